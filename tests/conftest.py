@@ -1,0 +1,59 @@
+"""Shared fixtures. `org` activates that organization's scope for the whole test, the way a
+staff request does; build another organization's rows with `org_scope(other_org)`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.api_client import ApiClient
+from tests.factories import make_branch, make_org, make_staff
+from zapys.accounts.models import Branch, Organization, User
+from zapys.accounts.services import apikey_create
+from zapys.core.audit import Actor
+from zapys.core.tenancy import org_scope
+
+
+@pytest.fixture
+def org(db) -> Iterator[Organization]:
+    organization = make_org("Salon A")
+    with org_scope(organization):
+        yield organization
+
+
+@pytest.fixture
+def other_org(db) -> Organization:
+    return make_org("Salon B")
+
+
+@pytest.fixture
+def branch(org: Organization) -> Branch:
+    return make_branch(org, "Main")
+
+
+@pytest.fixture
+def owner(org: Organization, branch: Branch) -> User:
+    return make_staff(org, User.Role.OWNER, username="owner-a", branches=[branch])
+
+
+@pytest.fixture
+def actor(owner: User) -> Actor:
+    return Actor.staff(owner)
+
+
+@pytest.fixture
+def api(owner: User) -> ApiClient:
+    _key, plain = apikey_create(user=owner, actor=Actor.system("tests"))
+    return ApiClient(plain)
+
+
+@pytest.fixture
+def staff_client(client, owner: User):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"

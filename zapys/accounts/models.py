@@ -1,0 +1,142 @@
+"""Organizations (tenants), branches, staff users with roles, API keys, login throttling."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.tenancy import OrgOwned, current_org
+
+
+class Organization(models.Model):
+    """A business using Zapys. The root every other business row hangs from."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    currency = models.CharField(_("currency"), max_length=3, default="UAH")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Kyiv")
+    language = models.CharField(
+        _("language"), max_length=5, default="uk", choices=[("uk", "Українська"), ("en", "English")]
+    )
+    # Requisites printed on invoices and payment pages.
+    legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
+    tax_id = models.CharField(_("tax ID (ЄДРПОУ / ІПН)"), max_length=20, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    offer_url = models.URLField(_("public offer link"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(OrgOwned):
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffManager(UserManager["User"]):
+    """Users log in globally by username; inside an organization scope they are filtered.
+
+    Unlike `OrgManager` a query with no scope is allowed, because authentication must
+    find a user before anybody's organization is known.
+    """
+
+    def get_queryset(self) -> models.QuerySet[User]:
+        qs = super().get_queryset()
+        org = current_org()
+        return qs.filter(organization_id=org.pk) if org is not None else qs
+
+    def for_org(self, org: Organization) -> models.QuerySet[User]:
+        return super().get_queryset().filter(organization=org)
+
+
+class User(AbstractUser):
+    """A staff member of one organization."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMINISTRATOR = "administrator", _("Administrator")
+        SPECIALIST = "specialist", _("Specialist")
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="staff"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPECIALIST)
+    branches = models.ManyToManyField(Branch, blank=True, related_name="staff", verbose_name=_("branches"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    hourly_rate = models.BigIntegerField(_("hourly rate, kopecks"), default=0)
+    language = models.CharField(_("interface language"), max_length=5, blank=True)
+
+    objects = StaffManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["first_name", "last_name", "id"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+    def can_manage_settings(self) -> bool:
+        return self.role == self.Role.OWNER
+
+    def accessible_branch_ids(self) -> list[int]:
+        """Owners see every branch; others only those they are assigned to."""
+        if self.is_owner and self.organization_id:
+            return list(Branch.objects.for_org(self.organization).values_list("id", flat=True))  # type: ignore[arg-type]
+        return list(self.branches.values_list("id", flat=True))
+
+
+class ApiKey(OrgOwned):
+    """A key for /api/v1. Only a hash is stored; the key itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100, default="API key")
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class LoginAttempt(models.Model):
+    """Failed staff logins, kept in the database so throttling works across processes."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip_address}"

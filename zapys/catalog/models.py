@@ -1,0 +1,31 @@
+"""What a business sells: services (S1). Extended by the schedule and memberships issues."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.tenancy import OrgOwned
+
+
+class Service(OrgOwned):
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration, minutes"), default=60)
+    price = models.BigIntegerField(_("price, kopecks"), default=0)
+    branches = models.ManyToManyField(
+        "accounts.Branch", blank=True, related_name="services", verbose_name=_("branches")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["category", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="catalog_service_price_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gt=0), name="catalog_service_duration_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,52 @@
+"""The demo organization (P8), built from each app's `demo.py` hook.
+
+Each app that has demo data defines `load(ctx: DemoContext) -> None` in `zapys/<app>/demo.py`;
+hooks run in INSTALLED_APPS order inside one transaction, so a later app can use what an
+earlier one made (ctx.data is the shared bag).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from zapys.core.audit import Actor
+
+if TYPE_CHECKING:
+    from zapys.accounts.models import Branch, Organization, User
+
+DEMO_SLUG = "demo"
+DEMO_OWNER_LOGIN = "owner"
+DEMO_PASSWORD = "zapys-demo-2026"  # the demo is for trying the product offline; never in production
+
+
+@dataclass
+class DemoContext:
+    organization: Organization
+    owner: User
+    now: datetime
+    actor: Actor
+    rng: random.Random = field(default_factory=lambda: random.Random(2026))
+    branches: list[Branch] = field(default_factory=list)
+    staff: list[User] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def specialists(self) -> list[User]:
+        return [u for u in self.staff if u.role == "specialist"]
+
+
+def demo_hooks() -> list[Any]:
+    hooks = []
+    for app in settings.INSTALLED_APPS:
+        if app.startswith("zapys.") and importlib.util.find_spec(f"{app}.demo") is not None:
+            module = importlib.import_module(f"{app}.demo")
+            if hasattr(module, "load"):
+                hooks.append(module.load)
+    return hooks

@@ -1,0 +1,78 @@
+"""One registry of periodic jobs, run by the Huey scheduler every minute and by `tick`.
+
+A job is a function `job(now) -> summary` that never reads the clock itself, so tests
+and operators can run it "as if" at any time (`manage.py tick --now ...`). Each job
+claims its run with a conditional UPDATE on JobState, so two schedulers (or a
+scheduler and an operator's tick) never run the same job for the same slot twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils.module_loading import autodiscover_modules
+
+from zapys.core.models import JobState
+
+logger = logging.getLogger(__name__)
+
+JobFunc = Callable[[datetime], str]
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every: timedelta
+    func: JobFunc
+    description: str = ""
+
+
+JOBS: dict[str, PeriodicJob] = {}
+
+
+def periodic_job(name: str, *, every: timedelta) -> Callable[[JobFunc], JobFunc]:
+    """Register `func(now) -> summary` to run every `every`."""
+
+    def decorator(func: JobFunc) -> JobFunc:
+        if name in JOBS and JOBS[name].func is not func:
+            raise ValueError(f"Periodic job {name!r} is registered twice")
+        JOBS[name] = PeriodicJob(name, every, func, (func.__doc__ or "").strip().split("\n")[0])
+        return func
+
+    return decorator
+
+
+def discover_jobs() -> dict[str, PeriodicJob]:
+    autodiscover_modules("jobs")
+    return JOBS
+
+
+def claim_job(job: PeriodicJob, now: datetime) -> bool:
+    """Mark the job as run at `now` if it is due; False when another runner got it."""
+    JobState.objects.get_or_create(name=job.name)
+    due = Q(last_run_at__isnull=True) | Q(last_run_at__lte=now - job.every) | Q(last_run_at__gt=now)
+    return JobState.objects.filter(due, name=job.name).update(last_run_at=now) == 1
+
+
+def run_due_jobs(now: datetime, *, only: list[str] | None = None) -> list[tuple[str, str]]:
+    """Run every due job once, in name order. Returns (name, summary) per job run or skipped."""
+    results: list[tuple[str, str]] = []
+    for name in sorted(discover_jobs()):
+        if only and name not in only:
+            continue
+        job = JOBS[name]
+        if not claim_job(job, now):
+            results.append((name, "not due"))
+            continue
+        try:
+            summary = job.func(now)
+        except Exception as exc:  # one failing job must not stop the others
+            logger.exception("Periodic job %s failed", name)
+            summary = f"failed: {exc.__class__.__name__}: {exc}"
+        JobState.objects.filter(name=name).update(last_summary=summary[:1000])
+        results.append((name, summary))
+    return results

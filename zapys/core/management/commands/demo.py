@@ -1,0 +1,64 @@
+"""`python manage.py demo`: create the demo organization if missing (idempotent)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from zapys.accounts.models import Organization, User
+from zapys.accounts.services import organization_create, staff_create
+from zapys.core.audit import Actor
+from zapys.core.demo import DEMO_OWNER_LOGIN, DEMO_PASSWORD, DEMO_SLUG, DemoContext, demo_hooks
+from zapys.core.tenancy import org_scope, unscoped
+
+
+class Command(BaseCommand):
+    help = "Create the demo organization (if missing) and print the owner's login."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reset", action="store_true", help="delete the demo and create it anew")
+
+    def handle(self, *args: object, **options: object) -> None:
+        with unscoped():
+            existing = Organization.objects.filter(slug=DEMO_SLUG).first()
+            if existing and options.get("reset"):
+                User.objects.filter(organization=existing).delete()
+                existing.delete()
+                existing = None
+        if existing is None:
+            self._create()
+            self.stdout.write(self.style.SUCCESS("Demo organization created."))
+        else:
+            self.stdout.write("Demo organization already exists.")
+        self.stdout.write(f"login: {DEMO_OWNER_LOGIN}")
+        self.stdout.write(f"password: {DEMO_PASSWORD}")
+
+    @transaction.atomic
+    def _create(self) -> None:
+        actor = Actor.system("demo")
+        org = organization_create(
+            name="Студія краси «Зоряна»",
+            slug=DEMO_SLUG,
+            actor=actor,
+            legal_name="ФОП Зоряна Петренко",
+            tax_id="3012345678",
+            iban="UA213223130000026007233566001",
+            bank_name="АТ КБ «ПриватБанк»",
+            address="м. Київ, вул. Хрещатик, 1",
+            phone="+380441234567",
+            email="hello@zoryana.example",
+        )
+        with org_scope(org):
+            owner = staff_create(
+                organization=org,
+                username=DEMO_OWNER_LOGIN,
+                password=DEMO_PASSWORD,
+                role=User.Role.OWNER,
+                first_name="Зоряна",
+                last_name="Петренко",
+                actor=actor,
+            )
+            ctx = DemoContext(organization=org, owner=owner, now=timezone.now(), actor=actor)
+            for hook in demo_hooks():
+                hook(ctx)

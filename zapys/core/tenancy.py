@@ -1,0 +1,132 @@
+"""Structural tenancy: every organization-owned row is reached through an organization.
+
+How it works
+- Organization-owned models inherit `OrgOwned`; their default manager is `OrgManager`.
+- A request (or a job, or a public link) activates one organization with `org_scope(org)`;
+  the staff middleware does it for the logged-in user, the API auth for the key's owner,
+  public views for the object found by token.
+- Inside a scope every query on an `OrgOwned` model is filtered by that organization,
+  so `Client.objects.get(pk=id)` with a foreign id raises DoesNotExist (→ 404).
+- Outside any scope a query raises `TenancyError` — forgetting the organization is a
+  crash in tests, not a leak in production. Code that really spans organizations
+  (scheduler sweeps, management commands) says so with `unscoped()` or uses
+  `Model.objects.for_org(org)` explicitly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from zapys.accounts.models import Organization
+
+_current_org: ContextVar[Organization | None] = ContextVar("zapys_current_org", default=None)
+_unscoped: ContextVar[bool] = ContextVar("zapys_unscoped", default=False)
+
+M = TypeVar("M", bound=models.Model)
+
+
+class TenancyError(RuntimeError):
+    """A query on organization-owned data was made with no organization in scope."""
+
+
+def current_org() -> Organization | None:
+    return _current_org.get()
+
+
+def require_org() -> Organization:
+    org = _current_org.get()
+    if org is None:
+        raise TenancyError("No organization is active for this operation.")
+    return org
+
+
+@contextlib.contextmanager
+def org_scope(org: Organization) -> Iterator[Organization]:
+    """Activate `org` for the queries inside the block (nested scopes restore the outer one)."""
+    token = _current_org.set(org)
+    try:
+        yield org
+    finally:
+        _current_org.reset(token)
+
+
+@contextlib.contextmanager
+def unscoped() -> Iterator[None]:
+    """Allow queries across organizations: sweeps and operator commands only."""
+    org_token = _current_org.set(None)
+    token = _unscoped.set(True)
+    try:
+        yield
+    finally:
+        _unscoped.reset(token)
+        _current_org.reset(org_token)
+
+
+def activate_org(org: Organization | None) -> None:
+    """Set the scope for the rest of the current request (the middleware resets it)."""
+    _current_org.set(org)
+
+
+class OrgQuerySet(models.QuerySet[M]):
+    def for_org(self, org: Organization) -> OrgQuerySet[M]:
+        return self.filter(organization=org)
+
+
+class OrgManager(models.Manager[M]):
+    """Default manager of organization-owned models: filtered by the active organization."""
+
+    _queryset_class = OrgQuerySet
+
+    def get_queryset(self) -> OrgQuerySet[M]:
+        qs = OrgQuerySet(self.model, using=self._db)
+        org = _current_org.get()
+        if org is not None:
+            return qs.filter(organization_id=org.pk)
+        if _unscoped.get():
+            return qs
+        raise TenancyError(
+            f"{self.model.__name__} queried without an organization: use org_scope(org), "
+            f"{self.model.__name__}.objects.for_org(org) or unscoped()."
+        )
+
+    def for_org(self, org: Organization) -> OrgQuerySet[M]:
+        """Explicit scoping that works with or without an active scope."""
+        return OrgQuerySet(self.model, using=self._db).filter(organization=org)
+
+
+class OrgOwned(models.Model):
+    """Abstract base of every organization-owned model."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", editable=False
+    )
+
+    objects: Any = OrgManager()
+
+    class Meta:
+        abstract = True
+
+
+class OrganizationMiddleware:
+    """Activates the logged-in staff member's organization for the whole request."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _current_org.set(None)
+        try:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and user.organization_id:
+                _current_org.set(user.organization)
+            request.organization = _current_org.get()  # type: ignore[attr-defined]
+            return self.get_response(request)
+        finally:
+            _current_org.reset(token)

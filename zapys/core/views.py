@@ -1,0 +1,87 @@
+"""Health check, dashboard, audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from zapys.core.models import AuditLog
+
+
+def staff_required(*roles: str) -> Callable:
+    """Logged-in staff of an organization; with roles, only those roles (403 page otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if getattr(user, "organization_id", None) is None:
+                return HttpResponseForbidden(_("This account does not belong to an organization."))
+            if roles and user.role not in roles:  # type: ignore[union-attr]
+                return render(request, "core/forbidden.html", status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the queue answer; 503 naming the part that does not."""
+    status = {"status": "ok", "database": "ok", "queue": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        status["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        from huey.contrib.djhuey import HUEY
+
+        HUEY.pending_count()
+    except Exception as exc:
+        status["queue"] = f"error: {exc.__class__.__name__}"
+    healthy = status["database"] == "ok" and status["queue"] == "ok"
+    if not healthy:
+        status["status"] = "error"
+    return JsonResponse(status, status=200 if healthy else 503)
+
+
+def dashboard_widgets(request: HttpRequest) -> list[dict]:
+    """Cards other apps contribute: each app may define `dashboard.widgets(request)`."""
+    import importlib
+    import importlib.util
+
+    widgets: list[dict] = []
+    for app in settings.INSTALLED_APPS:
+        name = f"{app}.dashboard"
+        if app.startswith("zapys.") and importlib.util.find_spec(name) is not None:
+            widgets.extend(importlib.import_module(name).widgets(request))
+    return widgets
+
+
+@staff_required()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/dashboard.html", {"widgets": dashboard_widgets(request)})
+
+
+@staff_required("owner")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    qs = AuditLog.objects.select_related("actor_user").order_by("-created_at", "-id")
+    action = request.GET.get("action", "").strip()
+    if action:
+        qs = qs.filter(action__startswith=action)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page, "action": action})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrepaymentsConfig(AppConfig):
+    name = "zapys.prepayments"
+    label = "prepayments"

@@ -1,0 +1,24 @@
+"""Root URLs: /api/v1, i18n, and each app's `urls.py` (mounted at the root; each app
+chooses its own prefixes and namespace through `app_name`)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+
+from zapys.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+for app in settings.INSTALLED_APPS:
+    if app.startswith("zapys.") and importlib.util.find_spec(f"{app}.urls") is not None:
+        urlpatterns.append(path("", include(f"{app}.urls")))
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
