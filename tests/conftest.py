@@ -57,3 +57,13 @@ def staff_client(client, owner: User):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+from tests.browser import browser  # noqa: E402,F401  (fixture re-export)
+
+
+def pytest_sessionstart(session) -> None:
+    """Translations are compiled from the committed .po files (the .mo are not committed)."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)

@@ -29,3 +29,67 @@ class Service(OrgOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Subject(OrgOwned):
+    """A school subject (e.g. "English", "Piano"); groups and lessons belong to one."""
+
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LessonType(OrgOwned):
+    """How a lesson is held: group, individual, trial, online, ..."""
+
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(OrgOwned):
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("name"), max_length=200)
+    capacity = models.PositiveIntegerField(_("capacity"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Group(OrgOwned):
+    """A group of clients who attend lessons together (a dance class, a school group)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    branch = models.ForeignKey(
+        "accounts.Branch", null=True, blank=True, on_delete=models.SET_NULL, related_name="groups"
+    )
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups")
+    lesson_type = models.ForeignKey(
+        LessonType, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups"
+    )
+    teacher = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="teaching_groups"
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), default=10)
+    members = models.ManyToManyField("clients.Client", blank=True, related_name="catalog_groups")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,79 @@
+"""Headless Chromium through Selenium, with Debian's chromium + chromium-driver (no downloads).
+
+Use the `browser` fixture with pytest-django's `live_server`; mark tests `@pytest.mark.browser`.
+`login(browser, live_server, username, password)` signs a staff member in.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM = os.environ.get("ZAPYS_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("ZAPYS_CHROMEDRIVER", "/usr/bin/chromedriver")
+DESKTOP = (1366, 900)
+PHONE = (390, 844)
+
+
+def make_driver(size: tuple[int, int] = DESKTOP, language: str = "uk") -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-gpu",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--window-size={size[0]},{size[1]}",
+        f"--lang={language}",
+    ):
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='zapys-chrome-')}")
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def browser_available() -> bool:
+    return bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)) and os.path.exists(CHROMEDRIVER)
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    if not browser_available():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium/chromedriver missing on CI: .ci/run must install them")
+        pytest.skip("chromium and chromium-driver are not installed")
+    driver = make_driver()
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 10):
+    return WebDriverWait(driver, timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def wait_text(driver: webdriver.Chrome, css: str, text: str, timeout: float = 10) -> None:
+    WebDriverWait(driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+
+
+def login(driver: webdriver.Chrome, live_server, username: str, password: str) -> None:
+    driver.get(f"{live_server.url}/login/")
+    wait_for(driver, "[data-testid=login-form]")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "[data-testid=login-submit]").click()
+    wait_for(driver, "[data-testid=nav]")
