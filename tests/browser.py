@@ -63,11 +63,15 @@ def browser() -> Iterator[webdriver.Chrome]:
 
 
 def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 10):
-    return WebDriverWait(driver, timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+    return WebDriverWait(driver, timeout).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, css))
+    )
 
 
 def wait_text(driver: webdriver.Chrome, css: str, text: str, timeout: float = 10) -> None:
-    WebDriverWait(driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+    WebDriverWait(driver, timeout).until(
+        EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
+    )
 
 
 def login(driver: webdriver.Chrome, live_server, username: str, password: str) -> None:

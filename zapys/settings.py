@@ -191,7 +191,9 @@ def huey_settings(url: str, *, immediate: bool) -> dict:
         config["immediate_use_memory"] = True
     if parsed.scheme == "sqlite":
         config["huey_class"] = "huey.SqliteHuey"
-        config["filename"] = parsed.path if parsed.netloc == "" else f"/{parsed.netloc}{parsed.path}"
+        config["filename"] = (
+            parsed.path if parsed.netloc == "" else f"/{parsed.netloc}{parsed.path}"
+        )
     elif parsed.scheme in {"redis", "rediss"}:
         config["huey_class"] = "huey.PriorityRedisHuey"
         config["url"] = url

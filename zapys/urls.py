@@ -11,7 +11,7 @@ from django.urls import include, path
 
 from zapys.api import api
 
-urlpatterns = [
+urlpatterns: list = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -18,7 +18,9 @@ def load(ctx: DemoContext) -> None:
     org = ctx.organization
     ctx.branches = [
         branch_create(organization=org, name="Центр", address="вул. Хрещатик, 1", actor=ctx.actor),
-        branch_create(organization=org, name="Поділ", address="вул. Сагайдачного, 20", actor=ctx.actor),
+        branch_create(
+            organization=org, name="Поділ", address="вул. Сагайдачного, 20", actor=ctx.actor
+        ),
     ]
     ctx.owner.branches.set(ctx.branches)
     ctx.staff = [ctx.owner]

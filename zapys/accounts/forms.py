@@ -7,12 +7,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import Organization
-from zapys.core.forms import StyledForm, StyledFormMixin, StyledModelForm
 from zapys.accounts.services import (
     login_failure_record,
     login_failures_clear,
     login_is_throttled,
 )
+from zapys.core.forms import StyledForm, StyledFormMixin, StyledModelForm
 
 
 def client_ip(request) -> str | None:  # type: ignore[no-untyped-def]

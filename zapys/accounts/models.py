@@ -81,7 +81,9 @@ class User(AbstractUser):
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="staff"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPECIALIST)
-    branches = models.ManyToManyField(Branch, blank=True, related_name="staff", verbose_name=_("branches"))
+    branches = models.ManyToManyField(
+        Branch, blank=True, related_name="staff", verbose_name=_("branches")
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)
     hourly_rate = models.BigIntegerField(_("hourly rate, kopecks"), default=0)

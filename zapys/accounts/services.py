@@ -125,7 +125,11 @@ def apikey_create(*, user: User, name: str = "API key", actor: Actor) -> tuple[A
     secret = secrets.token_urlsafe(32)
     plain = f"{API_KEY_PREFIX}{prefix}_{secret}"
     key = ApiKey.objects.for_org(user.organization).create(
-        organization=user.organization, user=user, name=name, prefix=prefix, key_hash=_hash_key(plain)
+        organization=user.organization,
+        user=user,
+        name=name,
+        prefix=prefix,
+        key_hash=_hash_key(plain),
     )
     audit_record(organization=user.organization, actor=actor, action="apikey.create", obj=key)
     return key, plain

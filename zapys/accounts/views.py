@@ -38,6 +38,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @staff_required("owner")
 def settings_view(request: HttpRequest) -> HttpResponse:
     org = request.user.organization  # type: ignore[union-attr]
+    assert org is not None  # staff_required guarantees an organization
     form = OrganizationSettingsForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,7 +68,9 @@ def api_keys(request: HttpRequest) -> HttpResponse:
         )
         form = ApiKeyForm()
     keys = ApiKey.objects.filter(user=user).order_by("-created_at")
-    return render(request, "accounts/api_keys.html", {"form": form, "keys": keys, "new_key": new_key})
+    return render(
+        request, "accounts/api_keys.html", {"form": form, "keys": keys, "new_key": new_key}
+    )
 
 
 @staff_required()

@@ -54,21 +54,24 @@ def _field_name(loc: tuple | list) -> str:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    def on_domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    def on_domain(request: HttpRequest, exc: Any) -> HttpResponse:
         body = error_body(exc.detail, exc.errors)
         body.update(exc.extra)
         return api.create_response(request, body, status=exc.status)
 
-    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = [
-            {"field": _field_name(err.get("loc", ())), "message": str(err.get("msg", "Invalid value"))}
+            {
+                "field": _field_name(err.get("loc", ())),
+                "message": str(err.get("msg", "Invalid value")),
+            }
             for err in exc.errors
         ]
         fields = ", ".join(e["field"] for e in errors if e["field"])
         detail = f"Invalid input: {fields}." if fields else "Invalid input."
         return api.create_response(request, error_body(detail, errors), status=422)
 
-    def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    def on_django_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         if hasattr(exc, "error_dict"):
             errors = [
                 {"field": field, "message": str(msg)}
@@ -78,20 +81,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
         else:
             errors = [{"field": "", "message": str(m)} for m in exc.messages]
         return api.create_response(
-            request, error_body(errors[0]["message"] if errors else "Invalid input.", errors), status=400
+            request,
+            error_body(errors[0]["message"] if errors else "Invalid input.", errors),
+            status=400,
         )
 
-    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, error_body("Not found."), status=404)
 
-    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def on_auth(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(
             request,
             error_body("Authentication required: send Authorization: Bearer <API key>."),
             status=401,
         )
 
-    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def on_http(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
     api.add_exception_handler(DomainError, on_domain)

@@ -11,7 +11,7 @@ def shell(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.organization_id is None:
         return {}
-    from zapys.accounts.selectors import current_branch, accessible_branches
+    from zapys.accounts.selectors import accessible_branches, current_branch
 
     branches = accessible_branches(user)
     return {

@@ -44,7 +44,9 @@ def decrypt_json(token: str) -> dict[str, Any]:
     try:
         return json.loads(_fernet(_key_material()).decrypt(token.encode()))
     except InvalidToken as exc:
-        raise DecryptionError("Stored credentials cannot be decrypted with the current key.") from exc
+        raise DecryptionError(
+            "Stored credentials cannot be decrypted with the current key."
+        ) from exc
 
 
 def mask_secret(value: str, visible: int = 4) -> str:

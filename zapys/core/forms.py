@@ -14,7 +14,9 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            if isinstance(
+                widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
+            ):
                 css = "form-check-input"
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
                 css = "form-select"

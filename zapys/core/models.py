@@ -40,7 +40,9 @@ class AuditLog(OrgOwned):
         indexes = [models.Index(fields=["organization", "object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        )
 
 
 class JobState(models.Model):

@@ -28,7 +28,9 @@ class Money:
 
     def __post_init__(self) -> None:
         if isinstance(self.amount, bool) or not isinstance(self.amount, int):
-            raise MoneyError(f"Money amount must be an integer number of kopecks, got {self.amount!r}")
+            raise MoneyError(
+                f"Money amount must be an integer number of kopecks, got {self.amount!r}"
+            )
 
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:
@@ -95,7 +97,8 @@ def parse_money(text: str | int, language: str = "uk") -> int:
     if not cleaned:
         raise MoneyError("Enter an amount.")
     negative = cleaned.startswith("-")
-    cleaned = cleaned.lstrip("+-")
+    if cleaned[:1] in "+-":
+        cleaned = cleaned[1:]
     if language == "en":
         cleaned = cleaned.replace(",", "")
     else:

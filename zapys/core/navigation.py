@@ -24,13 +24,27 @@ NAVIGATION = [
     NavItem("schedule:calendar", _("Calendar"), "calendar3"),
     NavItem("clients:list", _("Clients"), "people"),
     NavItem("prepayments:bookings", _("Prepayments"), "clock-history", section=_("Money")),
-    NavItem("ledger:payments_report", _("Payments"), "cash-coin", ("owner", "administrator"), _("Money")),
-    NavItem("ledger:day_sales", _("Sales of the day"), "receipt", ("owner", "administrator"), _("Money")),
-    NavItem("ledger:operations", _("Cash & operations"), "wallet2", ("owner", "administrator"), _("Money")),
-    NavItem("payments:list", _("Online payments"), "credit-card", ("owner", "administrator"), _("Money")),
+    NavItem(
+        "ledger:payments_report", _("Payments"), "cash-coin", ("owner", "administrator"), _("Money")
+    ),
+    NavItem(
+        "ledger:day_sales", _("Sales of the day"), "receipt", ("owner", "administrator"), _("Money")
+    ),
+    NavItem(
+        "ledger:operations",
+        _("Cash & operations"),
+        "wallet2",
+        ("owner", "administrator"),
+        _("Money"),
+    ),
+    NavItem(
+        "payments:list", _("Online payments"), "credit-card", ("owner", "administrator"), _("Money")
+    ),
     NavItem("memberships:plans", _("Memberships"), "card-checklist", section=_("Catalogue")),
     NavItem("catalog:services", _("Services"), "scissors", section=_("Catalogue")),
-    NavItem("messaging:outbox", _("Messages"), "chat-dots", ("owner", "administrator"), _("Messages")),
+    NavItem(
+        "messaging:outbox", _("Messages"), "chat-dots", ("owner", "administrator"), _("Messages")
+    ),
     NavItem("accounts:settings", _("Settings"), "gear", ("owner",), _("Administration")),
     NavItem("accounts:api_keys", _("API keys"), "key", section=_("Administration")),
     NavItem("core:audit", _("Audit log"), "journal-text", ("owner",), _("Administration")),
@@ -48,6 +62,12 @@ def navigation_for(role: str, current_path: str) -> list[dict]:
             continue
         active = current_path == url or (url != "/" and current_path.startswith(url))
         items.append(
-            {"url": url, "label": item.label, "icon": item.icon, "active": active, "section": item.section}
+            {
+                "url": url,
+                "label": item.label,
+                "icon": item.icon,
+                "active": active,
+                "section": item.section,
+            }
         )
     return items

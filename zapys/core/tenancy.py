@@ -85,7 +85,7 @@ class OrgManager(models.Manager[M]):
     _queryset_class = OrgQuerySet
 
     def get_queryset(self) -> OrgQuerySet[M]:
-        qs = OrgQuerySet(self.model, using=self._db)
+        qs: OrgQuerySet[M] = OrgQuerySet(self.model, using=self._db)
         org = _current_org.get()
         if org is not None:
             return qs.filter(organization_id=org.pk)

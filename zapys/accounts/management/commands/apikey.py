@@ -19,10 +19,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         with unscoped():
-            user = User.objects.select_related("organization").filter(username=options["login"]).first()
+            user = (
+                User.objects.select_related("organization")
+                .filter(username=options["login"])
+                .first()
+            )
         if user is None or user.organization is None:
             raise CommandError(f"No staff user with login {options['login']!r}.")
         with org_scope(user.organization):
-            key, plain = apikey_create(user=user, name=str(options["name"]), actor=Actor.system("cli"))
+            key, plain = apikey_create(
+                user=user, name=str(options["name"]), actor=Actor.system("cli")
+            )
         self.stdout.write(f"API key «{key.name}» for {user.username} ({user.organization.name}):")
         self.stdout.write(plain)

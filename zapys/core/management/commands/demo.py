@@ -17,7 +17,9 @@ class Command(BaseCommand):
     help = "Create the demo organization (if missing) and print the owner's login."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--reset", action="store_true", help="delete the demo and create it anew")
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the demo and create it anew"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         with unscoped():

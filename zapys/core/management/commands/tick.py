@@ -31,12 +31,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         now = parse_now(options.get("now"))  # type: ignore[arg-type]
-        only = options.get("job") or None
+        only: list[str] | None = options.get("job") or None  # type: ignore[assignment]
         if only:
-            unknown = set(only) - set(discover_jobs())  # type: ignore[arg-type]
+            unknown = set(only) - set(discover_jobs())
             if unknown:
                 raise CommandError(f"Unknown job(s): {', '.join(sorted(unknown))}")
-        results = run_due_jobs(now, only=only)  # type: ignore[arg-type]
+        results = run_due_jobs(now, only=only)
         if not results:
             self.stdout.write("no periodic jobs registered")
         for name, summary in results:

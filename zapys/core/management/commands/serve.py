@@ -1,0 +1,64 @@
+"""`python manage.py serve [--port 8000]`: web (gunicorn) + Huey worker with its scheduler.
+
+One command for the embedded mode. In production run the two separately (see
+docs/deployment.md): `gunicorn zapys.wsgi` on N machines and `manage.py run_huey` on M,
+exactly one of them with the scheduler (`run_huey` without `--no-periodic`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the web app with gunicorn and run the Huey worker + scheduler alongside."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args: object, **options: object) -> None:
+        python = sys.executable
+        bind = f"{options['host']}:{options['port']}"
+        web = [
+            python, "-m", "gunicorn", "zapys.wsgi:application",
+            "--bind", bind, "--workers", str(options["workers"]), "--threads", "4",
+            "--access-logfile", "-", "--graceful-timeout", "5",
+        ]  # fmt: skip
+        worker = [python, "manage.py", "run_huey", "--workers", "2", "--worker-type", "thread"]
+        procs = [subprocess.Popen(worker), subprocess.Popen(web)]  # noqa: S603
+        self.stdout.write(
+            self.style.SUCCESS(f"Zapys is running on http://{bind}/  (Ctrl+C to stop)")
+        )
+        self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+
+        def stop(*_: object) -> None:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+
+        def on_term(*_: object) -> None:
+            stop()
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, on_term)
+        try:
+            while all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()

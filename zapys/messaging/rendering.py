@@ -1,0 +1,134 @@
+"""Message templates: `{client.first_name}` placeholders filled in one safe pass.
+
+Staff write templates; clients supply the values (a name, a comment). A value must
+never be able to change what the template does, so this is deliberately not the
+Django template engine and not `str.format`:
+
+- Substitution is a single `re.sub` over the template. Replacement text is never
+  scanned again, so a client called "{{ settings.SECRET_KEY }}" or "{client.phone}"
+  is printed literally.
+- Lookups walk mappings and plain attributes only: no names starting with "_" (the
+  pattern cannot match them), no calling of callables, no indexing. Any failure
+  while resolving or converting leaves the placeholder as written, so rendering
+  never raises on user data.
+- `allowed` limits the names a template may use. Callers that pass model objects
+  should always give it, or a template could reach any attribute of those objects.
+
+Placeholder syntax: `{name}` / `{a.b.c}`, and `{{ name }}` (spaces optional) as a
+synonym for people used to Jinja/Django. Names are ASCII identifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+from django.utils.html import escape
+from django.utils.safestring import SafeData
+
+_NAME = r"[A-Za-z][A-Za-z0-9_]*"
+_PATH = rf"{_NAME}(?:\.{_NAME})*"
+PLACEHOLDER_RE = re.compile(rf"\{{\{{\s*(?P<double>{_PATH})\s*\}}\}}|\{{(?P<single>{_PATH})\}}")
+
+_MISSING = object()
+
+
+def render_template(
+    template: str,
+    variables: Mapping[str, object],
+    *,
+    allowed: Iterable[str] | None = None,
+) -> str:
+    """Fill placeholders with str() of their values; unknown/not-allowed ones stay as written.
+
+    None renders as an empty string (an empty optional field, not the word "None").
+    """
+    return _render(template, variables, allowed, _to_text)
+
+
+def render_html_template(
+    template: str,
+    variables: Mapping[str, object],
+    *,
+    allowed: Iterable[str] | None = None,
+) -> str:
+    """Like render_template for an HTML template: every value is HTML-escaped.
+
+    The template itself is trusted markup written by staff; only values are escaped.
+    A value already marked safe (`django.utils.safestring.mark_safe`, e.g. a link the
+    application built) is inserted as is — that is the caller's explicit decision.
+    """
+    return _render(template, variables, allowed, _to_html)
+
+
+def placeholders_in(template: str) -> list[str]:
+    """Placeholder names in order of first appearance, without duplicates (for the editor)."""
+    seen: dict[str, None] = {}
+    for match in PLACEHOLDER_RE.finditer(template):
+        seen.setdefault(_name_of(match), None)
+    return list(seen)
+
+
+def _render(
+    template: str,
+    variables: Mapping[str, object],
+    allowed: Iterable[str] | None,
+    convert: Callable[[object], str],
+) -> str:
+    allowed_names = None if allowed is None else frozenset(allowed)
+
+    def replace(match: re.Match[str]) -> str:
+        name = _name_of(match)
+        if allowed_names is not None and name not in allowed_names:
+            return match.group(0)
+        try:
+            value = _lookup(variables, name)
+            return match.group(0) if value is _MISSING else convert(value)
+        except Exception:
+            # A broken __str__ or a failing property must not stop a reminder going out.
+            return match.group(0)
+
+    return PLACEHOLDER_RE.sub(replace, template)
+
+
+def _name_of(match: re.Match[str]) -> str:
+    return match.group("double") or match.group("single")
+
+
+def _lookup(variables: Mapping[str, object], path: str) -> object:
+    """A flat key "client.name" wins; otherwise walk the dotted path from the first part."""
+    if path in variables:
+        return _usable(variables[path])
+    head, *rest = path.split(".")
+    if not rest or head not in variables:
+        return _MISSING
+    value: object = variables[head]
+    for part in rest:
+        value = _step(value, part)
+        if value is _MISSING:
+            return _MISSING
+    return _usable(value)
+
+
+def _step(value: object, name: str) -> object:
+    """One dotted step: a mapping key or a plain attribute; methods and classes stop the walk."""
+    if isinstance(value, Mapping):
+        return _usable(value.get(name, _MISSING))
+    return _usable(getattr(value, name, _MISSING))
+
+
+def _usable(value: object) -> object:
+    """Callables are never called: a template must not be able to trigger behaviour."""
+    return _MISSING if callable(value) else value
+
+
+def _to_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _to_html(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, SafeData):
+        return str(value)
+    return str(escape(str(value)))
