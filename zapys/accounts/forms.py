@@ -48,9 +48,9 @@ TIME_ZONES = sorted(zoneinfo.available_timezones())
 
 
 class OrganizationSettingsForm(StyledModelForm):
-    time_zone = forms.ChoiceField(label=_("time zone"), choices=[(z, z) for z in TIME_ZONES])
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIME_ZONES])
     currency = forms.ChoiceField(
-        label=_("currency"), choices=[("UAH", "UAH — гривня"), ("USD", "USD"), ("EUR", "EUR")]
+        label=_("Currency"), choices=[("UAH", "UAH — гривня"), ("USD", "USD"), ("EUR", "EUR")]
     )
 
     class Meta:

@@ -49,7 +49,8 @@ def organization_update(*, organization: Organization, actor: Actor, **fields: s
     unknown = set(fields) - set(ORGANIZATION_SETTINGS_FIELDS)
     if unknown:
         raise DomainError(f"Unknown settings: {', '.join(sorted(unknown))}")
-    before = {k: getattr(organization, k) for k in fields}
+    # Read "before" from the database: a ModelForm may already have mutated the instance.
+    before = Organization.objects.filter(pk=organization.pk).values(*fields).get() if fields else {}
     for key, value in fields.items():
         setattr(organization, key, value)
     organization.full_clean()

@@ -20,8 +20,10 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
@@ -114,6 +116,17 @@ class OrgOwned(models.Model):
         abstract = True
 
 
+def _activate_staff_language(request: HttpRequest, user: Any) -> None:
+    """An explicit choice (the language switch's cookie) wins; otherwise the staff member's
+    own setting, then the organization's language — not whatever the browser sends."""
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return
+    language = user.language or user.organization.language
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+
+
 class OrganizationMiddleware:
     """Activates the logged-in staff member's organization for the whole request."""
 
@@ -126,6 +139,7 @@ class OrganizationMiddleware:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated and user.organization_id:
                 _current_org.set(user.organization)
+                _activate_staff_language(request, user)
             request.organization = _current_org.get()  # type: ignore[attr-defined]
             return self.get_response(request)
         finally:

@@ -21,4 +21,5 @@ class Command(BaseCommand):
                 continue
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
             count += 1
-        self.stdout.write(f"compiled {count} translation file(s)")
+        if int(options.get("verbosity", 1)) > 0:  # type: ignore[call-overload]
+            self.stdout.write(f"compiled {count} translation file(s)")

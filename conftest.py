@@ -1,5 +1,6 @@
-"""Shared fixtures. `org` activates that organization's scope for the whole test, the way a
-staff request does; build another organization's rows with `org_scope(other_org)`."""
+"""Shared fixtures for every test under zapys/ and tests/.
+`org` activates that organization's scope for the whole test, the way a staff request does;
+build another organization's rows with `org_scope(other_org)`."""
 
 from __future__ import annotations
 

@@ -1,0 +1,49 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from zapys.accounts.models import Branch, Organization, User
+from zapys.core.tenancy import org_scope, unscoped
+
+
+def test_language_switch_changes_the_interface(client, owner):
+    client.force_login(owner)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Dashboard" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "uk", "next": "/"})
+    page = client.get("/").content.decode()
+    assert "Головна" in page and "Dashboard" not in page
+
+
+def test_login_page_in_both_languages(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "Sign in" in client.get("/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "uk", "next": "/login/"})
+    assert "Увійти" in client.get("/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent_and_prints_credentials():
+    out = StringIO()
+    call_command("demo", stdout=out)
+    call_command("demo", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert lines[-2] == "login: owner" and lines[-1].startswith("password: ")
+    with unscoped():
+        org = Organization.objects.get(slug="demo")
+        assert Organization.objects.filter(slug="demo").count() == 1
+    with org_scope(org):
+        assert Branch.objects.count() == 2
+        roles = list(User.objects.values_list("role", flat=True))
+        assert roles.count("owner") == 1
+        assert roles.count("administrator") == 1
+        assert roles.count("specialist") == 3
+        from zapys.catalog.models import Service
+        from zapys.clients.models import Client
+
+        assert Service.objects.filter(price__gt=0, duration_minutes__gt=0).count() >= 8
+        assert Client.objects.count() >= 45
+        assert Client.objects.filter(tags__isnull=False).distinct().count() >= 20
+    owner = User.objects.get(username="owner")
+    assert owner.check_password(lines[-1].removeprefix("password: "))
