@@ -23,3 +23,7 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
     # the test database may be in memory, where WAL is impossible; the file database is WAL
     assert mode in ("wal", "memory")
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_relative_sqlite_huey_path():
+    assert huey_settings("sqlite:///var/q.db", immediate=False)["filename"] == "var/q.db"
