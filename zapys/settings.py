@@ -191,9 +191,9 @@ def huey_settings(url: str, *, immediate: bool) -> dict:
         config["immediate_use_memory"] = True
     if parsed.scheme == "sqlite":
         config["huey_class"] = "huey.SqliteHuey"
-        config["filename"] = (
-            parsed.path if parsed.netloc == "" else f"/{parsed.netloc}{parsed.path}"
-        )
+        # sqlite:///relative/path or sqlite:////absolute/path, as SQLAlchemy reads them
+        path = f"{parsed.netloc}{parsed.path}"
+        config["filename"] = path[1:] if path.startswith("/") else path
     elif parsed.scheme in {"redis", "rediss"}:
         config["huey_class"] = "huey.PriorityRedisHuey"
         config["url"] = url
