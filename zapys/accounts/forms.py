@@ -3,10 +3,12 @@ from __future__ import annotations
 import zoneinfo
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from zapys.accounts.models import Organization
+from zapys.accounts.models import Branch, Organization, User
 from zapys.accounts.services import (
     login_failure_record,
     login_failures_clear,
@@ -73,3 +75,65 @@ class OrganizationSettingsForm(StyledModelForm):
 
 class ApiKeyForm(StyledForm):
     name = forms.CharField(label=_("Key name"), max_length=100, initial="API key")
+
+
+class StaffForm(StyledForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    username = forms.SlugField(label=_("Login"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=User.Role.choices)
+    branches = forms.ModelMultipleChoiceField(
+        label=_("Branches"),
+        queryset=Branch._base_manager.none(),  # the real one is set per organization
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    position = forms.CharField(label=_("Position"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    hourly_rate = forms.CharField(
+        label=_("Hourly rate"),
+        required=False,
+        help_text=_("Used by the “hourly” prepayment rule, e.g. 450,00"),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the current password."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, organization, editing: User | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.fields["branches"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
+        if editing is not None:
+            self.fields["username"].disabled = True
+        else:
+            self.fields["password"].required = True
+            self.fields["password"].help_text = ""
+
+    def clean_hourly_rate(self) -> int:
+        from zapys.core.money import MoneyError, parse_money
+
+        raw = self.cleaned_data.get("hourly_rate") or "0"
+        try:
+            value = parse_money(raw, get_language() or "uk")
+        except MoneyError as exc:
+            raise forms.ValidationError(_("Enter an amount, e.g. 450,00")) from exc
+        if value < 0:
+            raise forms.ValidationError(_("The hourly rate cannot be negative."))
+        return value
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password") or ""
+        if password:
+            password_validation.validate_password(password, self.editing)
+        return password
+
+
+class BranchForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zapys.accounts.models import ApiKey, Branch, LoginAttempt, Organization, User
 from zapys.core.audit import Actor, audit_record, changes_between
@@ -36,7 +37,7 @@ ORGANIZATION_SETTINGS_FIELDS = (
 @transaction.atomic
 def organization_create(*, name: str, slug: str, actor: Actor, **fields: str) -> Organization:
     if Organization.objects.filter(slug=slug).exists():
-        raise DomainError("An organization with this slug already exists.", field="slug")
+        raise DomainError(_("An organization with this slug already exists."), field="slug")
     org = Organization.objects.create(name=name, slug=slug, **fields)
     audit_record(organization=org, actor=actor, action="organization.create", obj=org)
     return org
@@ -45,10 +46,10 @@ def organization_create(*, name: str, slug: str, actor: Actor, **fields: str) ->
 @transaction.atomic
 def organization_update(*, organization: Organization, actor: Actor, **fields: str) -> Organization:
     if actor.user is not None and not actor.user.can_manage_settings():
-        raise PermissionDenied("Only the owner can change the organization's settings.")
+        raise PermissionDenied(_("Only the owner can change the organization's settings."))
     unknown = set(fields) - set(ORGANIZATION_SETTINGS_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown settings: {', '.join(sorted(unknown))}")
+        raise DomainError(_("Unknown settings: %s") % ", ".join(sorted(unknown)))
     # Read "before" from the database: a ModelForm may already have mutated the instance.
     before = Organization.objects.filter(pk=organization.pk).values(*fields).get() if fields else {}
     for key, value in fields.items():
@@ -68,7 +69,7 @@ def organization_update(*, organization: Organization, actor: Actor, **fields: s
 @transaction.atomic
 def branch_create(*, organization: Organization, name: str, actor: Actor, **fields: str) -> Branch:
     if not name.strip():
-        raise DomainError("Enter the branch's name.", field="name")
+        raise DomainError(_("Enter the branch's name."), field="name")
     branch = Branch.objects.create(organization=organization, name=name.strip(), **fields)
     audit_record(organization=organization, actor=actor, action="branch.create", obj=branch)
     return branch
@@ -89,13 +90,13 @@ def staff_create(
     **fields: str,
 ) -> User:
     if role not in User.Role.values:
-        raise DomainError(f"Unknown role {role!r}.", field="role")
+        raise DomainError(_("Unknown role %r.") % role, field="role")
     with unscoped():  # logins are unique across all organizations
         taken = User.objects.filter(username=username).exists()
     if taken:
-        raise DomainError("This login is taken.", field="username")
+        raise DomainError(_("This login is taken."), field="username")
     if hourly_rate < 0:
-        raise DomainError("The hourly rate cannot be negative.", field="hourly_rate")
+        raise DomainError(_("The hourly rate cannot be negative."), field="hourly_rate")
     user = User(
         organization=organization,
         username=username,
@@ -121,7 +122,7 @@ def _hash_key(key: str) -> str:
 def apikey_create(*, user: User, name: str = "API key", actor: Actor) -> tuple[ApiKey, str]:
     """Create a key and return it with its plain text, which is never stored or shown again."""
     if user.organization is None:
-        raise DomainError("Only staff of an organization can have API keys.")
+        raise DomainError(_("Only staff of an organization can have API keys."))
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     plain = f"{API_KEY_PREFIX}{prefix}_{secret}"
@@ -192,3 +193,85 @@ def login_failure_record(*, username: str, ip_address: str | None) -> None:
 
 def login_failures_clear(*, username: str) -> None:
     LoginAttempt.objects.filter(username=username.lower()).delete()
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    user: User,
+    actor: Actor,
+    branches: list[Branch] | None = None,
+    password: str | None = None,
+    **fields: object,
+) -> User:
+    """Change a staff member's card, role, branches or password (owner only)."""
+    if actor.user is not None and not actor.user.can_manage_settings():
+        raise PermissionDenied(_("Only the owner can manage staff."))
+    allowed = {
+        "first_name",
+        "last_name",
+        "role",
+        "phone",
+        "position",
+        "hourly_rate",
+        "is_active",
+        "email",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    if "role" in fields and fields["role"] not in User.Role.values:
+        raise DomainError(_("Unknown role."), field="role")
+    if int(fields.get("hourly_rate", 0) or 0) < 0:  # type: ignore[call-overload]
+        raise DomainError(_("The hourly rate cannot be negative."), field="hourly_rate")
+    if (
+        actor.user is not None
+        and actor.user.pk == user.pk
+        and (fields.get("role", user.role) != User.Role.OWNER or fields.get("is_active") is False)
+    ):
+        raise DomainError(
+            _("You cannot take away your own owner role or deactivate yourself."), field="role"
+        )
+    before = User.objects.filter(pk=user.pk).values(*fields).get() if fields else {}
+    for key, value in fields.items():
+        setattr(user, key, value)
+    if password:
+        user.set_password(password)
+    user.save()
+    changes = changes_between(before, fields)
+    if branches is not None:
+        old = sorted(user.branches.values_list("id", flat=True))
+        user.branches.set(branches)
+        new = sorted(b.pk for b in branches)
+        if old != new:
+            changes["branches"] = [old, new]
+    if password:
+        changes["password"] = ["•", "changed"]
+    audit_record(
+        organization=user.organization,
+        actor=actor,
+        action="staff.update",
+        obj=user,
+        changes=changes,
+    )  # type: ignore[arg-type]
+    return user
+
+
+@transaction.atomic
+def branch_update(*, branch: Branch, actor: Actor, **fields: object) -> Branch:
+    if actor.user is not None and not actor.user.can_manage_settings():
+        raise PermissionDenied(_("Only the owner can manage branches."))
+    if "name" in fields and not str(fields["name"]).strip():
+        raise DomainError(_("Enter the branch's name."), field="name")
+    before = Branch.objects.filter(pk=branch.pk).values(*fields).get() if fields else {}
+    for key, value in fields.items():
+        setattr(branch, key, value)
+    branch.save()
+    audit_record(
+        organization=branch.organization,
+        actor=actor,
+        action="branch.update",
+        obj=branch,
+        changes=changes_between(before, fields),
+    )
+    return branch

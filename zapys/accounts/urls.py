@@ -13,4 +13,9 @@ urlpatterns = [
     path("account/api-keys/", views.api_keys, name="api_keys"),
     path("account/api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("branch/switch/", views.switch_branch, name="switch_branch"),
+    path("settings/staff/", views.staff_list, name="staff"),
+    path("settings/staff/new/", views.staff_new, name="staff_new"),
+    path("settings/staff/<int:staff_id>/", views.staff_edit, name="staff_edit"),
+    path("settings/branches/new/", views.branch_form, name="branch_new"),
+    path("settings/branches/<int:branch_id>/", views.branch_form, name="branch_edit"),
 ]

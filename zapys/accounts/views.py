@@ -11,12 +11,27 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zapys.accounts.forms import ApiKeyForm, OrganizationSettingsForm, ThrottledLoginForm
-from zapys.accounts.models import ApiKey
+from zapys.accounts.forms import (
+    ApiKeyForm,
+    BranchForm,
+    OrganizationSettingsForm,
+    StaffForm,
+    ThrottledLoginForm,
+)
+from zapys.accounts.models import ApiKey, Branch, User
 from zapys.accounts.selectors import accessible_branches
-from zapys.accounts.services import apikey_create, apikey_revoke, organization_update
+from zapys.accounts.services import (
+    apikey_create,
+    apikey_revoke,
+    branch_create,
+    branch_update,
+    organization_update,
+    staff_create,
+    staff_update,
+)
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.money import format_money
 from zapys.core.views import staff_required
 
 
@@ -93,3 +108,96 @@ def switch_branch(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = "/"
     return redirect(nxt)
+
+
+# --- Staff and branches (owner) ----------------------------------------------------------
+
+
+@staff_required("owner", "administrator")
+def staff_list(request: HttpRequest) -> HttpResponse:
+    staff = User.objects.prefetch_related("branches").order_by("-is_active", "first_name", "id")
+    branches = Branch.objects.order_by("name")
+    return render(request, "accounts/staff_list.html", {"staff": staff, "branches": branches})
+
+
+def _staff_form_view(request: HttpRequest, editing: User | None) -> HttpResponse:
+    org = request.user.organization  # type: ignore[union-attr]
+    initial = {}
+    if editing is not None:
+        initial = {
+            "first_name": editing.first_name, "last_name": editing.last_name,
+            "username": editing.username, "role": editing.role,
+            "branches": list(editing.branches.all()), "position": editing.position,
+            "phone": editing.phone, "is_active": editing.is_active,
+            "hourly_rate": format_money(editing.hourly_rate, org.currency, "en").split(" ", 1)[1]
+            .replace(",", "") if editing.hourly_rate else "",
+        }  # fmt: skip
+    form = StaffForm(request.POST or None, organization=org, editing=editing, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actor = Actor.staff(request.user)  # type: ignore[arg-type]
+        fields = {
+            k: data[k]
+            for k in ("first_name", "last_name", "role", "position", "phone", "hourly_rate")
+        }
+        try:
+            if editing is None:
+                staff_create(
+                    organization=org, username=data["username"], password=data["password"],
+                    branches=list(data["branches"]), actor=actor, **fields,
+                )  # fmt: skip
+            else:
+                staff_update(
+                    user=editing, actor=actor, branches=list(data["branches"]),
+                    password=data["password"] or None, is_active=data["is_active"], **fields,
+                )  # fmt: skip
+        except DomainError as exc:
+            for err in exc.errors or [{"field": None, "message": exc.detail}]:
+                form.add_error(
+                    err["field"] if err["field"] in form.fields else None, err["message"]
+                )
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:staff")
+    return render(request, "accounts/staff_form.html", {"form": form, "editing": editing})
+
+
+@staff_required("owner")
+def staff_new(request: HttpRequest) -> HttpResponse:
+    return _staff_form_view(request, None)
+
+
+@staff_required("owner")
+def staff_edit(request: HttpRequest, staff_id: int) -> HttpResponse:
+    return _staff_form_view(request, get_object_or_404(User.objects.all(), pk=staff_id))
+
+
+@staff_required("owner")
+def branch_form(request: HttpRequest, branch_id: int | None = None) -> HttpResponse:
+    branch = get_object_or_404(Branch.objects.all(), pk=branch_id) if branch_id else None
+    initial = (
+        {
+            "name": branch.name,
+            "address": branch.address,
+            "phone": branch.phone,
+            "is_active": branch.is_active,
+        }
+        if branch
+        else {}
+    )
+    form = BranchForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.staff(request.user)  # type: ignore[arg-type]
+        try:
+            if branch is None:
+                branch_create(
+                    organization=request.user.organization, actor=actor, **form.cleaned_data
+                )  # type: ignore[union-attr, arg-type]
+            else:
+                branch_update(branch=branch, actor=actor, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.errors[0]["field"] if exc.errors else None, exc.detail)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:staff")
+    return render(request, "accounts/branch_form.html", {"form": form, "branch": branch})

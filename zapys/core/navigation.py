@@ -46,6 +46,13 @@ NAVIGATION = [
         "messaging:outbox", _("Messages"), "chat-dots", ("owner", "administrator"), _("Messages")
     ),
     NavItem("accounts:settings", _("Settings"), "gear", ("owner",), _("Administration")),
+    NavItem(
+        "accounts:staff",
+        _("Staff"),
+        "person-badge",
+        ("owner", "administrator"),
+        _("Administration"),
+    ),
     NavItem("accounts:api_keys", _("API keys"), "key", section=_("Administration")),
     NavItem("core:audit", _("Audit log"), "journal-text", ("owner",), _("Administration")),
 ]

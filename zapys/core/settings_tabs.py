@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 SETTINGS_TABS = [
     ("organization", "accounts:settings", _("Organization")),
+    ("staff", "accounts:staff", _("Staff and branches")),
     ("payment_accounts", "payments:accounts", _("Payment accounts")),
     ("prepayment", "prepayments:settings", _("Prepayment")),
     ("messaging", "messaging:settings", _("Messages")),
