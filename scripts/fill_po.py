@@ -6,7 +6,8 @@ import polib
 
 po_path, table_path = sys.argv[1], sys.argv[2]
 table: dict[str, str] = {}
-exec(open(table_path, encoding="utf-8").read(), {}, {"T": table})  # noqa: S102
+with open(table_path, encoding="utf-8") as fh:
+    exec(fh.read(), {}, {"T": table})  # noqa: S102
 po = polib.pofile(po_path)
 missing = []
 for entry in po:

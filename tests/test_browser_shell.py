@@ -21,7 +21,7 @@ def salon(transactional_db):
 
 
 def test_login_opens_the_dashboard_and_language_switches(browser, live_server, salon, tmp_path):
-    org, user = salon
+    _org, user = salon
     login(browser, live_server, user.username, PASSWORD)
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=org-name]").text == "Beauty Lab"
     title = browser.find_element(By.CSS_SELECTOR, "[data-testid=dashboard-title]").text

@@ -21,7 +21,9 @@ class Service(OrgOwned):
     class Meta:
         ordering = ["category", "name", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(price__gte=0), name="catalog_service_price_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="catalog_service_price_gte_0"
+            ),
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gt=0), name="catalog_service_duration_gt_0"
             ),
@@ -77,12 +79,18 @@ class Group(OrgOwned):
     branch = models.ForeignKey(
         "accounts.Branch", null=True, blank=True, on_delete=models.SET_NULL, related_name="groups"
     )
-    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups")
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups"
+    )
     lesson_type = models.ForeignKey(
         LessonType, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups"
     )
     teacher = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="teaching_groups"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teaching_groups",
     )
     capacity = models.PositiveIntegerField(_("capacity"), default=10)
     members = models.ManyToManyField("clients.Client", blank=True, related_name="catalog_groups")
