@@ -247,13 +247,14 @@ def staff_update(
             changes["branches"] = [old, new]
     if password:
         changes["password"] = ["•", "changed"]
+    assert user.organization is not None  # staff always belong to an organization
     audit_record(
         organization=user.organization,
         actor=actor,
         action="staff.update",
         obj=user,
         changes=changes,
-    )  # type: ignore[arg-type]
+    )
     return user
 
 

@@ -32,7 +32,7 @@ from zapys.accounts.services import (
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.money import format_money
-from zapys.core.views import staff_required
+from zapys.core.views import request_org, staff_required
 
 
 class LoginView(auth_views.LoginView):
@@ -121,8 +121,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_form_view(request: HttpRequest, editing: User | None) -> HttpResponse:
-    org = request.user.organization  # type: ignore[union-attr]
-    initial = {}
+    org = request_org(request)
+    initial: dict[str, object] = {}
     if editing is not None:
         initial = {
             "first_name": editing.first_name, "last_name": editing.last_name,
@@ -152,7 +152,7 @@ def _staff_form_view(request: HttpRequest, editing: User | None) -> HttpResponse
                     password=data["password"] or None, is_active=data["is_active"], **fields,
                 )  # fmt: skip
         except DomainError as exc:
-            for err in exc.errors or [{"field": None, "message": exc.detail}]:
+            for err in exc.errors or [{"field": "", "message": exc.detail}]:
                 form.add_error(
                     err["field"] if err["field"] in form.fields else None, err["message"]
                 )
@@ -190,9 +190,7 @@ def branch_form(request: HttpRequest, branch_id: int | None = None) -> HttpRespo
         actor = Actor.staff(request.user)  # type: ignore[arg-type]
         try:
             if branch is None:
-                branch_create(
-                    organization=request.user.organization, actor=actor, **form.cleaned_data
-                )  # type: ignore[union-attr, arg-type]
+                branch_create(organization=request_org(request), actor=actor, **form.cleaned_data)
             else:
                 branch_update(branch=branch, actor=actor, **form.cleaned_data)
         except DomainError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zapys.core.models import AuditLog
+
+if TYPE_CHECKING:
+    from zapys.accounts.models import Organization, User
 
 
 def staff_required(*roles: str) -> Callable:
@@ -85,3 +88,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(action__startswith=action)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "action": action})
+
+
+def request_org(request: HttpRequest) -> Organization:
+    """The organization of the request (set by the middleware or the API auth)."""
+    org = getattr(request, "organization", None)
+    if org is None:
+        raise PermissionError("No organization is active for this request.")
+    return org
+
+
+def request_staff(request: HttpRequest) -> User:
+    """The logged-in staff member (views behind @staff_required)."""
+    return request.user  # type: ignore[return-value]
