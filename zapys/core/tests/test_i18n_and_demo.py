@@ -47,3 +47,19 @@ def test_demo_is_idempotent_and_prints_credentials():
         assert Client.objects.filter(tags__isnull=False).distinct().count() >= 20
     owner = User.objects.get(username="owner")
     assert owner.check_password(lines[-1].removeprefix("password: "))
+
+
+@pytest.mark.django_db
+def test_demo_reset_archives_the_old_demo_and_creates_a_fresh_one():
+    out = StringIO()
+    call_command("demo", stdout=out)
+    with unscoped():
+        first = Organization.objects.get(slug="demo")
+    call_command("demo", "--reset", stdout=out)
+    with unscoped():
+        fresh = Organization.objects.get(slug="demo")
+        first.refresh_from_db()
+        assert fresh.pk != first.pk
+        assert first.slug.startswith("demo-archived-")
+        assert not User.objects.filter(organization=first, is_active=True).exists()
+    assert User.objects.get(username="owner").organization_id == fresh.pk

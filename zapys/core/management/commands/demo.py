@@ -25,8 +25,7 @@ class Command(BaseCommand):
         with unscoped():
             existing = Organization.objects.filter(slug=DEMO_SLUG).first()
             if existing and options.get("reset"):
-                User.objects.filter(organization=existing).delete()
-                existing.delete()
+                self._archive(existing)
                 existing = None
         if existing is None:
             self._create()
@@ -35,6 +34,20 @@ class Command(BaseCommand):
             self.stdout.write("Demo organization already exists.")
         self.stdout.write(f"login: {DEMO_OWNER_LOGIN}")
         self.stdout.write(f"password: {DEMO_PASSWORD}")
+
+    @transaction.atomic
+    def _archive(self, org: Organization) -> None:
+        """The ledger is append-only, so a demo with money history cannot be deleted; it is
+        renamed out of the way (slug and staff logins) and its staff can no longer sign in."""
+        stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+        org.slug = f"{DEMO_SLUG}-archived-{stamp}"
+        org.name = f"{org.name} (archived {stamp})"
+        org.save(update_fields=["slug", "name"])
+        for user in User.objects.filter(organization=org):
+            user.username = f"{user.username}-archived-{stamp}"[:150]
+            user.is_active = False
+            user.save(update_fields=["username", "is_active"])
+        self.stdout.write(f"Archived the previous demo as {org.slug}.")
 
     @transaction.atomic
     def _create(self) -> None:
