@@ -16,6 +16,10 @@ class Service(OrgOwned):
     branches = models.ManyToManyField(
         "accounts.Branch", blank=True, related_name="services", verbose_name=_("branches")
     )
+    description = models.TextField(_("description"), blank=True)
+    online_booking = models.BooleanField(
+        _("bookable online"), default=True, help_text=_("Shown on the public booking page.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

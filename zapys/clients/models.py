@@ -1,11 +1,22 @@
-"""Clients of a business and their tags (C1, C2). Extended by the clients issue."""
+"""Clients of a business, their tags, freezes and imports (C1, C2, C3, C4, C8).
+
+Writes go through `zapys.clients.services`; reads through `zapys.clients.selectors`.
+"""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from zapys.core.tenancy import OrgOwned
+from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
+
+if TYPE_CHECKING:
+    from zapys.accounts.models import Organization
 
 
 class Tag(OrgOwned):
@@ -22,16 +33,80 @@ class Tag(OrgOwned):
         return self.name
 
 
+class ClientQuerySet(OrgQuerySet["Client"]):
+    def alive(self) -> ClientQuerySet:
+        """Not soft-deleted: what every list, search and API shows by default (C4)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self) -> ClientQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
+    def with_frozen(self, on_date: date) -> ClientQuerySet:
+        """Annotate `is_frozen`: a freeze covers `on_date` (one subquery, no extra round trip)."""
+        return self.annotate(
+            is_frozen=Exists(ClientFreeze.objects.covering(on_date).filter(client=OuterRef("pk")))
+        )
+
+
+class ClientManager(OrgManager["Client"]):
+    """The organization-scoped manager; soft-deleted rows stay reachable (`.alive()` hides them)."""
+
+    def get_queryset(self) -> ClientQuerySet:
+        # OrgManager applies (or enforces) the organization scope; keep its query.
+        return ClientQuerySet(self.model, using=self._db, query=super().get_queryset().query)
+
+    def for_org(self, org: Organization) -> ClientQuerySet:
+        return ClientQuerySet(self.model, using=self._db).filter(organization=org)
+
+    def alive(self) -> ClientQuerySet:
+        return self.get_queryset().alive()
+
+    def deleted(self) -> ClientQuerySet:
+        return self.get_queryset().deleted()
+
+
 class Client(OrgOwned):
+    class Type(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        LEGAL_ENTITY = "legal_entity", _("Legal entity")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        LEAD = "lead", _("Lead")
+
     name = models.CharField(_("full name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    client_type = models.CharField(
+        _("client type"), max_length=20, choices=Type.choices, default=Type.INDIVIDUAL
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="clients", verbose_name=_("tags"))
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # Lower-cased "name email phone", kept by the services: SQLite's LIKE only folds ASCII,
+    # so a case-insensitive search for "олена" needs the text folded in Python.
+    search_text = models.TextField(default="", blank=True, editable=False)
+
+    objects: ClientManager = ClientManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["organization", "name"])]
+        indexes = [
+            models.Index(fields=["organization", "name"]),
+            # The list page: alive clients of one organization ordered by name, paginated.
+            models.Index(
+                fields=["organization", "deleted_at", "name", "id"], name="clients_list_idx"
+            ),
+            models.Index(fields=["organization", "phone"], name="clients_org_phone_idx"),
+            models.Index(fields=["organization", "email"], name="clients_org_email_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -41,3 +116,114 @@ class Client(OrgOwned):
         parts = self.name.split()
         # Ukrainian cards are usually "Surname Name"; with one word use it whole.
         return parts[1] if len(parts) > 1 else (parts[0] if parts else "")
+
+    def build_search_text(self) -> str:
+        return " ".join(part for part in (self.name, self.email, self.phone) if part).lower()
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class ClientFreezeQuerySet(OrgQuerySet["ClientFreeze"]):
+    def covering(self, on_date: date) -> ClientFreezeQuerySet:
+        """Freezes in force on `on_date` (an early end on day D means the client is back on D)."""
+        return self.filter(date_from__lte=on_date, date_to__gte=on_date).filter(
+            Q(ended_early_at__isnull=True) | Q(ended_early_at__gt=on_date)
+        )
+
+    def not_over(self, on_date: date) -> ClientFreezeQuerySet:
+        """Current or upcoming freezes: the ones that can still be ended early."""
+        return self.filter(date_to__gte=on_date).filter(
+            Q(ended_early_at__isnull=True) | Q(ended_early_at__gt=on_date)
+        )
+
+
+class ClientFreezeManager(OrgManager["ClientFreeze"]):
+    def get_queryset(self) -> ClientFreezeQuerySet:
+        return ClientFreezeQuerySet(self.model, using=self._db, query=super().get_queryset().query)
+
+    def for_org(self, org: Organization) -> ClientFreezeQuerySet:
+        return ClientFreezeQuerySet(self.model, using=self._db).filter(organization=org)
+
+    def covering(self, on_date: date) -> ClientFreezeQuerySet:
+        return self.get_queryset().covering(on_date)
+
+    def not_over(self, on_date: date) -> ClientFreezeQuerySet:
+        return self.get_queryset().not_over(on_date)
+
+
+class ClientFreeze(OrgOwned):
+    """A client's break (sick, on holiday) from `date_from` to `date_to` inclusive (C3).
+
+    Memberships were extended by the frozen days when the freeze was created; ending it
+    early on day D (`ended_early_at` = D, the client is back that day) gives back the
+    days from D to `date_to`.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="freezes")
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    ended_early_at = models.DateField(_("ended early on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClientFreezeManager = ClientFreezeManager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-date_from", "-id"]
+        indexes = [models.Index(fields=["client", "date_from", "date_to"])]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.date_from:%Y-%m-%d}–{self.date_to:%Y-%m-%d}"
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    @property
+    def effective_end(self) -> date:
+        """The last frozen day, taking an early end into account."""
+        if self.ended_early_at is not None:
+            return min(self.date_to, self.ended_early_at - timedelta(days=1))
+        return self.date_to
+
+
+class ClientImport(OrgOwned):
+    """One uploaded import file: its dry-run report, then progress and the final report (C8).
+
+    The page polls this row while a large file is imported in the background.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(upload_to="client_imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)

@@ -1,1 +1,400 @@
-"""Models of this app."""
+"""The client ledger (C5), financial operations (F1) and sales receipts (F2).
+
+The ledger is append-only (DESIGN rule 5). An `Entry` is inserted once and never edited:
+a mistaken entry is *cancelled* (kept, marked, excluded from balances and reports) and a
+correction is a new entry. This is enforced three times over:
+
+- `Entry.save()` refuses anything but the first insert; `Entry.delete()` raises;
+- `EntryQuerySet.update()/delete()/bulk_update()` raise; the only write path after insert
+  is `EntryQuerySet.cancel_active()`, a conditional UPDATE used by `entry_cancel`;
+- database triggers (migration 0002, SQLite and PostgreSQL) reject DELETE and any UPDATE
+  except active → cancelled that leaves every other column as it was, so a raw SQL
+  statement or another program cannot rewrite history either.
+
+Balances are derived (Σ active debits − Σ active credits) from an index that covers the
+query (client, status, kind, amount), so no stored balance can drift from the entries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
+
+
+class LedgerImmutableError(RuntimeError):
+    """Somebody tried to edit or delete a ledger entry."""
+
+
+class Account(OrgOwned):
+    """Where a client's money lives: one base account, plus one per membership sold with a
+    separate account (so a school can see what a child owes for piano apart from dance)."""
+
+    class Kind(models.TextChoices):
+        BASE = "base", _("Base account")
+        MEMBERSHIP = "membership", _("Membership account")
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.RESTRICT, related_name="ledger_accounts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BASE)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(kind="base"),
+                name="ledger_account_one_base_per_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(self.get_kind_display())
+
+
+class CashDesk(OrgOwned):
+    """A till or a safe of a branch; payment types may say which desk the money goes to."""
+
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["branch_id", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaymentType(OrgOwned):
+    """How money was taken in a branch: cash, card terminal, online provider."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        CARD = "card", _("Card")
+        ONLINE = "online", _("Online")
+
+    branch = models.ForeignKey(
+        "accounts.Branch", on_delete=models.CASCADE, related_name="payment_types"
+    )
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    name = models.CharField(_("name"), max_length=100)
+    cash_desk = models.ForeignKey(
+        CashDesk, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("cash desk")
+    )
+    is_default = models.BooleanField(_("default for this method"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["branch_id", "method", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "method"],
+                condition=models.Q(is_default=True),
+                name="ledger_paymenttype_one_default_per_method",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FinanceArticle(OrgOwned):
+    """An income or expense article ("Membership sales", "Rent", ...)."""
+
+    class Kind(models.TextChoices):
+        INCOME = "income", _("Income")
+        EXPENSE = "expense", _("Expense")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(
+        _("system code"), max_length=50, blank=True, help_text=_("Set for articles the system uses")
+    )
+    is_archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        ordering = ["kind", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"],
+                condition=~models.Q(code=""),
+                name="ledger_article_unique_code",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EntryQuerySet(OrgQuerySet["Entry"]):
+    """Entries can be read and inserted; the only change allowed is cancelling."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise LedgerImmutableError("Ledger entries cannot be updated; cancel them instead.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise LedgerImmutableError("Ledger entries cannot be deleted; cancel them instead.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise LedgerImmutableError("Ledger entries cannot be updated; cancel them instead.")
+
+    def cancel_active(self, *, cancelled_at: Any, cancelled_by_id: int | None, reason: str) -> int:
+        """UPDATE ... SET status='cancelled' WHERE status='active' — the one permitted change.
+        Returns the row count so the caller knows whether it won (DESIGN rule 7)."""
+        return models.QuerySet.update(
+            self.filter(status=Entry.Status.ACTIVE),
+            status=Entry.Status.CANCELLED,
+            cancelled_at=cancelled_at,
+            cancelled_by_id=cancelled_by_id,
+            cancel_reason=reason[:500],
+        )
+
+
+class EntryManager(OrgManager["Entry"]):
+    def get_queryset(self) -> EntryQuerySet:  # type: ignore[override]
+        scoped = super().get_queryset()
+        return EntryQuerySet(self.model, query=scoped.query, using=self._db)
+
+    def for_org(self, org: Any) -> EntryQuerySet:  # type: ignore[override]
+        return EntryQuerySet(self.model, using=self._db).filter(organization=org)
+
+
+class Entry(OrgOwned):
+    """One line of a client's ledger. Debit = money in (raises the balance); credit = a
+    charge (lowers it). Amounts are positive kopecks; the kind carries the sign."""
+
+    class Kind(models.TextChoices):
+        DEBIT = "debit", _("Debit (money in)")
+        CREDIT = "credit", _("Credit (charge)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Purpose(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        TOP_UP = "top_up", _("Balance top-up")
+        PREPAYMENT = "prepayment", _("Prepayment")
+        MEMBERSHIP_SALE = "membership_sale", _("Membership sale")
+        SERVICE = "service", _("Service delivered")
+        REFUND = "refund", _("Refund")
+        CORRECTION = "correction", _("Correction")
+        OPENING_BALANCE = "opening_balance", _("Opening balance")
+        INVOICE_PAYMENT = "invoice_payment", _("Invoice payment")
+        FEE = "fee", _("Fee")
+        OTHER = "other", _("Other")
+
+    account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="entries")
+    # Denormalised from the account so a client's balance is one index range scan.
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.RESTRICT, related_name="ledger_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.BigIntegerField(_("amount, kopecks"))
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    cause_type = models.CharField(max_length=100, blank=True)
+    cause_id = models.CharField(max_length=64, blank=True)
+    branch = models.ForeignKey(
+        "accounts.Branch", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    payment_type = models.ForeignKey(
+        PaymentType, null=True, blank=True, on_delete=models.RESTRICT, related_name="entries"
+    )
+    # Staff users are deactivated, not deleted; a deleted one must not rewrite history
+    # (SET_NULL would be an UPDATE), so no database constraint and a label snapshot.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    created_by_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(max_length=500, blank=True)
+
+    objects: Any = EntryManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        indexes = [
+            # Covers the balance queries: one client (organization, client, status) is a
+            # prefix seek, the debtors list a scan of the organization's range in client
+            # order (GROUP BY without sorting); kind and amount come from the index itself.
+            models.Index(
+                fields=["organization", "client", "status", "kind", "amount"],
+                name="ledger_entry_balance",
+            ),
+            models.Index(fields=["organization", "cause_type", "cause_id"], name="ledger_cause"),
+            models.Index(fields=["organization", "created_at"], name="ledger_entry_org_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="ledger_entry_amount_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["debit", "credit"]), name="ledger_entry_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active", cancelled_at__isnull=True)
+                | models.Q(status="cancelled", cancelled_at__isnull=False),
+                name="ledger_entry_cancel_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.get_purpose_display()})"
+
+    @property
+    def signed_amount(self) -> int:
+        return self.amount if self.kind == self.Kind.DEBIT else -self.amount
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise LedgerImmutableError("Ledger entries cannot be edited; cancel and re-enter.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise LedgerImmutableError("Ledger entries cannot be deleted; cancel them instead.")
+
+
+class FinancialOperation(OrgOwned):
+    """Money that came into or left a branch's cash (F1): a sale paid in cash, rent, salaries."""
+
+    class Kind(models.TextChoices):
+        INCOME = "income", _("Income")
+        EXPENSE = "expense", _("Expense")
+
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.RESTRICT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.BigIntegerField(_("amount, kopecks"))
+    article = models.ForeignKey(
+        FinanceArticle, null=True, blank=True, on_delete=models.RESTRICT, verbose_name=_("article")
+    )
+    payment_type = models.ForeignKey(
+        PaymentType,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        verbose_name=_("payment type"),
+    )
+    client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    cause_type = models.CharField(max_length=100, blank=True)
+    cause_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "cause_type", "cause_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="ledger_finop_amount_gt_0"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+    @property
+    def signed_amount(self) -> int:
+        return self.amount if self.kind == self.Kind.INCOME else -self.amount
+
+
+class SalesReceipt(OrgOwned):
+    """What was sold in one sale and how it was paid (F2, "sales of the day")."""
+
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.RESTRICT, related_name="+")
+    client = models.ForeignKey(
+        "clients.Client", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    total = models.BigIntegerField(_("total, kopecks"))
+    paid = models.BigIntegerField(_("paid, kopecks"))
+    cause_type = models.CharField(max_length=100, blank=True)
+    cause_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "branch", "created_at"]),
+            models.Index(fields=["organization", "cause_type", "cause_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def unpaid(self) -> int:
+        return self.total - self.paid
+
+
+class SalesReceiptLine(OrgOwned):
+    receipt = models.ForeignKey(SalesReceipt, on_delete=models.CASCADE, related_name="lines")
+    name = models.CharField(_("name"), max_length=300)
+    amount = models.BigIntegerField(_("amount, kopecks"))
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SalesReceiptPayment(OrgOwned):
+    receipt = models.ForeignKey(SalesReceipt, on_delete=models.CASCADE, related_name="payments")
+    payment_type = models.ForeignKey(PaymentType, on_delete=models.RESTRICT, related_name="+")
+    amount = models.BigIntegerField(_("amount, kopecks"))
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment_type}: {self.amount}"

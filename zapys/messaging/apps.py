@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class MessagingConfig(AppConfig):
     name = "zapys.messaging"
     label = "messaging"
+
+    def ready(self) -> None:
+        # Apps declare the messages they send in `zapys/<app>/events.py`.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("events")

@@ -1,1 +1,265 @@
-"""Models of this app."""
+"""Messaging: transport accounts, templates, channel order, the outbox, staff notifications.
+
+The outbox (`Message`) is the heart of the app: every client message is a row written
+in the sender's transaction and delivered after commit by a task or by the periodic
+sweep. The row is its own delivery log (status, attempts, last error, provider id),
+so nothing is sent that is not recorded, and a killed worker loses nothing: a row
+left in "sending" past its lease goes back to the queue.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.tenancy import OrgOwned
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    TELEGRAM = "telegram", _("Telegram")
+    VIBER = "viber", _("Viber")
+
+
+class MessengerChannel(models.TextChoices):
+    TELEGRAM = "telegram", _("Telegram")
+    VIBER = "viber", _("Viber")
+
+
+class TransportAccount(OrgOwned):
+    """An organization's credentials for one provider, serving one channel (M1).
+
+    `code` is a transport registry code; "console" may serve any channel (development).
+    Credentials are stored encrypted (zapys.core.crypto) and only shown back masked.
+    Among active accounts of a channel the lowest `priority` is used.
+    """
+
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    code = models.CharField(_("provider"), max_length=32)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    credentials_encrypted = models.TextField(blank=True, editable=False)
+    base_url = models.URLField(
+        _("API base URL"),
+        blank=True,
+        help_text=_("Leave empty for the provider's default address."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["channel", "priority", "id"]
+        verbose_name = _("transport account")
+        verbose_name_plural = _("transport accounts")
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_channel_display()}: {self.code}"
+
+
+class EventSetting(OrgOwned):
+    """Per organization: the channel order and on/off switch of one event (M4).
+
+    `event == ""` is the organization's default order for events without their own row.
+    """
+
+    event = models.CharField(_("event"), max_length=100, blank=True)
+    channels = models.CharField(_("channel order"), max_length=100, default="")
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["event"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "event"], name="messaging_eventsetting_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event or '*'}: {self.channels}"
+
+    @property
+    def channel_list(self) -> list[str]:
+        return [c for c in self.channels.split(",") if c]
+
+
+class MessagingSettings(OrgOwned):
+    """Organization-wide messaging options (one row per organization)."""
+
+    staff_telegram_chat_id = models.CharField(
+        _("staff Telegram chat id"),
+        max_length=64,
+        blank=True,
+        help_text=_("Staff notifications are also sent to this chat via the Telegram bot."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="messaging_settings_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"messaging settings #{self.organization_id}"
+
+
+class MessageTemplate(OrgOwned):
+    """An organization's own text for one event on one channel (M3)."""
+
+    event = models.CharField(_("event"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["event", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "event", "channel"], name="messaging_template_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} / {self.channel}"
+
+
+class ClientMessenger(OrgOwned):
+    """A client's link to a messenger (filled by the bot when the client subscribes)."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="messengers"
+    )
+    channel = models.CharField(_("messenger"), max_length=16, choices=MessengerChannel.choices)
+    external_id = models.CharField(_("chat / user id"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client_id", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "channel"], name="messaging_messenger_one_per_channel"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "channel", "external_id"],
+                name="messaging_messenger_unique_external",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.channel}:{self.external_id}"
+
+
+class Message(OrgOwned):
+    """One outgoing message: stored before it is sent (M2)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recipient = models.CharField(_("recipient"), max_length=254)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    transport_account = models.ForeignKey(
+        TransportAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    transport_code = models.CharField(_("provider"), max_length=32, blank=True)
+    event = models.CharField(_("event"), max_length=100)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    text = models.TextField(_("text"))
+    # Generic link to what the message is about (a visit, a booking, an invoice), the same
+    # convention as ledger entries' cause: model label + primary key as text.
+    related_type = models.CharField(max_length=100, blank=True)
+    related_id = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(_("provider id"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"], name="messaging_message_idempotency"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="messaging_msg_due"),
+            models.Index(fields=["claim_token"], name="messaging_msg_claim"),
+            models.Index(fields=["organization", "client"], name="messaging_msg_client"),
+            models.Index(
+                fields=["organization", "related_type", "related_id"], name="messaging_msg_related"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient} ({self.status})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.SENT, self.Status.DELIVERED, self.Status.FAILED)
+
+
+class StaffNotification(OrgOwned):
+    """An in-app notification for one staff member or the whole team (M6).
+
+    A team notification (recipient empty) is a shared inbox item: the first colleague
+    who reads it marks it read for everybody, which is how small teams work a list.
+    """
+
+    class Level(models.TextChoices):
+        INFO = "info", _("Info")
+        SUCCESS = "success", _("Success")
+        WARNING = "warning", _("Warning")
+        DANGER = "danger", _("Important")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
+    related_type = models.CharField(max_length=100, blank=True)
+    related_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "read_at"], name="messaging_notif_unread")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,1 +1,321 @@
-"""Models of this app."""
+"""Paid time booking (prepayment, FEATURES B1–B7, X2, X4, X5).
+
+A `Booking` asks the client of a visit to prepay part of it through a link. Its
+deadlines (`expires_at`, `auto_cancel_at`, `remind_at`) live in the database, so a
+worker that was down catches up on restart, and every status change is a conditional
+UPDATE in `services.py` (a payment racing the auto-cancel sweep: exactly one wins).
+
+    pending → paid | expired → (cancelled: the visit was auto-cancelled)
+    paid → refunded
+    expired | cancelled → paid (paid_late=True: the money came after the deadline)
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.tenancy import OrgOwned
+from zapys.core.tokens import new_public_token
+
+
+class PrepaymentSettings(OrgOwned):
+    """One row per organization: the settings section's tabs (B1, B2, B5, B6)."""
+
+    class Theme(models.TextChoices):
+        LIGHT = "light", _("Light")
+        DARK = "dark", _("Dark")
+        ROSE = "rose", _("Rose")
+        FOREST = "forest", _("Forest")
+
+    # Main
+    enabled = models.BooleanField(_("prepayment enabled"), default=False)
+    require_for_online = models.BooleanField(
+        _("require prepayment for online self-booking"),
+        default=True,
+        help_text=_("Unless a rule below waives it."),
+    )
+    default_channel = models.CharField(
+        _("default delivery channel"),
+        max_length=16,
+        blank=True,
+        help_text=_("Empty: the client's messenger if linked, otherwise SMS."),
+    )
+    # Booking term and cancellation
+    link_lifetime_hours = models.PositiveIntegerField(_("payment link lifetime, hours"), default=24)
+    auto_cancel = models.BooleanField(_("cancel the visit automatically when unpaid"), default=True)
+    auto_cancel_after_minutes = models.PositiveIntegerField(
+        _("cancel after expiry, minutes"), default=0
+    )
+    cancel_status = models.ForeignKey(
+        "schedule.VisitStatus",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cancellation status"),
+    )
+    reminder_enabled = models.BooleanField(_("remind before the link expires"), default=False)
+    reminder_hours_before = models.PositiveIntegerField(_("remind N hours before"), default=2)
+    # Payment system
+    payment_account = models.ForeignKey(
+        "payments.PaymentAccount",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("payment account"),
+    )
+    # Booking types and finance
+    income_article = models.ForeignKey(
+        "ledger.FinanceArticle",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("income article"),
+    )
+    status_after_payment = models.ForeignKey(
+        "schedule.VisitStatus",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("visit status after payment"),
+    )
+    status_after_create = models.ForeignKey(
+        "schedule.VisitStatus",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("visit status after the booking is created"),
+    )
+    topup_branch = models.ForeignKey(
+        "accounts.Branch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("branch for top-ups from the cabinet and bots"),
+    )
+    # Message templates: each message can be switched off
+    send_link = models.BooleanField(_("send the payment link"), default=True)
+    send_paid = models.BooleanField(_("send 'payment received'"), default=True)
+    send_expired = models.BooleanField(_("send 'link expired'"), default=True)
+    send_cancelled = models.BooleanField(_("send 'visit cancelled'"), default=True)
+    send_reminder = models.BooleanField(_("send the reminder"), default=True)
+    # Payment page
+    page_language = models.CharField(
+        _("page language"),
+        max_length=2,
+        default="uk",
+        choices=[("uk", "Українська"), ("en", "English")],
+    )
+    page_theme = models.CharField(
+        _("theme"), max_length=10, choices=Theme.choices, default=Theme.LIGHT
+    )
+    page_business_name = models.CharField(_("business name"), max_length=100, blank=True)
+    page_subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
+    page_call_to_action = models.CharField(
+        _("call to action"), max_length=200, blank=True, default=""
+    )
+    page_show_prices = models.BooleanField(_("show prices"), default=True)
+    page_background = models.ImageField(
+        _("background image"), upload_to="prepayments/backgrounds/", blank=True
+    )
+    page_expired_message = models.TextField(_("message for an expired link"), blank=True)
+    # Agreement
+    agreement_enabled = models.BooleanField(_("the client must accept the agreement"), default=True)
+    agreement_text = models.TextField(_("agreement (offer terms)"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], name="prepayments_settings_one_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Prepayment settings #{self.organization_id}"
+
+
+class BranchFinance(OrgOwned):
+    """Per-branch financial settings: payment type used and fiscal register (stored only)."""
+
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.CASCADE, related_name="+")
+    payment_type = models.ForeignKey(
+        "ledger.PaymentType", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fiscal_register = models.CharField(_("fiscal register (RRO)"), max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "branch"], name="prepayments_branchfinance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id}: {self.payment_type_id}"
+
+
+class BookingType(OrgOwned):
+    """A named way to compute the amount (B2)."""
+
+    class Rule(models.TextChoices):
+        FIXED = "fixed", _("Fixed sum")
+        PERCENT = "percent", _("Percent of the service price")
+        HOURLY = "hourly", _("Specialist's hourly rate × duration")
+
+    name = models.CharField(_("name"), max_length=100)
+    rule = models.CharField(_("rule"), max_length=10, choices=Rule.choices)
+    # kopecks for "fixed", whole percent for "percent", percent of the rate for "hourly"
+    value = models.BigIntegerField(_("value"), default=0)
+    is_default = models.BooleanField(_("default"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrepaymentRule(OrgOwned):
+    """Require or waive prepayment (B3). The first active matching rule by `order` wins."""
+
+    class Action(models.TextChoices):
+        REQUIRE = "require", _("Require prepayment")
+        WAIVE = "waive", _("Waive prepayment")
+
+    class Source(models.TextChoices):
+        ANY = "", _("Any way of booking")
+        ONLINE = "online", _("Online self-booking")
+        STAFF = "staff", _("Booked by staff")
+
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    service = models.ForeignKey(
+        "catalog.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    tag = models.ForeignKey(
+        "clients.Tag",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("client tag"),
+    )
+    date_from = models.DateField(_("from"), null=True, blank=True)
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    source = models.CharField(_("booked"), max_length=10, choices=Source.choices, blank=True)
+    booking_type = models.ForeignKey(
+        BookingType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    order = models.PositiveIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.pk}"
+
+
+class Booking(OrgOwned):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    class LateResolution(models.TextChoices):
+        NONE = "", _("Not decided")
+        RESTORED = "restored", _("Visit restored")
+        REFUNDED = "refunded", _("Refunded")
+        KEPT = "kept", _("Kept on the balance")
+
+    visit = models.ForeignKey("schedule.Visit", on_delete=models.CASCADE, related_name="bookings")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey(
+        "accounts.Branch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    booking_type = models.ForeignKey(
+        BookingType, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
+    )
+    amount = models.BigIntegerField(_("amount, kopecks"))
+    currency = models.CharField(max_length=3, default="UAH")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    paid_late = models.BooleanField(_("paid late"), default=False)
+    extra_payments = models.PositiveIntegerField(_("extra payments credited"), default=0)
+    late_resolution = models.CharField(
+        max_length=10, choices=LateResolution.choices, blank=True, default=""
+    )
+    paid_from_balance = models.BooleanField(_("paid from balance"), default=False)
+    token = models.CharField(max_length=64, unique=True, default=new_public_token)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    source = models.CharField(max_length=10, blank=True)
+    reason = models.CharField(_("why"), max_length=300, blank=True)
+    payment = models.ForeignKey(
+        "payments.Payment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("pay by"))
+    auto_cancel_at = models.DateTimeField(null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    # Evidence (X4): what the client was shown, written once at creation; acceptance once.
+    terms_snapshot = models.JSONField(default=dict, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_ip = models.GenericIPAddressField(null=True, blank=True)
+    accepted_user_agent = models.CharField(max_length=400, blank=True)
+    created_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="prepay_booking_due"),
+            models.Index(fields=["status", "auto_cancel_at"], name="prepay_booking_cancel_due"),
+            models.Index(fields=["status", "remind_at"], name="prepay_booking_remind_due"),
+            models.Index(fields=["organization", "created_at"], name="prepay_booking_org_created"),
+        ]
+        constraints = [
+            # One live booking per visit: a second one is a 409 naming the first.
+            models.UniqueConstraint(
+                fields=["visit"],
+                condition=models.Q(status__in=["pending", "paid"]),
+                name="prepayments_one_active_booking_per_visit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="prepayments_booking_amount_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Booking #{self.pk} {self.status}"
+
+    @property
+    def payment_url(self) -> str:
+        from zapys.payments.config import public_url
+
+        return public_url("prepayments:page", token=self.token)
+
+    @property
+    def staff_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("prepayments:detail", kwargs={"pk": self.pk})
+
+    @property
+    def clock(self) -> str:
+        """grey / green / red, as the visit card shows it."""
+        return {"pending": "grey", "paid": "green"}.get(self.status, "red")

@@ -1,0 +1,98 @@
+"""Catalogue forms (parsing only; the services validate and write)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zapys.accounts.models import Branch, Organization, User
+from zapys.catalog.models import LessonType, Subject
+from zapys.core.forms import StyledForm
+from zapys.core.money import parse_money
+
+
+class ServiceForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    category = forms.CharField(label=_("Category"), max_length=100, required=False)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration, minutes"), min_value=1, max_value=24 * 60
+    )
+    price = forms.CharField(label=_("Price, UAH"))
+    branches: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Branches"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    online_booking = forms.BooleanField(label=_("Bookable online"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["branches"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
+
+    def clean_price(self) -> int:
+        try:
+            value = parse_money(self.cleaned_data["price"])
+        except ValueError:
+            raise forms.ValidationError(_("Enter an amount like 450 or 450.50.")) from None
+        if value < 0:
+            raise forms.ValidationError(_("The price cannot be negative."))
+        return value
+
+
+class NameForm(StyledForm):
+    kind = forms.ChoiceField(
+        choices=[("subject", _("Subject")), ("lesson_type", _("Lesson type"))], label=_("Kind")
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class RoomForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    branch: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Branch"), queryset=None)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=10)
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
+
+
+class GroupForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    branch: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Branch"), queryset=None, required=False
+    )
+    subject: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Subject"), queryset=None, required=False
+    )
+    lesson_type: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Lesson type"), queryset=None, required=False
+    )
+    teacher: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Teacher"), queryset=None, required=False
+    )
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=10)
+    members: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
+        from zapys.clients.models import Client
+
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["subject"].queryset = Subject.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["lesson_type"].queryset = LessonType.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["teacher"].queryset = User.objects.for_org(organization).filter(  # type: ignore[attr-defined]
+            is_active=True
+        )
+        clients = Client.objects.for_org(organization)
+        if hasattr(Client, "deleted_at"):
+            clients = clients.filter(deleted_at__isnull=True)
+        self.fields["members"].queryset = clients.order_by("name")  # type: ignore[attr-defined]

@@ -1,0 +1,256 @@
+"""Writes for the catalogue (S1): services, subjects, lesson types, rooms, groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zapys.accounts.models import Branch, Organization, User
+from zapys.catalog.models import Group, LessonType, Room, Service, Subject
+from zapys.core.audit import Actor, audit_record, changes_between
+from zapys.core.exceptions import DomainError, PermissionDenied
+
+SERVICE_FIELDS = (
+    "name",
+    "category",
+    "duration_minutes",
+    "price",
+    "description",
+    "online_booking",
+    "is_active",
+)
+
+
+def _require_manager(actor: Actor) -> None:
+    """Specialists see the catalogue; owners and administrators change it."""
+    if actor.user is not None and actor.user.role == User.Role.SPECIALIST:
+        raise PermissionDenied(_("Only owners and administrators can change the catalogue."))
+
+
+def _validate_service(fields: dict[str, Any]) -> None:
+    if "name" in fields and not str(fields["name"]).strip():
+        raise DomainError(_("Enter the service's name."), field="name")
+    if "duration_minutes" in fields and (
+        fields["duration_minutes"] is None or int(fields["duration_minutes"]) <= 0
+    ):
+        raise DomainError(_("The duration must be at least one minute."), field="duration_minutes")
+    if "duration_minutes" in fields and int(fields["duration_minutes"]) > 24 * 60:
+        raise DomainError(_("The duration cannot exceed 24 hours."), field="duration_minutes")
+    if "price" in fields and (fields["price"] is None or int(fields["price"]) < 0):
+        raise DomainError(_("The price cannot be negative."), field="price")
+
+
+def _branches_of(organization: Organization, branch_ids: Iterable[int]) -> list[Branch]:
+    ids = set(branch_ids)
+    branches = list(Branch.objects.for_org(organization).filter(pk__in=ids))
+    if len(branches) != len(ids):
+        raise DomainError(_("Unknown branch."), field="branch_ids")
+    return branches
+
+
+@transaction.atomic
+def service_create(
+    *,
+    organization: Organization,
+    name: str,
+    duration_minutes: int,
+    price: int,
+    actor: Actor,
+    category: str = "",
+    description: str = "",
+    online_booking: bool = True,
+    branch_ids: Iterable[int] | None = None,
+) -> Service:
+    _require_manager(actor)
+    fields = {
+        "name": name.strip(),
+        "category": category.strip(),
+        "duration_minutes": duration_minutes,
+        "price": price,
+        "description": description,
+        "online_booking": online_booking,
+    }
+    _validate_service(fields)
+    branches = (
+        _branches_of(organization, branch_ids)
+        if branch_ids is not None
+        else list(Branch.objects.for_org(organization))
+    )
+    service = Service.objects.for_org(organization).create(organization=organization, **fields)
+    service.branches.set(branches)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="service.create",
+        obj=service,
+        changes={**fields, "branch_ids": sorted(b.pk for b in branches)},
+    )
+    return service
+
+
+@transaction.atomic
+def service_update(
+    *, service: Service, actor: Actor, branch_ids: Iterable[int] | None = None, **fields: Any
+) -> Service:
+    _require_manager(actor)
+    unknown = set(fields) - set(SERVICE_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    if "name" in fields:
+        fields["name"] = str(fields["name"]).strip()
+    _validate_service(fields)
+    before: dict[str, Any] = {k: getattr(service, k) for k in fields}
+    after: dict[str, Any] = dict(fields)
+    for key, value in fields.items():
+        setattr(service, key, value)
+    if fields:
+        service.save(update_fields=list(fields))
+    if branch_ids is not None:
+        branches = _branches_of(service.organization, branch_ids)
+        before["branch_ids"] = sorted(service.branches.values_list("id", flat=True))
+        service.branches.set(branches)
+        after["branch_ids"] = sorted(b.pk for b in branches)
+    audit_record(
+        organization=service.organization,
+        actor=actor,
+        action="service.update",
+        obj=service,
+        changes=changes_between(before, after),
+    )
+    return service
+
+
+@transaction.atomic
+def subject_create(*, organization: Organization, name: str, actor: Actor) -> Subject:
+    _require_manager(actor)
+    if not name.strip():
+        raise DomainError(_("Enter a name."), field="name")
+    subject = Subject.objects.for_org(organization).create(
+        organization=organization, name=name.strip()
+    )
+    audit_record(organization=organization, actor=actor, action="subject.create", obj=subject)
+    return subject
+
+
+@transaction.atomic
+def lesson_type_create(*, organization: Organization, name: str, actor: Actor) -> LessonType:
+    _require_manager(actor)
+    if not name.strip():
+        raise DomainError(_("Enter a name."), field="name")
+    lesson_type = LessonType.objects.for_org(organization).create(
+        organization=organization, name=name.strip()
+    )
+    audit_record(
+        organization=organization, actor=actor, action="lesson_type.create", obj=lesson_type
+    )
+    return lesson_type
+
+
+@transaction.atomic
+def room_create(
+    *, organization: Organization, branch: Branch, name: str, capacity: int, actor: Actor
+) -> Room:
+    _require_manager(actor)
+    if branch.organization_id != organization.pk:
+        raise DomainError(_("Unknown branch."), field="branch_id")
+    if not name.strip():
+        raise DomainError(_("Enter a name."), field="name")
+    if capacity < 1:
+        raise DomainError(_("The capacity must be at least 1."), field="capacity")
+    room = Room.objects.for_org(organization).create(
+        organization=organization, branch=branch, name=name.strip(), capacity=capacity
+    )
+    audit_record(organization=organization, actor=actor, action="room.create", obj=room)
+    return room
+
+
+def _check_group_refs(organization: Organization, refs: dict[str, Any]) -> None:
+    for field, obj in refs.items():
+        if obj is None:
+            continue
+        org_id = getattr(obj, "organization_id", None)
+        if org_id != organization.pk:
+            raise DomainError(_("Unknown object."), field=field)
+
+
+@transaction.atomic
+def group_create(
+    *,
+    organization: Organization,
+    name: str,
+    actor: Actor,
+    branch: Branch | None = None,
+    subject: Subject | None = None,
+    lesson_type: LessonType | None = None,
+    teacher: User | None = None,
+    capacity: int = 10,
+    member_ids: Iterable[int] = (),
+) -> Group:
+    _require_manager(actor)
+    if not name.strip():
+        raise DomainError(_("Enter a name."), field="name")
+    if capacity < 1:
+        raise DomainError(_("The capacity must be at least 1."), field="capacity")
+    _check_group_refs(
+        organization,
+        {
+            "branch_id": branch,
+            "subject_id": subject,
+            "lesson_type_id": lesson_type,
+            "teacher_id": teacher,
+        },
+    )
+    group = Group.objects.for_org(organization).create(
+        organization=organization,
+        name=name.strip(),
+        branch=branch,
+        subject=subject,
+        lesson_type=lesson_type,
+        teacher=teacher,
+        capacity=capacity,
+    )
+    members = _members(organization, member_ids)
+    if len(members) > capacity:
+        raise DomainError(_("More members than the group's capacity."), field="member_ids")
+    group.members.set(members)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="group.create",
+        obj=group,
+        changes={"member_ids": sorted(m.pk for m in members)},
+    )
+    return group
+
+
+def _members(organization: Organization, member_ids: Iterable[int]) -> list[Any]:
+    from zapys.clients.models import Client
+
+    ids = set(member_ids)
+    members = list(Client.objects.for_org(organization).filter(pk__in=ids))
+    if len(members) != len(ids):
+        raise DomainError(_("Unknown client."), field="member_ids")
+    return members
+
+
+@transaction.atomic
+def group_members_set(*, group: Group, member_ids: Iterable[int], actor: Actor) -> Group:
+    _require_manager(actor)
+    members = _members(group.organization, member_ids)
+    if len(members) > group.capacity:
+        raise DomainError(_("More members than the group's capacity."), field="member_ids")
+    before = sorted(group.members.values_list("id", flat=True))
+    group.members.set(members)
+    audit_record(
+        organization=group.organization,
+        actor=actor,
+        action="group.members",
+        obj=group,
+        changes=changes_between(
+            {"member_ids": before}, {"member_ids": sorted(m.pk for m in members)}
+        ),
+    )
+    return group

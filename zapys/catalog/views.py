@@ -1,0 +1,207 @@
+"""Staff pages of the catalogue: services, subjects and lesson types, rooms, groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from zapys.accounts.models import Organization
+from zapys.catalog import selectors, services
+from zapys.catalog.forms import GroupForm, NameForm, RoomForm, ServiceForm
+from zapys.catalog.models import Group, LessonType, Room, Service, Subject
+from zapys.core.audit import Actor
+from zapys.core.exceptions import DomainError
+from zapys.core.views import staff_required
+
+MANAGERS = ("owner", "administrator")
+
+
+def _org(request: HttpRequest) -> Organization:
+    return request.user.organization  # type: ignore[union-attr,return-value]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.staff(request.user)  # type: ignore[arg-type]
+
+
+def _field_of(exc: DomainError, form) -> str | None:  # type: ignore[no-untyped-def]
+    field = (exc.errors[0]["field"] if exc.errors else "") or ""
+    field = {"branch_ids": "branches", "member_ids": "members"}.get(field, field)
+    field = field.removesuffix("_id") if field.endswith("_id") else field
+    return field if field in form.fields else None
+
+
+@staff_required()
+def service_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    items = selectors.service_list(organization=_org(request), search=search)
+    return render(request, "catalog/services.html", {"services": items, "q": search})
+
+
+@staff_required(*MANAGERS)
+def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpResponse:
+    org = _org(request)
+    service = get_object_or_404(Service.objects.for_org(org), pk=service_id) if service_id else None
+    initial: dict[str, Any] = {"online_booking": True, "is_active": True}
+    if service is not None:
+        initial = {
+            "name": service.name,
+            "category": service.category,
+            "duration_minutes": service.duration_minutes,
+            "price": f"{service.price // 100}.{service.price % 100:02d}",
+            "branches": list(service.branches.all()),
+            "description": service.description,
+            "online_booking": service.online_booking,
+            "is_active": service.is_active,
+        }
+    form = ServiceForm(request.POST or None, initial=initial, organization=org)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        fields = {
+            k: d[k]
+            for k in (
+                "name",
+                "category",
+                "duration_minutes",
+                "price",
+                "description",
+                "online_booking",
+            )
+        }
+        try:
+            if service is None:
+                services.service_create(
+                    organization=org,
+                    actor=_actor(request),
+                    branch_ids=[b.pk for b in d["branches"]],
+                    **fields,
+                )
+            else:
+                services.service_update(
+                    service=service,
+                    actor=_actor(request),
+                    branch_ids=[b.pk for b in d["branches"]],
+                    is_active=d["is_active"],
+                    **fields,
+                )
+        except DomainError as exc:
+            form.add_error(_field_of(exc, form), exc.detail)
+        else:
+            messages.success(request, _("Service saved."))
+            return redirect("catalog:services")
+    return render(request, "catalog/service_form.html", {"form": form, "service": service})
+
+
+@staff_required()
+def subjects(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    form = NameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["kind"] == "subject":
+                services.subject_create(
+                    organization=org, name=form.cleaned_data["name"], actor=_actor(request)
+                )
+            else:
+                services.lesson_type_create(
+                    organization=org, name=form.cleaned_data["name"], actor=_actor(request)
+                )
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            return redirect("catalog:subjects")
+    return render(
+        request,
+        "catalog/subjects.html",
+        {
+            "form": form,
+            "subjects": Subject.objects.for_org(org),
+            "lesson_types": LessonType.objects.for_org(org),
+        },
+    )
+
+
+@staff_required()
+def rooms(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    form = RoomForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.room_create(
+                organization=org,
+                branch=d["branch"],
+                name=d["name"],
+                capacity=d["capacity"],
+                actor=_actor(request),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            return redirect("catalog:rooms")
+    return render(
+        request,
+        "catalog/rooms.html",
+        {
+            "form": form,
+            "rooms": Room.objects.for_org(org).select_related("branch"),
+        },
+    )
+
+
+@staff_required()
+def groups(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "catalog/groups.html", {"groups": selectors.group_list(organization=_org(request))}
+    )
+
+
+@staff_required(*MANAGERS)
+def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpResponse:
+    org = _org(request)
+    group = get_object_or_404(Group.objects.for_org(org), pk=group_id) if group_id else None
+    initial: dict[str, Any] = {}
+    if group is not None:
+        initial = {
+            "name": group.name,
+            "branch": group.branch_id,
+            "subject": group.subject_id,
+            "lesson_type": group.lesson_type_id,
+            "teacher": group.teacher_id,
+            "capacity": group.capacity,
+            "members": list(group.members.all()),
+        }
+    form = GroupForm(
+        request.POST or None,
+        initial=initial,
+        organization=org,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if group is None:
+                services.group_create(
+                    organization=org,
+                    name=d["name"],
+                    branch=d["branch"],
+                    subject=d["subject"],
+                    lesson_type=d["lesson_type"],
+                    teacher=d["teacher"],
+                    capacity=d["capacity"],
+                    member_ids=[m.pk for m in d["members"]],
+                    actor=_actor(request),
+                )
+            else:
+                services.group_members_set(
+                    group=group, member_ids=[m.pk for m in d["members"]], actor=_actor(request)
+                )
+        except DomainError as exc:
+            form.add_error(_field_of(exc, form), exc.detail)
+        else:
+            messages.success(request, _("Group saved."))
+            return redirect("catalog:groups")
+    return render(request, "catalog/group_form.html", {"form": form, "group": group})

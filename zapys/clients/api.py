@@ -1,0 +1,271 @@
+"""Clients and tags over the REST API (API.md "Clients and ledger", the client part).
+
+Handlers parse input and call one service; `DomainError`s become the uniform error body.
+A soft-deleted client is left out of lists and search, and can still be read by id
+(`deleted: true`) and restored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from zapys.clients import selectors, services
+from zapys.clients.models import Client, ClientFreeze, Tag
+from zapys.core.api import request_actor
+from zapys.core.exceptions import DomainError, NotFound
+
+router = Router(tags=["Clients"])
+
+
+# --- Schemas ------------------------------------------------------------------------------
+
+
+class FreezeOut(Schema):
+    id: int
+    date_from: date
+    date_to: date
+    reason: str
+    ended_early_at: date | None
+
+
+class ClientOut(Schema):
+    id: int
+    name: str
+    phone: str = Field(description="E.164, e.g. +380671234567; empty when unknown")
+    email: str
+    birthday: date | None
+    note: str
+    client_type: str = Field(description='"individual" or "legal_entity"')
+    status: str = Field(description='"active", "inactive" or "lead"')
+    tags: list[str]
+    balance: int = Field(description="kopecks: active debits − active credits")
+    frozen: bool = Field(description="a freeze is in force today")
+    deleted: bool
+    cabinet_url: str | None = None
+    created_at: datetime
+
+
+class ClientDetailOut(ClientOut):
+    freeze: FreezeOut | None = Field(None, description="the current or next freeze")
+    warnings: list[str] = Field(
+        default_factory=list, description="non-blocking remarks, e.g. a phone another client has"
+    )
+
+
+class ClientListOut(Schema):
+    items: list[ClientOut]
+    count: int
+
+
+class ClientCreateIn(Schema):
+    name: str
+    phone: str
+    email: str = ""
+    birthday: date | None = None
+    note: str = ""
+    client_type: str = Client.Type.INDIVIDUAL
+    status: str = Client.Status.ACTIVE
+    tags: list[str] = Field(default_factory=list, description="names; unknown ones are created")
+    tag_ids: list[int] = Field(default_factory=list, description="existing tags by id")
+
+
+class ClientPatchIn(Schema):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    birthday: date | None = None
+    note: str | None = None
+    client_type: str | None = None
+    status: str | None = None
+    tags: list[str] | None = Field(None, description="replaces the client's tags")
+
+
+class FreezeIn(Schema):
+    date_from: date
+    date_to: date
+    reason: str = ""
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    color: str
+
+
+class TagListOut(Schema):
+    items: list[TagOut]
+    count: int
+
+
+class TagCreateIn(Schema):
+    name: str
+    color: str = ""
+    client_ids: list[int] = Field(
+        default_factory=list, description="clients to tag right away (bulk tagging)"
+    )
+
+
+class ListQuery(Schema):
+    search: str = ""
+    tag: list[str] = Field(default_factory=list, description="tag names; any of them matches")
+    deleted: bool = Field(False, description="list soft-deleted clients instead")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _out(client: Client, *, balance: int, frozen: bool) -> dict[str, Any]:
+    return {
+        "id": client.pk,
+        "name": client.name,
+        "phone": client.phone,
+        "email": client.email,
+        "birthday": client.birthday,
+        "note": client.note,
+        "client_type": client.client_type,
+        "status": client.status,
+        "tags": [t.name for t in client.tags.all()],
+        "balance": balance,
+        "frozen": frozen,
+        "deleted": client.deleted_at is not None,
+        "cabinet_url": None,
+        "created_at": client.created_at,
+    }
+
+
+def _detail(client: Client, *, warnings: bool = False) -> dict[str, Any]:
+    today = selectors.org_today(client.organization)
+    freeze: ClientFreeze | None = selectors.client_current_freeze(client, today)
+    data = _out(
+        client,
+        balance=selectors.client_balance(client),
+        frozen=freeze is not None and freeze.date_from <= today,
+    )
+    data["freeze"] = freeze
+    data["warnings"] = selectors.client_warnings(client) if warnings else []
+    return data
+
+
+def _client(client_id: int, *, include_deleted: bool = False) -> Client:
+    return selectors.client_get(client_id=client_id, include_deleted=include_deleted)
+
+
+# --- Clients ------------------------------------------------------------------------------
+
+
+@router.post("/clients", response={201: ClientDetailOut}, summary="Create a client")
+def clients_create(request: HttpRequest, payload: ClientCreateIn):
+    data = payload.dict()
+    tag_ids = data.pop("tag_ids")
+    tag_objects = list(Tag.objects.filter(pk__in=tag_ids)) if tag_ids else []
+    if len(tag_objects) != len(set(tag_ids)):
+        raise DomainError("Unknown tag id.", field="tag_ids")
+    client = services.client_create(
+        organization=request.organization,  # type: ignore[attr-defined]
+        actor=request_actor(request),
+        tag_objects=tag_objects,
+        **data,
+    )
+    return Status(201, _detail(client, warnings=True))
+
+
+@router.get("/clients", response=ClientListOut, summary="List clients (search, tags)")
+def clients_list(request: HttpRequest, filters: Query[ListQuery]):
+    qs = selectors.client_list(
+        search=filters.search, tag_names=filters.tag, deleted=filters.deleted
+    )
+    count = qs.count()
+    clients = list(qs[filters.offset : filters.offset + filters.limit])
+    balances = selectors.balances_for([c.pk for c in clients])
+    items = [
+        _out(c, balance=balances.get(c.pk, 0), frozen=bool(getattr(c, "is_frozen", False)))
+        for c in clients
+    ]
+    return {"items": items, "count": count}
+
+
+@router.get("/clients/{client_id}", response=ClientDetailOut, summary="Get a client")
+def clients_get(request: HttpRequest, client_id: int):
+    return _detail(_client(client_id, include_deleted=True))
+
+
+@router.patch("/clients/{client_id}", response=ClientDetailOut, summary="Update a client")
+def clients_update(request: HttpRequest, client_id: int, payload: ClientPatchIn):
+    client = _client(client_id, include_deleted=True)
+    fields = payload.dict(exclude_unset=True)
+    for key in ("name", "phone", "client_type", "status"):
+        if key in fields and fields[key] is None:
+            raise DomainError(f"{key} cannot be null.", field=key)
+    client = services.client_update(client=client, actor=request_actor(request), **fields)
+    return _detail(client, warnings=True)
+
+
+@router.delete("/clients/{client_id}", response={204: None}, summary="Delete a client (soft)")
+def clients_delete(request: HttpRequest, client_id: int):
+    client = _client(client_id, include_deleted=True)
+    services.client_delete(client=client, actor=request_actor(request))
+    return Status(204, None)
+
+
+@router.post(
+    "/clients/{client_id}/restore", response=ClientDetailOut, summary="Restore a deleted client"
+)
+def clients_restore(request: HttpRequest, client_id: int):
+    client = _client(client_id, include_deleted=True)
+    services.client_restore(client=client, actor=request_actor(request))
+    return _detail(client)
+
+
+@router.post(
+    "/clients/{client_id}/freeze",
+    response=ClientDetailOut,
+    summary="Freeze a client (memberships are extended by the frozen days)",
+)
+def clients_freeze(request: HttpRequest, client_id: int, payload: FreezeIn):
+    client = _client(client_id, include_deleted=True)
+    services.client_freeze(client=client, actor=request_actor(request), **payload.dict())
+    return _detail(client)
+
+
+@router.post(
+    "/clients/{client_id}/unfreeze",
+    response=ClientDetailOut,
+    summary="End a client's freeze early (unused days are taken back)",
+)
+def clients_unfreeze(request: HttpRequest, client_id: int):
+    client = _client(client_id, include_deleted=True)
+    services.client_unfreeze(client=client, actor=request_actor(request))
+    return _detail(client)
+
+
+# --- Tags ---------------------------------------------------------------------------------
+
+
+@router.get("/tags", response=TagListOut, summary="List tags")
+def tags_list(
+    request: HttpRequest, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
+):  # type: ignore[type-arg]
+    qs = selectors.tag_list()
+    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
+
+
+@router.post("/tags", response={201: TagOut}, summary="Create a tag (optionally tag clients)")
+def tags_create(request: HttpRequest, payload: TagCreateIn):
+    clients = list(Client.objects.alive().filter(pk__in=payload.client_ids))
+    if len(clients) != len(set(payload.client_ids)):
+        raise NotFound("Client not found.", field="client_ids")
+    tag = services.tag_create(
+        organization=request.organization,  # type: ignore[attr-defined]
+        name=payload.name,
+        color=payload.color,
+        clients=clients,
+        actor=request_actor(request),
+    )
+    return Status(201, tag)

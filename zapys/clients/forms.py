@@ -1,0 +1,79 @@
+"""Staff forms of the clients app. They parse input; the services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zapys.clients.models import Client
+from zapys.core.forms import StyledForm
+
+
+def split_tag_input(text: str) -> list[str]:
+    """ "VIP, yoga; new" → ["VIP", "yoga", "new"] (empty pieces from stray commas dropped)."""
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+class ClientForm(StyledForm):
+    name = forms.CharField(label=_("Full name"), max_length=200)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+380 67 123 45 67"}),
+    )
+    email = forms.CharField(
+        label=_("E-mail"), max_length=254, required=False, widget=forms.EmailInput()
+    )
+    birthday = forms.DateField(
+        label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    client_type = forms.ChoiceField(label=_("Client type"), choices=Client.Type.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Client.Status.choices)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separate tags with commas; a new name creates a new tag."),
+        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    @classmethod
+    def for_client(cls, client: Client, data: Any = None) -> ClientForm:
+        initial = {
+            "name": client.name,
+            "phone": client.phone,
+            "email": client.email,
+            "birthday": client.birthday,
+            "client_type": client.client_type,
+            "status": client.status,
+            "note": client.note,
+            "tags": ", ".join(t.name for t in client.tags.all()),
+        }
+        return cls(data, initial=initial)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["tags"] = split_tag_input(data.get("tags") or "")
+        return data
+
+
+class FreezeForm(StyledForm):
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class ImportUploadForm(StyledForm):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or XLSX up to 10 MB. Columns: name, phone (required), email, birthday, "
+            "note, tags (comma-separated), balance, type, status."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

@@ -1,0 +1,45 @@
+"""Phone numbers: what staff type ("067 123 45 67", "+38 (067) ...") → E.164 (C1)."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.utils.translation import gettext as _
+
+from zapys.core.exceptions import DomainError
+
+DEFAULT_REGION = "UA"
+
+
+def normalize_phone(text: str, *, region: str = DEFAULT_REGION, field: str = "phone") -> str:
+    """E.164 for a valid number, "" for a blank one; DomainError naming `field` otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise DomainError(_("Enter a valid phone number, e.g. +380 67 123 45 67."), field=field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """+380671234567 → +380 67 123 4567 (international format) for screens."""
+    if not e164:
+        return ""
+    try:
+        return phonenumbers.format_number(
+            phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def phone_search_digits(text: str) -> str:
+    """The digits of a search string that looks like (part of) a phone number, else ""."""
+    stripped = text.strip()
+    if not stripped or any(ch not in "0123456789+-() " for ch in stripped):
+        return ""
+    digits = "".join(ch for ch in stripped if ch.isdigit())
+    return digits if len(digits) >= 3 else ""

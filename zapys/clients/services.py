@@ -1,0 +1,420 @@
+"""Writes for clients, tags and freezes (C1–C4). One call = one transaction + audit row(s).
+
+Validation happens before anything is written, so a DomainError leaves the database as
+it was; the API and the views turn it into a field-level error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zapys.accounts.models import Organization
+from zapys.clients import integrations
+from zapys.clients.models import Client, ClientFreeze, Tag
+from zapys.clients.phones import normalize_phone
+from zapys.clients.selectors import org_today
+from zapys.core.audit import Actor, audit_record, changes_between
+from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
+
+TAG_PALETTE = [
+    "#0d6efd",
+    "#6610f2",
+    "#d63384",
+    "#dc3545",
+    "#fd7e14",
+    "#198754",
+    "#20c997",
+    "#0dcaf0",
+]
+EDITABLE_FIELDS = ("name", "phone", "email", "birthday", "note", "client_type", "status")
+MANAGER_ROLES = ("owner", "administrator")
+_UNSET: Any = object()
+
+
+def _require_manager(actor: Actor, what: str) -> None:
+    """Deleting, restoring and importing clients is for owners and administrators (P2)."""
+    user = actor.user
+    if user is not None and getattr(user, "role", None) not in MANAGER_ROLES:
+        raise PermissionDenied(
+            _("Only an owner or an administrator can %(what)s.") % {"what": what}
+        )
+
+
+# --- Tags ---------------------------------------------------------------------------------
+
+
+def _clean_tag_names(names: Iterable[str], *, field: str = "tags") -> list[str]:
+    """Stripped names, duplicates (case-insensitive) dropped; a blank name is an error."""
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if not name:
+            raise DomainError(_("Tag names cannot be blank."), field=field)
+        if len(name) > 64:
+            raise DomainError(_("A tag name can be at most 64 characters long."), field=field)
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            cleaned.append(name)
+    return cleaned
+
+
+def _tag_color(name: str) -> str:
+    digest = hashlib.sha256(name.lower().encode()).digest()
+    return TAG_PALETTE[digest[0] % len(TAG_PALETTE)]
+
+
+def _tags_resolve(*, organization: Organization, names: Sequence[str], actor: Actor) -> list[Tag]:
+    """Existing tags by name (case-insensitive), new ones created on the fly."""
+    if not names:
+        return []
+    existing = {t.name.lower(): t for t in Tag.objects.for_org(organization)}
+    tags = []
+    for name in names:
+        tag = existing.get(name.lower())
+        if tag is None:
+            tag = Tag.objects.create(organization=organization, name=name, color=_tag_color(name))
+            audit_record(organization=organization, actor=actor, action="tag.create", obj=tag)
+            existing[name.lower()] = tag
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def tag_create(
+    *,
+    organization: Organization,
+    name: str,
+    actor: Actor,
+    color: str = "",
+    clients: Sequence[Client] = (),
+) -> Tag:
+    """A new tag, or the existing one with that name (names are unique, case-insensitive);
+    `clients` are tagged with it in the same transaction."""
+    clean = _clean_tag_names([name], field="name")[0]
+    if color and (len(color) != 7 or not color.startswith("#")):
+        raise DomainError(_("Enter a colour like #1a2b3c."), field="color")
+    tag = Tag.objects.for_org(organization).filter(name__iexact=clean).first()
+    if tag is None:
+        tag = Tag.objects.create(
+            organization=organization, name=clean, color=color or _tag_color(clean)
+        )
+        audit_record(organization=organization, actor=actor, action="tag.create", obj=tag)
+    _attach_tags(organization=organization, clients=clients, tags=[tag], actor=actor)
+    return tag
+
+
+@transaction.atomic
+def clients_tag(
+    *, organization: Organization, clients: Sequence[Client], tag_names: Sequence[str], actor: Actor
+) -> int:
+    """Add tags to many clients at once (bulk action on the list); returns clients changed."""
+    names = _clean_tag_names(tag_names)
+    if not names:
+        raise DomainError(_("Enter a tag."), field="tags")
+    if not clients:
+        raise DomainError(_("Select at least one client."), field="clients")
+    tags = _tags_resolve(organization=organization, names=names, actor=actor)
+    return _attach_tags(organization=organization, clients=clients, tags=tags, actor=actor)
+
+
+def _attach_tags(
+    *, organization: Organization, clients: Sequence[Client], tags: Sequence[Tag], actor: Actor
+) -> int:
+    """Link tags to clients that lack them. One audit row per changed client, so each
+    card's history shows the change."""
+    if not clients or not tags:
+        return 0
+    through = Client.tags.through
+    ids = [c.pk for c in clients]
+    have = set(
+        through.objects.filter(client_id__in=ids, tag_id__in=[t.pk for t in tags]).values_list(
+            "client_id", "tag_id"
+        )
+    )
+    rows = [
+        through(client_id=c.pk, tag_id=t.pk)
+        for c in clients
+        for t in tags
+        if (c.pk, t.pk) not in have
+    ]
+    through.objects.bulk_create(rows)
+    changed = {row.client_id for row in rows}
+    for client in clients:
+        if client.pk in changed:
+            added = [t.name for t in tags if (client.pk, t.pk) not in have]
+            audit_record(
+                organization=organization,
+                actor=actor,
+                action="client.tag",
+                obj=client,
+                changes={"tags_added": added},
+            )
+    return len(changed)
+
+
+# --- Clients ------------------------------------------------------------------------------
+
+
+def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalize the editable fields present in `fields`."""
+    out: dict[str, Any] = {}
+    if "name" in fields:
+        name = " ".join(str(fields["name"] or "").split())
+        if not name:
+            raise DomainError(_("Enter the client's name."), field="name")
+        if len(name) > 200:
+            raise DomainError(_("The name can be at most 200 characters long."), field="name")
+        out["name"] = name
+    if "phone" in fields:
+        out["phone"] = normalize_phone(str(fields["phone"] or ""))
+    if "email" in fields:
+        email = str(fields["email"] or "").strip().lower()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise DomainError(_("Enter a valid e-mail address."), field="email") from None
+        out["email"] = email
+    if "birthday" in fields:
+        birthday = fields["birthday"]
+        if birthday is not None and not isinstance(birthday, date):
+            raise DomainError(_("Enter a valid date."), field="birthday")
+        if birthday is not None and (birthday > timezone.localdate() or birthday.year < 1900):
+            raise DomainError(_("The birthday cannot be in the future."), field="birthday")
+        out["birthday"] = birthday
+    if "note" in fields:
+        out["note"] = str(fields["note"] or "").strip()
+    if "client_type" in fields:
+        if fields["client_type"] not in Client.Type.values:
+            raise DomainError(_("Choose individual or legal entity."), field="client_type")
+        out["client_type"] = fields["client_type"]
+    if "status" in fields:
+        if fields["status"] not in Client.Status.values:
+            raise DomainError(_("Choose active, inactive or lead."), field="status")
+        out["status"] = fields["status"]
+    return out
+
+
+@transaction.atomic
+def client_create(
+    *,
+    organization: Organization,
+    name: str,
+    actor: Actor,
+    phone: str = "",
+    email: str = "",
+    birthday: date | None = None,
+    note: str = "",
+    client_type: str = Client.Type.INDIVIDUAL,
+    status: str = Client.Status.ACTIVE,
+    tags: Sequence[str] = (),
+    tag_objects: Sequence[Tag] = (),
+) -> Client:
+    """Create a client. A phone that another client has is allowed (see `client_warnings`)."""
+    data = _clean_fields(
+        {
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "birthday": birthday,
+            "note": note,
+            "client_type": client_type,
+            "status": status,
+        }
+    )
+    names = _clean_tag_names(tags)
+    client = Client(organization=organization, **data)
+    client.search_text = client.build_search_text()
+    client.save(force_insert=True)
+    tag_rows = _tags_resolve(organization=organization, names=names, actor=actor)
+    tag_rows += [t for t in tag_objects if t not in tag_rows]
+    if tag_rows:
+        client.tags.set(tag_rows)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="client.create",
+        obj=client,
+        changes={**changes_between({}, data), "tags": [[], sorted(t.name for t in tag_rows)]},
+    )
+    return client
+
+
+@transaction.atomic
+def client_update(
+    *, client: Client, actor: Actor, tags: Sequence[str] | None = None, **fields: Any
+) -> Client:
+    """Partial update: only the given fields change; `tags` (names) replaces the tag set."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    if client.deleted_at is not None:
+        raise Conflict(_("The client is deleted: restore them first."))
+    data = _clean_fields(fields)
+    names = _clean_tag_names(tags) if tags is not None else None
+    # Read "before" from the database: a form may already have changed the instance.
+    before = Client.objects.filter(pk=client.pk).values(*EDITABLE_FIELDS).get()
+    for key, value in data.items():
+        setattr(client, key, value)
+    client.search_text = client.build_search_text()
+    client.save(update_fields=[*data, "search_text", "updated_at"])
+    changes = changes_between({k: before[k] for k in data}, data)
+    if names is not None:
+        old = sorted(client.tags.values_list("name", flat=True))
+        rows = _tags_resolve(organization=client.organization, names=names, actor=actor)
+        client.tags.set(rows)
+        new = sorted(t.name for t in rows)
+        if old != new:
+            changes["tags"] = [old, new]
+    audit_record(
+        organization=client.organization,
+        actor=actor,
+        action="client.update",
+        obj=client,
+        changes=changes,
+    )
+    return client
+
+
+@transaction.atomic
+def client_delete(*, client: Client, actor: Actor) -> Client:
+    """Soft delete (C4): the client leaves lists, search and the API; all data stays."""
+    _require_manager(actor, _("delete clients"))
+    if client.deleted_at is None:
+        client.deleted_at = timezone.now()
+        client.save(update_fields=["deleted_at", "updated_at"])
+        audit_record(
+            organization=client.organization, actor=actor, action="client.delete", obj=client
+        )
+    return client
+
+
+@transaction.atomic
+def client_restore(*, client: Client, actor: Actor) -> Client:
+    _require_manager(actor, _("restore clients"))
+    if client.deleted_at is None:
+        raise Conflict(_("The client is not deleted."))
+    deleted_at = client.deleted_at
+    client.deleted_at = None
+    client.save(update_fields=["deleted_at", "updated_at"])
+    audit_record(
+        organization=client.organization,
+        actor=actor,
+        action="client.restore",
+        obj=client,
+        changes={"deleted_at": [deleted_at.isoformat(), None]},
+    )
+    return client
+
+
+# --- Freeze -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def client_freeze(
+    *,
+    client: Client,
+    date_from: date,
+    date_to: date,
+    actor: Actor,
+    reason: str = "",
+) -> ClientFreeze:
+    """Freeze a client for [date_from, date_to] and extend their memberships by those days (C3)."""
+    if client.deleted_at is not None:
+        raise Conflict(_("The client is deleted: restore them first."))
+    if date_from is None:
+        raise DomainError(_("Enter the first day of the freeze."), field="date_from")
+    if date_to is None:
+        raise DomainError(_("Enter the last day of the freeze."), field="date_to")
+    if date_to < date_from:
+        raise DomainError(_("The freeze cannot end before it starts."), field="date_to")
+    reason = " ".join((reason or "").split())[:200]
+    overlapping = (
+        ClientFreeze.objects.filter(client=client, date_from__lte=date_to, date_to__gte=date_from)
+        # An early end on day E frees E onwards; ending on the first day cancels the freeze.
+        .exclude(ended_early_at__isnull=False, ended_early_at__lte=date_from)
+        .exclude(ended_early_at__isnull=False, ended_early_at__lte=F("date_from"))
+        .exists()
+    )
+    if overlapping:
+        raise Conflict(_("These dates overlap another freeze of this client."), field="date_from")
+    freeze = ClientFreeze.objects.create(
+        organization=client.organization,
+        client=client,
+        date_from=date_from,
+        date_to=date_to,
+        reason=reason,
+    )
+    shifted = integrations.memberships_shift(
+        client=client,
+        days=freeze.days,
+        actor=actor,
+        reason=_("Freeze: %(reason)s") % {"reason": reason} if reason else _("Freeze"),
+        from_date=date_from,
+    )
+    audit_record(
+        organization=client.organization,
+        actor=actor,
+        action="client.freeze",
+        obj=client,
+        changes={
+            "freeze_id": freeze.pk,
+            "date_from": date_from.isoformat(),
+            "date_to": date_to.isoformat(),
+            "days": freeze.days,
+            "reason": reason,
+            "memberships_extended": shifted,
+        },
+    )
+    return freeze
+
+
+@transaction.atomic
+def client_unfreeze(*, client: Client, actor: Actor, on_date: date | None = None) -> ClientFreeze:
+    """End the current (or upcoming) freeze early: the client is back on `on_date` (default
+    today). Memberships are shortened by the days not used."""
+    today = on_date or org_today(client.organization)
+    freeze = (
+        ClientFreeze.objects.not_over(today)
+        .select_for_update()
+        .filter(client=client)
+        .order_by("date_from", "id")
+        .first()
+    )
+    if freeze is None:
+        raise Conflict(_("The client is not frozen."))
+    back_on = max(today, freeze.date_from)
+    unused = (freeze.date_to - back_on).days + 1
+    freeze.ended_early_at = back_on
+    freeze.save(update_fields=["ended_early_at"])
+    shifted = integrations.memberships_shift(
+        client=client,
+        days=-unused,
+        actor=actor,
+        reason=_("Freeze ended early"),
+        from_date=back_on,
+    )
+    audit_record(
+        organization=client.organization,
+        actor=actor,
+        action="client.unfreeze",
+        obj=client,
+        changes={
+            "freeze_id": freeze.pk,
+            "ended_early_at": back_on.isoformat(),
+            "days_returned": unused,
+            "memberships_shortened": shifted,
+        },
+    )
+    return freeze

@@ -1,0 +1,202 @@
+"""Staff pages: list (search, tags, constant queries), card, create/edit, freeze, delete."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import PASSWORD, make_staff
+from tests.factories_clients import make_client, make_tag
+from zapys.clients import integrations
+from zapys.clients.card import CLIENT_CARD_TABS, card_tabs
+from zapys.clients.models import Client, ClientFreeze, Tag
+
+
+@pytest.fixture(autouse=True)
+def _no_membership_shift(monkeypatch):
+    monkeypatch.setattr(integrations, "memberships_shift", lambda **kw: 0)
+
+
+def test_list_search_and_tag_filter(org, staff_client):
+    make_client(org, "Alpha Person", tags=["vip"])
+    make_client(org, "Beta Person", tags=["club"])
+    make_client(org, "Gamma")
+    page = staff_client.get("/clients/").content.decode()
+    assert page.count('data-testid="client-row"') == 3
+    page = staff_client.get("/clients/?q=person").content.decode()
+    assert page.count('data-testid="client-row"') == 2
+    vip = Tag.objects.get(name="vip")
+    club = Tag.objects.get(name="club")
+    page = staff_client.get(f"/clients/?tag={vip.pk}").content.decode()
+    assert page.count('data-testid="client-row"') == 1 and "Alpha Person" in page
+    page = staff_client.get(f"/clients/?tag={vip.pk}&tag={club.pk}").content.decode()
+    assert page.count('data-testid="client-row"') == 2
+
+
+def test_list_page_query_count_is_constant(org, staff_client):
+    tags = [make_tag(org, f"t{i}") for i in range(5)]
+    for i in range(300):
+        make_client(org, f"Client {i:03d}", tags=[tags[i % 5].name, tags[(i + 1) % 5].name])
+    staff_client.get("/clients/")  # warm up the session
+    counts = []
+    for page in (1, 3):
+        with CaptureQueriesContext(connection) as ctx:
+            r = staff_client.get(f"/clients/?page={page}")
+        assert r.status_code == 200
+        assert r.content.decode().count('data-testid="client-row"') == 50
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    with CaptureQueriesContext(connection) as ctx:
+        staff_client.get(f"/clients/?page=2&q=client&tag={tags[0].pk}")
+    assert len(ctx.captured_queries) <= counts[0] + 1
+
+
+def test_create_with_new_tags_and_duplicate_warning(org, staff_client):
+    make_client(org, "Existing", phone="+380671234567")
+    r = staff_client.post(
+        "/clients/new/",
+        {
+            "name": "Нова Клієнтка",
+            "phone": "067 123 45 67",
+            "email": "",
+            "birthday": "1990-01-02",
+            "client_type": "individual",
+            "status": "active",
+            "tags": "VIP, йога",
+            "note": "",
+        },
+        follow=True,
+    )
+    client = Client.objects.get(name="Нова Клієнтка")
+    assert r.redirect_chain[-1][0] == f"/clients/{client.pk}/"
+    assert sorted(client.tags.values_list("name", flat=True)) == ["VIP", "йога"]
+    page = r.content.decode()
+    assert "Existing" in page  # the duplicate-phone warning
+
+
+def test_create_bad_phone_shows_field_error_and_writes_nothing(org, staff_client):
+    r = staff_client.post(
+        "/clients/new/",
+        {
+            "name": "X",
+            "phone": "12345",
+            "client_type": "individual",
+            "status": "active",
+            "tags": "a, ,",
+        },
+    )
+    assert r.status_code == 200
+    assert "invalid-feedback" in r.content.decode()
+    assert Client.objects.count() == 0 and Tag.objects.count() == 0
+
+
+def test_edit(org, staff_client):
+    client = make_client(org, "Old", tags=["a"])
+    page = staff_client.get(f"/clients/{client.pk}/edit/").content.decode()
+    assert 'value="a"' in page
+    staff_client.post(
+        f"/clients/{client.pk}/edit/",
+        {
+            "name": "New",
+            "phone": client.phone,
+            "client_type": "legal_entity",
+            "status": "lead",
+            "tags": "b",
+        },
+    )
+    client.refresh_from_db()
+    assert client.name == "New" and client.client_type == "legal_entity"
+    assert list(client.tags.values_list("name", flat=True)) == ["b"]
+
+
+def test_card_tabs_hide_missing_url_names(org, staff_client, monkeypatch):
+    client = make_client(org)
+    monkeypatch.setattr(
+        "zapys.clients.card.CLIENT_CARD_TABS",
+        [*CLIENT_CARD_TABS, ("ghost", "Ghost", "nowhere:nothing")],
+    )
+    keys = [t["key"] for t in card_tabs(client.pk)]
+    assert keys[0] == "overview" and "history" in keys and "ghost" not in keys
+    page = staff_client.get(f"/clients/{client.pk}/").content.decode()
+    assert 'data-tab="history"' in page and 'data-tab="ghost"' not in page
+    history = staff_client.get(f"/clients/{client.pk}/history/").content.decode()
+    assert "client.create" in history
+
+
+def test_bulk_tag_htmx(org, staff_client):
+    a, b, c = make_client(org, "A"), make_client(org, "B"), make_client(org, "C")
+    r = staff_client.post(
+        "/clients/bulk-tag/",
+        {"client": [a.pk, b.pk], "tag_name": "Promo", "return_query": "q=&page=1"},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200
+    assert 'id="clients-results"' in r.content.decode()
+    assert set(Tag.objects.get(name="Promo").clients.all()) == {a, b}
+    r = staff_client.post(
+        "/clients/bulk-tag/", {"client": [c.pk], "tag_name": " "}, headers={"HX-Request": "true"}
+    )
+    assert 'data-testid="bulk-error"' in r.content.decode()
+    assert c.tags.count() == 0
+
+
+def test_freeze_pages(org, staff_client):
+    client = make_client(org)
+    r = staff_client.post(
+        f"/clients/{client.pk}/freeze/", {"date_from": "2026-03-10", "date_to": "2026-03-01"}
+    )
+    assert r.status_code == 200 and "invalid-feedback" in r.content.decode()
+    assert ClientFreeze.objects.count() == 0
+    today = date.today()
+    staff_client.post(
+        f"/clients/{client.pk}/freeze/",
+        {"date_from": today.isoformat(), "date_to": "2999-01-01", "reason": "Відпустка"},
+    )
+    page = staff_client.get(f"/clients/{client.pk}/").content.decode()
+    assert 'data-testid="freeze-badge"' in page and 'data-testid="client-unfreeze"' in page
+    staff_client.post(f"/clients/{client.pk}/unfreeze/")
+    page = staff_client.get(f"/clients/{client.pk}/").content.decode()
+    assert 'data-testid="freeze-badge"' not in page
+
+
+def test_delete_and_restore_pages(org, staff_client):
+    client = make_client(org, "Deletable")
+    staff_client.post(f"/clients/{client.pk}/delete/", follow=True)  # (consumes the message)
+    assert "Deletable" not in staff_client.get("/clients/").content.decode()
+    assert "Deletable" in staff_client.get("/clients/deleted/").content.decode()
+    page = staff_client.get(f"/clients/{client.pk}/").content.decode()
+    assert 'data-testid="deleted-banner"' in page
+    assert staff_client.get(f"/clients/{client.pk}/edit/").status_code == 404
+    staff_client.post(f"/clients/{client.pk}/restore/")
+    assert "Deletable" in staff_client.get("/clients/").content.decode()
+
+
+def test_specialist_cannot_delete_or_import(org, client, branch):
+    specialist = make_staff(org, "specialist", username="spec")
+    client.login(username="spec", password=PASSWORD)
+    victim = make_client(org)
+    assert client.post(f"/clients/{victim.pk}/delete/").status_code == 403
+    assert client.get("/clients/import/").status_code == 403
+    assert client.get("/clients/").status_code == 200
+    victim.refresh_from_db()
+    assert victim.deleted_at is None
+    assert specialist.role == "specialist"
+
+
+def test_foreign_client_is_404(org, other_org, staff_client):
+    from zapys.core.tenancy import org_scope
+
+    with org_scope(other_org):
+        foreign = make_client(other_org, "Foreign")
+    for url in ("/", "/edit/", "/history/", "/overview/", "/freeze/"):
+        assert staff_client.get(f"/clients/{foreign.pk}{url}").status_code == 404
+    assert staff_client.post(f"/clients/{foreign.pk}/delete/").status_code == 404
+    page = staff_client.get("/clients/?q=Foreign").content.decode()
+    assert 'data-testid="client-row"' not in page
+
+
+def test_ukrainian_interface(org, staff_client):
+    staff_client.post("/i18n/setlang/", {"language": "uk", "next": "/"})
+    page = staff_client.get("/clients/").content.decode()
+    assert "Новий клієнт" in page and "Клієнти" in page

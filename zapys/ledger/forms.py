@@ -1,0 +1,121 @@
+"""Staff forms of the ledger and finance pages. They parse input; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.forms import StyledForm
+from zapys.core.money import MoneyError, parse_money
+from zapys.ledger.models import Entry, FinanceArticle, FinancialOperation, PaymentType
+
+
+class MoneyField(forms.CharField):
+    """Text as typed ("1 234,56", "250 грн") → positive kopecks; never rounded."""
+
+    def __init__(self, *args: Any, allow_zero: bool = False, **kwargs: Any) -> None:
+        self.allow_zero = allow_zero
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in ("", None):
+            return None
+        try:
+            amount = parse_money(text, (get_language() or "uk")[:2])
+        except MoneyError as exc:
+            raise forms.ValidationError(_("Enter an amount like 250 or 250,50.")) from exc
+        if amount < 0 or (amount == 0 and not self.allow_zero):
+            raise forms.ValidationError(_("The amount must be greater than zero."))
+        return amount
+
+
+class EntryForm(StyledForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Entry.Kind.choices, widget=forms.RadioSelect, initial="debit"
+    )
+    amount = MoneyField(label=_("Amount"))
+    purpose = forms.ChoiceField(
+        label=_("Purpose"), choices=Entry.Purpose.choices, initial="payment"
+    )
+    payment_type = forms.ModelChoiceField(
+        label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False
+    )
+    account = forms.ModelChoiceField(
+        label=_("Account"), queryset=PaymentType._base_manager.none(), required=False
+    )
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, payment_types: Any, accounts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payment_type"].queryset = payment_types  # type: ignore[attr-defined]
+        self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
+        self.fields["account"].empty_label = _("Base account")  # type: ignore[attr-defined]
+
+
+class OperationForm(StyledForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=FinancialOperation.Kind.choices, initial="income"
+    )
+    amount = MoneyField(label=_("Amount"))
+    article = forms.ModelChoiceField(
+        label=_("Article"), queryset=FinanceArticle._base_manager.none(), required=False
+    )
+    payment_type = forms.ModelChoiceField(
+        label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False
+    )
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, articles: Any, payment_types: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["article"].queryset = articles  # type: ignore[attr-defined]
+        self.fields["payment_type"].queryset = payment_types  # type: ignore[attr-defined]
+
+
+class ReportForm(StyledForm):
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=PaymentType._base_manager.none(), required=False
+    )
+    purpose = forms.ChoiceField(
+        label=_("Purpose"), choices=[("", _("All")), *list(Entry.Purpose.choices)], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *list(Entry.Kind.choices)], required=False
+    )
+    payment_type = forms.ModelChoiceField(
+        label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False
+    )
+    include_cancelled = forms.BooleanField(label=_("Show cancelled"), required=False)
+
+    def __init__(self, *args: Any, branches: Any, payment_types: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+        self.fields["payment_type"].queryset = payment_types  # type: ignore[attr-defined]
+
+
+class PaymentTypeForm(StyledForm):
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentType.Method.choices)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    is_default = forms.BooleanField(label=_("Default for this method"), required=False)
+
+
+class ArticleForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=FinanceArticle.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class CashDeskForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)

@@ -1,0 +1,285 @@
+"""Reads of the ledger: balances (derived from entries), entry lists, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Case, Count, F, IntegerField, Model, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from zapys.ledger.models import (
+    Account,
+    Entry,
+    FinanceArticle,
+    FinancialOperation,
+    PaymentType,
+    SalesReceipt,
+)
+
+# Σ active debits − Σ active credits, as one SQL expression over Entry rows.
+SIGNED_AMOUNT = Case(
+    When(kind=Entry.Kind.DEBIT, then=F("amount")),
+    default=-F("amount"),
+    output_field=IntegerField(),
+)
+
+
+def _balance_of(qs: QuerySet[Entry]) -> int:
+    row = qs.filter(status=Entry.Status.ACTIVE).aggregate(
+        balance=Coalesce(Sum(SIGNED_AMOUNT), Value(0))
+    )
+    return int(row["balance"])
+
+
+def client_balance(client: Any) -> int:
+    """The client's balance over all their accounts, in kopecks (negative = owes)."""
+    return _balance_of(Entry.objects.filter(client_id=client.pk))
+
+
+def account_balance(account: Account) -> int:
+    return _balance_of(Entry.objects.filter(account_id=account.pk))
+
+
+def balances_for(client_ids: Iterable[int]) -> dict[int, int]:
+    """{client_id: balance} for many clients in one query; ids without entries → 0."""
+    ids = list({int(i) for i in client_ids})
+    result = dict.fromkeys(ids, 0)
+    if not ids:
+        return result
+    rows = (
+        Entry.objects.filter(client_id__in=ids, status=Entry.Status.ACTIVE)
+        .values("client_id")
+        .annotate(balance=Sum(SIGNED_AMOUNT))
+        .order_by()
+    )
+    for row in rows:
+        result[row["client_id"]] = int(row["balance"] or 0)
+    return result
+
+
+def account_balances_for_client(client: Any) -> list[tuple[Account, int]]:
+    """Every account of the client with its balance (two queries)."""
+    accounts = list(Account.objects.filter(client_id=client.pk).order_by("kind", "id"))
+    rows = (
+        Entry.objects.filter(client_id=client.pk, status=Entry.Status.ACTIVE)
+        .values("account_id")
+        .annotate(balance=Sum(SIGNED_AMOUNT))
+        .order_by()
+    )
+    by_account = {r["account_id"]: int(r["balance"] or 0) for r in rows}
+    return [(a, by_account.get(a.pk, 0)) for a in accounts]
+
+
+def top_debtors(*, limit: int = 100) -> list[tuple[int, int]]:
+    """[(client_id, balance)] of the clients who owe the most (most negative first)."""
+    rows = (
+        Entry.objects.filter(status=Entry.Status.ACTIVE)
+        .values("client_id")
+        .annotate(balance=Sum(SIGNED_AMOUNT))
+        .filter(balance__lt=0)
+        .order_by("balance", "client_id")[:limit]
+    )
+    return [(r["client_id"], int(r["balance"])) for r in rows]
+
+
+def cause_of(obj: Model) -> tuple[str, str]:
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def entries_for_cause(obj: Model) -> QuerySet[Entry]:
+    cause_type, cause_id = cause_of(obj)
+    return Entry.objects.filter(cause_type=cause_type, cause_id=cause_id).order_by(
+        "created_at", "id"
+    )
+
+
+def client_entries(*, client: Any) -> QuerySet[Entry]:
+    return (
+        Entry.objects.filter(client_id=client.pk)
+        .select_related("account", "payment_type", "branch")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- Payments report ------------------------------------------------------------------
+
+
+@dataclass
+class ReportFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    branch_id: int | None = None
+    purpose: str = ""
+    payment_type_id: int | None = None
+    kind: str = ""
+    include_cancelled: bool = False
+
+
+@dataclass
+class ReportTotals:
+    debit: int = 0
+    credit: int = 0
+    count: int = 0
+    by_purpose: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def net(self) -> int:
+        return self.debit - self.credit
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def payments_report_entries(filters: ReportFilters) -> QuerySet[Entry]:
+    qs = Entry.objects.select_related("client", "payment_type", "branch").order_by(
+        "-created_at", "-id"
+    )
+    if not filters.include_cancelled:
+        qs = qs.filter(status=Entry.Status.ACTIVE)
+    if filters.date_from:
+        qs = qs.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if filters.branch_id:
+        qs = qs.filter(branch_id=filters.branch_id)
+    if filters.purpose:
+        qs = qs.filter(purpose=filters.purpose)
+    if filters.payment_type_id:
+        qs = qs.filter(payment_type_id=filters.payment_type_id)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return qs
+
+
+def payments_report_totals(qs: QuerySet[Entry]) -> ReportTotals:
+    """Totals of the report's active rows (cancelled ones never count, even when shown)."""
+    active = qs.filter(status=Entry.Status.ACTIVE).order_by()
+    agg = active.aggregate(
+        debit=Coalesce(Sum("amount", filter=Q(kind=Entry.Kind.DEBIT)), Value(0)),
+        credit=Coalesce(Sum("amount", filter=Q(kind=Entry.Kind.CREDIT)), Value(0)),
+        count=Count("id"),
+    )
+    labels = dict(Entry.Purpose.choices)
+    by_purpose = [
+        {
+            "purpose": r["purpose"],
+            "label": labels.get(r["purpose"], r["purpose"]),
+            "debit": int(r["debit"] or 0),
+            "credit": int(r["credit"] or 0),
+        }
+        for r in active.values("purpose")
+        .annotate(
+            debit=Sum("amount", filter=Q(kind=Entry.Kind.DEBIT)),
+            credit=Sum("amount", filter=Q(kind=Entry.Kind.CREDIT)),
+        )
+        .order_by("purpose")
+    ]
+    return ReportTotals(
+        debit=int(agg["debit"]),
+        credit=int(agg["credit"]),
+        count=int(agg["count"]),
+        by_purpose=by_purpose,
+    )
+
+
+# --- Finance ----------------------------------------------------------------------------
+
+
+def payment_types_list(*, branch_id: int | None = None, active_only: bool = False) -> QuerySet:
+    qs = PaymentType.objects.select_related("branch", "cash_desk")
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("branch__name", "method", "name", "id")
+
+
+def articles_list(*, kind: str | None = None, include_archived: bool = True) -> QuerySet:
+    qs = FinanceArticle.objects.all()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if not include_archived:
+        qs = qs.filter(is_archived=False)
+    return qs.order_by("kind", "name", "id")
+
+
+def operations_list(
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    branch_id: int | None = None,
+    kind: str = "",
+) -> QuerySet[FinancialOperation]:
+    qs = FinancialOperation.objects.select_related(
+        "branch", "article", "payment_type", "client"
+    ).order_by("-created_at", "-id")
+    if date_from:
+        qs = qs.filter(created_at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def operations_totals(qs: QuerySet[FinancialOperation]) -> dict[str, int]:
+    agg = qs.order_by().aggregate(
+        income=Coalesce(Sum("amount", filter=Q(kind="income")), Value(0)),
+        expense=Coalesce(Sum("amount", filter=Q(kind="expense")), Value(0)),
+    )
+    return {
+        "income": int(agg["income"]),
+        "expense": int(agg["expense"]),
+        "net": int(agg["income"]) - int(agg["expense"]),
+    }
+
+
+def receipts_list(
+    *, day: date | None = None, branch_id: int | None = None, client_id: int | None = None
+) -> QuerySet[SalesReceipt]:
+    qs = (
+        SalesReceipt.objects.select_related("branch", "client")
+        .prefetch_related("lines", "payments__payment_type")
+        .order_by("-created_at", "-id")
+    )
+    if day:
+        qs = qs.filter(
+            created_at__gte=_day_start(day), created_at__lt=_day_start(day + timedelta(1))
+        )
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    if client_id:
+        qs = qs.filter(client_id=client_id)
+    return qs
+
+
+def day_sales_summary(*, day: date, branch_id: int | None) -> dict[str, Any]:
+    """Totals of a day's receipts: sold, paid, unpaid, and paid per payment type."""
+    from zapys.ledger.models import SalesReceiptPayment
+
+    receipts = receipts_list(day=day, branch_id=branch_id).order_by()
+    agg = receipts.aggregate(
+        total=Coalesce(Sum("total"), Value(0)),
+        paid=Coalesce(Sum("paid"), Value(0)),
+        count=Count("id"),
+    )
+    payments = SalesReceiptPayment.objects.filter(receipt__in=receipts.values("id"))
+    by_type = list(
+        payments.values("payment_type_id", "payment_type__name", "payment_type__method")
+        .annotate(amount=Sum("amount"))
+        .order_by("payment_type__name")
+    )
+    return {
+        "total": int(agg["total"]),
+        "paid": int(agg["paid"]),
+        "unpaid": int(agg["total"]) - int(agg["paid"]),
+        "count": int(agg["count"]),
+        "by_type": by_type,
+    }

@@ -1,0 +1,398 @@
+"""Staff pages: the client's payments tab, add entry, payments report (+CSV/XLSX),
+financial operations, sales of the day, finance settings. Views parse, services write."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+from urllib.parse import unquote
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zapys.accounts.models import Branch
+from zapys.accounts.selectors import accessible_branches, current_branch
+from zapys.core.audit import Actor
+from zapys.core.exceptions import DomainError
+from zapys.core.money import to_decimal_string
+from zapys.core.views import staff_required
+from zapys.ledger import selectors, services
+from zapys.ledger.forms import (
+    ArticleForm,
+    CashDeskForm,
+    EntryForm,
+    OperationForm,
+    PaymentTypeForm,
+    ReportForm,
+)
+from zapys.ledger.models import Account, CashDesk, Entry, FinanceArticle, PaymentType
+
+MANAGERS = ("owner", "administrator")
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.staff(request.user)  # type: ignore[arg-type]
+
+
+def _branch(request: HttpRequest) -> Branch | None:
+    return current_branch(request, accessible_branches(request.user))  # type: ignore[arg-type]
+
+
+def _client_or_404(client_id: int) -> Any:
+    from zapys.clients.models import Client
+
+    qs = Client.objects.all()
+    if any(f.name == "deleted_at" for f in Client._meta.get_fields()):
+        qs = qs.filter(deleted_at__isnull=True)
+    return get_object_or_404(qs, pk=client_id)
+
+
+def client_card_url(client_id: int, tab: str = "", fallback: str = "ledger:client_entries") -> str:
+    """The client card if the clients app has one, else our own tab page."""
+    try:
+        url = reverse("clients:detail", kwargs={"client_id": client_id})
+        return f"{url}?tab={tab}" if tab else url
+    except NoReverseMatch:
+        return reverse(fallback, kwargs={"client_id": client_id})
+
+
+def _payment_types_for(branch: Branch | None) -> Any:
+    qs = PaymentType.objects.filter(is_active=True).select_related("branch")
+    return qs.filter(branch=branch) if branch is not None else qs
+
+
+# --- Client payments tab ----------------------------------------------------------------
+
+
+def _entries_context(request: HttpRequest, client: Any) -> dict[str, Any]:
+    page = Paginator(selectors.client_entries(client=client), 50).get_page(request.GET.get("page"))
+    return {
+        "client": client,
+        "page": page,
+        "balance": selectors.client_balance(client),
+        "accounts": selectors.account_balances_for_client(client),
+        "can_cancel": request.user.role in MANAGERS,  # type: ignore[union-attr]
+        "currency": client.organization.currency,
+    }
+
+
+@staff_required()
+def client_entries(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The card's "Payments" tab (htmx partial) or, opened directly, a page around it."""
+    client = _client_or_404(client_id)
+    context = _entries_context(request, client)
+    if getattr(request, "htmx", False):
+        return render(request, "ledger/_client_entries.html", context)
+    return render(request, "ledger/client_entries.html", context)
+
+
+@staff_required(*MANAGERS)
+@require_POST
+def entry_cancel(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = get_object_or_404(Entry.objects.select_related("client"), pk=entry_id)
+    # htmx URI-encodes a non-ASCII prompt answer to fit it into a header.
+    reason = unquote(request.headers.get("HX-Prompt", "")) or request.POST.get("reason", "")
+    try:
+        services.entry_cancel(entry=entry, actor=_actor(request), reason=reason[:500])
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    if getattr(request, "htmx", False):
+        return render(
+            request, "ledger/_client_entries.html", _entries_context(request, entry.client)
+        )
+    return redirect(client_card_url(entry.client_id, "payments"))
+
+
+@staff_required()
+def client_entry_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _client_or_404(client_id)
+    branch = _branch(request)
+    form = EntryForm(
+        request.POST or None,
+        payment_types=_payment_types_for(branch),
+        accounts=Account.objects.filter(client=client, kind=Account.Kind.MEMBERSHIP),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        payment_type = data.get("payment_type")
+        try:
+            services.entry_create(
+                client=client,
+                kind=data["kind"],
+                amount=data["amount"],
+                purpose=data["purpose"],
+                comment=data.get("comment", ""),
+                account=data.get("account"),
+                payment_type=payment_type,
+                branch=payment_type.branch if payment_type else branch,
+                actor=_actor(request),
+            )
+        except DomainError as exc:
+            errors: list[dict[str, Any]] = exc.errors or [{"field": None, "message": exc.detail}]
+            for err in errors:
+                field = err.get("field")
+                form.add_error(field if field in form.fields else None, err["message"])
+        else:
+            messages.success(request, _("The entry has been added."))
+            return redirect(client_card_url(client.pk, "payments"))
+    return render(
+        request,
+        "ledger/entry_form.html",
+        {"form": form, "client": client, "balance": selectors.client_balance(client)},
+    )
+
+
+# --- Payments report --------------------------------------------------------------------
+
+
+def _report_filters(request: HttpRequest) -> tuple[ReportForm, selectors.ReportFilters]:
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if not data.get("date_from") and not data.get("date_to"):
+        data["date_from"] = today.replace(day=1).isoformat()
+        data["date_to"] = today.isoformat()
+    form = ReportForm(
+        data,
+        branches=Branch.objects.filter(is_active=True),
+        payment_types=PaymentType.objects.select_related("branch"),
+    )
+    filters = selectors.ReportFilters()
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = selectors.ReportFilters(
+            date_from=d.get("date_from"),
+            date_to=d.get("date_to"),
+            branch_id=d["branch"].pk if d.get("branch") else None,
+            purpose=d.get("purpose") or "",
+            payment_type_id=d["payment_type"].pk if d.get("payment_type") else None,
+            kind=d.get("kind") or "",
+            include_cancelled=bool(d.get("include_cancelled")),
+        )
+    return form, filters
+
+
+REPORT_COLUMNS = [
+    "id",
+    "created_at",
+    "client",
+    "kind",
+    "amount",
+    "purpose",
+    "payment_type",
+    "branch",
+    "status",
+    "comment",
+]
+
+
+def _report_rows(qs: Any) -> list[list[Any]]:
+    rows = []
+    for e in qs:
+        rows.append(
+            [
+                e.pk,
+                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                e.client.name,
+                e.kind,
+                to_decimal_string(e.signed_amount),
+                e.purpose,
+                e.payment_type.name if e.payment_type else "",
+                e.branch.name if e.branch else "",
+                e.status,
+                e.comment,
+            ]
+        )
+    return rows
+
+
+@staff_required(*MANAGERS)
+def payments_report(request: HttpRequest) -> HttpResponse:
+    form, filters = _report_filters(request)
+    qs = selectors.payments_report_entries(filters)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return _export(qs, export, filters)
+    totals = selectors.payments_report_totals(qs)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return render(
+        request,
+        "ledger/payments_report.html",
+        {"form": form, "page": page, "totals": totals, "query": query.urlencode()},
+    )
+
+
+def _export(qs: Any, fmt: str, filters: selectors.ReportFilters) -> HttpResponse:
+    rows = _report_rows(qs.iterator(chunk_size=2000))
+    name = f"payments-{filters.date_from or 'all'}-{filters.date_to or 'all'}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(REPORT_COLUMNS)
+        writer.writerows(rows)
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Payments")
+    ws.append(REPORT_COLUMNS)
+    for row in rows:
+        row[4] = float(row[4])  # a number in the spreadsheet; text stays exact in CSV
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+# --- Financial operations -----------------------------------------------------------------
+
+
+@staff_required(*MANAGERS)
+def operations(request: HttpRequest) -> HttpResponse:
+    branch = _branch(request)
+    form = OperationForm(
+        request.POST or None,
+        articles=FinanceArticle.objects.filter(is_archived=False),
+        payment_types=_payment_types_for(branch),
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if branch is None:
+            form.add_error(None, _("Create a branch first."))
+        else:
+            try:
+                services.financial_operation_create(
+                    organization=branch.organization,
+                    branch=branch,
+                    kind=d["kind"],
+                    amount=d["amount"],
+                    article=d.get("article"),
+                    payment_type=d.get("payment_type"),
+                    comment=d.get("comment", ""),
+                    actor=_actor(request),
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("The operation has been recorded."))
+                return redirect("ledger:operations")
+    day_from = _parse_date(request.GET.get("date_from")) or timezone.localdate().replace(day=1)
+    day_to = _parse_date(request.GET.get("date_to")) or timezone.localdate()
+    qs = selectors.operations_list(
+        date_from=day_from, date_to=day_to, branch_id=branch.pk if branch else None
+    )
+    return render(
+        request,
+        "ledger/operations.html",
+        {
+            "form": form,
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "totals": selectors.operations_totals(qs),
+            "date_from": day_from,
+            "date_to": day_to,
+            "branch": branch,
+        },
+    )
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@staff_required(*MANAGERS)
+def day_sales(request: HttpRequest) -> HttpResponse:
+    branch = _branch(request)
+    day = _parse_date(request.GET.get("day")) or timezone.localdate()
+    branch_id = branch.pk if branch else None
+    receipts = selectors.receipts_list(day=day, branch_id=branch_id)
+    return render(
+        request,
+        "ledger/day_sales.html",
+        {
+            "day": day,
+            "branch": branch,
+            "receipts": list(receipts[:500]),
+            "summary": selectors.day_sales_summary(day=day, branch_id=branch_id),
+        },
+    )
+
+
+# --- Finance settings ---------------------------------------------------------------------
+
+
+@staff_required(*MANAGERS)
+def finance_settings(request: HttpRequest) -> HttpResponse:
+    branch = _branch(request)
+    if branch is None:
+        raise Http404("No branch")
+    action = request.POST.get("action", "")
+    pt_form = PaymentTypeForm(request.POST if action == "payment_type" else None, prefix="pt")
+    article_form = ArticleForm(request.POST if action == "article" else None, prefix="ar")
+    desk_form = CashDeskForm(request.POST if action == "desk" else None, prefix="cd")
+    actor = _actor(request)
+    org = branch.organization
+    try:
+        if action == "payment_type" and pt_form.is_valid():
+            services.payment_type_create(
+                organization=org, branch=branch, actor=actor, **pt_form.cleaned_data
+            )
+            return redirect("ledger:settings")
+        if action == "article" and article_form.is_valid():
+            services.finance_article_create(
+                organization=org, actor=actor, **article_form.cleaned_data
+            )
+            return redirect("ledger:settings")
+        if action == "desk" and desk_form.is_valid():
+            services.cash_desk_create(
+                organization=org, branch=branch, actor=actor, **desk_form.cleaned_data
+            )
+            return redirect("ledger:settings")
+        if action == "toggle_payment_type":
+            pt = get_object_or_404(PaymentType, pk=request.POST.get("id"))
+            services.payment_type_set_active(
+                payment_type=pt, is_active=not pt.is_active, actor=actor
+            )
+            return redirect("ledger:settings")
+        if action == "toggle_article":
+            article = get_object_or_404(FinanceArticle, pk=request.POST.get("id"))
+            services.finance_article_set_archived(
+                article=article, is_archived=not article.is_archived, actor=actor
+            )
+            return redirect("ledger:settings")
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return render(
+        request,
+        "ledger/settings.html",
+        {
+            "branch": branch,
+            "payment_types": selectors.payment_types_list(branch_id=branch.pk),
+            "articles": selectors.articles_list(),
+            "desks": CashDesk.objects.filter(branch=branch),
+            "pt_form": pt_form,
+            "article_form": article_form,
+            "desk_form": desk_form,
+        },
+    )

@@ -1,0 +1,82 @@
+"""Demo plans and memberships sold in every mode (paid, on credit, without payment)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from zapys.core.demo import DemoContext
+from zapys.memberships import services
+from zapys.memberships.models import ClientMembership, MembershipPlan
+
+
+def load(ctx: DemoContext) -> None:
+    org, actor = ctx.organization, ctx.actor
+    catalog = ctx.data.get("services", [])
+    nails = [s for s in catalog if "анікюр" in s.name]
+    plans = [
+        services.membership_plan_create(
+            organization=org,
+            name="Манікюр ×4 на місяць",
+            price=160_000,
+            visits=4,
+            covers_everything=not nails,
+            services=nails or None,
+            actor=actor,
+        ),
+        services.membership_plan_create(
+            organization=org, name="Безлім на місяць", price=300_000, visits=None, actor=actor
+        ),
+        services.membership_plan_create(
+            organization=org,
+            name="10 відвідувань / 3 місяці",
+            price=450_000,
+            visits=10,
+            validity_value=3,
+            separate_account=True,
+            actor=actor,
+        ),
+        services.membership_plan_create(
+            organization=org,
+            name="Пробний тиждень",
+            price=0,
+            visits=2,
+            validity_value=7,
+            validity_unit=MembershipPlan.ValidityUnit.DAYS,
+            kind=MembershipPlan.Kind.ONE_OFF,
+            actor=actor,
+        ),
+    ]
+    old = services.membership_plan_create(
+        organization=org, name="Старий абонемент 2025", price=90_000, visits=6, actor=actor
+    )
+    services.membership_plan_archive(plan=old, actor=actor)
+
+    today = ctx.now.date()
+    branch = ctx.branches[0] if ctx.branches else None
+    modes = [
+        ClientMembership.SaleMode.PAID,
+        ClientMembership.SaleMode.CREDIT,
+        ClientMembership.SaleMode.FREE,
+    ]
+    sold = []
+    for i, client in enumerate(ctx.data.get("clients", [])[:15]):
+        plan = plans[i % 3]
+        m = services.membership_sell(
+            client=client,
+            plan=plan,
+            mode=modes[i % 3],
+            starts_on=today - timedelta(days=ctx.rng.randint(0, 20)),
+            branch=branch,
+            actor=actor,
+        )
+        if m.visits_total and i % 2:
+            services.membership_add_virtual_visits(
+                membership=m, count=1, reason="Відвідування до переходу в Zapys", actor=actor
+            )
+        sold.append(m)
+    if sold:
+        services.membership_renew(
+            membership=sold[0], mode=ClientMembership.SaleMode.PAID, from_end=True, actor=actor
+        )
+    ctx.data["memberships"] = sold
+    ctx.data["membership_plans"] = plans

@@ -1,0 +1,157 @@
+"""Forms of the messaging staff pages (input parsing only; services do the work)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.forms import StyledForm
+from zapys.messaging.credentials import CODES_FOR_CHANNEL, CREDENTIAL_FIELDS
+from zapys.messaging.events import CHANNEL_LABELS, CHANNELS
+from zapys.messaging.models import Channel, Message, MessengerChannel
+
+PROVIDER_LABELS = {
+    "console": _("Console (development: messages shown in the outbox only)"),
+    "turbosms": "TurboSMS",
+    "twilio": "Twilio",
+    "email": _("E-mail (SMTP / server default)"),
+    "telegram": _("Telegram bot"),
+    "viber": _("Viber bot"),
+}
+
+
+class TransportAccountForm(StyledForm):
+    """One form for every provider: credential inputs are named `cred_<key>`."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    code = forms.ChoiceField(label=_("Provider"), choices=list(PROVIDER_LABELS.items()))
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    priority = forms.IntegerField(
+        label=_("Priority"),
+        min_value=0,
+        max_value=1000,
+        initial=10,
+        help_text=_("Among active accounts of a channel the lowest number is used."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    base_url = forms.URLField(
+        label=_("API base URL"),
+        required=False,
+        help_text=_("Leave empty for the provider's default address."),
+    )
+
+    def __init__(self, *args: Any, masked: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        masked = masked or {}
+        seen: set[str] = set()
+        for code, fields in CREDENTIAL_FIELDS.items():
+            for field in fields:
+                name = f"cred_{field.key}"
+                if name in seen:
+                    self.fields[name].widget.attrs["data-codes"] += f" {code}"
+                    continue
+                seen.add(name)
+                attrs = {"data-codes": code, "class": "form-control"}
+                if field.secret and masked.get(field.key):
+                    attrs["placeholder"] = _("stored: %(value)s (leave empty to keep)") % {
+                        "value": masked[field.key]
+                    }
+                widget: forms.Widget = (
+                    forms.PasswordInput(attrs=attrs, render_value=False)
+                    if field.secret
+                    else forms.TextInput(attrs=attrs)
+                )
+                self.fields[name] = forms.CharField(
+                    label=field.label, required=False, widget=widget
+                )
+
+    def credential_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("cred_")]
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("cred_")]
+
+    def credentials(self) -> dict[str, str]:
+        return {
+            name.removeprefix("cred_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("cred_") and value
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        channel, code = data.get("channel"), data.get("code")
+        if channel and code and code not in CODES_FOR_CHANNEL.get(channel, ()):
+            self.add_error("code", _("This provider cannot send this channel."))
+        return data
+
+
+class ChannelOrderForm(StyledForm):
+    """The order as a comma-separated list: one <select> per position in the page."""
+
+    event = forms.CharField(required=False, widget=forms.HiddenInput)
+    first = forms.ChoiceField(required=False)
+    second = forms.ChoiceField(required=False)
+    third = forms.ChoiceField(required=False)
+    fourth = forms.ChoiceField(required=False)
+    is_enabled = forms.BooleanField(label=_("Send this message"), required=False, initial=True)
+
+    POSITIONS = ("first", "second", "third", "fourth")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *((c, CHANNEL_LABELS[c]) for c in CHANNELS)]
+        for name in self.POSITIONS:
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices
+
+    def channels(self) -> list[str]:
+        return [self.cleaned_data[p] for p in self.POSITIONS if self.cleaned_data.get(p)]
+
+
+class StaffChatForm(StyledForm):
+    staff_telegram_chat_id = forms.CharField(
+        label=_("Staff Telegram chat id"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "Staff notifications are also sent to this chat through the Telegram "
+            "transport account. Leave empty to keep them in the app only."
+        ),
+    )
+
+
+class TemplateForm(StyledForm):
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
+    is_enabled = forms.BooleanField(label=_("Send on this channel"), required=False)
+
+
+class OutboxFilterForm(StyledForm):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Message.Status.choices]
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices]
+    )
+    event = forms.CharField(label=_("Event"), required=False)
+
+
+class ClientMessageForm(StyledForm):
+    text = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("Automatic")), *Channel.choices],
+    )
+
+
+class MessengerLinkForm(StyledForm):
+    channel = forms.ChoiceField(label=_("Messenger"), choices=MessengerChannel.choices)
+    external_id = forms.CharField(label=_("Chat / user id"), max_length=100)

@@ -1,0 +1,154 @@
+"""Reads of the messaging app: delivery logs, templates as resolved, notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.utils import translation
+
+from zapys.messaging.events import CHANNELS, EventType, all_events, get_event
+from zapys.messaging.models import (
+    ClientMessenger,
+    EventSetting,
+    Message,
+    MessageTemplate,
+    StaffNotification,
+    TransportAccount,
+)
+
+if TYPE_CHECKING:
+    from django.db import models
+
+    from zapys.accounts.models import Organization, User
+    from zapys.clients.models import Client
+
+
+def message_list(
+    *,
+    organization: Organization,
+    client_id: int | None = None,
+    status: str | None = None,
+    channel: str | None = None,
+    event: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Message]:
+    """The outbox, newest first, filtered (one query; the client is joined)."""
+    qs = Message.objects.for_org(organization).select_related("client")
+    if client_id is not None:
+        qs = qs.filter(client_id=client_id)
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if event:
+        qs = qs.filter(event=event)
+    if search:
+        qs = qs.filter(Q(recipient__icontains=search) | Q(text__icontains=search))
+    return qs.order_by("-created_at", "-id")
+
+
+def message_get(*, organization: Organization, message_id: int) -> Message:
+    return Message.objects.for_org(organization).select_related("client").get(pk=message_id)
+
+
+def messages_for(obj: models.Model) -> QuerySet[Message]:
+    """Messages sent about one object (a visit, a booking, an invoice), newest first.
+
+    Use with the include `messaging/_related_messages.html` (context: `messages_list`).
+    """
+    organization_id = obj.organization_id  # type: ignore[attr-defined]
+    return (
+        Message.objects.filter(
+            organization_id=organization_id,
+            related_type=obj._meta.label_lower,
+            related_id=str(obj.pk),
+        )
+        .select_related("client")
+        .order_by("-created_at", "-id")
+    )
+
+
+def client_messages(*, client: Client) -> QuerySet[Message]:
+    return message_list(organization=client.organization, client_id=client.pk)
+
+
+def client_messengers(*, client: Client) -> QuerySet[ClientMessenger]:
+    return ClientMessenger.objects.for_org(client.organization).filter(client=client)
+
+
+def transport_accounts(*, organization: Organization) -> QuerySet[TransportAccount]:
+    return TransportAccount.objects.for_org(organization).order_by("channel", "priority", "id")
+
+
+@dataclass(frozen=True)
+class ResolvedTemplate:
+    """The text that will be used for an event on a channel, and whether it is custom."""
+
+    event: EventType
+    channel: str
+    text: str
+    subject: str
+    is_enabled: bool
+    is_custom: bool
+
+
+def template_resolve(*, organization: Organization, event: str, channel: str) -> ResolvedTemplate:
+    event_type = get_event(event)
+    custom = (
+        MessageTemplate.objects.for_org(organization).filter(event=event, channel=channel).first()
+    )
+    if custom is not None:
+        return ResolvedTemplate(
+            event_type, channel, custom.text, custom.subject, custom.is_enabled, True
+        )
+    with translation.override(organization.language or None):
+        return ResolvedTemplate(
+            event_type,
+            channel,
+            str(event_type.default_text(channel)),
+            str(event_type.default_subject()) if channel == "email" else "",
+            True,
+            False,
+        )
+
+
+def template_overview(*, organization: Organization) -> list[dict[str, Any]]:
+    """Every client event with, per channel, whether the organization customised it."""
+    custom = {(t.event, t.channel): t for t in MessageTemplate.objects.for_org(organization)}
+    rows = []
+    for event in all_events(audience="client"):
+        rows.append(
+            {
+                "event": event,
+                "channels": [
+                    {
+                        "channel": channel,
+                        "custom": custom.get((event.code, channel)),
+                        "has_default": bool(event.defaults.get(channel)),
+                    }
+                    for channel in CHANNELS
+                ],
+            }
+        )
+    return rows
+
+
+def event_settings(*, organization: Organization) -> dict[str, EventSetting]:
+    return {s.event: s for s in EventSetting.objects.for_org(organization)}
+
+
+def notifications_for(*, organization: Organization, user: User) -> QuerySet[StaffNotification]:
+    """Notifications a staff member sees: those addressed to them and the team's."""
+    return (
+        StaffNotification.objects.for_org(organization)
+        .filter(Q(recipient__isnull=True) | Q(recipient=user))
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_notification_count(*, organization: Organization, user: User) -> int:
+    return (
+        notifications_for(organization=organization, user=user).filter(read_at__isnull=True).count()
+    )

@@ -1,0 +1,429 @@
+"""Staff pages: outbox, client messages tab, settings, template editor, notifications.
+
+Views parse input, call one service and render; DomainError becomes a form error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zapys.clients.selectors import client_get as _client_get
+from zapys.core.audit import Actor
+from zapys.core.exceptions import DomainError, NotFound
+from zapys.core.views import staff_required
+from zapys.messaging import selectors, services
+from zapys.messaging.credentials import CODES_FOR_CHANNEL, masked_credentials
+from zapys.messaging.events import CHANNEL_LABELS, CHANNELS, UnknownEvent, all_events, get_event
+from zapys.messaging.forms import (
+    ChannelOrderForm,
+    ClientMessageForm,
+    MessengerLinkForm,
+    OutboxFilterForm,
+    StaffChatForm,
+    TemplateForm,
+    TransportAccountForm,
+)
+from zapys.messaging.models import StaffNotification, TransportAccount
+from zapys.messaging.sms import sms_parts
+
+MANAGERS = ("owner", "administrator")
+PAGE_SIZE = 50
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.staff(request.user)  # type: ignore[arg-type]
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.user.organization  # type: ignore[union-attr]
+
+
+def client_get(*, client_id: int) -> Any:
+    """The scoped client, or a 404 page (not an error page) for a foreign or deleted one."""
+    try:
+        return _client_get(client_id=client_id)
+    except NotFound:
+        raise Http404("client not found") from None
+
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    field = exc.errors[0]["field"] if exc.errors else None
+    if field and f"cred_{field}" in form.fields:
+        field = f"cred_{field}"
+    form.add_error(field if field in form.fields else None, exc.detail)
+
+
+# --- Outbox -------------------------------------------------------------------------------
+
+
+@staff_required(*MANAGERS)
+def outbox(request: HttpRequest) -> HttpResponse:
+    """All messages (M2 delivery log); console messages are read here in development."""
+    form = OutboxFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {
+            "status": form.cleaned_data["status"] or None,
+            "channel": form.cleaned_data["channel"] or None,
+            "event": form.cleaned_data["event"] or None,
+            "search": form.cleaned_data["q"] or None,
+        }
+    qs = selectors.message_list(organization=_org(request), **filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "messaging/outbox.html", {"form": form, "page": page})
+
+
+@staff_required(*MANAGERS)
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(selectors.message_list(organization=_org(request)), pk=pk)
+    return render(request, "messaging/message_detail.html", {"message": message})
+
+
+@staff_required(*MANAGERS)
+@require_POST
+def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(selectors.message_list(organization=_org(request)), pk=pk)
+    try:
+        services.message_retry(message=message, actor=_actor(request))
+    except DomainError as exc:
+        flash.error(request, exc.detail)
+    else:
+        flash.success(request, _("The message is queued again."))
+    return redirect("messaging:message", pk=pk)
+
+
+# --- Client card tab ----------------------------------------------------------------------
+
+
+def _client_tab(request: HttpRequest, client: Any, form: Any = None, link_form: Any = None):
+    qs = selectors.client_messages(client=client)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "messaging/_client_messages.html",
+        {
+            "client": client,
+            "page": page,
+            "form": form or ClientMessageForm(),
+            "link_form": link_form or MessengerLinkForm(),
+            "messengers": selectors.client_messengers(client=client),
+        },
+    )
+
+
+@staff_required()
+def client_messages(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The client card's Messages tab (htmx partial)."""
+    return _client_tab(request, client_get(client_id=client_id))
+
+
+@staff_required()
+@require_POST
+def client_message_send(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = client_get(client_id=client_id)
+    form = ClientMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.message_send_custom(
+                client=client,
+                text=form.cleaned_data["text"],
+                channel=form.cleaned_data["channel"] or None,
+                actor=_actor(request),
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            form = ClientMessageForm()
+    return _client_tab(request, client, form=form)
+
+
+@staff_required(*MANAGERS)
+@require_POST
+def client_messenger_link(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = client_get(client_id=client_id)
+    form = MessengerLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.client_messenger_link(
+                client=client,
+                channel=form.cleaned_data["channel"],
+                external_id=form.cleaned_data["external_id"],
+                actor=_actor(request),
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            form = MessengerLinkForm()
+    return _client_tab(request, client, link_form=form)
+
+
+@staff_required(*MANAGERS)
+@require_POST
+def client_messenger_unlink(request: HttpRequest, client_id: int, channel: str) -> HttpResponse:
+    client = client_get(client_id=client_id)
+    services.client_messenger_unlink(client=client, channel=channel, actor=_actor(request))
+    return _client_tab(request, client)
+
+
+# --- Settings: transport accounts and channel order ---------------------------------------
+
+
+def _order_forms(request: HttpRequest) -> list[dict[str, Any]]:
+    rows = selectors.event_settings(organization=_org(request))
+    result = []
+    for code, label in [("", _("All messages (default)"))] + [
+        (e.code, e.label) for e in all_events(audience="client")
+    ]:
+        row = rows.get(code)
+        order = row.channel_list if row is not None else []
+        initial: dict[str, Any] = {
+            "event": code,
+            "is_enabled": row.is_enabled if row is not None else True,
+        }
+        for position, channel in zip(ChannelOrderForm.POSITIONS, order, strict=False):
+            initial[position] = channel
+        result.append(
+            {
+                "code": code,
+                "label": label,
+                "form": ChannelOrderForm(initial=initial, prefix=f"order-{code or 'default'}"),
+                "custom": row is not None and bool(order),
+            }
+        )
+    return result
+
+
+@staff_required("owner")
+def settings_view(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    chat_form = StaffChatForm(
+        request.POST or None,
+        initial={
+            "staff_telegram_chat_id": services.messaging_settings_get(
+                organization=org
+            ).staff_telegram_chat_id
+        },
+    )
+    if request.method == "POST" and chat_form.is_valid():
+        services.messaging_settings_save(
+            organization=org,
+            staff_telegram_chat_id=chat_form.cleaned_data["staff_telegram_chat_id"],
+            actor=_actor(request),
+        )
+        flash.success(request, _("Settings saved."))
+        return redirect("messaging:settings")
+    accounts = [
+        {"account": a, "masked": masked_credentials(a.credentials_encrypted, a.code)}
+        for a in selectors.transport_accounts(organization=org)
+    ]
+    return render(
+        request,
+        "messaging/settings.html",
+        {
+            "accounts": accounts,
+            "chat_form": chat_form,
+            "orders": _order_forms(request),
+            "channel_labels": CHANNEL_LABELS,
+        },
+    )
+
+
+@staff_required("owner")
+@require_POST
+def channel_order_save(request: HttpRequest) -> HttpResponse:
+    event = request.POST.get("event", "")
+    form = ChannelOrderForm(request.POST, prefix=f"order-{event or 'default'}")
+    # The hidden event field is prefixed too; the bare one names which form was sent.
+    if form.is_valid():
+        try:
+            services.event_setting_save(
+                organization=_org(request),
+                event=event,
+                channels=form.channels(),
+                is_enabled=form.cleaned_data["is_enabled"],
+                actor=_actor(request),
+            )
+        except (DomainError, UnknownEvent) as exc:
+            flash.error(request, getattr(exc, "detail", str(exc)))
+        else:
+            flash.success(request, _("Channel order saved."))
+    return redirect(reverse("messaging:settings") + "#channel-order")
+
+
+@staff_required("owner")
+def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    org = _org(request)
+    account: TransportAccount | None = None
+    masked: dict[str, str] = {}
+    initial: dict[str, Any] = {"channel": request.GET.get("channel", "sms"), "code": "console"}
+    if pk is not None:
+        account = get_object_or_404(selectors.transport_accounts(organization=org), pk=pk)
+        masked = masked_credentials(account.credentials_encrypted, account.code)
+        initial = {
+            "channel": account.channel,
+            "code": account.code,
+            "name": account.name,
+            "priority": account.priority,
+            "is_active": account.is_active,
+            "base_url": account.base_url,
+            **{f"cred_{k}": v for k, v in masked.items() if not v.startswith("•")},
+        }
+    form = TransportAccountForm(request.POST or None, initial=initial, masked=masked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transport_account_save(
+                organization=org,
+                actor=_actor(request),
+                account=account,
+                channel=form.cleaned_data["channel"],
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                base_url=form.cleaned_data["base_url"],
+                is_active=form.cleaned_data["is_active"],
+                priority=form.cleaned_data["priority"],
+                credentials=form.credentials(),
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            flash.success(request, _("Transport account saved."))
+            return redirect("messaging:settings")
+    return render(
+        request,
+        "messaging/account_form.html",
+        {"form": form, "account": account, "codes_for_channel": CODES_FOR_CHANNEL},
+    )
+
+
+@staff_required("owner")
+@require_POST
+def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(selectors.transport_accounts(organization=_org(request)), pk=pk)
+    services.transport_account_delete(account=account, actor=_actor(request))
+    flash.success(request, _("Transport account deleted."))
+    return redirect("messaging:settings")
+
+
+# --- Templates ----------------------------------------------------------------------------
+
+
+@staff_required(*MANAGERS)
+def templates_view(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "messaging/templates.html",
+        {
+            "rows": selectors.template_overview(organization=_org(request)),
+            "channel_labels": CHANNEL_LABELS,
+            "channels": CHANNELS,
+        },
+    )
+
+
+@staff_required(*MANAGERS)
+def template_edit(request: HttpRequest, event: str, channel: str) -> HttpResponse:
+    org = _org(request)
+    try:
+        event_type = get_event(event)
+    except UnknownEvent:
+        raise Http404("unknown event") from None
+    if channel not in CHANNELS or event_type.audience != "client":
+        raise Http404("unknown channel")
+    resolved = selectors.template_resolve(organization=org, event=event, channel=channel)
+    form = TemplateForm(
+        request.POST or None,
+        initial={
+            "text": resolved.text,
+            "subject": resolved.subject,
+            "is_enabled": resolved.is_enabled,
+        },
+    )
+    if request.method == "POST" and request.POST.get("action") == "reset":
+        services.template_reset(
+            organization=org, event=event, channel=channel, actor=_actor(request)
+        )
+        flash.success(request, _("The default text is used again."))
+        return redirect("messaging:template_edit", event=event, channel=channel)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_save(
+                organization=org,
+                event=event,
+                channel=channel,
+                text=form.cleaned_data["text"],
+                subject=form.cleaned_data["subject"] if channel == "email" else "",
+                is_enabled=form.cleaned_data["is_enabled"],
+                actor=_actor(request),
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            flash.success(request, _("Template saved."))
+            return redirect("messaging:template_edit", event=event, channel=channel)
+    text = form["text"].value() or ""
+    return render(
+        request,
+        "messaging/template_edit.html",
+        {
+            "form": form,
+            "event": event_type,
+            "channel": channel,
+            "channel_label": CHANNEL_LABELS[channel],
+            "resolved": resolved,
+            "sms": sms_parts(text) if channel == "sms" else None,
+            "channels": CHANNELS,
+            "channel_labels": CHANNEL_LABELS,
+        },
+    )
+
+
+@staff_required()
+def sms_info(request: HttpRequest) -> HttpResponse:
+    """Encoding, length and parts of an SMS text, for the editor's live counter (htmx)."""
+    text = request.POST.get("text", "") if request.method == "POST" else request.GET.get("text", "")
+    return render(request, "messaging/_sms_info.html", {"sms": sms_parts(text)})
+
+
+# --- Staff notifications ------------------------------------------------------------------
+
+
+@staff_required()
+def notifications(request: HttpRequest) -> HttpResponse:
+    qs = selectors.notifications_for(organization=_org(request), user=request.user)  # type: ignore[arg-type]
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "messaging/notifications.html", {"page": page})
+
+
+@staff_required()
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark read and follow the notification's link (a local path only)."""
+    notification: StaffNotification = get_object_or_404(
+        selectors.notifications_for(organization=_org(request), user=request.user),  # type: ignore[arg-type]
+        pk=pk,
+    )
+    services.notification_mark_read(notification=notification, user=request.user)  # type: ignore[arg-type]
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("messaging:notifications")
+
+
+@staff_required()
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_all_read(organization=_org(request), user=request.user)  # type: ignore[arg-type]
+    return redirect("messaging:notifications")

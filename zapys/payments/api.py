@@ -1,0 +1,180 @@
+"""Payment accounts, payments, refunds and balance top-ups (API.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from zapys.core.api import Pagination, request_actor
+from zapys.payments import selectors, services
+from zapys.payments.models import Payment, PaymentAccount
+
+router = Router(tags=["Payments"])
+
+
+class PaymentAccountIn(Schema):
+    provider: Literal["liqpay", "wayforpay", "sandbox"]
+    name: str = ""
+    public_key: str = ""
+    private_key: str = ""
+    sandbox: bool = False
+    merchant_account: str = ""
+    secret_key: str = ""
+    merchant_domain: str = ""
+    is_default: bool | None = None
+
+
+class PaymentAccountOut(Schema):
+    """Never any secret: only what identifies the account."""
+
+    id: int
+    provider: str
+    name: str
+    account_key: str
+    is_default: bool
+    active: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_active(obj: PaymentAccount) -> bool:
+        return obj.is_active
+
+
+class PaymentOut(Schema):
+    id: int
+    status: str
+    amount: int
+    refunded_amount: int
+    currency: str
+    provider: str
+    purpose: str
+    purpose_type: str
+    purpose_id: str
+    client_id: int | None
+    payment_account_id: int
+    description: str
+    payment_url: str
+    held_for_review: bool
+    review_reason: str
+    expires_at: datetime | None
+    paid_at: datetime | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_provider(obj: Payment) -> str:
+        return obj.account.provider
+
+    @staticmethod
+    def resolve_payment_account_id(obj: Payment) -> int:
+        return obj.account_id
+
+
+class TopUpIn(Schema):
+    amount: int = Field(gt=0, description="Kopecks")
+    payment_account_id: int | None = None
+
+
+class TopUpOut(Schema):
+    payment_id: int
+    status: str
+    amount: int
+    currency: str
+    payment_url: str
+
+
+class RefundIn(Schema):
+    amount: int | None = Field(default=None, gt=0, description="Kopecks; default: all")
+
+
+@router.post(
+    "/payment-accounts", response={201: PaymentAccountOut}, summary="Add a payment account"
+)
+def payment_account_create(request: HttpRequest, payload: PaymentAccountIn):
+    data = payload.model_dump()
+    account = services.payment_account_create(
+        organization=request.organization,  # type: ignore[attr-defined]
+        provider=data.pop("provider"),
+        name=data.pop("name"),
+        is_default=data.pop("is_default"),
+        credentials=data,
+        actor=request_actor(request),
+    )
+    return Status(201, account)
+
+
+@router.get("/payment-accounts", response=list[PaymentAccountOut], summary="List payment accounts")
+@paginate(Pagination)
+def payment_accounts_list(request: HttpRequest):
+    return selectors.account_list()
+
+
+@router.get(
+    "/payment-accounts/{account_id}", response=PaymentAccountOut, summary="Get a payment account"
+)
+def payment_account_get(request: HttpRequest, account_id: int):
+    return selectors.account_get(account_id=account_id)
+
+
+@router.post(
+    "/clients/{client_id}/top-ups",
+    response={201: TopUpOut},
+    summary="Create a balance top-up payment link",
+)
+def topup_create(request: HttpRequest, client_id: int, payload: TopUpIn):
+    from zapys.clients.models import Client
+
+    client = get_object_or_404(Client.objects.all(), pk=client_id)
+    if getattr(client, "deleted_at", None) is not None:
+        from django.http import Http404
+
+        raise Http404
+    account = None
+    if payload.payment_account_id is not None:
+        account = selectors.account_get(account_id=payload.payment_account_id)
+    payment = services.topup_create(
+        client=client, amount=payload.amount, account=account, actor=request_actor(request)
+    )
+    return Status(
+        201,
+        {
+            "payment_id": payment.pk,
+            "status": payment.status,
+            "amount": payment.amount,
+            "currency": payment.currency,
+            "payment_url": payment.payment_url,
+        },
+    )
+
+
+@router.get("/payments", response=list[PaymentOut], summary="List online payments")
+@paginate(Pagination)
+def payments_list(
+    request: HttpRequest,
+    status: str | None = None,
+    purpose: str | None = None,
+    client_id: int | None = None,
+):
+    return selectors.payment_list(
+        selectors.PaymentFilters(status=status or "", purpose=purpose or "", client_id=client_id)
+    )
+
+
+@router.get("/payments/{payment_id}", response=PaymentOut, summary="Get a payment")
+def payment_get(request: HttpRequest, payment_id: int):
+    return selectors.payment_get(payment_id=payment_id)
+
+
+@router.post(
+    "/payments/{payment_id}/refund", response=PaymentOut, summary="Refund a payment to the card"
+)
+def payment_refund(request: HttpRequest, payment_id: int, payload: RefundIn):
+    payment = selectors.payment_get(payment_id=payment_id)
+    return services.payment_refund(
+        payment=payment, amount=payload.amount, actor=request_actor(request)
+    )

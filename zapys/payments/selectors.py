@@ -1,0 +1,95 @@
+"""Reads of the payments app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from zapys.core.tenancy import unscoped
+from zapys.payments.models import Payment, PaymentAccount
+
+
+def account_list(*, active_only: bool = False) -> QuerySet[PaymentAccount]:
+    qs = PaymentAccount.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def account_get(*, account_id: int) -> PaymentAccount:
+    return get_object_or_404(PaymentAccount.objects.all(), pk=account_id)
+
+
+def account_by_public_id(public_id: str) -> PaymentAccount | None:
+    """For callbacks, which arrive with no organization in scope."""
+    with unscoped():
+        return (
+            PaymentAccount.objects.select_related("organization")
+            .filter(public_id=public_id)
+            .first()
+        )
+
+
+def payment_get(*, payment_id: int) -> Payment:
+    return get_object_or_404(Payment.objects.select_related("account", "client"), pk=payment_id)
+
+
+def payment_by_token(token: str) -> Payment | None:
+    """For the public payment page (no organization in scope until found)."""
+    with unscoped():
+        return (
+            Payment.objects.select_related("organization", "account", "client")
+            .filter(token=token)
+            .first()
+        )
+
+
+@dataclass
+class PaymentFilters:
+    status: str = ""
+    purpose: str = ""
+    provider: str = ""
+    client_id: int | None = None
+    held: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    search: str = ""
+
+
+def payment_list(filters: PaymentFilters | None = None) -> QuerySet[Payment]:
+    """Online payments, newest first, with what a list row shows (constant queries)."""
+    f = filters or PaymentFilters()
+    qs = Payment.objects.select_related("account", "client").order_by("-created_at", "-id")
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.purpose:
+        qs = qs.filter(purpose=f.purpose)
+    if f.provider:
+        qs = qs.filter(account__provider=f.provider)
+    if f.client_id:
+        qs = qs.filter(client_id=f.client_id)
+    if f.held:
+        qs = qs.filter(held_for_review=True)
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        qs = qs.filter(created_at__gte=datetime.combine(f.date_from, time.min, tzinfo=tz))
+    if f.date_to:
+        qs = qs.filter(created_at__lte=datetime.combine(f.date_to, time.max, tzinfo=tz))
+    if f.search:
+        qs = qs.filter(client__name__icontains=f.search) | qs.filter(order_id=f.search)
+    return qs
+
+
+def payment_purpose_label(payment: Payment) -> Any:
+    from django.utils.translation import gettext_lazy as _
+
+    labels = {
+        "top_up": _("Balance top-up"),
+        "booking": _("Prepayment"),
+        "invoice": _("Invoice"),
+        "membership": _("Membership"),
+    }
+    return labels.get(payment.purpose, payment.purpose)

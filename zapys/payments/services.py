@@ -1,0 +1,732 @@
+"""Writes of the payments app: accounts, payments, their state machine, callbacks, refunds.
+
+Every transition is one function that moves `status` with a conditional UPDATE
+(`filter(pk=..., status__in=allowed).update(...)`) and checks the row count (DESIGN
+rule 7), then calls the purpose handler and writes one audit row. Callbacks and polls
+go through `payment_event_process` (DESIGN rule 6): store the event under a UNIQUE
+dedupe key, lock the payment, check it matches, transition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zapys.core.audit import Actor, audit_record
+from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.money import format_money
+from zapys.payments.config import provider_base_url, provider_timeout, public_url
+from zapys.payments.models import Payment, PaymentAccount, PaymentEvent, PaymentRefund
+from zapys.payments.providers import (
+    CallbackReply,
+    CheckoutForm,
+    CheckoutRequest,
+    PaymentNotFound,
+    Provider,
+    ProviderError,
+    ProviderEvent,
+    get_provider,
+)
+from zapys.payments.purposes import get_handler
+
+if TYPE_CHECKING:
+    from zapys.accounts.models import Branch, Organization
+    from zapys.clients.models import Client
+
+logger = logging.getLogger(__name__)
+
+S = Payment.Status
+OPEN_STATUSES = (S.CREATED, S.PENDING)
+PAID_STATUSES = (S.SUCCEEDED, S.PARTIALLY_REFUNDED)
+
+#: Fields each provider needs: (name, required, secret). Secrets are never shown back.
+CREDENTIAL_FIELDS: dict[str, list[tuple[str, bool, bool]]] = {
+    "liqpay": [("public_key", True, False), ("private_key", True, True)],
+    "wayforpay": [
+        ("merchant_account", True, False),
+        ("secret_key", True, True),
+        ("merchant_domain", True, False),
+    ],
+    "sandbox": [],
+}
+ACCOUNT_KEY_FIELD = {"liqpay": "public_key", "wayforpay": "merchant_account"}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def provider_for(account: PaymentAccount) -> Provider:
+    """A protocol client for the account, pointed at the configured base URL."""
+    provider = get_provider(
+        account.provider, account.credentials, base_url=provider_base_url(account.provider)
+    )
+    provider.timeout = provider_timeout()
+    return provider
+
+
+def callback_url(account: PaymentAccount) -> str:
+    return public_url("payments:callback", provider=account.provider, account_id=account.public_id)
+
+
+def checkout_form(payment: Payment, *, language: str = "uk") -> CheckoutForm:
+    """The provider's checkout form for the payment page (built fresh on every view)."""
+    client = payment.client
+    first, _sep, last = (client.name if client else "").partition(" ")
+    request = CheckoutRequest(
+        order_id=payment.order_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        description=payment.description,
+        result_url=payment.payment_url + "?return=1",
+        server_url=callback_url(payment.account),
+        language=language if language in ("uk", "en") else "uk",
+        expires_at=payment.expires_at,
+        client_first_name=last or first,
+        client_last_name=first if last else "",
+        client_email=getattr(client, "email", "") or "",
+        client_phone=getattr(client, "phone", "") or "",
+    )
+    return provider_for(payment.account).build_checkout(request)
+
+
+def notify_staff(
+    *, organization: Organization, title: str, body: str = "", related: Any = None
+) -> None:
+    """staff_notify from the messaging app, when it is installed (guarded import)."""
+    try:
+        from zapys.messaging.services import staff_notify
+    except ImportError:  # pragma: no cover - messaging not there yet
+        logger.warning("staff notification (messaging missing): %s %s", title, body)
+        return
+    staff_notify(
+        organization=organization,
+        title=title,
+        body=body,
+        related=related,
+        url=getattr(related, "staff_url", "") if related is not None else "",
+        level="warning",
+    )
+
+
+def _scoped(payment: Payment) -> models.QuerySet[Payment]:
+    return Payment.objects.for_org(payment.organization).filter(pk=payment.pk)
+
+
+def _move(payment: Payment, *, to: str, allowed: Iterable[str], **fields: Any) -> bool:
+    """The one way a payment's status changes: UPDATE ... WHERE status IN (allowed)."""
+    now = timezone.now()
+    changed = (
+        _scoped(payment)
+        .filter(status__in=list(allowed))
+        .update(status=to, updated_at=now, **fields)
+    )
+    if changed != 1:
+        return False
+    payment.status = to
+    payment.updated_at = now
+    for name, value in fields.items():
+        setattr(payment, name, value)
+    return True
+
+
+def _provider_fields(event: ProviderEvent | None) -> dict[str, Any]:
+    if event is None:
+        return {}
+    return {
+        "provider_payment_id": event.provider_payment_id[:100],
+        "provider_status": event.provider_status[:40],
+    }
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def _clean_credentials(provider: str, data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    if provider not in CREDENTIAL_FIELDS:
+        raise DomainError(_("Unknown payment provider."), field="provider")
+    cleaned: dict[str, Any] = {}
+    errors = []
+    for name, required, _secret in CREDENTIAL_FIELDS[provider]:
+        value = str(data.get(name) or "").strip()
+        if value:
+            cleaned[name] = value
+        elif required and not partial:
+            errors.append({"field": name, "message": _("This field is required.")})
+    if errors:
+        raise DomainError(_("Some required fields are missing."), errors=errors)
+    if provider == "liqpay" and "sandbox" in data:
+        cleaned["sandbox"] = bool(data.get("sandbox"))
+    return cleaned
+
+
+def _make_default(account: PaymentAccount) -> None:
+    PaymentAccount.objects.for_org(account.organization).filter(is_default=True).exclude(
+        pk=account.pk
+    ).update(is_default=False)
+
+
+@transaction.atomic
+def payment_account_create(
+    *,
+    organization: Organization,
+    provider: str,
+    credentials: dict[str, Any],
+    actor: Actor,
+    name: str = "",
+    is_default: bool | None = None,
+) -> PaymentAccount:
+    """Add a provider account. The first active account becomes the default."""
+    cleaned = _clean_credentials(provider, credentials, partial=False)
+    account = PaymentAccount(organization=organization, provider=provider)
+    if provider == "sandbox":
+        cleaned = {"account": account.public_id, "secret": secrets.token_hex(16)}
+    account.name = (name or "").strip()[:100] or str(PaymentAccount.Provider(provider).label)
+    account.account_key = str(cleaned.get(ACCOUNT_KEY_FIELD.get(provider, ""), ""))[:200]
+    account.set_credentials(cleaned)
+    has_default = PaymentAccount.objects.for_org(organization).filter(
+        is_default=True, is_active=True
+    )
+    account.is_default = bool(is_default) or (is_default is None and not has_default.exists())
+    if account.is_default:
+        PaymentAccount.objects.for_org(organization).filter(is_default=True).update(
+            is_default=False
+        )
+    account.save()
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="payment_account.create",
+        obj=account,
+        changes={"provider": [None, provider], "is_default": [None, account.is_default]},
+    )
+    return account
+
+
+@transaction.atomic
+def payment_account_update(
+    *,
+    account: PaymentAccount,
+    actor: Actor,
+    name: str | None = None,
+    credentials: dict[str, Any] | None = None,
+    is_default: bool | None = None,
+    is_active: bool | None = None,
+) -> PaymentAccount:
+    """Change an account. Blank secret fields keep the stored value."""
+    before = {"name": account.name, "is_default": account.is_default, "active": account.is_active}
+    changes: dict[str, Any] = {}
+    if name is not None and name.strip():
+        account.name = name.strip()[:100]
+    if credentials and account.provider != "sandbox":
+        merged = {
+            **account.credentials,
+            **_clean_credentials(account.provider, credentials, partial=True),
+        }
+        account.set_credentials(merged)
+        account.account_key = str(merged.get(ACCOUNT_KEY_FIELD[account.provider], ""))[:200]
+        changes["credentials"] = ["…", "changed"]
+    if is_active is not None:
+        account.is_active = is_active
+        if not is_active:
+            account.is_default = False
+    if is_default is not None:
+        if is_default and not account.is_active:
+            raise DomainError(_("An inactive account cannot be the default."), field="is_default")
+        account.is_default = is_default
+    if account.is_default:
+        _make_default(account)
+    account.save()
+    after = {"name": account.name, "is_default": account.is_default, "active": account.is_active}
+    from zapys.core.audit import changes_between
+
+    audit_record(
+        organization=account.organization,
+        actor=actor,
+        action="payment_account.update",
+        obj=account,
+        changes={**changes_between(before, after), **changes},
+    )
+    return account
+
+
+# --------------------------------------------------------------------------- payments
+
+
+def _default_account(organization: Organization) -> PaymentAccount:
+    account = (
+        PaymentAccount.objects.for_org(organization)
+        .filter(is_active=True)
+        .order_by("-is_default", "id")
+        .first()
+    )
+    if account is None:
+        raise DomainError(
+            _("No payment account is set up: add one in Settings → Payment accounts."),
+            field="payment_account_id",
+        )
+    return account
+
+
+@transaction.atomic
+def payment_create(
+    *,
+    organization: Organization,
+    account: PaymentAccount | None,
+    purpose: str,
+    purpose_object: models.Model | None,
+    client: Client | None,
+    amount: int,
+    currency: str,
+    description: str,
+    actor: Actor,
+    expires_at: datetime | None = None,
+    branch: Branch | None = None,
+) -> Payment:
+    """Create a payment and issue its link (status `pending`); `payment.payment_url`
+    is the page with the provider's checkout form. `account=None` uses the default."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise DomainError(_("The amount must be greater than zero."), field="amount")
+    if account is None:
+        account = _default_account(organization)
+    if account.organization_id != organization.pk or not account.is_active:
+        raise DomainError(_("This payment account is not available."), field="payment_account_id")
+    payment = Payment.objects.create(
+        organization=organization,
+        account=account,
+        branch=branch,
+        purpose=purpose,
+        purpose_type=purpose_object._meta.label_lower if purpose_object is not None else "",
+        purpose_id=str(purpose_object.pk) if purpose_object is not None else "",
+        client=client,
+        amount=amount,
+        currency=currency.upper(),
+        description=(description or purpose)[:250],
+        expires_at=expires_at,
+    )
+    # The link exists as soon as the row does: the payment awaits the client.
+    _move(payment, to=S.PENDING, allowed=[S.CREATED])
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="payment.create",
+        obj=payment,
+        changes={"amount": [None, amount], "purpose": [None, purpose], "status": [None, S.PENDING]},
+    )
+    return payment
+
+
+def payment_succeed(*, payment: Payment, actor: Actor, event: ProviderEvent | None = None) -> bool:
+    """Money arrived. Also from failed/expired: a late success still credits the client."""
+    with transaction.atomic():
+        moved = _move(
+            payment,
+            to=S.SUCCEEDED,
+            allowed=[S.CREATED, S.PENDING, S.FAILED, S.EXPIRED],
+            paid_at=timezone.now(),
+            **_provider_fields(event),
+        )
+        if not moved:
+            return False
+        get_handler(payment.purpose).on_succeeded(payment, actor)
+        audit_record(
+            organization=payment.organization,
+            actor=actor,
+            action="payment.succeeded",
+            obj=payment,
+            changes={"status": [None, S.SUCCEEDED]},
+        )
+    return True
+
+
+def payment_fail(*, payment: Payment, actor: Actor, event: ProviderEvent | None = None) -> bool:
+    with transaction.atomic():
+        if not _move(payment, to=S.FAILED, allowed=OPEN_STATUSES, **_provider_fields(event)):
+            return False
+        get_handler(payment.purpose).on_failed(payment, actor)
+        audit_record(
+            organization=payment.organization,
+            actor=actor,
+            action="payment.failed",
+            obj=payment,
+            changes={"status": [None, S.FAILED]},
+        )
+    return True
+
+
+def payment_expire(*, payment: Payment, actor: Actor) -> bool:
+    """The link's time ran out unpaid; the handler's `on_failed` sees status `expired`."""
+    with transaction.atomic():
+        if not _move(payment, to=S.EXPIRED, allowed=OPEN_STATUSES):
+            return False
+        get_handler(payment.purpose).on_failed(payment, actor)
+        audit_record(
+            organization=payment.organization,
+            actor=actor,
+            action="payment.expired",
+            obj=payment,
+            changes={"status": [None, S.EXPIRED]},
+        )
+    return True
+
+
+def payment_hold(*, payment: Payment, reason: str, actor: Actor, notify: bool = True) -> None:
+    """Stop automatic crediting and ask a person to look (staff are notified)."""
+    with transaction.atomic():
+        _scoped(payment).update(held_for_review=True, review_reason=reason[:300])
+        payment.held_for_review, payment.review_reason = True, reason[:300]
+        audit_record(
+            organization=payment.organization,
+            actor=actor,
+            action="payment.held_for_review",
+            obj=payment,
+            changes={"review_reason": [None, reason]},
+        )
+        if not notify:
+            return
+        notify_staff(
+            organization=payment.organization,
+            title=_("Online payment #%(id)s needs review") % {"id": payment.pk},
+            body=reason,
+            related=payment,
+        )
+
+
+@transaction.atomic
+def payment_release(*, payment: Payment, actor: Actor) -> Payment:
+    """A person checked a held payment: clear the flag (crediting is done by hand)."""
+    _scoped(payment).update(held_for_review=False)
+    payment.held_for_review = False
+    audit_record(
+        organization=payment.organization,
+        actor=actor,
+        action="payment.review_cleared",
+        obj=payment,
+        changes={"held_for_review": [True, False]},
+    )
+    return payment
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _dedupe_key(event: ProviderEvent) -> str:
+    key = event.event_id or f"{event.order_id}:{event.provider_status}"
+    return key if len(key) <= 300 else hashlib.sha256(key.encode()).hexdigest()
+
+
+def _mismatch(payment: Payment, event: ProviderEvent) -> str:
+    if event.amount != payment.amount:
+        return _("Amount mismatch: the provider reports %(got)s, expected %(want)s.") % {
+            "got": "—" if event.amount is None else format_money(event.amount, payment.currency),
+            "want": format_money(payment.amount, payment.currency),
+        }
+    if (event.currency or "").upper() != payment.currency:
+        return _("Currency mismatch: the provider reports %(got)s, expected %(want)s.") % {
+            "got": event.currency or "—",
+            "want": payment.currency,
+        }
+    return ""
+
+
+def _apply_event(payment: Payment, event: ProviderEvent, actor: Actor) -> tuple[str, str]:
+    """Transition the locked payment as the verified event says. → (outcome, note)."""
+    Out = PaymentEvent.Outcome
+    if event.status == "succeeded":
+        if payment.status in (*PAID_STATUSES, S.REFUNDED):
+            return Out.NO_CHANGE, ""
+        problem = _mismatch(payment, event)
+        if problem:
+            if not payment.held_for_review:
+                payment_hold(payment=payment, reason=problem, actor=actor)
+            return Out.HELD, problem
+        if payment.held_for_review:
+            return Out.HELD, payment.review_reason
+        moved = payment_succeed(payment=payment, actor=actor, event=event)
+        return (Out.APPLIED if moved else Out.NO_CHANGE), ""
+    if event.status == "failed":
+        moved = payment_fail(payment=payment, actor=actor, event=event)
+        return (Out.APPLIED if moved else Out.NO_CHANGE), ""
+    if event.status == "expired":
+        moved = payment_expire(payment=payment, actor=actor)
+        return (Out.APPLIED if moved else Out.NO_CHANGE), ""
+    if event.status in ("refunded", "partially_refunded"):
+        return _apply_refund_event(payment, actor)
+    return Out.NO_CHANGE, ""
+
+
+def _apply_refund_event(payment: Payment, actor: Actor) -> tuple[str, str]:
+    """The provider says money went back. Match it to a refund Zapys asked for."""
+    Out = PaymentEvent.Outcome
+    refunds = PaymentRefund.objects.for_org(payment.organization).filter(payment=payment)
+    pending = refunds.filter(status=PaymentRefund.Status.PENDING).first()
+    if pending is not None:
+        _refund_confirm(payment=payment, refund=pending, actor=actor, via_callback=True)
+        return Out.APPLIED, ""
+    unseen = refunds.filter(status=PaymentRefund.Status.SUCCEEDED, callback_seen=False).first()
+    if unseen is not None:
+        PaymentRefund.objects.for_org(payment.organization).filter(pk=unseen.pk).update(
+            callback_seen=True
+        )
+        return Out.NO_CHANGE, ""
+    if payment.status == S.REFUNDED:
+        return Out.NO_CHANGE, ""
+    reason = _("The provider reports a refund that Zapys did not request or record.")
+    payment_hold(payment=payment, reason=reason, actor=actor)
+    return Out.HELD, reason
+
+
+def payment_event_process(
+    *,
+    account: PaymentAccount,
+    event: ProviderEvent,
+    source: str,
+    actor: Actor,
+    raw_body: str = "",
+) -> str:
+    """Store a verified provider event once and act on it (DESIGN rule 6).
+
+    Returns the outcome: "duplicate" when the same event was seen before (nothing
+    changes), else a `PaymentEvent.Outcome`.
+    """
+    organization = account.organization
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = PaymentEvent.objects.create(
+                    organization=organization,
+                    account=account,
+                    source=source,
+                    dedupe_key=_dedupe_key(event),
+                    order_id=event.order_id[:255],
+                    provider_status=event.provider_status[:40],
+                    status=event.status,
+                    amount=event.amount,
+                    currency=(event.currency or "")[:3],
+                    raw_body=raw_body,
+                    parsed=event.raw,
+                )
+        except IntegrityError:
+            return "duplicate"
+        payment = (
+            Payment.objects.for_org(organization)
+            .select_for_update()
+            .filter(account=account, order_id=event.order_id)
+            .first()
+        )
+        if payment is None:
+            logger.warning(
+                "payments: %s event for unknown order %r on account %s",
+                account.provider,
+                event.order_id,
+                account.public_id,
+            )
+            record.outcome = PaymentEvent.Outcome.UNKNOWN_ORDER
+            record.save(update_fields=["outcome"])
+            return record.outcome
+        payment.organization = organization
+        payment.account = account
+        outcome, note = _apply_event(payment, event, actor)
+        record.payment = payment
+        record.outcome, record.note = outcome, note[:300]
+        record.save(update_fields=["payment", "outcome", "note"])
+        return outcome
+
+
+def payment_callback_handle(
+    *, account: PaymentAccount, body: bytes, content_type: str
+) -> CallbackReply:
+    """A provider's callback: verify (raises InvalidCallback), process, and the reply
+    the provider expects — also when nothing changed (replay, unknown order)."""
+    provider = provider_for(account)
+    event = provider.parse_callback(body, content_type)
+    payment_event_process(
+        account=account,
+        event=event,
+        source=PaymentEvent.Source.CALLBACK,
+        actor=Actor.provider(account.provider),
+        raw_body=body.decode("utf-8", "replace"),
+    )
+    return provider.callback_reply(event)
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+def _refund_confirm(
+    *, payment: Payment, refund: PaymentRefund, actor: Actor, via_callback: bool
+) -> bool:
+    """Record a confirmed refund on the (locked) payment, once."""
+    with transaction.atomic():
+        claimed = (
+            PaymentRefund.objects.for_org(payment.organization)
+            .filter(pk=refund.pk, status=PaymentRefund.Status.PENDING)
+            .update(
+                status=PaymentRefund.Status.SUCCEEDED,
+                confirmed_at=timezone.now(),
+                callback_seen=via_callback,
+            )
+        )
+        if claimed != 1:
+            return False
+        total = payment.refunded_amount + refund.amount
+        to = S.REFUNDED if total >= payment.amount else S.PARTIALLY_REFUNDED
+        moved = (
+            _scoped(payment)
+            .filter(status__in=PAID_STATUSES, refunded_amount=payment.refunded_amount)
+            .update(status=to, refunded_amount=total, updated_at=timezone.now())
+        )
+        if moved != 1:
+            raise Conflict(_("The payment changed while the refund was recorded."))
+        payment.status, payment.refunded_amount = to, total
+        get_handler(payment.purpose).on_refunded(payment, refund.amount, actor)
+        audit_record(
+            organization=payment.organization,
+            actor=actor,
+            action="payment.refunded",
+            obj=payment,
+            changes={"refunded_amount": [total - refund.amount, total], "status": [None, to]},
+        )
+    return True
+
+
+def payment_refund(
+    *, payment: Payment, actor: Actor, amount: int | None = None, comment: str = ""
+) -> Payment:
+    """Refund all (`amount=None`) or part of a paid payment through its provider.
+
+    1. Reserve: a pending PaymentRefund row (committed, so a refund in flight is
+       visible and cannot be asked twice beyond the paid amount).
+    2. Ask the provider — outside any transaction: no row lock is held over HTTP.
+    3. Confirmed now → record it; confirmed later → the provider's callback does.
+    A provider timeout or error marks the request failed and changes nothing else.
+    """
+    organization = payment.organization
+    with transaction.atomic():
+        locked = _scoped(payment).select_for_update().select_related("account").get()
+        if locked.status not in PAID_STATUSES:
+            raise Conflict(_("Only a paid payment can be refunded."), field="amount")
+        in_flight = (
+            PaymentRefund.objects.for_org(organization)
+            .filter(payment=locked, status=PaymentRefund.Status.PENDING)
+            .aggregate(total=Sum("amount"))["total"]
+            or 0
+        )
+        available = locked.amount - locked.refunded_amount - in_flight
+        if amount is None:
+            amount = available
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise DomainError(_("The refund amount must be greater than zero."), field="amount")
+        if amount > available:
+            raise DomainError(
+                _("At most %(max)s can be refunded.")
+                % {"max": format_money(max(available, 0), locked.currency)},
+                field="amount",
+            )
+        refund = PaymentRefund.objects.create(
+            organization=organization, payment=locked, amount=amount, created_by=actor.label[:200]
+        )
+        audit_record(
+            organization=organization,
+            actor=actor,
+            action="payment.refund_requested",
+            obj=locked,
+            changes={"amount": [None, amount]},
+        )
+    refunds = PaymentRefund.objects.for_org(organization).filter(pk=refund.pk)
+    try:
+        result = provider_for(locked.account).refund(
+            order_id=locked.order_id,
+            amount=amount,
+            currency=locked.currency,
+            comment=comment or _("Refund of payment #%(id)s") % {"id": locked.pk},
+        )
+    except ProviderError as exc:
+        logger.warning("payments: refund of %s failed: %s", locked.pk, exc)
+        refunds.filter(status=PaymentRefund.Status.PENDING).update(
+            status=PaymentRefund.Status.FAILED, message=str(exc)[:300]
+        )
+        raise DomainError(
+            _(
+                "The payment provider did not answer, so nothing was refunded. "
+                "Try again in a few minutes."
+            ),
+            status=502,
+        ) from exc
+    if result.status == "failed":
+        refunds.filter(status=PaymentRefund.Status.PENDING).update(
+            status=PaymentRefund.Status.FAILED,
+            provider_status=result.provider_status[:40],
+            message=result.message[:300],
+        )
+        raise Conflict(
+            _("The payment provider refused the refund: %(reason)s")
+            % {"reason": result.message or result.provider_status}
+        )
+    refunds.update(provider_status=result.provider_status[:40])
+    if result.status == "succeeded":
+        with transaction.atomic():
+            locked = _scoped(payment).select_for_update().get()
+            locked.organization = organization
+            refund.refresh_from_db()
+            _refund_confirm(payment=locked, refund=refund, actor=actor, via_callback=False)
+    return _scoped(payment).select_related("account").get()
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+def payment_reconcile(*, payment: Payment, actor: Actor | None = None) -> str:
+    """Ask the provider about one payment and apply the answer through the same path
+    as a callback (X8: a lost callback is recovered). Returns a short outcome."""
+    actor = actor or Actor.scheduler("payments.reconcile")
+    try:
+        event = provider_for(payment.account).fetch_status(payment.order_id)
+    except PaymentNotFound:
+        return "not_found"
+    except ProviderError as exc:
+        logger.info("payments: status of %s unavailable: %s", payment.pk, exc)
+        return "error"
+    if event.status == "pending":
+        return "pending"
+    return payment_event_process(
+        account=payment.account, event=event, source=PaymentEvent.Source.POLL, actor=actor
+    )
+
+
+# --------------------------------------------------------------------------- top-ups
+
+
+def topup_create(
+    *,
+    client: Client,
+    amount: int,
+    actor: Actor,
+    account: PaymentAccount | None = None,
+    branch: Branch | None = None,
+) -> Payment:
+    """A balance top-up (X-purpose "top_up"): when paid, the amount is a debit on the
+    client's balance (see `zapys.payments.topups`)."""
+    from zapys.payments.topups import TOP_UP
+
+    organization = client.organization
+    return payment_create(
+        organization=organization,
+        account=account,
+        purpose=TOP_UP,
+        purpose_object=client,
+        client=client,
+        amount=amount,
+        currency=organization.currency,
+        description=_("Balance top-up: %(name)s") % {"name": organization.name},
+        actor=actor,
+        branch=branch,
+    )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from zapys.payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("payments/callback/<str:provider>/<str:account_id>/", views.callback, name="callback"),
+    path("pay/<str:token>/", views.payment_page, name="page"),
+    path("payments/sandbox/checkout/", views.sandbox_checkout, name="sandbox_checkout"),
+    path("payments/sandbox/api/", views.sandbox_api_view, name="sandbox_api"),
+    path("settings/payment-accounts/", views.accounts, name="accounts"),
+    path("settings/payment-accounts/<int:pk>/", views.account_edit, name="account_edit"),
+    path("settings/payment-accounts/<int:pk>/toggle/", views.account_toggle, name="account_toggle"),
+    path("payments/", views.payment_list, name="list"),
+    path("payments/<int:pk>/", views.payment_detail, name="detail"),
+    path("clients/<int:client_id>/top-up/", views.client_topup, name="client_topup"),
+]

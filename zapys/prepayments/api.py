@@ -1,0 +1,269 @@
+"""Prepayment API (API.md "Payment accounts and prepayment"): settings, booking types,
+bookings of visits."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from zapys.core.api import Pagination, request_actor
+from zapys.core.exceptions import NotFound
+from zapys.prepayments import selectors, services
+from zapys.prepayments.models import Booking, BookingType
+
+router = Router(tags=["Prepayment"])
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.organization  # type: ignore[attr-defined]
+
+
+def _get(model: Any, request: HttpRequest, pk: int | None, field: str) -> Any:
+    if pk is None:
+        return None
+    obj = model.objects.for_org(_org(request)).filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"Unknown {field.removesuffix('_id').replace('_', ' ')}.", field=field)
+    return obj
+
+
+class BookingOut(Schema):
+    id: int
+    visit_id: int
+    status: str
+    paid_late: bool
+    amount: int
+    currency: str
+    payment_url: str
+    expires_at: datetime
+    paid_at: datetime | None
+    payment_id: int | None
+
+
+class BookingCreateIn(Schema):
+    booking_type_id: int | None = None
+    channel: Literal["sms", "email", "telegram", "viber", ""] | None = None
+
+
+class BookingTypeIn(Schema):
+    name: str
+    rule: Literal["fixed", "percent", "hourly"]
+    value: int
+    is_default: bool = False
+
+
+class BookingTypeOut(Schema):
+    id: int
+    name: str
+    rule: str
+    value: int
+    is_default: bool
+    is_active: bool
+
+
+class SettingsOut(Schema):
+    enabled: bool
+    payment_account_id: int | None
+    link_lifetime_hours: int
+    auto_cancel: bool
+    auto_cancel_after_minutes: int
+    cancel_status_id: int | None
+    reminder_enabled: bool
+    reminder_hours_before: int
+    require_for_online: bool
+    default_channel: str
+    income_article_id: int | None
+    status_after_payment_id: int | None
+    status_after_create_id: int | None
+    topup_branch_id: int | None
+    send_link: bool
+    send_paid: bool
+    send_expired: bool
+    send_cancelled: bool
+    send_reminder: bool
+    page_language: str
+    page_theme: str
+    page_business_name: str
+    page_subtitle: str
+    page_call_to_action: str
+    page_show_prices: bool
+    page_expired_message: str
+    agreement_enabled: bool
+    agreement_text: str
+
+
+class SettingsIn(Schema):
+    enabled: bool | None = None
+    payment_account_id: int | None = None
+    link_lifetime_hours: int | None = None
+    auto_cancel: bool | None = None
+    auto_cancel_after_minutes: int | None = None
+    cancel_status_id: int | None = None
+    reminder_enabled: bool | None = None
+    reminder_hours_before: int | None = None
+    require_for_online: bool | None = None
+    default_channel: Literal["sms", "email", "telegram", "viber", ""] | None = None
+    income_article_id: int | None = None
+    status_after_payment_id: int | None = None
+    status_after_create_id: int | None = None
+    topup_branch_id: int | None = None
+    send_link: bool | None = None
+    send_paid: bool | None = None
+    send_expired: bool | None = None
+    send_cancelled: bool | None = None
+    send_reminder: bool | None = None
+    page_language: Literal["uk", "en"] | None = None
+    page_theme: Literal["light", "dark", "rose", "forest"] | None = None
+    page_business_name: str | None = None
+    page_subtitle: str | None = None
+    page_call_to_action: str | None = None
+    page_show_prices: bool | None = None
+    page_expired_message: str | None = None
+    agreement_enabled: bool | None = None
+    agreement_text: str | None = None
+
+
+FK_MODELS = {
+    "payment_account_id": ("zapys.payments.models", "PaymentAccount"),
+    "cancel_status_id": ("zapys.schedule.models", "VisitStatus"),
+    "status_after_payment_id": ("zapys.schedule.models", "VisitStatus"),
+    "status_after_create_id": ("zapys.schedule.models", "VisitStatus"),
+    "income_article_id": ("zapys.ledger.models", "FinanceArticle"),
+    "topup_branch_id": ("zapys.accounts.models", "Branch"),
+}
+
+
+def _settings_out(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in SettingsOut.model_fields}
+
+
+@router.get("/prepayment/settings", response=SettingsOut, summary="Prepayment settings")
+def settings_get(request: HttpRequest) -> dict[str, Any]:
+    return _settings_out(services.prepayment_settings_get(_org(request)))
+
+
+@router.patch("/prepayment/settings", response=SettingsOut, summary="Change prepayment settings")
+def settings_patch(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
+    import importlib
+
+    data = payload.model_dump(exclude_unset=True)
+    fields: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in FK_MODELS:
+            module, name = FK_MODELS[key]
+            model = getattr(importlib.import_module(module), name)
+            fields[key.removesuffix("_id")] = _get(model, request, value, key)
+        else:
+            if value is None:
+                continue
+            fields[key] = value
+    obj = services.prepayment_settings_update(
+        organization=_org(request), actor=request_actor(request), **fields
+    )
+    return _settings_out(obj)
+
+
+@router.get("/booking-types", response=list[BookingTypeOut], summary="List booking types")
+@paginate(Pagination)
+def booking_types_list(request: HttpRequest) -> Any:
+    return BookingType.objects.for_org(_org(request)).order_by("-is_default", "name", "id")
+
+
+@router.post("/booking-types", response={201: BookingTypeOut}, summary="Create a booking type")
+def booking_type_create(request: HttpRequest, payload: BookingTypeIn) -> tuple[int, Any]:
+    obj = services.booking_type_create(
+        organization=_org(request),
+        name=payload.name,
+        rule=payload.rule,
+        value=payload.value,
+        is_default=payload.is_default,
+        actor=request_actor(request),
+    )
+    return 201, obj
+
+
+@router.post(
+    "/visits/{visit_id}/booking",
+    response={201: BookingOut},
+    summary="Create a paid booking (prepayment) for a visit",
+)
+def booking_create(
+    request: HttpRequest, visit_id: int, payload: BookingCreateIn
+) -> tuple[int, Any]:
+    from zapys.schedule.models import Visit
+
+    visit = Visit.objects.for_org(_org(request)).filter(pk=visit_id).first()
+    if visit is None:
+        raise NotFound("Unknown visit.", field="visit_id")
+    booking_type = _get(BookingType, request, payload.booking_type_id, "booking_type_id")
+    booking = services.booking_create(
+        visit=visit,
+        actor=request_actor(request),
+        booking_type=booking_type,
+        channel=payload.channel,
+    )
+    return 201, selectors.booking_json(booking)
+
+
+@router.get("/bookings", response=list[BookingOut], summary="List bookings")
+@paginate(Pagination)
+def bookings_list(
+    request: HttpRequest,
+    status: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    branch_id: int | None = None,
+    staff_id: int | None = None,
+    booking_type_id: int | None = None,
+) -> Any:
+    qs = selectors.bookings_list(
+        selectors.ReportFilters(
+            date_from=date_from,
+            date_to=date_to,
+            branch_id=branch_id,
+            staff_id=staff_id,
+            status=status,
+            booking_type_id=booking_type_id,
+        )
+    ).select_related(None)
+    return qs
+
+
+@router.get("/bookings/{booking_id}", response=BookingOut, summary="Get a booking")
+def booking_get(request: HttpRequest, booking_id: int) -> Any:
+    booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound("Unknown booking.")
+    return selectors.booking_json(booking)
+
+
+@router.post(
+    "/bookings/{booking_id}/pay-from-balance",
+    response=BookingOut,
+    summary="Mark a booking paid from the client's balance (X5)",
+)
+def booking_pay_from_balance(request: HttpRequest, booking_id: int) -> Any:
+    booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound("Unknown booking.")
+    return selectors.booking_json(
+        services.booking_pay_from_balance(booking=booking, actor=request_actor(request))
+    )
+
+
+class CancelIn(Schema):
+    refund: bool = False
+
+
+@router.post("/bookings/{booking_id}/cancel", response=BookingOut, summary="Cancel a booking")
+def booking_cancel(request: HttpRequest, booking_id: int, payload: CancelIn) -> Any:
+    booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound("Unknown booking.")
+    return selectors.booking_json(
+        services.booking_cancel(
+            booking=booking, actor=request_actor(request), refund=payload.refund
+        )
+    )

@@ -1,0 +1,239 @@
+"""Forms of the prepayment settings tabs, the booking dialog and the report filters.
+
+Forms only parse input; the services validate the business rules (their DomainError is
+put back on the form as a field error by the views)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.forms import StyledForm, StyledModelForm
+from zapys.prepayments.models import Booking, BookingType, PrepaymentRule, PrepaymentSettings
+
+MAX_BACKGROUND_BYTES = 4 * 1024 * 1024
+MAX_BACKGROUND_SIDE = 2400
+
+CHANNEL_CHOICES = [
+    ("", _("Automatic (messenger if linked, else SMS)")),
+    ("sms", "SMS"),
+    ("telegram", "Telegram"),
+    ("viber", "Viber"),
+    ("email", _("E-mail")),
+]
+
+TAB_FIELDS: dict[str, list[str]] = {
+    "main": ["enabled", "require_for_online", "default_channel"],
+    "term": [
+        "link_lifetime_hours",
+        "auto_cancel",
+        "auto_cancel_after_minutes",
+        "cancel_status",
+        "reminder_enabled",
+        "reminder_hours_before",
+    ],
+    "system": ["payment_account"],
+    "finance": ["income_article", "status_after_payment", "status_after_create", "topup_branch"],
+    "messages": ["send_link", "send_paid", "send_expired", "send_cancelled", "send_reminder"],
+    "page": [
+        "page_language",
+        "page_theme",
+        "page_business_name",
+        "page_subtitle",
+        "page_call_to_action",
+        "page_show_prices",
+        "page_background",
+        "page_expired_message",
+    ],
+    "agreement": ["agreement_enabled", "agreement_text"],
+}
+
+
+def settings_form_class(tab: str) -> type[StyledModelForm]:
+    fields = TAB_FIELDS[tab]
+
+    class Form(StyledModelForm):
+        class Meta:
+            model = PrepaymentSettings
+            fields = TAB_FIELDS[tab]
+            widgets = {
+                "default_channel": forms.Select(choices=CHANNEL_CHOICES),
+                "page_expired_message": forms.Textarea(attrs={"rows": 3}),
+                "agreement_text": forms.Textarea(attrs={"rows": 12}),
+                "page_background": forms.ClearableFileInput(attrs={"accept": "image/jpeg"}),
+            }
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            org = self.instance.organization
+            for name in ("cancel_status", "status_after_payment", "status_after_create"):
+                if name in self.fields:
+                    from zapys.schedule.models import VisitStatus
+
+                    qs = VisitStatus.objects.for_org(org).filter(is_active=True)
+                    if name == "cancel_status":
+                        qs = qs.filter(is_cancellation=True)
+                    self.fields[name].queryset = qs  # type: ignore[attr-defined]
+            if "payment_account" in self.fields:
+                from zapys.payments.models import PaymentAccount
+
+                self.fields["payment_account"].queryset = (  # type: ignore[attr-defined]
+                    PaymentAccount.objects.for_org(org).filter(is_active=True)
+                )
+            if "income_article" in self.fields:
+                from zapys.ledger.models import FinanceArticle
+
+                self.fields["income_article"].queryset = (  # type: ignore[attr-defined]
+                    FinanceArticle.objects.for_org(org).filter(kind="income", is_archived=False)
+                )
+            if "topup_branch" in self.fields:
+                from zapys.accounts.models import Branch
+
+                self.fields["topup_branch"].queryset = (  # type: ignore[attr-defined]
+                    Branch.objects.for_org(org)
+                )
+
+        def clean_page_background(self) -> Any:
+            upload = self.cleaned_data.get("page_background")
+            if not isinstance(upload, UploadedFile):
+                return upload
+            return reencode_jpeg(upload)
+
+    Form.__name__ = f"PrepaymentSettings{tab.title()}Form"
+    _ = fields
+    return Form
+
+
+def reencode_jpeg(upload: UploadedFile) -> InMemoryUploadedFile:
+    """Accept a JPEG up to 4 MB, and store a re-encoded copy (no metadata, bounded size),
+    never the bytes the browser sent."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size and upload.size > MAX_BACKGROUND_BYTES:
+        raise forms.ValidationError(_("The image is larger than 4 MB."))
+    try:
+        image: Any = Image.open(upload)
+        image_format = image.format
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise forms.ValidationError(_("Upload a JPEG image.")) from exc
+    if image_format != "JPEG":
+        raise forms.ValidationError(_("Upload a JPEG image."))
+    if image.width * image.height > 40_000_000:
+        raise forms.ValidationError(_("The image is too large."))
+    image = image.convert("RGB")
+    image.thumbnail((MAX_BACKGROUND_SIDE, MAX_BACKGROUND_SIDE))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=82, optimize=True)
+    out.seek(0)
+    return InMemoryUploadedFile(
+        out, "page_background", "background.jpg", "image/jpeg", out.getbuffer().nbytes, None
+    )
+
+
+class BookingTypeForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    rule = forms.ChoiceField(label=_("Rule"), choices=BookingType.Rule.choices)
+    value = forms.CharField(
+        label=_("Value"),
+        help_text=_("Sum (e.g. 200,00) for fixed; percent for percent; % of the rate for hourly."),
+    )
+
+    def clean_value(self) -> int:
+        from zapys.core.money import MoneyError, parse_money
+
+        raw = self.cleaned_data["value"].strip()
+        if self.cleaned_data.get("rule") == BookingType.Rule.FIXED:
+            try:
+                return parse_money(raw)
+            except MoneyError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        try:
+            return int(raw or 0)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Enter a whole number.")) from exc
+
+
+def _none(model: Any) -> Any:
+    """An empty queryset that does not touch the tenancy manager at import time."""
+    return model._base_manager.none()
+
+
+class RuleForm(StyledModelForm):
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=_none(__import__("zapys.catalog.models").catalog.models.Service),
+        required=False,
+    )
+    tag = forms.ModelChoiceField(
+        label=_("Client tag"),
+        queryset=_none(__import__("zapys.clients.models").clients.models.Tag),
+        required=False,
+    )
+    booking_type = forms.ModelChoiceField(
+        label=_("Booking type"), queryset=_none(BookingType), required=False
+    )
+
+    class Meta:
+        model = PrepaymentRule
+        fields = [
+            "action",
+            "service",
+            "tag",
+            "date_from",
+            "date_to",
+            "source",
+            "booking_type",
+            "order",
+        ]
+        widgets = {
+            "date_from": forms.DateInput(attrs={"type": "date"}),
+            "date_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from zapys.catalog.models import Service
+        from zapys.clients.models import Tag
+
+        self.fields["service"].queryset = Service.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["tag"].queryset = Tag.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["booking_type"].queryset = BookingType.objects.for_org(organization)  # type: ignore[attr-defined]
+
+
+class BookingCreateForm(StyledForm):
+    booking_type = forms.ModelChoiceField(label=_("Booking type"), queryset=_none(BookingType))
+    channel = forms.ChoiceField(label=_("Send via"), choices=CHANNEL_CHOICES, required=False)
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["booking_type"].queryset = BookingType.objects.for_org(organization).filter(  # type: ignore[attr-defined]
+            is_active=True
+        )
+
+
+class ReportFilterForm(StyledForm):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    staff = forms.ModelChoiceField(label=_("Specialist"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Booking.Status.choices]
+    )
+    booking_type = forms.ModelChoiceField(label=_("Booking type"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from zapys.accounts.models import Branch, User
+
+        self.fields["branch"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["staff"].queryset = User.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["booking_type"].queryset = BookingType.objects.for_org(organization)  # type: ignore[attr-defined]

@@ -1,0 +1,365 @@
+"""Deadline sweeps: reminders, expiries and auto-cancellations (B4, X2).
+
+Deadlines are columns (`remind_at`, `expires_at`, `auto_cancel_at`), so a worker that
+was down for an hour catches up on its next run: every due row is handled once, oldest
+deadline first. Each batch costs a constant number of queries per organization in it:
+claim (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's IMMEDIATE transaction
+already serialises writers) → one conditional UPDATE of the bookings → one UPDATE of
+the visits' clock → bulk audit rows → bulk outbox rows (delivered by the messaging
+outbox sweep) → one staff notification per organization.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from zapys.core.audit import Actor
+from zapys.core.models import AuditLog
+from zapys.core.tenancy import org_scope, unscoped
+from zapys.prepayments import events
+from zapys.prepayments.models import Booking, PrepaymentSettings
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+S = Booking.Status
+ACTOR = Actor.scheduler("prepayments.sweep")
+
+
+@dataclass
+class SweepResult:
+    reminded: int = 0
+    expired: int = 0
+    cancelled: int = 0
+    messages: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"reminded {self.reminded}, expired {self.expired}, "
+            f"auto-cancelled {self.cancelled}, messages {self.messages}"
+        )
+
+
+def _claim(qs: Any, order: str) -> list[Booking]:
+    qs = qs.select_related(
+        "organization",
+        "client",
+        "visit",
+        "visit__staff",
+        "visit__branch",
+        "visit__service",
+        "visit__group",
+        "visit__subject",
+        "visit__lesson_type",
+    ).order_by(order, "id")
+    if connection.vendor == "postgresql":
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return list(qs[:BATCH_SIZE])
+
+
+def _audit_bulk(rows: list[Booking], action: str, changes: dict[str, Any]) -> None:
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                organization_id=b.organization_id,
+                actor_kind=ACTOR.kind,
+                actor_label=ACTOR.label,
+                action=action,
+                object_type=Booking._meta.label_lower,
+                object_id=str(b.pk),
+                object_repr=str(b)[:300],
+                changes=changes,
+            )
+            for b in rows
+        ]
+    )
+
+
+def _settings_for(org_ids: Iterable[int]) -> dict[int, PrepaymentSettings]:
+    return {
+        s.organization_id: s
+        for s in PrepaymentSettings.objects.filter(organization_id__in=set(org_ids)).select_related(
+            "cancel_status"
+        )
+    }
+
+
+def queue_messages(
+    *, organization: Any, event: str, suffix: str, bookings: list[Booking], now: datetime
+) -> int:
+    """Write the outbox rows for many bookings at once (a constant number of queries).
+
+    The same routing as `messaging.services.message_send` (event switch, channel order,
+    the client's linked messengers, the organization's templates) and the same
+    idempotency keys, so a booking is never told twice; the messaging outbox sweep
+    delivers them.
+    """
+    from zapys.messaging.events import get_event
+    from zapys.messaging.models import ClientMessenger, Message, MessageTemplate
+    from zapys.messaging.services import (
+        MESSENGERS,
+        active_accounts,
+        channel_order,
+        event_enabled,
+        render_message,
+    )
+    from zapys.prepayments.services import message_variables
+
+    if not bookings or not event_enabled(organization=organization, event=event):
+        return 0
+    event_type = get_event(event)
+    accounts = active_accounts(organization=organization)
+    if not accounts:
+        return 0
+    order = channel_order(organization=organization, event=event)
+    templates = {
+        t.channel: t for t in MessageTemplate.objects.for_org(organization).filter(event=event)
+    }
+    messengers: dict[int, dict[str, str]] = defaultdict(dict)
+    for client_id, channel, external_id in (
+        ClientMessenger.objects.for_org(organization)
+        .filter(client_id__in={b.client_id for b in bookings})
+        .values_list("client_id", "channel", "external_id")
+    ):
+        messengers[client_id][channel] = external_id
+    rows = []
+    for booking in bookings:
+        client = booking.client
+        if client.deleted_at is not None:
+            continue
+        for channel in [booking.channel] if booking.channel else order:
+            account = accounts.get(channel)
+            template = templates.get(channel)
+            if account is None or (template is not None and not template.is_enabled):
+                continue
+            if channel in MESSENGERS:
+                address = messengers[client.pk].get(channel, "")
+            else:
+                address = (
+                    client.phone
+                    if channel == "sms"
+                    else (client.email if channel == "email" else "")
+                )
+            if not address:
+                continue
+            text, subject = render_message(
+                organization=organization,
+                event=event_type,
+                channel=channel,
+                variables=message_variables(booking),
+                client=client,
+                template=template,
+            )
+            rows.append(
+                Message(
+                    organization=organization,
+                    client=client,
+                    recipient=address,
+                    channel=channel,
+                    transport_account=account,
+                    transport_code=account.code,
+                    event=event,
+                    subject=subject[:300],
+                    text=text,
+                    related_type=Booking._meta.label_lower,
+                    related_id=str(booking.pk),
+                    idempotency_key=f"booking:{booking.pk}:{suffix}",
+                    status=Message.Status.QUEUED,
+                    next_attempt_at=now,
+                )
+            )
+            break
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _by_org(rows: list[Booking]) -> dict[int, list[Booking]]:
+    grouped: dict[int, list[Booking]] = defaultdict(list)
+    for b in rows:
+        grouped[b.organization_id].append(b)
+    return grouped
+
+
+def _staff_notify(org: Any, title: str, rows: list[Booking]) -> None:
+    from zapys.messaging.services import staff_notify
+
+    body = ", ".join(f"#{b.pk} {b.client.name}" for b in rows[:20])
+    if len(rows) > 20:
+        body += " …"
+    staff_notify(organization=org, title=title, body=body, related=rows[0], url="", level="warning")
+
+
+def remind_batch(now: datetime) -> tuple[int, int]:
+    with transaction.atomic():
+        rows = _claim(
+            Booking.objects.filter(
+                status=S.PENDING, remind_at__lte=now, reminded_at__isnull=True, expires_at__gt=now
+            ),
+            "remind_at",
+        )
+        if not rows:
+            return 0, 0
+        ids = [b.pk for b in rows]
+        Booking.objects.filter(pk__in=ids, status=S.PENDING, reminded_at__isnull=True).update(
+            reminded_at=now
+        )
+        _audit_bulk(rows, "booking.reminded", {})
+        sent = 0
+        settings = _settings_for(b.organization_id for b in rows)
+        for org_id, group in _by_org(rows).items():
+            org = group[0].organization
+            s = settings.get(org_id)
+            if s is None or not s.send_reminder:
+                continue
+            with org_scope(org), override(org.language or "uk"):
+                sent += queue_messages(
+                    organization=org,
+                    event=events.REMINDER,
+                    suffix="reminder",
+                    bookings=group,
+                    now=now,
+                )
+    return len(rows), sent
+
+
+def expire_batch(now: datetime) -> tuple[int, int]:
+    """Pending bookings past `expires_at` → expired; the red clock; staff and client told."""
+    from zapys.schedule.models import Visit
+
+    with transaction.atomic():
+        rows = _claim(Booking.objects.filter(status=S.PENDING, expires_at__lte=now), "expires_at")
+        if not rows:
+            return 0, 0
+        ids = [b.pk for b in rows]
+        moved = Booking.objects.filter(pk__in=ids, status=S.PENDING).update(
+            status=S.EXPIRED, expired_at=now
+        )
+        if moved != len(ids):  # pragma: no cover - rows are locked/serialised
+            raise RuntimeError("prepayments: expiry batch lost rows it had claimed")
+        Visit.objects.filter(pk__in=[b.visit_id for b in rows]).update(booking_state="expired")
+        _audit_bulk(rows, "booking.expired", {"status": [S.PENDING, S.EXPIRED]})
+        sent = 0
+        settings = _settings_for(b.organization_id for b in rows)
+        for org_id, group in _by_org(rows).items():
+            org = group[0].organization
+            s = settings.get(org_id)
+            with org_scope(org), override(org.language or "uk"):
+                if s is not None and s.send_expired:
+                    sent += queue_messages(
+                        organization=org,
+                        event=events.LINK_EXPIRED,
+                        suffix="expired",
+                        bookings=group,
+                        now=now,
+                    )
+                _staff_notify(
+                    org,
+                    _("Prepayment not received in time: %(n)s booking(s)") % {"n": len(group)},
+                    group,
+                )
+    return len(rows), sent
+
+
+def cancel_batch(now: datetime) -> tuple[int, int]:
+    """Expired bookings past `auto_cancel_at` → cancelled; their visits move to the
+    cancellation status (and leave the calendar); the client is told."""
+    from zapys.prepayments.services import cancel_status_for
+    from zapys.schedule.models import Attendance, Visit
+    from zapys.schedule.services import visit_cancel
+
+    with transaction.atomic():
+        rows = _claim(
+            Booking.objects.filter(status=S.EXPIRED, auto_cancel_at__lte=now), "auto_cancel_at"
+        )
+        if not rows:
+            return 0, 0
+        ids = [b.pk for b in rows]
+        moved = Booking.objects.filter(pk__in=ids, status=S.EXPIRED).update(
+            status=S.CANCELLED, cancelled_at=now
+        )
+        if moved != len(ids):  # pragma: no cover
+            raise RuntimeError("prepayments: cancel batch lost rows it had claimed")
+        _audit_bulk(rows, "booking.auto_cancelled", {"status": [S.EXPIRED, S.CANCELLED]})
+        settings = _settings_for(b.organization_id for b in rows)
+        sent = 0
+        for org_id, group in _by_org(rows).items():
+            org = group[0].organization
+            with org_scope(org), override(org.language or "uk"):
+                s = settings.get(org_id) or PrepaymentSettings(organization=org)
+                status = cancel_status_for(org, s)
+                visit_ids = [b.visit_id for b in group]
+                # Visits someone already marked (attended: a charge to undo) go through the
+                # schedule service one by one; untouched future visits are cancelled in bulk.
+                marked = set(
+                    Attendance.objects.filter(visit_id__in=visit_ids)
+                    .exclude(state__in=["planned", "cancelled"])
+                    .values_list("visit_id", flat=True)
+                )
+                plain = [v for v in visit_ids if v not in marked]
+                Visit.objects.filter(pk__in=plain, blocks_time=True).update(
+                    status=status, blocks_time=False, cancelled_at=now
+                )
+                Attendance.objects.filter(visit_id__in=plain, state="planned").update(
+                    state="cancelled", marked_at=now
+                )
+                AuditLog.objects.bulk_create(
+                    [
+                        AuditLog(
+                            organization=org,
+                            actor_kind=ACTOR.kind,
+                            actor_label=ACTOR.label,
+                            action="visit.status",
+                            object_type="schedule.visit",
+                            object_id=str(v),
+                            changes={"status": [None, status.code]},
+                        )
+                        for v in plain
+                    ]
+                )
+                for visit in Visit.objects.filter(pk__in=marked, blocks_time=True):
+                    visit_cancel(
+                        visit=visit, actor=Actor.system("prepayments"), status=status, now=now
+                    )
+                if s.send_cancelled:
+                    sent += queue_messages(
+                        organization=org,
+                        event=events.VISIT_CANCELLED,
+                        suffix="cancelled",
+                        bookings=group,
+                        now=now,
+                    )
+                _staff_notify(
+                    org,
+                    _("Visits cancelled: prepayment not received (%(n)s)") % {"n": len(group)},
+                    group,
+                )
+    return len(rows), sent
+
+
+def sweep(now: datetime | None = None, *, max_batches: int = 1000) -> SweepResult:
+    """Everything due at `now`, oldest deadline first: reminders, expiries, cancellations."""
+    now = now or timezone.now()
+    result = SweepResult()
+    with unscoped():
+        for step, attr in (
+            (remind_batch, "reminded"),
+            (expire_batch, "expired"),
+            (cancel_batch, "cancelled"),
+        ):
+            for _i in range(max_batches):
+                count, sent = step(now)
+                setattr(result, attr, getattr(result, attr) + count)
+                result.messages += sent
+                if count < BATCH_SIZE:
+                    break
+    return result

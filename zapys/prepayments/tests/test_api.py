@@ -1,0 +1,92 @@
+"""The prepayment API (API.md shapes, errors)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories_payments import make_account
+from tests.factories_prepayments import (
+    enable_prepayment,
+    make_booking,
+    make_booking_type,
+    make_visit,
+)
+from zapys.prepayments.models import Booking
+
+KEYS = {
+    "id",
+    "visit_id",
+    "status",
+    "paid_late",
+    "amount",
+    "currency",
+    "payment_url",
+    "expires_at",
+    "paid_at",
+    "payment_id",
+}
+
+
+@pytest.fixture
+def ready(org, branch):
+    enable_prepayment(org)
+    return make_booking_type(org, "fixed", 20_000)
+
+
+def test_settings_get_and_patch(api, org):
+    account = make_account(org, "sandbox")
+    r = api.patch(
+        "/prepayment/settings",
+        {
+            "payment_account_id": account.pk,
+            "link_lifetime_hours": 12,
+            "auto_cancel": True,
+            "auto_cancel_after_minutes": 15,
+            "enabled": True,
+        },
+    )
+    assert r.status == 200, r.body
+    assert r.body["link_lifetime_hours"] == 12 and r.body["enabled"] is True
+    assert api.get("/prepayment/settings").body["auto_cancel_after_minutes"] == 15
+    bad = api.patch("/prepayment/settings", {"link_lifetime_hours": 0})
+    assert bad.status == 400 and bad.body["errors"][0]["field"] == "link_lifetime_hours"
+
+
+def test_booking_types(api, org):
+    r = api.post("/booking-types", {"name": "Deposit", "rule": "percent", "value": 20})
+    assert r.status == 201 and r.body["rule"] == "percent"
+    assert api.post("/booking-types", {"name": "X", "rule": "percent", "value": 120}).status == 400
+    assert api.post("/booking-types", {"name": "X", "rule": "weird", "value": 1}).status == 422
+    assert api.get("/booking-types").body["count"] == 1
+
+
+def test_create_get_list_booking(api, org, branch, ready):
+    visit = make_visit(org, branch)
+    r = api.post(f"/visits/{visit.pk}/booking", {"booking_type_id": ready.pk, "channel": "sms"})
+    assert r.status == 201, r.body
+    assert set(r.body) == KEYS and r.body["status"] == "pending" and r.body["amount"] == 20_000
+    assert r.body["payment_url"].endswith(f"/p/{Booking.objects.get().token}/")
+    again = api.post(f"/visits/{visit.pk}/booking", {})
+    assert again.status == 409 and again.body["booking"]["id"] == r.body["id"]
+    assert api.get(f"/bookings/{r.body['id']}").body == r.body
+    listed = api.get("/bookings", status="pending")
+    assert listed.body["count"] == 1 and listed.body["items"][0]["id"] == r.body["id"]
+    assert api.get("/bookings", status="paid").body["count"] == 0
+    visit_json = api.get(f"/visits/{visit.pk}").body
+    assert visit_json["booking"]["id"] == r.body["id"]
+
+
+def test_bad_input(api, org, branch, ready):
+    visit = make_visit(org, branch)
+    assert api.post(f"/visits/{visit.pk}/booking", {"booking_type_id": 999999}).status == 404
+    assert api.post("/visits/999999/booking", {}).status == 404
+    assert api.get("/bookings/999999").status == 404
+    assert Booking.objects.count() == 0
+
+
+def test_list_constant_queries(api, org, branch, ready, django_assert_max_num_queries):
+    for _ in range(3):
+        make_booking(org, branch)
+    with django_assert_max_num_queries(12):
+        r = api.get("/bookings")
+    assert r.body["count"] == 3

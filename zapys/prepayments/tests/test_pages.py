@@ -1,0 +1,166 @@
+"""The public payment page (B6) and the staff pages (settings, dialog, report, card)."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from tests.factories_prepayments import (
+    enable_prepayment,
+    make_booking,
+    make_booking_type,
+    make_visit,
+)
+from zapys.prepayments import services, sweeps
+from zapys.prepayments.models import Booking
+
+
+@pytest.fixture
+def ready(org, branch):
+    enable_prepayment(org, page_business_name="Studio Lime", page_call_to_action="Awaiting you")
+    return make_booking_type(org, "fixed", 20_000)
+
+
+def test_tampered_token_is_404(client, org, branch, ready):
+    booking = make_booking(org, branch)
+    assert client.get(f"/p/{booking.token}x/").status_code == 404
+    assert client.get("/p/" + "a" * 32 + "/").status_code == 404
+
+
+def test_agreement_must_be_accepted_before_the_form(client, org, branch, ready):
+    booking = make_booking(org, branch)
+    page = client.get(f"/p/{booking.token}/").content.decode()
+    assert "Studio Lime" in page and "Awaiting you" in page
+    assert 'data-testid="agreement-form"' in page and "checkout-form" not in page
+    refused = client.post(f"/p/{booking.token}/", {})
+    assert "checkout-form" not in refused.content.decode()
+    booking.refresh_from_db()
+    assert booking.accepted_at is None
+    client.post(f"/p/{booking.token}/", {"accept": "on"}, HTTP_USER_AGENT="Phone/1.0")
+    booking.refresh_from_db()
+    assert booking.accepted_at and booking.accepted_user_agent == "Phone/1.0"
+    assert booking.accepted_ip == "127.0.0.1"
+    page = client.get(f"/p/{booking.token}/").content.decode()
+    assert 'data-testid="checkout-form"' in page
+    assert 'action="http://testserver/payments/sandbox/checkout/"' in page
+
+
+def test_expired_link_shows_message_no_form(client, org, branch, ready):
+    services.prepayment_settings_update(
+        organization=org,
+        actor=__import__("tests.factories").factories.SYSTEM,
+        page_expired_message="Sorry, too late.",
+    )
+    booking = make_booking(org, branch)
+    sweeps.sweep(booking.expires_at)
+    page = client.get(f"/p/{booking.token}/").content.decode()
+    assert "Sorry, too late." in page
+    assert "checkout-form" not in page and "agreement-form" not in page
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "rose", "forest"])
+def test_themes_and_language(client, org, branch, ready, theme):
+    from tests.factories import SYSTEM
+
+    services.prepayment_settings_update(
+        organization=org, actor=SYSTEM, page_theme=theme, page_language="en", page_show_prices=False
+    )
+    booking = make_booking(org, branch)
+    page = client.get(f"/p/{booking.token}/").content.decode()
+    assert f"prepay-{theme}" in page and "I have read and accept the terms" in page
+    assert 'data-testid="service-price"' not in page
+
+
+def _jpeg(size=(3000, 1000)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 100, 50)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_settings_tabs_and_background_upload(staff_client, org, ready):
+    for tab in ["main", "term", "system", "finance", "messages", "page", "agreement"]:
+        r = staff_client.get(f"/settings/prepayment/?tab={tab}")
+        assert r.status_code == 200, tab
+    r = staff_client.post(
+        "/settings/prepayment/?tab=page",
+        {
+            "page_language": "uk",
+            "page_theme": "dark",
+            "page_business_name": "Lime",
+            "page_show_prices": "on",
+            "page_background": SimpleUploadedFile("bg.jpg", _jpeg(), content_type="image/jpeg"),
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    settings = services.prepayment_settings_get(org)
+    with Image.open(settings.page_background.path) as img:
+        assert img.format == "JPEG" and max(img.size) <= 2400
+    png = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(png, format="PNG")
+    r = staff_client.post(
+        "/settings/prepayment/?tab=page",
+        {
+            "page_language": "uk",
+            "page_theme": "dark",
+            "page_background": SimpleUploadedFile(
+                "bg.jpg", png.getvalue(), content_type="image/jpeg"
+            ),
+        },
+    )
+    assert r.status_code == 200 and "JPEG" in r.content.decode()
+
+
+def test_term_tab_validation_and_cancel_status(staff_client, org, ready):
+    r = staff_client.post(
+        "/settings/prepayment/?tab=term",
+        {
+            "link_lifetime_hours": "0",
+            "auto_cancel_after_minutes": "5",
+            "reminder_hours_before": "1",
+        },
+    )
+    assert r.status_code == 200
+    assert services.prepayment_settings_get(org).link_lifetime_hours == 24
+    staff_client.post("/settings/prepayment/cancel-status/")
+    status = services.prepayment_settings_get(org).cancel_status
+    assert status is not None and status.is_system and status.is_cancellation
+
+
+def test_visit_dialog_shows_amount_and_creates(staff_client, org, branch, ready):
+    visit = make_visit(org, branch)
+    page = staff_client.get(f"/visits/{visit.pk}/booking/").content.decode()
+    assert "200,00" in page
+    r = staff_client.post(
+        f"/visits/{visit.pk}/booking/", {"booking_type": ready.pk, "channel": "sms"}
+    )
+    assert r.status_code == 302
+    booking = Booking.objects.get()
+    detail = staff_client.get(r["Location"]).content.decode()
+    assert booking.payment_url in detail and 'data-clock="grey"' in detail
+    again = staff_client.post(f"/visits/{visit.pk}/booking/", {"booking_type": ready.pk})
+    assert again.status_code == 200 and "already has an active booking" in again.content.decode()
+
+
+def test_report_filters_totals_export(
+    staff_client, org, branch, ready, django_assert_max_num_queries
+):
+    bookings = [make_booking(org, branch) for _ in range(3)]
+    sweeps.sweep(max(b.expires_at for b in bookings))
+    fresh = make_booking(org, branch)
+    with django_assert_max_num_queries(25):
+        page = staff_client.get("/prepayments/").content.decode()
+    assert re.search(r'data-testid="total-issued">4<', page)
+    assert re.search(r'data-testid="total-cancelled">3<', page)
+    assert "chart.umd.js" in page
+    only = staff_client.get("/prepayments/?status=pending").content.decode()
+    assert only.count('data-testid="booking-row"') == 1
+    csv = staff_client.get("/prepayments/?export=csv").content.decode("utf-8-sig")
+    assert len(csv.strip().splitlines()) == 5 and fresh.client.name in csv
+    xlsx = staff_client.get("/prepayments/?export=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    _ = timedelta

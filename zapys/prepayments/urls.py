@@ -1,0 +1,23 @@
+from django.urls import path
+
+from zapys.prepayments import views
+
+app_name = "prepayments"
+
+urlpatterns = [
+    path("settings/prepayment/", views.settings_view, name="settings"),
+    path("settings/prepayment/booking-types/", views.booking_type_new, name="booking_type_new"),
+    path("settings/prepayment/rules/", views.rule_new, name="rule_new"),
+    path("settings/prepayment/rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path(
+        "settings/prepayment/branches/<int:branch_id>/",
+        views.branch_finance,
+        name="branch_finance",
+    ),
+    path("settings/prepayment/cancel-status/", views.cancel_status_new, name="cancel_status_new"),
+    path("prepayments/", views.bookings_report, name="bookings"),
+    path("prepayments/<int:pk>/", views.booking_detail, name="detail"),
+    path("prepayments/<int:pk>/<slug:action>/", views.booking_action, name="action"),
+    path("visits/<int:visit_id>/booking/", views.visit_booking, name="visit_booking"),
+    path("p/<str:token>/", views.payment_page, name="page"),
+]

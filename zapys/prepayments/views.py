@@ -1,0 +1,490 @@
+"""Staff pages (settings tabs, booking dialog, report, booking card) and the client's
+public payment page. Views parse and authorize, then call one service."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from zapys.core.audit import Actor
+from zapys.core.exceptions import DomainError
+from zapys.core.tenancy import org_scope, unscoped
+from zapys.core.views import staff_required
+from zapys.prepayments import selectors, services
+from zapys.prepayments.forms import (
+    TAB_FIELDS,
+    BookingCreateForm,
+    BookingTypeForm,
+    ReportFilterForm,
+    RuleForm,
+    settings_form_class,
+)
+from zapys.prepayments.models import Booking, BookingType, PrepaymentRule
+
+TABS = [
+    ("main", gettext_lazy("Main")),
+    ("term", gettext_lazy("Booking term and cancellation")),
+    ("system", gettext_lazy("Payment system")),
+    ("finance", gettext_lazy("Booking types and finance")),
+    ("messages", gettext_lazy("Message templates")),
+    ("page", gettext_lazy("Payment page")),
+    ("agreement", gettext_lazy("Agreement")),
+]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.staff(request.user)  # type: ignore[arg-type]
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.organization  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@staff_required("owner")
+def settings_view(request: HttpRequest) -> HttpResponse:
+    from zapys.prepayments import events
+
+    organization = _org(request)
+    tab = request.GET.get("tab", "main")
+    if tab not in TAB_FIELDS:
+        tab = "main"
+    obj = services.prepayment_settings_get(organization)
+    form_class = settings_form_class(tab)
+    form = form_class(request.POST or None, request.FILES or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        fields = {}
+        for name in TAB_FIELDS[tab]:
+            value = form.cleaned_data.get(name)
+            if name == "page_background":
+                if value is None:
+                    continue  # no new file, keep the current one
+                value = value or ""
+            fields[name] = value
+        try:
+            services.prepayment_settings_update(
+                organization=organization, actor=_actor(request), **fields
+            )
+        except DomainError as exc:
+            target = next((e["field"] for e in exc.errors), None)
+            target = (target or "").removesuffix("_id")
+            form.add_error(target if target in form.fields else None, exc.detail)
+        else:
+            messages.success(request, _("Prepayment settings saved."))
+            return redirect(f"{reverse('prepayments:settings')}?tab={tab}")
+    context: dict[str, Any] = {"form": form, "tab": tab, "tabs": TABS, "settings": obj}
+    if tab == "finance":
+        context["booking_types"] = BookingType.objects.for_org(organization)
+        context["type_form"] = BookingTypeForm()
+        context["rules"] = PrepaymentRule.objects.for_org(organization).select_related(
+            "service", "tag", "booking_type"
+        )
+        context["rule_form"] = RuleForm(organization=organization)
+        from zapys.accounts.models import Branch
+        from zapys.prepayments.models import BranchFinance
+
+        finance = {
+            f.branch_id: f
+            for f in BranchFinance.objects.for_org(organization).select_related("payment_type")
+        }
+        context["branches"] = [(b, finance.get(b.pk)) for b in Branch.objects.for_org(organization)]
+    if tab == "messages":
+        from zapys.messaging.events import get_event
+
+        context["events"] = [get_event(code) for code in events.EVENTS]
+    return render(request, "prepayments/settings.html", context)
+
+
+@staff_required("owner")
+@require_POST
+def booking_type_new(request: HttpRequest) -> HttpResponse:
+    form = BookingTypeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.booking_type_create(
+                organization=_org(request), actor=_actor(request), **form.cleaned_data
+            )
+            messages.success(request, _("Booking type added."))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect(f"{reverse('prepayments:settings')}?tab=finance")
+
+
+@staff_required("owner")
+@require_POST
+def rule_new(request: HttpRequest) -> HttpResponse:
+    organization = _org(request)
+    form = RuleForm(request.POST, organization=organization)
+    if form.is_valid():
+        try:
+            services.prepayment_rule_create(
+                organization=organization, actor=_actor(request), **form.cleaned_data
+            )
+            messages.success(request, _("Rule added."))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect(f"{reverse('prepayments:settings')}?tab=finance")
+
+
+@staff_required("owner")
+@require_POST
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(PrepaymentRule.objects.for_org(_org(request)), pk=pk)
+    services.prepayment_rule_delete(rule=rule, actor=_actor(request))
+    return redirect(f"{reverse('prepayments:settings')}?tab=finance")
+
+
+@staff_required("owner")
+@require_POST
+def branch_finance(request: HttpRequest, branch_id: int) -> HttpResponse:
+    from zapys.accounts.models import Branch
+    from zapys.ledger.models import PaymentType
+
+    organization = _org(request)
+    branch = get_object_or_404(Branch.objects.for_org(organization), pk=branch_id)
+    pt_id = request.POST.get("payment_type") or None
+    payment_type = (
+        PaymentType.objects.for_org(organization).filter(pk=pt_id).first() if pt_id else None
+    )
+    try:
+        services.branch_finance_set(
+            organization=organization,
+            branch=branch,
+            actor=_actor(request),
+            payment_type=payment_type,
+            fiscal_register=request.POST.get("fiscal_register", ""),
+        )
+        messages.success(request, _("Saved."))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect(f"{reverse('prepayments:settings')}?tab=finance")
+
+
+@staff_required("owner")
+@require_POST
+def cancel_status_new(request: HttpRequest) -> HttpResponse:
+    services.cancel_status_create(organization=_org(request), actor=_actor(request))
+    messages.success(request, _("A dedicated cancellation status was created and chosen."))
+    return redirect(f"{reverse('prepayments:settings')}?tab=term")
+
+
+# --------------------------------------------------------------------------- visit card
+
+
+@staff_required("owner", "administrator")
+def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """The visit card's "Create booking" dialog: channel + type, amounts shown first."""
+    from zapys.schedule.models import Visit
+
+    organization = _org(request)
+    visit = get_object_or_404(
+        Visit.objects.for_org(organization).select_related(
+            "client", "staff", "service", "branch", "status"
+        ),
+        pk=visit_id,
+    )
+    settings = services.prepayment_settings_get(organization)
+    default_type = (
+        BookingType.objects.for_org(organization)
+        .filter(is_active=True)
+        .order_by("-is_default", "id")
+        .first()
+    )
+    form = BookingCreateForm(
+        request.POST or None,
+        organization=organization,
+        initial={"channel": settings.default_channel, "booking_type": default_type},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.booking_create(
+                visit=visit,
+                actor=_actor(request),
+                booking_type=form.cleaned_data["booking_type"],
+                channel=form.cleaned_data["channel"] or "",
+            )
+        except DomainError as exc:
+            field = (exc.errors[0]["field"] if exc.errors else "") or ""
+            field = field.removesuffix("_id")
+            form.add_error(field if field in form.fields else None, exc.detail)
+        else:
+            messages.success(request, _("Booking created; the payment link was sent."))
+            return redirect("prepayments:detail", pk=booking.pk)
+    amounts: list[tuple[Any, int | None, str]] = []
+    for booking_type in BookingType.objects.for_org(organization).filter(is_active=True):
+        try:
+            amounts.append(
+                (booking_type, services.booking_amount(visit=visit, booking_type=booking_type), "")
+            )
+        except DomainError as exc:
+            amounts.append((booking_type, None, exc.detail))
+    decision = services.prepayment_decision(visit=visit, settings=settings)
+    return render(
+        request,
+        "prepayments/visit_booking.html",
+        {
+            "visit": visit,
+            "form": form,
+            "amounts": amounts,
+            "decision": decision,
+            "settings": settings,
+            "current": selectors.booking_for_visit(visit),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _filters(form: ReportFilterForm) -> selectors.ReportFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    return selectors.ReportFilters(
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        branch_id=data["branch"].pk if data.get("branch") else None,
+        staff_id=data["staff"].pk if data.get("staff") else None,
+        status=data.get("status") or "",
+        booking_type_id=data["booking_type"].pk if data.get("booking_type") else None,
+    )
+
+
+EXPORT_HEADER = [
+    "id",
+    "created",
+    "client",
+    "service",
+    "specialist",
+    "visit",
+    "branch",
+    "booking type",
+    "status",
+    "paid late",
+    "amount",
+    "currency",
+    "expires",
+    "paid",
+]
+
+
+def _export_rows(qs: Any) -> list[list[Any]]:
+    rows = []
+    for b in qs:
+        rows.append(
+            [
+                b.pk,
+                timezone.localtime(b.created_at).strftime("%Y-%m-%d %H:%M"),
+                b.client.name,
+                b.visit.title,
+                str(b.visit.staff),
+                timezone.localtime(b.visit.starts_at).strftime("%Y-%m-%d %H:%M"),
+                b.visit.branch.name,
+                b.booking_type.name if b.booking_type else "",
+                b.status,
+                "yes" if b.paid_late else "",
+                f"{b.amount / 100:.2f}",
+                b.currency,
+                timezone.localtime(b.expires_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(b.paid_at).strftime("%Y-%m-%d %H:%M") if b.paid_at else "",
+            ]
+        )
+    return rows
+
+
+@staff_required()
+def bookings_report(request: HttpRequest) -> HttpResponse:
+    organization = _org(request)
+    form = ReportFilterForm(request.GET or None, organization=organization)
+    qs = selectors.bookings_list(_filters(form))
+    export = request.GET.get("export")
+    if export == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="prepayments.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(EXPORT_HEADER)
+        writer.writerows(_export_rows(qs))
+        return response
+    if export == "xlsx":
+        import io
+
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Prepayments"
+        ws.append(EXPORT_HEADER)
+        for row in _export_rows(qs):
+            ws.append(row)
+        out = io.BytesIO()
+        wb.save(out)
+        response = HttpResponse(
+            out.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="prepayments.xlsx"'
+        return response
+    totals = selectors.report_totals(qs)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "prepayments/report.html",
+        {"form": form, "page": page, "totals": totals, "query": query.urlencode()},
+    )
+
+
+@staff_required()
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(
+        Booking.objects.for_org(_org(request)).select_related(
+            "visit",
+            "visit__staff",
+            "visit__service",
+            "visit__branch",
+            "visit__status",
+            "client",
+            "payment",
+            "booking_type",
+        ),
+        pk=pk,
+    )
+    from zapys.ledger.selectors import client_balance
+
+    return render(
+        request,
+        "prepayments/detail.html",
+        {
+            "booking": booking,
+            "messages_sent": selectors.booking_messages(booking),
+            "balance": client_balance(booking.client),
+        },
+    )
+
+
+@staff_required("owner", "administrator")
+@require_POST
+def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    booking = get_object_or_404(Booking.objects.for_org(_org(request)), pk=pk)
+    actor = _actor(request)
+    try:
+        if action == "cancel":
+            services.booking_cancel(booking=booking, actor=actor, refund=False)
+        elif action == "cancel-refund":
+            services.booking_cancel(booking=booking, actor=actor, refund=True)
+        elif action == "restore":
+            services.booking_restore(booking=booking, actor=actor)
+        elif action == "refund":
+            services.booking_refund(booking=booking, actor=actor)
+        elif action == "balance":
+            services.booking_pay_from_balance(booking=booking, actor=actor)
+        else:
+            raise Http404
+        messages.success(request, _("Done."))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("prepayments:detail", pk=pk)
+
+
+# --------------------------------------------------------------------------- public page
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def payment_page(request: HttpRequest, token: str) -> HttpResponse:
+    """What the client opens from the link (B6). A wrong token is a 404; an expired link
+    shows the configured message and no form; the agreement must be accepted before the
+    provider's checkout form appears."""
+    from zapys.payments.services import OPEN_STATUSES, checkout_form
+
+    if len(token) > 64:
+        raise Http404
+    with unscoped():
+        booking = Booking.objects.select_related("organization").filter(token=token).first()
+    if booking is None:
+        raise Http404
+    organization = booking.organization
+    with org_scope(organization):
+        booking = selectors.booking_get(booking_id=booking.pk)
+        settings = services.prepayment_settings_get(organization)
+        language = settings.page_language or "uk"
+        now = timezone.now()
+        expired = booking.status in (Booking.Status.EXPIRED, Booking.Status.CANCELLED) or (
+            booking.status == Booking.Status.PENDING and booking.expires_at <= now
+        )
+        error = ""
+        if request.method == "POST" and not expired and booking.status == Booking.Status.PENDING:
+            if request.POST.get("action") == "balance":
+                try:
+                    services.booking_pay_from_balance(
+                        booking=booking, actor=Actor.client_link(f"booking {booking.pk}")
+                    )
+                except DomainError as exc:
+                    error = exc.detail
+                else:
+                    return redirect("prepayments:page", token=token)
+            elif request.POST.get("accept") == "on" or not settings.agreement_enabled:
+                services.booking_accept_terms(
+                    booking=booking,
+                    ip=_client_ip(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )
+                return redirect("prepayments:page", token=token)
+            else:
+                error = "agreement"
+        from zapys.ledger.selectors import client_balance
+
+        balance = max(client_balance(booking.client), 0)
+        covered = min(balance, booking.amount)
+        accepted = booking.accepted_at is not None or not settings.agreement_enabled
+        checkout = None
+        payment = booking.payment
+        if (
+            not expired
+            and accepted
+            and booking.status == Booking.Status.PENDING
+            and payment is not None
+            and payment.status in OPEN_STATUSES
+        ):
+            checkout = checkout_form(payment, language=language)
+        with translation.override(language):
+            response = render(
+                request,
+                "prepayments/page.html",
+                {
+                    "booking": booking,
+                    "visit": booking.visit,
+                    "organization": organization,
+                    "settings": settings,
+                    "terms": booking.terms_snapshot,
+                    "expired": expired,
+                    "accepted": accepted,
+                    "checkout": checkout,
+                    "covered": covered,
+                    "balance_covers": covered >= booking.amount,
+                    "error": error,
+                    "theme": settings.page_theme,
+                    "page_language": language,
+                },
+            )
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "same-origin"
+        return response

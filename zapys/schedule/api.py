@@ -1,0 +1,621 @@
+"""Schedule API (API.md "Visits"): visits, lessons, attendance, statuses, staff hours,
+availability, settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from zapys.accounts.models import Branch, User
+from zapys.catalog.models import Group, LessonType, Room, Service, Subject
+from zapys.clients.models import Client
+from zapys.core.api import Pagination, request_actor
+from zapys.core.exceptions import DomainError, NotFound
+from zapys.schedule import hooks, selectors, services
+from zapys.schedule.models import Attendance, HoursException, Visit, VisitStatus, WorkingHours
+
+router = Router(tags=["Schedule"])
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.organization  # type: ignore[attr-defined]
+
+
+def _get(model: Any, request: HttpRequest, pk: int | None, field: str) -> Any:
+    """An object of the caller's organization named in the body; unknown → 404 naming the
+    field (never confirms a foreign object exists)."""
+    if pk is None:
+        return None
+    obj = model.objects.for_org(_org(request)).filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"Unknown {field.removesuffix('_id')}.", field=field)
+    return obj
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class ParticipantOut(Schema):
+    id: int
+    client_id: int
+    state: str
+    charge: str
+    membership_id: int | None
+    entry_id: int | None
+
+
+class VisitOut(Schema):
+    id: int
+    kind: str
+    status: str
+    status_id: int
+    status_name: str
+    starts_at: datetime
+    ends_at: datetime
+    duration_minutes: int
+    price: int
+    currency: str
+    client_id: int | None
+    staff_id: int
+    service_id: int | None
+    branch_id: int
+    group_id: int | None
+    subject_id: int | None
+    lesson_type_id: int | None
+    room_id: int | None
+    capacity: int
+    source: str
+    comment: str
+    in_past: bool
+    booking_state: str
+    booking: dict | None
+    participants: list[ParticipantOut]
+
+
+def visits_out(visits: list[Visit], *, now: datetime | None = None) -> list[dict]:
+    """Serialize visits (status, attendances and the organization loaded) with their
+    bookings fetched in one batch."""
+    now = now or timezone.now()
+    bookings = hooks.bookings_for(visits)
+    out = []
+    for v in visits:
+        out.append(
+            {
+                "id": v.pk,
+                "kind": v.kind,
+                "status": v.status.code,
+                "status_id": v.status_id,
+                "status_name": v.status.name,
+                "starts_at": v.starts_at,
+                "ends_at": v.ends_at,
+                "duration_minutes": v.duration_minutes,
+                "price": v.price,
+                "currency": v.organization.currency,
+                "client_id": v.client_id,
+                "staff_id": v.staff_id,
+                "service_id": v.service_id,
+                "branch_id": v.branch_id,
+                "group_id": v.group_id,
+                "subject_id": v.subject_id,
+                "lesson_type_id": v.lesson_type_id,
+                "room_id": v.room_id,
+                "capacity": v.capacity,
+                "source": v.source,
+                "comment": v.comment,
+                "in_past": v.starts_at < now,
+                "booking_state": v.booking_state,
+                "booking": bookings.get(v.pk),
+                "participants": list(v.attendances.all()),
+            }
+        )
+    return out
+
+
+def _visit_qs(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return (
+        Visit.objects.for_org(_org(request))
+        .select_related("status", "organization")
+        .prefetch_related("attendances")
+    )
+
+
+def _visit_out(request: HttpRequest, visit_id: int) -> dict:
+    visit = get_object_or_404(_visit_qs(request), pk=visit_id)
+    return visits_out([visit])[0]
+
+
+class VisitList(Schema):
+    items: list[VisitOut]
+    count: int
+
+
+class VisitIn(Schema):
+    client_id: int
+    staff_id: int
+    service_id: int
+    branch_id: int | None = None
+    starts_at: datetime
+    duration_minutes: int | None = Field(None, gt=0, le=24 * 60)
+    price: int | None = Field(None, ge=0)
+    comment: str = ""
+    status_id: int | None = None
+
+
+class VisitPatch(Schema):
+    price: int | None = Field(None, ge=0)
+    comment: str | None = None
+
+
+class RescheduleIn(Schema):
+    starts_at: datetime
+    staff_id: int | None = None
+    duration_minutes: int | None = Field(None, gt=0, le=24 * 60)
+    ends_at: datetime | None = None
+
+
+class CancelIn(Schema):
+    status_id: int | None = None
+
+
+class StatusSetIn(Schema):
+    status_id: int
+
+
+class LessonIn(Schema):
+    branch_id: int
+    staff_id: int
+    starts_at: datetime
+    duration_minutes: int = Field(gt=0, le=24 * 60)
+    group_id: int | None = None
+    subject_id: int | None = None
+    lesson_type_id: int | None = None
+    room_id: int | None = None
+    capacity: int | None = Field(None, ge=1)
+    price: int = Field(0, ge=0)
+    client_ids: list[int] | None = None
+    repeat_until: date | None = None
+    weekdays: list[int] | None = None
+    comment: str = ""
+
+
+class ParticipantIn(Schema):
+    client_id: int
+
+
+class AttendanceIn(Schema):
+    client_id: int
+    state: str = Field(description="planned | attended | absent | cancelled")
+
+
+# --- visits --------------------------------------------------------------------------------
+
+
+@router.get("/visits", response=VisitList, summary="List visits")
+def visits_list(
+    request: HttpRequest,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    staff_id: int | None = None,
+    client_id: int | None = None,
+    branch_id: int | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+):
+    limit, offset = min(max(limit, 1), 1000), max(offset, 0)
+    qs = selectors.visit_list(
+        organization=_org(request),
+        date_from=date_from,
+        date_to=date_to,
+        staff_id=staff_id,
+        client_id=client_id,
+        branch_id=branch_id,
+        status=status,
+        kind=kind,
+    ).select_related("organization")
+    page = list(qs[offset : offset + limit])
+    return {"items": visits_out(page), "count": qs.count()}
+
+
+@router.post("/visits", response={201: VisitOut}, summary="Create an appointment")
+def visits_create(request: HttpRequest, payload: VisitIn):
+    visit = services.visit_create(
+        organization=_org(request),
+        client=_get(Client, request, payload.client_id, "client_id"),
+        staff=_get(User, request, payload.staff_id, "staff_id"),
+        service=_get(Service, request, payload.service_id, "service_id"),
+        branch=_get(Branch, request, payload.branch_id, "branch_id"),
+        status=_get(VisitStatus, request, payload.status_id, "status_id"),
+        starts_at=payload.starts_at,
+        duration_minutes=payload.duration_minutes,
+        price=payload.price,
+        comment=payload.comment,
+        source=Visit.Source.API,
+        actor=request_actor(request),
+    )
+    return 201, _visit_out(request, visit.pk)
+
+
+@router.get("/visits/{visit_id}", response=VisitOut, summary="Get a visit")
+def visits_get(request: HttpRequest, visit_id: int):
+    return _visit_out(request, visit_id)
+
+
+@router.patch("/visits/{visit_id}", response=VisitOut, summary="Edit a visit's price/comment")
+def visits_update(request: HttpRequest, visit_id: int, payload: VisitPatch):
+    visit = get_object_or_404(_visit_qs(request), pk=visit_id)
+    services.visit_update(
+        visit=visit, actor=request_actor(request), price=payload.price, comment=payload.comment
+    )
+    return _visit_out(request, visit_id)
+
+
+@router.post("/visits/{visit_id}/reschedule", response=VisitOut, summary="Move a visit")
+def visits_reschedule(request: HttpRequest, visit_id: int, payload: RescheduleIn):
+    visit = get_object_or_404(_visit_qs(request), pk=visit_id)
+    services.visit_reschedule(
+        visit=visit,
+        starts_at=payload.starts_at,
+        staff=_get(User, request, payload.staff_id, "staff_id"),
+        duration_minutes=payload.duration_minutes,
+        ends_at=payload.ends_at,
+        actor=request_actor(request),
+    )
+    return _visit_out(request, visit_id)
+
+
+@router.post("/visits/{visit_id}/cancel", response=VisitOut, summary="Cancel a visit")
+def visits_cancel(request: HttpRequest, visit_id: int, payload: CancelIn | None = None):
+    visit = get_object_or_404(_visit_qs(request), pk=visit_id)
+    status = _get(VisitStatus, request, payload.status_id if payload else None, "status_id")
+    services.visit_cancel(visit=visit, status=status, actor=request_actor(request))
+    return _visit_out(request, visit_id)
+
+
+@router.post("/visits/{visit_id}/status", response=VisitOut, summary="Set a visit's status")
+def visits_status(request: HttpRequest, visit_id: int, payload: StatusSetIn):
+    visit = get_object_or_404(_visit_qs(request), pk=visit_id)
+    status = _get(VisitStatus, request, payload.status_id, "status_id")
+    services.visit_status_set(visit=visit, status=status, actor=request_actor(request))
+    return _visit_out(request, visit_id)
+
+
+@router.post(
+    "/visits/{visit_id}/participants", response={201: ParticipantOut}, summary="Add to a lesson"
+)
+def visits_participant_add(request: HttpRequest, visit_id: int, payload: ParticipantIn):
+    visit = get_object_or_404(_visit_qs(request), pk=visit_id)
+    client = _get(Client, request, payload.client_id, "client_id")
+    return 201, services.lesson_participant_add(
+        visit=visit, client=client, actor=request_actor(request)
+    )
+
+
+@router.post("/visits/{visit_id}/attendance", response=ParticipantOut, summary="Mark attendance")
+def visits_attendance(request: HttpRequest, visit_id: int, payload: AttendanceIn):
+    visit = get_object_or_404(_visit_qs(request), pk=visit_id)
+    attendance = (
+        Attendance.objects.for_org(_org(request))
+        .filter(visit=visit, client_id=payload.client_id)
+        .first()
+    )
+    if attendance is None:
+        raise NotFound("The client is not on this visit.", field="client_id")
+    return services.attendance_mark(
+        attendance=attendance, state=payload.state, actor=request_actor(request)
+    )
+
+
+@router.post("/lessons", response={201: VisitList}, summary="Create a lesson or a weekly series")
+def lessons_create(request: HttpRequest, payload: LessonIn):
+    lessons = services.lesson_create(
+        organization=_org(request),
+        branch=_get(Branch, request, payload.branch_id, "branch_id"),
+        staff=_get(User, request, payload.staff_id, "staff_id"),
+        starts_at=payload.starts_at,
+        duration_minutes=payload.duration_minutes,
+        group=_get(Group, request, payload.group_id, "group_id"),
+        subject=_get(Subject, request, payload.subject_id, "subject_id"),
+        lesson_type=_get(LessonType, request, payload.lesson_type_id, "lesson_type_id"),
+        room=_get(Room, request, payload.room_id, "room_id"),
+        capacity=payload.capacity,
+        price=payload.price,
+        client_ids=payload.client_ids,
+        repeat_until=payload.repeat_until,
+        weekdays=payload.weekdays,
+        comment=payload.comment,
+        actor=request_actor(request),
+    )
+    page = list(_visit_qs(request).filter(pk__in=[v.pk for v in lessons]).order_by("starts_at"))
+    return 201, {"items": visits_out(page), "count": len(page)}
+
+
+# --- statuses ------------------------------------------------------------------------------
+
+
+class StatusOut(Schema):
+    id: int
+    code: str
+    name: str
+    color: str
+    order: int
+    counts_as_came: bool
+    is_cancellation: bool
+    is_no_show: bool
+    hidden_in_calendar: bool
+    is_system: bool
+    is_default: bool
+    is_active: bool
+
+
+class StatusIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    color: str = "#0d6efd"
+    order: int = Field(100, ge=0)
+    counts_as_came: bool = False
+    is_cancellation: bool = False
+    is_no_show: bool = False
+    hidden_in_calendar: bool = False
+
+
+class StatusPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    color: str | None = None
+    order: int | None = Field(None, ge=0)
+    counts_as_came: bool | None = None
+    is_cancellation: bool | None = None
+    is_no_show: bool | None = None
+    hidden_in_calendar: bool | None = None
+    is_default: bool | None = None
+    is_active: bool | None = None
+
+
+@router.get("/visit-statuses", response=list[StatusOut], summary="List visit statuses")
+@paginate(Pagination)
+def statuses_list(request: HttpRequest):
+    services.visit_statuses_ensure(organization=_org(request))
+    return VisitStatus.objects.for_org(_org(request)).order_by("order", "id")
+
+
+@router.put(
+    "/visit-statuses/by-code/{code}",
+    response=StatusOut,
+    summary="Create or update a visit status by its code",
+)
+def statuses_put(request: HttpRequest, code: str, payload: StatusIn):
+    """Idempotent: the first call creates the organization's status with this code, later
+    calls update it (system statuses keep their behaviour)."""
+    org = _org(request)
+    services.visit_statuses_ensure(organization=org)
+    existing = VisitStatus.objects.for_org(org).filter(code=code).first()
+    if existing is None:
+        return services.visit_status_create(
+            organization=org, code=code, actor=request_actor(request), **payload.dict()
+        )
+    fields = payload.dict()
+    if existing.is_system:
+        fields = {k: fields[k] for k in ("name", "color", "order")}
+    return services.visit_status_update(status=existing, actor=request_actor(request), **fields)
+
+
+@router.patch("/visit-statuses/{status_id}", response=StatusOut, summary="Edit a visit status")
+def statuses_update(request: HttpRequest, status_id: int, payload: StatusPatch):
+    status = get_object_or_404(VisitStatus.objects.for_org(_org(request)), pk=status_id)
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return services.visit_status_update(status=status, actor=request_actor(request), **fields)
+
+
+# --- staff hours ---------------------------------------------------------------------------
+
+
+class IntervalSchema(Schema):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    start: time
+    end: time
+
+
+class WeeklyOut(IntervalSchema):
+    branch_id: int
+
+
+class ExceptionOut(Schema):
+    id: int
+    branch_id: int
+    date: dt.date
+    kind: str
+    start: time | None
+    end: time | None
+    note: str
+
+
+class HoursOut(Schema):
+    staff_id: int
+    hourly_rate: int
+    weekly: list[WeeklyOut]
+    exceptions: list[ExceptionOut]
+
+
+class HoursIn(Schema):
+    branch_id: int
+    intervals: list[IntervalSchema]
+
+
+class ExceptionIn(Schema):
+    branch_id: int
+    date: dt.date
+    kind: str = Field(description="day_off | extra")
+    start: time | None = None
+    end: time | None = None
+    note: str = ""
+
+
+def _hours_out(request: HttpRequest, staff: User) -> dict:
+    org = _org(request)
+    return {
+        "staff_id": staff.pk,
+        "hourly_rate": staff.hourly_rate,
+        "weekly": list(WorkingHours.objects.for_org(org).filter(staff=staff)),
+        "exceptions": list(
+            HoursException.objects.for_org(org).filter(
+                staff=staff, date__gte=timezone.localdate() - timedelta(days=31)
+            )
+        ),
+    }
+
+
+@router.get("/staff/{staff_id}/hours", response=HoursOut, summary="A specialist's hours")
+def hours_get(request: HttpRequest, staff_id: int):
+    return _hours_out(request, get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id))
+
+
+@router.put("/staff/{staff_id}/hours", response=HoursOut, summary="Replace weekly hours")
+def hours_set(request: HttpRequest, staff_id: int, payload: HoursIn):
+    staff = get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id)
+    services.staff_hours_set(
+        staff=staff,
+        branch=_get(Branch, request, payload.branch_id, "branch_id"),
+        intervals=[(i.weekday, i.start, i.end) for i in payload.intervals],
+        actor=request_actor(request),
+    )
+    return _hours_out(request, staff)
+
+
+@router.post(
+    "/staff/{staff_id}/hours/exceptions",
+    response={201: ExceptionOut},
+    summary="Add a day off or extra hours",
+)
+def hours_exception_create(request: HttpRequest, staff_id: int, payload: ExceptionIn):
+    staff = get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id)
+    return 201, services.hours_exception_create(
+        staff=staff,
+        branch=_get(Branch, request, payload.branch_id, "branch_id"),
+        on_date=payload.date,
+        kind=payload.kind,
+        start=payload.start,
+        end=payload.end,
+        note=payload.note,
+        actor=request_actor(request),
+    )
+
+
+@router.delete(
+    "/staff/{staff_id}/hours/exceptions/{exception_id}",
+    response={204: None},
+    summary="Remove an exception",
+)
+def hours_exception_delete(request: HttpRequest, staff_id: int, exception_id: int):
+    exc = get_object_or_404(
+        HoursException.objects.for_org(_org(request)), pk=exception_id, staff_id=staff_id
+    )
+    services.hours_exception_delete(exception=exc, actor=request_actor(request))
+    return 204, None
+
+
+# --- availability --------------------------------------------------------------------------
+
+
+class SlotOut(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    staff_id: int
+    branch_id: int
+
+
+class AvailabilityOut(Schema):
+    service_id: int
+    date: dt.date
+    days: int
+    duration_minutes: int
+    items: list[SlotOut]
+    count: int
+
+
+@router.get("/availability", response=AvailabilityOut, summary="Free slots for a service")
+def availability(
+    request: HttpRequest,
+    service_id: int,
+    date: dt.date,
+    staff_id: int | None = None,
+    branch_id: int | None = None,
+    days: int = 1,
+):
+    if not 1 <= days <= 31:
+        raise DomainError("days must be between 1 and 31.", field="days")
+    org = _org(request)
+    service = _get(Service, request, service_id, "service_id")
+    if staff_id is not None:
+        _get(User, request, staff_id, "staff_id")
+    branch = _get(Branch, request, branch_id, "branch_id")
+    slots = selectors.free_slots(
+        organization=org,
+        service=service,
+        date_from=date,
+        date_to=date + timedelta(days=days - 1),
+        staff_ids=[staff_id] if staff_id else None,
+        branch=branch,
+    )
+    tz = services.org_tz(org)
+    items = [
+        {
+            "starts_at": s.start.astimezone(tz),
+            "ends_at": s.end.astimezone(tz),
+            "staff_id": s.staff_id,
+            "branch_id": s.branch_id,
+        }
+        for s in slots
+    ]
+    return {
+        "service_id": service.pk,
+        "date": date,
+        "days": days,
+        "duration_minutes": service.duration_minutes,
+        "items": items,
+        "count": len(items),
+    }
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+class SettingsOut(Schema):
+    buffer_minutes: int
+    slot_step_minutes: int
+    charge_without_membership: bool
+    online_booking_enabled: bool
+    online_min_lead_minutes: int
+    online_days_ahead: int
+    online_rate_limit_per_minute: int
+
+
+class SettingsPatch(Schema):
+    buffer_minutes: int | None = Field(None, ge=0, le=240)
+    slot_step_minutes: int | None = Field(None, ge=5, le=240)
+    charge_without_membership: bool | None = None
+    online_booking_enabled: bool | None = None
+    online_min_lead_minutes: int | None = Field(None, ge=0)
+    online_days_ahead: int | None = Field(None, ge=1, le=365)
+    online_rate_limit_per_minute: int | None = Field(None, ge=1, le=1000)
+
+
+@router.get("/schedule/settings", response=SettingsOut, summary="Schedule settings")
+def settings_get(request: HttpRequest):
+    return services.schedule_settings_for(_org(request))
+
+
+@router.patch("/schedule/settings", response=SettingsOut, summary="Change schedule settings")
+def settings_update(request: HttpRequest, payload: SettingsPatch):
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    if not fields:
+        raise DomainError("Nothing to change.")
+    return services.schedule_settings_update(
+        organization=_org(request), actor=request_actor(request), **fields
+    )

@@ -1,0 +1,118 @@
+"""Demo schedule: statuses, working hours for every specialist, a week of visits around
+today for each, weekly lessons of the two demo groups with attendance history."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime, time, timedelta
+
+from zapys.core.demo import DemoContext
+from zapys.core.exceptions import DomainError
+from zapys.schedule import services
+from zapys.schedule.models import Attendance, Visit
+
+
+def load(ctx: DemoContext) -> None:
+    org = ctx.organization
+    statuses = services.visit_statuses_ensure(organization=org)
+    tz = services.org_tz(org)
+    today = ctx.now.astimezone(tz).date()
+    specialists = ctx.specialists
+    week = [(d, time(9), time(19)) for d in range(6)]  # Mon–Sat
+    for spec in specialists:
+        for branch in spec.branches.all():
+            services.staff_hours_set(staff=spec, branch=branch, intervals=week, actor=ctx.actor)
+    if specialists:
+        services.hours_exception_create(
+            staff=specialists[0],
+            branch=specialists[0].branches.first(),  # type: ignore[arg-type]
+            on_date=today + timedelta(days=10),
+            kind="day_off",
+            note="Відпустка",
+            actor=ctx.actor,
+        )
+    clients = ctx.data.get("clients", [])
+    all_services = ctx.data.get("services", [])
+    rng = ctx.rng
+    visits: list[Visit] = []
+    for spec in specialists:
+        branches = list(spec.branches.all())
+        for offset in range(-3, 4):
+            day = today + timedelta(days=offset)
+            if day.weekday() == 6:
+                continue
+            at = datetime.combine(day, time(9), tz)
+            while at.hour < 18 and clients and all_services:
+                service = rng.choice(all_services)
+                if rng.random() < 0.35:
+                    at += timedelta(minutes=30)
+                    continue
+                with contextlib.suppress(DomainError):
+                    visits.append(
+                        services.visit_create(
+                            organization=org,
+                            client=rng.choice(clients),
+                            staff=spec,
+                            service=service,
+                            branch=branches[0] if branches else None,
+                            starts_at=at,
+                            actor=ctx.actor,
+                            now=ctx.now,
+                        )
+                    )
+                at += timedelta(minutes=service.duration_minutes + 15)
+    # Past visits get an outcome: most came (charging the balance or a membership),
+    # some no-shows and cancellations. A couple of future ones carry the booking clock.
+    for visit in visits:
+        if visit.starts_at >= ctx.now:
+            continue
+        roll = rng.random()
+        code = "came" if roll < 0.75 else ("no_show" if roll < 0.87 else "cancelled")
+        _status(visit, statuses[code], ctx)
+    future = [v for v in visits if v.starts_at > ctx.now]
+    for visit, state in zip(future[:3], ["pending", "paid", "expired"], strict=False):
+        services.visit_booking_state_set(visit=visit, state=state, actor=ctx.actor)
+    _lessons(ctx, today)
+
+
+def _status(visit: Visit, status, ctx: DemoContext) -> None:  # type: ignore[no-untyped-def]
+    with contextlib.suppress(DomainError):
+        services.visit_status_set(visit=visit, status=status, actor=ctx.actor, now=ctx.now)
+
+
+def _lessons(ctx: DemoContext, today: date) -> None:
+    groups = ctx.data.get("groups", [])
+    rooms = ctx.data.get("rooms", [])
+    if not groups:
+        return
+    tz = services.org_tz(ctx.organization)
+    first_monday = today - timedelta(days=today.weekday() + 21)
+    for i, group in enumerate(groups):
+        teacher = group.teacher or ctx.owner
+        start_hour = 8 if i == 0 else 19
+        start = datetime.combine(first_monday + timedelta(days=i), time(start_hour), tz)
+        try:
+            lessons = services.lesson_create(
+                organization=ctx.organization,
+                branch=group.branch or ctx.branches[0],
+                staff=teacher,
+                group=group,
+                room=rooms[0] if rooms else None,
+                starts_at=start,
+                duration_minutes=60,
+                price=15000,
+                repeat_until=today + timedelta(days=28),
+                weekdays=[i, i + 2],
+                actor=ctx.actor,
+            )
+        except DomainError:
+            continue
+        for lesson in lessons:
+            if lesson.starts_at >= ctx.now:
+                continue
+            for attendance in Attendance.objects.filter(visit=lesson):
+                state = "attended" if ctx.rng.random() < 0.8 else "absent"
+                with contextlib.suppress(DomainError):
+                    services.attendance_mark(
+                        attendance=attendance, state=state, actor=ctx.actor, now=ctx.now
+                    )

@@ -1,0 +1,222 @@
+"""Staff and public forms of the schedule. They parse input only; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zapys.accounts.models import Organization, User
+from zapys.catalog.models import Group, Room, Service, Subject
+from zapys.clients.models import Client
+from zapys.core.forms import StyledForm
+from zapys.schedule.models import ScheduleSettings
+
+DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _clients(org: Organization) -> Any:
+    qs = Client.objects.for_org(org)
+    if hasattr(Client, "deleted_at"):
+        qs = qs.filter(deleted_at__isnull=True)
+    return qs.order_by("name", "id")
+
+
+class VisitForm(StyledForm):
+    client: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Client"), queryset=None, required=False
+    )
+    new_client_name = forms.CharField(label=_("…or a new client: name"), required=False)
+    new_client_phone = forms.CharField(label=_("Phone"), required=False)
+    staff: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Specialist"), queryset=None)
+    service: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Service"), queryset=None)
+    starts_at = forms.DateTimeField(
+        label=_("Start"), widget=DT_WIDGET, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    price = forms.DecimalField(
+        label=_("Price, UAH"),
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        help_text=_("Empty: the service's price."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, organization: Organization, staff_qs: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = _clients(organization)  # type: ignore[attr-defined]
+        self.fields["staff"].queryset = staff_qs  # type: ignore[attr-defined]
+        self.fields["service"].queryset = Service.objects.for_org(organization).filter(  # type: ignore[attr-defined]
+            is_active=True
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("client") and not (data.get("new_client_name") or "").strip():
+            self.add_error("client", _("Choose a client or enter a new one."))
+        return data
+
+
+class RescheduleForm(StyledForm):
+    starts_at = forms.DateTimeField(
+        label=_("New start"), widget=DT_WIDGET, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    staff: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Specialist"), queryset=None, required=False
+    )
+
+    def __init__(self, *args: Any, staff_qs: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff_qs  # type: ignore[attr-defined]
+
+
+class LessonForm(StyledForm):
+    group: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Group"), queryset=None, required=False
+    )
+    subject: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Subject"), queryset=None, required=False
+    )
+    staff: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Teacher"), queryset=None)
+    room: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Room"), queryset=None, required=False
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Start"), widget=DT_WIDGET, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration, minutes"), min_value=1, initial=60)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, required=False)
+    repeat_until = forms.DateField(
+        label=_("Repeat weekly until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, branch: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = Group.objects.for_org(organization).filter(  # type: ignore[attr-defined]
+            is_active=True
+        )
+        self.fields["subject"].queryset = Subject.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["staff"].queryset = User.objects.for_org(organization).filter(  # type: ignore[attr-defined]
+            is_active=True
+        )
+        self.fields["room"].queryset = Room.objects.for_org(organization).filter(  # type: ignore[attr-defined]
+            branch=branch
+        )
+
+
+class WeekHoursForm(StyledForm):
+    """Seven rows "09:00-13:00, 14:00-18:00" (empty = day off)."""
+
+    DAYS = [
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for i, label in enumerate(self.DAYS):
+            self.fields[f"day{i}"] = forms.CharField(
+                label=label,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": "09:00-18:00"}),
+            )
+
+    def intervals(self) -> list[tuple[int, Any, Any]]:
+        from datetime import time
+
+        out = []
+        for i in range(7):
+            text = (self.cleaned_data.get(f"day{i}") or "").strip()
+            if not text:
+                continue
+            for part in text.split(","):
+                try:
+                    a, b = (p.strip() for p in part.split("-"))
+                    start = time.fromisoformat(a.zfill(5))
+                    end = time.fromisoformat(b.zfill(5))
+                except ValueError:
+                    self.add_error(f"day{i}", _("Write hours like 09:00-13:00, 14:00-18:00."))
+                    continue
+                out.append((i, start, end))
+        return out
+
+
+class HoursExceptionForm(StyledForm):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("day_off", _("Day off")), ("extra", _("Extra hours"))]
+    )
+    start = forms.TimeField(
+        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end = forms.TimeField(
+        label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class ScheduleSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleSettings
+        fields = [
+            "buffer_minutes",
+            "slot_step_minutes",
+            "charge_without_membership",
+            "online_booking_enabled",
+            "online_min_lead_minutes",
+            "online_days_ahead",
+            "online_rate_limit_per_minute",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = (
+                "form-check-input"
+                if isinstance(field.widget, forms.CheckboxInput)
+                else ("form-control")
+            )
+            field.widget.attrs["class"] = css
+
+
+class StatusForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    color = forms.CharField(
+        label=_("Colour"), initial="#0d6efd", widget=forms.TextInput(attrs={"type": "color"})
+    )
+    meaning = forms.ChoiceField(
+        label=_("Meaning"),
+        choices=[
+            ("", _("Planned")),
+            ("came", _("Counts as came")),
+            ("no_show", _("No-show")),
+            ("cancel", _("Cancels the visit")),
+        ],
+        required=False,
+    )
+    order = forms.IntegerField(label=_("Order"), min_value=0, initial=100)
+
+
+class PublicBookingForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "placeholder": "+380 67 123 45 67"}
+        ),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to the processing of my personal data for this booking."),
+        required=False,
+    )

@@ -1,0 +1,329 @@
+"""Reads for the schedule: free slots, the calendar, visit lists, a client's visits.
+
+Every read here runs a constant number of queries regardless of how many specialists or
+visits it covers (asserted in tests): the calendar is 4 queries, free slots 4.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from zapys.accounts.models import Branch, Organization, User
+from zapys.catalog.models import Service
+from zapys.schedule.models import (
+    Attendance,
+    HoursException,
+    ScheduleSettings,
+    Visit,
+    WorkingHours,
+)
+from zapys.schedule.services import org_tz, schedule_settings_for
+
+# --- working time --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime  # UTC
+    end: datetime
+    staff_id: int
+    branch_id: int
+
+
+def _working_intervals(
+    *,
+    organization: Organization,
+    date_from: date,
+    date_to: date,
+    staff_ids: Iterable[int] | None,
+    branch_ids: Iterable[int] | None,
+) -> dict[int, list[tuple[datetime, datetime, int]]]:
+    """{staff_id: [(start UTC, end UTC, branch_id)]} from weekly hours and exceptions:
+    two queries."""
+    tz = org_tz(organization)
+    hours = WorkingHours.objects.for_org(organization).filter(staff__is_active=True)
+    exceptions = HoursException.objects.for_org(organization).filter(
+        date__gte=date_from, date__lte=date_to
+    )
+    if staff_ids is not None:
+        ids = list(staff_ids)
+        hours = hours.filter(staff_id__in=ids)
+        exceptions = exceptions.filter(staff_id__in=ids)
+    if branch_ids is not None:
+        b_ids = list(branch_ids)
+        hours = hours.filter(branch_id__in=b_ids)
+        exceptions = exceptions.filter(branch_id__in=b_ids)
+    weekly: dict[tuple[int, int], list[tuple[int, time, time]]] = defaultdict(list)
+    for staff_id, branch_id, weekday, start, end in hours.values_list(
+        "staff_id", "branch_id", "weekday", "start", "end"
+    ):
+        weekly[(staff_id, weekday)].append((branch_id, start, end))
+    days_off: set[tuple[int, int, date]] = set()
+    extra: dict[tuple[int, date], list[tuple[int, time, time]]] = defaultdict(list)
+    for staff_id, branch_id, day, kind, start, end in exceptions.values_list(
+        "staff_id", "branch_id", "date", "kind", "start", "end"
+    ):
+        if kind == HoursException.Kind.DAY_OFF:
+            days_off.add((staff_id, branch_id, day))
+        elif start and end:
+            extra[(staff_id, day)].append((branch_id, start, end))
+    staff_set = {s for s, _w in weekly} | {s for s, _d in extra}
+    result: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
+    day = date_from
+    while day <= date_to:
+        for staff_id in staff_set:
+            for branch_id, start, end in weekly.get((staff_id, day.weekday()), []) + extra.get(
+                (staff_id, day), []
+            ):
+                if (staff_id, branch_id, day) in days_off:
+                    continue
+                result[staff_id].append(
+                    (
+                        datetime.combine(day, start, tz).astimezone(UTC),
+                        datetime.combine(day, end, tz).astimezone(UTC),
+                        branch_id,
+                    )
+                )
+        day += timedelta(days=1)
+    for intervals in result.values():
+        intervals.sort()
+    return result
+
+
+def free_slots(
+    *,
+    organization: Organization,
+    service: Service,
+    date_from: date,
+    date_to: date,
+    staff_ids: Iterable[int] | None = None,
+    branch: Branch | None = None,
+    now: datetime | None = None,
+    online: bool = False,
+    settings: ScheduleSettings | None = None,
+) -> list[Slot]:
+    """Start times at which `service` fits: working hours minus visits (each padded by the
+    buffer on both sides), stepping by the configured slot step.
+
+    Queries: the service's branches, weekly hours, exceptions, visits — four, however many
+    specialists and days. Time is linear in slots + visits (a moving pointer over each
+    specialist's visits sorted by start; one person's visits never overlap).
+    """
+    settings = settings or schedule_settings_for(organization)
+    now = now or timezone.now()
+    earliest = now + timedelta(minutes=settings.online_min_lead_minutes if online else 0)
+    step = timedelta(minutes=max(5, settings.slot_step_minutes))
+    buffer = timedelta(minutes=settings.buffer_minutes)
+    duration = timedelta(minutes=service.duration_minutes)
+    service_branch_ids = set(service.branches.values_list("id", flat=True))
+    branch_ids: set[int] | None = service_branch_ids or None
+    if branch is not None:
+        if branch_ids is not None and branch.pk not in branch_ids:
+            return []
+        branch_ids = {branch.pk}
+    intervals = _working_intervals(
+        organization=organization,
+        date_from=date_from,
+        date_to=date_to,
+        staff_ids=staff_ids,
+        branch_ids=branch_ids,
+    )
+    if not intervals:
+        return []
+    range_start = min(i[0][0] for i in intervals.values()) - buffer
+    range_end = max(i[-1][1] for i in intervals.values()) + buffer
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for staff_id, starts_at, ends_at in (
+        Visit.objects.for_org(organization)
+        .filter(
+            blocks_time=True,
+            staff_id__in=list(intervals),
+            starts_at__lt=range_end,
+            ends_at__gt=range_start,
+        )
+        .order_by("staff_id", "starts_at")
+        .values_list("staff_id", "starts_at", "ends_at")
+    ):
+        busy[staff_id].append((starts_at - buffer, ends_at + buffer))
+    slots: list[Slot] = []
+    for staff_id, staff_intervals in intervals.items():
+        taken = busy.get(staff_id, [])
+        ends = [e for _s, e in taken]
+        for start, end, branch_id in staff_intervals:
+            t = start
+            if t < earliest:
+                t = start + step * -(-(earliest - start) // step)
+            # first busy block that ends after t
+            i = bisect.bisect_right(ends, t)
+            while t + duration <= end:
+                while i < len(taken) and taken[i][1] <= t:
+                    i += 1
+                if i < len(taken) and taken[i][0] < t + duration:
+                    # jump past the busy block, staying on the step grid
+                    t = start + step * -(-(taken[i][1] - start) // step)
+                    continue
+                slots.append(Slot(t, t + duration, staff_id, branch_id))
+                t += step
+    slots.sort(key=lambda s: (s.start, s.staff_id))
+    return slots
+
+
+# --- calendar ------------------------------------------------------------------------------
+
+
+@dataclass
+class CalendarData:
+    staff: list[User]
+    visits: list[Visit]
+    days: list[date]
+    hours: dict[tuple[int, date], list[tuple[datetime, datetime]]] = field(default_factory=dict)
+
+
+def calendar_staff(*, organization: Organization, branch: Branch) -> QuerySet[User]:
+    """Columns of the calendar: the branch's specialists and anyone with hours there."""
+    has_hours = WorkingHours.objects.for_org(organization).filter(
+        staff=OuterRef("pk"), branch=branch
+    )
+    return (
+        User.objects.for_org(organization)
+        .filter(is_active=True)
+        .filter(Q(branches=branch, role=User.Role.SPECIALIST) | Exists(has_hours))
+        .distinct()
+        .order_by("first_name", "last_name", "id")
+    )
+
+
+def calendar_visits(
+    *, organization: Organization, branch: Branch, start: datetime, end: datetime
+) -> QuerySet[Visit]:
+    """Visits shown in the calendar: system-cancelled ones (hidden statuses) leave it."""
+    return (
+        Visit.objects.for_org(organization)
+        .filter(branch=branch, starts_at__lt=end, ends_at__gt=start)
+        .filter(status__hidden_in_calendar=False)
+        .select_related("status", "client", "service", "group", "subject", "room", "lesson_type")
+        .annotate(
+            participant_count=Count(
+                "attendances", filter=~Q(attendances__state=Attendance.State.CANCELLED)
+            )
+        )
+        .order_by("starts_at", "id")
+    )
+
+
+def calendar_data(
+    *,
+    organization: Organization,
+    branch: Branch,
+    first_day: date,
+    days: int,
+    staff_ids: Iterable[int] | None = None,
+) -> CalendarData:
+    tz = org_tz(organization)
+    day_list = [first_day + timedelta(days=i) for i in range(days)]
+    start = datetime.combine(first_day, time.min, tz)
+    end = datetime.combine(first_day + timedelta(days=days), time.min, tz)
+    staff_qs = calendar_staff(organization=organization, branch=branch)
+    if staff_ids:
+        staff_qs = staff_qs.filter(pk__in=list(staff_ids))
+    staff = list(staff_qs)
+    visits = list(calendar_visits(organization=organization, branch=branch, start=start, end=end))
+    known = {s.pk for s in staff}
+    # A visit of someone who is no longer a column (moved branch) still shows: add them.
+    missing = {v.staff_id for v in visits} - known
+    if missing:
+        staff += list(User.objects.for_org(organization).filter(pk__in=missing))
+    intervals = _working_intervals(
+        organization=organization,
+        date_from=first_day,
+        date_to=day_list[-1],
+        staff_ids=[s.pk for s in staff],
+        branch_ids=[branch.pk],
+    )
+    hours: dict[tuple[int, date], list[tuple[datetime, datetime]]] = defaultdict(list)
+    for staff_id, items in intervals.items():
+        for s, e, _b in items:
+            local = s.astimezone(tz)
+            hours[(staff_id, local.date())].append((local, e.astimezone(tz)))
+    return CalendarData(staff=staff, visits=visits, days=day_list, hours=dict(hours))
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+def visit_list(
+    *,
+    organization: Organization,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    staff_id: int | None = None,
+    client_id: int | None = None,
+    branch_id: int | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+) -> QuerySet[Visit]:
+    """Visits for lists and the API (system-cancelled ones included). `status` is a status
+    code or id."""
+    tz = org_tz(organization)
+    qs = (
+        Visit.objects.for_org(organization)
+        .select_related("status", "client", "service", "group", "room", "staff", "branch")
+        .prefetch_related("attendances")
+        .order_by("starts_at", "id")
+    )
+    if date_from:
+        qs = qs.filter(starts_at__gte=datetime.combine(date_from, time.min, tz))
+    if date_to:
+        qs = qs.filter(starts_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz))
+    if staff_id:
+        qs = qs.filter(staff_id=staff_id)
+    if client_id:
+        qs = qs.filter(Q(client_id=client_id) | Q(attendances__client_id=client_id)).distinct()
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    if status:
+        qs = (
+            qs.filter(status_id=int(status)) if status.isdigit() else qs.filter(status__code=status)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def client_attendances(
+    *,
+    organization: Organization,
+    client_id: int,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Attendance]:
+    """A client's visits and lessons (the client card's tab), newest first."""
+    tz = org_tz(organization)
+    qs = (
+        Attendance.objects.for_org(organization)
+        .filter(client_id=client_id)
+        .select_related(
+            "visit",
+            "visit__status",
+            "visit__service",
+            "visit__group",
+            "visit__subject",
+            "visit__staff",
+            "visit__branch",
+        )
+        .order_by("-visit__starts_at", "-id")
+    )
+    if date_from:
+        qs = qs.filter(visit__starts_at__gte=datetime.combine(date_from, time.min, tz))
+    if date_to:
+        qs = qs.filter(
+            visit__starts_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz)
+        )
+    return qs

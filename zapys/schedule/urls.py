@@ -1,0 +1,24 @@
+from django.urls import path
+
+from zapys.schedule import views
+
+app_name = "schedule"
+
+urlpatterns = [
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/visits/new/", views.visit_new, name="visit_new"),
+    path("calendar/lessons/new/", views.lesson_new, name="lesson_new"),
+    path("visits/<int:visit_id>/", views.visit_detail, name="visit_detail"),
+    path("visits/<int:visit_id>/status/", views.visit_status, name="visit_status"),
+    path("visits/<int:visit_id>/cancel/", views.visit_cancel, name="visit_cancel"),
+    path("visits/<int:visit_id>/reschedule/", views.visit_reschedule, name="visit_reschedule"),
+    path("attendance/<int:attendance_id>/", views.attendance_set, name="attendance_set"),
+    path("attendance/", views.journal, name="journal"),
+    path("clients/<int:client_id>/visits/", views.client_visits, name="client_visits"),
+    path("staff-hours/", views.staff_hours, name="staff_hours"),
+    path("staff-hours/<int:staff_id>/", views.staff_hours_edit, name="staff_hours_edit"),
+    path("settings/schedule/", views.schedule_settings, name="settings"),
+    path("book/<slug:org_slug>/", views.book, name="book"),
+    path("book/<slug:org_slug>/branch/<int:branch_id>/", views.book, name="book_branch"),
+    path("book/<slug:org_slug>/done/<str:token>/", views.book_done, name="book_done"),
+]
