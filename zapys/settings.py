@@ -40,7 +40,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Base of every link sent to clients and of provider callback URLs.
-ZAPYS_PUBLIC_URL = env.str("ZAPYS_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Defaults to the port `make run` serves on, so `PORT=9000 make run` gives working links.
+ZAPYS_PUBLIC_URL = env.str(
+    "ZAPYS_PUBLIC_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+).rstrip("/")
 
 # Key for secrets stored in the database (payment accounts, transport credentials).
 # Derived from SECRET_KEY when unset; set it explicitly in production so rotating
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "zapys.core.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

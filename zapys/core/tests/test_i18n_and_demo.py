@@ -63,3 +63,21 @@ def test_demo_reset_archives_the_old_demo_and_creates_a_fresh_one():
         assert first.slug.startswith("demo-archived-")
         assert not User.objects.filter(organization=first, is_active=True).exists()
     assert User.objects.get(username="owner").organization_id == fresh.pk
+
+
+def test_api_errors_are_english_by_default_and_follow_accept_language(api):
+    from django.test import Client
+
+    body = api.post("/clients", {"name": "", "phone": "not a phone"}).body
+    plain = " ".join([body["detail"], *[e["message"] for e in body["errors"]]])
+    assert not any("\u0400" <= ch <= "\u04ff" for ch in plain), plain
+    response = Client().post(
+        "/api/v1/clients",
+        data='{"name": "X", "phone": "not a phone"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.key}", "Accept-Language": "uk"},
+    )
+    assert any(
+        "\u0400" <= ch <= "\u04ff"
+        for ch in response.json()["detail"] + str(response.json()["errors"])
+    )

@@ -34,11 +34,20 @@ class Command(BaseCommand):
             "--access-logfile", "-", "--graceful-timeout", "5",
         ]  # fmt: skip
         worker = [python, "manage.py", "run_huey", "--workers", "2", "--worker-type", "thread"]
-        procs = [subprocess.Popen(worker), subprocess.Popen(web)]  # noqa: S603
+        child_env = dict(os.environ)
+        # Links in messages and provider callbacks must reach this server.
+        child_env.setdefault("ZAPYS_PUBLIC_URL", f"http://{bind}")
+        procs = [
+            subprocess.Popen(worker, env=child_env),  # noqa: S603
+            subprocess.Popen(web, env=child_env),  # noqa: S603
+        ]
         self.stdout.write(
             self.style.SUCCESS(f"Zapys is running on http://{bind}/  (Ctrl+C to stop)")
         )
         self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+        self.stdout.write(
+            f"Public URL (links, provider callbacks): {child_env['ZAPYS_PUBLIC_URL']}"
+        )
 
         def stop(*_: object) -> None:
             for proc in procs:
