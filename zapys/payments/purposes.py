@@ -30,6 +30,16 @@ class PurposeHandler(Protocol):
     def on_refunded(self, payment: Payment, amount: int, actor: Actor) -> None: ...
 
 
+# A handler may also define `return_url(payment) -> str | None`: where the provider sends
+# the client's browser back after paying (e.g. the booking's page instead of the bare
+# payment page). It is optional, so it is looked up with getattr, not declared above.
+
+
+def return_url_for(payment: Payment) -> str | None:
+    method = getattr(get_handler(payment.purpose), "return_url", None)
+    return method(payment) if method is not None else None
+
+
 class NullHandler:
     """For purposes nobody registered (yet): the payment still moves, nothing else."""
 

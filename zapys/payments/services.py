@@ -36,7 +36,7 @@ from zapys.payments.providers import (
     ProviderEvent,
     get_provider,
 )
-from zapys.payments.purposes import get_handler
+from zapys.payments.purposes import get_handler, return_url_for
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Branch, Organization
@@ -86,7 +86,7 @@ def checkout_form(payment: Payment, *, language: str = "uk") -> CheckoutForm:
         amount=payment.amount,
         currency=payment.currency,
         description=payment.description,
-        result_url=payment.payment_url + "?return=1",
+        result_url=return_url_for(payment) or payment.payment_url + "?return=1",
         server_url=callback_url(payment.account),
         language=language if language in ("uk", "en") else "uk",
         expires_at=payment.expires_at,

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from zapys.core.api import request_actor
 from zapys.core.exceptions import DomainError
+from zapys.core.i18n import public_language
 from zapys.core.tenancy import org_scope
 from zapys.core.views import staff_required
 from zapys.payments import selectors, services
@@ -90,7 +91,10 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
     payment = selectors.payment_by_token(token)
     if payment is None:
         raise Http404
-    with org_scope(payment.organization):
+    with (
+        org_scope(payment.organization),
+        translation.override(public_language(request, payment.organization)),
+    ):
         language = translation.get_language() or "uk"
         returned = request.GET.get("return") == "1"
         expired = bool(
@@ -142,6 +146,14 @@ def _sandbox_context(request: HttpRequest) -> tuple[PaymentAccount, dict[str, An
 def sandbox_checkout(request: HttpRequest) -> HttpResponse:
     """The sandbox "provider's" card form (the browser posts the checkout form here)."""
     account, payload, context = _sandbox_context(request)
+    language = public_language(request, account.organization, str(payload.get("language", "")))
+    with translation.override(language):
+        return _sandbox_step(request, account, payload, context)
+
+
+def _sandbox_step(
+    request: HttpRequest, account: PaymentAccount, payload: dict[str, Any], context: dict
+) -> HttpResponse:
     if checkout_expired(payload):
         context["error"] = _("This payment link has expired.")
         return render(request, "payments/sandbox_checkout.html", context, status=400)

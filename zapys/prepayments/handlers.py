@@ -18,6 +18,18 @@ class PrepaymentHandler:
 
         booking_payment_succeeded(payment=payment, actor=actor)
 
+    def return_url(self, payment: Payment) -> str | None:
+        """After paying, the client comes back to the booking's own page (its state and the
+        visit details), not to the bare payment page."""
+        from zapys.prepayments.models import Booking
+
+        if not str(payment.purpose_id).isdigit():
+            return None
+        booking = (
+            Booking.objects.for_org(payment.organization).filter(pk=payment.purpose_id).first()
+        )
+        return f"{booking.payment_url}?return=1" if booking is not None else None
+
     def on_failed(self, payment: Payment, actor: Actor) -> None:
         """A declined card or an expired provider link: the booking keeps its own
         deadline (the client may try again until then), so nothing changes here."""

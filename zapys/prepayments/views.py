@@ -483,6 +483,9 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
                     "error": error,
                     "theme": settings.page_theme,
                     "page_language": language,
+                    # back from the provider: show "waiting for confirmation" until the
+                    # callback lands, instead of offering to pay again
+                    "returned": request.GET.get("return") == "1",
                 },
             )
         response["Cache-Control"] = "no-store"
