@@ -12,6 +12,8 @@ UPDATE in `services.py` (a payment racing the auto-cancel sweep: exactly one win
 
 from __future__ import annotations
 
+import functools
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -305,9 +307,10 @@ class Booking(OrgOwned):
 
     @property
     def payment_url(self) -> str:
-        from zapys.payments.config import public_url
+        from zapys.payments.config import public_base
 
-        return public_url("prepayments:page", token=self.token)
+        # Sweeps build thousands of these per batch; reverse() once, not per booking.
+        return public_base() + _page_path_template().replace(_TOKEN_SLOT, self.token)
 
     @property
     def staff_url(self) -> str:
@@ -319,3 +322,13 @@ class Booking(OrgOwned):
     def clock(self) -> str:
         """grey / green / red, as the visit card shows it."""
         return {"pending": "grey", "paid": "green"}.get(self.status, "red")
+
+
+_TOKEN_SLOT = "__token__"
+
+
+@functools.lru_cache(maxsize=1)
+def _page_path_template() -> str:
+    from django.urls import reverse
+
+    return reverse("prepayments:page", kwargs={"token": _TOKEN_SLOT})
