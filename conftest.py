@@ -68,3 +68,14 @@ def pytest_sessionstart(session) -> None:
     from django.core.management import call_command
 
     call_command("compile_translations", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Services called directly by a test speak English (the messages tests assert on);
+    requests still pick their language through the middleware, and client messages are
+    rendered in the organization's language explicitly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -17,11 +17,11 @@ register_event(
         ("organization.name", _("Business name")),
     ],
     defaults={
-        "sms": "{client.first_name}, we received your top-up of {amount}. {organization.name}",
-        "email": (
+        "sms": _("{client.first_name}, we received your top-up of {amount}. {organization.name}"),
+        "email": _(
             "{client.first_name}, thank you! Your balance with {organization.name} "
             "was topped up by {amount}."
         ),
     },
-    subject="Top-up received",
+    subject=_("Top-up received"),
 )

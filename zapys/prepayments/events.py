@@ -27,25 +27,29 @@ VARIABLES = [
 EVENTS = {
     BOOKING_LINK: (
         _("Prepayment: payment link"),
-        "{client.first_name}, please prepay {amount} for {service} on {date} at {time}: {link}",
+        _("{client.first_name}, please prepay {amount} for {service} on {date} at {time}: {link}"),
     ),
     PAYMENT_RECEIVED: (
         _("Prepayment: payment received"),
-        "{client.first_name}, we received {amount}. See you on {date} at {time}, {branch}.",
+        _("{client.first_name}, we received {amount}. See you on {date} at {time}, {branch}."),
     ),
     LINK_EXPIRED: (
         _("Prepayment: link expired"),
-        "{client.first_name}, the prepayment for {service} on {date} at {time} was not received "
-        "in time.",
+        _(
+            "{client.first_name}, the prepayment for {service} on {date} at {time} was not "
+            "received in time."
+        ),
     ),
     VISIT_CANCELLED: (
         _("Prepayment: visit cancelled"),
-        "{client.first_name}, your visit ({service}, {date} {time}) is cancelled: "
-        "the prepayment was not received.",
+        _(
+            "{client.first_name}, your visit ({service}, {date} {time}) is cancelled: "
+            "the prepayment was not received."
+        ),
     ),
     REMINDER: (
         _("Prepayment: reminder before the deadline"),
-        "{client.first_name}, the link to prepay {amount} for {service} expires soon: {link}",
+        _("{client.first_name}, the link to prepay {amount} for {service} expires soon: {link}"),
     ),
 }
 
@@ -55,5 +59,5 @@ for _code, (_label, _text) in EVENTS.items():
         label=_label,
         variables=VARIABLES,
         defaults={"sms": _text, "email": _text, "telegram": _text, "viber": _text},
-        subject="Prepayment",
+        subject=_("Prepayment"),
     )

@@ -140,7 +140,9 @@ class BookingTypeForm(StyledForm):
     rule = forms.ChoiceField(label=_("Rule"), choices=BookingType.Rule.choices)
     value = forms.CharField(
         label=_("Value"),
-        help_text=_("Sum (e.g. 200,00) for fixed; percent for percent; % of the rate for hourly."),
+        help_text=_(
+            "Sum (e.g. 200,00) for fixed; percent for percent; share of the rate, percent, for hourly."
+        ),
     )
 
     def clean_value(self) -> int:

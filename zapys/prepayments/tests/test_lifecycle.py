@@ -76,6 +76,8 @@ def test_create_booking_sends_link_and_shows_grey_clock(org, branch, setup):
     assert payment.purpose_id == str(booking.pk)
     link = Message.objects.get(idempotency_key=f"booking:{booking.pk}:link")
     assert booking.payment_url in link.text
+    # the default template speaks the organization's language (Ukrainian by default)
+    assert "внесіть передоплату" in link.text
     assert link.related_id == str(booking.pk)
     assert booking.terms_snapshot["agreement_text"].startswith("Prepayment is kept")
     assert booking.auto_cancel_at == booking.expires_at  # delay 0
@@ -145,7 +147,8 @@ def test_expiry_and_auto_cancel_by_tick(org, branch, setup):
     assert booking.status == "cancelled"
     assert not visit.blocks_time and visit.status.is_cancellation and visit.status.is_system
     assert visit.attendances.get().state == "cancelled"
-    assert Message.objects.filter(idempotency_key=f"booking:{booking.pk}:cancelled").count() == 1
+    cancelled = Message.objects.get(idempotency_key=f"booking:{booking.pk}:cancelled")
+    assert "скасовано" in cancelled.text  # sweeps render in the organization's language too
 
 
 def test_late_payment_after_cancel_goes_to_balance_then_restore(org, branch, setup):
