@@ -32,6 +32,7 @@ def _booking_with(org, branch, provider: str):
     enable_prepayment(org, account=account, status_after_payment=statuses["confirmed"])
     booking = make_booking(org, branch, booking_type=make_booking_type(org, "fixed", 25_000))
     payment = booking.payment
+    assert payment is not None
     form = payment_services.checkout_form(payment)  # what the booking page renders
     return booking, payment, form, statuses
 
