@@ -4,30 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
-from django.test import Client
 
+from tests.django_transport import DjangoClientTransport
 from tests.factories_payments import LIQPAY_PRIVATE, WAYFORPAY_SECRET
 from tests.simulators import LiqPaySimulator, WayForPaySimulator
 from zapys.payments.providers import sandbox as sandbox_provider
-
-
-class DjangoClientTransport(httpx.BaseTransport):
-    """httpx requests served by Django's test client (same thread, same test database)."""
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = Client().generic(
-            request.method,
-            request.url.raw_path.decode("ascii"),
-            data=request.read(),
-            content_type=request.headers.get("content-type", ""),
-        )
-        return httpx.Response(
-            response.status_code,
-            headers={"content-type": response.get("Content-Type", "")},
-            content=response.content,
-        )
 
 
 @pytest.fixture(autouse=True)
