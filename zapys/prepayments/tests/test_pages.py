@@ -145,6 +145,11 @@ def test_visit_dialog_shows_amount_and_creates(staff_client, org, branch, ready)
     again = staff_client.post(f"/visits/{visit.pk}/booking/", {"booking_type": ready.pk})
     # the staff UI speaks the organization's language (Ukrainian by default)
     assert again.status_code == 200 and "уже має активне бронювання" in again.content.decode()
+    assert Booking.objects.count() == 1
+    # opened again, the page points to the active booking instead of offering a second one
+    reopened = staff_client.get(f"/visits/{visit.pk}/booking/").content.decode()
+    assert 'data-testid="active-booking-note"' in reopened
+    assert 'data-testid="create-booking"' not in reopened
 
 
 def test_report_filters_totals_export(
