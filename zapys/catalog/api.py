@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -148,7 +149,7 @@ def rooms_create(request: HttpRequest, payload: RoomIn):
     org = request.organization  # type: ignore[attr-defined]
     branch = Branch.objects.for_org(org).filter(pk=payload.branch_id).first()
     if branch is None:
-        raise DomainError("Unknown branch.", field="branch_id")
+        raise DomainError(_("Unknown branch."), field="branch_id")
     return 201, services.room_create(
         organization=org,
         branch=branch,
@@ -193,7 +194,7 @@ def _ref(model, org, pk: int | None, field: str):  # type: ignore[no-untyped-def
         return None
     obj = model.objects.for_org(org).filter(pk=pk).first()
     if obj is None:
-        raise DomainError("Unknown object.", field=field)
+        raise DomainError(_("Unknown object."), field=field)
     return obj
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -166,7 +167,7 @@ def clients_create(request: HttpRequest, payload: ClientCreateIn):
     tag_ids = data.pop("tag_ids")
     tag_objects = list(Tag.objects.filter(pk__in=tag_ids)) if tag_ids else []
     if len(tag_objects) != len(set(tag_ids)):
-        raise DomainError("Unknown tag id.", field="tag_ids")
+        raise DomainError(_("Unknown tag id."), field="tag_ids")
     client = services.client_create(
         organization=request.organization,  # type: ignore[attr-defined]
         actor=request_actor(request),
@@ -260,7 +261,7 @@ def tags_list(
 def tags_create(request: HttpRequest, payload: TagCreateIn):
     clients = list(Client.objects.alive().filter(pk__in=payload.client_ids))
     if len(clients) != len(set(payload.client_ids)):
-        raise NotFound("Client not found.", field="client_ids")
+        raise NotFound(_("Client not found."), field="client_ids")
     tag = services.tag_create(
         organization=request.organization,  # type: ignore[attr-defined]
         name=payload.name,

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
 if TYPE_CHECKING:
     from zapys.clients.models import Client
     from zapys.core.audit import Actor
@@ -57,7 +59,7 @@ def opening_balance_post(*, client: Client, amount: int, actor: Actor) -> Any:
     if services is None or not hasattr(services, "entry_create"):
         from zapys.core.exceptions import DomainError
 
-        raise DomainError("The ledger is not available: opening balances cannot be posted.")
+        raise DomainError(_("The ledger is not available: opening balances cannot be posted."))
     return services.entry_create(
         client=client,
         kind="debit" if amount > 0 else "credit",

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Organization
 from zapys.clients import integrations
@@ -33,7 +34,7 @@ def client_get(*, client_id: int, include_deleted: bool = False) -> Client:
     qs = Client.objects.all() if include_deleted else Client.objects.alive()
     client = qs.filter(pk=client_id).first()
     if client is None:
-        raise NotFound("Client not found.")
+        raise NotFound(_("Client not found."))
     return client
 
 
@@ -146,5 +147,5 @@ def client_history(client: Client) -> QuerySet[AuditLog]:
 def client_import_get(*, import_id: int) -> ClientImport:
     found = ClientImport.objects.filter(pk=import_id).first()
     if found is None:
-        raise NotFound("Import not found.")
+        raise NotFound(_("Import not found."))
     return found

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import StrictInt
@@ -61,7 +62,7 @@ def _get(model: Any, pk: int | None, field: str) -> Any:
         return None
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
-        raise DomainError("Not found in this organization.", field=field)
+        raise DomainError(_("Not found in this organization."), field=field)
     return obj
 
 

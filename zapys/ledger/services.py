@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
@@ -39,11 +40,11 @@ CANCEL_ROLES = ("owner", "administrator")
 def validate_amount(amount: Any, *, field: str = "amount") -> int:
     """A positive whole number of kopecks; anything else is a field error (never rounded)."""
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise DomainError("The amount must be a whole number of kopecks.", field=field)
+        raise DomainError(_("The amount must be a whole number of kopecks."), field=field)
     if amount <= 0:
-        raise DomainError("The amount must be greater than zero.", field=field)
+        raise DomainError(_("The amount must be greater than zero."), field=field)
     if amount > MAX_AMOUNT:
-        raise DomainError("The amount is too large.", field=field)
+        raise DomainError(_("The amount is too large."), field=field)
     return amount
 
 
@@ -51,14 +52,14 @@ def _cause_fields(cause: Model | None) -> tuple[str, str]:
     if cause is None:
         return "", ""
     if cause.pk is None:
-        raise DomainError("The cause of an entry must be saved first.")
+        raise DomainError(_("The cause of an entry must be saved first."))
     return cause._meta.label_lower, str(cause.pk)
 
 
 def _check_same_org(organization_id: int, *objs: Any) -> None:
     for obj in objs:
         if obj is not None and getattr(obj, "organization_id", organization_id) != organization_id:
-            raise DomainError("An object of another organization was given.")
+            raise DomainError(_("An object of another organization was given."))
 
 
 def _user_id(actor: Actor) -> int | None:
@@ -127,12 +128,12 @@ def _insert_entry(
         raise DomainError(f"Unknown purpose {purpose!r}.", field="purpose")
     validate_amount(amount)
     if len(comment) > 500:
-        raise DomainError("The comment is too long (500 characters at most).", field="comment")
+        raise DomainError(_("The comment is too long (500 characters at most)."), field="comment")
     _check_same_org(client.organization_id, account, branch, payment_type, cause)
     if account is None:
         account = account_base_for(client=client)
     elif account.client_id != client.pk:
-        raise DomainError("This account belongs to another client.", field="account_id")
+        raise DomainError(_("This account belongs to another client."), field="account_id")
     if payment_type is not None and branch is None:
         branch = payment_type.branch
     cause_type, cause_id = _cause_fields(cause)
@@ -203,7 +204,7 @@ def entry_cancel(*, entry: Entry, actor: Actor, reason: str = "") -> Entry:
     """Mark an entry cancelled: it stays in the ledger, excluded from balances and reports.
     409 if it was cancelled already (including by someone else a moment ago)."""
     if actor.user is not None and getattr(actor.user, "role", "owner") not in CANCEL_ROLES:
-        raise PermissionDenied("Only an owner or an administrator can cancel entries.")
+        raise PermissionDenied(_("Only an owner or an administrator can cancel entries."))
     now = timezone.now()
     changed = (
         Entry.objects.for_org(entry.organization_id)
@@ -211,7 +212,7 @@ def entry_cancel(*, entry: Entry, actor: Actor, reason: str = "") -> Entry:
         .cancel_active(cancelled_at=now, cancelled_by_id=_user_id(actor), reason=reason.strip())
     )
     if changed != 1:
-        raise Conflict("This entry is already cancelled.", field="status")
+        raise Conflict(_("This entry is already cancelled."), field="status")
     fresh = Entry.objects.for_org(entry.organization_id).get(pk=entry.pk)
     audit_record(
         organization=fresh.organization,
@@ -285,10 +286,10 @@ def payment_type_create(
     if method not in PaymentType.Method.values:
         raise DomainError(f"Unknown payment method {method!r}.", field="method")
     if not name.strip():
-        raise DomainError("Enter a name.", field="name")
+        raise DomainError(_("Enter a name."), field="name")
     _check_same_org(organization.pk, branch, cash_desk)
     if cash_desk is not None and cash_desk.branch_id != branch.pk:
-        raise DomainError("The cash desk belongs to another branch.", field="cash_desk")
+        raise DomainError(_("The cash desk belongs to another branch."), field="cash_desk")
     qs = PaymentType.objects.for_org(organization)
     if is_default:
         qs.filter(branch=branch, method=method, is_default=True).update(is_default=False)
@@ -328,7 +329,7 @@ def cash_desk_create(
     *, organization: Organization, branch: Branch, name: str, actor: Actor
 ) -> CashDesk:
     if not name.strip():
-        raise DomainError("Enter a name.", field="name")
+        raise DomainError(_("Enter a name."), field="name")
     _check_same_org(organization.pk, branch)
     desk = CashDesk.objects.for_org(organization).create(
         organization=organization, branch=branch, name=name.strip()[:200]
@@ -344,7 +345,7 @@ def finance_article_create(
     if kind not in FinanceArticle.Kind.values:
         raise DomainError(f"Unknown article kind {kind!r}.", field="kind")
     if not name.strip():
-        raise DomainError("Enter a name.", field="name")
+        raise DomainError(_("Enter a name."), field="name")
     article = FinanceArticle.objects.for_org(organization).create(
         organization=organization, kind=kind, name=name.strip()[:200], code=code
     )
@@ -421,14 +422,16 @@ def financial_operation_create(
         raise DomainError(f"Unknown kind {kind!r}: use income or expense.", field="kind")
     validate_amount(amount)
     if branch is None:
-        raise DomainError("Choose a branch.", field="branch_id")
+        raise DomainError(_("Choose a branch."), field="branch_id")
     _check_same_org(organization.pk, branch, article, payment_type, client, cause)
     if article is not None and article.kind != kind:
-        raise DomainError("This article is for the other kind of operation.", field="article_id")
+        raise DomainError(_("This article is for the other kind of operation."), field="article_id")
     if payment_type is not None and payment_type.branch_id != branch.pk:
-        raise DomainError("This payment type belongs to another branch.", field="payment_type_id")
+        raise DomainError(
+            _("This payment type belongs to another branch."), field="payment_type_id"
+        )
     if len(comment) > 500:
-        raise DomainError("The comment is too long (500 characters at most).", field="comment")
+        raise DomainError(_("The comment is too long (500 characters at most)."), field="comment")
     cause_type, cause_id = _cause_fields(cause)
     op = FinancialOperation.objects.for_org(organization).create(
         organization=organization,
@@ -472,22 +475,22 @@ def sales_receipt_create(
     """A receipt of one sale: what was sold (lines) and how it was paid (payments, which
     may be fewer than the total when sold on credit)."""
     if not lines:
-        raise DomainError("A receipt needs at least one line.", field="lines")
+        raise DomainError(_("A receipt needs at least one line."), field="lines")
     if branch is None:
-        raise DomainError("Choose a branch.", field="branch_id")
+        raise DomainError(_("Choose a branch."), field="branch_id")
     _check_same_org(organization.pk, branch, client, cause)
     for name, amount in lines:
         if not str(name).strip():
-            raise DomainError("Every line needs a name.", field="lines")
+            raise DomainError(_("Every line needs a name."), field="lines")
         if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-            raise DomainError("Line amounts are whole, non-negative kopecks.", field="lines")
+            raise DomainError(_("Line amounts are whole, non-negative kopecks."), field="lines")
     for payment_type, amount in payments:
         validate_amount(amount, field="payments")
         _check_same_org(organization.pk, payment_type)
     total = sum(a for _n, a in lines)
     paid = sum(a for _p, a in payments)
     if paid > total:
-        raise DomainError("The payments exceed the receipt's total.", field="payments")
+        raise DomainError(_("The payments exceed the receipt's total."), field="payments")
     cause_type, cause_id = _cause_fields(cause)
     receipt = SalesReceipt.objects.for_org(organization).create(
         organization=organization,

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import StrictInt
@@ -106,7 +107,7 @@ def _many(model: Any, ids: list[int] | None, field: str) -> list[Any] | None:
         return None
     objs = list(model.objects.filter(pk__in=ids))
     if len(objs) != len(set(ids)):
-        raise DomainError("Some of these were not found in this organization.", field=field)
+        raise DomainError(_("Some of these were not found in this organization."), field=field)
     return objs
 
 

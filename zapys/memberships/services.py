@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError
@@ -59,32 +60,32 @@ def validity_end(*, starts_on: date, value: int, unit: str) -> date:
 
 def _validate_plan(fields: dict[str, Any]) -> None:
     if "name" in fields and not str(fields["name"]).strip():
-        raise DomainError("Enter the plan's name.", field="name")
+        raise DomainError(_("Enter the plan's name."), field="name")
     if "price" in fields:
         price = fields["price"]
         if isinstance(price, bool) or not isinstance(price, int) or price < 0:
-            raise DomainError("The price must be whole, non-negative kopecks.", field="price")
+            raise DomainError(_("The price must be whole, non-negative kopecks."), field="price")
         if price > ledger.MAX_AMOUNT:
-            raise DomainError("The price is too large.", field="price")
+            raise DomainError(_("The price is too large."), field="price")
     if "validity_value" in fields:
         v = fields["validity_value"]
         if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
             raise DomainError(
-                "The validity must be a positive whole number.", field="validity_value"
+                _("The validity must be a positive whole number."), field="validity_value"
             )
     if (
         "validity_unit" in fields
         and fields["validity_unit"] not in MembershipPlan.ValidityUnit.values
     ):
-        raise DomainError("The validity unit is days or months.", field="validity_unit")
+        raise DomainError(_("The validity unit is days or months."), field="validity_unit")
     if "visits" in fields and fields["visits"] is not None:
         v = fields["visits"]
         if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
             raise DomainError(
-                "Visits must be a positive whole number, or empty for unlimited.", field="visits"
+                _("Visits must be a positive whole number, or empty for unlimited."), field="visits"
             )
     if "kind" in fields and fields["kind"] not in MembershipPlan.Kind.values:
-        raise DomainError("The kind is permanent or one_off.", field="kind")
+        raise DomainError(_("The kind is permanent or one_off."), field="kind")
 
 
 def _set_coverage(
@@ -99,7 +100,7 @@ def _set_coverage(
             continue
         for obj in objs:
             if obj.organization_id != organization.pk:
-                raise DomainError("An object of another organization was given.", field=name)
+                raise DomainError(_("An object of another organization was given."), field=name)
         getattr(plan, name).set(objs)
 
 
@@ -267,20 +268,22 @@ def _validate_sale(
     *, client: Any, plan: MembershipPlan, mode: str, starts_on: Any, branch: Any, payment_type: Any
 ) -> None:
     if plan.organization_id != client.organization_id:
-        raise DomainError("Unknown plan.", field="plan_id")
+        raise DomainError(_("Unknown plan."), field="plan_id")
     if plan.is_archived:
-        raise DomainError("This plan is archived and cannot be sold.", field="plan_id")
+        raise DomainError(_("This plan is archived and cannot be sold."), field="plan_id")
     if mode not in ClientMembership.SaleMode.values:
-        raise DomainError("The mode is paid, credit or free.", field="mode")
+        raise DomainError(_("The mode is paid, credit or free."), field="mode")
     if not isinstance(starts_on, date):
-        raise DomainError("Choose the start date.", field="starts_on")
+        raise DomainError(_("Choose the start date."), field="starts_on")
     for name, obj in (("branch_id", branch), ("payment_type_id", payment_type)):
         if obj is not None and obj.organization_id != client.organization_id:
-            raise DomainError("An object of another organization was given.", field=name)
+            raise DomainError(_("An object of another organization was given."), field=name)
     if payment_type is not None and branch is not None and payment_type.branch_id != branch.pk:
-        raise DomainError("This payment type belongs to another branch.", field="payment_type_id")
+        raise DomainError(
+            _("This payment type belongs to another branch."), field="payment_type_id"
+        )
     if getattr(client, "deleted_at", None) is not None:
-        raise DomainError("This client is deleted.", field="client_id")
+        raise DomainError(_("This client is deleted."), field="client_id")
 
 
 def _new_membership(
@@ -428,9 +431,9 @@ def membership_correct_validity(
     new_start = starts_on or membership.starts_on
     new_end = ends_on or membership.ends_on
     if new_end < new_start:
-        raise DomainError("The end date is before the start date.", field="ends_on")
+        raise DomainError(_("The end date is before the start date."), field="ends_on")
     if (new_end - new_start).days > MAX_VALIDITY_DAYS:
-        raise DomainError("The validity is too long.", field="ends_on")
+        raise DomainError(_("The validity is too long."), field="ends_on")
     before = {"starts_on": membership.starts_on, "ends_on": membership.ends_on}
     membership.starts_on, membership.ends_on = new_start, new_end
     membership.save(update_fields=["starts_on", "ends_on"])
@@ -454,14 +457,16 @@ def membership_add_virtual_visits(
     """Count visits the client made without an attendance record (e.g. before Zapys).
     A negative count takes back virtual visits added by mistake."""
     if isinstance(count, bool) or not isinstance(count, int) or count == 0:
-        raise DomainError("Enter a whole number of visits other than zero.", field="count")
+        raise DomainError(_("Enter a whole number of visits other than zero."), field="count")
     qs = ClientMembership.objects.for_org(membership.organization_id).filter(pk=membership.pk)
     guard = Q(virtual_visits__gte=-count)
     if membership.visits_total is not None:
         guard &= Q(visits_total__gte=F("visits_used") + F("virtual_visits") + count)
     changed = qs.filter(guard).update(virtual_visits=F("virtual_visits") + count)
     if changed != 1:
-        raise DomainError("That many visits do not fit this membership.", field="count", status=409)
+        raise DomainError(
+            _("That many visits do not fit this membership."), field="count", status=409
+        )
     membership.refresh_from_db()
     audit_record(
         organization=membership.organization,
@@ -488,7 +493,7 @@ def membership_cancel(
         .update(status=ClientMembership.Status.CANCELLED)
     )
     if changed != 1:
-        raise Conflict("This membership is already cancelled.", field="status")
+        raise Conflict(_("This membership is already cancelled."), field="status")
     ledger.entries_cancel_for_cause(cause=membership, actor=actor, reason=reason)
     membership.refresh_from_db()
     audit_record(
@@ -631,7 +636,7 @@ def membership_validity_shift(
     """Move the end of the client's active memberships valid on/after `from_date` by
     `days` (+ extend for a freeze, − shorten when a freeze is lifted early)."""
     if isinstance(days, bool) or not isinstance(days, int):
-        raise DomainError("Days must be a whole number.", field="days")
+        raise DomainError(_("Days must be a whole number."), field="days")
     if days == 0:
         return 0
     memberships = list(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -151,9 +152,9 @@ def _check_event_channel(event: str, channel: str) -> None:
     try:
         get_event(event)
     except UnknownEvent:
-        raise NotFound("Unknown event.") from None
+        raise NotFound(_("Unknown event.")) from None
     if channel not in CHANNELS:
-        raise NotFound("Unknown channel.")
+        raise NotFound(_("Unknown channel."))
 
 
 @router.get("/message-templates/{event}/{channel}", response=TemplateOut, summary="Get a template")

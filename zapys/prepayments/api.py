@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -196,7 +197,7 @@ def booking_create(
 
     visit = Visit.objects.for_org(_org(request)).filter(pk=visit_id).first()
     if visit is None:
-        raise NotFound("Unknown visit.", field="visit_id")
+        raise NotFound(_("Unknown visit."), field="visit_id")
     booking_type = _get(BookingType, request, payload.booking_type_id, "booking_type_id")
     booking = services.booking_create(
         visit=visit,
@@ -235,7 +236,7 @@ def bookings_list(
 def booking_get(request: HttpRequest, booking_id: int) -> Any:
     booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
     if booking is None:
-        raise NotFound("Unknown booking.")
+        raise NotFound(_("Unknown booking."))
     return selectors.booking_json(booking)
 
 
@@ -247,7 +248,7 @@ def booking_get(request: HttpRequest, booking_id: int) -> Any:
 def booking_pay_from_balance(request: HttpRequest, booking_id: int) -> Any:
     booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
     if booking is None:
-        raise NotFound("Unknown booking.")
+        raise NotFound(_("Unknown booking."))
     return selectors.booking_json(
         services.booking_pay_from_balance(booking=booking, actor=request_actor(request))
     )
@@ -261,7 +262,7 @@ class CancelIn(Schema):
 def booking_cancel(request: HttpRequest, booking_id: int, payload: CancelIn) -> Any:
     booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
     if booking is None:
-        raise NotFound("Unknown booking.")
+        raise NotFound(_("Unknown booking."))
     return selectors.booking_json(
         services.booking_cancel(
             booking=booking, actor=request_actor(request), refund=payload.refund

@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -308,7 +309,7 @@ def visits_attendance(request: HttpRequest, visit_id: int, payload: AttendanceIn
         .first()
     )
     if attendance is None:
-        raise NotFound("The client is not on this visit.", field="client_id")
+        raise NotFound(_("The client is not on this visit."), field="client_id")
     return services.attendance_mark(
         attendance=attendance, state=payload.state, actor=request_actor(request)
     )
@@ -549,7 +550,7 @@ def availability(
     days: int = 1,
 ):
     if not 1 <= days <= 31:
-        raise DomainError("days must be between 1 and 31.", field="days")
+        raise DomainError(_("days must be between 1 and 31."), field="days")
     org = _org(request)
     service = _get(Service, request, service_id, "service_id")
     if staff_id is not None:
@@ -615,7 +616,7 @@ def settings_get(request: HttpRequest):
 def settings_update(request: HttpRequest, payload: SettingsPatch):
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     if not fields:
-        raise DomainError("Nothing to change.")
+        raise DomainError(_("Nothing to change."))
     return services.schedule_settings_update(
         organization=_org(request), actor=request_actor(request), **fields
     )

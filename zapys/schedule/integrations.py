@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import DomainError
@@ -62,7 +63,7 @@ def service_charge(
     """A credit entry (a charge) for a service delivered."""
     services = _module("zapys.ledger.services")
     if services is None or not hasattr(services, "entry_create"):
-        raise DomainError("The ledger is not available: the visit cannot be charged.")
+        raise DomainError(_("The ledger is not available: the visit cannot be charged."))
     return services.entry_create(
         client=client,
         kind="credit",
@@ -79,7 +80,7 @@ def service_charge_cancel(*, entry_id: int, actor: Actor, reason: str) -> None:
     models_mod = _module("zapys.ledger.models")
     services = _module("zapys.ledger.services")
     if models_mod is None or services is None:
-        raise DomainError("The ledger is not available: the charge cannot be cancelled.")
+        raise DomainError(_("The ledger is not available: the charge cannot be cancelled."))
     entry = models_mod.Entry.objects.filter(pk=entry_id).first()
     if entry is None or getattr(entry, "status", "") == "cancelled":
         return
