@@ -18,47 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _prepare_database() -> tuple[str, callable]:  # type: ignore[valid-type]
-    """Point DATABASE_URL at a throwaway database; return (label, cleanup)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parsed = urlparse(url)
-        name = (parsed.path.lstrip("/") or "zapys") + "_bench_ledger"
-        admin = urlunparse(parsed._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{name}"))
-
-        def cleanup() -> None:
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-        return f"PostgreSQL ({name})", cleanup
-    tmp = tempfile.mkdtemp(prefix="zapys-bench-")
-    path = Path(tmp) / "bench.sqlite3"
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-
-    def cleanup_sqlite() -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.rmdir(tmp)
-
-    return f"SQLite ({path})", cleanup_sqlite
+from bench._throwaway import throwaway_database  # noqa: E402
 
 
 def main() -> None:
@@ -69,7 +35,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
-    label, cleanup = _prepare_database()
+    label, cleanup = throwaway_database("bench_ledger")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zapys.settings")
     import django
 

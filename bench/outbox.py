@@ -20,47 +20,14 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _prepare_database() -> tuple[str, callable]:  # type: ignore[valid-type]
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parsed = urlparse(url)
-        name = (parsed.path.lstrip("/") or "zapys") + "_bench_outbox"
-        admin = urlunparse(parsed._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{name}"))
-
-        def cleanup() -> None:
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-        return f"PostgreSQL ({name})", cleanup
-    tmp = tempfile.mkdtemp(prefix="zapys-bench-")
-    path = Path(tmp) / "bench.sqlite3"
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-
-    def cleanup_sqlite() -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.rmdir(tmp)
-
-    return f"SQLite ({path})", cleanup_sqlite
+from bench._throwaway import throwaway_database  # noqa: E402
 
 
 def main() -> None:
@@ -69,7 +36,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
 
-    label, cleanup = _prepare_database()
+    label, cleanup = throwaway_database("bench_outbox")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zapys.settings")
     os.environ.setdefault("HUEY_IMMEDIATE", "1")
     import django
