@@ -38,6 +38,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies append to X-Forwarded-For in front of the app (0: none).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 # Base of every link sent to clients and of provider callback URLs.
 # Defaults to the port `make run` serves on, so `PORT=9000 make run` gives working links.

@@ -15,10 +15,7 @@ from zapys.accounts.services import (
     login_is_throttled,
 )
 from zapys.core.forms import StyledForm, StyledFormMixin, StyledModelForm
-
-
-def client_ip(request) -> str | None:  # type: ignore[no-untyped-def]
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+from zapys.core.http import client_ip
 
 
 class ThrottledLoginForm(StyledFormMixin, AuthenticationForm):

@@ -104,12 +104,6 @@ class User(AbstractUser):
     def can_manage_settings(self) -> bool:
         return self.role == self.Role.OWNER
 
-    def accessible_branch_ids(self) -> list[int]:
-        """Owners see every branch; others only those they are assigned to."""
-        if self.is_owner and self.organization_id:
-            return list(Branch.objects.for_org(self.organization).values_list("id", flat=True))  # type: ignore[arg-type]
-        return list(self.branches.values_list("id", flat=True))
-
 
 class ApiKey(OrgOwned):
     """A key for /api/v1. Only a hash is stored; the key itself is shown once."""

@@ -45,10 +45,6 @@ class Actor:
     def system(cls, label: str = "system") -> Actor:
         return cls(AuditLog.ActorKind.SYSTEM, label)
 
-    @property
-    def is_staff_member(self) -> bool:
-        return self.user is not None
-
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from zapys.core.models import AuditLog
 
 if TYPE_CHECKING:
-    from zapys.accounts.models import Organization, User
+    from zapys.accounts.models import Organization
 
 
 def staff_required(*roles: str) -> Callable:
@@ -96,8 +96,3 @@ def request_org(request: HttpRequest) -> Organization:
     if org is None:
         raise PermissionError("No organization is active for this request.")
     return org
-
-
-def request_staff(request: HttpRequest) -> User:
-    """The logged-in staff member (views behind @staff_required)."""
-    return request.user  # type: ignore[return-value]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.http import client_ip
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.core.views import staff_required
 from zapys.prepayments import selectors, services
@@ -405,10 +406,6 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --------------------------------------------------------------------------- public page
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def payment_page(request: HttpRequest, token: str) -> HttpResponse:
     """What the client opens from the link (B6). A wrong token is a 404; an expired link
     shows the configured message and no form; the agreement must be accepted before the
@@ -444,7 +441,7 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
             elif request.POST.get("accept") == "on" or not settings.agreement_enabled:
                 services.booking_accept_terms(
                     booking=booking,
-                    ip=_client_ip(request),
+                    ip=client_ip(request),
                     user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 )
                 return redirect("prepayments:page", token=token)

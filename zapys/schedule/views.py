@@ -22,6 +22,7 @@ from zapys.catalog.models import Service
 from zapys.clients.models import Client
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.http import client_ip
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.core.views import staff_required
 from zapys.schedule import selectors, services
@@ -650,10 +651,6 @@ def schedule_settings(request: HttpRequest) -> HttpResponse:
 # --- public self-booking -----------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def book(request: HttpRequest, org_slug: str, branch_id: int | None = None) -> HttpResponse:
     """Public booking: service → specialist (or any) → day → free slot → name/phone."""
     with unscoped():
@@ -755,7 +752,7 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
                 name=form.cleaned_data["name"],
                 phone=form.cleaned_data["phone"],
                 consent=form.cleaned_data["consent"],
-                ip=_client_ip(request),
+                ip=client_ip(request),
                 now=now,
             )
         except DomainError as exc:
