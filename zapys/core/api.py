@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination
@@ -110,3 +111,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 class Pagination(LimitOffsetPagination):
     """`limit`/`offset` in, `{"items": [...], "count": N}` out (API.md)."""
+
+
+def referenced_object(model: Any, pk: int | None, *, field: str, status: int = 404) -> Any:
+    """The object a request body names by id, looked up in the active organization (the
+    scoped manager); None when no id was given. An unknown or foreign id is an error that
+    names the field and never confirms that another organization's object exists."""
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        name = field.removesuffix("_id").replace("_", " ")
+        raise DomainError(gettext("Unknown %(name)s.") % {"name": name}, field=field, status=status)
+    return obj

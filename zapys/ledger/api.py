@@ -6,14 +6,12 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import StrictInt
 
 from zapys.accounts.models import Branch
-from zapys.core.api import Pagination, request_actor
-from zapys.core.exceptions import DomainError
+from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.ledger import selectors, services
 from zapys.ledger.models import (
     Account,
@@ -54,16 +52,6 @@ def _client(client_id: int) -> Any:
 
 def _currency(request: HttpRequest) -> str:
     return request.organization.currency  # type: ignore[attr-defined]
-
-
-def _get(model: Any, pk: int | None, field: str) -> Any:
-    """An object of the active organization referenced from a body; 400 naming the field."""
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
-        raise DomainError(_("Not found in this organization."), field=field)
-    return obj
 
 
 # --- Entries --------------------------------------------------------------------------
@@ -150,7 +138,7 @@ def client_entries(
 def client_entry_create(request: HttpRequest, client_id: int, payload: EntryIn):
     client = _client(client_id)
     purpose = payload.purpose or ("payment" if payload.kind == "debit" else "service")
-    account = _get(Account, payload.account_id, "account_id")
+    account = referenced_object(Account, payload.account_id, field="account_id", status=400)
     entry = services.entry_create(
         client=client,
         kind=payload.kind,
@@ -158,8 +146,10 @@ def client_entry_create(request: HttpRequest, client_id: int, payload: EntryIn):
         purpose=purpose,
         comment=payload.comment,
         account=account,
-        branch=_get(Branch, payload.branch_id, "branch_id"),
-        payment_type=_get(PaymentType, payload.payment_type_id, "payment_type_id"),
+        branch=referenced_object(Branch, payload.branch_id, field="branch_id", status=400),
+        payment_type=referenced_object(
+            PaymentType, payload.payment_type_id, field="payment_type_id", status=400
+        ),
         actor=request_actor(request),
     )
     return 201, _entries().get(pk=entry.pk)
@@ -220,7 +210,7 @@ def payment_types_list(request: HttpRequest, branch_id: int | None = None):
 
 @router.post("/payment-types", response={201: PaymentTypeOut}, summary="Create a payment type")
 def payment_types_create(request: HttpRequest, payload: PaymentTypeIn):
-    branch = _get(Branch, payload.branch_id, "branch_id")
+    branch = referenced_object(Branch, payload.branch_id, field="branch_id", status=400)
     return 201, services.payment_type_create(
         organization=request.organization,  # type: ignore[attr-defined]
         branch=branch,
@@ -304,11 +294,15 @@ def operations_list(
 def operations_create(request: HttpRequest, payload: OperationIn):
     op = services.financial_operation_create(
         organization=request.organization,  # type: ignore[attr-defined]
-        branch=_get(Branch, payload.branch_id, "branch_id"),
+        branch=referenced_object(Branch, payload.branch_id, field="branch_id", status=400),
         kind=payload.kind,
         amount=payload.amount,
-        article=_get(FinanceArticle, payload.article_id, "article_id"),
-        payment_type=_get(PaymentType, payload.payment_type_id, "payment_type_id"),
+        article=referenced_object(
+            FinanceArticle, payload.article_id, field="article_id", status=400
+        ),
+        payment_type=referenced_object(
+            PaymentType, payload.payment_type_id, field="payment_type_id", status=400
+        ),
         client=_client_or_error(payload.client_id),
         comment=payload.comment,
         actor=request_actor(request),
@@ -321,7 +315,7 @@ def _client_or_error(client_id: int | None) -> Any:
         return None
     from zapys.clients.models import Client
 
-    return _get(Client, client_id, "client_id")
+    return referenced_object(Client, client_id, field="client_id", status=400)
 
 
 # --- Sales receipts -------------------------------------------------------------------

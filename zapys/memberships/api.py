@@ -13,9 +13,9 @@ from pydantic import StrictInt
 
 from zapys.accounts.models import Branch
 from zapys.catalog.models import Group, Service, Subject
-from zapys.core.api import Pagination, request_actor
+from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import DomainError
-from zapys.ledger.api import _client, _get
+from zapys.ledger.api import _client
 from zapys.ledger.models import PaymentType
 from zapys.memberships import selectors, services
 from zapys.memberships.models import ClientMembership, MembershipPlan
@@ -263,14 +263,16 @@ def client_memberships(request: HttpRequest, client_id: int, active: bool = Fals
 )
 def client_membership_sell(request: HttpRequest, client_id: int, payload: SellIn):
     client = _client(client_id)
-    plan = _get(MembershipPlan, payload.plan_id, "plan_id")
+    plan = referenced_object(MembershipPlan, payload.plan_id, field="plan_id", status=400)
     membership = services.membership_sell(
         client=client,
         plan=plan,
         mode=payload.mode,
         starts_on=payload.starts_on or timezone.localdate(),
-        branch=_get(Branch, payload.branch_id, "branch_id"),
-        payment_type=_get(PaymentType, payload.payment_type_id, "payment_type_id"),
+        branch=referenced_object(Branch, payload.branch_id, field="branch_id", status=400),
+        payment_type=referenced_object(
+            PaymentType, payload.payment_type_id, field="payment_type_id", status=400
+        ),
         actor=request_actor(request),
     )
     return 201, _memberships().get(pk=membership.pk)
@@ -288,8 +290,10 @@ def membership_renew(request: HttpRequest, membership_id: int, payload: RenewIn)
         membership=membership,
         mode=payload.mode,
         from_end=payload.start == "end",
-        branch=_get(Branch, payload.branch_id, "branch_id"),
-        payment_type=_get(PaymentType, payload.payment_type_id, "payment_type_id"),
+        branch=referenced_object(Branch, payload.branch_id, field="branch_id", status=400),
+        payment_type=referenced_object(
+            PaymentType, payload.payment_type_id, field="payment_type_id", status=400
+        ),
         actor=request_actor(request),
     )
     return 201, _memberships().get(pk=renewed.pk)

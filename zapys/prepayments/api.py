@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from zapys.core.api import Pagination, request_actor
+from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import NotFound
 from zapys.prepayments import selectors, services
 from zapys.prepayments.models import Booking, BookingType
@@ -19,15 +19,6 @@ router = Router(tags=["Prepayment"])
 
 def _org(request: HttpRequest) -> Any:
     return request.organization  # type: ignore[attr-defined]
-
-
-def _get(model: Any, request: HttpRequest, pk: int | None, field: str) -> Any:
-    if pk is None:
-        return None
-    obj = model.objects.for_org(_org(request)).filter(pk=pk).first()
-    if obj is None:
-        raise NotFound(f"Unknown {field.removesuffix('_id').replace('_', ' ')}.", field=field)
-    return obj
 
 
 class BookingOut(Schema):
@@ -155,7 +146,7 @@ def settings_patch(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
         if key in FK_MODELS:
             module, name = FK_MODELS[key]
             model = getattr(importlib.import_module(module), name)
-            fields[key.removesuffix("_id")] = _get(model, request, value, key)
+            fields[key.removesuffix("_id")] = referenced_object(model, value, field=key)
         else:
             if value is None:
                 continue
@@ -198,7 +189,7 @@ def booking_create(
     visit = Visit.objects.for_org(_org(request)).filter(pk=visit_id).first()
     if visit is None:
         raise NotFound(_("Unknown visit."), field="visit_id")
-    booking_type = _get(BookingType, request, payload.booking_type_id, "booking_type_id")
+    booking_type = referenced_object(BookingType, payload.booking_type_id, field="booking_type_id")
     booking = services.booking_create(
         visit=visit,
         actor=request_actor(request),

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from zapys.accounts.models import Branch, User
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
 from zapys.clients.models import Client
-from zapys.core.api import Pagination, request_actor
+from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import DomainError, NotFound
 from zapys.schedule import hooks, selectors, services
 from zapys.schedule.models import Attendance, HoursException, Visit, VisitStatus, WorkingHours
@@ -27,17 +27,6 @@ router = Router(tags=["Schedule"])
 
 def _org(request: HttpRequest) -> Any:
     return request.organization  # type: ignore[attr-defined]
-
-
-def _get(model: Any, request: HttpRequest, pk: int | None, field: str) -> Any:
-    """An object of the caller's organization named in the body; unknown → 404 naming the
-    field (never confirms a foreign object exists)."""
-    if pk is None:
-        return None
-    obj = model.objects.for_org(_org(request)).filter(pk=pk).first()
-    if obj is None:
-        raise NotFound(f"Unknown {field.removesuffix('_id')}.", field=field)
-    return obj
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -230,11 +219,11 @@ def visits_list(
 def visits_create(request: HttpRequest, payload: VisitIn):
     visit = services.visit_create(
         organization=_org(request),
-        client=_get(Client, request, payload.client_id, "client_id"),
-        staff=_get(User, request, payload.staff_id, "staff_id"),
-        service=_get(Service, request, payload.service_id, "service_id"),
-        branch=_get(Branch, request, payload.branch_id, "branch_id"),
-        status=_get(VisitStatus, request, payload.status_id, "status_id"),
+        client=referenced_object(Client, payload.client_id, field="client_id"),
+        staff=referenced_object(User, payload.staff_id, field="staff_id"),
+        service=referenced_object(Service, payload.service_id, field="service_id"),
+        branch=referenced_object(Branch, payload.branch_id, field="branch_id"),
+        status=referenced_object(VisitStatus, payload.status_id, field="status_id"),
         starts_at=payload.starts_at,
         duration_minutes=payload.duration_minutes,
         price=payload.price,
@@ -265,7 +254,7 @@ def visits_reschedule(request: HttpRequest, visit_id: int, payload: RescheduleIn
     services.visit_reschedule(
         visit=visit,
         starts_at=payload.starts_at,
-        staff=_get(User, request, payload.staff_id, "staff_id"),
+        staff=referenced_object(User, payload.staff_id, field="staff_id"),
         duration_minutes=payload.duration_minutes,
         ends_at=payload.ends_at,
         actor=request_actor(request),
@@ -276,7 +265,9 @@ def visits_reschedule(request: HttpRequest, visit_id: int, payload: RescheduleIn
 @router.post("/visits/{visit_id}/cancel", response=VisitOut, summary="Cancel a visit")
 def visits_cancel(request: HttpRequest, visit_id: int, payload: CancelIn | None = None):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
-    status = _get(VisitStatus, request, payload.status_id if payload else None, "status_id")
+    status = referenced_object(
+        VisitStatus, payload.status_id if payload else None, field="status_id"
+    )
     services.visit_cancel(visit=visit, status=status, actor=request_actor(request))
     return _visit_out(request, visit_id)
 
@@ -284,7 +275,7 @@ def visits_cancel(request: HttpRequest, visit_id: int, payload: CancelIn | None 
 @router.post("/visits/{visit_id}/status", response=VisitOut, summary="Set a visit's status")
 def visits_status(request: HttpRequest, visit_id: int, payload: StatusSetIn):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
-    status = _get(VisitStatus, request, payload.status_id, "status_id")
+    status = referenced_object(VisitStatus, payload.status_id, field="status_id")
     services.visit_status_set(visit=visit, status=status, actor=request_actor(request))
     return _visit_out(request, visit_id)
 
@@ -294,7 +285,7 @@ def visits_status(request: HttpRequest, visit_id: int, payload: StatusSetIn):
 )
 def visits_participant_add(request: HttpRequest, visit_id: int, payload: ParticipantIn):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
-    client = _get(Client, request, payload.client_id, "client_id")
+    client = referenced_object(Client, payload.client_id, field="client_id")
     return 201, services.lesson_participant_add(
         visit=visit, client=client, actor=request_actor(request)
     )
@@ -319,14 +310,14 @@ def visits_attendance(request: HttpRequest, visit_id: int, payload: AttendanceIn
 def lessons_create(request: HttpRequest, payload: LessonIn):
     lessons = services.lesson_create(
         organization=_org(request),
-        branch=_get(Branch, request, payload.branch_id, "branch_id"),
-        staff=_get(User, request, payload.staff_id, "staff_id"),
+        branch=referenced_object(Branch, payload.branch_id, field="branch_id"),
+        staff=referenced_object(User, payload.staff_id, field="staff_id"),
         starts_at=payload.starts_at,
         duration_minutes=payload.duration_minutes,
-        group=_get(Group, request, payload.group_id, "group_id"),
-        subject=_get(Subject, request, payload.subject_id, "subject_id"),
-        lesson_type=_get(LessonType, request, payload.lesson_type_id, "lesson_type_id"),
-        room=_get(Room, request, payload.room_id, "room_id"),
+        group=referenced_object(Group, payload.group_id, field="group_id"),
+        subject=referenced_object(Subject, payload.subject_id, field="subject_id"),
+        lesson_type=referenced_object(LessonType, payload.lesson_type_id, field="lesson_type_id"),
+        room=referenced_object(Room, payload.room_id, field="room_id"),
         capacity=payload.capacity,
         price=payload.price,
         client_ids=payload.client_ids,
@@ -482,7 +473,7 @@ def hours_set(request: HttpRequest, staff_id: int, payload: HoursIn):
     staff = get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id)
     services.staff_hours_set(
         staff=staff,
-        branch=_get(Branch, request, payload.branch_id, "branch_id"),
+        branch=referenced_object(Branch, payload.branch_id, field="branch_id"),
         intervals=[(i.weekday, i.start, i.end) for i in payload.intervals],
         actor=request_actor(request),
     )
@@ -498,7 +489,7 @@ def hours_exception_create(request: HttpRequest, staff_id: int, payload: Excepti
     staff = get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id)
     return 201, services.hours_exception_create(
         staff=staff,
-        branch=_get(Branch, request, payload.branch_id, "branch_id"),
+        branch=referenced_object(Branch, payload.branch_id, field="branch_id"),
         on_date=payload.date,
         kind=payload.kind,
         start=payload.start,
@@ -552,10 +543,10 @@ def availability(
     if not 1 <= days <= 31:
         raise DomainError(_("days must be between 1 and 31."), field="days")
     org = _org(request)
-    service = _get(Service, request, service_id, "service_id")
+    service = referenced_object(Service, service_id, field="service_id")
     if staff_id is not None:
-        _get(User, request, staff_id, "staff_id")
-    branch = _get(Branch, request, branch_id, "branch_id")
+        referenced_object(User, staff_id, field="staff_id")
+    branch = referenced_object(Branch, branch_id, field="branch_id")
     slots = selectors.free_slots(
         organization=org,
         service=service,
