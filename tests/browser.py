@@ -74,6 +74,15 @@ def wait_text(driver: webdriver.Chrome, css: str, text: str, timeout: float = 10
     )
 
 
+def click_and_load(driver: webdriver.Chrome, element, timeout: float = 10) -> None:
+    """Click something that loads a new page (a form post, a link) and wait until the old
+    document is gone: waiting for an element that both pages have would otherwise find
+    the old one and go stale under the next click."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, timeout).until(EC.staleness_of(old))
+
+
 def login(driver: webdriver.Chrome, live_server, username: str, password: str) -> None:
     driver.get(f"{live_server.url}/login/")
     wait_for(driver, "[data-testid=login-form]")

@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import login, wait_for, wait_text
+from tests.browser import click_and_load, login, wait_for, wait_text
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from zapys.clients.models import Client
@@ -70,11 +70,11 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
     assert all("Коваленко" not in row.text for row in _rows(browser))
 
     # Deleted clients list → card → restore.
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=deleted-clients]").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=deleted-clients]"))
     wait_for(browser, "[data-testid=client-table]")
     browser.find_element(By.PARTIAL_LINK_TEXT, "Коваленко").click()
     wait_for(browser, "[data-testid=deleted-banner]")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=client-restore]").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=client-restore]"))
     wait_for(browser, "[data-testid=client-actions]")
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=deleted-banner]")
     with org_scope(org):
