@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -281,19 +282,37 @@ def render_message(
             MessageTemplate.objects.for_org(organization).filter(event=event.code, channel=channel)
         ).first()
     assert template is None or isinstance(template, MessageTemplate)
+    return message_renderer(
+        organization=organization, event=event, channel=channel, template=template
+    )(variables, client)
+
+
+def message_renderer(
+    *,
+    organization: Organization,
+    event: EventType,
+    channel: str,
+    template: MessageTemplate | None,
+) -> Callable[[dict[str, Any], Client | None], tuple[str, str]]:
+    """`render_message` for many messages of one event and channel: the template text (or
+    the translated default) is resolved once, then each call only substitutes values."""
     # Defaults may be lazy translations: they are written in the organization's language.
     with translation.override(organization.language or None):
         text = template.text if template is not None else str(event.default_text(channel))
         subject = (template.subject if template is not None else "") or str(event.default_subject())
-    context: dict[str, Any] = {"organization": organization}
-    if client is not None:
-        context["client"] = client
-    context.update(variables)
     allowed = event.variable_names
-    rendered_subject = (
-        render_template(subject, context, allowed=allowed) if channel == "email" else ""
-    )
-    return render_template(text, context, allowed=allowed), rendered_subject
+
+    def render(variables: dict[str, Any], client: Client | None = None) -> tuple[str, str]:
+        context: dict[str, Any] = {"organization": organization}
+        if client is not None:
+            context["client"] = client
+        context.update(variables)
+        rendered_subject = (
+            render_template(subject, context, allowed=allowed) if channel == "email" else ""
+        )
+        return render_template(text, context, allowed=allowed), rendered_subject
+
+    return render
 
 
 def message_send_custom(

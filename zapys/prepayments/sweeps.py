@@ -23,8 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from zapys.core.audit import Actor
-from zapys.core.models import AuditLog
+from zapys.core.audit import Actor, audit_record_many
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, PrepaymentSettings
@@ -50,39 +49,82 @@ class SweepResult:
         )
 
 
-def _claim(qs: Any, order: str) -> list[Booking]:
-    qs = qs.select_related(
-        "organization",
-        "client",
-        "visit",
-        "visit__staff",
-        "visit__branch",
-        "visit__service",
-        "visit__group",
-        "visit__subject",
-        "visit__lesson_type",
-    ).order_by(order, "id")
+def _claim(qs: Any, order: str) -> list[int]:
+    """Ids of the next due batch, oldest deadline first, locked for this transaction.
+
+    Only ids: the conditional UPDATE that follows is what moves them, and the columns
+    the messages need are read once afterwards (`_load`)."""
+    qs = qs.order_by(order, "id")
     if connection.vendor == "postgresql":
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs[:BATCH_SIZE])
+    return list(qs.values_list("id", flat=True)[:BATCH_SIZE])
 
 
-def _audit_bulk(rows: list[Booking], action: str, changes: dict[str, Any]) -> None:
-    AuditLog.objects.bulk_create(
-        [
-            AuditLog(
-                organization_id=b.organization_id,
-                actor_kind=ACTOR.kind,
-                actor_label=ACTOR.label,
-                action=action,
-                object_type=Booking._meta.label_lower,
-                object_id=str(b.pk),
-                object_repr=str(b)[:300],
-                changes=changes,
-            )
-            for b in rows
-        ]
+# What the messages and the staff notification read of a booking, its client and its
+# visit; the sweep loads thousands of bookings per tick, so not a column more.
+_MESSAGE_FIELDS = (
+    "organization_id",
+    "client_id",
+    "visit_id",
+    "amount",
+    "currency",
+    "status",
+    "token",
+    "channel",
+    "client__name",
+    "client__phone",
+    "client__email",
+    "client__deleted_at",
+    "visit__kind",
+    "visit__starts_at",
+    "visit__branch_id",
+    "visit__staff_id",
+    "visit__service_id",
+    "visit__group_id",
+    "visit__subject_id",
+    "visit__lesson_type_id",
+)
+
+
+def _load(ids: list[int]) -> list[Booking]:
+    """The claimed bookings with what their messages need.
+
+    A batch of 500 bookings has a handful of organizations, specialists, branches and
+    services: each is read once per batch and attached, instead of joined (and built as
+    an object) once per booking."""
+    from zapys.accounts.models import Branch, Organization, User
+    from zapys.catalog.models import Group, LessonType, Service, Subject
+
+    rows = list(
+        Booking.objects.filter(pk__in=ids)
+        .select_related("client", "visit")
+        .only(*_MESSAGE_FIELDS)
+        .order_by("id")
     )
+    visits = [b.visit for b in rows]
+    related: list[tuple[str, Any, tuple[str, ...]]] = [
+        ("staff", User, ("first_name", "last_name", "username")),
+        ("branch", Branch, ("name",)),
+        ("service", Service, ("name",)),
+        ("group", Group, ("name",)),
+        ("subject", Subject, ("name",)),
+        ("lesson_type", LessonType, ("name",)),
+    ]
+    for name, model, fields in related:
+        wanted = {getattr(v, f"{name}_id") for v in visits} - {None}
+        found = model._base_manager.only(*fields).in_bulk(wanted) if wanted else {}
+        for visit in visits:
+            key = getattr(visit, f"{name}_id")
+            if key is not None:
+                setattr(visit, name, found[key])
+    orgs = Organization.objects.in_bulk({b.organization_id for b in rows})
+    for b in rows:
+        b.organization = orgs[b.organization_id]
+    return rows
+
+
+def _audit_bulk(ids: list[int], action: str, changes: dict[str, Any]) -> None:
+    audit_record_many(model=Booking, ids=ids, actor=ACTOR, action=action, changes=changes)
 
 
 def _settings_for(org_ids: Iterable[int]) -> dict[int, PrepaymentSettings]:
@@ -111,7 +153,7 @@ def queue_messages(
         active_accounts,
         channel_order,
         event_enabled,
-        render_message,
+        message_renderer,
     )
     from zapys.prepayments.services import message_variables
 
@@ -124,6 +166,15 @@ def queue_messages(
     order = channel_order(organization=organization, event=event)
     templates = {
         t.channel: t for t in MessageTemplate.objects.for_org(organization).filter(event=event)
+    }
+    renderers = {
+        channel: message_renderer(
+            organization=organization,
+            event=event_type,
+            channel=channel,
+            template=templates.get(channel),
+        )
+        for channel in accounts
     }
     messengers: dict[int, dict[str, str]] = defaultdict(dict)
     for client_id, channel, external_id in (
@@ -152,14 +203,7 @@ def queue_messages(
                 )
             if not address:
                 continue
-            text, subject = render_message(
-                organization=organization,
-                event=event_type,
-                channel=channel,
-                variables=message_variables(booking),
-                client=client,
-                template=template,
-            )
+            text, subject = renderers[channel](message_variables(booking), client)
             rows.append(
                 Message(
                     organization=organization,
@@ -201,19 +245,19 @@ def _staff_notify(org: Any, title: str, rows: list[Booking]) -> None:
 
 def remind_batch(now: datetime) -> tuple[int, int]:
     with transaction.atomic():
-        rows = _claim(
+        ids = _claim(
             Booking.objects.filter(
                 status=S.PENDING, remind_at__lte=now, reminded_at__isnull=True, expires_at__gt=now
             ),
             "remind_at",
         )
-        if not rows:
+        if not ids:
             return 0, 0
-        ids = [b.pk for b in rows]
         Booking.objects.filter(pk__in=ids, status=S.PENDING, reminded_at__isnull=True).update(
             reminded_at=now
         )
-        _audit_bulk(rows, "booking.reminded", {})
+        rows = _load(ids)
+        _audit_bulk(ids, "booking.reminded", {})
         sent = 0
         settings = _settings_for(b.organization_id for b in rows)
         for org_id, group in _by_org(rows).items():
@@ -237,17 +281,17 @@ def expire_batch(now: datetime) -> tuple[int, int]:
     from zapys.schedule.models import Visit
 
     with transaction.atomic():
-        rows = _claim(Booking.objects.filter(status=S.PENDING, expires_at__lte=now), "expires_at")
-        if not rows:
+        ids = _claim(Booking.objects.filter(status=S.PENDING, expires_at__lte=now), "expires_at")
+        if not ids:
             return 0, 0
-        ids = [b.pk for b in rows]
         moved = Booking.objects.filter(pk__in=ids, status=S.PENDING).update(
             status=S.EXPIRED, expired_at=now
         )
         if moved != len(ids):  # pragma: no cover - rows are locked/serialised
             raise RuntimeError("prepayments: expiry batch lost rows it had claimed")
+        rows = _load(ids)
         Visit.objects.filter(pk__in=[b.visit_id for b in rows]).update(booking_state="expired")
-        _audit_bulk(rows, "booking.expired", {"status": [S.PENDING, S.EXPIRED]})
+        _audit_bulk(ids, "booking.expired", {"status": [S.PENDING, S.EXPIRED]})
         sent = 0
         settings = _settings_for(b.organization_id for b in rows)
         for org_id, group in _by_org(rows).items():
@@ -278,18 +322,18 @@ def cancel_batch(now: datetime) -> tuple[int, int]:
     from zapys.schedule.services import visit_cancel
 
     with transaction.atomic():
-        rows = _claim(
+        ids = _claim(
             Booking.objects.filter(status=S.EXPIRED, auto_cancel_at__lte=now), "auto_cancel_at"
         )
-        if not rows:
+        if not ids:
             return 0, 0
-        ids = [b.pk for b in rows]
         moved = Booking.objects.filter(pk__in=ids, status=S.EXPIRED).update(
             status=S.CANCELLED, cancelled_at=now
         )
         if moved != len(ids):  # pragma: no cover
             raise RuntimeError("prepayments: cancel batch lost rows it had claimed")
-        _audit_bulk(rows, "booking.auto_cancelled", {"status": [S.EXPIRED, S.CANCELLED]})
+        rows = _load(ids)
+        _audit_bulk(ids, "booking.auto_cancelled", {"status": [S.EXPIRED, S.CANCELLED]})
         settings = _settings_for(b.organization_id for b in rows)
         sent = 0
         for org_id, group in _by_org(rows).items():
@@ -312,19 +356,12 @@ def cancel_batch(now: datetime) -> tuple[int, int]:
                 Attendance.objects.filter(visit_id__in=plain, state="planned").update(
                     state="cancelled", marked_at=now
                 )
-                AuditLog.objects.bulk_create(
-                    [
-                        AuditLog(
-                            organization=org,
-                            actor_kind=ACTOR.kind,
-                            actor_label=ACTOR.label,
-                            action="visit.status",
-                            object_type="schedule.visit",
-                            object_id=str(v),
-                            changes={"status": [None, status.code]},
-                        )
-                        for v in plain
-                    ]
+                audit_record_many(
+                    model=Visit,
+                    ids=plain,
+                    actor=ACTOR,
+                    action="visit.status",
+                    changes={"status": [None, status.code]},
                 )
                 for visit in Visit.objects.filter(pk__in=marked, blocks_time=True):
                     visit_cancel(

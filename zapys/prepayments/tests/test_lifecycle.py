@@ -17,6 +17,7 @@ from tests.factories_prepayments import (
     make_visit,
 )
 from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.models import AuditLog
 from zapys.ledger.models import FinancialOperation, SalesReceipt
 from zapys.ledger.selectors import client_balance, entries_for_cause
 from zapys.messaging.models import Message, StaffNotification
@@ -149,6 +150,20 @@ def test_expiry_and_auto_cancel_by_tick(org, branch, setup):
     assert visit.attendances.get().state == "cancelled"
     cancelled = Message.objects.get(idempotency_key=f"booking:{booking.pk}:cancelled")
     assert "скасовано" in cancelled.text  # sweeps render in the organization's language too
+    # every move is in the audit log, attributed to the scheduler and this organization
+    logged = AuditLog.objects.filter(actor_kind="scheduler", actor_label="prepayments.sweep")
+    assert sorted(logged.values_list("action", "object_type", "object_id", "object_repr")) == [
+        (
+            "booking.auto_cancelled",
+            "prepayments.booking",
+            str(booking.pk),
+            f"Booking #{booking.pk}",
+        ),
+        ("booking.expired", "prepayments.booking", str(booking.pk), f"Booking #{booking.pk}"),
+        ("visit.status", "schedule.visit", str(visit.pk), f"Visit #{visit.pk}"),
+    ]
+    assert set(logged.values_list("organization_id", flat=True)) == {org.pk}
+    assert logged.get(action="booking.expired").changes == {"status": ["pending", "expired"]}
 
 
 def test_late_payment_after_cancel_goes_to_balance_then_restore(org, branch, setup):
