@@ -71,6 +71,7 @@ _MESSAGE_FIELDS = (
     "status",
     "token",
     "channel",
+    "client__organization_id",
     "client__name",
     "client__phone",
     "client__email",
@@ -139,92 +140,26 @@ def _settings_for(org_ids: Iterable[int]) -> dict[int, PrepaymentSettings]:
 def queue_messages(
     *, organization: Any, event: str, suffix: str, bookings: list[Booking], now: datetime
 ) -> int:
-    """Write the outbox rows for many bookings at once (a constant number of queries).
-
-    The same routing as `messaging.services.message_send` (event switch, channel order,
-    the client's linked messengers, the organization's templates) and the same
-    idempotency keys, so a booking is never told twice; the messaging outbox sweep
-    delivers them.
-    """
-    from zapys.messaging.events import get_event
-    from zapys.messaging.models import ClientMessenger, Message, MessageTemplate
-    from zapys.messaging.services import (
-        MESSENGERS,
-        active_accounts,
-        channel_order,
-        event_enabled,
-        message_renderer,
-    )
+    """The outbox rows for many bookings at once, keyed like the single sends
+    (`booking:<id>:<suffix>`), so a booking is never told the same thing twice."""
+    from zapys.messaging.services import Outgoing, message_send_many
     from zapys.prepayments.services import message_variables
 
-    if not bookings or not event_enabled(organization=organization, event=event):
-        return 0
-    event_type = get_event(event)
-    accounts = active_accounts(organization=organization)
-    if not accounts:
-        return 0
-    order = channel_order(organization=organization, event=event)
-    templates = {
-        t.channel: t for t in MessageTemplate.objects.for_org(organization).filter(event=event)
-    }
-    renderers = {
-        channel: message_renderer(
-            organization=organization,
-            event=event_type,
-            channel=channel,
-            template=templates.get(channel),
-        )
-        for channel in accounts
-    }
-    messengers: dict[int, dict[str, str]] = defaultdict(dict)
-    for client_id, channel, external_id in (
-        ClientMessenger.objects.for_org(organization)
-        .filter(client_id__in={b.client_id for b in bookings})
-        .values_list("client_id", "channel", "external_id")
-    ):
-        messengers[client_id][channel] = external_id
-    rows = []
-    for booking in bookings:
-        client = booking.client
-        if client.deleted_at is not None:
-            continue
-        for channel in [booking.channel] if booking.channel else order:
-            account = accounts.get(channel)
-            template = templates.get(channel)
-            if account is None or (template is not None and not template.is_enabled):
-                continue
-            if channel in MESSENGERS:
-                address = messengers[client.pk].get(channel, "")
-            else:
-                address = (
-                    client.phone
-                    if channel == "sms"
-                    else (client.email if channel == "email" else "")
-                )
-            if not address:
-                continue
-            text, subject = renderers[channel](message_variables(booking), client)
-            rows.append(
-                Message(
-                    organization=organization,
-                    client=client,
-                    recipient=address,
-                    channel=channel,
-                    transport_account=account,
-                    transport_code=account.code,
-                    event=event,
-                    subject=subject[:300],
-                    text=text,
-                    related_type=Booking._meta.label_lower,
-                    related_id=str(booking.pk),
-                    idempotency_key=f"booking:{booking.pk}:{suffix}",
-                    status=Message.Status.QUEUED,
-                    next_attempt_at=now,
-                )
+    return message_send_many(
+        organization=organization,
+        event=event,
+        messages=[
+            Outgoing(
+                client=b.client,
+                variables=message_variables(b),
+                idempotency_key=f"booking:{b.pk}:{suffix}",
+                related=b,
+                channel=b.channel,
             )
-            break
-    Message.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+            for b in bookings
+        ],
+        now=now,
+    )
 
 
 def _by_org(rows: list[Booking]) -> dict[int, list[Booking]]:

@@ -271,3 +271,56 @@ def test_send_query_count_is_constant(org, actor):
     with CaptureQueriesContext(connection) as second:
         send(org, actor, client, key="q2")
     assert len(first) == len(second) <= 12
+
+
+def test_send_many_routes_like_send_and_shares_its_idempotency_keys(org, other_org, actor):
+    from django.utils import timezone
+
+    from zapys.messaging.services import Outgoing, message_send_many
+
+    make_console_accounts(org)
+    event_setting_save(organization=org, event="", channels=["telegram", "sms"], actor=actor)
+    with_telegram = make_client(org, name="Шевченко Олена", email="o@example.com")
+    link_messenger(with_telegram, "telegram", "777")
+    sms_only = make_client(org, name="Бойко Іван", phone="+380671112233")
+    asked_email = make_client(org, name="Мельник Ганна", phone="+380671112244", email="g@e.com")
+    gone = make_client(org, name="Deleted Client", phone="+380671112255")
+    gone.deleted_at = timezone.now()
+    gone.save(update_fields=["deleted_at"])
+    already = make_client(org, name="Коваль Петро", phone="+380671112266")
+    send(org, actor, already, key="many:already")
+    with org_scope(other_org):
+        foreign = make_client(other_org, name="Foreign Client", phone="+380671112277")
+
+    def outgoing(client, key, **kwargs):
+        return Outgoing(
+            client=client, variables={"visit_time": "10:00"}, idempotency_key=key, **kwargs
+        )
+
+    before = Message.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        written = message_send_many(
+            organization=org,
+            event="tests.reminder",
+            messages=[
+                outgoing(with_telegram, "many:1"),
+                outgoing(sms_only, "many:2"),
+                outgoing(asked_email, "many:3", channel="email"),
+                outgoing(gone, "many:4"),
+                outgoing(already, "many:already"),
+                outgoing(foreign, "many:5"),
+            ],
+            now=timezone.now(),
+        )
+    assert len(ctx) <= 9  # settings, accounts, templates, messengers, keys, one insert
+    sent = {m.idempotency_key: m for m in Message.objects.filter(idempotency_key__startswith="m")}
+    assert (sent["many:1"].channel, sent["many:1"].recipient) == ("telegram", "777")
+    assert sent["many:1"].text == "TG Олена 10:00"
+    assert (sent["many:2"].channel, sent["many:2"].text) == ("sms", "Іван, see you at 10:00")
+    assert (sent["many:3"].channel, sent["many:3"].subject) == ("email", "Visit at 10:00")
+    # the deleted client and the other organization's client get nothing; the key already
+    # used by message_send is not queued twice
+    assert "many:4" not in sent and "many:5" not in sent
+    assert Message.objects.filter(idempotency_key="many:already").count() == 1
+    assert Message.objects.count() == before + 3
+    assert written == 3
