@@ -30,7 +30,7 @@ from zapys.prepayments.models import Booking, PrepaymentSettings
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 S = Booking.Status
 ACTOR = Actor.scheduler("prepayments.sweep")
 

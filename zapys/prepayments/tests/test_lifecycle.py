@@ -260,7 +260,7 @@ def test_tick_command_runs_the_sweep(org, branch, setup):
     assert booking.status == "cancelled"
 
 
-def test_sweep_queries_are_constant_per_batch(org, branch, setup, django_assert_max_num_queries):
+def test_sweep_queries_are_constant_per_batch(org, branch, setup, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -268,10 +268,14 @@ def test_sweep_queries_are_constant_per_batch(org, branch, setup, django_assert_
         made = [make_booking(org, branch) for _ in range(n)]
         when = max(b.expires_at for b in made) + timedelta(minutes=1)
         with CaptureQueriesContext(connection) as ctx:
-            sweeps.sweep(when)
+            result = sweeps.sweep(when)
+        assert (result.expired, result.cancelled) == (n, n)
         return len(ctx)
 
-    assert run(2) == run(6)
+    assert run(2) == run(6)  # one batch: the same queries whatever its size
+    monkeypatch.setattr(sweeps, "BATCH_SIZE", 3)
+    one, two, three = run(3), run(6), run(9)  # 1, 2 and 3 batches per step
+    assert three - two == two - one > 0  # each extra batch costs the same queries
 
 
 def test_reminder_before_deadline(org, branch, setup):
