@@ -115,21 +115,8 @@ def message_send(
             client=client,
             template=templates.get(route.channel),
         )
-        message = Message(
-            organization=organization,
-            client=client,
-            recipient=route.recipient,
-            channel=route.channel,
-            transport_account=route.account,
-            transport_code=route.account.code,
-            event=event,
-            subject=subject[:300],
-            text=text,
-            related_type=related._meta.label_lower if related is not None else "",
-            related_id=str(related.pk) if related is not None else "",
-            idempotency_key=key,
-            status=Message.Status.QUEUED,
-            next_attempt_at=timezone.now(),
+        message = _queued_message(
+            organization, client, route, event, text, subject, related, key, timezone.now()
         )
         try:
             with transaction.atomic():
@@ -222,23 +209,9 @@ def message_send_many(
         if route is None:
             continue
         text, subject = renderers[route.channel](outgoing.variables, client)
-        related = outgoing.related
         rows.append(
-            Message(
-                organization=organization,
-                client=client,
-                recipient=route.recipient,
-                channel=route.channel,
-                transport_account=route.account,
-                transport_code=route.account.code,
-                event=event,
-                subject=subject[:300],
-                text=text,
-                related_type=related._meta.label_lower if related is not None else "",
-                related_id=str(related.pk) if related is not None else "",
-                idempotency_key=key,
-                status=Message.Status.QUEUED,
-                next_attempt_at=now,
+            _queued_message(
+                organization, client, route, event, text, subject, outgoing.related, key, now
             )
         )
         queued.add(key)
@@ -246,6 +219,36 @@ def message_send_many(
     # database keeps theirs (the count then includes that one).
     Message.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def _queued_message(
+    organization: Organization,
+    client: Client | None,
+    route: Route,
+    event: str,
+    text: str,
+    subject: str,
+    related: models.Model | None,
+    key: str,
+    now: datetime,
+) -> Message:
+    """The outbox row (unsaved) for a rendered message on its route, due at `now`."""
+    return Message(
+        organization=organization,
+        client=client,
+        recipient=route.recipient,
+        channel=route.channel,
+        transport_account=route.account,
+        transport_code=route.account.code,
+        event=event,
+        subject=subject[:300],
+        text=text,
+        related_type=related._meta.label_lower if related is not None else "",
+        related_id=str(related.pk) if related is not None else "",
+        idempotency_key=key,
+        status=Message.Status.QUEUED,
+        next_attempt_at=now,
+    )
 
 
 def _enqueue_delivery(message_id: int) -> None:
