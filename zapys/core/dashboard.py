@@ -15,12 +15,14 @@ def widgets(request: HttpRequest) -> list[dict]:
             "title": _("Branches"),
             "value": Branch.objects.filter(is_active=True).count(),
             "icon": "building",
+            "order": 900,
             "url": reverse("accounts:settings") if request.user.role == "owner" else "",  # type: ignore[union-attr]
         },
         {
             "title": _("Staff"),
             "value": User.objects.filter(is_active=True).count(),
             "icon": "person-badge",
+            "order": 910,
             "url": "",
         },
     ]

@@ -72,7 +72,8 @@ def dashboard_widgets(request: HttpRequest) -> list[dict]:
         name = f"{app}.dashboard"
         if app.startswith("zapys.") and importlib.util.find_spec(name) is not None:
             widgets.extend(importlib.import_module(name).widgets(request))
-    return widgets
+    # Today's work first (each card may say where it belongs); counts of the setup last.
+    return sorted(widgets, key=lambda w: w.get("order", 100))
 
 
 @staff_required()

@@ -19,6 +19,7 @@ def widgets(request: HttpRequest) -> list[dict]:
             "title": _("Unread notifications"),
             "value": unread_notification_count(organization=organization, user=user),  # type: ignore[arg-type]
             "icon": "bell",
+            "order": 50,
             "url": reverse("messaging:notifications"),
             "hint": "",
         }
@@ -33,6 +34,7 @@ def widgets(request: HttpRequest) -> list[dict]:
                 "title": _("Messages not delivered"),
                 "value": counts["failed"],
                 "icon": "exclamation-triangle",
+                "order": 60,
                 "url": reverse("messaging:outbox") + "?status=failed",
                 "hint": _("%(n)s waiting in the queue") % {"n": counts["waiting"]},
             }

@@ -231,6 +231,7 @@ class ReportFilterForm(StyledForm):
         label=_("Status"), required=False, choices=[("", _("All")), *Booking.Status.choices]
     )
     booking_type = forms.ModelChoiceField(label=_("Booking type"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    paid_late = forms.BooleanField(label=_("Only paid late"), required=False)
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

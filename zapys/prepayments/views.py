@@ -262,6 +262,7 @@ def _filters(form: ReportFilterForm) -> selectors.ReportFilters:
         staff_id=data["staff"].pk if data.get("staff") else None,
         status=data.get("status") or "",
         booking_type_id=data["booking_type"].pk if data.get("booking_type") else None,
+        paid_late=True if data.get("paid_late") else None,
     )
 
 

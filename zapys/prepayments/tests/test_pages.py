@@ -165,6 +165,10 @@ def test_report_filters_totals_export(
     assert "chart.umd.js" in page
     only = staff_client.get("/prepayments/?status=pending").content.decode()
     assert only.count('data-testid="booking-row"') == 1
+    late = bookings[0]
+    Booking.objects.filter(pk=late.pk).update(paid_late=True)
+    only_late = staff_client.get("/prepayments/?paid_late=on").content.decode()
+    assert only_late.count('data-testid="booking-row"') == 1 and late.client.name in only_late
     csv = staff_client.get("/prepayments/?export=csv").content.decode("utf-8-sig")
     assert len(csv.strip().splitlines()) == 5 and fresh.client.name in csv
     xlsx = staff_client.get("/prepayments/?export=xlsx")

@@ -1,0 +1,37 @@
+"""Dashboard card of the money side: what was paid today, as on "Sales of the day"."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from zapys.core.money import format_money
+from zapys.core.views import request_org
+from zapys.ledger.selectors import day_sales_summary
+
+
+def widgets(request: HttpRequest) -> list[dict]:
+    user = request.user
+    if user.role not in ("owner", "administrator"):  # type: ignore[union-attr]
+        return []  # specialists do not see the till
+    organization = request_org(request)
+    summary = day_sales_summary(day=timezone.localdate(), branch_id=None)
+    currency = organization.currency or "UAH"
+    language = (get_language() or "uk")[:2]
+    return [
+        {
+            "title": _("Paid today"),
+            "value": format_money(summary["paid"], currency, language),
+            "icon": "cash-coin",
+            "order": 40,
+            "url": reverse("ledger:day_sales"),
+            "hint": _("%(n)s receipt(s), %(unpaid)s unpaid")
+            % {
+                "n": summary["count"],
+                "unpaid": format_money(summary["unpaid"], currency, language),
+            },
+        }
+    ]
