@@ -203,12 +203,13 @@ def booking_create(
 @paginate(Pagination)
 def bookings_list(
     request: HttpRequest,
-    status: str = "",
+    status: Literal["", "pending", "paid", "expired", "cancelled", "refunded"] = "",
     date_from: date | None = None,
     date_to: date | None = None,
     branch_id: int | None = None,
     staff_id: int | None = None,
     booking_type_id: int | None = None,
+    paid_late: bool | None = None,
 ) -> Any:
     qs = selectors.bookings_list(
         selectors.ReportFilters(
@@ -218,6 +219,7 @@ def bookings_list(
             staff_id=staff_id,
             status=status,
             booking_type_id=booking_type_id,
+            paid_late=paid_late,
         )
     ).select_related(None)
     return qs

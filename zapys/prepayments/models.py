@@ -320,8 +320,16 @@ class Booking(OrgOwned):
 
     @property
     def clock(self) -> str:
-        """grey / green / red, as the visit card shows it."""
-        return {"pending": "grey", "paid": "green"}.get(self.status, "red")
+        """grey (waiting) / green (the money came) / red (it did not come in time or was
+        refunded), as the visit card shows it. A paid booking cancelled later with the money
+        kept on the balance stays green."""
+        if self.status == self.Status.PENDING:
+            return "grey"
+        if self.status == self.Status.PAID or (
+            self.status == self.Status.CANCELLED and self.paid_at is not None
+        ):
+            return "green"
+        return "red"
 
 
 _TOKEN_SLOT = "__token__"

@@ -114,31 +114,35 @@ def bookings_list(filters: ReportFilters) -> QuerySet[Booking]:
 
 
 def report_totals(qs: QuerySet[Booking]) -> ReportTotals:
-    """Totals and the paid-vs-expired chart by day: two aggregate queries."""
+    """Totals and the paid-vs-expired chart by day: two aggregate queries.
+
+    The cards and the chart count the same things. "Paid" is every booking money came for
+    (`paid_at`: on time, late, or later refunded or cancelled with the money kept);
+    "expired" every link that ran out unpaid (`expired_at` without `paid_at`, whether or
+    not the visit was then auto-cancelled); "cancelled" is the current status.
+    """
     S = Booking.Status
+    ever_paid = Q(paid_at__isnull=False)
+    ran_out = Q(expired_at__isnull=False, paid_at__isnull=True)
     row = qs.order_by().aggregate(
         issued=Count("id"),
         issued_amount=Sum("amount"),
-        paid=Count("id", filter=Q(status=S.PAID)),
-        paid_amount=Sum("amount", filter=Q(status=S.PAID)),
-        expired=Count("id", filter=Q(status=S.EXPIRED)),
+        paid=Count("id", filter=ever_paid),
+        paid_amount=Sum("amount", filter=ever_paid),
+        expired=Count("id", filter=ran_out),
         cancelled=Count("id", filter=Q(status=S.CANCELLED)),
         refunded=Count("id", filter=Q(status=S.REFUNDED)),
         pending=Count("id", filter=Q(status=S.PENDING)),
         paid_late=Count("id", filter=Q(paid_late=True)),
     )
     totals = ReportTotals(**{k: int(v or 0) for k, v in row.items()})  # type: ignore[arg-type]
-    ever_paid = totals.paid + totals.refunded
-    totals.conversion = round(100 * ever_paid / totals.issued) if totals.issued else 0
+    totals.conversion = round(100 * totals.paid / totals.issued) if totals.issued else 0
     by_day: dict[str, dict[str, int]] = defaultdict(lambda: {"paid": 0, "expired": 0})
     days = (
         qs.order_by()
         .annotate(day=TruncDate("created_at"))
         .values("day")
-        .annotate(
-            paid=Count("id", filter=Q(status__in=[S.PAID, S.REFUNDED])),
-            expired=Count("id", filter=Q(status__in=[S.EXPIRED, S.CANCELLED])),
-        )
+        .annotate(paid=Count("id", filter=ever_paid), expired=Count("id", filter=ran_out))
         .order_by("day")
     )
     for d in days:

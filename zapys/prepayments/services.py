@@ -569,6 +569,27 @@ def _terms_snapshot(
     }
 
 
+def _issue_payment(
+    booking: Booking, visit: Visit, settings: PrepaymentSettings, actor: Actor
+) -> Payment:
+    """The provider payment behind the booking's link, valid until the booking's deadline."""
+    from zapys.payments.services import payment_create
+
+    return payment_create(
+        organization=booking.organization,
+        account=settings.payment_account,
+        purpose=PURPOSE,
+        purpose_object=booking,
+        client=visit.client,
+        amount=booking.amount,
+        currency=booking.currency,
+        description=_("Prepayment: %(what)s") % {"what": visit.title},
+        actor=actor,
+        expires_at=booking.expires_at,
+        branch=visit.branch,
+    )
+
+
 def booking_create(
     *,
     visit: Visit,
@@ -583,7 +604,6 @@ def booking_create(
     Refuses (nothing written): prepayment off, no client, a cancelled or past visit, an
     active booking already on the visit (409 naming it), an amount of 0 or above the price.
     """
-    from zapys.payments.services import payment_create
     from zapys.schedule.services import visit_status_set
 
     now = now or timezone.now()
@@ -663,20 +683,7 @@ def booking_create(
                 booking.save(force_insert=True)
         except IntegrityError as exc:  # a concurrent booking of the same visit won
             raise Conflict(_("The visit already has an active booking."), field="visit_id") from exc
-        payment = payment_create(
-            organization=organization,
-            account=settings.payment_account,
-            purpose=PURPOSE,
-            purpose_object=booking,
-            client=visit.client,
-            amount=amount,
-            currency=booking.currency,
-            description=_("Prepayment: %(what)s") % {"what": visit.title},
-            actor=actor,
-            expires_at=expires_at,
-            branch=visit.branch,
-        )
-        booking.payment = payment
+        booking.payment = _issue_payment(booking, visit, settings, actor)
         booking.save(update_fields=["payment"])
         _set_clock(visit, "pending", actor)
         if settings.status_after_create_id and settings.status_after_create_id != visit.status_id:
@@ -1009,6 +1016,36 @@ def booking_accept_terms(
         action="booking.terms_accepted",
         obj=booking,
         changes={"ip": ip, "accepted_at": booking.accepted_at},
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_payment_retry(*, booking: Booking, actor: Actor, now: datetime | None = None) -> Booking:
+    """A new provider payment for a booking whose last attempt failed (a declined card):
+    the client tries again from the same link until the booking's deadline. The failed
+    payment stays as it was, for the record."""
+    from zapys.payments.services import OPEN_STATUSES, PAID_STATUSES
+
+    now = now or timezone.now()
+    booking = Booking.objects.for_org(booking.organization).select_for_update().get(pk=booking.pk)
+    if booking.status != S.PENDING or booking.expires_at <= now:
+        raise Conflict(_("This booking is no longer awaiting payment."))
+    previous = booking.payment
+    if previous is not None and previous.status in OPEN_STATUSES:
+        return booking  # the current attempt is still open: nothing to renew
+    if previous is not None and previous.status in PAID_STATUSES:
+        raise Conflict(_("This booking is already paid."))
+    visit = booking.visit
+    payment = _issue_payment(booking, visit, prepayment_settings_get(booking.organization), actor)
+    booking.payment = payment
+    booking.save(update_fields=["payment"])
+    audit_record(
+        organization=booking.organization,
+        actor=actor,
+        action="booking.payment_retry",
+        obj=booking,
+        changes={"payment_id": [previous.pk if previous else None, payment.pk]},
     )
     return booking
 

@@ -4,6 +4,7 @@ public payment page. Views parse and authorize, then call one service."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.http import client_ip
+from zapys.core.money import to_decimal_string
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.core.views import staff_required
 from zapys.prepayments import selectors, services
@@ -299,7 +301,7 @@ def _export_rows(qs: Any) -> list[list[Any]]:
                 b.booking_type.name if b.booking_type else "",
                 b.status,
                 "yes" if b.paid_late else "",
-                f"{b.amount / 100:.2f}",
+                to_decimal_string(b.amount),
                 b.currency,
                 timezone.localtime(b.expires_at).strftime("%Y-%m-%d %H:%M"),
                 timezone.localtime(b.paid_at).strftime("%Y-%m-%d %H:%M") if b.paid_at else "",
@@ -331,8 +333,11 @@ def bookings_report(request: HttpRequest) -> HttpResponse:
         ws = wb.active
         ws.title = "Prepayments"
         ws.append(EXPORT_HEADER)
+        amount = EXPORT_HEADER.index("amount")
         for row in _export_rows(qs):
+            row[amount] = Decimal(row[amount])  # a number in the sheet, exact (never float)
             ws.append(row)
+            ws.cell(row=ws.max_row, column=amount + 1).number_format = "0.00"
         out = io.BytesIO()
         wb.save(out)
         response = HttpResponse(
@@ -429,12 +434,23 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
             booking.status == Booking.Status.PENDING and booking.expires_at <= now
         )
         error = ""
+        accepted = booking.accepted_at is not None or not settings.agreement_enabled
         if request.method == "POST" and not expired and booking.status == Booking.Status.PENDING:
-            if request.POST.get("action") == "balance":
+            client_actor = Actor.client_link(f"booking {booking.pk}")
+            action = request.POST.get("action")
+            if action in ("balance", "retry") and not accepted:
+                # Paying in any way means agreeing to the terms first (X4 evidence).
+                error = "agreement"
+            elif action == "balance":
                 try:
-                    services.booking_pay_from_balance(
-                        booking=booking, actor=Actor.client_link(f"booking {booking.pk}")
-                    )
+                    services.booking_pay_from_balance(booking=booking, actor=client_actor)
+                except DomainError as exc:
+                    error = exc.detail
+                else:
+                    return redirect("prepayments:page", token=token)
+            elif action == "retry":
+                try:
+                    services.booking_payment_retry(booking=booking, actor=client_actor, now=now)
                 except DomainError as exc:
                     error = exc.detail
                 else:
@@ -452,16 +468,13 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
 
         balance = max(client_balance(booking.client), 0)
         covered = min(balance, booking.amount)
-        accepted = booking.accepted_at is not None or not settings.agreement_enabled
         checkout = None
         payment = booking.payment
-        if (
-            not expired
-            and accepted
-            and booking.status == Booking.Status.PENDING
-            and payment is not None
-            and payment.status in OPEN_STATUSES
-        ):
+        payment_open = payment is not None and payment.status in OPEN_STATUSES
+        payment_lost = payment is None or payment.status in ("failed", "expired")
+        payable = not expired and booking.status == Booking.Status.PENDING
+        if payable and accepted and payment_open:
+            assert payment is not None
             checkout = checkout_form(payment, language=language)
         with translation.override(language):
             response = render(
@@ -476,6 +489,9 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
                     "expired": expired,
                     "accepted": accepted,
                     "checkout": checkout,
+                    # the last attempt was declined (or its link lapsed): offer a new one
+                    "can_retry": payable and accepted and payment_lost,
+                    "declined": payment is not None and payment.status == "failed",
                     "covered": covered,
                     "balance_covers": covered >= booking.amount,
                     "error": error,
@@ -483,7 +499,7 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
                     "page_language": language,
                     # back from the provider: show "waiting for confirmation" until the
                     # callback lands, instead of offering to pay again
-                    "returned": request.GET.get("return") == "1",
+                    "returned": request.GET.get("return") == "1" and not payment_lost,
                 },
             )
         response["Cache-Control"] = "no-store"

@@ -72,6 +72,7 @@ def test_create_get_list_booking(api, org, branch, ready):
     listed = api.get("/bookings", status="pending")
     assert listed.body["count"] == 1 and listed.body["items"][0]["id"] == r.body["id"]
     assert api.get("/bookings", status="paid").body["count"] == 0
+    assert api.get("/bookings", paid_late="true").body["count"] == 0
     visit_json = api.get(f"/visits/{visit.pk}").body
     assert visit_json["booking"]["id"] == r.body["id"]
 
@@ -81,6 +82,8 @@ def test_bad_input(api, org, branch, ready):
     assert api.post(f"/visits/{visit.pk}/booking", {"booking_type_id": 999999}).status == 404
     assert api.post("/visits/999999/booking", {}).status == 404
     assert api.get("/bookings/999999").status == 404
+    bogus = api.get("/bookings", status="bogus")
+    assert bogus.status == 422 and bogus.body["errors"][0]["field"] == "status"
     assert Booking.objects.count() == 0
 
 

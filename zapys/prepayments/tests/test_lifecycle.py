@@ -363,3 +363,24 @@ def test_refund_of_late_money(
     booking.refresh_from_db()
     assert booking.status == "refunded"
     assert client_balance(booking.client) == 0
+
+
+def test_report_counts_match_the_chart_and_the_clocks(org, branch, setup):
+    from zapys.prepayments.selectors import report_totals
+
+    paid = make_booking(org, branch)
+    _pay(paid)
+    kept = make_booking(org, branch)  # paid, then the visit cancelled, money kept
+    _pay(kept)
+    services.booking_cancel(booking=kept, actor=SYSTEM)
+    ran_out = make_booking(org, branch)
+    late = make_booking(org, branch)
+    sweeps.sweep(max(ran_out.expires_at, late.expires_at) + timedelta(minutes=1))
+    _pay(late)
+    totals = report_totals(Booking.objects.all())
+    assert (totals.issued, totals.paid, totals.expired, totals.paid_late) == (4, 3, 1, 1)
+    assert totals.conversion == 75
+    assert sum(totals.chart["paid"]) == totals.paid
+    assert sum(totals.chart["expired"]) == totals.expired
+    clocks = {b.pk: b.clock for b in Booking.objects.all()}
+    assert clocks == {paid.pk: "green", kept.pk: "green", ran_out.pk: "red", late.pk: "green"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
 
@@ -48,6 +49,76 @@ def test_agreement_must_be_accepted_before_the_form(client, org, branch, ready):
     page = client.get(f"/p/{booking.token}/").content.decode()
     assert 'data-testid="checkout-form"' in page
     assert 'action="http://testserver/payments/sandbox/checkout/"' in page
+
+
+def test_declined_card_can_be_retried_from_the_same_link(client, org, branch, ready):
+    from tests.factories import SYSTEM
+    from zapys.payments.models import Payment
+    from zapys.payments.services import payment_fail, payment_succeed
+
+    booking = make_booking(org, branch)
+    client.post(f"/p/{booking.token}/", {"accept": "on"})
+    first = booking.payment
+    payment_fail(payment=first, actor=SYSTEM)  # the provider declined the card
+    # back from the provider: not "waiting", but the decline and a way to pay again
+    page = client.get(f"/p/{booking.token}/?return=1").content.decode()
+    assert 'data-testid="payment-declined"' in page and 'data-testid="pay-again"' in page
+    assert "checkout-form" not in page and "page-state-waiting" not in page
+    client.post(f"/p/{booking.token}/", {"action": "retry"})
+    booking.refresh_from_db()
+    second = booking.payment
+    assert second.pk != first.pk and second.status == "pending"
+    assert second.amount == booking.amount and second.expires_at == booking.expires_at
+    assert Payment.objects.get(pk=first.pk).status == "failed"  # kept for the record
+    page = client.get(f"/p/{booking.token}/").content.decode()
+    assert 'data-testid="checkout-form"' in page and "pay-again" not in page
+    # retrying while the new attempt is open changes nothing
+    client.post(f"/p/{booking.token}/", {"action": "retry"})
+    booking.refresh_from_db()
+    assert booking.payment_id == second.pk
+    payment_succeed(payment=second, actor=SYSTEM)
+    booking.refresh_from_db()
+    assert booking.status == "paid"
+    page = client.get(f"/p/{booking.token}/").content.decode()
+    assert "pay-again" not in page and 'data-testid="page-state"' in page
+
+
+def test_retry_refused_after_the_deadline(client, org, branch, ready):
+    from tests.factories import SYSTEM
+    from zapys.core.exceptions import Conflict
+    from zapys.payments.services import payment_fail
+
+    booking = make_booking(org, branch)
+    payment_fail(payment=booking.payment, actor=SYSTEM)
+    with pytest.raises(Conflict):
+        services.booking_payment_retry(
+            booking=booking, actor=SYSTEM, now=booking.expires_at + timedelta(seconds=1)
+        )
+    booking.refresh_from_db()
+    assert booking.payment.status == "failed"
+
+
+def test_paying_from_balance_needs_the_agreement_first(client, org, branch, ready):
+    from tests.factories import SYSTEM
+    from zapys.ledger.selectors import entries_for_cause
+    from zapys.ledger.services import entry_create
+
+    booking = make_booking(org, branch)
+    entry_create(client=booking.client, kind="debit", amount=50_000, purpose="top_up", actor=SYSTEM)
+    page = client.get(f"/p/{booking.token}/").content.decode()
+    assert 'data-testid="covered"' in page and 'data-testid="pay-balance"' not in page
+    refused = client.post(f"/p/{booking.token}/", {"action": "balance"}).content.decode()
+    assert "is-invalid" in refused  # the agreement checkbox is flagged
+    booking.refresh_from_db()
+    assert booking.status == "pending" and booking.accepted_at is None
+    assert not entries_for_cause(booking).exists()
+    client.post(f"/p/{booking.token}/", {"accept": "on"}, HTTP_USER_AGENT="Phone/1.0")
+    page = client.get(f"/p/{booking.token}/").content.decode()
+    assert 'data-testid="pay-balance"' in page
+    client.post(f"/p/{booking.token}/", {"action": "balance"})
+    booking.refresh_from_db()
+    assert booking.status == "paid" and booking.paid_from_balance
+    assert booking.accepted_user_agent == "Phone/1.0"
 
 
 def test_expired_link_shows_message_no_form(client, org, branch, ready):
@@ -162,6 +233,10 @@ def test_report_filters_totals_export(
         page = staff_client.get("/prepayments/").content.decode()
     assert re.search(r'data-testid="total-issued">4<', page)
     assert re.search(r'data-testid="total-cancelled">3<', page)
+    # auto-cancelled links count as expired, on the cards and in the chart alike
+    assert re.search(r'data-testid="total-expired">3<', page)
+    chart = json.loads(re.search(r'id="prepay-chart-data"[^>]*>(.*?)</script>', page).group(1))
+    assert sum(chart["expired"]) == 3 and sum(chart["paid"]) == 0
     assert "chart.umd.js" in page
     only = staff_client.get("/prepayments/?status=pending").content.decode()
     assert only.count('data-testid="booking-row"') == 1
@@ -173,4 +248,10 @@ def test_report_filters_totals_export(
     assert len(csv.strip().splitlines()) == 5 and fresh.client.name in csv
     xlsx = staff_client.get("/prepayments/?export=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    header = [c.value for c in sheet[1]]
+    amounts = [row[header.index("amount")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert amounts == [200] * 4  # numbers (200.00 UAH), not text
     _ = timedelta
