@@ -22,10 +22,12 @@ install: $(VENV)/.installed node_modules/.installed
 	$(PY) manage.py compile_translations
 
 ## The product: migrate, load the demo, serve web + Huey worker + scheduler on 127.0.0.1:$(PORT)
+## (DEBUG off unless you set DEBUG=true: clients see product error pages, not Django's)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
-	$(PY) manage.py serve --port $(PORT)
+	DEBUG=$${DEBUG:-false} $(PY) manage.py collectstatic --noinput --verbosity 0
+	DEBUG=$${DEBUG:-false} $(PY) manage.py serve --port $(PORT)
 
 ## The whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: install

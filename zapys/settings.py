@@ -182,6 +182,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded images (the payment page background) are served by Django itself unless a web
+# server in front does it (production: ZAPYS_SERVE_MEDIA=false, see docs/deployment.md).
+ZAPYS_SERVE_MEDIA = env.bool("ZAPYS_SERVE_MEDIA", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -7,9 +7,10 @@ import importlib.util
 
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from zapys.api import api
+from zapys.core.views import media
 
 urlpatterns: list = [
     path("api/v1/", api.urls),
@@ -22,3 +23,11 @@ for app in settings.INSTALLED_APPS:
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.ZAPYS_SERVE_MEDIA:
+    # The embedded mode (`make run`) has no web server in front; in production the web
+    # server serves MEDIA_ROOT and ZAPYS_SERVE_MEDIA=false (docs/deployment.md).
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media))
+
+# API clients get the API's JSON error format for unknown paths and crashes too.
+handler404 = "zapys.core.views.not_found"
+handler500 = "zapys.core.views.server_error"

@@ -97,3 +97,27 @@ def request_org(request: HttpRequest) -> Organization:
     if org is None:
         raise PermissionError("No organization is active for this request.")
     return org
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: JSON in the API's error format under /api/, a readable page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "errors": []}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 without touching the database or templates that might be what broke."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error.", "errors": []}, status=500)
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded files in the embedded mode (see ZAPYS_SERVE_MEDIA); `serve` refuses paths
+    that leave MEDIA_ROOT."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,40 @@
+"""Error pages: a readable 404 for people, the API's JSON format for API clients."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_page_is_a_product_404(client):
+    response = client.get("/book/no-such-organization/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert 'data-testid="not-found"' in page
+    assert "URLconf" not in page and "Traceback" not in page
+
+
+def test_unknown_api_path_is_json(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "errors": []}
+
+
+def test_server_error_page_for_people_and_api(rf):
+    from zapys.core.views import server_error
+
+    page = server_error(rf.get("/clients/"))
+    assert page.status_code == 500 and b'data-testid="server-error"' in page.content
+    api = server_error(rf.get("/api/v1/clients"))
+    assert api.status_code == 500 and api["Content-Type"] == "application/json"
+
+
+def test_media_is_served_in_the_embedded_mode(client, settings, tmp_path):
+    (settings.MEDIA_ROOT / "prepayments").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "prepayments" / "bg.jpg").write_bytes(b"\xff\xd8jpeg")
+    response = client.get("/media/prepayments/bg.jpg")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\xff\xd8jpeg"
+    assert client.get("/media/../settings.py").status_code in (400, 404)  # never the file
