@@ -42,11 +42,14 @@ class DemoContext:
         return [u for u in self.staff if u.role == "specialist"]
 
 
-def demo_hooks() -> list[Any]:
+def demo_hooks(name: str = "load") -> list[Any]:
+    """Each app's `load(ctx)`, in INSTALLED_APPS order; `demo_hooks("finish")` gives the
+    optional `finish(ctx)` hooks, run after every app has loaded (to reconcile what later
+    apps made, e.g. the sandbox provider's books for every demo payment)."""
     hooks = []
     for app in settings.INSTALLED_APPS:
         if app.startswith("zapys.") and importlib.util.find_spec(f"{app}.demo") is not None:
             module = importlib.import_module(f"{app}.demo")
-            if hasattr(module, "load"):
-                hooks.append(module.load)
+            if hasattr(module, name):
+                hooks.append(getattr(module, name))
     return hooks

@@ -29,3 +29,35 @@ def load(ctx: DemoContext) -> None:
     services.payment_succeed(payment=payments[0], actor=ctx.actor)
     services.payment_fail(payment=payments[1], actor=ctx.actor)
     ctx.data["payments"] = payments
+
+
+def finish(ctx: DemoContext) -> None:
+    """The sandbox provider's books for every demo payment settled without a checkout.
+
+    The demo marks payments paid or declined through the services, not by clicking the
+    sandbox's card form, so the sandbox never saw them. A real provider knows every
+    charge it made; without these rows the first reconciliation run would report each
+    of them as a mismatch and hold it for review.
+    """
+    from zapys.payments.models import Payment, PaymentAccount, SandboxCharge
+
+    provider_status = {
+        Payment.Status.SUCCEEDED: "success",
+        Payment.Status.PARTIALLY_REFUNDED: "success",
+        Payment.Status.REFUNDED: "reversed",
+        Payment.Status.FAILED: "failure",
+    }
+    settled = Payment.objects.for_org(ctx.organization).filter(
+        account__provider=PaymentAccount.Provider.SANDBOX, status__in=list(provider_status)
+    )
+    for payment in settled.select_related("account"):
+        SandboxCharge.objects.update_or_create(
+            account_public_id=payment.account.public_id,
+            order_id=payment.order_id,
+            defaults={
+                "status": provider_status[payment.status],
+                "amount": payment.amount,
+                "currency": payment.currency,
+                "refunded": payment.refunded_amount,
+            },
+        )

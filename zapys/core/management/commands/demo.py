@@ -77,3 +77,5 @@ class Command(BaseCommand):
             ctx = DemoContext(organization=org, owner=owner, now=timezone.now(), actor=actor)
             for hook in demo_hooks():
                 hook(ctx)
+            for hook in demo_hooks("finish"):
+                hook(ctx)
