@@ -29,18 +29,22 @@ class PeriodicJob:
     every: timedelta
     func: JobFunc
     description: str = ""
+    #: Jobs run in (order, name) order within a tick: the outbox runs last so that the
+    #: messages other jobs queued in the same tick go out in it too.
+    order: int = 100
 
 
 JOBS: dict[str, PeriodicJob] = {}
 
 
-def periodic_job(name: str, *, every: timedelta) -> Callable[[JobFunc], JobFunc]:
-    """Register `func(now) -> summary` to run every `every`."""
+def periodic_job(name: str, *, every: timedelta, order: int = 100) -> Callable[[JobFunc], JobFunc]:
+    """Register `func(now) -> summary` to run every `every` (`order`: see PeriodicJob)."""
 
     def decorator(func: JobFunc) -> JobFunc:
         if name in JOBS and JOBS[name].func is not func:
             raise ValueError(f"Periodic job {name!r} is registered twice")
-        JOBS[name] = PeriodicJob(name, every, func, (func.__doc__ or "").strip().split("\n")[0])
+        description = (func.__doc__ or "").strip().split("\n")[0]
+        JOBS[name] = PeriodicJob(name, every, func, description, order)
         return func
 
     return decorator
@@ -59,9 +63,11 @@ def claim_job(job: PeriodicJob, now: datetime) -> bool:
 
 
 def run_due_jobs(now: datetime, *, only: list[str] | None = None) -> list[tuple[str, str]]:
-    """Run every due job once, in name order. Returns (name, summary) per job run or skipped."""
+    """Run every due job once, in (order, name) order. Returns (name, summary) per job run
+    or skipped."""
     results: list[tuple[str, str]] = []
-    for name in sorted(discover_jobs()):
+    jobs = discover_jobs()
+    for name in sorted(jobs, key=lambda n: (jobs[n].order, n)):
         if only and name not in only:
             continue
         job = JOBS[name]

@@ -11,7 +11,7 @@ from zapys.messaging import outbox
 SWEEP_MAX_BATCHES = 50
 
 
-@periodic_job("messaging.outbox", every=timedelta(minutes=1))
+@periodic_job("messaging.outbox", every=timedelta(minutes=1), order=900)
 def deliver_outbox(now: datetime) -> str:
     """Deliver due queued messages and put back rows whose worker died mid-delivery."""
     return outbox.deliver_due(now=now, max_batches=SWEEP_MAX_BATCHES).summary()

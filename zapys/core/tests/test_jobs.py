@@ -77,3 +77,27 @@ def test_a_failing_job_does_not_stop_the_others(counting_job):
         jobs.JOBS.pop("test.broken", None)
     assert results["test.broken"] == "failed: RuntimeError: boom"
     assert results["test.counter"].startswith("ran at")
+
+
+@pytest.mark.django_db
+def test_jobs_run_in_order_then_name(counting_job):
+    ran: list[str] = []
+
+    @jobs.periodic_job("test.a-last", every=timedelta(minutes=5), order=900)
+    def last(now):
+        ran.append("last")
+        return "ok"
+
+    @jobs.periodic_job("test.z-first", every=timedelta(minutes=5), order=10)
+    def first(now):
+        ran.append("first")
+        return "ok"
+
+    try:
+        names = ["test.a-last", "test.z-first", "test.counter"]
+        results = jobs.run_due_jobs(timezone.now(), only=names)
+        assert [name for name, _ in results] == ["test.z-first", "test.counter", "test.a-last"]
+        assert ran == ["first", "last"]
+    finally:
+        jobs.JOBS.pop("test.a-last", None)
+        jobs.JOBS.pop("test.z-first", None)

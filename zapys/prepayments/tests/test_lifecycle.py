@@ -258,6 +258,12 @@ def test_tick_command_runs_the_sweep(org, branch, setup):
     call_command("tick", "--now", (booking.expires_at + timedelta(minutes=1)).isoformat())
     booking.refresh_from_db()
     assert booking.status == "cancelled"
+    # the messages the sweep queued went out in the same tick (the outbox runs last), and
+    # none waits for the real clock to reach the simulated time
+    told = Message.objects.filter(idempotency_key__startswith=f"booking:{booking.pk}:")
+    assert {m.idempotency_key.rsplit(":", 1)[1] for m in told} >= {"expired", "cancelled"}
+    assert {m.status for m in told} <= {"sent", "delivered"}
+    assert all(m.next_attempt_at is None or m.next_attempt_at <= timezone.now() for m in told)
 
 
 def test_sweep_queries_are_constant_per_batch(org, branch, setup, monkeypatch):
