@@ -102,7 +102,15 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             f.branch_id: f
             for f in BranchFinance.objects.for_org(organization).select_related("payment_type")
         }
-        context["branches"] = [(b, finance.get(b.pk)) for b in Branch.objects.for_org(organization)]
+        from zapys.ledger.selectors import payment_types_list
+
+        types: dict[int, list] = {}
+        for pt in payment_types_list(active_only=True):
+            types.setdefault(pt.branch_id, []).append(pt)
+        context["branches"] = [
+            (b, finance.get(b.pk), types.get(b.pk, []))
+            for b in Branch.objects.for_org(organization)
+        ]
     if tab == "messages":
         from zapys.messaging.events import get_event
 
@@ -162,9 +170,16 @@ def branch_finance(request: HttpRequest, branch_id: int) -> HttpResponse:
     organization = _org(request)
     branch = get_object_or_404(Branch.objects.for_org(organization), pk=branch_id)
     pt_id = request.POST.get("payment_type") or None
-    payment_type = (
-        PaymentType.objects.for_org(organization).filter(pk=pt_id).first() if pt_id else None
-    )
+    payment_type = None
+    if pt_id:
+        payment_type = (
+            PaymentType.objects.for_org(organization).filter(pk=pt_id).first()
+            if pt_id.isdigit()
+            else None
+        )
+        if payment_type is None:  # not ours, or not a number: say so, change nothing
+            messages.error(request, _("Choose a payment type of this branch."))
+            return redirect(f"{reverse('prepayments:settings')}?tab=finance")
     try:
         services.branch_finance_set(
             organization=organization,

@@ -255,3 +255,26 @@ def test_report_filters_totals_export(
     amounts = [row[header.index("amount")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert amounts == [200] * 4  # numbers (200.00 UAH), not text
     _ = timedelta
+
+
+def test_branch_payment_type_is_chosen_from_a_list(staff_client, org, branch, other_org, ready):
+    from django.urls import reverse
+
+    from tests.factories import make_branch
+    from tests.factories_ledger import make_payment_type
+    from zapys.core.tenancy import org_scope
+    from zapys.prepayments.models import BranchFinance
+
+    card = make_payment_type(branch, "card")
+    with org_scope(other_org):
+        foreign = make_payment_type(make_branch(other_org, "Elsewhere"), "card")
+    page = staff_client.get("/settings/prepayment/?tab=finance").content.decode()
+    assert 'data-testid="branch-payment-type"' in page and f'value="{card.pk}"' in page
+    assert f'value="{foreign.pk}"' not in page
+    url = reverse("prepayments:branch_finance", args=[branch.pk])
+    for bad in (str(foreign.pk), "abc"):
+        staff_client.post(url, {"payment_type": bad, "fiscal_register": "RRO-1"})
+        assert not BranchFinance.objects.filter(branch=branch).exists()  # nothing written
+    staff_client.post(url, {"payment_type": str(card.pk), "fiscal_register": "RRO-1"})
+    saved = BranchFinance.objects.get(branch=branch)
+    assert (saved.payment_type_id, saved.fiscal_register) == (card.pk, "RRO-1")
