@@ -45,6 +45,11 @@ def test_demo_is_idempotent_and_prints_credentials():
         assert Service.objects.filter(price__gt=0, duration_minutes__gt=0).count() >= 8
         assert Client.objects.count() >= 45
         assert Client.objects.filter(tags__isnull=False).distinct().count() >= 20
+        # stored texts are in the organization's language (Ukrainian), not the command's
+        from zapys.ledger.models import FinanceArticle
+
+        names = set(FinanceArticle.objects.values_list("name", flat=True))
+        assert names and not names & {"Refunds", "Balance top-ups", "Membership sales"}
     owner = User.objects.get(username="owner")
     assert owner.check_password(lines[-1].removeprefix("password: "))
 

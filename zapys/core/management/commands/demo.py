@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zapys.accounts.models import Organization, User
 from zapys.accounts.services import organization_create, staff_create
@@ -75,7 +75,10 @@ class Command(BaseCommand):
                 actor=actor,
             )
             ctx = DemoContext(organization=org, owner=owner, now=timezone.now(), actor=actor)
-            for hook in demo_hooks():
-                hook(ctx)
-            for hook in demo_hooks("finish"):
-                hook(ctx)
+            # What the services store as text (finance article names, ledger comments,
+            # notifications) is written in the organization's language, as in the app.
+            with translation.override(org.language or "uk"):
+                for hook in demo_hooks():
+                    hook(ctx)
+                for hook in demo_hooks("finish"):
+                    hook(ctx)
