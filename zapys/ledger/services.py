@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
@@ -373,11 +374,11 @@ def finance_article_set_archived(
 
 
 SYSTEM_ARTICLES = {
-    "membership_sales": ("income", "Membership sales"),
-    "prepayments": ("income", "Prepayments"),
-    "top_ups": ("income", "Balance top-ups"),
-    "services": ("income", "Services"),
-    "refunds": ("expense", "Refunds"),
+    "membership_sales": ("income", gettext_lazy("Membership sales")),
+    "prepayments": ("income", gettext_lazy("Prepayments")),
+    "top_ups": ("income", gettext_lazy("Balance top-ups")),
+    "services": ("income", gettext_lazy("Services")),
+    "refunds": ("expense", gettext_lazy("Refunds")),
 }
 
 
@@ -390,7 +391,9 @@ def finance_article_for(*, organization: Organization, code: str) -> FinanceArti
     found = qs.first()
     if found is not None:
         return found
-    kind, name = SYSTEM_ARTICLES[code]
+    kind, label = SYSTEM_ARTICLES[code]
+    with translation.override(organization.language or "uk"):
+        name = str(label)  # named in the organization's language, whoever caused it
     try:
         with transaction.atomic():
             return FinanceArticle.objects.for_org(organization).create(
