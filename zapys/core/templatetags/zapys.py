@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from zapys.core.money import format_money
 from zapys.core.settings_tabs import settings_tabs as _settings_tabs
@@ -22,3 +23,24 @@ def money(amount: int | None, currency: str = "UAH") -> str:
 @register.simple_tag
 def settings_tabs() -> list[dict]:
     return _settings_tabs()
+
+
+def _plain(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items()) or "—"
+    return str(value)
+
+
+@register.filter
+def audit_change(value: object) -> str:
+    """An audit row's change as people read it: [old, new] → "old → new", None → "—",
+    booleans as yes/no (the raw JSON showed Python's [None, 'succeeded'] and False)."""
+    if isinstance(value, list) and len(value) == 2:
+        return f"{_plain(value[0])} → {_plain(value[1])}"
+    return _plain(value)
