@@ -157,6 +157,7 @@ LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
 LOCALE_PATHS: list = []  # each app keeps its own locale/ folder
 TIME_ZONE = "Europe/Kyiv"
+FORMAT_MODULE_PATH = ["zapys.formats"]  # English dates as d.m.Y and 24-hour time
 USE_I18N = True
 USE_TZ = True
 
