@@ -250,6 +250,13 @@ class OperationOut(Schema):
     comment: str
     cause_type: str
     cause_id: str
+    entry_id: int | None = Field(
+        None, description="the client's ledger entry this money is (a payment or a refund)"
+    )
+    status: str = Field(
+        description='"active" or "cancelled" (its ledger entry was cancelled; never counted)'
+    )
+    cancelled_at: datetime | None
     created_at: datetime
     created_by: str
 
@@ -282,9 +289,14 @@ def operations_list(
     date_to: date | None = None,
     branch_id: int | None = None,
     kind: Literal["income", "expense"] | None = None,
+    include_cancelled: bool = False,
 ):
     return selectors.operations_list(
-        date_from=date_from, date_to=date_to, branch_id=branch_id, kind=kind or ""
+        date_from=date_from,
+        date_to=date_to,
+        branch_id=branch_id,
+        kind=kind or "",
+        include_cancelled=include_cancelled,
     ).select_related("organization")
 
 
@@ -324,6 +336,8 @@ def _client_or_error(client_id: int | None) -> Any:
 class ReceiptLineOut(Schema):
     name: str
     amount: int
+    status: str = Field(description='"active" or "cancelled" (not counted in the total)')
+    entry_id: int | None
 
 
 class ReceiptPaymentOut(Schema):
@@ -331,6 +345,8 @@ class ReceiptPaymentOut(Schema):
     payment_type: str
     method: str
     amount: int
+    status: str = Field(description='"active" or "cancelled" (not counted as paid)')
+    entry_id: int | None
 
     @staticmethod
     def resolve_payment_type(obj: Any) -> str:
@@ -345,8 +361,8 @@ class ReceiptOut(Schema):
     id: int
     branch_id: int
     client_id: int | None
-    total: int
-    paid: int
+    total: int = Field(description="kopecks: the sum of the active lines")
+    paid: int = Field(description="kopecks: the sum of the active payments")
     currency: str
     cause_type: str
     cause_id: str

@@ -287,12 +287,25 @@ class Entry(OrgOwned):
         raise LedgerImmutableError("Ledger entries cannot be deleted; cancel them instead.")
 
 
+class LinkedStatus(models.TextChoices):
+    """Status of what a ledger entry caused outside the ledger (an operation, a receipt's
+    line or payment): it is cancelled together with its entry, never deleted."""
+
+    ACTIVE = "active", _("Active")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class FinancialOperation(OrgOwned):
-    """Money that came into or left a branch's cash (F1): a sale paid in cash, rent, salaries."""
+    """Money that came into or left a branch's cash (F1): a sale paid in cash, rent, salaries.
+
+    An operation recorded for a client's payment names that ledger `entry`; cancelling the
+    entry cancels the operation too (kept, marked, excluded from every total and report)."""
 
     class Kind(models.TextChoices):
         INCOME = "income", _("Income")
         EXPENSE = "expense", _("Expense")
+
+    Status = LinkedStatus
 
     branch = models.ForeignKey("accounts.Branch", on_delete=models.RESTRICT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -322,6 +335,15 @@ class FinancialOperation(OrgOwned):
     )
     created_by_label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(db_index=True)
+    # The ledger entry this money movement belongs to (a client's payment or refund).
+    entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.RESTRICT, related_name="operations"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LinkedStatus.choices, default=LinkedStatus.ACTIVE
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -329,7 +351,12 @@ class FinancialOperation(OrgOwned):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="ledger_finop_amount_gt_0"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active", cancelled_at__isnull=True)
+                | models.Q(status="cancelled", cancelled_at__isnull=False),
+                name="ledger_finop_cancel_consistent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -339,9 +366,18 @@ class FinancialOperation(OrgOwned):
     def signed_amount(self) -> int:
         return self.amount if self.kind == self.Kind.INCOME else -self.amount
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == LinkedStatus.CANCELLED
+
 
 class SalesReceipt(OrgOwned):
-    """What was sold in one sale and how it was paid (F2, "sales of the day")."""
+    """What was sold in one sale and how it was paid (F2, "sales of the day").
+
+    `total` and `paid` are the sums of the receipt's active lines and payments. A line or
+    a payment that stands for a ledger entry names it; when the entry is cancelled, the
+    line or payment is cancelled with it (kept, struck through) and the sums go down, so a
+    cancelled payment shows the receipt as unpaid again."""
 
     branch = models.ForeignKey("accounts.Branch", on_delete=models.RESTRICT, related_name="+")
     client = models.ForeignKey(
@@ -373,13 +409,24 @@ class SalesReceipt(OrgOwned):
 
     @property
     def unpaid(self) -> int:
-        return self.total - self.paid
+        """What is still owed for this receipt (never negative: money paid beyond what is
+        still sold stays on the client's balance)."""
+        return max(self.total - self.paid, 0)
 
 
 class SalesReceiptLine(OrgOwned):
+    Status = LinkedStatus
+
     receipt = models.ForeignKey(SalesReceipt, on_delete=models.CASCADE, related_name="lines")
     name = models.CharField(_("name"), max_length=300)
     amount = models.BigIntegerField(_("amount, kopecks"))
+    entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.RESTRICT, related_name="receipt_lines"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LinkedStatus.choices, default=LinkedStatus.ACTIVE
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -387,14 +434,31 @@ class SalesReceiptLine(OrgOwned):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == LinkedStatus.CANCELLED
+
 
 class SalesReceiptPayment(OrgOwned):
+    Status = LinkedStatus
+
     receipt = models.ForeignKey(SalesReceipt, on_delete=models.CASCADE, related_name="payments")
     payment_type = models.ForeignKey(PaymentType, on_delete=models.RESTRICT, related_name="+")
     amount = models.BigIntegerField(_("amount, kopecks"))
+    entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.RESTRICT, related_name="receipt_payments"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LinkedStatus.choices, default=LinkedStatus.ACTIVE
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.payment_type}: {self.amount}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == LinkedStatus.CANCELLED

@@ -214,10 +214,15 @@ def operations_list(
     date_to: date | None = None,
     branch_id: int | None = None,
     kind: str = "",
+    include_cancelled: bool = False,
 ) -> QuerySet[FinancialOperation]:
+    """Financial operations, newest first; cancelled ones (their payment was cancelled)
+    only when asked for — they never count in `operations_totals`."""
     qs = FinancialOperation.objects.select_related(
         "branch", "article", "payment_type", "client"
     ).order_by("-created_at", "-id")
+    if not include_cancelled:
+        qs = qs.filter(status=FinancialOperation.Status.ACTIVE)
     if date_from:
         qs = qs.filter(created_at__gte=_day_start(date_from))
     if date_to:
@@ -230,9 +235,14 @@ def operations_list(
 
 
 def operations_totals(qs: QuerySet[FinancialOperation]) -> dict[str, int]:
-    agg = qs.order_by().aggregate(
-        income=Coalesce(Sum("amount", filter=Q(kind="income")), Value(0)),
-        expense=Coalesce(Sum("amount", filter=Q(kind="expense")), Value(0)),
+    """Income, expense and net of the active operations in `qs`."""
+    agg = (
+        qs.filter(status=FinancialOperation.Status.ACTIVE)
+        .order_by()
+        .aggregate(
+            income=Coalesce(Sum("amount", filter=Q(kind="income")), Value(0)),
+            expense=Coalesce(Sum("amount", filter=Q(kind="expense")), Value(0)),
+        )
     )
     return {
         "income": int(agg["income"]),
@@ -261,25 +271,38 @@ def receipts_list(
 
 
 def day_sales_summary(*, day: date, branch_id: int | None) -> dict[str, Any]:
-    """Totals of a day's receipts: sold, paid, unpaid, and paid per payment type."""
+    """Totals of a day's receipts: sold, paid, unpaid, and paid per payment type. Only
+    active lines and payments count (a cancelled payment is not money received)."""
     from zapys.ledger.models import SalesReceiptPayment
 
     receipts = receipts_list(day=day, branch_id=branch_id).order_by()
     agg = receipts.aggregate(
-        total=Coalesce(Sum("total"), Value(0)),
-        paid=Coalesce(Sum("paid"), Value(0)),
+        sold=Coalesce(Sum("total"), Value(0)),
+        received=Coalesce(Sum("paid"), Value(0)),
+        owed=Coalesce(
+            Sum(
+                Case(
+                    When(total__gt=F("paid"), then=F("total") - F("paid")),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            ),
+            Value(0),
+        ),
         count=Count("id"),
     )
-    payments = SalesReceiptPayment.objects.filter(receipt__in=receipts.values("id"))
+    payments = SalesReceiptPayment.objects.filter(
+        receipt__in=receipts.values("id"), status=SalesReceiptPayment.Status.ACTIVE
+    )
     by_type = list(
         payments.values("payment_type_id", "payment_type__name", "payment_type__method")
         .annotate(amount=Sum("amount"))
         .order_by("payment_type__name")
     )
     return {
-        "total": int(agg["total"]),
-        "paid": int(agg["paid"]),
-        "unpaid": int(agg["total"]) - int(agg["paid"]),
+        "total": int(agg["sold"]),
+        "paid": int(agg["received"]),
+        "unpaid": int(agg["owed"]),
         "count": int(agg["count"]),
         "by_type": by_type,
     }

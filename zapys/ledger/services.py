@@ -3,14 +3,23 @@
 Every function is one transaction with one audit row. Entries are only ever inserted;
 `entry_cancel` is the single state change and it is a conditional UPDATE
 (`WHERE status = 'active'`), so two people cancelling at once cannot both win.
+
+A cancelled entry takes with it what it caused outside the ledger (seed: a cancelled
+transaction "stays in the system with the cancelled status and does not count in the
+payments report"; FEATURES C5: "excluded from balance and reports"): the financial
+operation recorded for that money, and the sales receipt's payment (or line) it stands
+for. They are cancelled in the same transaction — kept, marked, excluded from every total
+— and the receipt's `paid` (or `total`) goes down, so a receipt whose payment was
+cancelled shows as unpaid again. Nothing is ever deleted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -203,26 +212,74 @@ def entry_create(
 @transaction.atomic
 def entry_cancel(*, entry: Entry, actor: Actor, reason: str = "") -> Entry:
     """Mark an entry cancelled: it stays in the ledger, excluded from balances and reports.
-    409 if it was cancelled already (including by someone else a moment ago)."""
+    What it caused is cancelled with it (see the module doc): the financial operations
+    recorded for it, and the receipt payments and lines that stand for it. 409 if it was
+    cancelled already (including by someone else a moment ago)."""
     if actor.user is not None and getattr(actor.user, "role", "owner") not in CANCEL_ROLES:
         raise PermissionDenied(_("Only an owner or an administrator can cancel entries."))
     now = timezone.now()
+    reason = reason.strip()
+    org_id = entry.organization_id
     changed = (
-        Entry.objects.for_org(entry.organization_id)
+        Entry.objects.for_org(org_id)
         .filter(pk=entry.pk)
-        .cancel_active(cancelled_at=now, cancelled_by_id=_user_id(actor), reason=reason.strip())
+        .cancel_active(cancelled_at=now, cancelled_by_id=_user_id(actor), reason=reason)
     )
     if changed != 1:
         raise Conflict(_("This entry is already cancelled."), field="status")
-    fresh = Entry.objects.for_org(entry.organization_id).get(pk=entry.pk)
+    fresh = Entry.objects.for_org(org_id).get(pk=entry.pk)
+    changes: dict[str, Any] = {"status": ["active", "cancelled"], "reason": [None, reason]}
+    changes.update(_cancel_caused_by(fresh, now=now, reason=reason))
     audit_record(
         organization=fresh.organization,
         actor=actor,
         action="ledger.entry_cancel",
         obj=fresh,
-        changes={"status": ["active", "cancelled"], "reason": [None, reason.strip()]},
+        changes=changes,
     )
     return fresh
+
+
+def _cancel_caused_by(entry: Entry, *, now: Any, reason: str) -> dict[str, Any]:
+    """Cancel the operations, receipt payments and receipt lines linked to a cancelled
+    entry; each with a conditional UPDATE (`WHERE status = 'active'`). Returns what changed,
+    for the entry's audit row."""
+    org_id = entry.organization_id
+    active = FinancialOperation.Status.ACTIVE
+    cancelled = FinancialOperation.Status.CANCELLED
+    changes: dict[str, Any] = {}
+    ops = FinancialOperation.objects.for_org(org_id).filter(entry_id=entry.pk, status=active)
+    op_ids = sorted(ops.values_list("pk", flat=True))
+    if op_ids:
+        FinancialOperation.objects.for_org(org_id).filter(pk__in=op_ids, status=active).update(
+            status=cancelled, cancelled_at=now, cancel_reason=reason[:500]
+        )
+        changes["operations_cancelled"] = op_ids
+    for model, column, key in (
+        (SalesReceiptPayment, "paid", "receipt_payments_cancelled"),
+        (SalesReceiptLine, "total", "receipt_lines_cancelled"),
+    ):
+        rows = list(
+            model.objects.for_org(org_id)
+            .filter(entry_id=entry.pk, status=active)
+            .values_list("pk", "receipt_id", "amount")
+            .order_by("pk")
+        )
+        done = []
+        for pk, receipt_id, amount in rows:
+            won = (
+                model.objects.for_org(org_id)
+                .filter(pk=pk, status=active)
+                .update(status=cancelled, cancelled_at=now)
+            )
+            if won:
+                SalesReceipt.objects.for_org(org_id).filter(pk=receipt_id).update(
+                    **{column: F(column) - amount}
+                )
+                done.append({"id": pk, "receipt": receipt_id, "amount": amount})
+        if done:
+            changes[key] = done
+    return changes
 
 
 @transaction.atomic
@@ -419,8 +476,15 @@ def financial_operation_create(
     cause: Model | None = None,
     client: Any = None,
     comment: str = "",
+    entry: Entry | None = None,
 ) -> FinancialOperation:
-    """Record money that came in (income) or went out (expense) of a branch."""
+    """Record money that came in (income) or went out (expense) of a branch.
+
+    `entry` is the client's ledger entry this money is (a payment for income, a refund
+    for expense): cancelling the entry cancels the operation. When it is not given but a
+    `cause` is, the operation is linked to the active entry of the same cause, amount and
+    payment type not yet linked to another operation (how callers that record the entry
+    first and the operation after get the link without passing it)."""
     if kind not in FinancialOperation.Kind.values:
         raise DomainError(f"Unknown kind {kind!r}: use income or expense.", field="kind")
     validate_amount(amount)
@@ -435,7 +499,20 @@ def financial_operation_create(
         )
     if len(comment) > 500:
         raise DomainError(_("The comment is too long (500 characters at most)."), field="comment")
+    entry_kind = Entry.Kind.DEBIT if kind == FinancialOperation.Kind.INCOME else Entry.Kind.CREDIT
+    if entry is not None:
+        _check_linked_entry(organization.pk, entry, kind=entry_kind, field="entry_id")
     cause_type, cause_id = _cause_fields(cause)
+    if entry is None and cause is not None:
+        entry = _unlinked_entry(
+            organization_id=organization.pk,
+            cause_type=cause_type,
+            cause_id=cause_id,
+            kind=entry_kind,
+            amount=amount,
+            payment_type=payment_type,
+            linked_by="operations",
+        )
     op = FinancialOperation.objects.for_org(organization).create(
         organization=organization,
         branch=branch,
@@ -447,18 +524,61 @@ def financial_operation_create(
         comment=comment.strip(),
         cause_type=cause_type,
         cause_id=cause_id,
+        entry=entry,
         created_by_id=_user_id(actor),
         created_by_label=actor.label[:200],
         created_at=timezone.now(),
     )
+    changes: dict[str, Any] = {"kind": [None, kind], "amount": [None, amount]}
+    if entry is not None:
+        changes["entry"] = [None, entry.pk]
     audit_record(
         organization=organization,
         actor=actor,
         action="ledger.operation_create",
         obj=op,
-        changes={"kind": [None, kind], "amount": [None, amount]},
+        changes=changes,
     )
     return op
+
+
+def _check_linked_entry(organization_id: int, entry: Entry, *, kind: str, field: str) -> None:
+    if entry.organization_id != organization_id:
+        raise DomainError(_("An object of another organization was given."), field=field)
+    if entry.pk is None or entry.kind != kind:
+        raise DomainError(_("This ledger entry does not match the money recorded."), field=field)
+    if entry.status != Entry.Status.ACTIVE:
+        raise DomainError(_("This ledger entry is cancelled."), field=field)
+
+
+def _unlinked_entry(
+    *,
+    organization_id: int,
+    cause_type: str,
+    cause_id: str,
+    kind: str,
+    amount: int,
+    payment_type: PaymentType | None,
+    linked_by: str,
+    exclude: Sequence[int] = (),
+) -> Entry | None:
+    """The latest active entry of this cause, kind, amount and payment type that no
+    operation / receipt payment (`linked_by`, the reverse relation) names yet."""
+    return (
+        Entry.objects.for_org(organization_id)
+        .filter(
+            cause_type=cause_type,
+            cause_id=cause_id,
+            kind=kind,
+            amount=amount,
+            payment_type_id=payment_type.pk if payment_type is not None else None,
+            status=Entry.Status.ACTIVE,
+            **{f"{linked_by}__isnull": True},
+        )
+        .exclude(pk__in=list(exclude))
+        .order_by("-id")
+        .first()
+    )
 
 
 # --- Sales receipts -------------------------------------------------------------------
@@ -470,31 +590,68 @@ def sales_receipt_create(
     organization: Organization,
     branch: Branch,
     client: Any,
-    lines: list[tuple[str, int]],
-    payments: list[tuple[PaymentType, int]],
+    lines: Sequence[tuple[str, int] | tuple[str, int, Entry | None]],
+    payments: Sequence[tuple[PaymentType, int] | tuple[PaymentType, int, Entry | None]],
     actor: Actor,
     cause: Model | None = None,
 ) -> SalesReceipt:
     """A receipt of one sale: what was sold (lines) and how it was paid (payments, which
-    may be fewer than the total when sold on credit)."""
+    may be fewer than the total when sold on credit).
+
+    A line may name the ledger entry that charged it, `(name, amount, entry)`, and a
+    payment the entry of the money, `(payment_type, amount, entry)`; cancelling the entry
+    cancels the line or payment. A payment given without an entry, on a receipt with a
+    `cause`, is linked to the active debit entry of the same cause, amount and payment
+    type that no receipt payment names yet."""
     if not lines:
         raise DomainError(_("A receipt needs at least one line."), field="lines")
     if branch is None:
         raise DomainError(_("Choose a branch."), field="branch_id")
     _check_same_org(organization.pk, branch, client, cause)
-    for name, amount in lines:
+    line_rows: list[tuple[str, int, Entry | None]] = [
+        (row[0], row[1], row[2] if len(row) > 2 else None)  # type: ignore[misc]
+        for row in lines
+    ]
+    payment_rows: list[tuple[PaymentType, int, Entry | None]] = [
+        (row[0], row[1], row[2] if len(row) > 2 else None)  # type: ignore[misc]
+        for row in payments
+    ]
+    for name, amount, line_entry in line_rows:
         if not str(name).strip():
             raise DomainError(_("Every line needs a name."), field="lines")
         if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
             raise DomainError(_("Line amounts are whole, non-negative kopecks."), field="lines")
-    for payment_type, amount in payments:
+        if line_entry is not None:
+            _check_linked_entry(organization.pk, line_entry, kind=line_entry.kind, field="lines")
+    for payment_type, amount, payment_entry in payment_rows:
         validate_amount(amount, field="payments")
         _check_same_org(organization.pk, payment_type)
-    total = sum(a for _n, a in lines)
-    paid = sum(a for _p, a in payments)
+        if payment_entry is not None:
+            _check_linked_entry(
+                organization.pk, payment_entry, kind=Entry.Kind.DEBIT, field="payments"
+            )
+    total = sum(a for _n, a, _e in line_rows)
+    paid = sum(a for _p, a, _e in payment_rows)
     if paid > total:
         raise DomainError(_("The payments exceed the receipt's total."), field="payments")
     cause_type, cause_id = _cause_fields(cause)
+    if cause is not None:
+        taken = [e.pk for _p, _a, e in payment_rows if e is not None]
+        for i, (payment_type, amount, payment_entry) in enumerate(payment_rows):
+            if payment_entry is None:
+                found = _unlinked_entry(
+                    organization_id=organization.pk,
+                    cause_type=cause_type,
+                    cause_id=cause_id,
+                    kind=Entry.Kind.DEBIT,
+                    amount=amount,
+                    payment_type=payment_type,
+                    linked_by="receipt_payments",
+                    exclude=taken,
+                )
+                if found is not None:
+                    payment_rows[i] = (payment_type, amount, found)
+                    taken.append(found.pk)
     receipt = SalesReceipt.objects.for_org(organization).create(
         organization=organization,
         branch=branch,
@@ -510,17 +667,17 @@ def sales_receipt_create(
     SalesReceiptLine.objects.for_org(organization).bulk_create(
         [
             SalesReceiptLine(
-                organization=organization, receipt=receipt, name=str(n)[:300], amount=a
+                organization=organization, receipt=receipt, name=str(n)[:300], amount=a, entry=e
             )
-            for n, a in lines
+            for n, a, e in line_rows
         ]
     )
     SalesReceiptPayment.objects.for_org(organization).bulk_create(
         [
             SalesReceiptPayment(
-                organization=organization, receipt=receipt, payment_type=p, amount=a
+                organization=organization, receipt=receipt, payment_type=p, amount=a, entry=e
             )
-            for p, a in payments
+            for p, a, e in payment_rows
         ]
     )
     audit_record(

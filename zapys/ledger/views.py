@@ -297,8 +297,12 @@ def operations(request: HttpRequest) -> HttpResponse:
                 return redirect("ledger:operations")
     day_from = _parse_date(request.GET.get("date_from")) or timezone.localdate().replace(day=1)
     day_to = _parse_date(request.GET.get("date_to")) or timezone.localdate()
+    show_cancelled = request.GET.get("cancelled") == "1"
     qs = selectors.operations_list(
-        date_from=day_from, date_to=day_to, branch_id=branch.pk if branch else None
+        date_from=day_from,
+        date_to=day_to,
+        branch_id=branch.pk if branch else None,
+        include_cancelled=show_cancelled,
     )
     return render(
         request,
@@ -310,6 +314,7 @@ def operations(request: HttpRequest) -> HttpResponse:
             "date_from": day_from,
             "date_to": day_to,
             "branch": branch,
+            "show_cancelled": show_cancelled,
         },
     )
 

@@ -179,6 +179,9 @@ class MembershipOut(Schema):
     price: int
     currency: str
     sale_mode: str
+    payment_cancelled: bool = Field(
+        description="sold as paid, but that payment was cancelled in the ledger since"
+    )
     status: str
     starts_on: date
     ends_on: date
@@ -195,6 +198,10 @@ class MembershipOut(Schema):
     @staticmethod
     def resolve_currency(obj: ClientMembership) -> str:
         return obj.organization.currency
+
+    @staticmethod
+    def resolve_payment_cancelled(obj: ClientMembership) -> bool:
+        return selectors.membership_payment_cancelled(obj)
 
     @staticmethod
     def resolve_unlimited(obj: ClientMembership) -> bool:

@@ -145,6 +145,14 @@ class ClientMembership(OrgOwned):
     def is_valid_on(self, day: date) -> bool:
         return self.status == self.Status.ACTIVE and self.starts_on <= day <= self.ends_on
 
+    @property
+    def payment_cancelled(self) -> bool:
+        """Sold as paid, but the payment was cancelled in the ledger since: the client owes
+        the price. Read from `selectors.with_payment_state` annotations (False without)."""
+        return bool(getattr(self, "has_cancelled_payment", False)) and not getattr(
+            self, "has_active_payment", True
+        )
+
 
 class MembershipUsage(OrgOwned):
     """One visit taken from a membership, linked to what caused it (a visit, a lesson

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, OuterRef, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from zapys.memberships.models import ClientMembership, MembershipPlan
@@ -20,9 +21,38 @@ def plans_list(*, include_archived: bool = False, kind: str | None = None) -> Qu
     return qs.order_by("is_archived", "name", "id")
 
 
+def _payment_entries(status: str) -> QuerySet:
+    from zapys.ledger.models import Entry
+
+    return Entry.objects.filter(
+        cause_type=ClientMembership._meta.label_lower,
+        cause_id=Cast(OuterRef("pk"), CharField()),
+        kind=Entry.Kind.DEBIT,
+        purpose=Entry.Purpose.PAYMENT,
+        status=status,
+    )
+
+
+def with_payment_state(qs: QuerySet[ClientMembership]) -> QuerySet[ClientMembership]:
+    """Annotate whether the sale's payment is in force or was cancelled in the ledger
+    (`ClientMembership.payment_cancelled`), as two subqueries: no query per row."""
+    return qs.annotate(
+        has_active_payment=Exists(_payment_entries("active")),
+        has_cancelled_payment=Exists(_payment_entries("cancelled")),
+    )
+
+
+def membership_payment_cancelled(membership: ClientMembership) -> bool:
+    """Paid at sale, but that payment was cancelled since (the client owes the price)."""
+    if hasattr(membership, "has_cancelled_payment"):
+        return membership.payment_cancelled
+    found = with_payment_state(ClientMembership.objects.filter(pk=membership.pk)).first()
+    return bool(found and found.payment_cancelled)
+
+
 def client_memberships(*, client: Any) -> QuerySet[ClientMembership]:
     """Every membership the client ever had (the history), newest first."""
-    return (
+    return with_payment_state(
         ClientMembership.objects.filter(client_id=client.pk)
         .select_related("plan", "account", "renewed_from")
         .order_by("-starts_on", "-id")

@@ -209,7 +209,7 @@ def _record_sale_money(
     price = membership.price
     if mode == ClientMembership.SaleMode.FREE or price == 0:
         return
-    ledger.entry_create(
+    charge = ledger.entry_create(
         client=client,
         kind=Entry.Kind.CREDIT,
         amount=price,
@@ -220,12 +220,13 @@ def _record_sale_money(
         comment=membership.name,
         branch=branch,
     )
+    payment: Entry | None = None
     if mode == ClientMembership.SaleMode.PAID:
         if payment_type is None and branch is not None:
             payment_type = ledger.payment_type_for(
                 organization=organization, branch=branch, method=PaymentType.Method.CASH
             )
-        ledger.entry_create(
+        payment = ledger.entry_create(
             client=client,
             kind=Entry.Kind.DEBIT,
             amount=price,
@@ -239,17 +240,20 @@ def _record_sale_money(
         )
     if branch is None:
         return  # receipts and cash operations belong to a branch
-    paid = mode == ClientMembership.SaleMode.PAID and payment_type is not None
+    # The receipt's line stands for the charge and its payment for the money taken, so
+    # cancelling either entry later shows on the receipt (and the payment's operation).
     ledger.sales_receipt_create(
         organization=organization,
         branch=branch,
         client=client,
-        lines=[(membership.name, price)],
-        payments=[(payment_type, price)] if paid and payment_type is not None else [],
+        lines=[(membership.name, price, charge)],
+        payments=[(payment_type, price, payment)]
+        if payment is not None and payment_type is not None
+        else [],
         actor=actor,
         cause=membership,
     )
-    if paid:
+    if payment is not None and payment_type is not None:
         ledger.financial_operation_create(
             organization=organization,
             branch=branch,
@@ -261,6 +265,7 @@ def _record_sale_money(
             client=client,
             comment=membership.name,
             actor=actor,
+            entry=payment,
         )
 
 

@@ -239,5 +239,6 @@ def manage(request: HttpRequest, membership_id: int) -> HttpResponse:
             "validity_form": validity_form,
             "visits_form": visits_form,
             "usages": list(membership.usages.all()[:100]),
+            "payment_cancelled": selectors.membership_payment_cancelled(membership),
         },
     )

@@ -109,3 +109,38 @@ def test_manage_page_actions(org, branch, staff_client):
     staff_client.post(url, {"action": "cancel", "reason": "x"})
     m.refresh_from_db()
     assert m.status == "cancelled"
+
+
+def test_tab_and_api_show_a_cancelled_payment_with_constant_queries(
+    org, branch, staff_client, api, actor, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zapys.ledger.models import Entry
+    from zapys.ledger.services import entry_cancel
+
+    client = make_client(org)
+    plan = make_plan(org, price=160_000, visits=4)
+    m = make_membership(client, plan, "paid", branch=branch, starts_on=date(2099, 1, 1))
+    url = reverse("memberships:client_memberships", kwargs={"client_id": client.pk})
+    page = staff_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="payment-cancelled"' not in page
+    assert api.get(f"/clients/{client.pk}/memberships").body["items"][0]["payment_cancelled"] is False
+
+    entry_cancel(entry=Entry.objects.get(cause_id=str(m.pk), kind="debit"), actor=actor)
+    with CaptureQueriesContext(connection) as one:
+        page = staff_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    baseline = len(one.captured_queries)  # read now: later requests reset the query log
+    assert 'data-testid="payment-cancelled"' in page
+    assert "1 of 4 visits left" not in page  # plural forms: "4 of 4 visits left"
+    body = api.get(f"/clients/{client.pk}/memberships").body
+    assert body["items"][0]["payment_cancelled"] is True
+    assert api.get(f"/memberships/{m.pk}").body["payment_cancelled"] is True
+    manage = staff_client.get(reverse("memberships:manage", kwargs={"membership_id": m.pk}))
+    assert 'data-testid="payment-cancelled"' in manage.content.decode()
+
+    for _ in range(5):
+        make_membership(client, plan, "paid", branch=branch, starts_on=date(2099, 1, 1))
+    with django_assert_max_num_queries(baseline):
+        staff_client.get(url, headers={"HX-Request": "true"})
