@@ -31,7 +31,14 @@ class FreezeOut(Schema):
     date_from: date
     date_to: date
     reason: str
-    ended_early_at: date | None
+    ended_early_at: date | None = Field(
+        description="the day the client was back (the freeze ended the day before)"
+    )
+    cancelled: bool = Field(description="ended before it started: no day was frozen")
+
+    @staticmethod
+    def resolve_cancelled(obj: ClientFreeze) -> bool:
+        return obj.is_cancelled
 
 
 class ClientOut(Schema):

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from zapys.clients.models import Client
+    from zapys.clients.models import Client, ClientFreeze
     from zapys.core.audit import Actor
 
 
@@ -70,17 +69,22 @@ def opening_balance_post(*, client: Client, amount: int, actor: Actor) -> Any:
     )
 
 
-def memberships_shift(
-    *, client: Client, days: int, actor: Actor, reason: str, from_date: date
-) -> int:
-    """Extend (+days) or shorten (−days) the client's memberships valid on/after from_date."""
-    if days == 0:
-        return 0
+def memberships_freeze(*, client: Client, freeze: ClientFreeze, actor: Actor, reason: str) -> int:
+    """The client was frozen: extend their memberships by the frozen days each was valid
+    on. Returns how many memberships changed."""
     services = _module("zapys.memberships.services")
-    if services is None or not hasattr(services, "membership_validity_shift"):
+    if services is None or not hasattr(services, "membership_freeze_extend"):
         return 0
     return int(
-        services.membership_validity_shift(
-            client=client, days=days, actor=actor, reason=reason, from_date=from_date
-        )
+        services.membership_freeze_extend(client=client, freeze=freeze, actor=actor, reason=reason)
+    )
+
+
+def memberships_unfreeze(*, client: Client, freeze: ClientFreeze, actor: Actor, reason: str) -> int:
+    """The freeze was ended early or cancelled: take back the days it no longer covers."""
+    services = _module("zapys.memberships.services")
+    if services is None or not hasattr(services, "membership_freeze_release"):
+        return 0
+    return int(
+        services.membership_freeze_release(client=client, freeze=freeze, actor=actor, reason=reason)
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
@@ -133,9 +133,11 @@ class ClientFreezeQuerySet(OrgQuerySet["ClientFreeze"]):
         )
 
     def not_over(self, on_date: date) -> ClientFreezeQuerySet:
-        """Current or upcoming freezes: the ones that can still be ended early."""
+        """Current or upcoming freezes: the ones that can still be ended early or
+        cancelled. An ended or cancelled freeze is never one of them."""
         return self.filter(date_to__gte=on_date).filter(
-            Q(ended_early_at__isnull=True) | Q(ended_early_at__gt=on_date)
+            Q(ended_early_at__isnull=True)
+            | (Q(ended_early_at__gt=on_date) & Q(ended_early_at__gt=F("date_from")))
         )
 
 
@@ -156,9 +158,10 @@ class ClientFreezeManager(OrgManager["ClientFreeze"]):
 class ClientFreeze(OrgOwned):
     """A client's break (sick, on holiday) from `date_from` to `date_to` inclusive (C3).
 
-    Memberships were extended by the frozen days when the freeze was created; ending it
-    early on day D (`ended_early_at` = D, the client is back that day) gives back the
-    days from D to `date_to`.
+    Memberships were extended by the frozen days they were valid on when the freeze was
+    created; ending it early on day D (`ended_early_at` = D, the client is back that day)
+    gives back the days from D to `date_to`. A freeze ended on or before its first day
+    (`ended_early_at` <= `date_from`) is *cancelled*: it froze nothing.
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="freezes")
@@ -180,6 +183,16 @@ class ClientFreeze(OrgOwned):
     @property
     def days(self) -> int:
         return (self.date_to - self.date_from).days + 1
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Ended before it started (a planned freeze called off): no day was frozen."""
+        return self.ended_early_at is not None and self.ended_early_at <= self.date_from
+
+    @property
+    def frozen_days(self) -> int:
+        """The days actually frozen, taking an early end into account (0 if cancelled)."""
+        return max((self.effective_end - self.date_from).days + 1, 0)
 
     @property
     def effective_end(self) -> date:

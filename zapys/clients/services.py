@@ -356,12 +356,11 @@ def client_freeze(
         date_to=date_to,
         reason=reason,
     )
-    shifted = integrations.memberships_shift(
+    shifted = integrations.memberships_freeze(
         client=client,
-        days=freeze.days,
+        freeze=freeze,
         actor=actor,
         reason=_("Freeze: %(reason)s") % {"reason": reason} if reason else _("Freeze"),
-        from_date=date_from,
     )
     audit_record(
         organization=client.organization,
@@ -382,8 +381,9 @@ def client_freeze(
 
 @transaction.atomic
 def client_unfreeze(*, client: Client, actor: Actor, on_date: date | None = None) -> ClientFreeze:
-    """End the current (or upcoming) freeze early: the client is back on `on_date` (default
-    today). Memberships are shortened by the days not used."""
+    """End the current freeze early — the client is back on `on_date` (default today) — or
+    cancel an upcoming one entirely. Memberships give back the days no longer frozen.
+    409 when there is no current or upcoming freeze (also when it was just ended)."""
     today = on_date or org_today(client.organization)
     freeze = (
         ClientFreeze.objects.not_over(today)
@@ -394,16 +394,17 @@ def client_unfreeze(*, client: Client, actor: Actor, on_date: date | None = None
     )
     if freeze is None:
         raise Conflict(_("The client is not frozen."))
-    back_on = max(today, freeze.date_from)
-    unused = (freeze.date_to - back_on).days + 1
-    freeze.ended_early_at = back_on
+    frozen_before = freeze.frozen_days
+    # Ended on day D: frozen until D − 1. A planned freeze ended before its first day (or
+    # on it) is cancelled: `ended_early_at` <= `date_from`, no day frozen.
+    freeze.ended_early_at = today
     freeze.save(update_fields=["ended_early_at"])
-    shifted = integrations.memberships_shift(
+    cancelled = freeze.is_cancelled
+    shifted = integrations.memberships_unfreeze(
         client=client,
-        days=-unused,
+        freeze=freeze,
         actor=actor,
-        reason=_("Freeze ended early"),
-        from_date=back_on,
+        reason=_("Freeze cancelled") if cancelled else _("Freeze ended early"),
     )
     audit_record(
         organization=client.organization,
@@ -412,8 +413,9 @@ def client_unfreeze(*, client: Client, actor: Actor, on_date: date | None = None
         obj=client,
         changes={
             "freeze_id": freeze.pk,
-            "ended_early_at": back_on.isoformat(),
-            "days_returned": unused,
+            "ended_early_at": today.isoformat(),
+            "cancelled": cancelled,
+            "days_returned": frozen_before - freeze.frozen_days,
             "memberships_shortened": shifted,
         },
     )

@@ -276,11 +276,17 @@ def client_freeze_view(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_unfreeze_view(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client_or_404(client_id)
     try:
-        client_unfreeze(client=client, actor=_actor(request))
+        freeze = client_unfreeze(client=client, actor=_actor(request))
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("The freeze was ended; unused days were taken back."))
+        if freeze.is_cancelled:
+            messages.success(
+                request,
+                _("The planned freeze was cancelled; memberships are back to their dates."),
+            )
+        else:
+            messages.success(request, _("The freeze was ended; unused days were taken back."))
     return redirect("clients:detail", client_id=client.pk)
 
 

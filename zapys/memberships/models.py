@@ -179,3 +179,28 @@ class MembershipUsage(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.membership_id} ← {self.cause_type}#{self.cause_id}"
+
+
+class FreezeExtension(OrgOwned):
+    """The days one client freeze added to one membership (C3): only the frozen days on
+    which the membership was valid. Kept so that ending or cancelling the freeze gives
+    back exactly these days — and never touches a membership the freeze did not extend."""
+
+    membership = models.ForeignKey(
+        ClientMembership, on_delete=models.CASCADE, related_name="freeze_extensions"
+    )
+    freeze = models.ForeignKey("clients.ClientFreeze", on_delete=models.CASCADE, related_name="+")
+    days = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "freeze"], name="memberships_freeze_ext_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} +{self.days} ({self.freeze_id})"

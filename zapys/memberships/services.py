@@ -22,7 +22,12 @@ from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry, PaymentType
-from zapys.memberships.models import ClientMembership, MembershipPlan, MembershipUsage
+from zapys.memberships.models import (
+    ClientMembership,
+    FreezeExtension,
+    MembershipPlan,
+    MembershipUsage,
+)
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Branch, Organization
@@ -634,37 +639,118 @@ def membership_return_visit(*, cause: Model, actor: Actor) -> ClientMembership |
     return membership
 
 
+# --- Freezes (C3, called by the clients app) -------------------------------------------
+
+
+def freeze_overlap_days(*, starts_on: date, ends_on: date, first: date, last: date) -> int:
+    """How many days of the frozen range [first, last] the membership [starts_on, ends_on]
+    was valid on — the only days a freeze may give back (0 for an empty range)."""
+    start, end = max(starts_on, first), min(ends_on, last)
+    return max((end - start).days + 1, 0)
+
+
+def _frozen_range(freeze: Any) -> tuple[date, date]:
+    """The days the client is (or was) actually frozen: an early end shortens the range,
+    a freeze cancelled before it started has none (last < first)."""
+    return freeze.date_from, freeze.effective_end
+
+
+def _set_extension(
+    *, membership: ClientMembership, extension: FreezeExtension, days: int
+) -> tuple[date, date]:
+    """Re-base `membership` on its end without this freeze and extend it by `days`."""
+    base_end = max(membership.ends_on - timedelta(days=extension.days), membership.starts_on)
+    before = membership.ends_on
+    membership.ends_on = base_end + timedelta(days=days)
+    if membership.ends_on != before:
+        membership.save(update_fields=["ends_on"])
+    if extension.pk is None or extension.days != days:
+        extension.days = days
+        extension.save()
+    return before, membership.ends_on
+
+
 @transaction.atomic
-def membership_validity_shift(
-    *, client: Any, days: int, actor: Actor, reason: str, from_date: date
-) -> int:
-    """Move the end of the client's active memberships valid on/after `from_date` by
-    `days` (+ extend for a freeze, − shorten when a freeze is lifted early)."""
-    if isinstance(days, bool) or not isinstance(days, int):
-        raise DomainError(_("Days must be a whole number."), field="days")
-    if days == 0:
-        return 0
+def membership_freeze_extend(*, client: Any, freeze: Any, actor: Actor, reason: str) -> int:
+    """A client was frozen: extend each of their active memberships by the frozen days on
+    which it is valid (the overlap of the freeze and the membership's validity — days
+    before a membership starts or after it ends extend nothing). Returns how many changed."""
+    first, last = _frozen_range(freeze)
     memberships = list(
         ClientMembership.objects.for_org(client.organization_id)
-        .filter(client_id=client.pk, status=ClientMembership.Status.ACTIVE, ends_on__gte=from_date)
+        .filter(
+            client_id=client.pk,
+            status=ClientMembership.Status.ACTIVE,
+            starts_on__lte=last,
+            ends_on__gte=first,
+        )
+        .exclude(freeze_extensions__freeze_id=freeze.pk)
         .select_for_update()
+        .order_by("id")
     )
     changed = 0
     for m in memberships:
-        new_end = m.ends_on + timedelta(days=days)
-        if new_end < m.starts_on:
-            new_end = m.starts_on
-        if new_end == m.ends_on:
+        days = freeze_overlap_days(starts_on=m.starts_on, ends_on=m.ends_on, first=first, last=last)
+        if days == 0:
             continue
-        before = m.ends_on
-        m.ends_on = new_end
-        m.save(update_fields=["ends_on"])
+        extension = FreezeExtension(
+            organization_id=client.organization_id, membership=m, freeze_id=freeze.pk, days=0
+        )
+        before, after = _set_extension(membership=m, extension=extension, days=days)
         changed += 1
         audit_record(
             organization=client.organization,
             actor=actor,
             action="membership.validity_shift",
             obj=m,
-            changes={"ends_on": [before, new_end], "reason": [None, reason], "days": [None, days]},
+            changes={
+                "ends_on": [before, after],
+                "reason": [None, reason],
+                "days": [None, days],
+                "freeze_id": [None, freeze.pk],
+            },
+        )
+    return changed
+
+
+@transaction.atomic
+def membership_freeze_release(*, client: Any, freeze: Any, actor: Actor, reason: str) -> int:
+    """A freeze was ended early or cancelled (`freeze.ended_early_at` is set): each
+    membership it extended keeps only the days it was valid on within the shortened
+    frozen range; the rest are taken back. Memberships the freeze never extended are not
+    touched. Calling it again changes nothing. Returns how many memberships changed."""
+    first, last = _frozen_range(freeze)
+    extensions = list(
+        FreezeExtension.objects.for_org(client.organization_id)
+        .filter(
+            freeze_id=freeze.pk,
+            membership__client_id=client.pk,
+            membership__status=ClientMembership.Status.ACTIVE,
+        )
+        .select_related("membership")
+        .select_for_update()
+        .order_by("id")
+    )
+    changed = 0
+    for extension in extensions:
+        m = extension.membership
+        base_end = max(m.ends_on - timedelta(days=extension.days), m.starts_on)
+        days = freeze_overlap_days(starts_on=m.starts_on, ends_on=base_end, first=first, last=last)
+        if days == extension.days:
+            continue
+        taken_back = extension.days - days
+        before, after = _set_extension(membership=m, extension=extension, days=days)
+        changed += 1
+        audit_record(
+            organization=client.organization,
+            actor=actor,
+            action="membership.validity_shift",
+            obj=m,
+            changes={
+                "ends_on": [before, after],
+                "reason": [None, reason],
+                "days": [None, -taken_back],
+                "freeze_id": [None, freeze.pk],
+            },
         )
     return changed

@@ -24,7 +24,8 @@ def _state():
 
 @pytest.fixture(autouse=True)
 def _no_membership_shift(monkeypatch):
-    monkeypatch.setattr(integrations, "memberships_shift", lambda **kw: 0)
+    monkeypatch.setattr(integrations, "memberships_freeze", lambda **kw: 0)
+    monkeypatch.setattr(integrations, "memberships_unfreeze", lambda **kw: 0)
 
 
 def test_create_get_shape(org, api):

@@ -158,13 +158,25 @@ def test_specialist_cannot_delete(org, actor, branch):
 
 @pytest.fixture
 def shifts(monkeypatch):
+    """What the clients app asks of memberships: the freeze's frozen range at each call."""
     calls = []
 
-    def fake(*, client, days, actor, reason, from_date):
-        calls.append({"client": client.pk, "days": days, "from_date": from_date})
-        return 1
+    def record(kind):
+        def fake(*, client, freeze, actor, reason):
+            calls.append(
+                {
+                    "call": kind,
+                    "client": client.pk,
+                    "frozen": (freeze.date_from, freeze.effective_end),
+                    "days": freeze.frozen_days,
+                }
+            )
+            return 1
 
-    monkeypatch.setattr(integrations, "memberships_shift", fake)
+        return fake
+
+    monkeypatch.setattr(integrations, "memberships_freeze", record("freeze"))
+    monkeypatch.setattr(integrations, "memberships_unfreeze", record("unfreeze"))
     return calls
 
 
@@ -178,7 +190,14 @@ def test_freeze_extends_memberships_by_frozen_days(org, actor, shifts):
         actor=actor,
     )
     assert freeze.days == 10
-    assert shifts == [{"client": client.pk, "days": 10, "from_date": date(2026, 3, 1)}]
+    assert shifts == [
+        {
+            "call": "freeze",
+            "client": client.pk,
+            "frozen": (date(2026, 3, 1), date(2026, 3, 10)),
+            "days": 10,
+        }
+    ]
     assert selectors.client_is_frozen(client, date(2026, 3, 5))
     assert not selectors.client_is_frozen(client, date(2026, 3, 11))
     row = AuditLog.objects.get(action="client.freeze")
@@ -190,21 +209,58 @@ def test_unfreeze_early_gives_back_unused_days(org, actor, shifts):
     client_freeze(client=client, date_from=date(2026, 3, 1), date_to=date(2026, 3, 10), actor=actor)
     freeze = client_unfreeze(client=client, actor=actor, on_date=date(2026, 3, 4))
     # back on the 4th: frozen 1st–3rd, the 4th–10th (7 days) are taken back
-    assert freeze.ended_early_at == date(2026, 3, 4)
-    assert shifts[-1] == {"client": client.pk, "days": -7, "from_date": date(2026, 3, 4)}
+    assert freeze.ended_early_at == date(2026, 3, 4) and not freeze.is_cancelled
+    assert shifts[-1]["call"] == "unfreeze"
+    assert shifts[-1]["frozen"] == (date(2026, 3, 1), date(2026, 3, 3))
+    assert AuditLog.objects.get(action="client.unfreeze").changes["days_returned"] == 7
     assert not selectors.client_is_frozen(client, date(2026, 3, 5))
     assert selectors.client_is_frozen(client, date(2026, 3, 3))
+    before = _state()
     with pytest.raises(Conflict):
         client_unfreeze(client=client, actor=actor, on_date=date(2026, 3, 5))
+    with pytest.raises(Conflict):
+        client_unfreeze(client=client, actor=actor, on_date=date(2026, 3, 4))
+    assert _state() == before and len(shifts) == 2
 
 
 def test_cancelling_a_future_freeze_gives_back_all_days(org, actor, shifts):
     client = make_client(org)
     client_freeze(client=client, date_from=date(2026, 5, 1), date_to=date(2026, 5, 5), actor=actor)
-    client_unfreeze(client=client, actor=actor, on_date=date(2026, 4, 1))
-    assert shifts[-1]["days"] == -5
-    # the dates are free again
+    freeze = client_unfreeze(client=client, actor=actor, on_date=date(2026, 4, 1))
+    assert freeze.is_cancelled and freeze.frozen_days == 0
+    assert freeze.ended_early_at == date(2026, 4, 1)  # the day it was called off
+    assert shifts[-1]["call"] == "unfreeze" and shifts[-1]["days"] == 0
+    row = AuditLog.objects.get(action="client.unfreeze")
+    assert row.changes["cancelled"] is True and row.changes["days_returned"] == 5
+    # no badge any more, and the dates are free again
+    assert selectors.client_current_freeze(client, date(2026, 4, 1)) is None
+    assert not selectors.client_is_frozen(client, date(2026, 5, 2))
     client_freeze(client=client, date_from=date(2026, 5, 2), date_to=date(2026, 5, 3), actor=actor)
+
+
+def test_a_planned_freeze_can_be_cancelled_only_once(org, actor, shifts):
+    """30.11: freeze 01.12–10.12 planned, then "end freeze" twice: the second is a 409
+    that changes nothing (it used to succeed again and again)."""
+    client = make_client(org)
+    client_freeze(
+        client=client, date_from=date(2026, 12, 1), date_to=date(2026, 12, 10), actor=actor
+    )
+    client_unfreeze(client=client, actor=actor, on_date=date(2026, 11, 30))
+    before = _state()
+    for day in (date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 5)):
+        with pytest.raises(Conflict):
+            client_unfreeze(client=client, actor=actor, on_date=day)
+    assert _state() == before and [c["call"] for c in shifts] == ["freeze", "unfreeze"]
+
+
+def test_ending_a_freeze_on_its_first_day_cancels_it(org, actor, shifts):
+    client = make_client(org)
+    client_freeze(client=client, date_from=date(2026, 3, 1), date_to=date(2026, 3, 10), actor=actor)
+    freeze = client_unfreeze(client=client, actor=actor, on_date=date(2026, 3, 1))
+    assert freeze.is_cancelled and freeze.frozen_days == 0
+    assert not selectors.client_is_frozen(client, date(2026, 3, 1))
+    with pytest.raises(Conflict):
+        client_unfreeze(client=client, actor=actor, on_date=date(2026, 3, 1))
 
 
 def test_freeze_bad_dates_and_overlap_write_nothing(org, actor, shifts):
@@ -226,15 +282,22 @@ def test_freeze_bad_dates_and_overlap_write_nothing(org, actor, shifts):
 
 
 def test_freeze_calls_the_memberships_contract(org, actor, monkeypatch):
-    """Without the seam replaced: the real memberships service (when installed) is called."""
+    """Without the seam replaced: the real memberships services (when installed) are called."""
     services = pytest.importorskip("zapys.memberships.services")
-    if not hasattr(services, "membership_validity_shift"):
-        pytest.skip("memberships service not written yet")
     calls = []
-    monkeypatch.setattr(services, "membership_validity_shift", lambda **kw: calls.append(kw) or 0)
+    for name in ("membership_freeze_extend", "membership_freeze_release"):
+        monkeypatch.setattr(
+            services, name, lambda _n=name, **kw: calls.append((_n, kw["freeze"].pk)) or 0
+        )
     client = make_client(org)
-    client_freeze(client=client, date_from=date(2026, 3, 1), date_to=date(2026, 3, 2), actor=actor)
-    assert calls and calls[0]["days"] == 2 and calls[0]["from_date"] == date(2026, 3, 1)
+    freeze = client_freeze(
+        client=client, date_from=date(2026, 3, 1), date_to=date(2026, 3, 2), actor=actor
+    )
+    client_unfreeze(client=client, actor=actor, on_date=date(2026, 3, 2))
+    assert calls == [
+        ("membership_freeze_extend", freeze.pk),
+        ("membership_freeze_release", freeze.pk),
+    ]
 
 
 def test_search_by_name_phone_email_and_tags(org, actor):

@@ -15,7 +15,8 @@ from zapys.clients.models import Client, ClientFreeze, Tag
 
 @pytest.fixture(autouse=True)
 def _no_membership_shift(monkeypatch):
-    monkeypatch.setattr(integrations, "memberships_shift", lambda **kw: 0)
+    monkeypatch.setattr(integrations, "memberships_freeze", lambda **kw: 0)
+    monkeypatch.setattr(integrations, "memberships_unfreeze", lambda **kw: 0)
 
 
 def test_list_search_and_tag_filter(org, staff_client):

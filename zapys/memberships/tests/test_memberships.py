@@ -202,24 +202,6 @@ def test_consume_picks_covering_membership_ending_first(org, actor):
     )
 
 
-def test_validity_shift_for_freeze(org, actor):
-    client = make_client(org)
-    old = make_membership(client, starts_on=date(2026, 1, 1))  # ends 31.01
-    current = make_membership(client, starts_on=date(2026, 3, 1))
-    changed = services.membership_validity_shift(
-        client=client, days=10, actor=actor, reason="freeze", from_date=date(2026, 3, 5)
-    )
-    assert changed == 1
-    current.refresh_from_db()
-    old.refresh_from_db()
-    assert current.ends_on == date(2026, 4, 10) and old.ends_on == date(2026, 1, 31)
-    services.membership_validity_shift(
-        client=client, days=-10, actor=actor, reason="unfreeze", from_date=date(2026, 3, 5)
-    )
-    current.refresh_from_db()
-    assert current.ends_on == date(2026, 3, 31)
-
-
 def test_cancel_membership_cancels_its_entries(org, branch, actor):
     client = make_client(org)
     m = make_membership(client, make_plan(org, price=2_000), "credit", branch=branch)
