@@ -53,3 +53,27 @@ def test_wrong_password_shows_a_readable_error(browser, live_server, salon):
     error = wait_for(browser, "[data-testid=form-errors]")
     assert error.text  # the message itself is translated; it must be shown
     assert "/login/" in browser.current_url
+
+
+def test_settings_tabs_all_visible_at_1366_in_the_product_colour(browser, live_server, salon):
+    _org, user = salon
+    login(browser, live_server, user.username, PASSWORD)
+    assert browser.execute_script("return window.innerWidth") == 1366
+    for path in ("/settings/schedule/", "/settings/prepayment/"):
+        browser.get(f"{live_server.url}{path}")
+        nav = wait_for(browser, "[data-testid=settings-tabs]")
+        count, all_inside, no_scroll, colour = browser.execute_script(
+            "var nav = arguments[0], box = nav.getBoundingClientRect();"
+            "var links = Array.prototype.slice.call(nav.querySelectorAll('.nav-link'));"
+            "return [links.length, links.every(function (l) {"
+            "  var r = l.getBoundingClientRect();"
+            "  return r.width > 0 && r.left >= box.left - 1 && r.right <= box.right + 1; }),"
+            " nav.scrollWidth <= nav.clientWidth + 1,"
+            " getComputedStyle(nav.querySelector('.nav-link.active')).color];",
+            nav,
+        )
+        assert count >= 7 and all_inside and no_scroll, path
+        assert colour == "rgb(91, 75, 219)", path
+    # the prepayment settings' own sub-tabs are purple too, not Bootstrap's blue
+    active = browser.find_element(By.CSS_SELECTOR, "[data-testid=prepayment-tabs] .active")
+    assert active.value_of_css_property("background-color") == "rgba(91, 75, 219, 1)"
