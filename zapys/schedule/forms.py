@@ -24,10 +24,16 @@ def _clients(org: Organization) -> Any:
 
 
 class VisitForm(StyledForm):
+    # The client is picked by searching (schedule:client_search), never from a list of every
+    # client: the field is a hidden id, still validated against the organization's clients.
     client: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Client"), queryset=None, required=False
+        label=_("Client"),
+        queryset=None,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This client was not found. Search again.")},
     )
-    new_client_name = forms.CharField(label=_("…or a new client: name"), required=False)
+    new_client_name = forms.CharField(label=_("Full name"), required=False, max_length=200)
     new_client_phone = forms.CharField(label=_("Phone"), required=False)
     staff: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Specialist"), queryset=None)
     service: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Service"), queryset=None)
@@ -53,11 +59,40 @@ class VisitForm(StyledForm):
             is_active=True
         )
 
+    PICKER_FIELDS = ("client", "new_client_name", "new_client_phone")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("client") and not (data.get("new_client_name") or "").strip():
+        if (
+            not data.get("client")
+            and "client" not in self.errors
+            and not (data.get("new_client_name") or "").strip()
+        ):
             self.add_error("client", _("Choose a client or enter a new one."))
         return data
+
+    def other_fields(self) -> list[forms.BoundField]:
+        """The fields after the client picker, in their declared order."""
+        return [self[name] for name in self.fields if name not in self.PICKER_FIELDS]
+
+    def chosen_client(self) -> Client | None:
+        """The client the picker shows as chosen when the form is shown again."""
+        if not hasattr(self, "_chosen"):
+            self._chosen: Client | None = None
+            if "client" not in self.errors:
+                cleaned = getattr(self, "cleaned_data", {}).get("client")
+                value = self["client"].value()
+                if cleaned is not None:
+                    self._chosen = cleaned
+                elif value and str(value).isdigit():
+                    self._chosen = self.fields["client"].queryset.filter(pk=value).first()  # type: ignore[attr-defined]
+        return self._chosen
+
+    def new_client_open(self) -> bool:
+        return bool(
+            not self.chosen_client()
+            and (self["new_client_name"].value() or self["new_client_phone"].value())
+        )
 
 
 class RescheduleForm(StyledForm):

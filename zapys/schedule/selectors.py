@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -327,3 +328,24 @@ def client_attendances(
             visit__starts_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tz)
         )
     return qs
+
+
+# --- the new-visit dialog's client picker ---------------------------------------------------
+
+CLIENT_PICKER_LIMIT = 20
+
+
+def client_picker(*, search: str, limit: int = CLIENT_PICKER_LIMIT) -> list[Any]:
+    """Up to `limit` (+1, to tell "there are more") living clients of the active
+    organization matching `search` by name, phone or e-mail, ordered by name: one query,
+    whatever the number of clients (the clients app's own search, without its tags)."""
+    from zapys.clients.selectors import client_list
+
+    search = " ".join(search.split())[:100]
+    if not search:
+        return []
+    return list(
+        client_list(search=search)
+        .prefetch_related(None)
+        .only("id", "name", "phone", "email")[: limit + 1]
+    )

@@ -7,6 +7,7 @@ app_name = "schedule"
 urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/visits/new/", views.visit_new, name="visit_new"),
+    path("calendar/clients/", views.client_search, name="client_search"),
     path("calendar/lessons/new/", views.lesson_new, name="lesson_new"),
     path("visits/<int:visit_id>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:visit_id>/status/", views.visit_status, name="visit_status"),

@@ -25,7 +25,7 @@ from zapys.core.exceptions import DomainError
 from zapys.core.http import client_ip
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.core.views import staff_required
-from zapys.schedule import selectors, services
+from zapys.schedule import hooks, selectors, services
 from zapys.schedule.forms import (
     HoursExceptionForm,
     LessonForm,
@@ -42,6 +42,8 @@ DAY_START_HOUR = 8
 DAY_END_HOUR = 21
 PX_PER_MINUTE = 1  # integers only: a localized "1,5" would be invalid CSS
 SLOT_MINUTES = 30
+CARD_TWO_LINES_PX = 40  # below: one line "09:00 Client · service" (a 30-minute visit)
+CARD_FULL_PX = 64  # below: two lines (time and status; client · service)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -133,11 +135,18 @@ def _day_grid(data: selectors.CalendarData, day: date, tz: Any) -> dict[str, Any
     for v in data.visits:
         top = max(0, (v.starts_at - origin).total_seconds() / 60)
         bottom = min(total, (v.ends_at - origin).total_seconds() / 60)
+        height = round(max(18, (bottom - top) * PX_PER_MINUTE - 2))
         by_staff.setdefault(v.staff_id, []).append(
             {
                 "visit": v,
                 "top": round(top * PX_PER_MINUTE),
-                "height": round(max(18, (bottom - top) * PX_PER_MINUTE - 2)),
+                "height": height,
+                # a card too low for three lines keeps the client's name on the time's line
+                "size": "xs"
+                if height < CARD_TWO_LINES_PX
+                else "sm"
+                if height < CARD_FULL_PX
+                else "",
             }
         )
     columns = []
@@ -279,14 +288,50 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             form.add_error(field, exc.detail)
         else:
             if getattr(visit, "in_past", False):
-                messages.warning(request, _("The visit was created in the past."))
+                # Say so where the person is looking: the dialog turns into the new visit's
+                # card with the warning (a message queued for the next page would surface
+                # later, out of context).
+                local_start = visit.starts_at.astimezone(services.org_tz(org))
+                messages.warning(
+                    request,
+                    _("The visit is created, but note: it starts in the past (%(when)s).")
+                    % {"when": f"{local_start:%d.%m.%Y %H:%M}"},
+                )
+                if request.htmx:  # type: ignore[attr-defined]
+                    response = visit_detail(request, visit.pk)
+                    response["HX-Trigger-After-Swap"] = "calendarChanged"
+                    return response
             if request.htmx:  # type: ignore[attr-defined]
                 return _closed_modal()
-            return redirect(f"{reverse('schedule:calendar')}?date={visit.starts_at.date()}")
+            local_day = visit.starts_at.astimezone(services.org_tz(org)).date()
+            return redirect(f"{reverse('schedule:calendar')}?date={local_day}")
     return render(
         request,
         "schedule/_visit_form.html" if request.htmx else "schedule/visit_form_page.html",  # type: ignore[attr-defined]
         {"form": form, "branch": branch},
+    )
+
+
+@staff_required()
+def client_search(request: HttpRequest) -> HttpResponse:
+    """The new-visit dialog's client picker: at most CLIENT_PICKER_LIMIT matches of the
+    staff member's organization (htmx partial), plus "create a new client" with the text."""
+    from zapys.clients.phones import phone_search_digits
+
+    query = " ".join((request.GET.get("client_q") or request.GET.get("q") or "").split())[:100]
+    found = selectors.client_picker(search=query)
+    limit = selectors.CLIENT_PICKER_LIMIT
+    looks_like_phone = len(phone_search_digits(query)) >= 5
+    return render(
+        request,
+        "schedule/_client_options.html",
+        {
+            "query": query,
+            "clients": found[:limit],
+            "more": len(found) > limit,
+            "new_name": "" if looks_like_phone or "@" in query else query,
+            "new_phone": query if looks_like_phone else "",
+        },
     )
 
 
@@ -327,6 +372,7 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
         "schedule/_visit_card.html" if request.htmx else "schedule/visit_page.html",  # type: ignore[attr-defined]
         {
             "visit": visit,
+            "in_past": visit.starts_at < timezone.now(),
             "statuses": statuses,
             "attendances": attendances,
             "form": form,
@@ -657,7 +703,9 @@ def book(request: HttpRequest, org_slug: str, branch_id: int | None = None) -> H
         org = Organization.objects.filter(slug=org_slug).first()
     if org is None:
         raise Http404
-    with org_scope(org):
+    # Times on the page (slots, the chosen one) read in the organization's zone, whatever
+    # the server's: templates render datetimes in the current time zone.
+    with org_scope(org), timezone.override(services.org_tz(org)):
         return _book(request, org, branch_id)
 
 
@@ -772,19 +820,46 @@ def book_done(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
         raise Http404 from None
     with unscoped():
         visit = (
-            Visit.objects.select_related("organization", "service", "staff", "branch")
+            Visit.objects.select_related("organization", "service", "staff", "branch", "status")
             .filter(pk=visit_id, organization__slug=org_slug)
             .first()
         )
     if visit is None:
         raise Http404
     tz = services.org_tz(visit.organization)
-    return render(
-        request,
-        "schedule/public/done.html",
-        {
-            "visit": visit,
-            "organization": visit.organization,
-            "start": visit.starts_at.astimezone(tz),
-        },
-    )
+    with org_scope(visit.organization), timezone.override(tz):
+        return render(
+            request,
+            "schedule/public/done.html",
+            {
+                "visit": visit,
+                "organization": visit.organization,
+                "start": visit.starts_at.astimezone(tz),
+                "cancelled": visit.status.is_cancellation,
+                "prepayment": None if visit.status.is_cancellation else _prepayment_for(visit, tz),
+            },
+        )
+
+
+def _prepayment_for(visit: Visit, tz: Any) -> dict[str, Any] | None:
+    """The visit's paid booking as the client should see it, through the prepayment app's
+    hook (`hooks.bookings_for`): None when that app is absent, off, or asked for nothing.
+    The deadline is shown in the organization's time zone, not the server's."""
+    booking = hooks.bookings_for([visit]).get(visit.pk)
+    if not booking:
+        return None
+    expires_at = booking.get("expires_at")
+    if isinstance(expires_at, str):
+        expires_at = datetime.fromisoformat(expires_at)
+    if not isinstance(expires_at, datetime):
+        return None
+    status = booking.get("status")
+    if status == "pending" and expires_at > timezone.now():
+        state = "awaiting"
+    elif status == "paid":
+        state = "paid"
+    elif status in ("pending", "expired"):
+        state = "expired"  # a pending one past its deadline: the sweep has not run yet
+    else:
+        return None  # cancelled by staff, refunded: the visit's own status tells the rest
+    return {**booking, "state": state, "expires_at": expires_at.astimezone(tz)}

@@ -1,6 +1,6 @@
 """The calendar and the public booking page in a real browser."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -8,10 +8,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser import PHONE, login, make_driver, wait_for
+from tests.browser import PHONE, click_and_load, login, make_driver, wait_for, wait_text
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from tests.factories_schedule import SYSTEM, make_service, make_specialist
+from zapys.clients.models import Client
 from zapys.core.tenancy import org_scope
 from zapys.schedule import services
 from zapys.schedule.models import Visit
@@ -29,10 +30,31 @@ def salon(transactional_db):
         spec = make_specialist(org, branch, first_name="Iryna", last_name="Bondar", hours=ALL_DAY)
         svc = make_service(org, "Manicure", duration_minutes=60, branches=[branch])
         client = make_client(org, "Koval Olena")
+        for i in range(30):  # the picker must find her among others, not list them all
+            make_client(org, f"Other Client {i:02d}")
         services.schedule_settings_update(
             organization=org, actor=SYSTEM, slot_step_minutes=60, online_min_lead_minutes=0
         )
     return org, owner, spec, svc, client
+
+
+def _click(browser, element) -> None:
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    WebDriverWait(browser, 10).until(EC.element_to_be_clickable(element)).click()
+
+
+def _open_new_visit(browser, day: str, at: str) -> None:
+    slot = browser.find_element(By.CSS_SELECTOR, f"[data-testid=cal-slot][data-at='{day}T{at}']")
+    _click(browser, slot)
+    wait_for(browser, "[data-testid=visit-form]")
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "visitModal").is_displayed())
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=client-search]").is_displayed()
+    )
+
+
+def _save_visit(browser) -> None:
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=visit-save]"))
 
 
 def test_create_visit_from_empty_slot(browser, live_server, salon):
@@ -41,49 +63,217 @@ def test_create_visit_from_empty_slot(browser, live_server, salon):
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     browser.get(f"{live_server.url}/calendar/?date={tomorrow}")
     wait_for(browser, "[data-testid=cal-slot]")
-    slot = browser.find_element(
-        By.CSS_SELECTOR, f"[data-testid=cal-slot][data-at='{tomorrow}T10:00']"
-    )
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", slot)
-    slot.click()
-    wait_for(browser, "[data-testid=visit-form]")
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "visitModal").is_displayed())
-    Select(browser.find_element(By.NAME, "client")).select_by_visible_text(client.name)
+    _open_new_visit(browser, tomorrow, "10:00")
+    # no list of every client: the picker searches as you type
+    assert not browser.find_elements(By.CSS_SELECTOR, "select[name=client]")
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=client-option]")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=client-search]").send_keys("koval")
+    option = wait_for(browser, "[data-testid=client-option]")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=client-option]")) == 1
+    assert "Koval Olena" in option.text
+    option.click()
+    wait_text(browser, "[data-testid=client-chosen]", "Koval Olena")
+    assert browser.find_element(By.NAME, "client").get_attribute("value") == str(client.pk)
     Select(browser.find_element(By.NAME, "service")).select_by_visible_text("Manicure")
-    save = browser.find_element(By.CSS_SELECTOR, "[data-testid=visit-save]")
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", save)
-    WebDriverWait(browser, 10).until(EC.element_to_be_clickable(save)).click()
+    _save_visit(browser)
     WebDriverWait(browser, 10).until(
         lambda d: "Koval Olena" in d.find_element(By.CSS_SELECTOR, "[data-testid=calendar]").text
     )
     with org_scope(org):
         visit = Visit.objects.get()
-        assert visit.staff == spec and visit.service == svc
+        assert visit.staff == spec and visit.service == svc and visit.client == client
     # the card opens from the calendar
-    browser.find_element(By.CSS_SELECTOR, f"[data-visit='{visit.pk}']").click()
+    _click(browser, browser.find_element(By.CSS_SELECTOR, f"[data-visit='{visit.pk}']"))
     wait_for(browser, "[data-testid=visit-card]")
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=visit-in-past]")
+    browser.find_element(By.CSS_SELECTOR, "#visitModal .btn-close").click()
+    WebDriverWait(browser, 10).until(
+        lambda d: not d.find_element(By.ID, "visitModal").is_displayed()
+    )
+
+    # a new client, right from the search: the typed name becomes the new card
+    _open_new_visit(browser, tomorrow, "12:00")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=client-search]").send_keys("Melnyk Taras")
+    new = WebDriverWait(browser, 10).until(
+        lambda d: next(
+            (
+                e
+                for e in d.find_elements(By.CSS_SELECTOR, "[data-testid=client-new-from-search]")
+                if e.get_attribute("data-name") == "Melnyk Taras"
+            ),
+            None,
+        )
+    )
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-testid=client-none]")
+    new.click()
+    name = browser.find_element(By.NAME, "new_client_name")
+    assert name.is_displayed() and name.get_attribute("value") == "Melnyk Taras"
+    assert not browser.find_element(By.CSS_SELECTOR, "[data-testid=client-search]").is_displayed()
+    browser.find_element(By.NAME, "new_client_phone").send_keys("050 123 45 67")
+    Select(browser.find_element(By.NAME, "service")).select_by_visible_text("Manicure")
+    _save_visit(browser)
+    WebDriverWait(browser, 10).until(
+        lambda d: "Melnyk Taras" in d.find_element(By.CSS_SELECTOR, "[data-testid=calendar]").text
+    )
+    with org_scope(org):
+        new = Client.objects.get(name="Melnyk Taras")
+        assert new.phone == "+380501234567"
+        assert Visit.objects.get(client=new).starts_at.astimezone(services.org_tz(org)).hour == 12
+
+
+def test_visit_in_the_past_warns_when_created_and_on_its_card(browser, live_server, salon):
+    org, owner, _spec, _svc, client = salon
+    login(browser, live_server, owner.username, PASSWORD)
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    browser.get(f"{live_server.url}/calendar/?date={yesterday}")
+    wait_for(browser, "[data-testid=cal-slot]")
+    _open_new_visit(browser, yesterday, "10:00")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=client-search]").send_keys("koval")
+    wait_for(browser, "[data-testid=client-option]").click()
+    Select(browser.find_element(By.NAME, "service")).select_by_visible_text("Manicure")
+    _save_visit(browser)
+    # the dialog turns into the new visit's card, saying it is in the past
+    message = wait_for(browser, "#modal-content [data-testid=visit-message]")
+    assert "10:00" in message.text
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=visit-in-past]").is_displayed()
+    assert browser.find_element(By.ID, "visitModal").is_displayed()
+    WebDriverWait(browser, 10).until(
+        lambda d: "Koval Olena" in d.find_element(By.CSS_SELECTOR, "[data-testid=calendar]").text
+    )
+    with org_scope(org):
+        assert Visit.objects.get().client == client
+
+
+def test_short_visits_and_the_week_fit_a_1366_screen(browser, live_server, salon):
+    org, owner, spec, _svc, client = salon
+    with org_scope(org):
+        tz = services.org_tz(org)
+        brows = make_service(org, "Brows", duration_minutes=30)
+        tomorrow = timezone.now().astimezone(tz).date() + timedelta(days=1)
+        monday = tomorrow - timedelta(days=tomorrow.weekday())
+        long_names = ["Kovalenko-Shevchenko Oleksandra", "TOV «Sonyachna studiya krasy»"]
+        for day in range(7):  # a full week of visits with long names in every cell
+            for hour, name in zip((9, 11), long_names, strict=True):
+                services.visit_create(
+                    organization=org,
+                    client=make_client(org, f"{name} {day}"),
+                    staff=spec,
+                    service=brows,
+                    starts_at=datetime.combine(monday + timedelta(days=day), time(hour), tz),
+                    actor=SYSTEM,
+                )
+        short = services.visit_create(
+            organization=org,
+            client=client,
+            staff=spec,
+            service=brows,
+            starts_at=datetime.combine(tomorrow, time(14), tz),
+            actor=SYSTEM,
+        )
+    login(browser, live_server, owner.username, PASSWORD)
+    assert browser.execute_script("return window.innerWidth") == 1366
+
+    # a 30-minute visit shows its client next to the time, inside the card
+    browser.get(f"{live_server.url}/calendar/?date={tomorrow.isoformat()}")
+    card = wait_for(browser, f"[data-visit='{short.pk}']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", card)
+    who = card.find_element(By.CSS_SELECTOR, "[data-testid=cal-visit-who]")
+    assert who.is_displayed() and who.text == "Koval Olena"
+    inside = browser.execute_script(
+        "var c = arguments[0].getBoundingClientRect(), w = arguments[1].getBoundingClientRect();"
+        "return w.top >= c.top - 1 && w.bottom <= c.bottom + 1 && w.width > 40;",
+        card,
+        who,
+    )
+    assert inside
+
+    # the week: seven days side by side, nothing scrolls sideways
+    browser.get(f"{live_server.url}/calendar/?date={tomorrow.isoformat()}&view=week")
+    table = wait_for(browser, "[data-testid=cal-week]")
+    fits = browser.execute_script(
+        "var t = arguments[0], box = t.parentElement.getBoundingClientRect();"
+        "var days = t.querySelectorAll('[data-testid=cal-week-day]');"
+        "return [t.parentElement.scrollWidth <= t.parentElement.clientWidth + 1,"
+        " days.length, days[6].getBoundingClientRect().right <= box.right + 1,"
+        " document.documentElement.scrollWidth <= window.innerWidth + 1];",
+        table,
+    )
+    assert fits == [True, 7, True, True]
+    names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "[data-testid=cal-visit-who]")]
+    assert len(names) == 15 and "Koval Olena" in names
+    assert all(n for n in names)  # every card shows its client
+
+
+def _as_phone(driver) -> None:
+    """Chromium's window cannot be narrower than 500px: emulate a real 390px phone."""
+    height = driver.execute_script("return window.innerHeight")
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE[0], "height": height, "deviceScaleFactor": 1, "mobile": True},
+    )
+
+
+def _go(driver, element) -> None:
+    """Click a link or button that loads a new page, and wait for that page."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    click_and_load(driver, element)
+
+
+def _book_on_phone(phone, live_server, org, *, day: int) -> None:
+    phone.get(f"{live_server.url}/book/{org.slug}/")
+    _go(phone, wait_for(phone, "[data-testid=service-option]"))
+    _go(phone, wait_for(phone, "[data-testid=staff-any]"))
+    _go(phone, phone.find_elements(By.CSS_SELECTOR, "[data-testid=day-option]")[day])
+    _go(phone, wait_for(phone, "[data-testid=slot-option]"))
+    wait_for(phone, "[data-testid=booking-form]")
+    phone.find_element(By.NAME, "name").send_keys("Shevchuk Anna")
+    phone.find_element(By.NAME, "phone").send_keys("067 555 12 34")
+    _click(phone, phone.find_element(By.NAME, "consent"))
+    # nothing overflows sideways on a 390px screen
+    assert phone.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth + 1"
+    )
+    _go(phone, phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-submit]"))
+    wait_for(phone, "[data-testid=booking-done]")
 
 
 def test_public_booking_on_a_phone_then_calendar(live_server, salon, browser):
-    org, owner, _spec, _svc, _client = salon
-    phone = make_driver(PHONE)
+    org, owner, _spec, svc, _client = salon
+    with org_scope(org):
+        svc.name = "Manicure with gel polish and nail art"
+        svc.price = 70000
+        svc.save()
+    phone = make_driver(PHONE, language="en")
     try:
+        _as_phone(phone)
         phone.get(f"{live_server.url}/book/{org.slug}/")
-        wait_for(phone, "[data-testid=service-option]").click()
-        wait_for(phone, "[data-testid=staff-any]").click()
-        days = phone.find_elements(By.CSS_SELECTOR, "[data-testid=day-option]")
-        days[1].click()  # tomorrow: every hour is still ahead
-        wait_for(phone, "[data-testid=slot-option]").click()
-        wait_for(phone, "[data-testid=booking-form]")
-        phone.find_element(By.NAME, "name").send_keys("Shevchuk Anna")
-        phone.find_element(By.NAME, "phone").send_keys("067 555 12 34")
-        phone.find_element(By.NAME, "consent").click()
-        # nothing overflows sideways on a 390px screen
-        assert phone.execute_script(
-            "return document.documentElement.scrollWidth <= window.innerWidth + 1"
+        assert phone.execute_script("return window.innerWidth") == PHONE[0]
+        price = wait_for(phone, "[data-testid=service-price]")
+        assert price.text == "UAH 700.00"
+        lines = phone.execute_script(  # one line, not "UAH" over "700.00"
+            "var r = document.createRange(); r.selectNodeContents(arguments[0]);"
+            "return r.getClientRects().length;",
+            price,
         )
-        phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-submit]").click()
-        wait_for(phone, "[data-testid=booking-done]")
+        assert lines == 1
+        _go(phone, wait_for(phone, "[data-testid=service-option]"))
+        _go(phone, wait_for(phone, "[data-testid=staff-any]"))
+        # a day far along the strip stays in view after the page reloads
+        days = phone.find_elements(By.CSS_SELECTOR, "[data-testid=day-option]")
+        days_text = [d.get_attribute("textContent").strip() for d in days]
+        _go(phone, days[-1])
+        chosen = wait_for(phone, "[data-testid=day-option][aria-current=date]")
+        assert chosen.get_attribute("textContent").strip() == days_text[-1]
+        visible = phone.execute_script(
+            "var d = arguments[0].getBoundingClientRect(),"
+            " s = arguments[0].parentElement.getBoundingClientRect();"
+            "return arguments[0].parentElement.scrollLeft > 0"
+            " && d.left >= s.left - 1 && d.right <= s.right + 1;",
+            chosen,
+        )
+        assert visible
+        _book_on_phone(phone, live_server, org, day=1)  # tomorrow: every hour is still ahead
+        assert not phone.find_elements(By.CSS_SELECTOR, "[data-testid=pay-now]")
     finally:
         phone.quit()
     with org_scope(org):
@@ -95,3 +285,43 @@ def test_public_booking_on_a_phone_then_calendar(live_server, salon, browser):
     )
     wait_for(browser, f"[data-visit='{visit.pk}']")
     assert "Shevchuk Anna" in browser.find_element(By.CSS_SELECTOR, "[data-testid=calendar]").text
+
+
+def test_public_booking_with_prepayment_asks_to_pay(live_server, salon, settings):
+    from tests.factories_prepayments import enable_prepayment, make_booking_type
+    from zapys.prepayments.models import Booking
+
+    org, *_ = salon
+    settings.ZAPYS_PUBLIC_URL = live_server.url
+    with org_scope(org):
+        enable_prepayment(org)
+        make_booking_type(org, "fixed", 20_000, name="Deposit")
+    phone = make_driver(PHONE, language="en")
+    try:
+        _as_phone(phone)
+        _book_on_phone(phone, live_server, org, day=1)
+        done = phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-done]")
+        assert done.get_attribute("data-prepayment") == "awaiting"
+        assert "not confirmed" in done.text
+        amount = phone.find_element(By.CSS_SELECTOR, "[data-testid=prepayment-amount]")
+        assert amount.text == "UAH 200.00"
+        assert (
+            "Pay by"
+            in phone.find_element(By.CSS_SELECTOR, "[data-testid=prepayment-deadline]").text
+        )
+        pay = phone.find_element(By.CSS_SELECTOR, "[data-testid=pay-now]")
+        assert pay.is_displayed()
+        with org_scope(org):
+            booking = Booking.objects.get()
+        assert booking.status == "pending"
+        assert pay.get_attribute("href") == booking.payment_url
+        assert phone.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1"
+        )
+        _go(phone, pay)
+        page = wait_for(phone, "[data-testid=prepayment-page]")
+        assert page.get_attribute("data-status") == "pending"
+        # (the payment page speaks its own configured language: uk by default)
+        assert "200" in phone.find_element(By.CSS_SELECTOR, "[data-testid=amount]").text
+    finally:
+        phone.quit()

@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 import time_machine
@@ -103,3 +103,109 @@ def test_rate_limit(client, org, setup, actor):
 
 def test_unknown_org_404(client, db):
     assert client.get("/book/nope/").status_code == 404
+
+
+# --- the "you are booked" page and the prepayment the booking started ---------------------
+
+
+def _prepayment_on(org, **fields) -> None:
+    """Prepayment switched on (sandbox provider, console SMS) with a 100 UAH deposit."""
+    from tests.factories_prepayments import enable_prepayment, make_booking_type
+
+    enable_prepayment(org, **fields)
+    make_booking_type(org, "fixed", 10_000, name="Deposit")
+
+
+def _booked_done_url(client, org, svc, hour, django_capture_on_commit_callbacks) -> str:
+    """Book one slot through the public page (the prepayment hook runs on commit) and
+    return the tokenized done page it redirects to."""
+    slot = local(org, 2030, 3, 4, hour).isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = _book(client, org, svc, "any", slot)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert r.url.startswith(f"/book/{org.slug}/done/")
+    return r.url
+
+
+@time_machine.travel(NOW, tick=False)
+def test_done_page_without_prepayment_stays_as_it_was(
+    client, org, setup, django_capture_on_commit_callbacks
+):
+    _spec, svc = setup
+    url = _booked_done_url(client, org, svc, 10, django_capture_on_commit_callbacks)
+    page = client.get(url).content.decode()
+    assert 'data-testid="booking-done"' in page and "bi-check-circle" in page
+    assert "data-prepayment" not in page
+    assert 'data-testid="pay-now"' not in page and "/p/" not in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_done_page_asks_to_pay_the_prepayment_in_the_org_time_zone(
+    client, org, setup, settings, django_capture_on_commit_callbacks
+):
+    from zapys.core.money import format_money
+    from zapys.prepayments.models import Booking
+
+    settings.ZAPYS_PUBLIC_URL = "http://testserver"
+    # New York: 06:00 UTC is 01:00 there (08:00 in Kyiv, the server's zone)
+    org.time_zone = "America/New_York"
+    org.save(update_fields=["time_zone"])
+    _spec, svc = setup
+    _prepayment_on(org, link_lifetime_hours=2)
+    url = _booked_done_url(client, org, svc, 10, django_capture_on_commit_callbacks)
+    booking = Booking.objects.get()
+    assert booking.status == "pending"
+    page = client.get(url).content.decode()
+    assert 'data-prepayment="awaiting"' in page
+    assert "bi-check-circle" not in page  # not "you are booked ✓" before the money
+    assert f'href="{booking.payment_url}" data-testid="pay-now"' in page
+    assert booking.payment_url == f"http://testserver/p/{booking.token}/"
+    amount = format_money(booking.amount, booking.currency, "uk")
+    assert f'data-testid="prepayment-amount">{amount}</div>' in page
+    # the deadline (now + 2 h = 08:00 UTC) in New York's time, not the server's Kyiv
+    deadline = page.split('data-testid="prepayment-deadline">')[1].split("</div>")[0]
+    assert "4 березня, 03:00" in deadline, deadline
+    # the visit's own time in New York's time too
+    assert "10:00" in page.split('data-testid="booking-details"')[1]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_done_page_after_payment_and_after_the_deadline(
+    client, org, setup, settings, django_capture_on_commit_callbacks
+):
+    from zapys.prepayments.models import Booking
+
+    settings.ZAPYS_PUBLIC_URL = "http://testserver"
+    _spec, svc = setup
+    _prepayment_on(org, link_lifetime_hours=1)
+    url = _booked_done_url(client, org, svc, 11, django_capture_on_commit_callbacks)
+    booking = Booking.objects.get()
+    # past the deadline, before the sweep ran: no pay button, not "booked"
+    with time_machine.travel(booking.expires_at + timedelta(minutes=1), tick=False):
+        page = client.get(url).content.decode()
+    assert 'data-prepayment="expired"' in page and 'data-testid="pay-now"' not in page
+    assert "bi-check-circle" not in page
+    # paid: "you are booked" with the prepayment received
+    Booking.objects.filter(pk=booking.pk).update(status="paid", paid_at=booking.expires_at)
+    page = client.get(url).content.decode()
+    assert 'data-prepayment="paid"' in page and 'data-testid="prepayment-paid"' in page
+    assert "bi-check-circle" in page and 'data-testid="pay-now"' not in page
+
+
+def test_done_page_token_is_required(client, org, setup):
+    assert client.get(f"/book/{org.slug}/done/1/").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_done_page_of_a_cancelled_visit_says_so_and_asks_for_nothing(
+    client, org, setup, settings, actor, django_capture_on_commit_callbacks
+):
+    settings.ZAPYS_PUBLIC_URL = "http://testserver"
+    _spec, svc = setup
+    _prepayment_on(org)
+    url = _booked_done_url(client, org, svc, 9, django_capture_on_commit_callbacks)
+    assert 'data-testid="pay-now"' in client.get(url).content.decode()
+    services.visit_cancel(visit=Visit.objects.get(), actor=actor)
+    page = client.get(url).content.decode()
+    assert 'data-cancelled="true"' in page
+    assert 'data-testid="pay-now"' not in page and "bi-check-circle" not in page

@@ -73,7 +73,11 @@ def test_quick_create_modal(staff_client, org, branch, spec, service, client_a):
     r = staff_client.get(
         f"/calendar/visits/new/?staff={spec.pk}&at=2030-03-04T10:00", headers={"HX-Request": "true"}
     )
-    assert r.status_code == 200 and 'data-testid="visit-form"' in r.content.decode()
+    page = r.content.decode()
+    assert r.status_code == 200 and 'data-testid="visit-form"' in page
+    # the client is searched for, not chosen from a list of every client
+    assert 'data-testid="client-search"' in page and client_a.name not in page
+    assert '<input type="hidden" name="client" id="id_client" value=""' in page
     data = {
         "client": client_a.pk,
         "staff": spec.pk,
@@ -147,3 +151,303 @@ def test_settings_page(staff_client, org):
         {"form": "status", "name": "VIP came", "color": "#112233", "meaning": "came", "order": 5},
     )
     assert r.status_code == 302
+
+
+# --- the new-visit dialog's client picker ------------------------------------------------
+
+
+def _picker(staff_client, q):
+    r = staff_client.get("/calendar/clients/", {"client_q": q}, headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    return r.content.decode()
+
+
+def test_client_search_by_name_phone_email_within_the_organization(staff_client, org, other_org):
+    from zapys.core.tenancy import org_scope
+
+    olena = make_client(org, "Koval Olena", phone="+380671112233", email="olena@example.com")
+    make_client(org, "Shevchuk Anna")
+    with org_scope(other_org):
+        make_client(other_org, "Koval Outsider", phone="+380671112244")
+    page = _picker(staff_client, "koval")
+    assert page.count('data-testid="client-option"') == 1
+    assert f'data-pick-client="{olena.pk}"' in page and "Outsider" not in page
+    assert 'data-label="Koval Olena" data-detail="+380671112233"' in page
+    for q in ("067 111 22 33", "olena@example"):
+        page = _picker(staff_client, q)
+        assert page.count('data-testid="client-option"') == 1, q
+        assert f'data-pick-client="{olena.pk}"' in page
+    # nothing typed: nothing listed
+    assert _picker(staff_client, "  ").strip() == ""
+    # no match: say so, and offer the text as a new client (a phone goes to the phone)
+    page = _picker(staff_client, "Melnyk Taras")
+    assert 'data-testid="client-none"' in page
+    assert 'data-name="Melnyk Taras" data-phone=""' in page
+    assert 'data-name="" data-phone="050 123 4567"' in _picker(staff_client, "050 123 4567")
+
+
+def test_client_search_is_capped_and_costs_the_same_queries_at_any_size(staff_client, org):
+    from zapys.schedule.selectors import CLIENT_PICKER_LIMIT
+
+    for i in range(3):
+        make_client(org, f"Bondar {i:02d}")
+    _picker(staff_client, "bondar")  # warm up: session, user, organization
+    with CaptureQueriesContext(connection) as few:
+        page = _picker(staff_client, "bondar")
+    assert page.count('data-testid="client-option"') == 3
+    assert 'data-testid="client-more"' not in page
+    for i in range(3, 45):
+        make_client(org, f"Bondar {i:02d}")
+    with CaptureQueriesContext(connection) as many:
+        page = _picker(staff_client, "bondar")
+    assert page.count('data-testid="client-option"') == CLIENT_PICKER_LIMIT == 20
+    assert 'data-testid="client-more"' in page
+    assert "Bondar 00" in page and "Bondar 19" in page and "Bondar 20" not in page
+    assert len(many.captured_queries) == len(few.captured_queries)
+    client_queries = [q for q in many.captured_queries if "clients_client" in q["sql"]]
+    assert len(client_queries) == 1, [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_client_search_is_for_staff_only(client, org):
+    make_client(org, "Koval Olena")
+    r = client.get("/calendar/clients/", {"client_q": "koval"})
+    assert r.status_code == 302 and "/login/" in r.url
+
+
+def test_visit_form_refuses_another_organizations_client(
+    staff_client, org, other_org, spec, service
+):
+    from zapys.core.tenancy import org_scope
+
+    with org_scope(other_org):
+        foreign = make_client(other_org, "Koval Outsider")
+    data = {
+        "client": foreign.pk,
+        "staff": spec.pk,
+        "service": service.pk,
+        "starts_at": "2030-03-04T10:00",
+    }
+    r = staff_client.post("/calendar/visits/new/", data, headers={"HX-Request": "true"})
+    page = r.content.decode()
+    assert r.status_code == 200
+    error = page.split('data-testid="client-picker"')[1].split("</fieldset>")[0]
+    assert "invalid-feedback" in error and "Koval Outsider" not in page
+    assert Visit.objects.count() == 0
+    with org_scope(other_org):
+        assert Visit.objects.count() == 0
+    # not a number at all: the same field error
+    r = staff_client.post(
+        "/calendar/visits/new/", {**data, "client": "1 OR 1=1"}, headers={"HX-Request": "true"}
+    )
+    assert r.status_code == 200 and "invalid-feedback" in r.content.decode()
+    assert Visit.objects.count() == 0
+
+
+def test_visit_form_keeps_the_chosen_client_after_an_error(
+    staff_client, org, spec, service, client_a
+):
+    data = {"client": client_a.pk, "staff": spec.pk, "service": service.pk, "starts_at": "x"}
+    page = staff_client.post(
+        "/calendar/visits/new/", data, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert f'name="client" id="id_client" value="{client_a.pk}"' in page
+    assert f'data-testid="client-chosen">{client_a.name}' in page
+    assert Visit.objects.count() == 0
+
+
+def test_visit_form_creates_a_new_client_quickly(staff_client, org, spec, service):
+    from zapys.clients.models import Client
+
+    data = {
+        "client": "",
+        "new_client_name": "Melnyk Taras",
+        "new_client_phone": "050 123 45 67",
+        "staff": spec.pk,
+        "service": service.pk,
+        "starts_at": "2030-03-04T10:00",
+    }
+    r = staff_client.post("/calendar/visits/new/", data, headers={"HX-Request": "true"})
+    assert r.status_code == 204
+    visit = Visit.objects.get()
+    assert visit.client.name == "Melnyk Taras" and visit.client.phone == "+380501234567"
+    assert Client.objects.count() == 1
+    # neither a client nor a new name: an error on the picker, nothing created
+    r = staff_client.post(
+        "/calendar/visits/new/",
+        {**data, "new_client_name": "", "new_client_phone": "", "starts_at": "2030-03-04T12:00"},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200 and "invalid-feedback" in r.content.decode()
+    assert Visit.objects.count() == 1 and Client.objects.count() == 1
+
+
+# --- visits in the past ------------------------------------------------------------------
+
+
+def test_visit_card_warns_when_the_visit_is_in_the_past(staff_client, org, spec, service, client_a):
+    past = make_visit(
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2020, 3, 4, 10)
+    )
+    future = make_visit(
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
+    )
+    for headers in ({"HX-Request": "true"}, {}):
+        page = staff_client.get(f"/visits/{past.pk}/", headers=headers).content.decode()
+        assert 'data-testid="visit-in-past"' in page
+        page = staff_client.get(f"/visits/{future.pk}/", headers=headers).content.decode()
+        assert 'data-testid="visit-card"' in page and 'data-testid="visit-in-past"' not in page
+
+
+def test_creating_a_visit_in_the_past_warns_in_the_dialog(
+    staff_client, org, spec, service, client_a
+):
+    data = {
+        "client": client_a.pk,
+        "staff": spec.pk,
+        "service": service.pk,
+        "starts_at": "2020-03-04T10:00",
+    }
+    r = staff_client.post("/calendar/visits/new/", data, headers={"HX-Request": "true"})
+    page = r.content.decode()
+    # the dialog becomes the new visit's card, with the warning, and the calendar reloads
+    assert r.status_code == 200 and r["HX-Trigger-After-Swap"] == "calendarChanged"
+    visit = Visit.objects.get()
+    assert 'data-testid="visit-card"' in page and f"/visits/{visit.pk}/status/" in page
+    assert 'data-testid="visit-message"' in page and "04.03.2020 10:00" in page
+    assert 'data-testid="visit-in-past"' in page
+    # the warning was shown here, not left over for the next page
+    assert "04.03.2020 10:00" not in staff_client.get("/calendar/").content.decode()
+
+
+def test_creating_a_visit_in_the_past_without_htmx_warns_on_the_calendar(
+    staff_client, org, spec, service, client_a
+):
+    data = {
+        "client": client_a.pk,
+        "staff": spec.pk,
+        "service": service.pk,
+        "starts_at": "2020-03-04T10:00",
+    }
+    r = staff_client.post("/calendar/visits/new/", data, follow=True)
+    page = r.content.decode()
+    assert r.redirect_chain[-1][0] == "/calendar/?date=2020-03-04"
+    assert "alert-warning" in page and "04.03.2020 10:00" in page
+
+
+def test_creating_a_future_visit_has_no_past_warning(staff_client, org, spec, service, client_a):
+    data = {
+        "client": client_a.pk,
+        "staff": spec.pk,
+        "service": service.pk,
+        "starts_at": "2030-03-04T10:00",
+    }
+    r = staff_client.post("/calendar/visits/new/", data, headers={"HX-Request": "true"})
+    assert r.status_code == 204 and r["HX-Trigger"] == "calendarChanged"
+    page = staff_client.get("/calendar/?date=2030-03-04").content.decode()
+    assert "alert-warning" not in page
+
+
+# --- Ukrainian wording ------------------------------------------------------------------
+
+
+def test_prepayment_clock_tooltips_say_peredoplata(staff_client, org, spec, service, client_a):
+    from tests.factories_schedule import SYSTEM
+
+    staff_client.post("/i18n/setlang/", {"language": "uk", "next": "/"})
+    expected = {
+        "pending": "Очікує передоплату",
+        "paid": "Передоплачено",
+        "expired": "Передоплату прострочено",
+    }
+    for hour, (state, title) in enumerate(expected.items(), start=10):
+        v = make_visit(
+            org,
+            client=client_a,
+            staff=spec,
+            service=service,
+            starts_at=local(org, 2030, 3, 4, hour),
+        )
+        services.visit_booking_state_set(visit=v, state=state, actor=SYSTEM)
+    page = staff_client.get("/calendar/?date=2030-03-04").content.decode()
+    for title in expected.values():
+        assert f'data-testid="booking-clock" title="{title}"' in page, title
+    assert "передплат" not in page.lower()
+
+
+def test_no_translation_says_peredplata():
+    """«Передплата» is a subscription; a prepayment is «передоплата» — in every app."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    files = sorted(Path(settings.BASE_DIR, "zapys").glob("*/locale/uk/LC_MESSAGES/django.po"))
+    assert len(files) >= 8
+    wrong = [
+        f"{path.relative_to(settings.BASE_DIR)}:{n}"
+        for path in files
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "передплат" in line.lower()
+    ]
+    assert wrong == []
+
+
+# --- calendar cards ------------------------------------------------------------------------
+
+
+def _card(page: str, visit_id: int) -> str:
+    """The markup of one visit's card in the day view."""
+    start = page.index(f'data-visit="{visit_id}"')
+    start = page.rindex('<div class="zapys-cal-visit', 0, start)
+    end = page.find('<div class="zapys-cal-visit', start + 1)
+    return page[start : end if end != -1 else len(page)]
+
+
+def test_short_visits_keep_the_client_name_on_the_time_line(
+    staff_client, org, branch, spec, client_a
+):
+    import re
+
+    brows = make_service(org, "Brows", duration_minutes=30, branches=[branch])
+    colour = make_service(org, "Colour", duration_minutes=120, branches=[branch])
+    cut = make_service(org, "Cut", duration_minutes=45, branches=[branch])
+    other = make_client(org, "Shevchuk Anna")
+    short = make_visit(
+        org, client=client_a, staff=spec, service=brows, starts_at=local(org, 2030, 3, 4, 10)
+    )
+    long = make_visit(
+        org, client=other, staff=spec, service=colour, starts_at=local(org, 2030, 3, 4, 12)
+    )
+    medium = make_visit(
+        org, client=other, staff=spec, service=cut, starts_at=local(org, 2030, 3, 4, 15)
+    )
+    page = staff_client.get("/calendar/?date=2030-03-04").content.decode()
+    card = _card(page, short.pk)
+    assert "zapys-cal-visit-xs" in card
+    line = re.search(r'<div class="zapys-cal-line">(.*?)</div>', card, re.S)
+    assert line and "10:00" in line.group(1) and "Koval Olena" in line.group(1)
+    assert "Brows" in line.group(1)
+    assert 'title="10:00–10:30 Koval Olena · Brows' in card  # the whole of it on hover
+    # 45 minutes: two lines, the client with the service on the second
+    card = _card(page, medium.pk)
+    assert "zapys-cal-visit-sm" in card and "zapys-cal-line" not in card
+    assert 'Shevchuk Anna</span><span class="text-muted"> · Cut' in card
+    # two hours: time, client and service on their own lines, as before
+    card = _card(page, long.pk)
+    assert "zapys-cal-visit-xs" not in card and "zapys-cal-visit-sm" not in card
+    assert (
+        '<div class="small text-truncate" data-testid="cal-visit-who">Shevchuk Anna</div>' in card
+    )
+
+
+def test_week_view_cards_are_compact_and_the_table_fits(
+    staff_client, org, branch, spec, client_a, service
+):
+    v = make_visit(
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 5, 9)
+    )
+    page = staff_client.get("/calendar/?date=2030-03-04&view=week").content.decode()
+    assert '<colgroup><col class="zapys-week-staff-col">' in page
+    start = page.rindex('<div class="zapys-week-visit"', 0, page.index(f'data-visit="{v.pk}"'))
+    card = page[start : page.index("zapys-week-add", start)]
+    assert "09:00–10:00</div>" in card
+    assert 'data-testid="cal-visit-who">Koval Olena</div>' in card
