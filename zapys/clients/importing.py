@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from zapys.accounts.models import Organization
 from zapys.clients import integrations
@@ -256,17 +257,27 @@ class ImportReport:
         }
 
     def summary(self) -> str:
-        verb = _("would be") if self.dry_run else _("were")
-        return _(
-            "%(total)s rows: %(created)s clients %(verb)s created, %(updated)s updated, "
-            "%(unchanged)s unchanged, %(rejected)s rows rejected."
-        ) % {
-            "total": self.total,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected_count,
-            "verb": verb,
+        """One line for people, in the active language, each count with its plural form."""
+        if self.dry_run:
+            created = ngettext(
+                "%(n)s client would be created",
+                "%(n)s clients would be created",
+                self.created,
+            )
+            updated = ngettext("%(n)s would be updated", "%(n)s would be updated", self.updated)
+        else:
+            created = ngettext(
+                "%(n)s client was created", "%(n)s clients were created", self.created
+            )
+            updated = ngettext("%(n)s was updated", "%(n)s were updated", self.updated)
+        return _("%(rows)s: %(created)s, %(updated)s, %(unchanged)s, %(rejected)s.") % {
+            "rows": ngettext("%(n)s row", "%(n)s rows", self.total) % {"n": self.total},
+            "created": created % {"n": self.created},
+            "updated": updated % {"n": self.updated},
+            "unchanged": ngettext("%(n)s unchanged", "%(n)s unchanged", self.unchanged)
+            % {"n": self.unchanged},
+            "rejected": ngettext("%(n)s row rejected", "%(n)s rows rejected", self.rejected_count)
+            % {"n": self.rejected_count},
         }
 
 
@@ -346,8 +357,31 @@ def _existing_by_phone(phones: Sequence[str]) -> dict[str, Client]:
     return found
 
 
+# How a rejected row names the column at fault, in the reader's language.
+COLUMN_LABELS = {
+    "name": pgettext_lazy("import column", "name"),
+    "phone": pgettext_lazy("import column", "phone"),
+    "email": pgettext_lazy("import column", "email"),
+    "birthday": pgettext_lazy("import column", "birthday"),
+    "note": pgettext_lazy("import column", "note"),
+    "tags": pgettext_lazy("import column", "tags"),
+    "balance": pgettext_lazy("import column", "balance"),
+    "client_type": pgettext_lazy("import column", "type"),
+    "status": pgettext_lazy("import column", "status"),
+}
+
+
 def _field_label(field_name: str | None) -> str:
-    return field_name or _("row")
+    if not field_name:
+        return _("row")
+    return str(COLUMN_LABELS.get(field_name, field_name))
+
+
+def _rejection_reason(exc: DomainError) -> str:
+    """ "phone: Enter a valid phone number… email: Enter a valid e-mail address." — every
+    invalid column of the row, not only the first."""
+    problems = exc.errors or [{"field": "", "message": exc.detail}]
+    return " ".join(f"{_field_label(p.get('field'))}: {p['message']}" for p in problems)
 
 
 def plan_rows(rows: Sequence[dict[str, Any]]) -> list[PlannedRow]:
@@ -358,14 +392,13 @@ def plan_rows(rows: Sequence[dict[str, Any]]) -> list[PlannedRow]:
         try:
             row = _clean_row(raw)
         except DomainError as exc:
-            field_name = exc.errors[0]["field"] if exc.errors else None
             planned.append(
                 PlannedRow(
                     row=raw["_row"],
                     action=REJECT,
                     name=str(raw.get("name", "")),
                     phone=str(raw.get("phone", "")),
-                    reason=f"{_field_label(field_name)}: {exc.detail}",
+                    reason=_rejection_reason(exc),
                 )
             )
             continue
@@ -505,8 +538,7 @@ def _execute_row(
                 client_update(client=client, actor=actor, tags=row.tags, **row.fields)
                 report.updated += 1
     except DomainError as exc:
-        field_name = exc.errors[0]["field"] if exc.errors else None
-        report.reject(row.row, f"{_field_label(field_name)}: {exc.detail}")
+        report.reject(row.row, _rejection_reason(exc))
 
 
 # --- The staff page: upload → preview → confirm (→ background for large files) --------------

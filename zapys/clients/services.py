@@ -166,44 +166,81 @@ def _attach_tags(
 # --- Clients ------------------------------------------------------------------------------
 
 
-def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalize the editable fields present in `fields`."""
+def _clean_fields(fields: dict[str, Any], *, tags: Iterable[str] | None = None) -> dict[str, Any]:
+    """Validate and normalize the editable fields present in `fields` (and the tag names,
+    when given, as "tags"). Every invalid field is reported at once: one DomainError whose
+    `errors` name each field, so a form shows all its mistakes, not only the first."""
     out: dict[str, Any] = {}
+    errors: list[dict[str, str]] = []
+
+    def check(field: str, clean: Any) -> None:
+        try:
+            out[field] = clean()
+        except DomainError as exc:
+            errors.extend(exc.errors or [{"field": field, "message": exc.detail}])
+
     if "name" in fields:
-        name = " ".join(str(fields["name"] or "").split())
-        if not name:
-            raise DomainError(_("Enter the client's name."), field="name")
-        if len(name) > 200:
-            raise DomainError(_("The name can be at most 200 characters long."), field="name")
-        out["name"] = name
+        check("name", lambda: _clean_name(fields["name"]))
     if "phone" in fields:
-        out["phone"] = normalize_phone(str(fields["phone"] or ""))
+        check("phone", lambda: normalize_phone(str(fields["phone"] or "")))
     if "email" in fields:
-        email = str(fields["email"] or "").strip().lower()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                raise DomainError(_("Enter a valid e-mail address."), field="email") from None
-        out["email"] = email
+        check("email", lambda: _clean_email(fields["email"]))
     if "birthday" in fields:
-        birthday = fields["birthday"]
-        if birthday is not None and not isinstance(birthday, date):
-            raise DomainError(_("Enter a valid date."), field="birthday")
-        if birthday is not None and (birthday > timezone.localdate() or birthday.year < 1900):
-            raise DomainError(_("The birthday cannot be in the future."), field="birthday")
-        out["birthday"] = birthday
+        check("birthday", lambda: _clean_birthday(fields["birthday"]))
     if "note" in fields:
         out["note"] = str(fields["note"] or "").strip()
     if "client_type" in fields:
-        if fields["client_type"] not in Client.Type.values:
-            raise DomainError(_("Choose individual or legal entity."), field="client_type")
-        out["client_type"] = fields["client_type"]
+        check("client_type", lambda: _clean_choice(fields["client_type"], "client_type"))
     if "status" in fields:
-        if fields["status"] not in Client.Status.values:
-            raise DomainError(_("Choose active, inactive or lead."), field="status")
-        out["status"] = fields["status"]
+        check("status", lambda: _clean_choice(fields["status"], "status"))
+    if tags is not None:
+        check("tags", lambda: _clean_tag_names(tags))
+    if errors:
+        detail = " ".join(dict.fromkeys(e["message"] for e in errors))
+        raise DomainError(detail, errors=errors)
     return out
+
+
+def client_validate(fields: dict[str, Any], *, tags: Iterable[str] | None = None) -> dict[str, Any]:
+    """Check client fields without writing anything (the same rules as create/update);
+    a DomainError lists every invalid field. Forms use it to report the service's errors
+    together with their own."""
+    return _clean_fields({k: v for k, v in fields.items() if k in EDITABLE_FIELDS}, tags=tags)
+
+
+def _clean_name(value: Any) -> str:
+    name = " ".join(str(value or "").split())
+    if not name:
+        raise DomainError(_("Enter the client's name."), field="name")
+    if len(name) > 200:
+        raise DomainError(_("The name can be at most 200 characters long."), field="name")
+    return name
+
+
+def _clean_email(value: Any) -> str:
+    email = str(value or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise DomainError(_("Enter a valid e-mail address."), field="email") from None
+    return email
+
+
+def _clean_birthday(birthday: Any) -> date | None:
+    if birthday is not None and not isinstance(birthday, date):
+        raise DomainError(_("Enter a valid date."), field="birthday")
+    if birthday is not None and (birthday > timezone.localdate() or birthday.year < 1900):
+        raise DomainError(_("The birthday cannot be in the future."), field="birthday")
+    return birthday
+
+
+def _clean_choice(value: Any, field: str) -> str:
+    if field == "client_type" and value not in Client.Type.values:
+        raise DomainError(_("Choose individual or legal entity."), field="client_type")
+    if field == "status" and value not in Client.Status.values:
+        raise DomainError(_("Choose active, inactive or lead."), field="status")
+    return str(value)
 
 
 @transaction.atomic
@@ -231,9 +268,10 @@ def client_create(
             "note": note,
             "client_type": client_type,
             "status": status,
-        }
+        },
+        tags=tags,
     )
-    names = _clean_tag_names(tags)
+    names = data.pop("tags")
     client = Client(organization=organization, **data)
     client.search_text = client.build_search_text()
     client.save(force_insert=True)
@@ -261,8 +299,8 @@ def client_update(
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}")
     if client.deleted_at is not None:
         raise Conflict(_("The client is deleted: restore them first."))
-    data = _clean_fields(fields)
-    names = _clean_tag_names(tags) if tags is not None else None
+    data = _clean_fields(fields, tags=tags)
+    names = data.pop("tags", None)
     # Read "before" from the database: a form may already have changed the instance.
     before = Client.objects.filter(pk=client.pk).values(*EDITABLE_FIELDS).get()
     for key, value in data.items():

@@ -26,6 +26,7 @@ urlpatterns = [
     path("clients/<int:client_id>/edit/", views.client_edit, name="edit"),
     path("clients/<int:client_id>/overview/", views.client_overview, name="client_overview"),
     path("clients/<int:client_id>/history/", views.client_history, name="client_history"),
+    path("clients/<int:client_id>/balance/", views.client_card_balance, name="card_balance"),
     path("clients/<int:client_id>/delete/", views.client_delete_view, name="delete"),
     path("clients/<int:client_id>/restore/", views.client_restore_view, name="restore"),
     path("clients/<int:client_id>/freeze/", views.client_freeze_view, name="freeze"),

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from zapys.clients import selectors
@@ -28,6 +29,7 @@ from zapys.clients.services import (
     client_restore,
     client_unfreeze,
     client_update,
+    client_validate,
     clients_tag,
 )
 from zapys.core.audit import Actor
@@ -115,7 +117,10 @@ def clients_bulk_tag(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         error = exc.detail
     else:
-        messages.success(request, _("Tagged %(n)s clients.") % {"n": changed})
+        messages.success(
+            request,
+            ngettext("Tagged %(n)s client.", "Tagged %(n)s clients.", changed) % {"n": changed},
+        )
     if request.htmx:  # type: ignore[attr-defined]
         context = _list_context(return_query)
         context["bulk_error"] = error
@@ -129,6 +134,17 @@ def _save_client_form(
     request: HttpRequest, form: ClientForm, client: Client | None
 ) -> Client | None:
     if not form.is_valid():
+        # Show the service's verdict on the fields the form accepted too (an invalid phone
+        # next to an unparsable birthday), so every mistake is shown at once.
+        accepted = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+        tags = split_tag_input(accepted.pop("tags", "") or "") if "tags" in accepted else None
+        try:
+            client_validate(accepted, tags=tags)
+        except DomainError as exc:
+            for error in exc.errors:
+                field = error.get("field")
+                if field and field in form.fields and field not in form.errors:
+                    form.add_error(field, error["message"])
         return None
     try:
         if client is None:
@@ -217,6 +233,18 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client_or_404(client_id, include_deleted=True)
     return render(request, "clients/_overview.html", _card_context(client))
+
+
+@staff_required()
+def client_card_balance(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The card header's balance, reloaded when a tab changes it (the `balanceChanged`
+    htmx event, e.g. after an entry is cancelled on the Payments tab)."""
+    client = _client_or_404(client_id, include_deleted=True)
+    return render(
+        request,
+        "clients/_card_balance.html",
+        {"client": client, "balance": selectors.client_balance(client)},
+    )
 
 
 @staff_required()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from zapys.core.money import format_money
@@ -28,7 +28,11 @@ def widgets(request: HttpRequest) -> list[dict]:
             "icon": "cash-coin",
             "order": 40,
             "url": reverse("ledger:day_sales"),
-            "hint": _("%(n)s receipt(s), %(unpaid)s unpaid")
+            "hint": ngettext(
+                "%(n)s receipt, %(unpaid)s unpaid",
+                "%(n)s receipts, %(unpaid)s unpaid",
+                summary["count"],
+            )
             % {
                 "n": summary["count"],
                 "unpaid": format_money(summary["unpaid"], currency, language),

@@ -36,6 +36,8 @@ from zapys.ledger.forms import (
 from zapys.ledger.models import Account, CashDesk, Entry, FinanceArticle, PaymentType
 
 MANAGERS = ("owner", "administrator")
+# The htmx event sent after a change of a client's balance; the client card listens to it.
+BALANCE_CHANGED = "balanceChanged"
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -100,14 +102,20 @@ def entry_cancel(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(Entry.objects.select_related("client"), pk=entry_id)
     # htmx URI-encodes a non-ASCII prompt answer to fit it into a header.
     reason = unquote(request.headers.get("HX-Prompt", "")) or request.POST.get("reason", "")
+    changed = False
     try:
         services.entry_cancel(entry=entry, actor=_actor(request), reason=reason[:500])
+        changed = True
     except DomainError as exc:
         messages.error(request, exc.detail)
     if getattr(request, "htmx", False):
-        return render(
+        response = render(
             request, "ledger/_client_entries.html", _entries_context(request, entry.client)
         )
+        if changed:
+            # Whatever else shows this client's balance (the card's header) reloads it.
+            response["HX-Trigger"] = BALANCE_CHANGED
+        return response
     return redirect(client_card_url(entry.client_id, "payments"))
 
 

@@ -1,8 +1,10 @@
 """The clients/tags API (API.md "Clients and ledger", client part), including bad input."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -219,3 +221,36 @@ def test_list_query_count_is_constant(org, api, django_assert_max_num_queries):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 8
+
+
+def test_create_reports_every_invalid_field(org, api):
+    before = _state()
+    r = api.post("/clients", {"name": "", "phone": "123", "email": "nope", "tags": [" "]})
+    assert r.status == 400, r.body
+    assert [e["field"] for e in r.body["errors"]] == ["name", "phone", "email", "tags"]
+    assert all(e["message"] for e in r.body["errors"])
+    assert _state() == before
+    client = make_client(org, "Patched")
+    before = _state()
+    r = api.patch(f"/clients/{client.pk}", {"phone": "abc", "email": "x@", "status": "zombie"})
+    assert r.status == 400
+    assert [e["field"] for e in r.body["errors"]] == ["phone", "email", "status"]
+    assert _state() == before
+
+
+@time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Europe/Kyiv")), tick=False)
+def test_unfreezing_a_planned_freeze_cancels_it_and_a_second_call_is_409(org, api):
+    client = make_client(org)
+    r = api.post(
+        f"/clients/{client.pk}/freeze", {"date_from": "2026-12-01", "date_to": "2026-12-10"}
+    )
+    assert r.status == 200 and r.body["frozen"] is False
+    assert r.body["freeze"]["date_from"] == "2026-12-01"
+    r = api.post(f"/clients/{client.pk}/unfreeze")
+    assert r.status == 200 and r.body["freeze"] is None and r.body["frozen"] is False
+    freeze = ClientFreeze.objects.get()
+    assert freeze.ended_early_at == date(2026, 11, 30) and freeze.is_cancelled
+    before = _state()
+    r = api.post(f"/clients/{client.pk}/unfreeze")
+    assert r.status == 409 and r.body["detail"]
+    assert _state() == before

@@ -81,3 +81,35 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
         client = Client.objects.get(name="Коваленко Олена")
         assert client.deleted_at is None
         assert sorted(client.tags.values_list("name", flat=True)) == ["VIP", "Йога"]
+
+
+def test_cancelling_an_entry_refreshes_the_card_balance(browser, live_server, salon):
+    """The Payments tab is swapped by htmx; the header balance must follow it."""
+    from tests.factories_ledger import make_entry
+
+    org, user = salon
+    with org_scope(org):
+        client = make_client(org, "Боржник Петро")
+        make_entry(client, "credit", 160_000, purpose="membership_sale")
+        make_entry(client, "credit", 300_000, purpose="service")
+        payment = make_entry(client, "debit", 160_000, purpose="payment")
+    login(browser, live_server, user.username, PASSWORD)
+    browser.get(f"{live_server.url}/clients/{client.pk}/")
+    header = "#client-card-balance [data-testid=client-balance]"
+    assert wait_for(browser, header).get_attribute("data-balance") == "-300000"
+    browser.find_element(By.CSS_SELECTOR, "[data-tab=payments]").click()
+    row = f"[data-testid=entry-row][data-entry-id='{payment.pk}']"
+    wait_for(browser, row).find_element(By.CSS_SELECTOR, "[data-testid=cancel-entry]").click()
+    prompt = WebDriverWait(browser, 10).until(EC.alert_is_present())
+    prompt.send_keys("помилка")
+    prompt.accept()
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, row).get_attribute("data-status") == "cancelled"
+    )
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, header).get_attribute("data-balance") == "-460000"
+    )
+    tab_balance = browser.find_element(
+        By.CSS_SELECTOR, "#ledger-entries [data-testid=client-balance]"
+    )
+    assert tab_balance.get_attribute("data-balance") == "-460000"

@@ -270,3 +270,62 @@ def test_progress_fragment_polls_while_running(org, staff_client, owner):
     )
     page = staff_client.get(f"/clients/import/{upload.pk}/progress/").content.decode()
     assert 'hx-trigger="every 1s"' in page and "25%" in page
+
+
+def test_command_speaks_one_language_with_plural_forms(org, tmp_path, ledger_calls):
+    """The server's default language is Ukrainian; the report used to mix a Ukrainian
+    summary into English lines. Now: English unless --language says otherwise, every line."""
+    import re
+
+    path = tmp_path / "clients.csv"
+    path.write_text(CSV, encoding="utf-8")
+    cyrillic = re.compile("[А-Яа-яІіЇїЄєҐґ]")
+    out, err = StringIO(), StringIO()
+    with translation.override("uk"):
+        call_command(
+            "import_clients", str(path), "--org", org.slug, "--dry-run", stdout=out, stderr=err
+        )
+    lines = out.getvalue().splitlines()
+    assert lines[0] == (
+        "DRY RUN — nothing written. 9 rows: 3 clients would be created, 0 would be updated, "
+        "0 unchanged, 6 rows rejected."
+    )
+    assert "2 opening balances would be posted." in lines
+    assert not [line for line in lines if cyrillic.search(line)]
+
+    out = StringIO()
+    call_command(
+        "import_clients",
+        str(path),
+        "--org",
+        org.slug,
+        "--language",
+        "uk",
+        stdout=out,
+        stderr=StringIO(),
+    )
+    lines = out.getvalue().splitlines()
+    assert lines[0] == (
+        "9 рядків: створено 3 клієнтів, оновлено 0, без змін — 0, відхилено 6 рядків."
+    )
+    assert "Проведено 2 початкові баланси." in lines
+    assert any(line.startswith("рядок 4: ім'я: ") for line in lines)
+    assert Client.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("n", "uk"),
+    [
+        (1, "Додано тег 1 клієнтові."),
+        (2, "Додано тег 2 клієнтам."),
+        (5, "Додано тег 5 клієнтам."),
+        (21, "Додано тег 21 клієнтові."),
+    ],
+)
+def test_count_messages_use_ukrainian_plural_forms(n, uk):
+    from django.utils.translation import ngettext
+
+    with translation.override("uk"):
+        assert ngettext("Tagged %(n)s client.", "Tagged %(n)s clients.", n) % {"n": n} == uk
+        rows = ngettext("%(n)s row", "%(n)s rows", n) % {"n": n}
+    assert rows == {1: "1 рядок", 2: "2 рядки", 5: "5 рядків", 21: "21 рядок"}[n]

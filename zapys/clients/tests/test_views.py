@@ -1,8 +1,10 @@
 """Staff pages: list (search, tags, constant queries), card, create/edit, freeze, delete."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -201,3 +203,100 @@ def test_ukrainian_interface(org, staff_client):
     staff_client.post("/i18n/setlang/", {"language": "uk", "next": "/"})
     page = staff_client.get("/clients/").content.decode()
     assert "Новий клієнт" in page and "Клієнти" in page
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [(1, "Додано тег 1 клієнтові."), (2, "Додано тег 2 клієнтам."), (5, "Додано тег 5 клієнтам.")],
+)
+def test_bulk_tag_message_uses_plural_forms(org, staff_client, count, text):
+    ids = [make_client(org, f"C{i}").pk for i in range(count)]
+    r = staff_client.post(
+        "/clients/bulk-tag/",
+        {"client": ids, "tag_name": "Promo", "return_query": ""},
+        headers={"HX-Request": "true"},  # the organization speaks Ukrainian
+    )
+    assert text in r.content.decode()
+
+
+def test_bulk_tag_message_in_english(org, staff_client, settings):
+    a = make_client(org, "A")
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = staff_client.post(
+        "/clients/bulk-tag/",
+        {"client": [a.pk], "tag_name": "Promo", "return_query": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert "Tagged 1 client." in r.content.decode()
+
+
+def test_form_shows_every_invalid_field_at_once(org, staff_client):
+    r = staff_client.post(
+        "/clients/new/",
+        {
+            "name": "X",
+            "phone": "12345",
+            "email": "not-an-email",
+            "client_type": "individual",
+            "status": "active",
+        },
+    )
+    assert r.status_code == 200
+    form = r.context["form"]
+    assert set(form.errors) == {"phone", "email"}
+    page = r.content.decode()
+    assert page.count("invalid-feedback") >= 2
+    assert Client.objects.count() == 0
+
+
+def test_form_shows_service_errors_next_to_form_errors(org, staff_client):
+    """An unparsable birthday stops the form; the bad phone is still reported."""
+    client = make_client(org, "Editable")
+    before = list(Client.objects.values())
+    r = staff_client.post(
+        f"/clients/{client.pk}/edit/",
+        {
+            "name": "",
+            "phone": "12345",
+            "email": "bad@",
+            "birthday": "31.02.1990",
+            "client_type": "individual",
+            "status": "active",
+        },
+    )
+    assert r.status_code == 200
+    assert set(r.context["form"].errors) == {"name", "phone", "email", "birthday"}
+    assert list(Client.objects.values()) == before
+
+
+@time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Europe/Kyiv")), tick=False)
+def test_cancelling_a_planned_freeze_clears_the_badge_and_a_second_try_fails(org, staff_client):
+    client = make_client(org)
+    staff_client.post(
+        f"/clients/{client.pk}/freeze/", {"date_from": "2026-12-01", "date_to": "2026-12-10"}
+    )
+    page = staff_client.get(f"/clients/{client.pk}/").content.decode()
+    assert 'data-testid="freeze-badge"' in page and 'data-testid="client-unfreeze"' in page
+    r = staff_client.post(f"/clients/{client.pk}/unfreeze/", follow=True)
+    page = r.content.decode()
+    assert 'data-testid="freeze-badge"' not in page
+    assert 'data-testid="client-unfreeze"' not in page and 'data-testid="client-freeze"' in page
+    freeze = ClientFreeze.objects.get()
+    assert freeze.ended_early_at == date(2026, 11, 30) and freeze.is_cancelled
+    overview = staff_client.get(f"/clients/{client.pk}/overview/").content.decode()
+    assert 'data-testid="freeze-cancelled"' in overview
+    r = staff_client.post(f"/clients/{client.pk}/unfreeze/", follow=True)
+    assert ClientFreeze.objects.get().ended_early_at == date(2026, 11, 30)
+    assert "alert-danger" in r.content.decode()
+
+
+def test_card_balance_partial_and_listener(org, staff_client):
+    from tests.factories_ledger import make_entry
+
+    client = make_client(org)
+    make_entry(client, "credit", 300_000, purpose="service")
+    page = staff_client.get(f"/clients/{client.pk}/").content.decode()
+    assert 'hx-trigger="balanceChanged from:body"' in page
+    r = staff_client.get(f"/clients/{client.pk}/balance/", headers={"HX-Request": "true"})
+    assert r.status_code == 200 and 'data-balance="-300000"' in r.content.decode()
+    assert "<html" not in r.content.decode()

@@ -65,6 +65,14 @@ def test_cancel_via_htmx_shows_struck_through(org, staff_client):
     assert b"text-decoration-line-through" in r.content
     entry = Entry.objects.get(pk=entry.pk)
     assert entry.status == "cancelled" and entry.cancel_reason == "описка"
+    # the card's header balance listens to this event and reloads itself
+    assert r["HX-Trigger"] == "balanceChanged"
+    again = staff_client.post(
+        reverse("ledger:entry_cancel", kwargs={"entry_id": entry.pk}),
+        headers={"HX-Request": "true"},
+    )
+    assert again.status_code == 200 and "HX-Trigger" not in again
+    assert Entry.objects.get(pk=entry.pk).cancel_reason == "описка"
 
 
 def test_payments_report_and_exports(org, branch, staff_client):

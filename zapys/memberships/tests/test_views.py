@@ -126,7 +126,9 @@ def test_tab_and_api_show_a_cancelled_payment_with_constant_queries(
     url = reverse("memberships:client_memberships", kwargs={"client_id": client.pk})
     page = staff_client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="payment-cancelled"' not in page
-    assert api.get(f"/clients/{client.pk}/memberships").body["items"][0]["payment_cancelled"] is False
+    assert (
+        api.get(f"/clients/{client.pk}/memberships").body["items"][0]["payment_cancelled"] is False
+    )
 
     entry_cancel(entry=Entry.objects.get(cause_id=str(m.pk), kind="debit"), actor=actor)
     with CaptureQueriesContext(connection) as one:

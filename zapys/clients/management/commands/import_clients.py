@@ -1,4 +1,4 @@
-"""`python manage.py import_clients FILE --org SLUG [--dry-run]` (C8)."""
+"""`python manage.py import_clients FILE --org SLUG [--dry-run] [--language en|uk]` (C8)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import os
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zapys.accounts.models import Organization
 from zapys.clients.importing import (
@@ -37,16 +40,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would happen, write nothing"
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default="en",
+            help="language of the report (default: en, whatever the organization's language)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Operators read (and grep) this output: every line in one language, English unless
+        # --language says otherwise — the summary included (it used to be printed after the
+        # language was switched back, in the server's default Ukrainian).
+        with translation.override(options["language"]):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         path = options["file"]
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
-            raise CommandError(f"No organization with slug {options['org']!r}.")
+            raise CommandError(
+                _("No organization with slug %(slug)s.") % {"slug": repr(options["org"])}
+            )
         if not os.path.isfile(path):
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
         if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise CommandError("The file is larger than 10 MB. Split it into smaller files.")
+            raise CommandError(_("The file is larger than 10 MB. Split it into smaller files."))
         interactive = sys.stderr.isatty() and self.stderr._out is sys.stderr
 
         def progress(done: int, total: int) -> None:
@@ -55,8 +73,7 @@ class Command(BaseCommand):
             self.stderr.write(progress_bar(done, total), ending=ending)
             self.stderr.flush()
 
-        # Operators read (and grep) this output: English, whatever the organization's language.
-        with org_scope(organization), translation.override("en"):
+        with org_scope(organization):
             try:
                 with open(path, "rb") as fh:
                     rows = read_rows(fh, os.path.basename(path))
@@ -73,14 +90,30 @@ class Command(BaseCommand):
                 raise CommandError(exc.detail) from None
             except DomainError as exc:
                 raise CommandError(exc.detail) from None
-        prefix = "DRY RUN — nothing written. " if report.dry_run else ""
-        self.stdout.write(prefix + report.summary())
+        summary = report.summary()
+        if report.dry_run:
+            summary = _("DRY RUN — nothing written. %(summary)s") % {"summary": summary}
+        self.stdout.write(summary)
         if report.opening_balances:
-            verb = "would be" if report.dry_run else "were"
-            self.stdout.write(f"{report.opening_balances} opening balances {verb} posted.")
+            n = report.opening_balances
+            if report.dry_run:
+                text = ngettext(
+                    "%(n)s opening balance would be posted.",
+                    "%(n)s opening balances would be posted.",
+                    n,
+                )
+            else:
+                text = ngettext(
+                    "%(n)s opening balance was posted.", "%(n)s opening balances were posted.", n
+                )
+            self.stdout.write(text % {"n": n})
         for item in report.rejected:
-            self.stdout.write(f"row {item['row']}: {item['reason']}")
-        if report.rejected_count > len(report.rejected):
             self.stdout.write(
-                f"... and {report.rejected_count - len(report.rejected)} more rejected"
+                _("row %(row)s: %(reason)s") % {"row": item["row"], "reason": item["reason"]}
+            )
+        more = report.rejected_count - len(report.rejected)
+        if more > 0:
+            self.stdout.write(
+                ngettext("… and %(n)s more row rejected.", "… and %(n)s more rows rejected.", more)
+                % {"n": more}
             )
