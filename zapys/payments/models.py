@@ -17,14 +17,23 @@ conditional UPDATE (DESIGN rule 7):
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.crypto import decrypt_json, encrypt_json
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
+
+
+@lru_cache(maxsize=256)
+def _decrypted_credentials(token: str, key: tuple[str, str]) -> dict[str, Any]:
+    """Decrypted once per process for each stored value (every callback needs the keys);
+    `key` is in the cache key so a changed encryption key is never served stale."""
+    return decrypt_json(token)
 
 
 def new_account_public_id() -> str:
@@ -71,7 +80,8 @@ class PaymentAccount(OrgOwned):
 
     @property
     def credentials(self) -> dict[str, Any]:
-        return decrypt_json(self.credentials_encrypted)
+        key = (settings.ZAPYS_ENCRYPTION_KEY, settings.SECRET_KEY)
+        return dict(_decrypted_credentials(self.credentials_encrypted, key))
 
     def set_credentials(self, credentials: dict[str, Any]) -> None:
         self.credentials_encrypted = encrypt_json(credentials)

@@ -1,8 +1,8 @@
 """Writes of the payments app: accounts, payments, their state machine, callbacks, refunds.
 
 Every transition is one function that moves `status` with a conditional UPDATE
-(`filter(pk=..., status__in=allowed).update(...)`) and checks the row count (DESIGN
-rule 7), then calls the purpose handler and writes one audit row. Callbacks and polls
+(`UPDATE ... WHERE id = ... AND status IN (allowed)`, `_move`) and checks the row count
+(DESIGN rule 7), then calls the purpose handler and writes one audit row. Callbacks and polls
 go through `payment_event_process` (DESIGN rule 6): store the event under a UNIQUE
 dedupe key, lock the payment, check it matches, transition.
 """
@@ -16,14 +16,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.models import AuditLog
 from zapys.core.money import format_money
+from zapys.payments import sql
 from zapys.payments.config import provider_base_url, provider_timeout, public_url
 from zapys.payments.models import Payment, PaymentAccount, PaymentEvent, PaymentRefund
 from zapys.payments.providers import (
@@ -124,10 +126,11 @@ def _scoped(payment: Payment) -> models.QuerySet[Payment]:
 def _move(payment: Payment, *, to: str, allowed: Iterable[str], **fields: Any) -> bool:
     """The one way a payment's status changes: UPDATE ... WHERE status IN (allowed)."""
     now = timezone.now()
-    changed = (
-        _scoped(payment)
-        .filter(status__in=list(allowed))
-        .update(status=to, updated_at=now, **fields)
+    changed = sql.update(
+        Payment,
+        {"status": to, "updated_at": now, **fields},
+        {"id": payment.pk, "organization_id": payment.organization_id},
+        where_in=("status", list(allowed)),
     )
     if changed != 1:
         return False
@@ -136,6 +139,25 @@ def _move(payment: Payment, *, to: str, allowed: Iterable[str], **fields: Any) -
     for name, value in fields.items():
         setattr(payment, name, value)
     return True
+
+
+def _audit_transition(payment: Payment, actor: Actor, action: str, status: str) -> None:
+    """The audit row of a status transition: the row `core.audit.audit_record` writes,
+    inserted with `sql.insert` (a transition is on every callback's path; `save()` would
+    compile an INSERT each time)."""
+    sql.insert(
+        AuditLog(
+            organization_id=payment.organization_id,
+            actor_kind=actor.kind,
+            actor_user=actor.user,
+            actor_label=actor.label[:200],
+            action=action,
+            object_type=payment._meta.label_lower,
+            object_id=str(payment.pk),
+            object_repr=str(payment)[:300],
+            changes={"status": [None, str(status)]},
+        )
+    )
 
 
 def _provider_fields(event: ProviderEvent | None) -> dict[str, Any]:
@@ -327,54 +349,53 @@ def payment_create(
 def payment_succeed(*, payment: Payment, actor: Actor, event: ProviderEvent | None = None) -> bool:
     """Money arrived. Also from failed/expired: a late success still credits the client."""
     with transaction.atomic():
-        moved = _move(
-            payment,
-            to=S.SUCCEEDED,
-            allowed=[S.CREATED, S.PENDING, S.FAILED, S.EXPIRED],
-            paid_at=timezone.now(),
-            **_provider_fields(event),
-        )
-        if not moved:
-            return False
-        get_handler(payment.purpose).on_succeeded(payment, actor)
-        audit_record(
-            organization=payment.organization,
-            actor=actor,
-            action="payment.succeeded",
-            obj=payment,
-            changes={"status": [None, S.SUCCEEDED]},
-        )
-    return True
+        return _succeed(payment, actor, event)
 
 
 def payment_fail(*, payment: Payment, actor: Actor, event: ProviderEvent | None = None) -> bool:
     with transaction.atomic():
-        if not _move(payment, to=S.FAILED, allowed=OPEN_STATUSES, **_provider_fields(event)):
-            return False
-        get_handler(payment.purpose).on_failed(payment, actor)
-        audit_record(
-            organization=payment.organization,
-            actor=actor,
-            action="payment.failed",
-            obj=payment,
-            changes={"status": [None, S.FAILED]},
-        )
-    return True
+        return _fail(payment, actor, event)
 
 
 def payment_expire(*, payment: Payment, actor: Actor) -> bool:
     """The link's time ran out unpaid; the handler's `on_failed` sees status `expired`."""
     with transaction.atomic():
-        if not _move(payment, to=S.EXPIRED, allowed=OPEN_STATUSES):
-            return False
-        get_handler(payment.purpose).on_failed(payment, actor)
-        audit_record(
-            organization=payment.organization,
-            actor=actor,
-            action="payment.expired",
-            obj=payment,
-            changes={"status": [None, S.EXPIRED]},
-        )
+        return _expire(payment, actor)
+
+
+# The transitions themselves, for callers that already hold the transaction (and the
+# payment's row lock): `payment_event_process` calls them directly, so a callback is one
+# transaction without a savepoint per step. A failure anywhere rolls all of it back.
+
+
+def _succeed(payment: Payment, actor: Actor, event: ProviderEvent | None) -> bool:
+    moved = _move(
+        payment,
+        to=S.SUCCEEDED,
+        allowed=[S.CREATED, S.PENDING, S.FAILED, S.EXPIRED],
+        paid_at=timezone.now(),
+        **_provider_fields(event),
+    )
+    if not moved:
+        return False
+    get_handler(payment.purpose).on_succeeded(payment, actor)
+    _audit_transition(payment, actor, "payment.succeeded", S.SUCCEEDED)
+    return True
+
+
+def _fail(payment: Payment, actor: Actor, event: ProviderEvent | None) -> bool:
+    if not _move(payment, to=S.FAILED, allowed=OPEN_STATUSES, **_provider_fields(event)):
+        return False
+    get_handler(payment.purpose).on_failed(payment, actor)
+    _audit_transition(payment, actor, "payment.failed", S.FAILED)
+    return True
+
+
+def _expire(payment: Payment, actor: Actor) -> bool:
+    if not _move(payment, to=S.EXPIRED, allowed=OPEN_STATUSES):
+        return False
+    get_handler(payment.purpose).on_failed(payment, actor)
+    _audit_transition(payment, actor, "payment.expired", S.EXPIRED)
     return True
 
 
@@ -450,13 +471,13 @@ def _apply_event(payment: Payment, event: ProviderEvent, actor: Actor) -> tuple[
             return Out.HELD, problem
         if payment.held_for_review:
             return Out.HELD, payment.review_reason
-        moved = payment_succeed(payment=payment, actor=actor, event=event)
+        moved = _succeed(payment, actor, event)
         return (Out.APPLIED if moved else Out.NO_CHANGE), ""
     if event.status == "failed":
-        moved = payment_fail(payment=payment, actor=actor, event=event)
+        moved = _fail(payment, actor, event)
         return (Out.APPLIED if moved else Out.NO_CHANGE), ""
     if event.status == "expired":
-        moved = payment_expire(payment=payment, actor=actor)
+        moved = _expire(payment, actor)
         return (Out.APPLIED if moved else Out.NO_CHANGE), ""
     if event.status in ("refunded", "partially_refunded"):
         return _apply_refund_event(payment, actor)
@@ -496,31 +517,38 @@ def payment_event_process(
 
     Returns the outcome: "duplicate" when the same event was seen before (nothing
     changes), else a `PaymentEvent.Outcome`.
+
+    One transaction: the event row goes in first with INSERT ... ON CONFLICT DO NOTHING
+    on the UNIQUE (account, dedupe_key) constraint — the database, not a prior check,
+    decides that an event is a duplicate, and no savepoint is needed to survive it.
+    Then the payment row is locked and moved, and the event records the outcome. The
+    statements are `sql`'s (see there why not QuerySets); the query-count test pins them.
     """
     organization = account.organization
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = PaymentEvent.objects.create(
-                    organization=organization,
-                    account=account,
-                    source=source,
-                    dedupe_key=_dedupe_key(event),
-                    order_id=event.order_id[:255],
-                    provider_status=event.provider_status[:40],
-                    status=event.status,
-                    amount=event.amount,
-                    currency=(event.currency or "")[:3],
-                    raw_body=raw_body,
-                    parsed=event.raw,
-                )
-        except IntegrityError:
+        record = PaymentEvent(
+            organization=organization,
+            account=account,
+            source=source,
+            dedupe_key=_dedupe_key(event),
+            order_id=event.order_id[:255],
+            provider_status=event.provider_status[:40],
+            status=event.status,
+            amount=event.amount,
+            currency=(event.currency or "")[:3],
+            raw_body=raw_body,
+            parsed=event.raw,
+        )
+        if not sql.insert(record, on_conflict_do_nothing=("account", "dedupe_key")):
             return "duplicate"
-        payment = (
-            Payment.objects.for_org(organization)
-            .select_for_update()
-            .filter(account=account, order_id=event.order_id)
-            .first()
+        payment = sql.fetch_one(
+            Payment,
+            {
+                "organization_id": organization.pk,
+                "account_id": account.pk,
+                "order_id": event.order_id,
+            },
+            for_update=True,
         )
         if payment is None:
             logger.warning(
@@ -529,15 +557,17 @@ def payment_event_process(
                 event.order_id,
                 account.public_id,
             )
-            record.outcome = PaymentEvent.Outcome.UNKNOWN_ORDER
-            record.save(update_fields=["outcome"])
-            return record.outcome
-        payment.organization = organization
-        payment.account = account
-        outcome, note = _apply_event(payment, event, actor)
-        record.payment = payment
-        record.outcome, record.note = outcome, note[:300]
-        record.save(update_fields=["payment", "outcome", "note"])
+            outcome: str = PaymentEvent.Outcome.UNKNOWN_ORDER
+            note = ""
+        else:
+            payment.organization = organization
+            payment.account = account
+            outcome, note = _apply_event(payment, event, actor)
+        sql.update(
+            PaymentEvent,
+            {"payment_id": payment.pk if payment else None, "outcome": outcome, "note": note[:300]},
+            {"id": record.pk},
+        )
         return outcome
 
 

@@ -67,7 +67,9 @@ def callback(request: HttpRequest, provider: str, account_id: str) -> HttpRespon
     body = request.read(limit + 1)
     if len(body) > limit:
         return HttpResponse(b"payload too large", status=413, content_type="text/plain")
-    with org_scope(account.organization):
+    # Texts written here (a held payment's reason, staff notifications) are for the
+    # organization's staff, whatever language the provider's request asks for.
+    with org_scope(account.organization), translation.override(account.organization.language):
         try:
             reply = services.payment_callback_handle(
                 account=account, body=body, content_type=request.content_type or ""

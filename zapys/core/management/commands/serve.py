@@ -23,16 +23,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--workers", type=int, default=None, help="web processes (default: one per core)"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         python = sys.executable
         bind = f"{options['host']}:{options['port']}"
+        # Worker class, processes and threads: zapys/gunicorn_conf.py, as in production.
         web = [
             python, "-m", "gunicorn", "zapys.wsgi:application",
-            "--bind", bind, "--workers", str(options["workers"]), "--threads", "4",
-            "--access-logfile", "-", "--graceful-timeout", "5",
+            "-c", "python:zapys.gunicorn_conf", "--bind", bind, "--access-logfile", "-",
         ]  # fmt: skip
+        if options["workers"]:
+            web += ["--workers", str(options["workers"])]
         worker = [python, "manage.py", "run_huey", "--workers", "2", "--worker-type", "thread"]
         child_env = dict(os.environ)
         # Links in messages and provider callbacks must reach this server.
