@@ -123,11 +123,12 @@ def _group(digits: str, sep: str) -> str:
 
 
 def format_money(amount: int, currency: str = "UAH", language: str = "uk") -> str:
-    """Kopecks as text: uk "1 234,56 грн", en "UAH 1,234.56"; whole amounts keep ",00"."""
+    """Kopecks as text: uk "1 234,56 грн", en "UAH 1,234.56"; whole amounts keep ",00".
+    The spaces are non-breaking, so an amount never wraps across lines."""
     sign = "-" if amount < 0 else ""
     whole, frac = divmod(abs(amount), MINOR_UNITS)
     if language == "en":
-        return f"{sign}{currency} {_group(str(whole), ',')}.{frac:02d}"
+        return f"{sign}{currency}{NBSP}{_group(str(whole), ',')}.{frac:02d}"
     symbol = SYMBOLS_UK.get(currency, currency)
     return f"{sign}{_group(str(whole), NBSP)},{frac:02d}{NBSP}{symbol}"
 
