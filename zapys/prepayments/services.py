@@ -1021,7 +1021,9 @@ def booking_accept_terms(
 
 
 @transaction.atomic
-def booking_payment_retry(*, booking: Booking, actor: Actor, now: datetime | None = None) -> Booking:
+def booking_payment_retry(
+    *, booking: Booking, actor: Actor, now: datetime | None = None
+) -> Booking:
     """A new provider payment for a booking whose last attempt failed (a declined card):
     the client tries again from the same link until the booking's deadline. The failed
     payment stays as it was, for the record."""
