@@ -149,7 +149,7 @@ def _audit_transition(payment: Payment, actor: Actor, action: str, status: str) 
         AuditLog(
             organization_id=payment.organization_id,
             actor_kind=actor.kind,
-            actor_user=actor.user,
+            actor_user_id=actor.user.pk if actor.user is not None else None,
             actor_label=actor.label[:200],
             action=action,
             object_type=payment._meta.label_lower,
@@ -527,8 +527,8 @@ def payment_event_process(
     organization = account.organization
     with transaction.atomic():
         record = PaymentEvent(
-            organization=organization,
-            account=account,
+            organization_id=organization.pk,
+            account_id=account.pk,
             source=source,
             dedupe_key=_dedupe_key(event),
             order_id=event.order_id[:255],
