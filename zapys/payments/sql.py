@@ -17,7 +17,8 @@ Only primitives live here; what to write, when and in which transaction is decid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -41,21 +42,30 @@ def _connection() -> Any:
     return connections[DEFAULT_DB_ALIAS]
 
 
-def _cursor(conn: Any) -> Any:
+@contextmanager
+def _cursor(conn: Any) -> Iterator[Any]:
     """On PostgreSQL, a cursor with server-side parameter binding (Django's own cursors
     interpolate the parameters into the SQL text in Python), so that psycopg can also
     prepare these statements when the connection allows it (`prepare_threshold`, see
-    DATABASE_PREPARE_THRESHOLD in zapys/settings.py). Wrapped like Django's cursors, so
-    errors become django.db errors. When queries are being logged (DEBUG, the tests'
-    CaptureQueriesContext) Django's own cursor is used, since a prepared statement's
-    text cannot be read back for the log; the statements are the same."""
+    DATABASE_PREPARE_THRESHOLD in zapys/settings.py). It is kept for the connection's
+    lifetime: psycopg caches how to send each parameter type per cursor. Wrapped like
+    Django's cursors, so errors become django.db errors. When queries are being logged
+    (DEBUG, the tests' CaptureQueriesContext) Django's own cursor is used, since a
+    prepared statement's text cannot be read back for the log; the statements are the
+    same."""
     if conn.vendor != "postgresql" or conn.queries_logged:
-        return conn.cursor()
+        with conn.cursor() as cursor:
+            yield cursor
+        return
     conn.close_if_health_check_failed()
     conn.ensure_connection()
     conn.validate_thread_sharing()
-    with conn.wrap_database_errors:
-        return conn.make_cursor(psycopg.Cursor(conn.connection))
+    kept = getattr(conn, "_payments_sql_cursor", None)
+    if kept is None or kept[0] is not conn.connection:
+        with conn.wrap_database_errors:
+            kept = (conn.connection, conn.make_cursor(psycopg.Cursor(conn.connection)))
+        conn._payments_sql_cursor = kept
+    yield kept[1]
 
 
 def _field(model: type[models.Model], name: str) -> Any:
