@@ -8,9 +8,10 @@ Threaded workers (gthread), one process per core, 8 threads each: a request spen
 of its time waiting for PostgreSQL, and threads cover that wait at a fraction of a
 process's memory and CPU. gthread also keeps connections alive, so a proxy in front with
 upstream keep-alive saves a TCP handshake per request; sync workers close every
-connection and then wait for the client's FIN. On the 2-core development machine, 2×8
-served the callback benchmark (16 concurrent callbacks) faster than 2, 4 or 6 sync
-workers and than 2×4, 3×6 or 4×4 threads (bench/callbacks.py, 2026-11-30).
+connection and then wait for the client's FIN. On the 2-core development machine, with
+other processes competing for the cores, 2×8 served the callback benchmark (16 callbacks
+in flight) ~2.5× faster than 2 or 4 sync workers, and no slower than 2×4, 3×6 or 4×4
+threads (bench/callbacks.py, 2026-11-30).
 
 Every thread holds its own persistent database connection (CONN_MAX_AGE), so one web
 machine uses up to workers × threads PostgreSQL connections.
