@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -62,19 +63,29 @@ def browser() -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
-def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 10):
+def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 20):
     return WebDriverWait(driver, timeout).until(
         EC.presence_of_element_located((By.CSS_SELECTOR, css))
     )
 
 
-def wait_text(driver: webdriver.Chrome, css: str, text: str, timeout: float = 10) -> None:
+def wait_text(driver: webdriver.Chrome, css: str, text: str, timeout: float = 20) -> None:
     WebDriverWait(driver, timeout).until(
         EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
     )
 
 
-def click_and_load(driver: webdriver.Chrome, element, timeout: float = 10) -> None:
+def wait_attr(
+    driver: webdriver.Chrome, css: str, name: str, value: str, timeout: float = 20
+) -> None:
+    """Wait until the element's attribute has the value. htmx may swap the element between
+    finding it and reading it: a stale or missing element just means "look again"."""
+    WebDriverWait(
+        driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    ).until(lambda d: d.find_element(By.CSS_SELECTOR, css).get_attribute(name) == value)
+
+
+def click_and_load(driver: webdriver.Chrome, element, timeout: float = 20) -> None:
     """Click something that loads a new page (a form post, a link) and wait until the old
     document is gone: waiting for an element that both pages have would otherwise find
     the old one and go stale under the next click."""

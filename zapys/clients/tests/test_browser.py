@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import click_and_load, login, wait_for, wait_text
+from tests.browser import click_and_load, login, wait_attr, wait_for, wait_text
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from zapys.clients.models import Client
@@ -103,12 +103,8 @@ def test_cancelling_an_entry_refreshes_the_card_balance(browser, live_server, sa
     prompt = WebDriverWait(browser, 10).until(EC.alert_is_present())
     prompt.send_keys("помилка")
     prompt.accept()
-    WebDriverWait(browser, 10).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, row).get_attribute("data-status") == "cancelled"
-    )
-    WebDriverWait(browser, 10).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, header).get_attribute("data-balance") == "-460000"
-    )
+    wait_attr(browser, row, "data-status", "cancelled")
+    wait_attr(browser, header, "data-balance", "-460000")
     tab_balance = browser.find_element(
         By.CSS_SELECTOR, "#ledger-entries [data-testid=client-balance]"
     )
