@@ -75,14 +75,22 @@ def wait_text(driver: webdriver.Chrome, css: str, text: str, timeout: float = 20
     )
 
 
+def patient(driver: webdriver.Chrome, timeout: float = 20) -> WebDriverWait:
+    """A WebDriverWait for a loaded CI machine: 20 s, and an element htmx swapped away
+    (stale) or not there yet just means "look again"."""
+    return WebDriverWait(
+        driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    )
+
+
 def wait_attr(
     driver: webdriver.Chrome, css: str, name: str, value: str, timeout: float = 20
 ) -> None:
     """Wait until the element's attribute has the value. htmx may swap the element between
     finding it and reading it: a stale or missing element just means "look again"."""
-    WebDriverWait(
-        driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-    ).until(lambda d: d.find_element(By.CSS_SELECTOR, css).get_attribute(name) == value)
+    patient(driver, timeout).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, css).get_attribute(name) == value
+    )
 
 
 def click_and_load(driver: webdriver.Chrome, element, timeout: float = 20) -> None:

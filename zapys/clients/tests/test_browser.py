@@ -3,9 +3,8 @@
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import click_and_load, login, wait_attr, wait_for, wait_text
+from tests.browser import click_and_load, login, patient, wait_attr, wait_for, wait_text
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from zapys.clients.models import Client
@@ -55,7 +54,7 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
     wait_for(browser, "[data-testid=client-table]")
     assert len(_rows(browser)) == 3
     browser.find_element(By.CSS_SELECTOR, "[data-testid='tag-filter-Йога']").click()
-    WebDriverWait(browser, 10).until(lambda d: len(_rows(d)) == 1)
+    patient(browser).until(lambda d: len(_rows(d)) == 1)
     assert "Коваленко Олена" in _rows(browser)[0].text
     assert "tag=" in browser.current_url  # htmx pushed the filter into the address
 
@@ -65,7 +64,7 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
     browser.find_element(By.CSS_SELECTOR, "[data-tab=history]").click()
     wait_text(browser, "[data-testid=client-history]", "client.create")
     browser.find_element(By.CSS_SELECTOR, "[data-testid=client-delete]").click()
-    WebDriverWait(browser, 10).until(EC.alert_is_present()).accept()
+    patient(browser).until(EC.alert_is_present()).accept()
     wait_for(browser, "[data-testid=client-table]")
     assert all("Коваленко" not in row.text for row in _rows(browser))
 
@@ -100,7 +99,7 @@ def test_cancelling_an_entry_refreshes_the_card_balance(browser, live_server, sa
     browser.find_element(By.CSS_SELECTOR, "[data-tab=payments]").click()
     row = f"[data-testid=entry-row][data-entry-id='{payment.pk}']"
     wait_for(browser, row).find_element(By.CSS_SELECTOR, "[data-testid=cancel-entry]").click()
-    prompt = WebDriverWait(browser, 10).until(EC.alert_is_present())
+    prompt = patient(browser).until(EC.alert_is_present())
     prompt.send_keys("помилка")
     prompt.accept()
     wait_attr(browser, row, "data-status", "cancelled")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from tests.browser import login, wait_for
+from tests.browser import login, patient, wait_for
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_ledger import make_client, make_plan
 from zapys.core.tenancy import org_scope
@@ -51,7 +51,7 @@ def test_sell_in_three_modes_and_cancel_an_entry(browser, live_server, studio, t
         Select(browser.find_element(By.NAME, "plan")).select_by_value(str(plan.pk))
         browser.find_element(By.CSS_SELECTOR, f"input[name=mode][value={mode}]").click()
         browser.find_element(By.CSS_SELECTOR, "[data-testid=sell-submit]").click()
-        WebDriverWait(browser, 10).until(lambda d: "/sell/" not in d.current_url)
+        patient(browser).until(lambda d: "/sell/" not in d.current_url)
         _open_tab(browser, live_server, client)
         rows = browser.find_elements(By.CSS_SELECTOR, "[data-testid=membership-row]")
         assert mode in [r.get_attribute("data-mode") for r in rows]
@@ -67,7 +67,7 @@ def test_sell_in_three_modes_and_cancel_an_entry(browser, live_server, studio, t
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     # A JS click: headless Chromium reports the button below its viewport after the scroll.
     browser.execute_script("arguments[0].click()", button)
-    alert = WebDriverWait(browser, 10).until(lambda d: d.switch_to.alert)
+    alert = patient(browser).until(lambda d: d.switch_to.alert)
     alert.send_keys("Помилка")
     alert.accept()
 
@@ -80,7 +80,7 @@ def test_sell_in_three_modes_and_cancel_an_entry(browser, live_server, studio, t
         except StaleElementReferenceException:  # htmx swapped the table meanwhile
             return False
 
-    WebDriverWait(browser, 10).until(cancelled)
+    patient(browser).until(cancelled)
     row = browser.find_element(
         By.CSS_SELECTOR, f"[data-testid=entry-row][data-entry-id='{entry_id}']"
     )

@@ -8,9 +8,8 @@ import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import login, wait_for
+from tests.browser import login, patient, wait_for
 from tests.factories import PASSWORD, SYSTEM, make_branch, make_org, make_staff
 from tests.factories_messaging import make_client, make_console_accounts
 from zapys.core.tenancy import org_scope
@@ -71,13 +70,13 @@ def test_template_editor_inserts_variable_and_counts_parts(browser, live_server,
         textarea.send_keys(Keys.ARROW_RIGHT)
     browser.find_element(By.CSS_SELECTOR, '[data-testid="variable-client.first_name"]').click()
     assert textarea.get_attribute("value") == "Hi {client.first_name}, see you"
-    WebDriverWait(browser, 10).until(lambda d: _sms_info(d) == ("GSM-7", "1"))
+    patient(browser).until(lambda d: _sms_info(d) == ("GSM-7", "1"))
 
     textarea.send_keys(Keys.END, " — до зустрічі!" * 5)
-    WebDriverWait(browser, 10).until(lambda d: _sms_info(d) == ("UCS-2", "2"))
+    patient(browser).until(lambda d: _sms_info(d) == ("UCS-2", "2"))
 
     browser.find_element(By.CSS_SELECTOR, "[data-testid=save-template]").click()
-    WebDriverWait(browser, 10).until(lambda d: "alert-success" in d.page_source)
+    patient(browser).until(lambda d: "alert-success" in d.page_source)
     with org_scope(org):
         assert MessageTemplate.objects.get().text.startswith("Hi {client.first_name}, see you")
 
@@ -90,7 +89,7 @@ def test_client_card_messages_tab_sends(browser, live_server, salon):
     form = wait_for(browser, "[data-testid=client-message-form]")
     form.find_element(By.NAME, "text").send_keys("Чекаємо вас завтра о 10:00")
     form.find_element(By.CSS_SELECTOR, "button").click()
-    WebDriverWait(browser, 10).until(
+    patient(browser).until(
         lambda d: any(
             "Чекаємо вас завтра" in e.text
             for e in d.find_elements(By.CSS_SELECTOR, "[data-testid=client-message]")

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from tests.browser import PHONE, click_and_load, login, make_driver, wait_for, wait_text
+from tests.browser import PHONE, click_and_load, login, make_driver, patient, wait_for, wait_text
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from tests.factories_schedule import SYSTEM, make_service, make_specialist
@@ -40,15 +40,15 @@ def salon(transactional_db):
 
 def _click(browser, element) -> None:
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    WebDriverWait(browser, 10).until(EC.element_to_be_clickable(element)).click()
+    patient(browser).until(EC.element_to_be_clickable(element)).click()
 
 
 def _open_new_visit(browser, day: str, at: str) -> None:
     slot = browser.find_element(By.CSS_SELECTOR, f"[data-testid=cal-slot][data-at='{day}T{at}']")
     _click(browser, slot)
     wait_for(browser, "[data-testid=visit-form]")
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "visitModal").is_displayed())
-    WebDriverWait(browser, 10).until(
+    patient(browser).until(lambda d: d.find_element(By.ID, "visitModal").is_displayed())
+    patient(browser).until(
         lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=client-search]").is_displayed()
     )
 
@@ -76,7 +76,7 @@ def test_create_visit_from_empty_slot(browser, live_server, salon):
     assert browser.find_element(By.NAME, "client").get_attribute("value") == str(client.pk)
     Select(browser.find_element(By.NAME, "service")).select_by_visible_text("Manicure")
     _save_visit(browser)
-    WebDriverWait(browser, 10).until(
+    patient(browser).until(
         lambda d: "Koval Olena" in d.find_element(By.CSS_SELECTOR, "[data-testid=calendar]").text
     )
     with org_scope(org):
@@ -87,14 +87,12 @@ def test_create_visit_from_empty_slot(browser, live_server, salon):
     wait_for(browser, "[data-testid=visit-card]")
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=visit-in-past]")
     browser.find_element(By.CSS_SELECTOR, "#visitModal .btn-close").click()
-    WebDriverWait(browser, 10).until(
-        lambda d: not d.find_element(By.ID, "visitModal").is_displayed()
-    )
+    patient(browser).until(lambda d: not d.find_element(By.ID, "visitModal").is_displayed())
 
     # a new client, right from the search: the typed name becomes the new card
     _open_new_visit(browser, tomorrow, "12:00")
     browser.find_element(By.CSS_SELECTOR, "[data-testid=client-search]").send_keys("Melnyk Taras")
-    new = WebDriverWait(browser, 10).until(
+    new = patient(browser).until(
         lambda d: next(
             (
                 e
@@ -112,7 +110,7 @@ def test_create_visit_from_empty_slot(browser, live_server, salon):
     browser.find_element(By.NAME, "new_client_phone").send_keys("050 123 45 67")
     Select(browser.find_element(By.NAME, "service")).select_by_visible_text("Manicure")
     _save_visit(browser)
-    WebDriverWait(browser, 10).until(
+    patient(browser).until(
         lambda d: "Melnyk Taras" in d.find_element(By.CSS_SELECTOR, "[data-testid=calendar]").text
     )
     with org_scope(org):
@@ -137,7 +135,7 @@ def test_visit_in_the_past_warns_when_created_and_on_its_card(browser, live_serv
     assert "10:00" in message.text
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=visit-in-past]").is_displayed()
     assert browser.find_element(By.ID, "visitModal").is_displayed()
-    WebDriverWait(browser, 10).until(
+    patient(browser).until(
         lambda d: "Koval Olena" in d.find_element(By.CSS_SELECTOR, "[data-testid=calendar]").text
     )
     with org_scope(org):

@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import login, wait_for
+from tests.browser import login, patient, wait_for
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from tests.factories_ledger import make_membership, make_plan
@@ -55,8 +54,8 @@ def test_marking_attended_takes_a_visit_and_undo_returns_it(browser, live_server
     login(browser, live_server, owner.username, PASSWORD)
     browser.get(f"{live_server.url}/visits/{visit.pk}/")
     wait_for(browser, "[data-testid=mark-attended]").click()
-    WebDriverWait(browser, 10).until(lambda d: _visits_left(org, membership) == 7)
+    patient(browser).until(lambda d: _visits_left(org, membership) == 7)
     wait_for(browser, "[data-testid=mark-planned]").click()
-    WebDriverWait(browser, 10).until(lambda d: _visits_left(org, membership) == 8)
+    patient(browser).until(lambda d: _visits_left(org, membership) == 8)
     states = browser.find_elements(By.CSS_SELECTOR, "[data-testid=attendance-state]")
     assert states and "Anna" in browser.find_element(By.TAG_NAME, "body").text
