@@ -698,19 +698,32 @@ def membership_freeze_extend(*, client: Any, freeze: Any, actor: Actor, reason: 
         )
         before, after = _set_extension(membership=m, extension=extension, days=days)
         changed += 1
-        audit_record(
-            organization=client.organization,
-            actor=actor,
-            action="membership.validity_shift",
-            obj=m,
-            changes={
-                "ends_on": [before, after],
-                "reason": [None, reason],
-                "days": [None, days],
-                "freeze_id": [None, freeze.pk],
-            },
-        )
+        _audit_freeze_shift(client, actor, m, (before, after), reason, days, freeze.pk)
     return changed
+
+
+def _audit_freeze_shift(
+    client: Any,
+    actor: Actor,
+    membership: ClientMembership,
+    ends_on: tuple[Any, Any],
+    reason: str,
+    days: int,
+    freeze_id: int,
+) -> None:
+    """The audit row of a validity moved by a freeze (+days) or its release (-days)."""
+    audit_record(
+        organization=client.organization,
+        actor=actor,
+        action="membership.validity_shift",
+        obj=membership,
+        changes={
+            "ends_on": list(ends_on),
+            "reason": [None, reason],
+            "days": [None, days],
+            "freeze_id": [None, freeze_id],
+        },
+    )
 
 
 @transaction.atomic
@@ -741,16 +754,5 @@ def membership_freeze_release(*, client: Any, freeze: Any, actor: Actor, reason:
         taken_back = extension.days - days
         before, after = _set_extension(membership=m, extension=extension, days=days)
         changed += 1
-        audit_record(
-            organization=client.organization,
-            actor=actor,
-            action="membership.validity_shift",
-            obj=m,
-            changes={
-                "ends_on": [before, after],
-                "reason": [None, reason],
-                "days": [None, -taken_back],
-                "freeze_id": [None, freeze.pk],
-            },
-        )
+        _audit_freeze_shift(client, actor, m, (before, after), reason, -taken_back, freeze.pk)
     return changed
