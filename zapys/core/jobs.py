@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import import_module
 
 from django.db.models import Q
 from django.utils.module_loading import autodiscover_modules
@@ -52,6 +53,9 @@ def periodic_job(name: str, *, every: timedelta, order: int = 100) -> Callable[[
 
 def discover_jobs() -> dict[str, PeriodicJob]:
     autodiscover_modules("jobs")
+    # Core's own job (the organizations' calendar rules) lives beside the models it drives;
+    # importing it by name keeps this registry free of model imports.
+    import_module("zapys.core.calendar_work")
     return JOBS
 
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.recurrence import Frequency as RuleFrequency
+from zapys.core.recurrence import Recurrence
 from zapys.core.tenancy import OrgOwned
 
 
@@ -54,3 +56,51 @@ class JobState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarSchedule(OrgOwned):
+    """When a piece of an organization's work runs next on the calendar ("monthly on the 1st
+    at 09:00" for an automatic invoicing rule, "weekly on Monday" for a report e-mail).
+
+    The rule is kept as its parts (see `core.recurrence.Recurrence`); `next_run_at` is the one
+    column the scheduler reads, and moving it forward with a conditional UPDATE is how a run is
+    claimed (`core.calendar_work`). `work` names a handler registered with `@calendar_work`;
+    `subject_id` is the id of the app's own object the work is about (the rule, the broadcast).
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    work = models.CharField(max_length=100)
+    subject_id = models.PositiveBigIntegerField()
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    time_of_day = models.TimeField(_("time"))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)
+    day_of_month = models.PositiveSmallIntegerField(_("day of the month"), null=True, blank=True)
+    #: Empty while paused.
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_summary = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "work", "subject_id"],
+                name="calendar_schedule_one_per_subject",
+            )
+        ]
+        indexes = [models.Index(fields=["next_run_at"], name="calendar_schedule_due")]
+
+    @property
+    def recurrence(self) -> Recurrence:
+        return Recurrence(
+            frequency=RuleFrequency(self.frequency),
+            at=self.time_of_day,
+            weekday=self.weekday,
+            day_of_month=self.day_of_month,
+        )
+
+    def __str__(self) -> str:
+        return self.recurrence.describe()
