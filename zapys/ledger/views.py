@@ -3,9 +3,8 @@ financial operations, sales of the day, finance settings. Views parse, services 
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zapys.accounts.models import Branch
 from zapys.accounts.selectors import accessible_branches, current_branch
+from zapys.core import exports
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.money import to_decimal_string
@@ -210,7 +210,8 @@ def _report_rows(qs: Any) -> list[list[Any]]:
                 timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
                 e.client.name,
                 e.kind,
-                to_decimal_string(e.signed_amount),
+                # Decimal: a number in the sheet (negative for a charge), exact text in CSV.
+                Decimal(to_decimal_string(e.signed_amount)),
                 e.purpose,
                 e.payment_type.name if e.payment_type else "",
                 e.branch.name if e.branch else "",
@@ -244,31 +245,8 @@ def _export(qs: Any, fmt: str, filters: selectors.ReportFilters) -> HttpResponse
     rows = _report_rows(qs.iterator(chunk_size=2000))
     name = f"payments-{filters.date_from or 'all'}-{filters.date_to or 'all'}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(REPORT_COLUMNS)
-        writer.writerows(rows)
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Payments")
-    ws.append(REPORT_COLUMNS)
-    for row in rows:
-        row[4] = float(row[4])  # a number in the spreadsheet; text stays exact in CSV
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+        return exports.csv_response(f"{name}.csv", REPORT_COLUMNS, rows)
+    return exports.xlsx_response(f"{name}.xlsx", "Payments", REPORT_COLUMNS, rows)
 
 
 # --- Financial operations -----------------------------------------------------------------

@@ -3,7 +3,6 @@ public payment page. Views parse and authorize, then call one service."""
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from zapys.core import exports
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.http import client_ip
@@ -316,7 +316,8 @@ def _export_rows(qs: Any) -> list[list[Any]]:
                 b.booking_type.name if b.booking_type else "",
                 b.status,
                 "yes" if b.paid_late else "",
-                to_decimal_string(b.amount),
+                # Decimal: a number in the sheet, exact (never float); exact text in CSV.
+                Decimal(to_decimal_string(b.amount)),
                 b.currency,
                 timezone.localtime(b.expires_at).strftime("%Y-%m-%d %H:%M"),
                 timezone.localtime(b.paid_at).strftime("%Y-%m-%d %H:%M") if b.paid_at else "",
@@ -332,35 +333,11 @@ def bookings_report(request: HttpRequest) -> HttpResponse:
     qs = selectors.bookings_list(_filters(form))
     export = request.GET.get("export")
     if export == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="prepayments.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(EXPORT_HEADER)
-        writer.writerows(_export_rows(qs))
-        return response
+        return exports.csv_response("prepayments.csv", EXPORT_HEADER, _export_rows(qs))
     if export == "xlsx":
-        import io
-
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Prepayments"
-        ws.append(EXPORT_HEADER)
-        amount = EXPORT_HEADER.index("amount")
-        for row in _export_rows(qs):
-            row[amount] = Decimal(row[amount])  # a number in the sheet, exact (never float)
-            ws.append(row)
-            ws.cell(row=ws.max_row, column=amount + 1).number_format = "0.00"
-        out = io.BytesIO()
-        wb.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return exports.xlsx_response(
+            "prepayments.xlsx", "Prepayments", EXPORT_HEADER, _export_rows(qs)
         )
-        response["Content-Disposition"] = 'attachment; filename="prepayments.xlsx"'
-        return response
     totals = selectors.report_totals(qs)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
