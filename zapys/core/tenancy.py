@@ -19,11 +19,12 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
@@ -140,7 +141,18 @@ class OrganizationMiddleware:
             if user is not None and user.is_authenticated and user.organization_id:
                 _current_org.set(user.organization)
                 _activate_staff_language(request, user)
+                # Times on staff pages are the organization's, not the server's: a salon in
+                # another zone must see 10:00 where its calendar says 10:00.
+                timezone.activate(_zone(user.organization.time_zone))
             request.organization = _current_org.get()  # type: ignore[attr-defined]
             return self.get_response(request)
         finally:
+            timezone.deactivate()
             _current_org.reset(token)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # a stored zone this machine doesn't know
+        return ZoneInfo(settings.TIME_ZONE)
