@@ -9,7 +9,6 @@ import time_machine
 from django.urls import reverse
 
 from tests.factories import make_org, make_staff
-
 from zapys.core.audit import Actor, audit_record
 from zapys.core.templatetags.zapys import audit_change
 from zapys.core.tenancy import org_scope
