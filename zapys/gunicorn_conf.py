@@ -18,8 +18,36 @@ machine uses up to workers × threads PostgreSQL connections.
 """
 
 import os
+import re
+from typing import Any
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
 threads = int(os.environ.get("WEB_THREADS") or 8)
 graceful_timeout = 5
+
+# gunicorn ≥ 25.1 opens a control socket for `gunicornc` (worker status, adding
+# workers, graceful reload) at one fixed path per user: $XDG_RUNTIME_DIR/gunicorn.ctl or
+# ~/.gunicorn/gunicorn.ctl. Two instances on one machine (two web processes, or web and
+# the callback benchmark) then fight over it: the second one unlinks the first's socket
+# and takes the path, and whichever stops first deletes the file, leaving the other
+# instance unreachable. So each instance gets its own path, derived from its (unique)
+# bind address: ~/.gunicorn/zapys-127.0.0.1-8000.ctl. `WEB_CONTROL_SOCKET` or
+# `--control-socket` set it explicitly; `--no-control-socket` switches it off.
+WEB_CONTROL_SOCKET = os.environ.get("WEB_CONTROL_SOCKET", "")
+if WEB_CONTROL_SOCKET:
+    control_socket = WEB_CONTROL_SOCKET
+
+
+def control_socket_for(binds: list[str], default: str) -> str:
+    """The instance's own control socket: next to gunicorn's default, named after the
+    first bind address ("127.0.0.1:8000", "unix:/run/zapys/web.sock")."""
+    name = re.sub(r"[^A-Za-z0-9.]+", "-", binds[0] if binds else "default").strip("-")
+    return os.path.join(os.path.dirname(default), f"zapys-{name}.ctl")
+
+
+def on_starting(server: Any) -> None:  # gunicorn's hook; `server` is the Arbiter
+    """Runs in the arbiter before it binds; the control socket starts after the workers."""
+    setting = server.cfg.settings["control_socket"]
+    if setting.value == setting.default:  # not chosen by the operator
+        server.cfg.set("control_socket", control_socket_for(server.cfg.bind, setting.default))

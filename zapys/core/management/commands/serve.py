@@ -1,8 +1,8 @@
 """`python manage.py serve [--port 8000]`: web (gunicorn) + Huey worker with its scheduler.
 
-One command for the embedded mode. In production run the two separately (see
-docs/deployment.md): `gunicorn zapys.wsgi` on N machines and `manage.py run_huey` on M,
-exactly one of them with the scheduler (`run_huey` without `--no-periodic`).
+One command for the embedded mode. In the scaled mode run the parts separately (see
+docs/deployment.md): gunicorn web processes, `manage.py run_huey --no-periodic` consumers,
+and exactly one `manage.py run_huey` with the scheduler.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class Command(BaseCommand):
         ]  # fmt: skip
         if options["workers"]:
             web += ["--workers", str(options["workers"])]
-        worker = [python, "manage.py", "run_huey", "--workers", "2", "--worker-type", "thread"]
+        # Worker threads: HUEY_WORKERS (settings.HUEY["consumer"]), as in the scaled mode.
+        worker = [python, "manage.py", "run_huey"]
         child_env = dict(os.environ)
         # Links in messages and provider callbacks must reach this server.
         child_env.setdefault("ZAPYS_PUBLIC_URL", f"http://{bind}")
