@@ -29,6 +29,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
+from zapys.core import boundedjson
+
 from .base import (
     CallbackReply,
     CheckoutForm,
@@ -56,6 +58,8 @@ SHA3_FROM_VERSION = 7
 """UNCONFIRMED (not on LiqPay's official pages): from API version 7 the signature hash
 is SHA3-256 instead of SHA1. The hash is always chosen from the message's `version`,
 and Zapys sends version 3 unless the credentials say `"api_version": 7`."""
+
+SHA3_SIGNATURE_LENGTH = 44  # base64 of a 32-byte digest; SHA1's 20 bytes give 28
 
 NOT_FOUND_ERR_CODES = frozenset({"payment_not_found", "order_not_found"})
 """UNCONFIRMED: the `err_code` LiqPay's `status` action returns for an order it has
@@ -135,15 +139,17 @@ def sign(private_key: str, data: str, *, version: int = DEFAULT_API_VERSION) -> 
 def decode_data(data: str) -> dict[str, Any]:
     """The JSON object inside `data`, numbers that are not integers as Decimal.
 
-    Strict: non-alphabet characters, line breaks, bad padding, bad UTF-8, non-JSON or
-    a non-object all raise InvalidCallback.
+    Strict: non-alphabet characters, line breaks, bad padding, bad UTF-8, non-JSON,
+    JSON nested too deeply (`core.boundedjson`) or a non-object all raise InvalidCallback.
     """
     try:
         text = base64.b64decode(data.encode("ascii"), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise InvalidCallback(f"liqpay: data is not valid base64 ({exc})") from exc
     try:
-        payload = json.loads(text, parse_float=Decimal)
+        payload = boundedjson.loads(text, parse_float=Decimal)
+    except boundedjson.JSONLimitError as exc:
+        raise InvalidCallback(f"liqpay: {exc}") from exc
     except ValueError as exc:
         raise InvalidCallback("liqpay: data is not JSON") from exc
     if not isinstance(payload, dict):
@@ -161,13 +167,21 @@ def version_of(payload: Mapping[str, Any]) -> int:
 
 
 def decode_and_verify(private_key: str, data: str, signature: str) -> dict[str, Any]:
-    """Decode `data`, then check `signature` in constant time with the hash its
-    `version` calls for. Decoding first is safe (nothing is trusted before the check)
-    and is the only way to learn the version."""
-    payload = decode_data(data)
-    expected = sign(private_key, data, version=version_of(payload))
+    """Check `signature` over the posted base64 text in constant time, then decode.
+
+    The hash depends on the `version` inside `data`, but a forger's text must not be
+    parsed before it is authenticated. The two hashes give signatures of different
+    lengths (SHA1: 28 base64 characters, SHA3-256: 44), so the signature says which
+    hash to check, and the decoded `version` must then call for that same hash: the
+    messages accepted are exactly those signed with the hash their version names.
+    """
+    sha3 = len(signature) == SHA3_SIGNATURE_LENGTH
+    expected = sign(private_key, data, version=SHA3_FROM_VERSION if sha3 else DEFAULT_API_VERSION)
     if not hmac.compare_digest(expected.encode("ascii"), signature.encode("utf-8")):
         raise InvalidCallback("liqpay: signature does not match")
+    payload = decode_data(data)
+    if (version_of(payload) >= SHA3_FROM_VERSION) != sha3:
+        raise InvalidCallback("liqpay: signature hash does not match the message's version")
     return payload
 
 

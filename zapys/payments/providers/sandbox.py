@@ -31,6 +31,8 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from zapys.core import boundedjson
+
 from . import register
 from .base import (
     CallbackReply,
@@ -52,6 +54,10 @@ API_PATH = "/payments/sandbox/api/"
 SUCCESS_CARD = "4242424242424242"
 DECLINE_CARD = "4000000000000002"
 THREE_DS_CODE = "1234"
+
+#: A sandbox message is a few hundred bytes of base64; anything far longer is refused
+#: before it is decoded (the checkout and API forms are posted by anyone).
+MAX_DATA_CHARS = 16 * 1024
 
 STATUS_MAP: dict[str, PaymentStatus] = {
     "success": "succeeded",
@@ -77,14 +83,26 @@ def decode_and_verify(secret: str, data: str, signature: str) -> dict[str, Any]:
     """The payload inside `data` once the signature is checked (constant time)."""
     if not data or not signature:
         raise InvalidCallback("sandbox: data or signature missing")
+    if len(data) > MAX_DATA_CHARS:
+        raise InvalidCallback("sandbox: data is too long")
     try:
         expected = sign(secret, data)
     except UnicodeError as exc:
         raise InvalidCallback("sandbox: data is not ASCII") from exc
     if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
         raise InvalidCallback("sandbox: signature does not match")
+    return decode_data(data)
+
+
+def decode_data(data: str) -> dict[str, Any]:
+    """The JSON object inside `data`, verified or not: size and nesting are bounded
+    before parsing (`core.boundedjson`), so a forged message costs nothing but a 400."""
+    if len(data) > MAX_DATA_CHARS:
+        raise InvalidCallback("sandbox: data is too long")
     try:
-        payload = json.loads(base64.b64decode(data.encode("ascii"), validate=True))
+        payload = boundedjson.loads(base64.b64decode(data.encode("ascii"), validate=True))
+    except boundedjson.JSONLimitError as exc:
+        raise InvalidCallback(f"sandbox: {exc}") from exc
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise InvalidCallback("sandbox: data is not base64 JSON") from exc
     if not isinstance(payload, dict):
@@ -155,11 +173,10 @@ class SandboxProvider(Provider):
 
     def peek_order_id(self, body: bytes, content_type: str) -> str | None:
         try:
-            data = parse_form(body).get("data", "")
-            payload = json.loads(base64.b64decode(data.encode("ascii"), validate=True))
-        except (InvalidCallback, binascii.Error, UnicodeError, ValueError):
+            payload = decode_data(parse_form(body).get("data", ""))
+        except InvalidCallback:
             return None
-        order_id = payload.get("order_id") if isinstance(payload, dict) else None
+        order_id = payload.get("order_id")
         return str(order_id) if order_id else None
 
     def callback_reply(

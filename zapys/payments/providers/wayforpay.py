@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from zapys.core import boundedjson
+
 from .base import (
     MINOR_UNITS,
     CallbackReply,
@@ -217,6 +219,7 @@ def load_callback_json(body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     `textual` keeps every number as its JSON token text, for signatures and exact
     amounts; `plain` is ordinary JSON for storage. Accepts a JSON body whatever its
     Content-Type, and the form-encoded variant where the whole JSON is one form key.
+    Nesting is bounded (`core.boundedjson`); the body's size is the caller's to bound.
     """
     try:
         text = body.decode("utf-8").strip()
@@ -226,8 +229,13 @@ def load_callback_json(body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
         if not candidate:
             continue
         try:
+            # The signature is a field of this JSON, so it must be parsed unverified:
+            # within bounds, or a deeply nested body is a RecursionError (a 500).
+            boundedjson.check(candidate)
             textual = json.loads(candidate, parse_float=str, parse_int=str)
             plain = json.loads(candidate)
+        except boundedjson.JSONLimitError as exc:
+            raise InvalidCallback(f"wayforpay: {exc}") from exc
         except ValueError:
             continue
         if isinstance(textual, dict):
