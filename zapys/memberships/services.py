@@ -22,6 +22,7 @@ from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry, PaymentType
+from zapys.ledger.money import SoldLine, money_branch, money_received_record
 from zapys.memberships.models import (
     ClientMembership,
     FreezeExtension,
@@ -225,53 +226,37 @@ def _record_sale_money(
         comment=membership.name,
         branch=branch,
     )
-    payment: Entry | None = None
     if mode == ClientMembership.SaleMode.PAID:
-        if payment_type is None and branch is not None:
-            payment_type = ledger.payment_type_for(
-                organization=organization, branch=branch, method=PaymentType.Method.CASH
-            )
-        payment = ledger.entry_create(
+        # The receipt's line stands for the charge and its payment for the money taken, so
+        # cancelling either entry later shows on the receipt (and the payment's operation).
+        money_received_record(
             client=client,
-            kind=Entry.Kind.DEBIT,
             amount=price,
             purpose=Entry.Purpose.PAYMENT,
+            article="membership_sales",
             actor=actor,
-            account=membership.account,
             cause=membership,
             comment=membership.name,
+            sold=[SoldLine(membership.name, price, charge)],
             branch=branch,
             payment_type=payment_type,
+            method=PaymentType.Method.CASH,
+            account=membership.account,
         )
-    if branch is None:
-        return  # receipts and cash operations belong to a branch
-    # The receipt's line stands for the charge and its payment for the money taken, so
-    # cancelling either entry later shows on the receipt (and the payment's operation).
+        return
+    sale_branch = money_branch(organization, branch)
+    if sale_branch is None:
+        return  # receipts belong to a branch
+    # Sold on credit: a receipt of what was sold, with nothing paid yet.
     ledger.sales_receipt_create(
         organization=organization,
-        branch=branch,
+        branch=sale_branch,
         client=client,
         lines=[(membership.name, price, charge)],
-        payments=[(payment_type, price, payment)]
-        if payment is not None and payment_type is not None
-        else [],
+        payments=[],
         actor=actor,
         cause=membership,
     )
-    if payment is not None and payment_type is not None:
-        ledger.financial_operation_create(
-            organization=organization,
-            branch=branch,
-            kind="income",
-            amount=price,
-            article=ledger.finance_article_for(organization=organization, code="membership_sales"),
-            payment_type=payment_type,
-            cause=membership,
-            client=client,
-            comment=membership.name,
-            actor=actor,
-            entry=payment,
-        )
 
 
 def _validate_sale(

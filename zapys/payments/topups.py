@@ -9,14 +9,15 @@ Everything runs inside the transition's transaction, so it happens exactly once.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from zapys.core.money import format_money
+from zapys.ledger.models import Entry
+from zapys.ledger.money import money_received_record, money_refunded_record
 
 if TYPE_CHECKING:
-    from zapys.accounts.models import Branch
     from zapys.core.audit import Actor
     from zapys.payments.models import Payment
 
@@ -26,70 +27,23 @@ TOP_UP = "top_up"
 TOP_UP_RECEIVED_EVENT = "payment.top_up_received"
 
 
-def _branch(payment: Payment) -> Branch | None:
-    if payment.branch_id:
-        return payment.branch
-    from zapys.accounts.models import Branch
-
-    return (
-        Branch.objects.for_org(payment.organization).filter(is_active=True).order_by("id").first()
-    )
-
-
-def _ledger() -> Any:
-    try:
-        from zapys.ledger import services as ledger
-    except ImportError:  # pragma: no cover - ledger not installed
-        return None
-    return ledger
-
-
 class TopUpHandler:
     def on_succeeded(self, payment: Payment, actor: Actor) -> None:
         organization, client = payment.organization, payment.client
         if client is None:
             logger.warning("payments: top-up %s has no client; nothing credited", payment.pk)
             return
-        ledger = _ledger()
-        branch = _branch(payment)
-        if ledger is not None:
-            payment_type = None
-            if branch is not None:
-                payment_type = ledger.payment_type_for(
-                    organization=organization, branch=branch, method="online"
-                )
-            ledger.entry_create(
-                client=client,
-                kind="debit",
-                amount=payment.amount,
-                purpose="top_up",
-                actor=actor,
-                cause=payment,
-                comment=_("Online top-up, payment #%(id)s") % {"id": payment.pk},
-                branch=branch,
-                payment_type=payment_type,
-            )
-            if branch is not None and payment_type is not None:
-                ledger.financial_operation_create(
-                    organization=organization,
-                    branch=branch,
-                    kind="income",
-                    amount=payment.amount,
-                    actor=actor,
-                    article=ledger.finance_article_for(organization=organization, code="top_ups"),
-                    payment_type=payment_type,
-                    cause=payment,
-                    client=client,
-                )
-                ledger.sales_receipt_create(
-                    organization=organization,
-                    branch=branch,
-                    client=client,
-                    lines=[(_("Balance top-up"), payment.amount)],
-                    payments=[(payment_type, payment.amount)],
-                    actor=actor,
-                    cause=payment,
-                )
+        money_received_record(
+            client=client,
+            amount=payment.amount,
+            purpose=Entry.Purpose.TOP_UP,
+            article="top_ups",
+            actor=actor,
+            cause=payment,
+            comment=_("Online top-up, payment #%(id)s") % {"id": payment.pk},
+            deposit_line=_("Balance top-up"),
+            branch=payment.branch if payment.branch_id else None,
+        )
         amount_text = format_money(payment.amount, payment.currency)
         from zapys.payments.services import notify_staff
 
@@ -121,40 +75,13 @@ class TopUpHandler:
         """Nothing was credited, so nothing to undo."""
 
     def on_refunded(self, payment: Payment, amount: int, actor: Actor) -> None:
-        client = payment.client
-        ledger = _ledger()
-        if client is None or ledger is None:
+        if payment.client is None:
             return
-        branch = _branch(payment)
-        payment_type = (
-            ledger.payment_type_for(
-                organization=payment.organization, branch=branch, method="online"
-            )
-            if branch is not None
-            else None
-        )
-        ledger.entry_create(
-            client=client,
-            kind="credit",
+        money_refunded_record(
+            client=payment.client,
             amount=amount,
-            purpose="refund",
             actor=actor,
             cause=payment,
             comment=_("Refund of online payment #%(id)s") % {"id": payment.pk},
-            branch=branch,
-            payment_type=payment_type,
+            branch=payment.branch if payment.branch_id else None,
         )
-        if branch is not None:
-            ledger.financial_operation_create(
-                organization=payment.organization,
-                branch=branch,
-                kind="expense",
-                amount=amount,
-                actor=actor,
-                article=ledger.finance_article_for(
-                    organization=payment.organization, code="refunds"
-                ),
-                payment_type=payment_type,
-                cause=payment,
-                client=client,
-            )

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound
 from zapys.core.money import format_money, multiply_rate, percent_of
+from zapys.ledger.models import Entry
+from zapys.ledger.money import money_received_record, money_refunded_record
 from zapys.prepayments import events
 from zapys.prepayments.models import (
     Booking,
@@ -717,55 +719,27 @@ def _branch_of(booking: Booking) -> Branch | None:
 
 
 def _record_money(booking: Booking, payment: Payment, actor: Actor, *, comment: str) -> None:
-    """Money came in for the booking: a ledger DEBIT "prepayment" (the client's balance),
-    an income financial operation and a sales receipt in the booking's branch."""
-    from zapys.ledger import services as ledger
-
+    """Money came in for the booking: it lands on the client's balance ("prepayment"), in
+    the booking's branch till under the configured article, with a receipt."""
     organization = booking.organization
     settings = prepayment_settings_get(organization)
     branch = _branch_of(booking)
-    payment_type = None
-    if branch is not None:
-        finance = BranchFinance.objects.for_org(organization).filter(branch=branch).first()
-        payment_type = (finance.payment_type if finance and finance.payment_type_id else None) or (
-            ledger.payment_type_for(organization=organization, branch=branch, method="online")
-        )
-    ledger.entry_create(
+    finance = (
+        BranchFinance.objects.for_org(organization).filter(branch=branch).first()
+        if branch is not None
+        else None
+    )
+    money_received_record(
         client=booking.client,
-        kind="debit",
         amount=payment.amount,
-        purpose="prepayment",
+        purpose=Entry.Purpose.PREPAYMENT,
+        article=settings.income_article or "prepayments",
         actor=actor,
         cause=booking,
         comment=comment,
+        deposit_line=_("Prepayment: %(what)s") % {"what": booking.visit.title},
         branch=branch,
-        payment_type=payment_type,
-    )
-    if branch is None or payment_type is None:
-        return
-    article = settings.income_article or ledger.finance_article_for(
-        organization=organization, code="prepayments"
-    )
-    ledger.financial_operation_create(
-        organization=organization,
-        branch=branch,
-        kind="income",
-        amount=payment.amount,
-        actor=actor,
-        article=article,
-        payment_type=payment_type,
-        cause=booking,
-        client=booking.client,
-        comment=comment,
-    )
-    ledger.sales_receipt_create(
-        organization=organization,
-        branch=branch,
-        client=booking.client,
-        lines=[(_("Prepayment: %(what)s") % {"what": booking.visit.title}, payment.amount)],
-        payments=[(payment_type, payment.amount)],
-        actor=actor,
-        cause=booking,
+        payment_type=finance.payment_type if finance and finance.payment_type_id else None,
     )
 
 
@@ -878,46 +852,22 @@ def booking_payment_succeeded(
 def booking_payment_refunded(*, payment: Payment, amount: int, actor: Actor) -> None:
     """Money went back through the provider: a ledger CREDIT "refund" and an expense;
     the booking becomes refunded when the whole payment is."""
-    from zapys.ledger import services as ledger
-
     organization = payment.organization
     booking = Booking.objects.for_org(organization).filter(pk=payment.purpose_id).first()
     if booking is None:
         return
-    branch = _branch_of(booking)
-    payment_type = (
-        ledger.payment_type_for(organization=organization, branch=branch, method="online")
-        if branch is not None
-        else None
-    )
     comment = _("Refund of prepayment, booking #%(b)s, payment #%(p)s") % {
         "b": booking.pk,
         "p": payment.pk,
     }
-    ledger.entry_create(
+    money_refunded_record(
         client=booking.client,
-        kind="credit",
         amount=amount,
-        purpose="refund",
         actor=actor,
         cause=booking,
         comment=comment,
-        branch=branch,
-        payment_type=payment_type,
+        branch=_branch_of(booking),
     )
-    if branch is not None:
-        ledger.financial_operation_create(
-            organization=organization,
-            branch=branch,
-            kind="expense",
-            amount=amount,
-            actor=actor,
-            article=ledger.finance_article_for(organization=organization, code="refunds"),
-            payment_type=payment_type,
-            cause=booking,
-            client=booking.client,
-            comment=comment,
-        )
     if payment.status == "refunded" and booking.payment_id == payment.pk:
         now = timezone.now()
         moved = (

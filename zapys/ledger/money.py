@@ -1,0 +1,207 @@
+"""Money in and money out: the one recipe every way of getting paid uses (DESIGN rule 13).
+
+Money that reaches a client's account is three facts written together, in one transaction:
+- the ledger entry on the client's account (a DEBIT raises the balance; a refund is a CREDIT),
+- the financial operation of the branch's till (income / expense) — linked to that entry,
+- the sales receipt: what was sold (a deposit line, or the lines of what the money paid for)
+  and how it was paid (one receipt payment, linked to that entry).
+The links are explicit (the entry is passed, never looked up by "same cause and amount"), so
+cancelling the entry cancels exactly its operation and its receipt payment, and nothing else.
+
+One rule decides where the money lands, whoever calls: the branch given, else the
+organization's first active branch (operations and receipts belong to a branch; with no branch
+at all only the entry is written); the payment type given, else the branch's default for the
+method ("online" for provider payments). Apps (top-ups, prepayments, memberships, and the next
+purposes) call these two functions and never build ledger rows themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from zapys.accounts.models import Branch
+from zapys.core.audit import Actor
+from zapys.core.exceptions import DomainError
+from zapys.ledger import services
+from zapys.ledger.models import (
+    Account,
+    Entry,
+    FinanceArticle,
+    FinancialOperation,
+    PaymentType,
+    SalesReceipt,
+)
+
+
+@dataclass(frozen=True)
+class SoldLine:
+    """A receipt line the money pays for: its name, amount and, when the sale charged the
+    client's account, that charge entry (so cancelling the charge shows on the receipt)."""
+
+    name: str
+    amount: int
+    charge: Entry | None = None
+
+
+@dataclass(frozen=True)
+class MoneyRecorded:
+    """What one movement of money wrote. `operation` and `receipt` are None when the
+    organization has no branch (nowhere for a till operation to live)."""
+
+    entry: Entry
+    operation: FinancialOperation | None
+    receipt: SalesReceipt | None
+    branch: Branch | None
+    payment_type: PaymentType | None
+
+
+def money_branch(organization: Any, branch: Branch | None) -> Branch | None:
+    """Where money lands when the caller has no branch: the first active one."""
+    if branch is not None:
+        return branch
+    return Branch.objects.for_org(organization).filter(is_active=True).order_by("id").first()
+
+
+def _article(organization: Any, article: FinanceArticle | str) -> FinanceArticle:
+    if isinstance(article, FinanceArticle):
+        return article
+    return services.finance_article_for(organization=organization, code=article)
+
+
+def _payment_type(
+    organization: Any, branch: Branch | None, payment_type: PaymentType | None, method: str
+) -> PaymentType | None:
+    if payment_type is not None:
+        if branch is not None and payment_type.branch_id != branch.pk:
+            raise DomainError(
+                _("This payment type belongs to another branch."), field="payment_type_id"
+            )
+        return payment_type
+    if branch is None:
+        return None
+    return services.payment_type_for(organization=organization, branch=branch, method=method)
+
+
+@transaction.atomic
+def money_received_record(
+    *,
+    client: Any,
+    amount: int,
+    purpose: str,
+    article: FinanceArticle | str,
+    actor: Actor,
+    cause: Model | None,
+    comment: str,
+    deposit_line: str = "",
+    sold: Sequence[SoldLine] = (),
+    branch: Branch | None = None,
+    payment_type: PaymentType | None = None,
+    method: str = PaymentType.Method.ONLINE,
+    account: Account | None = None,
+) -> MoneyRecorded:
+    """Money came in for `client`: a DEBIT entry (`purpose`), an income operation under
+    `article` (an article or a registered code) and a receipt whose lines are `sold`, or one
+    line named `deposit_line` when the money only raises the balance."""
+    organization = client.organization
+    if not sold and not deposit_line:
+        raise ValueError("A receipt line is needed: pass `sold` or `deposit_line`.")
+    branch = money_branch(organization, branch if branch is not None else _branch_of(payment_type))
+    payment_type = _payment_type(organization, branch, payment_type, method)
+    income_article = _article(organization, article)
+    entry = services.entry_create(
+        client=client,
+        kind=Entry.Kind.DEBIT,
+        amount=amount,
+        purpose=purpose,
+        actor=actor,
+        account=account,
+        cause=cause,
+        comment=comment,
+        branch=branch,
+        payment_type=payment_type,
+    )
+    if branch is None or payment_type is None:
+        return MoneyRecorded(entry, None, None, branch, payment_type)
+    operation = services.financial_operation_create(
+        organization=organization,
+        branch=branch,
+        kind=FinancialOperation.Kind.INCOME,
+        amount=amount,
+        actor=actor,
+        article=income_article,
+        payment_type=payment_type,
+        cause=cause,
+        client=client,
+        comment=comment,
+        entry=entry,
+    )
+    lines = list(sold) or [SoldLine(deposit_line, amount)]
+    receipt = services.sales_receipt_create(
+        organization=organization,
+        branch=branch,
+        client=client,
+        lines=[(line.name, line.amount, line.charge) for line in lines],
+        payments=[(payment_type, amount, entry)],
+        actor=actor,
+        cause=cause,
+    )
+    return MoneyRecorded(entry, operation, receipt, branch, payment_type)
+
+
+@transaction.atomic
+def money_refunded_record(
+    *,
+    client: Any,
+    amount: int,
+    actor: Actor,
+    cause: Model | None,
+    comment: str,
+    branch: Branch | None = None,
+    payment_type: PaymentType | None = None,
+    method: str = PaymentType.Method.ONLINE,
+    article: FinanceArticle | str = "refunds",
+    account: Account | None = None,
+) -> MoneyRecorded:
+    """Money went back to `client`: a CREDIT entry "refund" and an expense operation linked
+    to it (a refund has no receipt of its own)."""
+    organization = client.organization
+    branch = money_branch(organization, branch if branch is not None else _branch_of(payment_type))
+    payment_type = _payment_type(organization, branch, payment_type, method)
+    entry = services.entry_create(
+        client=client,
+        kind=Entry.Kind.CREDIT,
+        amount=amount,
+        purpose=Entry.Purpose.REFUND,
+        actor=actor,
+        account=account,
+        cause=cause,
+        comment=comment,
+        branch=branch,
+        payment_type=payment_type,
+    )
+    if branch is None:
+        return MoneyRecorded(entry, None, None, branch, payment_type)
+    operation = services.financial_operation_create(
+        organization=organization,
+        branch=branch,
+        kind=FinancialOperation.Kind.EXPENSE,
+        amount=amount,
+        actor=actor,
+        article=_article(organization, article),
+        payment_type=payment_type,
+        cause=cause,
+        client=client,
+        comment=comment,
+        entry=entry,
+    )
+    return MoneyRecorded(entry, operation, None, branch, payment_type)
+
+
+def _branch_of(payment_type: PaymentType | None) -> Branch | None:
+    return payment_type.branch if payment_type is not None else None
