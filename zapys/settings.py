@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "ninja",
+    "axes",  # staff login throttling (zapys/accounts/throttling.py)
     "zapys.core",
     "zapys.accounts",
     "zapys.clients",
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zapys.core.tenancy.OrganizationMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into the login page's lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zapys.urls"
@@ -161,9 +165,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
-# Failed logins per (login, IP) in the window before the form refuses further tries.
-LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
-LOGIN_FAILURE_WINDOW_MINUTES = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+# Login throttling: django-axes records failures, zapys/accounts/throttling.py decides.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "zapys.accounts.throttling.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address as every throttle here sees it (TRUSTED_PROXIES, IPv6 per /64).
+AXES_CLIENT_IP_CALLABLE = "zapys.accounts.throttling.client_address"
+# Failed sign-ins allowed per (login, address), then per address across all logins.
+AXES_FAILURE_LIMIT = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("LOGIN_MAX_FAILURES_PER_ADDRESS", default=30)
+# A spent budget locks for this long, doubled by every further failure, up to a day.
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=5)
+LOGIN_LOCKOUT_MAX = timedelta(days=1)
+# Failures are forgotten after this long without a new one (longer than any lockout).
+AXES_COOLOFF_TIME = timedelta(days=2)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused tries do not count
+AXES_LOCKOUT_CALLABLE = "zapys.accounts.views.login_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # no log of successful sign-ins: nothing reads it
 
 # --- i18n --------------------------------------------------------------------------------
 LANGUAGE_CODE = "uk"

@@ -1,46 +1,57 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import Branch, Organization, User
-from zapys.accounts.services import (
-    login_failure_record,
-    login_failures_clear,
-    login_is_throttled,
-)
+from zapys.accounts.throttling import request_locked_until
 from zapys.core.forms import StyledForm, StyledFormMixin, StyledModelForm
-from zapys.core.http import client_ip
 
 
 class ThrottledLoginForm(StyledFormMixin, AuthenticationForm):
-    """Django's login form, refusing further tries after too many failures (P3)."""
+    """Django's login form; says when to try again once django-axes locks the sign-in.
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": _(
-            "Too many failed attempts. Wait a few minutes and try again, or ask the owner to reset your password."
-        ),
-    }
+    The throttling itself happens in `authenticate()`: axes' backend comes first and
+    refuses a locked-out login and address before any password is checked
+    (zapys/accounts/throttling.py).
+    """
 
     def clean(self):  # type: ignore[no-untyped-def]
-        username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        if username and login_is_throttled(username=username, ip_address=ip):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            if username:
-                login_failure_record(username=username, ip_address=ip)
+            if getattr(self.request, "axes_locked_out", False):
+                raise forms.ValidationError(self.lockout_message(), code="throttled") from None
             raise
-        login_failures_clear(username=username)
-        return cleaned
+
+    def lockout_message(self) -> str:
+        until = None
+        if self.request is not None:  # axes only locks out a request it has seen
+            credentials = {"username": self.cleaned_data.get("username")}
+            until = request_locked_until(self.request, credentials)
+        return lockout_text(until or timezone.now())
+
+
+def lockout_text(until: datetime) -> str:
+    """ "Try again after 14:35" in the reader's language (with the date if not today)."""
+    # Round up: "after 14:35" must not be a minute early.
+    local = timezone.localtime(until.replace(second=0, microsecond=0) + timedelta(minutes=1))
+    if local.date() == timezone.localdate():
+        when = date_format(local, "TIME_FORMAT")
+    else:
+        when = date_format(local, "SHORT_DATETIME_FORMAT")
+    return _(
+        "Too many failed sign-in attempts. You can try again after %(time)s. "
+        "If you have forgotten the password, ask the owner to set a new one."
+    ) % {"time": when}
 
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())

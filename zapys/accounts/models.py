@@ -1,4 +1,4 @@
-"""Organizations (tenants), branches, staff users with roles, API keys, login throttling."""
+"""Organizations (tenants), branches, staff users with roles, API keys."""
 
 from __future__ import annotations
 
@@ -125,14 +125,3 @@ class ApiKey(OrgOwned):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class LoginAttempt(models.Model):
-    """Failed staff logins, kept in the database so throttling works across processes."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.username}@{self.ip_address}"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zapys.accounts.models import ApiKey, Branch, LoginAttempt, Organization, User
+from zapys.accounts.models import ApiKey, Branch, Organization, User
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import DomainError, PermissionDenied
 from zapys.core.tenancy import unscoped
@@ -170,29 +169,6 @@ def apikey_authenticate(plain: str) -> ApiKey | None:
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
         ApiKey.objects.for_org(key.organization).filter(pk=key.pk).update(last_used_at=now)
     return key
-
-
-# --- Login throttling ------------------------------------------------------------------
-
-
-def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    failures = LoginAttempt.objects.filter(created_at__gte=since, username=username.lower())
-    return failures.count() >= settings.LOGIN_MAX_FAILURES or (
-        ip_address is not None
-        and LoginAttempt.objects.filter(created_at__gte=since, ip_address=ip_address).count()
-        >= settings.LOGIN_MAX_FAILURES * 4
-    )
-
-
-def login_failure_record(*, username: str, ip_address: str | None) -> None:
-    LoginAttempt.objects.create(
-        username=username.lower()[:150], ip_address=ip_address, created_at=timezone.now()
-    )
-
-
-def login_failures_clear(*, username: str) -> None:
-    LoginAttempt.objects.filter(username=username.lower()).delete()
 
 
 @transaction.atomic

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +21,7 @@ from zapys.accounts.forms import (
     OrganizationSettingsForm,
     StaffForm,
     ThrottledLoginForm,
+    lockout_text,
 )
 from zapys.accounts.models import ApiKey, Branch, User
 from zapys.accounts.selectors import accessible_branches
@@ -29,6 +34,7 @@ from zapys.accounts.services import (
     staff_create,
     staff_update,
 )
+from zapys.accounts.throttling import request_locked_until
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.money import format_money
@@ -39,6 +45,33 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = ThrottledLoginForm
     redirect_authenticated_user = True
+
+
+def login_locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): the login page itself.
+
+    The login form has already put "try again after …" on the page it rendered; this
+    only marks it 429 with Retry-After. Should a sign-in anywhere else be locked out,
+    the login page is rendered here with the same text.
+    """
+    until = request_locked_until(request, credentials)
+    if (
+        original_response is None
+        or request.resolver_match is None
+        or (request.resolver_match.view_name != "accounts:login")
+    ):
+        form = ThrottledLoginForm(request)
+        form.add_error(None, lockout_text(until or timezone.now()))
+        original_response = render(request, LoginView.template_name, {"form": form})
+    original_response.status_code = HTTPStatus.TOO_MANY_REQUESTS
+    if until is not None:
+        seconds = max(int((until - timezone.now()).total_seconds()), 1)
+        original_response["Retry-After"] = str(seconds)
+    return original_response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
