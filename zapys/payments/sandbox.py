@@ -7,6 +7,7 @@ so the demo runs offline through the same callback path. Callbacks go out over H
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,8 @@ from zapys.core.tenancy import unscoped
 from zapys.payments.models import PaymentAccount, SandboxCharge
 from zapys.payments.providers import InvalidCallback
 from zapys.payments.providers.sandbox import decode_and_verify, decode_data, encode, sign
+
+logger = logging.getLogger(__name__)
 
 
 def sandbox_account(public_id: str) -> PaymentAccount | None:
@@ -85,11 +88,24 @@ def sandbox_charge(*, account: PaymentAccount, payload: dict[str, Any], success:
     if not server_url:
         return
     fields = _signed(account.credentials["secret"], _charge_fields(charge))
+    order_id = charge.order_id
 
     def deliver() -> None:
+        """Enqueue the callback once the charge is committed. If the queue is down the
+        client must still get their answer (the charge is booked): log it and let the
+        reconciliation of pending payments (`payments.jobs`) ask the sandbox's API and
+        find the charge, as it would for a real provider's lost callback."""
         from zapys.payments.tasks import sandbox_deliver_callback
 
-        sandbox_deliver_callback(server_url, fields)
+        try:
+            sandbox_deliver_callback(server_url, fields)
+        except Exception:
+            logger.warning(
+                "sandbox: could not enqueue the callback for order %s; the reconciliation "
+                "of pending payments will pick the charge up",
+                order_id,
+                exc_info=True,
+            )
 
     transaction.on_commit(deliver)
 
