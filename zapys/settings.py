@@ -215,6 +215,17 @@ STORAGES = {
         if DEBUG or TESTING
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    # Files with an organization's data (client imports): outside MEDIA_ROOT, opaque names,
+    # served by no URL (zapys/core/private_storage.py). Every web and worker machine must
+    # see the same directory, and nothing may serve it.
+    "private": {
+        "BACKEND": "zapys.core.private_storage.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": env.str("ZAPYS_PRIVATE_ROOT", default=str(VAR_DIR / "private")),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "/media/"
