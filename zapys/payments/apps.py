@@ -7,8 +7,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The sandbox provider registers itself in the provider registry on import.
+        # The top-up purpose still lives in payments (declared on import); it moves to its
+        # own app, found by `purposes_discover` like every other, with the top-up pages.
+        from zapys.payments import topups  # noqa: F401
         from zapys.payments.providers import sandbox  # noqa: F401
-        from zapys.payments.purposes import register_purpose
-        from zapys.payments.topups import TOP_UP, TopUpHandler
-
-        register_purpose(TOP_UP, TopUpHandler())

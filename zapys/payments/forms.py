@@ -7,9 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.collation import ukrainian_sort_key
 from zapys.core.forms import StyledForm
 from zapys.core.money import MoneyError, parse_money
 from zapys.payments.models import Payment, PaymentAccount
+from zapys.payments.purposes import purposes_discover
 
 
 class MoneyField(forms.Field):
@@ -89,6 +91,14 @@ class RefundForm(StyledForm):
     )
 
 
+def _purpose_choices() -> list[tuple[str, str]]:
+    declared = sorted(
+        ((key, str(p.label)) for key, p in purposes_discover().items()),
+        key=lambda choice: ukrainian_sort_key(choice[1]),
+    )
+    return [("", str(_("Any"))), *declared]
+
+
 class PaymentFilterForm(StyledForm):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any")), *Payment.Status.choices]
@@ -98,17 +108,8 @@ class PaymentFilterForm(StyledForm):
         required=False,
         choices=[("", _("Any")), *PaymentAccount.Provider.choices],
     )
-    purpose = forms.ChoiceField(
-        label=_("Purpose"),
-        required=False,
-        choices=[
-            ("", _("Any")),
-            ("top_up", _("Balance top-up")),
-            ("booking", _("Prepayment")),
-            ("invoice", _("Invoice")),
-            ("membership", _("Membership")),
-        ],
-    )
+    # The ways of getting paid the installed apps declare, by their labels.
+    purpose = forms.ChoiceField(label=_("Purpose"), required=False, choices=_purpose_choices)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

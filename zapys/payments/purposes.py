@@ -1,69 +1,120 @@
-"""What a payment is *for*, without the payments app importing the apps that use it.
+"""Ways of getting paid, declared by the apps that take payments (DESIGN rule 13).
 
-An app registers a handler for its purpose key once (in its AppConfig.ready), e.g.
+payments moves money between states; what a payment is *for* belongs to the app that asked
+for it. Each such app has a `purposes.py` that declares its purposes at import time::
 
-    register_purpose("booking", BookingPaymentHandler())
+    TOP_UP = purpose_declare(
+        Purpose(
+            key="top_up",
+            label=gettext_lazy("Balance top-up"),
+            on_succeeded=top_up_succeeded,   # (payment, actor) -> None
+            on_failed=top_up_failed,         # (payment, actor) -> None
+            on_refunded=top_up_refunded,     # (payment, amount, actor) -> None
+            return_url=top_up_return_url,    # (payment) -> str | None
+        )
+    )
 
-and creates payments with `payment_create(purpose="booking", purpose_object=booking, ...)`.
-The handler's methods are called inside the transaction that moves the payment, with
-the payment row locked, exactly once per transition:
-
-- `on_succeeded(payment, actor)` — the money arrived (credit the client, confirm...).
-- `on_failed(payment, actor)` — the payment failed or expired (`payment.status` says which).
-- `on_refunded(payment, amount, actor)` — `amount` kopecks went back to the payer.
+and payments finds every app's `purposes.py` the way the scheduler finds `jobs.py`
+(`purposes_discover`); payments itself declares none. The transitions are called inside the
+transaction that moves the payment, with the payment row locked, exactly once each:
+- `on_succeeded` — the money arrived (credit the client, confirm the booking...);
+- `on_failed` — the payment failed or expired (`payment.status` says which);
+- `on_refunded` — `amount` kopecks went back to the payer.
+A transition that raises does not lose the provider's event: see
+`payments.services.payment_event_process`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext
 
 if TYPE_CHECKING:
     from zapys.core.audit import Actor
     from zapys.payments.models import Payment
 
-
-class PurposeHandler(Protocol):
-    def on_succeeded(self, payment: Payment, actor: Actor) -> None: ...
-
-    def on_failed(self, payment: Payment, actor: Actor) -> None: ...
-
-    def on_refunded(self, payment: Payment, amount: int, actor: Actor) -> None: ...
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # fits Payment.purpose (max_length=40)
 
 
-# A handler may also define `return_url(payment) -> str | None`: where the provider sends
-# the client's browser back after paying (e.g. the booking's page instead of the bare
-# payment page). It is optional, so it is looked up with getattr, not declared above.
+@dataclass(frozen=True)
+class Purpose:
+    """One way of getting paid. Every field is required: a purpose without a label would
+    show a raw key on the payment page, one without a return URL would strand the client."""
+
+    key: str
+    #: What the client and the staff read ("Prepayment", "Balance top-up"); lazily translated.
+    label: Promise | str
+    on_succeeded: Callable[[Payment, Actor], None]
+    on_failed: Callable[[Payment, Actor], None]
+    on_refunded: Callable[[Payment, int, Actor], None]
+    #: Where the provider sends the client's browser back after paying; None = the payment's
+    #: own page.
+    return_url: Callable[[Payment], str | None]
+
+    def __post_init__(self) -> None:
+        if not _KEY.match(self.key):
+            raise ValueError(f"A purpose key is lower_snake_case, at most 40 long: {self.key!r}")
+        if not str(self.label).strip():
+            raise ValueError(f"Purpose {self.key!r} needs a label people can read.")
+
+
+class UnknownPurpose(LookupError):
+    """A payment was asked for a purpose no installed app declares."""
+
+
+_PURPOSES: dict[str, Purpose] = {}
+_discovered = False
+
+
+def purpose_declare(purpose: Purpose) -> Purpose:
+    """Declare a purpose (call at import time of an app's `purposes.py`). Declaring the same
+    key twice with another definition is a programming error."""
+    known = _PURPOSES.get(purpose.key)
+    if known is not None and known != purpose:
+        raise ValueError(f"Purpose {purpose.key!r} is declared twice")
+    _PURPOSES[purpose.key] = purpose
+    return purpose
+
+
+def purpose_withdraw(key: str) -> None:
+    """Forget a declaration (tests that declare a purpose of their own)."""
+    _PURPOSES.pop(key, None)
+
+
+def purposes_discover() -> dict[str, Purpose]:
+    """Every declared purpose, importing each installed app's `purposes.py` once."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("purposes")
+        _discovered = True
+    return _PURPOSES
+
+
+def purpose_get(key: str) -> Purpose:
+    """The declared purpose, or UnknownPurpose."""
+    found = purposes_discover().get(key)
+    if found is None:
+        raise UnknownPurpose(f"No installed app declares the payment purpose {key!r}.")
+    return found
+
+
+def purpose_find(key: str) -> Purpose | None:
+    """The declared purpose, or None: for payments made by an app that is gone since."""
+    return purposes_discover().get(key)
+
+
+def purpose_label(key: str) -> str:
+    """What people read for a purpose; never the raw key."""
+    found = purpose_find(key)
+    return str(found.label) if found is not None else gettext("Online payment")
 
 
 def return_url_for(payment: Payment) -> str | None:
-    method = getattr(get_handler(payment.purpose), "return_url", None)
-    return method(payment) if method is not None else None
-
-
-class NullHandler:
-    """For purposes nobody registered (yet): the payment still moves, nothing else."""
-
-    def on_succeeded(self, payment: Payment, actor: Actor) -> None:
-        return None
-
-    def on_failed(self, payment: Payment, actor: Actor) -> None:
-        return None
-
-    def on_refunded(self, payment: Payment, amount: int, actor: Actor) -> None:
-        return None
-
-
-_HANDLERS: dict[str, PurposeHandler] = {}
-
-
-def register_purpose(key: str, handler: PurposeHandler) -> None:
-    """Register (or, in tests, replace) the handler for a purpose key."""
-    _HANDLERS[key] = handler
-
-
-def get_handler(key: str) -> PurposeHandler:
-    return _HANDLERS.get(key, NullHandler())
-
-
-def registered_purposes() -> list[str]:
-    return sorted(_HANDLERS)
+    found = purpose_find(payment.purpose)
+    return found.return_url(payment) if found is not None else None

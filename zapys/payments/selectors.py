@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -13,6 +12,7 @@ from django.utils import timezone
 from zapys.core.tenancy import unscoped
 from zapys.payments import sql
 from zapys.payments.models import Payment, PaymentAccount
+from zapys.payments.purposes import purpose_label
 
 
 def account_list(*, active_only: bool = False) -> QuerySet[PaymentAccount]:
@@ -80,13 +80,6 @@ def payment_list(filters: PaymentFilters | None = None) -> QuerySet[Payment]:
     return qs
 
 
-def payment_purpose_label(payment: Payment) -> Any:
-    from django.utils.translation import gettext_lazy as _
-
-    labels = {
-        "top_up": _("Balance top-up"),
-        "booking": _("Prepayment"),
-        "invoice": _("Invoice"),
-        "membership": _("Membership"),
-    }
-    return labels.get(payment.purpose, payment.purpose)
+def payment_purpose_label(payment: Payment) -> str:
+    """What the payment is for, as people read it (the declaring app's label)."""
+    return purpose_label(payment.purpose)

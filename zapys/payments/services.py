@@ -38,7 +38,7 @@ from zapys.payments.providers import (
     ProviderEvent,
     get_provider,
 )
-from zapys.payments.purposes import get_handler, return_url_for
+from zapys.payments.purposes import purpose_find, purpose_get, return_url_for
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Branch, Organization
@@ -315,6 +315,7 @@ def payment_create(
 ) -> Payment:
     """Create a payment and issue its link (status `pending`); `payment.payment_url`
     is the page with the provider's checkout form. `account=None` uses the default."""
+    declared = purpose_get(purpose)  # a payment for nothing any app declared is a bug
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise DomainError(_("The amount must be greater than zero."), field="amount")
     if account is None:
@@ -331,7 +332,7 @@ def payment_create(
         client=client,
         amount=amount,
         currency=currency.upper(),
-        description=(description or purpose)[:250],
+        description=(description or str(declared.label))[:250],
         expires_at=expires_at,
     )
     # The link exists as soon as the row does: the payment awaits the client.
@@ -348,19 +349,112 @@ def payment_create(
 
 def payment_succeed(*, payment: Payment, actor: Actor, event: ProviderEvent | None = None) -> bool:
     """Money arrived. Also from failed/expired: a late success still credits the client."""
-    with transaction.atomic():
-        return _succeed(payment, actor, event)
+    try:
+        with transaction.atomic():
+            return _succeed(payment, actor, event)
+    except PurposeFailed as failure:
+        return _after_purpose_failure(payment, actor, failure, status="succeeded", event=event)
 
 
 def payment_fail(*, payment: Payment, actor: Actor, event: ProviderEvent | None = None) -> bool:
-    with transaction.atomic():
-        return _fail(payment, actor, event)
+    try:
+        with transaction.atomic():
+            return _fail(payment, actor, event)
+    except PurposeFailed as failure:
+        return _after_purpose_failure(payment, actor, failure, status="failed", event=event)
 
 
 def payment_expire(*, payment: Payment, actor: Actor) -> bool:
     """The link's time ran out unpaid; the handler's `on_failed` sees status `expired`."""
+    try:
+        with transaction.atomic():
+            return _expire(payment, actor)
+    except PurposeFailed as failure:
+        return _after_purpose_failure(payment, actor, failure, status="expired", event=None)
+
+
+class PurposeFailed(Exception):
+    """A purpose's transition raised. Raised out of the transition's transaction so that all
+    of it — the purpose's half-written rows included — rolls back; the caller then records
+    what happened in a fresh one (`_after_purpose_failure`)."""
+
+    def __init__(self, payment: Payment, step: str, error: Exception) -> None:
+        super().__init__(f"{payment.purpose}.{step} failed on payment {payment.pk}: {error!r}")
+        self.step = step
+        self.error = error
+
+    def reason(self) -> str:
+        """For the staff: what went wrong, in words (a DomainError says it; anything else
+        is a bug, logged with its traceback, not shown)."""
+        detail = (
+            self.error.detail
+            if isinstance(self.error, DomainError)
+            else _("an internal error (logged for the developers)")
+        )
+        return _(
+            "The payment moved at the provider, but Zapys could not apply it: %(detail)s "
+            "Check the client's account and apply it by hand."
+        ) % {"detail": detail}
+
+
+def _purpose_step(payment: Payment, step: str, *args: Any) -> None:
+    """Run the payment's purpose transition (`on_succeeded`, `on_failed`, `on_refunded`).
+
+    A payment whose purpose no installed app declares any more still moves; there is
+    nothing else to do for it."""
+    purpose = purpose_find(payment.purpose)
+    if purpose is None:
+        return
+    try:
+        getattr(purpose, step)(payment, *args)
+    except Exception as exc:
+        raise PurposeFailed(payment, step, exc) from exc
+
+
+def _after_purpose_failure(
+    payment: Payment,
+    actor: Actor,
+    failure: PurposeFailed,
+    *,
+    status: str,
+    event: ProviderEvent | None,
+) -> bool:
+    """The transition's transaction rolled back because its purpose raised. Record what the
+    provider said anyway — the payment moves to `status` without the purpose — hold it for
+    review and tell the staff, so the money is neither lost nor applied twice."""
+    logger.error("payments: %s", failure, exc_info=failure.error)
     with transaction.atomic():
-        return _expire(payment, actor)
+        locked = sql.fetch_one(
+            Payment, {"organization_id": payment.organization_id, "id": payment.pk}, for_update=True
+        )
+        if locked is None:  # pragma: no cover - the row was there a moment ago
+            return False
+        locked.organization, locked.account = payment.organization, payment.account
+        moved = _move_without_purpose(locked, actor, status=status, event=event)
+        payment_hold(payment=locked, reason=failure.reason(), actor=actor)
+        payment.status, payment.held_for_review = locked.status, True
+        payment.review_reason = locked.review_reason
+    return moved
+
+
+def _move_without_purpose(
+    payment: Payment, actor: Actor, *, status: str, event: ProviderEvent | None
+) -> bool:
+    if status == "succeeded":
+        moved = _move(
+            payment,
+            to=S.SUCCEEDED,
+            allowed=[S.CREATED, S.PENDING, S.FAILED, S.EXPIRED],
+            paid_at=timezone.now(),
+            **_provider_fields(event),
+        )
+    elif status in ("failed", "expired"):
+        moved = _move(payment, to=S(status), allowed=OPEN_STATUSES, **_provider_fields(event))
+    else:  # a refund: the refund row stays pending until a person looks
+        return False
+    if moved:
+        _audit_transition(payment, actor, f"payment.{status}", status)
+    return moved
 
 
 # The transitions themselves, for callers that already hold the transaction (and the
@@ -378,7 +472,7 @@ def _succeed(payment: Payment, actor: Actor, event: ProviderEvent | None) -> boo
     )
     if not moved:
         return False
-    get_handler(payment.purpose).on_succeeded(payment, actor)
+    _purpose_step(payment, "on_succeeded", actor)
     _audit_transition(payment, actor, "payment.succeeded", S.SUCCEEDED)
     return True
 
@@ -386,7 +480,7 @@ def _succeed(payment: Payment, actor: Actor, event: ProviderEvent | None) -> boo
 def _fail(payment: Payment, actor: Actor, event: ProviderEvent | None) -> bool:
     if not _move(payment, to=S.FAILED, allowed=OPEN_STATUSES, **_provider_fields(event)):
         return False
-    get_handler(payment.purpose).on_failed(payment, actor)
+    _purpose_step(payment, "on_failed", actor)
     _audit_transition(payment, actor, "payment.failed", S.FAILED)
     return True
 
@@ -394,7 +488,7 @@ def _fail(payment: Payment, actor: Actor, event: ProviderEvent | None) -> bool:
 def _expire(payment: Payment, actor: Actor) -> bool:
     if not _move(payment, to=S.EXPIRED, allowed=OPEN_STATUSES):
         return False
-    get_handler(payment.purpose).on_failed(payment, actor)
+    _purpose_step(payment, "on_failed", actor)
     _audit_transition(payment, actor, "payment.expired", S.EXPIRED)
     return True
 
@@ -524,51 +618,98 @@ def payment_event_process(
     Then the payment row is locked and moved, and the event records the outcome. The
     statements are `sql`'s (see there why not QuerySets); the query-count test pins them.
     """
-    organization = account.organization
+    try:
+        with transaction.atomic():
+            record = _event_row(account, event, source, raw_body)
+            if not sql.insert(record, on_conflict_do_nothing=("account", "dedupe_key")):
+                return "duplicate"
+            payment = _event_payment(account, event)
+            if payment is None:
+                outcome: str = PaymentEvent.Outcome.UNKNOWN_ORDER
+                note = ""
+            else:
+                outcome, note = _apply_event(payment, event, actor)
+            _event_outcome(record, payment, outcome, note)
+            return outcome
+    except PurposeFailed as failure:
+        return _event_after_purpose_failure(account, event, source, actor, raw_body, failure)
+
+
+def _event_row(
+    account: PaymentAccount, event: ProviderEvent, source: str, raw_body: str
+) -> PaymentEvent:
+    return PaymentEvent(
+        organization_id=account.organization_id,
+        account_id=account.pk,
+        source=source,
+        dedupe_key=_dedupe_key(event),
+        order_id=event.order_id[:255],
+        provider_status=event.provider_status[:40],
+        status=event.status,
+        amount=event.amount,
+        currency=(event.currency or "")[:3],
+        raw_body=raw_body,
+        parsed=event.raw,
+    )
+
+
+def _event_payment(account: PaymentAccount, event: ProviderEvent) -> Payment | None:
+    """The event's payment, locked; None (logged) for an order Zapys doesn't know."""
+    payment = sql.fetch_one(
+        Payment,
+        {
+            "organization_id": account.organization_id,
+            "account_id": account.pk,
+            "order_id": event.order_id,
+        },
+        for_update=True,
+    )
+    if payment is None:
+        logger.warning(
+            "payments: %s event for unknown order %r on account %s",
+            account.provider,
+            event.order_id,
+            account.public_id,
+        )
+        return None
+    payment.organization = account.organization
+    payment.account = account
+    return payment
+
+
+def _event_outcome(record: PaymentEvent, payment: Payment | None, outcome: str, note: str) -> None:
+    sql.update(
+        PaymentEvent,
+        {"payment_id": payment.pk if payment else None, "outcome": outcome, "note": note[:300]},
+        {"id": record.pk},
+    )
+
+
+def _event_after_purpose_failure(
+    account: PaymentAccount,
+    event: ProviderEvent,
+    source: str,
+    actor: Actor,
+    raw_body: str,
+    failure: PurposeFailed,
+) -> str:
+    """The event's transaction rolled back because the purpose raised: store the event again,
+    move the payment as the provider says without the purpose, hold it, tell the staff. The
+    provider still gets its normal reply, and its retries are duplicates of a stored event."""
+    logger.error("payments: %s", failure, exc_info=failure.error)
+    reason = failure.reason()
     with transaction.atomic():
-        record = PaymentEvent(
-            organization_id=organization.pk,
-            account_id=account.pk,
-            source=source,
-            dedupe_key=_dedupe_key(event),
-            order_id=event.order_id[:255],
-            provider_status=event.provider_status[:40],
-            status=event.status,
-            amount=event.amount,
-            currency=(event.currency or "")[:3],
-            raw_body=raw_body,
-            parsed=event.raw,
-        )
+        record = _event_row(account, event, source, raw_body)
         if not sql.insert(record, on_conflict_do_nothing=("account", "dedupe_key")):
-            return "duplicate"
-        payment = sql.fetch_one(
-            Payment,
-            {
-                "organization_id": organization.pk,
-                "account_id": account.pk,
-                "order_id": event.order_id,
-            },
-            for_update=True,
-        )
-        if payment is None:
-            logger.warning(
-                "payments: %s event for unknown order %r on account %s",
-                account.provider,
-                event.order_id,
-                account.public_id,
-            )
-            outcome: str = PaymentEvent.Outcome.UNKNOWN_ORDER
-            note = ""
-        else:
-            payment.organization = organization
-            payment.account = account
-            outcome, note = _apply_event(payment, event, actor)
-        sql.update(
-            PaymentEvent,
-            {"payment_id": payment.pk if payment else None, "outcome": outcome, "note": note[:300]},
-            {"id": record.pk},
-        )
-        return outcome
+            return "duplicate"  # a concurrent delivery of the same event got there first
+        payment = _event_payment(account, event)
+        if payment is None:  # pragma: no cover - it was found a moment ago
+            _event_outcome(record, None, PaymentEvent.Outcome.UNKNOWN_ORDER, "")
+            return PaymentEvent.Outcome.UNKNOWN_ORDER
+        _move_without_purpose(payment, actor, status=event.status, event=event)
+        payment_hold(payment=payment, reason=reason, actor=actor)
+        _event_outcome(record, payment, PaymentEvent.Outcome.HELD, reason)
+    return PaymentEvent.Outcome.HELD
 
 
 def payment_callback_handle(
@@ -617,7 +758,7 @@ def _refund_confirm(
         if moved != 1:
             raise Conflict(_("The payment changed while the refund was recorded."))
         payment.status, payment.refunded_amount = to, total
-        get_handler(payment.purpose).on_refunded(payment, refund.amount, actor)
+        _purpose_step(payment, "on_refunded", refund.amount, actor)
         audit_record(
             organization=payment.organization,
             actor=actor,

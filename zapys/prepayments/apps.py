@@ -6,13 +6,10 @@ class PrepaymentsConfig(AppConfig):
     label = "prepayments"
 
     def ready(self) -> None:
-        from zapys.payments.purposes import register_purpose
         from zapys.prepayments import events  # noqa: F401  (declares the message events)
-        from zapys.prepayments.handlers import PrepaymentHandler
         from zapys.prepayments.selectors import bookings_for_visits
-        from zapys.prepayments.services import PURPOSE, online_visit_created
+        from zapys.prepayments.services import online_visit_created
         from zapys.schedule import hooks
 
-        register_purpose(PURPOSE, PrepaymentHandler())
         hooks.register_after_online_visit_created(online_visit_created)
         hooks.register_bookings_for(bookings_for_visits)

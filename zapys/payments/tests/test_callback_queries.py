@@ -4,6 +4,7 @@ and the same statements the raw-SQL baseline of bench/callbacks.py makes."""
 import re
 from urllib.parse import urlencode
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -11,6 +12,7 @@ from tests.factories_payments import make_account
 from zapys.core.audit import Actor
 from zapys.payments import services
 from zapys.payments.providers.liqpay import encode_data, sign
+from zapys.payments.purposes import Purpose, purpose_declare, purpose_withdraw
 
 # The baseline's statements (event insert, locked payment read and update, audit row,
 # event outcome), after the one read every callback starts with: its account.
@@ -23,6 +25,23 @@ EXPECTED = [
     ("UPDATE", "payments_paymentevent"),
 ]
 TRANSACTION_CONTROL = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b")
+
+
+@pytest.fixture(autouse=True)
+def bench_purpose():
+    """The machinery alone: a declared purpose whose transitions do nothing."""
+    purpose_declare(
+        Purpose(
+            key="bench",
+            label="Bench",
+            on_succeeded=lambda payment, actor: None,
+            on_failed=lambda payment, actor: None,
+            on_refunded=lambda payment, amount, actor: None,
+            return_url=lambda payment: None,
+        )
+    )
+    yield
+    purpose_withdraw("bench")
 
 
 def _statement(sql: str) -> tuple[str, str]:

@@ -1,0 +1,207 @@
+"""Declared purposes (DESIGN rule 13) and what happens when a purpose's transition fails: the
+provider's event is kept and marked, the payment held for review, the staff told, the
+provider answered as usual — and nothing the purpose half-wrote survives."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from django.utils import translation
+
+from tests.factories_payments import make_account, make_topup
+from tests.simulators import post_form
+from zapys.core.audit import Actor
+from zapys.core.exceptions import DomainError
+from zapys.core.models import AuditLog
+from zapys.ledger.models import Entry, FinancialOperation, SalesReceipt
+from zapys.messaging.models import StaffNotification
+from zapys.payments import purposes, services
+from zapys.payments.models import Payment, PaymentEvent
+from zapys.payments.purposes import Purpose, UnknownPurpose, purpose_declare, purpose_withdraw
+from zapys.payments.topups import top_up_succeeded
+
+
+def _form(client, payment: Payment, fields: dict):
+    path = f"/payments/callback/{payment.account.provider}/{payment.account.public_id}/"
+    return client.post(path, urlencode(fields), content_type="application/x-www-form-urlencoded")
+
+
+def _money_rows() -> tuple[int, int, int]:
+    return Entry.objects.count(), FinancialOperation.objects.count(), SalesReceipt.objects.count()
+
+
+@pytest.fixture
+def broken_top_up(monkeypatch):
+    """The top-up purpose writes its ledger rows, then fails (a bug after the money rows)."""
+    original = purposes._PURPOSES["top_up"]
+
+    def writes_then_fails(payment, actor):
+        top_up_succeeded(payment, actor)
+        raise KeyError("template_missing")
+
+    monkeypatch.setitem(
+        purposes._PURPOSES,
+        "top_up",
+        Purpose(
+            key="top_up",
+            label=original.label,
+            on_succeeded=writes_then_fails,
+            on_failed=original.on_failed,
+            on_refunded=original.on_refunded,
+            return_url=original.return_url,
+        ),
+    )
+
+
+def test_every_installed_purpose_is_declared_with_a_label():
+    declared = purposes.purposes_discover()
+    assert {"top_up", "prepayment"} <= set(declared)
+    with translation.override("uk"):
+        assert purposes.purpose_label("prepayment") == "Передоплата"
+        assert purposes.purpose_label("top_up") == "Поповнення балансу"
+    with translation.override("en"):
+        assert purposes.purpose_label("prepayment") == "Prepayment"
+        # A payment of an app that is gone reads as a payment, never as its key.
+        assert purposes.purpose_label("gone_app") == "Online payment"
+
+
+def test_a_purpose_must_be_complete_and_unique():
+    def noop(*args):
+        return None
+
+    with pytest.raises(ValueError):
+        Purpose(
+            key="Bad Key",
+            label="x",
+            on_succeeded=noop,
+            on_failed=noop,
+            on_refunded=noop,
+            return_url=noop,
+        )
+    with pytest.raises(ValueError):
+        Purpose(
+            key="nolabel",
+            label=" ",
+            on_succeeded=noop,
+            on_failed=noop,
+            on_refunded=noop,
+            return_url=noop,
+        )
+    other = Purpose(
+        key="top_up",
+        label="Another top-up",
+        on_succeeded=noop,
+        on_failed=noop,
+        on_refunded=noop,
+        return_url=noop,
+    )
+    with pytest.raises(ValueError):
+        purpose_declare(other)
+
+
+def test_a_payment_for_an_undeclared_purpose_is_refused(org, branch):
+    account = make_account(org, "sandbox")
+    before = Payment.objects.count()
+    with pytest.raises(UnknownPurpose):
+        services.payment_create(
+            organization=org,
+            account=account,
+            purpose="nobody_declares_this",
+            purpose_object=None,
+            client=None,
+            amount=1000,
+            currency="UAH",
+            description="",
+            actor=Actor.system("t"),
+        )
+    assert Payment.objects.count() == before
+
+
+def test_a_failing_purpose_keeps_the_event_holds_the_payment_and_tells_the_staff(
+    client, org, branch, liqpay_sim, broken_top_up
+):
+    payment = make_topup(org, account=make_account(org, "liqpay"), amount=15050)
+    form = services.checkout_form(payment)
+    assert post_form(form.action, form.fields).status_code == 200
+    money_before = _money_rows()
+    fields = liqpay_sim.build_callback(payment.order_id, "success")
+    response = _form(client, payment, fields)
+
+    assert response.status_code == 200  # the provider gets its usual answer
+    fresh = Payment.objects.get(pk=payment.pk)
+    assert (fresh.status, fresh.held_for_review) == ("succeeded", True)
+    assert "could not apply" in fresh.review_reason or "не вдалося" in fresh.review_reason
+    assert "KeyError" not in fresh.review_reason  # no Python in what staff read
+    event = PaymentEvent.objects.get(payment=payment)
+    assert event.outcome == PaymentEvent.Outcome.HELD
+    assert event.note == fresh.review_reason
+    # The purpose's half-written money rows rolled back with its transaction.
+    assert _money_rows() == money_before
+    assert StaffNotification.objects.filter(related_id=str(payment.pk)).count() == 1
+    assert AuditLog.objects.filter(action="payment.held_for_review", object_id=str(payment.pk))
+    assert AuditLog.objects.filter(action="payment.succeeded", object_id=str(payment.pk))
+
+    # The provider retries: a duplicate of a stored event, nothing changes.
+    again = _form(client, payment, fields)
+    assert again.status_code == 200
+    assert PaymentEvent.objects.filter(payment=payment).count() == 1
+    assert _money_rows() == money_before
+    assert StaffNotification.objects.filter(related_id=str(payment.pk)).count() == 1
+
+
+def test_a_purpose_refusing_with_a_domain_error_says_why(org, branch, monkeypatch):
+    payment = make_topup(org, account=make_account(org, "sandbox"), amount=5000)
+    original = purposes._PURPOSES["top_up"]
+
+    def refuses(payment, actor):
+        raise DomainError("Клієнта видалено.")
+
+    monkeypatch.setitem(
+        purposes._PURPOSES,
+        "top_up",
+        Purpose(
+            key="top_up",
+            label=original.label,
+            on_succeeded=refuses,
+            on_failed=original.on_failed,
+            on_refunded=original.on_refunded,
+            return_url=original.return_url,
+        ),
+    )
+    money_before = _money_rows()
+    assert services.payment_succeed(payment=payment, actor=Actor.system("t")) is True
+    fresh = Payment.objects.get(pk=payment.pk)
+    assert (fresh.status, fresh.held_for_review) == ("succeeded", True)
+    assert "Клієнта видалено." in fresh.review_reason
+    assert _money_rows() == money_before
+
+
+def test_withdrawn_purpose_payments_still_move(org, branch):
+    def noop(*args):
+        return None
+
+    purpose_declare(
+        Purpose(
+            key="short_lived",
+            label="Short-lived",
+            on_succeeded=noop,
+            on_failed=noop,
+            on_refunded=noop,
+            return_url=noop,
+        )
+    )
+    payment = services.payment_create(
+        organization=org,
+        account=make_account(org, "sandbox"),
+        purpose="short_lived",
+        purpose_object=None,
+        client=None,
+        amount=1000,
+        currency="UAH",
+        description="",
+        actor=Actor.system("t"),
+    )
+    purpose_withdraw("short_lived")
+    assert services.payment_succeed(payment=payment, actor=Actor.system("t")) is True
+    assert Payment.objects.get(pk=payment.pk).status == "succeeded"
