@@ -12,6 +12,7 @@ from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import DomainError, PermissionDenied
+from zapys.core.text import clean_line, strip_control
 
 SERVICE_FIELDS = (
     "name",
@@ -30,8 +31,20 @@ def _require_manager(actor: Actor) -> None:
         raise PermissionDenied(_("Only owners and administrators can change the catalogue."))
 
 
+def _clean_text(fields: dict[str, Any]) -> None:
+    """Names and categories are one line, a description may have several; control characters
+    go from all of them (see `core.text`: they break PostgreSQL and XLSX exports). Anything
+    that is not text is left for the validation to refuse."""
+    for key in ("name", "category"):
+        if isinstance(fields.get(key), str):
+            fields[key] = clean_line(fields[key])
+    if isinstance(fields.get("description"), str):
+        fields["description"] = strip_control(fields["description"])
+
+
 def _validate_service(fields: dict[str, Any]) -> None:
-    if "name" in fields and not str(fields["name"]).strip():
+    name = fields.get("name", "")
+    if "name" in fields and not (isinstance(name, str) and name.strip()):
         raise DomainError(_("Enter the service's name."), field="name")
     if "duration_minutes" in fields and (
         fields["duration_minutes"] is None or int(fields["duration_minutes"]) <= 0
@@ -66,13 +79,14 @@ def service_create(
 ) -> Service:
     _require_manager(actor)
     fields = {
-        "name": name.strip(),
-        "category": category.strip(),
+        "name": name,
+        "category": category,
         "duration_minutes": duration_minutes,
         "price": price,
         "description": description,
         "online_booking": online_booking,
     }
+    _clean_text(fields)
     _validate_service(fields)
     branches = (
         _branches_of(organization, branch_ids)
@@ -99,8 +113,7 @@ def service_update(
     unknown = set(fields) - set(SERVICE_FIELDS)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    if "name" in fields:
-        fields["name"] = str(fields["name"]).strip()
+    _clean_text(fields)
     _validate_service(fields)
     before: dict[str, Any] = {k: getattr(service, k) for k in fields}
     after: dict[str, Any] = dict(fields)
@@ -126,11 +139,10 @@ def service_update(
 @transaction.atomic
 def subject_create(*, organization: Organization, name: str, actor: Actor) -> Subject:
     _require_manager(actor)
-    if not name.strip():
+    name = clean_line(name)
+    if not name:
         raise DomainError(_("Enter a name."), field="name")
-    subject = Subject.objects.for_org(organization).create(
-        organization=organization, name=name.strip()
-    )
+    subject = Subject.objects.for_org(organization).create(organization=organization, name=name)
     audit_record(organization=organization, actor=actor, action="subject.create", obj=subject)
     return subject
 
@@ -138,10 +150,11 @@ def subject_create(*, organization: Organization, name: str, actor: Actor) -> Su
 @transaction.atomic
 def lesson_type_create(*, organization: Organization, name: str, actor: Actor) -> LessonType:
     _require_manager(actor)
-    if not name.strip():
+    name = clean_line(name)
+    if not name:
         raise DomainError(_("Enter a name."), field="name")
     lesson_type = LessonType.objects.for_org(organization).create(
-        organization=organization, name=name.strip()
+        organization=organization, name=name
     )
     audit_record(
         organization=organization, actor=actor, action="lesson_type.create", obj=lesson_type
@@ -156,12 +169,13 @@ def room_create(
     _require_manager(actor)
     if branch.organization_id != organization.pk:
         raise DomainError(_("Unknown branch."), field="branch_id")
-    if not name.strip():
+    name = clean_line(name)
+    if not name:
         raise DomainError(_("Enter a name."), field="name")
     if capacity < 1:
         raise DomainError(_("The capacity must be at least 1."), field="capacity")
     room = Room.objects.for_org(organization).create(
-        organization=organization, branch=branch, name=name.strip(), capacity=capacity
+        organization=organization, branch=branch, name=name, capacity=capacity
     )
     audit_record(organization=organization, actor=actor, action="room.create", obj=room)
     return room
@@ -190,7 +204,8 @@ def group_create(
     member_ids: Iterable[int] = (),
 ) -> Group:
     _require_manager(actor)
-    if not name.strip():
+    name = clean_line(name)
+    if not name:
         raise DomainError(_("Enter a name."), field="name")
     if capacity < 1:
         raise DomainError(_("The capacity must be at least 1."), field="capacity")
@@ -205,7 +220,7 @@ def group_create(
     )
     group = Group.objects.for_org(organization).create(
         organization=organization,
-        name=name.strip(),
+        name=name,
         branch=branch,
         subject=subject,
         lesson_type=lesson_type,

@@ -25,6 +25,7 @@ from zapys.clients.phones import normalize_phone
 from zapys.clients.selectors import org_today
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
+from zapys.core.text import clean_line, strip_control
 
 TAG_PALETTE = [
     "#0d6efd",
@@ -58,7 +59,7 @@ def _clean_tag_names(names: Iterable[str], *, field: str = "tags") -> list[str]:
     cleaned: list[str] = []
     seen: set[str] = set()
     for raw in names:
-        name = " ".join(str(raw).split())
+        name = _one_line(raw)
         if not name:
             raise DomainError(_("Tag names cannot be blank."), field=field)
         if len(name) > 64:
@@ -188,7 +189,7 @@ def _clean_fields(fields: dict[str, Any], *, tags: Iterable[str] | None = None) 
     if "birthday" in fields:
         check("birthday", lambda: _clean_birthday(fields["birthday"]))
     if "note" in fields:
-        out["note"] = str(fields["note"] or "").strip()
+        out["note"] = strip_control(str(fields["note"] or "")).strip()
     if "client_type" in fields:
         check("client_type", lambda: _clean_choice(fields["client_type"], "client_type"))
     if "status" in fields:
@@ -208,8 +209,14 @@ def client_validate(fields: dict[str, Any], *, tags: Iterable[str] | None = None
     return _clean_fields({k: v for k, v in fields.items() if k in EDITABLE_FIELDS}, tags=tags)
 
 
+def _one_line(value: Any) -> str:
+    """A name, tag or reason as one line: control characters removed (see `core.text`: they
+    break PostgreSQL and XLSX exports), whitespace runs collapsed to one space."""
+    return " ".join(clean_line(str(value or "")).split())
+
+
 def _clean_name(value: Any) -> str:
-    name = " ".join(str(value or "").split())
+    name = _one_line(value)
     if not name:
         raise DomainError(_("Enter the client's name."), field="name")
     if len(name) > 200:
@@ -377,7 +384,7 @@ def client_freeze(
         raise DomainError(_("Enter the last day of the freeze."), field="date_to")
     if date_to < date_from:
         raise DomainError(_("The freeze cannot end before it starts."), field="date_to")
-    reason = " ".join((reason or "").split())[:200]
+    reason = _one_line(reason)[:200]
     overlapping = (
         ClientFreeze.objects.filter(client=client, date_from__lte=date_to, date_to__gte=date_from)
         # An early end on day E frees E onwards; ending on the first day cancels the freeze.

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
+from zapys.core.text import clean_line, strip_control
 from zapys.ledger.models import (
     Account,
     CashDesk,
@@ -106,7 +107,7 @@ def account_create_separate(*, client: Any, name: str, actor: Actor) -> Account:
         organization_id=client.organization_id,
         client=client,
         kind=Account.Kind.MEMBERSHIP,
-        name=name[:200],
+        name=clean_line(name)[:200],
     )
     audit_record(
         organization=client.organization, actor=actor, action="ledger.account_create", obj=account
@@ -137,6 +138,7 @@ def _insert_entry(
     if purpose not in Entry.Purpose.values:
         raise DomainError(f"Unknown purpose {purpose!r}.", field="purpose")
     validate_amount(amount)
+    comment = strip_control(comment).strip()  # see core.text: NUL breaks PostgreSQL, XLSX
     if len(comment) > 500:
         raise DomainError(_("The comment is too long (500 characters at most)."), field="comment")
     _check_same_org(client.organization_id, account, branch, payment_type, cause)
@@ -154,7 +156,7 @@ def _insert_entry(
         kind=kind,
         amount=amount,
         purpose=purpose,
-        comment=comment.strip(),
+        comment=comment,
         cause_type=cause_type,
         cause_id=cause_id,
         branch=branch,
@@ -218,7 +220,7 @@ def entry_cancel(*, entry: Entry, actor: Actor, reason: str = "") -> Entry:
     if actor.user is not None and getattr(actor.user, "role", "owner") not in CANCEL_ROLES:
         raise PermissionDenied(_("Only an owner or an administrator can cancel entries."))
     now = timezone.now()
-    reason = reason.strip()
+    reason = clean_line(reason)
     org_id = entry.organization_id
     changed = (
         Entry.objects.for_org(org_id)
@@ -343,7 +345,8 @@ def payment_type_create(
 ) -> PaymentType:
     if method not in PaymentType.Method.values:
         raise DomainError(f"Unknown payment method {method!r}.", field="method")
-    if not name.strip():
+    name = clean_line(name)
+    if not name:
         raise DomainError(_("Enter a name."), field="name")
     _check_same_org(organization.pk, branch, cash_desk)
     if cash_desk is not None and cash_desk.branch_id != branch.pk:
@@ -355,7 +358,7 @@ def payment_type_create(
         organization=organization,
         branch=branch,
         method=method,
-        name=name.strip()[:100],
+        name=name[:100],
         cash_desk=cash_desk,
         is_default=is_default,
     )
@@ -386,11 +389,12 @@ def payment_type_set_active(
 def cash_desk_create(
     *, organization: Organization, branch: Branch, name: str, actor: Actor
 ) -> CashDesk:
-    if not name.strip():
+    name = clean_line(name)
+    if not name:
         raise DomainError(_("Enter a name."), field="name")
     _check_same_org(organization.pk, branch)
     desk = CashDesk.objects.for_org(organization).create(
-        organization=organization, branch=branch, name=name.strip()[:200]
+        organization=organization, branch=branch, name=name[:200]
     )
     audit_record(organization=organization, actor=actor, action="ledger.cash_desk_create", obj=desk)
     return desk
@@ -402,10 +406,11 @@ def finance_article_create(
 ) -> FinanceArticle:
     if kind not in FinanceArticle.Kind.values:
         raise DomainError(f"Unknown article kind {kind!r}.", field="kind")
-    if not name.strip():
+    name = clean_line(name)
+    if not name:
         raise DomainError(_("Enter a name."), field="name")
     article = FinanceArticle.objects.for_org(organization).create(
-        organization=organization, kind=kind, name=name.strip()[:200], code=code
+        organization=organization, kind=kind, name=name[:200], code=code
     )
     audit_record(
         organization=organization, actor=actor, action="ledger.article_create", obj=article
@@ -497,6 +502,7 @@ def financial_operation_create(
         raise DomainError(
             _("This payment type belongs to another branch."), field="payment_type_id"
         )
+    comment = strip_control(comment).strip()
     if len(comment) > 500:
         raise DomainError(_("The comment is too long (500 characters at most)."), field="comment")
     entry_kind = Entry.Kind.DEBIT if kind == FinancialOperation.Kind.INCOME else Entry.Kind.CREDIT
@@ -521,7 +527,7 @@ def financial_operation_create(
         article=article,
         payment_type=payment_type,
         client=client,
-        comment=comment.strip(),
+        comment=comment,
         cause_type=cause_type,
         cause_id=cause_id,
         entry=entry,
@@ -609,7 +615,7 @@ def sales_receipt_create(
         raise DomainError(_("Choose a branch."), field="branch_id")
     _check_same_org(organization.pk, branch, client, cause)
     line_rows: list[tuple[str, int, Entry | None]] = [
-        (row[0], row[1], row[2] if len(row) > 2 else None)  # type: ignore[misc]
+        (clean_line(str(row[0])), row[1], row[2] if len(row) > 2 else None)  # type: ignore[misc]
         for row in lines
     ]
     payment_rows: list[tuple[PaymentType, int, Entry | None]] = [
@@ -617,7 +623,7 @@ def sales_receipt_create(
         for row in payments
     ]
     for name, amount, line_entry in line_rows:
-        if not str(name).strip():
+        if not name:
             raise DomainError(_("Every line needs a name."), field="lines")
         if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
             raise DomainError(_("Line amounts are whole, non-negative kopecks."), field="lines")

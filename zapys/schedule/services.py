@@ -28,6 +28,7 @@ from zapys.clients.models import Client
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from zapys.core.models import AuditLog
+from zapys.core.text import clean_line, strip_control
 from zapys.schedule import hooks, integrations
 from zapys.schedule.models import (
     Attendance,
@@ -229,7 +230,7 @@ def visit_status_create(
     if is_system and not _is_system(actor):
         raise PermissionDenied(_("Only the system can create system statuses."))
     fields = {
-        "name": name.strip(),
+        "name": clean_line(name),
         "color": color,
         "order": order,
         "counts_as_came": counts_as_came,
@@ -270,6 +271,8 @@ def visit_status_update(*, status: VisitStatus, actor: Actor, **fields: Any) -> 
             raise PermissionDenied(
                 _("A system status's behaviour cannot be changed; only its name and colour.")
             )
+    if "name" in fields:
+        fields["name"] = clean_line(str(fields["name"]))
     _validate_status_fields(fields)
     before = {k: getattr(status, k) for k in fields}
     if fields.get("is_default"):
@@ -389,7 +392,7 @@ def hours_exception_create(
         kind=kind,
         start=start,
         end=end,
-        note=note,
+        note=clean_line(note),
     )
     audit_record(
         organization=organization,
@@ -578,7 +581,7 @@ def visit_create(
         status=status,
         blocks_time=not status.is_cancellation,
         source=source,
-        comment=comment,
+        comment=strip_control(comment),
         capacity=1,
     )
     _save_checked(visit)
@@ -719,7 +722,7 @@ def lesson_create(
             price=price,
             status=status,
             series=series,
-            comment=comment,
+            comment=strip_control(comment),
         )
         _save_checked(lesson)
         lessons.append(lesson)
@@ -855,6 +858,7 @@ def visit_update(
         before["price"], after["price"] = visit.price, price
         visit.price = price
     if comment is not None:
+        comment = strip_control(comment)
         before["comment"], after["comment"] = visit.comment, comment
         visit.comment = comment
     if after:
@@ -1140,7 +1144,9 @@ def online_booking_create(
     settings = schedule_settings_for(organization)
     if not settings.online_booking_enabled:
         raise DomainError(_("Online booking is switched off."))
-    name = " ".join(name.split())
+    # Anyone can type here, so control characters go before anything is stored (see
+    # `core.text`); the clients service cleans the name again when it creates the client.
+    name = " ".join(clean_line(name).split())
     if not name:
         raise DomainError(_("Enter your name."), field="name")
     if len(name) > 200:
