@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
 from zapys.core.text import clean_line, strip_control
+from zapys.ledger.hooks import entry_cancelled_dispatch
 from zapys.ledger.models import (
     Account,
     CashDesk,
@@ -232,6 +233,8 @@ def entry_cancel(*, entry: Entry, actor: Actor, reason: str = "") -> Entry:
     fresh = Entry.objects.for_org(org_id).get(pk=entry.pk)
     changes: dict[str, Any] = {"status": ["active", "cancelled"], "reason": [None, reason]}
     changes.update(_cancel_caused_by(fresh, now=now, reason=reason))
+    # What the entry stands for in the apps above the ledger (a membership sale...).
+    changes.update(entry_cancelled_dispatch(fresh, actor=actor, reason=reason))
     audit_record(
         organization=fresh.organization,
         actor=actor,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.text import clean_line, strip_control
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry, PaymentType
 from zapys.ledger.money import SoldLine, money_branch, money_received_record
@@ -64,8 +65,19 @@ def validity_end(*, starts_on: date, value: int, unit: str) -> date:
 # --- Plans ----------------------------------------------------------------------------
 
 
+def _clean_plan_text(fields: dict[str, Any]) -> None:
+    """The name is one line, the description may have several; control characters go from
+    both (see `core.text`: they break PostgreSQL and XLSX exports). A membership copies the
+    plan's name, and the name is the comment of its ledger entries."""
+    if isinstance(fields.get("name"), str):
+        fields["name"] = clean_line(fields["name"])[:200]
+    if isinstance(fields.get("description"), str):
+        fields["description"] = strip_control(fields["description"])
+
+
 def _validate_plan(fields: dict[str, Any]) -> None:
-    if "name" in fields and not str(fields["name"]).strip():
+    name = fields.get("name", "")
+    if "name" in fields and not (isinstance(name, str) and name.strip()):
         raise DomainError(_("Enter the plan's name."), field="name")
     if "price" in fields:
         price = fields["price"]
@@ -139,8 +151,8 @@ def membership_plan_create(
         "separate_account": separate_account,
         "description": description,
     }
+    _clean_plan_text(fields)
     _validate_plan(fields)
-    fields["name"] = name.strip()[:200]
     plan = MembershipPlan.objects.for_org(organization).create(organization=organization, **fields)
     _set_coverage(plan, organization, services, groups, subjects)
     audit_record(organization=organization, actor=actor, action="membership_plan.create", obj=plan)
@@ -161,9 +173,8 @@ def membership_plan_update(
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    _clean_plan_text(fields)
     _validate_plan(fields)
-    if "name" in fields:
-        fields["name"] = str(fields["name"]).strip()[:200]
     before = MembershipPlan.objects.filter(pk=plan.pk).values(*fields).get() if fields else {}
     for key, value in fields.items():
         setattr(plan, key, value)
@@ -423,6 +434,7 @@ def membership_correct_validity(
     reason: str = "",
 ) -> ClientMembership:
     """Fix the dates (the client was ill, a typo at sale time). Money is not touched."""
+    reason = clean_line(reason or "")
     new_start = starts_on or membership.starts_on
     new_end = ends_on or membership.ends_on
     if new_end < new_start:
@@ -451,6 +463,7 @@ def membership_add_virtual_visits(
 ) -> ClientMembership:
     """Count visits the client made without an attendance record (e.g. before Zapys).
     A negative count takes back virtual visits added by mistake."""
+    reason = clean_line(reason or "")
     if isinstance(count, bool) or not isinstance(count, int) or count == 0:
         raise DomainError(_("Enter a whole number of visits other than zero."), field="count")
     qs = ClientMembership.objects.for_org(membership.organization_id).filter(pk=membership.pk)
@@ -482,6 +495,7 @@ def membership_cancel(
 ) -> ClientMembership:
     """Cancel a membership sold by mistake: it stops covering visits and its entries are
     cancelled (kept, struck through)."""
+    reason = clean_line(reason or "")
     changed = (
         ClientMembership.objects.for_org(membership.organization_id)
         .filter(pk=membership.pk, status=ClientMembership.Status.ACTIVE)
@@ -499,6 +513,54 @@ def membership_cancel(
         changes={"status": ["active", "cancelled"], "reason": [None, reason]},
     )
     return membership
+
+
+def membership_sale_entry_cancelled(
+    *, membership: ClientMembership, entry: Entry, actor: Actor, reason: str
+) -> dict[str, Any]:
+    """A ledger entry of this sale was cancelled on the client's account: the sale and its
+    money are one fact, so the membership follows (called inside `entry_cancel`).
+
+    - The charge (what the membership cost) cancelled: the sale is undone — the membership
+      stops covering visits. Money the client paid stays on the balance, to refund or keep.
+    - The payment cancelled (the money never came): a paid sale becomes a sale on credit,
+      and the charge left on the account shows the debt.
+    A membership already cancelled (its own cancellation cancels its entries) is left alone.
+    """
+    org_id = membership.organization_id
+    active = ClientMembership.objects.for_org(org_id).filter(
+        pk=membership.pk, status=ClientMembership.Status.ACTIVE
+    )
+    if entry.kind == Entry.Kind.CREDIT and entry.purpose == Entry.Purpose.MEMBERSHIP_SALE:
+        if active.update(status=ClientMembership.Status.CANCELLED) != 1:
+            return {}
+        membership.status = ClientMembership.Status.CANCELLED
+        audit_record(
+            organization=membership.organization,
+            actor=actor,
+            action="membership.cancel",
+            obj=membership,
+            changes={
+                "status": ["active", "cancelled"],
+                "reason": [None, reason],
+                "entry": entry.pk,
+            },
+        )
+        return {"membership_cancelled": membership.pk}
+    if entry.kind == Entry.Kind.DEBIT and membership.sale_mode == ClientMembership.SaleMode.PAID:
+        credit = ClientMembership.SaleMode.CREDIT
+        if active.filter(sale_mode=ClientMembership.SaleMode.PAID).update(sale_mode=credit) != 1:
+            return {}
+        membership.sale_mode = credit
+        audit_record(
+            organization=membership.organization,
+            actor=actor,
+            action="membership.sale_mode",
+            obj=membership,
+            changes={"sale_mode": ["paid", "credit"], "reason": [None, reason], "entry": entry.pk},
+        )
+        return {"membership_now_on_credit": membership.pk}
+    return {}
 
 
 # --- Consumption (called by the schedule) ---------------------------------------------
