@@ -11,12 +11,22 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from zapys.core.forms import StyledForm, StyledModelForm
 from zapys.prepayments.models import Booking, BookingType, PrepaymentRule, PrepaymentSettings
 
 MAX_BACKGROUND_BYTES = 4 * 1024 * 1024
 MAX_BACKGROUND_SIDE = 2400
+#: A 40-megapixel photo (e.g. 8000 × 5000) is the largest background decoded. The limit
+#: is checked on the header, before decoding: a 4 MB file can declare 13,300 × 13,300
+#: pixels, which decoded took a web worker from 139 MB to 817 MB.
+MAX_BACKGROUND_PIXELS = 40_000_000
+
+# Pillow's own backstop for every image this process opens: a warning above this many
+# pixels and DecompressionBombError at `Image.open` above twice as many (its default,
+# ~89 million, let the 13,300 × 13,300 file through with a warning).
+Image.MAX_IMAGE_PIXELS = MAX_BACKGROUND_PIXELS
 
 CHANNEL_CHOICES = [
     ("", _("Automatic (messenger if linked, else SMS)")),
@@ -60,6 +70,7 @@ def settings_form_class(tab: str) -> type[StyledModelForm]:
         class Meta:
             model = PrepaymentSettings
             fields = TAB_FIELDS[tab]
+            field_classes = {"page_background": BackgroundImageField}
             widgets = {
                 "default_channel": forms.Select(choices=CHANNEL_CHOICES),
                 "page_expired_message": forms.Textarea(attrs={"rows": 3}),
@@ -97,34 +108,58 @@ def settings_form_class(tab: str) -> type[StyledModelForm]:
                     Branch.objects.for_org(org)
                 )
 
-        def clean_page_background(self) -> Any:
-            upload = self.cleaned_data.get("page_background")
-            if not isinstance(upload, UploadedFile):
-                return upload
-            return reencode_jpeg(upload)
-
     Form.__name__ = f"PrepaymentSettings{tab.title()}Form"
     _ = fields
     return Form
 
 
-def reencode_jpeg(upload: UploadedFile) -> InMemoryUploadedFile:
-    """Accept a JPEG up to 4 MB, and store a re-encoded copy (no metadata, bounded size),
-    never the bytes the browser sent."""
-    from PIL import Image, UnidentifiedImageError
+class BackgroundImageField(forms.ImageField):
+    """The payment page's background: a JPEG, checked from its header, stored re-encoded.
 
+    Django's ImageField opens the upload with Pillow before any `clean_*` method runs and
+    reports anything Pillow refuses — a decompression bomb included — as "not an image";
+    this field reads the header itself and says what is wrong."""
+
+    def to_python(self, data: Any) -> Any:
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        return reencode_jpeg(upload)
+
+
+def _too_large() -> forms.ValidationError:
+    return forms.ValidationError(
+        _("The image is too large: at most %(megapixels)s megapixels (e.g. 8000 × 5000).")
+        % {"megapixels": MAX_BACKGROUND_PIXELS // 1_000_000}
+    )
+
+
+def reencode_jpeg(upload: UploadedFile) -> InMemoryUploadedFile:
+    """Accept a JPEG up to 4 MB and 40 megapixels, and store a re-encoded copy (no
+    metadata, at most 2400 px a side), never the bytes the browser sent.
+
+    `Image.open` reads only the header, so the size is refused before a pixel is
+    decoded; the decoder then works at the smallest JPEG scale (1/2, 1/4, 1/8) that
+    still covers the stored size (`draft`), so a 40-megapixel photo decodes to about a
+    quarter of its pixels."""
     if upload.size and upload.size > MAX_BACKGROUND_BYTES:
         raise forms.ValidationError(_("The image is larger than 4 MB."))
     try:
         image: Any = Image.open(upload)
-        image_format = image.format
-        image.load()
+    except Image.DecompressionBombError as exc:
+        raise _too_large() from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise forms.ValidationError(_("Upload a JPEG image.")) from exc
-    if image_format != "JPEG":
+    if image.format != "JPEG":
         raise forms.ValidationError(_("Upload a JPEG image."))
-    if image.width * image.height > 40_000_000:
-        raise forms.ValidationError(_("The image is too large."))
+    width, height = image.size
+    if width * height > MAX_BACKGROUND_PIXELS:
+        raise _too_large()
+    image.draft("RGB", (MAX_BACKGROUND_SIDE, MAX_BACKGROUND_SIDE))
+    try:
+        image.load()  # the one decode; a truncated file fails here
+    except (OSError, ValueError) as exc:
+        raise forms.ValidationError(_("Upload a JPEG image.")) from exc
     image = image.convert("RGB")
     image.thumbnail((MAX_BACKGROUND_SIDE, MAX_BACKGROUND_SIDE))
     out = io.BytesIO()
