@@ -18,7 +18,9 @@ N ("down for N requests"):
     fake.invalid_numbers.add("380000000000")
 
 Common modes: "server_error" (HTTP 500/502), "timeout" (no answer for
-`stall_seconds`), "disconnect" (close the connection without an answer); each
+`stall_seconds`), "disconnect" (close the connection without an answer),
+"answer_lost" (the provider accepts the message, but its answer never arrives: a
+stall, then the connection closes — the case a resend must not duplicate); each
 fake adds its provider's permanent errors (see its `modes`).
 
 `FakeHttpService` here is the shared plumbing; the Telegram and Viber fakes reuse it.
@@ -40,7 +42,7 @@ from types import TracebackType
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs
 
-COMMON_MODES = frozenset({"server_error", "timeout", "disconnect"})
+COMMON_MODES = frozenset({"server_error", "timeout", "disconnect", "answer_lost"})
 
 
 @dataclass
@@ -192,6 +194,10 @@ class FakeHttpService:
             return FakeResponse(HTTPStatus.GATEWAY_TIMEOUT, "stalled")
         if failure == "disconnect":
             return None
+        if failure == "answer_lost":
+            self.respond(request, None)  # the provider does the work...
+            self._stopping.wait(self.stall_seconds)  # ...and the answer never arrives
+            return None
         return self.respond(request, failure)
 
     def record(self, entry: dict[str, Any]) -> None:
@@ -247,6 +253,10 @@ class FakeTurboSMS(FakeHttpService):
     Like the real gateway it answers HTTP 200 with `response_code` in the body.
     Modes: "invalid_number" (305 for every recipient), "stoplist" (404), "bad_token"
     (301), "no_balance" (203), "gateway_error" (999 FATAL_ERROR), plus the common ones.
+
+    A request repeating the `sequence_id` of one it accepted is not run again: the
+    answer is 507 FAILED_DUPLICATE_REQUEST with the first request's results, nothing is
+    added to `sent`, and `duplicates` counts it (the transport's documented assumption).
     """
 
     modes = COMMON_MODES | {
@@ -262,6 +272,9 @@ class FakeTurboSMS(FakeHttpService):
         self.token = token
         self.invalid_numbers: set[str] = set()
         self.stoplist: set[str] = set()
+        self.duplicates = 0
+        self._executed: dict[Any, Any] = {}  # sequence_id → the accepted request's results
+        self._sequence_lock = threading.Lock()
 
     def respond(self, request: FakeRequest, failure: str | None) -> FakeResponse:
         if failure == "server_error":
@@ -274,7 +287,17 @@ class FakeTurboSMS(FakeHttpService):
         if error is not None:
             return _turbo(*error)
         payload = request.json()
-        return self._send(payload["recipients"], payload["sms"], failure)
+        sequence = payload.get("sequence_id")
+        if sequence is None:
+            return self._send(payload["recipients"], payload["sms"], failure)
+        with self._sequence_lock:  # one request per sequence id runs, even concurrently
+            if sequence in self._executed:
+                self.duplicates += 1
+                return _turbo(507, "FAILED_DUPLICATE_REQUEST", self._executed[sequence])
+            response = self._send(payload["recipients"], payload["sms"], failure, sequence)
+            if response.body["response_code"] in (800, 802):
+                self._executed[sequence] = response.body["response_result"]
+            return response
 
     def _request_error(self, request: FakeRequest, failure: str | None) -> tuple[int, str] | None:
         auth = request.header("Authorization")
@@ -299,9 +322,13 @@ class FakeTurboSMS(FakeHttpService):
         return None
 
     def _send(
-        self, recipients: list[str], sms: dict[str, Any], failure: str | None
+        self,
+        recipients: list[str],
+        sms: dict[str, Any],
+        failure: str | None,
+        sequence: Any = None,
     ) -> FakeResponse:
-        results = [self._send_one(str(phone), sms, failure) for phone in recipients]
+        results = [self._send_one(str(phone), sms, failure, sequence) for phone in recipients]
         accepted = all(r["response_code"] == 0 for r in results)
         code, status = (
             (800, "SUCCESS_MESSAGE_ACCEPTED")
@@ -313,14 +340,22 @@ class FakeTurboSMS(FakeHttpService):
         )
         return _turbo(code, status, results)
 
-    def _send_one(self, phone: str, sms: dict[str, Any], failure: str | None) -> dict[str, Any]:
+    def _send_one(
+        self, phone: str, sms: dict[str, Any], failure: str | None, sequence: Any = None
+    ) -> dict[str, Any]:
         if failure == "invalid_number" or phone in self.invalid_numbers or not _digits(phone):
             return _turbo_result(phone, 305, "INVALID_PHONE")
         if failure == "stoplist" or phone in self.stoplist:
             return _turbo_result(phone, 404, "NOT_ALLOWED_NUMBER_STOPLIST")
         message_id = str(uuid.uuid4())
         self.record(
-            {"phone": phone, "sender": sms["sender"], "text": sms["text"], "message_id": message_id}
+            {
+                "phone": phone,
+                "sender": sms["sender"],
+                "text": sms["text"],
+                "message_id": message_id,
+                "sequence_id": sequence,
+            }
         )
         return _turbo_result(phone, 0, "OK", message_id)
 

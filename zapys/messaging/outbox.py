@@ -10,10 +10,17 @@ token. Two workers can race for the same rows and only one UPDATE matches each o
 them. On PostgreSQL the candidate ids are picked with `SELECT ... FOR UPDATE SKIP
 LOCKED` as well, so concurrent sweeps take different rows instead of queueing up.
 
-A worker killed after claiming leaves rows in "sending". Nothing is lost: the lease
-(`claimed_at`) is in the database, and the next sweep puts rows older than LEASE back
-in the queue. They are then sent again with the same idempotency key, which the
-transports pass to the provider to let it drop a duplicate.
+A worker killed after claiming leaves rows in "sending". Nothing is lost: the claim
+time (`claimed_at`) is in the database, and the next sweep puts a row back in the queue
+once its transport's lease has passed (`Transport.lease()`: about a minute for the HTTP
+gateways, a few for SMTP; DEFAULT_LEASE for a code no longer registered), all rows in
+one UPDATE. They are then sent again with the same idempotency key, which the transports
+whose protocol has one pass on (TurboSMS `sequence_id`, e-mail Message-ID), so the
+provider or the mail client drops the duplicate; Telegram, Viber and Twilio have none.
+
+A short lease is safe only if a live worker never holds a row past it, so a batch starts
+a send only while that send can end, and the batch's results be written, within the
+shortest lease among its rows; what it cannot start goes back to the queue untouched.
 
 Queries are constant per batch: reclaim, pick+claim, read back (with accounts),
 one bulk update of the results.
@@ -35,6 +42,8 @@ from zapys.core.crypto import DecryptionError, decrypt_json
 from zapys.core.tenancy import unscoped
 from zapys.messaging.models import Message, TransportAccount
 from zapys.messaging.transports import (
+    LEASE_MARGIN,
+    TRANSPORTS,
     OutgoingMessage,
     Transport,
     TransportError,
@@ -44,10 +53,8 @@ from zapys.messaging.transports import (
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=10)
-#: A batch stops sending after this much real time and hands the rest back to the
-#: queue, so a slow provider can never keep rows "sending" until their lease expires.
-BATCH_TIME_BUDGET = LEASE / 3
+#: The lease of a row whose transport code is not registered (any more).
+DEFAULT_LEASE = timedelta(minutes=10)
 BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(minutes=30)
 #: 1+2+4+8+16 minutes then every 30: about four hours of trying before giving up.
@@ -97,12 +104,35 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
     return delay
 
 
-def reclaim_stale(*, now: datetime, lease: timedelta = LEASE) -> int:
-    """Rows stuck in "sending" past the lease (worker killed) go back to the queue."""
+def lease_for(transport_code: str) -> timedelta:
+    cls = TRANSPORTS.get(transport_code)
+    return cls.lease() if cls is not None else DEFAULT_LEASE
+
+
+def _max_send_time(account: TransportAccount | None) -> timedelta:
+    """The longest send through `account`; nothing is sent without a known transport."""
+    cls = TRANSPORTS.get(account.code) if account is not None else None
+    return cls.max_send_time() if cls is not None else timedelta(0)
+
+
+def reclaim_stale(*, now: datetime, lease: timedelta | None = None) -> int:
+    """Rows stuck in "sending" past their transport's lease (worker killed) go back to
+    the queue: one UPDATE with a condition per distinct lease (or `lease` for all)."""
+    if lease is not None:
+        stale = Q(claimed_at__lt=now - lease)
+    else:
+        codes_by_lease: dict[timedelta, list[str]] = {}
+        for code in sorted(TRANSPORTS):
+            codes_by_lease.setdefault(lease_for(code), []).append(code)
+        stale = Q(claimed_at__lt=now - DEFAULT_LEASE) & ~Q(transport_code__in=sorted(TRANSPORTS))
+        for each, codes in codes_by_lease.items():
+            stale |= Q(transport_code__in=codes, claimed_at__lt=now - each)
     with unscoped():
-        return Message.objects.filter(
-            status=Message.Status.SENDING, claimed_at__lt=now - lease
-        ).update(status=Message.Status.QUEUED, next_attempt_at=now, claim_token="")
+        return (
+            Message.objects.filter(status=Message.Status.SENDING)
+            .filter(stale)
+            .update(status=Message.Status.QUEUED, next_attempt_at=now, claim_token="")
+        )
 
 
 def claim(*, now: datetime, limit: int = BATCH_SIZE, ids: Iterable[int] | None = None) -> str:
@@ -183,6 +213,13 @@ class _Transports:
         return built
 
 
+def delivery_key(message: Message) -> str:
+    """The key a provider deduplicates by: the row's idempotency key, which is unique
+    within its organization, prefixed with the organization, because two organizations
+    may share one gateway account and both send "order-1" through the API."""
+    return f"{message.organization_id}:{message.idempotency_key}"
+
+
 def _send_one(message: Message, transports: _Transports, now: datetime) -> str:
     """Send and update the row in memory; returns "sent", "retried" or "failed"."""
     message.claim_token = ""
@@ -201,7 +238,7 @@ def _send_one(message: Message, transports: _Transports, now: datetime) -> str:
                 recipient=message.recipient,
                 text=message.text,
                 subject=message.subject,
-                idempotency_key=message.idempotency_key,
+                idempotency_key=delivery_key(message),
             )
         )
     except TransportError as exc:
@@ -238,15 +275,28 @@ def _release(message: Message) -> None:
 
 
 def deliver_claimed(messages: list[Message], *, now: datetime) -> DeliveryStats:
-    """Send claimed rows (all carrying the same claim token) and record the outcomes."""
+    """Send claimed rows (all carrying the same claim token) and record the outcomes.
+
+    The results are written together at the end, so they must be written before the
+    lease of any row already sent runs out (another worker would send it again). A row
+    is sent only if its transport's longest send still ends, with LEASE_MARGIN left for
+    the write, within the shortest lease among the rows sent so far and its own;
+    otherwise it goes back to the queue as it was. Rows with the longest leases go
+    first, so a slow transport is not crowded out by a fast one's short lease.
+    """
     token = messages[0].claim_token if messages else ""
     stats = DeliveryStats(batches=1 if messages else 0)
     transports = _Transports()
-    deadline = time.monotonic() + BATCH_TIME_BUDGET.total_seconds()
-    for message in messages:
-        if time.monotonic() > deadline:
+    started = time.monotonic()
+    write_by: timedelta | None = None  # the shortest lease among the rows sent so far
+    for message in sorted(messages, key=lambda m: (-lease_for(m.transport_code), m.pk)):
+        lease = lease_for(message.transport_code)  # the one the sweep will apply
+        deadline = lease if write_by is None else min(write_by, lease)
+        longest = _max_send_time(transports.account_for(message))
+        if timedelta(seconds=time.monotonic() - started) + longest > deadline - LEASE_MARGIN:
             _release(message)
             continue
+        write_by = deadline
         outcome = _send_one(message, transports, now)
         setattr(stats, outcome, getattr(stats, outcome) + 1)
     _save_results(messages, token)
@@ -293,13 +343,19 @@ def _save_results(messages: list[Message], token: str) -> None:
 def deliver_due(
     *, now: datetime, batch_size: int = BATCH_SIZE, max_batches: int | None = None
 ) -> DeliveryStats:
-    """The sweep: reclaim stale rows, then deliver due rows batch by batch."""
+    """The sweep: reclaim stale rows, then deliver due rows batch by batch.
+
+    `now` may be a chosen moment (`tick --now`); each batch is claimed at it plus the
+    real time the sweep has run, so a later batch's lease starts when it was claimed.
+    """
     stats = DeliveryStats(reclaimed=reclaim_stale(now=now))
+    started = time.monotonic()
     while max_batches is None or stats.batches < max_batches:
-        batch = claimed(claim(now=now, limit=batch_size))
+        batch_now = now + timedelta(seconds=time.monotonic() - started)
+        batch = claimed(claim(now=batch_now, limit=batch_size))
         if not batch:
             break
-        stats.add(deliver_claimed(batch, now=now))
+        stats.add(deliver_claimed(batch, now=batch_now))
     return stats
 
 

@@ -185,6 +185,30 @@ def test_turbosms_sends(turbosms: FakeTurboSMS) -> None:
     assert turbosms.requests[0].header("Authorization") == "Bearer turbo-token"
 
 
+def test_turbosms_passes_the_key_as_sequence_id_and_the_gateway_runs_it_once(
+    turbosms: FakeTurboSMS,
+) -> None:
+    keyed = OutgoingMessage(
+        channel="sms", recipient="+380501234567", text="Hi", idempotency_key="7:visit:1"
+    )
+    first = turbo_transport(turbosms).send(keyed)
+    again = turbo_transport(turbosms).send(keyed)  # e.g. after an answer that was lost
+    other = turbo_transport(turbosms).send(
+        OutgoingMessage(
+            channel="sms", recipient="+380501234567", text="Hi", idempotency_key="7:visit:2"
+        )
+    )
+    ids = [r.json()["sequence_id"] for r in turbosms.requests]
+    assert ids[0] == ids[1] != ids[2]
+    assert all(isinstance(i, int) and 0 < i < 2**53 for i in ids)
+    assert again.provider_message_id == first.provider_message_id  # 507: the first result
+    assert turbosms.duplicates == 1 and len(turbosms.sent) == 2
+    assert other.provider_message_id != first.provider_message_id
+    # Without a key nothing is sent as sequence_id (and nothing is deduplicated).
+    turbo_transport(turbosms).send(sms())
+    assert "sequence_id" not in turbosms.requests[-1].json()
+
+
 @pytest.mark.parametrize("mode", ["invalid_number", "stoplist", "bad_token"])
 def test_turbosms_permanent_errors(turbosms: FakeTurboSMS, mode: str) -> None:
     turbosms.fail(mode)

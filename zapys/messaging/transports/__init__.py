@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import (
+    LEASE_MARGIN,
     Channel,
     HttpTransport,
     OutgoingMessage,
@@ -26,6 +27,7 @@ from .twilio import TwilioTransport
 from .viber import ViberTransport
 
 __all__ = [
+    "LEASE_MARGIN",
     "TRANSPORTS",
     "Channel",
     "ConsoleTransport",
@@ -66,9 +68,10 @@ def get_transport(
     credentials: Mapping[str, Any],
     *,
     base_url: str | None = None,
-    timeout: float = 10.0,
+    timeout: float | None = None,
 ) -> Transport:
-    """Build the transport registered under `code`.
+    """Build the transport registered under `code` (with its own `send_timeout` unless
+    `timeout` is given: the outbox never gives one, so its leases hold).
 
     Raises UnknownTransport for an unknown code, and TransportError(permanent=True)
     when required credentials are missing.

@@ -14,7 +14,7 @@ import email.utils
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 import httpx
@@ -27,6 +27,10 @@ SendStatus = Literal["sent", "delivered"]
 _MIN_SECRET_LENGTH = 6
 _SECRET_KEY_HINTS = ("token", "password", "secret", "key")
 
+#: Part of a lease no send may use: the claim before the first send, writing the results
+#: after the last one, and clock differences between the machines running workers.
+LEASE_MARGIN = timedelta(seconds=15)
+
 
 @dataclass(frozen=True)
 class OutgoingMessage:
@@ -34,7 +38,10 @@ class OutgoingMessage:
 
     `recipient` is an E.164 phone number for SMS (and Viber by phone), an e-mail
     address, a Telegram chat id or a Viber user id. `idempotency_key` is the
-    outbox row's stable key; transports that can pass it to the provider do so.
+    outbox row's stable key, the same on every attempt; transports whose protocol
+    has a deduplication key pass it on (TurboSMS `sequence_id`, e-mail Message-ID).
+    Telegram's Bot API, Viber's and Twilio's have none: a resend after an answer
+    that never arrived reaches the recipient twice.
     """
 
     channel: Channel
@@ -82,18 +89,38 @@ class Transport(ABC):
     #: Credential keys that must be present and non-empty; checked in __init__ so a
     #: misconfigured organization fails permanently instead of retrying for hours.
     required_credentials: ClassVar[tuple[str, ...]] = ()
+    #: Seconds the client library waits on one step of a send (the timeout it is given).
+    send_timeout: ClassVar[float] = 10.0
+    #: Steps of one send that may each take `send_timeout` (HTTP: connect, write, read).
+    timeout_steps: ClassVar[int] = 3
 
     def __init__(
         self,
         credentials: Mapping[str, Any],
         *,
         base_url: str | None = None,
-        timeout: float = 10.0,
+        timeout: float | None = None,
     ) -> None:
         self.credentials = dict(credentials or {})
         self.base_url = (base_url or self.default_base_url).rstrip("/")
-        self.timeout = timeout
+        self.timeout = self.send_timeout if timeout is None else timeout
         self._check_credentials()
+
+    @classmethod
+    def max_send_time(cls) -> timedelta:
+        """The longest one `send()` can take before its client gives up."""
+        return timedelta(seconds=cls.send_timeout * cls.timeout_steps)
+
+    @classmethod
+    def lease(cls) -> timedelta:
+        """How long a message claimed for this transport stays "sending" before the sweep
+        takes it back from a worker presumed dead and another worker sends it again.
+
+        Two longest sends plus the margin: a batch starts a send only while it can finish
+        within the lease (see `messaging.outbox`), so a live worker is never overtaken, and
+        a killed worker's messages wait about a minute instead of ten.
+        """
+        return 2 * cls.max_send_time() + LEASE_MARGIN
 
     def _check_credentials(self) -> None:
         missing = [key for key in self.required_credentials if not self.credentials.get(key)]

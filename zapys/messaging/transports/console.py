@@ -18,6 +18,8 @@ logger = logging.getLogger("zapys.messaging.console")
 class ConsoleTransport(Transport):
     code = "console"
     channel = "console"
+    send_timeout = 1.0  # a log line
+    timeout_steps = 1
 
     def send(self, message: OutgoingMessage) -> SendResult:
         provider_id = f"console-{uuid.uuid4().hex}"

@@ -39,6 +39,9 @@ _FALLBACK_DOMAIN = "zapys.local"
 class EmailTransport(Transport):
     code = "email"
     channel = "email"
+    #: smtplib's timeout applies to each command: connect, EHLO, STARTTLS, AUTH, MAIL,
+    #: RCPT, DATA and the message itself.
+    timeout_steps = 8
 
     def send(self, message: OutgoingMessage) -> SendResult:
         self._validate_recipient(message.recipient)

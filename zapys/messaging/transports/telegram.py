@@ -13,6 +13,8 @@ because a message id is only unique within its chat.
 
 Messages go as plain text (no parse_mode): the text comes from a template filled
 with client data, and plain text cannot be broken by a "<" in a client's name.
+
+The Bot API has no idempotency key: a resend after a lost answer is a second message.
 """
 
 from __future__ import annotations

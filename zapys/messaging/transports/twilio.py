@@ -9,7 +9,9 @@ Errors carry a JSON body `{"code": 21211, "message": "...", "more_info": ..., "s
 Request errors (HTTP 4xx: 21211 invalid To, 21614 not a mobile number, 21610
 recipient unsubscribed, 21408 region not enabled, 20003 bad credentials, …) are
 permanent, except the documented queue/rate limits listed in TRANSIENT_CODES;
-429 and 5xx are transient.
+429 and 5xx are transient. We know of no idempotency key for creating a message
+(`I-Twilio-Idempotency-Token` is on the webhooks Twilio sends, not on requests to it),
+so a resend after a lost answer is a second SMS.
 """
 
 from __future__ import annotations

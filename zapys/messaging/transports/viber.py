@@ -14,7 +14,8 @@ tooManyRequests, 23 free-messages quota / 24 no balance (the owner may top up), 
 unknown code ("general error"), and HTTP 429/5xx.
 
 `tracking_data` carries the idempotency key so delivery callbacks can be matched
-to the outbox row.
+to the outbox row. It is not a deduplication key: Viber's send_message has none, so
+a resend after a lost answer reaches the user twice.
 """
 
 from __future__ import annotations
