@@ -101,3 +101,17 @@ def test_jobs_run_in_order_then_name(counting_job):
     finally:
         jobs.JOBS.pop("test.a-last", None)
         jobs.JOBS.pop("test.z-first", None)
+
+
+@pytest.mark.django_db
+def test_a_run_a_moment_early_is_still_due(counting_job):
+    # The scheduler's 60 s and the worker's start times jitter by milliseconds: a run a
+    # hair under `every` after the last must not skip a whole period.
+    t0 = timezone.now()
+    job = jobs.JOBS["test.counter"]
+    assert jobs.claim_job(job, t0) is True
+    assert jobs.claim_job(job, t0 + timedelta(minutes=4, seconds=30)) is False
+    assert jobs.claim_job(job, t0 + timedelta(minutes=5) - timedelta(milliseconds=40)) is True
+    assert JobState.objects.get(name="test.counter").last_run_at == (
+        t0 + timedelta(minutes=5) - timedelta(milliseconds=40)
+    )
