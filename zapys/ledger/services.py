@@ -489,10 +489,9 @@ def financial_operation_create(
     """Record money that came in (income) or went out (expense) of a branch.
 
     `entry` is the client's ledger entry this money is (a payment for income, a refund
-    for expense): cancelling the entry cancels the operation. When it is not given but a
-    `cause` is, the operation is linked to the active entry of the same cause, amount and
-    payment type not yet linked to another operation (how callers that record the entry
-    first and the operation after get the link without passing it)."""
+    for expense): cancelling the entry cancels the operation. The link is always given,
+    never guessed (`ledger.money` records entry and operation together); an operation
+    without an entry is the till's own (rent, supplies)."""
     if kind not in FinancialOperation.Kind.values:
         raise DomainError(f"Unknown kind {kind!r}: use income or expense.", field="kind")
     validate_amount(amount)
@@ -512,16 +511,6 @@ def financial_operation_create(
     if entry is not None:
         _check_linked_entry(organization.pk, entry, kind=entry_kind, field="entry_id")
     cause_type, cause_id = _cause_fields(cause)
-    if entry is None and cause is not None:
-        entry = _unlinked_entry(
-            organization_id=organization.pk,
-            cause_type=cause_type,
-            cause_id=cause_id,
-            kind=entry_kind,
-            amount=amount,
-            payment_type=payment_type,
-            linked_by="operations",
-        )
     op = FinancialOperation.objects.for_org(organization).create(
         organization=organization,
         branch=branch,
@@ -560,36 +549,6 @@ def _check_linked_entry(organization_id: int, entry: Entry, *, kind: str, field:
         raise DomainError(_("This ledger entry is cancelled."), field=field)
 
 
-def _unlinked_entry(
-    *,
-    organization_id: int,
-    cause_type: str,
-    cause_id: str,
-    kind: str,
-    amount: int,
-    payment_type: PaymentType | None,
-    linked_by: str,
-    exclude: Sequence[int] = (),
-) -> Entry | None:
-    """The latest active entry of this cause, kind, amount and payment type that no
-    operation / receipt payment (`linked_by`, the reverse relation) names yet."""
-    return (
-        Entry.objects.for_org(organization_id)
-        .filter(
-            cause_type=cause_type,
-            cause_id=cause_id,
-            kind=kind,
-            amount=amount,
-            payment_type_id=payment_type.pk if payment_type is not None else None,
-            status=Entry.Status.ACTIVE,
-            **{f"{linked_by}__isnull": True},
-        )
-        .exclude(pk__in=list(exclude))
-        .order_by("-id")
-        .first()
-    )
-
-
 # --- Sales receipts -------------------------------------------------------------------
 
 
@@ -609,9 +568,7 @@ def sales_receipt_create(
 
     A line may name the ledger entry that charged it, `(name, amount, entry)`, and a
     payment the entry of the money, `(payment_type, amount, entry)`; cancelling the entry
-    cancels the line or payment. A payment given without an entry, on a receipt with a
-    `cause`, is linked to the active debit entry of the same cause, amount and payment
-    type that no receipt payment names yet."""
+    cancels the line or payment. Links are given, never guessed (see `ledger.money`)."""
     if not lines:
         raise DomainError(_("A receipt needs at least one line."), field="lines")
     if branch is None:
@@ -644,23 +601,6 @@ def sales_receipt_create(
     if paid > total:
         raise DomainError(_("The payments exceed the receipt's total."), field="payments")
     cause_type, cause_id = _cause_fields(cause)
-    if cause is not None:
-        taken = [e.pk for _p, _a, e in payment_rows if e is not None]
-        for i, (payment_type, amount, payment_entry) in enumerate(payment_rows):
-            if payment_entry is None:
-                found = _unlinked_entry(
-                    organization_id=organization.pk,
-                    cause_type=cause_type,
-                    cause_id=cause_id,
-                    kind=Entry.Kind.DEBIT,
-                    amount=amount,
-                    payment_type=payment_type,
-                    linked_by="receipt_payments",
-                    exclude=taken,
-                )
-                if found is not None:
-                    payment_rows[i] = (payment_type, amount, found)
-                    taken.append(found.pk)
     receipt = SalesReceipt.objects.for_org(organization).create(
         organization=organization,
         branch=branch,

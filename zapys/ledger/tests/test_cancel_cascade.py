@@ -24,6 +24,7 @@ from zapys.ledger.models import (
     SalesReceiptLine,
     SalesReceiptPayment,
 )
+from zapys.ledger.money import money_received_record
 from zapys.memberships import services as memberships
 
 PRICE = 160_000  # 1 600 UAH
@@ -194,44 +195,28 @@ def test_cancelling_an_unrelated_entry_leaves_operations_and_receipts_alone(org,
     ) == receipts
 
 
-def test_callers_that_do_not_pass_the_entry_get_it_linked_by_cause(org, branch, actor):
-    """How prepayments and top-ups record money: the debit entry first, then the operation
-    and the receipt with the same cause — even a second payment of the same booking."""
+def test_money_recorded_by_the_money_service_is_linked_by_it(org, branch, actor):
+    """How prepayments and top-ups record money (`ledger.money`): the debit entry, the
+    operation and the receipt together, each linked to its own entry — even a second payment
+    of the same booking. (The links used to be guessed by cause and amount.)"""
     client = make_client(org)
     cause = make_plan(org)  # any saved object of the organization stands for the booking
     pt = services.payment_type_for(organization=org, branch=branch, method="online")
     recorded = []
     for _ in range(2):
-        entry = services.entry_create(
+        got = money_received_record(
             client=client,
-            kind="debit",
             amount=50_000,
             purpose="prepayment",
+            article="prepayments",
             cause=cause,
+            comment="",
+            deposit_line="Prepayment",
             branch=branch,
             payment_type=pt,
             actor=SYSTEM,
         )
-        op = services.financial_operation_create(
-            organization=org,
-            branch=branch,
-            kind="income",
-            amount=50_000,
-            payment_type=pt,
-            cause=cause,
-            client=client,
-            actor=SYSTEM,
-        )
-        receipt = services.sales_receipt_create(
-            organization=org,
-            branch=branch,
-            client=client,
-            lines=[("Prepayment", 50_000)],
-            payments=[(pt, 50_000)],
-            cause=cause,
-            actor=SYSTEM,
-        )
-        recorded.append((entry, op, receipt))
+        recorded.append((got.entry, got.operation, got.receipt))
     (first, op1, r1), (second, op2, r2) = recorded
     assert (op1.entry_id, op2.entry_id) == (first.pk, second.pk)
     assert r1.payments.get().entry_id == first.pk and r2.payments.get().entry_id == second.pk
