@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from typing import Any
 
 from django.conf import settings
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
-from zapys.core.api import ApiKeyAuth, install_error_handlers
+from zapys.core.api import ApiKeyAuth, document_errors, install_error_handlers, validation_errors
 
-api = NinjaAPI(
+
+class ZapysAPI(NinjaAPI):
+    """The schema documents the error answers of every operation (`core.api.document_errors`);
+    a `null` where a value is needed is told apart from a value of the wrong type."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+    def validation_error_from_error_contexts(self, error_contexts: Any) -> ValidationError:
+        return ValidationError(validation_errors(error_contexts))
+
+
+api = ZapysAPI(
     title="Zapys API",
     version="1",
     description=(

@@ -1,6 +1,6 @@
 """Organization data: branches and staff (API.md "Organization data")."""
 
-from __future__ import annotations
+from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -10,8 +10,12 @@ from ninja.pagination import paginate
 from zapys.accounts import selectors
 from zapys.accounts.models import Branch, User
 from zapys.core.api import Pagination
+from zapys.core.schema_types import Id
 
 router = Router(tags=["Organization"])
+
+RoleFilter = Literal["owner", "administrator", "specialist", ""]
+assert set(RoleFilter.__args__) - {""} == set(User.Role.values)  # type: ignore[attr-defined]
 
 
 class BranchOut(Schema):
@@ -67,18 +71,22 @@ def branches_list(request: HttpRequest):
 
 
 @router.get("/branches/{branch_id}", response=BranchOut, summary="Get a branch")
-def branches_get(request: HttpRequest, branch_id: int):
+def branches_get(request: HttpRequest, branch_id: Id):
     return get_object_or_404(Branch.objects.all(), pk=branch_id)
 
 
 @router.get("/staff", response=list[StaffOut], summary="List staff")
 @paginate(Pagination)
-def staff_list(request: HttpRequest, role: str | None = None, branch_id: int | None = None):
+def staff_list(
+    request: HttpRequest,
+    role: RoleFilter | None = None,
+    branch_id: Id | None = None,
+):
     return selectors.staff_list(organization=request.organization, role=role, branch_id=branch_id)  # type: ignore[attr-defined]
 
 
 @router.get("/staff/{staff_id}", response=StaffOut, summary="Get a staff member")
-def staff_get(request: HttpRequest, staff_id: int):
+def staff_get(request: HttpRequest, staff_id: Id):
     return get_object_or_404(
         selectors.staff_list(organization=request.organization),  # type: ignore[attr-defined]
         pk=staff_id,

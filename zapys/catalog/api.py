@@ -1,11 +1,11 @@
 """Catalogue API (API.md "Organization data"): services, subjects, lesson types, rooms, groups."""
 
-from __future__ import annotations
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from zapys.accounts.models import Branch, User
@@ -13,6 +13,18 @@ from zapys.catalog import selectors, services
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
 from zapys.core.api import Pagination, request_actor
 from zapys.core.exceptions import DomainError
+from zapys.core.schema_types import (
+    DurationMinutes,
+    Id,
+    IdList,
+    Kopecks,
+    Line,
+    Name,
+    Note,
+    PositiveCount,
+    Search,
+    omittable,
+)
 
 router = Router(tags=["Catalogue"])
 
@@ -39,24 +51,26 @@ class ServiceOut(Schema):
 
 
 class ServiceIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    duration_minutes: int = Field(gt=0, le=24 * 60)
-    price: int = Field(ge=0)
-    category: str = Field("", max_length=100)
-    description: str = ""
+    name: Name
+    duration_minutes: DurationMinutes
+    price: Kopecks
+    category: Annotated[str, Line(100)] = ""
+    description: Note = ""
     online_booking: bool = True
-    branch_ids: list[int] | None = None
+    branch_ids: IdList | None = None
 
 
 class ServicePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    duration_minutes: int | None = Field(None, gt=0, le=24 * 60)
-    price: int | None = Field(None, ge=0)
-    category: str | None = Field(None, max_length=100)
-    description: str | None = None
-    online_booking: bool | None = None
-    is_active: bool | None = None
-    branch_ids: list[int] | None = None
+    """Fields left out keep their value; none of them may be null."""
+
+    name: Name = omittable()
+    duration_minutes: DurationMinutes = omittable()
+    price: Kopecks = omittable()
+    category: Annotated[str, Line(100)] = omittable()
+    description: Note = omittable()
+    online_booking: bool = omittable()
+    is_active: bool = omittable()
+    branch_ids: IdList = omittable()
 
 
 def _services(request: HttpRequest):
@@ -67,9 +81,9 @@ def _services(request: HttpRequest):
 @paginate(Pagination)
 def services_list(
     request: HttpRequest,
-    branch_id: int | None = None,
+    branch_id: Id | None = None,
     active: bool | None = None,
-    search: str = "",
+    search: Search = "",
 ):
     return selectors.service_list(
         organization=request.organization,  # type: ignore[attr-defined]
@@ -80,7 +94,7 @@ def services_list(
 
 
 @router.get("/services/{service_id}", response=ServiceOut, summary="Get a service")
-def services_get(request: HttpRequest, service_id: int):
+def services_get(request: HttpRequest, service_id: Id):
     return get_object_or_404(_services(request), pk=service_id)
 
 
@@ -95,12 +109,9 @@ def services_create(request: HttpRequest, payload: ServiceIn):
 
 
 @router.patch("/services/{service_id}", response=ServiceOut, summary="Update a service")
-def services_update(request: HttpRequest, service_id: int, payload: ServicePatch):
+def services_update(request: HttpRequest, service_id: Id, payload: ServicePatch):
     service = get_object_or_404(_services(request), pk=service_id)
     data = payload.dict(exclude_unset=True)
-    for key in ("name", "duration_minutes", "price", "online_booking", "is_active"):
-        if key in data and data[key] is None:
-            raise DomainError(f"{key} cannot be null.", field=key)
     services.service_update(service=service, actor=request_actor(request), **data)
     return get_object_or_404(_services(request), pk=service.pk)
 
@@ -132,14 +143,14 @@ class RoomOut(Schema):
 
 
 class RoomIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    branch_id: int
-    capacity: int = Field(1, ge=1)
+    name: Name
+    branch_id: Id
+    capacity: PositiveCount = 1
 
 
 @router.get("/rooms", response=list[RoomOut], summary="List rooms")
 @paginate(Pagination)
-def rooms_list(request: HttpRequest, branch_id: int | None = None):
+def rooms_list(request: HttpRequest, branch_id: Id | None = None):
     qs = Room.objects.for_org(request.organization)  # type: ignore[attr-defined]
     return qs.filter(branch_id=branch_id) if branch_id else qs
 
@@ -176,17 +187,17 @@ class GroupOut(Schema):
 
 
 class GroupIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    branch_id: int | None = None
-    subject_id: int | None = None
-    lesson_type_id: int | None = None
-    teacher_id: int | None = None
-    capacity: int = Field(10, ge=1)
-    member_ids: list[int] = []
+    name: Name
+    branch_id: Id | None = None
+    subject_id: Id | None = None
+    lesson_type_id: Id | None = None
+    teacher_id: Id | None = None
+    capacity: PositiveCount = 10
+    member_ids: IdList = []
 
 
 class GroupMembersIn(Schema):
-    member_ids: list[int]
+    member_ids: IdList
 
 
 def _ref(model, org, pk: int | None, field: str):  # type: ignore[no-untyped-def]
@@ -205,7 +216,7 @@ def groups_list(request: HttpRequest):
 
 
 @router.get("/groups/{group_id}", response=GroupOut, summary="Get a group")
-def groups_get(request: HttpRequest, group_id: int):
+def groups_get(request: HttpRequest, group_id: Id):
     return get_object_or_404(
         selectors.group_list(organization=request.organization),  # type: ignore[attr-defined]
         pk=group_id,
@@ -230,7 +241,7 @@ def groups_create(request: HttpRequest, payload: GroupIn):
 
 
 @router.put("/groups/{group_id}/members", response=GroupOut, summary="Replace group members")
-def groups_members_set(request: HttpRequest, group_id: int, payload: GroupMembersIn):
+def groups_members_set(request: HttpRequest, group_id: Id, payload: GroupMembersIn):
     org = request.organization  # type: ignore[attr-defined]
     group = get_object_or_404(selectors.group_list(organization=org), pk=group_id)
     services.group_members_set(

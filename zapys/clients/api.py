@@ -5,10 +5,8 @@ A soft-deleted client is left out of lists and search, and can still be read by 
 (`deleted: true`) and restored.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -19,6 +17,17 @@ from zapys.clients import selectors, services
 from zapys.clients.models import Client, ClientFreeze, Tag
 from zapys.core.api import request_actor
 from zapys.core.exceptions import DomainError, NotFound
+from zapys.core.schema_types import (
+    ColorOrEmpty,
+    Count,
+    Date,
+    Id,
+    IdList,
+    Line,
+    Note,
+    Search,
+    omittable,
+)
 
 router = Router(tags=["Clients"])
 
@@ -70,33 +79,47 @@ class ClientListOut(Schema):
     count: int
 
 
+# Names, tags and choices are checked by the service, which reports every invalid field at
+# once; the edge only bounds them (length, control characters).
+ClientType = Annotated[str, Line(20), Field(description='"individual" or "legal_entity"')]
+ClientStatus = Annotated[str, Line(20), Field(description='"active", "inactive" or "lead"')]
+ClientName = Annotated[str, Line(200)]
+#: What people type as a phone ("+38 (067) 123-45-67"); the service normalizes it to E.164.
+Phone = Annotated[str, Line(50)]
+Email = Annotated[str, Line(254)]
+TagName = Annotated[str, Line(64)]
+TagNames = Annotated[list[TagName], Field(max_length=100)]
+
+
 class ClientCreateIn(Schema):
-    name: str
-    phone: str
-    email: str = ""
-    birthday: date | None = None
-    note: str = ""
-    client_type: str = Client.Type.INDIVIDUAL
-    status: str = Client.Status.ACTIVE
-    tags: list[str] = Field(default_factory=list, description="names; unknown ones are created")
-    tag_ids: list[int] = Field(default_factory=list, description="existing tags by id")
+    name: ClientName
+    phone: Phone
+    email: Email = ""
+    birthday: Date | None = None
+    note: Note = ""
+    client_type: ClientType = Client.Type.INDIVIDUAL
+    status: ClientStatus = Client.Status.ACTIVE
+    tags: TagNames = Field(default_factory=list, description="names; unknown ones are created")
+    tag_ids: IdList = Field(default_factory=list, description="existing tags by id")
 
 
 class ClientPatchIn(Schema):
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    birthday: date | None = None
-    note: str | None = None
-    client_type: str | None = None
-    status: str | None = None
-    tags: list[str] | None = Field(None, description="replaces the client's tags")
+    """Fields left out keep their value; only `birthday` may be null (no birthday)."""
+
+    name: ClientName = omittable()
+    phone: Phone = omittable()
+    email: Email = omittable()
+    birthday: Date | None = None
+    note: Note = omittable()
+    client_type: ClientType = omittable()
+    status: ClientStatus = omittable()
+    tags: TagNames = omittable("replaces the client's tags")
 
 
 class FreezeIn(Schema):
-    date_from: date
-    date_to: date
-    reason: str = ""
+    date_from: Date
+    date_to: Date
+    reason: Annotated[str, Line(200)] = ""
 
 
 class TagOut(Schema):
@@ -111,19 +134,19 @@ class TagListOut(Schema):
 
 
 class TagCreateIn(Schema):
-    name: str
-    color: str = ""
-    client_ids: list[int] = Field(
+    name: Annotated[str, Line(64, min_length=1)]
+    color: ColorOrEmpty = Field("", description="empty: one is chosen from the name")
+    client_ids: IdList = Field(
         default_factory=list, description="clients to tag right away (bulk tagging)"
     )
 
 
 class ListQuery(Schema):
-    search: str = ""
-    tag: list[str] = Field(default_factory=list, description="tag names; any of them matches")
+    search: Search = ""
+    tag: TagNames = Field(default_factory=list, description="tag names; any of them matches")
     deleted: bool = Field(False, description="list soft-deleted clients instead")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: Count = 0
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -200,23 +223,20 @@ def clients_list(request: HttpRequest, filters: Query[ListQuery]):
 
 
 @router.get("/clients/{client_id}", response=ClientDetailOut, summary="Get a client")
-def clients_get(request: HttpRequest, client_id: int):
+def clients_get(request: HttpRequest, client_id: Id):
     return _detail(_client(client_id, include_deleted=True))
 
 
 @router.patch("/clients/{client_id}", response=ClientDetailOut, summary="Update a client")
-def clients_update(request: HttpRequest, client_id: int, payload: ClientPatchIn):
+def clients_update(request: HttpRequest, client_id: Id, payload: ClientPatchIn):
     client = _client(client_id, include_deleted=True)
     fields = payload.dict(exclude_unset=True)
-    for key in ("name", "phone", "client_type", "status"):
-        if key in fields and fields[key] is None:
-            raise DomainError(f"{key} cannot be null.", field=key)
     client = services.client_update(client=client, actor=request_actor(request), **fields)
     return _detail(client, warnings=True)
 
 
 @router.delete("/clients/{client_id}", response={204: None}, summary="Delete a client (soft)")
-def clients_delete(request: HttpRequest, client_id: int):
+def clients_delete(request: HttpRequest, client_id: Id):
     client = _client(client_id, include_deleted=True)
     services.client_delete(client=client, actor=request_actor(request))
     return Status(204, None)
@@ -225,7 +245,7 @@ def clients_delete(request: HttpRequest, client_id: int):
 @router.post(
     "/clients/{client_id}/restore", response=ClientDetailOut, summary="Restore a deleted client"
 )
-def clients_restore(request: HttpRequest, client_id: int):
+def clients_restore(request: HttpRequest, client_id: Id):
     client = _client(client_id, include_deleted=True)
     services.client_restore(client=client, actor=request_actor(request))
     return _detail(client)
@@ -236,7 +256,7 @@ def clients_restore(request: HttpRequest, client_id: int):
     response=ClientDetailOut,
     summary="Freeze a client (memberships are extended by the frozen days)",
 )
-def clients_freeze(request: HttpRequest, client_id: int, payload: FreezeIn):
+def clients_freeze(request: HttpRequest, client_id: Id, payload: FreezeIn):
     client = _client(client_id, include_deleted=True)
     services.client_freeze(client=client, actor=request_actor(request), **payload.dict())
     return _detail(client)
@@ -247,7 +267,7 @@ def clients_freeze(request: HttpRequest, client_id: int, payload: FreezeIn):
     response=ClientDetailOut,
     summary="End a client's freeze early (unused days are taken back)",
 )
-def clients_unfreeze(request: HttpRequest, client_id: int):
+def clients_unfreeze(request: HttpRequest, client_id: Id):
     client = _client(client_id, include_deleted=True)
     services.client_unfreeze(client=client, actor=request_actor(request))
     return _detail(client)
@@ -258,8 +278,10 @@ def clients_unfreeze(request: HttpRequest, client_id: int):
 
 @router.get("/tags", response=TagListOut, summary="List tags")
 def tags_list(
-    request: HttpRequest, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
-):  # type: ignore[type-arg]
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=500),  # type: ignore[type-arg]
+    offset: Count = 0,
+):
     qs = selectors.tag_list()
     return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 

@@ -1,17 +1,17 @@
 """Ledger API (API.md "Clients and ledger"): entries, cancel, balance; finance: payment
 types, articles, financial operations, sales receipts."""
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
-from pydantic import StrictInt
 
 from zapys.accounts.models import Branch
 from zapys.core.api import Pagination, referenced_object, request_actor
+from zapys.core.schema_types import MAX_KOPECKS, Date, Id, Line, PositiveKopecks
 from zapys.ledger import selectors, services
 from zapys.ledger.models import (
     Account,
@@ -38,6 +38,9 @@ PurposeLiteral = Literal[
     "other",
 ]
 assert set(PurposeLiteral.__args__) == set(Entry.Purpose.values)  # type: ignore[attr-defined]
+# One limit for money everywhere: what the API accepts, the ledger can record.
+assert services.MAX_AMOUNT == MAX_KOPECKS
+Comment = Annotated[str, Line(500)]
 
 
 def _client(client_id: int) -> Any:
@@ -87,16 +90,16 @@ class EntryOut(Schema):
 
 class EntryIn(Schema):
     kind: Literal["debit", "credit"]
-    amount: StrictInt = Field(gt=0, le=services.MAX_AMOUNT)
+    amount: PositiveKopecks
     purpose: PurposeLiteral | None = None
-    comment: str = Field("", max_length=500)
-    account_id: int | None = None
-    branch_id: int | None = None
-    payment_type_id: int | None = None
+    comment: Comment = ""
+    account_id: Id | None = None
+    branch_id: Id | None = None
+    payment_type_id: Id | None = None
 
 
-class CancelIn(Schema):
-    reason: str = Field("", max_length=500)
+class EntryCancelIn(Schema):
+    reason: Comment = ""
 
 
 class AccountBalanceOut(Schema):
@@ -121,9 +124,9 @@ def _entries() -> Any:
 @paginate(Pagination)
 def client_entries(
     request: HttpRequest,
-    client_id: int,
+    client_id: Id,
     status: Literal["active", "cancelled"] | None = None,
-    account_id: int | None = None,
+    account_id: Id | None = None,
 ):
     client = _client(client_id)
     qs = selectors.client_entries(client=client).select_related("organization")
@@ -135,7 +138,7 @@ def client_entries(
 
 
 @router.post("/clients/{client_id}/entries", response={201: EntryOut}, summary="Add a ledger entry")
-def client_entry_create(request: HttpRequest, client_id: int, payload: EntryIn):
+def client_entry_create(request: HttpRequest, client_id: Id, payload: EntryIn):
     client = _client(client_id)
     purpose = payload.purpose or ("payment" if payload.kind == "debit" else "service")
     account = referenced_object(Account, payload.account_id, field="account_id", status=400)
@@ -156,7 +159,7 @@ def client_entry_create(request: HttpRequest, client_id: int, payload: EntryIn):
 
 
 @router.get("/clients/{client_id}/balance", response=BalanceOut, summary="Client's balance")
-def client_balance(request: HttpRequest, client_id: int):
+def client_balance(request: HttpRequest, client_id: Id):
     client = _client(client_id)
     accounts = selectors.account_balances_for_client(client)
     return {
@@ -170,12 +173,12 @@ def client_balance(request: HttpRequest, client_id: int):
 
 
 @router.get("/entries/{entry_id}", response=EntryOut, summary="Get a ledger entry")
-def entry_get(request: HttpRequest, entry_id: int):
+def entry_get(request: HttpRequest, entry_id: Id):
     return get_object_or_404(_entries(), pk=entry_id)
 
 
 @router.post("/entries/{entry_id}/cancel", response=EntryOut, summary="Cancel a ledger entry")
-def entry_cancel(request: HttpRequest, entry_id: int, payload: CancelIn | None = None):
+def entry_cancel(request: HttpRequest, entry_id: Id, payload: EntryCancelIn | None = None):
     entry = get_object_or_404(_entries(), pk=entry_id)
     cancelled = services.entry_cancel(
         entry=entry, actor=request_actor(request), reason=payload.reason if payload else ""
@@ -196,15 +199,15 @@ class PaymentTypeOut(Schema):
 
 
 class PaymentTypeIn(Schema):
-    branch_id: int
+    branch_id: Id
     method: Literal["cash", "card", "online"]
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, Line(100, min_length=1)]
     is_default: bool = False
 
 
 @router.get("/payment-types", response=list[PaymentTypeOut], summary="List payment types")
 @paginate(Pagination)
-def payment_types_list(request: HttpRequest, branch_id: int | None = None):
+def payment_types_list(request: HttpRequest, branch_id: Id | None = None):
     return selectors.payment_types_list(branch_id=branch_id)
 
 
@@ -270,13 +273,13 @@ class OperationOut(Schema):
 
 
 class OperationIn(Schema):
-    branch_id: int
+    branch_id: Id
     kind: Literal["income", "expense"]
-    amount: StrictInt = Field(gt=0, le=services.MAX_AMOUNT)
-    article_id: int | None = None
-    payment_type_id: int | None = None
-    client_id: int | None = None
-    comment: str = Field("", max_length=500)
+    amount: PositiveKopecks
+    article_id: Id | None = None
+    payment_type_id: Id | None = None
+    client_id: Id | None = None
+    comment: Comment = ""
 
 
 @router.get(
@@ -285,9 +288,9 @@ class OperationIn(Schema):
 @paginate(Pagination)
 def operations_list(
     request: HttpRequest,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    branch_id: int | None = None,
+    date_from: Date | None = None,
+    date_to: Date | None = None,
+    branch_id: Id | None = None,
     kind: Literal["income", "expense"] | None = None,
     include_cancelled: bool = False,
 ):
@@ -391,9 +394,9 @@ def _receipts() -> Any:
 @paginate(Pagination)
 def receipts_list(
     request: HttpRequest,
-    day: date | None = None,
-    branch_id: int | None = None,
-    client_id: int | None = None,
+    day: Date | None = None,
+    branch_id: Id | None = None,
+    client_id: Id | None = None,
 ):
     return selectors.receipts_list(
         day=day, branch_id=branch_id, client_id=client_id
@@ -401,5 +404,5 @@ def receipts_list(
 
 
 @router.get("/sales-receipts/{receipt_id}", response=ReceiptOut, summary="Get a sales receipt")
-def receipts_get(request: HttpRequest, receipt_id: int):
+def receipts_get(request: HttpRequest, receipt_id: Id):
     return get_object_or_404(_receipts(), pk=receipt_id)

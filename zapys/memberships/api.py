@@ -1,7 +1,7 @@
 """Membership plans and client memberships API (C6, C7)."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -9,12 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
-from pydantic import StrictInt
 
 from zapys.accounts.models import Branch
 from zapys.catalog.models import Group, Service, Subject
 from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import DomainError
+from zapys.core.schema_types import (
+    INT32_MAX,
+    Date,
+    Id,
+    IdList,
+    Kopecks,
+    Line,
+    Name,
+    Note,
+    omittable,
+)
 from zapys.ledger.api import _client
 from zapys.ledger.models import PaymentType
 from zapys.memberships import selectors, services
@@ -62,34 +72,41 @@ class PlanOut(Schema):
         return sorted(s.pk for s in obj.subjects.all())
 
 
+ValidityValue = Annotated[int, Field(gt=0, le=3660, strict=True)]
+#: Visits in a plan: null is unlimited.
+Visits = Annotated[int, Field(gt=0, le=INT32_MAX, strict=True)]
+
+
 class PlanIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    price: StrictInt = Field(ge=0)
-    validity_value: StrictInt = Field(1, gt=0, le=3660)
+    name: Name
+    price: Kopecks
+    validity_value: ValidityValue = 1
     validity_unit: Literal["days", "months"] = "months"
-    visits: StrictInt | None = Field(None, gt=0)
+    visits: Visits | None = Field(None, description="null: unlimited")
     covers_everything: bool = True
-    service_ids: list[int] = []
-    group_ids: list[int] = []
-    subject_ids: list[int] = []
+    service_ids: IdList = []
+    group_ids: IdList = []
+    subject_ids: IdList = []
     kind: Literal["permanent", "one_off"] = "permanent"
     separate_account: bool = False
-    description: str = ""
+    description: Note = ""
 
 
 class PlanPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    price: StrictInt | None = Field(None, ge=0)
-    validity_value: StrictInt | None = Field(None, gt=0, le=3660)
-    validity_unit: Literal["days", "months"] | None = None
-    visits: StrictInt | None = Field(None, gt=0)
-    covers_everything: bool | None = None
-    service_ids: list[int] | None = None
-    group_ids: list[int] | None = None
-    subject_ids: list[int] | None = None
-    kind: Literal["permanent", "one_off"] | None = None
-    separate_account: bool | None = None
-    description: str | None = None
+    """Fields left out keep their value; only `visits` may be null (unlimited)."""
+
+    name: Name = omittable()
+    price: Kopecks = omittable()
+    validity_value: ValidityValue = omittable()
+    validity_unit: Literal["days", "months"] = omittable()
+    visits: Visits | None = Field(None, description="null: unlimited")
+    covers_everything: bool = omittable()
+    service_ids: IdList = omittable()
+    group_ids: IdList = omittable()
+    subject_ids: IdList = omittable()
+    kind: Literal["permanent", "one_off"] = omittable()
+    separate_account: bool = omittable()
+    description: Note = omittable()
 
 
 class ArchiveIn(Schema):
@@ -113,7 +130,11 @@ def _many(model: Any, ids: list[int] | None, field: str) -> list[Any] | None:
 
 @router.get("/membership-plans", response=list[PlanOut], summary="List membership plans")
 @paginate(Pagination)
-def plans_list(request: HttpRequest, include_archived: bool = False, kind: str | None = None):
+def plans_list(
+    request: HttpRequest,
+    include_archived: bool = False,
+    kind: Literal["permanent", "one_off", ""] | None = None,
+):
     return selectors.plans_list(include_archived=include_archived, kind=kind).select_related(
         "organization"
     )
@@ -134,17 +155,14 @@ def plans_create(request: HttpRequest, payload: PlanIn):
 
 
 @router.get("/membership-plans/{plan_id}", response=PlanOut, summary="Get a membership plan")
-def plans_get(request: HttpRequest, plan_id: int):
+def plans_get(request: HttpRequest, plan_id: Id):
     return get_object_or_404(_plans(), pk=plan_id)
 
 
 @router.patch("/membership-plans/{plan_id}", response=PlanOut, summary="Update a membership plan")
-def plans_update(request: HttpRequest, plan_id: int, payload: PlanPatch):
+def plans_update(request: HttpRequest, plan_id: Id, payload: PlanPatch):
     plan = get_object_or_404(_plans(), pk=plan_id)
     data = payload.dict(exclude_unset=True)
-    for key in list(data):
-        if key != "visits" and not key.endswith("_ids") and data[key] is None:
-            raise DomainError(f"{key} cannot be null.", field=key)
     services.membership_plan_update(
         plan=plan,
         actor=request_actor(request),
@@ -159,7 +177,7 @@ def plans_update(request: HttpRequest, plan_id: int, payload: PlanPatch):
 @router.post(
     "/membership-plans/{plan_id}/archive", response=PlanOut, summary="Archive or restore a plan"
 )
-def plans_archive(request: HttpRequest, plan_id: int, payload: ArchiveIn | None = None):
+def plans_archive(request: HttpRequest, plan_id: Id, payload: ArchiveIn | None = None):
     plan = get_object_or_404(_plans(), pk=plan_id)
     services.membership_plan_archive(
         plan=plan, actor=request_actor(request), archived=payload.archived if payload else True
@@ -212,41 +230,44 @@ class MembershipOut(Schema):
         return obj.is_valid_on(timezone.localdate())
 
 
+Reason = Annotated[str, Line(300)]
+
+
 class SellIn(Schema):
-    plan_id: int
+    plan_id: Id
     mode: Literal["paid", "credit", "free"] = "paid"
-    starts_on: date | None = None
-    branch_id: int | None = None
-    payment_type_id: int | None = None
+    starts_on: Date | None = None
+    branch_id: Id | None = None
+    payment_type_id: Id | None = None
 
 
 class RenewIn(Schema):
     mode: Literal["paid", "credit", "free"] = "paid"
     start: Literal["end", "today"] = "end"
-    branch_id: int | None = None
-    payment_type_id: int | None = None
+    branch_id: Id | None = None
+    payment_type_id: Id | None = None
 
 
 class ValidityIn(Schema):
-    starts_on: date | None = None
-    ends_on: date | None = None
-    reason: str = Field("", max_length=300)
+    starts_on: Date | None = None
+    ends_on: Date | None = None
+    reason: Reason = ""
 
 
 class VisitsIn(Schema):
-    count: StrictInt = Field(ge=-1000, le=1000)
-    reason: str = Field("", max_length=300)
+    count: Annotated[int, Field(ge=-1000, le=1000, strict=True)]
+    reason: Reason = ""
 
 
 class ReasonIn(Schema):
-    reason: str = Field("", max_length=300)
+    reason: Reason = ""
 
 
 def _memberships() -> Any:
     return ClientMembership.objects.select_related("organization", "client")
 
 
-def _membership(membership_id: int) -> ClientMembership:
+def _membership(membership_id: Id) -> ClientMembership:
     qs = _memberships()
     return get_object_or_404(qs, pk=membership_id)
 
@@ -257,7 +278,7 @@ def _membership(membership_id: int) -> ClientMembership:
     summary="Client's memberships (history)",
 )
 @paginate(Pagination)
-def client_memberships(request: HttpRequest, client_id: int, active: bool = False):
+def client_memberships(request: HttpRequest, client_id: Id, active: bool = False):
     client = _client(client_id)
     qs = selectors.client_memberships(client=client).select_related("organization")
     if active:
@@ -268,7 +289,7 @@ def client_memberships(request: HttpRequest, client_id: int, active: bool = Fals
 @router.post(
     "/clients/{client_id}/memberships", response={201: MembershipOut}, summary="Sell a membership"
 )
-def client_membership_sell(request: HttpRequest, client_id: int, payload: SellIn):
+def client_membership_sell(request: HttpRequest, client_id: Id, payload: SellIn):
     client = _client(client_id)
     plan = referenced_object(MembershipPlan, payload.plan_id, field="plan_id", status=400)
     membership = services.membership_sell(
@@ -286,12 +307,12 @@ def client_membership_sell(request: HttpRequest, client_id: int, payload: SellIn
 
 
 @router.get("/memberships/{membership_id}", response=MembershipOut, summary="Get a membership")
-def membership_get(request: HttpRequest, membership_id: int):
+def membership_get(request: HttpRequest, membership_id: Id):
     return _membership(membership_id)
 
 
 @router.post("/memberships/{membership_id}/renew", response={201: MembershipOut}, summary="Renew")
-def membership_renew(request: HttpRequest, membership_id: int, payload: RenewIn):
+def membership_renew(request: HttpRequest, membership_id: Id, payload: RenewIn):
     membership = _membership(membership_id)
     renewed = services.membership_renew(
         membership=membership,
@@ -311,7 +332,7 @@ def membership_renew(request: HttpRequest, membership_id: int, payload: RenewIn)
     response=MembershipOut,
     summary="Correct the validity dates",
 )
-def membership_validity(request: HttpRequest, membership_id: int, payload: ValidityIn):
+def membership_validity(request: HttpRequest, membership_id: Id, payload: ValidityIn):
     membership = _membership(membership_id)
     services.membership_correct_validity(
         membership=membership,
@@ -326,7 +347,7 @@ def membership_validity(request: HttpRequest, membership_id: int, payload: Valid
 @router.post(
     "/memberships/{membership_id}/visits", response=MembershipOut, summary="Add virtual visits"
 )
-def membership_visits(request: HttpRequest, membership_id: int, payload: VisitsIn):
+def membership_visits(request: HttpRequest, membership_id: Id, payload: VisitsIn):
     membership = _membership(membership_id)
     services.membership_add_virtual_visits(
         membership=membership,
@@ -340,7 +361,7 @@ def membership_visits(request: HttpRequest, membership_id: int, payload: VisitsI
 @router.post(
     "/memberships/{membership_id}/cancel", response=MembershipOut, summary="Cancel a membership"
 )
-def membership_cancel(request: HttpRequest, membership_id: int, payload: ReasonIn | None = None):
+def membership_cancel(request: HttpRequest, membership_id: Id, payload: ReasonIn | None = None):
     membership = _membership(membership_id)
     services.membership_cancel(
         membership=membership,

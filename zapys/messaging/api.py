@@ -1,8 +1,7 @@
 """Messaging API: the outbox, custom messages to a client, templates, staff notifications."""
 
-from __future__ import annotations
-
 from datetime import datetime
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -12,11 +11,21 @@ from ninja.pagination import paginate
 from zapys.clients.selectors import client_get
 from zapys.core.api import Pagination, request_actor
 from zapys.core.exceptions import NotFound
+from zapys.core.schema_types import Id, Line, Text
 from zapys.messaging import selectors, services
 from zapys.messaging.events import CHANNELS, UnknownEvent, all_events, get_event
 from zapys.messaging.models import Message, StaffNotification
 
 router = Router(tags=["Messaging"])
+
+ChannelName = Literal["sms", "email", "telegram", "viber"]
+ChannelFilter = Literal["sms", "email", "telegram", "viber", ""]
+MessageStatus = Literal["queued", "sending", "sent", "delivered", "failed", ""]
+assert set(ChannelName.__args__) == set(CHANNELS)  # type: ignore[attr-defined]
+assert set(ChannelFilter.__args__) == {*CHANNELS, ""}  # type: ignore[attr-defined]
+assert set(MessageStatus.__args__) == {*Message.Status.values, ""}  # type: ignore[attr-defined]
+#: An event code in a path or a filter (unknown ones are a 404 or an empty list).
+EventCode = Annotated[str, Line(100)]
 
 
 class MessageOut(Schema):
@@ -44,8 +53,8 @@ class MessageOut(Schema):
 
 
 class ClientMessageIn(Schema):
-    text: str
-    channel: str | None = None
+    text: Annotated[str, Text()]
+    channel: ChannelName | None = None
 
 
 class TemplateOut(Schema):
@@ -60,8 +69,8 @@ class TemplateOut(Schema):
 
 
 class TemplateIn(Schema):
-    text: str
-    subject: str = ""
+    text: Annotated[str, Text()]
+    subject: Annotated[str, Line(200)] = ""
     enabled: bool = True
 
 
@@ -90,10 +99,10 @@ class MarkedOut(Schema):
 @paginate(Pagination)
 def messages_list(
     request: HttpRequest,
-    client_id: int | None = None,
-    status: str | None = None,
-    channel: str | None = None,
-    event: str | None = None,
+    client_id: Id | None = None,
+    status: MessageStatus | None = None,
+    channel: ChannelFilter | None = None,
+    event: EventCode | None = None,
 ):
     return selectors.message_list(
         organization=request.organization,  # type: ignore[attr-defined]
@@ -105,7 +114,7 @@ def messages_list(
 
 
 @router.get("/messages/{message_id}", response=MessageOut, summary="Get a message")
-def messages_get(request: HttpRequest, message_id: int):
+def messages_get(request: HttpRequest, message_id: Id):
     return selectors.message_get(organization=request.organization, message_id=message_id)  # type: ignore[attr-defined]
 
 
@@ -114,7 +123,7 @@ def messages_get(request: HttpRequest, message_id: int):
     response={201: MessageOut},
     summary="Send a custom message to a client",
 )
-def client_message_send(request: HttpRequest, client_id: int, payload: ClientMessageIn):
+def client_message_send(request: HttpRequest, client_id: Id, payload: ClientMessageIn):
     client = client_get(client_id=client_id)
     message = services.message_send_custom(
         client=client, text=payload.text, channel=payload.channel, actor=request_actor(request)
@@ -138,7 +147,7 @@ def _template_out(organization, event: str, channel: str) -> dict:
 
 @router.get("/message-templates", response=list[TemplateOut], summary="List message templates")
 @paginate(Pagination)
-def templates_list(request: HttpRequest, event: str | None = None):
+def templates_list(request: HttpRequest, event: EventCode | None = None):
     organization = request.organization  # type: ignore[attr-defined]
     return [
         _template_out(organization, e.code, channel)
@@ -158,7 +167,7 @@ def _check_event_channel(event: str, channel: str) -> None:
 
 
 @router.get("/message-templates/{event}/{channel}", response=TemplateOut, summary="Get a template")
-def templates_get(request: HttpRequest, event: str, channel: str):
+def templates_get(request: HttpRequest, event: EventCode, channel: Annotated[str, Line(16)]):
     _check_event_channel(event, channel)
     return _template_out(request.organization, event, channel)  # type: ignore[attr-defined]
 
@@ -168,7 +177,12 @@ def templates_get(request: HttpRequest, event: str, channel: str):
     response=TemplateOut,
     summary="Set the organization's text for an event and channel",
 )
-def templates_put(request: HttpRequest, event: str, channel: str, payload: TemplateIn):
+def templates_put(
+    request: HttpRequest,
+    event: EventCode,
+    channel: Annotated[str, Line(16)],
+    payload: TemplateIn,
+):
     _check_event_channel(event, channel)
     organization = request.organization  # type: ignore[attr-defined]
     services.template_save(
@@ -195,7 +209,7 @@ def notifications_list(request: HttpRequest, unread: bool = False):
     response=NotificationOut,
     summary="Mark a notification read",
 )
-def notifications_read(request: HttpRequest, notification_id: int):
+def notifications_read(request: HttpRequest, notification_id: Id):
     notification = selectors.notifications_for(
         organization=request.organization,  # type: ignore[attr-defined]
         user=request.user,  # type: ignore[arg-type]

@@ -1,9 +1,7 @@
 """Payment accounts, payments, refunds and balance top-ups (API.md)."""
 
-from __future__ import annotations
-
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -12,21 +10,28 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from zapys.core.api import Pagination, request_actor
+from zapys.core.schema_types import Id, Line, PositiveKopecks
 from zapys.payments import selectors, services
 from zapys.payments.models import Payment, PaymentAccount
 
 router = Router(tags=["Payments"])
 
+Credential = Annotated[str, Line(200)]
+PaymentStatus = Literal[
+    "", "created", "pending", "succeeded", "failed", "expired", "refunded", "partially_refunded"
+]
+assert set(PaymentStatus.__args__) - {""} == set(Payment.Status.values)  # type: ignore[attr-defined]
+
 
 class PaymentAccountIn(Schema):
     provider: Literal["liqpay", "wayforpay", "sandbox"]
-    name: str = ""
-    public_key: str = ""
-    private_key: str = ""
+    name: Annotated[str, Line(100)] = ""
+    public_key: Credential = ""
+    private_key: Credential = ""
     sandbox: bool = False
-    merchant_account: str = ""
-    secret_key: str = ""
-    merchant_domain: str = ""
+    merchant_account: Credential = ""
+    secret_key: Credential = ""
+    merchant_domain: Credential = ""
     is_default: bool | None = None
 
 
@@ -76,8 +81,8 @@ class PaymentOut(Schema):
 
 
 class TopUpIn(Schema):
-    amount: int = Field(gt=0, description="Kopecks")
-    payment_account_id: int | None = None
+    amount: PositiveKopecks
+    payment_account_id: Id | None = None
 
 
 class TopUpOut(Schema):
@@ -89,7 +94,7 @@ class TopUpOut(Schema):
 
 
 class RefundIn(Schema):
-    amount: int | None = Field(default=None, gt=0, description="Kopecks; default: all")
+    amount: PositiveKopecks | None = Field(default=None, description="Kopecks; default: all")
 
 
 @router.post(
@@ -117,7 +122,7 @@ def payment_accounts_list(request: HttpRequest):
 @router.get(
     "/payment-accounts/{account_id}", response=PaymentAccountOut, summary="Get a payment account"
 )
-def payment_account_get(request: HttpRequest, account_id: int):
+def payment_account_get(request: HttpRequest, account_id: Id):
     return selectors.account_get(account_id=account_id)
 
 
@@ -126,7 +131,7 @@ def payment_account_get(request: HttpRequest, account_id: int):
     response={201: TopUpOut},
     summary="Create a balance top-up payment link",
 )
-def topup_create(request: HttpRequest, client_id: int, payload: TopUpIn):
+def topup_create(request: HttpRequest, client_id: Id, payload: TopUpIn):
     from zapys.clients.models import Client
 
     client = get_object_or_404(Client.objects.all(), pk=client_id)
@@ -156,9 +161,9 @@ def topup_create(request: HttpRequest, client_id: int, payload: TopUpIn):
 @paginate(Pagination)
 def payments_list(
     request: HttpRequest,
-    status: str | None = None,
-    purpose: str | None = None,
-    client_id: int | None = None,
+    status: PaymentStatus | None = None,
+    purpose: Annotated[str, Line(40)] | None = None,
+    client_id: Id | None = None,
 ):
     return selectors.payment_list(
         selectors.PaymentFilters(status=status or "", purpose=purpose or "", client_id=client_id)
@@ -166,14 +171,14 @@ def payments_list(
 
 
 @router.get("/payments/{payment_id}", response=PaymentOut, summary="Get a payment")
-def payment_get(request: HttpRequest, payment_id: int):
+def payment_get(request: HttpRequest, payment_id: Id):
     return selectors.payment_get(payment_id=payment_id)
 
 
 @router.post(
     "/payments/{payment_id}/refund", response=PaymentOut, summary="Refund a payment to the card"
 )
-def payment_refund(request: HttpRequest, payment_id: int, payload: RefundIn):
+def payment_refund(request: HttpRequest, payment_id: Id, payload: RefundIn):
     payment = selectors.payment_get(payment_id=payment_id)
     return services.payment_refund(
         payment=payment, amount=payload.amount, actor=request_actor(request)

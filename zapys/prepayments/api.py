@@ -1,16 +1,17 @@
 """Prepayment API (API.md "Payment accounts and prepayment"): settings, booking types,
 bookings of visits."""
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import NotFound
+from zapys.core.schema_types import Date, Id, Kopecks, Line, Text, omittable
 from zapys.prepayments import selectors, services
 from zapys.prepayments.models import Booking, BookingType
 
@@ -35,14 +36,16 @@ class BookingOut(Schema):
 
 
 class BookingCreateIn(Schema):
-    booking_type_id: int | None = None
+    booking_type_id: Id | None = None
     channel: Literal["sms", "email", "telegram", "viber", ""] | None = None
 
 
 class BookingTypeIn(Schema):
-    name: str
+    name: Annotated[str, Line(100, min_length=1)]
     rule: Literal["fixed", "percent", "hourly"]
-    value: int
+    value: Kopecks = Field(
+        description="fixed: kopecks; percent: 1–100 of the price; hourly: 0–100 of the rate"
+    )
     is_default: bool = False
 
 
@@ -55,7 +58,7 @@ class BookingTypeOut(Schema):
     is_active: bool
 
 
-class SettingsOut(Schema):
+class PrepaymentSettingsOut(Schema):
     enabled: bool
     payment_account_id: int | None
     link_lifetime_hours: int
@@ -86,35 +89,44 @@ class SettingsOut(Schema):
     agreement_text: str
 
 
-class SettingsIn(Schema):
-    enabled: bool | None = None
-    payment_account_id: int | None = None
-    link_lifetime_hours: int | None = None
-    auto_cancel: bool | None = None
-    auto_cancel_after_minutes: int | None = None
-    cancel_status_id: int | None = None
-    reminder_enabled: bool | None = None
-    reminder_hours_before: int | None = None
-    require_for_online: bool | None = None
-    default_channel: Literal["sms", "email", "telegram", "viber", ""] | None = None
-    income_article_id: int | None = None
-    status_after_payment_id: int | None = None
-    status_after_create_id: int | None = None
-    topup_branch_id: int | None = None
-    send_link: bool | None = None
-    send_paid: bool | None = None
-    send_expired: bool | None = None
-    send_cancelled: bool | None = None
-    send_reminder: bool | None = None
-    page_language: Literal["uk", "en"] | None = None
-    page_theme: Literal["light", "dark", "rose", "forest"] | None = None
-    page_business_name: str | None = None
-    page_subtitle: str | None = None
-    page_call_to_action: str | None = None
-    page_show_prices: bool | None = None
-    page_expired_message: str | None = None
-    agreement_enabled: bool | None = None
-    agreement_text: str | None = None
+class PrepaymentSettingsPatch(Schema):
+    """Fields left out keep their value. Only the references (`*_id`) may be null (none);
+    the numbers are bounded as in the settings page (`services.SETTINGS_BOUNDS`)."""
+
+    enabled: bool = omittable()
+    payment_account_id: Id | None = None
+    link_lifetime_hours: Annotated[
+        int, Field(ge=1, le=services.MAX_LINK_HOURS, description="hours")
+    ] = omittable()
+    auto_cancel: bool = omittable()
+    auto_cancel_after_minutes: Annotated[
+        int, Field(ge=0, le=services.MAX_CANCEL_DELAY_MINUTES, description="minutes")
+    ] = omittable()
+    cancel_status_id: Id | None = None
+    reminder_enabled: bool = omittable()
+    reminder_hours_before: Annotated[
+        int, Field(ge=1, le=services.MAX_LINK_HOURS, description="hours")
+    ] = omittable()
+    require_for_online: bool = omittable()
+    default_channel: Literal["sms", "email", "telegram", "viber", ""] = omittable()
+    income_article_id: Id | None = None
+    status_after_payment_id: Id | None = None
+    status_after_create_id: Id | None = None
+    topup_branch_id: Id | None = None
+    send_link: bool = omittable()
+    send_paid: bool = omittable()
+    send_expired: bool = omittable()
+    send_cancelled: bool = omittable()
+    send_reminder: bool = omittable()
+    page_language: Literal["uk", "en"] = omittable()
+    page_theme: Literal["light", "dark", "rose", "forest"] = omittable()
+    page_business_name: Annotated[str, Line(100)] = omittable()
+    page_subtitle: Annotated[str, Line(200)] = omittable()
+    page_call_to_action: Annotated[str, Line(200)] = omittable()
+    page_show_prices: bool = omittable()
+    page_expired_message: Annotated[str, Text()] = omittable()
+    agreement_enabled: bool = omittable()
+    agreement_text: Annotated[str, Text(50_000)] = omittable()
 
 
 FK_MODELS = {
@@ -128,16 +140,18 @@ FK_MODELS = {
 
 
 def _settings_out(obj: Any) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in SettingsOut.model_fields}
+    return {name: getattr(obj, name) for name in PrepaymentSettingsOut.model_fields}
 
 
-@router.get("/prepayment/settings", response=SettingsOut, summary="Prepayment settings")
+@router.get("/prepayment/settings", response=PrepaymentSettingsOut, summary="Prepayment settings")
 def settings_get(request: HttpRequest) -> dict[str, Any]:
     return _settings_out(services.prepayment_settings_get(_org(request)))
 
 
-@router.patch("/prepayment/settings", response=SettingsOut, summary="Change prepayment settings")
-def settings_patch(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
+@router.patch(
+    "/prepayment/settings", response=PrepaymentSettingsOut, summary="Change prepayment settings"
+)
+def settings_patch(request: HttpRequest, payload: PrepaymentSettingsPatch) -> dict[str, Any]:
     import importlib
 
     data = payload.model_dump(exclude_unset=True)
@@ -148,8 +162,6 @@ def settings_patch(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
             model = getattr(importlib.import_module(module), name)
             fields[key.removesuffix("_id")] = referenced_object(model, value, field=key)
         else:
-            if value is None:
-                continue
             fields[key] = value
     obj = services.prepayment_settings_update(
         organization=_org(request), actor=request_actor(request), **fields
@@ -181,9 +193,7 @@ def booking_type_create(request: HttpRequest, payload: BookingTypeIn) -> tuple[i
     response={201: BookingOut},
     summary="Create a paid booking (prepayment) for a visit",
 )
-def booking_create(
-    request: HttpRequest, visit_id: int, payload: BookingCreateIn
-) -> tuple[int, Any]:
+def booking_create(request: HttpRequest, visit_id: Id, payload: BookingCreateIn) -> tuple[int, Any]:
     from zapys.schedule.models import Visit
 
     visit = Visit.objects.for_org(_org(request)).filter(pk=visit_id).first()
@@ -204,11 +214,11 @@ def booking_create(
 def bookings_list(
     request: HttpRequest,
     status: Literal["", "pending", "paid", "expired", "cancelled", "refunded"] = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    branch_id: int | None = None,
-    staff_id: int | None = None,
-    booking_type_id: int | None = None,
+    date_from: Date | None = None,
+    date_to: Date | None = None,
+    branch_id: Id | None = None,
+    staff_id: Id | None = None,
+    booking_type_id: Id | None = None,
     paid_late: bool | None = None,
 ) -> Any:
     qs = selectors.bookings_list(
@@ -226,7 +236,7 @@ def bookings_list(
 
 
 @router.get("/bookings/{booking_id}", response=BookingOut, summary="Get a booking")
-def booking_get(request: HttpRequest, booking_id: int) -> Any:
+def booking_get(request: HttpRequest, booking_id: Id) -> Any:
     booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
     if booking is None:
         raise NotFound(_("Unknown booking."))
@@ -238,7 +248,7 @@ def booking_get(request: HttpRequest, booking_id: int) -> Any:
     response=BookingOut,
     summary="Mark a booking paid from the client's balance (X5)",
 )
-def booking_pay_from_balance(request: HttpRequest, booking_id: int) -> Any:
+def booking_pay_from_balance(request: HttpRequest, booking_id: Id) -> Any:
     booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
     if booking is None:
         raise NotFound(_("Unknown booking."))
@@ -247,12 +257,12 @@ def booking_pay_from_balance(request: HttpRequest, booking_id: int) -> Any:
     )
 
 
-class CancelIn(Schema):
+class BookingCancelIn(Schema):
     refund: bool = False
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, summary="Cancel a booking")
-def booking_cancel(request: HttpRequest, booking_id: int, payload: CancelIn) -> Any:
+def booking_cancel(request: HttpRequest, booking_id: Id, payload: BookingCancelIn) -> Any:
     booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
     if booking is None:
         raise NotFound(_("Unknown booking."))

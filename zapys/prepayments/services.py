@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound
 from zapys.core.money import format_money, multiply_rate, percent_of
+from zapys.core.schema_types import MAX_KOPECKS
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record, money_refunded_record
 from zapys.prepayments import events
@@ -44,6 +45,8 @@ PURPOSE = "prepayment"
 S = Booking.Status
 ACTIVE = (S.PENDING, S.PAID)
 MAX_LINK_HOURS = 24 * 30
+#: Auto-cancel at most a week after the link expired.
+MAX_CANCEL_DELAY_MINUTES = 7 * 24 * 60
 CHANNELS = ("", "sms", "email", "telegram", "viber")
 
 
@@ -91,9 +94,17 @@ def _check_settings(organization: Organization, fields: dict[str, Any]) -> None:
             field="link_lifetime_hours",
         )
     minutes = fields.get("auto_cancel_after_minutes")
-    if minutes is not None and not 0 <= int(minutes) <= 7 * 24 * 60:
+    if minutes is not None and not 0 <= int(minutes) <= MAX_CANCEL_DELAY_MINUTES:
         raise DomainError(
             _("The delay must be between 0 and 10080 minutes."), field="auto_cancel_after_minutes"
+        )
+    # Unbounded, 2147483647 hours was stored and then every booking failed: the reminder time
+    # (the link's expiry minus these hours) left the range of a datetime.
+    reminder = fields.get("reminder_hours_before")
+    if reminder is not None and not 1 <= int(reminder) <= MAX_LINK_HOURS:
+        raise DomainError(
+            _("The reminder must be between 1 and %(max)s hours before.") % {"max": MAX_LINK_HOURS},
+            field="reminder_hours_before",
         )
     status = fields.get("cancel_status")
     if status is not None and not status.is_cancellation:
@@ -244,6 +255,8 @@ def _validate_type(rule: str, value: int) -> None:
         raise DomainError(_("Enter a whole number."), field="value")
     if rule == BookingType.Rule.FIXED and value <= 0:
         raise DomainError(_("The sum must be greater than zero."), field="value")
+    if rule == BookingType.Rule.FIXED and value > MAX_KOPECKS:
+        raise DomainError(_("The sum is too large."), field="value")
     if rule == BookingType.Rule.PERCENT and not 1 <= value <= 100:
         raise DomainError(_("The percent must be between 1 and 100."), field="value")
     if rule == BookingType.Rule.HOURLY and not 0 <= value <= 100:

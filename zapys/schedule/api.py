@@ -1,11 +1,9 @@
 """Schedule API (API.md "Visits"): visits, lessons, attendance, statuses, staff hours,
 availability, settings."""
 
-from __future__ import annotations
-
 import datetime as dt
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -19,6 +17,21 @@ from zapys.catalog.models import Group, LessonType, Room, Service, Subject
 from zapys.clients.models import Client
 from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import DomainError, NotFound
+from zapys.core.schema_types import (
+    Color,
+    Count,
+    Date,
+    DateTime,
+    DurationMinutes,
+    Id,
+    IdList,
+    Kopecks,
+    Line,
+    Note,
+    PositiveCount,
+    TimeOfDay,
+    omittable,
+)
 from zapys.schedule import hooks, selectors, services
 from zapys.schedule.models import Attendance, HoursException, Visit, VisitStatus, WorkingHours
 
@@ -116,7 +129,7 @@ def _visit_qs(request: HttpRequest):  # type: ignore[no-untyped-def]
     )
 
 
-def _visit_out(request: HttpRequest, visit_id: int) -> dict:
+def _visit_out(request: HttpRequest, visit_id: Id) -> dict:
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
     return visits_out([visit])[0]
 
@@ -126,62 +139,69 @@ class VisitList(Schema):
     count: int
 
 
+Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday")]
+#: A visit status's code (a slug, as the model stores it).
+StatusCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+
 class VisitIn(Schema):
-    client_id: int
-    staff_id: int
-    service_id: int
-    branch_id: int | None = None
-    starts_at: datetime
-    duration_minutes: int | None = Field(None, gt=0, le=24 * 60)
-    price: int | None = Field(None, ge=0)
-    comment: str = ""
-    status_id: int | None = None
+    client_id: Id
+    staff_id: Id
+    service_id: Id
+    branch_id: Id | None = None
+    starts_at: DateTime
+    duration_minutes: DurationMinutes | None = None
+    price: Kopecks | None = Field(None, description="kopecks; default: the service's price")
+    comment: Note = ""
+    status_id: Id | None = None
 
 
 class VisitPatch(Schema):
-    price: int | None = Field(None, ge=0)
-    comment: str | None = None
+    """Fields left out (or null) keep their value."""
+
+    price: Kopecks | None = None
+    comment: Note | None = None
 
 
 class RescheduleIn(Schema):
-    starts_at: datetime
-    staff_id: int | None = None
-    duration_minutes: int | None = Field(None, gt=0, le=24 * 60)
-    ends_at: datetime | None = None
+    starts_at: DateTime
+    staff_id: Id | None = None
+    duration_minutes: DurationMinutes | None = None
+    ends_at: DateTime | None = None
 
 
-class CancelIn(Schema):
-    status_id: int | None = None
+class VisitCancelIn(Schema):
+    status_id: Id | None = None
 
 
 class StatusSetIn(Schema):
-    status_id: int
+    status_id: Id
 
 
 class LessonIn(Schema):
-    branch_id: int
-    staff_id: int
-    starts_at: datetime
-    duration_minutes: int = Field(gt=0, le=24 * 60)
-    group_id: int | None = None
-    subject_id: int | None = None
-    lesson_type_id: int | None = None
-    room_id: int | None = None
-    capacity: int | None = Field(None, ge=1)
-    price: int = Field(0, ge=0)
-    client_ids: list[int] | None = None
-    repeat_until: date | None = None
-    weekdays: list[int] | None = None
-    comment: str = ""
+    branch_id: Id
+    staff_id: Id
+    starts_at: DateTime
+    duration_minutes: DurationMinutes
+    group_id: Id | None = None
+    subject_id: Id | None = None
+    lesson_type_id: Id | None = None
+    room_id: Id | None = None
+    capacity: PositiveCount | None = None
+    price: Kopecks = 0
+    client_ids: IdList | None = None
+    repeat_until: Date | None = None
+    weekdays: Annotated[list[Weekday], Field(max_length=7)] | None = None
+    comment: Note = ""
 
 
 class ParticipantIn(Schema):
-    client_id: int
+    client_id: Id
 
 
 class AttendanceIn(Schema):
-    client_id: int
-    state: str = Field(description="planned | attended | absent | cancelled")
+    client_id: Id
+    state: Literal["planned", "attended", "absent", "cancelled"]
 
 
 # --- visits --------------------------------------------------------------------------------
@@ -190,17 +210,16 @@ class AttendanceIn(Schema):
 @router.get("/visits", response=VisitList, summary="List visits")
 def visits_list(
     request: HttpRequest,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    staff_id: int | None = None,
-    client_id: int | None = None,
-    branch_id: int | None = None,
-    status: str | None = None,
-    kind: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    date_from: Date | None = None,
+    date_to: Date | None = None,
+    staff_id: Id | None = None,
+    client_id: Id | None = None,
+    branch_id: Id | None = None,
+    status: StatusCode | None = None,
+    kind: Literal["individual", "lesson", ""] | None = None,
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100,
+    offset: Count = 0,
 ):
-    limit, offset = min(max(limit, 1), 1000), max(offset, 0)
     qs = selectors.visit_list(
         organization=_org(request),
         date_from=date_from,
@@ -235,12 +254,12 @@ def visits_create(request: HttpRequest, payload: VisitIn):
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="Get a visit")
-def visits_get(request: HttpRequest, visit_id: int):
+def visits_get(request: HttpRequest, visit_id: Id):
     return _visit_out(request, visit_id)
 
 
 @router.patch("/visits/{visit_id}", response=VisitOut, summary="Edit a visit's price/comment")
-def visits_update(request: HttpRequest, visit_id: int, payload: VisitPatch):
+def visits_update(request: HttpRequest, visit_id: Id, payload: VisitPatch):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
     services.visit_update(
         visit=visit, actor=request_actor(request), price=payload.price, comment=payload.comment
@@ -249,7 +268,7 @@ def visits_update(request: HttpRequest, visit_id: int, payload: VisitPatch):
 
 
 @router.post("/visits/{visit_id}/reschedule", response=VisitOut, summary="Move a visit")
-def visits_reschedule(request: HttpRequest, visit_id: int, payload: RescheduleIn):
+def visits_reschedule(request: HttpRequest, visit_id: Id, payload: RescheduleIn):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
     services.visit_reschedule(
         visit=visit,
@@ -263,7 +282,7 @@ def visits_reschedule(request: HttpRequest, visit_id: int, payload: RescheduleIn
 
 
 @router.post("/visits/{visit_id}/cancel", response=VisitOut, summary="Cancel a visit")
-def visits_cancel(request: HttpRequest, visit_id: int, payload: CancelIn | None = None):
+def visits_cancel(request: HttpRequest, visit_id: Id, payload: VisitCancelIn | None = None):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
     status = referenced_object(
         VisitStatus, payload.status_id if payload else None, field="status_id"
@@ -273,7 +292,7 @@ def visits_cancel(request: HttpRequest, visit_id: int, payload: CancelIn | None 
 
 
 @router.post("/visits/{visit_id}/status", response=VisitOut, summary="Set a visit's status")
-def visits_status(request: HttpRequest, visit_id: int, payload: StatusSetIn):
+def visits_status(request: HttpRequest, visit_id: Id, payload: StatusSetIn):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
     status = referenced_object(VisitStatus, payload.status_id, field="status_id")
     services.visit_status_set(visit=visit, status=status, actor=request_actor(request))
@@ -283,7 +302,7 @@ def visits_status(request: HttpRequest, visit_id: int, payload: StatusSetIn):
 @router.post(
     "/visits/{visit_id}/participants", response={201: ParticipantOut}, summary="Add to a lesson"
 )
-def visits_participant_add(request: HttpRequest, visit_id: int, payload: ParticipantIn):
+def visits_participant_add(request: HttpRequest, visit_id: Id, payload: ParticipantIn):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
     client = referenced_object(Client, payload.client_id, field="client_id")
     return 201, services.lesson_participant_add(
@@ -292,7 +311,7 @@ def visits_participant_add(request: HttpRequest, visit_id: int, payload: Partici
 
 
 @router.post("/visits/{visit_id}/attendance", response=ParticipantOut, summary="Mark attendance")
-def visits_attendance(request: HttpRequest, visit_id: int, payload: AttendanceIn):
+def visits_attendance(request: HttpRequest, visit_id: Id, payload: AttendanceIn):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
     attendance = (
         Attendance.objects.for_org(_org(request))
@@ -348,10 +367,13 @@ class StatusOut(Schema):
     is_active: bool
 
 
+StatusName = Annotated[str, Line(100, min_length=1)]
+
+
 class StatusIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
-    color: str = "#0d6efd"
-    order: int = Field(100, ge=0)
+    name: StatusName
+    color: Color = "#0d6efd"
+    order: Count = 100
     counts_as_came: bool = False
     is_cancellation: bool = False
     is_no_show: bool = False
@@ -359,15 +381,17 @@ class StatusIn(Schema):
 
 
 class StatusPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    color: str | None = None
-    order: int | None = Field(None, ge=0)
-    counts_as_came: bool | None = None
-    is_cancellation: bool | None = None
-    is_no_show: bool | None = None
-    hidden_in_calendar: bool | None = None
-    is_default: bool | None = None
-    is_active: bool | None = None
+    """Fields left out keep their value; none of them may be null."""
+
+    name: StatusName = omittable()
+    color: Color = omittable()
+    order: Count = omittable()
+    counts_as_came: bool = omittable()
+    is_cancellation: bool = omittable()
+    is_no_show: bool = omittable()
+    hidden_in_calendar: bool = omittable()
+    is_default: bool = omittable()
+    is_active: bool = omittable()
 
 
 @router.get("/visit-statuses", response=list[StatusOut], summary="List visit statuses")
@@ -382,7 +406,7 @@ def statuses_list(request: HttpRequest):
     response=StatusOut,
     summary="Create or update a visit status by its code",
 )
-def statuses_put(request: HttpRequest, code: str, payload: StatusIn):
+def statuses_put(request: HttpRequest, code: StatusCode, payload: StatusIn):
     """Idempotent: the first call creates the organization's status with this code, later
     calls update it (system statuses keep their behaviour)."""
     org = _org(request)
@@ -399,9 +423,9 @@ def statuses_put(request: HttpRequest, code: str, payload: StatusIn):
 
 
 @router.patch("/visit-statuses/{status_id}", response=StatusOut, summary="Edit a visit status")
-def statuses_update(request: HttpRequest, status_id: int, payload: StatusPatch):
+def statuses_update(request: HttpRequest, status_id: Id, payload: StatusPatch):
     status = get_object_or_404(VisitStatus.objects.for_org(_org(request)), pk=status_id)
-    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    fields = payload.dict(exclude_unset=True)
     return services.visit_status_update(status=status, actor=request_actor(request), **fields)
 
 
@@ -409,9 +433,9 @@ def statuses_update(request: HttpRequest, status_id: int, payload: StatusPatch):
 
 
 class IntervalSchema(Schema):
-    weekday: int = Field(ge=0, le=6, description="0 = Monday")
-    start: time
-    end: time
+    weekday: Weekday
+    start: TimeOfDay
+    end: TimeOfDay
 
 
 class WeeklyOut(IntervalSchema):
@@ -423,8 +447,8 @@ class ExceptionOut(Schema):
     branch_id: int
     date: dt.date
     kind: str
-    start: time | None
-    end: time | None
+    start: TimeOfDay | None
+    end: TimeOfDay | None
     note: str
 
 
@@ -436,17 +460,17 @@ class HoursOut(Schema):
 
 
 class HoursIn(Schema):
-    branch_id: int
-    intervals: list[IntervalSchema]
+    branch_id: Id
+    intervals: Annotated[list[IntervalSchema], Field(max_length=7 * 24)]
 
 
 class ExceptionIn(Schema):
-    branch_id: int
-    date: dt.date
-    kind: str = Field(description="day_off | extra")
-    start: time | None = None
-    end: time | None = None
-    note: str = ""
+    branch_id: Id
+    date: Date
+    kind: Literal["day_off", "extra"]
+    start: TimeOfDay | None = None
+    end: TimeOfDay | None = None
+    note: Annotated[str, Line(200)] = ""
 
 
 def _hours_out(request: HttpRequest, staff: User) -> dict:
@@ -464,12 +488,12 @@ def _hours_out(request: HttpRequest, staff: User) -> dict:
 
 
 @router.get("/staff/{staff_id}/hours", response=HoursOut, summary="A specialist's hours")
-def hours_get(request: HttpRequest, staff_id: int):
+def hours_get(request: HttpRequest, staff_id: Id):
     return _hours_out(request, get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id))
 
 
 @router.put("/staff/{staff_id}/hours", response=HoursOut, summary="Replace weekly hours")
-def hours_set(request: HttpRequest, staff_id: int, payload: HoursIn):
+def hours_set(request: HttpRequest, staff_id: Id, payload: HoursIn):
     staff = get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id)
     services.staff_hours_set(
         staff=staff,
@@ -485,7 +509,7 @@ def hours_set(request: HttpRequest, staff_id: int, payload: HoursIn):
     response={201: ExceptionOut},
     summary="Add a day off or extra hours",
 )
-def hours_exception_create(request: HttpRequest, staff_id: int, payload: ExceptionIn):
+def hours_exception_create(request: HttpRequest, staff_id: Id, payload: ExceptionIn):
     staff = get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id)
     return 201, services.hours_exception_create(
         staff=staff,
@@ -504,7 +528,7 @@ def hours_exception_create(request: HttpRequest, staff_id: int, payload: Excepti
     response={204: None},
     summary="Remove an exception",
 )
-def hours_exception_delete(request: HttpRequest, staff_id: int, exception_id: int):
+def hours_exception_delete(request: HttpRequest, staff_id: Id, exception_id: Id):
     exc = get_object_or_404(
         HoursException.objects.for_org(_org(request)), pk=exception_id, staff_id=staff_id
     )
@@ -534,14 +558,12 @@ class AvailabilityOut(Schema):
 @router.get("/availability", response=AvailabilityOut, summary="Free slots for a service")
 def availability(
     request: HttpRequest,
-    service_id: int,
-    date: dt.date,
-    staff_id: int | None = None,
-    branch_id: int | None = None,
-    days: int = 1,
+    service_id: Id,
+    date: Date,
+    staff_id: Id | None = None,
+    branch_id: Id | None = None,
+    days: Annotated[int, Field(ge=1, le=31)] = 1,
 ):
-    if not 1 <= days <= 31:
-        raise DomainError(_("days must be between 1 and 31."), field="days")
     org = _org(request)
     service = referenced_object(Service, service_id, field="service_id")
     if staff_id is not None:
@@ -578,7 +600,7 @@ def availability(
 # --- settings ------------------------------------------------------------------------------
 
 
-class SettingsOut(Schema):
+class ScheduleSettingsOut(Schema):
     buffer_minutes: int
     slot_step_minutes: int
     charge_without_membership: bool
@@ -588,24 +610,36 @@ class SettingsOut(Schema):
     online_rate_limit_per_minute: int
 
 
-class SettingsPatch(Schema):
-    buffer_minutes: int | None = Field(None, ge=0, le=240)
-    slot_step_minutes: int | None = Field(None, ge=5, le=240)
-    charge_without_membership: bool | None = None
-    online_booking_enabled: bool | None = None
-    online_min_lead_minutes: int | None = Field(None, ge=0)
-    online_days_ahead: int | None = Field(None, ge=1, le=365)
-    online_rate_limit_per_minute: int | None = Field(None, ge=1, le=1000)
+def _bounds(name: str) -> Any:
+    low, high = services.SETTINGS_BOUNDS[name]
+    return Field(ge=low, le=high)
 
 
-@router.get("/schedule/settings", response=SettingsOut, summary="Schedule settings")
+class ScheduleSettingsPatch(Schema):
+    """Fields left out keep their value; none may be null. The numbers have the settings
+    page's bounds (`services.SETTINGS_BOUNDS`)."""
+
+    buffer_minutes: Annotated[int, _bounds("buffer_minutes")] = omittable()
+    slot_step_minutes: Annotated[int, _bounds("slot_step_minutes")] = omittable()
+    charge_without_membership: bool = omittable()
+    online_booking_enabled: bool = omittable()
+    online_min_lead_minutes: Annotated[int, _bounds("online_min_lead_minutes")] = omittable()
+    online_days_ahead: Annotated[int, _bounds("online_days_ahead")] = omittable()
+    online_rate_limit_per_minute: Annotated[int, _bounds("online_rate_limit_per_minute")] = (
+        omittable()
+    )
+
+
+@router.get("/schedule/settings", response=ScheduleSettingsOut, summary="Schedule settings")
 def settings_get(request: HttpRequest):
     return services.schedule_settings_for(_org(request))
 
 
-@router.patch("/schedule/settings", response=SettingsOut, summary="Change schedule settings")
-def settings_update(request: HttpRequest, payload: SettingsPatch):
-    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+@router.patch(
+    "/schedule/settings", response=ScheduleSettingsOut, summary="Change schedule settings"
+)
+def settings_update(request: HttpRequest, payload: ScheduleSettingsPatch):
+    fields = payload.dict(exclude_unset=True)
     if not fields:
         raise DomainError(_("Nothing to change."))
     return services.schedule_settings_update(

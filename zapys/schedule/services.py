@@ -104,6 +104,15 @@ SETTINGS_FIELDS = (
     "online_days_ahead",
     "online_rate_limit_per_minute",
 )
+#: Inclusive bounds of the numeric settings, for the settings page and the API alike: a lead
+#: time or a horizon beyond them only made date arithmetic overflow on the booking pages.
+SETTINGS_BOUNDS: dict[str, tuple[int, int]] = {
+    "buffer_minutes": (0, 240),
+    "slot_step_minutes": (5, 240),
+    "online_min_lead_minutes": (0, 30 * 24 * 60),
+    "online_days_ahead": (1, 365),
+    "online_rate_limit_per_minute": (1, 1000),
+}
 
 
 @transaction.atomic
@@ -123,6 +132,18 @@ def schedule_settings_update(
         raise DomainError(
             _("The buffer must be between 0 and 240 minutes."), field="buffer_minutes"
         )
+    for name in ("online_min_lead_minutes", "online_days_ahead", "online_rate_limit_per_minute"):
+        low, high = SETTINGS_BOUNDS[name]
+        if name in fields and not low <= int(fields[name]) <= high:
+            raise DomainError(
+                _("“%(field)s” must be between %(min)s and %(max)s.")
+                % {
+                    "field": getattr(ScheduleSettings._meta.get_field(name), "verbose_name", name),
+                    "min": low,
+                    "max": high,
+                },
+                field=name,
+            )
     obj = schedule_settings_for(organization)
     before = {k: getattr(obj, k) for k in fields}
     for key, value in fields.items():

@@ -28,9 +28,14 @@ def test_services_api_crud(org, branch, api):
     assert [i["name"] for i in items] == ["Haircut"]
     assert api.post("/services", {"name": "X", "duration_minutes": 0, "price": 1}).status == 422
     assert api.post("/services", {"name": "X", "duration_minutes": 10, "price": -1}).status == 422
-    r = api.patch(f"/services/{sid}", {"name": None})
-    assert r.status == 400
-    assert Service.objects.count() == 1
+    # null for a field that cannot be emptied is a field error, and nothing changes
+    # (`category: null` was a 500: NOT NULL constraint failed).
+    for field in ("name", "category", "price", "duration_minutes", "description", "is_active"):
+        r = api.patch(f"/services/{sid}", {field: None})
+        assert r.status == 422, (field, r.body)
+        assert r.body["errors"] == [{"field": field, "message": "This field cannot be null."}]
+    service = Service.objects.get()
+    assert (service.name, service.category, service.price) == ("Haircut", "Hair", 45000)
 
 
 def test_specialist_cannot_edit_catalogue(org, branch):

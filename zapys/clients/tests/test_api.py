@@ -113,10 +113,15 @@ def test_patch_partial_and_bad_input(org, api):
     r = api.patch(f"/clients/{client.pk}", {"tags": ["y", "z"], "status": "inactive"})
     assert r.body["tags"] == ["y", "z"] and r.body["status"] == "inactive"
     before = _state()
-    for bad in ({"phone": "abc"}, {"name": None}, {"tags": [""]}, {"client_type": "x"}):
+    for bad in ({"phone": "abc"}, {"tags": [""]}, {"client_type": "x"}):
         r = api.patch(f"/clients/{client.pk}", bad)
         assert r.status == 400, (bad, r.body)
         assert r.body["errors"][0]["field"] in bad
+    # null for what cannot be emptied, control characters: refused at the edge.
+    for bad in ({"name": None}, {"status": None}, {"note": None}, {"name": "a\x00b"}):
+        r = api.patch(f"/clients/{client.pk}", bad)
+        assert r.status == 422, (bad, r.body)
+        assert [e["field"] for e in r.body["errors"]] == list(bad)
     assert _state() == before
     assert api.patch("/clients/999999", {"name": "x"}).status == 404
 
@@ -194,14 +199,16 @@ def test_tags_list_and_create(org, api):
     listed = api.get("/tags")
     assert listed.status == 200 and listed.body["count"] == 1
     before = _state()
-    for bad in (
-        {"name": "  "},
-        {"name": "x", "color": "red"},
-        {"name": "x", "client_ids": [999999]},
+    for bad, status, field in (
+        ({"name": "  "}, 422, "name"),
+        ({"name": "x", "color": "red"}, 422, "color"),
+        ({"name": "x\x00"}, 422, "name"),
+        ({"name": "x", "client_ids": [2**63]}, 422, "client_ids.0"),
+        ({"name": "x", "client_ids": [999999]}, 404, "client_ids"),
     ):
         r = api.post("/tags", bad)
-        assert r.status in (400, 404), r.body
-        assert r.body["errors"]
+        assert r.status == status, (bad, r.body)
+        assert [e["field"] for e in r.body["errors"]] == [field], r.body
     assert _state() == before
 
 

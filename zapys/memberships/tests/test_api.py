@@ -25,7 +25,7 @@ def test_plan_crud_and_archive(org, api):
     assert plan["service_ids"] == [service.pk] and plan["unlimited"] is False
     r = api.patch(f"/membership-plans/{plan['id']}", {"price": 130_000, "visits": None})
     assert r.status == 200 and r.body["price"] == 130_000 and r.body["unlimited"] is True
-    assert api.patch(f"/membership-plans/{plan['id']}", {"price": None}).status == 400
+    assert api.patch(f"/membership-plans/{plan['id']}", {"price": None}).status == 422
     assert api.patch(f"/membership-plans/{plan['id']}", {"price": -1}).status == 422
     r = api.post(f"/membership-plans/{plan['id']}/archive")
     assert r.body["is_archived"] is True

@@ -63,7 +63,7 @@ def test_send_custom_message_to_a_client(org, api, django_capture_on_commit_call
     response = api.post(f"/clients/{client.pk}/messages", {"text": "  "})
     assert response.status == 400 and response.body["errors"][0]["field"] == "text"
     response = api.post(f"/clients/{client.pk}/messages", {"text": "x", "channel": "fax"})
-    assert response.status == 400 and response.body["errors"][0]["field"] == "channel"
+    assert response.status == 422 and response.body["errors"][0]["field"] == "channel"
     assert Message.objects.count() == 1
 
 

@@ -48,8 +48,20 @@ def test_settings_get_and_patch(api, org):
     assert r.status == 200, r.body
     assert r.body["link_lifetime_hours"] == 12 and r.body["enabled"] is True
     assert api.get("/prepayment/settings").body["auto_cancel_after_minutes"] == 15
-    bad = api.patch("/prepayment/settings", {"link_lifetime_hours": 0})
-    assert bad.status == 400 and bad.body["errors"][0]["field"] == "link_lifetime_hours"
+    before = api.get("/prepayment/settings").body
+    for field, value in (
+        ("link_lifetime_hours", 0),
+        # Accepted before, and then every booking creation was a 500.
+        ("reminder_hours_before", 2147483647),
+        ("reminder_hours_before", 0),
+        ("auto_cancel_after_minutes", 7 * 24 * 60 + 1),
+        ("enabled", None),
+        ("page_subtitle", "a\x00b"),
+    ):
+        bad = api.patch("/prepayment/settings", {field: value})
+        assert bad.status == 422, (field, bad.body)
+        assert [e["field"] for e in bad.body["errors"]] == [field]
+    assert api.get("/prepayment/settings").body == before
 
 
 def test_booking_types(api, org):

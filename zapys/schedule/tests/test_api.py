@@ -141,7 +141,7 @@ def test_lessons_and_attendance_api(org, branch, api, monkeypatch):
     r = api.post(f"/visits/{lid}/attendance", {"client_id": client.pk, "state": "attended"})
     assert r.status == 200 and r.body["state"] == "attended"
     r = api.post(f"/visits/{lid}/attendance", {"client_id": client.pk, "state": "bogus"})
-    assert r.status == 400
+    assert r.status == 422 and r.body["errors"][0]["field"] == "state"
 
 
 def test_status_put_by_code(org, api):
@@ -152,4 +152,4 @@ def test_status_put_by_code(org, api):
     r = api.put("/visit-statuses/by-code/late", {"name": "Late!", "color": "#ff8800"})
     assert r.body["name"] == "Late!"
     r = api.put("/visit-statuses/by-code/x", {"name": "X", "color": "red"})
-    assert r.status == 400 and r.body["errors"][0]["field"] == "color"
+    assert r.status == 422 and r.body["errors"][0]["field"] == "color"
