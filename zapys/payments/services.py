@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
@@ -405,8 +405,12 @@ def _purpose_step(payment: Payment, step: str, *args: Any) -> None:
     purpose = purpose_find(payment.purpose)
     if purpose is None:
         return
+    # What a purpose stores (ledger comments, staff notifications, receipt lines) is the
+    # organization's, whichever request or provider caused it: its language, not theirs.
+    language = payment.organization.language or None
     try:
-        getattr(purpose, step)(payment, *args)
+        with translation.override(language):
+            getattr(purpose, step)(payment, *args)
     except Exception as exc:
         raise PurposeFailed(payment, step, exc) from exc
 

@@ -205,3 +205,19 @@ def test_withdrawn_purpose_payments_still_move(org, branch):
     purpose_withdraw("short_lived")
     assert services.payment_succeed(payment=payment, actor=Actor.system("t")) is True
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"
+
+
+def test_a_purpose_writes_in_the_organizations_language_whoever_caused_it(org, branch):
+    """A Ukrainian salon's top-up paid while the active language is English (a client who
+    switched the payment page to English, an English-speaking operator's tick): the ledger
+    comment, the receipt line and the staff notification are Ukrainian."""
+    assert org.language == "uk"
+    payment = make_topup(org, account=make_account(org, "sandbox"), amount=5000)
+    with translation.override("en"):
+        services.payment_succeed(payment=payment, actor=Actor.system("t"))
+    entry = Entry.objects.get(cause_id=str(payment.pk))
+    assert entry.comment == f"Онлайн-поповнення, платіж №{payment.pk}"
+    receipt = SalesReceipt.objects.get(cause_id=str(payment.pk))
+    assert [line.name for line in receipt.lines.all()] == ["Поповнення балансу"]
+    note = StaffNotification.objects.get(related_id=str(payment.pk))
+    assert note.title.startswith("Отримано поповнення")
