@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zapys.clients.import_files import MAX_FILE_BYTES, MAX_ROWS
 from zapys.clients.models import Client
 from zapys.core.forms import StyledForm
 
@@ -68,12 +72,19 @@ class FreezeForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
+def _import_help() -> str:
+    return gettext(
+        "CSV or XLSX up to %(size)s MB and %(rows)s rows. Columns: name, phone (required), "
+        "email, birthday, note, tags (comma-separated), balance, type, status."
+    ) % {
+        "size": MAX_FILE_BYTES // (1024 * 1024),
+        "rows": number_format(MAX_ROWS, force_grouping=True),
+    }
+
+
 class ImportUploadForm(StyledForm):
     file = forms.FileField(
         label=_("File"),
-        help_text=_(
-            "CSV or XLSX up to 10 MB. Columns: name, phone (required), email, birthday, "
-            "note, tags (comma-separated), balance, type, status."
-        ),
+        help_text=lazy(_import_help, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from zapys.core.private_storage import get_private_storage, opaque_name
 from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
 
 if TYPE_CHECKING:
@@ -202,22 +204,36 @@ class ClientFreeze(OrgOwned):
         return self.date_to
 
 
-class ClientImport(OrgOwned):
-    """One uploaded import file: its dry-run report, then progress and the final report (C8).
+def client_import_file_name(instance: ClientImport, filename: str) -> str:
+    """An opaque name in the private storage: nothing of the uploaded name, the organization
+    or the date (issue 10: imports used to be public under client_imports/YYYY/MM/)."""
+    return opaque_name("client-imports")
 
-    The page polls this row while a large file is imported in the background.
+
+class ClientImport(OrgOwned):
+    """One uploaded import file: the worker's check and dry-run report, then progress and
+    the final report (C8). The page polls this row while the worker reads or imports.
+
+    The file lives in the private storage (never under MEDIA_ROOT, never served) only as
+    long as it is needed: it is deleted when the import finishes or is refused, and the
+    `clients.import_files` job deletes any left older than a day.
     """
 
     class Status(models.TextChoices):
+        CHECKING = "checking", pgettext_lazy("client import", "Checking")
+        REFUSED = "refused", pgettext_lazy("client import", "Refused")
         PREVIEWED = "previewed", _("Previewed")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", pgettext_lazy("client import", "Expired")
 
-    file = models.FileField(upload_to="client_imports/%Y/%m/")
+    file = models.FileField(
+        storage=get_private_storage, upload_to=client_import_file_name, max_length=100, blank=True
+    )
     original_name = models.CharField(max_length=255)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKING)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     preview = models.JSONField(default=dict, blank=True)
@@ -227,6 +243,11 @@ class ClientImport(OrgOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    #: when and by whom the import was confirmed (queued for the worker)
+    started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -8,18 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from zapys.clients import selectors
+from zapys.clients import import_files, selectors
 from zapys.clients.card import card_actions, card_tabs
 from zapys.clients.forms import ClientForm, FreezeForm, ImportUploadForm, split_tag_input
-from zapys.clients.importing import SYNC_MAX_ROWS, client_import_start, client_import_upload
+from zapys.clients.import_files import MAX_FILE_BYTES
+from zapys.clients.importing import client_import_start, client_import_upload
 from zapys.clients.models import Client, ClientImport
 from zapys.clients.phones import normalize_phone
 from zapys.clients.services import (
@@ -321,10 +324,38 @@ def client_unfreeze_view(request: HttpRequest, client_id: int) -> HttpResponse:
 # --- Import -------------------------------------------------------------------------------
 
 
+class _ImportSizeLimit(FileUploadHandler):
+    """Stops keeping an uploaded file once it passes MAX_FILE_BYTES: the rest of the body is
+    read and dropped instead of filling the temporary directory."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if start + len(raw_data) > MAX_FILE_BYTES:
+            self.request.import_too_big = True  # type: ignore[union-attr]
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handlers build the file
+
+
+@csrf_exempt  # the size limit must be in place before the CSRF check reads the body...
 @staff_required(*MANAGERS)
 def client_import(request: HttpRequest) -> HttpResponse:
+    # (Had anything read the body already, this would change nothing: the service still
+    # refuses the size, only after the whole file was received.)
+    request.upload_handlers.insert(0, _ImportSizeLimit(request))
+    return _client_import(request)
+
+
+@csrf_protect  # ...and the CSRF check runs here, on the limited body
+def _client_import(request: HttpRequest) -> HttpResponse:
+    """Upload: the file is stored and the worker reads it; this request opens nothing."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if getattr(request, "import_too_big", False):
+        form = ImportUploadForm(request.POST, request.FILES)
+        form.is_valid()  # "required": the size limit dropped the file...
+        form.errors["file"] = form.error_class([import_files.too_big_message()])  # ...say why
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             created = client_import_upload(
@@ -352,16 +383,13 @@ def _import_or_404(import_id: int) -> ClientImport:
 @staff_required(*MANAGERS)
 def client_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     upload = _import_or_404(import_id)
-    return render(
-        request,
-        "clients/import_detail.html",
-        {"upload": upload, "sync_max_rows": SYNC_MAX_ROWS},
-    )
+    return render(request, "clients/import_detail.html", {"upload": upload})
 
 
 @staff_required(*MANAGERS)
 def client_import_progress(request: HttpRequest, import_id: int) -> HttpResponse:
-    """htmx polling target: a progress bar until the import is done, then the report."""
+    """htmx polling target: "checking the file" until the worker's dry-run report is ready,
+    then the report with the confirmation; after it, the progress bar and the final report."""
     upload = _import_or_404(import_id)
     return render(request, "clients/_import_progress.html", {"upload": upload})
 

@@ -10,7 +10,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from tests.factories_clients import make_client
-from zapys.clients import importing, integrations
+from zapys.clients import import_files, importing, integrations
 from zapys.clients.importing import ImportFileError, import_dry_run, import_execute, read_rows
 from zapys.clients.models import Client, ClientImport, Tag
 from zapys.core.models import AuditLog
@@ -179,11 +179,12 @@ def test_malformed_files_are_rejected_whole(org, content, name, message):
     assert _state() == before
 
 
-def test_too_big_file(org, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 100)
+def test_too_big_file(org):
+    body = b"name,phone\n" + b"x,0671234567\n" * (import_files.MAX_FILE_BYTES // 13 + 1)
+    assert len(body) > import_files.MAX_FILE_BYTES
     with pytest.raises(ImportFileError) as err:
-        read_rows(io.BytesIO(b"name,phone\n" + b"x,0671234567\n" * 20), "a.csv")
-    assert "10 MB" in err.value.detail
+        read_rows(io.BytesIO(body), "a.csv")
+    assert "larger than 10 MB" in err.value.detail
 
 
 def test_command_dry_run_and_real_run(org, tmp_path, ledger_calls, capsys):
@@ -212,46 +213,93 @@ def test_command_dry_run_and_real_run(org, tmp_path, ledger_calls, capsys):
 
 
 def _upload(staff_client, content: bytes, name: str):
+    """Upload through the page; the worker's check runs when the request commits (Huey is
+    immediate in tests), as it would right after it in production."""
     return staff_client.post(
         "/clients/import/", {"file": SimpleUploadedFile(name, content)}, follow=True
     )
 
 
-def test_page_upload_preview_confirm(org, staff_client, ledger_calls):
-    r = _upload(staff_client, CSV.encode(), "clients.csv")
+def test_page_upload_preview_confirm(
+    org, staff_client, ledger_calls, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        r = _upload(staff_client, CSV.encode(), "clients.csv")
+    assert len(queued) == 1  # the worker's check
     page = r.content.decode()
-    assert r.status_code == 200 and 'data-testid="dry-run-note"' in page
+    # The redirect's page was rendered before the check ran: it polls.
+    assert r.status_code == 200 and 'data-status="checking"' in page
+    page = staff_client.get(r.redirect_chain[-1][0]).content.decode()
+    assert 'data-testid="dry-run-note"' in page
     assert 'data-testid="rejected-rows"' in page and "Коваленко Олена" in page
     assert Client.objects.count() == 0
     upload = ClientImport.objects.get()
     assert upload.status == "previewed" and upload.preview["created"] == 3
-    r = staff_client.post(f"/clients/import/{upload.pk}/confirm/", follow=True)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        r = staff_client.post(f"/clients/import/{upload.pk}/confirm/", follow=True)
+        assert 'data-status="queued"' in r.content.decode()  # the page polls meanwhile
+        assert Client.objects.count() == 0
+    assert len(queued) == 1  # the import itself runs in the worker
+    r = staff_client.get(f"/clients/import/{upload.pk}/progress/")
     assert 'data-testid="import-done"' in r.content.decode()
     assert Client.objects.count() == 3
     upload.refresh_from_db()
     assert upload.status == "done" and upload.report["created"] == 3
     # confirming twice does nothing more
-    staff_client.post(f"/clients/import/{upload.pk}/confirm/")
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(f"/clients/import/{upload.pk}/confirm/")
     assert Client.objects.count() == 3
 
 
-def test_page_rejects_bad_file_with_field_error(org, staff_client):
-    r = _upload(staff_client, b"just,junk\n1,2\n", "x.csv")
-    assert r.status_code == 200
-    assert "invalid-feedback" in r.content.decode()
+def test_page_refuses_bad_file_with_a_clear_error(
+    org, staff_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        r = _upload(staff_client, b"just,junk\n1,2\n", "x.csv")
+    upload = ClientImport.objects.get()
+    # In the language the staff member uploaded in (the salon's: Ukrainian), though the
+    # worker has no request.
+    assert upload.status == "refused"
+    assert upload.error == (
+        "Перший рядок має містити назви колонок; «name» та «phone» обов'язкові."
+    )
+    page = staff_client.get(f"/clients/import/{upload.pk}/progress/").content.decode()
+    assert 'data-testid="import-refused"' in page and "обов&#x27;язкові" in page
+    assert "hx-trigger" not in page  # no more polling
+    assert r.status_code == 200 and Client.objects.count() == 0
+    assert upload.file.name == ""  # the refused file is not kept
+
+
+def test_page_refuses_a_file_that_is_not_csv_or_xlsx_at_once(org, staff_client):
+    r = _upload(staff_client, b"%PDF-1.4", "clients.pdf")
+    assert r.status_code == 200 and "invalid-feedback" in r.content.decode()
+    assert "Завантажте файл .csv або .xlsx." in r.content.decode()
     assert ClientImport.objects.count() == 0 and Client.objects.count() == 0
 
 
-def test_page_large_file_runs_in_background_with_progress(
+def test_page_import_runs_in_batches_with_progress(
     org, staff_client, ledger_calls, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(importing, "SYNC_MAX_ROWS", 2)
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
-    _upload(staff_client, CSV.encode(), "clients.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(staff_client, CSV.encode(), "clients.csv")
     upload = ClientImport.objects.get()
+    seen = []
+    real_execute = importing.import_execute
+
+    def in_batches_of_two(**kwargs):
+        progress = kwargs.pop("progress")
+
+        def spy(done, total):
+            seen.append((done, total))
+            progress(done, total)
+
+        return real_execute(progress=spy, batch_size=2, **kwargs)
+
+    monkeypatch.setattr(importing, "import_execute", in_batches_of_two)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         staff_client.post(f"/clients/import/{upload.pk}/confirm/")
     assert len(callbacks) == 1  # the Huey task (immediate in tests)
+    assert seen == [(0, 9), (2, 9), (4, 9), (6, 9), (8, 9), (9, 9)]
     upload.refresh_from_db()
     assert upload.status == "done" and upload.processed_rows == upload.total_rows == 9
     r = staff_client.get(f"/clients/import/{upload.pk}/progress/")

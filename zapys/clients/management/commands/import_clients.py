@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from zapys.accounts.models import Organization
+from zapys.clients.import_files import MAX_FILE_BYTES, too_big_message
 from zapys.clients.importing import (
-    MAX_FILE_BYTES,
     ImportFileError,
     import_dry_run,
     import_execute,
@@ -63,8 +63,9 @@ class Command(BaseCommand):
             )
         if not os.path.isfile(path):
             raise CommandError(_("No such file: %(path)s") % {"path": path})
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise CommandError(_("The file is larger than 10 MB. Split it into smaller files."))
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise CommandError(too_big_message())
         interactive = sys.stderr.isatty() and self.stderr._out is sys.stderr
 
         def progress(done: int, total: int) -> None:
@@ -76,7 +77,8 @@ class Command(BaseCommand):
         with org_scope(organization):
             try:
                 with open(path, "rb") as fh:
-                    rows = read_rows(fh, os.path.basename(path))
+                    # The same limits as the staff page (rows, columns, unpacked XLSX size).
+                    rows = read_rows(fh, os.path.basename(path), size=size)
                 if options["dry_run"]:
                     report = import_dry_run(rows)
                 else:
