@@ -104,3 +104,27 @@ class CalendarSchedule(OrgOwned):
 
     def __str__(self) -> str:
         return self.recurrence.describe()
+
+
+class TokenMiss(models.Model):
+    """Lookups of unknown tokens on public pages, per client address and minute.
+
+    In the database so the limit holds across web processes (`core.ratelimit`); not
+    OrgOwned: a miss belongs to no organization. Rows older than a few minutes are
+    trimmed as new minutes start.
+    """
+
+    client = models.CharField(max_length=64)  # an address, or an IPv6 /64
+    minute = models.BigIntegerField()  # Unix time // 60
+    misses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "minute"], name="core_tokenmiss_one_per_minute"
+            )
+        ]
+        indexes = [models.Index(fields=["minute"], name="core_tokenmiss_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.minute}: {self.misses}"

@@ -1,12 +1,13 @@
 from django.urls import path
 
+from zapys.core.ratelimit import limit_token_misses
 from zapys.payments import views
 
 app_name = "payments"
 
 urlpatterns = [
     path("payments/callback/<str:provider>/<str:account_id>/", views.callback, name="callback"),
-    path("pay/<str:token>/", views.payment_page, name="page"),
+    path("pay/<str:token>/", limit_token_misses(views.payment_page), name="page"),
     path("payments/sandbox/checkout/", views.sandbox_checkout, name="sandbox_checkout"),
     path("payments/sandbox/api/", views.sandbox_api_view, name="sandbox_api"),
     path("settings/payment-accounts/", views.accounts, name="accounts"),

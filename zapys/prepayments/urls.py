@@ -1,5 +1,6 @@
 from django.urls import path
 
+from zapys.core.ratelimit import limit_token_misses
 from zapys.prepayments import views
 
 app_name = "prepayments"
@@ -19,5 +20,5 @@ urlpatterns = [
     path("prepayments/<int:pk>/", views.booking_detail, name="detail"),
     path("prepayments/<int:pk>/<slug:action>/", views.booking_action, name="action"),
     path("visits/<int:visit_id>/booking/", views.visit_booking, name="visit_booking"),
-    path("p/<str:token>/", views.payment_page, name="page"),
+    path("p/<str:token>/", limit_token_misses(views.payment_page), name="page"),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from zapys.core.ratelimit import limit_token_misses
 from zapys.schedule import views
 
 app_name = "schedule"
@@ -21,5 +22,9 @@ urlpatterns = [
     path("settings/schedule/", views.schedule_settings, name="settings"),
     path("book/<slug:org_slug>/", views.book, name="book"),
     path("book/<slug:org_slug>/branch/<int:branch_id>/", views.book, name="book_branch"),
-    path("book/<slug:org_slug>/done/<str:token>/", views.book_done, name="book_done"),
+    path(
+        "book/<slug:org_slug>/done/<str:token>/",
+        limit_token_misses(views.book_done),
+        name="book_done",
+    ),
 ]
