@@ -9,7 +9,8 @@ import io
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
+from django.core.files import File
+from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -134,7 +135,7 @@ def _too_large() -> forms.ValidationError:
     )
 
 
-def reencode_jpeg(upload: UploadedFile) -> InMemoryUploadedFile:
+def reencode_jpeg(upload: File) -> InMemoryUploadedFile:
     """Accept a JPEG up to 4 MB and 40 megapixels, and store a re-encoded copy (no
     metadata, at most 2400 px a side), never the bytes the browser sent.
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
@@ -67,7 +68,7 @@ def _post(staff_client, content: bytes):
 
 def _saved(org) -> tuple:
     settings = services.prepayment_settings_get(org)
-    files = sorted(p.name for p in Path(settings.page_background.storage.location).rglob("*.jp*g"))
+    files = sorted(p.name for p in Path(django_settings.MEDIA_ROOT).rglob("*.jp*g"))
     return (
         settings.page_background.name,
         settings.page_theme,
