@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record, changes_between
@@ -935,31 +935,34 @@ def booking_pay_from_balance(
     if moved != 1:
         raise Conflict(_("Only a booking awaiting payment can be paid from the balance."))
     booking.refresh_from_db()
-    for kind, comment in (
-        ("credit", _("Booking #%(id)s: prepayment taken from the balance")),
-        ("debit", _("Booking #%(id)s: prepayment deposited from the balance")),
-    ):
-        ledger.entry_create(
-            client=booking.client,
-            kind=kind,
-            amount=booking.amount,
-            purpose="prepayment",
+    # The client may read this page in English; what is stored (ledger comments, the staff
+    # notification) is the organization's, in its language.
+    with translation.override(organization.language or None):
+        for kind, comment in (
+            ("credit", _("Booking #%(id)s: prepayment taken from the balance")),
+            ("debit", _("Booking #%(id)s: prepayment deposited from the balance")),
+        ):
+            ledger.entry_create(
+                client=booking.client,
+                kind=kind,
+                amount=booking.amount,
+                purpose="prepayment",
+                actor=actor,
+                cause=booking,
+                comment=comment % {"id": booking.pk},
+                branch=booking.branch,
+            )
+        if booking.payment_id:
+            assert booking.payment is not None
+            payment_expire(payment=booking.payment, actor=actor)
+        audit_record(
+            organization=organization,
             actor=actor,
-            cause=booking,
-            comment=comment % {"id": booking.pk},
-            branch=booking.branch,
+            action="booking.paid_from_balance",
+            obj=booking,
+            changes={"status": [S.PENDING, S.PAID], "amount": booking.amount},
         )
-    if booking.payment_id:
-        assert booking.payment is not None
-        payment_expire(payment=booking.payment, actor=actor)
-    audit_record(
-        organization=organization,
-        actor=actor,
-        action="booking.paid_from_balance",
-        obj=booking,
-        changes={"status": [S.PENDING, S.PAID], "amount": booking.amount},
-    )
-    _after_paid(booking, actor, now)
+        _after_paid(booking, actor, now)
     return booking
 
 

@@ -167,6 +167,9 @@ def test_expiry_and_auto_cancel_by_tick(org, branch, setup):
 
 
 def test_late_payment_after_cancel_goes_to_balance_then_restore(org, branch, setup):
+    # An English-speaking salon: the staff notification below is written in its language.
+    org.language = "en"
+    org.save(update_fields=["language"])
     booking = make_booking(org, branch)
     sweeps.sweep(booking.expires_at + timedelta(minutes=1))
     booking.refresh_from_db()
@@ -313,6 +316,26 @@ def test_pay_from_balance(org, branch, setup):
     assert client_balance(booking.client) == 50_000
     assert Payment.objects.get(pk=booking.payment_id).status == "expired"
     assert Visit.objects.get(pk=booking.visit_id).booking_state == "paid"
+
+
+def test_pay_from_balance_stores_texts_in_the_organizations_language(org, branch, setup):
+    """The client reads the payment page in English; the salon's ledger and its staff
+    notification stay Ukrainian."""
+    from django.utils import translation
+
+    from zapys.ledger.services import entry_create
+
+    booking = make_booking(org, branch)
+    entry_create(client=booking.client, kind="debit", amount=50_000, purpose="top_up", actor=SYSTEM)
+    with translation.override("en"):
+        services.booking_pay_from_balance(booking=booking, actor=SYSTEM)
+    comments = sorted(entries_for_cause(booking).values_list("comment", flat=True))
+    assert comments == [
+        f"Бронювання №{booking.pk}: передоплату внесено з балансу",
+        f"Бронювання №{booking.pk}: передоплату списано з балансу",
+    ]
+    note = StaffNotification.objects.filter(related_id=str(booking.pk)).latest("id")
+    assert note.title.startswith("Передоплату отримано")
 
 
 def test_cancel_paid_booking_keeps_money_on_balance(org, branch, setup):
