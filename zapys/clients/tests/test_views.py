@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import PASSWORD, make_staff
+from tests.factories import make_staff
 from tests.factories_clients import make_client, make_tag
 from zapys.clients import integrations
 from zapys.clients.card import CLIENT_CARD_TABS, card_tabs
@@ -177,7 +177,7 @@ def test_delete_and_restore_pages(org, staff_client):
 
 def test_specialist_cannot_delete_or_import(org, client, branch):
     specialist = make_staff(org, "specialist", username="spec")
-    client.login(username="spec", password=PASSWORD)
+    client.force_login(specialist)
     victim = make_client(org)
     assert client.post(f"/clients/{victim.pk}/delete/").status_code == 403
     assert client.get("/clients/import/").status_code == 403

@@ -42,8 +42,8 @@ def work():
     cw.WORK.pop("test.report", None)
 
 
-def kyiv(*args: int) -> datetime:
-    return datetime(*args, tzinfo=KYIV)
+def kyiv(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=KYIV)
 
 
 def set_rule(org, subject_id=1, rule=DAILY_9, now=None):

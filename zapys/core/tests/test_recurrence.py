@@ -11,8 +11,8 @@ from zapys.core.recurrence import Frequency, Recurrence, next_run
 KYIV = ZoneInfo("Europe/Kyiv")
 
 
-def kyiv(*args: int) -> datetime:
-    return datetime(*args, tzinfo=KYIV)
+def kyiv(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=KYIV)
 
 
 def runs(rule: Recurrence, start: datetime, count: int, tz: ZoneInfo = KYIV) -> list[datetime]:
