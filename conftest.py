@@ -5,6 +5,7 @@ build another organization's rows with `org_scope(other_org)`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -63,11 +64,22 @@ def _media_root(settings, tmp_path) -> None:
 from tests.browser import browser  # noqa: E402,F401  (fixture re-export)
 
 
-def pytest_sessionstart(session) -> None:
-    """Translations are compiled from the committed .po files (the .mo are not committed)."""
-    from django.core.management import call_command
+def _compile_translations() -> None:
+    """Translations are compiled from the committed .po files (the .mo are not committed).
 
-    call_command("compile_translations", verbosity=0)
+    At this module's import, not in a session hook: by the time `pytest_sessionstart` runs,
+    Django is set up and app loading may already have read (and cached) the catalogs — a
+    fresh clone's first run then failed every Ukrainian-text test. Plain polib, no Django,
+    the same rule as `manage.py compile_translations`."""
+    import polib
+
+    for po_path in sorted(Path(__file__).parent.glob("zapys/**/locale/*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+
+
+_compile_translations()
 
 
 @pytest.fixture(autouse=True)
