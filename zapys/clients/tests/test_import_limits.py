@@ -202,6 +202,97 @@ def test_a_highly_compressed_member_is_refused_in_ukrainian(
     assert never_opened == [] and _state() == before
 
 
+def _with_member(name, data, *, content_type=None):
+    """The two-row workbook with one member added or replaced."""
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([["name", "phone"], ["Олена", "0671234567"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            if info.filename == name:
+                continue
+            member = source.read(info.filename)
+            if info.filename == "[Content_Types].xml" and content_type:
+                member = member.replace(b"</Types>", content_type + b"</Types>")
+            z.writestr(info.filename, member)
+        z.writestr(name, data)
+    return out.getvalue()
+
+
+def test_too_many_shared_strings_are_refused_before_openpyxl_opens_the_file(org, never_opened):
+    """1.7 million distinct three-letter strings (32 MB, 6:1) cost openpyxl 45 s to load:
+    within the unpacked size and ratio limits, so the strings themselves are counted."""
+    import random
+    import string
+
+    rnd = random.Random(7)
+    texts = (
+        "<si><t>" + "".join(rnd.choices(string.ascii_letters, k=3)) + "</t></si>"
+        for _ in range(import_files.XLSX_MAX_SHARED_STRINGS + 1)
+    )
+    sst = b'<sst xmlns="' + MAIN_NS + b'">' + "".join(texts).encode() + b"</sst>"
+    # Renamed: the count does not depend on what the member is called.
+    raw = _with_member(
+        "xl/strings-by-another-name.xml",
+        sst,
+        content_type=SHARED_STRINGS_TYPE.replace(
+            b"sharedStrings.xml", b"strings-by-another-name.xml"
+        ),
+    )
+    info = zipfile.ZipFile(io.BytesIO(raw)).getinfo("xl/strings-by-another-name.xml")
+    assert info.file_size < 32 * 1024 * 1024 and info.file_size < 100 * info.compress_size
+    with pytest.raises(ImportFileError) as err:
+        read_rows(io.BytesIO(raw), "clients.xlsx")
+    assert err.value.detail == (
+        "The XLSX file holds more than 200,000 separate texts, more than a client list needs. "
+        "Save it as CSV or split it into smaller files."
+    )
+    assert never_opened == []
+
+
+def test_too_many_cells_are_refused_even_past_the_last_column_read(org, never_opened):
+    """openpyxl parses every cell of a row, also those past the 50 columns it returns."""
+    cells = "".join(f'<c r="A1"><v>{i * 7919 % 100_003}</v></c>' for i in range(20_001))
+    rows = "".join(f'<row r="{r}">{cells.replace("A1", f"A{r}")}</row>' for r in range(1, 21))
+    sheet = (
+        b'<worksheet xmlns="'
+        + MAIN_NS
+        + b'"><sheetData>'
+        + rows.encode()
+        + b"</sheetData></worksheet>"
+    )
+    raw = _with_member("xl/worksheets/sheet1.xml", sheet)
+    info = zipfile.ZipFile(io.BytesIO(raw)).getinfo("xl/worksheets/sheet1.xml")
+    assert info.file_size < 32 * 1024 * 1024 and info.file_size < 100 * info.compress_size
+    with pytest.raises(ImportFileError) as err:
+        read_rows(io.BytesIO(raw), "clients.xlsx")
+    assert err.value.detail == (
+        "The XLSX file has more than 400,000 cells, more than a client list needs. "
+        "Delete the columns you do not import or split it into smaller files."
+    )
+    assert never_opened == []
+
+
+def test_counting_tags_across_chunk_boundaries(monkeypatch):
+    import re
+
+    xml = (
+        b'<sst><si><t>a</t></si><x:si a="1"><t>b</t></x:si><si/><sheet/>'
+        b'<c r="A1"><v>1</v></c><sheetData/><c>2</c><col/><x:c r="B1"/></sst>'
+    ) * 3
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("m.xml", xml)
+    archive = zipfile.ZipFile(out)
+    whole = [m.group(1) for m in re.finditer(import_files._COUNTED_TAG, xml)]
+    assert (whole.count(b"si"), whole.count(b"c")) == (9, 9)
+    for chunk in (1, 2, 3, 5, 7, 64, 10_000):
+        monkeypatch.setattr(import_files, "_SCAN_CHUNK", chunk)
+        counted = import_files._count_strings_and_cells(
+            archive, archive.getinfo("m.xml"), (10**6, 10**6)
+        )
+        assert counted == (9, 9), chunk
+
+
 def test_the_unpacked_size_limit(org, monkeypatch):
     raw = _xlsx(
         [["name", "phone", "email", "note"]]
