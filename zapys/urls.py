@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path, re_path
 
 from zapys.api import api
@@ -21,11 +20,10 @@ for app in settings.INSTALLED_APPS:
     if app.startswith("zapys.") and importlib.util.find_spec(f"{app}.urls") is not None:
         urlpatterns.append(path("", include(f"{app}.urls")))
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-elif settings.ZAPYS_SERVE_MEDIA:
+if settings.DEBUG or settings.ZAPYS_SERVE_MEDIA:
     # The embedded mode (`make run`) has no web server in front; in production the web
-    # server serves MEDIA_ROOT and ZAPYS_SERVE_MEDIA=false (docs/deployment.md).
+    # server serves MEDIA_ROOT and ZAPYS_SERVE_MEDIA=false (docs/deployment.md). The view
+    # reads MEDIA_ROOT per request (`static()` would freeze it when this module is imported).
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media))
 
 # API clients get the API's JSON error format for unknown paths and crashes too.
