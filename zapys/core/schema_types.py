@@ -149,12 +149,14 @@ def _sane_datetime(value: datetime) -> datetime:
 
 def _naive_time(value: Any) -> Any:
     # `time` in OpenAPI (RFC 3339 full-time) carries an offset; a time of day in a schedule
-    # has none (it is the branch's wall clock), so only HH:MM or HH:MM:SS is accepted.
-    if isinstance(value, str) and not _TIME_OF_DAY.match(value):
-        raise ValueError(gettext("Use HH:MM or HH:MM:SS (a wall-clock time, no offset)."))
-    if isinstance(value, time) and value.tzinfo is not None:
-        raise ValueError(gettext("Use HH:MM or HH:MM:SS (a wall-clock time, no offset)."))
-    return value
+    # has none (it is the branch's wall clock), so only HH:MM or HH:MM:SS is accepted. Not a
+    # number either: pydantic reads one as seconds after midnight *in UTC*, an aware time
+    # that cannot be compared with the naive ones.
+    if isinstance(value, str) and _TIME_OF_DAY.match(value):
+        return value
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    raise ValueError(gettext("Use HH:MM or HH:MM:SS (a wall-clock time, no offset)."))
 
 
 Date = Annotated[

@@ -555,7 +555,12 @@ class AvailabilityOut(Schema):
     count: int
 
 
-@router.get("/availability", response=AvailabilityOut, summary="Free slots for a service")
+@router.get(
+    "/availability",
+    response=AvailabilityOut,
+    summary="Free slots for a service",
+    openapi_extra={"x-errors": [404]},  # the service, staff or branch named is not found
+)
 def availability(
     request: HttpRequest,
     service_id: Id,

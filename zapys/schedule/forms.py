@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -11,7 +13,41 @@ from zapys.accounts.models import Organization, User
 from zapys.catalog.models import Group, Room, Service, Subject
 from zapys.clients.models import Client
 from zapys.core.forms import StyledForm
+from zapys.core.schema_types import BIGINT_MAX, MAX_DATE, MAX_UTC_OFFSET, MIN_DATE
 from zapys.schedule.models import ScheduleSettings
+
+_ASCII_ID = re.compile(r"[0-9]{1,19}")
+#: What an ISO 8601 time is written with (fromisoformat also takes a trailing NUL, "²"...).
+_ISO_CHARS = re.compile(r"[0-9T:+\-. Z]{10,40}")
+
+
+def parse_public_id(text: str | None) -> int | None:
+    """An id from a public page's query string, or None. `str.isdigit()` is not enough: it
+    accepts "²" (int() then fails) and 30 digits (the database then fails) - both were a 500
+    for anyone who edited the address."""
+    if not text or not _ASCII_ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if 0 < value <= BIGINT_MAX else None
+
+
+def parse_slot(text: str | None) -> datetime | None:
+    """The time a client picked on the booking page (the page's ISO value), or None when it
+    is not a usable time: unparseable, or so far from today that converting it to the
+    organization's zone overflows (`9999-12-31T23:59:59-14:00`, year 1 were a 500)."""
+    if not text or not _ISO_CHARS.fullmatch(text):
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if not MIN_DATE <= value.date() <= MAX_DATE:
+        return None
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        return None
+    return value
+
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

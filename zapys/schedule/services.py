@@ -714,6 +714,10 @@ def lesson_create(
         if any(not 0 <= d <= 6 for d in days):
             raise DomainError(_("The weekday must be 0 (Monday) to 6 (Sunday)."), field="weekdays")
         dates = _occurrences(local_start.date(), repeat_until, days)
+        if not dates:  # e.g. a Saturday start, Mondays only, ending the same week
+            raise DomainError(
+                _("No lesson falls on these weekdays before the series ends."), field="weekdays"
+            )
         series = LessonSeries.objects.for_org(organization).create(
             organization=organization,
             weekdays=days,

@@ -35,6 +35,8 @@ from zapys.schedule.forms import (
     StatusForm,
     VisitForm,
     WeekHoursForm,
+    parse_public_id,
+    parse_slot,
 )
 from zapys.schedule.models import Attendance, HoursException, Visit, VisitStatus, WorkingHours
 
@@ -715,6 +717,9 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
     now = timezone.now()
     branch = None
     if branch_id is not None:
+        # The URL's <int:...> takes any number of digits; past bigint the lookup itself fails.
+        if parse_public_id(str(branch_id)) is None:
+            raise Http404
         branch = get_object_or_404(Branch.objects.for_org(org), pk=branch_id, is_active=True)
     base_url = (
         reverse("schedule:book_branch", args=[org.slug, branch.pk])
@@ -731,9 +736,8 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
     if branch is not None:
         services_qs = services_qs.filter(branches=branch)
     ctx["services"] = list(services_qs)
-    service = None
-    if request.GET.get("service", "").isdigit():
-        service = next((s for s in ctx["services"] if s.pk == int(request.GET["service"])), None)
+    service_id = parse_public_id(request.GET.get("service"))
+    service = next((s for s in ctx["services"] if s.pk == service_id), None)
     ctx["service"] = service
     if service is None or not settings.online_booking_enabled:
         return render(request, "schedule/public/book.html", ctx)
@@ -741,7 +745,8 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
     day = _parse_date(request.GET.get("date"), today)
     day = min(max(day, today), today + timedelta(days=settings.online_days_ahead))
     staff_param = request.GET.get("staff", "")
-    staff_ids = [int(staff_param)] if staff_param.isdigit() else None
+    staff_id = parse_public_id(staff_param)
+    staff_ids = [staff_id] if staff_id is not None else None
     # Specialists who work this service at all (any day in the window): for the picker.
     horizon = selectors.free_slots(
         organization=org,
@@ -775,15 +780,16 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
             )
     ctx["slots"] = unique
     chosen = request.POST.get("slot") or request.GET.get("slot")
-    ctx["slot"] = chosen
     if not chosen:
         return render(request, "schedule/public/book.html", ctx)
-    try:
-        starts_at = datetime.fromisoformat(chosen)
-        if timezone.is_naive(starts_at):
-            starts_at = starts_at.replace(tzinfo=tz)
-    except ValueError:
-        raise Http404 from None
+    starts_at = parse_slot(chosen)
+    if starts_at is None:
+        # An edited or stale address: the day's times again, with a sentence, not an error page.
+        ctx["slot_error"] = _("This time cannot be booked. Please choose one of the times below.")
+        return render(request, "schedule/public/book.html", ctx, status=400)
+    ctx["slot"] = chosen
+    if timezone.is_naive(starts_at):
+        starts_at = starts_at.replace(tzinfo=tz)
     ctx["slot_dt"] = starts_at.astimezone(tz)
     form = PublicBookingForm(request.POST or None)
     ctx["form"] = form
