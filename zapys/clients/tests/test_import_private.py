@@ -206,15 +206,39 @@ def test_job_deletes_import_files_older_than_a_day_and_keeps_fresh_ones(
     assert 'data-testid="import-expired"' in text and 'data-testid="import-confirm"' not in text
 
 
-def test_job_queues_again_a_check_whose_task_was_lost(org, owner, private_root):
+def test_job_queues_again_a_check_or_an_import_whose_task_was_lost(org, owner, private_root):
     lost = _stored(org, owner, status="checking", content=CSV.encode(), days_old=0.01)  # ~15 min
     recent = _stored(org, owner, status="checking", content=CSV.encode(), days_old=0)
-    discover_jobs()["clients.import_files"].func(timezone.now())
+    summary = discover_jobs()["clients.import_files"].func(timezone.now())
+    assert summary.endswith("queued 1 again")
     lost.refresh_from_db()
     recent.refresh_from_db()
     assert lost.status == "previewed" and lost.preview["created"] == 2  # Huey is immediate here
     assert recent.status == "checking"  # its own task may still be on its way
     assert Client.objects.count() == 0
+
+    # Confirmed 15 minutes ago, never started: queued again, and it runs once.
+    ClientImport.objects.filter(pk=lost.pk).update(
+        status="queued", started_at=timezone.now() - timedelta(minutes=15), started_by=owner
+    )
+    discover_jobs()["clients.import_files"].func(timezone.now())
+    lost.refresh_from_db()
+    assert lost.status == "done" and Client.objects.count() == 2
+    assert discover_jobs()["clients.import_files"].func(timezone.now()).endswith("queued 0 again")
+
+
+def test_job_queries_do_not_grow_with_the_number_of_files(org, owner, private_root):
+    from django.test.utils import CaptureQueriesContext
+
+    def sweep_queries(n):
+        for _ in range(n):
+            _stored(org, owner, status="previewed", days_old=2)
+        with CaptureQueriesContext(connection) as queries:
+            result = importing.client_import_files_sweep(now=timezone.now())
+        assert result.deleted == result.expired == n
+        return len(queries)
+
+    assert sweep_queries(2) == sweep_queries(7)
 
 
 def test_migration_moves_public_import_files_into_the_private_storage(
