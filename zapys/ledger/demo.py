@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from zapys.core.demo import DemoContext
 from zapys.ledger import services
+from zapys.ledger.hooks import finance_articles_declared
 from zapys.ledger.models import Entry, PaymentType
 
 
@@ -26,7 +27,7 @@ def load(ctx: DemoContext) -> None:
                 is_default=True,
                 actor=actor,
             )
-    for code in services.SYSTEM_ARTICLES:
+    for code in finance_articles_declared():
         services.finance_article_for(organization=org, code=code)
     rent = services.finance_article_create(
         organization=org, kind="expense", name="Оренда", actor=actor

@@ -1,4 +1,16 @@
-"""What the apps above the ledger do when one of their entries is cancelled.
+"""What the apps above the ledger plug into it: their finance articles, and what follows
+when one of their entries is cancelled.
+
+Each app declares both in its `ledger_hooks.py` (found like `jobs.py`); the ledger knows no
+app above it by name.
+
+Finance articles. The money an app takes lands in the till under the app's own article
+("Prepayments", "Membership sales"), created in an organization on first use, named in the
+organization's language and renamable by the business::
+
+    finance_article_declare("prepayments", kind="income", label=gettext_lazy("Prepayments"))
+
+Cancelled entries.
 
 The ledger sits below memberships, schedule and the purpose apps (DESIGN rule 14), so it may
 not call them; yet a cancelled entry can stand for one of their facts — the charge of a
@@ -16,6 +28,7 @@ together or not at all (a handler that raises rolls the cancellation back).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
@@ -27,6 +40,40 @@ EntryCancelled = Callable[[Entry, Actor, str], dict[str, Any]]
 
 _HANDLERS: dict[str, list[EntryCancelled]] = {}
 _discovered = False
+
+
+def _discover() -> None:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("ledger_hooks")
+        _discovered = True
+
+
+@dataclass(frozen=True)
+class SystemArticle:
+    code: str
+    kind: str  # FinanceArticle.Kind: "income" or "expense"
+    label: Any  # a lazy translation: named in the organization's language on creation
+
+
+_ARTICLES: dict[str, SystemArticle] = {}
+
+
+def finance_article_declare(code: str, *, kind: str, label: Any) -> SystemArticle:
+    """Declare an article an app records money under (see the module doc)."""
+    if kind not in ("income", "expense"):
+        raise ValueError(f"Article {code!r}: kind is income or expense, not {kind!r}")
+    article = SystemArticle(code, kind, label)
+    known = _ARTICLES.get(code)
+    if known is not None and known != article:
+        raise ValueError(f"Finance article {code!r} is declared twice")
+    _ARTICLES[code] = article
+    return article
+
+
+def finance_articles_declared() -> dict[str, SystemArticle]:
+    _discover()
+    return _ARTICLES
 
 
 def on_entry_cancelled(cause_type: str) -> Callable[[EntryCancelled], EntryCancelled]:
@@ -43,10 +90,7 @@ def on_entry_cancelled(cause_type: str) -> Callable[[EntryCancelled], EntryCance
 
 def entry_cancelled_dispatch(entry: Entry, *, actor: Actor, reason: str) -> dict[str, Any]:
     """Run the handlers of the entry's cause; what they changed, merged."""
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("ledger_hooks")
-        _discovered = True
+    _discover()
     changes: dict[str, Any] = {}
     for handler in _HANDLERS.get(entry.cause_type, ()):
         changes.update(handler(entry, actor, reason) or {})

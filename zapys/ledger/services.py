@@ -27,7 +27,11 @@ from django.utils.translation import gettext_lazy
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
 from zapys.core.text import clean_line, strip_control
-from zapys.ledger.hooks import entry_cancelled_dispatch
+from zapys.ledger.hooks import (
+    entry_cancelled_dispatch,
+    finance_article_declare,
+    finance_articles_declared,
+)
 from zapys.ledger.models import (
     Account,
     CashDesk,
@@ -438,25 +442,22 @@ def finance_article_set_archived(
     return article
 
 
-SYSTEM_ARTICLES = {
-    "membership_sales": ("income", gettext_lazy("Membership sales")),
-    "prepayments": ("income", gettext_lazy("Prepayments")),
-    "top_ups": ("income", gettext_lazy("Balance top-ups")),
-    "services": ("income", gettext_lazy("Services")),
-    "refunds": ("expense", gettext_lazy("Refunds")),
-}
+# The ledger's own articles; every other app declares its own (`ledger.hooks`).
+finance_article_declare("services", kind="income", label=gettext_lazy("Services"))
+finance_article_declare("refunds", kind="expense", label=gettext_lazy("Refunds"))
 
 
 def finance_article_for(*, organization: Organization, code: str) -> FinanceArticle:
-    """A system article by code ("membership_sales", "prepayments", "top_ups", "services",
-    "refunds"), created on first use; the business may rename it."""
-    if code not in SYSTEM_ARTICLES:
+    """An article some app declared (`ledger.hooks.finance_article_declare`), created in the
+    organization on first use; the business may rename it."""
+    declared = finance_articles_declared().get(code)
+    if declared is None:
         raise DomainError(f"Unknown system article {code!r}.", field="article")
     qs = FinanceArticle.objects.for_org(organization).filter(code=code)
     found = qs.first()
     if found is not None:
         return found
-    kind, label = SYSTEM_ARTICLES[code]
+    kind, label = declared.kind, declared.label
     with translation.override(organization.language or "uk"):
         name = str(label)  # named in the organization's language, whoever caused it
     try:

@@ -1,14 +1,19 @@
-"""Ledger entries caused by a membership sale: see `ledger.hooks`."""
+"""What memberships plug into the ledger (see `ledger.hooks`): the article sales are recorded
+under, and what follows when a sale's entry is cancelled."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from zapys.core.audit import Actor
-from zapys.ledger.hooks import on_entry_cancelled
+from zapys.ledger.hooks import finance_article_declare, on_entry_cancelled
 from zapys.ledger.models import Entry
 from zapys.memberships.models import ClientMembership
 from zapys.memberships.services import membership_sale_entry_cancelled
+
+finance_article_declare("membership_sales", kind="income", label=gettext_lazy("Membership sales"))
 
 
 @on_entry_cancelled("memberships.clientmembership")

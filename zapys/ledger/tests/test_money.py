@@ -151,3 +151,25 @@ def test_a_bad_amount_is_refused_and_nothing_is_written(org, branch):
         with pytest.raises(DomainError):
             _receive(client, amount=amount)
     assert _counts() == before
+
+
+def test_finance_articles_are_declared_by_the_apps_that_record_money(org):
+    from django.utils.translation import gettext_lazy
+
+    from zapys.ledger.hooks import finance_article_declare, finance_articles_declared
+
+    declared = finance_articles_declared()
+    assert {code: a.kind for code, a in declared.items()}.items() >= {
+        "services": "income",
+        "refunds": "expense",
+        "membership_sales": "income",
+        "prepayments": "income",
+        "top_ups": "income",
+    }.items()
+    with pytest.raises(ValueError):
+        finance_article_declare("prepayments", kind="expense", label=gettext_lazy("Prepayments"))
+    with pytest.raises(DomainError):
+        services.finance_article_for(organization=org, code="nobody_declared_this")
+    # Created on first use, named in the organization's language.
+    article = services.finance_article_for(organization=org, code="membership_sales")
+    assert (article.kind, article.name) == ("income", "Продаж абонементів")
