@@ -144,6 +144,12 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
         int(_prepare) if _prepare else None
     )
+    # Behind a transaction-pooling PgBouncer a cursor cannot outlive its transaction, so
+    # QuerySet.iterator() (the ledger report export) must fetch in chunks on the client
+    # instead of through a server-side cursor (docs/scaling.md, PgBouncer).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

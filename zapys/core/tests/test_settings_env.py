@@ -1,4 +1,5 @@
 import runpy
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -6,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from tests.factories_payments import LIQPAY_PRIVATE, make_account, make_topup
+from zapys import settings as base_settings
 from zapys.settings import huey_settings
 
 
@@ -134,3 +136,16 @@ def test_provider_callback_over_plain_http_is_processed(client, org, branch, htt
     assert response.status_code == 200, response.content
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"
     assert PaymentEvent.objects.filter(payment=payment).count() == 1
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, False), ("true", True)])
+def test_server_side_cursors_can_be_switched_off_for_pgbouncer(monkeypatch, value, expected):
+    # A transaction-pooling PgBouncer cannot keep a cursor past its transaction
+    # (docs/scaling.md): QuerySet.iterator() must then read in chunks on the client.
+    monkeypatch.setenv("DATABASE_URL", "postgres://zapys@db.internal:5432/zapys")
+    if value is None:
+        monkeypatch.delenv("DATABASE_DISABLE_SERVER_SIDE_CURSORS", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_DISABLE_SERVER_SIDE_CURSORS", value)
+    loaded = runpy.run_path(str(Path(base_settings.__file__)))
+    assert loaded["DATABASES"]["default"]["DISABLE_SERVER_SIDE_CURSORS"] is expected
