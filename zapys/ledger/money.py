@@ -26,8 +26,8 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Branch
-from zapys.core.audit import Actor
-from zapys.core.exceptions import DomainError
+from zapys.core.audit import Actor, audit_record
+from zapys.core.exceptions import Conflict, DomainError
 from zapys.ledger import services
 from zapys.ledger.models import (
     Account,
@@ -36,6 +36,7 @@ from zapys.ledger.models import (
     FinancialOperation,
     PaymentType,
     SalesReceipt,
+    SalesReceiptPayment,
 )
 
 
@@ -205,3 +206,116 @@ def money_refunded_record(
 
 def _branch_of(payment_type: PaymentType | None) -> Branch | None:
     return payment_type.branch if payment_type is not None else None
+
+
+# --- Money before there is a client ----------------------------------------------------
+# An online sale paid by a stranger (the buyer becomes a client only when someone activates
+# the purchase): the till and the receipt have the money at once; the client's account gets
+# it when the client is known. Assigning writes the entry and links the existing operation
+# and receipt payment to it — the money is counted once, in every report, before and after.
+
+
+@dataclass(frozen=True)
+class UnassignedMoney:
+    operation: FinancialOperation
+    receipt: SalesReceipt
+    receipt_payment: SalesReceiptPayment
+
+
+@transaction.atomic
+def money_received_unassigned(
+    *,
+    organization: Any,
+    amount: int,
+    article: FinanceArticle | str,
+    actor: Actor,
+    cause: Model | None,
+    comment: str,
+    sold: Sequence[SoldLine],
+    branch: Branch | None = None,
+    payment_type: PaymentType | None = None,
+    method: str = PaymentType.Method.ONLINE,
+) -> UnassignedMoney:
+    """Money came in for no client yet: the income operation and the receipt, no entry."""
+    branch = money_branch(organization, branch if branch is not None else _branch_of(payment_type))
+    if branch is None:
+        raise DomainError(_("Create a branch first."), field="branch_id")
+    payment_type = _payment_type(organization, branch, payment_type, method)
+    assert payment_type is not None  # a branch always has a default payment type
+    operation = services.financial_operation_create(
+        organization=organization,
+        branch=branch,
+        kind=FinancialOperation.Kind.INCOME,
+        amount=amount,
+        actor=actor,
+        article=_article(organization, article),
+        payment_type=payment_type,
+        cause=cause,
+        comment=comment,
+    )
+    receipt = services.sales_receipt_create(
+        organization=organization,
+        branch=branch,
+        client=None,
+        lines=[(line.name, line.amount, line.charge) for line in sold],
+        payments=[(payment_type, amount, None)],
+        actor=actor,
+        cause=cause,
+    )
+    return UnassignedMoney(operation, receipt, receipt.payments.get())
+
+
+@transaction.atomic
+def money_assign_to_client(
+    *,
+    money: UnassignedMoney,
+    client: Any,
+    purpose: str,
+    actor: Actor,
+    cause: Model | None,
+    comment: str,
+    account: Account | None = None,
+) -> Entry:
+    """The buyer is known now: the money lands on `client`'s account as a DEBIT entry, and the
+    operation and receipt payment recorded when it arrived are linked to it (not recorded
+    again). Assigning the same money twice is a Conflict and changes nothing."""
+    org_id = money.operation.organization_id
+    if client.organization_id != org_id:
+        raise DomainError(_("An object of another organization was given."), field="client_id")
+    claimed = (
+        FinancialOperation.objects.for_org(org_id)
+        .select_for_update()
+        .filter(pk=money.operation.pk, entry__isnull=True, status=FinancialOperation.Status.ACTIVE)
+        .first()
+    )
+    if claimed is None:
+        raise Conflict(_("This money is already on a client's account."))
+    entry = services.entry_create(
+        client=client,
+        kind=Entry.Kind.DEBIT,
+        amount=claimed.amount,
+        purpose=purpose,
+        actor=actor,
+        account=account,
+        cause=cause,
+        comment=comment,
+        branch=claimed.branch,
+        payment_type=claimed.payment_type,
+    )
+    FinancialOperation.objects.for_org(org_id).filter(pk=claimed.pk).update(
+        entry=entry, client=client
+    )
+    SalesReceiptPayment.objects.for_org(org_id).filter(
+        pk=money.receipt_payment.pk, entry__isnull=True
+    ).update(entry=entry)
+    SalesReceipt.objects.for_org(org_id).filter(pk=money.receipt.pk, client__isnull=True).update(
+        client=client
+    )
+    audit_record(
+        organization=client.organization,
+        actor=actor,
+        action="ledger.money_assigned",
+        obj=claimed,
+        changes={"client": [None, client.pk], "entry": [None, entry.pk]},
+    )
+    return entry

@@ -173,3 +173,49 @@ def test_finance_articles_are_declared_by_the_apps_that_record_money(org):
     # Created on first use, named in the organization's language.
     article = services.finance_article_for(organization=org, code="membership_sales")
     assert (article.kind, article.name) == ("income", "Продаж абонементів")
+
+
+def test_money_before_a_client_is_counted_once_when_it_gets_one(org, branch, actor):
+    from zapys.core.exceptions import Conflict
+    from zapys.ledger.money import money_assign_to_client, money_received_unassigned
+
+    sale = make_client(org, "Покупець Сайту")  # stands for the online sale (any saved object)
+    money = money_received_unassigned(
+        organization=org,
+        amount=120_000,
+        article="membership_sales",
+        actor=SYSTEM,
+        cause=sale,
+        comment="Абонемент із сайту",
+        sold=[SoldLine("Абонемент 8 занять", 120_000)],
+    )
+    assert money.operation.entry_id is None and money.receipt.client_id is None
+    assert (money.receipt.total, money.receipt.paid) == (120_000, 120_000)
+    counts = _counts()
+
+    buyer = make_client(org, "Левченко Зоя")
+    entry = money_assign_to_client(
+        money=money, client=buyer, purpose=Entry.Purpose.PAYMENT, actor=SYSTEM, cause=sale,
+        comment="Абонемент із сайту",
+    )  # fmt: skip
+    assert client_balance(buyer) == 120_000
+    money.operation.refresh_from_db()
+    money.receipt.refresh_from_db()
+    money.receipt_payment.refresh_from_db()
+    assert (money.operation.entry_id, money.operation.client_id) == (entry.pk, buyer.pk)
+    assert money.receipt_payment.entry_id == entry.pk and money.receipt.client_id == buyer.pk
+    # One more entry and its audit rows; no second operation or receipt.
+    entries, ops, receipts, lines, payments, _audit = _counts()
+    assert (entries, ops, receipts, lines, payments) == (counts[0] + 1, *counts[1:5])
+
+    after = _counts()
+    with pytest.raises(Conflict):
+        money_assign_to_client(
+            money=money, client=make_client(org, "Інша"), purpose="payment", actor=SYSTEM,
+            cause=sale, comment="",
+        )  # fmt: skip
+    assert _counts()[:5] == after[:5] and client_balance(buyer) == 120_000
+
+    services.entry_cancel(entry=entry, actor=actor, reason="помилка")
+    money.operation.refresh_from_db()
+    assert money.operation.status == "cancelled"
