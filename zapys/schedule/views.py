@@ -683,9 +683,9 @@ def schedule_settings(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Status added."))
                 return redirect("schedule:settings")
         except DomainError as exc:
-            (status_form if request.POST.get("form") == "status" else form).add_error(
-                None, exc.detail
-            )
+            target = status_form if request.POST.get("form") == "status" else form
+            field = next((e["field"] for e in exc.errors if e["field"] in target.fields), None)
+            target.add_error(field, exc.detail)
     statuses = sorted(
         services.visit_statuses_ensure(organization=org).values(), key=lambda s: (s.order, s.pk)
     )
