@@ -121,8 +121,9 @@ def reset(org) -> None:  # type: ignore[no-untyped-def]
 
 def raw_sql(org, now) -> None:  # type: ignore[no-untyped-def]
     """The same rows written by hand, set-based: the booking, visit and attendance
-    UPDATEs, and as INSERT ... SELECT the outbox rows, the audit rows (booking expired,
-    booking auto-cancelled, visit status) and a staff notification per step."""
+    UPDATEs, and as INSERT ... SELECT the outbox rows, the audit rows (booking expired, the
+    visit's clock, booking auto-cancelled, visit status, attendance cancelled) and a staff
+    notification per step."""
     from zapys.core.tenancy import org_scope
     from zapys.prepayments.services import cancel_status_for, prepayment_settings_get
 
@@ -160,6 +161,13 @@ def raw_sql(org, now) -> None:  # type: ignore[no-untyped-def]
                 [account_id, event, suffix, now, now],
             )
         _raw_audit(c, now, "booking.expired", "prepayments_booking", "status='expired'")
+        _raw_audit(
+            c,
+            now,
+            "visit.booking_state",
+            "schedule_visit",
+            "id IN (SELECT visit_id FROM prepayments_booking WHERE status='expired')",
+        )
         _raw_notification(c, org.pk, now, "Prepayment not received in time")
         c.execute(
             "UPDATE prepayments_booking SET status='cancelled', cancelled_at=%s "
@@ -185,6 +193,14 @@ def raw_sql(org, now) -> None:  # type: ignore[no-untyped-def]
             "visit.status",
             "schedule_visit",
             "id IN (SELECT visit_id FROM prepayments_booking WHERE status='cancelled')",
+        )
+        _raw_audit(
+            c,
+            now,
+            "attendance.mark",
+            "schedule_attendance",
+            "visit_id IN (SELECT visit_id FROM prepayments_booking WHERE status='cancelled') "
+            "AND state='cancelled'",
         )
         _raw_notification(c, org.pk, now, "Visits cancelled: prepayment not received")
 

@@ -27,6 +27,7 @@ from zapys.core.audit import Actor, audit_record_many
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, PrepaymentSettings
+from zapys.schedule.bulk import visits_booking_state_set_many, visits_cancel_many
 
 logger = logging.getLogger(__name__)
 
@@ -213,8 +214,6 @@ def remind_batch(now: datetime) -> tuple[int, int]:
 
 def expire_batch(now: datetime) -> tuple[int, int]:
     """Pending bookings past `expires_at` → expired; the red clock; staff and client told."""
-    from zapys.schedule.models import Visit
-
     with transaction.atomic():
         ids = _claim(Booking.objects.filter(status=S.PENDING, expires_at__lte=now), "expires_at")
         if not ids:
@@ -225,7 +224,9 @@ def expire_batch(now: datetime) -> tuple[int, int]:
         if moved != len(ids):  # pragma: no cover - rows are locked/serialised
             raise RuntimeError("prepayments: expiry batch lost rows it had claimed")
         rows = _load(ids)
-        Visit.objects.filter(pk__in=[b.visit_id for b in rows]).update(booking_state="expired")
+        visits_booking_state_set_many(
+            visit_ids=[b.visit_id for b in rows], state="expired", actor=ACTOR
+        )
         _audit_bulk(ids, "booking.expired", {"status": [S.PENDING, S.EXPIRED]})
         sent = 0
         settings = _settings_for(b.organization_id for b in rows)
@@ -253,8 +254,6 @@ def cancel_batch(now: datetime) -> tuple[int, int]:
     """Expired bookings past `auto_cancel_at` → cancelled; their visits move to the
     cancellation status (and leave the calendar); the client is told."""
     from zapys.prepayments.services import cancel_status_for
-    from zapys.schedule.models import Attendance, Visit
-    from zapys.schedule.services import visit_cancel
 
     with transaction.atomic():
         ids = _claim(
@@ -276,32 +275,9 @@ def cancel_batch(now: datetime) -> tuple[int, int]:
             with org_scope(org), override(org.language or "uk"):
                 s = settings.get(org_id) or PrepaymentSettings(organization=org)
                 status = cancel_status_for(org, s)
-                visit_ids = [b.visit_id for b in group]
-                # Visits someone already marked (attended: a charge to undo) go through the
-                # schedule service one by one; untouched future visits are cancelled in bulk.
-                marked = set(
-                    Attendance.objects.filter(visit_id__in=visit_ids)
-                    .exclude(state__in=["planned", "cancelled"])
-                    .values_list("visit_id", flat=True)
+                visits_cancel_many(
+                    visit_ids=[b.visit_id for b in group], status=status, actor=ACTOR, now=now
                 )
-                plain = [v for v in visit_ids if v not in marked]
-                Visit.objects.filter(pk__in=plain, blocks_time=True).update(
-                    status=status, blocks_time=False, cancelled_at=now
-                )
-                Attendance.objects.filter(visit_id__in=plain, state="planned").update(
-                    state="cancelled", marked_at=now
-                )
-                audit_record_many(
-                    model=Visit,
-                    ids=plain,
-                    actor=ACTOR,
-                    action="visit.status",
-                    changes={"status": [None, status.code]},
-                )
-                for visit in Visit.objects.filter(pk__in=marked, blocks_time=True):
-                    visit_cancel(
-                        visit=visit, actor=Actor.system("prepayments"), status=status, now=now
-                    )
                 if s.send_cancelled:
                     sent += queue_messages(
                         organization=org,

@@ -152,7 +152,16 @@ def test_expiry_and_auto_cancel_by_tick(org, branch, setup):
     assert "скасовано" in cancelled.text  # sweeps render in the organization's language too
     # every move is in the audit log, attributed to the scheduler and this organization
     logged = AuditLog.objects.filter(actor_kind="scheduler", actor_label="prepayments.sweep")
+    # The visit's and the attendance's rows are written by the schedule's bulk services (the
+    # sweep used to update them itself, leaving no attendance or clock row).
+    attendance = visit.attendances.get()
     assert sorted(logged.values_list("action", "object_type", "object_id", "object_repr")) == [
+        (
+            "attendance.mark",
+            "schedule.attendance",
+            str(attendance.pk),
+            f"Attendance #{attendance.pk}",
+        ),
         (
             "booking.auto_cancelled",
             "prepayments.booking",
@@ -160,6 +169,7 @@ def test_expiry_and_auto_cancel_by_tick(org, branch, setup):
             f"Booking #{booking.pk}",
         ),
         ("booking.expired", "prepayments.booking", str(booking.pk), f"Booking #{booking.pk}"),
+        ("visit.booking_state", "schedule.visit", str(visit.pk), f"Visit #{visit.pk}"),
         ("visit.status", "schedule.visit", str(visit.pk), f"Visit #{visit.pk}"),
     ]
     assert set(logged.values_list("organization_id", flat=True)) == {org.pk}
