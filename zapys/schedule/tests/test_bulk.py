@@ -30,7 +30,7 @@ def _visits(org, branch, n):
             service=service,
             starts_at=local(org, 2026, 12, 10, 9 + i),
             branch=branch,
-        )  # fmt: skip
+        )
         for i in range(n)
     ]
 
