@@ -42,14 +42,12 @@ started (its own processes, by pid), drops its database and flushes its Redis da
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
 import re
 import secrets
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -59,9 +57,7 @@ import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -72,280 +68,44 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 
+from tests.scaled.checks import Verification  # noqa: E402
 from tests.scaled.proxy import LoadBalancer  # noqa: E402
+from tests.scaled.stack import (  # noqa: E402
+    T0,
+    Attempt,
+    Browser,
+    Check,
+    Failure,
+    HoldingTurboSMS,
+    Plan,
+    Proc,
+    doc_block,
+    free_port,
+    hidden_fields,
+    log,
+    parent_pid,
+    post_at_once,
+    post_form,
+    wait_for,
+)
+from tests.scaled.world import LIQPAY_PRIVATE, LIQPAY_PUBLIC, SMS_TOKEN, World  # noqa: E402
 from tests.simulators.liqpay import LiqPaySimulator, lp_encode, lp_sign  # noqa: E402
-from tests.simulators.sms_gateways import FakeTurboSMS  # noqa: E402
 
 DOC = ROOT / "docs" / "deployment.md"
 SETUP_MARK = "<!-- scaled-mode:setup"
 PROCESSES_MARK = "<!-- scaled-mode:processes"
 PG_ADMIN = os.environ.get("SCALED_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("SCALED_REDIS", "redis://127.0.0.1:6379")
-LIQPAY_PUBLIC, LIQPAY_PRIVATE = "i-scaled-liqpay", "scaled-liqpay-private-key"
-SMS_TOKEN = "scaled-turbosms-token"
 SUCCESS_CARD, THREE_DS = "4242424242424242", "1234"
 #: Every callback is sent this many times at once (a provider's retries, a proxy's replay).
 DUPLICATES = 3
 
-T0 = time.monotonic()
-
-
-def log(message: str) -> None:
-    print(f"[{time.monotonic() - T0:6.1f}s] {message}", flush=True)
-
-
-class Failure(Exception):
-    """The run cannot go on (a process died, a wait ran out): reported as FAIL."""
-
-
-def wait_for(what: str, check: Callable[[], Any], timeout: float, every: float = 0.5) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise Failure(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(every)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-# --------------------------------------------------------------------------- the docs
-
-
-def doc_block(text: str, mark: str) -> list[str]:
-    """The command lines of the fenced block right after `mark` (comments dropped)."""
-    at = text.find(mark)
-    if at < 0:
-        raise Failure(f"docs/deployment.md has no {mark} block: the run follows the docs")
-    fence = text.index("```", at)
-    start = text.index("\n", fence) + 1
-    end = text.index("```", start)
-    lines = []
-    for raw in text[start:end].splitlines():
-        words = shlex.split(raw, comments=True)
-        if words:
-            lines.append(raw.split(" #")[0].strip())
-    return lines
-
-
-@dataclass
-class Proc:
-    role: str  # web | worker | scheduler | tick
-    name: str
-    argv: list[str]
-    log_path: Path
-    popen: subprocess.Popen | None = None
-    port: int | None = None
-
-    def start(self, env: dict[str, str]) -> Proc:
-        with open(self.log_path, "ab") as out:
-            self.popen = subprocess.Popen(
-                self.argv,
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stopped with its workers
-            )
-        return self
-
-    @property
-    def pid(self) -> int:
-        assert self.popen is not None
-        return self.popen.pid
-
-    def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL, no chance to clean up (what the test is about)."""
-        if self.alive():
-            os.killpg(self.pid, signal.SIGKILL)
-            assert self.popen is not None
-            self.popen.wait(timeout=10)
-
-    def stop(self, timeout: float = 15) -> None:
-        if not self.alive():
-            return
-        assert self.popen is not None
-        os.killpg(self.pid, signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.pid, signal.SIGKILL)
-            self.popen.wait(timeout=10)
-
-    def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-
-# --------------------------------------------------------------------------- simulators
-
-
-class HoldingTurboSMS(FakeTurboSMS):
-    """The TurboSMS simulator with a gate: while held, requests are received (and
-    recorded) but not answered — a gateway that accepted a message and has not said so
-    yet. Released, every held request is answered (a client that died meanwhile gets
-    nothing, but the gateway has the message: that is how a resend becomes a duplicate)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__(token)
-        self.gate = threading.Event()
-        self.gate.set()
-        self.held = 0
-        self.held_since: float | None = None
-
-    def hold(self) -> None:
-        self.gate.clear()
-
-    def release(self) -> None:
-        self.gate.set()
-
-    def respond(self, request: Any, failure: str | None) -> Any:
-        if not self.gate.is_set():
-            with self._lock:
-                self.held += 1
-                self.held_since = self.held_since or time.monotonic()
-            self.gate.wait(timeout=60)
-        return super().respond(request, failure)
-
-
-def wire_key(request: Any) -> str:
-    """The idempotency key a transport passed on the wire, if any: a header or a body field
-    named like one (TurboSMS has no documented field; whatever the transport sends)."""
-    for name, value in request.headers.items():
-        if "idempot" in name:
-            return str(value)
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if any(part in key.lower() for part in ("idempot", "sequence", "dedup")):
-                    found.append(str(value))
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(request.json())
-    return found[0] if found else ""
-
-
-# --------------------------------------------------------------------------- HTTP clients
-
-
-class Browser:
-    """One client through the proxy. Cookies are kept by hand: production cookies are
-    `Secure`, and the proxy here speaks plain HTTP (it only claims HTTPS upstream)."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.origin = base_url.replace("http://", "https://")
-        self.cookies: dict[str, str] = {}
-        self.client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=30)
-
-    def close(self) -> None:
-        self.client.close()
-
-    def request(self, method: str, path: str, data: dict[str, str] | None = None) -> httpx.Response:
-        headers = {"User-Agent": "zapys-scaled-mode"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if method == "POST":
-            headers["Origin"] = self.origin
-            headers["Referer"] = self.origin + path
-        response = self.client.request(method, path, data=data, headers=headers)
-        self.client.cookies.clear()
-        for raw in response.headers.get_list("set-cookie"):
-            jar: SimpleCookie = SimpleCookie()
-            jar.load(raw)
-            for key, morsel in jar.items():
-                self.cookies[key] = morsel.value
-        return response
-
-
-def hidden_fields(page: str, form_marker: str) -> tuple[str, dict[str, str]]:
-    """The action and hidden inputs of the form whose tag contains `form_marker`."""
-    match = re.search(r"<form[^>]*" + re.escape(form_marker) + r"[^>]*>(.*?)</form>", page, re.S)
-    if match is None:
-        raise Failure(f"no form {form_marker!r} on the page")
-    tag = page[match.start() : page.index(">", match.start()) + 1]
-    action = re.search(r'action="([^"]*)"', tag)
-    fields = {
-        html.unescape(name): html.unescape(value)
-        for name, value in re.findall(
-            r'<input type="hidden" name="([^"]+)" value="([^"]*)"', match.group(1)
-        )
-    }
-    return html.unescape(action.group(1)) if action else "", fields
-
-
-def post_form(url: str, fields: dict[str, str]) -> httpx.Response:
-    with httpx.Client(timeout=30) as client:
-        return client.post(url, data=fields)
-
-
-def post_at_once(jobs: list[Callable[[], httpx.Response]]) -> list[int]:
-    """Run the requests at the same moment (a barrier), return their statuses."""
-    barrier = threading.Barrier(len(jobs))
-    statuses: list[int] = [0] * len(jobs)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            statuses[i] = jobs[i]().status_code
-        except httpx.HTTPError:
-            statuses[i] = -1
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
-
-
 # --------------------------------------------------------------------------- the run
 
 
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    detail: str
+class ScaledRun(World, Verification):
+    """One run: set up, start, drive, verify, tear down (see the module's docstring)."""
 
-
-@dataclass
-class Attempt:
-    org_slug: str
-    phone: str
-    staff_id: int
-    start: datetime
-    status: int = 0
-    location: str = ""
-
-
-@dataclass
-class Plan:
-    """Which booking goes where (ids of prepayments.Booking)."""
-
-    paid: list[int] = field(default_factory=list)  # paid in time, callbacks duplicated
-    race: list[int] = field(default_factory=list)  # deadline passed, paid at the tick
-    expire: list[int] = field(default_factory=list)  # deadline passed, never paid
-    untouched: list[int] = field(default_factory=list)  # left pending, deadline ahead
-
-
-class ScaledRun:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.tmp = Path(tempfile.mkdtemp(prefix="zapys-scaled-"))
@@ -362,7 +122,12 @@ class ScaledRun:
         self.db_created = False
         self.django_ready = False
         self.orgs: dict[str, Any] = {}
-        self.killed_in_flight: set[int] = set()
+        self.plan = Plan()
+        self.by_id: dict[int, Any] = {}  # prepayments.Booking by id
+        self.killed_in_flight: set[int] = set()  # outbox rows the killed worker held
+        self.kill_error = ""
+        self.race_bookings: list[Any] = []
+        self.race_statuses: list[int] = []
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -385,7 +150,7 @@ class ScaledRun:
 
     def assert_running(self) -> None:
         for proc in self.procs:
-            if proc.role != "tick" and not proc.alive() and not getattr(proc, "killed", False):
+            if proc.role != "tick" and not proc.alive() and not proc.killed:
                 raise Failure(f"{proc.name} exited ({proc.popen and proc.popen.returncode})")
 
     # ------------------------------------------------------------------ setup
@@ -394,7 +159,7 @@ class ScaledRun:
         import psycopg
         import redis
 
-        doc = DOC.read_text()
+        doc = Path(self.args.docs).read_text()
         self.setup_lines = doc_block(doc, SETUP_MARK)
         self.process_lines = doc_block(doc, PROCESSES_MARK)
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
@@ -410,8 +175,8 @@ class ScaledRun:
             (self.tmp / sub).mkdir()
         from cryptography.fernet import Fernet
 
-        self.env = {
-            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HUEY_URL")},
+        # The scaled mode's environment, every variable as docs/deployment.md's table has it.
+        deployment = {
             "DJANGO_SETTINGS_MODULE": "zapys.settings_production",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ZAPYS_ENCRYPTION_KEY": Fernet.generate_key().decode(),
@@ -431,18 +196,21 @@ class ScaledRun:
             "WEB_THREADS": "8",
             "ZAPYS_LIQPAY_URL": self.liqpay.base_url,
             "LOG_LEVEL": "INFO",
+        }
+        harness = {
             "PYTHONUNBUFFERED": "1",
             # gunicorn's control sockets go here, not into the user's ~/.gunicorn
             "XDG_RUNTIME_DIR": str(self.tmp / "run"),
         }
-        self.env.pop("HUEY_IMMEDIATE", None)
-        self.env.pop("ZAPYS_TESTING", None)
-        documented = [
-            k
-            for k in self.env
-            if k not in os.environ or os.environ.get(k) != self.env[k]
-            if k not in ("PYTHONUNBUFFERED", "XDG_RUNTIME_DIR")
-        ]
+        # What the CI shell exported for the test suite (its DATABASE_URL, immediate Huey)
+        # must not leak into the deployment.
+        inherited = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "HUEY_URL", "HUEY_IMMEDIATE", "ZAPYS_TESTING", "DEBUG")
+        }
+        self.env = {**inherited, **deployment, **harness}
+        documented = list(deployment)
         missing = [k for k in documented if f"`{k}`" not in doc]
         self.check(
             "every variable this run sets is in docs/deployment.md",
@@ -508,7 +276,6 @@ class ScaledRun:
                 self.budget(60),
             )
             self.assert_running()
-        self.scheduler_started = time.monotonic()
 
     def _died(self, proc: Proc) -> bool:
         if not proc.alive():
@@ -562,7 +329,7 @@ class ScaledRun:
             except ValueError:
                 workers = []
             children = {int(w.get("pid", 0)) for w in workers}
-            own = children and all(_parent(pid) == proc.pid for pid in children)
+            own = children and all(parent_pid(pid) == proc.pid for pid in children)
             sockets.append(path)
             self.check(
                 f"{proc.name}: its own gunicorn control socket answers with its own workers",
@@ -570,132 +337,6 @@ class ScaledRun:
                 f"{Path(path).name}: {sorted(children)} {out.stderr.strip()[:120]}",
             )
         self.check("control sockets are distinct", len(set(sockets)) == len(sockets))
-
-    # ------------------------------------------------------------------ organizations
-
-    def build_organizations(self) -> None:
-        from datetime import time as clock
-
-        from zapys.accounts.models import User
-        from zapys.accounts.services import branch_create, organization_create, staff_create
-        from zapys.catalog.models import Service
-        from zapys.core.audit import Actor
-        from zapys.core.tenancy import org_scope
-        from zapys.messaging.services import transport_account_save
-        from zapys.payments.services import payment_account_create
-        from zapys.prepayments import services as prepayments
-        from zapys.schedule import services as schedule
-
-        actor = Actor.system("scaled-mode run")
-        for slug, provider in (("scaled-liqpay", "liqpay"), ("scaled-sandbox", "sandbox")):
-            org = organization_create(name=f"Scaled {provider}", slug=slug, actor=actor)
-            with org_scope(org):
-                branch = branch_create(organization=org, name="Main", actor=actor)
-                staff_create(
-                    organization=org,
-                    username=f"owner-{slug}",
-                    password=secrets.token_urlsafe(16),
-                    role=User.Role.OWNER,
-                    branches=[branch],
-                    actor=actor,
-                )
-                specialists = [
-                    staff_create(
-                        organization=org,
-                        username=f"spec{i}-{slug}",
-                        password=secrets.token_urlsafe(16),
-                        role=User.Role.SPECIALIST,
-                        first_name=f"Майстер {i}",
-                        branches=[branch],
-                        actor=actor,
-                    )
-                    for i in range(3)
-                ]
-                week = [(d, clock(8), clock(20)) for d in range(7)]
-                for spec in specialists:
-                    schedule.staff_hours_set(staff=spec, branch=branch, intervals=week, actor=actor)
-                schedule.schedule_settings_update(
-                    organization=org,
-                    actor=actor,
-                    online_rate_limit_per_minute=1000,  # every client comes via the one proxy
-                    slot_step_minutes=60,
-                )
-                service = Service.objects.for_org(org).create(
-                    organization=org,
-                    name="Стрижка",
-                    duration_minutes=60,
-                    price=100_000,
-                    online_booking=True,
-                )
-                credentials = (
-                    {"public_key": LIQPAY_PUBLIC, "private_key": LIQPAY_PRIVATE}
-                    if provider == "liqpay"
-                    else {}
-                )
-                account = payment_account_create(
-                    organization=org, provider=provider, credentials=credentials, actor=actor
-                )
-                transport_account_save(
-                    organization=org,
-                    actor=actor,
-                    channel="sms",
-                    code="turbosms",
-                    credentials={"token": SMS_TOKEN, "sender": "Zapys"},
-                    base_url=self.sms.base_url,
-                    priority=10,
-                    is_active=True,
-                )
-                prepayments.prepayment_settings_update(
-                    organization=org,
-                    actor=actor,
-                    enabled=True,
-                    payment_account=account,
-                    agreement_enabled=False,
-                    auto_cancel=True,
-                    auto_cancel_after_minutes=0,
-                )
-                prepayments.booking_type_create(
-                    organization=org,
-                    name="200 грн",
-                    rule="fixed",
-                    value=20_000,
-                    actor=actor,
-                    is_default=True,
-                )
-            self.orgs[slug] = {
-                "org": org,
-                "provider": provider,
-                "service": service,
-                "account": account,
-                "specialists": specialists,
-            }
-        log("built two organizations (LiqPay, sandbox) with online booking and prepayment")
-
-    def plan_slots(self, slug: str, count: int, collisions: int) -> list[Attempt]:
-        from django.utils import timezone
-
-        from zapys.core.tenancy import org_scope
-        from zapys.schedule.selectors import free_slots
-        from zapys.schedule.services import org_tz
-
-        info = self.orgs[slug]
-        org = info["org"]
-        with org_scope(org):
-            today = timezone.now().astimezone(org_tz(org)).date()
-            slots = free_slots(
-                organization=org,
-                service=info["service"],
-                date_from=today + timedelta(days=2),
-                date_to=today + timedelta(days=6),
-                online=True,
-            )
-        if len(slots) < count:
-            raise Failure(f"{slug}: only {len(slots)} free slots for {count} bookings")
-        chosen = slots[:: max(1, len(slots) // count)][:count]
-        attempts = [Attempt(slug, "", s.staff_id, s.start) for s in chosen]
-        # pairs racing for the same slot: exactly one of each pair may get it
-        attempts += [Attempt(slug, "", a.staff_id, a.start) for a in attempts[:collisions]]
-        return attempts
 
     # ------------------------------------------------------------------ phase 1: bookings
 
@@ -733,7 +374,6 @@ class ScaledRun:
                 },
             )
             attempt.status = answer.status_code
-            attempt.location = answer.headers.get("location", "")
         finally:
             browser.close()
         return attempt
@@ -769,8 +409,6 @@ class ScaledRun:
         log(f"online bookings: {len(done)} attempts, statuses {dict(statuses)}")
         return done
 
-    kill_error = ""
-
     def _kill_mid_delivery(self, threads: int) -> None:
         """Wait until every consumer thread is inside a (held) delivery — or 5 s after the
         first one is, well under the transports' 10 s timeout — then SIGKILL worker-1,
@@ -785,13 +423,12 @@ class ScaledRun:
             victim = next(p for p in self.procs if p.name == "worker-1")
             held = self.sms.held
             victim.kill()
-            victim.killed = True  # type: ignore[attr-defined]
+            victim.killed = True
             self.sms.release()
             log(
                 f"SIGKILLed worker-1 (pid {victim.pid}) with {held} of {threads} consumer "
                 "threads inside a delivery; gateway released"
             )
-            self.kill_held = held
             again = Proc(
                 "worker", "worker-1-restarted", victim.argv, self.tmp / "worker-1-restarted.log"
             )
@@ -949,7 +586,7 @@ class ScaledRun:
             return self.pay_liqpay(booking)
 
         with ThreadPoolExecutor(max_workers=8) as pool:
-            rows = pool.map(pay_around_the_tick, *zip(*enumerate(self._race_bookings), strict=True))
+            rows = pool.map(pay_around_the_tick, *zip(*enumerate(self.race_bookings), strict=True))
             statuses = [s for row in rows for s in row]
         log(f"race payments sent at the tick: statuses {dict(Counter(statuses))}")
         self.race_statuses = statuses
@@ -962,8 +599,6 @@ class ScaledRun:
             )
             for t in ticks
         }
-
-    _race_bookings: list[Any] = []
 
     # ------------------------------------------------------------------ phase 4: recovery
 
@@ -1070,7 +705,7 @@ class ScaledRun:
             set(statuses) == {200},
             str(dict(statuses)),
         )
-        self._race_bookings = [by_id[pk] for pk in plan.race]
+        self.race_bookings = [by_id[pk] for pk in plan.race]
         tick_output = self.deadlines_race(plan)
         self.check(
             "race payments at the tick answer 200",
@@ -1116,264 +751,6 @@ class ScaledRun:
             ).count()
         return open_due == 0
 
-    # ------------------------------------------------------------------ checks
-
-    def check_bookings(self, attempts: list[Attempt]) -> None:
-        from zapys.core.tenancy import unscoped
-        from zapys.prepayments.models import Booking
-        from zapys.schedule.models import Visit
-
-        by_slot: dict[tuple, list[Attempt]] = defaultdict(list)
-        for a in attempts:
-            by_slot[(a.org_slug, a.staff_id, a.start)].append(a)
-        pairs = [v for v in by_slot.values() if len(v) > 1]
-        one_winner = all(sum(1 for a in v if a.status == 302) == 1 for v in pairs)
-        losers_ok = all(a.status == 200 for v in pairs for a in v if a.status != 302)
-        self.check(
-            f"{len(pairs)} pairs racing for the same slot: exactly one booking each, the other "
-            "told the time is taken",
-            bool(pairs) and one_winner and losers_ok,
-            str([[a.status for a in v] for v in pairs]),
-        )
-        singles = [v[0] for v in by_slot.values() if len(v) == 1]
-        self.check(
-            "every other online booking succeeded (302 to its confirmation)",
-            all(a.status == 302 for a in singles),
-            str(dict(Counter(a.status for a in singles))),
-        )
-        made = [a for a in attempts if a.status == 302]
-        with unscoped():
-            visits = Visit.objects.filter(client__phone__in=[a.phone for a in made]).count()
-            bookings = Booking.objects.filter(client__phone__in=[a.phone for a in made])
-            pending = bookings.filter(status="pending", payment__status="pending").count()
-            total = bookings.count()
-        self.check(
-            "one visit and one pending prepayment (with its pending payment) per booking",
-            visits == len(made) == total == pending,
-            f"{len(made)} bookings, {visits} visits, {total} prepayments, {pending} pending",
-        )
-
-    def verify_processes(self) -> None:
-        assert self.lb is not None
-        counts = self.lb.counts
-        self.check(
-            "the proxy spread the clients over both web instances",
-            len(counts) == len(self.web_ports) and min(counts.values()) > 0,
-            ", ".join(f"{port}: {n}" for (_host, port), n in sorted(counts.items())),
-        )
-
-        def executed(proc: Proc, task: str = "") -> int:
-            pattern = re.compile(r"^\[[^\]]*\] INFO:huey:[^:]*:Executing " + re.escape(task), re.M)
-            return len(pattern.findall(proc.log_text()))
-
-        consumers = [p for p in self.procs if p.role in ("worker", "scheduler")]
-        self.check(
-            "every worker and the scheduler ran tasks (the killed worker before its kill)",
-            all(executed(p) > 0 for p in consumers),
-            ", ".join(f"{p.name}: {executed(p)}" for p in consumers),
-        )
-        sandbox_paid = [
-            pk for pk in self.plan.paid if self.by_id[pk].organization.slug == "scaled-sandbox"
-        ]
-        delivered = sum(
-            executed(p, "zapys.payments.tasks.sandbox_deliver_callback") for p in consumers
-        )
-        self.check(
-            "the sandbox's callbacks were delivered by workers, back through the proxy",
-            delivered >= len(sandbox_paid) > 0,
-            f"{delivered} deliveries for {len(sandbox_paid)} payments",
-        )
-
-    def verify(self) -> None:
-        self.verify_processes()
-        from zapys.core.audit import AuditLog
-        from zapys.core.tenancy import unscoped
-        from zapys.ledger.models import Entry
-        from zapys.payments.models import Payment, PaymentEvent
-        from zapys.prepayments.models import Booking
-
-        plan = self.plan
-        everyone = plan.paid + plan.race + plan.expire + plan.untouched
-        with unscoped():
-            bookings = {
-                b.pk: b
-                for b in Booking.objects.filter(pk__in=everyone).select_related("payment", "visit")
-            }
-            entries: Counter[str] = Counter(
-                Entry.objects.filter(
-                    cause_type="prepayments.booking",
-                    cause_id__in=[str(pk) for pk in everyone],
-                    purpose="prepayment",
-                ).values_list("cause_id", flat=True)
-            )
-            payments = [bookings[pk].payment for pk in plan.paid + plan.race]
-            applied = Counter(
-                PaymentEvent.objects.filter(payment__in=payments, outcome="applied").values_list(
-                    "payment_id", flat=True
-                )
-            )
-            audits = Counter(
-                AuditLog.objects.filter(
-                    object_type="prepayments.booking",
-                    object_id__in=[str(pk) for pk in everyone],
-                    action__in=["booking.expired", "booking.auto_cancelled", "booking.paid",
-                                "booking.paid_late", "booking.paid_duplicate"],
-                ).values_list("object_id", "action")
-            )  # fmt: skip
-
-        def n(pk: int, action: str) -> int:
-            return audits[(str(pk), action)]
-
-        credited = [
-            pk
-            for pk in plan.paid + plan.race
-            if bookings[pk].payment.status == Payment.Status.SUCCEEDED
-            and entries[str(pk)] == 1
-            and applied[bookings[pk].payment.pk] == 1
-        ]
-        self.check(
-            "every payment credited exactly once (succeeded, one ledger entry, one applied event)",
-            len(credited) == len(plan.paid + plan.race),
-            f"{len(credited)}/{len(plan.paid + plan.race)}; "
-            + ", ".join(
-                f"#{pk}: {bookings[pk].payment.status}, {entries[str(pk)]} entries, "
-                f"{applied[bookings[pk].payment.pk]} applied"
-                for pk in plan.paid + plan.race
-                if pk not in credited
-            ),
-        )
-        in_time = [
-            pk for pk in plan.paid if bookings[pk].status == "paid" and n(pk, "booking.paid") == 1
-        ]
-        self.check(
-            "bookings paid in time are paid (one `booking.paid` each), no expiry",
-            len(in_time) == len(plan.paid)
-            and not any(n(pk, "booking.expired") for pk in plan.paid),
-            f"{len(in_time)}/{len(plan.paid)}",
-        )
-        expired_once = [
-            pk
-            for pk in plan.expire
-            if bookings[pk].status == "cancelled"
-            and n(pk, "booking.expired") == 1
-            and n(pk, "booking.auto_cancelled") == 1
-            and not bookings[pk].visit.blocks_time
-            and bookings[pk].payment.status != Payment.Status.SUCCEEDED
-            and entries[str(pk)] == 0
-        ]
-        self.check(
-            "every due unpaid booking expired exactly once and cancelled exactly once "
-            "(visit freed, nothing credited)",
-            len(expired_once) == len(plan.expire),
-            f"{len(expired_once)}/{len(plan.expire)}; "
-            + ", ".join(
-                f"#{pk}: {bookings[pk].status} expired×{n(pk, 'booking.expired')} "
-                f"cancelled×{n(pk, 'booking.auto_cancelled')}"
-                for pk in plan.expire
-                if pk not in expired_once
-            ),
-        )
-        race_ok, outcomes = [], Counter()
-        for pk in plan.race:
-            b = bookings[pk]
-            if b.status == "paid" and not b.paid_late:
-                outcome = "paid before the sweep"
-                ok = n(pk, "booking.paid") == 1 and n(pk, "booking.expired") == 0
-            else:
-                outcome = "expired first, paid late"
-                ok = (
-                    b.paid_late
-                    and b.status in ("expired", "cancelled")
-                    and n(pk, "booking.expired") == 1
-                    and n(pk, "booking.paid_late") == 1
-                    and n(pk, "booking.auto_cancelled") <= 1
-                )
-            outcomes[outcome] += 1
-            if ok:
-                race_ok.append(pk)
-        self.check(
-            "payment racing the expiry: exactly one outcome each, money kept either way",
-            len(race_ok) == len(plan.race),
-            str(dict(outcomes)),
-        )
-        untouched = [
-            pk
-            for pk in plan.untouched
-            if bookings[pk].status == "pending"
-            and not any(n(pk, a) for a in ("booking.expired", "booking.auto_cancelled"))
-            and entries[str(pk)] == 0
-        ]
-        self.check(
-            "bookings with their deadline ahead are untouched (pending, nothing credited)",
-            len(untouched) == len(plan.untouched),
-            f"{len(untouched)}/{len(plan.untouched)}",
-        )
-        self.verify_messages(bookings)
-
-    def verify_messages(self, bookings: dict[int, Any]) -> None:
-        from zapys.core.tenancy import unscoped
-        from zapys.messaging.models import Message
-
-        plan = self.plan
-        with unscoped():
-            messages = list(Message.objects.all())
-        keys = {m.idempotency_key for m in messages}
-        # link: every booking; paid: paid before its deadline passed; expired and
-        # cancelled: the deadline passed unpaid (a late payment sends no "paid")
-        late = {pk for pk in plan.race if bookings[pk].paid_late}
-        expected = {f"booking:{pk}:link" for pk in bookings}
-        expected |= {f"booking:{pk}:paid" for pk in plan.paid + plan.race if pk not in late}
-        expected |= {
-            f"booking:{pk}:{kind}"
-            for pk in plan.expire + sorted(late)
-            for kind in ("expired", "cancelled")
-        }
-        self.check(
-            "the outbox holds exactly the expected messages, once each (link, paid, expired, "
-            "cancelled)",
-            expected == keys and len(keys) == len(messages),
-            f"{len(messages)} rows, {len(expected)} expected; missing {sorted(expected - keys)}"
-            f", unexpected {sorted(keys - expected)}",
-        )
-        unsent = [m for m in messages if m.status not in ("sent", "delivered")]
-        self.check("no message lost: every outbox row sent", not unsent, f"{len(unsent)} not sent")
-        received: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        for request in list(self.sms.requests):
-            payload = request.json() or {}
-            for phone in payload.get("recipients", []):
-                received[(str(phone), payload.get("sms", {}).get("text", ""))].append(request)
-        by_message = {
-            m.pk: received.get((re.sub(r"\D", "", m.recipient), m.text), []) for m in messages
-        }
-        missing = [pk for pk, got in by_message.items() if not got]
-        self.check(
-            "every message reached the SMS gateway",
-            not missing,
-            f"{len(messages) - len(missing)}/{len(messages)}",
-        )
-        duplicated = {pk: got for pk, got in by_message.items() if len(got) > 1}
-        unexpected = set(duplicated) - self.killed_in_flight
-        keyed = {pk: {wire_key(r) for r in got} for pk, got in duplicated.items()}
-        carry = {pk for pk, found in keyed.items() if len(found) == 1 and "" not in found}
-        self.check(
-            "duplicates at the gateway only for deliveries the killed worker had in flight",
-            not unexpected,
-            f"{len(duplicated)} duplicated: {sorted(duplicated)}; in flight at the kill: "
-            f"{sorted(self.killed_in_flight)}; unexpected: {sorted(unexpected)}",
-        )
-        inconsistent = {pk for pk, found in keyed.items() if len(found) > 1 and "" not in found}
-        self.check(
-            "a resend carries the same idempotency key as the first copy, when the transport "
-            "passes one",
-            not inconsistent,
-            (
-                f"{len(carry)} of {len(duplicated)} duplicate(s) carry the outbox key (the "
-                "gateway can drop them); "
-                f"{len(duplicated) - len(carry) - len(inconsistent)} carry none (the "
-                "transport passes no key: at least once)"
-            ),
-        )
-
     # ------------------------------------------------------------------ teardown
 
     def teardown(self) -> None:
@@ -1413,20 +790,13 @@ class ScaledRun:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def _parent(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return -1
-
-
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bookings", type=int, default=20, help="online bookings per organization")
     parser.add_argument("--time-limit", type=float, default=300, help="seconds for the whole run")
     parser.add_argument("--redis-db", type=int, default=int(os.environ.get("SCALED_REDIS_DB", 13)))
     parser.add_argument("--keep", action="store_true", help="keep the processes' logs")
+    parser.add_argument("--docs", default=str(DOC), help="the deployment guide to follow")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     def on_signal(signum: int, _frame: Any) -> None:
