@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import make_staff
 from tests.factories_clients import make_client, make_tag
 from zapys.clients import integrations
-from zapys.clients.card import CLIENT_CARD_TABS, card_tabs
+from zapys.clients.card import card_tabs
 from zapys.clients.models import Client, ClientFreeze, Tag
+from zapys.core.ui import CLIENT_CARD_TABS, CardTab
 
 
 @pytest.fixture(autouse=True)
@@ -113,12 +114,15 @@ def test_edit(org, staff_client):
     assert list(client.tags.values_list("name", flat=True)) == ["b"]
 
 
-def test_card_tabs_hide_missing_url_names(org, staff_client, monkeypatch):
+@pytest.fixture
+def ghost_tab():
+    CLIENT_CARD_TABS.declare(CardTab("ghost", "Ghost", "nowhere:nothing", order=15))
+    yield
+    CLIENT_CARD_TABS.withdraw("ghost")
+
+
+def test_card_tabs_hide_missing_url_names(org, staff_client, ghost_tab):
     client = make_client(org)
-    monkeypatch.setattr(
-        "zapys.clients.card.CLIENT_CARD_TABS",
-        [*CLIENT_CARD_TABS, ("ghost", "Ghost", "nowhere:nothing")],
-    )
     keys = [t["key"] for t in card_tabs(client.pk)]
     assert keys[0] == "overview" and "history" in keys and "ghost" not in keys
     page = staff_client.get(f"/clients/{client.pk}/").content.decode()

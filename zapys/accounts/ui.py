@@ -1,0 +1,20 @@
+"""What organizations, staff and API keys adds to the staff interface (see `core.ui`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.ui import (
+    ADMINISTRATION,
+    MANAGERS,
+    NavItem,
+    SettingsTab,
+    nav_item,
+    settings_tab,
+)
+
+nav_item(NavItem("accounts:settings", _("Settings"), "gear", ("owner",), ADMINISTRATION, 120))
+nav_item(NavItem("accounts:staff", _("Staff"), "person-badge", MANAGERS, ADMINISTRATION, 130))
+nav_item(NavItem("accounts:api_keys", _("API keys"), "key", section=ADMINISTRATION, order=140))
+settings_tab(SettingsTab("organization", "accounts:settings", _("Organization"), order=10))
+settings_tab(SettingsTab("staff", "accounts:staff", _("Staff and branches"), order=20))

@@ -1,0 +1,137 @@
+"""What each app adds to the staff interface, declared by the app itself.
+
+An app's `ui.py` (found like `jobs.py`) declares its menu items, settings tabs and client-card
+tabs and actions::
+
+    nav_item(NavItem("ledger:operations", _("Cash & operations"), "wallet2", order=70,
+                     roles=MANAGERS, section=MONEY))
+    settings_tab(SettingsTab("finance", "ledger:settings", _("Finance"), order=80))
+
+so a new app appears by adding its own file, without editing core or the clients app. `order`
+places an entry among the others' (the numbers leave room between apps). An entry whose URL
+is not installed is not shown; roles limit who sees a menu item (the views check permissions
+too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+Label = str | Promise
+
+EVERYONE = ("owner", "administrator", "specialist")
+MANAGERS = ("owner", "administrator")
+MONEY: Label = _("Money")
+CATALOGUE: Label = _("Catalogue")
+MESSAGES: Label = _("Messages")
+ADMINISTRATION: Label = _("Administration")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: Label
+    icon: str
+    roles: tuple[str, ...] = EVERYONE
+    section: Label = ""
+    order: int = 500
+
+    @property
+    def key(self) -> str:
+        return self.url_name
+
+
+@dataclass(frozen=True)
+class SettingsTab:
+    key: str
+    url_name: str
+    label: Label
+    order: int = 500
+
+
+@dataclass(frozen=True)
+class CardTab:
+    """A tab of the client card, loaded by htmx from `reverse(url_name, client_id=...)`."""
+
+    key: str
+    label: Label
+    url_name: str
+    order: int = 500
+
+
+@dataclass(frozen=True)
+class CardAction:
+    """A button on the client card, linking to `reverse(url_name, client_id=...)`."""
+
+    label: Label
+    icon: str
+    url_name: str
+    order: int = 500
+
+    @property
+    def key(self) -> str:
+        return self.url_name
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def order(self) -> int: ...
+
+
+T = TypeVar("T", bound=_Keyed)
+
+_discovered = False
+
+
+def ui_discover() -> None:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("ui")
+        _discovered = True
+
+
+class Declared(Generic[T]):
+    """Entries of one kind, by key; iterated in `order`."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._items: dict[str, T] = {}
+
+    def declare(self, item: T) -> T:
+        known = self._items.get(item.key)
+        if known is not None and known != item:
+            raise ValueError(f"{self.what} {item.key!r} is declared twice")
+        self._items[item.key] = item
+        return item
+
+    def withdraw(self, key: str) -> None:
+        """Forget an entry (tests that declare one of their own)."""
+        self._items.pop(key, None)
+
+    def __iter__(self) -> Iterator[T]:
+        ui_discover()
+        return iter(sorted(self._items.values(), key=lambda item: (item.order, item.key)))
+
+
+NAVIGATION: Declared[NavItem] = Declared("Menu item")
+SETTINGS_TABS: Declared[SettingsTab] = Declared("Settings tab")
+CLIENT_CARD_TABS: Declared[CardTab] = Declared("Client card tab")
+CLIENT_CARD_ACTIONS: Declared[CardAction] = Declared("Client card action")
+
+nav_item = NAVIGATION.declare
+settings_tab = SETTINGS_TABS.declare
+client_card_tab = CLIENT_CARD_TABS.declare
+client_card_action = CLIENT_CARD_ACTIONS.declare
+
+# Core's own entries: the first and the last of the menu.
+nav_item(NavItem("core:dashboard", _("Dashboard"), "speedometer2", order=10))
+nav_item(NavItem("core:audit", _("Audit log"), "journal-text", ("owner",), ADMINISTRATION, 900))
