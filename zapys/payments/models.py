@@ -123,6 +123,11 @@ class Payment(OrgOwned):
     expires_at = models.DateTimeField(_("pay by"), null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
+    # A new attempt after a declined card points back to the declined payment (which stays
+    # as it was). One-to-one: the database refuses a second attempt from the same link.
+    retry_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retried_by"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,6 +22,14 @@ transaction that moves the payment, with the payment row locked, exactly once ea
 - `on_refunded` — `amount` kopecks went back to the payer.
 A transition that raises does not lose the provider's event: see
 `payments.services.payment_event_process`.
+
+A purpose may also declare what the one checkout (`payments.checkout`) offers beyond the
+provider's form; each is optional and absent means "not offered":
+- `agreement(payment)` — the terms the payer accepts before paying (X4), or None; with
+  `agreement_accept(payment, acceptance)` recording it in the purpose's own evidence;
+- `pay_from_balance(payment, actor)` — cover it from the client's balance instead (X5);
+- `retry(payment, actor)` — a new attempt after a declined card; returns the payment to
+  pay now (the declined one is kept).
 """
 
 from __future__ import annotations
@@ -43,6 +51,22 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # fits Payment.purpose (max_length
 
 
 @dataclass(frozen=True)
+class Agreement:
+    """The terms a payer must accept before paying, and whether they already did."""
+
+    text: str
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """How the payer accepted: evidence for a dispute (X4)."""
+
+    ip: str | None
+    user_agent: str
+
+
+@dataclass(frozen=True)
 class Purpose:
     """One way of getting paid. Every field is required: a purpose without a label would
     show a raw key on the payment page, one without a return URL would strand the client."""
@@ -56,12 +80,20 @@ class Purpose:
     #: Where the provider sends the client's browser back after paying; None = the payment's
     #: own page.
     return_url: Callable[[Payment], str | None]
+    # What the checkout may offer (see the module's docstring); None = not offered.
+    agreement: Callable[[Payment], Agreement | None] | None = None
+    agreement_accept: Callable[[Payment, Acceptance], None] | None = None
+    pay_from_balance: Callable[[Payment, Actor], None] | None = None
+    retry: Callable[[Payment, Actor], Payment] | None = None
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):
             raise ValueError(f"A purpose key is lower_snake_case, at most 40 long: {self.key!r}")
         if not str(self.label).strip():
             raise ValueError(f"Purpose {self.key!r} needs a label people can read.")
+        if (self.agreement is None) != (self.agreement_accept is None):
+            # Terms a payer could never accept would block the payment for good.
+            raise ValueError(f"Purpose {self.key!r}: agreement and agreement_accept go together.")
 
 
 class UnknownPurpose(LookupError):

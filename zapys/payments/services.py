@@ -312,9 +312,11 @@ def payment_create(
     actor: Actor,
     expires_at: datetime | None = None,
     branch: Branch | None = None,
+    retry_of: Payment | None = None,
 ) -> Payment:
     """Create a payment and issue its link (status `pending`); `payment.payment_url`
-    is the page with the provider's checkout form. `account=None` uses the default."""
+    is the page with the provider's checkout form. `account=None` uses the default.
+    `retry_of`: the declined payment this one tries again (a purpose's `retry`)."""
     declared = purpose_get(purpose)  # a payment for nothing any app declared is a bug
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise DomainError(_("The amount must be greater than zero."), field="amount")
@@ -334,6 +336,7 @@ def payment_create(
         currency=currency.upper(),
         description=(description or str(declared.label))[:250],
         expires_at=expires_at,
+        retry_of=retry_of,
     )
     # The link exists as soon as the row does: the payment awaits the client.
     _move(payment, to=S.PENDING, allowed=[S.CREATED])
@@ -342,7 +345,12 @@ def payment_create(
         actor=actor,
         action="payment.create",
         obj=payment,
-        changes={"amount": [None, amount], "purpose": [None, purpose], "status": [None, S.PENDING]},
+        changes={
+            "amount": [None, amount],
+            "purpose": [None, purpose],
+            "status": [None, S.PENDING],
+            **({"retry_of": [None, retry_of.pk]} if retry_of is not None else {}),
+        },
     )
     return payment
 

@@ -4,6 +4,10 @@ On success: a ledger DEBIT (purpose "top_up"), an income financial operation and
 sales receipt in the payment's branch, a staff notification and a confirmation message
 to the client. On refund: a ledger CREDIT (purpose "refund") and an expense operation.
 Everything runs inside the transition's transaction, so it happens exactly once.
+
+On the checkout a declined top-up offers "Try again" (`top_up_retry`); it never offers
+"pay from the balance" (moving money from the balance onto the balance changes nothing) and
+asks for no agreement.
 """
 
 from __future__ import annotations
@@ -11,17 +15,21 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zapys.core.exceptions import Conflict
 from zapys.core.money import format_money
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record, money_refunded_record
+from zapys.payments.models import Payment
 from zapys.payments.purposes import Purpose, purpose_declare
+from zapys.payments.services import notify_staff, payment_create
 
 if TYPE_CHECKING:
     from zapys.core.audit import Actor
-    from zapys.payments.models import Payment
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +54,6 @@ def top_up_succeeded(payment: Payment, actor: Actor) -> None:
         branch=payment.branch if payment.branch_id else None,
     )
     amount_text = format_money(payment.amount, payment.currency)
-    from zapys.payments.services import notify_staff
-
     notify_staff(
         organization=organization,
         title=_("Top-up received: %(amount)s") % {"amount": amount_text},
@@ -90,6 +96,41 @@ def top_up_refunded(payment: Payment, amount: int, actor: Actor) -> None:
     )
 
 
+@transaction.atomic
+def top_up_retry(payment: Payment, actor: Actor) -> Payment:
+    """ "Try again" after a declined card: a new top-up of the same amount, client, account
+    and branch, pointing back to the declined one, which stays as it was. Asked twice from
+    the old link (a double tap, a second tab) it returns the same new attempt: the declined
+    row is locked first, and the database allows one `retry_of` per payment."""
+    declined = Payment.objects.for_org(payment.organization).select_for_update().get(pk=payment.pk)
+    following = Payment.objects.for_org(payment.organization).filter(retry_of=declined).first()
+    if following is not None:
+        return following
+    if declined.status != Payment.Status.FAILED:
+        raise Conflict(_("Only a declined payment can be tried again."))
+    if declined.expires_at is not None and declined.expires_at <= timezone.now():
+        raise Conflict(
+            _("This payment link has expired. Please contact the business for a new one.")
+        )
+    client = declined.client
+    if client is None or client.is_deleted:
+        raise Conflict(_("This top-up is no longer available. Please contact the business."))
+    return payment_create(
+        organization=declined.organization,
+        account=declined.account,
+        purpose=TOP_UP,
+        purpose_object=client,
+        client=client,
+        amount=declined.amount,
+        currency=declined.currency,
+        description=declined.description,
+        actor=actor,
+        expires_at=declined.expires_at,
+        branch=declined.branch,
+        retry_of=declined,
+    )
+
+
 TOP_UP_PURPOSE = purpose_declare(
     Purpose(
         key=TOP_UP,
@@ -99,5 +140,6 @@ TOP_UP_PURPOSE = purpose_declare(
         on_refunded=top_up_refunded,
         # Back to the payment's own page, which says the balance was topped up.
         return_url=lambda payment: None,
+        retry=top_up_retry,
     )
 )

@@ -24,16 +24,19 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from zapys.core.api import request_actor
+from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.i18n import public_language
 from zapys.core.tenancy import org_scope
 from zapys.core.views import staff_required
 from zapys.payments import selectors, services
+from zapys.payments.checkout import Submitted, checkout_context, checkout_submit
 from zapys.payments.config import max_callback_bytes
 from zapys.payments.forms import PaymentAccountForm, PaymentFilterForm, RefundForm, TopUpForm
 from zapys.payments.models import Payment, PaymentAccount, PaymentEvent
 from zapys.payments.providers import InvalidCallback
 from zapys.payments.providers.sandbox import DECLINE_CARD, SUCCESS_CARD, THREE_DS_CODE
+from zapys.payments.purposes import return_url_for
 from zapys.payments.sandbox import checkout_expired, sandbox_api, sandbox_charge, sandbox_verify
 
 logger = logging.getLogger(__name__)
@@ -89,7 +92,9 @@ def callback(request: HttpRequest, provider: str, account_id: str) -> HttpRespon
 
 
 def payment_page(request: HttpRequest, token: str) -> HttpResponse:
-    """What the client opens from the link: amount, business, the provider's form."""
+    """What the client opens from the link: the business, what the payment is for, and while
+    it awaits them the one checkout (`payments.checkout`); its POST (accept the terms, pay
+    from the balance, try again) redirects back here or to the attempt to pay now."""
     payment = selectors.payment_by_token(token)
     if payment is None:
         raise Http404
@@ -97,27 +102,46 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
         org_scope(payment.organization),
         translation.override(public_language(request, payment.organization)),
     ):
-        language = translation.get_language() or "uk"
-        returned = request.GET.get("return") == "1"
+        language = (translation.get_language() or "uk")[:2]
+        submitted = None
+        if request.method == "POST":
+            submitted = checkout_submit(
+                request, payment, actor=Actor.client_link(f"payment {payment.pk}")
+            )
+            if submitted.done:
+                return redirect(_after_submit(payment, submitted))
+        returned = request.GET.get("return") == "1" and payment.status in services.OPEN_STATUSES
         expired = bool(
             payment.status in services.OPEN_STATUSES
             and payment.expires_at is not None
             and payment.expires_at <= timezone.now()
         )
-        form = None
-        if payment.status in services.OPEN_STATUSES and not expired and not returned:
-            form = services.checkout_form(payment, language=language[:2])
-        return render(
+        checkout = None
+        if not returned:
+            checkout = checkout_context(payment, language=language, submitted=submitted)
+        response = render(
             request,
             "payments/page.html",
             {
                 "payment": payment,
                 "organization": payment.organization,
-                "checkout": form,
+                "checkout": checkout,
                 "expired": expired,
-                "returned": returned and payment.status in services.OPEN_STATUSES,
+                "returned": returned,
             },
         )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _after_submit(payment: Payment, submitted: Submitted) -> str:
+    """Where the client goes after a choice on the checkout: a new attempt's own page; after
+    paying from the balance the purpose's page (this payment's link is closed then)."""
+    if submitted.payment is not None and submitted.payment.pk != payment.pk:
+        return reverse("payments:page", kwargs={"token": submitted.payment.token})
+    if submitted.paid_from_balance:
+        return return_url_for(payment) or reverse("payments:page", kwargs={"token": payment.token})
+    return reverse("payments:page", kwargs={"token": payment.token})
 
 
 # --------------------------------------------------------------------------- sandbox

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_POST
 from zapys.core import exports
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
-from zapys.core.http import client_ip
 from zapys.core.money import to_decimal_string
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.core.views import staff_required
+from zapys.payments.checkout import LOST_STATUSES, checkout_context, checkout_submit
+from zapys.payments.selectors import payment_get
 from zapys.prepayments import selectors, services
 from zapys.prepayments.forms import (
     TAB_FIELDS,
@@ -405,11 +406,11 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 def payment_page(request: HttpRequest, token: str) -> HttpResponse:
-    """What the client opens from the link (B6). A wrong token is a 404; an expired link
-    shows the configured message and no form; the agreement must be accepted before the
-    provider's checkout form appears."""
-    from zapys.payments.services import OPEN_STATUSES, checkout_form
-
+    """What the client opens from the link (B6): the business, the visit, and while the
+    booking awaits payment the one checkout (`payments.checkout`) for its current attempt —
+    the agreement before any way of paying (X4), the balance (X5), "Try again" after a
+    declined card, the provider's form. A wrong token is a 404; an expired link shows the
+    configured message and no form."""
     if len(token) > 64:
         raise Http404
     with unscoped():
@@ -421,79 +422,53 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
         booking = selectors.booking_get(booking_id=booking.pk)
         settings = services.prepayment_settings_get(organization)
         language = settings.page_language or "uk"
-        now = timezone.now()
-        expired = booking.status in (Booking.Status.EXPIRED, Booking.Status.CANCELLED) or (
-            booking.status == Booking.Status.PENDING and booking.expires_at <= now
-        )
-        error = ""
-        accepted = booking.accepted_at is not None or not settings.agreement_enabled
-        if request.method == "POST" and not expired and booking.status == Booking.Status.PENDING:
-            client_actor = Actor.client_link(f"booking {booking.pk}")
-            action = request.POST.get("action")
-            if action in ("balance", "retry") and not accepted:
-                # Paying in any way means agreeing to the terms first (X4 evidence).
-                error = "agreement"
-            elif action == "balance":
-                try:
-                    services.booking_pay_from_balance(booking=booking, actor=client_actor)
-                except DomainError as exc:
-                    error = exc.detail
-                else:
-                    return redirect("prepayments:page", token=token)
-            elif action == "retry":
-                try:
-                    services.booking_payment_retry(booking=booking, actor=client_actor, now=now)
-                except DomainError as exc:
-                    error = exc.detail
-                else:
-                    return redirect("prepayments:page", token=token)
-            elif request.POST.get("accept") == "on" or not settings.agreement_enabled:
-                services.booking_accept_terms(
-                    booking=booking,
-                    ip=client_ip(request),
-                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
-                )
-                return redirect("prepayments:page", token=token)
-            else:
-                error = "agreement"
-        from zapys.ledger.selectors import client_balance
-
-        balance = max(client_balance(booking.client), 0)
-        covered = min(balance, booking.amount)
-        checkout = None
-        payment = booking.payment
-        payment_open = payment is not None and payment.status in OPEN_STATUSES
-        payment_lost = payment is None or payment.status in ("failed", "expired")
-        payable = not expired and booking.status == Booking.Status.PENDING
-        if payable and accepted and payment_open:
-            assert payment is not None
-            checkout = checkout_form(payment, language=language)
+        # The client reads this page (and the errors of what they chose on it) in the
+        # page's language; what the services store is in the organization's.
         with translation.override(language):
-            response = render(
-                request,
-                "prepayments/page.html",
-                {
-                    "booking": booking,
-                    "visit": booking.visit,
-                    "organization": organization,
-                    "settings": settings,
-                    "terms": booking.terms_snapshot,
-                    "expired": expired,
-                    "accepted": accepted,
-                    "checkout": checkout,
-                    # the last attempt was declined (or its link lapsed): offer a new one
-                    "can_retry": payable and accepted and payment_lost,
-                    "declined": payment is not None and payment.status == "failed",
-                    "covered": covered,
-                    "balance_covers": covered >= booking.amount,
-                    "error": error,
-                    "theme": settings.page_theme,
-                    "page_language": language,
-                    # back from the provider: show "waiting for confirmation" until the
-                    # callback lands, instead of offering to pay again
-                    "returned": request.GET.get("return") == "1" and not payment_lost,
-                },
-            )
-        response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "same-origin"
-        return response
+            response = _payment_page(request, booking, settings, language)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _payment_page(
+    request: HttpRequest, booking: Booking, settings: Any, language: str
+) -> HttpResponse:
+    now = timezone.now()
+    expired = booking.status in (Booking.Status.EXPIRED, Booking.Status.CANCELLED) or (
+        booking.status == Booking.Status.PENDING and booking.expires_at <= now
+    )
+    # Payable until the booking's own deadline, whatever became of one card attempt.
+    payable = not expired and booking.status == Booking.Status.PENDING
+    # The current attempt with its account and client: the provider's form needs both.
+    payment = payment_get(payment_id=booking.payment_id) if booking.payment_id else None
+    submitted = None
+    if request.method == "POST" and payable and payment is not None:
+        submitted = checkout_submit(
+            request, payment, actor=Actor.client_link(f"booking {booking.pk}"), payable=True
+        )
+        if submitted.done:
+            return redirect("prepayments:page", token=booking.token)
+    payment_lost = payment is None or payment.status in LOST_STATUSES
+    # back from the provider: "waiting for confirmation" until the callback lands, instead
+    # of offering to pay again
+    returned = request.GET.get("return") == "1" and not payment_lost
+    checkout = None
+    if payable and not returned and payment is not None:
+        checkout = checkout_context(payment, language=language, payable=True, submitted=submitted)
+    return render(
+        request,
+        "prepayments/page.html",
+        {
+            "booking": booking,
+            "visit": booking.visit,
+            "organization": booking.organization,
+            "settings": settings,
+            "terms": booking.terms_snapshot,
+            "expired": expired,
+            "checkout": checkout,
+            "theme": settings.page_theme,
+            "page_language": language,
+            "returned": returned,
+        },
+    )
