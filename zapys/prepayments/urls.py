@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from zapys.core.ratelimit import limit_token_misses
 from zapys.prepayments import views
@@ -20,5 +20,10 @@ urlpatterns = [
     path("prepayments/<int:pk>/", views.booking_detail, name="detail"),
     path("prepayments/<int:pk>/<slug:action>/", views.booking_action, name="action"),
     path("visits/<int:visit_id>/booking/", views.visit_booking, name="visit_booking"),
-    path("p/<str:token>/", limit_token_misses(views.payment_page), name="page"),
+    # URL-safe base64 only (core.tokens): a NUL byte in the lookup was a 500 on PostgreSQL.
+    re_path(
+        r"^p/(?P<token>[A-Za-z0-9_-]{1,128})/$",
+        limit_token_misses(views.payment_page),
+        name="page",
+    ),
 ]
