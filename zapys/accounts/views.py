@@ -37,6 +37,8 @@ from zapys.accounts.services import (
 from zapys.accounts.throttling import request_locked_until
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.forms import form_add_domain_error
+from zapys.core.http import request_actor
 from zapys.core.money import format_money
 from zapys.core.views import request_org, staff_required
 
@@ -92,11 +94,11 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         try:
             organization_update(
                 organization=org,
-                actor=Actor.staff(request.user),  # type: ignore[arg-type]
+                actor=request_actor(request),
                 **{k: form.cleaned_data[k] for k in form.changed_data},
             )
         except DomainError as exc:
-            form.add_error(None, exc.detail)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("accounts:settings")
@@ -125,7 +127,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     key = get_object_or_404(ApiKey.objects.filter(user=request.user), pk=key_id)
-    apikey_revoke(key=key, actor=Actor.staff(request.user))  # type: ignore[arg-type]
+    apikey_revoke(key=key, actor=request_actor(request))
     messages.success(request, _("The key has been revoked."))
     return redirect("accounts:api_keys")
 
@@ -168,7 +170,7 @@ def _staff_form_view(request: HttpRequest, editing: User | None) -> HttpResponse
     form = StaffForm(request.POST or None, organization=org, editing=editing, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        actor = Actor.staff(request.user)  # type: ignore[arg-type]
+        actor = request_actor(request)
         fields = {
             k: data[k]
             for k in ("first_name", "last_name", "role", "position", "phone", "hourly_rate")
@@ -185,10 +187,7 @@ def _staff_form_view(request: HttpRequest, editing: User | None) -> HttpResponse
                     password=data["password"] or None, is_active=data["is_active"], **fields,
                 )  # fmt: skip
         except DomainError as exc:
-            for err in exc.errors or [{"field": "", "message": exc.detail}]:
-                form.add_error(
-                    err["field"] if err["field"] in form.fields else None, err["message"]
-                )
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("accounts:staff")
@@ -220,14 +219,14 @@ def branch_form(request: HttpRequest, branch_id: int | None = None) -> HttpRespo
     )
     form = BranchForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        actor = Actor.staff(request.user)  # type: ignore[arg-type]
+        actor = request_actor(request)
         try:
             if branch is None:
                 branch_create(organization=request_org(request), actor=actor, **form.cleaned_data)
             else:
                 branch_update(branch=branch, actor=actor, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.errors[0]["field"] if exc.errors else None, exc.detail)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("accounts:staff")

@@ -9,23 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from zapys.accounts.models import Organization
 from zapys.catalog import selectors, services
 from zapys.catalog.forms import GroupForm, NameForm, RoomForm, ServiceForm
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
-from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.http import request_actor, request_organization
 from zapys.core.views import staff_required
 
 MANAGERS = ("owner", "administrator")
-
-
-def _org(request: HttpRequest) -> Organization:
-    return request.user.organization  # type: ignore[union-attr,return-value]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.staff(request.user)  # type: ignore[arg-type]
 
 
 def _field_of(exc: DomainError, form) -> str | None:  # type: ignore[no-untyped-def]
@@ -38,13 +29,13 @@ def _field_of(exc: DomainError, form) -> str | None:  # type: ignore[no-untyped-
 @staff_required()
 def service_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
-    items = selectors.service_list(organization=_org(request), search=search)
+    items = selectors.service_list(organization=request_organization(request), search=search)
     return render(request, "catalog/services.html", {"services": items, "q": search})
 
 
 @staff_required(*MANAGERS)
 def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpResponse:
-    org = _org(request)
+    org = request_organization(request)
     service = get_object_or_404(Service.objects.for_org(org), pk=service_id) if service_id else None
     initial: dict[str, Any] = {"online_booking": True, "is_active": True}
     if service is not None:
@@ -76,14 +67,14 @@ def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpRes
             if service is None:
                 services.service_create(
                     organization=org,
-                    actor=_actor(request),
+                    actor=request_actor(request),
                     branch_ids=[b.pk for b in d["branches"]],
                     **fields,
                 )
             else:
                 services.service_update(
                     service=service,
-                    actor=_actor(request),
+                    actor=request_actor(request),
                     branch_ids=[b.pk for b in d["branches"]],
                     is_active=d["is_active"],
                     **fields,
@@ -98,17 +89,17 @@ def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpRes
 
 @staff_required()
 def subjects(request: HttpRequest) -> HttpResponse:
-    org = _org(request)
+    org = request_organization(request)
     form = NameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["kind"] == "subject":
                 services.subject_create(
-                    organization=org, name=form.cleaned_data["name"], actor=_actor(request)
+                    organization=org, name=form.cleaned_data["name"], actor=request_actor(request)
                 )
             else:
                 services.lesson_type_create(
-                    organization=org, name=form.cleaned_data["name"], actor=_actor(request)
+                    organization=org, name=form.cleaned_data["name"], actor=request_actor(request)
                 )
         except DomainError as exc:
             form.add_error(None, exc.detail)
@@ -127,7 +118,7 @@ def subjects(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def rooms(request: HttpRequest) -> HttpResponse:
-    org = _org(request)
+    org = request_organization(request)
     form = RoomForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -137,7 +128,7 @@ def rooms(request: HttpRequest) -> HttpResponse:
                 branch=d["branch"],
                 name=d["name"],
                 capacity=d["capacity"],
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except DomainError as exc:
             form.add_error(None, exc.detail)
@@ -156,13 +147,15 @@ def rooms(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def groups(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "catalog/groups.html", {"groups": selectors.group_list(organization=_org(request))}
+        request,
+        "catalog/groups.html",
+        {"groups": selectors.group_list(organization=request_organization(request))},
     )
 
 
 @staff_required(*MANAGERS)
 def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpResponse:
-    org = _org(request)
+    org = request_organization(request)
     group = get_object_or_404(Group.objects.for_org(org), pk=group_id) if group_id else None
     initial: dict[str, Any] = {}
     if group is not None:
@@ -193,11 +186,13 @@ def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpRespons
                     teacher=d["teacher"],
                     capacity=d["capacity"],
                     member_ids=[m.pk for m in d["members"]],
-                    actor=_actor(request),
+                    actor=request_actor(request),
                 )
             else:
                 services.group_members_set(
-                    group=group, member_ids=[m.pk for m in d["members"]], actor=_actor(request)
+                    group=group,
+                    member_ids=[m.pk for m in d["members"]],
+                    actor=request_actor(request),
                 )
         except DomainError as exc:
             form.add_error(_field_of(exc, form), exc.detail)

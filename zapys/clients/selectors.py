@@ -7,6 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,3 +150,12 @@ def client_import_get(*, import_id: int) -> ClientImport:
     if found is None:
         raise NotFound(_("Import not found."))
     return found
+
+
+def client_or_404(client_id: int, *, include_deleted: bool = False) -> Client:
+    """For staff views: the active organization's client, or the 404 page for a foreign,
+    missing or (unless `include_deleted`) deleted one — every app's views use this one."""
+    try:
+        return client_get(client_id=client_id, include_deleted=include_deleted)
+    except NotFound:
+        raise Http404(_("Client not found.")) from None

@@ -25,6 +25,7 @@ from zapys.clients.import_files import MAX_FILE_BYTES
 from zapys.clients.importing import client_import_start, client_import_upload
 from zapys.clients.models import Client, ClientImport
 from zapys.clients.phones import normalize_phone
+from zapys.clients.selectors import client_or_404
 from zapys.clients.services import (
     client_create,
     client_delete,
@@ -35,34 +36,13 @@ from zapys.clients.services import (
     client_validate,
     clients_tag,
 )
-from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.forms import form_add_domain_error
+from zapys.core.http import request_actor
 from zapys.core.views import staff_required
 
 PAGE_SIZE = 50
 MANAGERS = ("owner", "administrator")
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.staff(request.user)  # type: ignore[arg-type]
-
-
-def _client_or_404(client_id: int, *, include_deleted: bool = False) -> Client:
-    try:
-        return selectors.client_get(client_id=client_id, include_deleted=include_deleted)
-    except DomainError:
-        raise Http404("Client not found.") from None
-
-
-def _add_domain_error(form: Any, exc: DomainError) -> None:
-    placed = False
-    for error in exc.errors:
-        field = error.get("field")
-        if field and field in form.fields:
-            form.add_error(field, error["message"])
-            placed = True
-    if not placed:
-        form.add_error(None, exc.detail)
 
 
 def _list_context(query: QueryDict, *, deleted: bool = False) -> dict[str, Any]:
@@ -115,7 +95,7 @@ def clients_bulk_tag(request: HttpRequest) -> HttpResponse:
             organization=request.organization,  # type: ignore[attr-defined]
             clients=chosen,
             tag_names=split_tag_input(request.POST.get("tag_name", "")),
-            actor=_actor(request),
+            actor=request_actor(request),
         )
     except DomainError as exc:
         error = exc.detail
@@ -153,13 +133,15 @@ def _save_client_form(
         if client is None:
             client = client_create(
                 organization=request.organization,  # type: ignore[attr-defined]
-                actor=_actor(request),
+                actor=request_actor(request),
                 **form.service_kwargs(),
             )
         else:
-            client = client_update(client=client, actor=_actor(request), **form.service_kwargs())
+            client = client_update(
+                client=client, actor=request_actor(request), **form.service_kwargs()
+            )
     except DomainError as exc:
-        _add_domain_error(form, exc)
+        form_add_domain_error(form, exc)
         return None
     for warning in selectors.client_warnings(client):
         messages.warning(request, warning)
@@ -183,7 +165,7 @@ def client_create_view(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     form = ClientForm(request.POST) if request.method == "POST" else ClientForm.for_client(client)
     if request.method == "POST":
         saved = _save_client_form(request, form, client)
@@ -226,7 +208,7 @@ def _card_context(client: Client) -> dict[str, Any]:
 @staff_required()
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     # A deleted client's card stays reachable from the deleted list (to restore it).
-    client = _client_or_404(client_id, include_deleted=True)
+    client = client_or_404(client_id, include_deleted=True)
     context = _card_context(client)
     context["freeze_form"] = FreezeForm()
     return render(request, "clients/detail.html", context)
@@ -234,7 +216,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @staff_required()
 def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client_or_404(client_id, include_deleted=True)
+    client = client_or_404(client_id, include_deleted=True)
     return render(request, "clients/_overview.html", _card_context(client))
 
 
@@ -242,7 +224,7 @@ def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_card_balance(request: HttpRequest, client_id: int) -> HttpResponse:
     """The card header's balance, reloaded when a tab changes it (the `balanceChanged`
     htmx event, e.g. after an entry is cancelled on the Payments tab)."""
-    client = _client_or_404(client_id, include_deleted=True)
+    client = client_or_404(client_id, include_deleted=True)
     return render(
         request,
         "clients/_card_balance.html",
@@ -252,7 +234,7 @@ def client_card_balance(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @staff_required()
 def client_history(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client_or_404(client_id, include_deleted=True)
+    client = client_or_404(client_id, include_deleted=True)
     page = Paginator(selectors.client_history(client), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "clients/_history.html", {"client": client, "page": page})
 
@@ -260,9 +242,9 @@ def client_history(request: HttpRequest, client_id: int) -> HttpResponse:
 @staff_required(*MANAGERS)
 @require_POST
 def client_delete_view(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     try:
-        client_delete(client=client, actor=_actor(request))
+        client_delete(client=client, actor=request_actor(request))
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("clients:detail", client_id=client.pk)
@@ -277,9 +259,9 @@ def client_delete_view(request: HttpRequest, client_id: int) -> HttpResponse:
 @staff_required(*MANAGERS)
 @require_POST
 def client_restore_view(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client_or_404(client_id, include_deleted=True)
+    client = client_or_404(client_id, include_deleted=True)
     try:
-        client_restore(client=client, actor=_actor(request))
+        client_restore(client=client, actor=request_actor(request))
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
@@ -289,13 +271,13 @@ def client_restore_view(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @staff_required()
 def client_freeze_view(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     form = FreezeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            client_freeze(client=client, actor=_actor(request), **form.cleaned_data)
+            client_freeze(client=client, actor=request_actor(request), **form.cleaned_data)
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("The client is frozen; memberships were extended."))
             return redirect("clients:detail", client_id=client.pk)
@@ -305,9 +287,9 @@ def client_freeze_view(request: HttpRequest, client_id: int) -> HttpResponse:
 @staff_required()
 @require_POST
 def client_unfreeze_view(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     try:
-        freeze = client_unfreeze(client=client, actor=_actor(request))
+        freeze = client_unfreeze(client=client, actor=request_actor(request))
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
@@ -363,10 +345,10 @@ def _client_import(request: HttpRequest) -> HttpResponse:
                 file=upload,
                 filename=upload.name,
                 size=upload.size,
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             return redirect("clients:import_detail", import_id=created.pk)
     recent = ClientImport.objects.select_related("created_by").order_by("-created_at")[:10]
@@ -399,7 +381,7 @@ def client_import_progress(request: HttpRequest, import_id: int) -> HttpResponse
 def client_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     upload = _import_or_404(import_id)
     try:
-        upload = client_import_start(upload=upload, actor=_actor(request))
+        upload = client_import_start(upload=upload, actor=request_actor(request))
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:

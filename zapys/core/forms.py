@@ -6,6 +6,20 @@ from typing import Any
 
 from django import forms
 
+from zapys.core.exceptions import DomainError
+
+
+def form_add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
+    """Show a service's refusal on the form: each field error on its field (the API's
+    `branch_id` is the form's `branch`), anything else — and a refusal without field errors —
+    above the form."""
+    errors = exc.errors or [{"field": "", "message": exc.detail}]
+    for error in errors:
+        field = error.get("field") or ""
+        if field not in form.fields:
+            field = field.removesuffix("_id")
+        form.add_error(field if field in form.fields else None, error["message"])
+
 
 class StyledFormMixin:
     """Adds Bootstrap's classes to widgets; `is-invalid` on fields with errors."""

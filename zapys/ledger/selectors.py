@@ -11,6 +11,7 @@ from django.db.models import Case, Count, F, IntegerField, Model, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from zapys.accounts.models import Branch
 from zapys.ledger.models import (
     Account,
     Entry,
@@ -306,3 +307,10 @@ def day_sales_summary(*, day: date, branch_id: int | None) -> dict[str, Any]:
         "count": int(agg["count"]),
         "by_type": by_type,
     }
+
+
+def payment_types_active(branch: Branch | None) -> QuerySet[PaymentType]:
+    """The payment types staff may choose: the branch's active ones (every branch's when the
+    page has none)."""
+    qs = PaymentType.objects.filter(is_active=True).select_related("branch")
+    return qs.filter(branch=branch) if branch is not None else qs

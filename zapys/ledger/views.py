@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zapys.accounts.models import Branch
-from zapys.accounts.selectors import accessible_branches, current_branch
+from zapys.clients.selectors import client_or_404
 from zapys.core import exports
-from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.forms import form_add_domain_error
+from zapys.core.http import request_actor, request_branch
 from zapys.core.money import to_decimal_string
 from zapys.core.views import staff_required
 from zapys.ledger import selectors, services
@@ -40,23 +41,6 @@ MANAGERS = ("owner", "administrator")
 BALANCE_CHANGED = "balanceChanged"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.staff(request.user)  # type: ignore[arg-type]
-
-
-def _branch(request: HttpRequest) -> Branch | None:
-    return current_branch(request, accessible_branches(request.user))  # type: ignore[arg-type]
-
-
-def _client_or_404(client_id: int) -> Any:
-    from zapys.clients.models import Client
-
-    qs = Client.objects.all()
-    if any(f.name == "deleted_at" for f in Client._meta.get_fields()):
-        qs = qs.filter(deleted_at__isnull=True)
-    return get_object_or_404(qs, pk=client_id)
-
-
 def client_card_url(client_id: int, tab: str = "", fallback: str = "ledger:client_entries") -> str:
     """The client card if the clients app has one, else our own tab page."""
     try:
@@ -64,11 +48,6 @@ def client_card_url(client_id: int, tab: str = "", fallback: str = "ledger:clien
         return f"{url}?tab={tab}" if tab else url
     except NoReverseMatch:
         return reverse(fallback, kwargs={"client_id": client_id})
-
-
-def _payment_types_for(branch: Branch | None) -> Any:
-    qs = PaymentType.objects.filter(is_active=True).select_related("branch")
-    return qs.filter(branch=branch) if branch is not None else qs
 
 
 # --- Client payments tab ----------------------------------------------------------------
@@ -89,7 +68,7 @@ def _entries_context(request: HttpRequest, client: Any) -> dict[str, Any]:
 @staff_required()
 def client_entries(request: HttpRequest, client_id: int) -> HttpResponse:
     """The card's "Payments" tab (htmx partial) or, opened directly, a page around it."""
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     context = _entries_context(request, client)
     if getattr(request, "htmx", False):
         return render(request, "ledger/_client_entries.html", context)
@@ -104,7 +83,7 @@ def entry_cancel(request: HttpRequest, entry_id: int) -> HttpResponse:
     reason = unquote(request.headers.get("HX-Prompt", "")) or request.POST.get("reason", "")
     changed = False
     try:
-        services.entry_cancel(entry=entry, actor=_actor(request), reason=reason[:500])
+        services.entry_cancel(entry=entry, actor=request_actor(request), reason=reason[:500])
         changed = True
     except DomainError as exc:
         messages.error(request, exc.detail)
@@ -121,11 +100,11 @@ def entry_cancel(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @staff_required()
 def client_entry_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client_or_404(client_id)
-    branch = _branch(request)
+    client = client_or_404(client_id)
+    branch = request_branch(request)
     form = EntryForm(
         request.POST or None,
-        payment_types=_payment_types_for(branch),
+        payment_types=selectors.payment_types_active(branch),
         accounts=Account.objects.filter(client=client, kind=Account.Kind.MEMBERSHIP),
     )
     if request.method == "POST" and form.is_valid():
@@ -141,13 +120,10 @@ def client_entry_new(request: HttpRequest, client_id: int) -> HttpResponse:
                 account=data.get("account"),
                 payment_type=payment_type,
                 branch=payment_type.branch if payment_type else branch,
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except DomainError as exc:
-            errors: list[dict[str, Any]] = exc.errors or [{"field": None, "message": exc.detail}]
-            for err in errors:
-                field = err.get("field")
-                form.add_error(field if field in form.fields else None, err["message"])
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("The entry has been added."))
             return redirect(client_card_url(client.pk, "payments"))
@@ -254,11 +230,11 @@ def _export(qs: Any, fmt: str, filters: selectors.ReportFilters) -> HttpResponse
 
 @staff_required(*MANAGERS)
 def operations(request: HttpRequest) -> HttpResponse:
-    branch = _branch(request)
+    branch = request_branch(request)
     form = OperationForm(
         request.POST or None,
         articles=FinanceArticle.objects.filter(is_archived=False),
-        payment_types=_payment_types_for(branch),
+        payment_types=selectors.payment_types_active(branch),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -274,10 +250,10 @@ def operations(request: HttpRequest) -> HttpResponse:
                     article=d.get("article"),
                     payment_type=d.get("payment_type"),
                     comment=d.get("comment", ""),
-                    actor=_actor(request),
+                    actor=request_actor(request),
                 )
             except DomainError as exc:
-                form.add_error(None, exc.detail)
+                form_add_domain_error(form, exc)
             else:
                 messages.success(request, _("The operation has been recorded."))
                 return redirect("ledger:operations")
@@ -314,7 +290,7 @@ def _parse_date(text: str | None) -> date | None:
 
 @staff_required(*MANAGERS)
 def day_sales(request: HttpRequest) -> HttpResponse:
-    branch = _branch(request)
+    branch = request_branch(request)
     day = _parse_date(request.GET.get("day")) or timezone.localdate()
     branch_id = branch.pk if branch else None
     receipts = selectors.receipts_list(day=day, branch_id=branch_id)
@@ -335,14 +311,14 @@ def day_sales(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*MANAGERS)
 def finance_settings(request: HttpRequest) -> HttpResponse:
-    branch = _branch(request)
+    branch = request_branch(request)
     if branch is None:
         raise Http404("No branch")
     action = request.POST.get("action", "")
     pt_form = PaymentTypeForm(request.POST if action == "payment_type" else None, prefix="pt")
     article_form = ArticleForm(request.POST if action == "article" else None, prefix="ar")
     desk_form = CashDeskForm(request.POST if action == "desk" else None, prefix="cd")
-    actor = _actor(request)
+    actor = request_actor(request)
     org = branch.organization
     try:
         if action == "payment_type" and pt_form.is_valid():

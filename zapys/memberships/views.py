@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,28 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zapys.clients.selectors import client_or_404
 from zapys.core.exceptions import DomainError
+from zapys.core.forms import form_add_domain_error
+from zapys.core.http import request_actor, request_branch
 from zapys.core.views import staff_required
 from zapys.ledger import selectors as ledger_selectors
 from zapys.ledger.views import (
     MANAGERS,
-    _actor,
-    _branch,
-    _client_or_404,
-    _payment_types_for,
     client_card_url,
 )
 from zapys.memberships import selectors, services
 from zapys.memberships.forms import PlanForm, RenewForm, SellForm, ValidityForm, VisitsForm
 from zapys.memberships.models import ClientMembership, MembershipPlan
-
-
-def _apply_error(form: forms.Form, exc: DomainError) -> None:
-    errors: list[dict[str, Any]] = exc.errors or [{"field": None, "message": exc.detail}]
-    for err in errors:
-        field = (err.get("field") or "").removesuffix("_id")
-        form.add_error(field if field in form.fields else None, err["message"])
-
 
 # --- Plans ----------------------------------------------------------------------------
 
@@ -82,14 +72,16 @@ def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
             if plan is None:
                 services.membership_plan_create(
                     organization=request.user.organization,  # type: ignore[union-attr,arg-type]
-                    actor=_actor(request),
+                    actor=request_actor(request),
                     **m2m,
                     **data,
                 )
             else:
-                services.membership_plan_update(plan=plan, actor=_actor(request), **m2m, **data)
+                services.membership_plan_update(
+                    plan=plan, actor=request_actor(request), **m2m, **data
+                )
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("The plan has been saved."))
             return redirect("memberships:plans")
@@ -101,7 +93,7 @@ def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
 def plan_archive(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(MembershipPlan, pk=plan_id)
     services.membership_plan_archive(
-        plan=plan, actor=_actor(request), archived=not plan.is_archived
+        plan=plan, actor=request_actor(request), archived=not plan.is_archived
     )
     return redirect("memberships:plans")
 
@@ -125,7 +117,7 @@ def _tab_context(request: HttpRequest, client: Any) -> dict[str, Any]:
 @staff_required()
 def client_memberships(request: HttpRequest, client_id: int) -> HttpResponse:
     """The card's "Memberships" tab (htmx partial) or a page around it."""
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     context = _tab_context(request, client)
     if getattr(request, "htmx", False):
         return render(request, "memberships/_client_memberships.html", context)
@@ -134,11 +126,11 @@ def client_memberships(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @staff_required()
 def sell(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client_or_404(client_id)
-    branch = _branch(request)
+    client = client_or_404(client_id)
+    branch = request_branch(request)
     form = SellForm(
         request.POST or None,
-        payment_types=_payment_types_for(branch),
+        payment_types=ledger_selectors.payment_types_active(branch),
         plans=MembershipPlan.objects.filter(is_archived=False),
         initial={"plan": request.GET.get("plan")},
     )
@@ -153,10 +145,10 @@ def sell(request: HttpRequest, client_id: int) -> HttpResponse:
                 starts_on=d["starts_on"],
                 branch=payment_type.branch if payment_type else branch,
                 payment_type=payment_type,
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("The membership has been sold."))
             return redirect(_memberships_url(client.pk))
@@ -174,10 +166,10 @@ def manage(request: HttpRequest, membership_id: int) -> HttpResponse:
         ClientMembership.objects.select_related("client", "plan"), pk=membership_id
     )
     action = request.POST.get("action", "")
-    branch = _branch(request)
+    branch = request_branch(request)
     renew_form = RenewForm(
         request.POST if action == "renew" else None,
-        payment_types=_payment_types_for(branch),
+        payment_types=ledger_selectors.payment_types_active(branch),
         prefix="renew",
     )
     validity_form = ValidityForm(
@@ -186,7 +178,7 @@ def manage(request: HttpRequest, membership_id: int) -> HttpResponse:
         prefix="validity",
     )
     visits_form = VisitsForm(request.POST if action == "visits" else None, prefix="visits")
-    actor = _actor(request)
+    actor = request_actor(request)
     done = False
     try:
         if action == "renew" and renew_form.is_valid():
@@ -225,7 +217,7 @@ def manage(request: HttpRequest, membership_id: int) -> HttpResponse:
     except DomainError as exc:
         target = {"renew": renew_form, "validity": validity_form, "visits": visits_form}.get(action)
         if target is not None:
-            _apply_error(target, exc)
+            form_add_domain_error(target, exc)
         else:
             messages.error(request, exc.detail)
     if done:

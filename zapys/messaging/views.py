@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zapys.clients.selectors import client_get as _client_get
-from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError, NotFound
+from zapys.core.http import request_actor, request_organization
 from zapys.core.views import staff_required
 from zapys.messaging import selectors, services
 from zapys.messaging.credentials import CODES_FOR_CHANNEL, masked_credentials
@@ -37,14 +37,6 @@ from zapys.messaging.sms import sms_parts
 
 MANAGERS = ("owner", "administrator")
 PAGE_SIZE = 50
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.staff(request.user)  # type: ignore[arg-type]
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.user.organization  # type: ignore[union-attr]
 
 
 def client_get(*, client_id: int) -> Any:
@@ -77,23 +69,27 @@ def outbox(request: HttpRequest) -> HttpResponse:
             "event": form.cleaned_data["event"] or None,
             "search": form.cleaned_data["q"] or None,
         }
-    qs = selectors.message_list(organization=_org(request), **filters)
+    qs = selectors.message_list(organization=request_organization(request), **filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "messaging/outbox.html", {"form": form, "page": page})
 
 
 @staff_required(*MANAGERS)
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(selectors.message_list(organization=_org(request)), pk=pk)
+    message = get_object_or_404(
+        selectors.message_list(organization=request_organization(request)), pk=pk
+    )
     return render(request, "messaging/message_detail.html", {"message": message})
 
 
 @staff_required(*MANAGERS)
 @require_POST
 def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(selectors.message_list(organization=_org(request)), pk=pk)
+    message = get_object_or_404(
+        selectors.message_list(organization=request_organization(request)), pk=pk
+    )
     try:
-        services.message_retry(message=message, actor=_actor(request))
+        services.message_retry(message=message, actor=request_actor(request))
     except DomainError as exc:
         flash.error(request, exc.detail)
     else:
@@ -137,7 +133,7 @@ def client_message_send(request: HttpRequest, client_id: int) -> HttpResponse:
                 client=client,
                 text=form.cleaned_data["text"],
                 channel=form.cleaned_data["channel"] or None,
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except DomainError as exc:
             _form_error(form, exc)
@@ -157,7 +153,7 @@ def client_messenger_link(request: HttpRequest, client_id: int) -> HttpResponse:
                 client=client,
                 channel=form.cleaned_data["channel"],
                 external_id=form.cleaned_data["external_id"],
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except DomainError as exc:
             _form_error(form, exc)
@@ -170,7 +166,7 @@ def client_messenger_link(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_POST
 def client_messenger_unlink(request: HttpRequest, client_id: int, channel: str) -> HttpResponse:
     client = client_get(client_id=client_id)
-    services.client_messenger_unlink(client=client, channel=channel, actor=_actor(request))
+    services.client_messenger_unlink(client=client, channel=channel, actor=request_actor(request))
     return _client_tab(request, client)
 
 
@@ -178,7 +174,7 @@ def client_messenger_unlink(request: HttpRequest, client_id: int, channel: str) 
 
 
 def _order_forms(request: HttpRequest) -> list[dict[str, Any]]:
-    rows = selectors.event_settings(organization=_org(request))
+    rows = selectors.event_settings(organization=request_organization(request))
     result = []
     for code, label in [("", _("All messages (default)"))] + [
         (e.code, e.label) for e in all_events(audience="client")
@@ -204,7 +200,7 @@ def _order_forms(request: HttpRequest) -> list[dict[str, Any]]:
 
 @staff_required("owner")
 def settings_view(request: HttpRequest) -> HttpResponse:
-    org = _org(request)
+    org = request_organization(request)
     chat_form = StaffChatForm(
         request.POST or None,
         initial={
@@ -217,7 +213,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         services.messaging_settings_save(
             organization=org,
             staff_telegram_chat_id=chat_form.cleaned_data["staff_telegram_chat_id"],
-            actor=_actor(request),
+            actor=request_actor(request),
         )
         flash.success(request, _("Settings saved."))
         return redirect("messaging:settings")
@@ -246,11 +242,11 @@ def channel_order_save(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.event_setting_save(
-                organization=_org(request),
+                organization=request_organization(request),
                 event=event,
                 channels=form.channels(),
                 is_enabled=form.cleaned_data["is_enabled"],
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except (DomainError, UnknownEvent) as exc:
             flash.error(request, getattr(exc, "detail", str(exc)))
@@ -261,7 +257,7 @@ def channel_order_save(request: HttpRequest) -> HttpResponse:
 
 @staff_required("owner")
 def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    org = _org(request)
+    org = request_organization(request)
     account: TransportAccount | None = None
     masked: dict[str, str] = {}
     initial: dict[str, Any] = {"channel": request.GET.get("channel", "sms"), "code": "console"}
@@ -282,7 +278,7 @@ def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             services.transport_account_save(
                 organization=org,
-                actor=_actor(request),
+                actor=request_actor(request),
                 account=account,
                 channel=form.cleaned_data["channel"],
                 code=form.cleaned_data["code"],
@@ -307,8 +303,10 @@ def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @staff_required("owner")
 @require_POST
 def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(selectors.transport_accounts(organization=_org(request)), pk=pk)
-    services.transport_account_delete(account=account, actor=_actor(request))
+    account = get_object_or_404(
+        selectors.transport_accounts(organization=request_organization(request)), pk=pk
+    )
+    services.transport_account_delete(account=account, actor=request_actor(request))
     flash.success(request, _("Transport account deleted."))
     return redirect("messaging:settings")
 
@@ -322,7 +320,7 @@ def templates_view(request: HttpRequest) -> HttpResponse:
         request,
         "messaging/templates.html",
         {
-            "rows": selectors.template_overview(organization=_org(request)),
+            "rows": selectors.template_overview(organization=request_organization(request)),
             "channel_labels": CHANNEL_LABELS,
             "channels": CHANNELS,
         },
@@ -331,7 +329,7 @@ def templates_view(request: HttpRequest) -> HttpResponse:
 
 @staff_required(*MANAGERS)
 def template_edit(request: HttpRequest, event: str, channel: str) -> HttpResponse:
-    org = _org(request)
+    org = request_organization(request)
     try:
         event_type = get_event(event)
     except UnknownEvent:
@@ -349,7 +347,7 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
     )
     if request.method == "POST" and request.POST.get("action") == "reset":
         services.template_reset(
-            organization=org, event=event, channel=channel, actor=_actor(request)
+            organization=org, event=event, channel=channel, actor=request_actor(request)
         )
         flash.success(request, _("The default text is used again."))
         return redirect("messaging:template_edit", event=event, channel=channel)
@@ -362,7 +360,7 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
                 text=form.cleaned_data["text"],
                 subject=form.cleaned_data["subject"] if channel == "email" else "",
                 is_enabled=form.cleaned_data["is_enabled"],
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except DomainError as exc:
             _form_error(form, exc)
@@ -398,7 +396,7 @@ def sms_info(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def notifications(request: HttpRequest) -> HttpResponse:
-    qs = selectors.notifications_for(organization=_org(request), user=request.user)  # type: ignore[arg-type]
+    qs = selectors.notifications_for(organization=request_organization(request), user=request.user)  # type: ignore[arg-type]
     if request.GET.get("unread"):
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -410,7 +408,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark read and follow the notification's link (a local path only)."""
     notification: StaffNotification = get_object_or_404(
-        selectors.notifications_for(organization=_org(request), user=request.user),  # type: ignore[arg-type]
+        selectors.notifications_for(organization=request_organization(request), user=request.user),  # type: ignore[arg-type]
         pk=pk,
     )
     services.notification_mark_read(notification=notification, user=request.user)  # type: ignore[arg-type]
@@ -425,5 +423,8 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required()
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_all_read(organization=_org(request), user=request.user)  # type: ignore[arg-type]
+    services.notifications_mark_all_read(
+        organization=request_organization(request),
+        user=request.user,  # type: ignore[arg-type]
+    )
     return redirect("messaging:notifications")
