@@ -297,6 +297,23 @@ def client_create(
 
 
 @transaction.atomic
+def client_find_or_create(
+    *, organization: Organization, name: str, phone: str, actor: Actor
+) -> tuple[Client, bool]:
+    """The oldest living client with this E.164 phone, else a new one (an online booking,
+    a quick visit for a new phone). Returns (client, created)."""
+    existing = (
+        Client.objects.for_org(organization)
+        .filter(phone=phone, deleted_at__isnull=True)
+        .order_by("id")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    return client_create(organization=organization, name=name, phone=phone, actor=actor), True
+
+
+@transaction.atomic
 def client_update(
     *, client: Client, actor: Actor, tags: Sequence[str] | None = None, **fields: Any
 ) -> Client:

@@ -24,12 +24,16 @@ from django.utils.translation import gettext_noop
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
+from zapys.clients import services as clients
 from zapys.clients.models import Client
+from zapys.clients.phones import normalize_phone
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from zapys.core.models import AuditLog
 from zapys.core.text import clean_line, strip_control
-from zapys.schedule import hooks, integrations
+from zapys.ledger import services as ledger
+from zapys.memberships import services as memberships
+from zapys.schedule import hooks
 from zapys.schedule.models import (
     Attendance,
     HoursException,
@@ -176,7 +180,8 @@ def visit_statuses_ensure(*, organization: Organization) -> dict[str, VisitStatu
     return statuses
 
 
-def _default_status(organization: Organization) -> VisitStatus:
+def visit_status_default(organization: Organization) -> VisitStatus:
+    """The status a new visit gets (the organization's default; "booked" otherwise)."""
     statuses = visit_statuses_ensure(organization=organization)
     for status in statuses.values():
         if status.is_default and not status.is_system:
@@ -198,7 +203,7 @@ def _first_status(organization: Organization, **flags: bool) -> VisitStatus:
             continue
         if all(getattr(status, k) == v for k, v in flags.items()):
             return status
-    return _default_status(organization)
+    return visit_status_default(organization)
 
 
 STATUS_FIELDS = (
@@ -588,7 +593,7 @@ def visit_create(
         raise PermissionDenied(_("This status can only be set by the system."), field="status_id")
     ends_at = starts_at + timedelta(minutes=minutes)
     _check_free(organization=organization, staff=staff, starts_at=starts_at, ends_at=ends_at)
-    status = status or _default_status(organization)
+    status = status or visit_status_default(organization)
     visit = Visit(
         organization=organization,
         kind=Visit.Kind.INDIVIDUAL,
@@ -726,7 +731,7 @@ def lesson_create(
         )
     else:
         dates = [local_start.date()]
-    status = _default_status(organization)
+    status = visit_status_default(organization)
     lessons: list[Visit] = []
     for day in dates:
         start = datetime.combine(day, local_start.timetz().replace(tzinfo=None)).replace(tzinfo=tz)
@@ -1001,11 +1006,11 @@ def visit_booking_state_set(*, visit: Visit, state: str, actor: Actor) -> Visit:
 
 def _attendance_undo_charge(attendance: Attendance, actor: Actor) -> None:
     if attendance.charge == Attendance.Charge.MEMBERSHIP:
-        integrations.membership_return_visit(cause=attendance, actor=actor)
+        memberships.membership_return_visit(cause=attendance, actor=actor)
     elif attendance.charge == Attendance.Charge.BALANCE and attendance.entry_id:
-        integrations.service_charge_cancel(
-            entry_id=attendance.entry_id, actor=actor, reason="attendance undone"
-        )
+        # The charge is the attendance's own entry (its cause); one that staff cancelled in
+        # the ledger meanwhile is left as it is.
+        ledger.entries_cancel_for_cause(cause=attendance, actor=actor, reason="attendance undone")
     attendance.charge = Attendance.Charge.NONE
     attendance.membership_id = None
     attendance.entry_id = None
@@ -1014,7 +1019,7 @@ def _attendance_undo_charge(attendance: Attendance, actor: Actor) -> None:
 def _attendance_charge(attendance: Attendance, visit: Visit, actor: Actor) -> None:
     tz = org_tz(visit.organization)
     client = attendance.client
-    membership = integrations.membership_consume_visit(
+    membership = memberships.membership_consume_visit(
         client=client,
         on_date=visit.starts_at.astimezone(tz).date(),
         actor=actor,
@@ -1028,9 +1033,11 @@ def _attendance_charge(attendance: Attendance, visit: Visit, actor: Actor) -> No
         return
     settings = schedule_settings_for(visit.organization)
     if settings.charge_without_membership and visit.price > 0:
-        entry = integrations.service_charge(
+        entry = ledger.entry_create(
             client=client,
+            kind="credit",  # a charge for the service delivered
             amount=visit.price,
+            purpose="service",
             actor=actor,
             cause=attendance,
             branch=visit.branch,
@@ -1108,7 +1115,7 @@ def attendance_mark(
         target = (
             _first_status(visit.organization, **flags)
             if flags
-            else _default_status(visit.organization)
+            else visit_status_default(visit.organization)
         )
         if target.pk != visit.status_id:
             _set_status(visit, target, actor, now)
@@ -1157,8 +1164,7 @@ def online_booking_create(
     over the rate limit, an invalid phone, a missing consent, a time that is not a free
     slot in the specialist's working hours. `staff=None` means "any specialist": the
     first one free at that time. After commit the prepayment hook may start a booking."""
-    from zapys.clients.phones import normalize_phone
-    from zapys.schedule.selectors import free_slots
+    from zapys.schedule.selectors import free_slots  # the selectors read services' org_tz
 
     now = now or timezone.now()
     if online_rate_limited(organization=organization, ip=ip, now=now):
@@ -1209,7 +1215,7 @@ def online_booking_create(
     slot_branch = Branch.objects.for_org(organization).get(pk=slot.branch_id)
     actor = Actor.client_link(f"online booking {e164}")
     with transaction.atomic():
-        client, _created = integrations.client_find_or_create(
+        client, _created = clients.client_find_or_create(
             organization=organization, name=name, phone=e164, actor=actor
         )
         visit = visit_create(

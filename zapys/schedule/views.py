@@ -239,7 +239,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             client = data["client"]
             if client is None:
                 from zapys.clients.phones import normalize_phone
-                from zapys.schedule.integrations import client_find_or_create
+                from zapys.clients.services import client_find_or_create
 
                 phone = normalize_phone(
                     data.get("new_client_phone") or "", field="new_client_phone"

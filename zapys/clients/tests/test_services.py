@@ -11,6 +11,7 @@ from zapys.clients.models import Client, ClientFreeze, Tag
 from zapys.clients.services import (
     client_create,
     client_delete,
+    client_find_or_create,
     client_freeze,
     client_restore,
     client_unfreeze,
@@ -88,6 +89,27 @@ def test_duplicate_phone_is_a_warning_not_a_block(org, actor):
     # a deleted client's phone no longer warns
     client_delete(client=first, actor=actor)
     assert selectors.client_warnings(second) == []
+
+
+def test_find_or_create_reuses_the_oldest_living_client_with_the_phone(org, actor):
+    """An online booking or a quick visit for a known phone lands on the existing card: the
+    oldest one not deleted; a deleted card is never revived by a phone."""
+    gone = make_client(org, "Deleted", phone="+380671234567")
+    client_delete(client=gone, actor=actor)
+    first = make_client(org, "First", phone="+380671234567")
+    make_client(org, "Second", phone="+380671234567")
+    before = _state()
+    found, created = client_find_or_create(
+        organization=org, name="Typed Name", phone="+380671234567", actor=actor
+    )
+    assert (found, created) == (first, False)
+    assert _state() == before  # nothing renamed, nothing audited
+
+    made, created = client_find_or_create(
+        organization=org, name="  New   Person ", phone="+380501112233", actor=actor
+    )
+    assert created and (made.name, made.phone) == ("New Person", "+380501112233")
+    assert AuditLog.objects.filter(action="client.create", object_id=str(made.pk)).exists()
 
 
 def test_update_is_partial_and_audited(org, actor):

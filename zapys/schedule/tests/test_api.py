@@ -2,6 +2,7 @@ from datetime import time
 
 from tests.factories_clients import make_client
 from tests.factories_schedule import make_service, make_specialist
+from zapys.memberships import services as membership_services
 from zapys.schedule.models import Visit
 
 
@@ -111,9 +112,7 @@ def test_hours_and_availability(org, branch, api):
 
 
 def test_lessons_and_attendance_api(org, branch, api, monkeypatch):
-    from zapys.schedule import integrations
-
-    monkeypatch.setattr(integrations, "membership_consume_visit", lambda **kw: None)
+    monkeypatch.setattr(membership_services, "membership_consume_visit", lambda **kw: None)
     spec, _svc, client = _setup(org, branch)
     from tests.factories_schedule import SYSTEM
     from zapys.catalog.services import subject_create

@@ -5,14 +5,19 @@ import pytest
 from tests.factories_clients import make_client
 from tests.factories_schedule import local, make_visit
 from zapys.core.models import AuditLog
-from zapys.schedule import integrations, services
+from zapys.ledger import services as ledger_services
+from zapys.ledger.models import Entry
+from zapys.ledger.selectors import client_balance
+from zapys.memberships import services as membership_services
+from zapys.schedule import services
 from zapys.schedule.models import Attendance
 
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Record what the schedule asks of the memberships/ledger contracts."""
+    """Record what the schedule asks of the memberships and ledger services."""
     log = SimpleNamespace(consumed=[], returned=[], charged=[], cancelled=[], membership=None)
+    entries = []  # the fake charges: (pk, cause pk, active)
 
     def consume(**kw):
         log.consumed.append(kw)
@@ -23,15 +28,21 @@ def calls(monkeypatch):
 
     def charge(**kw):
         log.charged.append(kw)
-        return SimpleNamespace(pk=len(log.charged) + 100)
+        entry = SimpleNamespace(pk=len(log.charged) + 100, cause_pk=kw["cause"].pk, active=True)
+        entries.append(entry)
+        return entry
 
-    def cancel(*, entry_id, actor, reason):
-        log.cancelled.append(entry_id)
+    def cancel_for_cause(*, cause, actor, reason):
+        # as the ledger does: every active entry the attendance caused
+        for entry in entries:
+            if entry.cause_pk == cause.pk and entry.active:
+                entry.active = False
+                log.cancelled.append(entry.pk)
 
-    monkeypatch.setattr(integrations, "membership_consume_visit", consume)
-    monkeypatch.setattr(integrations, "membership_return_visit", give_back)
-    monkeypatch.setattr(integrations, "service_charge", charge)
-    monkeypatch.setattr(integrations, "service_charge_cancel", cancel)
+    monkeypatch.setattr(membership_services, "membership_consume_visit", consume)
+    monkeypatch.setattr(membership_services, "membership_return_visit", give_back)
+    monkeypatch.setattr(ledger_services, "entry_create", charge)
+    monkeypatch.setattr(ledger_services, "entries_cancel_for_cause", cancel_for_cause)
     return log
 
 
@@ -120,8 +131,6 @@ def test_lesson_journal_marks_each_participant(org, branch, spec, actor, calls):
 def test_real_ledger_charge_and_undo(org, spec, service, client_a, actor):
     """With the ledger and memberships apps in place: no membership → a credit entry of
     the price; undo → the entry is cancelled and the balance is back to zero."""
-    from zapys.ledger.selectors import client_balance
-
     v = make_visit(
         org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
     )
@@ -129,4 +138,25 @@ def test_real_ledger_charge_and_undo(org, spec, service, client_a, actor):
     services.attendance_mark(attendance=a, state="attended", actor=actor)
     assert client_balance(client_a) == -60000
     services.attendance_mark(attendance=a, state="absent", actor=actor)
+    assert client_balance(client_a) == 0
+
+
+def test_undo_after_staff_cancelled_the_charge_in_the_ledger(org, spec, service, client_a, actor):
+    """The charge cancelled by hand in the ledger first: undoing the attendance cancels
+    nothing more (no 409) and the balance stays at zero."""
+    v = make_visit(
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
+    )
+    a = Attendance.objects.get(visit=v)
+    services.attendance_mark(attendance=a, state="attended", actor=actor)
+    a.refresh_from_db()
+    charge = Entry.objects.get(pk=a.entry_id)
+    ledger_services.entry_cancel(entry=charge, actor=actor, reason="by hand")
+    entries_before = list(Entry.objects.order_by("id").values("id", "status", "cancel_reason"))
+    services.attendance_mark(attendance=a, state="absent", actor=actor)
+    a.refresh_from_db()
+    assert (a.state, a.charge, a.entry_id) == ("absent", "", None)
+    assert list(Entry.objects.order_by("id").values("id", "status", "cancel_reason")) == (
+        entries_before
+    )
     assert client_balance(client_a) == 0

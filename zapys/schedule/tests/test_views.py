@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories_clients import make_client
 from tests.factories_schedule import local, make_service, make_specialist, make_visit
+from zapys.memberships import services as membership_services
 from zapys.schedule import services
 from zapys.schedule.models import Visit
 
@@ -95,9 +96,7 @@ def test_quick_create_modal(staff_client, org, branch, spec, service, client_a):
 
 
 def test_visit_card_actions(staff_client, org, spec, service, client_a, monkeypatch):
-    from zapys.schedule import integrations
-
-    monkeypatch.setattr(integrations, "membership_consume_visit", lambda **kw: None)
+    monkeypatch.setattr(membership_services, "membership_consume_visit", lambda **kw: None)
     services.schedule_settings_update(
         organization=org,
         actor=__import__("tests.factories_schedule", fromlist=["SYSTEM"]).SYSTEM,
