@@ -425,14 +425,14 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
         # The client reads this page (and the errors of what they chose on it) in the
         # page's language; what the services store is in the organization's.
         with translation.override(language):
-            response = _payment_page(request, booking, settings, language)
+            response = _payment_page(request, booking, organization, settings, language)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"
     return response
 
 
 def _payment_page(
-    request: HttpRequest, booking: Booking, settings: Any, language: str
+    request: HttpRequest, booking: Booking, organization: Any, settings: Any, language: str
 ) -> HttpResponse:
     now = timezone.now()
     expired = booking.status in (Booking.Status.EXPIRED, Booking.Status.CANCELLED) or (
@@ -442,6 +442,8 @@ def _payment_page(
     payable = not expired and booking.status == Booking.Status.PENDING
     # The current attempt with its account and client: the provider's form needs both.
     payment = payment_get(payment_id=booking.payment_id) if booking.payment_id else None
+    if payment is not None:
+        payment.organization = organization  # the same row, loaded with the booking
     submitted = None
     if request.method == "POST" and payable and payment is not None:
         submitted = checkout_submit(
@@ -462,7 +464,7 @@ def _payment_page(
         {
             "booking": booking,
             "visit": booking.visit,
-            "organization": booking.organization,
+            "organization": organization,
             "settings": settings,
             "terms": booking.terms_snapshot,
             "expired": expired,
