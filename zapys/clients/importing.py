@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from zapys.accounts.models import Organization
-from zapys.clients import integrations
+from zapys.clients import hooks
 from zapys.clients.import_files import (
     COLUMNS,
     MAX_FILE_BYTES,
@@ -420,9 +420,7 @@ def _execute_row(
                 )
                 row.client_id = client.pk
                 if row.balance:
-                    integrations.opening_balance_post(
-                        client=client, amount=row.balance, actor=actor
-                    )
+                    hooks.opening_balance_post(client=client, amount=row.balance, actor=actor)
                     report.opening_balances += 1
                 report.created += 1
             else:

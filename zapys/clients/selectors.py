@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Organization
-from zapys.clients import integrations
+from zapys.clients import hooks
 from zapys.clients.models import Client, ClientFreeze, ClientImport, Tag
 from zapys.clients.phones import phone_search_digits
 from zapys.core.exceptions import NotFound
@@ -125,11 +125,11 @@ def client_freezes(client: Client) -> QuerySet[ClientFreeze]:
 
 
 def client_balance(client: Client) -> int:
-    return integrations.client_balance(client)
+    return hooks.client_balance(client)
 
 
 def balances_for(client_ids: Iterable[int]) -> dict[int, int]:
-    return integrations.balances_for(client_ids)
+    return hooks.balances_for(client_ids)
 
 
 def tag_list() -> QuerySet[Tag]:

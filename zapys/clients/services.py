@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Organization
-from zapys.clients import integrations
+from zapys.clients import hooks
 from zapys.clients.models import Client, ClientFreeze, Tag
 from zapys.clients.phones import normalize_phone
 from zapys.clients.selectors import org_today
@@ -418,7 +418,7 @@ def client_freeze(
         date_to=date_to,
         reason=reason,
     )
-    shifted = integrations.memberships_freeze(
+    shifted = hooks.client_frozen(
         client=client,
         freeze=freeze,
         actor=actor,
@@ -462,7 +462,7 @@ def client_unfreeze(*, client: Client, actor: Actor, on_date: date | None = None
     freeze.ended_early_at = today
     freeze.save(update_fields=["ended_early_at"])
     cancelled = freeze.is_cancelled
-    shifted = integrations.memberships_unfreeze(
+    shifted = hooks.client_unfrozen(
         client=client,
         freeze=freeze,
         actor=actor,

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories_clients import make_client, make_tag
-from zapys.clients import integrations
+from zapys.clients import hooks
 from zapys.clients.models import Client, ClientFreeze, Tag
 from zapys.core.models import AuditLog
 
@@ -26,8 +26,8 @@ def _state():
 
 @pytest.fixture(autouse=True)
 def _no_membership_shift(monkeypatch):
-    monkeypatch.setattr(integrations, "memberships_freeze", lambda **kw: 0)
-    monkeypatch.setattr(integrations, "memberships_unfreeze", lambda **kw: 0)
+    monkeypatch.setattr(hooks, "client_frozen", lambda **kw: 0)
+    monkeypatch.setattr(hooks, "client_unfrozen", lambda **kw: 0)
 
 
 def test_create_get_shape(org, api):

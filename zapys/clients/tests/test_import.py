@@ -10,7 +10,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from tests.factories_clients import make_client
-from zapys.clients import import_files, importing, integrations
+from zapys.clients import hooks, import_files, importing
 from zapys.clients.importing import ImportFileError, import_dry_run, import_execute, read_rows
 from zapys.clients.models import Client, ClientImport, Tag
 from zapys.core.models import AuditLog
@@ -43,7 +43,7 @@ def ledger_calls(monkeypatch):
     def fake(*, client, amount, actor):
         calls.append((client.phone, amount))
 
-    monkeypatch.setattr(integrations, "opening_balance_post", fake)
+    monkeypatch.setattr(hooks, "opening_balance_post", fake)
     return calls
 
 

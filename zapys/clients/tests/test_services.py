@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import make_staff
 from tests.factories_clients import make_client, make_tag
-from zapys.clients import integrations, selectors
+from zapys.clients import hooks, selectors
 from zapys.clients.models import Client, ClientFreeze, Tag
 from zapys.clients.services import (
     client_create,
@@ -197,8 +197,8 @@ def shifts(monkeypatch):
 
         return fake
 
-    monkeypatch.setattr(integrations, "memberships_freeze", record("freeze"))
-    monkeypatch.setattr(integrations, "memberships_unfreeze", record("unfreeze"))
+    monkeypatch.setattr(hooks, "client_frozen", record("freeze"))
+    monkeypatch.setattr(hooks, "client_unfrozen", record("unfreeze"))
     return calls
 
 
@@ -304,7 +304,7 @@ def test_freeze_bad_dates_and_overlap_write_nothing(org, actor, shifts):
 
 
 def test_freeze_calls_the_memberships_contract(org, actor, monkeypatch):
-    """Without the seam replaced: the real memberships services (when installed) are called."""
+    """Through the hook registry: memberships' clients_hooks call the real memberships services."""
     services = pytest.importorskip("zapys.memberships.services")
     calls = []
     for name in ("membership_freeze_extend", "membership_freeze_release"):

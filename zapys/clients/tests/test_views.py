@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_staff
 from tests.factories_clients import make_client, make_tag
-from zapys.clients import integrations
+from zapys.clients import hooks
 from zapys.clients.card import card_tabs
 from zapys.clients.models import Client, ClientFreeze, Tag
 from zapys.core.ui import CLIENT_CARD_TABS, CardTab
@@ -18,8 +18,8 @@ from zapys.core.ui import CLIENT_CARD_TABS, CardTab
 
 @pytest.fixture(autouse=True)
 def _no_membership_shift(monkeypatch):
-    monkeypatch.setattr(integrations, "memberships_freeze", lambda **kw: 0)
-    monkeypatch.setattr(integrations, "memberships_unfreeze", lambda **kw: 0)
+    monkeypatch.setattr(hooks, "client_frozen", lambda **kw: 0)
+    monkeypatch.setattr(hooks, "client_unfrozen", lambda **kw: 0)
 
 
 def test_list_search_and_tag_filter(org, staff_client):
