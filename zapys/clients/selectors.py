@@ -90,8 +90,6 @@ def client_phone_duplicates(*, phone: str, exclude_id: int | None = None) -> lis
 
 def client_warnings(client: Client) -> list[str]:
     """Non-blocking remarks shown after a create/update (API `warnings`, UI messages)."""
-    from django.utils.translation import gettext as _
-
     return [
         _("The phone %(phone)s also belongs to %(name)s (#%(id)s).")
         % {"phone": client.phone, "name": other.name, "id": other.pk}
