@@ -1056,7 +1056,7 @@ def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> B
 def booking_restore(*, booking: Booking, actor: Actor, now: datetime | None = None) -> Booking:
     """One click for late money: put the visit back (if its time is still free) and count
     the booking as paid. The visit's time is checked by the schedule service (409)."""
-    from zapys.schedule.services import _default_status, visit_status_set
+    from zapys.schedule.services import visit_status_default, visit_status_set
 
     now = now or timezone.now()
     organization = booking.organization
@@ -1066,7 +1066,7 @@ def booking_restore(*, booking: Booking, actor: Actor, now: datetime | None = No
         settings = prepayment_settings_get(organization)
         visit = _locked_visit(booking.visit)
         if not visit.blocks_time:
-            target = settings.status_after_payment or _default_status(organization)
+            target = settings.status_after_payment or visit_status_default(organization)
             visit_status_set(visit=visit, status=target, actor=Actor.system("prepayments"), now=now)
         try:
             with transaction.atomic():
