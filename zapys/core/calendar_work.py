@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -32,7 +31,7 @@ from zapys.core.audit import Actor, audit_record
 from zapys.core.jobs import periodic_job
 from zapys.core.models import CalendarSchedule
 from zapys.core.recurrence import Recurrence, next_run
-from zapys.core.tenancy import org_scope, unscoped
+from zapys.core.tenancy import org_scope, organization_zone, unscoped
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +57,6 @@ def calendar_work(name: str) -> Callable[[WorkFunc], WorkFunc]:
     return decorator
 
 
-def organization_tz(organization: Organization) -> ZoneInfo:
-    return ZoneInfo(organization.time_zone)
-
-
 def calendar_schedule_set(
     *,
     organization: Organization,
@@ -74,7 +69,7 @@ def calendar_schedule_set(
     """Create or change the rule of (`work`, `subject_id`) and plan its next run after `now`."""
     if work not in WORK:
         raise ValueError(f"No calendar work is registered as {work!r}")
-    next_at = next_run(rule, after=now, tz=organization_tz(organization))
+    next_at = next_run(rule, after=now, tz=organization_zone(organization))
     with transaction.atomic(), org_scope(organization):
         schedule, created = CalendarSchedule.objects.select_for_update().get_or_create(
             organization=organization,
@@ -126,7 +121,7 @@ def _claim(schedule: CalendarSchedule, *, now: datetime) -> datetime | None:
     """Move the row's `next_run_at` past `now`; the slot it had when we read it, or None when
     another runner claimed (or someone paused or re-planned) it first."""
     due_at = schedule.next_run_at
-    upcoming = next_run(schedule.recurrence, after=now, tz=organization_tz(schedule.organization))
+    upcoming = next_run(schedule.recurrence, after=now, tz=organization_zone(schedule.organization))
     claimed = (
         CalendarSchedule.objects.for_org(schedule.organization)
         .filter(pk=schedule.pk, next_run_at=due_at)
@@ -165,7 +160,7 @@ def _run_one(schedule: CalendarSchedule, scheduled_for: datetime) -> str:
         with (
             org_scope(organization),
             translation.override(organization.language or None),
-            timezone.override(organization_tz(organization)),
+            timezone.override(organization_zone(organization)),
         ):
             return WORK[schedule.work](schedule, scheduled_for)
     except Exception as exc:  # one organization's failure must not stop the others

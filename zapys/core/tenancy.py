@@ -143,7 +143,7 @@ class OrganizationMiddleware:
                 _activate_staff_language(request, user)
                 # Times on staff pages are the organization's, not the server's: a salon in
                 # another zone must see 10:00 where its calendar says 10:00.
-                timezone.activate(_zone(user.organization.time_zone))
+                timezone.activate(organization_zone(user.organization))
             request.organization = _current_org.get()  # type: ignore[attr-defined]
             return self.get_response(request)
         finally:
@@ -151,8 +151,21 @@ class OrganizationMiddleware:
             _current_org.reset(token)
 
 
-def _zone(name: str) -> ZoneInfo:
+def organization_zone(organization: Organization) -> ZoneInfo:
+    """The organization's time zone: what its pages, messages and calendar rules speak in."""
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(organization.time_zone or settings.TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):  # a stored zone this machine doesn't know
         return ZoneInfo(settings.TIME_ZONE)
+
+
+@contextlib.contextmanager
+def public_scope(organization: Organization, language: str) -> Iterator[Organization]:
+    """A public page found by token: the object's organization, the page's language and the
+    organization's time zone (a client in Warsaw reads the Kyiv salon's "pay by 11:11")."""
+    with (
+        org_scope(organization),
+        translation.override(language),
+        timezone.override(organization_zone(organization)),
+    ):
+        yield organization

@@ -27,7 +27,7 @@ from zapys.core.api import request_actor
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.i18n import public_language
-from zapys.core.tenancy import org_scope
+from zapys.core.tenancy import org_scope, public_scope
 from zapys.core.views import staff_required
 from zapys.payments import selectors, services
 from zapys.payments.checkout import Submitted, checkout_context, checkout_submit
@@ -98,10 +98,7 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
     payment = selectors.payment_by_token(token)
     if payment is None:
         raise Http404
-    with (
-        org_scope(payment.organization),
-        translation.override(public_language(request, payment.organization)),
-    ):
+    with public_scope(payment.organization, public_language(request, payment.organization)):
         language = (translation.get_language() or "uk")[:2]
         submitted = None
         if request.method == "POST":

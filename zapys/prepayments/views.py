@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from zapys.core import exports
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.money import to_decimal_string
-from zapys.core.tenancy import org_scope, unscoped
+from zapys.core.tenancy import org_scope, public_scope, unscoped
 from zapys.core.views import staff_required
 from zapys.payments.checkout import LOST_STATUSES, checkout_context, checkout_submit
 from zapys.payments.selectors import payment_get
@@ -423,8 +423,9 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
         settings = services.prepayment_settings_get(organization)
         language = settings.page_language or "uk"
         # The client reads this page (and the errors of what they chose on it) in the
-        # page's language; what the services store is in the organization's.
-        with translation.override(language):
+        # page's language and the organization's time zone; what the services store is in
+        # the organization's language.
+        with public_scope(organization, language):
             response = _payment_page(request, booking, organization, settings, language)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"

@@ -30,6 +30,7 @@ from zapys.clients.phones import normalize_phone
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from zapys.core.models import AuditLog
+from zapys.core.tenancy import organization_zone
 from zapys.core.text import clean_line, strip_control
 from zapys.ledger import services as ledger
 from zapys.memberships import services as memberships
@@ -71,10 +72,7 @@ DEFAULT_STATUSES: list[tuple[str, str, str, int, dict[str, bool]]] = [
 
 
 def org_tz(organization: Organization) -> ZoneInfo:
-    try:
-        return ZoneInfo(organization.time_zone or "Europe/Kyiv")
-    except Exception:  # an unknown zone name in old data must not break the calendar
-        return ZoneInfo("Europe/Kyiv")
+    return organization_zone(organization)
 
 
 def local_dt(organization: Organization, day: date, at: time) -> datetime:

@@ -282,3 +282,25 @@ def test_the_top_up_page_costs_the_same_queries_whatever_the_history(
     retried = top_up_retry(payment, SYSTEM)
     payment_succeed(payment=retried, actor=SYSTEM)
     _count(django_assert_num_queries, client, f"/pay/{retried.token}/", 2)
+
+
+def test_the_payment_page_says_the_deadline_in_the_organizations_time(client, db):
+    """A New York studio's client sees "pay by" in New York time, not the server's Kyiv."""
+    from datetime import UTC, datetime
+
+    from tests.factories import make_branch, make_org
+    from zapys.core.tenancy import org_scope
+
+    far = make_org("Studio NY", time_zone="America/New_York", language="en")
+    with org_scope(far):
+        make_branch(far)
+        payment = payment_create(
+            organization=far, account=make_account(far, "sandbox"), purpose="top_up",
+            purpose_object=None, client=make_client(far), amount=5000, currency="UAH",
+            description="", actor=SYSTEM,
+            expires_at=datetime(2027, 1, 15, 16, 30, tzinfo=UTC),
+        )  # fmt: skip
+    page = client.get(payment.payment_url).content.decode()
+    pay_by = re.search(r'data-testid="pay-by">([^<]*)<', page).group(1)
+    assert "11:30" in pay_by  # 16:30 UTC is 11:30 in New York (EST)
+    assert "18:30" not in pay_by  # the server's Europe/Kyiv
