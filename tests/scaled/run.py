@@ -390,6 +390,8 @@ class ScaledRun(World, Verification):
             attempt.phone = f"+38067{secrets.randbelow(900) + 100:03d}{next(phones):04d}"
         # racing pairs next to each other, so they really run at the same time
         attempts.sort(key=lambda a: (a.org_slug, a.start, a.staff_id))
+        if not any(p.name == "worker-1" for p in self.procs):
+            raise Failure("no worker to kill: the docs start no `run_huey --no-periodic`")
         threads = sum(
             int(self.env["HUEY_WORKERS"])
             for _ in self.processes("worker") + self.processes("scheduler")
@@ -793,7 +795,7 @@ class ScaledRun(World, Verification):
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bookings", type=int, default=20, help="online bookings per organization")
-    parser.add_argument("--time-limit", type=float, default=300, help="seconds for the whole run")
+    parser.add_argument("--time-limit", type=float, default=420, help="seconds for the whole run")
     parser.add_argument("--redis-db", type=int, default=int(os.environ.get("SCALED_REDIS_DB", 13)))
     parser.add_argument("--keep", action="store_true", help="keep the processes' logs")
     parser.add_argument("--docs", default=str(DOC), help="the deployment guide to follow")
