@@ -22,11 +22,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.crypto import decrypt_json, encrypt_json
+from zapys.core.money import format_money
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
+from zapys.payments.purposes import purpose_label
 
 
 @lru_cache(maxsize=256)
@@ -139,7 +142,15 @@ class Payment(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.purpose} {self.amount / 100:.2f} {self.currency}"
+        # What the audit log and staff pages show: the purpose's label, never its key.
+        language = (translation.get_language() or "uk")[:2]
+        amount = format_money(self.amount, self.currency, language)
+        return f"#{self.pk} {self.purpose_label} {amount}"
+
+    @property
+    def purpose_label(self) -> str:
+        """What the payment is for, as people read it (the declaring app's label)."""
+        return purpose_label(self.purpose)
 
     @property
     def payment_url(self) -> str:

@@ -221,3 +221,14 @@ def test_a_purpose_writes_in_the_organizations_language_whoever_caused_it(org, b
     assert [line.name for line in receipt.lines.all()] == ["Поповнення балансу"]
     note = StaffNotification.objects.get(related_id=str(payment.pk))
     assert note.title.startswith("Отримано поповнення")
+
+
+def test_the_payments_list_and_the_audit_log_name_the_purpose_in_words(client, org, branch, owner):
+    payment = make_topup(org, account=make_account(org, "sandbox"), amount=123456)
+    client.force_login(owner)
+    page = client.get("/payments/").content.decode()
+    assert "Поповнення балансу" in page
+    assert ">top_up<" not in page
+    audit = AuditLog.objects.get(action="payment.create", object_id=str(payment.pk))
+    assert "top_up" not in audit.object_repr and "1234.56" not in audit.object_repr
+    assert audit.object_repr.startswith(f"#{payment.pk} Balance top-up")  # tests speak English
