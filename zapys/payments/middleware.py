@@ -4,9 +4,10 @@ A callback is a server-to-server POST authenticated by its signature: no cookie,
 session, no logged-in user, no CSRF token, no messages, no htmx, no staff organization
 and no negotiated language. Running the middleware built for browsers on it costs about
 as much CPU as one of its SQL statements (measured in bench/callbacks.py), so this
-middleware — placed right after SecurityMiddleware, whose HTTPS redirect and headers
-still apply — sends callback URLs straight to the view. Every other request passes
-through untouched.
+middleware — placed right after SecurityMiddleware, whose headers still apply (its HTTPS
+redirect does not: callback URLs are in SECURE_REDIRECT_EXEMPT, since a provider may post
+to a plain-HTTP listener behind the load balancer) — sends callback URLs straight to the
+view. Every other request passes through untouched.
 """
 
 from __future__ import annotations
