@@ -14,6 +14,7 @@ from zapys.core.exceptions import NotFound
 from zapys.core.schema_types import Date, Id, Kopecks, Line, Text, omittable
 from zapys.prepayments import selectors, services
 from zapys.prepayments.models import Booking, BookingType
+from zapys.schedule.models import Visit
 
 router = Router(tags=["Prepayment"])
 
@@ -194,7 +195,6 @@ def booking_type_create(request: HttpRequest, payload: BookingTypeIn) -> tuple[i
     summary="Create a paid booking (prepayment) for a visit",
 )
 def booking_create(request: HttpRequest, visit_id: Id, payload: BookingCreateIn) -> tuple[int, Any]:
-    from zapys.schedule.models import Visit
 
     visit = Visit.objects.for_org(_org(request)).filter(pk=visit_id).first()
     if visit is None:

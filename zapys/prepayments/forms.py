@@ -14,8 +14,15 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from zapys.accounts.models import Branch, User
+from zapys.catalog.models import Service
+from zapys.clients.models import Tag
 from zapys.core.forms import StyledForm, StyledModelForm
+from zapys.core.money import MoneyError, parse_money
+from zapys.ledger.models import FinanceArticle
+from zapys.payments.models import PaymentAccount
 from zapys.prepayments.models import Booking, BookingType, PrepaymentRule, PrepaymentSettings
+from zapys.schedule.models import VisitStatus
 
 MAX_BACKGROUND_BYTES = 4 * 1024 * 1024
 MAX_BACKGROUND_SIDE = 2400
@@ -84,27 +91,19 @@ def settings_form_class(tab: str) -> type[StyledModelForm]:
             org = self.instance.organization
             for name in ("cancel_status", "status_after_payment", "status_after_create"):
                 if name in self.fields:
-                    from zapys.schedule.models import VisitStatus
-
                     qs = VisitStatus.objects.for_org(org).filter(is_active=True)
                     if name == "cancel_status":
                         qs = qs.filter(is_cancellation=True)
                     self.fields[name].queryset = qs  # type: ignore[attr-defined]
             if "payment_account" in self.fields:
-                from zapys.payments.models import PaymentAccount
-
                 self.fields["payment_account"].queryset = (  # type: ignore[attr-defined]
                     PaymentAccount.objects.for_org(org).filter(is_active=True)
                 )
             if "income_article" in self.fields:
-                from zapys.ledger.models import FinanceArticle
-
                 self.fields["income_article"].queryset = (  # type: ignore[attr-defined]
                     FinanceArticle.objects.for_org(org).filter(kind="income", is_archived=False)
                 )
             if "topup_branch" in self.fields:
-                from zapys.accounts.models import Branch
-
                 self.fields["topup_branch"].queryset = (  # type: ignore[attr-defined]
                     Branch.objects.for_org(org)
                 )
@@ -182,7 +181,6 @@ class BookingTypeForm(StyledForm):
     )
 
     def clean_value(self) -> int:
-        from zapys.core.money import MoneyError, parse_money
 
         raw = self.cleaned_data["value"].strip()
         if self.cleaned_data.get("rule") == BookingType.Rule.FIXED:
@@ -235,8 +233,6 @@ class RuleForm(StyledModelForm):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from zapys.catalog.models import Service
-        from zapys.clients.models import Tag
 
         self.fields["service"].queryset = Service.objects.for_org(organization)  # type: ignore[attr-defined]
         self.fields["tag"].queryset = Tag.objects.for_org(organization)  # type: ignore[attr-defined]
@@ -271,7 +267,6 @@ class ReportFilterForm(StyledForm):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from zapys.accounts.models import Branch, User
 
         self.fields["branch"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
         self.fields["staff"].queryset = User.objects.for_org(organization)  # type: ignore[attr-defined]

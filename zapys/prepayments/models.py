@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
+from zapys.payments.config import public_base
 
 
 class PrepaymentSettings(OrgOwned):
@@ -307,7 +308,6 @@ class Booking(OrgOwned):
 
     @property
     def payment_url(self) -> str:
-        from zapys.payments.config import public_base
 
         # Sweeps build thousands of these per batch; reverse() once, not per booking.
         return public_base() + _page_path_template().replace(_TOKEN_SLOT, self.token)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
+from zapys.messaging.models import Message
 from zapys.prepayments.models import Booking
 
 if TYPE_CHECKING:
@@ -160,7 +161,6 @@ def report_totals(qs: QuerySet[Booking]) -> ReportTotals:
 
 def booking_messages(booking: Booking) -> QuerySet:
     """Every message sent about the booking (X4 evidence: the delivery log)."""
-    from zapys.messaging.models import Message
 
     return Message.objects.filter(
         related_type=Booking._meta.label_lower, related_id=str(booking.pk)

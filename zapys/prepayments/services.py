@@ -19,12 +19,23 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from zapys.accounts.models import Branch
 from zapys.core.audit import Actor, audit_record, changes_between
-from zapys.core.exceptions import Conflict, DomainError, NotFound
+from zapys.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from zapys.core.money import format_money, multiply_rate, percent_of
 from zapys.core.schema_types import MAX_KOPECKS
+from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record, money_refunded_record
+from zapys.ledger.selectors import client_balance
+from zapys.messaging.services import message_send, staff_notify
+from zapys.payments.services import (
+    OPEN_STATUSES,
+    PAID_STATUSES,
+    payment_create,
+    payment_expire,
+    payment_refund,
+)
 from zapys.prepayments import events
 from zapys.prepayments.models import (
     Booking,
@@ -32,6 +43,16 @@ from zapys.prepayments.models import (
     BranchFinance,
     PrepaymentRule,
     PrepaymentSettings,
+)
+from zapys.schedule.models import Visit as VisitModel
+from zapys.schedule.models import VisitStatus
+from zapys.schedule.services import (
+    org_tz,
+    visit_booking_state_set,
+    visit_status_create,
+    visit_status_default,
+    visit_status_set,
+    visit_statuses_ensure,
 )
 
 if TYPE_CHECKING:
@@ -133,8 +154,6 @@ def prepayment_settings_update(
 ) -> PrepaymentSettings:
     """Change any of the settings (one audit row with what changed)."""
     if actor.user is not None and not actor.user.can_manage_settings():
-        from zapys.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("Only the owner can change the prepayment settings."))
     unknown = set(fields) - SETTINGS_FIELDS
     if unknown:
@@ -165,8 +184,6 @@ def prepayment_settings_update(
 def cancel_status_create(*, organization: Organization, actor: Actor) -> VisitStatus:
     """The dedicated system status for unpaid cancellations (administrators cannot set it
     by hand), created once and chosen in the settings."""
-    from zapys.schedule.models import VisitStatus
-    from zapys.schedule.services import visit_status_create, visit_statuses_ensure
 
     statuses = visit_statuses_ensure(organization=organization)
     status = statuses.get("prepayment_unpaid")
@@ -202,7 +219,6 @@ def cancel_status_for(organization: Organization, settings: PrepaymentSettings) 
     if settings.cancel_status_id:
         assert settings.cancel_status is not None
         return settings.cancel_status
-    from zapys.schedule.services import visit_statuses_ensure
 
     statuses = visit_statuses_ensure(organization=organization)
     return statuses.get("cancelled_unpaid") or next(
@@ -444,7 +460,6 @@ def _rule_reason(rule: PrepaymentRule) -> str:
 def prepayment_decision(*, visit: Visit, settings: PrepaymentSettings | None = None) -> Decision:
     """Evaluate the rules for a visit (two queries): first matching active rule wins;
     without one, online self-bookings follow the "require for online" switch."""
-    from zapys.schedule.services import org_tz
 
     organization = visit.organization
     settings = settings or prepayment_settings_get(organization)
@@ -492,7 +507,6 @@ def prepayment_decision(*, visit: Visit, settings: PrepaymentSettings | None = N
 
 def message_variables(booking: Booking) -> dict[str, Any]:
     """The B5 variables for a booking's messages."""
-    from zapys.schedule.services import org_tz
 
     visit = booking.visit
     local = visit.starts_at.astimezone(org_tz(booking.organization))
@@ -510,7 +524,6 @@ def message_variables(booking: Booking) -> dict[str, Any]:
 
 def _send(booking: Booking, event: str, suffix: str, actor: Actor) -> Any:
     """One message about the booking, once (idempotency key per booking and kind)."""
-    from zapys.messaging.services import message_send
 
     try:
         return message_send(
@@ -529,7 +542,6 @@ def _send(booking: Booking, event: str, suffix: str, actor: Actor) -> Any:
 
 
 def _notify(booking: Booking, title: str, body: str = "", level: str = "info") -> None:
-    from zapys.messaging.services import staff_notify
 
     staff_notify(
         organization=booking.organization,
@@ -545,7 +557,6 @@ def _notify(booking: Booking, title: str, body: str = "", level: str = "info") -
 
 
 def _locked_visit(visit: Visit) -> Visit:
-    from zapys.schedule.models import Visit as VisitModel
 
     return (
         VisitModel.objects.for_org(visit.organization)
@@ -556,7 +567,6 @@ def _locked_visit(visit: Visit) -> Visit:
 
 
 def _set_clock(visit: Visit, state: str, actor: Actor) -> None:
-    from zapys.schedule.services import visit_booking_state_set
 
     visit_booking_state_set(visit=visit, state=state, actor=actor)
 
@@ -588,7 +598,6 @@ def _issue_payment(
     booking: Booking, visit: Visit, settings: PrepaymentSettings, actor: Actor
 ) -> Payment:
     """The provider payment behind the booking's link, valid until the booking's deadline."""
-    from zapys.payments.services import payment_create
 
     return payment_create(
         organization=booking.organization,
@@ -619,7 +628,6 @@ def booking_create(
     Refuses (nothing written): prepayment off, no client, a cancelled or past visit, an
     active booking already on the visit (409 naming it), an amount of 0 or above the price.
     """
-    from zapys.schedule.services import visit_status_set
 
     now = now or timezone.now()
     organization = visit.organization
@@ -726,7 +734,6 @@ def booking_create(
 def _branch_of(booking: Booking) -> Branch | None:
     if booking.branch_id:
         return booking.branch
-    from zapys.accounts.models import Branch
 
     return Branch.objects.for_org(booking.organization).order_by("id").first()
 
@@ -758,7 +765,6 @@ def _record_money(booking: Booking, payment: Payment, actor: Actor, *, comment: 
 
 def _after_paid(booking: Booking, actor: Actor, now: datetime) -> None:
     """The visit side of a payment: configured status, green clock, notifications."""
-    from zapys.schedule.services import visit_status_set
 
     settings = prepayment_settings_get(booking.organization)
     visit = _locked_visit(booking.visit)
@@ -911,9 +917,6 @@ def booking_pay_from_balance(
     provider. The ledger records the earmark as a pair of "prepayment" entries (taken from
     the balance, deposited for the booking), so the balance itself does not change; the
     open provider link is closed."""
-    from zapys.ledger import services as ledger
-    from zapys.ledger.selectors import client_balance
-    from zapys.payments.services import payment_expire
 
     now = now or timezone.now()
     organization = booking.organization
@@ -993,7 +996,6 @@ def booking_payment_retry(
     """A new provider payment for a booking whose last attempt failed (a declined card):
     the client tries again from the same link until the booking's deadline. The failed
     payment stays as it was, for the record."""
-    from zapys.payments.services import OPEN_STATUSES, PAID_STATUSES
 
     now = now or timezone.now()
     booking = Booking.objects.for_org(booking.organization).select_for_update().get(pk=booking.pk)
@@ -1021,7 +1023,6 @@ def booking_payment_retry(
 def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> Booking:
     """Staff cancel a booking. Pending: the link dies. Paid: the prepayment stays on
     the client's balance, or (refund=True) goes back through the provider."""
-    from zapys.payments.services import payment_expire, payment_refund
 
     organization = booking.organization
     now = timezone.now()
@@ -1056,7 +1057,6 @@ def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> B
 def booking_restore(*, booking: Booking, actor: Actor, now: datetime | None = None) -> Booking:
     """One click for late money: put the visit back (if its time is still free) and count
     the booking as paid. The visit's time is checked by the schedule service (409)."""
-    from zapys.schedule.services import visit_status_default, visit_status_set
 
     now = now or timezone.now()
     organization = booking.organization
@@ -1093,7 +1093,6 @@ def booking_restore(*, booking: Booking, actor: Actor, now: datetime | None = No
 
 def booking_refund(*, booking: Booking, actor: Actor) -> Booking:
     """Refund the booking's paid payment through the provider (late money or a cancel)."""
-    from zapys.payments.services import payment_refund
 
     if booking.payment_id is None or booking.paid_from_balance:
         raise Conflict(_("This booking has no online payment to refund."))

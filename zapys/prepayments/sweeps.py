@@ -23,8 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from zapys.accounts.models import Branch, Organization, User
+from zapys.catalog.models import Group, LessonType, Service, Subject
 from zapys.core.audit import Actor, audit_record_many
 from zapys.core.tenancy import org_scope, unscoped
+from zapys.messaging.services import Outgoing, message_send_many, staff_notify
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, PrepaymentSettings
 from zapys.schedule.bulk import visits_booking_state_set_many, visits_cancel_many
@@ -94,8 +97,6 @@ def _load(ids: list[int]) -> list[Booking]:
     A batch of 500 bookings has a handful of organizations, specialists, branches and
     services: each is read once per batch and attached, instead of joined (and built as
     an object) once per booking."""
-    from zapys.accounts.models import Branch, Organization, User
-    from zapys.catalog.models import Group, LessonType, Service, Subject
 
     rows = list(
         Booking.objects.filter(pk__in=ids)
@@ -143,7 +144,6 @@ def queue_messages(
 ) -> int:
     """The outbox rows for many bookings at once, keyed like the single sends
     (`booking:<id>:<suffix>`), so a booking is never told the same thing twice."""
-    from zapys.messaging.services import Outgoing, message_send_many
     from zapys.prepayments.services import message_variables
 
     return message_send_many(
@@ -171,7 +171,6 @@ def _by_org(rows: list[Booking]) -> dict[int, list[Booking]]:
 
 
 def _staff_notify(org: Any, title: str, rows: list[Booking]) -> None:
-    from zapys.messaging.services import staff_notify
 
     body = ", ".join(f"#{b.pk} {b.client.name}" for b in rows[:20])
     if len(rows) > 20:

@@ -16,12 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from zapys.accounts.models import Branch
 from zapys.core import exports
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.money import to_decimal_string
 from zapys.core.tenancy import org_scope, public_scope, unscoped
 from zapys.core.views import staff_required
+from zapys.ledger.models import PaymentType
+from zapys.ledger.selectors import client_balance, payment_types_list
+from zapys.messaging.events import get_event
 from zapys.payments.checkout import LOST_STATUSES, checkout_context, checkout_submit
 from zapys.payments.selectors import payment_get
 from zapys.prepayments import selectors, services
@@ -34,6 +38,7 @@ from zapys.prepayments.forms import (
     settings_form_class,
 )
 from zapys.prepayments.models import Booking, BookingType, PrepaymentRule
+from zapys.schedule.models import Visit
 
 TABS = [
     ("main", gettext_lazy("Main")),
@@ -96,14 +101,12 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             "service", "tag", "booking_type"
         )
         context["rule_form"] = RuleForm(organization=organization)
-        from zapys.accounts.models import Branch
         from zapys.prepayments.models import BranchFinance
 
         finance = {
             f.branch_id: f
             for f in BranchFinance.objects.for_org(organization).select_related("payment_type")
         }
-        from zapys.ledger.selectors import payment_types_list
 
         types: dict[int, list] = {}
         for pt in payment_types_list(active_only=True):
@@ -113,8 +116,6 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             for b in Branch.objects.for_org(organization)
         ]
     if tab == "messages":
-        from zapys.messaging.events import get_event
-
         context["events"] = [get_event(code) for code in events.EVENTS]
     return render(request, "prepayments/settings.html", context)
 
@@ -165,8 +166,6 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("owner")
 @require_POST
 def branch_finance(request: HttpRequest, branch_id: int) -> HttpResponse:
-    from zapys.accounts.models import Branch
-    from zapys.ledger.models import PaymentType
 
     organization = _org(request)
     branch = get_object_or_404(Branch.objects.for_org(organization), pk=branch_id)
@@ -209,7 +208,6 @@ def cancel_status_new(request: HttpRequest) -> HttpResponse:
 @staff_required("owner", "administrator")
 def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
     """The visit card's "Create booking" dialog: channel + type, amounts shown first."""
-    from zapys.schedule.models import Visit
 
     organization = _org(request)
     visit = get_object_or_404(
@@ -365,7 +363,6 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    from zapys.ledger.selectors import client_balance
 
     return render(
         request,
