@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from zapys.accounts.models import Branch, Organization, User
 from zapys.accounts.throttling import request_locked_until
 from zapys.core.forms import StyledForm, StyledFormMixin, StyledModelForm
+from zapys.core.money import MoneyError, parse_money
 
 
 class ThrottledLoginForm(StyledFormMixin, AuthenticationForm):
@@ -122,7 +123,6 @@ class StaffForm(StyledForm):
             self.fields["password"].help_text = ""
 
     def clean_hourly_rate(self) -> int:
-        from zapys.core.money import MoneyError, parse_money
 
         raw = self.cleaned_data.get("hourly_rate") or "0"
         try:

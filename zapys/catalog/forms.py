@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import LessonType, Subject
+from zapys.clients.models import Client
 from zapys.core.forms import StyledForm
 from zapys.core.money import parse_money
 
@@ -83,7 +84,6 @@ class GroupForm(StyledForm):
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
-        from zapys.clients.models import Client
 
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
+from zapys.clients.models import Client
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import DomainError, PermissionDenied
 from zapys.core.text import clean_line, strip_control
@@ -242,7 +243,6 @@ def group_create(
 
 
 def _members(organization: Organization, member_ids: Iterable[int]) -> list[Any]:
-    from zapys.clients.models import Client
 
     ids = set(member_ids)
     members = list(Client.objects.for_org(organization).filter(pk__in=ids))

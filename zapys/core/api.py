@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 
+from zapys.accounts.services import apikey_authenticate
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.schema_types import Count
@@ -32,7 +33,6 @@ class ApiKeyAuth(HttpBearer):
     """`Authorization: Bearer <key>`; activates the key owner's organization for the request."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from zapys.accounts.services import apikey_authenticate
 
         key = apikey_authenticate(token)
         if key is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from zapys.accounts.selectors import accessible_branches, current_branch
 from zapys.core.navigation import navigation_for
 
 
@@ -11,7 +12,6 @@ def shell(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.organization_id is None:
         return {}
-    from zapys.accounts.selectors import accessible_branches, current_branch
 
     branches = accessible_branches(user)
     return {

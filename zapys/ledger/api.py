@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from zapys.accounts.models import Branch
+from zapys.clients.models import Client
 from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.schema_types import MAX_KOPECKS, Date, Id, Line, PositiveKopecks
 from zapys.ledger import selectors, services
@@ -45,7 +46,6 @@ Comment = Annotated[str, Line(500)]
 
 def _client(client_id: int) -> Any:
     """The active organization's living client, 404 for foreign, missing or deleted."""
-    from zapys.clients.models import Client
 
     qs = Client.objects.all()
     if any(f.name == "deleted_at" for f in Client._meta.get_fields()):
@@ -328,7 +328,6 @@ def operations_create(request: HttpRequest, payload: OperationIn):
 def _client_or_error(client_id: int | None) -> Any:
     if client_id is None:
         return None
-    from zapys.clients.models import Client
 
     return referenced_object(Client, client_id, field="client_id", status=400)
 

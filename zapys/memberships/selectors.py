@@ -9,6 +9,7 @@ from django.db.models import CharField, Exists, OuterRef, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from zapys.ledger.models import Entry
 from zapys.memberships.models import ClientMembership, MembershipPlan
 
 
@@ -22,7 +23,6 @@ def plans_list(*, include_archived: bool = False, kind: str | None = None) -> Qu
 
 
 def _payment_entries(status: str) -> QuerySet:
-    from zapys.ledger.models import Entry
 
     return Entry.objects.filter(
         cause_type=ClientMembership._meta.label_lower,

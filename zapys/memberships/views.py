@@ -15,6 +15,7 @@ from zapys.clients.selectors import client_or_404
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_branch
+from zapys.core.money import to_decimal_string
 from zapys.core.views import staff_required
 from zapys.ledger import selectors as ledger_selectors
 from zapys.ledger.views import (
@@ -43,7 +44,6 @@ def plans(request: HttpRequest) -> HttpResponse:
 
 
 def _plan_initial(plan: MembershipPlan) -> dict[str, Any]:
-    from zapys.core.money import to_decimal_string
 
     return {
         "name": plan.name,

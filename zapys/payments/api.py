@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
+from zapys.clients.models import Client
 from zapys.core.api import Pagination, request_actor
 from zapys.core.schema_types import Id, Line, PositiveKopecks
 from zapys.payments import selectors, services
@@ -132,7 +133,6 @@ def payment_account_get(request: HttpRequest, account_id: Id):
     summary="Create a balance top-up payment link",
 )
 def topup_create(request: HttpRequest, client_id: Id, payload: TopUpIn):
-    from zapys.clients.models import Client
 
     client = get_object_or_404(Client.objects.all(), pk=client_id)
     if getattr(client, "deleted_at", None) is not None:

@@ -21,10 +21,11 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from zapys.core.audit import Actor, audit_record
+from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.models import AuditLog
 from zapys.core.money import format_money
+from zapys.messaging.services import staff_notify
 from zapys.payments import sql
 from zapys.payments.config import provider_base_url, provider_timeout, public_url
 from zapys.payments.models import Payment, PaymentAccount, PaymentEvent, PaymentRefund
@@ -103,12 +104,7 @@ def checkout_form(payment: Payment, *, language: str = "uk") -> CheckoutForm:
 def notify_staff(
     *, organization: Organization, title: str, body: str = "", related: Any = None
 ) -> None:
-    """staff_notify from the messaging app, when it is installed (guarded import)."""
-    try:
-        from zapys.messaging.services import staff_notify
-    except ImportError:  # pragma: no cover - messaging not there yet
-        logger.warning("staff notification (messaging missing): %s %s", title, body)
-        return
+    """A staff notification about a payment (the bell, and the staff's channels)."""
     staff_notify(
         organization=organization,
         title=title,
@@ -268,7 +264,6 @@ def payment_account_update(
         _make_default(account)
     account.save()
     after = {"name": account.name, "is_default": account.is_default, "active": account.is_active}
-    from zapys.core.audit import changes_between
 
     audit_record(
         organization=account.organization,

@@ -24,6 +24,7 @@ from zapys.core.exceptions import Conflict
 from zapys.core.money import format_money
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record, money_refunded_record
+from zapys.messaging.services import message_send
 from zapys.payments.models import Payment
 from zapys.payments.purposes import Purpose, purpose_declare
 from zapys.payments.services import notify_staff, payment_create
@@ -60,10 +61,6 @@ def top_up_succeeded(payment: Payment, actor: Actor) -> None:
         body=_("%(client)s topped up the balance online.") % {"client": client.name},
         related=payment,
     )
-    try:
-        from zapys.messaging.services import message_send
-    except ImportError:  # pragma: no cover
-        return
     message_send(
         organization=organization,
         event=TOP_UP_RECEIVED_EVENT,

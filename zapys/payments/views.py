@@ -23,8 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from zapys.clients.models import Client
 from zapys.core.api import request_actor
 from zapys.core.audit import Actor
+from zapys.core.crypto import mask_secret
 from zapys.core.exceptions import DomainError
 from zapys.core.i18n import public_language
 from zapys.core.tenancy import org_scope, public_scope
@@ -246,7 +248,6 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 
 def _masked(account: PaymentAccount) -> dict[str, str]:
-    from zapys.core.crypto import mask_secret
 
     creds = account.credentials
     return {
@@ -369,7 +370,6 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required()
 def client_topup(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client card's "Top-up link" action: create a top-up and show its link."""
-    from zapys.clients.models import Client
 
     client = get_object_or_404(Client.objects.all(), pk=client_id)
     form = TopUpForm(request.POST or None)

@@ -19,6 +19,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from zapys.core.tenancy import org_scope, unscoped
+
 if TYPE_CHECKING:
     from zapys.schedule.models import Visit
 
@@ -45,7 +47,6 @@ def run_after_online_visit_created(visit_id: int) -> None:
     """Called by `online_booking_create` on commit."""
     if not _after_online_visit_created:
         return
-    from zapys.core.tenancy import org_scope, unscoped
     from zapys.schedule.models import Visit
 
     with unscoped():

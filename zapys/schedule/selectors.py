@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Service
+from zapys.clients.selectors import client_list
 from zapys.schedule.models import (
     Attendance,
     HoursException,
@@ -339,7 +340,6 @@ def client_picker(*, search: str, limit: int = CLIENT_PICKER_LIMIT) -> list[Any]
     """Up to `limit` (+1, to tell "there are more") living clients of the active
     organization matching `search` by name, phone or e-mail, ordered by name: one query,
     whatever the number of clients (the clients app's own search, without its tags)."""
-    from zapys.clients.selectors import client_list
 
     search = " ".join(search.split())[:100]
     if not search:

@@ -20,6 +20,8 @@ from zapys.accounts.models import Branch, Organization, User
 from zapys.accounts.selectors import accessible_branches, current_branch
 from zapys.catalog.models import Service
 from zapys.clients.models import Client
+from zapys.clients.phones import normalize_phone, phone_search_digits
+from zapys.clients.services import client_create, client_find_or_create
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.http import client_ip
@@ -238,9 +240,6 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         try:
             client = data["client"]
             if client is None:
-                from zapys.clients.phones import normalize_phone
-                from zapys.clients.services import client_find_or_create
-
                 phone = normalize_phone(
                     data.get("new_client_phone") or "", field="new_client_phone"
                 )
@@ -252,8 +251,6 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                         actor=_actor(request),
                     )
                 else:
-                    from zapys.clients.services import client_create
-
                     client = client_create(
                         organization=org, name=data["new_client_name"], actor=_actor(request)
                     )
@@ -318,7 +315,6 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 def client_search(request: HttpRequest) -> HttpResponse:
     """The new-visit dialog's client picker: at most CLIENT_PICKER_LIMIT matches of the
     staff member's organization (htmx partial), plus "create a new client" with the text."""
-    from zapys.clients.phones import phone_search_digits
 
     query = " ".join((request.GET.get("client_q") or request.GET.get("q") or "").split())[:100]
     found = selectors.client_picker(search=query)
