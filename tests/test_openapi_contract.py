@@ -97,7 +97,9 @@ def test_every_operation_that_takes_input_documents_422():
     operations = list(_operations(schema))
     assert len(operations) >= 90
     without_input = [
-        f"{m.upper()} {p}" for p, m, op in operations if not (op["parameters"] or "requestBody" in op)
+        f"{m.upper()} {p}"
+        for p, m, op in operations
+        if not (op["parameters"] or "requestBody" in op)
     ]
     # GET /organization, GET /schedule/settings, GET /prepayment/settings and
     # POST /notifications/read-all take nothing a client could get wrong.
