@@ -89,6 +89,68 @@ def _payment_type(
     return services.payment_type_for(organization=organization, branch=branch, method=method)
 
 
+def _where(
+    organization: Any, branch: Branch | None, payment_type: PaymentType | None, method: str
+) -> tuple[Branch | None, PaymentType | None]:
+    """The one rule for where money lands (see the module doc)."""
+    branch = money_branch(organization, branch if branch is not None else _branch_of(payment_type))
+    return branch, _payment_type(organization, branch, payment_type, method)
+
+
+def _entry_and_operation(
+    *,
+    client: Any,
+    kind: str,
+    purpose: str,
+    amount: int,
+    article: FinanceArticle | str,
+    actor: Actor,
+    cause: Model | None,
+    comment: str,
+    branch: Branch | None,
+    payment_type: PaymentType | None,
+    method: str,
+    account: Account | None,
+) -> MoneyRecorded:
+    """The client's entry and, when the money has a till, the till's operation linked to it:
+    income for a DEBIT (money in), expense for a CREDIT (money out)."""
+    organization = client.organization
+    branch, payment_type = _where(organization, branch, payment_type, method)
+    article_row = _article(organization, article)  # an unknown code fails before any write
+    entry = services.entry_create(
+        client=client,
+        kind=kind,
+        amount=amount,
+        purpose=purpose,
+        actor=actor,
+        account=account,
+        cause=cause,
+        comment=comment,
+        branch=branch,
+        payment_type=payment_type,
+    )
+    if branch is None or payment_type is None:
+        return MoneyRecorded(entry, None, None, branch, payment_type)
+    operation = services.financial_operation_create(
+        organization=organization,
+        branch=branch,
+        kind=(
+            FinancialOperation.Kind.INCOME
+            if kind == Entry.Kind.DEBIT
+            else FinancialOperation.Kind.EXPENSE
+        ),
+        amount=amount,
+        actor=actor,
+        article=article_row,
+        payment_type=payment_type,
+        cause=cause,
+        client=client,
+        comment=comment,
+        entry=entry,
+    )
+    return MoneyRecorded(entry, operation, None, branch, payment_type)
+
+
 @transaction.atomic
 def money_received_record(
     *,
@@ -109,50 +171,35 @@ def money_received_record(
     """Money came in for `client`: a DEBIT entry (`purpose`), an income operation under
     `article` (an article or a registered code) and a receipt whose lines are `sold`, or one
     line named `deposit_line` when the money only raises the balance."""
-    organization = client.organization
     if not sold and not deposit_line:
         raise ValueError("A receipt line is needed: pass `sold` or `deposit_line`.")
-    branch = money_branch(organization, branch if branch is not None else _branch_of(payment_type))
-    payment_type = _payment_type(organization, branch, payment_type, method)
-    income_article = _article(organization, article)
-    entry = services.entry_create(
+    money = _entry_and_operation(
         client=client,
         kind=Entry.Kind.DEBIT,
-        amount=amount,
         purpose=purpose,
-        actor=actor,
-        account=account,
-        cause=cause,
-        comment=comment,
-        branch=branch,
-        payment_type=payment_type,
-    )
-    if branch is None or payment_type is None:
-        return MoneyRecorded(entry, None, None, branch, payment_type)
-    operation = services.financial_operation_create(
-        organization=organization,
-        branch=branch,
-        kind=FinancialOperation.Kind.INCOME,
         amount=amount,
+        article=article,
         actor=actor,
-        article=income_article,
-        payment_type=payment_type,
         cause=cause,
-        client=client,
         comment=comment,
-        entry=entry,
+        branch=branch,
+        payment_type=payment_type,
+        method=method,
+        account=account,
     )
+    if money.operation is None or money.branch is None or money.payment_type is None:
+        return money
     lines = list(sold) or [SoldLine(deposit_line, amount)]
     receipt = services.sales_receipt_create(
-        organization=organization,
-        branch=branch,
+        organization=client.organization,
+        branch=money.branch,
         client=client,
         lines=[(line.name, line.amount, line.charge) for line in lines],
-        payments=[(payment_type, amount, entry)],
+        payments=[(money.payment_type, amount, money.entry)],
         actor=actor,
         cause=cause,
     )
-    return MoneyRecorded(entry, operation, receipt, branch, payment_type)
+    return MoneyRecorded(money.entry, money.operation, receipt, money.branch, money.payment_type)
 
 
 @transaction.atomic
@@ -171,37 +218,20 @@ def money_refunded_record(
 ) -> MoneyRecorded:
     """Money went back to `client`: a CREDIT entry "refund" and an expense operation linked
     to it (a refund has no receipt of its own)."""
-    organization = client.organization
-    branch = money_branch(organization, branch if branch is not None else _branch_of(payment_type))
-    payment_type = _payment_type(organization, branch, payment_type, method)
-    entry = services.entry_create(
+    return _entry_and_operation(
         client=client,
         kind=Entry.Kind.CREDIT,
-        amount=amount,
         purpose=Entry.Purpose.REFUND,
-        actor=actor,
-        account=account,
-        cause=cause,
-        comment=comment,
-        branch=branch,
-        payment_type=payment_type,
-    )
-    if branch is None:
-        return MoneyRecorded(entry, None, None, branch, payment_type)
-    operation = services.financial_operation_create(
-        organization=organization,
-        branch=branch,
-        kind=FinancialOperation.Kind.EXPENSE,
         amount=amount,
+        article=article,
         actor=actor,
-        article=_article(organization, article),
-        payment_type=payment_type,
         cause=cause,
-        client=client,
         comment=comment,
-        entry=entry,
+        branch=branch,
+        payment_type=payment_type,
+        method=method,
+        account=account,
     )
-    return MoneyRecorded(entry, operation, None, branch, payment_type)
 
 
 def _branch_of(payment_type: PaymentType | None) -> Branch | None:
@@ -237,11 +267,9 @@ def money_received_unassigned(
     method: str = PaymentType.Method.ONLINE,
 ) -> UnassignedMoney:
     """Money came in for no client yet: the income operation and the receipt, no entry."""
-    branch = money_branch(organization, branch if branch is not None else _branch_of(payment_type))
-    if branch is None:
+    branch, payment_type = _where(organization, branch, payment_type, method)
+    if branch is None or payment_type is None:
         raise DomainError(_("Create a branch first."), field="branch_id")
-    payment_type = _payment_type(organization, branch, payment_type, method)
-    assert payment_type is not None  # a branch always has a default payment type
     operation = services.financial_operation_create(
         organization=organization,
         branch=branch,
