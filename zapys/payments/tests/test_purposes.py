@@ -4,6 +4,7 @@ provider answered as usual — and nothing the purpose half-wrote survives."""
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlencode
 
 import pytest
@@ -31,27 +32,23 @@ def _money_rows() -> tuple[int, int, int]:
     return Entry.objects.count(), FinancialOperation.objects.count(), SalesReceipt.objects.count()
 
 
+def _top_up_succeeding_with(monkeypatch, on_succeeded) -> None:
+    """The declared top-up purpose with another success transition, for one test."""
+    original = purposes._PURPOSES["top_up"]
+    monkeypatch.setitem(
+        purposes._PURPOSES, "top_up", dataclasses.replace(original, on_succeeded=on_succeeded)
+    )
+
+
 @pytest.fixture
 def broken_top_up(monkeypatch):
     """The top-up purpose writes its ledger rows, then fails (a bug after the money rows)."""
-    original = purposes._PURPOSES["top_up"]
 
     def writes_then_fails(payment, actor):
         top_up_succeeded(payment, actor)
         raise KeyError("template_missing")
 
-    monkeypatch.setitem(
-        purposes._PURPOSES,
-        "top_up",
-        Purpose(
-            key="top_up",
-            label=original.label,
-            on_succeeded=writes_then_fails,
-            on_failed=original.on_failed,
-            on_refunded=original.on_refunded,
-            return_url=original.return_url,
-        ),
-    )
+    _top_up_succeeding_with(monkeypatch, writes_then_fails)
 
 
 def test_every_installed_purpose_is_declared_with_a_label():
@@ -152,23 +149,11 @@ def test_a_failing_purpose_keeps_the_event_holds_the_payment_and_tells_the_staff
 
 def test_a_purpose_refusing_with_a_domain_error_says_why(org, branch, monkeypatch):
     payment = make_topup(org, account=make_account(org, "sandbox"), amount=5000)
-    original = purposes._PURPOSES["top_up"]
 
     def refuses(payment, actor):
         raise DomainError("Клієнта видалено.")
 
-    monkeypatch.setitem(
-        purposes._PURPOSES,
-        "top_up",
-        Purpose(
-            key="top_up",
-            label=original.label,
-            on_succeeded=refuses,
-            on_failed=original.on_failed,
-            on_refunded=original.on_refunded,
-            return_url=original.return_url,
-        ),
-    )
+    _top_up_succeeding_with(monkeypatch, refuses)
     money_before = _money_rows()
     assert services.payment_succeed(payment=payment, actor=Actor.system("t")) is True
     fresh = Payment.objects.get(pk=payment.pk)
