@@ -6,10 +6,14 @@ from __future__ import annotations
 import importlib.util
 
 from django.conf import settings
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 
 from zapys.api import api
+from zapys.core.converters import IdConverter
 from zapys.core.views import media
+
+# Registered before the apps' URL modules are included (they use `<id:...>`).
+register_converter(IdConverter, "id")
 
 urlpatterns: list = [
     path("api/v1/", api.urls),

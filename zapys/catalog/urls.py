@@ -7,10 +7,10 @@ app_name = "catalog"
 urlpatterns = [
     path("services/", views.service_list, name="services"),
     path("services/new/", views.service_edit, name="service_new"),
-    path("services/<int:service_id>/", views.service_edit, name="service_edit"),
+    path("services/<id:service_id>/", views.service_edit, name="service_edit"),
     path("catalog/subjects/", views.subjects, name="subjects"),
     path("catalog/rooms/", views.rooms, name="rooms"),
     path("catalog/groups/", views.groups, name="groups"),
     path("catalog/groups/new/", views.group_edit, name="group_new"),
-    path("catalog/groups/<int:group_id>/", views.group_edit, name="group_edit"),
+    path("catalog/groups/<id:group_id>/", views.group_edit, name="group_edit"),
 ]

@@ -7,11 +7,11 @@ app_name = "memberships"
 urlpatterns = [
     path("memberships/plans/", views.plans, name="plans"),
     path("memberships/plans/new/", views.plan_edit, name="plan_new"),
-    path("memberships/plans/<int:plan_id>/", views.plan_edit, name="plan_edit"),
-    path("memberships/plans/<int:plan_id>/archive/", views.plan_archive, name="plan_archive"),
+    path("memberships/plans/<id:plan_id>/", views.plan_edit, name="plan_edit"),
+    path("memberships/plans/<id:plan_id>/archive/", views.plan_archive, name="plan_archive"),
     path(
-        "clients/<int:client_id>/memberships/", views.client_memberships, name="client_memberships"
+        "clients/<id:client_id>/memberships/", views.client_memberships, name="client_memberships"
     ),
-    path("clients/<int:client_id>/memberships/sell/", views.sell, name="sell"),
-    path("memberships/<int:membership_id>/", views.manage, name="manage"),
+    path("clients/<id:client_id>/memberships/sell/", views.sell, name="sell"),
+    path("memberships/<id:membership_id>/", views.manage, name="manage"),
 ]

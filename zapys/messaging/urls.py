@@ -6,30 +6,30 @@ app_name = "messaging"
 
 urlpatterns = [
     path("messages/", views.outbox, name="outbox"),
-    path("messages/<int:pk>/", views.message_detail, name="message"),
-    path("messages/<int:pk>/retry/", views.message_retry, name="message_retry"),
-    path("clients/<int:client_id>/messages/", views.client_messages, name="client_messages"),
+    path("messages/<id:pk>/", views.message_detail, name="message"),
+    path("messages/<id:pk>/retry/", views.message_retry, name="message_retry"),
+    path("clients/<id:client_id>/messages/", views.client_messages, name="client_messages"),
     path(
-        "clients/<int:client_id>/messages/send/",
+        "clients/<id:client_id>/messages/send/",
         views.client_message_send,
         name="client_message_send",
     ),
     path(
-        "clients/<int:client_id>/messengers/link/",
+        "clients/<id:client_id>/messengers/link/",
         views.client_messenger_link,
         name="client_messenger_link",
     ),
     path(
-        "clients/<int:client_id>/messengers/<str:channel>/unlink/",
+        "clients/<id:client_id>/messengers/<str:channel>/unlink/",
         views.client_messenger_unlink,
         name="client_messenger_unlink",
     ),
     path("settings/messaging/", views.settings_view, name="settings"),
     path("settings/messaging/order/", views.channel_order_save, name="channel_order"),
     path("settings/messaging/accounts/new/", views.account_edit, name="account_new"),
-    path("settings/messaging/accounts/<int:pk>/", views.account_edit, name="account_edit"),
+    path("settings/messaging/accounts/<id:pk>/", views.account_edit, name="account_edit"),
     path(
-        "settings/messaging/accounts/<int:pk>/delete/",
+        "settings/messaging/accounts/<id:pk>/delete/",
         views.account_delete,
         name="account_delete",
     ),
@@ -41,6 +41,6 @@ urlpatterns = [
     ),
     path("messaging/sms-info/", views.sms_info, name="sms_info"),
     path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/<id:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
 ]

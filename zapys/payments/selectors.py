@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -24,9 +25,17 @@ def account_get(*, account_id: int) -> PaymentAccount:
     return get_object_or_404(PaymentAccount.objects.all(), pk=account_id)
 
 
+#: What `new_account_public_id` makes (URL-safe letters, digits, - and _), bounded by the column.
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def account_by_public_id(public_id: str) -> PaymentAccount | None:
     """For callbacks, which arrive with no organization in scope: the account with its
-    organization, in one plain statement (`payments.sql`; every callback starts here)."""
+    organization, in one plain statement (`payments.sql`; every callback starts here).
+    Anything that cannot be an account id (a NUL byte, which PostgreSQL refuses in a query,
+    or an over-long id) finds nothing without asking the database."""
+    if not _PUBLIC_ID.fullmatch(public_id):
+        return None
     return sql.fetch_one(PaymentAccount, {"public_id": public_id}, related="organization")
 
 

@@ -17,9 +17,9 @@ urlpatterns = [
     path("payments/sandbox/checkout/", views.sandbox_checkout, name="sandbox_checkout"),
     path("payments/sandbox/api/", views.sandbox_api_view, name="sandbox_api"),
     path("settings/payment-accounts/", views.accounts, name="accounts"),
-    path("settings/payment-accounts/<int:pk>/", views.account_edit, name="account_edit"),
-    path("settings/payment-accounts/<int:pk>/toggle/", views.account_toggle, name="account_toggle"),
+    path("settings/payment-accounts/<id:pk>/", views.account_edit, name="account_edit"),
+    path("settings/payment-accounts/<id:pk>/toggle/", views.account_toggle, name="account_toggle"),
     path("payments/", views.payment_list, name="list"),
-    path("payments/<int:pk>/", views.payment_detail, name="detail"),
-    path("clients/<int:client_id>/top-up/", views.client_topup, name="client_topup"),
+    path("payments/<id:pk>/", views.payment_detail, name="detail"),
+    path("clients/<id:client_id>/top-up/", views.client_topup, name="client_topup"),
 ]

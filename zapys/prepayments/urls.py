@@ -9,17 +9,17 @@ urlpatterns = [
     path("settings/prepayment/", views.settings_view, name="settings"),
     path("settings/prepayment/booking-types/", views.booking_type_new, name="booking_type_new"),
     path("settings/prepayment/rules/", views.rule_new, name="rule_new"),
-    path("settings/prepayment/rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path("settings/prepayment/rules/<id:pk>/delete/", views.rule_delete, name="rule_delete"),
     path(
-        "settings/prepayment/branches/<int:branch_id>/",
+        "settings/prepayment/branches/<id:branch_id>/",
         views.branch_finance,
         name="branch_finance",
     ),
     path("settings/prepayment/cancel-status/", views.cancel_status_new, name="cancel_status_new"),
     path("prepayments/", views.bookings_report, name="bookings"),
-    path("prepayments/<int:pk>/", views.booking_detail, name="detail"),
-    path("prepayments/<int:pk>/<slug:action>/", views.booking_action, name="action"),
-    path("visits/<int:visit_id>/booking/", views.visit_booking, name="visit_booking"),
+    path("prepayments/<id:pk>/", views.booking_detail, name="detail"),
+    path("prepayments/<id:pk>/<slug:action>/", views.booking_action, name="action"),
+    path("visits/<id:visit_id>/booking/", views.visit_booking, name="visit_booking"),
     # URL-safe base64 only (core.tokens): a NUL byte in the lookup was a 500 on PostgreSQL.
     re_path(
         r"^p/(?P<token>[A-Za-z0-9_-]{1,128})/$",

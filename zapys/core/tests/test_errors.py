@@ -38,3 +38,18 @@ def test_media_is_served_in_the_embedded_mode(client, settings, tmp_path):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"\xff\xd8jpeg"
     assert client.get("/media/../settings.py").status_code in (400, 404)  # never the file
+
+
+def test_a_huge_id_in_a_staff_address_is_a_404_not_a_500(staff_client):
+    for path in ("/clients/99999999999999999999/", "/clients/123456789012345678901234567890/"):
+        response = staff_client.get(path)
+        assert response.status_code == 404, path
+    assert staff_client.get("/clients/999999999999999999/").status_code == 404  # 18 digits
+
+
+def test_a_callback_to_an_impossible_account_id_finds_nothing(client):
+    for account_id in ("abc%00def", "x" * 200, "%E2%80%8B"):
+        response = client.post(
+            f"/payments/callback/liqpay/{account_id}/", data=b"", content_type="text/plain"
+        )
+        assert response.status_code == 404, account_id
