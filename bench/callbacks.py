@@ -420,6 +420,10 @@ def load_average() -> str:
 
 def start_redis() -> tuple[subprocess.Popen, str]:
     """A Redis of our own on a free port, nothing saved to disk."""
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        raise SystemExit("--purpose top_up needs redis-server on PATH (the task queue)")
     port = free_port()
     server = subprocess.Popen(
         ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
