@@ -576,6 +576,7 @@ class TopUpSetup:
         from zapys.messaging.events import get_event
         from zapys.messaging.models import Message
         from zapys.messaging.services import message_renderer
+        from zapys.payments.models import Payment
 
         client = self.clients[pk]
         org = self.org
@@ -589,8 +590,11 @@ class TopUpSetup:
                 template=None,
             )({"client": client, "amount": amount_text, "organization": {"name": org.name}}, client)
             title = _("Top-up received: %(amount)s") % {"amount": amount_text}
+            # The payment's own text, as `_audit_transition` writes it (its purpose's label
+            # and its amount as money, in the organization's language).
+            payment_text = str(Payment(pk=pk, purpose=TOP_UP, amount=amount, currency=org.currency))
             params.update(
-                repr=f"#{pk} {TOP_UP} {amount / 100:.2f} UAH",
+                repr=payment_text[:300],
                 client=client.pk,
                 branch=self.branch.pk,
                 payment_type=self.payment_type.pk,
