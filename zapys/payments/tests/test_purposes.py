@@ -63,38 +63,22 @@ def test_every_installed_purpose_is_declared_with_a_label():
         assert purposes.purpose_label("gone_app") == "Online payment"
 
 
-def test_a_purpose_must_be_complete_and_unique():
+def _noop_purpose(key: str, label: str) -> Purpose:
     def noop(*args):
         return None
 
-    with pytest.raises(ValueError):
-        Purpose(
-            key="Bad Key",
-            label="x",
-            on_succeeded=noop,
-            on_failed=noop,
-            on_refunded=noop,
-            return_url=noop,
-        )
-    with pytest.raises(ValueError):
-        Purpose(
-            key="nolabel",
-            label=" ",
-            on_succeeded=noop,
-            on_failed=noop,
-            on_refunded=noop,
-            return_url=noop,
-        )
-    other = Purpose(
-        key="top_up",
-        label="Another top-up",
-        on_succeeded=noop,
-        on_failed=noop,
-        on_refunded=noop,
-        return_url=noop,
+    return Purpose(
+        key=key, label=label, on_succeeded=noop, on_failed=noop, on_refunded=noop, return_url=noop
     )
+
+
+def test_a_purpose_must_be_complete_and_unique():
     with pytest.raises(ValueError):
-        purpose_declare(other)
+        _noop_purpose("Bad Key", "x")
+    with pytest.raises(ValueError):
+        _noop_purpose("nolabel", " ")
+    with pytest.raises(ValueError):
+        purpose_declare(_noop_purpose("top_up", "Another top-up"))
 
 
 def test_a_payment_for_an_undeclared_purpose_is_refused(org, branch):
