@@ -24,6 +24,7 @@ from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from zapys.core.money import format_money, multiply_rate, percent_of
 from zapys.core.schema_types import MAX_KOPECKS
+from zapys.core.tenancy import organization_zone
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record, money_refunded_record
@@ -47,7 +48,6 @@ from zapys.prepayments.models import (
 from zapys.schedule.models import Visit as VisitModel
 from zapys.schedule.models import VisitStatus
 from zapys.schedule.services import (
-    org_tz,
     visit_booking_state_set,
     visit_status_create,
     visit_status_default,
@@ -474,7 +474,7 @@ def prepayment_decision(*, visit: Visit, settings: PrepaymentSettings | None = N
     tag_ids: set[int] = set()
     if visit.client_id and any(r.tag_id for r in rules):
         tag_ids = set(visit.client.tags.values_list("id", flat=True))  # type: ignore[union-attr]
-    day = visit.starts_at.astimezone(org_tz(organization)).date()
+    day = visit.starts_at.astimezone(organization_zone(organization)).date()
     online = visit.source == "online"
     for rule in rules:
         if rule.service_id and rule.service_id != visit.service_id:
@@ -509,7 +509,7 @@ def message_variables(booking: Booking) -> dict[str, Any]:
     """The B5 variables for a booking's messages."""
 
     visit = booking.visit
-    local = visit.starts_at.astimezone(org_tz(booking.organization))
+    local = visit.starts_at.astimezone(organization_zone(booking.organization))
     return {
         "client": booking.client,
         "service": visit.title,
