@@ -13,9 +13,14 @@ from collections.abc import Iterator
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -93,13 +98,44 @@ def wait_attr(
     )
 
 
-def click_and_load(driver: webdriver.Chrome, element, timeout: float = 20) -> None:
+def _loaded(driver: webdriver.Chrome) -> bool:
+    return driver.execute_script("return document.readyState") == "complete"
+
+
+def _document_moved(error: WebDriverException) -> bool:
+    """Chromium's answer when a click lands while the page it was found on is being replaced
+    (a redirect still committing): the element is gone, the click did nothing."""
+    return "does not belong to the document" in (error.msg or "")
+
+
+def click_and_load(
+    driver: webdriver.Chrome, element: WebElement | str, timeout: float = 20
+) -> None:
     """Click something that loads a new page (a form post, a link) and wait until the old
-    document is gone: waiting for an element that both pages have would otherwise find
-    the old one and go stale under the next click."""
+    document is gone and the new one has finished loading: waiting for an element that both
+    pages have would otherwise find the old one and go stale under the next click.
+
+    `element` may be a CSS selector: then a click that Chromium refuses because the page was
+    still being replaced is tried again on the element found afresh (a loaded CI machine)."""
+    patient(driver, timeout).until(_loaded)
     old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
+    if isinstance(element, str):
+        css = element
+
+        def clicked(d: webdriver.Chrome) -> bool:
+            try:
+                d.find_element(By.CSS_SELECTOR, css).click()
+            except WebDriverException as error:
+                if isinstance(error, StaleElementReferenceException) or _document_moved(error):
+                    return False
+                raise
+            return True
+
+        patient(driver, timeout).until(clicked)
+    else:
+        element.click()
     WebDriverWait(driver, timeout).until(EC.staleness_of(old))
+    patient(driver, timeout).until(_loaded)
 
 
 def login(driver: webdriver.Chrome, live_server, username: str, password: str) -> None:

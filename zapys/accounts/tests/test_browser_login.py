@@ -24,7 +24,7 @@ def submit(browser, live_server, username: str, password: str) -> str:
     wait_for(browser, "[data-testid=login-form]")
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(password)
-    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=login-submit]"))
+    click_and_load(browser, "[data-testid=login-submit]")
     return wait_for(browser, "[data-testid=form-errors]").text
 
 

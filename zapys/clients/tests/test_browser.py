@@ -69,11 +69,11 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
     assert all("Коваленко" not in row.text for row in _rows(browser))
 
     # Deleted clients list → card → restore.
-    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=deleted-clients]"))
+    click_and_load(browser, "[data-testid=deleted-clients]")
     wait_for(browser, "[data-testid=client-table]")
     browser.find_element(By.PARTIAL_LINK_TEXT, "Коваленко").click()
     wait_for(browser, "[data-testid=deleted-banner]")
-    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=client-restore]"))
+    click_and_load(browser, "[data-testid=client-restore]")
     wait_for(browser, "[data-testid=client-actions]")
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=deleted-banner]")
     with org_scope(org):

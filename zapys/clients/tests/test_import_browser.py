@@ -85,7 +85,7 @@ def test_upload_preview_confirm_import(browser, live_server, salon, worker, tmp_
     path = tmp_path / "clients.csv"
     path.write_text(CSV, encoding="utf-8")
     _choose_file(browser, path)
-    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=import-upload]"))
+    click_and_load(browser, "[data-testid=import-upload]")
 
     # The request only stored the file: the page says it is being checked and polls.
     wait_for(browser, "[data-testid=import-checking]")
@@ -105,7 +105,7 @@ def test_upload_preview_confirm_import(browser, live_server, salon, worker, tmp_
     with org_scope(org):
         assert Client.objects.count() == 1  # a dry run writes nothing
 
-    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=import-confirm]"))
+    click_and_load(browser, "[data-testid=import-confirm]")
     wait_attr(browser, "[data-testid=import-status]", "data-status", "queued")
     _shot(browser, "4_queued")
     assert worker() == 1  # the worker imports
@@ -144,7 +144,7 @@ def test_a_spreadsheet_bomb_is_refused_on_the_page(
     _bomb(path)
     assert path.stat().st_size < 200_000
     _choose_file(browser, path)
-    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=import-upload]"))
+    click_and_load(browser, "[data-testid=import-upload]")
     wait_for(browser, "[data-testid=import-checking]")
     assert worker() == 1
     wait_for(browser, "[data-testid=import-refused]")

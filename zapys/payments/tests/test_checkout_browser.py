@@ -47,7 +47,7 @@ def _fits(driver) -> None:
 def _card(driver, number: str) -> None:
     wait_for(driver, "[data-testid=sandbox-pay]")
     driver.find_element(By.NAME, "card_number").send_keys(number)
-    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "[data-testid=sandbox-pay]"))
+    click_and_load(driver, "[data-testid=sandbox-pay]")
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_a_declined_top_up_is_paid_on_the_second_try_on_a_phone(live_server, top
         _fits(phone)
         _shot(phone, "topup_phone_uk")
 
-        click_and_load(phone, phone.find_element(By.CSS_SELECTOR, "[data-testid=pay-button]"))
+        click_and_load(phone, "[data-testid=pay-button]")
         _card(phone, DECLINE_CARD)  # the bank says no; the provider sends the client back
         wait_for(phone, "[data-testid=payment-declined]")
         assert (
@@ -91,12 +91,12 @@ def test_a_declined_top_up_is_paid_on_the_second_try_on_a_phone(live_server, top
         _fits(phone)
         _shot(phone, "topup_declined_phone_uk")
 
-        click_and_load(phone, phone.find_element(By.CSS_SELECTOR, "[data-testid=pay-again]"))
-        click_and_load(phone, wait_for(phone, "[data-testid=pay-button]"))
+        click_and_load(phone, "[data-testid=pay-again]")
+        click_and_load(phone, "[data-testid=pay-button]")
         _card(phone, SUCCESS_CARD)
         wait_for(phone, "[data-testid=sandbox-confirm]")
         phone.find_element(By.NAME, "code").send_keys(THREE_DS_CODE)
-        click_and_load(phone, phone.find_element(By.CSS_SELECTOR, "[data-testid=sandbox-confirm]"))
+        click_and_load(phone, "[data-testid=sandbox-confirm]")
         wait_for(phone, "[data-testid=payment-page][data-status=succeeded]")
         _shot(phone, "topup_paid_phone_uk")
     finally:

@@ -53,12 +53,12 @@ def test_full_sandbox_flow(browser, live_server, salon, tmp_path):
     # enable prepayment in the settings (Main + Payment system tabs)
     browser.get(f"{live_server.url}/settings/prepayment/?tab=system")
     Select(browser.find_element(By.NAME, "payment_account")).select_by_index(1)
-    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=save-settings]"))
-    click_and_load(browser, wait_for(browser, "[data-testid=tab-main]"))
+    click_and_load(browser, "[data-testid=save-settings]")
+    click_and_load(browser, "[data-testid=tab-main]")
     checkbox = wait_for(browser, "input[name=enabled]")
     if not checkbox.is_selected():
         checkbox.click()
-    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=save-settings]"))
+    click_and_load(browser, "[data-testid=save-settings]")
     wait_for(browser, "[data-testid=prepayment-tabs]")
     with org_scope(org):
         assert services.prepayment_settings_get(org).enabled

@@ -94,13 +94,13 @@ def test_the_booking_is_paid_from_the_balance_on_a_phone(live_server, salon):
         _shot(phone, "booking_agreement_phone_uk")
 
         phone.find_element(By.CSS_SELECTOR, "[data-testid=accept]").click()
-        click_and_load(phone, phone.find_element(By.CSS_SELECTOR, "[data-testid=continue]"))
+        click_and_load(phone, "[data-testid=continue]")
         wait_for(phone, "[data-testid=pay-balance]")
         assert phone.find_elements(By.CSS_SELECTOR, "[data-testid=pay-button]")
         _fits(phone)
         _shot(phone, "booking_checkout_phone_uk")
 
-        click_and_load(phone, phone.find_element(By.CSS_SELECTOR, "[data-testid=pay-balance]"))
+        click_and_load(phone, "[data-testid=pay-balance]")
         wait_for(phone, "[data-testid=prepayment-page][data-status=paid]")
         _shot(phone, "booking_paid_phone_uk")
     finally:
@@ -126,7 +126,7 @@ def test_a_declined_booking_offers_to_try_again_on_a_phone(live_server, salon):
         wait_for(phone, "[data-testid=payment-declined]")
         _fits(phone)
         _shot(phone, "booking_declined_phone_uk")
-        click_and_load(phone, phone.find_element(By.CSS_SELECTOR, "[data-testid=pay-again]"))
+        click_and_load(phone, "[data-testid=pay-again]")
         wait_for(phone, "[data-testid=pay-button]")
     finally:
         phone.quit()
@@ -165,7 +165,7 @@ def test_the_booking_page_on_a_desktop_in_english(live_server, salon):
         _fits(desktop)
         _shot(desktop, "booking_agreement_desktop_en")
         desktop.find_element(By.CSS_SELECTOR, "[data-testid=accept]").click()
-        click_and_load(desktop, desktop.find_element(By.CSS_SELECTOR, "[data-testid=continue]"))
+        click_and_load(desktop, "[data-testid=continue]")
         wait_for(desktop, "[data-testid=pay-button]")
         assert not desktop.find_elements(By.CSS_SELECTOR, "[data-testid=pay-balance]")
         _shot(desktop, "booking_checkout_desktop_en")
