@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class MessagingConfig(AppConfig):
@@ -7,6 +8,4 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         # Apps declare the messages they send in `zapys/<app>/events.py`.
-        from django.utils.module_loading import autodiscover_modules
-
         autodiscover_modules("events")

@@ -1,7 +1,9 @@
-"""Reads of the messaging app: delivery logs, templates as resolved, notifications."""
+"""Reads of the messaging app: delivery logs, templates as resolved and rendered, settings,
+notifications. What a message's route is (channel, address, account) is in `routing.py`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +16,11 @@ from zapys.messaging.models import (
     EventSetting,
     Message,
     MessageTemplate,
+    MessagingSettings,
     StaffNotification,
     TransportAccount,
 )
+from zapys.messaging.rendering import render_template
 
 if TYPE_CHECKING:
     from django.db import models
@@ -114,6 +118,62 @@ def template_resolve(*, organization: Organization, event: str, channel: str) ->
         )
 
 
+# Rendering a message is a read: the template (or the event's translated default) is
+# looked up here and filled in by `rendering.py`, which stays free of the database.
+
+
+def render_message(
+    *,
+    organization: Organization,
+    event: EventType,
+    channel: str,
+    variables: dict[str, Any],
+    client: Client | None = None,
+    template: MessageTemplate | bool | None = False,
+) -> tuple[str, str]:
+    """(text, subject) from the organization's template or the event's default.
+
+    Only the event's declared variables are substituted; values are never re-scanned,
+    so a client named "{{ settings.SECRET_KEY }}" is printed as written.
+    """
+    if template is False:  # not passed in: look it up
+        template = (
+            MessageTemplate.objects.for_org(organization).filter(event=event.code, channel=channel)
+        ).first()
+    assert template is None or isinstance(template, MessageTemplate)
+    return message_renderer(
+        organization=organization, event=event, channel=channel, template=template
+    )(variables, client)
+
+
+def message_renderer(
+    *,
+    organization: Organization,
+    event: EventType,
+    channel: str,
+    template: MessageTemplate | None,
+) -> Callable[[dict[str, Any], Client | None], tuple[str, str]]:
+    """`render_message` for many messages of one event and channel: the template text (or
+    the translated default) is resolved once, then each call only substitutes values."""
+    # Defaults may be lazy translations: they are written in the organization's language.
+    with translation.override(organization.language or None):
+        text = template.text if template is not None else str(event.default_text(channel))
+        subject = (template.subject if template is not None else "") or str(event.default_subject())
+    allowed = event.variable_names
+
+    def render(variables: dict[str, Any], client: Client | None = None) -> tuple[str, str]:
+        context: dict[str, Any] = {"organization": organization}
+        if client is not None:
+            context["client"] = client
+        context.update(variables)
+        rendered_subject = (
+            render_template(subject, context, allowed=allowed) if channel == "email" else ""
+        )
+        return render_template(text, context, allowed=allowed), rendered_subject
+
+    return render
+
+
 def template_overview(*, organization: Organization) -> list[dict[str, Any]]:
     """Every client event with, per channel, whether the organization customised it."""
     custom = {(t.event, t.channel): t for t in MessageTemplate.objects.for_org(organization)}
@@ -152,3 +212,8 @@ def unread_notification_count(*, organization: Organization, user: User) -> int:
     return (
         notifications_for(organization=organization, user=user).filter(read_at__isnull=True).count()
     )
+
+
+def messaging_settings_get(*, organization: Organization) -> MessagingSettings:
+    existing = MessagingSettings.objects.for_org(organization).first()
+    return existing or MessagingSettings(organization=organization)

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from zapys.messaging.selectors import unread_notification_count
+
 register = template.Library()
 
 
@@ -16,6 +18,4 @@ def unread_notifications(context: dict[str, Any]) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(user, "organization_id", None) is None:
         return 0
-    from zapys.messaging.selectors import unread_notification_count
-
     return unread_notification_count(organization=user.organization, user=user)

@@ -310,12 +310,12 @@ def test_concurrent_workers_deliver_every_message_exactly_once(monkeypatch):
     """Four threads (each with its own database connection) sweep the same queue."""
     import threading
 
-    from zapys.messaging import services
+    from zapys.messaging.services import sending
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("the in-memory (shared-cache) test database cannot take parallel writers")
     # Leave the after-commit fast path out: here only the sweeping workers deliver.
-    monkeypatch.setattr(services, "_enqueue_delivery", lambda message_id: None)
+    monkeypatch.setattr(sending, "_enqueue_delivery", lambda message_id: None)
 
     from django.db import connections
 

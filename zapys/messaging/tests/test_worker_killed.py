@@ -86,7 +86,9 @@ def test_worker_killed_with_sigkill_mid_delivery(transactional_db, org, actor, m
         pytest.skip("needs a database another process can see (PostgreSQL)")
     # No in-process delivery right after commit: the worker process below must be the
     # one that claims the message.
-    monkeypatch.setattr("zapys.messaging.services._enqueue_delivery", lambda message_id: None)
+    monkeypatch.setattr(
+        "zapys.messaging.services.sending._enqueue_delivery", lambda message_id: None
+    )
     with FakeViber() as fake:
         fake.stall_seconds = 60  # the provider holds the request until the worker is dead
         fake.fail("timeout", times=1)
@@ -140,7 +142,9 @@ def test_worker_killed_after_turbosms_accepted_the_sms_sends_it_once(
     again, and the row records the one SMS that went out."""
     if connection.vendor != "postgresql":
         pytest.skip("needs a database another process can see (PostgreSQL)")
-    monkeypatch.setattr("zapys.messaging.services._enqueue_delivery", lambda message_id: None)
+    monkeypatch.setattr(
+        "zapys.messaging.services.sending._enqueue_delivery", lambda message_id: None
+    )
     with FakeTurboSMS() as fake:
         fake.stall_seconds = 60  # accepted, then no answer until the worker is dead
         fake.fail("answer_lost", times=1)
