@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -71,3 +71,27 @@ def active_memberships(*, client: Any, on_date: date | None = None) -> list[Clie
 
 def membership_is_current(membership: ClientMembership, day: date | None = None) -> bool:
     return membership.is_valid_on(day or timezone.localdate())
+
+
+def memberships_covering(
+    *, client: Any, on_date: date, service: Any = None, group: Any = None
+) -> QuerySet[ClientMembership]:
+    """The client's active memberships that cover a visit on `on_date` to `service` or
+    `group` (or everything) and still have a visit left, the one expiring first first."""
+    qs = ClientMembership.objects.for_org(client.organization_id).filter(
+        client_id=client.pk,
+        status=ClientMembership.Status.ACTIVE,
+        starts_on__lte=on_date,
+        ends_on__gte=on_date,
+    )
+    cover = Q(plan__covers_everything=True)
+    if service is not None:
+        cover |= Q(plan__services=service)
+    if group is not None:
+        cover |= Q(plan__groups=group)
+        if getattr(group, "subject_id", None):
+            cover |= Q(plan__subjects=group.subject_id)
+    has_visits = Q(visits_total__isnull=True) | Q(
+        visits_total__gt=F("visits_used") + F("virtual_visits")
+    )
+    return qs.filter(cover).filter(has_visits).distinct().order_by("ends_on", "id")

@@ -13,7 +13,7 @@ from zapys.core.models import AuditLog
 from zapys.ledger import selectors as ledger_selectors
 from zapys.ledger.models import Account, Entry, FinancialOperation, SalesReceipt
 from zapys.memberships import services
-from zapys.memberships.models import ClientMembership, MembershipUsage
+from zapys.memberships.models import ClientMembership, MembershipPlan, MembershipUsage
 
 
 def _entries(m):
@@ -216,4 +216,4 @@ def test_plan_validation(org, actor):
     for bad in ({"price": -1}, {"price": 1.5}, {"validity_value": 0}, {"visits": 0}, {"name": " "}):
         with pytest.raises(DomainError):
             make_plan(org, **{"name": "x", **bad})
-    assert not services.MembershipPlan.objects.exists()
+    assert not MembershipPlan.objects.exists()
