@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, pre_delete
 
 
 class LedgerConfig(AppConfig):
@@ -8,8 +9,8 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         # Infrastructure, not business logic: deleting a whole organization must be able
         # to remove its ledger past the database's no-DELETE trigger (zapys/ledger/erase.py).
-        from django.db.models.signals import post_delete, pre_delete
-
+        # Imported here, not at the top: models cannot be imported before the app registry
+        # is ready, and `erase` imports the ledger's models.
         from zapys.accounts.models import Organization
         from zapys.ledger import erase
 

@@ -19,6 +19,7 @@ from zapys.ledger.models import (
     FinancialOperation,
     PaymentType,
     SalesReceipt,
+    SalesReceiptPayment,
 )
 
 # Σ active debits − Σ active credits, as one SQL expression over Entry rows.
@@ -274,8 +275,6 @@ def receipts_list(
 def day_sales_summary(*, day: date, branch_id: int | None) -> dict[str, Any]:
     """Totals of a day's receipts: sold, paid, unpaid, and paid per payment type. Only
     active lines and payments count (a cancelled payment is not money received)."""
-    from zapys.ledger.models import SalesReceiptPayment
-
     receipts = receipts_list(day=day, branch_id=branch_id).order_by()
     agg = receipts.aggregate(
         sold=Coalesce(Sum("total"), Value(0)),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories_ledger import make_client, make_membership, make_plan
+from zapys.core.exceptions import Conflict
 from zapys.core.models import AuditLog
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
@@ -97,7 +98,7 @@ def test_a_refused_cancellation_changes_neither(org, branch, actor):
     charge = entries[("credit", "membership_sale")]
     ledger.entry_cancel(entry=charge, actor=actor)
     audit_before = AuditLog.objects.count()
-    with pytest.raises(ledger.Conflict):
+    with pytest.raises(Conflict):
         ledger.entry_cancel(entry=charge, actor=actor)
     membership.refresh_from_db()
     assert membership.status == "cancelled"

@@ -1,0 +1,181 @@
+"""What the money is booked on: payment types, cash desks and finance articles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zapys.core.audit import Actor, audit_record
+from zapys.core.exceptions import DomainError
+from zapys.core.text import clean_line
+from zapys.ledger.hooks import finance_article_declare, finance_articles_declared
+from zapys.ledger.models import CashDesk, FinanceArticle, PaymentType
+from zapys.ledger.services.checks import check_same_org
+
+if TYPE_CHECKING:
+    from zapys.accounts.models import Branch, Organization
+
+
+# Stored names, in the organization's language (they are data the business may rename).
+DEFAULT_PAYMENT_TYPE_NAMES = {
+    "en": {"cash": "Cash", "card": "Card", "online": "Online payment"},
+    "uk": {"cash": "Готівка", "card": "Картка", "online": "Онлайн-оплата"},
+}
+
+
+def payment_type_for(*, organization: Organization, branch: Branch, method: str) -> PaymentType:
+    """The branch's default payment type for a method, created on first use."""
+    if method not in PaymentType.Method.values:
+        raise DomainError(f"Unknown payment method {method!r}.", field="method")
+    check_same_org(organization.pk, branch)
+    qs = PaymentType.objects.for_org(organization).filter(branch=branch, method=method)
+    found = qs.filter(is_default=True).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return PaymentType.objects.for_org(organization).create(
+                organization=organization,
+                branch=branch,
+                method=method,
+                name=DEFAULT_PAYMENT_TYPE_NAMES.get(
+                    organization.language, DEFAULT_PAYMENT_TYPE_NAMES["en"]
+                )[method],
+                is_default=True,
+            )
+    except IntegrityError:
+        return qs.get(is_default=True)
+
+
+@transaction.atomic
+def payment_type_create(
+    *,
+    organization: Organization,
+    branch: Branch,
+    method: str,
+    name: str,
+    actor: Actor,
+    cash_desk: CashDesk | None = None,
+    is_default: bool = False,
+) -> PaymentType:
+    if method not in PaymentType.Method.values:
+        raise DomainError(f"Unknown payment method {method!r}.", field="method")
+    name = clean_line(name)
+    if not name:
+        raise DomainError(_("Enter a name."), field="name")
+    check_same_org(organization.pk, branch, cash_desk)
+    if cash_desk is not None and cash_desk.branch_id != branch.pk:
+        raise DomainError(_("The cash desk belongs to another branch."), field="cash_desk")
+    qs = PaymentType.objects.for_org(organization)
+    if is_default:
+        qs.filter(branch=branch, method=method, is_default=True).update(is_default=False)
+    pt = qs.create(
+        organization=organization,
+        branch=branch,
+        method=method,
+        name=name[:100],
+        cash_desk=cash_desk,
+        is_default=is_default,
+    )
+    audit_record(
+        organization=organization, actor=actor, action="ledger.payment_type_create", obj=pt
+    )
+    return pt
+
+
+@transaction.atomic
+def payment_type_set_active(
+    *, payment_type: PaymentType, is_active: bool, actor: Actor
+) -> PaymentType:
+    before = payment_type.is_active
+    payment_type.is_active = is_active
+    payment_type.save(update_fields=["is_active"])
+    audit_record(
+        organization=payment_type.organization,
+        actor=actor,
+        action="ledger.payment_type_update",
+        obj=payment_type,
+        changes={"is_active": [before, is_active]},
+    )
+    return payment_type
+
+
+@transaction.atomic
+def cash_desk_create(
+    *, organization: Organization, branch: Branch, name: str, actor: Actor
+) -> CashDesk:
+    name = clean_line(name)
+    if not name:
+        raise DomainError(_("Enter a name."), field="name")
+    check_same_org(organization.pk, branch)
+    desk = CashDesk.objects.for_org(organization).create(
+        organization=organization, branch=branch, name=name[:200]
+    )
+    audit_record(organization=organization, actor=actor, action="ledger.cash_desk_create", obj=desk)
+    return desk
+
+
+@transaction.atomic
+def finance_article_create(
+    *, organization: Organization, kind: str, name: str, actor: Actor, code: str = ""
+) -> FinanceArticle:
+    if kind not in FinanceArticle.Kind.values:
+        raise DomainError(f"Unknown article kind {kind!r}.", field="kind")
+    name = clean_line(name)
+    if not name:
+        raise DomainError(_("Enter a name."), field="name")
+    article = FinanceArticle.objects.for_org(organization).create(
+        organization=organization, kind=kind, name=name[:200], code=code
+    )
+    audit_record(
+        organization=organization, actor=actor, action="ledger.article_create", obj=article
+    )
+    return article
+
+
+@transaction.atomic
+def finance_article_set_archived(
+    *, article: FinanceArticle, is_archived: bool, actor: Actor
+) -> FinanceArticle:
+    before = article.is_archived
+    article.is_archived = is_archived
+    article.save(update_fields=["is_archived"])
+    audit_record(
+        organization=article.organization,
+        actor=actor,
+        action="ledger.article_update",
+        obj=article,
+        changes={"is_archived": [before, is_archived]},
+    )
+    return article
+
+
+# The ledger's own articles; every other app declares its own (`ledger.hooks`).
+finance_article_declare("services", kind="income", label=gettext_lazy("Services"))
+finance_article_declare("refunds", kind="expense", label=gettext_lazy("Refunds"))
+
+
+def finance_article_for(*, organization: Organization, code: str) -> FinanceArticle:
+    """An article some app declared (`ledger.hooks.finance_article_declare`), created in the
+    organization on first use; the business may rename it."""
+    declared = finance_articles_declared().get(code)
+    if declared is None:
+        raise DomainError(f"Unknown system article {code!r}.", field="article")
+    qs = FinanceArticle.objects.for_org(organization).filter(code=code)
+    found = qs.first()
+    if found is not None:
+        return found
+    kind, label = declared.kind, declared.label
+    with translation.override(organization.language or "uk"):
+        name = str(label)  # named in the organization's language, whoever caused it
+    try:
+        with transaction.atomic():
+            return FinanceArticle.objects.for_org(organization).create(
+                organization=organization, kind=kind, name=name, code=code
+            )
+    except IntegrityError:
+        return qs.get()
