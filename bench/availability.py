@@ -35,7 +35,7 @@ def build():  # type: ignore[no-untyped-def]
     from tests.factories import make_branch, make_org
     from tests.factories_clients import make_client
     from tests.factories_schedule import make_service, make_specialist
-    from zapys.core.tenancy import org_scope
+    from zapys.core.tenancy import org_scope, organization_zone
     from zapys.schedule import services
     from zapys.schedule.models import Visit
 
@@ -48,7 +48,7 @@ def build():  # type: ignore[no-untyped-def]
         specs = [make_specialist(org, branch, hours=hours) for _ in range(N_STAFF)]
         clients = [make_client(org) for _ in range(50)]
         status = services.visit_statuses_ensure(organization=org)["booked"]
-        tz = services.org_tz(org)
+        tz = organization_zone(org)
         first = date(2031, 3, 3)
         rows = []
         per_day = N_VISITS // (N_STAFF * N_DAYS) + 1

@@ -11,6 +11,7 @@ from zapys.catalog.models import Service
 from zapys.catalog.services import service_create
 from zapys.clients.models import Client
 from zapys.core.audit import Actor
+from zapys.core.tenancy import organization_zone
 from zapys.schedule import services as schedule
 from zapys.schedule.models import Visit
 
@@ -61,7 +62,7 @@ def make_specialist(
 
 
 def local(org: Organization, y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=schedule.org_tz(org))
+    return datetime(y, m, d, hh, mm, tzinfo=organization_zone(org))
 
 
 def make_visit(

@@ -342,11 +342,11 @@ class ScaledRun(World, Verification):
 
     def book(self, attempt: Attempt) -> Attempt:
         assert self.lb is not None
-        from zapys.schedule.services import org_tz
+        from zapys.core.tenancy import organization_zone
 
         org = self.orgs[attempt.org_slug]["org"]
         service = self.orgs[attempt.org_slug]["service"]
-        local = attempt.start.astimezone(org_tz(org))
+        local = attempt.start.astimezone(organization_zone(org))
         path = f"/book/{attempt.org_slug}/?" + urlencode(
             {
                 "service": service.pk,

@@ -121,14 +121,13 @@ class World:
     def plan_slots(self, slug: str, count: int, collisions: int) -> list[Attempt]:
         from django.utils import timezone
 
-        from zapys.core.tenancy import org_scope
+        from zapys.core.tenancy import org_scope, organization_zone
         from zapys.schedule.selectors import free_slots
-        from zapys.schedule.services import org_tz
 
         info = self.orgs[slug]
         org = info["org"]
         with org_scope(org):
-            today = timezone.now().astimezone(org_tz(org)).date()
+            today = timezone.now().astimezone(organization_zone(org)).date()
             slots = free_slots(
                 organization=org,
                 service=info["service"],

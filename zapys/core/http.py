@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
@@ -55,6 +55,12 @@ def request_organization(request: HttpRequest) -> Organization:
     if organization is None:
         raise Http404(_("No organization is active for this request."))
     return organization
+
+
+@overload
+def request_branch(request: HttpRequest, *, required: Literal[True]) -> Branch: ...
+@overload
+def request_branch(request: HttpRequest, *, required: bool = False) -> Branch | None: ...
 
 
 def request_branch(request: HttpRequest, *, required: bool = False) -> Branch | None:

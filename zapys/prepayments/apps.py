@@ -6,10 +6,5 @@ class PrepaymentsConfig(AppConfig):
     label = "prepayments"
 
     def ready(self) -> None:
+        # What the app plugs into the schedule is in `schedule_hooks.py`, found by the schedule.
         from zapys.prepayments import events  # noqa: F401  (declares the message events)
-        from zapys.prepayments.selectors import bookings_for_visits
-        from zapys.prepayments.services import online_visit_created
-        from zapys.schedule import hooks
-
-        hooks.register_after_online_visit_created(online_visit_created)
-        hooks.register_bookings_for(bookings_for_visits)

@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zapys.core.tenancy import organization_zone
 from zapys.core.views import request_org
 from zapys.schedule.models import Visit
-from zapys.schedule.services import org_tz
 
 
 def today_bounds(organization) -> tuple[datetime, datetime]:  # type: ignore[no-untyped-def]
     """Start and end of today in the organization's time zone."""
-    tz = org_tz(organization)
+    tz = organization_zone(organization)
     start = datetime.combine(timezone.now().astimezone(tz).date(), time.min, tzinfo=tz)
     return start, start + timedelta(days=1)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from zapys.core.demo import DemoContext
 from zapys.core.exceptions import DomainError
+from zapys.core.tenancy import organization_zone
 from zapys.schedule import services
 from zapys.schedule.models import Attendance, Visit
 
@@ -15,7 +16,7 @@ from zapys.schedule.models import Attendance, Visit
 def load(ctx: DemoContext) -> None:
     org = ctx.organization
     statuses = services.visit_statuses_ensure(organization=org)
-    tz = services.org_tz(org)
+    tz = organization_zone(org)
     today = ctx.now.astimezone(tz).date()
     specialists = ctx.specialists
     week = [(d, time(9), time(19)) for d in range(6)]  # Mon–Sat
@@ -85,7 +86,7 @@ def _lessons(ctx: DemoContext, today: date) -> None:
     rooms = ctx.data.get("rooms", [])
     if not groups:
         return
-    tz = services.org_tz(ctx.organization)
+    tz = organization_zone(ctx.organization)
     first_monday = today - timedelta(days=today.weekday() + 21)
     for i, group in enumerate(groups):
         teacher = group.teacher or ctx.owner

@@ -1,34 +1,48 @@
-"""Extension points other apps plug into (the prepayment app, issue B).
+"""Extension points the apps above the schedule plug into (the prepayment app today).
 
-After a client books online, the prepayment app decides whether the visit needs a
-prepayment and, if so, starts the paid booking (sends the payment link). It registers
-one handler at import time (e.g. in its AppConfig.ready)::
+Each app declares what it plugs in in its own `schedule_hooks.py`, found the first time a
+hook is used (like `ledger_hooks.py` and `jobs.py`): the schedule names no app above it, and
+an app adds itself without editing anyone's `AppConfig.ready`::
 
+    # zapys/<app>/schedule_hooks.py
     from zapys.schedule import hooks
     hooks.register_after_online_visit_created(my_handler)   # my_handler(visit) -> None
+    hooks.register_bookings_for(my_bookings)                # my_bookings(visits) -> {id: dict}
 
-The handler runs after the visit's transaction has committed, inside the visit's
-organization scope, with the visit loaded fresh. The default (no handler) does nothing.
-A failing handler is logged and does not undo the booking: the visit is already the
-client's, and staff can start the prepayment by hand.
+After a client books online, the prepayment app decides whether the visit needs a
+prepayment and, if so, starts the paid booking (sends the payment link). The handler runs
+after the visit's transaction has committed, inside the visit's organization scope, with the
+visit loaded fresh. The default (no handler) does nothing. A failing handler is logged and
+does not undo the booking: the visit is already the client's, and staff can start the
+prepayment by hand.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+
+from django.utils.module_loading import autodiscover_modules
 
 from zapys.core.tenancy import org_scope, unscoped
-
-if TYPE_CHECKING:
-    from zapys.schedule.models import Visit
+from zapys.schedule.models import Visit
 
 logger = logging.getLogger(__name__)
 
-OnlineVisitHandler = Callable[["Visit"], None]
+OnlineVisitHandler = Callable[[Visit], None]
+BookingsFor = Callable[[list[Visit]], dict[int, dict]]
 
 _after_online_visit_created: list[OnlineVisitHandler] = []
+_bookings_for: list[BookingsFor] = []
+_discovered = False
+
+
+def _discover() -> None:
+    """Import every installed app's `schedule_hooks` once (they register on import)."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("schedule_hooks")
+        _discovered = True
 
 
 def register_after_online_visit_created(handler: OnlineVisitHandler) -> OnlineVisitHandler:
@@ -45,10 +59,9 @@ def unregister_after_online_visit_created(handler: OnlineVisitHandler) -> None:
 
 def run_after_online_visit_created(visit_id: int) -> None:
     """Called by `online_booking_create` on commit."""
+    _discover()
     if not _after_online_visit_created:
         return
-    from zapys.schedule.models import Visit
-
     with unscoped():
         visit = Visit.objects.select_related("organization").filter(pk=visit_id).first()
     if visit is None:
@@ -63,9 +76,6 @@ def run_after_online_visit_created(visit_id: int) -> None:
 
 # --- booking shown on a visit (GET /api/v1/visits/{id} → "booking") ----------------------
 
-BookingsFor = Callable[[list["Visit"]], dict[int, dict]]
-_bookings_for: list[BookingsFor] = []
-
 
 def register_bookings_for(func: BookingsFor) -> BookingsFor:
     """The prepayment app registers `func(visits) -> {visit_id: booking dict}` (one query
@@ -76,6 +86,7 @@ def register_bookings_for(func: BookingsFor) -> BookingsFor:
 
 
 def bookings_for(visits: list[Visit]) -> dict[int, dict]:
+    _discover()
     found: dict[int, dict] = {}
     for func in _bookings_for:
         found.update(func(visits))

@@ -1,4 +1,4 @@
-"""Reads for the schedule: free slots, the calendar, visit lists, a client's visits.
+"""Reads for the schedule: settings, free slots, the calendar, visit lists, a client's visits.
 
 Every read here runs a constant number of queries regardless of how many specialists or
 visits it covers (asserted in tests): the calendar is 4 queries, free slots 4.
@@ -19,14 +19,39 @@ from django.utils import timezone
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Service
 from zapys.clients.selectors import client_list
+from zapys.core.tenancy import organization_zone
 from zapys.schedule.models import (
     Attendance,
     HoursException,
+    OnlineBookingAttempt,
     ScheduleSettings,
     Visit,
     WorkingHours,
 )
-from zapys.schedule.services import org_tz, schedule_settings_for
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def schedule_settings_for(organization: Organization) -> ScheduleSettings:
+    """The organization's settings row (created with defaults on first use: every
+    organization has settings, and a page that shows them must not fail on a new one)."""
+    found = ScheduleSettings.objects.for_org(organization).first()
+    if found is not None:
+        return found
+    obj, _created = ScheduleSettings.objects.for_org(organization).get_or_create(
+        organization=organization
+    )
+    return obj
+
+
+def online_rate_limited(*, organization: Organization, ip: str | None, now: datetime) -> bool:
+    """Whether `ip` has made the organization's limit of booking attempts in the last minute."""
+    limit = schedule_settings_for(organization).online_rate_limit_per_minute
+    recent = OnlineBookingAttempt.objects.filter(
+        ip_address=ip, created_at__gte=now - timedelta(minutes=1)
+    ).count()
+    return recent >= limit
+
 
 # --- working time --------------------------------------------------------------------------
 
@@ -49,7 +74,7 @@ def _working_intervals(
 ) -> dict[int, list[tuple[datetime, datetime, int]]]:
     """{staff_id: [(start UTC, end UTC, branch_id)]} from weekly hours and exceptions:
     two queries."""
-    tz = org_tz(organization)
+    tz = organization_zone(organization)
     hours = WorkingHours.objects.for_org(organization).filter(staff__is_active=True)
     exceptions = HoursException.objects.for_org(organization).filter(
         date__gte=date_from, date__lte=date_to
@@ -228,7 +253,7 @@ def calendar_data(
     days: int,
     staff_ids: Iterable[int] | None = None,
 ) -> CalendarData:
-    tz = org_tz(organization)
+    tz = organization_zone(organization)
     day_list = [first_day + timedelta(days=i) for i in range(days)]
     start = datetime.combine(first_day, time.min, tz)
     end = datetime.combine(first_day + timedelta(days=days), time.min, tz)
@@ -273,7 +298,7 @@ def visit_list(
 ) -> QuerySet[Visit]:
     """Visits for lists and the API (system-cancelled ones included). `status` is a status
     code or id."""
-    tz = org_tz(organization)
+    tz = organization_zone(organization)
     qs = (
         Visit.objects.for_org(organization)
         .select_related("status", "client", "service", "group", "room", "staff", "branch")
@@ -307,7 +332,7 @@ def client_attendances(
     date_to: date | None = None,
 ) -> QuerySet[Attendance]:
     """A client's visits and lessons (the client card's tab), newest first."""
-    tz = org_tz(organization)
+    tz = organization_zone(organization)
     qs = (
         Attendance.objects.for_org(organization)
         .filter(client_id=client_id)

@@ -5,12 +5,13 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories_clients import make_client
 from tests.factories_schedule import SYSTEM, local, make_service, make_specialist, make_visit
+from zapys.core.tenancy import organization_zone
 from zapys.schedule import selectors, services
 from zapys.schedule.models import HoursException
 
 
 def _starts(slots, org):
-    tz = services.org_tz(org)
+    tz = organization_zone(org)
     return [s.start.astimezone(tz).strftime("%H:%M") for s in slots]
 
 
@@ -93,7 +94,7 @@ def test_constant_queries_for_many_specialists(org, branch):
             service=svc,
             starts_at=local(org, 2030, 3, 4, 10 + i),
         )
-    services.schedule_settings_for(org)  # created on first use; then one query
+    selectors.schedule_settings_for(org)  # created on first use; then one query
     with CaptureQueriesContext(connection) as ctx:
         slots = selectors.free_slots(
             organization=org,

@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from tests.factories_schedule import SYSTEM, make_service, make_specialist
 from zapys.clients.models import Client
-from zapys.core.tenancy import org_scope
+from zapys.core.tenancy import org_scope, organization_zone
 from zapys.schedule import services
 from zapys.schedule.models import Visit
 
@@ -116,7 +116,7 @@ def test_create_visit_from_empty_slot(browser, live_server, salon):
     with org_scope(org):
         new = Client.objects.get(name="Melnyk Taras")
         assert new.phone == "+380501234567"
-        assert Visit.objects.get(client=new).starts_at.astimezone(services.org_tz(org)).hour == 12
+        assert Visit.objects.get(client=new).starts_at.astimezone(organization_zone(org)).hour == 12
 
 
 def test_visit_in_the_past_warns_when_created_and_on_its_card(browser, live_server, salon):
@@ -145,7 +145,7 @@ def test_visit_in_the_past_warns_when_created_and_on_its_card(browser, live_serv
 def test_short_visits_and_the_week_fit_a_1366_screen(browser, live_server, salon):
     org, owner, spec, _svc, client = salon
     with org_scope(org):
-        tz = services.org_tz(org)
+        tz = organization_zone(org)
         brows = make_service(org, "Brows", duration_minutes=30)
         tomorrow = timezone.now().astimezone(tz).date() + timedelta(days=1)
         monday = tomorrow - timedelta(days=tomorrow.weekday())
@@ -279,7 +279,7 @@ def test_public_booking_on_a_phone_then_calendar(live_server, salon, browser):
         assert visit.source == "online" and visit.client.phone == "+380675551234"
     login(browser, live_server, owner.username, PASSWORD)
     browser.get(
-        f"{live_server.url}/calendar/?date={visit.starts_at.astimezone(services.org_tz(org)).date()}"
+        f"{live_server.url}/calendar/?date={visit.starts_at.astimezone(organization_zone(org)).date()}"
     )
     wait_for(browser, f"[data-visit='{visit.pk}']")
     assert "Shevchuk Anna" in browser.find_element(By.CSS_SELECTOR, "[data-testid=calendar]").text

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import SYSTEM, make_branch, make_org
 from tests.factories_ledger import make_client
 from tests.factories_schedule import local, make_service, make_specialist, make_visit
+from zapys.core.exceptions import DomainError
 from zapys.core.models import AuditLog
 from zapys.core.tenancy import org_scope
 from zapys.schedule import services
@@ -115,5 +116,5 @@ def test_booking_state_many(org, branch):
         visits_booking_state_set_many(visit_ids=[v.pk for v in visits], state="paid", actor=SYSTEM)
         == 0
     )
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         visits_booking_state_set_many(visit_ids=[visits[0].pk], state="purple", actor=SYSTEM)

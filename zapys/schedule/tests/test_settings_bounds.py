@@ -8,7 +8,7 @@ from django.apps import apps
 
 from zapys.core.exceptions import DomainError
 from zapys.core.models import AuditLog
-from zapys.schedule import services
+from zapys.schedule import selectors, services
 from zapys.schedule.models import ScheduleSettings
 
 
@@ -44,7 +44,7 @@ def test_the_bounds_are_accepted(org, actor):
 
 
 def test_the_settings_page_shows_a_field_error(staff_client, org):
-    services.schedule_settings_for(org)
+    selectors.schedule_settings_for(org)
     before = list(ScheduleSettings.objects.values())
     r = staff_client.post(
         "/settings/schedule/",
@@ -68,7 +68,7 @@ def test_the_settings_page_shows_a_field_error(staff_client, org):
 
 
 def test_stored_values_are_brought_inside_the_bounds(org):
-    obj = services.schedule_settings_for(org)
+    obj = selectors.schedule_settings_for(org)
     ScheduleSettings.objects.filter(pk=obj.pk).update(
         online_min_lead_minutes=2**31 - 1, online_days_ahead=0, online_rate_limit_per_minute=5
     )

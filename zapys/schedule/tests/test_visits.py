@@ -7,6 +7,7 @@ from tests.factories_schedule import SYSTEM, local, make_specialist, make_visit
 from zapys.core.audit import Actor
 from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
 from zapys.core.models import AuditLog
+from zapys.core.tenancy import organization_zone
 from zapys.schedule import services
 from zapys.schedule.models import Attendance, Visit
 
@@ -133,7 +134,7 @@ def test_lesson_series_weekly_and_capacity(org, branch, actor):
         actor=actor,
     )
     assert len(lessons) == 8  # Mondays and Wednesdays of March 4–31
-    assert all(v.starts_at.astimezone(services.org_tz(org)).hour == 18 for v in lessons)
+    assert all(v.starts_at.astimezone(organization_zone(org)).hour == 18 for v in lessons)
     assert Attendance.objects.filter(visit=lessons[0]).count() == 3
     extra = make_client(org)
     with pytest.raises(Conflict):

@@ -1,24 +1,21 @@
-"""Schedule API (API.md "Visits"): visits, lessons, attendance, statuses, staff hours,
-availability, settings."""
+"""Visits API (API.md "Visits"): appointments, lessons, their participants and attendance."""
 
-import datetime as dt
-from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import paginate
 
 from zapys.accounts.models import Branch, User
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
 from zapys.clients.models import Client
-from zapys.core.api import Pagination, referenced_object, request_actor
-from zapys.core.exceptions import DomainError, NotFound
+from zapys.core.api import referenced_object
+from zapys.core.exceptions import NotFound
+from zapys.core.http import request_actor, request_organization
 from zapys.core.schema_types import (
-    Color,
     Count,
     Date,
     DateTime,
@@ -26,23 +23,14 @@ from zapys.core.schema_types import (
     Id,
     IdList,
     Kopecks,
-    Line,
     Note,
     PositiveCount,
-    TimeOfDay,
-    omittable,
 )
 from zapys.schedule import hooks, selectors, services
-from zapys.schedule.models import Attendance, HoursException, Visit, VisitStatus, WorkingHours
+from zapys.schedule.api.types import StatusCode, Weekday
+from zapys.schedule.models import Attendance, Visit, VisitStatus
 
 router = Router(tags=["Schedule"])
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.organization  # type: ignore[attr-defined]
-
-
-# --- schemas -------------------------------------------------------------------------------
 
 
 class ParticipantOut(Schema):
@@ -123,7 +111,7 @@ def visits_out(visits: list[Visit], *, now: datetime | None = None) -> list[dict
 
 def _visit_qs(request: HttpRequest):  # type: ignore[no-untyped-def]
     return (
-        Visit.objects.for_org(_org(request))
+        Visit.objects.for_org(request_organization(request))
         .select_related("status", "organization")
         .prefetch_related("attendances")
     )
@@ -137,11 +125,6 @@ def _visit_out(request: HttpRequest, visit_id: Id) -> dict:
 class VisitList(Schema):
     items: list[VisitOut]
     count: int
-
-
-Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday")]
-#: A visit status's code (a slug, as the model stores it).
-StatusCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")]
 
 
 class VisitIn(Schema):
@@ -221,7 +204,7 @@ def visits_list(
     offset: Count = 0,
 ):
     qs = selectors.visit_list(
-        organization=_org(request),
+        organization=request_organization(request),
         date_from=date_from,
         date_to=date_to,
         staff_id=staff_id,
@@ -237,7 +220,7 @@ def visits_list(
 @router.post("/visits", response={201: VisitOut}, summary="Create an appointment")
 def visits_create(request: HttpRequest, payload: VisitIn):
     visit = services.visit_create(
-        organization=_org(request),
+        organization=request_organization(request),
         client=referenced_object(Client, payload.client_id, field="client_id"),
         staff=referenced_object(User, payload.staff_id, field="staff_id"),
         service=referenced_object(Service, payload.service_id, field="service_id"),
@@ -314,7 +297,7 @@ def visits_participant_add(request: HttpRequest, visit_id: Id, payload: Particip
 def visits_attendance(request: HttpRequest, visit_id: Id, payload: AttendanceIn):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
     attendance = (
-        Attendance.objects.for_org(_org(request))
+        Attendance.objects.for_org(request_organization(request))
         .filter(visit=visit, client_id=payload.client_id)
         .first()
     )
@@ -328,7 +311,7 @@ def visits_attendance(request: HttpRequest, visit_id: Id, payload: AttendanceIn)
 @router.post("/lessons", response={201: VisitList}, summary="Create a lesson or a weekly series")
 def lessons_create(request: HttpRequest, payload: LessonIn):
     lessons = services.lesson_create(
-        organization=_org(request),
+        organization=request_organization(request),
         branch=referenced_object(Branch, payload.branch_id, field="branch_id"),
         staff=referenced_object(User, payload.staff_id, field="staff_id"),
         starts_at=payload.starts_at,
@@ -347,306 +330,3 @@ def lessons_create(request: HttpRequest, payload: LessonIn):
     )
     page = list(_visit_qs(request).filter(pk__in=[v.pk for v in lessons]).order_by("starts_at"))
     return 201, {"items": visits_out(page), "count": len(page)}
-
-
-# --- statuses ------------------------------------------------------------------------------
-
-
-class StatusOut(Schema):
-    id: int
-    code: str
-    name: str
-    color: str
-    order: int
-    counts_as_came: bool
-    is_cancellation: bool
-    is_no_show: bool
-    hidden_in_calendar: bool
-    is_system: bool
-    is_default: bool
-    is_active: bool
-
-
-StatusName = Annotated[str, Line(100, min_length=1)]
-
-
-class StatusIn(Schema):
-    name: StatusName
-    color: Color = "#0d6efd"
-    order: Count = 100
-    counts_as_came: bool = False
-    is_cancellation: bool = False
-    is_no_show: bool = False
-    hidden_in_calendar: bool = False
-
-
-class StatusPatch(Schema):
-    """Fields left out keep their value; none of them may be null."""
-
-    name: StatusName = omittable()
-    color: Color = omittable()
-    order: Count = omittable()
-    counts_as_came: bool = omittable()
-    is_cancellation: bool = omittable()
-    is_no_show: bool = omittable()
-    hidden_in_calendar: bool = omittable()
-    is_default: bool = omittable()
-    is_active: bool = omittable()
-
-
-@router.get("/visit-statuses", response=list[StatusOut], summary="List visit statuses")
-@paginate(Pagination)
-def statuses_list(request: HttpRequest):
-    services.visit_statuses_ensure(organization=_org(request))
-    return VisitStatus.objects.for_org(_org(request)).order_by("order", "id")
-
-
-@router.put(
-    "/visit-statuses/by-code/{code}",
-    response=StatusOut,
-    summary="Create or update a visit status by its code",
-)
-def statuses_put(request: HttpRequest, code: StatusCode, payload: StatusIn):
-    """Idempotent: the first call creates the organization's status with this code, later
-    calls update it (system statuses keep their behaviour)."""
-    org = _org(request)
-    services.visit_statuses_ensure(organization=org)
-    existing = VisitStatus.objects.for_org(org).filter(code=code).first()
-    if existing is None:
-        return services.visit_status_create(
-            organization=org, code=code, actor=request_actor(request), **payload.dict()
-        )
-    fields = payload.dict()
-    if existing.is_system:
-        fields = {k: fields[k] for k in ("name", "color", "order")}
-    return services.visit_status_update(status=existing, actor=request_actor(request), **fields)
-
-
-@router.patch("/visit-statuses/{status_id}", response=StatusOut, summary="Edit a visit status")
-def statuses_update(request: HttpRequest, status_id: Id, payload: StatusPatch):
-    status = get_object_or_404(VisitStatus.objects.for_org(_org(request)), pk=status_id)
-    fields = payload.dict(exclude_unset=True)
-    return services.visit_status_update(status=status, actor=request_actor(request), **fields)
-
-
-# --- staff hours ---------------------------------------------------------------------------
-
-
-class IntervalSchema(Schema):
-    weekday: Weekday
-    start: TimeOfDay
-    end: TimeOfDay
-
-
-class WeeklyOut(IntervalSchema):
-    branch_id: int
-
-
-class ExceptionOut(Schema):
-    id: int
-    branch_id: int
-    date: dt.date
-    kind: str
-    start: TimeOfDay | None
-    end: TimeOfDay | None
-    note: str
-
-
-class HoursOut(Schema):
-    staff_id: int
-    hourly_rate: int
-    weekly: list[WeeklyOut]
-    exceptions: list[ExceptionOut]
-
-
-class HoursIn(Schema):
-    branch_id: Id
-    intervals: Annotated[list[IntervalSchema], Field(max_length=7 * 24)]
-
-
-class ExceptionIn(Schema):
-    branch_id: Id
-    date: Date
-    kind: Literal["day_off", "extra"]
-    start: TimeOfDay | None = None
-    end: TimeOfDay | None = None
-    note: Annotated[str, Line(200)] = ""
-
-
-def _hours_out(request: HttpRequest, staff: User) -> dict:
-    org = _org(request)
-    return {
-        "staff_id": staff.pk,
-        "hourly_rate": staff.hourly_rate,
-        "weekly": list(WorkingHours.objects.for_org(org).filter(staff=staff)),
-        "exceptions": list(
-            HoursException.objects.for_org(org).filter(
-                staff=staff, date__gte=timezone.localdate() - timedelta(days=31)
-            )
-        ),
-    }
-
-
-@router.get("/staff/{staff_id}/hours", response=HoursOut, summary="A specialist's hours")
-def hours_get(request: HttpRequest, staff_id: Id):
-    return _hours_out(request, get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id))
-
-
-@router.put("/staff/{staff_id}/hours", response=HoursOut, summary="Replace weekly hours")
-def hours_set(request: HttpRequest, staff_id: Id, payload: HoursIn):
-    staff = get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id)
-    services.staff_hours_set(
-        staff=staff,
-        branch=referenced_object(Branch, payload.branch_id, field="branch_id"),
-        intervals=[(i.weekday, i.start, i.end) for i in payload.intervals],
-        actor=request_actor(request),
-    )
-    return _hours_out(request, staff)
-
-
-@router.post(
-    "/staff/{staff_id}/hours/exceptions",
-    response={201: ExceptionOut},
-    summary="Add a day off or extra hours",
-)
-def hours_exception_create(request: HttpRequest, staff_id: Id, payload: ExceptionIn):
-    staff = get_object_or_404(User.objects.for_org(_org(request)), pk=staff_id)
-    return 201, services.hours_exception_create(
-        staff=staff,
-        branch=referenced_object(Branch, payload.branch_id, field="branch_id"),
-        on_date=payload.date,
-        kind=payload.kind,
-        start=payload.start,
-        end=payload.end,
-        note=payload.note,
-        actor=request_actor(request),
-    )
-
-
-@router.delete(
-    "/staff/{staff_id}/hours/exceptions/{exception_id}",
-    response={204: None},
-    summary="Remove an exception",
-)
-def hours_exception_delete(request: HttpRequest, staff_id: Id, exception_id: Id):
-    exc = get_object_or_404(
-        HoursException.objects.for_org(_org(request)), pk=exception_id, staff_id=staff_id
-    )
-    services.hours_exception_delete(exception=exc, actor=request_actor(request))
-    return 204, None
-
-
-# --- availability --------------------------------------------------------------------------
-
-
-class SlotOut(Schema):
-    starts_at: datetime
-    ends_at: datetime
-    staff_id: int
-    branch_id: int
-
-
-class AvailabilityOut(Schema):
-    service_id: int
-    date: dt.date
-    days: int
-    duration_minutes: int
-    items: list[SlotOut]
-    count: int
-
-
-@router.get(
-    "/availability",
-    response=AvailabilityOut,
-    summary="Free slots for a service",
-    openapi_extra={"x-errors": [404]},  # the service, staff or branch named is not found
-)
-def availability(
-    request: HttpRequest,
-    service_id: Id,
-    date: Date,
-    staff_id: Id | None = None,
-    branch_id: Id | None = None,
-    days: Annotated[int, Field(ge=1, le=31)] = 1,
-):
-    org = _org(request)
-    service = referenced_object(Service, service_id, field="service_id")
-    if staff_id is not None:
-        referenced_object(User, staff_id, field="staff_id")
-    branch = referenced_object(Branch, branch_id, field="branch_id")
-    slots = selectors.free_slots(
-        organization=org,
-        service=service,
-        date_from=date,
-        date_to=date + timedelta(days=days - 1),
-        staff_ids=[staff_id] if staff_id else None,
-        branch=branch,
-    )
-    tz = services.org_tz(org)
-    items = [
-        {
-            "starts_at": s.start.astimezone(tz),
-            "ends_at": s.end.astimezone(tz),
-            "staff_id": s.staff_id,
-            "branch_id": s.branch_id,
-        }
-        for s in slots
-    ]
-    return {
-        "service_id": service.pk,
-        "date": date,
-        "days": days,
-        "duration_minutes": service.duration_minutes,
-        "items": items,
-        "count": len(items),
-    }
-
-
-# --- settings ------------------------------------------------------------------------------
-
-
-class ScheduleSettingsOut(Schema):
-    buffer_minutes: int
-    slot_step_minutes: int
-    charge_without_membership: bool
-    online_booking_enabled: bool
-    online_min_lead_minutes: int
-    online_days_ahead: int
-    online_rate_limit_per_minute: int
-
-
-def _bounds(name: str) -> Any:
-    low, high = services.SETTINGS_BOUNDS[name]
-    return Field(ge=low, le=high)
-
-
-class ScheduleSettingsPatch(Schema):
-    """Fields left out keep their value; none may be null. The numbers have the settings
-    page's bounds (`services.SETTINGS_BOUNDS`)."""
-
-    buffer_minutes: Annotated[int, _bounds("buffer_minutes")] = omittable()
-    slot_step_minutes: Annotated[int, _bounds("slot_step_minutes")] = omittable()
-    charge_without_membership: bool = omittable()
-    online_booking_enabled: bool = omittable()
-    online_min_lead_minutes: Annotated[int, _bounds("online_min_lead_minutes")] = omittable()
-    online_days_ahead: Annotated[int, _bounds("online_days_ahead")] = omittable()
-    online_rate_limit_per_minute: Annotated[int, _bounds("online_rate_limit_per_minute")] = (
-        omittable()
-    )
-
-
-@router.get("/schedule/settings", response=ScheduleSettingsOut, summary="Schedule settings")
-def settings_get(request: HttpRequest):
-    return services.schedule_settings_for(_org(request))
-
-
-@router.patch(
-    "/schedule/settings", response=ScheduleSettingsOut, summary="Change schedule settings"
-)
-def settings_update(request: HttpRequest, payload: ScheduleSettingsPatch):
-    fields = payload.dict(exclude_unset=True)
-    if not fields:
-        raise DomainError(_("Nothing to change."))
-    return services.schedule_settings_update(
-        organization=_org(request), actor=request_actor(request), **fields
-    )

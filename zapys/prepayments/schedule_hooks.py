@@ -1,0 +1,9 @@
+"""What the prepayment app plugs into the schedule (found by `zapys.schedule.hooks`): after
+an online booking it may start a paid booking, and a visit shows its booking."""
+
+from zapys.prepayments.selectors import bookings_for_visits
+from zapys.prepayments.services import online_visit_created
+from zapys.schedule import hooks
+
+hooks.register_after_online_visit_created(online_visit_created)
+hooks.register_bookings_for(bookings_for_visits)

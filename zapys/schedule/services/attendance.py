@@ -1,0 +1,149 @@
+"""Attendance marks: a client attended, was absent, cancelled, or is planned again — with the
+charge that goes with "attended" (a membership visit or the price on the balance) given back
+when the mark changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zapys.core.audit import Actor, audit_record, changes_between
+from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.tenancy import organization_zone
+from zapys.ledger import services as ledger
+from zapys.memberships import services as memberships
+from zapys.schedule.models import Attendance, Visit, VisitStatus
+from zapys.schedule.selectors import schedule_settings_for
+from zapys.schedule.services.occupancy import locked_visit, status_move
+from zapys.schedule.services.statuses import status_first, visit_status_default
+
+
+def attendance_state_for(status: VisitStatus) -> str:
+    if status.counts_as_came:
+        return Attendance.State.ATTENDED
+    if status.is_no_show:
+        return Attendance.State.ABSENT
+    if status.is_cancellation:
+        return Attendance.State.CANCELLED
+    return Attendance.State.PLANNED
+
+
+def _attendance_undo_charge(attendance: Attendance, actor: Actor) -> None:
+    if attendance.charge == Attendance.Charge.MEMBERSHIP:
+        memberships.membership_return_visit(cause=attendance, actor=actor)
+    elif attendance.charge == Attendance.Charge.BALANCE and attendance.entry_id:
+        # The charge is the attendance's own entry (its cause); one that staff cancelled in
+        # the ledger meanwhile is left as it is.
+        ledger.entries_cancel_for_cause(cause=attendance, actor=actor, reason="attendance undone")
+    attendance.charge = Attendance.Charge.NONE
+    attendance.membership_id = None
+    attendance.entry_id = None
+
+
+def _attendance_charge(attendance: Attendance, visit: Visit, actor: Actor) -> None:
+    tz = organization_zone(visit.organization)
+    client = attendance.client
+    membership = memberships.membership_consume_visit(
+        client=client,
+        on_date=visit.starts_at.astimezone(tz).date(),
+        actor=actor,
+        cause=attendance,
+        service=visit.service,
+        group=visit.group,
+    )
+    if membership is not None:
+        attendance.charge = Attendance.Charge.MEMBERSHIP
+        attendance.membership_id = membership.pk
+        return
+    settings = schedule_settings_for(visit.organization)
+    if settings.charge_without_membership and visit.price > 0:
+        entry = ledger.entry_create(
+            client=client,
+            kind="credit",  # a charge for the service delivered
+            amount=visit.price,
+            purpose="service",
+            actor=actor,
+            cause=attendance,
+            branch=visit.branch,
+            comment=visit.title,
+        )
+        attendance.charge = Attendance.Charge.BALANCE
+        attendance.entry_id = entry.pk
+
+
+def attendance_apply(
+    attendance: Attendance, visit: Visit, state: str, actor: Actor, now: datetime
+) -> bool:
+    """Move one attendance to `state`, charging on entering "attended" and undoing on
+    leaving it. Returns whether anything changed."""
+    if attendance.state == state:
+        return False
+    before = {"state": attendance.state, "charge": attendance.charge}
+    if attendance.state == Attendance.State.ATTENDED:
+        _attendance_undo_charge(attendance, actor)
+    attendance.state = state
+    attendance.marked_at = now if state != Attendance.State.PLANNED else None
+    if state == Attendance.State.ATTENDED:
+        _attendance_charge(attendance, visit, actor)
+    attendance.save(update_fields=["state", "charge", "membership_id", "entry_id", "marked_at"])
+    audit_record(
+        organization=visit.organization,
+        actor=actor,
+        action="attendance.mark",
+        obj=attendance,
+        changes=changes_between(before, {"state": state, "charge": attendance.charge}),
+    )
+    return True
+
+
+@transaction.atomic
+def attendance_mark(
+    *, attendance: Attendance, state: str, actor: Actor, now: datetime | None = None
+) -> Attendance:
+    """Mark a client attended / absent / cancelled / planned on a visit or lesson.
+
+    Attended consumes a visit of the client's matching membership, or (per the
+    organization's setting) charges the price to the balance; leaving "attended" gives
+    it back. On an appointment the visit's status follows.
+    """
+    now = now or timezone.now()
+    if state not in Attendance.State.values:
+        raise DomainError(_("Unknown attendance state."), field="state")
+    attendance = (
+        Attendance.objects.for_org(attendance.organization)
+        .select_for_update(of=("self",))
+        .select_related("client", "visit")
+        .get(pk=attendance.pk)
+    )
+    visit = locked_visit(attendance.visit)
+    if not visit.blocks_time and state != Attendance.State.CANCELLED:
+        raise Conflict(_("The visit is cancelled."), field="state")
+    if state == Attendance.State.PLANNED or attendance.state == Attendance.State.CANCELLED:
+        taken = (
+            Attendance.objects.for_org(visit.organization)
+            .filter(visit=visit)
+            .exclude(pk=attendance.pk)
+            .exclude(state=Attendance.State.CANCELLED)
+            .count()
+        )
+        if state != Attendance.State.CANCELLED and taken >= visit.capacity:
+            raise Conflict(_("The lesson is full."), field="state")
+    changed = attendance_apply(attendance, visit, state, actor, now)
+    if changed and visit.kind == Visit.Kind.INDIVIDUAL:
+        flag_map: dict[str, dict[str, bool]] = {
+            Attendance.State.ATTENDED: {"counts_as_came": True},
+            Attendance.State.ABSENT: {"is_no_show": True},
+            Attendance.State.CANCELLED: {"is_cancellation": True},
+        }
+        flags = flag_map.get(state)
+        target = (
+            status_first(visit.organization, **flags)
+            if flags
+            else visit_status_default(visit.organization)
+        )
+        if target.pk != visit.status_id:
+            status_move(visit, target, actor, now)
+    return attendance

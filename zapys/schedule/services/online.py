@@ -1,0 +1,123 @@
+"""A client books themself on the public page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zapys.accounts.models import Branch, Organization, User
+from zapys.catalog.models import Service
+from zapys.clients import services as clients
+from zapys.clients.phones import normalize_phone
+from zapys.core.audit import Actor
+from zapys.core.exceptions import DomainError
+from zapys.core.tenancy import organization_zone
+from zapys.core.text import clean_line
+from zapys.schedule import hooks
+from zapys.schedule.models import OnlineBookingAttempt, Visit
+from zapys.schedule.selectors import free_slots, online_rate_limited, schedule_settings_for
+from zapys.schedule.services.visits import visit_create
+
+
+def online_attempt_record(*, organization: Organization, ip: str | None, now: datetime) -> None:
+    """Count an attempt (committed on its own so refused attempts count too)."""
+    with transaction.atomic():
+        OnlineBookingAttempt.objects.create(
+            organization=organization, ip_address=ip, created_at=now
+        )
+        # Old rows are useless for a one-minute window; trim them as we go.
+        OnlineBookingAttempt.objects.filter(created_at__lt=now - timedelta(hours=1)).delete()
+
+
+class RateLimited(DomainError):
+    status = 429
+
+
+def online_booking_create(
+    *,
+    organization: Organization,
+    service: Service,
+    starts_at: datetime,
+    name: str,
+    phone: str,
+    consent: bool,
+    ip: str | None,
+    staff: User | None = None,
+    branch: Branch | None = None,
+    now: datetime | None = None,
+) -> Visit:
+    """A client books themself from the public page. Refuses (nothing written) a spammer
+    over the rate limit, an invalid phone, a missing consent, a time that is not a free
+    slot in the specialist's working hours. `staff=None` means "any specialist": the
+    first one free at that time. After commit the prepayment hook may start a booking."""
+
+    now = now or timezone.now()
+    if online_rate_limited(organization=organization, ip=ip, now=now):
+        raise RateLimited(
+            _("Too many bookings from your network. Please wait a minute and try again.")
+        )
+    online_attempt_record(organization=organization, ip=ip, now=now)
+    settings = schedule_settings_for(organization)
+    if not settings.online_booking_enabled:
+        raise DomainError(_("Online booking is switched off."))
+    # Anyone can type here, so control characters go before anything is stored (see
+    # `core.text`); the clients service cleans the name again when it creates the client.
+    name = " ".join(clean_line(name).split())
+    if not name:
+        raise DomainError(_("Enter your name."), field="name")
+    if len(name) > 200:
+        raise DomainError(_("The name is too long."), field="name")
+    if not phone.strip():
+        raise DomainError(_("Enter your phone number."), field="phone")
+    e164 = normalize_phone(phone)
+    if not consent:
+        raise DomainError(
+            _("Please agree to the processing of your personal data."), field="consent"
+        )
+    if not service.online_booking or not service.is_active:
+        raise DomainError(_("This service cannot be booked online."), field="service_id")
+    if starts_at < now:
+        raise DomainError(_("This time has already passed."), field="starts_at")
+    tz = organization_zone(organization)
+    day = starts_at.astimezone(tz).date()
+    slots = free_slots(
+        organization=organization,
+        service=service,
+        date_from=day,
+        date_to=day,
+        staff_ids=[staff.pk] if staff else None,
+        branch=branch,
+        now=now,
+        online=True,
+    )
+    candidates = [slot for slot in slots if slot.start == starts_at]
+    if not candidates:
+        raise DomainError(
+            _("This time is no longer available. Please choose another slot."), field="starts_at"
+        )
+    slot = candidates[0]
+    chosen = staff or User.objects.for_org(organization).get(pk=slot.staff_id)
+    slot_branch = Branch.objects.for_org(organization).get(pk=slot.branch_id)
+    actor = Actor.client_link(f"online booking {e164}")
+    with transaction.atomic():
+        client, _created = clients.client_find_or_create(
+            organization=organization, name=name, phone=e164, actor=actor
+        )
+        visit = visit_create(
+            organization=organization,
+            client=client,
+            staff=chosen,
+            service=service,
+            starts_at=starts_at,
+            branch=slot_branch,
+            actor=actor,
+            source=Visit.Source.ONLINE,
+            allow_past=False,
+            now=now,
+        )
+        visit_id = visit.pk
+        transaction.on_commit(lambda: hooks.run_after_online_visit_created(visit_id))
+    return visit

@@ -1,0 +1,82 @@
+"""The attendance journal of a day, and the client card's "Visits" tab."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from zapys.accounts.models import User
+from zapys.clients.selectors import client_or_404
+from zapys.core.http import request_branch, request_organization
+from zapys.core.tenancy import organization_zone
+from zapys.core.views import staff_required
+from zapys.schedule import selectors
+from zapys.schedule.models import Attendance
+from zapys.schedule.views.common import (
+    parse_date,
+)
+
+
+@staff_required()
+def journal(request: HttpRequest) -> HttpResponse:
+    """Attendance journal of one day in the branch: every visit and lesson with its
+    participants and mark buttons."""
+    org = request_organization(request)
+    tz = organization_zone(org)
+    branch = request_branch(request, required=True)
+    day = parse_date(request.GET.get("date"), timezone.now().astimezone(tz).date())
+    start = datetime.combine(day, time.min, tz)
+    visits = list(
+        selectors.calendar_visits(
+            organization=org, branch=branch, start=start, end=start + timedelta(days=1)
+        )
+        .prefetch_related("attendances__client")
+        .select_related("staff")
+    )
+    user: User = request.user  # type: ignore[assignment]
+    if user.role == User.Role.SPECIALIST:
+        visits = [v for v in visits if v.staff_id == user.pk]
+    return render(
+        request,
+        "schedule/journal.html",
+        {
+            "visits": visits,
+            "day": day,
+            "branch": branch,
+            "prev": (day - timedelta(days=1)).isoformat(),
+            "next": (day + timedelta(days=1)).isoformat(),
+            "states": Attendance.State.choices,
+        },
+    )
+
+
+@staff_required()
+def client_visits(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The client card's "Visits" tab (htmx partial), filtered by period."""
+    org = request_organization(request)
+    # The card of a deleted client still opens (its history stays readable), so does this tab.
+    client = client_or_404(client_id, include_deleted=True)
+    date_from = (
+        parse_date(request.GET.get("date_from"), date.min) if request.GET.get("date_from") else None
+    )
+    date_to = (
+        parse_date(request.GET.get("date_to"), date.max) if request.GET.get("date_to") else None
+    )
+    rows = list(
+        selectors.client_attendances(
+            organization=org, client_id=client.pk, date_from=date_from, date_to=date_to
+        )[:200]
+    )
+    return render(
+        request,
+        "schedule/_client_visits.html",
+        {
+            "client": client,
+            "rows": rows,
+            "date_from": request.GET.get("date_from", ""),
+            "date_to": request.GET.get("date_to", ""),
+        },
+    )
