@@ -9,18 +9,18 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from zapys.core.api import Pagination, referenced_object, request_actor
+from zapys.accounts.models import Branch
+from zapys.core.api import Pagination, referenced_object
 from zapys.core.exceptions import NotFound
+from zapys.core.http import request_actor, request_organization
 from zapys.core.schema_types import Date, Id, Kopecks, Line, Text, omittable
+from zapys.ledger.models import FinanceArticle
+from zapys.payments.models import PaymentAccount
 from zapys.prepayments import selectors, services
 from zapys.prepayments.models import Booking, BookingType
-from zapys.schedule.models import Visit
+from zapys.schedule.models import Visit, VisitStatus
 
 router = Router(tags=["Prepayment"])
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.organization  # type: ignore[attr-defined]
 
 
 class BookingOut(Schema):
@@ -130,13 +130,13 @@ class PrepaymentSettingsPatch(Schema):
     agreement_text: Annotated[str, Text(50_000)] = omittable()
 
 
-FK_MODELS = {
-    "payment_account_id": ("zapys.payments.models", "PaymentAccount"),
-    "cancel_status_id": ("zapys.schedule.models", "VisitStatus"),
-    "status_after_payment_id": ("zapys.schedule.models", "VisitStatus"),
-    "status_after_create_id": ("zapys.schedule.models", "VisitStatus"),
-    "income_article_id": ("zapys.ledger.models", "FinanceArticle"),
-    "topup_branch_id": ("zapys.accounts.models", "Branch"),
+FK_MODELS: dict[str, Any] = {
+    "payment_account_id": PaymentAccount,
+    "cancel_status_id": VisitStatus,
+    "status_after_payment_id": VisitStatus,
+    "status_after_create_id": VisitStatus,
+    "income_article_id": FinanceArticle,
+    "topup_branch_id": Branch,
 }
 
 
@@ -146,26 +146,22 @@ def _settings_out(obj: Any) -> dict[str, Any]:
 
 @router.get("/prepayment/settings", response=PrepaymentSettingsOut, summary="Prepayment settings")
 def settings_get(request: HttpRequest) -> dict[str, Any]:
-    return _settings_out(services.prepayment_settings_get(_org(request)))
+    return _settings_out(services.prepayment_settings_get(request_organization(request)))
 
 
 @router.patch(
     "/prepayment/settings", response=PrepaymentSettingsOut, summary="Change prepayment settings"
 )
 def settings_patch(request: HttpRequest, payload: PrepaymentSettingsPatch) -> dict[str, Any]:
-    import importlib
-
     data = payload.model_dump(exclude_unset=True)
     fields: dict[str, Any] = {}
     for key, value in data.items():
         if key in FK_MODELS:
-            module, name = FK_MODELS[key]
-            model = getattr(importlib.import_module(module), name)
-            fields[key.removesuffix("_id")] = referenced_object(model, value, field=key)
+            fields[key.removesuffix("_id")] = referenced_object(FK_MODELS[key], value, field=key)
         else:
             fields[key] = value
     obj = services.prepayment_settings_update(
-        organization=_org(request), actor=request_actor(request), **fields
+        organization=request_organization(request), actor=request_actor(request), **fields
     )
     return _settings_out(obj)
 
@@ -173,13 +169,15 @@ def settings_patch(request: HttpRequest, payload: PrepaymentSettingsPatch) -> di
 @router.get("/booking-types", response=list[BookingTypeOut], summary="List booking types")
 @paginate(Pagination)
 def booking_types_list(request: HttpRequest) -> Any:
-    return BookingType.objects.for_org(_org(request)).order_by("-is_default", "name", "id")
+    return BookingType.objects.for_org(request_organization(request)).order_by(
+        "-is_default", "name", "id"
+    )
 
 
 @router.post("/booking-types", response={201: BookingTypeOut}, summary="Create a booking type")
 def booking_type_create(request: HttpRequest, payload: BookingTypeIn) -> tuple[int, Any]:
     obj = services.booking_type_create(
-        organization=_org(request),
+        organization=request_organization(request),
         name=payload.name,
         rule=payload.rule,
         value=payload.value,
@@ -196,7 +194,7 @@ def booking_type_create(request: HttpRequest, payload: BookingTypeIn) -> tuple[i
 )
 def booking_create(request: HttpRequest, visit_id: Id, payload: BookingCreateIn) -> tuple[int, Any]:
 
-    visit = Visit.objects.for_org(_org(request)).filter(pk=visit_id).first()
+    visit = Visit.objects.for_org(request_organization(request)).filter(pk=visit_id).first()
     if visit is None:
         raise NotFound(_("Unknown visit."), field="visit_id")
     booking_type = referenced_object(BookingType, payload.booking_type_id, field="booking_type_id")
@@ -237,7 +235,7 @@ def bookings_list(
 
 @router.get("/bookings/{booking_id}", response=BookingOut, summary="Get a booking")
 def booking_get(request: HttpRequest, booking_id: Id) -> Any:
-    booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
+    booking = Booking.objects.for_org(request_organization(request)).filter(pk=booking_id).first()
     if booking is None:
         raise NotFound(_("Unknown booking."))
     return selectors.booking_json(booking)
@@ -249,7 +247,7 @@ def booking_get(request: HttpRequest, booking_id: Id) -> Any:
     summary="Mark a booking paid from the client's balance (X5)",
 )
 def booking_pay_from_balance(request: HttpRequest, booking_id: Id) -> Any:
-    booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
+    booking = Booking.objects.for_org(request_organization(request)).filter(pk=booking_id).first()
     if booking is None:
         raise NotFound(_("Unknown booking."))
     return selectors.booking_json(
@@ -263,7 +261,7 @@ class BookingCancelIn(Schema):
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, summary="Cancel a booking")
 def booking_cancel(request: HttpRequest, booking_id: Id, payload: BookingCancelIn) -> Any:
-    booking = Booking.objects.for_org(_org(request)).filter(pk=booking_id).first()
+    booking = Booking.objects.for_org(request_organization(request)).filter(pk=booking_id).first()
     if booking is None:
         raise NotFound(_("Unknown booking."))
     return selectors.booking_json(

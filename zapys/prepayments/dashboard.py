@@ -8,14 +8,14 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from zapys.core.http import request_organization
 from zapys.core.money import format_money
-from zapys.core.views import request_org
 from zapys.prepayments.models import Booking
 from zapys.schedule.dashboard import today_bounds
 
 
 def widgets(request: HttpRequest) -> list[dict]:
-    organization = request_org(request)
+    organization = request_organization(request)
     start, end = today_bounds(organization)
     today = Q(paid_at__gte=start, paid_at__lt=end)
     totals = Booking.objects.aggregate(

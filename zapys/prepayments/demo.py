@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from zapys.clients.models import Client, Tag
 from zapys.core.demo import DemoContext
+from zapys.payments.models import PaymentAccount
+from zapys.payments.services import payment_account_create, payment_succeed
+from zapys.prepayments import services, sweeps
+from zapys.prepayments.models import Booking
+from zapys.schedule.services import visit_create, visit_statuses_ensure
 
 
 def load(ctx: DemoContext) -> None:
-    from zapys.clients.models import Client, Tag
-    from zapys.payments.models import PaymentAccount
-    from zapys.payments.services import payment_account_create, payment_succeed
-    from zapys.prepayments import services, sweeps
-    from zapys.prepayments.models import Booking
-    from zapys.schedule.services import visit_create, visit_statuses_ensure
-
     org = ctx.organization
     if Booking.objects.for_org(org).exists():
         return

@@ -1,4 +1,7 @@
-"""Reads of the prepayment app: the booking JSON, the report (B7) and its totals."""
+"""Reads of the prepayment app: what a booking would cost and whether a visit needs one,
+the message variables, the booking JSON, the report (B7) and its totals. Nothing here
+writes (the settings row is created by `services.prepayment_settings_get`; a read uses
+`prepayment_settings_or_default`)."""
 
 from __future__ import annotations
 
@@ -9,12 +12,176 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from zapys.accounts.models import Branch
+from zapys.core.exceptions import DomainError
+from zapys.core.money import format_money, multiply_rate, percent_of
+from zapys.core.tenancy import organization_zone
 from zapys.messaging.models import Message
-from zapys.prepayments.models import Booking
+from zapys.prepayments.models import Booking, BookingType, PrepaymentRule, PrepaymentSettings
 
 if TYPE_CHECKING:
+    from zapys.accounts.models import Organization
     from zapys.schedule.models import Visit
+
+
+def prepayment_settings_or_default(organization: Organization) -> PrepaymentSettings:
+    """The organization's settings row, or the defaults (unsaved) when it has none yet:
+    for reads that must not write (prepayment is then off)."""
+    found = PrepaymentSettings.objects.for_org(organization).first()
+    return found if found is not None else PrepaymentSettings(organization=organization)
+
+
+# --------------------------------------------------------------------------- amounts
+
+
+def booking_amount(*, visit: Visit, booking_type: BookingType) -> int:
+    """The prepayment for the visit under the type's rule. Refuses 0 and more than the
+    visit's price (a prepayment is part of the price, never more)."""
+    if booking_type.rule == BookingType.Rule.FIXED:
+        amount = booking_type.value
+    elif booking_type.rule == BookingType.Rule.PERCENT:
+        amount = percent_of(visit.price, booking_type.value)
+    else:
+        rate = int(getattr(visit.staff, "hourly_rate", 0) or 0)
+        amount = multiply_rate(rate, visit.duration_minutes)
+        if booking_type.value:
+            amount = percent_of(amount, booking_type.value)
+    if amount <= 0:
+        raise DomainError(
+            _("The booking type «%(name)s» gives a prepayment of 0 for this visit.")
+            % {"name": booking_type.name},
+            field="booking_type_id",
+        )
+    if amount > visit.price:
+        raise DomainError(
+            _("The prepayment (%(amount)s) would be more than the visit's price (%(price)s).")
+            % {
+                "amount": format_money(amount, visit.organization.currency),
+                "price": format_money(visit.price, visit.organization.currency),
+            },
+            field="booking_type_id",
+        )
+    return amount
+
+
+# --------------------------------------------------------------------------- rules (B3)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a visit needs a prepayment, and why (shown on the visit card)."""
+
+    required: bool
+    reason: str
+    rule_id: int | None = None
+    booking_type_id: int | None = None
+
+
+def _rule_reason(rule: PrepaymentRule) -> str:
+    parts = []
+    if rule.service_id:
+        parts.append(_("service «%(name)s»") % {"name": rule.service.name if rule.service else ""})
+    if rule.tag_id:
+        parts.append(_("client tag «%(name)s»") % {"name": rule.tag.name if rule.tag else ""})
+    if rule.date_from or rule.date_to:
+        parts.append(
+            _("period %(start)s – %(end)s")
+            % {"start": rule.date_from or "…", "end": rule.date_to or "…"}
+        )
+    if rule.source == PrepaymentRule.Source.ONLINE:
+        parts.append(_("online self-booking"))
+    elif rule.source == PrepaymentRule.Source.STAFF:
+        parts.append(_("booked by staff"))
+    what = ", ".join(parts) or _("every visit")
+    if rule.action == PrepaymentRule.Action.WAIVE:
+        return _("prepayment waived: %(what)s") % {"what": what}
+    return _("prepayment required: %(what)s") % {"what": what}
+
+
+def prepayment_decision(*, visit: Visit, settings: PrepaymentSettings | None = None) -> Decision:
+    """Evaluate the rules for a visit (two queries): first matching active rule wins;
+    without one, online self-bookings follow the "require for online" switch."""
+
+    organization = visit.organization
+    settings = settings or prepayment_settings_or_default(organization)
+    if not settings.enabled:
+        return Decision(False, _("prepayment is switched off"))
+    rules = list(
+        PrepaymentRule.objects.for_org(organization)
+        .filter(is_active=True)
+        .select_related("service", "tag")
+        .order_by("order", "id")
+    )
+    tag_ids: set[int] = set()
+    if visit.client_id and any(r.tag_id for r in rules):
+        tag_ids = set(visit.client.tags.values_list("id", flat=True))  # type: ignore[union-attr]
+    day = visit.starts_at.astimezone(organization_zone(organization)).date()
+    online = visit.source == "online"
+    for rule in rules:
+        if rule.service_id and rule.service_id != visit.service_id:
+            continue
+        if rule.tag_id and rule.tag_id not in tag_ids:
+            continue
+        if rule.date_from and day < rule.date_from:
+            continue
+        if rule.date_to and day > rule.date_to:
+            continue
+        if rule.source == PrepaymentRule.Source.ONLINE and not online:
+            continue
+        if rule.source == PrepaymentRule.Source.STAFF and online:
+            continue
+        return Decision(
+            rule.action == PrepaymentRule.Action.REQUIRE,
+            _rule_reason(rule),
+            rule.pk,
+            rule.booking_type_id,
+        )
+    if online and settings.require_for_online:
+        return Decision(True, _("prepayment required: online self-booking"))
+    if online:
+        return Decision(False, _("prepayment not required for online self-booking"))
+    return Decision(False, _("no rule requires prepayment"))
+
+
+def booking_type_default(organization: Organization) -> BookingType | None:
+    """The type a booking gets when none is chosen: the default one, else the oldest active."""
+    return (
+        BookingType.objects.for_org(organization)
+        .filter(is_active=True)
+        .order_by("-is_default", "id")
+        .first()
+    )
+
+
+# --------------------------------------------------------------------------- bookings
+
+
+def booking_branch(booking: Booking) -> Branch | None:
+    """The branch whose till a booking's money lands in: the booking's, else the
+    organization's first."""
+    if booking.branch_id:
+        return booking.branch
+    return Branch.objects.for_org(booking.organization).order_by("id").first()
+
+
+def message_variables(booking: Booking) -> dict[str, Any]:
+    """The B5 variables for a booking's messages."""
+
+    visit = booking.visit
+    local = visit.starts_at.astimezone(organization_zone(booking.organization))
+    return {
+        "client": booking.client,
+        "service": visit.title,
+        "specialist": visit.staff.get_full_name() or visit.staff.username,
+        "date": local.strftime("%d.%m.%Y"),
+        "time": local.strftime("%H:%M"),
+        "amount": format_money(booking.amount, booking.currency),
+        "link": booking.payment_url,
+        "branch": visit.branch.name if visit.branch_id else "",
+    }
 
 
 def booking_json(booking: Booking) -> dict[str, Any]:
@@ -87,8 +254,6 @@ class ReportTotals:
 
 
 def _start(day: date) -> datetime:
-    from django.utils import timezone
-
     return timezone.make_aware(datetime.combine(day, time.min))
 
 

@@ -30,6 +30,8 @@ from zapys.core.tenancy import org_scope, unscoped
 from zapys.messaging.services import Outgoing, message_send_many, staff_notify
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, PrepaymentSettings
+from zapys.prepayments.selectors import message_variables
+from zapys.prepayments.services import cancel_status_for
 from zapys.schedule.bulk import visits_booking_state_set_many, visits_cancel_many
 
 logger = logging.getLogger(__name__)
@@ -144,8 +146,6 @@ def queue_messages(
 ) -> int:
     """The outbox rows for many bookings at once, keyed like the single sends
     (`booking:<id>:<suffix>`), so a booking is never told the same thing twice."""
-    from zapys.prepayments.services import message_variables
-
     return message_send_many(
         organization=organization,
         event=event,
@@ -252,8 +252,6 @@ def expire_batch(now: datetime) -> tuple[int, int]:
 def cancel_batch(now: datetime) -> tuple[int, int]:
     """Expired bookings past `auto_cancel_at` → cancelled; their visits move to the
     cancellation status (and leave the calendar); the client is told."""
-    from zapys.prepayments.services import cancel_status_for
-
     with transaction.atomic():
         ids = _claim(
             Booking.objects.filter(status=S.EXPIRED, auto_cancel_at__lte=now), "auto_cancel_at"

@@ -20,6 +20,8 @@ from zapys.accounts.models import Branch
 from zapys.core import exports
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.forms import form_add_domain_error
+from zapys.core.http import request_actor, request_organization
 from zapys.core.money import to_decimal_string
 from zapys.core.tenancy import org_scope, public_scope, unscoped
 from zapys.core.views import staff_required
@@ -28,7 +30,7 @@ from zapys.ledger.selectors import client_balance, payment_types_list
 from zapys.messaging.events import get_event
 from zapys.payments.checkout import LOST_STATUSES, checkout_context, checkout_submit
 from zapys.payments.selectors import payment_get
-from zapys.prepayments import selectors, services
+from zapys.prepayments import events, selectors, services
 from zapys.prepayments.forms import (
     TAB_FIELDS,
     BookingCreateForm,
@@ -37,7 +39,7 @@ from zapys.prepayments.forms import (
     RuleForm,
     settings_form_class,
 )
-from zapys.prepayments.models import Booking, BookingType, PrepaymentRule
+from zapys.prepayments.models import Booking, BookingType, BranchFinance, PrepaymentRule
 from zapys.schedule.models import Visit
 
 TABS = [
@@ -51,22 +53,12 @@ TABS = [
 ]
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.staff(request.user)  # type: ignore[arg-type]
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.organization  # type: ignore[attr-defined]
-
-
 # --------------------------------------------------------------------------- settings
 
 
 @staff_required("owner")
 def settings_view(request: HttpRequest) -> HttpResponse:
-    from zapys.prepayments import events
-
-    organization = _org(request)
+    organization = request_organization(request)
     tab = request.GET.get("tab", "main")
     if tab not in TAB_FIELDS:
         tab = "main"
@@ -84,12 +76,10 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             fields[name] = value
         try:
             services.prepayment_settings_update(
-                organization=organization, actor=_actor(request), **fields
+                organization=organization, actor=request_actor(request), **fields
             )
         except DomainError as exc:
-            target = next((e["field"] for e in exc.errors), None)
-            target = (target or "").removesuffix("_id")
-            form.add_error(target if target in form.fields else None, exc.detail)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Prepayment settings saved."))
             return redirect(f"{reverse('prepayments:settings')}?tab={tab}")
@@ -101,8 +91,6 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             "service", "tag", "booking_type"
         )
         context["rule_form"] = RuleForm(organization=organization)
-        from zapys.prepayments.models import BranchFinance
-
         finance = {
             f.branch_id: f
             for f in BranchFinance.objects.for_org(organization).select_related("payment_type")
@@ -127,7 +115,9 @@ def booking_type_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.booking_type_create(
-                organization=_org(request), actor=_actor(request), **form.cleaned_data
+                organization=request_organization(request),
+                actor=request_actor(request),
+                **form.cleaned_data,
             )
             messages.success(request, _("Booking type added."))
         except DomainError as exc:
@@ -140,12 +130,12 @@ def booking_type_new(request: HttpRequest) -> HttpResponse:
 @staff_required("owner")
 @require_POST
 def rule_new(request: HttpRequest) -> HttpResponse:
-    organization = _org(request)
+    organization = request_organization(request)
     form = RuleForm(request.POST, organization=organization)
     if form.is_valid():
         try:
             services.prepayment_rule_create(
-                organization=organization, actor=_actor(request), **form.cleaned_data
+                organization=organization, actor=request_actor(request), **form.cleaned_data
             )
             messages.success(request, _("Rule added."))
         except DomainError as exc:
@@ -158,8 +148,8 @@ def rule_new(request: HttpRequest) -> HttpResponse:
 @staff_required("owner")
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = get_object_or_404(PrepaymentRule.objects.for_org(_org(request)), pk=pk)
-    services.prepayment_rule_delete(rule=rule, actor=_actor(request))
+    rule = get_object_or_404(PrepaymentRule.objects.for_org(request_organization(request)), pk=pk)
+    services.prepayment_rule_delete(rule=rule, actor=request_actor(request))
     return redirect(f"{reverse('prepayments:settings')}?tab=finance")
 
 
@@ -167,7 +157,7 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def branch_finance(request: HttpRequest, branch_id: int) -> HttpResponse:
 
-    organization = _org(request)
+    organization = request_organization(request)
     branch = get_object_or_404(Branch.objects.for_org(organization), pk=branch_id)
     pt_id = request.POST.get("payment_type") or None
     payment_type = None
@@ -184,7 +174,7 @@ def branch_finance(request: HttpRequest, branch_id: int) -> HttpResponse:
         services.branch_finance_set(
             organization=organization,
             branch=branch,
-            actor=_actor(request),
+            actor=request_actor(request),
             payment_type=payment_type,
             fiscal_register=request.POST.get("fiscal_register", ""),
         )
@@ -197,7 +187,9 @@ def branch_finance(request: HttpRequest, branch_id: int) -> HttpResponse:
 @staff_required("owner")
 @require_POST
 def cancel_status_new(request: HttpRequest) -> HttpResponse:
-    services.cancel_status_create(organization=_org(request), actor=_actor(request))
+    services.cancel_status_create(
+        organization=request_organization(request), actor=request_actor(request)
+    )
     messages.success(request, _("A dedicated cancellation status was created and chosen."))
     return redirect(f"{reverse('prepayments:settings')}?tab=term")
 
@@ -209,7 +201,7 @@ def cancel_status_new(request: HttpRequest) -> HttpResponse:
 def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
     """The visit card's "Create booking" dialog: channel + type, amounts shown first."""
 
-    organization = _org(request)
+    organization = request_organization(request)
     visit = get_object_or_404(
         Visit.objects.for_org(organization).select_related(
             "client", "staff", "service", "branch", "status"
@@ -217,12 +209,7 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
         pk=visit_id,
     )
     settings = services.prepayment_settings_get(organization)
-    default_type = (
-        BookingType.objects.for_org(organization)
-        .filter(is_active=True)
-        .order_by("-is_default", "id")
-        .first()
-    )
+    default_type = selectors.booking_type_default(organization)
     form = BookingCreateForm(
         request.POST or None,
         organization=organization,
@@ -232,14 +219,12 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
         try:
             booking = services.booking_create(
                 visit=visit,
-                actor=_actor(request),
+                actor=request_actor(request),
                 booking_type=form.cleaned_data["booking_type"],
                 channel=form.cleaned_data["channel"] or "",
             )
         except DomainError as exc:
-            field = (exc.errors[0]["field"] if exc.errors else "") or ""
-            field = field.removesuffix("_id")
-            form.add_error(field if field in form.fields else None, exc.detail)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Booking created; the payment link was sent."))
             return redirect("prepayments:detail", pk=booking.pk)
@@ -247,11 +232,11 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
     for booking_type in BookingType.objects.for_org(organization).filter(is_active=True):
         try:
             amounts.append(
-                (booking_type, services.booking_amount(visit=visit, booking_type=booking_type), "")
+                (booking_type, selectors.booking_amount(visit=visit, booking_type=booking_type), "")
             )
         except DomainError as exc:
             amounts.append((booking_type, None, exc.detail))
-    decision = services.prepayment_decision(visit=visit, settings=settings)
+    decision = selectors.prepayment_decision(visit=visit, settings=settings)
     return render(
         request,
         "prepayments/visit_booking.html",
@@ -327,7 +312,7 @@ def _export_rows(qs: Any) -> list[list[Any]]:
 
 @staff_required()
 def bookings_report(request: HttpRequest) -> HttpResponse:
-    organization = _org(request)
+    organization = request_organization(request)
     form = ReportFilterForm(request.GET or None, organization=organization)
     qs = selectors.bookings_list(_filters(form))
     export = request.GET.get("export")
@@ -351,7 +336,7 @@ def bookings_report(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
-        Booking.objects.for_org(_org(request)).select_related(
+        Booking.objects.for_org(request_organization(request)).select_related(
             "visit",
             "visit__staff",
             "visit__service",
@@ -378,8 +363,8 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("owner", "administrator")
 @require_POST
 def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    booking = get_object_or_404(Booking.objects.for_org(_org(request)), pk=pk)
-    actor = _actor(request)
+    booking = get_object_or_404(Booking.objects.for_org(request_organization(request)), pk=pk)
+    actor = request_actor(request)
     try:
         if action == "cancel":
             services.booking_cancel(booking=booking, actor=actor, refund=False)

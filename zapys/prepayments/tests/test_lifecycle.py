@@ -23,7 +23,7 @@ from zapys.ledger.selectors import client_balance, entries_for_cause
 from zapys.messaging.models import Message, StaffNotification
 from zapys.payments.models import Payment
 from zapys.payments.services import payment_create, payment_succeed
-from zapys.prepayments import services, sweeps
+from zapys.prepayments import selectors, services, sweeps
 from zapys.prepayments.models import Booking
 from zapys.schedule.models import Visit
 from zapys.schedule.services import visit_cancel, visit_statuses_ensure
@@ -49,17 +49,17 @@ def _pay(booking: Booking, payment: Payment | None = None) -> Payment:
 def test_amount_rules(org, branch, setup):
     service = make_service(org, price=100_000, minutes=90)
     visit = make_visit(org, branch, service=service)
-    assert services.booking_amount(visit=visit, booking_type=setup["type"]) == 20_000
+    assert selectors.booking_amount(visit=visit, booking_type=setup["type"]) == 20_000
     pct = make_booking_type(org, "percent", 15)
-    assert services.booking_amount(visit=visit, booking_type=pct) == 15_000
+    assert selectors.booking_amount(visit=visit, booking_type=pct) == 15_000
     hourly = make_booking_type(org, "hourly", 0)  # specialist 600.00/h × 1.5 h
-    assert services.booking_amount(visit=visit, booking_type=hourly) == 90_000
+    assert selectors.booking_amount(visit=visit, booking_type=hourly) == 90_000
     too_much = make_booking_type(org, "fixed", 150_000)
     with pytest.raises(DomainError, match="more than"):
-        services.booking_amount(visit=visit, booking_type=too_much)
+        selectors.booking_amount(visit=visit, booking_type=too_much)
     free = make_visit(org, branch, service=make_service(org, price=0))
     with pytest.raises(DomainError, match="0"):
-        services.booking_amount(visit=free, booking_type=pct)
+        selectors.booking_amount(visit=free, booking_type=pct)
     with pytest.raises(DomainError):
         make_booking_type(org, "percent", 0)
     with pytest.raises(DomainError):
@@ -367,11 +367,11 @@ def test_rules_decide_and_explain(org, branch, setup):
     member = make_client(org)
     member.tags.add(club)
     visit = make_visit(org, branch, client=member, source="online")
-    decision = services.prepayment_decision(visit=visit)
+    decision = selectors.prepayment_decision(visit=visit)
     assert not decision.required
     assert decision.reason == "prepayment waived: client tag «club»"
     other = make_visit(org, branch, source="online")
-    assert services.prepayment_decision(visit=other).required
+    assert selectors.prepayment_decision(visit=other).required
 
 
 def test_online_booking_hook_starts_booking(org, branch, setup):

@@ -1,0 +1,80 @@
+"""Writes of the prepayment app, one module per concern:
+
+- `prepayment_settings`: the settings, the cancellation status, each branch's payment type;
+- `booking_types`: how much a booking asks for;
+- `rules`: which visits require a prepayment (B3);
+- `booking_start`: a booking is made (by staff or an online self-booking), its terms
+  accepted, its payment retried after a declined card;
+- `booking_paid`: money arrives — through the provider (on time, late, twice) or from the
+  balance (X5);
+- `refunds`: money goes back through the provider;
+- `cancellation`: staff cancel a booking or restore one paid late;
+- `notices`, `visit_side`: what every step shares (messages and staff notifications; the
+  visit, written through the schedule's services).
+
+Every status change of a booking is a conditional UPDATE (`filter(status__in=...)
+.update()`, row count checked): a payment callback and the expiry sweep may race, and
+exactly one of them wins. The loser does not lose money: a payment that finds its
+booking already expired/cancelled/paid is credited to the client's balance and flagged
+(`paid_late` / `extra_payments`) for staff to decide (restore the visit or refund).
+
+Callers import from `zapys.prepayments.services`; the names below are the public ones.
+Reads (what a booking would cost, whether a visit needs one, the message variables) live
+in `zapys.prepayments.selectors`; the deadlines in `zapys.prepayments.sweeps`.
+"""
+
+from zapys.prepayments.services.booking_paid import (
+    booking_pay_from_balance,
+    booking_payment_succeeded,
+)
+from zapys.prepayments.services.booking_start import (
+    ACTIVE,
+    PURPOSE,
+    booking_accept_terms,
+    booking_create,
+    booking_payment_retry,
+    online_visit_created,
+)
+from zapys.prepayments.services.booking_types import booking_type_create, booking_type_update
+from zapys.prepayments.services.cancellation import booking_cancel, booking_restore
+from zapys.prepayments.services.prepayment_settings import (
+    CHANNELS,
+    MAX_CANCEL_DELAY_MINUTES,
+    MAX_LINK_HOURS,
+    SETTINGS_FIELDS,
+    branch_finance_set,
+    cancel_status_create,
+    cancel_status_for,
+    prepayment_settings_get,
+    prepayment_settings_update,
+)
+from zapys.prepayments.services.refunds import booking_payment_refunded, booking_refund
+from zapys.prepayments.services.rules import prepayment_rule_create, prepayment_rule_delete
+
+__all__ = [
+    "ACTIVE",
+    "CHANNELS",
+    "MAX_CANCEL_DELAY_MINUTES",
+    "MAX_LINK_HOURS",
+    "PURPOSE",
+    "SETTINGS_FIELDS",
+    "booking_accept_terms",
+    "booking_cancel",
+    "booking_create",
+    "booking_pay_from_balance",
+    "booking_payment_refunded",
+    "booking_payment_retry",
+    "booking_payment_succeeded",
+    "booking_refund",
+    "booking_restore",
+    "booking_type_create",
+    "booking_type_update",
+    "branch_finance_set",
+    "cancel_status_create",
+    "cancel_status_for",
+    "online_visit_created",
+    "prepayment_rule_create",
+    "prepayment_rule_delete",
+    "prepayment_settings_get",
+    "prepayment_settings_update",
+]
