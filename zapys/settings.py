@@ -73,8 +73,13 @@ INSTALLED_APPS = [
     "zapys.memberships",
     "zapys.schedule",
     "zapys.payments",
+    # Right after payments: its demo pays on the payments demo's account (apps load and demo
+    # in this order; layers are tests/test_layers.py's).
+    "zapys.topups",
     "zapys.messaging",
     "zapys.prepayments",
+    "zapys.online_sales",
+    "zapys.invoices",
 ]
 
 MIDDLEWARE = [

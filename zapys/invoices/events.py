@@ -1,0 +1,52 @@
+"""Messages about invoices (I2, I5, X6 dunning), declared for the template editor with
+exactly the seed's tags (I6): `{bill.*}` for the invoice the message is about and
+`{customer.*}` for the client and all their open invoices."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from zapys.messaging.events import register_event
+
+INVOICE_LINK = "invoices.invoice_link"
+REMINDER = "invoices.reminder"
+PAID = "invoices.paid"
+
+#: I6, in the seed's order; the editor lists them (clickable) from this declaration.
+TAGS = [
+    ("bill.url", _("Invoice link")),
+    ("bill.amount", _("Invoice amount")),
+    ("bill.type", _("Invoice type (what it is for)")),
+    ("bill.begin_date", _("Period start")),
+    ("bill.end_date", _("Period end")),
+    ("bill.amount_url", _("Amount and link")),
+    ("bill.amount_subjects_url", _("Amount, subjects and link")),
+    ("customer.name", _("Client's name")),
+    ("customer.bills", _("Links to every open invoice of the client")),
+    ("customer.bills.amount_url", _("Every open invoice: amount and link")),
+    ("customer.bills.amount_subject_url", _("Every open invoice: amount, subjects and link")),
+]
+
+EVENTS = {
+    INVOICE_LINK: (
+        _("Invoice: payment link"),
+        _("{customer.name}, please pay {bill.amount} for {bill.type}: {bill.url}"),
+    ),
+    REMINDER: (
+        _("Invoice: payment reminder"),
+        _("{customer.name}, a reminder: invoice {bill.amount} awaits payment: {bill.url}"),
+    ),
+    PAID: (
+        _("Invoice: payment received"),
+        _("{customer.name}, we received your payment. Thank you!"),
+    ),
+}
+
+for _code, (_label, _text) in EVENTS.items():
+    register_event(
+        _code,
+        label=_label,
+        variables=TAGS,
+        defaults={"sms": _text, "email": _text, "telegram": _text, "viber": _text},
+        subject=_("Invoice"),
+    )

@@ -1,0 +1,118 @@
+"""Reads for invoices: lists with filters and totals, one invoice, its payments and its
+delivery log, and the public page's lookup by token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from zapys.core.tenancy import unscoped
+from zapys.invoices.models import Invoice, InvoicePayment, InvoiceRule
+from zapys.messaging.models import Message
+
+
+@dataclass(frozen=True)
+class InvoiceFilters:
+    status: str = ""
+    client_id: int | None = None
+    rule_id: int | None = None
+    date_from: date | None = None  # issued on or after (created_at, organization's day)
+    date_to: date | None = None
+    search: str = ""
+
+
+def invoices_list(filters: InvoiceFilters) -> QuerySet[Invoice]:
+    """The organization's invoices, newest first (in the active scope)."""
+    qs = Invoice.objects.select_related("client", "payer")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.client_id:
+        qs = qs.filter(Q(client_id=filters.client_id) | Q(payer_id=filters.client_id))
+    if filters.rule_id:
+        qs = qs.filter(rule_id=filters.rule_id)
+    if filters.date_from:
+        qs = qs.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(created_at__date__lte=filters.date_to)
+    if filters.search:
+        term = filters.search.strip()
+        qs = qs.filter(Q(number__icontains=term) | Q(client__search_text__contains=term.lower()))
+    return qs.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    amount: int
+    paid: int
+
+    @property
+    def due(self) -> int:
+        return max(self.amount - self.paid, 0)
+
+
+def invoices_totals(qs: QuerySet[Invoice]) -> Totals:
+    """Totals of a filtered list in one query (archived invoices count what was paid)."""
+    row = qs.order_by().aggregate(count=Count("id"), amount=Sum("amount"), paid=Sum("paid_amount"))
+    return Totals(int(row["count"] or 0), int(row["amount"] or 0), int(row["paid"] or 0))
+
+
+def invoice_payments(invoice: Invoice) -> QuerySet[InvoicePayment]:
+    return InvoicePayment.objects.filter(invoice=invoice).select_related("payment")
+
+
+def invoice_messages(invoice: Invoice) -> QuerySet[Message]:
+    """The delivery log: every message sent about the invoice."""
+    return Message.objects.filter(
+        related_type="invoices.invoice", related_id=str(invoice.pk)
+    ).order_by("-created_at", "-id")
+
+
+def invoice_by_token(token: str) -> Invoice | None:
+    """The public page's lookup: a token is unique across organizations."""
+    if not token or len(token) > 64:
+        return None
+    with unscoped():
+        return (
+            Invoice.objects.select_related(
+                "organization", "client", "payer", "payment", "payment__account"
+            )
+            .filter(token=token)
+            .first()
+        )
+
+
+def rules_list() -> QuerySet[InvoiceRule]:
+    return InvoiceRule.objects.order_by("name", "id")
+
+
+def invoice_json(invoice: Invoice) -> dict[str, Any]:
+    """The API's Invoice (API.md "Invoices")."""
+    return {
+        "id": invoice.pk,
+        "number": invoice.number,
+        "client_id": invoice.client_id,
+        "payer_client_id": invoice.payer_id,
+        "account_id": invoice.account_id,
+        "membership_id": invoice.membership_id,
+        "rule_id": invoice.rule_id,
+        "status": invoice.status,
+        "amount": invoice.amount,
+        "paid_amount": invoice.paid_amount,
+        "due": invoice.due,
+        "currency": invoice.currency,
+        "calculation": invoice.calculation,
+        "period_start": invoice.period_start,
+        "period_end": invoice.period_end,
+        "pay_from": invoice.pay_from,
+        "pay_until": invoice.pay_until,
+        "repeatable": invoice.repeatable,
+        "allow_partial": invoice.allow_partial,
+        "comment": invoice.comment,
+        "url": invoice.url,
+        "breakdown": invoice.breakdown,
+        "created_at": invoice.created_at,
+    }

@@ -1,0 +1,937 @@
+"""Invoices: settings, issuing (manual, forecast, membership price), paying, archiving,
+expiring and sending. Writes only; reads are in `selectors.py`.
+
+Money never moves here except through `ledger.money` (a paid invoice is a DEBIT on the
+chosen account with its income operation and receipt); a status moves with a conditional
+UPDATE while the invoice row is locked.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from zapys.accounts.models import Organization
+from zapys.clients.models import Client
+from zapys.core.audit import Actor, audit_record
+from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.money import format_money
+from zapys.core.tenancy import organization_zone
+from zapys.core.text import clean_line
+from zapys.invoices import events
+from zapys.invoices.forecast import Forecast, forecast_for
+from zapys.invoices.models import (
+    Invoice,
+    InvoiceCounter,
+    InvoicePayment,
+    InvoiceRule,
+    InvoiceSettings,
+)
+from zapys.ledger.models import Account, Entry
+from zapys.ledger.money import money_received_record, money_refunded_record
+from zapys.ledger.selectors import account_balance
+from zapys.ledger.services import account_base_for, entry_create
+from zapys.memberships.models import ClientMembership
+from zapys.messaging.events import CHANNELS, CUSTOM_MESSAGE
+from zapys.messaging.models import Message
+from zapys.messaging.rendering import render_template
+from zapys.messaging.services import message_send
+from zapys.payments.models import Payment, PaymentAccount
+from zapys.payments.services import notify_staff, payment_create, payment_expire
+
+logger = logging.getLogger(__name__)
+
+PURPOSE = "invoice"
+ARTICLE = "invoices"
+S = Invoice.Status
+#: Statuses in which the link takes money (a paid invoice too when it may be paid again).
+OPEN = (S.AWAITING, S.PARTIALLY_PAID)
+MAX_AMOUNT = 1_000_000_000  # the ledger's own limit (kopecks)
+
+
+def local_today(organization: Organization, now: datetime | None = None) -> date:
+    return timezone.localtime(now or timezone.now(), organization_zone(organization)).date()
+
+
+def _end_of_day(organization: Organization, day: date) -> datetime:
+    """The first instant after `day` in the organization's zone."""
+    return datetime.combine(day + timedelta(days=1), time.min, organization_zone(organization))
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def invoice_settings_get(organization: Organization) -> InvoiceSettings:
+    found = InvoiceSettings.objects.for_org(organization).filter().first()
+    if found is not None:
+        return found
+    InvoiceSettings.objects.for_org(organization).bulk_create(
+        [InvoiceSettings(organization=organization)], ignore_conflicts=True
+    )
+    return InvoiceSettings.objects.for_org(organization).get()
+
+
+def requisites_of(organization: Organization, settings: InvoiceSettings) -> str:
+    """What the invoice page prints: the invoice settings' text, else the organization's own
+    requisites (Settings → Organization)."""
+    if settings.requisites.strip():
+        return settings.requisites
+    lines = [
+        organization.legal_name,
+        _("Tax ID: %(id)s") % {"id": organization.tax_id} if organization.tax_id else "",
+        _("IBAN: %(iban)s") % {"iban": organization.iban} if organization.iban else "",
+        organization.bank_name,
+        organization.address,
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def offer_url_of(organization: Organization, settings: InvoiceSettings) -> str:
+    return settings.offer_url or organization.offer_url
+
+
+@transaction.atomic
+def invoice_settings_update(
+    *, organization: Organization, actor: Actor, **fields: Any
+) -> InvoiceSettings:
+    """Change what is given (`payment_account`, `requisites`, `offer_url`)."""
+    settings = invoice_settings_get(organization)
+    changes: dict[str, Any] = {}
+    if "payment_account" in fields:
+        account = fields["payment_account"]
+        if account is not None and (
+            not isinstance(account, PaymentAccount) or account.organization_id != organization.pk
+        ):
+            raise DomainError(
+                _("This payment account is not available."), field="payment_account_id"
+            )
+        changes["payment_account_id"] = [settings.payment_account_id, getattr(account, "pk", None)]
+        settings.payment_account = account
+    if "requisites" in fields:
+        text = str(fields["requisites"] or "").strip()
+        changes["requisites"] = [settings.requisites, text]
+        settings.requisites = text
+    if "offer_url" in fields:
+        url = str(fields["offer_url"] or "").strip()
+        if url and not url.startswith(("https://", "http://")):
+            raise DomainError(_("Enter a link starting with https://."), field="offer_url")
+        changes["offer_url"] = [settings.offer_url, url]
+        settings.offer_url = url
+    settings.save()
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="invoices.settings_update",
+        obj=settings,
+        changes=changes,
+    )
+    return settings
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def _next_number(organization: Organization, year: int) -> str:
+    """The next number of the year, without gaps: the counter row is locked until the
+    creating transaction ends (a rolled-back invoice gives its number back)."""
+    counters = InvoiceCounter.objects.for_org(organization)
+    # The year's row may not exist yet: whoever comes first inserts it, a concurrent
+    # inserter waits on the unique index and then does nothing.
+    counters.bulk_create(
+        [InvoiceCounter(organization=organization, year=year)], ignore_conflicts=True
+    )
+    counter = counters.select_for_update(of=("self",)).get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"INV-{year}-{counter.last:05d}"
+
+
+# --------------------------------------------------------------------------- create
+
+
+def _membership_of(client: Client, membership: Any) -> ClientMembership | None:
+    if membership is None:
+        return None
+    if not isinstance(membership, ClientMembership) or membership.client_id != client.pk:
+        raise DomainError(_("This membership is not the client's."), field="membership_id")
+    return membership
+
+
+def _check_amount(amount: Any) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise DomainError(_("Enter the amount."), field="amount")
+    if amount <= 0:
+        raise DomainError(_("The amount must be greater than zero."), field="amount")
+    if amount > MAX_AMOUNT:
+        raise DomainError(_("The amount is too large."), field="amount")
+    return amount
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What an invoice will be, before it is written (also the rule's dry run)."""
+
+    amount: int
+    title: str
+    subjects: str
+    breakdown: list[dict[str, Any]]
+    period_start: date | None
+    period_end: date | None
+
+
+def invoice_calculate(
+    *,
+    client: Client,
+    calculation: str,
+    account: Account,
+    membership: ClientMembership | None,
+    amount: int | None,
+    period_start: date | None,
+    period_end: date | None,
+    today: date,
+) -> Issued:
+    """The amount, what it is for and the breakdown of one invoice (no writes)."""
+    if calculation == Invoice.Calculation.MANUAL:
+        return Issued(
+            amount=_check_amount(amount),
+            title=membership.name if membership is not None else "",
+            subjects="",
+            breakdown=[],
+            period_start=period_start,
+            period_end=period_end,
+        )
+    if calculation == Invoice.Calculation.MEMBERSHIP:
+        if membership is None:
+            raise DomainError(
+                _("Choose the membership whose price is invoiced."), field="membership_id"
+            )
+        subjects = ", ".join(s.name for s in membership.plan.subjects.all())
+        return Issued(
+            amount=_check_amount(membership.price),
+            title=membership.name,
+            subjects=subjects[:300],
+            breakdown=[
+                {"kind": "membership", "title": membership.name, "amount": membership.price}
+            ],
+            period_start=period_start or membership.starts_on,
+            period_end=period_end or membership.ends_on,
+        )
+    if calculation == Invoice.Calculation.FORECAST:
+        # The seed: a forecast's period starts the day it is issued and cannot be moved.
+        end = period_end or (today + timedelta(days=30))
+        if end < today:
+            raise DomainError(
+                _("The end of the period cannot be before its start."), field="period_end"
+            )
+        forecast: Forecast = forecast_for(
+            client=client,
+            account=account,
+            start=today,
+            end=end,
+            balance=account_balance(account),
+        )
+        if forecast.amount <= 0:
+            raise DomainError(
+                _(
+                    "Nothing to pay by the forecast: the balance and memberships cover "
+                    "the lessons planned in this period."
+                ),
+                field="calculation",
+            )
+        return Issued(
+            amount=_check_amount(forecast.amount),
+            title=forecast.title,
+            subjects=forecast.subjects[:300],
+            breakdown=forecast.lines,
+            period_start=today,
+            period_end=end,
+        )
+    raise DomainError(_("Unknown calculation type."), field="calculation")
+
+
+def _check_dates(
+    period_start: date | None,
+    period_end: date | None,
+    pay_from: date,
+    pay_until: date | None,
+    today: date,
+) -> None:
+    if period_start and period_end and period_end < period_start:
+        raise DomainError(
+            _("The end of the period cannot be before its start."), field="period_end"
+        )
+    if pay_until is not None and pay_until < pay_from:
+        raise DomainError(_("The payment window cannot end before it starts."), field="pay_until")
+    if pay_until is not None and pay_until < today:
+        raise DomainError(_("This payment window is already over."), field="pay_until")
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    client: Client,
+    calculation: str,
+    actor: Actor,
+    amount: int | None = None,
+    membership: ClientMembership | None = None,
+    payer: Client | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    pay_from: date | None = None,
+    pay_until: date | None = None,
+    repeatable: bool = False,
+    allow_partial: bool = False,
+    comment: str = "",
+    rule: InvoiceRule | None = None,
+    now: datetime | None = None,
+) -> Invoice:
+    """Issue an invoice to `client` (I1). The money goes to the membership's account when a
+    membership is given (its separate account, or the base one), else the base account.
+    `payer`: another client who pays (a parent, X6): the link and reminders go to them."""
+    organization = client.organization
+    now = now or timezone.now()
+    today = local_today(organization, now)
+    if client.is_deleted:
+        raise DomainError(_("This client is deleted."), field="client_id")
+    membership = _membership_of(client, membership)
+    if payer is not None:
+        if payer.organization_id != organization.pk or payer.is_deleted:
+            raise DomainError(_("This payer is not available."), field="payer_client_id")
+        if payer.pk == client.pk:
+            payer = None
+    account = membership.account if membership is not None else account_base_for(client=client)
+    issued = invoice_calculate(
+        client=client,
+        calculation=calculation,
+        account=account,
+        membership=membership,
+        amount=amount,
+        period_start=period_start,
+        period_end=period_end,
+        today=today,
+    )
+    pay_from = pay_from or today
+    _check_dates(issued.period_start, issued.period_end, pay_from, pay_until, today)
+    invoice = Invoice(
+        organization=organization,
+        number=_next_number(organization, today.year),
+        client=client,
+        payer=payer,
+        account=account,
+        membership=membership,
+        calculation=calculation,
+        amount=issued.amount,
+        currency=organization.currency or "UAH",
+        period_start=issued.period_start,
+        period_end=issued.period_end,
+        pay_from=pay_from,
+        pay_until=pay_until,
+        repeatable=bool(repeatable),
+        allow_partial=bool(allow_partial),
+        breakdown=issued.breakdown,
+        comment=clean_line(comment or "")[:500],
+        title=(clean_line(issued.title) or "")[:300],
+        subjects=issued.subjects,
+        rule=rule,
+    )
+    invoice.save(force_insert=True)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="invoice.create",
+        obj=invoice,
+        changes={
+            "number": invoice.number,
+            "calculation": calculation,
+            "amount": invoice.amount,
+            "client": client.pk,
+            "payer": payer.pk if payer is not None else None,
+            "account": account.pk,
+        },
+    )
+    return invoice
+
+
+# --------------------------------------------------------------------------- archive / expire
+
+
+ALREADY_ARCHIVED = "already_archived"
+PAID_ERROR = "paid"
+NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    id: int
+    number: str
+    ok: bool
+    error: str | None
+
+
+def archive_error_text(code: str | None) -> str:
+    return {
+        ALREADY_ARCHIVED: _("Already archived"),
+        PAID_ERROR: _("A paid invoice cannot be archived"),
+        NOT_FOUND: _("Not found"),
+    }.get(code or "", "")
+
+
+def _close_open_payment(invoice: Invoice, actor: Actor) -> None:
+    """The link stops taking money: its open provider attempt is closed too."""
+    payment = invoice.payment if invoice.payment_id else None
+    if payment is not None and payment.status in (Payment.Status.CREATED, Payment.Status.PENDING):
+        payment_expire(payment=payment, actor=actor)
+
+
+@transaction.atomic
+def invoice_archive(*, invoice: Invoice, actor: Actor, now: datetime | None = None) -> str | None:
+    """Archive one invoice (irreversible: the link stops working). Returns None when done,
+    else why not: "already_archived" or "paid" — and nothing changed then."""
+    now = now or timezone.now()
+    scoped = Invoice.objects.for_org(invoice.organization)
+    locked = scoped.select_for_update(of=("self",)).select_related("payment").get(pk=invoice.pk)
+    if locked.status == S.ARCHIVED:
+        return ALREADY_ARCHIVED
+    if locked.status == S.PAID:
+        return PAID_ERROR
+    scoped.filter(pk=locked.pk, status=locked.status).update(status=S.ARCHIVED, archived_at=now)
+    _close_open_payment(locked, actor)
+    audit_record(
+        organization=invoice.organization,
+        actor=actor,
+        action="invoice.archive",
+        obj=locked,
+        changes={"status": [locked.status, S.ARCHIVED]},
+    )
+    invoice.status, invoice.archived_at = S.ARCHIVED, now
+    return None
+
+
+def invoices_archive(
+    *, organization: Organization, ids: list[int], actor: Actor
+) -> list[ArchiveResult]:
+    """Bulk archive (I4): a protocol line per id asked, in the order asked. Each invoice is
+    its own transaction: a refusal for one never undoes another."""
+    found = {
+        inv.pk: inv
+        for inv in Invoice.objects.for_org(organization)
+        .filter(pk__in=set(ids))
+        .only("id", "number", "organization_id")
+    }
+    results: list[ArchiveResult] = []
+    seen: set[int] = set()
+    for pk in ids:
+        if pk in seen:
+            continue
+        seen.add(pk)
+        invoice = found.get(pk)
+        if invoice is None:
+            results.append(ArchiveResult(pk, "", False, NOT_FOUND))
+            continue
+        error = invoice_archive(invoice=invoice, actor=actor)
+        results.append(ArchiveResult(pk, invoice.number, error is None, error))
+    return results
+
+
+def invoices_expire(now: datetime) -> int:
+    """The payment window is over: awaiting / partially paid invoices whose `pay_until` is
+    before today in their organization's zone become expired (the job). Constant queries
+    per batch of 1,000."""
+    from zapys.core.audit import audit_record_many
+    from zapys.core.tenancy import unscoped
+
+    total = 0
+    # No zone is more than 14 h ahead of UTC: rows due before (UTC today - 1) are over
+    # everywhere; the day in between is decided per organization.
+    horizon = now.date() + timedelta(days=1)
+    with unscoped():
+        while True:
+            rows = list(
+                Invoice.objects.filter(status__in=OPEN, pay_until__lt=horizon)
+                .values_list("id", "pay_until", "organization__time_zone")
+                .order_by("id")[:1000]
+            )
+            if not rows:
+                break
+            due = [
+                pk
+                for pk, until, zone in rows
+                if until < timezone.localtime(now, _zone(zone)).date()
+            ]
+            if due:
+                moved_ids = list(
+                    Invoice.objects.filter(pk__in=due, status__in=OPEN).values_list("id", flat=True)
+                )
+                Invoice.objects.filter(pk__in=moved_ids, status__in=OPEN).update(
+                    status=S.EXPIRED, expired_at=now
+                )
+                audit_record_many(
+                    model=Invoice,
+                    ids=moved_ids,
+                    actor=Actor.scheduler("invoices.expire"),
+                    action="invoice.expire",
+                    changes={"status": S.EXPIRED},
+                )
+                total += len(moved_ids)
+            if len(rows) < 1000 or not due:
+                break
+    return total
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name or "Europe/Kyiv")
+    except Exception:  # an unknown zone name: Kyiv, as organizations default to
+        return ZoneInfo("Europe/Kyiv")
+
+
+# --------------------------------------------------------------------------- paying
+
+
+def invoice_payable(invoice: Invoice, today: date) -> bool:
+    """Whether the link takes money today (I3): open or (paid and repeatable), within the
+    window."""
+    if invoice.status not in OPEN and not (invoice.status == S.PAID and invoice.repeatable):
+        return False
+    if today < invoice.pay_from:
+        return False
+    return invoice.pay_until is None or today <= invoice.pay_until
+
+
+def invoice_pay_amount(invoice: Invoice, requested: int | None) -> int:
+    """What one payment of the link is: the rest due (the whole amount again for a paid
+    invoice that may be paid again), or what the payer typed when partial payment is
+    allowed (more than due is welcome: the rest stays on the balance)."""
+    due = invoice.due if invoice.status != S.PAID else invoice.amount
+    if invoice.allow_partial and requested is not None:
+        return _check_amount(requested)
+    return due
+
+
+@transaction.atomic
+def invoice_payment_start(
+    *, invoice: Invoice, actor: Actor, amount: int | None = None, now: datetime | None = None
+) -> Payment:
+    """ "Go to payment" on the public page: the provider attempt for this payment of the
+    invoice (the open one reused while it asks the same amount)."""
+    now = now or timezone.now()
+    organization = invoice.organization
+    locked = (
+        Invoice.objects.for_org(organization)
+        .select_for_update(of=("self",))
+        .select_related("payment", "client")
+        .get(pk=invoice.pk)
+    )
+    if not invoice_payable(locked, local_today(organization, now)):
+        raise Conflict(
+            _("The payment period of this invoice has expired, please contact the administrator.")
+        )
+    to_pay = invoice_pay_amount(locked, amount)
+    current = locked.payment
+    if (
+        current is not None
+        and current.status == Payment.Status.PENDING
+        and current.amount == to_pay
+        and (current.expires_at is None or current.expires_at > now)
+    ):
+        return current
+    settings = invoice_settings_get(organization)
+    with translation.override(organization.language or None):
+        description = _("Invoice %(number)s") % {"number": locked.number}
+    payment = payment_create(
+        organization=organization,
+        account=settings.payment_account if settings.payment_account_id else None,
+        purpose=PURPOSE,
+        purpose_object=locked,
+        client=locked.client,
+        amount=to_pay,
+        currency=locked.currency,
+        description=description,
+        actor=actor,
+        expires_at=_end_of_day(organization, locked.pay_until) if locked.pay_until else None,
+    )
+    Invoice.objects.for_org(organization).filter(pk=locked.pk).update(payment=payment)
+    invoice.payment = payment
+    return payment
+
+
+def _status_after(invoice: Invoice, paid_amount: int) -> str:
+    if paid_amount >= invoice.amount:
+        return S.PAID
+    return S.PARTIALLY_PAID if paid_amount > 0 else S.AWAITING
+
+
+def _deposit_line(invoice: Invoice) -> str:
+    what = invoice.title or invoice.number
+    return _("Invoice %(number)s: %(what)s") % {"number": invoice.number, "what": what}
+
+
+def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:
+    """The provider confirmed a payment of an invoice (the purpose's transition, inside the
+    payment's transaction). The money lands on the invoice's account through the money
+    service and counts towards it; money for an archived or expired invoice is kept on the
+    client's base account and the staff are told. Returns what happened."""
+    organization = payment.organization
+    invoice = (
+        Invoice.objects.for_org(organization)
+        .select_for_update(of=("self",))
+        .select_related("client", "account")
+        .filter(pk=payment.purpose_id)
+        .first()
+        if str(payment.purpose_id).isdigit()
+        else None
+    )
+    if invoice is None:
+        logger.warning("invoices: payment %s names no invoice", payment.pk)
+        return "unknown"
+    if InvoicePayment.objects.for_org(organization).filter(payment=payment).exists():
+        return "duplicate"  # counted already: a replay changes nothing
+    counted = invoice.status in OPEN or (invoice.status == S.PAID and invoice.repeatable)
+    account = invoice.account if counted else account_base_for(client=invoice.client)
+    money = money_received_record(
+        client=invoice.client,
+        amount=payment.amount,
+        purpose=Entry.Purpose.INVOICE_PAYMENT,
+        article=ARTICLE,
+        actor=actor,
+        cause=invoice,
+        comment=_("Invoice %(number)s, payment #%(id)s")
+        % {"number": invoice.number, "id": payment.pk},
+        deposit_line=_deposit_line(invoice),
+        branch=payment.branch if payment.branch_id else None,
+        account=account,
+    )
+    InvoicePayment.objects.create(
+        organization=organization,
+        invoice=invoice,
+        payment=payment,
+        amount=payment.amount,
+        counted=counted,
+        entry=money.entry,
+    )
+    amount_text = format_money(payment.amount, payment.currency, organization.language)
+    if not counted:
+        notify_staff(
+            organization=organization,
+            title=_("Money for a closed invoice: %(number)s") % {"number": invoice.number},
+            body=_(
+                "%(amount)s from %(client)s arrived after the invoice was %(status)s; it is on "
+                "the client's balance."
+            )
+            % {
+                "amount": amount_text,
+                "client": invoice.client.name,
+                "status": invoice.get_status_display().lower(),
+            },
+            related=invoice,
+        )
+        audit_record(
+            organization=organization,
+            actor=actor,
+            action="invoice.paid_closed",
+            obj=invoice,
+            changes={"payment_id": payment.pk, "amount": payment.amount},
+        )
+        return "closed"
+    paid = invoice.paid_amount + payment.amount
+    status = _status_after(invoice, paid)
+    now = timezone.now()
+    Invoice.objects.for_org(organization).filter(pk=invoice.pk).update(
+        paid_amount=F("paid_amount") + payment.amount,
+        status=status,
+        paid_at=now if status == S.PAID else invoice.paid_at,
+    )
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="invoice.paid",
+        obj=invoice,
+        changes={
+            "status": [invoice.status, status],
+            "paid_amount": [invoice.paid_amount, paid],
+            "payment_id": payment.pk,
+        },
+    )
+    notify_staff(
+        organization=organization,
+        title=_("Invoice %(number)s paid: %(amount)s")
+        % {"number": invoice.number, "amount": amount_text},
+        body=invoice.client.name,
+        related=invoice,
+    )
+    return status
+
+
+def invoice_payment_refunded(*, payment: Payment, amount: int, actor: Actor) -> None:
+    """Money went back through the provider: the entry is reversed on the same account (a
+    CREDIT "refund" and an expense) and, when it had counted, the invoice owes it again."""
+    organization = payment.organization
+    record = (
+        InvoicePayment.objects.for_org(organization)
+        .select_related("invoice", "invoice__client", "entry")
+        .filter(payment=payment)
+        .first()
+    )
+    if record is None:
+        return
+    invoice = (
+        Invoice.objects.for_org(organization)
+        .select_for_update(of=("self",))
+        .get(pk=record.invoice_id)
+    )
+    money_refunded_record(
+        client=invoice.client,
+        amount=amount,
+        actor=actor,
+        cause=invoice,
+        comment=_("Refund of invoice %(number)s, payment #%(id)s")
+        % {"number": invoice.number, "id": payment.pk},
+        branch=payment.branch if payment.branch_id else None,
+        account=record.entry.account if record.entry is not None else None,
+    )
+    InvoicePayment.objects.for_org(organization).filter(pk=record.pk).update(
+        refunded=F("refunded") + amount
+    )
+    changes: dict[str, Any] = {"refunded": amount, "payment_id": payment.pk}
+    if record.counted:
+        paid = max(invoice.paid_amount - amount, 0)
+        status = invoice.status
+        if status in (S.PAID, S.PARTIALLY_PAID, S.AWAITING):
+            status = _status_after(invoice, paid)
+        Invoice.objects.for_org(organization).filter(pk=invoice.pk).update(
+            paid_amount=paid, status=status
+        )
+        changes.update(
+            {"status": [invoice.status, status], "paid_amount": [invoice.paid_amount, paid]}
+        )
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="invoice.refunded",
+        obj=invoice,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def invoice_pay_from_balance(
+    *, invoice: Invoice, actor: Actor, now: datetime | None = None
+) -> Invoice:
+    """X5: the client's base balance covers what is due — the invoice is paid without the
+    provider. The money moves from the base account to the invoice's account as a pair of
+    "invoice payment" entries (one CREDIT, one DEBIT), so the client's total balance is
+    unchanged; the open provider link is closed."""
+    now = now or timezone.now()
+    organization = invoice.organization
+    locked = (
+        Invoice.objects.for_org(organization)
+        .select_for_update(of=("self",))
+        .select_related("client", "payment", "account")
+        .get(pk=invoice.pk)
+    )
+    if not invoice_payable(locked, local_today(organization, now)) or locked.status == S.PAID:
+        raise Conflict(_("Only an invoice awaiting payment can be paid from the balance."))
+    base = account_base_for(client=locked.client)
+    balance = account_balance(base)
+    due = locked.due
+    if balance < due:
+        raise DomainError(
+            _("The balance (%(balance)s) does not cover the invoice (%(amount)s).")
+            % {
+                "balance": format_money(balance, locked.currency, organization.language),
+                "amount": format_money(due, locked.currency, organization.language),
+            },
+            field="balance",
+        )
+    with translation.override(organization.language or None):
+        comment = _("Invoice %(number)s paid from the balance") % {"number": locked.number}
+        entry_create(
+            client=locked.client,
+            kind=Entry.Kind.CREDIT,
+            amount=due,
+            purpose=Entry.Purpose.INVOICE_PAYMENT,
+            actor=actor,
+            account=base,
+            cause=locked,
+            comment=comment,
+        )
+        entry = entry_create(
+            client=locked.client,
+            kind=Entry.Kind.DEBIT,
+            amount=due,
+            purpose=Entry.Purpose.INVOICE_PAYMENT,
+            actor=actor,
+            account=locked.account,
+            cause=locked,
+            comment=comment,
+        )
+        InvoicePayment.objects.create(
+            organization=organization,
+            invoice=locked,
+            source=InvoicePayment.Source.BALANCE,
+            amount=due,
+            entry=entry,
+        )
+        Invoice.objects.for_org(organization).filter(pk=locked.pk).update(
+            paid_amount=F("paid_amount") + due, status=S.PAID, paid_at=now
+        )
+        _close_open_payment(locked, actor)
+        audit_record(
+            organization=organization,
+            actor=actor,
+            action="invoice.paid_from_balance",
+            obj=locked,
+            changes={"status": [locked.status, S.PAID], "amount": due},
+        )
+    locked.refresh_from_db()
+    return locked
+
+
+# --------------------------------------------------------------------------- sending
+
+
+@dataclass(frozen=True)
+class Bills:
+    """`{customer.bills}` and its two variants: every open invoice of the customer. An
+    object with plain attributes, so the renderer reaches `.amount_url` without calling
+    anything (see `messaging.rendering`)."""
+
+    urls: str
+    amount_url: str
+    amount_subject_url: str
+
+    def __str__(self) -> str:
+        return self.urls
+
+
+def _date_text(day: date | None) -> str:
+    return f"{day:%d.%m.%Y}" if day else ""
+
+
+def _amount_url(invoice: Invoice, language: str) -> str:
+    return (
+        f"{format_money(invoice.due or invoice.amount, invoice.currency, language)} — {invoice.url}"
+    )
+
+
+def _amount_subjects_url(invoice: Invoice, language: str) -> str:
+    subjects = invoice.subjects or invoice.title
+    amount = format_money(invoice.due or invoice.amount, invoice.currency, language)
+    return f"{amount} ({subjects}) — {invoice.url}" if subjects else f"{amount} — {invoice.url}"
+
+
+def bill_type(invoice: Invoice) -> str:
+    return invoice.title or str(invoice.get_calculation_display())
+
+
+def message_variables(
+    invoice: Invoice, customer: Client, open_invoices: list[Invoice], language: str
+) -> dict[str, Any]:
+    """The I6 tags for a message about `invoice` to `customer` (flat keys: the renderer
+    prefers them, and `customer.bills` still reaches `.amount_url`)."""
+    bills = Bills(
+        urls="\n".join(i.url for i in open_invoices),
+        amount_url="\n".join(_amount_url(i, language) for i in open_invoices),
+        amount_subject_url="\n".join(_amount_subjects_url(i, language) for i in open_invoices),
+    )
+    return {
+        "bill.url": invoice.url,
+        "bill.amount": format_money(invoice.due or invoice.amount, invoice.currency, language),
+        "bill.type": bill_type(invoice),
+        "bill.begin_date": _date_text(invoice.period_start),
+        "bill.end_date": _date_text(invoice.period_end),
+        "bill.amount_url": _amount_url(invoice, language),
+        "bill.amount_subjects_url": _amount_subjects_url(invoice, language),
+        "customer.name": customer.name,
+        "customer.bills": bills,
+        "customer.bills.amount_url": bills.amount_url,
+        "customer.bills.amount_subject_url": bills.amount_subject_url,
+    }
+
+
+def render_tags(text: str, variables: dict[str, Any]) -> str:
+    """A typed text with the I6 tags filled in the same safe single pass as templates."""
+    return render_template(text, variables, allowed=[name for name, _label in events.TAGS])
+
+
+def _recipient(invoice: Invoice) -> Client:
+    return invoice.payer if invoice.payer_id and invoice.payer is not None else invoice.client
+
+
+def _open_invoices_of(customer: Client) -> list[Invoice]:
+    from django.db.models import Q
+
+    return list(
+        Invoice.objects.for_org(customer.organization)
+        .filter(Q(client=customer) | Q(payer=customer), status__in=OPEN)
+        .order_by("created_at", "id")
+    )
+
+
+def invoice_send(
+    *,
+    invoice: Invoice,
+    actor: Actor,
+    channel: str | None = None,
+    text: str | None = None,
+    event: str = events.INVOICE_LINK,
+    idempotency_key: str | None = None,
+) -> Message:
+    """Send the invoice's link (I2) to whoever pays it (the payer, else the client) through
+    the outbox: the organization's template for the event (I6 tags), or `text` typed by
+    staff with the same tags. Raises DomainError when no channel reaches them."""
+    organization = invoice.organization
+    if channel is not None and channel not in CHANNELS:
+        raise DomainError(_("Unknown channel."), field="channel")
+    if invoice.status == S.ARCHIVED:
+        raise Conflict(_("An archived invoice cannot be sent: its link no longer works."))
+    customer = _recipient(invoice)
+    language = organization.language or "uk"
+    variables = message_variables(invoice, customer, _open_invoices_of(customer), language)
+    key = idempotency_key or f"invoice:{invoice.pk}:send:{uuid.uuid4().hex}"
+    if text is not None and text.strip():
+        message = message_send(
+            organization=organization,
+            event=CUSTOM_MESSAGE,
+            variables={"text": render_tags(text.strip(), variables)},
+            actor=actor,
+            client=customer,
+            channel=channel,
+            related=invoice,
+            idempotency_key=key,
+        )
+    else:
+        message = message_send(
+            organization=organization,
+            event=event,
+            variables=variables,
+            actor=actor,
+            client=customer,
+            channel=channel,
+            related=invoice,
+            idempotency_key=key,
+        )
+    if message is None:
+        raise DomainError(
+            _("No channel can reach %(name)s: add a phone, an e-mail or a transport account.")
+            % {"name": customer.name},
+            field="channel" if channel else "client_id",
+        )
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="invoice.send",
+        obj=invoice,
+        changes={"channel": message.channel, "message_id": message.pk},
+    )
+    return message
