@@ -40,7 +40,16 @@ LAYERS: dict[str, int] = {
 }
 #: the ways of getting paid and what is built on all of the above: peers, on top
 PURPOSE_APPS = frozenset(
-    {"prepayments", "topups", "invoicing", "storefront", "cabinet", "fiscal", "reports"}
+    {
+        "prepayments",
+        "online_sales",
+        "topups",
+        "invoicing",
+        "storefront",
+        "cabinet",
+        "fiscal",
+        "reports",
+    }
 )
 SKIPPED_DIRS = frozenset({"tests", "migrations"})
 MODEL_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "get_model"})

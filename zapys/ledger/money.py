@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Branch
@@ -347,3 +348,38 @@ def money_assign_to_client(
         changes={"client": [None, client.pk], "entry": [None, entry.pk]},
     )
     return entry
+
+
+@transaction.atomic
+def money_unassigned_cancel(*, money: UnassignedMoney, actor: Actor, reason: str) -> bool:
+    """Money that arrived for no client went back (an online sale refunded before anyone
+    attached it): its income operation and receipt payment are cancelled, kept and struck
+    through, as a cancelled entry's are. False when it was assigned or cancelled already
+    (then the client's entry is what to cancel)."""
+    org_id = money.operation.organization_id
+    now = timezone.now()
+    active, cancelled = FinancialOperation.Status.ACTIVE, FinancialOperation.Status.CANCELLED
+    won = (
+        FinancialOperation.objects.for_org(org_id)
+        .filter(pk=money.operation.pk, entry__isnull=True, status=active)
+        .update(status=cancelled, cancelled_at=now, cancel_reason=reason[:500])
+    )
+    if not won:
+        return False
+    paid = money.receipt_payment
+    if (
+        SalesReceiptPayment.objects.for_org(org_id)
+        .filter(pk=paid.pk, status=active)
+        .update(status=cancelled, cancelled_at=now)
+    ):
+        SalesReceipt.objects.for_org(org_id).filter(pk=paid.receipt_id).update(
+            paid=F("paid") - paid.amount
+        )
+    audit_record(
+        organization=money.operation.organization,
+        actor=actor,
+        action="ledger.money_unassigned_cancel",
+        obj=money.operation,
+        changes={"status": ["active", "cancelled"], "reason": [None, reason]},
+    )
+    return True

@@ -1,0 +1,112 @@
+"""Forms of the staff pages and the public purchase page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zapys.accounts.models import Branch
+from zapys.catalog.models import Group
+from zapys.core.forms import StyledForm, StyledModelForm
+from zapys.online_sales.models import OnlineSalesSettings, PlanOnline
+from zapys.online_sales.services import STYLE_BOUNDS, STYLE_FIELDS
+from zapys.payments.models import PaymentAccount
+
+COLOR_FIELDS = ("text_color", "background", "border_color")
+
+
+def _style_widgets() -> dict[str, Any]:
+    widgets: dict[str, Any] = {
+        name: forms.TextInput(attrs={"type": "color", "class": "form-control-color"})
+        for name in COLOR_FIELDS
+    }
+    for name, (low, high) in STYLE_BOUNDS.items():
+        widgets[name] = forms.NumberInput(attrs={"min": low, "max": high})
+    return widgets
+
+
+class SettingsForm(StyledModelForm):
+    # Declared here: a model form's default choices would query outside the organization.
+    payment_account = forms.ModelChoiceField(
+        label=_("payment account"), queryset=PaymentAccount._base_manager.none(), required=False
+    )
+    branch = forms.ModelChoiceField(
+        label=_("branch receiving the money"),
+        queryset=Branch._base_manager.none(),
+        required=False,
+        help_text=_("Empty: the first active branch."),
+    )
+
+    class Meta:
+        model = OnlineSalesSettings
+        fields = ("enabled", "payment_account", "commission_percent", "auto_attach", "branch")
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payment_account"].queryset = PaymentAccount.objects.for_org(
+            organization
+        ).filter(is_active=True)
+        self.fields["branch"].queryset = Branch.objects.for_org(organization).filter(is_active=True)
+
+
+class ButtonForm(StyledModelForm):
+    """The button's text and its design (O2): every field drives the live preview."""
+
+    class Meta:
+        model = PlanOnline
+        fields = ("button_text", *STYLE_FIELDS)
+        widgets = _style_widgets()
+
+
+class BuyForm(StyledForm):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("The activation code and the membership's details are sent here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=30,
+        required=False,
+        help_text=_("If you are already our client, the membership is added to you at once."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class AttachForm(StyledForm):
+    client_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    new_client_name = forms.CharField(
+        label=_("Or create a client with this name"), max_length=200, required=False
+    )
+    starts_on = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Groups the client may attend"),
+        queryset=Group._base_manager.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups = Group.objects.all() if plan.covers_everything else plan.groups.all()
+        self.fields["groups"].queryset = groups.order_by("name")
+
+
+class SaleFilterForm(StyledForm):
+    search = forms.CharField(label=_("Search"), max_length=200, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All paid")),
+            ("paid", _("Not attached")),
+            ("attached", _("Attached")),
+            ("refunded", _("Refunded")),
+            ("pending", _("Awaiting payment")),
+        ],
+    )

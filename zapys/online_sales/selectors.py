@@ -1,0 +1,171 @@
+"""Reads of online membership sales: plans on sale, the buttons and their snippet, sales."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from zapys.accounts.models import Organization
+from zapys.memberships.models import MembershipPlan
+from zapys.online_sales.models import OnlineSale, PlanOnline
+from zapys.payments.config import public_base
+
+
+def plans_with_online(organization: Organization) -> list[tuple[MembershipPlan, PlanOnline | None]]:
+    """Every living plan with its online row (None: never set), in two queries."""
+    plans = list(MembershipPlan.objects.for_org(organization).filter(is_archived=False))
+    rows = {
+        row.plan_id: row
+        for row in PlanOnline.objects.for_org(organization).filter(
+            plan_id__in=[p.pk for p in plans]
+        )
+    }
+    return [(plan, rows.get(plan.pk)) for plan in plans]
+
+
+def plans_on_sale(organization: Organization) -> QuerySet[PlanOnline]:
+    """What the storefront lists: allowed, permanent, priced, not archived."""
+    return (
+        PlanOnline.objects.for_org(organization)
+        .filter(
+            sell_online=True,
+            plan__kind=MembershipPlan.Kind.PERMANENT,
+            plan__is_archived=False,
+            plan__price__gt=0,
+        )
+        .select_related("plan")
+        .order_by("plan__name", "id")
+    )
+
+
+def storefront_url(organization: Organization) -> str:
+    return public_base() + reverse("online_sales:storefront", args=[organization.slug])
+
+
+def plan_url(organization: Organization, plan_id: int) -> str:
+    return public_base() + reverse("online_sales:plan_page", args=[organization.slug, plan_id])
+
+
+def button_css(style: Any) -> str:
+    """The inline style of a button: what the preview shows and the snippet carries (no
+    stylesheet, no script: it must look the same pasted into any site)."""
+    return (
+        "display:inline-flex;align-items:center;justify-content:center;box-sizing:border-box;"
+        f"width:{style.width}px;height:{style.height}px;"
+        f"color:{style.text_color};background:{style.background};"
+        f"font-size:{style.text_size}px;font-weight:{'700' if style.bold else '400'};"
+        f"border:{style.border_width}px solid {style.border_color};"
+        f"border-radius:{style.radius}px;"
+        "text-decoration:none;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+        "text-align:center;line-height:1.2;padding:0 8px;"
+    )
+
+
+def embed_html(row: PlanOnline, url: str) -> str:
+    """The snippet to paste into the business's site: one plain link styled inline — no
+    third-party script, no tracking, nothing loaded from anywhere."""
+    return (
+        f'<a href="{escape(url)}" target="_blank" rel="noopener" '
+        f'style="{escape(button_css(row))}">{escape(row.button_text)}</a>'
+    )
+
+
+@dataclass(frozen=True)
+class SaleFilters:
+    status: str = ""
+    search: str = ""
+    plan_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def sales_list(
+    filters: SaleFilters | None = None, *, include_pending: bool = False
+) -> QuerySet[OnlineSale]:
+    """Sales in the active organization, newest first; `search` looks in the e-mail, phone,
+    code and plan name. Purchases still awaiting payment only when asked for (by status or
+    `include_pending`): the staff's list is of money that came."""
+    filters = filters or SaleFilters()
+    qs = OnlineSale.objects.select_related("client", "payment")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    elif not include_pending:
+        qs = qs.exclude(status=OnlineSale.Status.PENDING)
+    if filters.plan_id:
+        qs = qs.filter(plan_id=filters.plan_id)
+    if filters.date_from:
+        qs = qs.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(created_at__date__lte=filters.date_to)
+    text = " ".join((filters.search or "").split())
+    if text:
+        from zapys.online_sales.codes import code_normalise
+
+        condition = (
+            Q(email__icontains=text) | Q(phone__contains=text) | Q(plan_name__icontains=text)
+        )
+        code = code_normalise(text)
+        if code:
+            condition |= Q(activation_code=code)
+        qs = qs.filter(condition)
+    return qs.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class PlanTotals:
+    plan_name: str
+    sold: int
+    amount: int
+    commission: int
+    refunded: int
+    refunded_amount: int
+
+
+def report(*, date_from: date, date_to: date) -> list[PlanTotals]:
+    """Online sales by plan in the period (by the day they were paid): what sold, the
+    commission in it, what was refunded — one query."""
+    rows = (
+        OnlineSale.objects.filter(
+            paid_at__date__gte=date_from,
+            paid_at__date__lte=date_to,
+            status__in=[
+                OnlineSale.Status.PAID,
+                OnlineSale.Status.ATTACHED,
+                OnlineSale.Status.REFUNDED,
+            ],
+        )
+        .values("plan_name")
+        .annotate(
+            sold=Count("id"),
+            amount=Sum("amount"),
+            commission=Sum("commission"),
+            refunded=Count("id", filter=Q(status=OnlineSale.Status.REFUNDED)),
+            refunded_amount=Sum("amount", filter=Q(status=OnlineSale.Status.REFUNDED)),
+        )
+        .order_by("plan_name")
+    )
+    return [
+        PlanTotals(
+            r["plan_name"],
+            r["sold"],
+            r["amount"] or 0,
+            r["commission"] or 0,
+            r["refunded"],
+            r["refunded_amount"] or 0,
+        )
+        for r in rows
+    ]
+
+
+def unattached_older_than(days: int) -> QuerySet[OnlineSale]:
+    """Paid purchases nobody attached for `days` days (the report and the dashboard card)."""
+    edge = timezone.now() - timedelta(days=days)
+    return OnlineSale.objects.filter(status=OnlineSale.Status.PAID, paid_at__lte=edge).order_by(
+        "paid_at", "id"
+    )

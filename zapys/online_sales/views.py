@@ -1,0 +1,461 @@
+"""Staff pages (plans for online sale, button design, sales and activation, refunds, report,
+the settings tab) and the buyer's public pages (storefront, plan, purchase). Views parse and
+authorize, then call one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zapys.accounts.models import Organization
+from zapys.clients.selectors import client_list, client_or_404
+from zapys.core.audit import Actor
+from zapys.core.exceptions import DomainError
+from zapys.core.forms import form_add_domain_error
+from zapys.core.http import request_actor, request_organization
+from zapys.core.tenancy import public_scope, unscoped
+from zapys.core.views import staff_required
+from zapys.memberships.models import MembershipPlan
+from zapys.online_sales import selectors, services
+from zapys.online_sales.forms import (
+    AttachForm,
+    ButtonForm,
+    BuyForm,
+    SaleFilterForm,
+    SettingsForm,
+)
+from zapys.online_sales.models import OnlineSale
+from zapys.payments.checkout import LOST_STATUSES, checkout_context, checkout_submit
+from zapys.payments.models import Payment
+
+MANAGERS = ("owner", "administrator")
+
+# --------------------------------------------------------------------------- settings tab
+
+
+@staff_required("owner")
+def settings_view(request: HttpRequest) -> HttpResponse:
+    organization = request_organization(request)
+    row = services.online_settings_get(organization)
+    form = SettingsForm(request.POST or None, instance=row, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.online_settings_update(
+                organization=organization, actor=request_actor(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Online sales settings saved."))
+            return redirect("online_sales:settings")
+    return render(
+        request,
+        "online_sales/settings.html",
+        {
+            "form": form,
+            "settings": row,
+            "storefront_url": selectors.storefront_url(organization),
+            "example": services.commission_for(100_000, row.commission_percent),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- plans and buttons
+
+
+@staff_required(*MANAGERS)
+def plans_view(request: HttpRequest) -> HttpResponse:
+    """ "Membership plans for online sale" (O2): a checkbox "allow online sale" per plan
+    unlocks its button's text; one-off plans are shown disabled with the reason."""
+    organization = request_organization(request)
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        actor = request_actor(request)
+        for plan, row in selectors.plans_with_online(organization):
+            wanted = request.POST.get(f"sell_{plan.pk}") == "on"
+            text = request.POST.get(f"text_{plan.pk}")
+            if not wanted and row is None:
+                continue
+            if services.plan_sellable_reason(plan) and not wanted:
+                continue
+            try:
+                services.plan_online_update(
+                    plan=plan, actor=actor, sell_online=wanted, button_text=text
+                )
+            except DomainError as exc:
+                errors[plan.pk] = exc.detail
+        if not errors:
+            messages.success(request, _("Online sale of the plans saved."))
+            return redirect("online_sales:plans")
+    rows = [
+        {
+            "plan": plan,
+            "online": row,
+            "reason": services.plan_sellable_reason(plan),
+            "error": errors.get(plan.pk, ""),
+        }
+        for plan, row in selectors.plans_with_online(organization)
+    ]
+    return render(
+        request,
+        "online_sales/plans.html",
+        {
+            "rows": rows,
+            "settings": services.online_settings_get(organization),
+            "storefront_url": selectors.storefront_url(organization),
+        },
+    )
+
+
+@staff_required(*MANAGERS)
+def button_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The button's design with a live preview and the snippet to paste (O2)."""
+    organization = request_organization(request)
+    plan = MembershipPlan.objects.for_org(organization).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404
+    row = services.plan_online_get(plan)
+    if row is None or not row.sell_online:
+        messages.warning(request, _("Allow the plan's online sale first."))
+        return redirect("online_sales:plans")
+    form = ButtonForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.plan_online_update(
+                plan=plan, actor=request_actor(request), button_text=data.pop("button_text"), **data
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The button is saved. Copy the new code to your site."))
+            return redirect("online_sales:button", plan_id=plan.pk)
+        row.refresh_from_db()
+    url = selectors.plan_url(organization, plan.pk)
+    return render(
+        request,
+        "online_sales/button.html",
+        {
+            "plan": plan,
+            "row": row,
+            "form": form,
+            "url": url,
+            "snippet": selectors.embed_html(row, url),
+            "css": selectors.button_css(row),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- sales
+
+
+@staff_required(*MANAGERS)
+def sales_view(request: HttpRequest) -> HttpResponse:
+    """Online payments and purchases (O4, O5): search, status, attach or refund."""
+    form = SaleFilterForm(request.GET or None)
+    filters = selectors.SaleFilters()
+    if form.is_valid():
+        filters = selectors.SaleFilters(
+            status=form.cleaned_data["status"], search=form.cleaned_data["search"]
+        )
+    page = Paginator(selectors.sales_list(filters), 50).get_page(request.GET.get("page"))
+    return render(request, "online_sales/sales.html", {"form": form, "page": page})
+
+
+@staff_required(*MANAGERS)
+def code_lookup(request: HttpRequest) -> HttpResponse:
+    """The code box (typed, or a barcode scanner typing it and pressing Enter): the
+    purchase's attach dialog, or a clear message."""
+    code = request.GET.get("code", "")
+    try:
+        sale = services.sale_by_code(request_organization(request), code)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("online_sales:sales")
+    return redirect("online_sales:sale", sale_id=sale.pk)
+
+
+def _sale_or_404(sale_id: int) -> OnlineSale:
+    sale = (
+        OnlineSale.objects.select_related("plan", "client", "membership", "payment")
+        .filter(pk=sale_id)
+        .first()
+    )
+    if sale is None:
+        raise Http404
+    return sale
+
+
+@staff_required(*MANAGERS)
+def sale_view(request: HttpRequest, sale_id: int) -> HttpResponse:
+    """One purchase: its details; while paid and not attached, the attach dialog (find the
+    client by surname, name or phone, or create one from the buyer's details; groups; the
+    validity start); the refund with the payment's details."""
+    sale = _sale_or_404(sale_id)
+    form = AttachForm(
+        request.POST or None,
+        plan=sale.plan,
+        initial={"starts_on": timezone.localdate(), "new_client_name": ""},
+    )
+    if request.method == "POST" and sale.status == OnlineSale.Status.PAID and form.is_valid():
+        data = form.cleaned_data
+        actor = request_actor(request)
+        try:
+            if data["client_id"]:
+                client = client_or_404(data["client_id"])
+                services.online_sale_attach(
+                    sale=sale,
+                    client=client,
+                    actor=actor,
+                    starts_on=data["starts_on"],
+                    groups=data["groups"],
+                )
+            elif data["new_client_name"]:
+                services.online_sale_attach_new_client(
+                    sale=sale,
+                    name=data["new_client_name"],
+                    actor=actor,
+                    starts_on=data["starts_on"],
+                    groups=data["groups"],
+                )
+            else:
+                raise DomainError(_("Choose the client or enter a new client's name."))
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The membership is attached to the client."))
+            return redirect("online_sales:sale", sale_id=sale.pk)
+    query = request.GET.get("q", "").strip()
+    found = list(client_list(search=query)[:10]) if query else []
+    suggested = services.matching_clients(sale) if sale.status == OnlineSale.Status.PAID else []
+    return render(
+        request,
+        "online_sales/sale.html",
+        {
+            "sale": sale,
+            "form": form,
+            "q": query,
+            "found": found,
+            "suggested": suggested,
+            "groups": list(sale.groups.all()),
+        },
+    )
+
+
+@staff_required(*MANAGERS)
+@require_POST
+def sale_refund(request: HttpRequest, sale_id: int) -> HttpResponse:
+    sale = _sale_or_404(sale_id)
+    try:
+        sale = services.online_sale_refund(sale=sale, actor=request_actor(request))
+    except DomainError as exc:
+        messages.error(request, exc.detail)  # declined by the provider: nothing reversed
+    else:
+        if sale.status == OnlineSale.Status.REFUNDED:
+            messages.success(request, _("Refunded to the buyer's card; the purchase is reversed."))
+        else:
+            messages.info(
+                request, _("The refund is asked; it completes when the provider confirms.")
+            )
+    return redirect("online_sales:sale", sale_id=sale.pk)
+
+
+@staff_required(*MANAGERS)
+def report_view(request: HttpRequest) -> HttpResponse:
+    """Online sales by plan and period with commission and refunds; purchases nobody attached
+    for N days."""
+    today = timezone.localdate()
+    try:
+        days = max(0, min(int(request.GET.get("days", 7)), 3650))
+    except ValueError:
+        days = 7
+    date_from = _date(request.GET.get("from")) or today.replace(day=1)
+    date_to = _date(request.GET.get("to")) or today
+    rows = selectors.report(date_from=date_from, date_to=date_to)
+    totals = {
+        "sold": sum(r.sold for r in rows),
+        "amount": sum(r.amount for r in rows),
+        "commission": sum(r.commission for r in rows),
+        "refunded_amount": sum(r.refunded_amount for r in rows),
+    }
+    return render(
+        request,
+        "online_sales/report.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "date_from": date_from,
+            "date_to": date_to,
+            "days": days,
+            "stale": list(selectors.unattached_older_than(days)[:100]),
+        },
+    )
+
+
+def _date(text: str | None) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- public pages
+
+
+def _public_org(org_slug: str) -> Organization:
+    with unscoped():
+        organization = Organization.objects.filter(slug=org_slug).first()
+    if organization is None:
+        raise Http404
+    return organization
+
+
+def _language(request: HttpRequest, organization: Organization) -> str:
+    """The buyer's choice (`?lang=`), else the organization's language."""
+    wanted = request.GET.get("lang") or request.POST.get("lang") or ""
+    return wanted if wanted in ("uk", "en") else (organization.language or "uk")
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def storefront(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Every plan on sale, each with its button (O2)."""
+    organization = _public_org(org_slug)
+    language = _language(request, organization)
+    with public_scope(organization, language):
+        settings = services.online_settings_get(organization)
+        rows = list(selectors.plans_on_sale(organization)) if settings.enabled else []
+        return _no_store(
+            render(
+                request,
+                "online_sales/storefront.html",
+                {
+                    "organization": organization,
+                    "rows": [(row, selectors.button_css(row)) for row in rows],
+                    "enabled": settings.enabled,
+                    "lang": language,
+                },
+            )
+        )
+
+
+def plan_page(request: HttpRequest, org_slug: str, plan_id: int) -> HttpResponse:
+    """What the button opens (O3): the plan and the price with the commission as its own
+    line, the buyer's e-mail and phone; then the purchase's page with the provider's form."""
+    organization = _public_org(org_slug)
+    language = _language(request, organization)
+    with public_scope(organization, language):
+        settings = services.online_settings_get(organization)
+        row = (
+            selectors.plans_on_sale(organization).filter(plan_id=plan_id).first()
+            if settings.enabled
+            else None
+        )
+        if row is None:
+            return _no_store(
+                render(
+                    request,
+                    "online_sales/plan.html",
+                    {"organization": organization, "row": None, "lang": language},
+                    status=404,
+                )
+            )
+        plan = row.plan
+        form = BuyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                sale = services.online_sale_start(
+                    organization=organization,
+                    plan=plan,
+                    email=form.cleaned_data["email"],
+                    phone=form.cleaned_data["phone"],
+                    actor=Actor.client_link("online sale"),
+                    language=language,
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+            else:
+                return redirect("online_sales:sale_page", token=sale.token)
+        commission = services.commission_for(plan.price, settings.commission_percent)
+        return _no_store(
+            render(
+                request,
+                "online_sales/plan.html",
+                {
+                    "organization": organization,
+                    "row": row,
+                    "plan": plan,
+                    "form": form,
+                    "commission": commission,
+                    "total": plan.price + commission,
+                    "currency": organization.currency,
+                    "lang": language,
+                },
+            )
+        )
+
+
+def sale_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The purchase (O3): the checkout while it awaits payment; back from the provider it
+    waits for the confirmation (the callback may come first or later), then shows the
+    membership and the activation code — the same code on every reload."""
+    if len(token) > 64:
+        raise Http404
+    with unscoped():
+        sale = OnlineSale.objects.select_related("organization", "plan").filter(token=token).first()
+    if sale is None:
+        raise Http404
+    organization = sale.organization
+    with public_scope(organization, sale.language):
+        payment = (
+            Payment.objects.select_related("account").filter(pk=sale.payment_id).first()
+            if sale.payment_id
+            else None
+        )
+        if payment is not None:
+            payment.organization = organization
+        pending = sale.status == OnlineSale.Status.PENDING
+        submitted = None
+        if request.method == "POST" and pending and payment is not None:
+            submitted = checkout_submit(
+                request, payment, actor=Actor.client_link(f"online sale {sale.pk}")
+            )
+            if submitted.done:
+                return redirect("online_sales:sale_page", token=sale.token)
+        lost = payment is None or payment.status in LOST_STATUSES
+        returned = request.GET.get("return") == "1" and pending and not lost
+        checkout = None
+        if pending and not returned and payment is not None:
+            checkout = checkout_context(payment, language=sale.language, submitted=submitted)
+        plan = sale.plan
+        return _no_store(
+            render(
+                request,
+                "online_sales/sale_page.html",
+                {
+                    "organization": organization,
+                    "sale": sale,
+                    "plan": plan,
+                    "valid": services.validity_text(plan),
+                    "visits": services.visits_text(plan),
+                    "checkout": checkout,
+                    "returned": returned,
+                    "lang": sale.language,
+                    "storefront": reverse("online_sales:storefront", args=[organization.slug]),
+                },
+            )
+        )
