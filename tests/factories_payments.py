@@ -9,7 +9,8 @@ from tests.factories import SYSTEM
 from zapys.accounts.models import Organization
 from zapys.clients.models import Client
 from zapys.payments.models import Payment, PaymentAccount
-from zapys.payments.services import payment_account_create, topup_create
+from zapys.payments.services import payment_account_create
+from zapys.topups.services import topup_create
 
 _seq = itertools.count(1)
 

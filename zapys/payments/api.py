@@ -1,16 +1,16 @@
-"""Payment accounts, payments, refunds and balance top-ups (API.md)."""
+"""Payment accounts, payments and refunds (API.md). Payments are created by the apps that take
+them, in their own APIs (each way of getting paid is its own app)."""
 
 from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from zapys.clients.models import Client
-from zapys.core.api import Pagination, request_actor
+from zapys.core.api import Pagination
+from zapys.core.http import request_actor, request_organization
 from zapys.core.schema_types import Id, Line, PositiveKopecks
 from zapys.payments import selectors, services
 from zapys.payments.models import Payment, PaymentAccount
@@ -81,19 +81,6 @@ class PaymentOut(Schema):
         return obj.account_id
 
 
-class TopUpIn(Schema):
-    amount: PositiveKopecks
-    payment_account_id: Id | None = None
-
-
-class TopUpOut(Schema):
-    payment_id: int
-    status: str
-    amount: int
-    currency: str
-    payment_url: str
-
-
 class RefundIn(Schema):
     amount: PositiveKopecks | None = Field(default=None, description="Kopecks; default: all")
 
@@ -104,7 +91,7 @@ class RefundIn(Schema):
 def payment_account_create(request: HttpRequest, payload: PaymentAccountIn):
     data = payload.model_dump()
     account = services.payment_account_create(
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request_organization(request),
         provider=data.pop("provider"),
         name=data.pop("name"),
         is_default=data.pop("is_default"),
@@ -125,36 +112,6 @@ def payment_accounts_list(request: HttpRequest):
 )
 def payment_account_get(request: HttpRequest, account_id: Id):
     return selectors.account_get(account_id=account_id)
-
-
-@router.post(
-    "/clients/{client_id}/top-ups",
-    response={201: TopUpOut},
-    summary="Create a balance top-up payment link",
-)
-def topup_create(request: HttpRequest, client_id: Id, payload: TopUpIn):
-
-    client = get_object_or_404(Client.objects.all(), pk=client_id)
-    if getattr(client, "deleted_at", None) is not None:
-        from django.http import Http404
-
-        raise Http404
-    account = None
-    if payload.payment_account_id is not None:
-        account = selectors.account_get(account_id=payload.payment_account_id)
-    payment = services.topup_create(
-        client=client, amount=payload.amount, account=account, actor=request_actor(request)
-    )
-    return Status(
-        201,
-        {
-            "payment_id": payment.pk,
-            "status": payment.status,
-            "amount": payment.amount,
-            "currency": payment.currency,
-            "payment_url": payment.payment_url,
-        },
-    )
 
 
 @router.get("/payments", response=list[PaymentOut], summary="List online payments")

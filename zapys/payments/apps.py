@@ -6,8 +6,6 @@ class PaymentsConfig(AppConfig):
     label = "payments"
 
     def ready(self) -> None:
-        # The sandbox provider registers itself in the provider registry on import.
-        # The top-up purpose still lives in payments (declared on import); it moves to its
-        # own app, found by `purposes_discover` like every other, with the top-up pages.
-        from zapys.payments import topups  # noqa: F401
+        # The sandbox provider registers itself in the provider registry on import. Payments
+        # declares no purpose: the apps that take payments do, in their purposes.py.
         from zapys.payments.providers import sandbox  # noqa: F401

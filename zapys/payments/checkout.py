@@ -1,7 +1,7 @@
 """The one checkout every public payment page shows (DESIGN rule 13).
 
-A public page — the top-up link `/pay/<token>/`, the booking's `/p/<token>/`, and the next
-ways of getting paid — renders its own header and its final states ("paid", "expired"...).
+A public page — any payment's link `/pay/<token>/`, the booking's `/p/<token>/`, and the
+next ways of getting paid — renders its own header and its final states ("paid", "expired"...).
 While the payment still awaits the client it includes `payments/_checkout.html` with
 `checkout_context(...)`: the amount and what it is for (the purpose's label), the balance
 when the purpose lets it cover the payment (X5), the agreement when the purpose asks for
@@ -11,8 +11,8 @@ declared service; the page then redirects (POST → redirect → GET).
 
 What is offered follows from the purpose's declaration (`payments.purposes.Purpose`), not
 from the page: a page cannot forget the agreement, and a purpose that declares no
-`pay_from_balance` (a top-up: paying a top-up from the balance would move nothing) never
-shows it. Paying in any way — the provider's form, the balance, a new attempt — needs the
+`pay_from_balance` (one whose money goes onto the balance: paying it from the balance would
+move nothing) never shows it. Paying in any way — the provider's form, the balance, a new attempt — needs the
 agreement first: the provider's form is not even rendered (its signed fields are what the
 provider accepts) until the terms are accepted.
 """

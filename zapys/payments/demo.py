@@ -1,4 +1,5 @@
-"""Demo: a sandbox payment account (the default) and top-ups in different states."""
+"""Demo: a sandbox payment account (the default; the top-up and prepayment demos pay through
+it), and the sandbox's books for every demo payment."""
 
 from __future__ import annotations
 
@@ -17,18 +18,6 @@ def load(ctx: DemoContext) -> None:
         actor=ctx.actor,
     )
     ctx.data["payment_account"] = account
-    clients = ctx.data.get("clients") or []
-    if len(clients) < 3:
-        return
-    branch = ctx.branches[0] if ctx.branches else None
-    amounts = [50000, 100000, 30000]
-    payments = [
-        services.topup_create(client=client, amount=amount, actor=ctx.actor, branch=branch)
-        for client, amount in zip(clients[:3], amounts, strict=True)
-    ]
-    services.payment_succeed(payment=payments[0], actor=ctx.actor)
-    services.payment_fail(payment=payments[1], actor=ctx.actor)
-    ctx.data["payments"] = payments
 
 
 def finish(ctx: DemoContext) -> None:

@@ -69,20 +69,6 @@ class PaymentAccountForm(StyledForm):
         return creds
 
 
-class TopUpForm(StyledForm):
-    amount = MoneyField(label=_("Amount, UAH"))
-    account = forms.ModelChoiceField(
-        label=_("Payment account"), queryset=PaymentAccount._base_manager.none(), required=False
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        account_field = self.fields["account"]
-        assert isinstance(account_field, forms.ModelChoiceField)
-        account_field.queryset = PaymentAccount.objects.filter(is_active=True)
-        account_field.empty_label = _("Default account")
-
-
 class RefundForm(StyledForm):
     amount = MoneyField(
         label=_("Amount to refund, UAH"),

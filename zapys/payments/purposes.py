@@ -3,14 +3,14 @@
 payments moves money between states; what a payment is *for* belongs to the app that asked
 for it. Each such app has a `purposes.py` that declares its purposes at import time::
 
-    TOP_UP = purpose_declare(
+    GIFT_CARD = purpose_declare(
         Purpose(
-            key="top_up",
-            label=gettext_lazy("Balance top-up"),
-            on_succeeded=top_up_succeeded,   # (payment, actor) -> None
-            on_failed=top_up_failed,         # (payment, actor) -> None
-            on_refunded=top_up_refunded,     # (payment, amount, actor) -> None
-            return_url=top_up_return_url,    # (payment) -> str | None
+            key="gift_card",
+            label=gettext_lazy("Gift card"),
+            on_succeeded=gift_card_paid,       # (payment, actor) -> None
+            on_failed=gift_card_unpaid,        # (payment, actor) -> None
+            on_refunded=gift_card_refunded,    # (payment, amount, actor) -> None
+            return_url=gift_card_return_url,   # (payment) -> str | None
         )
     )
 
@@ -72,7 +72,7 @@ class Purpose:
     show a raw key on the payment page, one without a return URL would strand the client."""
 
     key: str
-    #: What the client and the staff read ("Prepayment", "Balance top-up"); lazily translated.
+    #: What the client and the staff read ("Prepayment", "Gift card"); lazily translated.
     label: Promise | str
     on_succeeded: Callable[[Payment, Actor], None]
     on_failed: Callable[[Payment, Actor], None]

@@ -878,33 +878,3 @@ def payment_reconcile(*, payment: Payment, actor: Actor | None = None) -> str:
     return payment_event_process(
         account=payment.account, event=event, source=PaymentEvent.Source.POLL, actor=actor
     )
-
-
-# --------------------------------------------------------------------------- top-ups
-
-
-def topup_create(
-    *,
-    client: Client,
-    amount: int,
-    actor: Actor,
-    account: PaymentAccount | None = None,
-    branch: Branch | None = None,
-) -> Payment:
-    """A balance top-up (X-purpose "top_up"): when paid, the amount is a debit on the
-    client's balance (see `zapys.payments.topups`)."""
-    from zapys.payments.topups import TOP_UP
-
-    organization = client.organization
-    return payment_create(
-        organization=organization,
-        account=account,
-        purpose=TOP_UP,
-        purpose_object=client,
-        client=client,
-        amount=amount,
-        currency=organization.currency,
-        description=_("Balance top-up: %(name)s") % {"name": organization.name},
-        actor=actor,
-        branch=branch,
-    )

@@ -7,14 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from zapys.core.ui import (
     MANAGERS,
     MONEY,
-    CardAction,
     NavItem,
     SettingsTab,
-    client_card_action,
     nav_item,
     settings_tab,
 )
 
 nav_item(NavItem("payments:list", _("Online payments"), "credit-card", MANAGERS, MONEY, 80))
 settings_tab(SettingsTab("payment_accounts", "payments:accounts", _("Payment accounts"), order=30))
-client_card_action(CardAction(_("Top-up link"), "credit-card", "payments:client_topup", 30))

@@ -21,5 +21,4 @@ urlpatterns = [
     path("settings/payment-accounts/<id:pk>/toggle/", views.account_toggle, name="account_toggle"),
     path("payments/", views.payment_list, name="list"),
     path("payments/<id:pk>/", views.payment_detail, name="detail"),
-    path("clients/<id:client_id>/top-up/", views.client_topup, name="client_topup"),
 ]

@@ -1,5 +1,5 @@
 """Payments UI: provider callbacks, the public payment page, the sandbox checkout, and
-staff pages (accounts, online payments, top-up links). Views parse and authorize;
+staff pages (accounts, online payments). Views parse and authorize;
 services write."""
 
 from __future__ import annotations
@@ -16,25 +16,25 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from zapys.clients.models import Client
-from zapys.core.api import request_actor
 from zapys.core.audit import Actor
 from zapys.core.crypto import mask_secret
 from zapys.core.exceptions import DomainError
+from zapys.core.forms import form_add_domain_error
+from zapys.core.http import request_actor, request_organization
 from zapys.core.i18n import public_language
 from zapys.core.tenancy import org_scope, public_scope
 from zapys.core.views import staff_required
 from zapys.payments import selectors, services
 from zapys.payments.checkout import Submitted, checkout_context, checkout_submit
 from zapys.payments.config import max_callback_bytes
-from zapys.payments.forms import PaymentAccountForm, PaymentFilterForm, RefundForm, TopUpForm
+from zapys.payments.forms import PaymentAccountForm, PaymentFilterForm, RefundForm
 from zapys.payments.models import Payment, PaymentAccount, PaymentEvent
 from zapys.payments.providers import InvalidCallback
 from zapys.payments.providers.sandbox import DECLINE_CARD, SUCCESS_CARD, THREE_DS_CODE
@@ -42,13 +42,6 @@ from zapys.payments.purposes import return_url_for
 from zapys.payments.sandbox import checkout_expired, sandbox_api, sandbox_charge, sandbox_verify
 
 logger = logging.getLogger(__name__)
-
-
-def _form_error(form: Any, exc: DomainError) -> None:
-    field = exc.errors[0]["field"] if exc.errors else None
-    if field not in form.fields:
-        field = None
-    form.add_error(field, exc.detail)
 
 
 # --------------------------------------------------------------------------- callbacks
@@ -225,7 +218,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_account_create(
-                organization=request.organization,  # type: ignore[attr-defined]
+                organization=request_organization(request),
                 provider=form.cleaned_data["provider"],
                 name=form.cleaned_data["name"],
                 credentials=form.credentials(),
@@ -233,10 +226,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
                 actor=request_actor(request),
             )
         except DomainError as exc:
-            for err in exc.errors or [{"field": "", "message": exc.detail}]:
-                form.add_error(
-                    err["field"] if err["field"] in form.fields else None, err["message"]
-                )
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Payment account added."))
             return redirect("payments:accounts")
@@ -283,7 +273,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request_actor(request),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Payment account saved."))
             return redirect("payments:accounts")
@@ -349,7 +339,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     payment=payment, amount=form.cleaned_data["amount"], actor=actor
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                form_add_domain_error(form, exc)
             else:
                 messages.success(request, _("Refund done."))
                 return redirect("payments:detail", pk=pk)
@@ -363,36 +353,5 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "refunds": payment.refunds.all(),
             "purpose_label": selectors.payment_purpose_label(payment),
-        },
-    )
-
-
-@staff_required()
-def client_topup(request: HttpRequest, client_id: int) -> HttpResponse:
-    """The client card's "Top-up link" action: create a top-up and show its link."""
-
-    client = get_object_or_404(Client.objects.all(), pk=client_id)
-    form = TopUpForm(request.POST or None)
-    payment: Payment | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            payment = services.topup_create(
-                client=client,
-                amount=form.cleaned_data["amount"],
-                account=form.cleaned_data["account"],
-                actor=request_actor(request),
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-    recent = selectors.payment_list(selectors.PaymentFilters(client_id=client.pk, purpose="top_up"))
-    return render(
-        request,
-        "payments/client_topup.html",
-        {
-            "client": client,
-            "form": form,
-            "payment": payment,
-            "recent": recent[:10],
-            "list_url": reverse("payments:list"),
         },
     )

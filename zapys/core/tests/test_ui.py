@@ -61,7 +61,7 @@ def test_settings_tabs_and_card_entries_come_from_their_apps(org):
     assert [a["url"] for a in card_actions(7)] == [
         reverse("ledger:client_entry_new", kwargs={"client_id": 7}),
         reverse("memberships:sell", kwargs={"client_id": 7}),
-        reverse("payments:client_topup", kwargs={"client_id": 7}),
+        reverse("topups:client_topup", kwargs={"client_id": 7}),
     ]
 
 

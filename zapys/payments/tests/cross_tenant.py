@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.cross_tenant import CaseInput, CrossTenantCase
-from tests.factories_payments import make_account, make_client, make_topup
+from tests.factories_payments import make_account, make_topup
 from zapys.payments.models import Payment, PaymentAccount, PaymentRefund
 
 
@@ -29,16 +29,6 @@ def _payment(victim):
     )
 
 
-def _client_topup(victim):
-    client = make_client(victim)
-    make_account(victim, "sandbox")
-    return CaseInput(
-        path_params={"client_id": client.pk},
-        body={"amount": 10000},
-        snapshot=lambda: Payment.objects.count(),
-    )
-
-
 def _account_create(victim):
     """Creating only ever touches the caller's organization. The shared "own" kind
     expects 200 (this answers 201), so the case is a refused create that must leave B's
@@ -54,7 +44,6 @@ CASES = [
     CrossTenantCase("post", "/api/v1/payment-accounts", _account_create, kind="create"),
     CrossTenantCase("get", "/api/v1/payment-accounts", _account, kind="list"),
     CrossTenantCase("get", "/api/v1/payment-accounts/{account_id}", _account),
-    CrossTenantCase("post", "/api/v1/clients/{client_id}/top-ups", _client_topup),
     CrossTenantCase("get", "/api/v1/payments", _payment, kind="list"),
     CrossTenantCase("get", "/api/v1/payments/{payment_id}", _payment),
     CrossTenantCase("post", "/api/v1/payments/{payment_id}/refund", _payment),

@@ -20,7 +20,7 @@ from zapys.messaging.models import StaffNotification
 from zapys.payments import purposes, services
 from zapys.payments.models import Payment, PaymentEvent
 from zapys.payments.purposes import Purpose, UnknownPurpose, purpose_declare, purpose_withdraw
-from zapys.payments.topups import top_up_succeeded
+from zapys.topups.services import top_up_succeeded
 
 
 def _form(client, payment: Payment, fields: dict):

@@ -1,12 +1,12 @@
-"""Staff pages: payment accounts, top-up link, online payments list and detail."""
+"""Staff pages: payment accounts, online payments list and detail."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
 from tests.factories import SYSTEM
-from tests.factories_payments import make_account, make_client, make_topup
-from zapys.payments.models import Payment, PaymentAccount
+from tests.factories_payments import make_account, make_topup
+from zapys.payments.models import PaymentAccount
 from zapys.payments.services import payment_succeed
 
 
@@ -49,18 +49,6 @@ def test_accounts_page_adds_and_masks(staff_client, org):
     staff_client.post(reverse("payments:account_toggle", args=[account.pk]))
     account.refresh_from_db()
     assert not account.is_active and not account.is_default
-
-
-def test_client_topup_page_creates_link(staff_client, org):
-    make_account(org, "sandbox")
-    client = make_client(org)
-    url = reverse("payments:client_topup", kwargs={"client_id": client.pk})
-    assert staff_client.get(url).status_code == 200
-    bad = staff_client.post(url, {"amount": "abc"})
-    assert "is-invalid" in bad.content.decode() and not Payment.objects.exists()
-    page = staff_client.post(url, {"amount": "150,50"}).content.decode()
-    payment = Payment.objects.get()
-    assert payment.amount == 15050 and payment.token in page
 
 
 def test_list_detail_and_refund(staff_client, org, branch, django_assert_max_num_queries):

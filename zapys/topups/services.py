@@ -1,4 +1,7 @@
-"""The "top_up" purpose: a client pays online to raise their balance.
+"""Writes of the top-up app: a client pays online to raise their balance.
+
+`topup_create` issues the payment (the staff page, the API, the demo); the purpose's
+transitions (declared in `purposes.py`) run when the provider says how it went.
 
 On success: a ledger DEBIT (purpose "top_up"), an income financial operation and a
 sales receipt in the payment's branch, a staff notification and a confirmation message
@@ -18,24 +21,54 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zapys.core.exceptions import Conflict
 from zapys.core.money import format_money
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record, money_refunded_record
 from zapys.messaging.services import message_send
-from zapys.payments.models import Payment
-from zapys.payments.purposes import Purpose, purpose_declare
+from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import notify_staff, payment_create
+from zapys.topups.events import TOP_UP_RECEIVED_EVENT
+from zapys.topups.ledger_hooks import TOP_UPS_ARTICLE
 
 if TYPE_CHECKING:
+    from zapys.accounts.models import Branch
+    from zapys.clients.models import Client
     from zapys.core.audit import Actor
 
 logger = logging.getLogger(__name__)
 
+#: The purpose's key, stored on every top-up payment (`Payment.purpose`).
 TOP_UP = "top_up"
-TOP_UP_RECEIVED_EVENT = "payment.top_up_received"
+
+
+def topup_create(
+    *,
+    client: Client,
+    amount: int,
+    actor: Actor,
+    account: PaymentAccount | None = None,
+    branch: Branch | None = None,
+) -> Payment:
+    """A balance top-up link (status `pending`): when paid, the amount is a debit on the
+    client's balance (`top_up_succeeded`). `account=None` uses the default account."""
+    if client.is_deleted:
+        # Every way in refuses it (the API and the staff page answer 404 before asking).
+        raise Conflict(_("The client is deleted: restore them first."))
+    organization = client.organization
+    return payment_create(
+        organization=organization,
+        account=account,
+        purpose=TOP_UP,
+        purpose_object=client,
+        client=client,
+        amount=amount,
+        currency=organization.currency,
+        description=_("Balance top-up: %(name)s") % {"name": organization.name},
+        actor=actor,
+        branch=branch,
+    )
 
 
 def top_up_succeeded(payment: Payment, actor: Actor) -> None:
@@ -47,7 +80,7 @@ def top_up_succeeded(payment: Payment, actor: Actor) -> None:
         client=client,
         amount=payment.amount,
         purpose=Entry.Purpose.TOP_UP,
-        article="top_ups",
+        article=TOP_UPS_ARTICLE,
         actor=actor,
         cause=payment,
         comment=_("Online top-up, payment #%(id)s") % {"id": payment.pk},
@@ -126,17 +159,3 @@ def top_up_retry(payment: Payment, actor: Actor) -> Payment:
         branch=declined.branch,
         retry_of=declined,
     )
-
-
-TOP_UP_PURPOSE = purpose_declare(
-    Purpose(
-        key=TOP_UP,
-        label=gettext_lazy("Balance top-up"),
-        on_succeeded=top_up_succeeded,
-        on_failed=top_up_failed,
-        on_refunded=top_up_refunded,
-        # Back to the payment's own page, which says the balance was topped up.
-        return_url=lambda payment: None,
-        retry=top_up_retry,
-    )
-)

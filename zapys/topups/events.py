@@ -1,11 +1,14 @@
-"""Messages the payments app sends to clients (imported when messaging is ready)."""
+"""Messages the top-up app sends to clients (found by messaging like every app's events.py)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from zapys.messaging.events import register_event
-from zapys.payments.topups import TOP_UP_RECEIVED_EVENT
+
+#: The key predates the top-up app ("payment." prefix): organizations' templates and channel
+#: settings are stored under it, so it stays.
+TOP_UP_RECEIVED_EVENT = "payment.top_up_received"
 
 register_event(
     TOP_UP_RECEIVED_EVENT,
