@@ -18,16 +18,17 @@ The staff page never parses a file in the web request (issue 10: an 84 KB XLSX u
 cost a web worker 13 s and 190 MB). The upload is stored in the private storage and the
 worker checks it and makes the dry-run report; the confirmation queues the import for the
 worker too. The page polls the `ClientImport` row meanwhile.
+
+The steps live in their own modules: reading in `import_files`, planning (parsing the
+cells, matching by phone) in `import_plan`, writing in `import_write`; this module is the
+staff page's workflow around them and re-exports the names callers import from here.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -36,10 +37,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
 
 from zapys.accounts.models import Organization
-from zapys.clients import hooks
 from zapys.clients.import_files import (
     COLUMNS,
     MAX_FILE_BYTES,
@@ -48,51 +47,65 @@ from zapys.clients.import_files import (
     file_kind,
     read_file,
 )
-from zapys.clients.models import Client, ClientImport
-from zapys.clients.services import (
-    _clean_fields,
-    _clean_tag_names,
-    _require_manager,
-    client_create,
-    client_update,
+from zapys.clients.import_plan import (
+    COLUMN_LABELS,
+    CREATE,
+    PREVIEW_ROWS,
+    PREVIEW_TEXT_CHARS,
+    REJECT,
+    REPORT_MAX_REJECTED,
+    STATUS_WORDS,
+    TYPE_WORDS,
+    UNCHANGED,
+    UPDATE,
+    ImportReport,
+    PlannedRow,
+    import_dry_run,
+    plan_rows,
 )
+from zapys.clients.import_write import BATCH_SIZE, Progress, import_execute
+from zapys.clients.models import ClientImport
+from zapys.clients.services import _require_manager
 from zapys.core.audit import Actor, audit_record, audit_record_many
 from zapys.core.exceptions import Conflict, DomainError
-from zapys.core.money import MoneyError, parse_money
 from zapys.core.private_storage import private_storage
 from zapys.core.tenancy import unscoped
 
-__all__ = ["COLUMNS", "MAX_FILE_BYTES", "ImportFileError", "read_rows"]
+__all__ = [
+    "BATCH_SIZE",
+    "COLUMNS",
+    "COLUMN_LABELS",
+    "CREATE",
+    "FILE_MAX_AGE",
+    "IMPORT_FOLDER",
+    "MAX_FILE_BYTES",
+    "NUDGE_AFTER",
+    "PREVIEW_ROWS",
+    "PREVIEW_TEXT_CHARS",
+    "REJECT",
+    "REPORT_MAX_REJECTED",
+    "STATUS_WORDS",
+    "TYPE_WORDS",
+    "UNCHANGED",
+    "UPDATE",
+    "FilesSweep",
+    "ImportFileError",
+    "ImportReport",
+    "PlannedRow",
+    "Progress",
+    "client_import_check",
+    "client_import_files_sweep",
+    "client_import_run",
+    "client_import_start",
+    "client_import_upload",
+    "import_dry_run",
+    "import_execute",
+    "plan_rows",
+    "read_rows",
+]
+
 
 logger = logging.getLogger(__name__)
-
-BATCH_SIZE = 200
-REPORT_MAX_REJECTED = 1000
-PREVIEW_ROWS = 50
-#: how much of a rejected row's name and phone the preview keeps
-PREVIEW_TEXT_CHARS = 200
-
-TYPE_WORDS = {
-    "individual": Client.Type.INDIVIDUAL,
-    "фізична особа": Client.Type.INDIVIDUAL,
-    "фізособа": Client.Type.INDIVIDUAL,
-    "legal": Client.Type.LEGAL_ENTITY,
-    "legal entity": Client.Type.LEGAL_ENTITY,
-    "legal_entity": Client.Type.LEGAL_ENTITY,
-    "юридична особа": Client.Type.LEGAL_ENTITY,
-    "юрособа": Client.Type.LEGAL_ENTITY,
-}
-STATUS_WORDS = {
-    "active": Client.Status.ACTIVE,
-    "активний": Client.Status.ACTIVE,
-    "inactive": Client.Status.INACTIVE,
-    "неактивний": Client.Status.INACTIVE,
-    "lead": Client.Status.LEAD,
-    "лід": Client.Status.LEAD,
-}
-
-
-# --- 1. Reading ---------------------------------------------------------------------------
 
 
 def read_rows(file: IO[bytes], filename: str, size: int | None = None) -> list[dict[str, Any]]:
@@ -101,345 +114,18 @@ def read_rows(file: IO[bytes], filename: str, size: int | None = None) -> list[d
     return read_file(file, check_upload(filename=filename, size=size))
 
 
-# --- 2. Planning --------------------------------------------------------------------------
-
-CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
-
-
-@dataclass
-class PlannedRow:
-    row: int
-    action: str
-    name: str = ""
-    phone: str = ""
-    fields: dict[str, Any] = field(default_factory=dict)
-    tags: list[str] = field(default_factory=list)
-    balance: int = 0
-    reason: str = ""
-    client_id: int | None = None
-
-
-@dataclass
-class ImportReport:
-    total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    rejected_count: int = 0
-    opening_balances: int = 0  # how many opening-balance entries were (or would be) posted
-    dry_run: bool = True
-    preview: list[dict[str, Any]] = field(default_factory=list)
-
-    def reject(self, row: int, reason: str) -> None:
-        self.rejected_count += 1
-        if len(self.rejected) < REPORT_MAX_REJECTED:
-            self.rejected.append({"row": row, "reason": reason})
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "rejected_count": self.rejected_count,
-            "opening_balances": self.opening_balances,
-            "dry_run": self.dry_run,
-            "preview": self.preview,
-        }
-
-    def summary(self) -> str:
-        """One line for people, in the active language, each count with its plural form."""
-        if self.dry_run:
-            created = ngettext(
-                "%(n)s client would be created",
-                "%(n)s clients would be created",
-                self.created,
-            )
-            updated = ngettext("%(n)s would be updated", "%(n)s would be updated", self.updated)
-        else:
-            created = ngettext(
-                "%(n)s client was created", "%(n)s clients were created", self.created
-            )
-            updated = ngettext("%(n)s was updated", "%(n)s were updated", self.updated)
-        return _("%(rows)s: %(created)s, %(updated)s, %(unchanged)s, %(rejected)s.") % {
-            "rows": ngettext("%(n)s row", "%(n)s rows", self.total) % {"n": self.total},
-            "created": created % {"n": self.created},
-            "updated": updated % {"n": self.updated},
-            "unchanged": ngettext("%(n)s unchanged", "%(n)s unchanged", self.unchanged)
-            % {"n": self.unchanged},
-            "rejected": ngettext("%(n)s row rejected", "%(n)s rows rejected", self.rejected_count)
-            % {"n": self.rejected_count},
-        }
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%y")
-
-
-def _parse_date(text: str) -> date:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise DomainError(_("Enter the birthday as YYYY-MM-DD or DD.MM.YYYY."), field="birthday")
-
-
-def _parse_balance(text: str) -> int:
-    try:
-        return parse_money(text, "uk")
-    except MoneyError:
-        try:
-            # "1,234.56" from an English spreadsheet
-            return parse_money(text, "en")
-        except MoneyError:
-            pass
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is not None and value == value.quantize(Decimal("0.01")):
-        return int(value * 100)
-    raise DomainError(_("The balance must be an amount like 150.50 or -200."), field="balance")
-
-
-def _split_tags(text: str) -> list[str]:
-    return [part for part in re.split(r"[;,|]", text) if part.strip()]
-
-
-def _clean_row(raw: dict[str, Any]) -> PlannedRow:
-    """One file row validated by the client card's rules; DomainError names the column."""
-    fields: dict[str, Any] = {"name": raw.get("name", ""), "phone": raw.get("phone", "")}
-    if not str(fields["phone"]).strip():
-        raise DomainError(_("The phone is required to import a client."), field="phone")
-    for key in ("email", "note"):
-        if raw.get(key):
-            fields[key] = raw[key]
-    if raw.get("birthday"):
-        fields["birthday"] = _parse_date(raw["birthday"])
-    if raw.get("client_type"):
-        word = raw["client_type"].strip().lower()
-        fields["client_type"] = TYPE_WORDS.get(word, word)
-    if raw.get("status"):
-        word = raw["status"].strip().lower()
-        fields["status"] = STATUS_WORDS.get(word, word)
-    cleaned = _clean_fields(fields)
-    tags = _clean_tag_names(_split_tags(raw.get("tags", "")))
-    balance = _parse_balance(raw["balance"]) if raw.get("balance") else 0
-    return PlannedRow(
-        row=raw["_row"],
-        action=CREATE,
-        name=cleaned["name"],
-        phone=cleaned["phone"],
-        fields=cleaned,
-        tags=tags,
-        balance=balance,
-    )
-
-
-def _existing_by_phone(phones: Sequence[str]) -> dict[str, Client]:
-    found: dict[str, Client] = {}
-    unique = sorted(set(phones))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
-        for client in (
-            Client.objects.alive().filter(phone__in=chunk).prefetch_related("tags").order_by("id")
-        ):
-            found.setdefault(client.phone, client)
-    return found
-
-
-# How a rejected row names the column at fault, in the reader's language.
-COLUMN_LABELS = {
-    "name": pgettext_lazy("import column", "name"),
-    "phone": pgettext_lazy("import column", "phone"),
-    "email": pgettext_lazy("import column", "email"),
-    "birthday": pgettext_lazy("import column", "birthday"),
-    "note": pgettext_lazy("import column", "note"),
-    "tags": pgettext_lazy("import column", "tags"),
-    "balance": pgettext_lazy("import column", "balance"),
-    "client_type": pgettext_lazy("import column", "type"),
-    "status": pgettext_lazy("import column", "status"),
-}
-
-
-def _field_label(field_name: str | None) -> str:
-    if not field_name:
-        return _("row")
-    return str(COLUMN_LABELS.get(field_name, field_name))
-
-
-def _rejection_reason(exc: DomainError) -> str:
-    """ "phone: Enter a valid phone number… email: Enter a valid e-mail address." — every
-    invalid column of the row, not only the first."""
-    problems = exc.errors or [{"field": "", "message": exc.detail}]
-    return " ".join(f"{_field_label(p.get('field'))}: {p['message']}" for p in problems)
-
-
-def plan_rows(rows: Sequence[dict[str, Any]]) -> list[PlannedRow]:
-    """Decide, without writing, what importing each row would do."""
-    planned: list[PlannedRow] = []
-    first_row_of_phone: dict[str, int] = {}
-    for raw in rows:
-        try:
-            row = _clean_row(raw)
-        except DomainError as exc:
-            planned.append(
-                PlannedRow(
-                    row=raw["_row"],
-                    action=REJECT,
-                    name=str(raw.get("name", "")),
-                    phone=str(raw.get("phone", "")),
-                    reason=_rejection_reason(exc),
-                )
-            )
-            continue
-        if row.phone in first_row_of_phone:
-            row.action = REJECT
-            row.reason = _("phone: the same phone as row %(row)s.") % {
-                "row": first_row_of_phone[row.phone]
-            }
-        else:
-            first_row_of_phone[row.phone] = row.row
-        planned.append(row)
-    existing = _existing_by_phone([r.phone for r in planned if r.action == CREATE])
-    for row in planned:
-        client = existing.get(row.phone) if row.action == CREATE else None
-        if client is None:
-            continue
-        row.client_id = client.pk
-        have = {t.name.lower() for t in client.tags.all()}
-        missing_tags = [t for t in row.tags if t.lower() not in have]
-        fill = {
-            key: value
-            for key, value in row.fields.items()
-            if key in ("email", "birthday", "note") and value and not getattr(client, key)
-        }
-        if missing_tags or fill:
-            row.action = UPDATE
-            row.fields = fill
-            row.tags = [t.name for t in client.tags.all()] + missing_tags
-        else:
-            row.action = UNCHANGED
-    return planned
-
-
-def _report_from_plan(planned: Sequence[PlannedRow], *, dry_run: bool) -> ImportReport:
-    report = ImportReport(total=len(planned), dry_run=dry_run)
-    for row in planned:
-        if row.action == REJECT:
-            report.reject(row.row, row.reason)
-        elif row.action == CREATE:
-            report.created += 1
-            report.opening_balances += 1 if row.balance else 0
-        elif row.action == UPDATE:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-        if len(report.preview) < PREVIEW_ROWS:
-            report.preview.append(
-                {
-                    "row": row.row,
-                    "action": row.action,
-                    "name": row.name[:PREVIEW_TEXT_CHARS],
-                    "phone": row.phone[:PREVIEW_TEXT_CHARS],
-                    "tags": row.tags,
-                    "balance": row.balance if row.action == CREATE else 0,
-                    "reason": row.reason,
-                }
-            )
-    return report
-
-
-def import_dry_run(rows: Sequence[dict[str, Any]]) -> ImportReport:
-    """What importing these rows would do; writes nothing."""
-    return _report_from_plan(plan_rows(rows), dry_run=True)
-
-
-# --- 3. Executing -------------------------------------------------------------------------
-
-Progress = Callable[[int, int], None]
-
-
-def import_execute(
-    *,
-    organization: Organization,
-    rows: Sequence[dict[str, Any]],
-    actor: Actor,
-    progress: Progress | None = None,
-    batch_size: int = BATCH_SIZE,
-) -> ImportReport:
-    """Import `rows` in batches (one transaction each). Returns the report of what was done.
-
-    The plan is made again here, not taken from an earlier preview, so what is written
-    matches the database at the time of writing.
-    """
-    _require_manager(actor, _("import clients"))
-    planned = plan_rows(rows)
-    report = _report_from_plan(planned, dry_run=False)
-    # Counts are recomputed from what actually happens (a row may still fail to write).
-    report.created = report.updated = report.opening_balances = 0
-    total = len(planned)
-    done = 0
-    if progress:
-        progress(0, total)
-    for start in range(0, total, batch_size):
-        batch = planned[start : start + batch_size]
-        with transaction.atomic():
-            for row in batch:
-                _execute_row(row, organization=organization, actor=actor, report=report)
-        done += len(batch)
-        if progress:
-            progress(done, total)
-    audit_record(
-        organization=organization,
-        actor=actor,
-        action="client.import",
-        changes={
-            "total": report.total,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "rejected": report.rejected_count,
-        },
-    )
-    return report
-
-
-def _execute_row(
-    row: PlannedRow, *, organization: Organization, actor: Actor, report: ImportReport
-) -> None:
-    if row.action in (REJECT, UNCHANGED):
-        return
-    try:
-        with transaction.atomic():  # a savepoint: a failing row leaves the batch intact
-            if row.action == CREATE:
-                client = client_create(
-                    organization=organization, actor=actor, tags=row.tags, **row.fields
-                )
-                row.client_id = client.pk
-                if row.balance:
-                    hooks.opening_balance_post(client=client, amount=row.balance, actor=actor)
-                    report.opening_balances += 1
-                report.created += 1
-            else:
-                assert row.client_id is not None  # an update row names its client
-                client = Client.objects.get(pk=row.client_id)
-                client_update(client=client, actor=actor, tags=row.tags, **row.fields)
-                report.updated += 1
-    except DomainError as exc:
-        report.reject(row.row, _rejection_reason(exc))
-
-
-# --- The staff page: upload → (worker) check + dry run → confirm → (worker) import ------------
-
 #: the safety net: an import file older than this is deleted whatever its import's state
 FILE_MAX_AGE = timedelta(days=1)
+
+
 #: a check or an import queued this long ago and not started is queued again (the queue
 #: was down, or a worker died holding the task)
 NUDGE_AFTER = timedelta(minutes=10)
+
+
 IMPORT_FOLDER = "client-imports"
+
+
 _UNFINISHED = (
     ClientImport.Status.CHECKING,
     ClientImport.Status.PREVIEWED,
@@ -458,6 +144,7 @@ def _short_name(filename: str) -> str:
 
 
 def _enqueue_check(import_id: int, language: str) -> None:
+    # Imported here: `clients.tasks` imports this module for the functions its tasks run.
     from zapys.clients.tasks import client_import_check_task
 
     try:
@@ -467,6 +154,7 @@ def _enqueue_check(import_id: int, language: str) -> None:
 
 
 def _enqueue_run(import_id: int, language: str) -> None:
+    # Imported here: `clients.tasks` imports this module for the functions its tasks run.
     from zapys.clients.tasks import client_import_task
 
     try:
