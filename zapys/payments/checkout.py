@@ -33,7 +33,8 @@ from zapys.ledger.selectors import balances_for
 from zapys.payments.models import Payment
 from zapys.payments.providers import CheckoutForm
 from zapys.payments.purposes import Acceptance, Agreement, Purpose, purpose_find, purpose_label
-from zapys.payments.services import OPEN_STATUSES, checkout_form
+from zapys.payments.selectors import checkout_form
+from zapys.payments.services import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from zapys.core.audit import Actor

@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from zapys.core.tenancy import unscoped
 from zapys.payments import sql
+from zapys.payments.gateway import callback_url, provider_for
 from zapys.payments.models import Payment, PaymentAccount
-from zapys.payments.purposes import purpose_label
+from zapys.payments.providers import CheckoutForm, CheckoutRequest
+from zapys.payments.purposes import purpose_label, return_url_for
 
 
 def account_list(*, active_only: bool = False) -> QuerySet[PaymentAccount]:
@@ -92,3 +94,24 @@ def payment_list(filters: PaymentFilters | None = None) -> QuerySet[Payment]:
 def payment_purpose_label(payment: Payment) -> str:
     """What the payment is for, as people read it (the declaring app's label)."""
     return purpose_label(payment.purpose)
+
+
+def checkout_form(payment: Payment, *, language: str = "uk") -> CheckoutForm:
+    """The provider's checkout form for the payment page (built fresh on every view)."""
+    client = payment.client
+    first, _sep, last = (client.name if client else "").partition(" ")
+    request = CheckoutRequest(
+        order_id=payment.order_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        description=payment.description,
+        result_url=return_url_for(payment) or payment.payment_url + "?return=1",
+        server_url=callback_url(payment.account),
+        language=language if language in ("uk", "en") else "uk",
+        expires_at=payment.expires_at,
+        client_first_name=last or first,
+        client_last_name=first if last else "",
+        client_email=getattr(client, "email", "") or "",
+        client_phone=getattr(client, "phone", "") or "",
+    )
+    return provider_for(payment.account).build_checkout(request)

@@ -1,0 +1,68 @@
+"""Held for review: automatic crediting stops and a person is asked to look (a mismatch, a
+refund nobody asked for, a purpose that failed); a person releases it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zapys.core.audit import Actor, audit_record
+from zapys.messaging.services import staff_notify
+from zapys.payments.models import Payment
+from zapys.payments.services.state import _scoped
+
+if TYPE_CHECKING:
+    from zapys.accounts.models import Organization
+
+
+def notify_staff(
+    *, organization: Organization, title: str, body: str = "", related: Any = None
+) -> None:
+    """A staff notification about a payment (the bell, and the staff's channels)."""
+    staff_notify(
+        organization=organization,
+        title=title,
+        body=body,
+        related=related,
+        url=getattr(related, "staff_url", "") if related is not None else "",
+        level="warning",
+    )
+
+
+def payment_hold(*, payment: Payment, reason: str, actor: Actor, notify: bool = True) -> None:
+    """Stop automatic crediting and ask a person to look (staff are notified)."""
+    with transaction.atomic():
+        _scoped(payment).update(held_for_review=True, review_reason=reason[:300])
+        payment.held_for_review, payment.review_reason = True, reason[:300]
+        audit_record(
+            organization=payment.organization,
+            actor=actor,
+            action="payment.held_for_review",
+            obj=payment,
+            changes={"review_reason": [None, reason]},
+        )
+        if not notify:
+            return
+        notify_staff(
+            organization=payment.organization,
+            title=_("Online payment #%(id)s needs review") % {"id": payment.pk},
+            body=reason,
+            related=payment,
+        )
+
+
+@transaction.atomic
+def payment_release(*, payment: Payment, actor: Actor) -> Payment:
+    """A person checked a held payment: clear the flag (crediting is done by hand)."""
+    _scoped(payment).update(held_for_review=False)
+    payment.held_for_review = False
+    audit_record(
+        organization=payment.organization,
+        actor=actor,
+        action="payment.review_cleared",
+        obj=payment,
+        changes={"held_for_review": [True, False]},
+    )
+    return payment
