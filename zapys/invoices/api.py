@@ -1,0 +1,230 @@
+"""Invoices API (API.md "Invoices"): settings, issuing to a client, the list, one invoice,
+sending it and the bulk archive."""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from zapys.clients.models import Client
+from zapys.clients.selectors import client_get
+from zapys.core.api import Pagination, referenced_object, request_actor
+from zapys.core.exceptions import NotFound
+from zapys.core.schema_types import Date, Id, IdList, Line, PositiveKopecks, Text, omittable
+from zapys.invoices import selectors, services
+from zapys.invoices.models import Invoice
+from zapys.memberships.models import ClientMembership
+from zapys.messaging.api import MessageOut
+from zapys.payments.models import PaymentAccount
+
+router = Router(tags=["Invoices"])
+
+Channel = Literal["sms", "email", "telegram", "viber"]
+Status = Literal["awaiting", "partially_paid", "paid", "expired", "archived"]
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.organization  # type: ignore[attr-defined]
+
+
+class InvoiceSettingsOut(Schema):
+    payment_account_id: int | None
+    requisites: str
+    offer_url: str
+    #: What the invoice page prints: the requisites above, else the organization's own.
+    requisites_shown: str
+    offer_url_shown: str
+
+
+class InvoiceSettingsPatch(Schema):
+    payment_account_id: Id | None = None
+    requisites: Annotated[str, Text(5000)] = omittable()
+    offer_url: Annotated[str, Line(200)] = omittable()
+
+
+class InvoiceOut(Schema):
+    id: int
+    number: str
+    client_id: int
+    payer_client_id: int | None
+    account_id: int
+    membership_id: int | None
+    rule_id: int | None
+    status: str
+    amount: int
+    paid_amount: int
+    due: int
+    currency: str
+    calculation: str
+    period_start: date | None
+    period_end: date | None
+    pay_from: date
+    pay_until: date | None
+    repeatable: bool
+    allow_partial: bool
+    comment: str
+    url: str
+    breakdown: list[dict[str, Any]]
+    created_at: datetime
+
+
+class InvoiceCreateIn(Schema):
+    calculation: Literal["manual", "forecast", "membership"]
+    amount: PositiveKopecks | None = Field(None, description="manual: the amount (kopecks)")
+    membership_id: Id | None = Field(
+        None, description="membership: whose price; any: the membership's account is credited"
+    )
+    payer_client_id: Id | None = Field(None, description="another client who pays (X6)")
+    period_start: Date | None = None
+    period_end: Date | None = None
+    pay_from: Date | None = None
+    pay_until: Date | None = Field(None, description="null: not set")
+    repeatable: bool = False
+    allow_partial: bool = False
+    comment: Annotated[str, Line(500)] = ""
+
+
+class InvoiceSendIn(Schema):
+    channel: Channel | None = None
+    text: Annotated[str, Text(2000)] | None = Field(
+        None, description="typed text with the I6 tags; empty: the organization's template"
+    )
+
+
+class InvoicesArchiveIn(Schema):
+    ids: Annotated[IdList, Field(min_length=1)]
+
+
+class InvoiceArchiveResultOut(Schema):
+    id: int
+    ok: bool
+    error: Literal["already_archived", "paid", "not_found"] | None
+
+
+class InvoicesArchiveOut(Schema):
+    results: list[InvoiceArchiveResultOut]
+
+
+def _settings_out(organization: Any) -> dict[str, Any]:
+    settings = services.invoice_settings_get(organization)
+    return {
+        "payment_account_id": settings.payment_account_id,
+        "requisites": settings.requisites,
+        "offer_url": settings.offer_url,
+        "requisites_shown": services.requisites_of(organization, settings),
+        "offer_url_shown": services.offer_url_of(organization, settings),
+    }
+
+
+@router.get("/invoices/settings", response=InvoiceSettingsOut, summary="Invoice settings")
+def settings_get(request: HttpRequest) -> dict[str, Any]:
+    return _settings_out(_org(request))
+
+
+@router.patch("/invoices/settings", response=InvoiceSettingsOut, summary="Change invoice settings")
+def settings_patch(request: HttpRequest, payload: InvoiceSettingsPatch) -> dict[str, Any]:
+    data = payload.model_dump(exclude_unset=True)
+    fields: dict[str, Any] = {}
+    if "payment_account_id" in data:
+        fields["payment_account"] = referenced_object(
+            PaymentAccount, data.pop("payment_account_id"), field="payment_account_id"
+        )
+    fields.update(data)
+    services.invoice_settings_update(
+        organization=_org(request), actor=request_actor(request), **fields
+    )
+    return _settings_out(_org(request))
+
+
+@router.post(
+    "/clients/{client_id}/invoices",
+    response={201: InvoiceOut},
+    summary="Issue an invoice to a client (manual, by forecast or by membership price)",
+)
+def invoice_create(
+    request: HttpRequest, client_id: Id, payload: InvoiceCreateIn
+) -> tuple[int, Any]:
+    client = client_get(client_id=client_id)
+    invoice = services.invoice_create(
+        client=client,
+        calculation=payload.calculation,
+        amount=payload.amount,
+        membership=referenced_object(
+            ClientMembership, payload.membership_id, field="membership_id", status=400
+        ),
+        payer=referenced_object(
+            Client, payload.payer_client_id, field="payer_client_id", status=400
+        ),
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+        pay_from=payload.pay_from,
+        pay_until=payload.pay_until,
+        repeatable=payload.repeatable,
+        allow_partial=payload.allow_partial,
+        comment=payload.comment,
+        actor=request_actor(request),
+    )
+    return 201, selectors.invoice_json(invoice)
+
+
+@router.get("/invoices", response=list[InvoiceOut], summary="List invoices")
+@paginate(Pagination)
+def invoices_list(
+    request: HttpRequest,
+    status: Status | Literal[""] = "",
+    client_id: Id | None = None,
+    rule_id: Id | None = None,
+    date_from: Date | None = None,
+    date_to: Date | None = None,
+) -> Any:
+    qs = selectors.invoices_list(
+        selectors.InvoiceFilters(
+            status=status,
+            client_id=client_id,
+            rule_id=rule_id,
+            date_from=date_from,
+            date_to=date_to,
+        )
+    ).select_related(None)
+    return [selectors.invoice_json(invoice) for invoice in qs]
+
+
+@router.post(
+    "/invoices/archive",
+    response=InvoicesArchiveOut,
+    summary="Archive invoices (irreversible): a result per id",
+)
+def invoices_archive(request: HttpRequest, payload: InvoicesArchiveIn) -> dict[str, Any]:
+    results = services.invoices_archive(
+        organization=_org(request), ids=list(payload.ids), actor=request_actor(request)
+    )
+    return {"results": [{"id": r.id, "ok": r.ok, "error": r.error} for r in results]}
+
+
+def _invoice(invoice_id: int) -> Invoice:
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound(_("Unknown invoice."))
+    return invoice
+
+
+@router.get("/invoices/{invoice_id}", response=InvoiceOut, summary="Get an invoice")
+def invoice_get(request: HttpRequest, invoice_id: Id) -> Any:
+    return selectors.invoice_json(_invoice(invoice_id))
+
+
+@router.post(
+    "/invoices/{invoice_id}/send",
+    response=MessageOut,
+    summary="Send the invoice's link to whoever pays it (template with I6 tags, or typed text)",
+)
+def invoice_send(request: HttpRequest, invoice_id: Id, payload: InvoiceSendIn) -> Any:
+    return services.invoice_send(
+        invoice=_invoice(invoice_id),
+        actor=request_actor(request),
+        channel=payload.channel,
+        text=payload.text,
+    )

@@ -1,0 +1,104 @@
+"""Cross-tenant cases for every invoices API operation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.cross_tenant import CaseInput, CrossTenantCase
+from zapys.accounts.models import Organization
+
+
+def _victim_invoice(victim: Organization) -> Any:
+    from tests.factories import SYSTEM
+    from tests.factories_ledger import make_client
+    from zapys.invoices.services import invoice_create
+
+    client = make_client(victim, name="Victim client")
+    return invoice_create(client=client, calculation="manual", amount=12_300, actor=SYSTEM)
+
+
+def _snapshot(victim: Organization) -> Any:
+    from zapys.invoices.models import Invoice
+
+    return lambda: list(
+        Invoice.objects.for_org(victim)
+        .order_by("id")
+        .values_list("id", "status", "amount", "paid_amount", "payment_id")
+    )
+
+
+def _invoice_object(victim: Organization) -> CaseInput:
+    invoice = _victim_invoice(victim)
+    return CaseInput(
+        path_params={"invoice_id": invoice.pk},
+        body={"text": "{bill.url}"},
+        snapshot=_snapshot(victim),
+    )
+
+
+def _client_object(victim: Organization) -> CaseInput:
+    from tests.factories_ledger import make_client
+
+    client = make_client(victim)
+    return CaseInput(
+        path_params={"client_id": client.pk},
+        body={"calculation": "manual", "amount": 10_000},
+        snapshot=_snapshot(victim),
+    )
+
+
+def _list(victim: Organization) -> CaseInput:
+    return CaseInput(foreign_ids=[_victim_invoice(victim).pk])
+
+
+def _archive(victim: Organization) -> CaseInput:
+    invoice = _victim_invoice(victim)
+
+    def check(body: Any, org: Organization) -> None:
+        assert body["results"] == [{"id": invoice.pk, "ok": False, "error": "not_found"}]
+
+    return CaseInput(body={"ids": [invoice.pk]}, check=check, snapshot=_snapshot(victim))
+
+
+def _settings_get(victim: Organization) -> CaseInput:
+    from tests.factories import SYSTEM
+    from zapys.invoices.services import invoice_settings_update
+
+    invoice_settings_update(
+        organization=victim,
+        actor=SYSTEM,
+        requisites="Victim LLC",
+        offer_url="https://victim.example",
+    )
+
+    def check(body: Any, org: Organization) -> None:
+        assert "Victim" not in body["requisites"] + body["requisites_shown"]
+        assert "victim" not in body["offer_url"] + body["offer_url_shown"]
+
+    return CaseInput(check=check)
+
+
+def _settings_patch(victim: Organization) -> CaseInput:
+    from tests.factories_payments import make_account
+    from zapys.invoices.services import invoice_settings_get
+
+    account = make_account(victim, "sandbox")
+    return CaseInput(
+        body={"payment_account_id": account.pk},
+        snapshot=lambda: invoice_settings_get(victim).payment_account_id,
+    )
+
+
+def _client_create_with_foreign_payer(victim: Organization) -> CaseInput:
+    return _client_object(victim)
+
+
+CASES = [
+    CrossTenantCase("get", "/api/v1/invoices/settings", _settings_get, kind="own"),
+    CrossTenantCase("patch", "/api/v1/invoices/settings", _settings_patch, kind="create"),
+    CrossTenantCase("post", "/api/v1/clients/{client_id}/invoices", _client_object),
+    CrossTenantCase("get", "/api/v1/invoices", _list, kind="list"),
+    CrossTenantCase("get", "/api/v1/invoices/{invoice_id}", _invoice_object),
+    CrossTenantCase("post", "/api/v1/invoices/{invoice_id}/send", _invoice_object),
+    CrossTenantCase("post", "/api/v1/invoices/archive", _archive, kind="own"),
+]
