@@ -44,6 +44,7 @@ PURPOSE_APPS = frozenset(
         "prepayments",
         "online_sales",
         "topups",
+        "invoices",
         "invoicing",
         "storefront",
         "cabinet",
