@@ -5,13 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from tests.cross_tenant import CaseInput, CrossTenantCase
-from zapys.accounts.models import Organization
+from tests.factories_payments import make_account
+from tests.factories_prepayments import (
+    enable_prepayment,
+    make_booking,
+    make_booking_type,
+    make_visit,
+)
+from zapys.accounts.models import Branch, Organization
+from zapys.prepayments.models import Booking, BookingType
+from zapys.prepayments.services import prepayment_settings_get
 
 
 def _victim_booking(victim: Organization) -> Any:
-    from tests.factories_prepayments import enable_prepayment, make_booking, make_booking_type
-    from zapys.accounts.models import Branch
-
     enable_prepayment(victim)
     make_booking_type(victim, "fixed", 10_000)
     branch = Branch.objects.for_org(victim).first()
@@ -19,8 +25,6 @@ def _victim_booking(victim: Organization) -> Any:
 
 
 def _snapshot(booking: Any) -> Any:
-    from zapys.prepayments.models import Booking
-
     return lambda: list(
         Booking.objects.for_org(booking.organization).values_list("id", "status", "paid_late")
     )
@@ -32,10 +36,6 @@ def _booking_object(victim: Organization) -> CaseInput:
 
 
 def _visit_case(victim: Organization) -> CaseInput:
-    from tests.factories_prepayments import enable_prepayment, make_booking_type, make_visit
-    from zapys.accounts.models import Branch
-    from zapys.prepayments.models import Booking
-
     enable_prepayment(victim)
     make_booking_type(victim, "fixed", 10_000)
     visit = make_visit(victim, Branch.objects.for_org(victim).first())
@@ -52,14 +52,10 @@ def _list_case(victim: Organization) -> CaseInput:
 
 
 def _types_list(victim: Organization) -> CaseInput:
-    from tests.factories_prepayments import make_booking_type
-
     return CaseInput(foreign_ids=[make_booking_type(victim, "fixed", 5_000).pk])
 
 
 def _type_create(victim: Organization) -> CaseInput:
-    from zapys.prepayments.models import BookingType
-
     # The body cannot name a foreign object; a bad body is refused and B is untouched.
     return CaseInput(
         body={"name": "", "rule": "fixed", "value": 0},
@@ -68,8 +64,6 @@ def _type_create(victim: Organization) -> CaseInput:
 
 
 def _settings_get(victim: Organization) -> CaseInput:
-    from tests.factories_prepayments import enable_prepayment
-
     settings = enable_prepayment(victim, page_business_name="Victim salon")
 
     def check(body: Any, org: Organization) -> None:
@@ -80,9 +74,6 @@ def _settings_get(victim: Organization) -> CaseInput:
 
 
 def _settings_patch(victim: Organization) -> CaseInput:
-    from tests.factories_payments import make_account
-    from zapys.prepayments.services import prepayment_settings_get
-
     account = make_account(victim, "sandbox")
     return CaseInput(
         body={"payment_account_id": account.pk},

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.factories import SYSTEM
 from tests.factories_prepayments import (
     enable_prepayment,
     make_booking,
@@ -26,8 +29,6 @@ def _cards(response) -> dict[str, dict]:
 
 
 def test_dashboard_shows_today_and_prepayments(org, branch, owner, staff_client):
-    from tests.factories import SYSTEM
-
     statuses = visit_statuses_ensure(organization=org)
     enable_prepayment(org, status_after_payment=statuses["confirmed"])
     make_booking_type(org, "fixed", 20_000, name="Deposit")
@@ -59,8 +60,6 @@ def test_dashboard_queries_do_not_grow_with_data(
     enable_prepayment(org)
     make_booking_type(org, "fixed", 20_000, name="Deposit")
     staff_client.get(reverse("core:dashboard"))  # warm: session, settings rows
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as empty:
         staff_client.get(reverse("core:dashboard"))

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from tests.factories import SYSTEM
 from tests.factories_prepayments import (
@@ -16,15 +19,19 @@ from tests.factories_prepayments import (
     make_service,
     make_visit,
 )
+from zapys.clients.models import Tag
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.models import AuditLog
 from zapys.ledger.models import FinancialOperation, SalesReceipt
 from zapys.ledger.selectors import client_balance, entries_for_cause
+from zapys.ledger.services import entry_create
 from zapys.messaging.models import Message, StaffNotification
 from zapys.payments.models import Payment
+from zapys.payments.sandbox import sandbox_charge
 from zapys.payments.services import payment_create, payment_succeed
 from zapys.prepayments import selectors, services, sweeps
 from zapys.prepayments.models import Booking
+from zapys.prepayments.selectors import report_totals
 from zapys.schedule.models import Visit
 from zapys.schedule.services import visit_cancel, visit_statuses_ensure
 
@@ -265,8 +272,6 @@ def test_worker_down_for_an_hour_catches_up_once(org, branch, setup):
 
 
 def test_tick_command_runs_the_sweep(org, branch, setup):
-    from django.core.management import call_command
-
     booking = make_booking(org, branch)
     call_command("tick", "--now", (booking.expires_at + timedelta(minutes=1)).isoformat())
     booking.refresh_from_db()
@@ -280,9 +285,6 @@ def test_tick_command_runs_the_sweep(org, branch, setup):
 
 
 def test_sweep_queries_are_constant_per_batch(org, branch, setup, monkeypatch):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def run(n):
         made = [make_booking(org, branch) for _ in range(n)]
         when = max(b.expires_at for b in made) + timedelta(minutes=1)
@@ -314,8 +316,6 @@ def test_reminder_before_deadline(org, branch, setup):
 
 
 def test_pay_from_balance(org, branch, setup):
-    from zapys.ledger.services import entry_create
-
     booking = make_booking(org, branch)
     with pytest.raises(DomainError, match="does not cover"):
         services.booking_pay_from_balance(booking=booking, actor=SYSTEM)
@@ -331,9 +331,6 @@ def test_pay_from_balance(org, branch, setup):
 def test_pay_from_balance_stores_texts_in_the_organizations_language(org, branch, setup):
     """The client reads the payment page in English; the salon's ledger and its staff
     notification stay Ukrainian."""
-    from django.utils import translation
-
-    from zapys.ledger.services import entry_create
 
     booking = make_booking(org, branch)
     entry_create(client=booking.client, kind="debit", amount=50_000, purpose="top_up", actor=SYSTEM)
@@ -358,8 +355,6 @@ def test_cancel_paid_booking_keeps_money_on_balance(org, branch, setup):
 
 
 def test_rules_decide_and_explain(org, branch, setup):
-    from zapys.clients.models import Tag
-
     club = Tag.objects.create(organization=org, name="club")
     services.prepayment_rule_create(
         organization=org, action="waive", tag=club, actor=SYSTEM, order=1
@@ -386,8 +381,6 @@ def test_online_booking_hook_starts_booking(org, branch, setup):
 def test_refund_of_late_money(
     org, branch, setup, sandbox_in_process, django_capture_on_commit_callbacks
 ):
-    from zapys.payments.sandbox import sandbox_charge
-
     booking = make_booking(org, branch)
     sweeps.sweep(booking.expires_at)
     payment = Payment.objects.get(pk=booking.payment_id)
@@ -405,8 +398,6 @@ def test_refund_of_late_money(
 
 
 def test_report_counts_match_the_chart_and_the_clocks(org, branch, setup):
-    from zapys.prepayments.selectors import report_totals
-
     paid = make_booking(org, branch)
     _pay(paid)
     kept = make_booking(org, branch)  # paid, then the visit cancelled, money kept

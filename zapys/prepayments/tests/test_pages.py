@@ -9,16 +9,26 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
 from PIL import Image
 
+from tests.factories import SYSTEM, make_branch
+from tests.factories_ledger import make_payment_type
 from tests.factories_prepayments import (
     enable_prepayment,
     make_booking,
     make_booking_type,
     make_visit,
 )
+from zapys.core.exceptions import Conflict
+from zapys.core.tenancy import org_scope
+from zapys.ledger.selectors import entries_for_cause
+from zapys.ledger.services import entry_create
+from zapys.payments.models import Payment
+from zapys.payments.services import payment_fail, payment_succeed
 from zapys.prepayments import services, sweeps
-from zapys.prepayments.models import Booking
+from zapys.prepayments.models import Booking, BranchFinance
 
 
 @pytest.fixture
@@ -52,10 +62,6 @@ def test_agreement_must_be_accepted_before_the_form(client, org, branch, ready):
 
 
 def test_declined_card_can_be_retried_from_the_same_link(client, org, branch, ready):
-    from tests.factories import SYSTEM
-    from zapys.payments.models import Payment
-    from zapys.payments.services import payment_fail, payment_succeed
-
     booking = make_booking(org, branch)
     client.post(f"/p/{booking.token}/", {"accept": "on"})
     first = booking.payment
@@ -84,10 +90,6 @@ def test_declined_card_can_be_retried_from_the_same_link(client, org, branch, re
 
 
 def test_retry_refused_after_the_deadline(client, org, branch, ready):
-    from tests.factories import SYSTEM
-    from zapys.core.exceptions import Conflict
-    from zapys.payments.services import payment_fail
-
     booking = make_booking(org, branch)
     payment_fail(payment=booking.payment, actor=SYSTEM)
     with pytest.raises(Conflict):
@@ -99,10 +101,6 @@ def test_retry_refused_after_the_deadline(client, org, branch, ready):
 
 
 def test_paying_from_balance_needs_the_agreement_first(client, org, branch, ready):
-    from tests.factories import SYSTEM
-    from zapys.ledger.selectors import entries_for_cause
-    from zapys.ledger.services import entry_create
-
     booking = make_booking(org, branch)
     entry_create(client=booking.client, kind="debit", amount=50_000, purpose="top_up", actor=SYSTEM)
     page = client.get(f"/p/{booking.token}/").content.decode()
@@ -136,8 +134,6 @@ def test_expired_link_shows_message_no_form(client, org, branch, ready):
 
 @pytest.mark.parametrize("theme", ["light", "dark", "rose", "forest"])
 def test_themes_and_language(client, org, branch, ready, theme):
-    from tests.factories import SYSTEM
-
     services.prepayment_settings_update(
         organization=org, actor=SYSTEM, page_theme=theme, page_language="en", page_show_prices=False
     )
@@ -248,7 +244,6 @@ def test_report_filters_totals_export(
     assert len(csv.strip().splitlines()) == 5 and fresh.client.name in csv
     xlsx = staff_client.get("/prepayments/?export=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
-    from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     header = [c.value for c in sheet[1]]
@@ -258,18 +253,10 @@ def test_report_filters_totals_export(
 
 
 def test_branch_payment_type_is_chosen_from_a_list(staff_client, org, branch, other_org, ready):
-    from django.urls import reverse
-
-    from tests.factories import make_branch
-    from tests.factories_ledger import make_payment_type
-    from zapys.core.tenancy import org_scope
-    from zapys.prepayments.models import BranchFinance
-
     card = make_payment_type(branch, "card")
     with org_scope(other_org):
         foreign = make_payment_type(make_branch(other_org, "Elsewhere"), "card")
     page = staff_client.get("/settings/prepayment/?tab=finance").content.decode()
-    import re
 
     # Only the payment-type list: other selects on the page may hold the same numeric id.
     select = re.search(r'<select[^>]*name="payment_type".*?</select>', page, re.S)
