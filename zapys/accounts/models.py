@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned, current_org
 
 
@@ -31,6 +32,8 @@ class Organization(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -86,12 +89,14 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)
-    hourly_rate = models.BigIntegerField(_("hourly rate, kopecks"), default=0)
+    hourly_rate = MoneyField(_("hourly rate"), default=0)
     language = models.CharField(_("interface language"), max_length=5, blank=True)
 
     objects = StaffManager()  # type: ignore[misc]
 
     class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
         ordering = ["first_name", "last_name", "id"]
 
     def __str__(self) -> str:
@@ -117,6 +122,8 @@ class ApiKey(OrgOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

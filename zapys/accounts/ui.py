@@ -9,6 +9,7 @@ from zapys.core.ui import (
     MANAGERS,
     NavItem,
     SettingsTab,
+    audit_actions,
     nav_item,
     settings_tab,
 )
@@ -18,3 +19,18 @@ nav_item(NavItem("accounts:staff", _("Staff"), "person-badge", MANAGERS, ADMINIS
 nav_item(NavItem("accounts:api_keys", _("API keys"), "key", section=ADMINISTRATION, order=140))
 settings_tab(SettingsTab("organization", "accounts:settings", _("Organization"), order=10))
 settings_tab(SettingsTab("staff", "accounts:staff", _("Staff and branches"), order=20))
+
+
+# How the audit log names the actions this app writes (core.audit_reading).
+audit_actions(
+    {
+        "organization.create": _("Organization created"),
+        "organization.update": _("Organization settings changed"),
+        "branch.create": _("Branch added"),
+        "branch.update": _("Branch changed"),
+        "staff.create": _("Staff member added"),
+        "staff.update": _("Staff member changed"),
+        "apikey.create": _("API key created"),
+        "apikey.revoke": _("API key revoked"),
+    }
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned
 
 
@@ -12,7 +13,7 @@ class Service(OrgOwned):
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=100, blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration, minutes"), default=60)
-    price = models.BigIntegerField(_("price, kopecks"), default=0)
+    price = MoneyField(_("price"), default=0)
     branches = models.ManyToManyField(
         "accounts.Branch", blank=True, related_name="services", verbose_name=_("branches")
     )
@@ -23,6 +24,8 @@ class Service(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
         ordering = ["category", "name", "id"]
         constraints = [
             models.CheckConstraint(
@@ -44,6 +47,8 @@ class Subject(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -57,6 +62,8 @@ class LessonType(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("lesson type")
+        verbose_name_plural = _("lesson types")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -70,6 +77,8 @@ class Room(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -101,6 +110,8 @@ class Group(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:

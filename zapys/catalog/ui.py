@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from zapys.core.ui import CATALOGUE, NavItem, nav_item
+from zapys.core.ui import CATALOGUE, NavItem, audit_actions, nav_item
 
 nav_item(NavItem("catalog:services", _("Services"), "scissors", section=CATALOGUE, order=100))
+
+
+# How the audit log names the actions this app writes (core.audit_reading).
+audit_actions(
+    {
+        "service.create": _("Service added"),
+        "service.update": _("Service changed"),
+        "group.create": _("Group added"),
+        "group.members": _("Group members changed"),
+        "lesson_type.create": _("Lesson type added"),
+        "room.create": _("Room added"),
+        "subject.create": _("Subject added"),
+    }
+)

@@ -26,6 +26,8 @@ class Tag(OrgOwned):
     color = models.CharField(_("colour"), max_length=7, default="#6c757d")
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="clients_tag_unique_name")
@@ -99,6 +101,8 @@ class Client(OrgOwned):
     objects: ClientManager = ClientManager()  # type: ignore[assignment]
 
     class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["organization", "name"]),
@@ -176,6 +180,8 @@ class ClientFreeze(OrgOwned):
     objects: ClientFreezeManager = ClientFreezeManager()  # type: ignore[assignment]
 
     class Meta:
+        verbose_name = _("freeze")
+        verbose_name_plural = _("freezes")
         ordering = ["-date_from", "-id"]
         indexes = [models.Index(fields=["client", "date_from", "date_to"])]
 
@@ -251,6 +257,8 @@ class ClientImport(OrgOwned):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("client import")
+        verbose_name_plural = _("client imports")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -36,6 +36,7 @@ from zapys.clients.services import (
     client_validate,
     clients_tag,
 )
+from zapys.core.audit_reading import audit_rows_read
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor
@@ -236,7 +237,11 @@ def client_card_balance(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_history(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_or_404(client_id, include_deleted=True)
     page = Paginator(selectors.client_history(client), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "clients/_history.html", {"client": client, "page": page})
+    return render(
+        request,
+        "clients/_history.html",
+        {"client": client, "page": page, "rows": audit_rows_read(page.object_list)},
+    )
 
 
 @staff_required(*MANAGERS)

@@ -90,6 +90,8 @@ class CalendarSchedule(OrgOwned):
     last_summary = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("calendar schedule")
+        verbose_name_plural = _("calendar schedules")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "work", "subject_id"],

@@ -79,6 +79,34 @@ class CardAction:
         return self.url_name
 
 
+@dataclass(frozen=True)
+class AuditAction:
+    """How the audit log names an action key its app writes ("payment.refunded")."""
+
+    key: str
+    label: Label
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class AuditField:
+    """A label for a key of an audit row's changes that is not a model field (a reason, a
+    count), for one kind of object ("clients.client") or for every kind (empty)."""
+
+    object_type: str
+    name: str
+    label: Label
+    order: int = 0
+
+    @property
+    def key(self) -> str:
+        return audit_field_key(self.object_type, self.name)
+
+
+def audit_field_key(object_type: str, name: str) -> str:
+    return f"{object_type}:{name}"
+
+
 class _Keyed(Protocol):
     @property
     def key(self) -> str: ...
@@ -117,6 +145,10 @@ class Declared(Generic[T]):
         """Forget an entry (tests that declare one of their own)."""
         self._items.pop(key, None)
 
+    def get(self, key: str) -> T | None:
+        ui_discover()
+        return self._items.get(key)
+
     def __iter__(self) -> Iterator[T]:
         ui_discover()
         return iter(sorted(self._items.values(), key=lambda item: (item.order, item.key)))
@@ -127,11 +159,54 @@ SETTINGS_TABS: Declared[SettingsTab] = Declared("Settings tab")
 CLIENT_CARD_TABS: Declared[CardTab] = Declared("Client card tab")
 CLIENT_CARD_ACTIONS: Declared[CardAction] = Declared("Client card action")
 
+AUDIT_ACTIONS: Declared[AuditAction] = Declared("Audit action")
+AUDIT_FIELDS: Declared[AuditField] = Declared("Audit field")
+
 nav_item = NAVIGATION.declare
 settings_tab = SETTINGS_TABS.declare
 client_card_tab = CLIENT_CARD_TABS.declare
 client_card_action = CLIENT_CARD_ACTIONS.declare
 
+
+def audit_actions(labels: dict[str, Label]) -> None:
+    """Declare how the audit log names the actions an app writes: {"key": _("Label")}."""
+    for key, label in labels.items():
+        AUDIT_ACTIONS.declare(AuditAction(key, label))
+
+
+def audit_fields(object_type: str, labels: dict[str, Label]) -> None:
+    """Labels for change keys that are not fields of the object's model ("" = any object)."""
+    for name, label in labels.items():
+        AUDIT_FIELDS.declare(AuditField(object_type, name, label))
+
+
 # Core's own entries: the first and the last of the menu.
 nav_item(NavItem("core:dashboard", _("Dashboard"), "speedometer2", order=10))
 nav_item(NavItem("core:audit", _("Audit log"), "journal-text", ("owner",), ADMINISTRATION, 900))
+
+
+# How the audit log names core's own actions and the change keys many apps write.
+audit_actions(
+    {
+        "calendar_schedule.set": _("Schedule set"),
+        "calendar_schedule.pause": _("Schedule paused"),
+    }
+)
+audit_fields(
+    "",
+    {
+        "reason": _("Reason"),
+        "count": _("How many"),
+        "days": _("Days"),
+        "date_from": _("From"),
+        "date_to": _("To"),
+        "client_ids": _("Clients"),
+        "member_ids": _("Members"),
+        "memberships_extended": _("Memberships extended"),
+        "refund": _("Refund to the card"),
+        "credentials": _("Credentials"),
+        "hours": _("Working hours"),
+        "rows": _("Rows"),
+        "tags": _("Tags"),
+    },
+)

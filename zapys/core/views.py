@@ -16,7 +16,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from zapys.core.audit_reading import audit_rows_read
+from zapys.core.collation import ukrainian_sort_key
 from zapys.core.models import AuditLog
+from zapys.core.ui import AUDIT_ACTIONS
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
@@ -87,9 +90,22 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     qs = AuditLog.objects.select_related("actor_user").order_by("-created_at", "-id")
     action = request.GET.get("action", "").strip()
     if action:
-        qs = qs.filter(action__startswith=action)
+        qs = qs.filter(action=action)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page, "action": action})
+    actions = sorted(
+        ((item.key, str(item.label)) for item in AUDIT_ACTIONS),
+        key=lambda pair: ukrainian_sort_key(pair[1]),
+    )
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "page": page,
+            "rows": audit_rows_read(page.object_list),
+            "action": action,
+            "actions": actions,
+        },
+    )
 
 
 def request_org(request: HttpRequest) -> Organization:

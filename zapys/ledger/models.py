@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
 
 
@@ -46,6 +47,8 @@ class Account(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("client account")
+        verbose_name_plural = _("client accounts")
         ordering = ["client_id", "kind", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -67,6 +70,8 @@ class CashDesk(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("cash desk")
+        verbose_name_plural = _("cash desks")
         ordering = ["branch_id", "name", "id"]
 
     def __str__(self) -> str:
@@ -93,6 +98,8 @@ class PaymentType(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("payment type")
+        verbose_name_plural = _("payment types")
         ordering = ["branch_id", "method", "name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -121,6 +128,8 @@ class FinanceArticle(OrgOwned):
     is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
+        verbose_name = _("finance category")
+        verbose_name_plural = _("finance categories")
         ordering = ["kind", "name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -198,7 +207,7 @@ class Entry(OrgOwned):
         "clients.Client", on_delete=models.RESTRICT, related_name="ledger_entries"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    amount = models.BigIntegerField(_("amount, kopecks"))
+    amount = MoneyField(_("amount"))
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     cause_type = models.CharField(max_length=100, blank=True)
@@ -239,8 +248,8 @@ class Entry(OrgOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("ledger entry")
-        verbose_name_plural = _("ledger entries")
+        verbose_name = _("payment or charge")
+        verbose_name_plural = _("payments and charges")
         indexes = [
             # Covers the balance queries: one client (organization, client, status) is a
             # prefix seek, the debtors list a scan of the organization's range in client
@@ -309,7 +318,7 @@ class FinancialOperation(OrgOwned):
 
     branch = models.ForeignKey("accounts.Branch", on_delete=models.RESTRICT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    amount = models.BigIntegerField(_("amount, kopecks"))
+    amount = MoneyField(_("amount"))
     article = models.ForeignKey(
         FinanceArticle, null=True, blank=True, on_delete=models.RESTRICT, verbose_name=_("article")
     )
@@ -346,6 +355,8 @@ class FinancialOperation(OrgOwned):
     cancel_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("cash operation")
+        verbose_name_plural = _("cash operations")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "cause_type", "cause_id"])]
         constraints = [
@@ -383,7 +394,7 @@ class SalesReceipt(OrgOwned):
     client = models.ForeignKey(
         "clients.Client", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
-    total = models.BigIntegerField(_("total, kopecks"))
+    total = MoneyField(_("total"))
     paid = models.BigIntegerField(_("paid, kopecks"))
     cause_type = models.CharField(max_length=100, blank=True)
     cause_id = models.CharField(max_length=64, blank=True)
@@ -398,6 +409,8 @@ class SalesReceipt(OrgOwned):
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = _("sales receipt")
+        verbose_name_plural = _("sales receipts")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "branch", "created_at"]),
@@ -419,7 +432,7 @@ class SalesReceiptLine(OrgOwned):
 
     receipt = models.ForeignKey(SalesReceipt, on_delete=models.CASCADE, related_name="lines")
     name = models.CharField(_("name"), max_length=300)
-    amount = models.BigIntegerField(_("amount, kopecks"))
+    amount = MoneyField(_("amount"))
     entry = models.ForeignKey(
         Entry, null=True, blank=True, on_delete=models.RESTRICT, related_name="receipt_lines"
     )
@@ -444,7 +457,7 @@ class SalesReceiptPayment(OrgOwned):
 
     receipt = models.ForeignKey(SalesReceipt, on_delete=models.CASCADE, related_name="payments")
     payment_type = models.ForeignKey(PaymentType, on_delete=models.RESTRICT, related_name="+")
-    amount = models.BigIntegerField(_("amount, kopecks"))
+    amount = MoneyField(_("amount"))
     entry = models.ForeignKey(
         Entry, null=True, blank=True, on_delete=models.RESTRICT, related_name="receipt_payments"
     )

@@ -11,6 +11,7 @@ from zapys.core.ui import (
     CardTab,
     NavItem,
     SettingsTab,
+    audit_actions,
     client_card_action,
     client_card_tab,
     nav_item,
@@ -23,3 +24,22 @@ nav_item(NavItem("ledger:operations", _("Cash & operations"), "wallet2", MANAGER
 settings_tab(SettingsTab("finance", "ledger:settings", _("Finance"), order=80))
 client_card_tab(CardTab("payments", _("Payments"), "ledger:client_entries", order=30))
 client_card_action(CardAction(_("Add entry"), "plus-slash-minus", "ledger:client_entry_new", 10))
+
+
+# How the audit log names the actions this app writes (core.audit_reading).
+audit_actions(
+    {
+        "ledger.entry_create": _("Payment or charge recorded"),
+        "ledger.entry_cancel": _("Payment or charge cancelled"),
+        "ledger.operation_create": _("Cash operation recorded"),
+        "ledger.receipt_create": _("Sales receipt recorded"),
+        "ledger.account_create": _("Client account opened"),
+        "ledger.article_create": _("Finance category added"),
+        "ledger.article_update": _("Finance category changed"),
+        "ledger.cash_desk_create": _("Cash desk added"),
+        "ledger.payment_type_create": _("Payment type added"),
+        "ledger.payment_type_update": _("Payment type changed"),
+        "ledger.money_assigned": _("Payment attached to a client"),
+        "ledger.money_unassigned_cancel": _("Unattached payment cancelled"),
+    }
+)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned
 
 
@@ -27,7 +28,7 @@ class MembershipPlan(OrgOwned):
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    price = models.BigIntegerField(_("price, kopecks"))
+    price = MoneyField(_("price"))
     validity_value = models.PositiveIntegerField(_("validity"), default=1)
     validity_unit = models.CharField(
         _("validity unit"), max_length=10, choices=ValidityUnit.choices, default=ValidityUnit.MONTHS
@@ -55,6 +56,8 @@ class MembershipPlan(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("membership plan")
+        verbose_name_plural = _("membership plans")
         ordering = ["is_archived", "name", "id"]
         constraints = [
             models.CheckConstraint(
@@ -95,7 +98,7 @@ class ClientMembership(OrgOwned):
         "ledger.Account", on_delete=models.RESTRICT, related_name="memberships"
     )
     name = models.CharField(_("name"), max_length=200)
-    price = models.BigIntegerField(_("price, kopecks"))
+    price = MoneyField(_("price"))
     sale_mode = models.CharField(_("sale mode"), max_length=10, choices=SaleMode.choices)
     starts_on = models.DateField(_("valid from"))
     ends_on = models.DateField(_("valid until"))
@@ -115,6 +118,8 @@ class ClientMembership(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["-starts_on", "-id"]
         indexes = [models.Index(fields=["client", "status", "ends_on"])]
         constraints = [

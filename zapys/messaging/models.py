@@ -71,6 +71,8 @@ class EventSetting(OrgOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
         ordering = ["event"]
         constraints = [
             models.UniqueConstraint(
@@ -98,6 +100,8 @@ class MessagingSettings(OrgOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("messaging settings")
+        verbose_name_plural = _("messaging settings")
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="messaging_settings_unique")
         ]
@@ -117,6 +121,8 @@ class MessageTemplate(OrgOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
         ordering = ["event", "channel"]
         constraints = [
             models.UniqueConstraint(
@@ -139,6 +145,8 @@ class ClientMessenger(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("client messenger")
+        verbose_name_plural = _("client messengers")
         ordering = ["client_id", "channel"]
         constraints = [
             models.UniqueConstraint(
@@ -198,6 +206,8 @@ class Message(OrgOwned):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -258,6 +268,8 @@ class StaffNotification(OrgOwned):
     )
 
     class Meta:
+        verbose_name = _("staff notification")
+        verbose_name_plural = _("staff notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "read_at"], name="messaging_notif_unread")]
 

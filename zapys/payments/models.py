@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.crypto import decrypt_json, encrypt_json
+from zapys.core.fields import MoneyField
 from zapys.core.money import format_money
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
@@ -69,6 +70,8 @@ class PaymentAccount(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("payment account")
+        verbose_name_plural = _("payment accounts")
         ordering = ["-is_default", "name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -110,7 +113,7 @@ class Payment(OrgOwned):
     client = models.ForeignKey(
         "clients.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    amount = models.BigIntegerField(_("amount, kopecks"))
+    amount = MoneyField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, default="UAH")
     description = models.CharField(_("description"), max_length=250)
     order_id = models.CharField(max_length=64, unique=True, default=new_order_id)
@@ -118,7 +121,7 @@ class Payment(OrgOwned):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
     )
-    refunded_amount = models.BigIntegerField(_("refunded, kopecks"), default=0)
+    refunded_amount = MoneyField(_("refunded"), default=0)
     provider_payment_id = models.CharField(max_length=100, blank=True)
     provider_status = models.CharField(max_length=40, blank=True)
     held_for_review = models.BooleanField(_("held for review"), default=False)
@@ -135,6 +138,8 @@ class Payment(OrgOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("online payment")
+        verbose_name_plural = _("online payments")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "created_at"]),
@@ -194,7 +199,7 @@ class PaymentEvent(OrgOwned):
     order_id = models.CharField(max_length=255, blank=True)
     provider_status = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=20, blank=True)
-    amount = models.BigIntegerField(null=True, blank=True)
+    amount = MoneyField(_("amount"), null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     raw_body = models.TextField(blank=True)
     parsed = models.JSONField(default=dict)
@@ -222,7 +227,7 @@ class PaymentRefund(OrgOwned):
         FAILED = "failed", _("failed")
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
-    amount = models.BigIntegerField()
+    amount = MoneyField(_("amount"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     provider_status = models.CharField(max_length=40, blank=True)
     message = models.CharField(max_length=300, blank=True)
@@ -234,6 +239,8 @@ class PaymentRefund(OrgOwned):
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -251,9 +258,9 @@ class SandboxCharge(models.Model):
     order_id = models.CharField(max_length=255)
     payment_id = models.CharField(max_length=32, default=new_account_public_id)
     status = models.CharField(max_length=20, default="created")
-    amount = models.BigIntegerField()
+    amount = MoneyField(_("amount"))
     currency = models.CharField(max_length=3)
-    refunded = models.BigIntegerField(default=0)
+    refunded = MoneyField(_("refunded"), default=0)
     transaction_id = models.CharField(max_length=32, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,9 +9,30 @@ from zapys.core.ui import (
     MONEY,
     NavItem,
     SettingsTab,
+    audit_actions,
     nav_item,
     settings_tab,
 )
 
 nav_item(NavItem("payments:list", _("Online payments"), "credit-card", MANAGERS, MONEY, 80))
 settings_tab(SettingsTab("payment_accounts", "payments:accounts", _("Payment accounts"), order=30))
+
+
+# How the audit log names the actions this app writes (core.audit_reading).
+audit_actions(
+    {
+        "payment.create": _("Online payment created"),
+        "payment.created": _("Online payment created"),
+        "payment.pending": _("Online payment awaiting the client"),
+        "payment.succeeded": _("Online payment received"),
+        "payment.failed": _("Online payment failed"),
+        "payment.expired": _("Online payment expired"),
+        "payment.refunded": _("Online payment refunded"),
+        "payment.partially_refunded": _("Online payment partly refunded"),
+        "payment.refund_requested": _("Refund requested"),
+        "payment.held_for_review": _("Online payment held for review"),
+        "payment.review_cleared": _("Online payment review finished"),
+        "payment_account.create": _("Payment account added"),
+        "payment_account.update": _("Payment account changed"),
+    }
+)

@@ -17,6 +17,7 @@ import functools
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
@@ -134,6 +135,8 @@ class PrepaymentSettings(OrgOwned):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("prepayment settings")
+        verbose_name_plural = _("prepayment settings")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization"], name="prepayments_settings_one_per_org"
@@ -154,6 +157,8 @@ class BranchFinance(OrgOwned):
     fiscal_register = models.CharField(_("fiscal register (RRO)"), max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("branch payment settings")
+        verbose_name_plural = _("branch payment settings")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "branch"], name="prepayments_branchfinance_unique"
@@ -181,6 +186,8 @@ class BookingType(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("booking type")
+        verbose_name_plural = _("booking types")
         ordering = ["-is_default", "name", "id"]
 
     def __str__(self) -> str:
@@ -221,6 +228,8 @@ class PrepaymentRule(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("prepayment rule")
+        verbose_name_plural = _("prepayment rules")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -249,7 +258,7 @@ class Booking(OrgOwned):
     booking_type = models.ForeignKey(
         BookingType, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
     )
-    amount = models.BigIntegerField(_("amount, kopecks"))
+    amount = MoneyField(_("amount"))
     currency = models.CharField(max_length=3, default="UAH")
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -284,6 +293,8 @@ class Booking(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "expires_at"], name="prepay_booking_due"),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned
 
 
@@ -45,6 +46,8 @@ class ScheduleSettings(OrgOwned):
     )
 
     class Meta:
+        verbose_name = _("schedule settings")
+        verbose_name_plural = _("schedule settings")
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="schedule_settings_one_per_org")
         ]
@@ -72,6 +75,8 @@ class VisitStatus(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("visit status")
+        verbose_name_plural = _("visit statuses")
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -97,6 +102,8 @@ class WorkingHours(OrgOwned):
     end = models.TimeField(_("to"))
 
     class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
         ordering = ["staff_id", "branch_id", "weekday", "start"]
         indexes = [models.Index(fields=["organization", "staff", "branch"])]
         constraints = [
@@ -132,6 +139,8 @@ class HoursException(OrgOwned):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("day off or changed hours")
+        verbose_name_plural = _("days off and changed hours")
         ordering = ["date", "start", "id"]
         indexes = [models.Index(fields=["organization", "staff", "date"])]
 
@@ -146,6 +155,10 @@ class LessonSeries(OrgOwned):
     starts_on = models.DateField(_("from"))
     until = models.DateField(_("until"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lesson series")
+        verbose_name_plural = _("lesson series")
 
     def __str__(self) -> str:
         return f"Series {self.pk} {self.starts_on}–{self.until}"
@@ -209,7 +222,7 @@ class Visit(OrgOwned):
     capacity = models.PositiveIntegerField(_("capacity"), default=1)
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
-    price = models.BigIntegerField(_("price, kopecks"), default=0)
+    price = MoneyField(_("price"), default=0)
     status = models.ForeignKey(VisitStatus, on_delete=models.PROTECT, related_name="visits")
     # Denormalised from status.is_cancellation: the overlap check and the PostgreSQL
     # exclusion constraint need it on the row itself.
@@ -226,6 +239,8 @@ class Visit(OrgOwned):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
         ordering = ["starts_at", "id"]
         indexes = [
             models.Index(fields=["organization", "branch", "starts_at"]),
@@ -282,6 +297,8 @@ class Attendance(OrgOwned):
     marked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
         ordering = ["visit_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["visit", "client"], name="schedule_attendance_unique")

@@ -1,0 +1,292 @@
+"""How an audit row reads to the owner: "Online payment refunded · Amount: 50,00 грн",
+not `payment.refunded` and `amount: 5000`.
+
+A row stores what the service knew: an action key, the object's model label and id, and
+`changes` — field names with raw values ([old, new] pairs, or one value), written in
+whatever language the request had. Reading turns each part into the administrator's
+words at display time, in the language of the page:
+
+- the action: its label declared by the app that writes it (`core.ui.audit_action`);
+- the object: the model's name and the stored description ("Booking #3" written by the
+  set-based `audit_record_many` becomes "Бронювання №3");
+- each change: the field's verbose name (or a label the app declared for a key that is not
+  a field, `core.ui.audit_field`), the value as the field means it — a choice's label, money
+  from kopecks (`core.fields.MoneyField`), a date in the organization's zone, yes/no, the
+  name of a related object.
+
+Related objects are loaded per model for the whole page at once: a page of 50 rows costs
+one query per kind of object mentioned, whatever the rows say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from zapys.core.fields import is_money_field
+from zapys.core.models import AuditLog
+from zapys.core.money import format_money
+from zapys.core.ui import AUDIT_ACTIONS, AUDIT_FIELDS, audit_field_key
+
+EMPTY = "—"
+# "<Model> #<id>": the description `audit_record_many` writes without loading objects;
+# "<app>.<model>#<id>": a cause stored as a reference to another object.
+_BULK_REPR = re.compile(r"^(?P<model>[A-Za-z]+) #(?P<id>\d+)$")
+_REFERENCE = re.compile(r"^(?P<label>[a-z_]+\.[a-z_]+)#(?P<id>\d+)$")
+_LIST_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class ChangeText:
+    label: str
+    old: str | None  # None: the row recorded one value, not a before/after pair
+    new: str
+
+
+@dataclass(frozen=True)
+class AuditRowText:
+    row: AuditLog
+    action: str
+    actor: str
+    object_kind: str
+    object_text: str
+    changes: list[ChangeText]
+
+
+def audit_action_label(action: str) -> str:
+    declared = AUDIT_ACTIONS.get(action)
+    if declared is not None:
+        return str(declared.label)
+    # Undeclared (tests/test_audit_reading.py fails on any the code writes): say what
+    # kind of change it was rather than show the key.
+    return _("Change")
+
+
+def audit_rows_read(rows: Iterable[AuditLog]) -> list[AuditRowText]:
+    rows = list(rows)
+    related = _RelatedNames()
+    for row in rows:
+        model = _model(row.object_type)
+        for key, value in (row.changes or {}).items():
+            field = _field(model, key)
+            if field is not None and field.is_relation and field.related_model is not None:
+                for item in _values(value):
+                    related.want(field, item)
+    related.load()
+    return [_read(row, related) for row in rows]
+
+
+def _read(row: AuditLog, related: _RelatedNames) -> AuditRowText:
+    model = _model(row.object_type)
+    changes = []
+    for key, value in (row.changes or {}).items():
+        field = _field(model, key)
+        label = _label(row.object_type, model, key, field)
+        if isinstance(value, list) and len(value) == 2 and not key.endswith("_ids"):
+            old, new = value
+            changes.append(
+                ChangeText(label, _value(field, old, related), _value(field, new, related))
+            )
+        else:
+            changes.append(ChangeText(label, None, _value(field, value, related)))
+    return AuditRowText(
+        row=row,
+        action=audit_action_label(row.action),
+        actor=_actor(row),
+        object_kind=capfirst(str(model._meta.verbose_name)) if model is not None else "",
+        object_text=_object_text(row, model),
+        changes=changes,
+    )
+
+
+def _actor(row: AuditLog) -> str:
+    kind = row.get_actor_kind_display()
+    # Staff and API keys carry a person's name; the other kinds carry an internal job or
+    # provider code ("prepayments.sweep", "liqpay") that says nothing to an owner.
+    if row.actor_kind in (AuditLog.ActorKind.STAFF, AuditLog.ActorKind.API_KEY):
+        return row.actor_label or str(kind)
+    return str(kind)
+
+
+def _object_text(row: AuditLog, model: type[models.Model] | None) -> str:
+    text = row.object_repr or ""
+    bulk = _BULK_REPR.match(text)
+    if bulk and model is not None and bulk["model"] == model.__name__:
+        return _("No. %(id)s") % {"id": bulk["id"]}
+    return text or EMPTY
+
+
+def _model(label: str) -> type[models.Model] | None:
+    if not label:
+        return None
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
+    if model is None:
+        return None
+    names = [key]
+    if key.endswith("_ids"):
+        names += [key[:-4], key[:-4] + "s"]
+    elif key.endswith("_id"):
+        names.append(key[:-3])
+    fields = {field.name: field for field in model._meta.get_fields()}
+    for name in names:
+        field = fields.get(name)
+        if isinstance(field, models.Field):
+            return field
+    return None
+
+
+def _label(
+    object_type: str, model: type[models.Model] | None, key: str, field: models.Field | None
+) -> str:
+    declared = AUDIT_FIELDS.get(audit_field_key(object_type, key)) or AUDIT_FIELDS.get(
+        audit_field_key("", key)
+    )
+    if declared is not None:
+        return str(declared.label)
+    if field is not None:
+        named = str(field.verbose_name)
+        unnamed = named == field.name.replace("_", " ")  # Django's default: not translated
+        if unnamed and field.related_model is not None and not isinstance(field.related_model, str):
+            # A reference without a name of its own reads as what it points at ("Client").
+            return capfirst(str(field.related_model._meta.verbose_name))
+        return capfirst(named)
+    return capfirst(key.replace("_", " "))
+
+
+def _values(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            out.extend(item if isinstance(item, list) else [item])
+        return out
+    return [value]
+
+
+def _value(field: models.Field | None, value: Any, related: _RelatedNames) -> str:
+    if value is None or value in ("", "None", [], {}):
+        return EMPTY
+    if isinstance(value, list):
+        items = [_value(field, item, related) for item in value]
+        shown = ", ".join(items[:_LIST_SHOWN])
+        if len(items) > _LIST_SHOWN:
+            shown += " " + _("and %(count)s more") % {"count": len(items) - _LIST_SHOWN}
+        return shown
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_value(None, v, related)}" for k, v in value.items())
+    if field is not None:
+        if field.is_relation and field.related_model is not None:
+            return related.name(field, value)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if is_money_field(field):
+            amount = _integer(value)
+            if amount is None:
+                return str(value)
+            return format_money(amount, "UAH", (get_language() or "uk")[:2])
+        if isinstance(field, models.BooleanField):
+            return _yes_no(value)
+        if isinstance(field, models.DateTimeField):
+            return _datetime(value)
+        if isinstance(field, models.DateField):
+            return _date(value)
+    if isinstance(value, bool) or value in ("True", "False"):
+        return _yes_no(value)
+    if isinstance(value, str):
+        reference = _REFERENCE.match(value)
+        if reference:
+            model = _model(reference["label"])
+            if model is not None:
+                kind = capfirst(str(model._meta.verbose_name))
+                return f"{kind} {_('No. %(id)s') % {'id': reference['id']}}"
+        if parse_datetime(value) is not None and "T" in value:
+            return _datetime(value)
+        if parse_date(value) is not None:
+            return _date(value)
+    return str(value)
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    return None
+
+
+def _yes_no(value: Any) -> str:
+    return _("yes") if value in (True, "True") else _("no")
+
+
+def _datetime(value: Any) -> str:
+    moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if moment is None:
+        return str(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)  # the organization's zone on staff pages
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+def _date(value: Any) -> str:
+    day = value if isinstance(value, date) else parse_date(str(value))
+    return formats.date_format(day, "SHORT_DATE_FORMAT") if day is not None else str(value)
+
+
+class _RelatedNames:
+    """The names of the objects a page's changes point at, one query per model."""
+
+    def __init__(self) -> None:
+        self._wanted: dict[tuple[type[models.Model], str], set[Any]] = defaultdict(set)
+        self._names: dict[tuple[type[models.Model], str, str], str] = {}
+
+    @staticmethod
+    def _key_of(field: models.Field, value: Any) -> tuple[type[models.Model], str] | None:
+        model = field.related_model
+        if model is None or model == "self" or isinstance(model, str):
+            return None
+        if _integer(value) is not None:
+            return model, "pk"
+        # A value that is not an id: the object's code (visit statuses are logged by code).
+        if any(f.name == "code" for f in model._meta.get_fields()):
+            return model, "code"
+        return None
+
+    def want(self, field: models.Field, value: Any) -> None:
+        key = self._key_of(field, value)
+        if key is not None and value not in (None, "", "None"):
+            self._wanted[key].add(str(value))
+
+    def load(self) -> None:
+        for (model, column), values in self._wanted.items():
+            lookup = values if column == "code" else {int(v) for v in values}
+            for obj in model._default_manager.filter(**{f"{column}__in": lookup}):
+                self._names[(model, column, str(getattr(obj, column)))] = str(obj)
+
+    def name(self, field: models.Field, value: Any) -> str:
+        key = self._key_of(field, value)
+        if key is None:
+            return str(value)
+        found = self._names.get((key[0], key[1], str(value)))
+        if found is not None:
+            return found
+        # Deleted since, or another organization's (never shown): say which without a name.
+        return _("No. %(id)s") % {"id": value}

@@ -1,0 +1,167 @@
+"""The audit trail reads in the administrator's words (issue 17): declared action labels,
+field names, money from kopecks, choices, dates, the names of related objects — and a page
+costs the same number of queries whatever its rows mention."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories_clients import make_client
+from zapys.core.audit import Actor, audit_record, audit_record_many
+from zapys.core.audit_reading import audit_action_label, audit_rows_read
+from zapys.core.fields import MoneyField, is_money_field
+from zapys.core.models import AuditLog
+from zapys.core.ui import AUDIT_ACTIONS
+from zapys.ledger.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+# `action="client.create"`, `action=("a.b" if x else "c.d")`, `"x.y" if ... else "z.w"`:
+# every dotted literal in the expression passed as an audit action.
+ACTION_ARGUMENT = re.compile(r"\baction=\s*\(?\s*((?:f?\"[^\"]*\"[^,\n)]*)+)")
+DOTTED = re.compile(r"\"([a-z_]+\.[a-z_]+)\"")
+
+
+def _actions_written_by_the_code() -> set[str]:
+    found: set[str] = set()
+    for path in ROOT.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for match in ACTION_ARGUMENT.finditer(path.read_text(encoding="utf-8")):
+            found.update(DOTTED.findall(match.group(1)))
+    return found
+
+
+def test_every_action_the_code_writes_has_a_label():
+    written = _actions_written_by_the_code()
+    assert {"client.create", "payment.refunded", "visit.status"} <= written  # the scan works
+    missing = sorted(action for action in written if AUDIT_ACTIONS.get(action) is None)
+    assert missing == [], f"declare a label with core.ui.audit_actions: {missing}"
+
+
+def test_an_undeclared_action_reads_as_a_change_not_as_its_key():
+    with translation.override("uk"):
+        assert audit_action_label("something.new") == "Зміна"
+        assert audit_action_label("payment.refunded") == "Онлайн-платіж повернено"
+
+
+def test_money_fields_keep_a_plain_bigint_column():
+    field = Entry._meta.get_field("amount")
+    assert isinstance(field, MoneyField) and is_money_field(field)
+    _name, path, _args, _kwargs = field.deconstruct()
+    assert path == "django.db.models.BigIntegerField"  # no table is rebuilt for the class
+
+
+def test_a_row_reads_in_words_in_both_languages(org, actor):
+    client = make_client(org, "Шевчук Марія")
+    audit_record(
+        organization=org,
+        actor=actor,
+        action="ledger.entry_create",
+        obj=client,
+        changes={
+            "amount": [None, 5000],
+            "kind": [None, "debit"],
+            "client": [None, client.pk],
+            "birthday": [None, "2005-12-25"],
+            "reason": "Зайвий нуль",
+        },
+    )
+    row = AuditLog.objects.get(action="ledger.entry_create")
+    # Read the changes as if they were an entry's (the field types are what matters).
+    row.object_type = "ledger.entry"
+    with translation.override("uk"):
+        (text,) = audit_rows_read([row])
+    assert text.action == "Оплату або списання записано"
+    changes = {change.label: (change.old, change.new) for change in text.changes}
+    assert changes["Сума"] == ("—", "50,00\u00a0грн")
+    assert changes["Клієнт"] == ("—", "Шевчук Марія")
+    assert changes["Причина"] == (None, "Зайвий нуль")
+    assert "5000" not in str(changes) and "debit" not in str(changes)
+    with translation.override("en"):
+        (text,) = audit_rows_read([row])
+    changes = {change.label: (change.old, change.new) for change in text.changes}
+    assert text.action == "Payment or charge recorded"
+    assert changes["Amount"] == ("—", "UAH\u00a050.00")
+    assert changes["Kind"] == ("—", "Debit (money in)")  # the choice's label, not "debit"
+
+
+def test_set_based_rows_name_the_object_by_number(org, actor):
+    client = make_client(org, "Кравець Андрій")
+    audit_record_many(model=type(client), ids=[client.pk], actor=actor, action="client.update")
+    row = AuditLog.objects.get(action="client.update")
+    assert row.object_repr == f"Client #{client.pk}"  # what the INSERT ... SELECT stores
+    with translation.override("uk"):
+        (text,) = audit_rows_read([row])
+    assert text.object_text == f"№{client.pk}"
+    assert text.object_kind == "Клієнт"
+
+
+def test_scheduler_and_system_rows_do_not_show_job_codes(org):
+    audit_record(
+        organization=org, actor=Actor.scheduler("prepayments.sweep"), action="booking.expired"
+    )
+    row = AuditLog.objects.get(action="booking.expired")
+    with translation.override("uk"):
+        (text,) = audit_rows_read([row])
+        assert text.actor == str(AuditLog.ActorKind.SCHEDULER.label)
+    assert "prepayments.sweep" not in text.actor
+
+
+def _rows_naming_clients(org, actor, count: int) -> None:
+    for number in range(count):
+        client = make_client(org, f"Клієнт {number}")
+        audit_record(
+            organization=org,
+            actor=actor,
+            action="client.update",
+            obj=client,
+            changes={"status": ["lead", "active"]},
+        )
+        audit_record(
+            organization=org,
+            actor=actor,
+            action="ledger.entry_create",
+            obj=client,
+            changes={"client": [None, client.pk], "amount": [None, 100 * number]},
+        )
+    # The money rows describe entries (the fields read are the entry's).
+    AuditLog.objects.filter(action="ledger.entry_create").update(object_type="ledger.entry")
+
+
+def _queries_of_the_audit_page(staff_client) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(reverse("core:audit"), HTTP_ACCEPT_LANGUAGE="uk")
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_audit_page_costs_the_same_for_2_or_40_rows_and_shows_no_keys(staff_client, org, actor):
+    _rows_naming_clients(org, actor, 1)
+    few, _page = _queries_of_the_audit_page(staff_client)
+    _rows_naming_clients(org, actor, 20)
+    many, page = _queries_of_the_audit_page(staff_client)
+    assert many == few
+    assert "client.update" not in page.split('name="action"')[0]  # only as an option value
+    body = page.split("</select>", 1)[1]
+    assert "ledger.entry_create" not in body and "client.update" not in body
+    assert "Клієнт 19" in body  # the related client by name, not by id
+    assert "19,00\u00a0грн" in body  # 1900 kopecks
+
+
+def test_the_filter_lists_actions_by_label_and_filters_exactly(staff_client, org, actor):
+    _rows_naming_clients(org, actor, 2)
+    page = staff_client.get(
+        reverse("core:audit"), {"action": "client.update"}, HTTP_ACCEPT_LANGUAGE="uk"
+    ).content.decode()
+    body = page.split("</select>", 1)[1]
+    assert body.count('data-testid="audit-row"') == 2
+    assert '<option value="client.update" selected>Дані клієнта змінено</option>' in page
