@@ -38,9 +38,9 @@ from zapys.accounts.throttling import request_locked_until
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
-from zapys.core.http import request_actor
+from zapys.core.http import request_actor, request_organization
 from zapys.core.money import format_money
-from zapys.core.views import request_org, staff_required
+from zapys.core.views import staff_required
 
 
 class LoginView(auth_views.LoginView):
@@ -87,8 +87,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @staff_required("owner")
 def settings_view(request: HttpRequest) -> HttpResponse:
-    org = request.user.organization  # type: ignore[union-attr]
-    assert org is not None  # staff_required guarantees an organization
+    org = request_organization(request)
     form = OrganizationSettingsForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,7 +155,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_form_view(request: HttpRequest, editing: User | None) -> HttpResponse:
-    org = request_org(request)
+    org = request_organization(request)
     initial: dict[str, object] = {}
     if editing is not None:
         initial = {
@@ -222,7 +221,9 @@ def branch_form(request: HttpRequest, branch_id: int | None = None) -> HttpRespo
         actor = request_actor(request)
         try:
             if branch is None:
-                branch_create(organization=request_org(request), actor=actor, **form.cleaned_data)
+                branch_create(
+                    organization=request_organization(request), actor=actor, **form.cleaned_data
+                )
             else:
                 branch_update(branch=branch, actor=actor, **form.cleaned_data)
         except DomainError as exc:

@@ -29,6 +29,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
+import openpyxl
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -333,11 +334,9 @@ def _check_directory(members: list[zipfile.ZipInfo]) -> None:
 
 
 def _read_xlsx(fh: IO[bytes]) -> list[dict[str, Any]]:
-    from openpyxl import load_workbook
-
     check_xlsx_archive(fh)
     try:
-        workbook = load_workbook(fh, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception:  # anything an untrusted file makes the parser raise: damaged
         logger.info("XLSX import refused: openpyxl could not open it", exc_info=True)
         raise _damaged() from None

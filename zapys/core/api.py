@@ -23,6 +23,7 @@ from ninja.security import HttpBearer
 from zapys.accounts.services import apikey_authenticate
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.http import request_actor as request_actor  # re-exported (defined once)
 from zapys.core.schema_types import Count
 from zapys.core.tenancy import activate_org
 
@@ -42,13 +43,6 @@ class ApiKeyAuth(HttpBearer):
         request.organization = key.organization  # type: ignore[attr-defined]
         request.actor = Actor.api_key(key.user, key.name)  # type: ignore[attr-defined]
         return key
-
-
-def request_actor(request: HttpRequest) -> Actor:
-    actor = getattr(request, "actor", None)
-    if actor is None:
-        return Actor.staff(request.user)  # type: ignore[arg-type]
-    return actor
 
 
 def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:

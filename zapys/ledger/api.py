@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from zapys.accounts.models import Branch
 from zapys.clients.models import Client
+from zapys.clients.selectors import client_get
 from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.schema_types import MAX_KOPECKS, Date, Id, Line, PositiveKopecks
 from zapys.ledger import selectors, services
@@ -42,15 +43,6 @@ assert set(PurposeLiteral.__args__) == set(Entry.Purpose.values)  # type: ignore
 # One limit for money everywhere: what the API accepts, the ledger can record.
 assert services.MAX_AMOUNT == MAX_KOPECKS
 Comment = Annotated[str, Line(500)]
-
-
-def _client(client_id: int) -> Any:
-    """The active organization's living client, 404 for foreign, missing or deleted."""
-
-    qs = Client.objects.all()
-    if any(f.name == "deleted_at" for f in Client._meta.get_fields()):
-        qs = qs.filter(deleted_at__isnull=True)
-    return get_object_or_404(qs, pk=client_id)
 
 
 def _currency(request: HttpRequest) -> str:
@@ -128,7 +120,7 @@ def client_entries(
     status: Literal["active", "cancelled"] | None = None,
     account_id: Id | None = None,
 ):
-    client = _client(client_id)
+    client = client_get(client_id=client_id)
     qs = selectors.client_entries(client=client).select_related("organization")
     if status:
         qs = qs.filter(status=status)
@@ -139,7 +131,7 @@ def client_entries(
 
 @router.post("/clients/{client_id}/entries", response={201: EntryOut}, summary="Add a ledger entry")
 def client_entry_create(request: HttpRequest, client_id: Id, payload: EntryIn):
-    client = _client(client_id)
+    client = client_get(client_id=client_id)
     purpose = payload.purpose or ("payment" if payload.kind == "debit" else "service")
     account = referenced_object(Account, payload.account_id, field="account_id", status=400)
     entry = services.entry_create(
@@ -160,7 +152,7 @@ def client_entry_create(request: HttpRequest, client_id: Id, payload: EntryIn):
 
 @router.get("/clients/{client_id}/balance", response=BalanceOut, summary="Client's balance")
 def client_balance(request: HttpRequest, client_id: Id):
-    client = _client(client_id)
+    client = client_get(client_id=client_id)
     accounts = selectors.account_balances_for_client(client)
     return {
         "client_id": client.pk,

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from zapys.core.http import request_organization
 from zapys.core.money import format_money
-from zapys.core.views import request_org
 from zapys.ledger.selectors import day_sales_summary
 
 
@@ -17,7 +17,7 @@ def widgets(request: HttpRequest) -> list[dict]:
     user = request.user
     if user.role not in ("owner", "administrator"):  # type: ignore[union-attr]
         return []  # specialists do not see the till
-    organization = request_org(request)
+    organization = request_organization(request)
     summary = day_sales_summary(day=timezone.localdate(), branch_id=None)
     currency = organization.currency or "UAH"
     language = (get_language() or "uk")[:2]

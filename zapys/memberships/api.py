@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from zapys.accounts.models import Branch
 from zapys.catalog.models import Group, Service, Subject
+from zapys.clients.selectors import client_get
 from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import DomainError
 from zapys.core.schema_types import (
@@ -25,7 +26,6 @@ from zapys.core.schema_types import (
     Note,
     omittable,
 )
-from zapys.ledger.api import _client
 from zapys.ledger.models import PaymentType
 from zapys.memberships import selectors, services
 from zapys.memberships.models import ClientMembership, MembershipPlan
@@ -279,7 +279,7 @@ def _membership(membership_id: Id) -> ClientMembership:
 )
 @paginate(Pagination)
 def client_memberships(request: HttpRequest, client_id: Id, active: bool = False):
-    client = _client(client_id)
+    client = client_get(client_id=client_id)
     qs = selectors.client_memberships(client=client).select_related("organization")
     if active:
         qs = qs.filter(status="active", ends_on__gte=timezone.localdate())
@@ -290,7 +290,7 @@ def client_memberships(request: HttpRequest, client_id: Id, active: bool = False
     "/clients/{client_id}/memberships", response={201: MembershipOut}, summary="Sell a membership"
 )
 def client_membership_sell(request: HttpRequest, client_id: Id, payload: SellIn):
-    client = _client(client_id)
+    client = client_get(client_id=client_id)
     plan = referenced_object(MembershipPlan, payload.plan_id, field="plan_id", status=400)
     membership = services.membership_sell(
         client=client,

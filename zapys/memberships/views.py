@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from zapys.clients.selectors import client_or_404
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
-from zapys.core.http import request_actor, request_branch
+from zapys.core.http import request_actor, request_branch, request_organization
 from zapys.core.money import to_decimal_string
 from zapys.core.views import staff_required
 from zapys.ledger import selectors as ledger_selectors
@@ -71,7 +71,7 @@ def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
         try:
             if plan is None:
                 services.membership_plan_create(
-                    organization=request.user.organization,  # type: ignore[union-attr,arg-type]
+                    organization=request_organization(request),
                     actor=request_actor(request),
                     **m2m,
                     **data,

@@ -143,6 +143,42 @@ def _new_membership(
     )
 
 
+def _sale(
+    *,
+    client: Any,
+    plan: MembershipPlan,
+    mode: str,
+    starts_on: date,
+    actor: Actor,
+    branch: Branch | None,
+    payment_type: PaymentType | None,
+    renewed_from: ClientMembership | None = None,
+) -> ClientMembership:
+    """What a sale and a renewal share: checked, the membership created, its money recorded
+    (each writes its own audit row)."""
+    _validate_sale(
+        client=client,
+        plan=plan,
+        mode=mode,
+        starts_on=starts_on,
+        branch=branch,
+        payment_type=payment_type,
+    )
+    membership = _new_membership(
+        client=client,
+        plan=plan,
+        mode=mode,
+        starts_on=starts_on,
+        actor=actor,
+        branch=branch,
+        renewed_from=renewed_from,
+    )
+    _record_sale_money(
+        membership=membership, mode=mode, actor=actor, branch=branch, payment_type=payment_type
+    )
+    return membership
+
+
 @transaction.atomic
 def membership_sell(
     *,
@@ -155,21 +191,14 @@ def membership_sell(
     payment_type: PaymentType | None = None,
 ) -> ClientMembership:
     """Sell `plan` to `client` from `starts_on` in the given mode (see the module doc)."""
-    if payment_type is not None and branch is None:
-        branch = payment_type.branch
-    _validate_sale(
+    membership = _sale(
         client=client,
         plan=plan,
         mode=mode,
         starts_on=starts_on,
-        branch=branch,
+        actor=actor,
+        branch=branch or (payment_type.branch if payment_type is not None else None),
         payment_type=payment_type,
-    )
-    membership = _new_membership(
-        client=client, plan=plan, mode=mode, starts_on=starts_on, actor=actor, branch=branch
-    )
-    _record_sale_money(
-        membership=membership, mode=mode, actor=actor, branch=branch, payment_type=payment_type
     )
     audit_record(
         organization=client.organization,
@@ -206,26 +235,15 @@ def membership_renew(
     client = membership.client
     if payment_type is not None and branch is None:
         branch = payment_type.branch
-    branch = branch or membership.branch
-    _validate_sale(
-        client=client,
-        plan=plan,
-        mode=mode,
-        starts_on=starts_on,
-        branch=branch,
-        payment_type=payment_type,
-    )
-    renewed = _new_membership(
+    renewed = _sale(
         client=client,
         plan=plan,
         mode=mode,
         starts_on=starts_on,
         actor=actor,
-        branch=branch,
+        branch=branch or membership.branch,
+        payment_type=payment_type,
         renewed_from=membership,
-    )
-    _record_sale_money(
-        membership=renewed, mode=mode, actor=actor, branch=branch, payment_type=payment_type
     )
     audit_record(
         organization=client.organization,
