@@ -24,7 +24,8 @@ HEADER = ["name", "amount"]
 
 
 def _csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    text = response.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
 
 
 def _sheet(response):
@@ -54,10 +55,24 @@ def test_csv_keeps_numbers_ukrainian_text_and_plain_text_as_they_are():
     ]
     parsed = _csv_rows(csv_response("x.csv", HEADER, rows))
     assert parsed[1:] == [
-        ["Іваненко Марія", "-30.00"],
-        ["Олена-Марія", "1600.00"],
+        ["Іваненко Марія", "-30,00"],
+        ["Олена-Марія", "1600,00"],
         ["Коментар\nу два рядки", "5"],
     ]
+
+
+def test_a_ukrainian_excel_splits_the_csv_into_columns_and_reads_money_back():
+    """The round trip: what a Ukrainian Excel does with the file — split each line on its
+    list separator `;`, read a decimal comma — gives back the columns and the kopecks."""
+    rows = [["Кравець Андрій, VIP", Decimal("1250.50")], ["Шевчук Марія", Decimal("-0.05")]]
+    text = csv_response("x.csv", HEADER, rows).content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "name;amount"
+    assert lines[1] == "Кравець Андрій, VIP;1250,50"  # a comma in a name is no separator
+    parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    kopecks = [round(Decimal(row[1].replace(",", ".")) * 100) for row in parsed[1:]]
+    assert kopecks == [125050, -5]
+    assert [len(row) for row in parsed] == [2, 2, 2]
 
 
 def test_csv_strips_control_characters():

@@ -123,7 +123,7 @@ def test_reports_totals_before_and_after(org, branch, staff_client, actor):
     r = staff_client.get(report)
     assert (r.context["totals"].debit, r.context["totals"].credit) == (0, PRICE)
     text = staff_client.get(report, {"export": "csv"}).content.decode("utf-8-sig")
-    assert "-1600.00" in text and ",1600.00," not in text
+    assert "-1600,00" in text and ";1600,00;" not in text  # decimal comma, `;` between cells
     # the dashboard's "Paid today" card reads the same summary
     from zapys.core.money import format_money
     from zapys.ledger.dashboard import widgets

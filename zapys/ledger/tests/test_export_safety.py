@@ -22,7 +22,8 @@ def _report(staff_client, fmt: str):
 
 
 def _csv_by_client(response) -> dict[str, list[str]]:
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     client = rows[0].index("client")
     return {row[client]: row for row in rows[1:]}
 
@@ -42,7 +43,7 @@ def test_client_names_that_look_like_formulas_export_inert(org, branch, staff_cl
     for name in FORMULAS:
         assert f"'{name}" in by_client, sorted(by_client)
     assert UKRAINIAN in by_client  # a hyphen inside a name is not touched
-    assert by_client["Борг"][4] == "-30.50"  # a negative amount is a plain number
+    assert by_client["Борг"][4] == "-30,50"  # a negative amount is a plain number
 
     header, rows = _xlsx_rows(_report(staff_client, "xlsx"))
     assert all(c.data_type != "f" for row in rows for c in row)

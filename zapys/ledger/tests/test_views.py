@@ -93,7 +93,7 @@ def test_payments_report_and_exports(org, branch, staff_client):
     csv_resp = staff_client.get(url, {"export": "csv"})
     text = csv_resp.content.decode("utf-8-sig")
     assert (
-        "Іваненко Марія" in text and "100.00" in text and "-30.00" in text and "999.00" not in text
+        "Іваненко Марія" in text and "100,00" in text and "-30,00" in text and "999,00" not in text
     )
     xlsx = staff_client.get(url, {"export": "xlsx"})
     wb = load_workbook(io.BytesIO(xlsx.content))

@@ -43,7 +43,7 @@ def test_client_names_that_look_like_formulas_export_inert(staff_client, org, br
         _book(org, branch, name)
 
     text = _export(staff_client, "csv").content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     client = rows[0].index("client")
     names = {row[client] for row in rows[1:]}
     assert names == {*(f"'{n}" for n in FORMULAS), UKRAINIAN}
