@@ -71,8 +71,18 @@ def topup_create(
     )
 
 
+def _client_of(payment: Payment) -> Client | None:
+    """The payment's client (one read), its organization taken from the payment: the same
+    row, already loaded with the payment's account on the callback path. The money service
+    reads `client.organization`, which would otherwise be fetched again on every top-up."""
+    client = payment.client
+    if client is not None and client.organization_id == payment.organization_id:
+        client.organization = payment.organization
+    return client
+
+
 def top_up_succeeded(payment: Payment, actor: Actor) -> None:
-    organization, client = payment.organization, payment.client
+    organization, client = payment.organization, _client_of(payment)
     if client is None:
         logger.warning("payments: top-up %s has no client; nothing credited", payment.pk)
         return
@@ -114,10 +124,11 @@ def top_up_failed(payment: Payment, actor: Actor) -> None:
 
 
 def top_up_refunded(payment: Payment, amount: int, actor: Actor) -> None:
-    if payment.client is None:
+    client = _client_of(payment)
+    if client is None:
         return
     money_refunded_record(
-        client=payment.client,
+        client=client,
         amount=amount,
         actor=actor,
         cause=payment,
