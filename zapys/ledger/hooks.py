@@ -23,6 +23,15 @@ membership sale *is* the sale. An app whose objects cause entries declares, in i
 
 The handler runs inside `entry_cancel`'s transaction: the entry and what it stands for change
 together or not at all (a handler that raises rolls the cancellation back).
+
+Money moved. An app that must act on every till movement the money service writes (the fiscal
+app asks for a fiscal receipt) declares, in its `ledger_hooks.py`::
+
+    @on_money_moved
+    def fiscal_receipt_ask(moved: MoneyMoved) -> None: ...
+
+It runs inside the money service's transaction, after the operation (and the sales receipt)
+are written: what it writes commits with the money or not at all.
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ from typing import Any
 from django.utils.module_loading import autodiscover_modules
 
 from zapys.core.audit import Actor
-from zapys.ledger.models import Entry
+from zapys.ledger.models import Entry, FinancialOperation
 
 EntryCancelled = Callable[[Entry, Actor, str], dict[str, Any]]
 
@@ -95,3 +104,32 @@ def entry_cancelled_dispatch(entry: Entry, *, actor: Actor, reason: str) -> dict
     for handler in _HANDLERS.get(entry.cause_type, ()):
         changes.update(handler(entry, actor, reason) or {})
     return changes
+
+
+@dataclass(frozen=True)
+class MoneyMoved:
+    """One till movement written by `ledger.money`: money in ("in": a payment, a sale) or
+    back out ("out": a refund, a cancelled unassigned sale). `operation` carries the branch,
+    payment type, amount and cause; `lines` are the receipt's (name, kopecks) for money in."""
+
+    operation: FinancialOperation
+    direction: str
+    lines: tuple[tuple[str, int], ...]
+    actor: Actor
+
+
+MoneyMovedHandler = Callable[[MoneyMoved], None]
+_MONEY_HANDLERS: list[MoneyMovedHandler] = []
+
+
+def on_money_moved(handler: MoneyMovedHandler) -> MoneyMovedHandler:
+    """Register a handler for every till movement of the money service (see the module doc)."""
+    if handler not in _MONEY_HANDLERS:
+        _MONEY_HANDLERS.append(handler)
+    return handler
+
+
+def money_moved_dispatch(moved: MoneyMoved) -> None:
+    _discover()
+    for handler in _MONEY_HANDLERS:
+        handler(moved)

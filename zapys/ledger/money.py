@@ -30,6 +30,7 @@ from zapys.accounts.models import Branch
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.ledger import services
+from zapys.ledger.hooks import MoneyMoved, money_moved_dispatch
 from zapys.ledger.models import (
     Account,
     Entry,
@@ -200,6 +201,7 @@ def money_received_record(
         actor=actor,
         cause=cause,
     )
+    _moved(money.operation, "in", [(line.name, line.amount) for line in lines], actor)
     return MoneyRecorded(money.entry, money.operation, receipt, money.branch, money.payment_type)
 
 
@@ -219,7 +221,7 @@ def money_refunded_record(
 ) -> MoneyRecorded:
     """Money went back to `client`: a CREDIT entry "refund" and an expense operation linked
     to it (a refund has no receipt of its own)."""
-    return _entry_and_operation(
+    money = _entry_and_operation(
         client=client,
         kind=Entry.Kind.CREDIT,
         purpose=Entry.Purpose.REFUND,
@@ -233,6 +235,17 @@ def money_refunded_record(
         method=method,
         account=account,
     )
+    if money.operation is not None:
+        _moved(money.operation, "out", [], actor)
+    return money
+
+
+def _moved(
+    operation: FinancialOperation, direction: str, lines: list[tuple[str, int]], actor: Actor
+) -> None:
+    """Tell the apps that act on till movements (ledger.hooks.on_money_moved): a fiscal
+    receipt is asked for in this same transaction."""
+    money_moved_dispatch(MoneyMoved(operation, direction, tuple(lines), actor))
 
 
 def _branch_of(payment_type: PaymentType | None) -> Branch | None:
@@ -291,6 +304,7 @@ def money_received_unassigned(
         actor=actor,
         cause=cause,
     )
+    _moved(operation, "in", [(line.name, line.amount) for line in sold], actor)
     return UnassignedMoney(operation, receipt, receipt.payments.get())
 
 
@@ -382,4 +396,5 @@ def money_unassigned_cancel(*, money: UnassignedMoney, actor: Actor, reason: str
         obj=money.operation,
         changes={"status": ["active", "cancelled"], "reason": [None, reason]},
     )
+    _moved(money.operation, "out", [], actor)
     return True
