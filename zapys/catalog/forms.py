@@ -92,7 +92,5 @@ class GroupForm(StyledForm):
         self.fields["teacher"].queryset = User.objects.for_org(organization).filter(  # type: ignore[attr-defined]
             is_active=True
         )
-        clients = Client.objects.for_org(organization)
-        if hasattr(Client, "deleted_at"):
-            clients = clients.filter(deleted_at__isnull=True)
+        clients = Client.objects.for_org(organization).filter(deleted_at__isnull=True)
         self.fields["members"].queryset = clients.order_by("name")  # type: ignore[attr-defined]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -13,8 +15,11 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django.views.static import serve
+from huey.contrib.djhuey import HUEY
 
 from zapys.core.audit_reading import audit_rows_read
 from zapys.core.collation import ukrainian_sort_key
@@ -55,8 +60,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:
         status["database"] = f"error: {exc.__class__.__name__}"
     try:
-        from huey.contrib.djhuey import HUEY
-
         HUEY.pending_count()
     except Exception as exc:
         status["queue"] = f"error: {exc.__class__.__name__}"
@@ -68,9 +71,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def dashboard_widgets(request: HttpRequest) -> list[dict]:
     """Cards other apps contribute: each app may define `dashboard.widgets(request)`."""
-    import importlib
-    import importlib.util
-
     widgets: list[dict] = []
     for app in settings.INSTALLED_APPS:
         name = f"{app}.dashboard"
@@ -127,14 +127,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """500 without touching the database or templates that might be what broke."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error.", "errors": []}, status=500)
-    from django.template import loader
-
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
 def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Uploaded files in the embedded mode (see ZAPYS_SERVE_MEDIA); `serve` refuses paths
     that leave MEDIA_ROOT."""
-    from django.views.static import serve
-
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
