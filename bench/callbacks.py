@@ -567,7 +567,7 @@ class TopUpSetup:
 
     def params(self, account, pk: int, order_id: str, amount: int) -> dict:
         """The values of one top-up callback's rows, as the app writes them
-        (zapys/topups/services.py, zapys/ledger/money.py, zapys/messaging/services.py)."""
+        (zapys/topups/services.py, zapys/ledger/money.py, zapys/messaging/services/sending.py)."""
         from django.utils import translation
         from django.utils.translation import gettext as _
 
