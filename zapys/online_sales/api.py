@@ -1,8 +1,6 @@
 """Online membership sales API (API.md "Online membership sales"): the module's settings,
 plans on sale and their buttons, sales, activation by code and refunds."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -165,8 +163,12 @@ def _plan_out(request: HttpRequest, plan: MembershipPlan, row: PlanOnline | None
 @router.get(
     "/storefront/plans", response=list[PlanOnlineOut], summary="Plans and their online sale"
 )
-def storefront_plans(request: HttpRequest) -> list[dict]:
-    return [_plan_out(request, p, r) for p, r in selectors.plans_with_online(_org(request))]
+def storefront_plans(request: HttpRequest, sell_online: bool | None = None) -> list[dict]:
+    """Every living plan; `sell_online=true` only those on sale, `false` the others."""
+    rows = selectors.plans_with_online(_org(request))
+    if sell_online is not None:
+        rows = [(p, r) for p, r in rows if bool(r and r.sell_online) == sell_online]
+    return [_plan_out(request, p, r) for p, r in rows]
 
 
 @router.patch(
@@ -253,18 +255,7 @@ def online_sales_list(
     return selectors.sales_list(filters, include_pending=True).prefetch_related("groups")
 
 
-def _sale(sale_id: int) -> OnlineSale:
-    sale = OnlineSale.objects.select_related("plan", "payment").filter(pk=sale_id).first()
-    if sale is None:
-        raise NotFound(_("Unknown online sale."))
-    return sale
-
-
-@router.get("/online-sales/{sale_id}", response=SaleOut, summary="Get an online sale")
-def online_sale_get(request: HttpRequest, sale_id: Id) -> OnlineSale:
-    return _sale(sale_id)
-
-
+# Before the `{sale_id}` routes: the path converter is a string, so "activate" would match them.
 class ActivateIn(Schema):
     code: Annotated[str, Line(40, min_length=1)]
     client_id: Id
@@ -293,11 +284,22 @@ def online_sale_activate(request: HttpRequest, payload: ActivateIn) -> OnlineSal
     )
 
 
+def _sale(sale_id: int) -> OnlineSale:
+    sale = OnlineSale.objects.select_related("plan", "payment").filter(pk=sale_id).first()
+    if sale is None:
+        raise NotFound(_("Unknown online sale."))
+    return sale
+
+
+@router.get("/online-sales/{sale_id}", response=SaleOut, summary="Get an online sale")
+def online_sale_get(request: HttpRequest, sale_id: Id) -> OnlineSale:
+    return _sale(sale_id)
+
+
 @router.post(
     "/online-sales/{sale_id}/refund",
     response=SaleOut,
     summary="Refund a purchase to the buyer's card; an attached membership is cancelled",
-    openapi_extra={"x-errors": [502]},
 )
 def online_sale_refund(request: HttpRequest, sale_id: Id) -> OnlineSale:
     sale = _sale(sale_id)
