@@ -39,7 +39,11 @@ def invoices_list(filters: InvoiceFilters) -> QuerySet[Invoice]:
         qs = qs.filter(created_at__date__lte=filters.date_to)
     if filters.search:
         term = filters.search.strip()
-        qs = qs.filter(Q(number__icontains=term) | Q(client__search_text__contains=term.lower()))
+        qs = qs.filter(
+            Q(number__icontains=term)
+            | Q(client__name__icontains=term)
+            | Q(client__search_text__contains=term.lower())
+        )
     return qs.order_by("-created_at", "-id")
 
 

@@ -1,5 +1,333 @@
+"""Invoices UI: the public invoice page (I3) and the staff pages — the Finance list with
+filters, totals and bulk archive (I4), issuing from the client card (I1), the invoice with
+copy link / send and its delivery log (I2), and the settings tab. Views parse and
+authorize; services write; reads come from selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zapys.accounts.models import Branch
+from zapys.clients.selectors import client_or_404
+from zapys.core.audit import Actor
+from zapys.core.exceptions import DomainError
+from zapys.core.forms import form_add_domain_error
+from zapys.core.http import request_actor, request_organization
+from zapys.core.i18n import public_language
+from zapys.core.tenancy import public_scope
+from zapys.core.ui import MANAGERS
+from zapys.core.views import staff_required
+from zapys.invoices import events, selectors, services
+from zapys.invoices.forms import (
+    InvoiceFilterForm,
+    InvoiceForm,
+    InvoiceSettingsForm,
+    PayAmountForm,
+    SendForm,
+)
+from zapys.invoices.models import Invoice
+from zapys.payments.checkout import LOST_STATUSES, checkout_context, checkout_submit
+
+# --------------------------------------------------------------------------- public page
+
+
+def _business_phone(invoice: Invoice) -> str:
+    """Who to call when the link no longer takes money: the organization, else a branch."""
+    organization = invoice.organization
+    if organization.phone:
+        return organization.phone
+    branch = Branch.objects.filter(is_active=True).exclude(phone="").order_by("id").first()
+    return branch.phone if branch is not None else ""
 
 
 def invoice_page(request: HttpRequest, token: str) -> HttpResponse:
-    raise Http404
+    """What the payer opens from the link (I3): the business's requisites and offer link,
+    what is paid for, the amount (or an amount field when partial payment is allowed) and
+    "Go to payment", which opens the shared checkout (the balance first where it covers
+    it). After the window or once archived: the expired message with the business's phone,
+    and no form."""
+    invoice = selectors.invoice_by_token(token)
+    if invoice is None:
+        raise Http404
+    organization = invoice.organization
+    requested = request.GET.get("lang", "")
+    supported = dict(django_settings.LANGUAGES)
+    language = (
+        requested
+        if requested in supported
+        else public_language(request, organization, organization.language)
+    )
+    with public_scope(organization, language):
+        response = _invoice_page(request, invoice, language)
+    if requested in supported:
+        response.set_cookie(
+            django_settings.LANGUAGE_COOKIE_NAME, requested, max_age=365 * 24 * 3600, samesite="Lax"
+        )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _invoice_page(request: HttpRequest, invoice: Invoice, language: str) -> HttpResponse:
+    organization = invoice.organization
+    now = timezone.now()
+    today = services.local_today(organization, now)
+    actor = Actor.client_link(f"invoice {invoice.pk}")
+    payable = services.invoice_payable(invoice, today)
+    payment = invoice.payment
+    amount_form = PayAmountForm(request.POST if request.POST.get("action") == "start" else None)
+    submitted = None
+    if request.method == "POST" and payable:
+        if request.POST.get("action") == "start":
+            # Partial payment: the amount the payer typed (refused with the field's error).
+            typed_ok = not invoice.allow_partial or amount_form.is_valid()
+            amount = (
+                amount_form.cleaned_data["amount"] if invoice.allow_partial and typed_ok else None
+            )
+            if typed_ok:
+                try:
+                    services.invoice_payment_start(invoice=invoice, actor=actor, amount=amount)
+                except DomainError as exc:
+                    form_add_domain_error(amount_form, exc)
+                else:
+                    return redirect("invoices:page", token=invoice.token)
+        elif payment is not None:
+            submitted = checkout_submit(request, payment, actor=actor, payable=True)
+            if submitted.done:
+                return redirect("invoices:page", token=invoice.token)
+    invoice.refresh_from_db(fields=["status", "paid_amount", "payment"])
+    payable = services.invoice_payable(invoice, today)
+    payment = invoice.payment
+    returned = request.GET.get("return") == "1"
+    checkout = None
+    if (
+        payable
+        and not returned
+        and payment is not None
+        and payment.status not in LOST_STATUSES
+        and request.GET.get("change") != "1"
+    ):
+        checkout = checkout_context(payment, language=language, payable=True, submitted=submitted)
+    invoice_settings = services.invoice_settings_get(organization)
+    waiting = returned and invoice.status != Invoice.Status.PAID and payable
+    return render(
+        request,
+        "invoices/page.html",
+        {
+            "invoice": invoice,
+            "organization": organization,
+            "requisites": services.requisites_of(organization, invoice_settings),
+            "offer_url": services.offer_url_of(organization, invoice_settings),
+            "payable": payable,
+            "not_yet": invoice.status in services.OPEN and today < invoice.pay_from,
+            "closed": invoice.is_final
+            or (invoice.pay_until is not None and today > invoice.pay_until),
+            "paid": invoice.status == Invoice.Status.PAID,
+            "checkout": checkout,
+            "amount_form": amount_form,
+            "to_pay": invoice.due if invoice.status != Invoice.Status.PAID else invoice.amount,
+            "phone": _business_phone(invoice),
+            "waiting": waiting,
+            "page_language": language,
+            "lessons": [line for line in invoice.breakdown if line.get("kind") == "lesson"],
+        },
+    )
+
+
+# --------------------------------------------------------------------------- staff: list
+
+
+def _filters(form: InvoiceFilterForm) -> selectors.InvoiceFilters:
+    if not form.is_valid():
+        return selectors.InvoiceFilters()
+    data = form.cleaned_data
+    return selectors.InvoiceFilters(
+        status=data["status"],
+        client_id=data["client"],
+        rule_id=data["rule"].pk if data["rule"] else None,
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        search=data["search"] or "",
+    )
+
+
+@staff_required(*MANAGERS)
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    """Finance → Invoices (I4): filters, totals of what is filtered, and bulk archive."""
+    form = InvoiceFilterForm(request.GET or None)
+    qs = selectors.invoices_list(_filters(form))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "invoices/list.html",
+        {
+            "form": form,
+            "page": page,
+            "totals": selectors.invoices_totals(qs),
+            "currency": request_organization(request).currency,
+        },
+    )
+
+
+@staff_required(*MANAGERS)
+@require_POST
+def invoices_archive(request: HttpRequest) -> HttpResponse:
+    """Bulk archive (irreversible; the page asked for confirmation): the protocol."""
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit() and len(v) <= 18]
+    if not ids:
+        messages.warning(request, _("Select the invoices to archive."))
+        return redirect("invoices:list")
+    results = services.invoices_archive(
+        organization=request_organization(request), ids=ids, actor=request_actor(request)
+    )
+    return render(
+        request,
+        "invoices/protocol.html",
+        {
+            "results": [(r, services.archive_error_text(r.error)) for r in results],
+            "done": sum(1 for r in results if r.ok),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- staff: one
+
+
+@staff_required()
+def invoice_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The client card's "Add invoice" (I1)."""
+    client = client_or_404(client_id)
+    form = InvoiceForm(request.POST or None, client=client)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invoice = services.invoice_create(
+                client=client,
+                calculation=data["calculation"],
+                amount=data["amount"],
+                membership=data["membership"],
+                payer=data["payer"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                pay_from=data["pay_from"],
+                pay_until=data["pay_until"],
+                repeatable=data["repeatable"],
+                allow_partial=data["allow_partial"],
+                comment=data["comment"],
+                actor=request_actor(request),
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})
+            return redirect("invoices:detail", pk=invoice.pk)
+    return render(request, "invoices/new.html", {"client": client, "form": form})
+
+
+@staff_required()
+def client_invoices(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The card's "Invoices" tab (htmx partial) or, opened directly, a page around it."""
+    client = client_or_404(client_id)
+    invoices = selectors.invoices_list(selectors.InvoiceFilters(client_id=client.pk))[:50]
+    context = {"client": client, "invoices": invoices}
+    if getattr(request, "htmx", False):
+        return render(request, "invoices/_client_invoices.html", context)
+    return render(request, "invoices/client_invoices.html", context)
+
+
+def _invoice_or_404(pk: int) -> Invoice:
+    invoice = (
+        Invoice.objects.select_related("client", "payer", "account", "membership", "rule")
+        .filter(pk=pk)
+        .first()
+    )
+    if invoice is None:
+        raise Http404(_("Invoice not found."))
+    return invoice
+
+
+@staff_required()
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One invoice: what it is for, its payments, copy link / send and the delivery log."""
+    invoice = _invoice_or_404(pk)
+    form = SendForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        actor = request_actor(request)
+        if action == "archive":
+            error = services.invoice_archive(invoice=invoice, actor=actor)
+            if error:
+                messages.error(request, services.archive_error_text(error))
+            else:
+                messages.success(request, _("The invoice is archived."))
+            return redirect("invoices:detail", pk=pk)
+        if form.is_valid():
+            try:
+                message = services.invoice_send(
+                    invoice=invoice,
+                    actor=actor,
+                    channel=form.cleaned_data["channel"] or None,
+                    text=form.cleaned_data["text"] or None,
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Queued for %(recipient)s.") % {"recipient": message.recipient},
+                )
+                return redirect("invoices:detail", pk=pk)
+    return render(
+        request,
+        "invoices/detail.html",
+        {
+            "invoice": invoice,
+            "form": form,
+            "payments": selectors.invoice_payments(invoice),
+            "messages_log": selectors.invoice_messages(invoice)[:50],
+            "tags": events.TAGS,
+            "list_url": reverse("invoices:list"),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@staff_required(*MANAGERS)
+def settings_view(request: HttpRequest) -> HttpResponse:
+    organization = request_organization(request)
+    current = services.invoice_settings_get(organization)
+    form = InvoiceSettingsForm(
+        request.POST or None,
+        initial={
+            "payment_account": current.payment_account_id,
+            "requisites": current.requisites,
+            "offer_url": current.offer_url,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_settings_update(
+                organization=organization, actor=request_actor(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Invoice settings saved."))
+            return redirect("invoices:settings")
+    context: dict[str, Any] = {
+        "form": form,
+        "shown": services.requisites_of(organization, current),
+    }
+    return render(request, "invoices/settings.html", context)
