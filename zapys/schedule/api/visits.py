@@ -134,6 +134,9 @@ class VisitIn(Schema):
     branch_id: Id | None = None
     starts_at: DateTime
     duration_minutes: DurationMinutes | None = None
+    ends_at: DateTime | None = Field(
+        None, description="after starts_at; default: starts_at plus duration_minutes"
+    )
     price: Kopecks | None = Field(None, description="kopecks; default: the service's price")
     comment: Note = ""
     status_id: Id | None = None
@@ -142,6 +145,7 @@ class VisitIn(Schema):
 class VisitPatch(Schema):
     """Fields left out (or null) keep their value."""
 
+    ends_at: DateTime | None = Field(None, description="a new end after the same start")
     price: Kopecks | None = None
     comment: Note | None = None
 
@@ -228,6 +232,7 @@ def visits_create(request: HttpRequest, payload: VisitIn):
         status=referenced_object(VisitStatus, payload.status_id, field="status_id"),
         starts_at=payload.starts_at,
         duration_minutes=payload.duration_minutes,
+        ends_at=payload.ends_at,
         price=payload.price,
         comment=payload.comment,
         source=Visit.Source.API,
@@ -241,11 +246,17 @@ def visits_get(request: HttpRequest, visit_id: Id):
     return _visit_out(request, visit_id)
 
 
-@router.patch("/visits/{visit_id}", response=VisitOut, summary="Edit a visit's price/comment")
+@router.patch(
+    "/visits/{visit_id}", response=VisitOut, summary="Edit a visit's end, price or comment"
+)
 def visits_update(request: HttpRequest, visit_id: Id, payload: VisitPatch):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
     services.visit_update(
-        visit=visit, actor=request_actor(request), price=payload.price, comment=payload.comment
+        visit=visit,
+        actor=request_actor(request),
+        ends_at=payload.ends_at,
+        price=payload.price,
+        comment=payload.comment,
     )
     return _visit_out(request, visit_id)
 

@@ -47,6 +47,20 @@ def _resolve_branch(
     return first
 
 
+def _visit_end(
+    organization: Organization, starts_at: datetime, *, ends_at: datetime | None, minutes: int
+) -> datetime:
+    """Where a visit ends: `ends_at` when given (naive: the organization's wall clock), else
+    `minutes` after the start. An end that is not after the start is refused on `ends_at`."""
+    if ends_at is None:
+        ends_at = starts_at + timedelta(minutes=minutes)
+    elif timezone.is_naive(ends_at):
+        ends_at = ends_at.replace(tzinfo=organization_zone(organization))
+    if ends_at <= starts_at:
+        raise DomainError(_("The end must be after the start."), field="ends_at")
+    return ends_at
+
+
 def _annotate_warnings(visit: Visit, now: datetime) -> Visit:
     visit.in_past = visit.starts_at < now  # type: ignore[attr-defined]
     return visit
@@ -64,14 +78,16 @@ def visit_create(
     branch: Branch | None = None,
     price: int | None = None,
     duration_minutes: int | None = None,
+    ends_at: datetime | None = None,
     comment: str = "",
     source: str = Visit.Source.STAFF,
     status: VisitStatus | None = None,
     allow_past: bool = True,
     now: datetime | None = None,
 ) -> Visit:
-    """An individual appointment. The end comes from the service's duration (or
-    `duration_minutes`), the price from the service (or `price`).
+    """An individual appointment. The end is `ends_at`, else the start plus
+    `duration_minutes`, else plus the service's duration; the price comes from the service
+    (or `price`).
 
     A visit in the past is allowed for staff (entering yesterday's walk-in) and carries
     `in_past=True` so the UI/API can warn; the public page passes `allow_past=False`.
@@ -96,8 +112,9 @@ def visit_create(
     if not allow_past and starts_at < now:
         raise DomainError(_("This time has already passed."), field="starts_at")
     minutes = duration_minutes if duration_minutes is not None else service.duration_minutes
-    if minutes <= 0:
+    if ends_at is None and minutes <= 0:
         raise DomainError(_("The end must be after the start."), field="duration_minutes")
+    ends_at = _visit_end(organization, starts_at, ends_at=ends_at, minutes=minutes)
     if price is not None and price < 0:
         raise DomainError(_("The price cannot be negative."), field="price")
     branch = _resolve_branch(organization, staff, service, branch)
@@ -106,7 +123,6 @@ def visit_create(
         raise DomainError(_("This service is not provided in this branch."), field="service_id")
     if status is not None and status.is_system and not is_system_actor(actor):
         raise PermissionDenied(_("This status can only be set by the system."), field="status_id")
-    ends_at = starts_at + timedelta(minutes=minutes)
     check_free(organization=organization, staff=staff, starts_at=starts_at, ends_at=ends_at)
     status = status or visit_status_default(organization)
     visit = Visit(
@@ -171,14 +187,12 @@ def visit_reschedule(
             raise DomainError(_("This specialist is not active."), field="staff_id")
     if timezone.is_naive(starts_at):
         starts_at = starts_at.replace(tzinfo=organization_zone(organization))
-    if ends_at is not None:
-        if timezone.is_naive(ends_at):
-            ends_at = ends_at.replace(tzinfo=organization_zone(organization))
-        new_end = ends_at
-    else:
-        new_end = starts_at + timedelta(minutes=duration_minutes or visit.duration_minutes)
-    if new_end <= starts_at:
-        raise DomainError(_("The end must be after the start."), field="ends_at")
+    new_end = _visit_end(
+        organization,
+        starts_at,
+        ends_at=ends_at,
+        minutes=duration_minutes or visit.duration_minutes,
+    )
     new_staff = staff or visit.staff
     check_free(
         organization=organization,
@@ -206,10 +220,20 @@ def visit_reschedule(
 
 @transaction.atomic
 def visit_update(
-    *, visit: Visit, actor: Actor, price: int | None = None, comment: str | None = None
+    *,
+    visit: Visit,
+    actor: Actor,
+    price: int | None = None,
+    comment: str | None = None,
+    ends_at: datetime | None = None,
 ) -> Visit:
-    """Edit what is not time: the price (e.g. a discount) and the comment."""
+    """Edit a visit in place: its end (a longer or shorter visit from the same start, checked
+    like a move), the price (e.g. a discount) and the comment. All or nothing."""
     visit = locked_visit(visit)
+    if ends_at is not None:
+        visit = visit_reschedule(
+            visit=visit, starts_at=visit.starts_at, ends_at=ends_at, actor=actor
+        )
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     if price is not None:
