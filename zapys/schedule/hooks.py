@@ -19,6 +19,7 @@ prepayment by hand.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -34,15 +35,13 @@ BookingsFor = Callable[[list[Visit]], dict[int, dict]]
 
 _after_online_visit_created: list[OnlineVisitHandler] = []
 _bookings_for: list[BookingsFor] = []
-_discovered = False
 
 
+@functools.cache
 def _discover() -> None:
-    """Import every installed app's `schedule_hooks` once (they register on import)."""
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("schedule_hooks")
-        _discovered = True
+    """Import every installed app's `schedule_hooks` once (they register on import; an
+    import that fails is not cached and is tried again on the next use)."""
+    autodiscover_modules("schedule_hooks")
 
 
 def register_after_online_visit_created(handler: OnlineVisitHandler) -> OnlineVisitHandler:

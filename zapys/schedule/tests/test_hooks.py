@@ -22,8 +22,10 @@ def undiscovered(monkeypatch):
     hooks.bookings_for([])
     monkeypatch.setattr(hooks, "_after_online_visit_created", [])
     monkeypatch.setattr(hooks, "_bookings_for", [])
-    monkeypatch.setattr(hooks, "_discovered", False)
     monkeypatch.delitem(sys.modules, APP_HOOKS)
+    hooks._discover.cache_clear()
+    yield
+    hooks._discover.cache_clear()  # found again on the next use: the module is back
 
 
 def test_first_bookings_lookup_finds_the_apps_hooks(undiscovered, monkeypatch):
@@ -56,8 +58,7 @@ def test_first_online_booking_runs_the_apps_handler(undiscovered, monkeypatch, o
     assert seen == [visit.pk]
 
 
-def test_the_app_config_registers_nothing(undiscovered, monkeypatch):
-    monkeypatch.setattr(hooks, "_discovered", True)  # what ready() does alone
+def test_the_app_config_registers_nothing(undiscovered):
     apps.get_app_config("prepayments").ready()
     assert hooks._after_online_visit_created == []
     assert hooks._bookings_for == []
