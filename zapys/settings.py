@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zapys.prepayments",
     "zapys.online_sales",
     "zapys.invoices",
+    "zapys.fiscal",
 ]
 
 MIDDLEWARE = [

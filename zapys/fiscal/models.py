@@ -1,0 +1,190 @@
+"""Fiscal receipts through a software cash register (Checkbox, F3).
+
+- `CashRegister`: one per branch; the licence key and the cashier's login/password or PIN
+  encrypted (core.crypto, as payment accounts), never shown back.
+- `Shift`: the register's working day at Checkbox; at most one not closed per register (a
+  partial unique constraint: two workers cannot both open one).
+- `FiscalReceipt`: a sale or a return for one till movement of the money service (one per
+  operation and kind, by constraint). Its `uuid` is our id at Checkbox, stored before the
+  first call and sent on every retry: a second fiscal receipt for the same money is a legal
+  problem, so a new id is never made.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import time
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.crypto import decrypt_json, encrypt_json, mask_secret
+from zapys.core.fields import MoneyField
+from zapys.core.tenancy import OrgOwned
+
+
+class CashRegister(OrgOwned):
+    class Provider(models.TextChoices):
+        CHECKBOX = "checkbox", "Checkbox"
+
+    branch = models.ForeignKey(
+        "accounts.Branch", on_delete=models.CASCADE, related_name="+", verbose_name=_("branch")
+    )
+    provider = models.CharField(
+        _("provider"), max_length=20, choices=Provider.choices, default=Provider.CHECKBOX
+    )
+    base_url = models.URLField(_("API address"), max_length=300, blank=True)
+    # The last characters of the licence key, for staff to tell registers apart.
+    license_hint = models.CharField(_("licence key"), max_length=20, blank=True)
+    credentials_encrypted = models.TextField(editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    close_shift_at = models.TimeField(_("close the shift at"), default=time(23, 45))
+    offline_since = models.DateTimeField(_("offline since"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    # A worker working this register (sending, opening or closing a shift) until then: one
+    # at a time, so receipts go out in order and a shift is opened once.
+    busy_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cash register")
+        verbose_name_plural = _("cash registers")
+        ordering = ["branch_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "branch"], name="fiscal_register_one_per_branch"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} {self.license_hint}"
+
+    @property
+    def credentials(self) -> dict[str, Any]:
+        return decrypt_json(self.credentials_encrypted)
+
+    def set_credentials(self, credentials: dict[str, Any]) -> None:
+        self.credentials_encrypted = encrypt_json(credentials)
+        self.license_hint = mask_secret(str(credentials.get("license_key", "")))[-12:]
+
+
+class Shift(OrgOwned):
+    class Status(models.TextChoices):
+        OPENING = "opening", _("Opening")
+        OPENED = "opened", _("Open")
+        CLOSING = "closing", _("Closing")
+        CLOSED = "closed", _("Closed")
+        FAILED = "failed", _("Failed to open")
+
+    register = models.ForeignKey(
+        CashRegister, on_delete=models.CASCADE, related_name="shifts", verbose_name=_("register")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    checkbox_id = models.CharField(max_length=64, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    z_report = models.JSONField(_("Z-report"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["-id"]
+        constraints = [
+            # One shift in progress per register: the second worker's INSERT fails.
+            models.UniqueConstraint(
+                fields=["register"],
+                condition=Q(status__in=["opening", "opened", "closing"]),
+                name="fiscal_shift_one_live_per_register",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register_id}: {self.get_status_display()}"
+
+
+class FiscalReceipt(OrgOwned):
+    class Kind(models.TextChoices):
+        SELL = "sell", _("Sale")
+        RETURN = "return", _("Return")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        ERROR = "error", _("Error")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    register = models.ForeignKey(
+        CashRegister, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("register")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    original = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="returns",
+        verbose_name=_("sale receipt"),
+    )
+    operation = models.ForeignKey(
+        "ledger.FinancialOperation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("financial operation"),
+    )
+    payment = models.ForeignKey(
+        "payments.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("payment"),
+    )
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("client"),
+    )
+    cause_type = models.CharField(max_length=100, blank=True)
+    cause_id = models.CharField(max_length=64, blank=True)
+    amount = MoneyField(_("amount"))
+    # The lines as sent, fixed when the receipt is asked for: every retry sends the same body.
+    goods = models.JSONField(default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    posted_at = models.DateTimeField(_("accepted by Checkbox"), null=True, blank=True)
+    checkbox_status = models.CharField(max_length=20, blank=True)
+    fiscal_code = models.CharField(_("fiscal code"), max_length=100, blank=True)
+    tax_url = models.URLField(_("tax service link"), max_length=500, blank=True)
+    check_url = models.URLField(_("receipt page"), max_length=500, blank=True)
+    offline = models.BooleanField(_("made offline"), default=False)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_try_at = models.DateTimeField(_("next try"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fiscal receipt")
+        verbose_name_plural = _("fiscal receipts")
+        ordering = ["-id"]
+        constraints = [
+            # Exactly one receipt per till movement, whoever asks (two workers, a replay).
+            models.UniqueConstraint(
+                fields=["operation", "kind"], name="fiscal_receipt_one_per_operation"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_try_at"], name="fiscal_receipt_due"),
+            models.Index(fields=["organization", "cause_type", "cause_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} №{self.pk}"
