@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -19,6 +19,8 @@ from zapys.ledger.services.checks import check_same_org
 if TYPE_CHECKING:
     from zapys.accounts.models import Branch, Organization
 
+
+Flagged = TypeVar("Flagged", PaymentType, FinanceArticle)
 
 # Stored names, in the organization's language (they are data the business may rename).
 DEFAULT_PAYMENT_TYPE_NAMES = {
@@ -91,17 +93,9 @@ def payment_type_create(
 def payment_type_set_active(
     *, payment_type: PaymentType, is_active: bool, actor: Actor
 ) -> PaymentType:
-    before = payment_type.is_active
-    payment_type.is_active = is_active
-    payment_type.save(update_fields=["is_active"])
-    audit_record(
-        organization=payment_type.organization,
-        actor=actor,
-        action="ledger.payment_type_update",
-        obj=payment_type,
-        changes={"is_active": [before, is_active]},
+    return _flag_set(
+        payment_type, "is_active", is_active, actor=actor, action="ledger.payment_type_update"
     )
-    return payment_type
 
 
 @transaction.atomic
@@ -141,17 +135,24 @@ def finance_article_create(
 def finance_article_set_archived(
     *, article: FinanceArticle, is_archived: bool, actor: Actor
 ) -> FinanceArticle:
-    before = article.is_archived
-    article.is_archived = is_archived
-    article.save(update_fields=["is_archived"])
-    audit_record(
-        organization=article.organization,
-        actor=actor,
-        action="ledger.article_update",
-        obj=article,
-        changes={"is_archived": [before, is_archived]},
+    return _flag_set(
+        article, "is_archived", is_archived, actor=actor, action="ledger.article_update"
     )
-    return article
+
+
+def _flag_set(obj: Flagged, field: str, value: bool, *, actor: Actor, action: str) -> Flagged:
+    """Switch one yes/no field of a payment type or an article, with its audit row."""
+    before = getattr(obj, field)
+    setattr(obj, field, value)
+    obj.save(update_fields=[field])
+    audit_record(
+        organization=obj.organization,
+        actor=actor,
+        action=action,
+        obj=obj,
+        changes={field: [before, value]},
+    )
+    return obj
 
 
 # The ledger's own articles; every other app declares its own (`ledger.hooks`).
