@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import Branch
@@ -58,6 +59,16 @@ class ButtonForm(StyledModelForm):
         model = PlanOnline
         fields = ("button_text", *STYLE_FIELDS)
         widgets = _style_widgets()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The service's bounds, checked here too so the field is marked.
+        for name, (low, high) in STYLE_BOUNDS.items():
+            self.fields[name].validators += [MinValueValidator(low), MaxValueValidator(high)]
+        for name in COLOR_FIELDS:
+            self.fields[name].validators.append(
+                RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour like #1a2b3c."))
+            )
 
 
 class BuyForm(StyledForm):

@@ -142,22 +142,22 @@ def report(*, date_from: date, date_to: date) -> list[PlanTotals]:
         )
         .values("plan_name")
         .annotate(
-            sold=Count("id"),
-            amount=Sum("amount"),
-            commission=Sum("commission"),
-            refunded=Count("id", filter=Q(status=OnlineSale.Status.REFUNDED)),
-            refunded_amount=Sum("amount", filter=Q(status=OnlineSale.Status.REFUNDED)),
+            n_sold=Count("id"),
+            total=Sum("amount"),
+            total_commission=Sum("commission"),
+            n_refunded=Count("id", filter=Q(status=OnlineSale.Status.REFUNDED)),
+            total_refunded=Sum("amount", filter=Q(status=OnlineSale.Status.REFUNDED)),
         )
         .order_by("plan_name")
     )
     return [
         PlanTotals(
             r["plan_name"],
-            r["sold"],
-            r["amount"] or 0,
-            r["commission"] or 0,
-            r["refunded"],
-            r["refunded_amount"] or 0,
+            r["n_sold"],
+            r["total"] or 0,
+            r["total_commission"] or 0,
+            r["n_refunded"],
+            r["total_refunded"] or 0,
         )
         for r in rows
     ]
