@@ -1,0 +1,20 @@
+"""What the fiscal app adds to the staff interface (see `core.ui`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.ui import audit_actions
+
+# How the audit log names the actions this app writes (core.audit_reading).
+audit_actions(
+    {
+        "cash_register.create": _("Cash register set up"),
+        "cash_register.update": _("Cash register changed"),
+        "fiscal_receipt.retry": _("Fiscal receipt sent again"),
+        "shift.opened": _("Cash register shift opened"),
+        "shift.failed": _("Cash register shift failed to open"),
+        "shift.closed": _("Cash register shift closed"),
+        "shift.close_failed": _("Cash register shift failed to close"),
+    }
+)
