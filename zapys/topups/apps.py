@@ -10,4 +10,3 @@ class TopupsConfig(AppConfig):
 
     name = "zapys.topups"
     label = "topups"
-    verbose_name = "Top-ups"
