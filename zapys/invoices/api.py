@@ -13,9 +13,18 @@ from zapys.clients.models import Client
 from zapys.clients.selectors import client_get
 from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import NotFound
-from zapys.core.schema_types import Date, Id, IdList, Line, PositiveKopecks, Text, omittable
-from zapys.invoices import selectors, services
-from zapys.invoices.models import Invoice
+from zapys.core.schema_types import (
+    Date,
+    Id,
+    IdList,
+    Line,
+    PositiveKopecks,
+    Text,
+    TimeOfDay,
+    omittable,
+)
+from zapys.invoices import rules, selectors, services
+from zapys.invoices.models import DunningLevel, Invoice, InvoiceRule
 from zapys.memberships.models import ClientMembership
 from zapys.messaging.api import MessageOut
 from zapys.payments.models import PaymentAccount
@@ -228,3 +237,225 @@ def invoice_send(request: HttpRequest, invoice_id: Id, payload: InvoiceSendIn) -
         channel=payload.channel,
         text=payload.text,
     )
+
+
+# --------------------------------------------------------------------------- rules (I5)
+
+PayWindow = Literal["unlimited", "3d", "5d", "6d", "1w", "2w", "month_end", "next_month_end"]
+ChannelOrAny = Literal["", "sms", "email", "telegram", "viber"]
+
+
+class RuleFiltersIn(Schema):
+    client_status: list[Literal["active", "inactive", "lead"]] | None = None
+    client_type: Literal["individual", "legal_entity"] | None = None
+    subject_id: Id | None = None
+    lesson_type_id: Id | None = None
+    lessons_min: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    lessons_max: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    money_min: Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)] | None = None
+    money_max: Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)] | None = None
+    attended_30_days: bool | None = None
+    lesson_today: bool | None = None
+
+
+class RuleScheduleIn(Schema):
+    every: Literal["day", "week", "month"]
+    at: TimeOfDay
+    weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday")] | None = None
+    day: Annotated[int, Field(ge=1, le=31)] | None = None
+
+
+class RuleScheduleOut(Schema):
+    every: str
+    at: str
+    weekday: int | None
+    day: int | None
+    next_run_at: datetime | None
+
+
+class InvoiceRuleIn(Schema):
+    name: Annotated[str, Line(200, min_length=1)]
+    method: Literal["forecast", "membership"]
+    account: Literal["base", "membership", "all"] = "base"
+    period_type: Literal["current", "next"] = "current"
+    period: Literal["day", "week", "month"] = "month"
+    filters: RuleFiltersIn = Field(default_factory=RuleFiltersIn)
+    pay_window: PayWindow = "unlimited"
+    repeatable: bool = False
+    reissue_if_unpaid: bool = False
+    schedule: RuleScheduleIn
+    channel: ChannelOrAny = ""
+    template: Annotated[str, Text(2000)] = ""
+    enabled: bool = True
+
+
+class InvoiceRulePatch(Schema):
+    name: Annotated[str, Line(200, min_length=1)] = omittable()
+    method: Literal["forecast", "membership"] = omittable()
+    account: Literal["base", "membership", "all"] = omittable()
+    period_type: Literal["current", "next"] = omittable()
+    period: Literal["day", "week", "month"] = omittable()
+    filters: RuleFiltersIn = omittable()
+    pay_window: PayWindow = omittable()
+    repeatable: bool = omittable()
+    reissue_if_unpaid: bool = omittable()
+    schedule: RuleScheduleIn = omittable()
+    channel: ChannelOrAny = omittable()
+    template: Annotated[str, Text(2000)] = omittable()
+    enabled: bool = omittable()
+
+
+class InvoiceRuleOut(Schema):
+    id: int
+    name: str
+    method: str
+    account: str
+    period_type: str
+    period: str
+    filters: dict[str, Any]
+    pay_window: str
+    repeatable: bool
+    reissue_if_unpaid: bool
+    schedule: RuleScheduleOut | None
+    channel: str
+    template: str
+    enabled: bool
+
+
+class RuleRunIn(Schema):
+    dry_run: bool = False
+
+
+class RuleRunSkippedOut(Schema):
+    client_id: int
+    reason: str
+
+
+class RuleRunInvoiceOut(Schema):
+    client_id: int
+    account_id: int
+    invoice_id: int | None = None
+
+
+class RuleRunOut(Schema):
+    dry_run: bool
+    issued: int
+    invoices: list[RuleRunInvoiceOut]
+    skipped: list[RuleRunSkippedOut]
+
+
+class DunningLevelIn(Schema):
+    days_from_due: Annotated[int, Field(ge=-365, le=365, description="negative = before")]
+    channel: ChannelOrAny = ""
+    template: Annotated[str, Text(2000)] = ""
+
+
+class DunningLevelOut(Schema):
+    id: int
+    days_from_due: int
+    channel: str
+    template: str
+    is_active: bool
+
+
+_EVERY_OUT = {"daily": "day", "weekly": "week", "monthly": "month"}
+
+
+def _rule_out(rule: InvoiceRule) -> dict[str, Any]:
+    found = rules.rule_schedule(rule)
+    schedule = None
+    if found is not None:
+        schedule = {
+            "every": _EVERY_OUT.get(found.frequency, found.frequency),
+            "at": found.time_of_day.strftime("%H:%M"),
+            "weekday": found.weekday,
+            "day": found.day_of_month,
+            "next_run_at": found.next_run_at,
+        }
+    return {
+        **{name: getattr(rule, name) for name in rules.RULE_FIELDS},
+        "id": rule.pk,
+        "schedule": schedule,
+    }
+
+
+def _rule_fields(data: dict[str, Any]) -> tuple[dict[str, Any], rules.Schedule | None]:
+    schedule = data.pop("schedule", None)
+    if "filters" in data:
+        data["filters"] = {k: v for k, v in (data["filters"] or {}).items() if v is not None}
+    return data, (rules.Schedule(**schedule) if schedule else None)
+
+
+@router.get(
+    "/invoice-rules", response=list[InvoiceRuleOut], summary="List automatic invoicing rules"
+)
+@paginate(Pagination)
+def rules_list(request: HttpRequest) -> Any:
+    return [_rule_out(rule) for rule in selectors.rules_list()]
+
+
+@router.post("/invoice-rules", response={201: InvoiceRuleOut}, summary="Create an invoicing rule")
+def rule_create(request: HttpRequest, payload: InvoiceRuleIn) -> tuple[int, Any]:
+    fields, schedule = _rule_fields(payload.model_dump())
+    rule = rules.rule_save(
+        organization=_org(request), actor=request_actor(request), schedule=schedule, **fields
+    )
+    return 201, _rule_out(rule)
+
+
+def _rule(rule_id: int) -> InvoiceRule:
+    rule = InvoiceRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound(_("Unknown invoicing rule."))
+    return rule
+
+
+@router.patch(
+    "/invoice-rules/{rule_id}", response=InvoiceRuleOut, summary="Change an invoicing rule"
+)
+def rule_patch(request: HttpRequest, rule_id: Id, payload: InvoiceRulePatch) -> Any:
+    rule = _rule(rule_id)
+    fields, schedule = _rule_fields(payload.model_dump(exclude_unset=True))
+    rule = rules.rule_save(
+        organization=_org(request),
+        actor=request_actor(request),
+        rule=rule,
+        schedule=schedule,
+        **fields,
+    )
+    return _rule_out(rule)
+
+
+@router.post(
+    "/invoice-rules/{rule_id}/run",
+    response=RuleRunOut,
+    summary="Run a rule now (dry run: who would get what, who is skipped and why)",
+)
+def rule_run(request: HttpRequest, rule_id: Id, payload: RuleRunIn) -> dict[str, Any]:
+    report = rules.rule_run(
+        rule=_rule(rule_id), actor=request_actor(request), dry_run=payload.dry_run
+    )
+    return {
+        "dry_run": payload.dry_run,
+        "issued": len(report.issued),
+        "invoices": report.issued,
+        "skipped": report.skipped,
+    }
+
+
+@router.get("/dunning-levels", response=list[DunningLevelOut], summary="List dunning levels")
+@paginate(Pagination)
+def dunning_levels(request: HttpRequest) -> Any:
+    return DunningLevel.objects.order_by("days_from_due", "id")
+
+
+@router.post("/dunning-levels", response={201: DunningLevelOut}, summary="Add a dunning level")
+def dunning_level_create(request: HttpRequest, payload: DunningLevelIn) -> tuple[int, Any]:
+    level = rules.dunning_level_create(
+        organization=_org(request),
+        actor=request_actor(request),
+        days_from_due=payload.days_from_due,
+        channel=payload.channel,
+        template=payload.template,
+    )
+    return 201, level

@@ -19,6 +19,11 @@ from zapys.payments.models import PaymentAccount
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _membership_label(membership: Any) -> str:
+    """A membership as the account the money goes to: "Piano 8 · Membership account"."""
+    return f"{membership.name} · {membership.account}"
+
+
 class InvoiceForm(StyledForm):
     """I1: the seed's "Add invoice" window."""
 
@@ -68,7 +73,7 @@ class InvoiceForm(StyledForm):
         membership.queryset = ClientMembership.objects.filter(
             client=client, status=ClientMembership.Status.ACTIVE
         ).select_related("account")
-        membership.label_from_instance = lambda m: f"{m.name} · {m.account}"  # type: ignore[method-assign]
+        membership.label_from_instance = _membership_label  # type: ignore[method-assign,assignment]
         payer = self.fields["payer"]
         assert isinstance(payer, forms.ModelChoiceField)
         payer.queryset = Client.objects.alive().exclude(pk=client.pk).order_by("name")

@@ -197,8 +197,10 @@ def invoice_calculate(
     period_start: date | None,
     period_end: date | None,
     today: date,
+    forecast_start: date | None = None,
 ) -> Issued:
-    """The amount, what it is for and the breakdown of one invoice (no writes)."""
+    """The amount, what it is for and the breakdown of one invoice (no writes). A forecast
+    starts today (the seed: its start cannot be moved) unless a rule gives its period."""
     if calculation == Invoice.Calculation.MANUAL:
         return Issued(
             amount=_check_amount(amount),
@@ -226,15 +228,16 @@ def invoice_calculate(
         )
     if calculation == Invoice.Calculation.FORECAST:
         # The seed: a forecast's period starts the day it is issued and cannot be moved.
-        end = period_end or (today + timedelta(days=30))
-        if end < today:
+        begin = forecast_start or today
+        end = period_end or (begin + timedelta(days=30))
+        if end < begin:
             raise DomainError(
                 _("The end of the period cannot be before its start."), field="period_end"
             )
         forecast: Forecast = forecast_for(
             client=client,
             account=account,
-            start=today,
+            start=begin,
             end=end,
             balance=account_balance(account),
         )
@@ -251,7 +254,7 @@ def invoice_calculate(
             title=forecast.title,
             subjects=forecast.subjects[:300],
             breakdown=forecast.lines,
-            period_start=today,
+            period_start=begin,
             period_end=end,
         )
     raise DomainError(_("Unknown calculation type."), field="calculation")
@@ -292,6 +295,7 @@ def invoice_create(
     comment: str = "",
     rule: InvoiceRule | None = None,
     now: datetime | None = None,
+    forecast_start: date | None = None,
 ) -> Invoice:
     """Issue an invoice to `client` (I1). The money goes to the membership's account when a
     membership is given (its separate account, or the base one), else the base account.
@@ -317,6 +321,7 @@ def invoice_create(
         period_start=period_start,
         period_end=period_end,
         today=today,
+        forecast_start=forecast_start,
     )
     pay_from = pay_from or today
     _check_dates(issued.period_start, issued.period_end, pay_from, pay_until, today)

@@ -102,3 +102,94 @@ CASES = [
     CrossTenantCase("post", "/api/v1/invoices/{invoice_id}/send", _invoice_object),
     CrossTenantCase("post", "/api/v1/invoices/archive", _archive, kind="own"),
 ]
+
+
+def _victim_rule(victim: Organization) -> Any:
+    from datetime import time
+
+    from tests.factories import SYSTEM
+    from zapys.invoices.rules import Schedule, rule_save
+
+    return rule_save(
+        organization=victim,
+        actor=SYSTEM,
+        schedule=Schedule("month", time(9), day=1),
+        name="Victim rule",
+        method="membership",
+    )
+
+
+def _rules_snapshot(victim: Organization) -> Any:
+    from zapys.invoices.models import InvoiceRule
+
+    return lambda: (
+        list(InvoiceRule.objects.for_org(victim).values_list("id", "name", "enabled", "method")),
+        _snapshot(victim)(),
+    )
+
+
+def _rule_object(victim: Organization) -> CaseInput:
+    rule = _victim_rule(victim)
+    _victim_invoice(victim)
+    return CaseInput(
+        path_params={"rule_id": rule.pk},
+        body={"name": "Taken over", "enabled": False, "dry_run": False},
+        snapshot=_rules_snapshot(victim),
+    )
+
+
+def _rules_list(victim: Organization) -> CaseInput:
+    return CaseInput(foreign_ids=[_victim_rule(victim).pk])
+
+
+def _rule_create(victim: Organization) -> CaseInput:
+    from zapys.catalog.models import Subject
+
+    subject = Subject.objects.for_org(victim).create(organization=victim, name="Victim subject")
+    return CaseInput(
+        body={
+            "name": "Mine",
+            "method": "forecast",
+            "filters": {"subject_id": subject.pk},
+            "schedule": {"every": "day", "at": "09:00"},
+        },
+        snapshot=_rules_snapshot(victim),
+    )
+
+
+def _dunning_list(victim: Organization) -> CaseInput:
+    from tests.factories import SYSTEM
+    from zapys.invoices.rules import dunning_level_create
+
+    level = dunning_level_create(organization=victim, days_from_due=-3, actor=SYSTEM)
+    return CaseInput(foreign_ids=[level.pk])
+
+
+def _dunning_create(victim: Organization) -> CaseInput:
+    from tests.factories import SYSTEM
+    from zapys.invoices.models import DunningLevel
+    from zapys.invoices.rules import dunning_level_create
+
+    dunning_level_create(organization=victim, days_from_due=2, actor=SYSTEM)
+
+    def check(body: Any, org: Organization) -> None:
+        # the same day as B's level is free in A: created in A only
+        assert body["days_from_due"] == 2
+
+    return CaseInput(
+        body={"days_from_due": 2},
+        check=check,
+        snapshot=lambda: list(
+            DunningLevel.objects.for_org(victim).values_list("id", "days_from_due")
+        ),
+    )
+
+
+CASES += [
+    CrossTenantCase("get", "/api/v1/invoice-rules", _rules_list, kind="list"),
+    CrossTenantCase("post", "/api/v1/invoice-rules", _rule_create, kind="create"),
+    CrossTenantCase("patch", "/api/v1/invoice-rules/{rule_id}", _rule_object),
+    CrossTenantCase("post", "/api/v1/invoice-rules/{rule_id}/run", _rule_object),
+    CrossTenantCase("get", "/api/v1/dunning-levels", _dunning_list, kind="list"),
+    CrossTenantCase("post", "/api/v1/dunning-levels", _dunning_create, kind="own"),
+]
