@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from zapys.core.ui import audit_actions
+from zapys.core.ui import (
+    MANAGERS,
+    MONEY,
+    NavItem,
+    SettingsTab,
+    audit_actions,
+    nav_item,
+    settings_tab,
+)
+
+nav_item(
+    NavItem(
+        "fiscal:receipts", _("Fiscal receipts"), "receipt", roles=MANAGERS, section=MONEY, order=60
+    )
+)
+settings_tab(SettingsTab("cash_registers", "fiscal:registers", _("Cash registers"), order=45))
 
 # How the audit log names the actions this app writes (core.audit_reading).
 audit_actions(
