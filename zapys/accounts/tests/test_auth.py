@@ -1,7 +1,9 @@
 from io import StringIO
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tests.api_client import ApiClient
@@ -19,7 +21,6 @@ def test_login_with_the_right_password_opens_the_dashboard(client, owner):
 
 
 def test_passwords_are_hashed_with_argon2_in_production_settings(owner):
-    from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 
     assert Argon2PasswordHasher().verify(
         PASSWORD, Argon2PasswordHasher().encode(PASSWORD, "saltsaltsalt")
@@ -83,7 +84,6 @@ def test_apikey_command_prints_the_key_alone_on_the_last_line(owner):
 
 
 def test_apikey_command_unknown_login(db):
-    from django.core.management.base import CommandError
 
     with pytest.raises(CommandError):
         call_command("apikey", "nobody")

@@ -1,6 +1,7 @@
-from tests.factories import make_staff
+from tests.factories import make_branch, make_staff
 from zapys.accounts.models import Organization, User
 from zapys.core.models import AuditLog
+from zapys.core.tenancy import org_scope
 
 
 def _form(org, **changes):
@@ -58,8 +59,6 @@ def test_specialist_cannot_open_settings_or_audit(client, org):
 
 
 def test_branch_switcher_only_accepts_accessible_branches(client, org, owner, other_org):
-    from tests.factories import make_branch
-    from zapys.core.tenancy import org_scope
 
     second = make_branch(org, "Second")
     with org_scope(other_org):

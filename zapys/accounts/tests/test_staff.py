@@ -1,6 +1,7 @@
 from tests.factories import make_branch, make_staff
 from zapys.accounts.models import User
 from zapys.core.models import AuditLog
+from zapys.core.tenancy import org_scope
 
 
 def test_owner_adds_a_specialist_with_branches_and_rate(client, org, owner, branch):
@@ -76,7 +77,6 @@ def test_administrator_sees_staff_but_cannot_edit(client, org, owner):
 
 
 def test_foreign_staff_member_is_404(client, org, owner, other_org):
-    from zapys.core.tenancy import org_scope
 
     with org_scope(other_org):
         foreign = make_staff(other_org, User.Role.SPECIALIST)

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import make_branch, make_staff
+from tests.factories_clients import make_client
 from zapys.accounts.models import User
 from zapys.catalog.models import Service
 from zapys.catalog.services import service_create
@@ -47,7 +48,6 @@ def test_specialist_cannot_edit_catalogue(org, branch):
 
 
 def test_groups_and_members(org, api):
-    from tests.factories_clients import make_client
 
     a, b = make_client(org), make_client(org)
     r = api.post("/groups", {"name": "Salsa", "capacity": 1, "member_ids": [a.pk, b.pk]})

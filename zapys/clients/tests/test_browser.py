@@ -7,6 +7,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from tests.browser import click_and_load, login, patient, wait_attr, wait_for, wait_text
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
+from tests.factories_ledger import make_entry
 from zapys.clients.models import Client
 from zapys.core.tenancy import org_scope
 
@@ -84,7 +85,6 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
 
 def test_cancelling_an_entry_refreshes_the_card_balance(browser, live_server, salon):
     """The Payments tab is swapped by htmx; the header balance must follow it."""
-    from tests.factories_ledger import make_entry
 
     org, user = salon
     with org_scope(org):

@@ -1,12 +1,15 @@
 """Import of clients with tags and opening balances (C8): CSV, XLSX, dry run, re-run, rejects."""
 
+import datetime
 import io
+import re
 from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 
 from tests.factories_clients import make_client
@@ -132,7 +135,6 @@ def test_opening_balance_real_ledger(org, actor):
 
 
 def test_xlsx_import(org, actor, ledger_calls):
-    import datetime
 
     raw = _xlsx_bytes(
         [
@@ -323,7 +325,6 @@ def test_progress_fragment_polls_while_running(org, staff_client, owner):
 def test_command_speaks_one_language_with_plural_forms(org, tmp_path, ledger_calls):
     """The server's default language is Ukrainian; the report used to mix a Ukrainian
     summary into English lines. Now: English unless --language says otherwise, every line."""
-    import re
 
     path = tmp_path / "clients.csv"
     path.write_text(CSV, encoding="utf-8")
@@ -371,7 +372,6 @@ def test_command_speaks_one_language_with_plural_forms(org, tmp_path, ledger_cal
     ],
 )
 def test_count_messages_use_ukrainian_plural_forms(n, uk):
-    from django.utils.translation import ngettext
 
     with translation.override("uk"):
         assert ngettext("Tagged %(n)s client.", "Tagged %(n)s clients.", n) % {"n": n} == uk

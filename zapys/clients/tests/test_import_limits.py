@@ -6,21 +6,29 @@ refusal is a clear, translated error on the import page and nothing is imported.
 """
 
 import io
+import random
+import re
+import string
 import zipfile
 from io import StringIO
 
+import defusedxml.ElementTree
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
 from openpyxl import Workbook
+from openpyxl.reader import excel, strings
+from openpyxl.worksheet import _reader
 
-from zapys.clients import import_files, importing
+from tests.factories import make_staff
+from zapys.clients import import_files, importing, views
 from zapys.clients.import_files import MAX_COLUMNS, MAX_ROWS, ImportFileError
 from zapys.clients.importing import read_rows
 from zapys.clients.models import Client, ClientImport, Tag
 from zapys.core.models import AuditLog
+from zapys.core.tenancy import org_scope
 
 SHARED_STRINGS_TYPE = (
     b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
@@ -136,9 +144,6 @@ def test_the_upload_request_does_not_parse_the_file(
 
 
 def test_openpyxl_parses_with_defusedxml():
-    import defusedxml.ElementTree
-    from openpyxl.reader import excel, strings
-    from openpyxl.worksheet import _reader
 
     assert openpyxl.DEFUSEDXML is True
     # What read-only loading parses with: the workbook parts, shared strings, sheets.
@@ -221,8 +226,6 @@ def _with_member(name, data, *, content_type=None):
 def test_too_many_shared_strings_are_refused_before_openpyxl_opens_the_file(org, never_opened):
     """1.7 million distinct three-letter strings (32 MB, 6:1) cost openpyxl 45 s to load:
     within the unpacked size and ratio limits, so the strings themselves are counted."""
-    import random
-    import string
 
     rnd = random.Random(7)
     texts = (
@@ -273,7 +276,6 @@ def test_too_many_cells_are_refused_even_past_the_last_column_read(org, never_op
 
 
 def test_counting_tags_across_chunk_boundaries(monkeypatch):
-    import re
 
     xml = (
         b'<sst><si><t>a</t></si><x:si a="1"><t>b</t></x:si><si/><sheet/>'
@@ -386,7 +388,6 @@ def test_too_many_columns_is_refused(org):
 def test_an_upload_over_10_mb_is_refused_by_the_request(
     org, staff_client, private_root, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from zapys.clients import views
 
     stored = []
     monkeypatch.setattr(views, "client_import_upload", lambda **kw: stored.append(kw))
@@ -445,8 +446,6 @@ def test_an_xlsx_imports_end_to_end_through_the_page(
 def test_another_organizations_staff_cannot_confirm_or_see_a_preview(
     org, other_org, staff_client, django_capture_on_commit_callbacks
 ):
-    from tests.factories import make_staff
-    from zapys.core.tenancy import org_scope
 
     upload = _upload(staff_client, _csv_rows(3), "c.csv", django_capture_on_commit_callbacks)
     with org_scope(other_org):

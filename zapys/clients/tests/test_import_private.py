@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_staff
@@ -228,7 +229,6 @@ def test_job_queues_again_a_check_or_an_import_whose_task_was_lost(org, owner, p
 
 
 def test_job_queries_do_not_grow_with_the_number_of_files(org, owner, private_root):
-    from django.test.utils import CaptureQueriesContext
 
     def sweep_queries(n):
         for _ in range(n):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -61,7 +62,6 @@ def test_size_is_checked_first():
 
 
 def test_is_a_value_error_and_passes_json_options():
-    from decimal import Decimal
 
     assert issubclass(JSONLimitError, ValueError)
     assert boundedjson.loads('{"a": 1.10}', parse_float=Decimal) == {"a": Decimal("1.10")}

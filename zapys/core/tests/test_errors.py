@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from zapys.core.views import server_error
+
 pytestmark = pytest.mark.django_db
 
 
@@ -23,7 +25,6 @@ def test_unknown_api_path_is_json(client):
 
 
 def test_server_error_page_for_people_and_api(rf):
-    from zapys.core.views import server_error
 
     page = server_error(rf.get("/clients/"))
     assert page.status_code == 500 and b'data-testid="server-error"' in page.content

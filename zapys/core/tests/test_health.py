@@ -1,4 +1,5 @@
 import pytest
+from huey.contrib.djhuey import HUEY
 
 
 @pytest.mark.django_db
@@ -10,7 +11,6 @@ def test_healthz_reports_database_and_queue(client):
 
 @pytest.mark.django_db
 def test_healthz_names_the_failing_part(client, monkeypatch):
-    from huey.contrib.djhuey import HUEY
 
     def down():
         raise ConnectionError("queue down")

@@ -2,9 +2,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client as DjangoTestClient
 
 from zapys.accounts.models import Branch, Organization, User
+from zapys.catalog.models import Service
+from zapys.clients.models import Client
 from zapys.core.tenancy import org_scope, unscoped
+from zapys.ledger.models import FinanceArticle
 
 
 def test_language_switch_changes_the_interface(client, owner):
@@ -39,14 +43,10 @@ def test_demo_is_idempotent_and_prints_credentials():
         assert roles.count("owner") == 1
         assert roles.count("administrator") == 1
         assert roles.count("specialist") == 3
-        from zapys.catalog.models import Service
-        from zapys.clients.models import Client
-
         assert Service.objects.filter(price__gt=0, duration_minutes__gt=0).count() >= 8
         assert Client.objects.count() >= 45
         assert Client.objects.filter(tags__isnull=False).distinct().count() >= 20
         # stored texts are in the organization's language (Ukrainian), not the command's
-        from zapys.ledger.models import FinanceArticle
 
         names = set(FinanceArticle.objects.values_list("name", flat=True))
         assert names and not names & {"Refunds", "Balance top-ups", "Membership sales"}
@@ -71,12 +71,10 @@ def test_demo_reset_archives_the_old_demo_and_creates_a_fresh_one():
 
 
 def test_api_errors_are_english_by_default_and_follow_accept_language(api):
-    from django.test import Client
-
     body = api.post("/clients", {"name": "", "phone": "not a phone"}).body
     plain = " ".join([body["detail"], *[e["message"] for e in body["errors"]]])
     assert not any("\u0400" <= ch <= "\u04ff" for ch in plain), plain
-    response = Client().post(
+    response = DjangoTestClient().post(
         "/api/v1/clients",
         data='{"name": "X", "phone": "not a phone"}',
         content_type="application/json",

@@ -8,6 +8,8 @@ from django.db import connection
 
 from tests.factories_payments import LIQPAY_PRIVATE, make_account, make_topup
 from zapys import settings as base_settings
+from zapys.payments.models import Payment, PaymentEvent
+from zapys.payments.providers.liqpay import encode_data, sign
 from zapys.settings import huey_settings
 
 
@@ -77,9 +79,7 @@ def test_production_settings_keep_every_storage_alias(monkeypatch, settings):
     # Overriding STORAGES wholesale would drop aliases other modules define (private
     # uploads): production only swaps the static files backend.
     loaded = _load_production(monkeypatch)
-    from zapys import settings as base
-
-    assert set(loaded["STORAGES"]) == set(base.STORAGES)
+    assert set(loaded["STORAGES"]) == set(base_settings.STORAGES)
     assert loaded["STORAGES"]["staticfiles"]["BACKEND"].startswith("whitenoise.")
 
 
@@ -110,8 +110,6 @@ def test_proxy_header_marks_the_request_secure(client, https_redirect):
 
 
 def test_provider_callback_over_plain_http_is_processed(client, org, branch, https_redirect):
-    from zapys.payments.models import Payment, PaymentEvent
-    from zapys.payments.providers.liqpay import encode_data, sign
 
     account = make_account(org, "liqpay")
     payment = make_topup(org, account=account, amount=15050)

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import make_branch, make_org
+from tests.factories import make_branch, make_org, make_staff
 from zapys.accounts.models import Branch
 from zapys.core.tenancy import TenancyError, current_org, org_scope, unscoped
 
@@ -33,7 +33,6 @@ def test_scope_filters_every_query_to_its_organization():
 
 @pytest.mark.django_db
 def test_staff_middleware_scopes_requests_and_resets_after(client):
-    from tests.factories import make_staff
 
     a = make_org("A")
     with org_scope(a):

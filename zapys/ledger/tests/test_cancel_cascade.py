@@ -16,7 +16,9 @@ from tests.factories import SYSTEM
 from tests.factories_ledger import make_client, make_entry, make_membership, make_plan
 from zapys.core.exceptions import Conflict
 from zapys.core.models import AuditLog
+from zapys.core.money import format_money
 from zapys.ledger import selectors, services
+from zapys.ledger.dashboard import widgets
 from zapys.ledger.models import (
     Entry,
     FinancialOperation,
@@ -125,8 +127,6 @@ def test_reports_totals_before_and_after(org, branch, staff_client, actor):
     text = staff_client.get(report, {"export": "csv"}).content.decode("utf-8-sig")
     assert "-1600,00" in text and ";1600,00;" not in text  # decimal comma, `;` between cells
     # the dashboard's "Paid today" card reads the same summary
-    from zapys.core.money import format_money
-    from zapys.ledger.dashboard import widgets
 
     with translation.override("en"):
         card = widgets(r.wsgi_request)[0]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
+from tests.factories import make_org
 from tests.factories_ledger import make_client, make_entry
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.models import AuditLog
+from zapys.core.tenancy import org_scope
 from zapys.ledger import selectors, services
 from zapys.ledger.models import Account, Entry, LedgerImmutableError
 
@@ -120,8 +122,6 @@ def test_database_trigger_allows_only_the_cancel_update(org):
 
 
 def test_deleting_a_whole_organization_removes_its_ledger(db):
-    from tests.factories import make_org
-    from zapys.core.tenancy import org_scope
 
     doomed = make_org("Closing down")
     with org_scope(doomed):

@@ -4,12 +4,14 @@ together and linked explicitly, the same branch / payment type rule for every ca
 from __future__ import annotations
 
 import pytest
+from django.utils.translation import gettext_lazy
 
 from tests.factories import SYSTEM, make_branch
 from tests.factories_ledger import make_client, make_payment_type
-from zapys.core.exceptions import DomainError
+from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.models import AuditLog
 from zapys.ledger import services
+from zapys.ledger.hooks import finance_article_declare, finance_articles_declared
 from zapys.ledger.models import (
     Entry,
     FinancialOperation,
@@ -18,7 +20,13 @@ from zapys.ledger.models import (
     SalesReceiptLine,
     SalesReceiptPayment,
 )
-from zapys.ledger.money import SoldLine, money_received_record, money_refunded_record
+from zapys.ledger.money import (
+    SoldLine,
+    money_assign_to_client,
+    money_received_record,
+    money_received_unassigned,
+    money_refunded_record,
+)
 from zapys.ledger.selectors import client_balance
 
 pytestmark = pytest.mark.django_db
@@ -154,9 +162,6 @@ def test_a_bad_amount_is_refused_and_nothing_is_written(org, branch):
 
 
 def test_finance_articles_are_declared_by_the_apps_that_record_money(org):
-    from django.utils.translation import gettext_lazy
-
-    from zapys.ledger.hooks import finance_article_declare, finance_articles_declared
 
     declared = finance_articles_declared()
     assert {code: a.kind for code, a in declared.items()}.items() >= {
@@ -176,8 +181,6 @@ def test_finance_articles_are_declared_by_the_apps_that_record_money(org):
 
 
 def test_money_before_a_client_is_counted_once_when_it_gets_one(org, branch, actor):
-    from zapys.core.exceptions import Conflict
-    from zapys.ledger.money import money_assign_to_client, money_received_unassigned
 
     sale = make_client(org, "Покупець Сайту")  # stands for the online sale (any saved object)
     money = money_received_unassigned(

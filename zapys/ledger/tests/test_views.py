@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.factories import SYSTEM
 from tests.factories_ledger import make_client, make_entry, make_membership, make_payment_type
+from zapys.core.tenancy import org_scope
 from zapys.ledger.models import Entry, FinancialOperation
+from zapys.ledger.services import entry_cancel
 
 
 def test_tab_partial_and_page(org, staff_client):
@@ -26,8 +31,6 @@ def test_tab_has_constant_queries(org, staff_client, django_assert_max_num_queri
     client = make_client(org)
     make_entry(client)
     url = reverse("ledger:client_entries", kwargs={"client_id": client.pk})
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as few:
         staff_client.get(url, headers={"HX-Request": "true"})
@@ -79,8 +82,6 @@ def test_payments_report_and_exports(org, branch, staff_client):
     client = make_client(org, "Іваненко Марія")
     make_entry(client, amount=10_000, branch=branch)
     cancelled = make_entry(client, amount=99_900, branch=branch)
-    from tests.factories import SYSTEM
-    from zapys.ledger.services import entry_cancel
 
     entry_cancel(entry=cancelled, actor=SYSTEM)
     make_entry(client, "credit", 3_000, purpose="service", branch=branch)
@@ -121,7 +122,6 @@ def test_operations_day_sales_settings_pages(org, branch, staff_client):
 
 
 def test_foreign_or_deleted_client_is_404(org, other_org, staff_client):
-    from zapys.core.tenancy import org_scope
 
     with org_scope(other_org):
         foreign = make_client(other_org)

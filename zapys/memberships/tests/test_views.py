@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories_ledger import make_client, make_membership, make_plan
+from zapys.ledger.models import Entry
 from zapys.ledger.selectors import client_balance
+from zapys.ledger.services import entry_cancel
 from zapys.memberships.models import ClientMembership, MembershipPlan
 
 
@@ -114,11 +118,6 @@ def test_manage_page_actions(org, branch, staff_client):
 def test_tab_and_api_show_a_cancelled_payment_with_constant_queries(
     org, branch, staff_client, api, actor, django_assert_max_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from zapys.ledger.models import Entry
-    from zapys.ledger.services import entry_cancel
 
     client = make_client(org)
     plan = make_plan(org, price=160_000, visits=4)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import make_staff
 from tests.factories_messaging import link_messenger, make_client, make_console_accounts
 from zapys.messaging.events import TEST_MESSAGE
 from zapys.messaging.models import Message, MessageTemplate, StaffNotification
@@ -89,7 +90,6 @@ def test_templates_get_and_put(org, api):
 
 
 def test_notifications(org, owner, api):
-    from tests.factories import make_staff
 
     colleague = make_staff(org, "administrator")
     team = staff_notify(organization=org, title="New booking", url="/visits/1/")

@@ -7,28 +7,33 @@ moments, the way `manage.py tick --now` does.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.factories import SYSTEM, make_org
 from tests.factories_messaging import link_messenger, make_client, make_transport_account
 from tests.simulators.sms_gateways import FakeTurboSMS
 from tests.simulators.telegram import FakeTelegram
 from tests.simulators.viber import FakeViber
+from zapys.core.crypto import decrypt_json
 from zapys.core.jobs import run_due_jobs
+from zapys.core.tenancy import org_scope, unscoped
 from zapys.messaging import outbox
 from zapys.messaging.events import TEST_MESSAGE
-from zapys.messaging.models import Message
+from zapys.messaging.models import Message, TransportAccount
 from zapys.messaging.services import (
     message_retry,
     message_send,
     messaging_settings_save,
+    sending,
     staff_notify,
 )
-from zapys.messaging.transports import ViberTransport
+from zapys.messaging.transports import OutgoingMessage, ViberTransport, get_transport
 
 pytestmark = pytest.mark.django_db
 
@@ -175,8 +180,6 @@ def test_worker_killed_mid_delivery_is_reclaimed_with_the_same_key(org, actor):
         token = outbox.claim(now=start)
         [claimed] = outbox.claimed(token)
         account = claimed.transport_account
-        from zapys.core.crypto import decrypt_json
-        from zapys.messaging.transports import OutgoingMessage, get_transport
 
         get_transport(
             account.code, decrypt_json(account.credentials_encrypted), base_url=account.base_url
@@ -237,7 +240,6 @@ def test_the_after_commit_task_and_the_sweep_do_not_double_send(
 
 
 def test_account_switched_off_after_queueing_uses_the_current_one(org, actor, turbosms):
-    from zapys.messaging.models import TransportAccount
 
     message = queue(org, actor, make_client(org))
     TransportAccount.objects.update(is_active=False)
@@ -308,19 +310,11 @@ def test_queries_per_batch_are_constant(org, actor):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_deliver_every_message_exactly_once(monkeypatch):
     """Four threads (each with its own database connection) sweep the same queue."""
-    import threading
-
-    from zapys.messaging.services import sending
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("the in-memory (shared-cache) test database cannot take parallel writers")
     # Leave the after-commit fast path out: here only the sweeping workers deliver.
     monkeypatch.setattr(sending, "_enqueue_delivery", lambda message_id: None)
-
-    from django.db import connections
-
-    from tests.factories import SYSTEM, make_org
-    from zapys.core.tenancy import org_scope, unscoped
 
     org = make_org("Concurrent")
     with org_scope(org):

@@ -23,6 +23,7 @@ from tests.factories_messaging import make_client, make_transport_account
 from tests.simulators.sms_gateways import FakeTurboSMS
 from zapys.core.crypto import decrypt_json
 from zapys.core.jobs import run_due_jobs
+from zapys.core.tenancy import org_scope
 from zapys.messaging import outbox
 from zapys.messaging.events import TEST_MESSAGE
 from zapys.messaging.models import Message
@@ -230,7 +231,6 @@ def test_an_sms_whose_answer_was_lost_is_retried_without_a_second_sms(org, actor
 def test_different_messages_are_not_taken_for_duplicates(org, actor, other_org):
     """The key is the row's, prefixed with its organization: two organizations on one
     gateway account may both send "order-1"."""
-    from zapys.core.tenancy import org_scope
 
     with FakeTurboSMS() as fake:
         make_transport_account(org, "sms", "turbosms", TURBO, base_url=fake.base_url)

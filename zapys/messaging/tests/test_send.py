@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories_messaging import (
     link_messenger,
@@ -16,11 +17,14 @@ from zapys.core.exceptions import DomainError
 from zapys.core.models import AuditLog
 from zapys.core.tenancy import org_scope
 from zapys.messaging.events import TEST_MESSAGE, register_event
-from zapys.messaging.models import Message
+from zapys.messaging.models import Message, MessageTemplate
+from zapys.messaging.selectors import messages_for
 from zapys.messaging.services import (
+    Outgoing,
     event_setting_save,
     message_send,
     message_send_custom,
+    message_send_many,
     template_save,
 )
 
@@ -199,7 +203,6 @@ def test_template_with_unknown_variable_is_rejected(org, actor):
             actor=actor,
         )
     assert err.value.errors[0]["field"] == "text"
-    from zapys.messaging.models import MessageTemplate
 
     assert MessageTemplate.objects.count() == 0
 
@@ -240,7 +243,6 @@ def test_foreign_client_is_refused(org, other_org, actor):
 
 
 def test_related_object_link(org, actor, owner):
-    from zapys.messaging.selectors import messages_for
 
     make_console_accounts(org)
     client = make_client(org)
@@ -274,9 +276,6 @@ def test_send_query_count_is_constant(org, actor):
 
 
 def test_send_many_routes_like_send_and_shares_its_idempotency_keys(org, other_org, actor):
-    from django.utils import timezone
-
-    from zapys.messaging.services import Outgoing, message_send_many
 
     make_console_accounts(org)
     event_setting_save(organization=org, event="", channels=["telegram", "sms"], actor=actor)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import make_staff
 from tests.factories_messaging import make_client, make_console_accounts, make_transport_account
 from zapys.core.crypto import decrypt_json
+from zapys.core.tenancy import org_scope
+from zapys.messaging.dashboard import widgets
 from zapys.messaging.events import TEST_MESSAGE
 from zapys.messaging.models import (
     ClientMessenger,
@@ -17,6 +22,7 @@ from zapys.messaging.models import (
     StaffNotification,
     TransportAccount,
 )
+from zapys.messaging.selectors import messages_for
 from zapys.messaging.services import message_send, staff_notify
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +105,6 @@ def test_client_tab_send_and_link(org, actor, staff_client, django_capture_on_co
 
 
 def test_client_tab_of_a_foreign_client_is_404(org, other_org, staff_client):
-    from zapys.core.tenancy import org_scope
 
     with org_scope(other_org):
         foreign = make_client(other_org)
@@ -213,8 +218,6 @@ def test_sms_info_endpoint(org, staff_client, text, encoding, parts):
 
 
 def test_notifications_page_bell_and_open(org, owner, staff_client):
-    from django.template import Context, Template
-    from django.test import RequestFactory
 
     notification = staff_notify(organization=org, title="New booking", url="/messages/")
     staff_notify(organization=org, title="Evil", url="https://evil.example/")
@@ -235,9 +238,6 @@ def test_notifications_page_bell_and_open(org, owner, staff_client):
 
 
 def test_related_messages_include(org, actor, owner):
-    from django.template.loader import render_to_string
-
-    from zapys.messaging.selectors import messages_for
 
     make_transport_account(org, "sms")
     message_send(
@@ -256,7 +256,6 @@ def test_related_messages_include(org, actor, owner):
 
 
 def test_dashboard_cards(org, actor, owner, staff_client):
-    from zapys.messaging.dashboard import widgets
 
     make_console_accounts(org)
     message = _queue(org, actor, make_client(org), "d1")
