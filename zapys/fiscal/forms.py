@@ -14,7 +14,7 @@ from zapys.core.forms import StyledForm
 class RegisterForm(StyledForm):
     """A branch's register. Secrets are write-only: left empty, the stored ones are kept."""
 
-    branch = forms.ModelChoiceField(queryset=Branch.objects.none(), label=_("Branch"))
+    branch: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Branch"), queryset=None)
     license_key = forms.CharField(
         label=_("Licence key"), required=False, max_length=200,
         widget=forms.PasswordInput(render_value=False),
