@@ -93,7 +93,8 @@ class AttachForm(StyledForm):
         label=_("Or create a client with this name"), max_length=200, required=False
     )
     starts_on = forms.DateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     groups = forms.ModelMultipleChoiceField(
         label=_("Groups the client may attend"),
