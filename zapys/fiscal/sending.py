@@ -17,11 +17,14 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from zapys.core.money import format_money
 from zapys.core.tenancy import organization_zone, unscoped
 from zapys.fiscal.checkbox import CHECK_PAGE, CheckboxClient, CheckboxError
+from zapys.fiscal.events import RECEIPT_READY
 from zapys.fiscal.models import CashRegister, FiscalReceipt, Shift
 from zapys.fiscal.services import backoff, receipt_body, register_client
-from zapys.fiscal.shifts import shift_close, shift_close_due, shift_closing_poll, shift_ready
+from zapys.fiscal.shifts import ACTOR, shift_close, shift_close_due, shift_closing_poll, shift_ready
+from zapys.messaging.services import message_send
 
 #: How long a claimed register is a worker's: longer than a batch of Checkbox calls.
 LEASE = timedelta(minutes=5)
@@ -81,7 +84,7 @@ def _seen(receipt: FiscalReceipt, body: dict[str, Any], now: datetime, summary: 
         )
         summary.add("offline")
     if status == "DONE":
-        FiscalReceipt.objects.filter(pk=receipt.pk, status=PENDING).update(
+        moved = FiscalReceipt.objects.filter(pk=receipt.pk, status=PENDING).update(
             status=FiscalReceipt.Status.DONE,
             checkbox_status=status,
             fiscal_code=str(body.get("fiscal_code") or "")[:100],
@@ -94,6 +97,8 @@ def _seen(receipt: FiscalReceipt, body: dict[str, Any], now: datetime, summary: 
         )
         if not offline:
             CashRegister.objects.filter(pk=receipt.register_id).update(offline_since=None)
+        if moved:
+            _client_told(receipt, CHECK_PAGE.format(id=receipt.uuid), str(body.get("fiscal_code")))
         summary.add("done")
     elif status == "ERROR":
         tx = body.get("transaction") or {}
@@ -115,6 +120,28 @@ def _seen(receipt: FiscalReceipt, body: dict[str, Any], now: datetime, summary: 
             checkbox_status=status[:20], attempts=attempts, next_try_at=now + backoff(attempts)
         )
         summary.add("processing")
+
+
+def _client_told(receipt: FiscalReceipt, link: str, fiscal_code: str) -> None:
+    """The client gets the receipt's page by message (once: the key is the receipt's id)."""
+    client = receipt.client
+    if client is None:
+        return
+    organization = receipt.register.organization
+    message_send(
+        organization=organization,
+        event=RECEIPT_READY,
+        variables={
+            "client": client,
+            "amount": format_money(receipt.amount, organization.currency, organization.language),
+            "link": link,
+            "fiscal_code": fiscal_code,
+        },
+        actor=ACTOR,
+        client=client,
+        related=receipt,
+        idempotency_key=f"fiscal_receipt:{receipt.uuid}",
+    )
 
 
 def _post(
@@ -159,13 +186,15 @@ def _poll(
 
 
 def register_send(register: CashRegister, now: datetime, summary: Summary) -> None:
-    due = list(
+    due: list[FiscalReceipt] = list(
         FiscalReceipt.objects.filter(register=register, status=PENDING, next_try_at__lte=now)
-        .select_related("original")
+        .select_related("original", "client")
         .order_by("id")[:BATCH]
     )
     if not due:
         return
+    for receipt in due:
+        receipt.register = register  # its organization is loaded once, with the register
     with register_client(register) as client:
         try:
             client.signin()

@@ -252,3 +252,20 @@ def test_cash_payment_is_not_fiscalised_here(org, branch, sim):
         method="cash",
     )
     assert not FiscalReceipt.objects.exists()
+
+
+def test_client_gets_the_receipt_link_once(org, branch, sim):
+    from tests.factories_messaging import make_console_accounts
+    from zapys.messaging.models import Message
+
+    make_console_accounts(org)
+    make_register(org, branch, sim.base_url)
+    paid_topup(org, 25_000)
+    before = Message.objects.count()  # the top-up's own message
+    receipts_send(T0)
+    receipt = FiscalReceipt.objects.get()
+    [message] = Message.objects.filter(idempotency_key__endswith=f"fiscal_receipt:{receipt.uuid}")
+    assert receipt.check_url in message.text and "250,00" in message.text
+    assert Message.objects.count() == before + 1
+    _run(2, T0 + timedelta(minutes=1))  # nothing more to do: no second message
+    assert Message.objects.count() == before + 1
