@@ -282,6 +282,27 @@ def test_visit_form_creates_a_new_client_quickly(staff_client, org, spec, servic
     assert Visit.objects.count() == 1 and Client.objects.count() == 1
 
 
+def test_visit_form_shows_the_clients_refusal_on_the_new_client_field(
+    staff_client, org, spec, service
+):
+    """The clients service refuses on `name`; the dialog's field is `new_client_name`."""
+    from zapys.clients.models import Client
+
+    data = {
+        "client": "",
+        "new_client_name": "\x01\x02",  # control characters only: no name once cleaned
+        "new_client_phone": "",
+        "staff": spec.pk,
+        "service": service.pk,
+        "starts_at": "2030-03-04T10:00",
+    }
+    r = staff_client.post("/calendar/visits/new/", data, headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    errors = r.context["form"].errors
+    assert list(errors) == ["new_client_name"], errors
+    assert not Visit.objects.exists() and not Client.objects.exists()
+
+
 # --- visits in the past ------------------------------------------------------------------
 
 
