@@ -26,7 +26,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from zapys.accounts.models import Branch, Organization
 from zapys.catalog.models import Group
@@ -370,8 +370,11 @@ def _unique_code(organization_id: int) -> str:
 
 
 def validity_text(plan: MembershipPlan) -> str:
-    unit = plan.get_validity_unit_display()
-    return f"{plan.validity_value} {unit}"
+    """ "1 month", "3 months", "30 days" — in the active language, with its plural forms."""
+    n = plan.validity_value
+    if plan.validity_unit == MembershipPlan.ValidityUnit.DAYS:
+        return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+    return ngettext("%(n)s month", "%(n)s months", n) % {"n": n}
 
 
 def visits_text(plan: MembershipPlan) -> str:

@@ -402,6 +402,7 @@ def plan_page(request: HttpRequest, org_slug: str, plan_id: int) -> HttpResponse
                     "form": form,
                     "commission": commission,
                     "total": plan.price + commission,
+                    "valid": services.validity_text(plan),
                     "currency": organization.currency,
                     "lang": language,
                 },
