@@ -11,6 +11,7 @@ from zapys.fiscal.models import CashRegister, FiscalReceipt, Shift
 from zapys.fiscal.sending import receipts_send, register_claim, shifts_close
 from zapys.fiscal.services import receipt_retry
 from zapys.fiscal.tests.factories import make_register, paid_topup
+from zapys.payments.services import payment_succeed
 from zapys.topups.services import top_up_refunded
 
 T0 = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
@@ -269,3 +270,23 @@ def test_client_gets_the_receipt_link_once(org, branch, sim):
     assert Message.objects.count() == before + 1
     _run(2, T0 + timedelta(minutes=1))  # nothing more to do: no second message
     assert Message.objects.count() == before + 1
+
+
+def test_prepayment_and_top_up_both_fiscalised_in_one_shift(org, branch, sim):
+    from tests.factories_prepayments import enable_prepayment, make_booking, make_booking_type
+
+    enable_prepayment(org)
+    make_booking_type(org, "fixed", 20_000)
+    make_register(org, branch, sim.base_url)
+    booking = make_booking(org, branch)
+    payment_succeed(payment=booking.payment, actor=SYSTEM)
+    paid_topup(org, 5_000)
+    receipts_send(T0)
+    prepaid, topped = FiscalReceipt.objects.order_by("id")
+    assert (prepaid.status, prepaid.amount, prepaid.payment_id) == (
+        "done",
+        20_000,
+        booking.payment_id,
+    )
+    assert (topped.status, topped.amount) == ("done", 5_000)
+    assert len(sim.shifts) == 1 and Shift.objects.get().status == "opened"
