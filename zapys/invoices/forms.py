@@ -145,3 +145,87 @@ class PayAmountForm(StyledForm):
     """The public page's amount when partial payment is allowed."""
 
     amount = MoneyField(label=_("Amount to pay"))
+
+
+class RuleForm(StyledForm):
+    """I5: the seed's "What / When / How we send" in one form."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    method = forms.ChoiceField(label=_("Calculation method"), choices=InvoiceRule.Method.choices)
+    account = forms.ChoiceField(label=_("Account type"), choices=InvoiceRule.AccountType.choices)
+    period_type = forms.ChoiceField(label=_("Period type"), choices=InvoiceRule.PeriodType.choices)
+    period = forms.ChoiceField(
+        label=_("Period"), choices=InvoiceRule.Period.choices, initial="month"
+    )
+    client_status = forms.MultipleChoiceField(
+        label=_("Client status"),
+        choices=Client.Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    client_type = forms.ChoiceField(
+        label=_("Client type"), choices=[("", _("Any")), *Client.Type.choices], required=False
+    )
+    lessons_min = forms.IntegerField(label=_("Lessons left from"), required=False, min_value=0)
+    lessons_max = forms.IntegerField(label=_("Lessons left to"), required=False, min_value=0)
+    money_min = MoneyField(label=_("Money left from"), required=False, allow_zero=True)
+    money_max = MoneyField(label=_("Money left to"), required=False, allow_zero=True)
+    attended_30_days = forms.BooleanField(
+        label=_("Only if attended lessons in the last 30 days"), required=False
+    )
+    lesson_today = forms.BooleanField(label=_("Only if there is a lesson that day"), required=False)
+    pay_window = forms.ChoiceField(label=_("Payment window"), choices=InvoiceRule.PayWindow.choices)
+    repeatable = forms.BooleanField(label=_("May be paid again"), required=False)
+    reissue_if_unpaid = forms.BooleanField(
+        label=_("Issue again if an unpaid invoice exists"), required=False
+    )
+    every = forms.ChoiceField(
+        label=_("Runs"),
+        choices=[("day", _("Daily")), ("week", _("Weekly")), ("month", _("Monthly"))],
+        initial="month",
+    )
+    at = forms.TimeField(
+        label=_("At"), initial="09:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Day of the week (weekly)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[
+            ("", "—"),
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+    )
+    day = forms.IntegerField(
+        label=_("Day of the month (monthly)"), required=False, min_value=1, max_value=31
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("As the client prefers")), *((c, CHANNEL_LABELS[c]) for c in CHANNELS)],
+    )
+    template = forms.CharField(
+        label=_("Template"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Empty: the organization's template for invoices (I6 tags)."),
+    )
+
+    FILTERS = (
+        "client_status",
+        "client_type",
+        "lessons_min",
+        "lessons_max",
+        "money_min",
+        "money_max",
+        "attended_30_days",
+        "lesson_today",
+    )

@@ -18,6 +18,7 @@ from zapys.core.ui import (
 )
 
 nav_item(NavItem("invoices:list", _("Invoices"), "receipt-cutoff", MANAGERS, MONEY, 45))
+nav_item(NavItem("invoices:rules", _("Automatic invoicing"), "arrow-repeat", MANAGERS, MONEY, 46))
 settings_tab(SettingsTab("invoices", "invoices:settings", _("Invoices"), order=45))
 client_card_tab(CardTab("invoices", _("Invoices"), "invoices:client_invoices", order=35))
 client_card_action(CardAction(_("Add invoice"), "receipt-cutoff", "invoices:new", 20))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("clients/<id:client_id>/invoices/", views.client_invoices, name="client_invoices"),
     path("clients/<id:client_id>/invoices/new/", views.invoice_new, name="new"),
     path("settings/invoices/", views.settings_view, name="settings"),
+    path("finance/invoice-rules/", views.rule_list, name="rules"),
     # URL-safe base64 only (core.tokens), like the other token pages.
     re_path(
         r"^i/(?P<token>[A-Za-z0-9_-]{1,128})/$",

@@ -331,3 +331,77 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "shown": services.requisites_of(organization, current),
     }
     return render(request, "invoices/settings.html", context)
+
+
+# --------------------------------------------------------------------------- rules (I5)
+
+
+@staff_required(*MANAGERS)
+def rule_list(request: HttpRequest) -> HttpResponse:
+    """The automatic rules, their schedules, a new rule, and a run (dry or real) with its
+    report: who got an invoice and who was skipped, and why."""
+    from zapys.invoices import rules
+    from zapys.invoices.forms import RuleForm
+
+    organization = request_organization(request)
+    creating = request.method == "POST" and request.POST.get("action") == "create"
+    form = RuleForm(request.POST if creating else None)
+    report = None
+    ran_rule = None
+    if request.method == "POST" and request.POST.get("action") == "create" and form.is_valid():
+        data = form.cleaned_data
+        filters = {k: data[k] for k in RuleForm.FILTERS if data[k] not in (None, "", [], False)}
+        try:
+            rules.rule_save(
+                organization=organization,
+                actor=request_actor(request),
+                schedule=rules.Schedule(data["every"], data["at"], data["weekday"], data["day"]),
+                name=data["name"],
+                method=data["method"],
+                account=data["account"],
+                period_type=data["period_type"],
+                period=data["period"],
+                filters=filters,
+                pay_window=data["pay_window"],
+                repeatable=data["repeatable"],
+                reissue_if_unpaid=data["reissue_if_unpaid"],
+                channel=data["channel"],
+                template=data["template"],
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect("invoices:rules")
+    if request.method == "POST" and request.POST.get("action") in ("dry_run", "run"):
+        ran_rule = selectors.rules_list().filter(pk=request.POST.get("rule", "0")).first()
+        if ran_rule is None:
+            raise Http404
+        report = rules.rule_run(
+            rule=ran_rule,
+            actor=request_actor(request),
+            dry_run=request.POST["action"] == "dry_run",
+        )
+    issued: list[tuple[str, int | None]] = []
+    skipped: list[tuple[str, str]] = []
+    if report is not None:
+        from zapys.clients.models import Client
+
+        ids = [row["client_id"] for row in report.issued + report.skipped]
+        names = dict(Client.objects.filter(pk__in=ids).values_list("id", "name"))
+        issued = [(names.get(r["client_id"], ""), r.get("invoice_id")) for r in report.issued]
+        skipped = [(names.get(r["client_id"], ""), r["reason"]) for r in report.skipped]
+    rule_rows = [(rule, rules.rule_schedule(rule)) for rule in selectors.rules_list()]
+    return render(
+        request,
+        "invoices/rules.html",
+        {
+            "form": form,
+            "rules": rule_rows,
+            "report": report,
+            "ran_rule": ran_rule,
+            "dry": request.POST.get("action") == "dry_run",
+            "issued": issued,
+            "skipped": skipped,
+        },
+    )

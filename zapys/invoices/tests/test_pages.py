@@ -310,3 +310,51 @@ def test_forecast_breakdown_is_shown(org, branch, owner, staff_client):
     html = staff_client.get(f"/finance/invoices/{invoice.pk}/").content.decode()
     assert 'data-testid="breakdown"' in html and service.name in html
     assert invoice.amount == 35_000
+
+
+def test_rules_page_create_and_dry_run(org, owner, staff_client):
+    from zapys.invoices.models import InvoiceRule
+
+    plan = make_plan(org, price=70_000)
+    member = make_client(org, name="Ірина", phone="")
+    make_membership(member, plan, mode="free", starts_on=services.local_today(org))
+    response = staff_client.post(
+        "/finance/invoice-rules/",
+        {
+            "action": "create",
+            "name": "Щомісяця",
+            "method": "membership",
+            "account": "all",
+            "period_type": "next",
+            "period": "month",
+            "pay_window": "1w",
+            "every": "month",
+            "at": "09:00",
+            "day": "1",
+            "channel": "sms",
+            "client_status": ["active"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = InvoiceRule.objects.get()
+    assert rule.filters == {"client_status": ["active"]}
+    page = staff_client.post("/finance/invoice-rules/", {"action": "dry_run", "rule": rule.pk})
+    html = page.content.decode()
+    assert 'data-testid="run-report"' in html and "Ірина" in html
+    assert "немає телефону для SMS" in html or "no phone for SMS" in html
+    assert Invoice.objects.count() == 0
+    weekly_without_day = staff_client.post(
+        "/finance/invoice-rules/",
+        {
+            "action": "create",
+            "name": "x",
+            "method": "forecast",
+            "account": "base",
+            "period_type": "current",
+            "period": "week",
+            "pay_window": "unlimited",
+            "every": "week",
+            "at": "09:00",
+        },
+    )
+    assert weekly_without_day.status_code == 200 and InvoiceRule.objects.count() == 1
