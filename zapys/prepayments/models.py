@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
@@ -325,8 +326,6 @@ class Booking(OrgOwned):
 
     @property
     def staff_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("prepayments:detail", kwargs={"pk": self.pk})
 
     @property
@@ -348,6 +347,4 @@ _TOKEN_SLOT = "__token__"
 
 @functools.lru_cache(maxsize=1)
 def _page_path_template() -> str:
-    from django.urls import reverse
-
     return reverse("prepayments:page", kwargs={"token": _TOKEN_SLOT})
