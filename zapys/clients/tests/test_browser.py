@@ -63,7 +63,9 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
     _rows(browser)[0].find_element(By.PARTIAL_LINK_TEXT, "Коваленко").click()
     wait_text(browser, "[data-testid=client-name]", "Коваленко Олена")
     browser.find_element(By.CSS_SELECTOR, "[data-tab=history]").click()
-    wait_text(browser, "[data-testid=client-history]", "client.create")
+    wait_text(
+        browser, "[data-testid=client-history]", "Клієнта додано"
+    )  # the action in words, not its key
     browser.find_element(By.CSS_SELECTOR, "[data-testid=client-delete]").click()
     patient(browser).until(EC.alert_is_present()).accept()
     wait_for(browser, "[data-testid=client-table]")
