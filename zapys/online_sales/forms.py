@@ -46,10 +46,10 @@ class SettingsForm(StyledModelForm):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["payment_account"].queryset = PaymentAccount.objects.for_org(
-            organization
-        ).filter(is_active=True)
-        self.fields["branch"].queryset = Branch.objects.for_org(organization).filter(is_active=True)
+        accounts = PaymentAccount.objects.for_org(organization).filter(is_active=True)
+        self.fields["payment_account"].queryset = accounts  # type: ignore[attr-defined]
+        branches = Branch.objects.for_org(organization).filter(is_active=True)
+        self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
 
 
 class ButtonForm(StyledModelForm):
@@ -106,7 +106,7 @@ class AttachForm(StyledForm):
     def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         groups = Group.objects.all() if plan.covers_everything else plan.groups.all()
-        self.fields["groups"].queryset = groups.order_by("name")
+        self.fields["groups"].queryset = groups.order_by("name")  # type: ignore[attr-defined]
 
 
 class SaleFilterForm(StyledForm):

@@ -24,6 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
@@ -356,7 +357,7 @@ def sale_for_payment(payment: Payment, *, lock: bool = False) -> OnlineSale | No
         return None
     qs = OnlineSale.objects.for_org(payment.organization_id).filter(pk=payment.purpose_id)
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     return qs.select_related("plan").first()
 
 
@@ -486,13 +487,11 @@ def _send_code(sale: OnlineSale, actor: Actor) -> None:
 def matching_clients(sale: OnlineSale) -> list[Client]:
     """X10: the living clients whose phone or e-mail is exactly the buyer's (at most two read:
     only "exactly one" matters)."""
-    from django.db.models import Q
-
     condition = Q(email__iexact=sale.email) if sale.email else Q(pk__in=[])
     if sale.phone:
         condition |= Q(phone=sale.phone)
     return list(
-        Client.objects.for_org(sale.organization_id)
+        Client.objects.for_org(sale.organization)
         .filter(condition, deleted_at__isnull=True)
         .order_by("id")[:2]
     )
@@ -570,7 +569,7 @@ def _attach(
 ) -> OnlineSale:
     locked = (
         OnlineSale.objects.for_org(sale.organization_id)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("plan", "operation", "receipt", "receipt_payment")
         .get(pk=sale.pk)
     )
