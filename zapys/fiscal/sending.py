@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zapys.core.money import format_money
@@ -22,7 +23,7 @@ from zapys.core.tenancy import organization_zone, unscoped
 from zapys.fiscal.checkbox import CHECK_PAGE, CheckboxClient, CheckboxError
 from zapys.fiscal.events import RECEIPT_READY
 from zapys.fiscal.models import CashRegister, FiscalReceipt, Shift
-from zapys.fiscal.services import backoff, receipt_body, register_client
+from zapys.fiscal.services import backoff, receipt_body, register_client, staff_told
 from zapys.fiscal.shifts import ACTOR, shift_close, shift_close_due, shift_closing_poll, shift_ready
 from zapys.messaging.services import message_send
 
@@ -51,7 +52,7 @@ def register_claim(register_id: int, now: datetime) -> CashRegister | None:
     )
     if not won:
         return None
-    return CashRegister.objects.select_related("organization").get(pk=register_id)
+    return CashRegister.objects.select_related("organization", "branch").get(pk=register_id)
 
 
 def register_release(register: CashRegister) -> None:
@@ -79,9 +80,21 @@ def _seen(receipt: FiscalReceipt, body: dict[str, Any], now: datetime, summary: 
     status = str(body.get("status", ""))
     offline = bool(body.get("is_created_offline"))
     if offline:
-        CashRegister.objects.filter(pk=receipt.register_id, offline_since__isnull=True).update(
-            offline_since=now
-        )
+        noticed = CashRegister.objects.filter(
+            pk=receipt.register_id, offline_since__isnull=True
+        ).update(offline_since=now)
+        if noticed:
+            register = receipt.register
+            with translation.override(register.organization.language):
+                staff_told(
+                    register,
+                    _("Cash register of %(branch)s is working offline")
+                    % {"branch": register.branch.name},
+                    _(
+                        "Checkbox makes its receipts offline; they reach the tax service when "
+                        "it is back online (at most 36 hours offline)."
+                    ),
+                )
         summary.add("offline")
     if status == "DONE":
         moved = FiscalReceipt.objects.filter(pk=receipt.pk, status=PENDING).update(

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from zapys.fiscal.checkbox import CheckboxClient, CheckboxError
 from zapys.fiscal.models import CashRegister, FiscalReceipt
 from zapys.ledger.hooks import MoneyMoved
 from zapys.ledger.models import PaymentType
+from zapys.messaging.services import staff_notify
 from zapys.payments.models import Payment
 
 #: Payment-method name on the receipt, from the approved list (since 1 March 2025 free text
@@ -122,6 +124,18 @@ def register_check(register: CashRegister) -> tuple[bool, str]:
     if info.get("offline_mode"):
         return True, _("Connected; register %(n)s is working offline.") % {"n": number}
     return True, _("Connected; register %(n)s is online.") % {"n": number}
+
+
+def staff_told(register: CashRegister, title: str, body: str) -> None:
+    """A warning for the team (the bell and the staff chat), in the organization's language."""
+    staff_notify(
+        organization=register.organization,
+        title=title,
+        body=body,
+        related=register,
+        url=reverse("fiscal:receipts"),
+        level="warning",
+    )
 
 
 # --- asking for a receipt (ledger.hooks.on_money_moved) ------------------------------------

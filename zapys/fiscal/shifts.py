@@ -13,11 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
 from zapys.fiscal.checkbox import CheckboxClient, CheckboxError
 from zapys.fiscal.models import CashRegister, Shift
+from zapys.fiscal.services import staff_told
 
 LIVE = [Shift.Status.OPENING, Shift.Status.OPENED, Shift.Status.CLOSING]
 ACTOR = Actor.scheduler("fiscal")
@@ -70,6 +72,13 @@ def _failed(shift: Shift, reason: str) -> None:
     )
     shift.status, shift.error = Shift.Status.FAILED, reason
     _audit(shift, "shift.failed", {"status": ["opening", "failed"], "error": [None, reason]})
+    register = shift.register
+    with translation.override(register.organization.language):
+        staff_told(
+            register,
+            _("Shift of %(branch)s could not be opened") % {"branch": register.branch.name},
+            reason,
+        )
 
 
 def shift_ready(register: CashRegister, client: CheckboxClient, now: datetime) -> Shift | None:

@@ -11,6 +11,7 @@ from zapys.fiscal.models import CashRegister, FiscalReceipt, Shift
 from zapys.fiscal.sending import receipts_send, register_claim, shifts_close
 from zapys.fiscal.services import receipt_retry
 from zapys.fiscal.tests.factories import make_register, paid_topup
+from zapys.messaging.models import StaffNotification
 from zapys.payments.services import payment_succeed
 from zapys.topups.services import top_up_refunded
 
@@ -81,6 +82,8 @@ def test_shift_failing_to_open_is_shown_with_reason(org, branch, sim):
     register.refresh_from_db()
     assert register.last_error == "Каса зайнята іншим касиром"
     assert FiscalReceipt.objects.get().status == "pending" and sim.sells == []
+    [notice] = StaffNotification.objects.filter(related_type="fiscal.cashregister")
+    assert notice.body == "Каса зайнята іншим касиром"
 
 
 def test_5xx_retries_with_the_same_uuid_and_keeps_order(org, branch, sim):
@@ -161,6 +164,11 @@ def test_offline_mode_is_noticed(org, branch, sim):
     receipt = FiscalReceipt.objects.get()
     assert receipt.status == "done" and receipt.offline
     assert CashRegister.objects.get().offline_since == T0
+    [notice] = StaffNotification.objects.filter(related_type="fiscal.cashregister")  # once
+    assert "offline" in notice.title or "офлайн" in notice.title
+    paid_topup(org)
+    receipts_send(T0 + timedelta(minutes=1))
+    assert StaffNotification.objects.filter(related_type="fiscal.cashregister").count() == 1
 
 
 def test_refund_makes_a_return_linked_to_the_sale_after_it_is_done(org, branch, sim):
