@@ -198,6 +198,21 @@ def _poll(
         _seen(receipt, body, now, summary)
 
 
+def _shift_failed_wait(
+    register: CashRegister, receipts: list[FiscalReceipt], now: datetime
+) -> None:
+    """A shift that could not open is tried again with the receipts' backoff, not every
+    tick (one still opening is looked at again on the next tick)."""
+    latest = Shift.objects.filter(register=register).order_by("-id").first()
+    if latest is None or latest.status != Shift.Status.FAILED:
+        return
+    for receipt in receipts:
+        attempts = receipt.attempts + 1
+        FiscalReceipt.objects.filter(pk=receipt.pk).update(
+            attempts=attempts, next_try_at=now + backoff(attempts), error=latest.error
+        )
+
+
 def register_send(register: CashRegister, now: datetime, summary: Summary) -> None:
     due: list[FiscalReceipt] = list(
         FiscalReceipt.objects.filter(register=register, status=PENDING, next_try_at__lte=now)
@@ -229,6 +244,7 @@ def register_send(register: CashRegister, now: datetime, summary: Summary) -> No
         if new:
             if shift_ready(register, client, now) is None:
                 summary.add("shift_not_open")
+                _shift_failed_wait(register, new, now)
             else:
                 _post(new, client, now, summary)
         _poll([r for r in due if r.posted_at is not None], client, now, summary)

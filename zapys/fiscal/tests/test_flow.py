@@ -81,7 +81,12 @@ def test_shift_failing_to_open_is_shown_with_reason(org, branch, sim):
     assert shift.status == "failed" and shift.error == "Каса зайнята іншим касиром"
     register.refresh_from_db()
     assert register.last_error == "Каса зайнята іншим касиром"
-    assert FiscalReceipt.objects.get().status == "pending" and sim.sells == []
+    receipt = FiscalReceipt.objects.get()
+    assert receipt.status == "pending" and sim.sells == []
+    # Tried again after a backoff, not on every tick.
+    assert receipt.next_try_at > T0 and receipt.error == "Каса зайнята іншим касиром"
+    receipts_send(T0 + timedelta(seconds=1))
+    assert len(sim.shifts) == 1
     [notice] = StaffNotification.objects.filter(related_type="fiscal.cashregister")
     assert notice.body == "Каса зайнята іншим касиром"
 
