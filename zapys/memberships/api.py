@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,7 +28,7 @@ from zapys.core.schema_types import (
     omittable,
 )
 from zapys.ledger.models import PaymentType
-from zapys.memberships import selectors, services
+from zapys.memberships import hooks, selectors, services
 from zapys.memberships.models import ClientMembership, MembershipPlan
 
 router = Router(tags=["Memberships"])
@@ -107,6 +108,9 @@ class PlanPatch(Schema):
     kind: Literal["permanent", "one_off"] = omittable()
     separate_account: bool = omittable()
     description: Note = omittable()
+    # Online sale (API.md "Online membership sales"): permanent plans only, else 422.
+    sell_online: bool = omittable()
+    button_text: Annotated[str, Line(80)] = omittable()
 
 
 class ArchiveIn(Schema):
@@ -163,14 +167,18 @@ def plans_get(request: HttpRequest, plan_id: Id):
 def plans_update(request: HttpRequest, plan_id: Id, payload: PlanPatch):
     plan = get_object_or_404(_plans(), pk=plan_id)
     data = payload.dict(exclude_unset=True)
-    services.membership_plan_update(
-        plan=plan,
-        actor=request_actor(request),
-        services=_many(Service, data.pop("service_ids", None), "service_ids"),
-        groups=_many(Group, data.pop("group_ids", None), "group_ids"),
-        subjects=_many(Subject, data.pop("subject_ids", None), "subject_ids"),
-        **data,
-    )
+    online = {key: data.pop(key) for key in ("sell_online", "button_text") if key in data}
+    with transaction.atomic():  # the plan and its online sale change together or not at all
+        services.membership_plan_update(
+            plan=plan,
+            actor=request_actor(request),
+            services=_many(Service, data.pop("service_ids", None), "service_ids"),
+            groups=_many(Group, data.pop("group_ids", None), "group_ids"),
+            subjects=_many(Subject, data.pop("subject_ids", None), "subject_ids"),
+            **data,
+        )
+        plan.refresh_from_db()
+        hooks.plan_online_update(plan=plan, fields=online, actor=request_actor(request))
     return _plans().get(pk=plan.pk)
 
 

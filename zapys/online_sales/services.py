@@ -740,3 +740,13 @@ def online_sale_retry(*, payment: Payment, actor: Actor) -> Payment:
 
 def sale_branch(sale: OnlineSale) -> Branch | None:
     return sale.operation.branch if sale.operation_id and sale.operation else None
+
+
+def plan_online_from_plan_api(plan: MembershipPlan, fields: dict[str, Any], actor: Actor) -> None:
+    """`PATCH /membership-plans/{id}` with `sell_online` / `button_text` (memberships.hooks)."""
+    plan_online_update(
+        plan=plan,
+        actor=actor,
+        sell_online=fields.get("sell_online"),
+        button_text=fields.get("button_text"),
+    )

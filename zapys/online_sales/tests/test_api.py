@@ -128,3 +128,24 @@ def test_an_unknown_sale_is_404(api, org, plan):
     assert api.request("get", "/online-sales/999999").status == 404
     assert api.request("post", "/online-sales/999999/refund").status == 404
     assert OnlineSale.objects.count() == 0
+
+
+def test_the_plan_patch_takes_the_online_sale_fields(api, org, plan):
+    """API.md: `PATCH /membership-plans/{id}` also takes {sell_online, button_text}; a
+    one-off plan is a 422 and neither the plan nor its online sale changes."""
+    other = make_plan(org, "Yoga", price=90_000)
+    ok = api.request(
+        "patch", f"/membership-plans/{other.pk}", {"sell_online": True, "button_text": "Йога"}
+    )
+    assert ok.status == 200, ok.json
+    row = PlanOnline.objects.get(plan=other)
+    assert (row.sell_online, row.button_text) == (True, "Йога")
+    one_off = make_plan(org, "Trial", kind=MembershipPlan.Kind.ONE_OFF, price=10_000)
+    refused = api.request(
+        "patch", f"/membership-plans/{one_off.pk}", {"price": 20_000, "sell_online": True}
+    )
+    assert refused.status == 422 and refused.json["errors"][0]["field"] == "sell_online"
+    one_off.refresh_from_db()
+    assert one_off.price == 10_000 and not PlanOnline.objects.filter(plan=one_off).exists()
+    off = api.request("patch", f"/membership-plans/{other.pk}", {"sell_online": False})
+    assert off.status == 200 and not PlanOnline.objects.get(plan=other).sell_online
