@@ -167,7 +167,9 @@ def plans_get(request: HttpRequest, plan_id: Id):
 def plans_update(request: HttpRequest, plan_id: Id, payload: PlanPatch):
     plan = get_object_or_404(_plans(), pk=plan_id)
     data = payload.dict(exclude_unset=True)
-    online = {key: data.pop(key) for key in ("sell_online", "button_text") if key in data}
+    online: dict[str, Any] = {
+        key: data.pop(key) for key in ("sell_online", "button_text") if key in data
+    }
     with transaction.atomic():  # the plan and its online sale change together or not at all
         services.membership_plan_update(
             plan=plan,
