@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zapys.accounts.models import Branch
@@ -163,17 +164,18 @@ def _report_filters(request: HttpRequest) -> tuple[ReportForm, selectors.ReportF
     return form, filters
 
 
+# The columns of the payments report export, in the page's language (issue 17: no keys).
 REPORT_COLUMNS = [
-    "id",
-    "created_at",
-    "client",
-    "kind",
-    "amount",
-    "purpose",
-    "payment_type",
-    "branch",
-    "status",
-    "comment",
+    gettext_lazy("No."),
+    gettext_lazy("Date and time"),
+    gettext_lazy("Client"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Purpose"),
+    gettext_lazy("Payment type"),
+    gettext_lazy("Branch"),
+    gettext_lazy("Status"),
+    gettext_lazy("Comment"),
 ]
 
 
@@ -183,15 +185,15 @@ def _report_rows(qs: Any) -> list[list[Any]]:
         rows.append(
             [
                 e.pk,
-                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                exports.export_moment(e.created_at),
                 e.client.name,
-                e.kind,
+                e.get_kind_display(),
                 # Decimal: a number in the sheet (negative for a charge), exact text in CSV.
                 Decimal(to_decimal_string(e.signed_amount)),
-                e.purpose,
+                e.get_purpose_display(),
                 e.payment_type.name if e.payment_type else "",
                 e.branch.name if e.branch else "",
-                e.status,
+                e.get_status_display(),
                 e.comment,
             ]
         )
@@ -222,7 +224,7 @@ def _export(qs: Any, fmt: str, filters: selectors.ReportFilters) -> HttpResponse
     name = f"payments-{filters.date_from or 'all'}-{filters.date_to or 'all'}"
     if fmt == "csv":
         return exports.csv_response(f"{name}.csv", REPORT_COLUMNS, rows)
-    return exports.xlsx_response(f"{name}.xlsx", "Payments", REPORT_COLUMNS, rows)
+    return exports.xlsx_response(f"{name}.xlsx", _("Payments"), REPORT_COLUMNS, rows)
 
 
 # --- Financial operations -----------------------------------------------------------------

@@ -267,21 +267,22 @@ def _filters(form: ReportFilterForm) -> selectors.ReportFilters:
     )
 
 
+# The columns of the prepayments export, in the page's language (issue 17: no keys).
 EXPORT_HEADER = [
-    "id",
-    "created",
-    "client",
-    "service",
-    "specialist",
-    "visit",
-    "branch",
-    "booking type",
-    "status",
-    "paid late",
-    "amount",
-    "currency",
-    "expires",
-    "paid",
+    gettext_lazy("No."),
+    gettext_lazy("Created"),
+    gettext_lazy("Client"),
+    gettext_lazy("Service"),
+    gettext_lazy("Specialist"),
+    gettext_lazy("Visit"),
+    gettext_lazy("Branch"),
+    gettext_lazy("Booking type"),
+    gettext_lazy("Status"),
+    gettext_lazy("Paid late"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Currency"),
+    gettext_lazy("Pay by"),
+    gettext_lazy("Paid"),
 ]
 
 
@@ -291,20 +292,20 @@ def _export_rows(qs: Any) -> list[list[Any]]:
         rows.append(
             [
                 b.pk,
-                timezone.localtime(b.created_at).strftime("%Y-%m-%d %H:%M"),
+                exports.export_moment(b.created_at),
                 b.client.name,
                 b.visit.title,
                 str(b.visit.staff),
-                timezone.localtime(b.visit.starts_at).strftime("%Y-%m-%d %H:%M"),
+                exports.export_moment(b.visit.starts_at),
                 b.visit.branch.name,
                 b.booking_type.name if b.booking_type else "",
-                b.status,
-                "yes" if b.paid_late else "",
+                b.get_status_display(),
+                _("yes") if b.paid_late else "",
                 # Decimal: a number in the sheet, exact (never float); exact text in CSV.
                 Decimal(to_decimal_string(b.amount)),
                 b.currency,
-                timezone.localtime(b.expires_at).strftime("%Y-%m-%d %H:%M"),
-                timezone.localtime(b.paid_at).strftime("%Y-%m-%d %H:%M") if b.paid_at else "",
+                exports.export_moment(b.expires_at),
+                exports.export_moment(b.paid_at),
             ]
         )
     return rows
@@ -320,7 +321,7 @@ def bookings_report(request: HttpRequest) -> HttpResponse:
         return exports.csv_response("prepayments.csv", EXPORT_HEADER, _export_rows(qs))
     if export == "xlsx":
         return exports.xlsx_response(
-            "prepayments.xlsx", "Prepayments", EXPORT_HEADER, _export_rows(qs)
+            "prepayments.xlsx", _("Prepayments"), EXPORT_HEADER, _export_rows(qs)
         )
     totals = selectors.report_totals(qs)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -24,7 +24,7 @@ def _report(staff_client, fmt: str):
 def _csv_by_client(response) -> dict[str, list[str]]:
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    client = rows[0].index("client")
+    client = rows[0].index("Клієнт")
     return {row[client]: row for row in rows[1:]}
 
 
@@ -47,7 +47,7 @@ def test_client_names_that_look_like_formulas_export_inert(org, branch, staff_cl
 
     header, rows = _xlsx_rows(_report(staff_client, "xlsx"))
     assert all(c.data_type != "f" for row in rows for c in row)
-    client, amount = header.index("client"), header.index("amount")
+    client, amount = header.index("Клієнт"), header.index("Сума")
     names = {row[client].value: row for row in rows}
     assert set(names) == {*FORMULAS, UKRAINIAN, "Борг"}
     for name in FORMULAS:
@@ -69,7 +69,7 @@ def test_a_control_character_in_a_name_or_comment_does_not_break_the_xlsx(
     make_entry(make_client(org, UKRAINIAN), amount=7_000, branch=branch)
 
     header, rows = _xlsx_rows(_report(staff_client, "xlsx"))
-    client, comment = header.index("client"), header.index("comment")
+    client, comment = header.index("Клієнт"), header.index("Коментар")
     by_name = {row[client].value: row for row in rows}
     assert set(by_name) == {"Ганна Коваль", UKRAINIAN}
     assert by_name["Ганна Коваль"][comment].value == "перший\nрядок"

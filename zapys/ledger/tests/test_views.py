@@ -99,7 +99,7 @@ def test_payments_report_and_exports(org, branch, staff_client):
     xlsx = staff_client.get(url, {"export": "xlsx"})
     wb = load_workbook(io.BytesIO(xlsx.content))
     rows = list(wb.active.iter_rows(values_only=True))
-    assert rows[0][0] == "id" and len(rows) == 3
+    assert rows[0][0] == "№" and len(rows) == 3  # headers in words, not keys
 
 
 def test_operations_day_sales_settings_pages(org, branch, staff_client):

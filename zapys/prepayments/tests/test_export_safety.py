@@ -44,7 +44,7 @@ def test_client_names_that_look_like_formulas_export_inert(staff_client, org, br
 
     text = _export(staff_client, "csv").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    client = rows[0].index("client")
+    client = rows[0].index("Клієнт")
     names = {row[client] for row in rows[1:]}
     assert names == {*(f"'{n}" for n in FORMULAS), UKRAINIAN}
 
@@ -52,10 +52,10 @@ def test_client_names_that_look_like_formulas_export_inert(staff_client, org, br
     header = [c.value for c in sheet[1]]
     body = list(sheet.iter_rows(min_row=2))
     assert all(c.data_type != "f" for row in body for c in row)
-    cells = {row[header.index("client")].value: row[header.index("client")] for row in body}
+    cells = {row[header.index("Клієнт")].value: row[header.index("Клієнт")] for row in body}
     assert set(cells) == {*FORMULAS, UKRAINIAN}
     assert all(cells[n].data_type == "s" and cells[n].quotePrefix for n in FORMULAS)
-    amounts = [row[header.index("amount")] for row in body]
+    amounts = [row[header.index("Сума")] for row in body]
     assert all(a.data_type == "n" and a.value == Decimal(200) for a in amounts)
 
 
@@ -65,7 +65,7 @@ def test_a_control_character_in_a_name_does_not_break_the_xlsx(staff_client, org
 
     sheet = load_workbook(io.BytesIO(_export(staff_client, "xlsx").content)).active
     header = [c.value for c in sheet[1]]
-    names = {row[header.index("client")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    names = {row[header.index("Клієнт")] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert names == {"Ганна Коваль", UKRAINIAN}
     text = _export(staff_client, "csv").content.decode("utf-8-sig")
     assert "Ганна Коваль" in text and "\x0b" not in text and "\x1b" not in text

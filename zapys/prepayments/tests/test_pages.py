@@ -247,7 +247,7 @@ def test_report_filters_totals_export(
 
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     header = [c.value for c in sheet[1]]
-    amounts = [row[header.index("amount")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    amounts = [row[header.index("Сума")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert amounts == [200] * 4  # numbers (200.00 UAH), not text
     _ = timedelta
 
