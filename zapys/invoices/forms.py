@@ -229,3 +229,24 @@ class RuleForm(StyledForm):
         "attended_30_days",
         "lesson_today",
     )
+
+
+class DunningLevelForm(StyledForm):
+    days_from_due = forms.IntegerField(
+        label=_("Days from the due date"),
+        min_value=-365,
+        max_value=365,
+        help_text=_("Negative: before the due date (the start of the period paid for)."),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("As the client prefers")), *((c, CHANNEL_LABELS[c]) for c in CHANNELS)],
+    )
+    template = forms.CharField(
+        label=_("Template"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Empty: the organization's reminder template (I6 tags)."),
+    )

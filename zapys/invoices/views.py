@@ -341,9 +341,22 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     """The automatic rules, their schedules, a new rule, and a run (dry or real) with its
     report: who got an invoice and who was skipped, and why."""
     from zapys.invoices import rules
-    from zapys.invoices.forms import RuleForm
+    from zapys.invoices.forms import DunningLevelForm, RuleForm
+    from zapys.invoices.models import DunningLevel
 
     organization = request_organization(request)
+    adding_level = request.method == "POST" and request.POST.get("action") == "dunning"
+    level_form = DunningLevelForm(request.POST if adding_level else None)
+    if adding_level and level_form.is_valid():
+        try:
+            rules.dunning_level_create(
+                organization=organization, actor=request_actor(request), **level_form.cleaned_data
+            )
+        except DomainError as exc:
+            form_add_domain_error(level_form, exc)
+        else:
+            messages.success(request, _("Reminder saved."))
+            return redirect("invoices:rules")
     creating = request.method == "POST" and request.POST.get("action") == "create"
     form = RuleForm(request.POST if creating else None)
     report = None
@@ -403,5 +416,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             "dry": request.POST.get("action") == "dry_run",
             "issued": issued,
             "skipped": skipped,
+            "level_form": level_form,
+            "levels": DunningLevel.objects.order_by("days_from_due", "id"),
         },
     )

@@ -358,3 +358,20 @@ def test_rules_page_create_and_dry_run(org, owner, staff_client):
         },
     )
     assert weekly_without_day.status_code == 200 and InvoiceRule.objects.count() == 1
+
+
+def test_dunning_levels_on_the_rules_page(org, owner, staff_client):
+    from zapys.invoices.models import DunningLevel
+
+    response = staff_client.post(
+        "/finance/invoice-rules/", {"action": "dunning", "days_from_due": "-2", "channel": "sms"}
+    )
+    assert response.status_code == 302
+    assert list(DunningLevel.objects.values_list("days_from_due", "channel")) == [(-2, "sms")]
+    again = staff_client.post(
+        "/finance/invoice-rules/", {"action": "dunning", "days_from_due": "-2"}
+    )
+    assert again.status_code == 200 and DunningLevel.objects.count() == 1
+    html = staff_client.get("/finance/invoice-rules/").content.decode()
+    assert html.count('data-testid="dunning-level"') == 1
+    assert "2 дні до терміну оплати" in html or "2 days before the due date" in html
