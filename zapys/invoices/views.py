@@ -36,7 +36,8 @@ from zapys.invoices.forms import (
     SendForm,
 )
 from zapys.invoices.models import Invoice
-from zapys.payments.checkout import LOST_STATUSES, checkout_context, checkout_submit
+from zapys.payments.checkout import checkout_context, checkout_submit
+from zapys.payments.services import OPEN_STATUSES
 
 # --------------------------------------------------------------------------- public page
 
@@ -114,7 +115,9 @@ def _invoice_page(request: HttpRequest, invoice: Invoice, language: str) -> Http
         payable
         and not returned
         and payment is not None
-        and payment.status not in LOST_STATUSES
+        # only an attempt still waiting for the payer; after a paid part, a declined card
+        # or a paid repeatable invoice the page offers "Go to payment" again
+        and payment.status in OPEN_STATUSES
         and request.GET.get("change") != "1"
     ):
         checkout = checkout_context(payment, language=language, payable=True, submitted=submitted)

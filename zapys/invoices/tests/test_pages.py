@@ -375,3 +375,21 @@ def test_dunning_levels_on_the_rules_page(org, owner, staff_client):
     html = staff_client.get("/finance/invoice-rules/").content.decode()
     assert html.count('data-testid="dunning-level"') == 1
     assert "2 дні до терміну оплати" in html or "2 days before the due date" in html
+
+
+def test_after_a_paid_part_and_for_a_repeatable_invoice_the_page_offers_payment_again(
+    org, branch, sandbox, client
+):
+    partial = _invoice(org, allow_partial=True)
+    payment = services.invoice_payment_start(invoice=partial, actor=SYSTEM, amount=10_000)
+    payment_succeed(payment=payment, actor=SYSTEM)
+    html = client.get(f"/i/{partial.token}/").content.decode()
+    assert 'data-testid="go-to-payment"' in html and "300,00\xa0грн" in html  # the rest
+    repeatable = _invoice(org, repeatable=True)
+    payment = services.invoice_payment_start(invoice=repeatable, actor=SYSTEM)
+    payment_succeed(payment=payment, actor=SYSTEM)
+    html = client.get(f"/i/{repeatable.token}/").content.decode()
+    assert 'data-testid="go-to-payment"' in html and 'data-testid="checkout"' not in html
+    client.post(f"/i/{repeatable.token}/", {"action": "start"})
+    repeatable.refresh_from_db()
+    assert repeatable.payment_id != payment.pk and repeatable.payment.amount == 40_000
