@@ -39,6 +39,8 @@ class RegisterForm(StyledForm):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = Branch.objects.for_org(organization).filter(  # type: ignore[attr-defined]
-            is_active=True
-        )
+        branches = Branch.objects.for_org(organization).filter(is_active=True).order_by("id")
+        field = self.fields["branch"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = branches
+        field.empty_label = None  # the first branch, not a row of dashes

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.core.crypto import decrypt_json, encrypt_json, mask_secret
 from zapys.core.fields import MoneyField
@@ -73,7 +74,7 @@ class CashRegister(OrgOwned):
 class Shift(OrgOwned):
     class Status(models.TextChoices):
         OPENING = "opening", _("Opening")
-        OPENED = "opened", _("Open")
+        OPENED = "opened", pgettext_lazy("shift status", "Open")
         CLOSING = "closing", _("Closing")
         CLOSED = "closed", _("Closed")
         FAILED = "failed", _("Failed to open")
