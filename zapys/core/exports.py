@@ -34,12 +34,15 @@ from typing import Any
 from defusedcsv import csv as defusedcsv
 from django.http import HttpResponse
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from zapys.core.text import strip_control
 
+#: A column heading: text, or a lazy translation rendered in the request's language.
+Label = str | Promise
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 #: What a Ukrainian Excel splits a CSV line on (its list separator; the decimal one is ",").
@@ -88,7 +91,7 @@ def _csv_cell(value: Any) -> Any:
 
 
 def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    filename: str, header: Sequence[Label], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
     """A CSV download that a Ukrainian Excel opens into columns: UTF-8 with a BOM (so Excel
     does not read Cyrillic as cp1251), `;` between cells (the list separator of a Ukrainian
@@ -123,7 +126,7 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
 
 
 def xlsx_response(
-    filename: str, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    filename: str, sheet_title: str, header: Sequence[Label], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
     """An XLSX download written row by row (openpyxl's write-only mode: memory does not grow
     with the report), every text cell cleaned and never a formula."""
