@@ -53,6 +53,11 @@ class InvoiceForm(StyledForm):
         empty_label=_("The client"),
         help_text=_("Another client who pays (a parent): the link and reminders go to them."),
     )
+    remember_payer = forms.BooleanField(
+        label=_("Remember as the client's payer"),
+        required=False,
+        help_text=_("Later invoices of this client go to this payer too."),
+    )
     period_start = forms.DateField(label=_("Period from"), required=False, widget=DATE)
     period_end = forms.DateField(label=_("Period to"), required=False, widget=DATE)
     pay_from = forms.DateField(label=_("Payable from"), required=False, widget=DATE)

@@ -53,6 +53,28 @@ class InvoiceSettings(OrgOwned):
         return f"invoice settings of {self.organization_id}"
 
 
+class ClientPayer(OrgOwned):
+    """Who pays for a client (X6: a parent for a child). New invoices of the client go to the
+    payer unless another is chosen; the payer's invoice links show the children's too."""
+
+    client = models.OneToOneField(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    payer = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("payer")
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(client=models.F("payer")), name="invoices_payer_not_self"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer_id} pays for {self.client_id}"
+
+
 class InvoiceCounter(OrgOwned):
     """The last invoice number issued by an organization in a year (locked to take the next)."""
 

@@ -35,7 +35,7 @@ from zapys.core.recurrence import Frequency, Recurrence
 from zapys.core.tenancy import unscoped
 from zapys.invoices import events
 from zapys.invoices.forecast import forecast_for
-from zapys.invoices.models import DunningLevel, DunningSent, Invoice, InvoiceRule
+from zapys.invoices.models import ClientPayer, DunningLevel, DunningSent, Invoice, InvoiceRule
 from zapys.invoices.services import OPEN, invoice_create, invoice_send, local_today
 from zapys.ledger.models import Account
 from zapys.ledger.selectors import account_balance
@@ -374,8 +374,18 @@ def rule_run(
     done = set(
         Invoice.objects.filter(rule=rule, period_start=start).values_list("client_id", "account_id")
     )
+    payers = {
+        link.client_id: link.payer
+        for link in ClientPayer.objects.filter(client_id__in=ids).select_related("payer")
+    }
+    messengers |= set(
+        ClientMessenger.objects.filter(client_id__in=[p.pk for p in payers.values()]).values_list(
+            "client_id", "channel"
+        )
+    )
     for client in clients:
-        why = _reachable(client, rule.channel, messengers)
+        # the message goes to whoever pays (X6): their phone / e-mail must reach them
+        why = _reachable(payers.get(client.pk, client), rule.channel, messengers)
         if not why and client.pk in unpaid and not rule.reissue_if_unpaid:
             why = _("has an unpaid invoice")
         if why:

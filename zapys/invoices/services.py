@@ -29,6 +29,7 @@ from zapys.core.text import clean_line
 from zapys.invoices import events
 from zapys.invoices.forecast import Forecast, forecast_for
 from zapys.invoices.models import (
+    ClientPayer,
     Invoice,
     InvoiceCounter,
     InvoicePayment,
@@ -134,6 +135,46 @@ def invoice_settings_update(
         changes=changes,
     )
     return settings
+
+
+# --------------------------------------------------------------------------- payer (X6)
+
+
+def client_payer_of(client: Client) -> Client | None:
+    """The client's remembered payer (alive), or None."""
+    link = ClientPayer.objects.filter(client=client).select_related("payer").first()
+    if link is None or link.payer.is_deleted:
+        return None
+    return link.payer
+
+
+@transaction.atomic
+def client_payer_set(*, client: Client, payer: Client | None, actor: Actor) -> None:
+    """Remember who pays for `client` (None: the client pays). A payer pays for others, so
+    a client with a payer of their own cannot be one (no chains)."""
+    before = client_payer_of(client)
+    if payer is None:
+        ClientPayer.objects.filter(client=client).delete()
+    else:
+        if payer.organization_id != client.organization_id or payer.is_deleted:
+            raise DomainError(_("This payer is not available."), field="payer_client_id")
+        if payer.pk == client.pk:
+            raise DomainError(_("A client cannot be their own payer."), field="payer_client_id")
+        if ClientPayer.objects.filter(client=payer).exists():
+            raise DomainError(
+                _("%(name)s has a payer of their own.") % {"name": payer.name},
+                field="payer_client_id",
+            )
+        ClientPayer.objects.update_or_create(
+            client=client, defaults={"payer": payer, "organization": client.organization}
+        )
+    audit_record(
+        organization=client.organization,
+        actor=actor,
+        action="client.payer_set",
+        obj=client,
+        changes={"payer": [getattr(before, "pk", None), getattr(payer, "pk", None)]},
+    )
 
 
 # --------------------------------------------------------------------------- numbering
@@ -306,6 +347,8 @@ def invoice_create(
     if client.is_deleted:
         raise DomainError(_("This client is deleted."), field="client_id")
     membership = _membership_of(client, membership)
+    if payer is None:
+        payer = client_payer_of(client)
     if payer is not None:
         if payer.organization_id != organization.pk or payer.is_deleted:
             raise DomainError(_("This payer is not available."), field="payer_client_id")

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -210,25 +211,42 @@ def invoices_archive(request: HttpRequest) -> HttpResponse:
 def invoice_new(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client card's "Add invoice" (I1)."""
     client = client_or_404(client_id)
-    form = InvoiceForm(request.POST or None, client=client)
+    remembered = services.client_payer_of(client)
+    form = InvoiceForm(
+        request.POST or None,
+        client=client,
+        initial={
+            "payer": remembered.pk if remembered else None,
+            "remember_payer": bool(remembered),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invoice = services.invoice_create(
-                client=client,
-                calculation=data["calculation"],
-                amount=data["amount"],
-                membership=data["membership"],
-                payer=data["payer"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                pay_from=data["pay_from"],
-                pay_until=data["pay_until"],
-                repeatable=data["repeatable"],
-                allow_partial=data["allow_partial"],
-                comment=data["comment"],
-                actor=request_actor(request),
-            )
+            # one transaction: a refused invoice leaves the remembered payer as it was
+            with transaction.atomic():
+                if data["remember_payer"] or remembered is not None:
+                    # ticked: remember the chosen payer; unticked with one remembered: forget it
+                    services.client_payer_set(
+                        client=client,
+                        payer=data["payer"] if data["remember_payer"] else None,
+                        actor=request_actor(request),
+                    )
+                invoice = services.invoice_create(
+                    client=client,
+                    calculation=data["calculation"],
+                    amount=data["amount"],
+                    membership=data["membership"],
+                    payer=data["payer"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    pay_from=data["pay_from"],
+                    pay_until=data["pay_until"],
+                    repeatable=data["repeatable"],
+                    allow_partial=data["allow_partial"],
+                    comment=data["comment"],
+                    actor=request_actor(request),
+                )
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:

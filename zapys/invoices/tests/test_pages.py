@@ -393,3 +393,26 @@ def test_after_a_paid_part_and_for_a_repeatable_invoice_the_page_offers_payment_
     client.post(f"/i/{repeatable.token}/", {"action": "start"})
     repeatable.refresh_from_db()
     assert repeatable.payment_id != payment.pk and repeatable.payment.amount == 40_000
+
+
+def test_the_invoice_form_remembers_the_payer(org, owner, staff_client):
+    from zapys.invoices.models import ClientPayer
+
+    son, mother = make_client(org, name="Син"), make_client(org, name="Мама")
+    staff_client.post(
+        f"/clients/{son.pk}/invoices/new/",
+        {"calculation": "manual", "amount": "100", "payer": mother.pk, "remember_payer": "on"},
+    )
+    assert ClientPayer.objects.get(client=son).payer_id == mother.pk
+    form = staff_client.get(f"/clients/{son.pk}/invoices/new/").content.decode()
+    assert f'<option value="{mother.pk}" selected>' in form
+    staff_client.post(
+        f"/clients/{son.pk}/invoices/new/",
+        {"calculation": "manual", "amount": "100", "payer": mother.pk, "remember_payer": "on"},
+    )
+    # unticking would forget the payer, but this invoice is refused: nothing changes
+    staff_client.post(
+        f"/clients/{son.pk}/invoices/new/", {"calculation": "membership", "payer": ""}
+    )
+    assert ClientPayer.objects.filter(client=son).count() == 1
+    assert Invoice.objects.filter(client=son).count() == 2

@@ -219,3 +219,17 @@ def test_rules_api(api, org, branch):
     assert api.post("/dunning-levels", {"days_from_due": -3}).status == 409
     assert api.post("/dunning-levels", {"days_from_due": 400}).status == 422
     assert api.get("/dunning-levels").body["count"] == 1
+
+
+def test_a_rule_reaches_the_payer_of_a_child_without_a_phone(org, branch):
+    make_console_accounts(org)
+    plan = make_plan(org, price=40_000)
+    child = make_client(org, name="Дитина", phone="")
+    parent = make_client(org, name="Мама")
+    make_membership(child, plan, mode="free", starts_on=services.local_today(org))
+    services.client_payer_set(client=child, payer=parent, actor=SYSTEM)
+    rule = _rule(org, filters={"client_status": ["active"]})
+    rules.rule_run(rule=rule, actor=SYSTEM)
+    invoice = Invoice.objects.get(client=child)
+    assert invoice.payer_id == parent.pk
+    assert Message.objects.get(related_id=str(invoice.pk)).client_id == parent.pk

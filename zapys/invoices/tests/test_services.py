@@ -230,3 +230,17 @@ def test_concurrent_creation_gives_distinct_numbers_without_gaps():
     assert errors == []
     year = services.local_today(org).year
     assert sorted(numbers) == [f"INV-{year}-{n:05d}" for n in range(1, 9)]
+
+
+def test_a_remembered_payer_gets_the_new_invoices(org):
+    mother, son = make_client(org, name="Mother"), make_client(org, name="Son")
+    services.client_payer_set(client=son, payer=mother, actor=SYSTEM)
+    assert _manual(son).payer_id == mother.pk
+    other = make_client(org, name="Aunt")
+    assert _manual(son, payer=other).payer_id == other.pk  # chosen explicitly
+    with pytest.raises(DomainError):
+        services.client_payer_set(client=son, payer=son, actor=SYSTEM)
+    with pytest.raises(DomainError, match="payer of their own"):
+        services.client_payer_set(client=other, payer=son, actor=SYSTEM)
+    services.client_payer_set(client=son, payer=None, actor=SYSTEM)
+    assert _manual(son).payer_id is None
