@@ -22,6 +22,7 @@ from django.conf import settings as django_settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
@@ -127,9 +128,9 @@ class OnlineSale(OrgOwned):
     plan_name = models.CharField(_("membership"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    price = models.BigIntegerField(_("price, kopecks"))
-    commission = models.BigIntegerField(_("commission, kopecks"), default=0)
-    amount = models.BigIntegerField(_("amount, kopecks"))
+    price = MoneyField(_("price"))
+    commission = MoneyField(_("commission"), default=0)
+    amount = MoneyField(_("amount"))
     currency = models.CharField(max_length=3, default="UAH")
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
