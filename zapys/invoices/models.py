@@ -24,6 +24,7 @@ import functools
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
@@ -195,8 +196,8 @@ class Invoice(OrgOwned):
     calculation = models.CharField(
         _("calculation"), max_length=12, choices=Calculation.choices, default=Calculation.MANUAL
     )
-    amount = models.BigIntegerField(_("amount, kopecks"))
-    paid_amount = models.BigIntegerField(_("paid, kopecks"), default=0)
+    amount = MoneyField(_("amount"))
+    paid_amount = MoneyField(_("paid"), default=0)
     currency = models.CharField(_("currency"), max_length=3, default="UAH")
     period_start = models.DateField(_("period from"), null=True, blank=True)
     period_end = models.DateField(_("period to"), null=True, blank=True)
@@ -292,7 +293,7 @@ class InvoicePayment(OrgOwned):
         "payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PROVIDER)
-    amount = models.BigIntegerField()
+    amount = MoneyField(_("amount"))
     #: The ledger entry the money was written as (linked: invoice, payment, entry).
     entry = models.ForeignKey(
         "ledger.Entry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -300,7 +301,7 @@ class InvoicePayment(OrgOwned):
     #: Counted towards the invoice (False: the money came after it was archived/expired and
     #: only landed on the balance).
     counted = models.BooleanField(default=True)
-    refunded = models.BigIntegerField(default=0)
+    refunded = MoneyField(_("refunded"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from zapys.core.ui import (
     CardTab,
     NavItem,
     SettingsTab,
+    audit_actions,
     client_card_action,
     client_card_tab,
     nav_item,
@@ -22,3 +23,23 @@ nav_item(NavItem("invoices:rules", _("Automatic invoicing"), "arrow-repeat", MAN
 settings_tab(SettingsTab("invoices", "invoices:settings", _("Invoices"), order=45))
 client_card_tab(CardTab("invoices", _("Invoices"), "invoices:client_invoices", order=35))
 client_card_action(CardAction(_("Add invoice"), "receipt-cutoff", "invoices:new", 20))
+
+# How the audit log names the actions this app writes (core.audit_reading).
+audit_actions(
+    {
+        "invoice.create": _("Invoice issued"),
+        "invoice.send": _("Invoice sent"),
+        "invoice.paid": _("Invoice payment received"),
+        "invoice.paid_closed": _("Payment for a closed invoice put on the balance"),
+        "invoice.paid_from_balance": _("Invoice paid from the balance"),
+        "invoice.refunded": _("Invoice payment refunded"),
+        "invoice.archive": _("Invoice archived"),
+        "invoice.expire": _("Invoice payment period ended"),
+        "invoice_rule.create": _("Automatic invoicing rule added"),
+        "invoice_rule.update": _("Automatic invoicing rule changed"),
+        "invoice_rule.run": _("Automatic invoicing rule run"),
+        "dunning_level.create": _("Payment reminder added"),
+        "invoices.settings_update": _("Invoice settings changed"),
+        "client.payer_set": _("Payer for the client set"),
+    }
+)
