@@ -27,7 +27,7 @@ from zapys.core.models import AuditLog
 from zapys.core.ui import AUDIT_ACTIONS
 
 if TYPE_CHECKING:
-    from zapys.accounts.models import Organization
+    pass
 
 
 def staff_required(*roles: str) -> Callable:
@@ -106,14 +106,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "actions": actions,
         },
     )
-
-
-def request_org(request: HttpRequest) -> Organization:
-    """The organization of the request (set by the middleware or the API auth)."""
-    org = getattr(request, "organization", None)
-    if org is None:
-        raise PermissionError("No organization is active for this request.")
-    return org
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

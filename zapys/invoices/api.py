@@ -13,6 +13,7 @@ from zapys.clients.models import Client
 from zapys.clients.selectors import client_get
 from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import NotFound
+from zapys.core.http import request_organization
 from zapys.core.schema_types import (
     Date,
     Id,
@@ -33,10 +34,6 @@ router = Router(tags=["Invoices"])
 
 Channel = Literal["sms", "email", "telegram", "viber"]
 Status = Literal["awaiting", "partially_paid", "paid", "expired", "archived"]
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.organization  # type: ignore[attr-defined]
 
 
 class InvoiceSettingsOut(Schema):
@@ -130,7 +127,7 @@ def _settings_out(organization: Any) -> dict[str, Any]:
 
 @router.get("/invoices/settings", response=InvoiceSettingsOut, summary="Invoice settings")
 def settings_get(request: HttpRequest) -> dict[str, Any]:
-    return _settings_out(_org(request))
+    return _settings_out(request_organization(request))
 
 
 @router.patch("/invoices/settings", response=InvoiceSettingsOut, summary="Change invoice settings")
@@ -143,9 +140,9 @@ def settings_patch(request: HttpRequest, payload: InvoiceSettingsPatch) -> dict[
         )
     fields.update(data)
     services.invoice_settings_update(
-        organization=_org(request), actor=request_actor(request), **fields
+        organization=request_organization(request), actor=request_actor(request), **fields
     )
-    return _settings_out(_org(request))
+    return _settings_out(request_organization(request))
 
 
 @router.post(
@@ -208,7 +205,9 @@ def invoices_list(
 )
 def invoices_archive(request: HttpRequest, payload: InvoicesArchiveIn) -> dict[str, Any]:
     results = services.invoices_archive(
-        organization=_org(request), ids=list(payload.ids), actor=request_actor(request)
+        organization=request_organization(request),
+        ids=list(payload.ids),
+        actor=request_actor(request),
     )
     return {"results": [{"id": r.id, "ok": r.ok, "error": r.error} for r in results]}
 
@@ -398,7 +397,10 @@ def rules_list(request: HttpRequest) -> Any:
 def rule_create(request: HttpRequest, payload: InvoiceRuleIn) -> tuple[int, Any]:
     fields, schedule = _rule_fields(payload.model_dump())
     rule = rules.rule_save(
-        organization=_org(request), actor=request_actor(request), schedule=schedule, **fields
+        organization=request_organization(request),
+        actor=request_actor(request),
+        schedule=schedule,
+        **fields,
     )
     return 201, _rule_out(rule)
 
@@ -417,7 +419,7 @@ def rule_patch(request: HttpRequest, rule_id: Id, payload: InvoiceRulePatch) -> 
     rule = _rule(rule_id)
     fields, schedule = _rule_fields(payload.model_dump(exclude_unset=True))
     rule = rules.rule_save(
-        organization=_org(request),
+        organization=request_organization(request),
         actor=request_actor(request),
         rule=rule,
         schedule=schedule,
@@ -452,7 +454,7 @@ def dunning_levels(request: HttpRequest) -> Any:
 @router.post("/dunning-levels", response={201: DunningLevelOut}, summary="Add a dunning level")
 def dunning_level_create(request: HttpRequest, payload: DunningLevelIn) -> tuple[int, Any]:
     level = rules.dunning_level_create(
-        organization=_org(request),
+        organization=request_organization(request),
         actor=request_actor(request),
         days_from_due=payload.days_from_due,
         channel=payload.channel,

@@ -14,6 +14,7 @@ from zapys.catalog.models import Group
 from zapys.clients.models import Client
 from zapys.core.api import Pagination, referenced_object, request_actor
 from zapys.core.exceptions import NotFound
+from zapys.core.http import request_organization
 from zapys.core.schema_types import Color, Date, Id, IdList, Line, Search, omittable
 from zapys.memberships.models import MembershipPlan
 from zapys.online_sales import selectors, services
@@ -23,10 +24,6 @@ from zapys.payments.models import PaymentAccount
 router = Router(tags=["Online membership sales"])
 
 B = services.STYLE_BOUNDS
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.organization  # type: ignore[attr-defined]
 
 
 class ButtonStyleOut(Schema):
@@ -92,14 +89,14 @@ def _settings_out(request: HttpRequest, obj: Any) -> dict[str, Any]:
         "commission_percent": float(obj.commission_percent),
         "auto_attach": obj.auto_attach,
         "branch_id": obj.branch_id,
-        "storefront_url": selectors.storefront_url(_org(request)),
+        "storefront_url": selectors.storefront_url(request_organization(request)),
         "button_style": _style(obj),
     }
 
 
 @router.get("/storefront/settings", response=StorefrontSettingsOut, summary="Online sales settings")
 def storefront_settings_get(request: HttpRequest) -> dict[str, Any]:
-    return _settings_out(request, services.online_settings_get(_org(request)))
+    return _settings_out(request, services.online_settings_get(request_organization(request)))
 
 
 @router.patch(
@@ -118,7 +115,7 @@ def storefront_settings_patch(
         fields["branch"] = referenced_object(Branch, data.pop("branch_id"), field="branch_id")
     fields.update(data)
     obj = services.online_settings_update(
-        organization=_org(request), actor=request_actor(request), **fields
+        organization=request_organization(request), actor=request_actor(request), **fields
     )
     return _settings_out(request, obj)
 
@@ -144,7 +141,7 @@ class PlanOnlinePatch(Schema):
 
 
 def _plan_out(request: HttpRequest, plan: MembershipPlan, row: PlanOnline | None) -> dict:
-    org = _org(request)
+    org = request_organization(request)
     return {
         "plan_id": plan.pk,
         "name": plan.name,
@@ -165,7 +162,7 @@ def _plan_out(request: HttpRequest, plan: MembershipPlan, row: PlanOnline | None
 )
 def storefront_plans(request: HttpRequest, sell_online: bool | None = None) -> list[dict]:
     """Every living plan; `sell_online=true` only those on sale, `false` the others."""
-    rows = selectors.plans_with_online(_org(request))
+    rows = selectors.plans_with_online(request_organization(request))
     if sell_online is not None:
         rows = [(p, r) for p, r in rows if bool(r and r.sell_online) == sell_online]
     return [_plan_out(request, p, r) for p, r in rows]
@@ -177,7 +174,7 @@ def storefront_plans(request: HttpRequest, sell_online: bool | None = None) -> l
     summary="Allow or stop a plan's online sale, set its button (permanent plans only)",
 )
 def storefront_plan_patch(request: HttpRequest, plan_id: Id, payload: PlanOnlinePatch) -> dict:
-    plan = MembershipPlan.objects.for_org(_org(request)).filter(pk=plan_id).first()
+    plan = MembershipPlan.objects.for_org(request_organization(request)).filter(pk=plan_id).first()
     if plan is None:
         raise NotFound(_("Unknown plan."))
     data = payload.model_dump(exclude_unset=True)
@@ -196,7 +193,7 @@ class ButtonOut(Schema):
 @router.get("/storefront/buttons", response=list[ButtonOut], summary="Buttons of the plans on sale")
 @paginate(Pagination)
 def storefront_buttons(request: HttpRequest) -> list[dict]:
-    org = _org(request)
+    org = request_organization(request)
     out = []
     for row in selectors.plans_on_sale(org):
         url = selectors.plan_url(org, row.plan_id)
@@ -269,7 +266,7 @@ class ActivateIn(Schema):
     summary="Attach a purchase to a client by its activation code",
 )
 def online_sale_activate(request: HttpRequest, payload: ActivateIn) -> OnlineSale:
-    org = _org(request)
+    org = request_organization(request)
     sale = services.sale_by_code(org, payload.code)
     client = referenced_object(Client, payload.client_id, field="client_id")
     groups = []

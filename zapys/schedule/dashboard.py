@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zapys.core.http import request_organization
 from zapys.core.tenancy import organization_zone
-from zapys.core.views import request_org
 from zapys.schedule.models import Visit
 
 
@@ -23,7 +23,7 @@ def today_bounds(organization) -> tuple[datetime, datetime]:  # type: ignore[no-
 
 
 def widgets(request: HttpRequest) -> list[dict]:
-    organization = request_org(request)
+    organization = request_organization(request)
     start, end = today_bounds(organization)
     counts = Visit.objects.filter(starts_at__gte=start, starts_at__lt=end).aggregate(
         planned=Count("id", filter=Q(blocks_time=True)),
