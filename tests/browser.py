@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
@@ -48,6 +49,30 @@ def make_driver(size: tuple[int, int] = DESKTOP, language: str = "uk") -> webdri
         options.add_argument(arg)
     options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='zapys-chrome-')}")
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+SCREENSHOTS = Path(os.environ.get("ZAPYS_SCREENSHOTS", "/tmp/shots"))
+
+
+def screenshot(driver: webdriver.Chrome, name: str) -> None:
+    """Save the page as $ZAPYS_SCREENSHOTS/<name>.png (default /tmp/shots), to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def as_phone(driver: webdriver.Chrome) -> None:
+    """Chromium's window cannot be narrower than 500px: emulate a real 390px phone."""
+    height = driver.execute_script("return window.innerHeight")
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE[0], "height": height, "deviceScaleFactor": 1, "mobile": True},
+    )
+
+
+def assert_fits_the_width(driver: webdriver.Chrome) -> None:
+    assert driver.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth"
+    ), "no horizontal scrolling"
 
 
 def browser_available() -> bool:

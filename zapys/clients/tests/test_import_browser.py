@@ -7,15 +7,13 @@ would, so the page really has to poll for the worker's results.
 """
 
 import io
-import os
 import zipfile
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from selenium.webdriver.common.by import By
 
-from tests.browser import click_and_load, login, wait_attr, wait_for, wait_text
+from tests.browser import click_and_load, login, screenshot, wait_attr, wait_for, wait_text
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from zapys.clients import importing
@@ -25,7 +23,6 @@ from zapys.core.tenancy import org_scope, unscoped
 
 pytestmark = [pytest.mark.browser]
 
-SHOTS = Path(os.environ.get("ZAPYS_SCREENSHOTS", "/tmp/shots"))
 
 CSV = (
     "ПІБ;Телефон;Email;Теги;Баланс\n"
@@ -67,11 +64,6 @@ def worker(monkeypatch):
     return run_all
 
 
-def _shot(browser, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SHOTS / f"h1_{name}.png"))
-
-
 def _choose_file(browser, path):
     browser.find_element(By.CSS_SELECTOR, "input[type=file][name=file]").send_keys(str(path))
 
@@ -81,7 +73,7 @@ def test_upload_preview_confirm_import(browser, live_server, salon, worker, tmp_
     login(browser, live_server, user.username, PASSWORD)
     browser.get(f"{live_server.url}/clients/import/")
     wait_for(browser, "[data-testid=import-form]")
-    _shot(browser, "1_upload_form")
+    screenshot(browser, "h1_1_upload_form")
     path = tmp_path / "clients.csv"
     path.write_text(CSV, encoding="utf-8")
     _choose_file(browser, path)
@@ -89,7 +81,7 @@ def test_upload_preview_confirm_import(browser, live_server, salon, worker, tmp_
 
     # The request only stored the file: the page says it is being checked and polls.
     wait_for(browser, "[data-testid=import-checking]")
-    _shot(browser, "2_checking")
+    screenshot(browser, "h1_2_checking")
     with unscoped():
         upload = ClientImport.objects.get()
     assert upload.status == "checking"
@@ -101,17 +93,17 @@ def test_upload_preview_confirm_import(browser, live_server, salon, worker, tmp_
     assert "Коваленко Олена" in preview and "Бондар Ігор" in preview
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=count-created]").text == "2"
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=count-rejected]").text == "1"
-    _shot(browser, "3_preview")
+    screenshot(browser, "h1_3_preview")
     with org_scope(org):
         assert Client.objects.count() == 1  # a dry run writes nothing
 
     click_and_load(browser, "[data-testid=import-confirm]")
     wait_attr(browser, "[data-testid=import-status]", "data-status", "queued")
-    _shot(browser, "4_queued")
+    screenshot(browser, "h1_4_queued")
     assert worker() == 1  # the worker imports
     wait_for(browser, "[data-testid=import-done]")
     wait_text(browser, "[data-testid=count-created]", "2")
-    _shot(browser, "5_done")
+    screenshot(browser, "h1_5_done")
     with org_scope(org):
         olena = Client.objects.get(phone="+380671234567")
         assert sorted(olena.tags.values_list("name", flat=True)) == ["VIP", "йога"]
@@ -151,7 +143,7 @@ def test_a_spreadsheet_bomb_is_refused_on_the_page(
     text = browser.find_element(By.CSS_SELECTOR, "[data-testid=import-refused]").text
     assert "розпаковується у понад 32 МБ" in text and "Нічого не імпортовано." in text
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=import-confirm]")
-    _shot(browser, "6_bomb_refused")
+    screenshot(browser, "h1_6_bomb_refused")
     with org_scope(org):
         assert Client.objects.count() == 1
     assert [p for p in private_root.rglob("*") if p.is_file()] == []

@@ -7,14 +7,21 @@ Screenshots go to $ZAPYS_SCREENSHOTS (default /tmp/shots) as o_*.png."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser import DESKTOP, PHONE, click_and_load, login, make_driver, wait_for
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    as_phone,
+    assert_fits_the_width,
+    click_and_load,
+    login,
+    make_driver,
+    screenshot,
+    wait_for,
+)
 from tests.factories import PASSWORD, SYSTEM, make_branch, make_org, make_staff
 from zapys.accounts.models import User
 from zapys.clients.services import client_create
@@ -27,28 +34,6 @@ from zapys.online_sales.tests.factories import make_sale, make_shop
 from zapys.payments.providers.sandbox import SUCCESS_CARD, THREE_DS_CODE
 
 pytestmark = [pytest.mark.browser]
-
-SHOTS = Path(os.environ.get("ZAPYS_SCREENSHOTS", "/tmp/shots"))
-
-
-def _shot(driver, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"o_{name}.png"))
-
-
-def _as_phone(driver) -> None:
-    """Chromium's window cannot be narrower than 500px: emulate a real 390px phone."""
-    height = driver.execute_script("return window.innerHeight")
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": PHONE[0], "height": height, "deviceScaleFactor": 1, "mobile": True},
-    )
-
-
-def _fits(driver) -> None:
-    assert driver.execute_script(
-        "return document.documentElement.scrollWidth <= window.innerWidth"
-    ), "no horizontal scrolling"
 
 
 @pytest.fixture
@@ -79,17 +64,17 @@ def test_a_buyer_pays_from_the_businesss_site_on_a_phone_in_ukrainian(
     )
     phone = make_driver(PHONE)
     try:
-        _as_phone(phone)
+        as_phone(phone)
         phone.get(site.as_uri())
-        _shot(phone, "site_with_button")
+        screenshot(phone, "o_site_with_button")
         phone.find_element(By.CSS_SELECTOR, "a").click()  # target=_blank: a new tab
         phone.switch_to.window(phone.window_handles[-1])
-        _as_phone(phone)
+        as_phone(phone)
         wait_for(phone, "[data-testid=buy-form]")
         lines = phone.find_element(By.CSS_SELECTOR, "[data-testid=price-lines]").text
         assert "Комісія платіжного сервісу" in lines and "30,00" in lines and "1 230,00" in lines
-        _fits(phone)
-        _shot(phone, "plan_phone_uk")
+        assert_fits_the_width(phone)
+        screenshot(phone, "o_plan_phone_uk")
 
         phone.find_element(By.NAME, "email").send_keys("not-an-email")
         click_and_load(phone, "[data-testid=continue]")
@@ -103,8 +88,8 @@ def test_a_buyer_pays_from_the_businesss_site_on_a_phone_in_ukrainian(
         assert phone.find_element(By.CSS_SELECTOR, "[data-testid=checkout-label]").text == (
             "Онлайн-продаж абонемента"
         )
-        _fits(phone)
-        _shot(phone, "checkout_phone_uk")
+        assert_fits_the_width(phone)
+        screenshot(phone, "o_checkout_phone_uk")
 
         click_and_load(phone, "[data-testid=pay-button]")
         wait_for(phone, "[data-testid=sandbox-pay]")
@@ -118,8 +103,8 @@ def test_a_buyer_pays_from_the_businesss_site_on_a_phone_in_ukrainian(
             "Танці 8 занять"
             in phone.find_element(By.CSS_SELECTOR, "[data-testid=membership-details]").text
         )
-        _fits(phone)
-        _shot(phone, "code_phone_uk")
+        assert_fits_the_width(phone)
+        screenshot(phone, "o_code_phone_uk")
         phone.refresh()  # reloaded: the same code
         assert wait_for(phone, "[data-testid=activation-code]").text == code
     finally:
@@ -143,7 +128,7 @@ def test_staff_style_a_button_and_attach_a_code_from_the_header_box(live_server,
         desktop.get(f"{live_server.url}/online-sales/plans/")
         row = wait_for(desktop, f"[data-plan='{plan.pk}']")
         assert row.find_element(By.CSS_SELECTOR, f"[data-testid=sell-{plan.pk}]").is_selected()
-        _shot(desktop, "plans_desktop")
+        screenshot(desktop, "o_plans_desktop")
         click_and_load(desktop, f"[data-testid=design-{plan.pk}]")
         wait_for(desktop, "[data-testid=preview]")
         width = desktop.find_element(By.NAME, "width")
@@ -157,7 +142,7 @@ def test_staff_style_a_button_and_attach_a_code_from_the_header_box(live_server,
         snippet = desktop.find_element(By.CSS_SELECTOR, "[data-testid=snippet]")
         value = snippet.get_attribute("value")
         assert "width:333px" in value and "Купити зараз" in value and "<script" not in value
-        _shot(desktop, "button_preview_desktop")
+        screenshot(desktop, "o_button_preview_desktop")
 
         box = desktop.find_element(By.CSS_SELECTOR, "[data-testid=code-input]")
         box.send_keys(sale.activation_code.lower().replace("-", " "))
@@ -167,10 +152,10 @@ def test_staff_style_a_button_and_attach_a_code_from_the_header_box(live_server,
         search.send_keys("Мельник")
         click_and_load(desktop, "[data-testid=client-search-go]")
         wait_for(desktop, "[data-testid=pick-client]").click()
-        _shot(desktop, "attach_desktop")
+        screenshot(desktop, "o_attach_desktop")
         click_and_load(desktop, "[data-testid=attach]")
         wait_for(desktop, "[data-testid=attached-note]")
-        _shot(desktop, "attached_desktop")
+        screenshot(desktop, "o_attached_desktop")
     finally:
         desktop.quit()
     with org_scope(org):

@@ -4,14 +4,20 @@ Screenshots go to $ZAPYS_SCREENSHOTS (default /tmp/shots) as h7_topup_*.png."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.utils import translation
 from selenium.webdriver.common.by import By
 
-from tests.browser import DESKTOP, PHONE, click_and_load, make_driver, wait_for
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    as_phone,
+    assert_fits_the_width,
+    click_and_load,
+    make_driver,
+    screenshot,
+    wait_for,
+)
 from tests.factories import make_branch, make_org
 from tests.factories_payments import make_account, make_client, make_topup
 from zapys.core.tenancy import org_scope
@@ -20,28 +26,6 @@ from zapys.payments.models import Payment
 from zapys.payments.providers.sandbox import DECLINE_CARD, SUCCESS_CARD, THREE_DS_CODE
 
 pytestmark = [pytest.mark.browser]
-
-SHOTS = Path(os.environ.get("ZAPYS_SCREENSHOTS", "/tmp/shots"))
-
-
-def _shot(driver, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"h7_{name}.png"))
-
-
-def _as_phone(driver) -> None:
-    """Chromium's window cannot be narrower than 500px: emulate a real 390px phone."""
-    height = driver.execute_script("return window.innerHeight")
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": PHONE[0], "height": height, "deviceScaleFactor": 1, "mobile": True},
-    )
-
-
-def _fits(driver) -> None:
-    assert driver.execute_script(
-        "return document.documentElement.scrollWidth <= window.innerWidth"
-    ), "no horizontal scrolling"
 
 
 def _card(driver, number: str) -> None:
@@ -69,7 +53,7 @@ def test_a_declined_top_up_is_paid_on_the_second_try_on_a_phone(live_server, top
     org, payment = top_up
     phone = make_driver(PHONE)
     try:
-        _as_phone(phone)
+        as_phone(phone)
         phone.get(payment.payment_url)
         wait_for(phone, "[data-testid=payment-page][data-status=pending]")
         label = phone.find_element(By.CSS_SELECTOR, "[data-testid=checkout-label]").text
@@ -78,8 +62,8 @@ def test_a_declined_top_up_is_paid_on_the_second_try_on_a_phone(live_server, top
             "1 250,00" in phone.find_element(By.CSS_SELECTOR, "[data-testid=payment-amount]").text
         )
         assert not phone.find_elements(By.CSS_SELECTOR, "[data-testid=pay-balance]")
-        _fits(phone)
-        _shot(phone, "topup_phone_uk")
+        assert_fits_the_width(phone)
+        screenshot(phone, "h7_topup_phone_uk")
 
         click_and_load(phone, "[data-testid=pay-button]")
         _card(phone, DECLINE_CARD)  # the bank says no; the provider sends the client back
@@ -88,8 +72,8 @@ def test_a_declined_top_up_is_paid_on_the_second_try_on_a_phone(live_server, top
             "Спробувати ще раз"
             in phone.find_element(By.CSS_SELECTOR, "[data-testid=pay-again]").text
         )
-        _fits(phone)
-        _shot(phone, "topup_declined_phone_uk")
+        assert_fits_the_width(phone)
+        screenshot(phone, "h7_topup_declined_phone_uk")
 
         click_and_load(phone, "[data-testid=pay-again]")
         click_and_load(phone, "[data-testid=pay-button]")
@@ -98,7 +82,7 @@ def test_a_declined_top_up_is_paid_on_the_second_try_on_a_phone(live_server, top
         phone.find_element(By.NAME, "code").send_keys(THREE_DS_CODE)
         click_and_load(phone, "[data-testid=sandbox-confirm]")
         wait_for(phone, "[data-testid=payment-page][data-status=succeeded]")
-        _shot(phone, "topup_paid_phone_uk")
+        screenshot(phone, "h7_topup_paid_phone_uk")
     finally:
         phone.quit()
     with org_scope(org):
@@ -125,7 +109,7 @@ def test_the_top_up_page_on_a_desktop_in_english(live_server, top_up):
             "Secure payment by"
             in desktop.find_element(By.CSS_SELECTOR, "[data-testid=provider-note]").text
         )
-        _fits(desktop)
-        _shot(desktop, "topup_desktop_en")
+        assert_fits_the_width(desktop)
+        screenshot(desktop, "h7_topup_desktop_en")
     finally:
         desktop.quit()

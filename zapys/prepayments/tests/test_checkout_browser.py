@@ -5,13 +5,19 @@ card offers "Try again"; the desktop page in English. Screenshots go to $ZAPYS_S
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser import DESKTOP, PHONE, click_and_load, make_driver, wait_for
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    as_phone,
+    assert_fits_the_width,
+    click_and_load,
+    make_driver,
+    screenshot,
+    wait_for,
+)
 from tests.factories import SYSTEM, make_branch, make_org
 from tests.factories_prepayments import (
     enable_prepayment,
@@ -27,31 +33,10 @@ from zapys.prepayments.models import Booking
 
 pytestmark = [pytest.mark.browser]
 
-SHOTS = Path(os.environ.get("ZAPYS_SCREENSHOTS", "/tmp/shots"))
 TERMS = (
     "Передоплата зберігається, якщо ви скасуєте запис пізніше ніж за 24 години або не прийдете.\n"
     "Її можна перенести на інший візит один раз."
 )
-
-
-def _shot(driver, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"h7_{name}.png"))
-
-
-def _as_phone(driver) -> None:
-    """Chromium's window cannot be narrower than 500px: emulate a real 390px phone."""
-    height = driver.execute_script("return window.innerHeight")
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": PHONE[0], "height": height, "deviceScaleFactor": 1, "mobile": True},
-    )
-
-
-def _fits(driver) -> None:
-    assert driver.execute_script(
-        "return document.documentElement.scrollWidth <= window.innerWidth"
-    ), "no horizontal scrolling"
 
 
 @pytest.fixture
@@ -80,7 +65,7 @@ def test_the_booking_is_paid_from_the_balance_on_a_phone(live_server, salon):
         )
     phone = make_driver(PHONE)
     try:
-        _as_phone(phone)
+        as_phone(phone)
         phone.get(booking.payment_url)
         wait_for(phone, "[data-testid=agreement-form]")
         assert phone.find_element(By.CSS_SELECTOR, "[data-testid=checkout-label]").text == (
@@ -90,19 +75,19 @@ def test_the_booking_is_paid_from_the_balance_on_a_phone(live_server, salon):
         covered = phone.find_element(By.CSS_SELECTOR, "[data-testid=covered]").text
         assert "300,00" in covered and "Прийміть умови" in covered
         assert not phone.find_elements(By.CSS_SELECTOR, "[data-testid=pay-balance]")
-        _fits(phone)
-        _shot(phone, "booking_agreement_phone_uk")
+        assert_fits_the_width(phone)
+        screenshot(phone, "h7_booking_agreement_phone_uk")
 
         phone.find_element(By.CSS_SELECTOR, "[data-testid=accept]").click()
         click_and_load(phone, "[data-testid=continue]")
         wait_for(phone, "[data-testid=pay-balance]")
         assert phone.find_elements(By.CSS_SELECTOR, "[data-testid=pay-button]")
-        _fits(phone)
-        _shot(phone, "booking_checkout_phone_uk")
+        assert_fits_the_width(phone)
+        screenshot(phone, "h7_booking_checkout_phone_uk")
 
         click_and_load(phone, "[data-testid=pay-balance]")
         wait_for(phone, "[data-testid=prepayment-page][data-status=paid]")
-        _shot(phone, "booking_paid_phone_uk")
+        screenshot(phone, "h7_booking_paid_phone_uk")
     finally:
         phone.quit()
     with org_scope(org):
@@ -121,11 +106,11 @@ def test_a_declined_booking_offers_to_try_again_on_a_phone(live_server, salon):
         payment_fail(payment=first, actor=SYSTEM)
     phone = make_driver(PHONE)
     try:
-        _as_phone(phone)
+        as_phone(phone)
         phone.get(booking.payment_url + "?return=1")
         wait_for(phone, "[data-testid=payment-declined]")
-        _fits(phone)
-        _shot(phone, "booking_declined_phone_uk")
+        assert_fits_the_width(phone)
+        screenshot(phone, "h7_booking_declined_phone_uk")
         click_and_load(phone, "[data-testid=pay-again]")
         wait_for(phone, "[data-testid=pay-button]")
     finally:
@@ -162,12 +147,12 @@ def test_the_booking_page_on_a_desktop_in_english(live_server, salon):
         )
         covered = desktop.find_element(By.CSS_SELECTOR, "[data-testid=covered]").text
         assert "UAH 100.00" in covered and "Accept the terms" not in covered  # it does not cover
-        _fits(desktop)
-        _shot(desktop, "booking_agreement_desktop_en")
+        assert_fits_the_width(desktop)
+        screenshot(desktop, "h7_booking_agreement_desktop_en")
         desktop.find_element(By.CSS_SELECTOR, "[data-testid=accept]").click()
         click_and_load(desktop, "[data-testid=continue]")
         wait_for(desktop, "[data-testid=pay-button]")
         assert not desktop.find_elements(By.CSS_SELECTOR, "[data-testid=pay-balance]")
-        _shot(desktop, "booking_checkout_desktop_en")
+        screenshot(desktop, "h7_booking_checkout_desktop_en")
     finally:
         desktop.quit()

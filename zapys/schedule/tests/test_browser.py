@@ -8,7 +8,16 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from tests.browser import PHONE, click_and_load, login, make_driver, patient, wait_for, wait_text
+from tests.browser import (
+    PHONE,
+    as_phone,
+    click_and_load,
+    login,
+    make_driver,
+    patient,
+    wait_for,
+    wait_text,
+)
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from tests.factories_schedule import SYSTEM, make_service, make_specialist
@@ -202,15 +211,6 @@ def test_short_visits_and_the_week_fit_a_1366_screen(browser, live_server, salon
     assert all(n for n in names)  # every card shows its client
 
 
-def _as_phone(driver) -> None:
-    """Chromium's window cannot be narrower than 500px: emulate a real 390px phone."""
-    height = driver.execute_script("return window.innerHeight")
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": PHONE[0], "height": height, "deviceScaleFactor": 1, "mobile": True},
-    )
-
-
 def _go(driver, element) -> None:
     """Click a link or button that loads a new page, and wait for that page."""
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
@@ -243,7 +243,7 @@ def test_public_booking_on_a_phone_then_calendar(live_server, salon, browser):
         svc.save()
     phone = make_driver(PHONE, language="en")
     try:
-        _as_phone(phone)
+        as_phone(phone)
         phone.get(f"{live_server.url}/book/{org.slug}/")
         assert phone.execute_script("return window.innerWidth") == PHONE[0]
         price = wait_for(phone, "[data-testid=service-price]")
@@ -296,7 +296,7 @@ def test_public_booking_with_prepayment_asks_to_pay(live_server, salon, settings
         make_booking_type(org, "fixed", 20_000, name="Deposit")
     phone = make_driver(PHONE, language="en")
     try:
-        _as_phone(phone)
+        as_phone(phone)
         _book_on_phone(phone, live_server, org, day=1)
         done = phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-done]")
         assert done.get_attribute("data-prepayment") == "awaiting"
