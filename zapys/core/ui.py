@@ -208,5 +208,7 @@ audit_fields(
         "hours": _("Working hours"),
         "rows": _("Rows"),
         "tags": _("Tags"),
+        "channel": _("Channel"),
+        "message_id": _("Message"),
     },
 )

@@ -46,6 +46,8 @@ class InvoiceSettings(OrgOwned):
     offer_url = models.URLField(_("public offer link"), blank=True)
 
     class Meta:
+        verbose_name = _("invoice settings")
+        verbose_name_plural = _("invoice settings")
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="invoices_settings_one_per_org")
         ]
@@ -66,6 +68,8 @@ class ClientPayer(OrgOwned):
     )
 
     class Meta:
+        verbose_name = _("payer for a client")
+        verbose_name_plural = _("payers for clients")
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(client=models.F("payer")), name="invoices_payer_not_self"
@@ -149,6 +153,8 @@ class InvoiceRule(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("automatic invoicing rule")
+        verbose_name_plural = _("automatic invoicing rules")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -230,6 +236,8 @@ class Invoice(OrgOwned):
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "status", "pay_until"], name="invoices_due_idx"),
@@ -305,6 +313,8 @@ class InvoicePayment(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("invoice payment")
+        verbose_name_plural = _("invoice payments")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -333,6 +343,8 @@ class DunningLevel(OrgOwned):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
         ordering = ["days_from_due", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -84,6 +84,8 @@ class OnlineSalesSettings(OrgOwned, ButtonStyle):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("online sales settings")
+        verbose_name_plural = _("online sales settings")
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="online_sales_settings_one"),
             models.CheckConstraint(
@@ -107,6 +109,8 @@ class PlanOnline(OrgOwned, ButtonStyle):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("membership plan on sale")
+        verbose_name_plural = _("membership plans on sale")
         ordering = ["plan__name", "id"]
 
     def __str__(self) -> str:
@@ -185,6 +189,8 @@ class OnlineSale(OrgOwned):
     refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("online purchase")
+        verbose_name_plural = _("online purchases")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "status", "created_at"])]
         constraints = [
