@@ -133,33 +133,63 @@ def _document_moved(error: WebDriverException) -> bool:
     return "does not belong to the document" in (error.msg or "")
 
 
-def click_and_load(
-    driver: webdriver.Chrome, element: WebElement | str, timeout: float = 20
-) -> None:
+#: What to click: an element, a CSS selector, or (selector, index) among its matches.
+Target = WebElement | str | tuple[str, int]
+
+
+def _gone(element: WebElement) -> bool:
+    """Whether the element's page has been replaced. Selenium's `staleness_of` knows only
+    the "stale element" answer; while the new page is committing Chromium may answer "Node
+    with given id does not belong to the document" instead, which means the same (and broke
+    CI twice on 2026-12-03 inside `staleness_of`)."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if _document_moved(error):
+            return True
+        raise
+    return False
+
+
+def click_and_load(driver: webdriver.Chrome, target: Target, timeout: float = 20) -> None:
     """Click something that loads a new page (a form post, a link) and wait until the old
     document is gone and the new one has finished loading: waiting for an element that both
     pages have would otherwise find the old one and go stale under the next click.
 
-    `element` may be a CSS selector: then a click that Chromium refuses because the page was
-    still being replaced is tried again on the element found afresh (a loaded CI machine)."""
+    Chromium sometimes answers "Node with given id does not belong to the document" while a
+    page is being replaced: asked about the old page, it means "gone" (`_gone`); answered to
+    the click itself, the click went through when the old page is gone, and otherwise a
+    target given as a selector is found afresh and clicked again (an element found earlier
+    cannot be)."""
     patient(driver, timeout).until(_loaded)
     old = driver.find_element(By.TAG_NAME, "html")
-    if isinstance(element, str):
-        css = element
 
-        def clicked(d: webdriver.Chrome) -> bool:
-            try:
-                d.find_element(By.CSS_SELECTOR, css).click()
-            except WebDriverException as error:
-                if isinstance(error, StaleElementReferenceException) or _document_moved(error):
-                    return False
+    def clicked(d: webdriver.Chrome) -> bool:
+        if isinstance(target, WebElement):
+            element = target
+        else:
+            css, index = (target, 0) if isinstance(target, str) else target
+            found = d.find_elements(By.CSS_SELECTOR, css)
+            if not found or index >= len(found) or index < -len(found):
+                return False  # not there yet
+            element = found[index]
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        try:
+            element.click()
+        except WebDriverException as error:
+            if not (isinstance(error, StaleElementReferenceException) or _document_moved(error)):
                 raise
-            return True
+            if _gone(old):
+                return True
+            if isinstance(target, WebElement):
+                raise
+            return False
+        return True
 
-        patient(driver, timeout).until(clicked)
-    else:
-        element.click()
-    WebDriverWait(driver, timeout).until(EC.staleness_of(old))
+    patient(driver, timeout).until(clicked)
+    WebDriverWait(driver, timeout).until(lambda _d: _gone(old))
     patient(driver, timeout).until(_loaded)
 
 

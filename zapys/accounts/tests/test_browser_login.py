@@ -36,8 +36,7 @@ def test_the_lockout_is_the_login_page_saying_when_to_try_again(browser, live_se
     until = fifth.split("after ")[1][:5]  # HH:MM
 
     # In Ukrainian, and the right password is refused with the same time.
-    switch = browser.find_element(By.CSS_SELECTOR, "[data-testid=lang-switch] button[value=uk]")
-    click_and_load(browser, switch)
+    click_and_load(browser, "[data-testid=lang-switch] button[value=uk]")
     refused = submit(browser, live_server, owner.username, PASSWORD)
     assert refused.startswith(
         f"Забагато невдалих спроб входу. Спробувати знову можна після {until}."

@@ -211,18 +211,17 @@ def test_short_visits_and_the_week_fit_a_1366_screen(browser, live_server, salon
     assert all(n for n in names)  # every card shows its client
 
 
-def _go(driver, element) -> None:
-    """Click a link or button that loads a new page, and wait for that page."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    click_and_load(driver, element)
+def _go(driver, target) -> None:
+    """Click a link or button that loads a new page (scrolled into view), and wait for it."""
+    click_and_load(driver, target)
 
 
 def _book_on_phone(phone, live_server, org, *, day: int) -> None:
     phone.get(f"{live_server.url}/book/{org.slug}/")
-    _go(phone, wait_for(phone, "[data-testid=service-option]"))
-    _go(phone, wait_for(phone, "[data-testid=staff-any]"))
-    _go(phone, phone.find_elements(By.CSS_SELECTOR, "[data-testid=day-option]")[day])
-    _go(phone, wait_for(phone, "[data-testid=slot-option]"))
+    _go(phone, "[data-testid=service-option]")
+    _go(phone, "[data-testid=staff-any]")
+    _go(phone, ("[data-testid=day-option]", day))
+    _go(phone, "[data-testid=slot-option]")
     wait_for(phone, "[data-testid=booking-form]")
     phone.find_element(By.NAME, "name").send_keys("Shevchuk Anna")
     phone.find_element(By.NAME, "phone").send_keys("067 555 12 34")
@@ -231,7 +230,7 @@ def _book_on_phone(phone, live_server, org, *, day: int) -> None:
     assert phone.execute_script(
         "return document.documentElement.scrollWidth <= window.innerWidth + 1"
     )
-    _go(phone, phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-submit]"))
+    _go(phone, "[data-testid=booking-submit]")
     wait_for(phone, "[data-testid=booking-done]")
 
 
@@ -254,12 +253,12 @@ def test_public_booking_on_a_phone_then_calendar(live_server, salon, browser):
             price,
         )
         assert lines == 1
-        _go(phone, wait_for(phone, "[data-testid=service-option]"))
-        _go(phone, wait_for(phone, "[data-testid=staff-any]"))
+        _go(phone, "[data-testid=service-option]")
+        _go(phone, "[data-testid=staff-any]")
         # a day far along the strip stays in view after the page reloads
         days = phone.find_elements(By.CSS_SELECTOR, "[data-testid=day-option]")
         days_text = [d.get_attribute("textContent").strip() for d in days]
-        _go(phone, days[-1])
+        _go(phone, ("[data-testid=day-option]", -1))
         chosen = wait_for(phone, "[data-testid=day-option][aria-current=date]")
         assert chosen.get_attribute("textContent").strip() == days_text[-1]
         visible = phone.execute_script(
@@ -316,7 +315,7 @@ def test_public_booking_with_prepayment_asks_to_pay(live_server, salon, settings
         assert phone.execute_script(
             "return document.documentElement.scrollWidth <= window.innerWidth + 1"
         )
-        _go(phone, pay)
+        _go(phone, "[data-testid=pay-now]")
         page = wait_for(phone, "[data-testid=prepayment-page]")
         assert page.get_attribute("data-status") == "pending"
         # (the payment page speaks its own configured language: uk by default)
