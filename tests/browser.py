@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    ElementNotInteractableException,
     NoSuchElementException,
     StaleElementReferenceException,
     WebDriverException,
@@ -178,6 +180,10 @@ def click_and_load(driver: webdriver.Chrome, target: Target, timeout: float = 20
             d.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
         try:
             element.click()
+        except (ElementClickInterceptedException, ElementNotInteractableException):
+            # Still scrolling into place, or covered for a moment (a sticky bar on a phone):
+            # the click did not happen; look again.
+            return False
         except WebDriverException as error:
             if not (isinstance(error, StaleElementReferenceException) or _document_moved(error)):
                 raise
