@@ -79,14 +79,14 @@ def test_full_sandbox_flow(browser, live_server, salon, tmp_path):
         wait_for(phone, "[data-testid=agreement-form]")
         phone.save_screenshot(str(tmp_path / "prepayment-agreement.png"))
         phone.find_element(By.CSS_SELECTOR, "[data-testid=accept]").click()
-        phone.find_element(By.CSS_SELECTOR, "[data-testid=continue]").click()
-        wait_for(phone, "[data-testid=pay-button]").click()
+        click_and_load(phone, "[data-testid=continue]")
+        click_and_load(phone, "[data-testid=pay-button]")
         wait_for(phone, "[data-testid=sandbox-pay]")
         phone.find_element(By.NAME, "card_number").send_keys("4242 4242 4242 4242")
-        phone.find_element(By.CSS_SELECTOR, "[data-testid=sandbox-pay]").click()
+        click_and_load(phone, "[data-testid=sandbox-pay]")
         wait_for(phone, "[data-testid=sandbox-confirm]")
         phone.find_element(By.NAME, "code").send_keys("1234")
-        phone.find_element(By.CSS_SELECTOR, "[data-testid=sandbox-confirm]").click()
+        click_and_load(phone, "[data-testid=sandbox-confirm]")
         # the provider sends the client back to the booking's own page, which shows
         # "waiting" until the callback lands and then the paid state
         wait_for(phone, "[data-testid=prepayment-page][data-status=paid]")

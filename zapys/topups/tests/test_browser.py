@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser import login, wait_for
+from tests.browser import click_and_load, login, wait_for
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_payments import make_account, make_client
 from zapys.core.tenancy import org_scope
@@ -32,20 +32,20 @@ def test_sandbox_topup_paid_in_browser(browser, live_server, salon, tmp_path):
     login(browser, live_server, user.username, PASSWORD)
     browser.get(f"{live_server.url}/clients/{client.pk}/top-up/")
     browser.find_element(By.NAME, "amount").send_keys("250,50")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=create-topup]").click()
+    click_and_load(browser, "[data-testid=create-topup]")
     url = wait_for(browser, "[data-testid=topup-url]").get_attribute("value")
     assert url.startswith(live_server.url + "/pay/")
 
     browser.get(url)  # the client opens the link
     assert "250,50" in browser.find_element(By.CSS_SELECTOR, "[data-testid=payment-amount]").text
     browser.save_screenshot(str(tmp_path / "payment-page.png"))
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=pay-button]").click()
+    click_and_load(browser, "[data-testid=pay-button]")
     wait_for(browser, "[data-testid=sandbox-pay]")
     browser.find_element(By.NAME, "card_number").send_keys("4242 4242 4242 4242")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=sandbox-pay]").click()
+    click_and_load(browser, "[data-testid=sandbox-pay]")
     wait_for(browser, "[data-testid=sandbox-confirm]")
     browser.find_element(By.NAME, "code").send_keys("1234")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=sandbox-confirm]").click()
+    click_and_load(browser, "[data-testid=sandbox-confirm]")
     page = wait_for(browser, "[data-testid=payment-page][data-status=succeeded]")
     assert page.find_element(By.CSS_SELECTOR, "[data-testid=payment-state]").text
     browser.save_screenshot(str(tmp_path / "payment-paid.png"))
