@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -69,7 +70,7 @@ def audit_action_label(action: str) -> str:
     declared = AUDIT_ACTIONS.get(action)
     if declared is not None:
         return str(declared.label)
-    # Undeclared (tests/test_audit_reading.py fails on any the code writes): say what
+    # Undeclared (core/tests/test_audit_reading.py fails on any the code writes): say what
     # kind of change it was rather than show the key.
     return _("Change")
 
@@ -145,12 +146,17 @@ def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
         names += [key[:-4], key[:-4] + "s"]
     elif key.endswith("_id"):
         names.append(key[:-3])
-    fields = {field.name: field for field in model._meta.get_fields()}
+    fields = _fields_of(model)
     for name in names:
         field = fields.get(name)
         if isinstance(field, models.Field):
             return field
     return None
+
+
+@cache
+def _fields_of(model: type[models.Model]) -> dict[str, Any]:
+    return {field.name: field for field in model._meta.get_fields()}
 
 
 def _label(
