@@ -104,12 +104,17 @@ class InvoiceFilterForm(StyledForm):
         rule.empty_label = _("Any")
 
 
-class SendForm(StyledForm):
-    channel = forms.ChoiceField(
+def _channel_field() -> forms.ChoiceField:
+    """How an invoice or a reminder goes out: a channel, or the one the client prefers."""
+    return forms.ChoiceField(
         label=_("Channel"),
         required=False,
         choices=[("", _("As the client prefers")), *((c, CHANNEL_LABELS[c]) for c in CHANNELS)],
     )
+
+
+class SendForm(StyledForm):
+    channel = _channel_field()
     text = forms.CharField(
         label=_("Text"),
         required=False,
@@ -211,11 +216,7 @@ class RuleForm(StyledForm):
     day = forms.IntegerField(
         label=_("Day of the month (monthly)"), required=False, min_value=1, max_value=31
     )
-    channel = forms.ChoiceField(
-        label=_("Channel"),
-        required=False,
-        choices=[("", _("As the client prefers")), *((c, CHANNEL_LABELS[c]) for c in CHANNELS)],
-    )
+    channel = _channel_field()
     template = forms.CharField(
         label=_("Template"),
         required=False,
@@ -243,11 +244,7 @@ class DunningLevelForm(StyledForm):
         max_value=365,
         help_text=_("Negative: before the due date (the start of the period paid for)."),
     )
-    channel = forms.ChoiceField(
-        label=_("Channel"),
-        required=False,
-        choices=[("", _("As the client prefers")), *((c, CHANNEL_LABELS[c]) for c in CHANNELS)],
-    )
+    channel = _channel_field()
     template = forms.CharField(
         label=_("Template"),
         required=False,

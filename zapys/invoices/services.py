@@ -13,18 +13,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Organization
 from zapys.clients.models import Client
-from zapys.core.audit import Actor, audit_record
+from zapys.core.audit import Actor, audit_record, audit_record_many
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.money import format_money
-from zapys.core.tenancy import organization_zone
+from zapys.core.tenancy import organization_zone, unscoped
 from zapys.core.text import clean_line
 from zapys.invoices import events
 from zapys.invoices.forecast import Forecast, forecast_for
@@ -489,26 +490,30 @@ def invoices_archive(
     return results
 
 
+#: Candidates the expiry job reads per query.
+EXPIRE_BATCH = 1000
+
+
 def invoices_expire(now: datetime) -> int:
     """The payment window is over: awaiting / partially paid invoices whose `pay_until` is
     before today in their organization's zone become expired (the job). Constant queries
-    per batch of 1,000."""
-    from zapys.core.audit import audit_record_many
-    from zapys.core.tenancy import unscoped
-
+    per batch (`EXPIRE_BATCH`), walking the candidates by id: a batch whose rows are not yet due in
+    their zone (the day in between) must not hide the due ones after it."""
     total = 0
     # No zone is more than 14 h ahead of UTC: rows due before (UTC today - 1) are over
     # everywhere; the day in between is decided per organization.
     horizon = now.date() + timedelta(days=1)
+    after = 0
     with unscoped():
         while True:
             rows = list(
-                Invoice.objects.filter(status__in=OPEN, pay_until__lt=horizon)
+                Invoice.objects.filter(status__in=OPEN, pay_until__lt=horizon, pk__gt=after)
                 .values_list("id", "pay_until", "organization__time_zone")
-                .order_by("id")[:1000]
+                .order_by("id")[:EXPIRE_BATCH]
             )
             if not rows:
                 break
+            after = rows[-1][0]
             due = [
                 pk
                 for pk, until, zone in rows
@@ -529,14 +534,12 @@ def invoices_expire(now: datetime) -> int:
                     changes={"status": S.EXPIRED},
                 )
                 total += len(moved_ids)
-            if len(rows) < 1000 or not due:
+            if len(rows) < EXPIRE_BATCH:
                 break
     return total
 
 
 def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
     try:
         return ZoneInfo(name or "Europe/Kyiv")
     except Exception:  # an unknown zone name: Kyiv, as organizations default to
@@ -917,8 +920,6 @@ def _recipient(invoice: Invoice) -> Client:
 
 
 def _open_invoices_of(customer: Client) -> list[Invoice]:
-    from django.db.models import Q
-
     return list(
         Invoice.objects.for_org(customer.organization)
         .filter(Q(client=customer) | Q(payer=customer), status__in=OPEN)

@@ -201,6 +201,19 @@ def test_expiry_job_uses_the_organization_day(org):
     assert AuditLog.objects.filter(action="invoice.expire").count() == 2
 
 
+def test_expiry_job_reaches_due_invoices_behind_a_batch_not_yet_due(org, monkeypatch):
+    monkeypatch.setattr(services, "EXPIRE_BATCH", 1)
+    client = make_client(org)
+    today = services.local_today(org)
+    tomorrow_last_day = _manual(client, pay_until=today + timedelta(days=1))  # smaller id
+    ends_today = _manual(client, pay_until=today)
+    late_evening = datetime.combine(today + timedelta(days=1), time(23, 59), organization_zone(org))
+    # The first batch holds only the invoice still payable: the job walks on past it.
+    assert services.invoices_expire(late_evening) == 1
+    statuses = dict(Invoice.objects.values_list("id", "status"))
+    assert statuses == {tomorrow_last_day.pk: "awaiting", ends_today.pk: "expired"}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creation_gives_distinct_numbers_without_gaps():
     if connection.vendor != "postgresql":
