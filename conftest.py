@@ -5,7 +5,9 @@ build another organization's rows with `org_scope(other_org)`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -80,6 +82,16 @@ def _compile_translations() -> None:
 
 
 _compile_translations()
+
+
+@pytest.fixture
+def midday(time_machine) -> None:
+    """Today at 12:00 in Kyiv, the demo organizations' zone, the clock still ticking. For
+    tests that place visits hours before or after "now" and expect them on today's date in
+    the organization's zone: run just after midnight there (22:00–02:00 UTC), "1.5 hours
+    ago" is yesterday. Use it with `pytestmark = pytest.mark.usefixtures("midday")`."""
+    kyiv = ZoneInfo("Europe/Kyiv")
+    time_machine.move_to(datetime.now(kyiv).replace(hour=12, minute=0, second=0, microsecond=0))
 
 
 @pytest.fixture(autouse=True)

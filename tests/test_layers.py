@@ -48,6 +48,10 @@ PURPOSE_APPS = frozenset(
         "invoicing",
         "storefront",
         "cabinet",
+        "checkout",
+        "waitlist",
+        "bots",
+        "broadcasts",
         "fiscal",
         "reports",
     }

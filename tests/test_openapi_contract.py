@@ -62,7 +62,13 @@ def test_the_schemas_that_collided_are_distinct():
     assert "CancelIn" not in components and "SettingsOut" not in components
     assert set(components["EntryCancelIn"]["properties"]) == {"reason"}
     assert set(components["BookingCancelIn"]["properties"]) == {"refund"}
-    assert set(components["VisitCancelIn"]["properties"]) == {"status_id"}
+    assert set(components["VisitCancelIn"]["properties"]) == {
+        "status_id",
+        "by",
+        "waive_fee",
+        "reason",
+        "rest",
+    }
     assert "buffer_minutes" in components["ScheduleSettingsOut"]["properties"]
     assert "link_lifetime_hours" in components["PrepaymentSettingsOut"]["properties"]
 

@@ -81,6 +81,12 @@ INSTALLED_APPS = [
     "zapys.online_sales",
     "zapys.invoices",
     "zapys.fiscal",
+    "zapys.checkout",
+    "zapys.waitlist",
+    "zapys.cabinet",
+    "zapys.bots",
+    "zapys.broadcasts",
+    "zapys.reports",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +148,8 @@ else:
     # A `SELECT 1` before each request's first query (~0.3 ms of CPU in all, measured by
     # bench/callbacks.py): after a database restart no request fails on a dead
     # connection. False saves it; each thread then fails one request and reconnects.
+    # Provider callbacks skip it: their first statement, the account read, does the
+    # checking (payments.selectors.account_for_callback).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
     # Statements run this many times on a connection are prepared (server-side binding
     # only: zapys/payments/sql.py; Django's own queries bind on the client and are never

@@ -368,7 +368,7 @@ class ScaledRun(World, Verification):
                 {
                     "csrfmiddlewaretoken": token.group(1),
                     "slot": local.isoformat(),
-                    "name": f"Клієнт {attempt.phone[-4:]}",
+                    "first_name": f"Клієнт {attempt.phone[-4:]}",
                     "phone": attempt.phone,
                     "consent": "on",
                 },

@@ -187,8 +187,23 @@ class CheckboxSimulator(SimulatorServer):
                     "return_receipts_count": sum(
                         1 for r in self.receipts.values() if r.type == "RETURN"
                     ),
+                    # As Checkbox's ShiftReport: the sums by payment type, in kopecks.
+                    "payments": self._z_payments(),
                 }
             return SimResponse.json(self._shift_json(shift))
+
+    def _z_payments(self) -> list[dict[str, Any]]:
+        sums: dict[tuple[str, str], dict[str, Any]] = {}
+        for receipt in self.receipts.values():
+            if receipt.status != "DONE":
+                continue
+            for pay in receipt.body.get("payments") or []:
+                key = (pay.get("type", ""), pay.get("label", ""))
+                row = sums.setdefault(
+                    key, {"type": key[0], "label": key[1], "sell_sum": 0, "return_sum": 0}
+                )
+                row["return_sum" if receipt.type == "RETURN" else "sell_sum"] += pay["value"]
+        return list(sums.values())
 
     def _shift_close(self, cashier: str) -> SimResponse:
         with self._lock:

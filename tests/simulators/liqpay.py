@@ -15,6 +15,15 @@ a choice and says so here, so tests do not mistake it for LiqPay's word:
   payment's fields, `amount` being the original payment amount. The payment's
   status becomes `reversed` only once it is refunded in full (a guess: LiqPay does
   not document partial-refund states).
+* Once anything was refunded the payment's fields (callbacks, status replies) carry
+  `refund_amount` — what was refunded in all, as a JSON number — and `refund_date_last`
+  (ms). LiqPay's callback documentation lists both fields ("Refund amount", "Date of
+  last payment refund") without saying whether the amount is the last refund's or the
+  total; the simulator sends the total, the reading Zapys takes (see
+  `zapys.payments.providers.liqpay.REFUND_AMOUNT_IS_TOTAL`).
+* `dashboard_refund()` is a refund made in LiqPay's own merchant dashboard: no API call
+  from the merchant, just the `reversed` callback (sent at once; `build_dashboard_refund`
+  gives its signed fields without sending them).
 * Order ids are unique per simulator, not per public key.
 """
 
@@ -106,6 +115,7 @@ class LiqPayOrder:
     create_date: int = field(default_factory=_now_ms)
     end_date: int | None = None
     refunded: Decimal = Decimal(0)
+    refund_date_last: int | None = None
     err_code: str = ""
 
 
@@ -281,16 +291,8 @@ class LiqPaySimulator(SimulatorServer):
                 code, description = self.next_refund_error
                 self.next_refund_error = None
                 raise LiqPayReject(code, description)
-            if order.status not in PAID_STATUSES:
-                raise LiqPayReject("payment_not_refundable", f"status is {order.status}")
-            remaining = order.amount - order.refunded
-            amount = _amount(payload["amount"]) if "amount" in payload else remaining
-            if amount > remaining:
-                raise LiqPayReject("refund_amount_limit", f"at most {remaining} can be refunded")
-            order.refunded += amount
-            fully = order.refunded == order.amount
-            if fully:
-                order.status = "reversed"
+            amount = _amount(payload["amount"]) if "amount" in payload else None
+            callback = self._record_refund(order, amount)
             reply = {
                 "result": "ok",
                 "payment_id": order.payment_id,
@@ -298,11 +300,37 @@ class LiqPaySimulator(SimulatorServer):
                 "order_id": order.order_id,
                 "public_key": order.public_key,
             }
-            fields = self._payment_fields(order)
-            fields.update(status="reversed", end_date=_now_ms(), transaction_id=next(self._ids))
-            callback = self._signed(order, fields)
         self.run_in_background(lambda: self._send(order, callback))
         return reply
+
+    def _record_refund(self, order: LiqPayOrder, amount: Decimal | None) -> dict[str, str]:
+        """Refund `amount` (None: what is left) of the order; the signed `reversed` callback."""
+        if order.status not in PAID_STATUSES:
+            raise LiqPayReject("payment_not_refundable", f"status is {order.status}")
+        remaining = order.amount - order.refunded
+        amount = remaining if amount is None else amount
+        if amount > remaining:
+            raise LiqPayReject("refund_amount_limit", f"at most {remaining} can be refunded")
+        order.refunded += amount
+        order.refund_date_last = _now_ms()
+        if order.refunded == order.amount:
+            order.status = "reversed"
+        fields = self._payment_fields(order)
+        fields.update(status="reversed", end_date=_now_ms(), transaction_id=next(self._ids))
+        return self._signed(order, fields)
+
+    def build_dashboard_refund(
+        self, order_id: str, amount: Decimal | None = None
+    ) -> dict[str, str]:
+        """A refund of `amount` hryvnias (None: the rest) made in LiqPay's own dashboard:
+        recorded here, and the signed `reversed` callback's form fields returned."""
+        with self._order_lock:
+            return self._record_refund(self.orders[order_id], amount)
+
+    def dashboard_refund(self, order_id: str, amount: Decimal | None = None) -> httpx.Response:
+        """`build_dashboard_refund`, and the callback sent to server_url now."""
+        fields = self.build_dashboard_refund(order_id, amount)
+        return self._send(self.orders[order_id], fields)
 
     def _paid_order(self, payload: Mapping[str, Any]) -> LiqPayOrder:
         order = self.orders.get(str(payload.get("order_id", "")))
@@ -349,6 +377,10 @@ class LiqPaySimulator(SimulatorServer):
         }
         if order.err_code:
             fields.update(err_code=order.err_code, err_description="Simulated decline")
+        if order.refunded:
+            fields.update(
+                refund_amount=_json_number(order.refunded), refund_date_last=order.refund_date_last
+            )
         return fields
 
     def _signed(self, order: LiqPayOrder, payload: Mapping[str, Any]) -> dict[str, str]:

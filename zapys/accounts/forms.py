@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import Branch, Organization, User
@@ -56,13 +57,46 @@ def lockout_text(until: datetime) -> str:
 
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
+# What a salon in Ukraine or its neighbours picks from: a short list, Kyiv first, in words
+# (not the ~600 raw names from Africa/Abidjan). An organization already on another zone
+# keeps it (it is added to its own form's choices).
+CURATED_TIME_ZONES = [
+    ("Europe/Kyiv", _("Kyiv")),
+    ("Europe/Warsaw", _("Warsaw")),
+    ("Europe/Chisinau", _("Chișinău")),
+    ("Europe/Bucharest", _("Bucharest")),
+    ("Europe/Vilnius", _("Vilnius")),
+    ("Europe/Riga", _("Riga")),
+    ("Europe/Tallinn", _("Tallinn")),
+    ("Europe/Helsinki", _("Helsinki")),
+    ("Europe/Prague", _("Prague")),
+    ("Europe/Vienna", _("Vienna")),
+    ("Europe/Berlin", _("Berlin")),
+    ("Europe/Rome", _("Rome")),
+    ("Europe/Madrid", _("Madrid")),
+    ("Europe/Paris", _("Paris")),
+    ("Europe/Lisbon", _("Lisbon")),
+    ("Europe/London", _("London")),
+    ("Europe/Istanbul", _("Istanbul")),
+    ("Asia/Tbilisi", _("Tbilisi")),
+    ("America/New_York", _("New York")),
+    ("America/Toronto", _("Toronto")),
+    ("UTC", "UTC"),
+]
 
 
 class OrganizationSettingsForm(StyledModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIME_ZONES])
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=CURATED_TIME_ZONES)
     currency = forms.ChoiceField(
-        label=_("Currency"), choices=[("UAH", "UAH — гривня"), ("USD", "USD"), ("EUR", "EUR")]
+        label=_("Currency"), choices=[("UAH", _("UAH — hryvnia")), ("USD", "USD"), ("EUR", "EUR")]
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = getattr(self.instance, "time_zone", "")
+        if current and current not in dict(CURATED_TIME_ZONES) and current in TIME_ZONES:
+            field = self.fields["time_zone"]
+            field.choices = [*CURATED_TIME_ZONES, (current, current)]  # type: ignore[attr-defined]
 
     class Meta:
         model = Organization
@@ -80,6 +114,8 @@ class OrganizationSettingsForm(StyledModelForm):
             "email",
             "offer_url",
         ]
+        # "Name" of an organization is its title ("Назва"), not a person's name.
+        labels = {"name": pgettext_lazy("organization", "Name")}
 
 
 class ApiKeyForm(StyledForm):
@@ -144,4 +180,6 @@ class BranchForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("branch", "Active"), required=False, initial=True
+    )

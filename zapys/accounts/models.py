@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned, current_org
@@ -22,7 +23,7 @@ class Organization(models.Model):
     )
     # Requisites printed on invoices and payment pages.
     legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
-    tax_id = models.CharField(_("tax ID (ЄДРПОУ / ІПН)"), max_length=20, blank=True)
+    tax_id = models.CharField(_("tax ID (EDRPOU / IPN)"), max_length=20, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bank_name = models.CharField(_("bank"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -44,7 +45,7 @@ class Branch(OrgOwned):
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("branch", "active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

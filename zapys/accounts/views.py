@@ -39,7 +39,7 @@ from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_organization
-from zapys.core.money import format_money
+from zapys.core.money import to_decimal_string
 from zapys.core.views import staff_required
 
 
@@ -163,8 +163,9 @@ def _staff_form_view(request: HttpRequest, editing: User | None) -> HttpResponse
             "username": editing.username, "role": editing.role,
             "branches": list(editing.branches.all()), "position": editing.position,
             "phone": editing.phone, "is_active": editing.is_active,
-            "hourly_rate": format_money(editing.hourly_rate, org.currency, "en").split(" ", 1)[1]
-            .replace(",", "") if editing.hourly_rate else "",
+            # The rate as typed back ("350.00"); the formatted amount's separator is a
+            # no-break space, so splitting it on " " was a 500 for any rate (the crawler).
+            "hourly_rate": to_decimal_string(editing.hourly_rate) if editing.hourly_rate else "",
         }  # fmt: skip
     form = StaffForm(request.POST or None, organization=org, editing=editing, initial=initial)
     if request.method == "POST" and form.is_valid():

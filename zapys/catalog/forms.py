@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import LessonType, Subject
@@ -28,7 +29,9 @@ class ServiceForm(StyledForm):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     online_booking = forms.BooleanField(label=_("Bookable online"), required=False)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("service", "Active"), required=False, initial=True
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -8,12 +8,13 @@ A soft-deleted client is left out of lists and search, and can still be read by 
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from zapys.clients import selectors, services
+from zapys.clients import payers, selectors, services
 from zapys.clients.models import Client, ClientFreeze, Tag
 from zapys.core.api import request_actor
 from zapys.core.exceptions import DomainError, NotFound
@@ -52,7 +53,10 @@ class FreezeOut(Schema):
 
 class ClientOut(Schema):
     id: int
-    name: str
+    name: str = Field(description='the display name, "Last First Middle"')
+    last_name: str
+    first_name: str
+    middle_name: str
     phone: str = Field(description="E.164, e.g. +380671234567; empty when unknown")
     email: str
     birthday: date | None
@@ -63,7 +67,11 @@ class ClientOut(Schema):
     balance: int = Field(description="kopecks: active debits − active credits")
     frozen: bool = Field(description="a freeze is in force today")
     deleted: bool
-    cabinet_url: str | None = None
+    cabinet_url: str = Field(description="the client's cabinet link (K1)")
+    payer_id: int | None = Field(
+        description="another client who pays for this one (invoices and their messages go "
+        "to the payer, X6); null: the client pays"
+    )
     created_at: datetime
 
 
@@ -84,6 +92,7 @@ class ClientListOut(Schema):
 ClientType = Annotated[str, Line(20), Field(description='"individual" or "legal_entity"')]
 ClientStatus = Annotated[str, Line(20), Field(description='"active", "inactive" or "lead"')]
 ClientName = Annotated[str, Line(200)]
+NamePart = Annotated[str, Line(100)]
 #: What people type as a phone ("+38 (067) 123-45-67"); the service normalizes it to E.164.
 Phone = Annotated[str, Line(50)]
 Email = Annotated[str, Line(254)]
@@ -92,7 +101,13 @@ TagNames = Annotated[list[TagName], Field(max_length=100)]
 
 
 class ClientCreateIn(Schema):
-    name: ClientName
+    """The name in parts (`last_name`, `first_name`, `middle_name`), or as one line in `name`
+    (split into parts; a legal entity has only `name`)."""
+
+    name: ClientName = ""
+    last_name: NamePart = ""
+    first_name: NamePart = ""
+    middle_name: NamePart = ""
     phone: Phone
     email: Email = ""
     birthday: Date | None = None
@@ -101,12 +116,18 @@ class ClientCreateIn(Schema):
     status: ClientStatus = Client.Status.ACTIVE
     tags: TagNames = Field(default_factory=list, description="names; unknown ones are created")
     tag_ids: IdList = Field(default_factory=list, description="existing tags by id")
+    payer_id: Id | None = Field(
+        None, description="another client of the organization who pays for this one"
+    )
 
 
 class ClientPatchIn(Schema):
     """Fields left out keep their value; only `birthday` may be null (no birthday)."""
 
-    name: ClientName = omittable()
+    name: ClientName = omittable("one line, split into parts; or give the parts")
+    last_name: NamePart = omittable()
+    first_name: NamePart = omittable()
+    middle_name: NamePart = omittable()
     phone: Phone = omittable()
     email: Email = omittable()
     birthday: Date | None = None
@@ -114,6 +135,9 @@ class ClientPatchIn(Schema):
     client_type: ClientType = omittable()
     status: ClientStatus = omittable()
     tags: TagNames = omittable("replaces the client's tags")
+    payer_id: Id | None = Field(
+        None, description="another client who pays for this one; null: the client pays"
+    )
 
 
 class FreezeIn(Schema):
@@ -152,10 +176,15 @@ class ListQuery(Schema):
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def _out(client: Client, *, balance: int, frozen: bool) -> dict[str, Any]:
+def _out(
+    client: Client, *, balance: int, frozen: bool, payer_id: int | None = None
+) -> dict[str, Any]:
     return {
         "id": client.pk,
         "name": client.name,
+        "last_name": client.last_name,
+        "first_name": client.first_name,
+        "middle_name": client.middle_name,
         "phone": client.phone,
         "email": client.email,
         "birthday": client.birthday,
@@ -166,7 +195,8 @@ def _out(client: Client, *, balance: int, frozen: bool) -> dict[str, Any]:
         "balance": balance,
         "frozen": frozen,
         "deleted": client.deleted_at is not None,
-        "cabinet_url": None,
+        "cabinet_url": client.cabinet_url,
+        "payer_id": payer_id,
         "created_at": client.created_at,
     }
 
@@ -178,6 +208,7 @@ def _detail(client: Client, *, warnings: bool = False) -> dict[str, Any]:
         client,
         balance=selectors.client_balance(client),
         frozen=freeze is not None and freeze.date_from <= today,
+        payer_id=payers.payers_for(client.organization, [client.pk]).get(client.pk),
     )
     data["freeze"] = freeze
     data["warnings"] = selectors.client_warnings(client) if warnings else []
@@ -195,15 +226,20 @@ def _client(client_id: int, *, include_deleted: bool = False) -> Client:
 def clients_create(request: HttpRequest, payload: ClientCreateIn):
     data = payload.dict()
     tag_ids = data.pop("tag_ids")
+    payer_id = data.pop("payer_id")
     tag_objects = list(Tag.objects.filter(pk__in=tag_ids)) if tag_ids else []
     if len(tag_objects) != len(set(tag_ids)):
         raise DomainError(_("Unknown tag id."), field="tag_ids")
-    client = services.client_create(
-        organization=request.organization,  # type: ignore[attr-defined]
-        actor=request_actor(request),
-        tag_objects=tag_objects,
-        **data,
-    )
+    # one transaction: a refused payer creates no client
+    with transaction.atomic():
+        client = services.client_create(
+            organization=request.organization,  # type: ignore[attr-defined]
+            actor=request_actor(request),
+            tag_objects=tag_objects,
+            **data,
+        )
+        if payer_id is not None:
+            payers.payer_set(client=client, payer_id=payer_id, actor=request_actor(request))
     return Status(201, _detail(client, warnings=True))
 
 
@@ -215,8 +251,14 @@ def clients_list(request: HttpRequest, filters: Query[ListQuery]):
     count = qs.count()
     clients = list(qs[filters.offset : filters.offset + filters.limit])
     balances = selectors.balances_for([c.pk for c in clients])
+    payer_ids = payers.payers_for(request.organization, [c.pk for c in clients])  # type: ignore[attr-defined]
     items = [
-        _out(c, balance=balances.get(c.pk, 0), frozen=bool(getattr(c, "is_frozen", False)))
+        _out(
+            c,
+            balance=balances.get(c.pk, 0),
+            frozen=bool(getattr(c, "is_frozen", False)),
+            payer_id=payer_ids.get(c.pk),
+        )
         for c in clients
     ]
     return {"items": items, "count": count}
@@ -231,7 +273,13 @@ def clients_get(request: HttpRequest, client_id: Id):
 def clients_update(request: HttpRequest, client_id: Id, payload: ClientPatchIn):
     client = _client(client_id, include_deleted=True)
     fields = payload.dict(exclude_unset=True)
-    client = services.client_update(client=client, actor=request_actor(request), **fields)
+    setting_payer = "payer_id" in fields
+    payer_id = fields.pop("payer_id", None)
+    # one transaction: a refused payer leaves the rest of the client unchanged too
+    with transaction.atomic():
+        client = services.client_update(client=client, actor=request_actor(request), **fields)
+        if setting_payer:
+            payers.payer_set(client=client, payer_id=payer_id, actor=request_actor(request))
     return _detail(client, warnings=True)
 
 
@@ -271,6 +319,21 @@ def clients_unfreeze(request: HttpRequest, client_id: Id):
     client = _client(client_id, include_deleted=True)
     services.client_unfreeze(client=client, actor=request_actor(request))
     return _detail(client)
+
+
+class CabinetLinkOut(Schema):
+    cabinet_url: str
+
+
+@router.post(
+    "/clients/{client_id}/cabinet-link",
+    response=CabinetLinkOut,
+    summary="Regenerate the client's cabinet link (the old one stops working)",
+)
+def clients_cabinet_link(request: HttpRequest, client_id: Id):
+    client = _client(client_id)
+    services.client_cabinet_link_regenerate(client=client, actor=request_actor(request))
+    return {"cabinet_url": client.cabinet_url}
 
 
 # --- Tags ---------------------------------------------------------------------------------

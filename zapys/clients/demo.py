@@ -59,15 +59,14 @@ COMPANIES = ["ТОВ «Зелений сад»", "ФОП Мельник А. В."
 def load(ctx: DemoContext) -> None:
     org = ctx.organization
     tags = [Tag.objects.create(organization=org, name=n, color=c) for n, c in TAGS]
+    free_tags = [t for t in tags if t.name != "борг"]
     today = timezone.localtime(ctx.now).date()
     clients = []
     for i in range(50):
         legal = i in (7, 23, 41)
-        name = (
-            COMPANIES[[7, 23, 41].index(i)]
-            if legal
-            else f"{ctx.rng.choice(SURNAMES)} {ctx.rng.choice(FIRST_NAMES)}"
-        )
+        # A person in parts (the card shows "Surname Name", messages greet by the name).
+        surname, first_name = ctx.rng.choice(SURNAMES), ctx.rng.choice(FIRST_NAMES)
+        name = COMPANIES[[7, 23, 41].index(i)] if legal else ""
         status = (
             Client.Status.LEAD
             if i % 17 == 5
@@ -83,13 +82,16 @@ def load(ctx: DemoContext) -> None:
         client = client_create(
             organization=org,
             name=name,
+            last_name="" if legal else surname,
+            first_name="" if legal else first_name,
             phone=f"+38067{1000000 + i * 7919:07d}",
             email=f"client{i + 1}@example.com" if i % 3 else "",
             birthday=birthday,
             note=ctx.rng.choice(NOTES),
             client_type=Client.Type.LEGAL_ENTITY if legal else Client.Type.INDIVIDUAL,
             status=status,
-            tag_objects=ctx.rng.sample(tags, k=ctx.rng.choice([0, 1, 1, 2])),
+            # "борг" (debt) is not dealt at random: a client tagged so had money on account.
+            tag_objects=ctx.rng.sample(free_tags, k=ctx.rng.choice([0, 1, 1, 2])),
             actor=ctx.actor,
         )
         clients.append(client)

@@ -21,7 +21,11 @@ def split_tag_input(text: str) -> list[str]:
 
 
 class ClientForm(StyledForm):
-    name = forms.CharField(label=_("Full name"), max_length=200)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    middle_name = forms.CharField(label=_("Middle name"), max_length=100, required=False)
+    # A legal entity has one name (a company's); a person has the parts above.
+    name = forms.CharField(label=_("Company name"), max_length=200, required=False)
     phone = forms.CharField(
         label=_("Phone"),
         max_length=40,
@@ -49,7 +53,10 @@ class ClientForm(StyledForm):
     @classmethod
     def for_client(cls, client: Client, data: Any = None) -> ClientForm:
         initial = {
-            "name": client.name,
+            "name": client.name if client.client_type == Client.Type.LEGAL_ENTITY else "",
+            "last_name": client.last_name,
+            "first_name": client.first_name,
+            "middle_name": client.middle_name,
             "phone": client.phone,
             "email": client.email,
             "birthday": client.birthday,
@@ -60,9 +67,28 @@ class ClientForm(StyledForm):
         }
         return cls(data, initial=initial)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("client_type") == Client.Type.LEGAL_ENTITY:
+            if not (data.get("name") or "").strip() and "name" not in self.errors:
+                self.add_error("name", gettext("Enter the company's name."))
+        elif "first_name" not in self.errors and not any(
+            (data.get(k) or "").strip() for k in ("first_name", "last_name", "name")
+        ):
+            self.add_error("first_name", gettext("Enter the client's first or last name."))
+        return data
+
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["tags"] = split_tag_input(data.get("tags") or "")
+        if data.get("client_type") == Client.Type.LEGAL_ENTITY:
+            for part in ("last_name", "first_name", "middle_name"):
+                data.pop(part, None)
+        elif any((data.get(k) or "").strip() for k in ("first_name", "last_name", "middle_name")):
+            data.pop("name", None)
+        else:  # a name on one line (a posted `name` only): the service splits it
+            for part in ("last_name", "first_name", "middle_name"):
+                data.pop(part, None)
         return data
 
 

@@ -5,24 +5,29 @@ Writes go through `zapys.clients.services`; reads through `zapys.clients.selecto
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zapys.clients.names import split_name
+from zapys.core.collation import UKRAINIAN
 from zapys.core.private_storage import get_private_storage, opaque_name
 from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
+from zapys.core.tokens import new_public_token
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
 
 
 class Tag(OrgOwned):
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64, db_collation=UKRAINIAN)
     color = models.CharField(_("colour"), max_length=7, default="#6c757d")
 
     class Meta:
@@ -79,7 +84,12 @@ class Client(OrgOwned):
         INACTIVE = "inactive", _("Inactive")
         LEAD = "lead", _("Lead")
 
-    name = models.CharField(_("full name"), max_length=200)
+    # The display name, "Last First Middle" (Ukrainian order), kept by the services from the
+    # parts below (a legal entity has only this): lists, search and exports read it.
+    name = models.CharField(_("full name"), max_length=200, db_collation=UKRAINIAN)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
@@ -97,6 +107,11 @@ class Client(OrgOwned):
     # Lower-cased "name email phone", kept by the services: SQLite's LIKE only folds ASCII,
     # so a case-insensitive search for "олена" needs the text folded in Python.
     search_text = models.TextField(default="", blank=True, editable=False)
+    # The client's cabinet link (K1): set when the client is created, so every client has one;
+    # regenerating it (`clients.services.client_cabinet_link_regenerate`) kills the old link.
+    cabinet_token = models.CharField(
+        _("cabinet link"), max_length=64, unique=True, default=new_public_token, editable=False
+    )
 
     objects: ClientManager = ClientManager()  # type: ignore[assignment]
 
@@ -118,10 +133,12 @@ class Client(OrgOwned):
         return self.name
 
     @property
-    def first_name(self) -> str:
-        parts = self.name.split()
-        # Ukrainian cards are usually "Surname Name"; with one word use it whole.
-        return parts[1] if len(parts) > 1 else (parts[0] if parts else "")
+    def greeting_name(self) -> str:
+        """How a message addresses the client: the first name; a company by its name; a row
+        written without the services (no parts) by the first name guessed from the name."""
+        if self.first_name or self.client_type == self.Type.LEGAL_ENTITY:
+            return self.first_name or self.name
+        return split_name(self.name).first_name or self.name
 
     def build_search_text(self) -> str:
         return " ".join(part for part in (self.name, self.email, self.phone) if part).lower()
@@ -129,6 +146,26 @@ class Client(OrgOwned):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def cabinet_url(self) -> str:
+        """The client's cabinet link (K1), absolute: what staff copy and messages carry."""
+        return cabinet_url_for(self.cabinet_token)
+
+
+_TOKEN_SLOT = "__token__"
+
+
+@functools.lru_cache(maxsize=1)
+def _cabinet_path_template() -> str:
+    # The cabinet app owns the page; its URL name is the contract (like core.navigation's).
+    return reverse("cabinet:page", kwargs={"token": _TOKEN_SLOT})
+
+
+def cabinet_url_for(token: str) -> str:
+    """The absolute cabinet URL of a token (lists and message batches: reverse() once)."""
+    base = str(settings.ZAPYS_PUBLIC_URL).rstrip("/")
+    return base + _cabinet_path_template().replace(_TOKEN_SLOT, token)
 
 
 class ClientFreezeQuerySet(OrgQuerySet["ClientFreeze"]):

@@ -47,7 +47,8 @@ def client_list(
     deleted: bool = False,
     on_date: date | None = None,
 ) -> QuerySet[Client]:
-    """Clients matching a search (name, phone, e-mail) and any of the tags, ordered by name.
+    """Clients matching a search (name, phone, e-mail) and any of the tags, ordered by name
+    the Ukrainian way (the column's collation, see core/collation.py).
 
     Tags are filtered with EXISTS rather than a join, so no DISTINCT is needed and the
     (organization, deleted_at, name, id) index serves the ordering. Tags are prefetched
@@ -56,7 +57,11 @@ def client_list(
     qs = Client.objects.deleted() if deleted else Client.objects.alive()
     search = search.strip()
     if search:
-        condition = Q(search_text__contains=" ".join(search.lower().split()))
+        # Every word somewhere in the name, e-mail or phone: "Андрій Кравець" finds the card
+        # "Кравець Андрій" (the parts in any order).
+        condition = Q()
+        for word in search.lower().split():
+            condition &= Q(search_text__contains=word)
         digits = phone_search_digits(search)
         if digits:
             # Stored E.164 (+380...); "067 123" should find +38067123....

@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 from zapys.accounts.models import Organization
 from zapys.clients import hooks
 from zapys.clients.models import Client, ClientFreeze, Tag
+from zapys.clients.names import display_name, split_name
 from zapys.clients.phones import normalize_phone
 from zapys.clients.selectors import org_today
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
 from zapys.core.text import clean_line, strip_control
+from zapys.core.tokens import new_public_token
 
 TAG_PALETTE = [
     "#0d6efd",
@@ -37,7 +39,17 @@ TAG_PALETTE = [
     "#20c997",
     "#0dcaf0",
 ]
-EDITABLE_FIELDS = ("name", "phone", "email", "birthday", "note", "client_type", "status")
+NAME_PARTS = ("last_name", "first_name", "middle_name")
+EDITABLE_FIELDS = (
+    "name",
+    *NAME_PARTS,
+    "phone",
+    "email",
+    "birthday",
+    "note",
+    "client_type",
+    "status",
+)
 MANAGER_ROLES = ("owner", "administrator")
 _UNSET: Any = object()
 
@@ -167,7 +179,12 @@ def _attach_tags(
 # --- Clients ------------------------------------------------------------------------------
 
 
-def _clean_fields(fields: dict[str, Any], *, tags: Iterable[str] | None = None) -> dict[str, Any]:
+def _clean_fields(
+    fields: dict[str, Any],
+    *,
+    tags: Iterable[str] | None = None,
+    current: Client | None = None,
+) -> dict[str, Any]:
     """Validate and normalize the editable fields present in `fields` (and the tag names,
     when given, as "tags"). Every invalid field is reported at once: one DomainError whose
     `errors` name each field, so a form shows all its mistakes, not only the first."""
@@ -180,8 +197,11 @@ def _clean_fields(fields: dict[str, Any], *, tags: Iterable[str] | None = None) 
         except DomainError as exc:
             errors.extend(exc.errors or [{"field": field, "message": exc.detail}])
 
-    if "name" in fields:
-        check("name", lambda: _clean_name(fields["name"]))
+    if "name" in fields or any(part in fields for part in NAME_PARTS):
+        try:
+            out.update(_clean_names(fields, current))
+        except DomainError as exc:
+            errors.extend(exc.errors or [{"field": "name", "message": exc.detail}])
     if "phone" in fields:
         check("phone", lambda: normalize_phone(str(fields["phone"] or "")))
     if "email" in fields:
@@ -224,6 +244,41 @@ def _clean_name(value: Any) -> str:
     return name
 
 
+def _clean_part(value: Any, field: str) -> str:
+    part = _one_line(value)
+    if len(part) > 100:
+        raise DomainError(_("A part of the name can be at most 100 characters long."), field=field)
+    return part
+
+
+def _clean_names(fields: dict[str, Any], current: Client | None) -> dict[str, str]:
+    """`name` and its parts, kept together: given parts make the display name ("Last First
+    Middle"); a name given as one line (the API's `name`, an import) is split into parts
+    (`clients.names.split_name`). A legal entity has only the name."""
+    client_type = fields.get("client_type") or (current.client_type if current else "")
+    given_parts = {k: fields[k] for k in NAME_PARTS if k in fields}
+    if client_type == Client.Type.LEGAL_ENTITY or (
+        "name" in fields and not any(str(v or "").strip() for v in given_parts.values())
+    ):
+        name = _one_line(fields.get("name", current.name if current else ""))
+        if not name and client_type != Client.Type.LEGAL_ENTITY and given_parts:
+            # A person's name is its parts: the form shows the error at the first name.
+            raise DomainError(_("Enter the client's first or last name."), field="first_name")
+        name = _clean_name(name)
+        if client_type == Client.Type.LEGAL_ENTITY:
+            return {"name": name, "last_name": "", "first_name": "", "middle_name": ""}
+        # A part is at most 100 characters (a 200-character word stays whole in `name`).
+        return {"name": name, **{k: v[:100] for k, v in split_name(name)._asdict().items()}}
+    parts = {k: getattr(current, k) if current else "" for k in NAME_PARTS}
+    parts.update({k: _clean_part(v, k) for k, v in given_parts.items()})
+    if not parts["first_name"] and not parts["last_name"]:
+        raise DomainError(_("Enter the client's first or last name."), field="first_name")
+    name = display_name(parts["last_name"], parts["first_name"], parts["middle_name"])
+    if len(name) > 200:
+        raise DomainError(_("The name can be at most 200 characters long."), field="last_name")
+    return {"name": name, **parts}
+
+
 def _clean_email(value: Any) -> str:
     email = str(value or "").strip().lower()
     if email:
@@ -254,8 +309,11 @@ def _clean_choice(value: Any, field: str) -> str:
 def client_create(
     *,
     organization: Organization,
-    name: str,
     actor: Actor,
+    name: str = "",
+    last_name: str = "",
+    first_name: str = "",
+    middle_name: str = "",
     phone: str = "",
     email: str = "",
     birthday: date | None = None,
@@ -265,10 +323,13 @@ def client_create(
     tags: Sequence[str] = (),
     tag_objects: Sequence[Tag] = (),
 ) -> Client:
-    """Create a client. A phone that another client has is allowed (see `client_warnings`)."""
+    """Create a client. A phone that another client has is allowed (see `client_warnings`).
+    The name comes in parts (`last_name`, `first_name`, `middle_name`) or as one line."""
+    parts = {"last_name": last_name, "first_name": first_name, "middle_name": middle_name}
     data = _clean_fields(
         {
             "name": name,
+            **{k: v for k, v in parts.items() if v},
             "phone": phone,
             "email": email,
             "birthday": birthday,
@@ -297,8 +358,28 @@ def client_create(
 
 
 @transaction.atomic
+def client_cabinet_link_regenerate(*, client: Client, actor: Actor) -> Client:
+    """A new cabinet link for the client (K1): the old one stops working at once (its page
+    is the 404 page). The audit row records that it changed, never the tokens themselves."""
+    locked = Client.objects.for_org(client.organization).select_for_update().get(pk=client.pk)
+    locked.cabinet_token = new_public_token()
+    locked.save(update_fields=["cabinet_token", "updated_at"])
+    client.cabinet_token = locked.cabinet_token
+    audit_record(
+        organization=client.organization, actor=actor, action="client.cabinet_link", obj=client
+    )
+    return client
+
+
+@transaction.atomic
 def client_find_or_create(
-    *, organization: Organization, name: str, phone: str, actor: Actor
+    *,
+    organization: Organization,
+    phone: str,
+    actor: Actor,
+    name: str = "",
+    first_name: str = "",
+    last_name: str = "",
 ) -> tuple[Client, bool]:
     """The oldest living client with this E.164 phone, else a new one (an online booking,
     a quick visit for a new phone). Returns (client, created)."""
@@ -310,7 +391,15 @@ def client_find_or_create(
     )
     if existing is not None:
         return existing, False
-    return client_create(organization=organization, name=name, phone=phone, actor=actor), True
+    client = client_create(
+        organization=organization,
+        name=name,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        actor=actor,
+    )
+    return client, True
 
 
 @transaction.atomic
@@ -323,7 +412,7 @@ def client_update(
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}")
     if client.deleted_at is not None:
         raise Conflict(_("The client is deleted: restore them first."))
-    data = _clean_fields(fields, tags=tags)
+    data = _clean_fields(fields, tags=tags, current=client)
     names = data.pop("tags", None)
     # Read "before" from the database: a form may already have changed the instance.
     before = Client.objects.filter(pk=client.pk).values(*EDITABLE_FIELDS).get()

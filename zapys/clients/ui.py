@@ -21,6 +21,7 @@ audit_actions(
         "client.tag": _("Client tags changed"),
         "client.freeze": _("Memberships frozen"),
         "client.unfreeze": _("Freeze ended"),
+        "client.cabinet_link": _("Cabinet link regenerated"),
         "tag.create": _("Tag added"),
         "client.import": _("Clients imported"),
         "client.import_upload": _("Import file uploaded"),

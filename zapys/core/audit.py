@@ -77,7 +77,24 @@ def audit_record(
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditLog:
-    entry = AuditLog(
+    entry = audit_row(
+        organization=organization, actor=actor, action=action, obj=obj, changes=changes
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_row(
+    *,
+    organization: Organization,
+    actor: Actor,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditLog:
+    """The row `audit_record` writes, unsaved: a service that writes many rows in one
+    statement (the ledger's writer) inserts them together, exactly as informative."""
+    return AuditLog(
         organization=organization,
         actor_kind=actor.kind,
         actor_user=actor.user,
@@ -88,8 +105,6 @@ def audit_record(
         object_repr=str(obj)[:300] if obj is not None else "",
         changes=_jsonable(changes or {}),
     )
-    entry.save(force_insert=True)
-    return entry
 
 
 def audit_record_many(

@@ -36,10 +36,11 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from zapys.core.fields import is_money_field
+from zapys.core.fields import MoneyField, is_money_field
 from zapys.core.models import AuditLog
 from zapys.core.money import format_money
-from zapys.core.ui import AUDIT_ACTIONS, AUDIT_FIELDS, audit_field_key
+from zapys.core.numbers import numbered
+from zapys.core.ui import AUDIT_ACTIONS, AUDIT_FIELDS, AuditField, audit_field_key
 
 EMPTY = "—"
 # "<Model> #<id>": the description `audit_record_many` writes without loading objects;
@@ -66,6 +67,10 @@ class AuditRowText:
     changes: list[ChangeText]
 
 
+#: What a change key declared as money (`core.ui.audit_fields(..., money=True)`) reads as.
+_MONEY_KEY = MoneyField(name="amount")
+
+
 def audit_action_label(action: str) -> str:
     declared = AUDIT_ACTIONS.get(action)
     if declared is not None:
@@ -78,6 +83,7 @@ def audit_action_label(action: str) -> str:
 def audit_rows_read(rows: Iterable[AuditLog]) -> list[AuditRowText]:
     rows = list(rows)
     related = _RelatedNames()
+    units = _Units()
     for row in rows:
         model = _model(row.object_type)
         for key, value in (row.changes or {}).items():
@@ -85,22 +91,28 @@ def audit_rows_read(rows: Iterable[AuditLog]) -> list[AuditRowText]:
             if field is not None and field.is_relation and field.related_model is not None:
                 for item in _values(value):
                     related.want(field, item)
+            units.want(row, model, key)
     related.load()
-    return [_read(row, related) for row in rows]
+    units.load()
+    return [_read(row, related, units) for row in rows]
 
 
-def _read(row: AuditLog, related: _RelatedNames) -> AuditRowText:
+def _read(row: AuditLog, related: _RelatedNames, units: _Units) -> AuditRowText:
     model = _model(row.object_type)
     changes = []
     for key, value in (row.changes or {}).items():
-        field = _field(model, key)
-        label = _label(row.object_type, model, key, field)
+        label = _label(row.object_type, model, key, _field(model, key))
         if isinstance(value, list) and len(value) == 2 and not key.endswith("_ids"):
             old, new = value
             changes.append(
-                ChangeText(label, _value(field, old, related), _value(field, new, related))
+                ChangeText(
+                    label,
+                    _value(units.field(row, model, key, 0), old, related),
+                    _value(units.field(row, model, key, 1), new, related),
+                )
             )
         else:
+            field = units.field(row, model, key, 1)
             changes.append(ChangeText(label, None, _value(field, value, related)))
     return AuditRowText(
         row=row,
@@ -125,7 +137,7 @@ def _object_text(row: AuditLog, model: type[models.Model] | None) -> str:
     text = row.object_repr or ""
     bulk = _BULK_REPR.match(text)
     if bulk and model is not None and bulk["model"] == model.__name__:
-        return _("No. %(id)s") % {"id": bulk["id"]}
+        return numbered(bulk["id"])
     return text or EMPTY
 
 
@@ -159,12 +171,72 @@ def _fields_of(model: type[models.Model]) -> dict[str, Any]:
     return {field.name: field for field in model._meta.get_fields()}
 
 
+def _declared(object_type: str, key: str) -> AuditField | None:
+    return AUDIT_FIELDS.get(audit_field_key(object_type, key)) or AUDIT_FIELDS.get(
+        audit_field_key("", key)
+    )
+
+
+def _declared_money(object_type: str, key: str) -> models.Field | None:
+    """A change key an app declared as money reads like a money field of the model."""
+    declared = _declared(object_type, key)
+    return _MONEY_KEY if declared is not None and declared.money else None
+
+
+#: What a change key whose unit is "percent" reads as (`core.ui.audit_fields(units=...)`).
+class _PercentField(models.IntegerField):
+    pass
+
+
+_PERCENT_KEY = _PercentField(name="percent")
+
+
+class _Units:
+    """How a change key reads: as its model field, as money when declared so, or in the unit
+    another field of the object gives it (`AuditField.unit_of`). That field's value comes
+    from the row's changes when the row recorded it; otherwise from the object as it is now,
+    loaded for the whole page in one query per model."""
+
+    def __init__(self) -> None:
+        self._wanted: dict[tuple[type[models.Model], str], set[int]] = defaultdict(set)
+        self._current: dict[tuple[type[models.Model], int], dict[str, Any]] = {}
+
+    def want(self, row: AuditLog, model: type[models.Model] | None, key: str) -> None:
+        declared = _declared(row.object_type, key)
+        if model is None or declared is None or not declared.unit_of:
+            return
+        if declared.unit_of not in (row.changes or {}) and _integer(row.object_id) is not None:
+            self._wanted[(model, declared.unit_of)].add(int(row.object_id))
+
+    def load(self) -> None:
+        for (model, name), ids in self._wanted.items():
+            for pk, value in model._default_manager.filter(pk__in=ids).values_list("pk", name):
+                self._current.setdefault((model, pk), {})[name] = value
+
+    def field(
+        self, row: AuditLog, model: type[models.Model] | None, key: str, side: int
+    ) -> models.Field | None:
+        """The field `key` reads as; `side` 0 is a change's old value, 1 its new one."""
+        declared = _declared(row.object_type, key)
+        if declared is None or not declared.unit_of:
+            return _field(model, key) or _declared_money(row.object_type, key)
+        recorded = (row.changes or {}).get(declared.unit_of)
+        if isinstance(recorded, list) and len(recorded) == 2:
+            recorded = recorded[side]
+        if recorded is None and model is not None and _integer(row.object_id) is not None:
+            recorded = self._current.get((model, int(row.object_id)), {}).get(declared.unit_of)
+        unit = dict(declared.units).get(str(recorded))
+        if unit == "money":
+            return _MONEY_KEY
+        if unit == "percent":
+            return _PERCENT_KEY
+        return _field(model, key)
+
+
 def _label(
     object_type: str, model: type[models.Model] | None, key: str, field: models.Field | None
 ) -> str:
-    declared = AUDIT_FIELDS.get(audit_field_key(object_type, key)) or AUDIT_FIELDS.get(
-        audit_field_key("", key)
-    )
+    declared = _declared(object_type, key)
     if declared is not None:
         return str(declared.label)
     if field is not None:
@@ -207,6 +279,9 @@ def _value(field: models.Field | None, value: Any, related: _RelatedNames) -> st
             if amount is None:
                 return str(value)
             return format_money(amount, "UAH", (get_language() or "uk")[:2])
+        if isinstance(field, _PercentField):
+            percent = _integer(value)
+            return str(value) if percent is None else f"{percent}\u00a0%"
         if isinstance(field, models.BooleanField):
             return _yes_no(value)
         if isinstance(field, models.DateTimeField):
@@ -221,7 +296,7 @@ def _value(field: models.Field | None, value: Any, related: _RelatedNames) -> st
             model = _model(reference["label"])
             if model is not None:
                 kind = capfirst(str(model._meta.verbose_name))
-                return f"{kind} {_('No. %(id)s') % {'id': reference['id']}}"
+                return f"{kind} {numbered(reference['id'])}"
         if parse_datetime(value) is not None and "T" in value:
             return _datetime(value)
         if parse_date(value) is not None:
@@ -295,4 +370,4 @@ class _RelatedNames:
         if found is not None:
             return found
         # Deleted since, or another organization's (never shown): say which without a name.
-        return _("No. %(id)s") % {"id": value}
+        return numbered(value)

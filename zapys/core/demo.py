@@ -7,14 +7,18 @@ earlier one made (ctx.data is the shared bag).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from unittest import mock
 
 from django.conf import settings
+from django.utils import timezone
 
 from zapys.core.audit import Actor
 
@@ -40,6 +44,16 @@ class DemoContext:
     @property
     def specialists(self) -> list[User]:
         return [u for u in self.staff if u.role == "specialist"]
+
+
+@contextlib.contextmanager
+def demo_clock(moment: datetime) -> Iterator[None]:
+    """For the demo's history: the services read `timezone.now()`, which answers `moment`
+    (never later than the real now: nothing in the demo happens in the future). A ledger
+    entry cannot be re-dated once written, so history is made by setting the clock back."""
+    moment = min(moment, timezone.now())
+    with mock.patch.object(timezone, "now", lambda: moment):
+        yield
 
 
 def demo_hooks(name: str = "load") -> list[Any]:

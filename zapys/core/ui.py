@@ -7,7 +7,8 @@ tabs and actions::
                      roles=MANAGERS, section=MONEY))
     settings_tab(SettingsTab("finance", "ledger:settings", _("Finance"), order=80))
 
-so a new app appears by adding its own file, without editing core or the clients app. `order`
+and what the header's search box opens (`search_target`), so a new app appears by adding its
+own file, without editing core or the clients app. `order`
 places an entry among the others' (the numbers leave room between apps). An entry whose URL
 is not installed is not shown; roles limit who sees a menu item (the views check permissions
 too).
@@ -15,10 +16,11 @@ too).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
@@ -97,10 +99,30 @@ class AuditField:
     name: str
     label: Label
     order: int = 0
+    #: The value is an amount in kopecks: shown as money ("60,00 грн", never "6000").
+    money: bool = False
+    #: The value's unit depends on another field of the object (a booking type's `value` is
+    #: kopecks for a fixed sum, a percent otherwise): that field's name, and its values'
+    #: units as ((field value, "money" | "percent"), ...).
+    unit_of: str = ""
+    units: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
         return audit_field_key(self.object_type, self.name)
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """What the header's search box can open besides the clients list: `resolve(request,
+    text)` answers the URL of the page the text names (an online purchase's activation code,
+    typed or scanned), or None to let the next target try. The clients list answers what
+    no target claims (`core.views.search`)."""
+
+    key: str
+    resolve: Callable[[HttpRequest, str], str | None]
+    roles: tuple[str, ...] = EVERYONE
+    order: int = 500
 
 
 def audit_field_key(object_type: str, name: str) -> str:
@@ -159,6 +181,8 @@ SETTINGS_TABS: Declared[SettingsTab] = Declared("Settings tab")
 CLIENT_CARD_TABS: Declared[CardTab] = Declared("Client card tab")
 CLIENT_CARD_ACTIONS: Declared[CardAction] = Declared("Client card action")
 
+SEARCH_TARGETS: Declared[SearchTarget] = Declared("Search target")
+
 AUDIT_ACTIONS: Declared[AuditAction] = Declared("Audit action")
 AUDIT_FIELDS: Declared[AuditField] = Declared("Audit field")
 
@@ -166,6 +190,7 @@ nav_item = NAVIGATION.declare
 settings_tab = SETTINGS_TABS.declare
 client_card_tab = CLIENT_CARD_TABS.declare
 client_card_action = CLIENT_CARD_ACTIONS.declare
+search_target = SEARCH_TARGETS.declare
 
 
 def audit_actions(labels: dict[str, Label]) -> None:
@@ -174,10 +199,25 @@ def audit_actions(labels: dict[str, Label]) -> None:
         AUDIT_ACTIONS.declare(AuditAction(key, label))
 
 
-def audit_fields(object_type: str, labels: dict[str, Label]) -> None:
-    """Labels for change keys that are not fields of the object's model ("" = any object)."""
+def audit_fields(
+    object_type: str,
+    labels: dict[str, Label],
+    *,
+    money: bool = False,
+    unit_of: str = "",
+    units: dict[str, str] | None = None,
+) -> None:
+    """Labels for change keys that are not fields of the object's model ("" = any object);
+    `money=True` for keys whose values are amounts in kopecks. A key whose unit depends on
+    another field of the object names it: `unit_of="rule", units={"fixed": "money",
+    "percent": "percent"}` (read from the row's changes, else from the object)."""
+    pairs = tuple(sorted((units or {}).items()))
+    if any(unit not in ("money", "percent") for _key, unit in pairs):
+        raise ValueError(f"Audit field units are money or percent, not {units!r}")
     for name, label in labels.items():
-        AUDIT_FIELDS.declare(AuditField(object_type, name, label))
+        AUDIT_FIELDS.declare(
+            AuditField(object_type, name, label, money=money, unit_of=unit_of, units=pairs)
+        )
 
 
 # Core's own entries: the first and the last of the menu.

@@ -7,6 +7,7 @@ import importlib.util
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,8 +15,9 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.static import serve
@@ -24,7 +26,7 @@ from huey.contrib.djhuey import HUEY
 from zapys.core.audit_reading import audit_rows_read
 from zapys.core.collation import ukrainian_sort_key
 from zapys.core.models import AuditLog
-from zapys.core.ui import AUDIT_ACTIONS
+from zapys.core.ui import AUDIT_ACTIONS, SEARCH_TARGETS
 
 if TYPE_CHECKING:
     pass
@@ -106,6 +108,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "actions": actions,
         },
     )
+
+
+@staff_required()
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The header's search box: the page the text names (a target an app declared with
+    `core.ui.search_target`, e.g. an activation code typed or scanned — a scanner types the
+    code and presses Enter), else the clients list searched for it."""
+    text = request.GET.get("q", "").strip()[:200]
+    if not text:
+        return redirect("core:dashboard")
+    role = request.user.role  # type: ignore[union-attr]
+    for target in SEARCH_TARGETS:
+        if role in target.roles:
+            url = target.resolve(request, text)
+            if url:
+                return redirect(url)
+    return redirect(f"{reverse('clients:list')}?{urlencode({'q': text})}")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

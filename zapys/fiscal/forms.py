@@ -36,6 +36,11 @@ class RegisterForm(StyledForm):
     close_shift_at = forms.TimeField(
         label=_("Close the shift at"), widget=forms.TimeInput(attrs={"type": "time"})
     )
+    fiscalise_card = forms.BooleanField(
+        label=_("Fiscal receipts for card payments at the desk too"), required=False,
+        help_text=_("Online payments always get one. Tick this when the branch's card "
+                    "terminal does not print fiscal receipts itself."),
+    )  # fmt: skip
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

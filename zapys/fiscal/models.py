@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 from zapys.core.crypto import decrypt_json, encrypt_json, mask_secret
 from zapys.core.fields import MoneyField
+from zapys.core.numbers import numbered
 from zapys.core.tenancy import OrgOwned
 
 
@@ -40,8 +41,12 @@ class CashRegister(OrgOwned):
     # The last characters of the licence key, for staff to tell registers apart.
     license_hint = models.CharField(_("licence key"), max_length=20, blank=True)
     credentials_encrypted = models.TextField(editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("cash register", "active"), default=True)
     close_shift_at = models.TimeField(_("close the shift at"), default=time(23, 45))
+    # Card payments taken at the desk (the visit checkout, a card terminal) get a fiscal
+    # receipt too when the branch has no other till that fiscalises them. Online money
+    # always does.
+    fiscalise_card = models.BooleanField(_("fiscal receipts for card payments too"), default=False)
     offline_since = models.DateTimeField(_("offline since"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     # A worker working this register (sending, opening or closing a shift) until then: one
@@ -106,6 +111,21 @@ class Shift(OrgOwned):
     def __str__(self) -> str:
         return f"{self.register_id}: {self.get_status_display()}"
 
+    @property
+    def z_summary(self) -> dict[str, int] | None:
+        """What staff read of the stored Z-report: receipts made and the money (kopecks)
+        sold and returned, summed over Checkbox's payment types. None: no Z-report."""
+        report = self.z_report
+        if not isinstance(report, dict):
+            return None
+        payments = [p for p in report.get("payments") or [] if isinstance(p, dict)]
+        return {
+            "sells": int(report.get("sell_receipts_count") or 0),
+            "returns": int(report.get("return_receipts_count") or 0),
+            "sold": sum(int(p.get("sell_sum") or 0) for p in payments),
+            "returned": sum(int(p.get("return_sum") or 0) for p in payments),
+        }
+
 
 class FiscalReceipt(OrgOwned):
     class Kind(models.TextChoices):
@@ -114,7 +134,7 @@ class FiscalReceipt(OrgOwned):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("receipt status", "Done")
         ERROR = "error", _("Error")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -188,4 +208,4 @@ class FiscalReceipt(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} №{self.pk}"
+        return f"{self.get_kind_display()} {numbered(self.pk)}"

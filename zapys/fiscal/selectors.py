@@ -7,6 +7,7 @@ from typing import Any
 from zapys.fiscal.models import CashRegister, FiscalReceipt, Shift
 
 RECENT = 50
+SHIFTS = 10
 
 
 def registers_with_shifts(organization: Any) -> list[tuple[CashRegister, Shift | None]]:
@@ -34,4 +35,13 @@ def receipts_recent(organization: Any) -> list[FiscalReceipt]:
         FiscalReceipt.objects.for_org(organization)
         .select_related("register__branch", "client")
         .order_by("-id")[:RECENT]
+    )
+
+
+def shifts_recent(organization: Any) -> list[Shift]:
+    """The latest shifts of every register, with their Z-reports (one query)."""
+    return list(
+        Shift.objects.for_org(organization)
+        .select_related("register__branch")
+        .order_by("-id")[:SHIFTS]
     )

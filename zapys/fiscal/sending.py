@@ -21,10 +21,17 @@ from django.utils.translation import gettext as _
 from zapys.core.money import format_money
 from zapys.core.tenancy import organization_zone, unscoped
 from zapys.fiscal.checkbox import CHECK_PAGE, CheckboxClient, CheckboxError
-from zapys.fiscal.events import RECEIPT_READY
+from zapys.fiscal.events import RECEIPT_READY, RETURN_RECEIPT_READY
 from zapys.fiscal.models import CashRegister, FiscalReceipt, Shift
 from zapys.fiscal.services import backoff, receipt_body, register_client, staff_told
-from zapys.fiscal.shifts import ACTOR, shift_close, shift_close_due, shift_closing_poll, shift_ready
+from zapys.fiscal.shifts import (
+    ACTOR,
+    shift_close,
+    shift_close_due,
+    shift_closing_poll,
+    shift_live,
+    shift_ready,
+)
 from zapys.messaging.services import message_send
 
 #: How long a claimed register is a worker's: longer than a batch of Checkbox calls.
@@ -143,7 +150,7 @@ def _client_told(receipt: FiscalReceipt, link: str, fiscal_code: str) -> None:
     organization = receipt.register.organization
     message_send(
         organization=organization,
-        event=RECEIPT_READY,
+        event=RETURN_RECEIPT_READY if receipt.kind == FiscalReceipt.Kind.RETURN else RECEIPT_READY,
         variables={
             "client": client,
             "amount": format_money(receipt.amount, organization.currency, organization.language),
@@ -308,3 +315,29 @@ def shifts_close(now: datetime) -> str:
             finally:
                 register_release(claimed)
     return summary.text()
+
+
+def shift_close_now(register: CashRegister, now: datetime) -> str:
+    """Staff's "Close the shift": the job's close, now, under the register's claim (so it
+    never runs beside a tick posting receipts to the same shift). What happened, in a word:
+    "closed", "closing" (Checkbox still writing the Z-report; the job follows it), "failed"
+    (Checkbox's reason is on the shift), "signin_failed", "busy" (a tick holds the register),
+    "none" (no open shift), "taken" (another close won)."""
+    shift = shift_live(register)
+    if shift is None or shift.status != Shift.Status.OPENED:
+        return "none"
+    claimed = register_claim(register.pk, now)
+    if claimed is None:
+        return "busy"
+    try:
+        with register_client(claimed) as client:
+            try:
+                client.signin()
+            except CheckboxError as exc:
+                Shift.objects.for_org(register.organization_id).filter(pk=shift.pk).update(
+                    error=exc.message
+                )
+                return "signin_failed"
+            return shift_close(claimed, shift, client, now)
+    finally:
+        register_release(claimed)

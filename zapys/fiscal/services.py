@@ -62,6 +62,7 @@ def register_save(
     base_url: str = "",
     close_shift_at: time | None = None,
     is_active: bool = True,
+    fiscalise_card: bool | None = None,
 ) -> CashRegister:
     """Create the branch's register, or change it. A secret left empty keeps the stored one
     (staff never see them again, so they cannot retype what they do not know)."""
@@ -91,6 +92,8 @@ def register_save(
     register.is_active = is_active
     if close_shift_at is not None:
         register.close_shift_at = close_shift_at
+    if fiscalise_card is not None:
+        register.fiscalise_card = fiscalise_card
     register.last_error = ""
     register.save()
     audit_record(
@@ -102,6 +105,7 @@ def register_save(
         changes={
             "branch": [None, branch.pk] if creating else branch.pk,
             "credentials": sorted(k for k in creds if creds[k] != stored.get(k, "")),
+            "fiscalise_card": register.fiscalise_card,
         },
     )
     return register
@@ -182,13 +186,18 @@ def _return_goods(original: FiscalReceipt, amount: int) -> list:
     ]
 
 
+#: Money that may get a receipt here: online always, card when the branch's register says so.
+FISCALISED_METHODS = (PaymentType.Method.ONLINE, PaymentType.Method.CARD)
+
+
 def receipt_ask(moved: MoneyMoved) -> FiscalReceipt | None:
-    """A pending receipt for money moved online in a branch with an active register, written
+    """A pending receipt for money moved online (or by card at the desk, where the branch's
+    register asks for it: `fiscalise_card`) in a branch with an active register, written
     in the money's own transaction. A refund gets a return linked to the sale's receipt;
     money never fiscalised (no sale receipt) gets no return."""
     operation = moved.operation
     payment_type = operation.payment_type
-    if payment_type is None or payment_type.method != PaymentType.Method.ONLINE:
+    if payment_type is None or payment_type.method not in FISCALISED_METHODS:
         return None
     org_id = operation.organization_id
     register = (
@@ -198,6 +207,8 @@ def receipt_ask(moved: MoneyMoved) -> FiscalReceipt | None:
     )
     if register is None:
         return None
+    if payment_type.method == PaymentType.Method.CARD and not register.fiscalise_card:
+        return None  # the branch's terminal fiscalises its card payments itself
     original = None
     if moved.direction == "in":
         kind, goods = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from zapys.core.views import staff_required
 from zapys.fiscal import selectors, services
 from zapys.fiscal.forms import RegisterForm
 from zapys.fiscal.models import CashRegister, FiscalReceipt
+from zapys.fiscal.sending import shift_close_now
 
 
 @staff_required("owner")
@@ -34,6 +36,7 @@ def registers(request: HttpRequest) -> HttpResponse:
                 pin=data["cashier_pin"],
                 base_url=data["base_url"],
                 close_shift_at=data["close_shift_at"],
+                fiscalise_card=data["fiscalise_card"],
             )
         except DomainError as exc:
             form_add_domain_error(form, exc)
@@ -60,6 +63,7 @@ def receipts(request: HttpRequest) -> HttpResponse:
         "registers": selectors.registers_with_shifts(organization),
         "failed": selectors.receipts_failed(organization),
         "recent": selectors.receipts_recent(organization),
+        "shifts": selectors.shifts_recent(organization),
     }
     return render(request, "fiscal/receipts.html", context)
 
@@ -74,4 +78,24 @@ def receipt_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.detail)
     else:
         messages.success(request, _("The receipt will be sent again with the same id."))
+    return redirect("fiscal:receipts")
+
+
+@staff_required("owner", "administrator")
+@require_POST
+def shift_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the register's open shift now (the Z-report is stored), before its time."""
+    register = get_object_or_404(CashRegister, pk=pk)  # scoped: a foreign id is a 404
+    outcome = shift_close_now(register, timezone.now())
+    texts = {
+        "closed": (messages.success, _("The shift is closed; its Z-report is stored.")),
+        "closing": (messages.info, _("Checkbox is closing the shift; the Z-report follows.")),
+        "failed": (messages.error, _("Checkbox did not close the shift: the reason is shown.")),
+        "signin_failed": (messages.error, _("Checkbox refused the cashier's sign-in.")),
+        "busy": (messages.warning, _("The register is sending receipts now; try in a minute.")),
+        "taken": (messages.info, _("The shift is being closed already.")),
+        "none": (messages.info, _("This register has no open shift.")),
+    }
+    say, text = texts[outcome]
+    say(request, text)
     return redirect("fiscal:receipts")

@@ -406,7 +406,7 @@ def rule_create(request: HttpRequest, payload: InvoiceRuleIn) -> tuple[int, Any]
 
 
 def _rule(rule_id: int) -> InvoiceRule:
-    rule = InvoiceRule.objects.filter(pk=rule_id).first()
+    rule = InvoiceRule.objects.filter(pk=rule_id, deleted_at__isnull=True).first()
     if rule is None:
         raise NotFound(_("Unknown invoicing rule."))
     return rule

@@ -2,7 +2,8 @@
 
 Lessons planned for the client in the period, each at its price, unless a membership valid
 that day (with visits left, covering the lesson's subject) takes it; then the account's
-balance is taken into account (money already there lowers the amount, a debt raises it).
+balance is taken into account (money already there lowers the amount, down to nothing; a
+debt is added to it, as its own "debt" line).
 Reads only; the lines are stored on the invoice so the amount can be explained later.
 """
 
@@ -48,19 +49,7 @@ def forecast_for(
 ) -> Forecast:
     """The forecast of `client` for [start, end] on `account` (3 queries)."""
     zone = organization_zone(client.organization)
-    since = datetime.combine(start, time.min, zone)
-    until = datetime.combine(end + timedelta(days=1), time.min, zone)
-    planned = list(
-        Attendance.objects.filter(
-            client_id=client.pk,
-            state=Attendance.State.PLANNED,
-            visit__starts_at__gte=since,
-            visit__starts_at__lt=until,
-            visit__blocks_time=True,
-        )
-        .select_related("visit", "visit__subject", "visit__group", "visit__service")
-        .order_by("visit__starts_at", "id")
-    )
+    planned = planned_lessons([client.pk], start, end, zone).get(client.pk, [])
     memberships = ClientMembership.objects.filter(
         client_id=client.pk,
         status=ClientMembership.Status.ACTIVE,
@@ -69,10 +58,53 @@ def forecast_for(
     )
     if account.kind == Account.Kind.MEMBERSHIP:
         memberships = memberships.filter(account=account)
-    covers = [
-        _Cover(m, m.visits_left, {s.pk for s in m.plan.subjects.all()})
-        for m in memberships.select_related("plan").prefetch_related("plan__subjects")
-    ]
+    return forecast_compute(
+        planned=planned,
+        memberships=list(memberships.select_related("plan").prefetch_related("plan__subjects")),
+        zone=zone,
+        start=start,
+        end=end,
+        balance=balance,
+    )
+
+
+def planned_lessons(
+    client_ids: list[int], start: date, end: date, zone: Any
+) -> dict[int, list[Attendance]]:
+    """The lessons planned for each client in [start, end] (the organization's days), with
+    their visits, in time order: one query for any number of clients (a rule's batch)."""
+    since = datetime.combine(start, time.min, zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, zone)
+    planned: dict[int, list[Attendance]] = {}
+    for attendance in (
+        Attendance.objects.filter(
+            client_id__in=client_ids,
+            state=Attendance.State.PLANNED,
+            visit__starts_at__gte=since,
+            visit__starts_at__lt=until,
+            visit__blocks_time=True,
+        )
+        .select_related("visit", "visit__subject", "visit__group", "visit__service")
+        .order_by("visit__starts_at", "id")
+    ):
+        planned.setdefault(attendance.client_id, []).append(attendance)
+    return planned
+
+
+def forecast_compute(
+    *,
+    planned: list[Attendance],
+    memberships: list[ClientMembership],
+    zone: Any,
+    start: date,
+    end: date,
+    balance: int,
+) -> Forecast:
+    """The forecast from what is already loaded (no queries): each planned lesson at its
+    price unless a membership valid that day takes it; then the balance. `memberships`:
+    the active ones overlapping the period, on the invoiced account, with their plans'
+    subjects prefetched."""
+    covers = [_Cover(m, m.visits_left, {s.pk for s in m.plan.subjects.all()}) for m in memberships]
     lines: list[dict[str, Any]] = []
     total = 0
     subjects: dict[str, None] = {}
@@ -107,10 +139,22 @@ def forecast_for(
                 "covered": "",
             }
         )
-    if balance:
+    if balance > 0:
+        # Money already on the account lowers the amount, down to nothing: the line is the
+        # part of it used, so the lines add up to the amount ("on_balance" is all of it).
+        used = min(balance, total)
         lines.append(
-            {"kind": "balance", "title": _("Balance taken into account"), "amount": -balance}
+            {
+                "kind": "balance",
+                "title": _("Money on the balance"),
+                "amount": -used,
+                "on_balance": balance,
+            }
         )
+    elif balance < 0:
+        # A debt is added to what is paid, and says so: it was shown as a positive
+        # "balance taken into account", which read as money the client has.
+        lines.append({"kind": "debt", "title": _("Debt on the balance"), "amount": -balance})
     amount = max(total - balance, 0)
     titles = ", ".join(subjects)
     return Forecast(

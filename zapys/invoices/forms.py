@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from zapys.catalog.models import LessonType, Subject
 from zapys.clients.models import Client
 from zapys.core.forms import StyledForm
+from zapys.core.money import to_decimal_string
+from zapys.invoices import selectors
 from zapys.invoices.models import Invoice, InvoiceRule
 from zapys.ledger.forms import MoneyField
 from zapys.memberships.models import ClientMembership
@@ -84,6 +88,13 @@ class InvoiceForm(StyledForm):
         payer.queryset = Client.objects.alive().exclude(pk=client.pk).order_by("name")
 
 
+class RuleChoiceField(forms.ModelChoiceField):
+    """A rule by its label: a deleted rule reads "<name> (deleted)"."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.label)
+
+
 class InvoiceFilterForm(StyledForm):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any")), *Invoice.Status.choices]
@@ -91,7 +102,7 @@ class InvoiceFilterForm(StyledForm):
     date_from = forms.DateField(label=_("Issued from"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("Issued to"), required=False, widget=DATE)
     search = forms.CharField(label=_("Client or number"), required=False, max_length=200)
-    rule = forms.ModelChoiceField(
+    rule = RuleChoiceField(
         label=_("Rule"), queryset=InvoiceRule._base_manager.none(), required=False
     )
     client = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -100,7 +111,7 @@ class InvoiceFilterForm(StyledForm):
         super().__init__(*args, **kwargs)
         rule = self.fields["rule"]
         assert isinstance(rule, forms.ModelChoiceField)
-        rule.queryset = InvoiceRule.objects.order_by("name")
+        rule.queryset = selectors.rules_for_filter()
         rule.empty_label = _("Any")
 
 
@@ -176,6 +187,18 @@ class RuleForm(StyledForm):
     client_type = forms.ChoiceField(
         label=_("Client type"), choices=[("", _("Any")), *Client.Type.choices], required=False
     )
+    subject = forms.ModelChoiceField(
+        label=_("Subject"),
+        queryset=Subject._base_manager.none(),  # the organization's, set per form
+        required=False,
+        empty_label=_("Any"),
+    )
+    lesson_type = forms.ModelChoiceField(
+        label=_("Lesson type"),
+        queryset=LessonType._base_manager.none(),
+        required=False,
+        empty_label=_("Any"),
+    )
     lessons_min = forms.IntegerField(label=_("Lessons left from"), required=False, min_value=0)
     lessons_max = forms.IntegerField(label=_("Lessons left to"), required=False, min_value=0)
     money_min = MoneyField(label=_("Money left from"), required=False, allow_zero=True)
@@ -234,6 +257,76 @@ class RuleForm(StyledForm):
         "money_max",
         "attended_30_days",
         "lesson_today",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Querysets of the active organization, made per form (at import there is none).
+        for name, model in (("subject", Subject), ("lesson_type", LessonType)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = model.objects.filter(is_active=True).order_by("name", "id")
+
+    #: Filters chosen from the catalogue: the form's field → the rule's filter key.
+    CATALOGUE_FILTERS = {"subject": "subject_id", "lesson_type": "lesson_type_id"}
+    FIELDS = (
+        "name",
+        "method",
+        "account",
+        "period_type",
+        "period",
+        "pay_window",
+        "repeatable",
+        "reissue_if_unpaid",
+        "channel",
+        "template",
+    )
+
+    def rule_values(self) -> dict[str, Any]:
+        """What `rules.rule_save` takes, from the cleaned form: the rule's fields, its
+        filters (empty ones left out) and `schedule` (the form's every/at/weekday/day)."""
+        data = self.cleaned_data
+        # `is` for False: 0 == False, and "money left from 0" is a real filter (no debtors)
+        filters = {
+            k: data[k]
+            for k in self.FILTERS
+            if data[k] is not False and data[k] not in (None, "", [])
+        }
+        for name, key in self.CATALOGUE_FILTERS.items():
+            if data[name] is not None:
+                filters[key] = data[name].pk
+        values = {name: data[name] for name in self.FIELDS}
+        values["filters"] = filters
+        if "enabled" in self.fields:
+            values["enabled"] = data["enabled"]
+        return values
+
+    @classmethod
+    def initial_for(cls, rule: InvoiceRule, schedule: dict[str, Any]) -> dict[str, Any]:
+        """The edit form's values: the rule as saved, its filters and its schedule."""
+        filters = dict(rule.filters or {})
+        initial: dict[str, Any] = {name: getattr(rule, name) for name in cls.FIELDS}
+        initial.update({k: filters.get(k) for k in cls.FILTERS})
+        for key in ("money_min", "money_max"):  # as people type it: "1 250,00", not kopecks
+            if initial[key] is not None:
+                text = to_decimal_string(int(initial[key]))
+                # the form reads a comma as the decimal mark in Ukrainian, a dot in English
+                initial[key] = text if get_language() == "en" else text.replace(".", ",")
+        initial["client_status"] = filters.get("client_status") or []
+        for name, key in cls.CATALOGUE_FILTERS.items():
+            initial[name] = filters.get(key)
+        initial["enabled"] = rule.enabled
+        initial.update(schedule)
+        return initial
+
+
+class RuleEditForm(RuleForm):
+    """A rule's edit: every option of the new-rule form, and whether it runs at all."""
+
+    enabled = forms.BooleanField(
+        label=_("Enabled"),
+        required=False,
+        help_text=_("Off: the rule keeps its settings and does not run on its schedule."),
     )
 
 

@@ -10,13 +10,19 @@ from zapys.core.calendar_work import calendar_work
 from zapys.core.jobs import periodic_job
 from zapys.core.models import CalendarSchedule
 from zapys.invoices.rules import WORK, dunning_run, rules_run_scheduled
-from zapys.invoices.services import invoices_expire
+from zapys.invoices.services import invoices_close_attempts, invoices_expire
 
 
 @periodic_job("invoices.expire", every=timedelta(minutes=10))
 def invoice_windows(now: datetime) -> str:
     """Expire awaiting invoices whose payment window is over."""
     return f"{invoices_expire(now)} expired"
+
+
+@periodic_job("invoices.close_attempts", every=timedelta(minutes=1))
+def invoice_attempts(now: datetime) -> str:
+    """Close the open payment attempts of archived and expired invoices."""
+    return f"{invoices_close_attempts(now)} closed"
 
 
 @periodic_job("invoices.dunning", every=timedelta(minutes=10))

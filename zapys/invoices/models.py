@@ -22,9 +22,11 @@ from __future__ import annotations
 import functools
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
+from zapys.core.money import format_money
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
@@ -151,6 +153,10 @@ class InvoiceRule(OrgOwned):
     template = models.TextField(_("template"), blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Set by "Delete": the rule is gone from the rules page, the API and the calendar, but
+    #: its row stays so the invoices it issued still name it and the invoice list's filter
+    #: still finds them ("<name> (deleted)").
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("automatic invoicing rule")
@@ -159,6 +165,13 @@ class InvoiceRule(OrgOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name as lists show it: a deleted rule says so."""
+        if self.deleted_at is None:
+            return self.name
+        return _("%(name)s (deleted)") % {"name": self.name}
 
 
 class Invoice(OrgOwned):
@@ -231,6 +244,9 @@ class Invoice(OrgOwned):
         "payments.Payment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    #: The payer's first open of the public page (not the staff's): the "opened" step of
+    #: the payment-link funnel (X9), copied to each payment started from the page.
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -318,7 +334,9 @@ class InvoicePayment(OrgOwned):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.invoice_id}: {self.amount}"
+        return (
+            f"{self.invoice_id}: {format_money(self.amount, 'UAH', (get_language() or 'uk')[:2])}"
+        )
 
 
 class DunningSent(OrgOwned):

@@ -23,26 +23,39 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zapys.catalog.models import LessonType, Subject
 from zapys.clients.models import Client
-from zapys.core.audit import Actor, audit_record
+from zapys.core.audit import Actor, audit_record, audit_record_many
 from zapys.core.calendar_work import calendar_schedule_pause, calendar_schedule_set
-from zapys.core.exceptions import DomainError
+from zapys.core.exceptions import DomainError, NotFound
 from zapys.core.models import CalendarSchedule
+from zapys.core.money import format_money
 from zapys.core.recurrence import Frequency, Recurrence
-from zapys.core.tenancy import unscoped
+from zapys.core.tenancy import organization_zone, unscoped
+from zapys.core.text import clean_line
 from zapys.invoices import events
-from zapys.invoices.forecast import forecast_for
+from zapys.invoices.forecast import forecast_compute, planned_lessons
 from zapys.invoices.models import ClientPayer, DunningLevel, DunningSent, Invoice, InvoiceRule
-from zapys.invoices.services import OPEN, invoice_create, invoice_send, local_today
+from zapys.invoices.services import (
+    MAX_AMOUNT,
+    OPEN,
+    Issued,
+    invoice_send,
+    local_today,
+    message_variables,
+    next_numbers,
+    render_tags,
+)
 from zapys.ledger.models import Account
-from zapys.ledger.selectors import account_balance
-from zapys.ledger.services import account_base_for
+from zapys.ledger.selectors import account_balances_for
+from zapys.ledger.services import account_base_for, accounts_base_for_many
 from zapys.memberships.models import ClientMembership
-from zapys.messaging.events import CHANNELS
+from zapys.messaging.events import CHANNELS, CUSTOM_MESSAGE
 from zapys.messaging.models import ClientMessenger
+from zapys.messaging.services import Outgoing, message_send_many
 from zapys.schedule.models import Attendance
 
 logger = logging.getLogger(__name__)
@@ -219,22 +232,116 @@ def rule_save(
             calendar_schedule_pause(schedule=found, actor=actor)
     elif existing is not None and not rule.enabled:
         calendar_schedule_pause(schedule=existing, actor=actor)
+    changes = {
+        name: [before[name], getattr(rule, name)]
+        for name in RULE_FIELDS
+        if before[name] != getattr(rule, name)
+    }
+    if "filters" in changes:
+        # the filters are a dict of keys and ids: the audit keeps them as words
+        changes["filters"] = [filters_text(before["filters"] or {}), filters_text(rule.filters)]
     audit_record(
         organization=organization,
         actor=actor,
         action="invoice_rule.create" if created else "invoice_rule.update",
         obj=rule,
-        changes={
-            name: [before[name], getattr(rule, name)]
-            for name in RULE_FIELDS
-            if before[name] != getattr(rule, name)
-        },
+        changes=changes,
     )
     return rule
 
 
+def filters_text(filters: dict[str, Any]) -> str:
+    """A rule's filters as the administrator reads them ("Client status: Active, Lead;
+    Money left from: 0,00 грн"), in the active language; empty when there are none."""
+    names: dict[str, dict[Any, str]] = {
+        "subject_id": dict(Subject.objects.values_list("id", "name"))
+        if "subject_id" in filters
+        else {},
+        "lesson_type_id": dict(LessonType.objects.values_list("id", "name"))
+        if "lesson_type_id" in filters
+        else {},
+        "client_status": {k: str(v) for k, v in Client.Status.choices},
+        "client_type": {k: str(v) for k, v in Client.Type.choices},
+    }
+    labels = {
+        "client_status": _("Client status"),
+        "client_type": _("Client type"),
+        "subject_id": _("Subject"),
+        "lesson_type_id": _("Lesson type"),
+        "lessons_min": _("Lessons left from"),
+        "lessons_max": _("Lessons left to"),
+        "money_min": _("Money left from"),
+        "money_max": _("Money left to"),
+        "attended_30_days": _("Only if attended lessons in the last 30 days"),
+        "lesson_today": _("Only if there is a lesson that day"),
+    }
+    language = (get_language() or "uk")[:2]
+    parts = []
+    for key in labels:
+        if key not in filters:
+            continue
+        value = filters[key]
+        if value is True:
+            parts.append(str(labels[key]))
+            continue
+        if key in ("money_min", "money_max"):
+            shown = format_money(int(value), "UAH", language)
+        elif key in names:
+            values = value if isinstance(value, list) else [value]
+            shown = ", ".join(names[key].get(v, "—") for v in values)
+        else:
+            shown = str(value)
+        parts.append(f"{labels[key]}: {shown}")
+    return "; ".join(parts)
+
+
 def rule_schedule(rule: InvoiceRule) -> CalendarSchedule | None:
     return CalendarSchedule.objects.filter(work=WORK, subject_id=rule.pk).first()
+
+
+def rule_schedule_form_values(found: CalendarSchedule | None) -> dict[str, Any]:
+    """The rule's schedule as the rule form shows it ("every", "at", "weekday", "day")."""
+    if found is None:
+        return {}
+    every = {str(frequency): name for name, frequency in EVERY.items()}
+    return {
+        "every": every.get(found.frequency, "month"),
+        "at": found.time_of_day,
+        "weekday": found.weekday,
+        "day": found.day_of_month,
+    }
+
+
+@transaction.atomic
+def rule_delete(*, rule: InvoiceRule, actor: Actor, now: datetime | None = None) -> int:
+    """Delete a rule: it never runs again (its calendar schedule goes) and it leaves the
+    rules page and the API, but its row stays, marked deleted, so the invoices it issued
+    still name it and the invoice list's rule filter still finds them. (It was a hard
+    delete: the invoices lost their rule and the filter could no longer find them.) Returns
+    how many invoices it had issued (the confirmation and the audit say so)."""
+    organization = rule.organization
+    locked = (
+        InvoiceRule.objects.for_org(organization)
+        .select_for_update()
+        .filter(pk=rule.pk, deleted_at__isnull=True)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(_("Rule not found."))
+    kept = Invoice.objects.for_org(organization).filter(rule=locked).count()
+    # The schedule row belongs to this rule alone (work, subject): gone with it, so the
+    # calendar never wakes for a rule that no longer exists.
+    CalendarSchedule.objects.for_org(organization).filter(work=WORK, subject_id=locked.pk).delete()
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="invoice_rule.delete",
+        obj=locked,
+        changes={"name": [locked.name, None], "invoices_kept": kept},
+    )
+    locked.deleted_at, locked.enabled = now or timezone.now(), False
+    locked.save(update_fields=["deleted_at", "enabled"])
+    return kept
 
 
 # --------------------------------------------------------------------------- running
@@ -264,7 +371,9 @@ def _reachable(client: Client, channel: str, messengers: set[tuple[int, str]]) -
     return ""
 
 
-def _candidates(rule: InvoiceRule, today: date) -> list[Client]:
+def _candidate_ids(rule: InvoiceRule, today: date) -> list[int]:
+    """The ids of the clients the rule's filters select (one query; ranges are checked per
+    account later, from the batch's balances and memberships)."""
     filters = rule.filters or {}
     qs = Client.objects.alive().order_by("id")
     status = filters.get("client_status")
@@ -299,25 +408,24 @@ def _candidates(rule: InvoiceRule, today: date) -> list[Client]:
                 ).values("client_id")
             )
         qs = qs.filter(by_lessons)
-    return list(qs)
+    return list(qs.values_list("id", flat=True))
 
 
 def _targets(
-    rule: InvoiceRule, client: Client, start: date, end: date
+    rule: InvoiceRule,
+    client: Client,
+    memberships: list[ClientMembership],
+    base: Account | None,
 ) -> list[tuple[Account, ClientMembership | None]]:
-    """The accounts a client is invoiced on: the base one, each membership's, or both."""
-    memberships = list(
-        ClientMembership.objects.filter(
-            client=client,
-            status=ClientMembership.Status.ACTIVE,
-            starts_on__lte=end,
-            ends_on__gte=start,
-        ).select_related("account", "plan")
-    )
+    """The accounts a client is invoiced on: the base one, each membership's, or both.
+    `memberships`: the client's active ones overlapping the period (plans' subjects
+    prefetched); `base`: the base account if it exists (made here on first use)."""
     if rule.method == InvoiceRule.Method.MEMBERSHIP:
         subject = (rule.filters or {}).get("subject_id")
         if subject:
-            memberships = [m for m in memberships if m.plan.subjects.filter(pk=subject).exists()]
+            memberships = [
+                m for m in memberships if any(s.pk == subject for s in m.plan.subjects.all())
+            ]
         if rule.account == InvoiceRule.AccountType.BASE:
             memberships = [m for m in memberships if m.account.kind == Account.Kind.BASE]
         elif rule.account == InvoiceRule.AccountType.MEMBERSHIP:
@@ -325,7 +433,7 @@ def _targets(
         return [(m.account, m) for m in memberships]
     targets: list[tuple[Account, ClientMembership | None]] = []
     if rule.account in (InvoiceRule.AccountType.BASE, InvoiceRule.AccountType.ALL):
-        targets.append((account_base_for(client=client), None))
+        targets.append((base or account_base_for(client=client), None))
     if rule.account in (InvoiceRule.AccountType.MEMBERSHIP, InvoiceRule.AccountType.ALL):
         targets += [
             (m.account, m) for m in memberships if m.account.kind == Account.Kind.MEMBERSHIP
@@ -333,7 +441,7 @@ def _targets(
     return targets
 
 
-def _ranges_hold(rule: InvoiceRule, account: Account, membership: ClientMembership | None) -> str:
+def _ranges_hold(rule: InvoiceRule, membership: ClientMembership | None, money: int) -> str:
     filters = rule.filters or {}
     if filters.get("lessons_min") is not None or filters.get("lessons_max") is not None:
         left = membership.visits_left if membership is not None else None
@@ -344,7 +452,6 @@ def _ranges_hold(rule: InvoiceRule, account: Account, membership: ClientMembersh
         if filters.get("lessons_max") is not None and left > filters["lessons_max"]:
             return _("more lessons left than the range")
     if filters.get("money_min") is not None or filters.get("money_max") is not None:
-        money = account_balance(account)
         if filters.get("money_min") is not None and money < filters["money_min"]:
             return _("money left outside the range")
         if filters.get("money_max") is not None and money > filters["money_max"]:
@@ -352,78 +459,41 @@ def _ranges_hold(rule: InvoiceRule, account: Account, membership: ClientMembersh
     return ""
 
 
+#: Clients per batch: each batch costs the same number of queries whatever its size.
+RUN_BATCH = 500
+
+
 def rule_run(
-    *, rule: InvoiceRule, actor: Actor, dry_run: bool = False, now: datetime | None = None
+    *,
+    rule: InvoiceRule,
+    actor: Actor,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    batch_size: int = RUN_BATCH,
 ) -> RunReport:
-    """Issue (or, dry, tell who would get) the rule's invoices for its period."""
+    """Issue (or, dry, tell who would get) the rule's invoices for its period.
+
+    Set-based, batch by batch of clients: the batch's payers, messengers, open invoices,
+    memberships, accounts, balances and planned lessons are read in a fixed number of
+    queries, the invoices numbered in one move of the counter and written with one INSERT,
+    their audit rows with one more, and their messages queued with `message_send_many`.
+    Each batch is one transaction holding the rule's row: two runs of one rule at once
+    take turns batch by batch, and the second sees what the first issued (the UNIQUE
+    (rule, client, account, period_start) is the backstop)."""
     now = now or timezone.now()
     organization = rule.organization
     today = local_today(organization, now)
     start, end = rule_period(rule, today)
     report = RunReport()
-    clients = _candidates(rule, today)
-    ids = [c.pk for c in clients]
-    messengers = set(
-        ClientMessenger.objects.filter(client_id__in=ids).values_list("client_id", "channel")
-    )
-    unpaid = set(
-        Invoice.objects.filter(client_id__in=ids, status__in=OPEN).values_list(
-            "client_id", flat=True
-        )
-    )
-    done = set(
-        Invoice.objects.filter(rule=rule, period_start=start).values_list("client_id", "account_id")
-    )
-    payers = {
-        link.client_id: link.payer
-        for link in ClientPayer.objects.filter(client_id__in=ids).select_related("payer")
-    }
-    messengers |= set(
-        ClientMessenger.objects.filter(client_id__in=[p.pk for p in payers.values()]).values_list(
-            "client_id", "channel"
-        )
-    )
-    for client in clients:
-        # the message goes to whoever pays (X6): their phone / e-mail must reach them
-        why = _reachable(payers.get(client.pk, client), rule.channel, messengers)
-        if not why and client.pk in unpaid and not rule.reissue_if_unpaid:
-            why = _("has an unpaid invoice")
-        if why:
-            report.skipped.append({"client_id": client.pk, "reason": why})
+    ids = _candidate_ids(rule, today)
+    for offset in range(0, len(ids), batch_size):
+        batch = _Batch(rule, ids[offset : offset + batch_size], start, end, today, now)
+        if dry_run:
+            batch.decide(report, issue=False)
             continue
-        targets = _targets(rule, client, start, end)
-        if not targets:
-            report.skipped.append({"client_id": client.pk, "reason": _("nothing to invoice")})
-            continue
-        for account, membership in targets:
-            reason = _ranges_hold(rule, account, membership)
-            if not reason and (client.pk, account.pk) in done:
-                reason = _("already issued for this period")
-            if not reason and rule.method == InvoiceRule.Method.FORECAST:
-                forecast = forecast_for(
-                    client=client,
-                    account=account,
-                    start=start,
-                    end=end,
-                    balance=account_balance(account),
-                )
-                if forecast.amount <= 0:
-                    reason = _("nothing to pay by the forecast")
-            if reason:
-                report.skipped.append({"client_id": client.pk, "reason": reason})
-                continue
-            if dry_run:
-                report.issued.append({"client_id": client.pk, "account_id": account.pk})
-                continue
-            issued = _issue(rule, client, account, membership, start, end, today, actor, now)
-            if issued is None:
-                report.skipped.append(
-                    {"client_id": client.pk, "reason": _("already issued for this period")}
-                )
-            else:
-                report.issued.append(
-                    {"client_id": client.pk, "account_id": account.pk, "invoice_id": issued.pk}
-                )
+        with transaction.atomic():
+            InvoiceRule.objects.select_for_update().filter(pk=rule.pk).values_list("pk").first()
+            batch.issue(report, actor)
     if not dry_run:
         audit_record(
             organization=organization,
@@ -435,58 +505,273 @@ def rule_run(
     return report
 
 
-def _issue(
-    rule: InvoiceRule,
-    client: Client,
-    account: Account,
-    membership: ClientMembership | None,
-    start: date,
-    end: date,
-    today: date,
-    actor: Actor,
-    now: datetime,
-) -> Invoice | None:
-    """One invoice and its message; None when a concurrent run issued it first."""
-    try:
-        with transaction.atomic():
-            invoice = invoice_create(
-                client=client,
-                calculation=(
-                    Invoice.Calculation.FORECAST
-                    if rule.method == InvoiceRule.Method.FORECAST
-                    else Invoice.Calculation.MEMBERSHIP
-                ),
-                membership=membership,
-                period_start=start,
-                period_end=end,
-                pay_until=pay_until_for(rule.pay_window, today),
-                repeatable=rule.repeatable,
-                rule=rule,
-                actor=actor,
-                now=now,
-                forecast_start=start,
+@dataclass
+class _Planned:
+    client: Client
+    account: Account
+    membership: ClientMembership | None
+    issued: Issued
+
+
+class _Batch:
+    """One batch of a rule run: what it reads once, what it decides per client, and what
+    it writes at once."""
+
+    def __init__(
+        self,
+        rule: InvoiceRule,
+        client_ids: list[int],
+        start: date,
+        end: date,
+        today: date,
+        now: datetime,
+    ) -> None:
+        self.rule, self.start, self.end, self.today, self.now = rule, start, end, today, now
+        self.client_ids = client_ids
+        self.zone = organization_zone(rule.organization)
+
+    def _read(self, *, writes: bool) -> None:
+        ids = self.client_ids
+        self.clients = list(Client.objects.filter(pk__in=ids).order_by("id"))
+        # the message goes to whoever pays (X6): their phone / e-mail must reach them
+        self.payers = {
+            link.client_id: link.payer
+            for link in ClientPayer.objects.filter(client_id__in=ids).select_related("payer")
+        }
+        reached = [*ids, *(p.pk for p in self.payers.values())]
+        self.messengers = set(
+            ClientMessenger.objects.filter(client_id__in=reached).values_list(
+                "client_id", "channel"
             )
-    except IntegrityError:
-        return None
-    except DomainError as exc:
-        logger.info("invoices: rule %s skipped client %s: %s", rule.pk, client.pk, exc.detail)
-        return None
-    try:
-        invoice_send(
-            invoice=invoice,
-            actor=actor,
-            channel=rule.channel or None,
-            text=rule.template or None,
-            idempotency_key=f"invoice:{invoice.pk}:issued",
         )
-    except DomainError as exc:
-        logger.info("invoices: invoice %s not sent: %s", invoice.pk, exc.detail)
-    return invoice
+        self.unpaid = set(
+            Invoice.objects.filter(client_id__in=ids, status__in=OPEN).values_list(
+                "client_id", flat=True
+            )
+        )
+        self.done = set(
+            Invoice.objects.filter(
+                rule=self.rule, period_start=self.start, client_id__in=ids
+            ).values_list("client_id", "account_id")
+        )
+        self.memberships: dict[int, list[ClientMembership]] = {}
+        for membership in (
+            ClientMembership.objects.filter(
+                client_id__in=ids,
+                status=ClientMembership.Status.ACTIVE,
+                starts_on__lte=self.end,
+                ends_on__gte=self.start,
+            )
+            .select_related("account", "plan")
+            .prefetch_related("plan__subjects")
+            .order_by("id")
+        ):
+            self.memberships.setdefault(membership.client_id, []).append(membership)
+        # The base account is invoiced for a forecast or "all": made now for whoever has
+        # none yet (a client with no money history), all at once; a dry run writes nothing
+        # and counts such a client's account as a new, empty one.
+        if self.rule.method == InvoiceRule.Method.FORECAST and self.rule.account in (
+            InvoiceRule.AccountType.BASE,
+            InvoiceRule.AccountType.ALL,
+        ):
+            org_id = self.rule.organization_id
+            if writes:
+                self.bases = accounts_base_for_many(organization_id=org_id, client_ids=ids)
+            else:
+                self.bases = {
+                    account.client_id: account
+                    for account in Account.objects.filter(client_id__in=ids, kind="base")
+                }
+                for pk in set(ids) - set(self.bases):
+                    self.bases[pk] = Account(organization_id=org_id, client_id=pk, kind="base")
+        else:
+            self.bases = {
+                account.client_id: account
+                for account in Account.objects.filter(client_id__in=ids, kind=Account.Kind.BASE)
+            }
+        accounts = [a.pk for a in self.bases.values() if a.pk is not None]
+        accounts += [m.account_id for ms in self.memberships.values() for m in ms]
+        self.balances = account_balances_for(accounts)
+        self.planned = (
+            planned_lessons(ids, self.start, self.end, self.zone)
+            if self.rule.method == InvoiceRule.Method.FORECAST
+            else {}
+        )
+
+    def decide(self, report: RunReport, *, issue: bool) -> list[_Planned]:
+        """Who gets what (the dry run's answer); skipped clients go to the report with the
+        reason. `issue=False` also reports the would-be invoices as issued."""
+        self._read(writes=issue)
+        rule = self.rule
+        planned: list[_Planned] = []
+        for client in self.clients:
+            why = _reachable(self.payers.get(client.pk, client), rule.channel, self.messengers)
+            if not why and client.pk in self.unpaid and not rule.reissue_if_unpaid:
+                why = _("has an unpaid invoice")
+            if why:
+                report.skipped.append({"client_id": client.pk, "reason": why})
+                continue
+            memberships = self.memberships.get(client.pk, [])
+            targets = _targets(rule, client, memberships, self.bases.get(client.pk))
+            if not targets:
+                report.skipped.append({"client_id": client.pk, "reason": _("nothing to invoice")})
+                continue
+            for account, membership in targets:
+                reason, issued = self._invoice_of(client, account, membership, memberships)
+                if reason:
+                    report.skipped.append({"client_id": client.pk, "reason": reason})
+                elif issued is not None:
+                    planned.append(_Planned(client, account, membership, issued))
+                    # One invoice per client, account and period: two memberships on one
+                    # account (the base one) make one invoice, like a second run would.
+                    self.done.add((client.pk, account.pk))
+                    if not issue:
+                        report.issued.append({"client_id": client.pk, "account_id": account.pk})
+        return planned
+
+    def _invoice_of(
+        self,
+        client: Client,
+        account: Account,
+        membership: ClientMembership | None,
+        memberships: list[ClientMembership],
+    ) -> tuple[str, Issued | None]:
+        rule = self.rule
+        balance = self.balances.get(account.pk, 0)
+        reason = _ranges_hold(rule, membership, balance)
+        if not reason and (client.pk, account.pk) in self.done:
+            reason = _("already issued for this period")
+        if reason:
+            return reason, None
+        if rule.method == InvoiceRule.Method.FORECAST:
+            on_account = (
+                [m for m in memberships if m.account_id == account.pk]
+                if account.kind == Account.Kind.MEMBERSHIP
+                else memberships
+            )
+            forecast = forecast_compute(
+                planned=self.planned.get(client.pk, []),
+                memberships=on_account,
+                zone=self.zone,
+                start=self.start,
+                end=self.end,
+                balance=balance,
+            )
+            if forecast.amount <= 0:
+                return _("nothing to pay by the forecast"), None
+            amount, title, subjects = forecast.amount, forecast.title, forecast.subjects
+            breakdown = forecast.lines
+            period = (self.start, self.end)
+        else:
+            assert membership is not None
+            amount, title = membership.price, membership.name
+            subjects = ", ".join(s.name for s in membership.plan.subjects.all())
+            breakdown = [{"kind": "membership", "title": title, "amount": amount}]
+            period = (self.start, self.end)
+        if amount <= 0 or amount > MAX_AMOUNT:
+            return _("the amount cannot be invoiced"), None
+        return "", Issued(
+            amount=amount,
+            title=title,
+            subjects=subjects[:300],
+            breakdown=breakdown,
+            period_start=period[0],
+            period_end=period[1],
+        )
+
+    def issue(self, report: RunReport, actor: Actor) -> None:
+        planned = self.decide(report, issue=True)
+        if not planned:
+            return
+        rule, organization = self.rule, self.rule.organization
+        numbers = next_numbers(organization, self.today.year, len(planned))
+        pay_until = pay_until_for(rule.pay_window, self.today)
+        calculation = (
+            Invoice.Calculation.FORECAST
+            if rule.method == InvoiceRule.Method.FORECAST
+            else Invoice.Calculation.MEMBERSHIP
+        )
+        invoices = Invoice.objects.bulk_create(
+            [
+                Invoice(
+                    organization=organization,
+                    number=number,
+                    client=item.client,
+                    payer=self.payers.get(item.client.pk),
+                    account=item.account,
+                    membership=item.membership,
+                    calculation=calculation,
+                    amount=item.issued.amount,
+                    currency=organization.currency or "UAH",
+                    period_start=item.issued.period_start,
+                    period_end=item.issued.period_end,
+                    pay_from=self.today,
+                    pay_until=pay_until,
+                    repeatable=rule.repeatable,
+                    breakdown=item.issued.breakdown,
+                    title=(clean_line(item.issued.title) or "")[:300],
+                    subjects=item.issued.subjects,
+                    rule=rule,
+                )
+                for number, item in zip(numbers, planned, strict=True)
+            ]
+        )
+        audit_record_many(
+            model=Invoice,
+            ids=[invoice.pk for invoice in invoices],
+            actor=actor,
+            action="invoice.create",
+            changes={"rule": rule.pk, "calculation": calculation},
+        )
+        self._send(invoices)
+        for invoice in invoices:
+            report.issued.append(
+                {
+                    "client_id": invoice.client_id,
+                    "account_id": invoice.account_id,
+                    "invoice_id": invoice.pk,
+                }
+            )
+
+    def _send(self, invoices: list[Invoice]) -> None:
+        """The invoices' links to whoever pays, queued at once (`message_send_many`): the
+        rule's text with the I6 tags, else the organization's template."""
+        rule, organization = self.rule, self.rule.organization
+        language = organization.language or "uk"
+        customers = {c.pk: c for c in self.clients} | {p.pk: p for p in self.payers.values()}
+        open_of: dict[int, list[Invoice]] = {}
+        for invoice in Invoice.objects.filter(
+            Q(client_id__in=customers) | Q(payer_id__in=customers), status__in=OPEN
+        ).order_by("created_at", "id"):
+            open_of.setdefault(invoice.recipient_id, []).append(invoice)
+        outgoing = []
+        for invoice in invoices:
+            customer = customers[invoice.payer_id or invoice.client_id]
+            variables = message_variables(invoice, customer, open_of.get(customer.pk, []), language)
+            if rule.template:
+                variables = {"text": render_tags(rule.template.strip(), variables)}
+            outgoing.append(
+                Outgoing(
+                    client=customer,
+                    variables=variables,
+                    idempotency_key=f"invoice:{invoice.pk}:issued",
+                    related=invoice,
+                    channel=rule.channel,
+                )
+            )
+        message_send_many(
+            organization=organization,
+            event=CUSTOM_MESSAGE if rule.template else events.INVOICE_LINK,
+            messages=outgoing,
+            now=self.now,
+        )
 
 
 def rules_run_scheduled(schedule: CalendarSchedule, scheduled_for: datetime) -> str:
     """The calendar work "invoices.rule": run the rule the schedule belongs to."""
-    rule = InvoiceRule.objects.filter(pk=schedule.subject_id, enabled=True).first()
+    rule = InvoiceRule.objects.filter(
+        pk=schedule.subject_id, enabled=True, deleted_at__isnull=True
+    ).first()
     if rule is None:
         return "no such rule"
     return rule_run(rule=rule, actor=Actor.scheduler(WORK), now=scheduled_for).summary()

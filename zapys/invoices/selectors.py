@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from zapys.core.tenancy import unscoped
 from zapys.invoices.models import Invoice, InvoicePayment, InvoiceRule
@@ -90,7 +90,14 @@ def invoice_by_token(token: str) -> Invoice | None:
 
 
 def rules_list() -> QuerySet[InvoiceRule]:
-    return InvoiceRule.objects.order_by("name", "id")
+    """The rules staff manage and run (a deleted rule is not among them)."""
+    return InvoiceRule.objects.filter(deleted_at__isnull=True).order_by("name", "id")
+
+
+def rules_for_filter() -> QuerySet[InvoiceRule]:
+    """Every rule that may have issued invoices, the deleted ones last: the invoice list
+    filters by them."""
+    return InvoiceRule.objects.order_by(F("deleted_at").asc(nulls_first=True), "name", "id")
 
 
 def invoice_json(invoice: Invoice) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from zapys.messaging.rendering import render_template
 from zapys.messaging.services import message_send
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import notify_staff, payment_create, payment_expire
+from zapys.payments.services.opens import payment_opened_record
 
 logger = logging.getLogger(__name__)
 
@@ -150,31 +151,51 @@ def client_payer_of(client: Client) -> Client | None:
 
 
 @transaction.atomic
-def client_payer_set(*, client: Client, payer: Client | None, actor: Actor) -> None:
-    """Remember who pays for `client` (None: the client pays). A payer pays for others, so
-    a client with a payer of their own cannot be one (no chains)."""
+def client_payer_set(
+    *,
+    client: Client,
+    payer: Client | None,
+    actor: Actor,
+    field: str = "payer_client_id",
+    status: int | None = None,
+) -> None:
+    """Remember who pays for `client` (None: the client pays). One level only, so there is
+    never a cycle: a client with a payer of their own cannot be a payer, and a client who
+    pays for others cannot be given one. `field`/`status`: how a refusal names the input
+    (the invoice form's payer, the clients API's `payer_id` with 422)."""
     before = client_payer_of(client)
     if payer is None:
-        ClientPayer.objects.filter(client=client).delete()
+        ClientPayer.objects.for_org(client.organization).filter(client=client).delete()
     else:
         if payer.organization_id != client.organization_id or payer.is_deleted:
-            raise DomainError(_("This payer is not available."), field="payer_client_id")
+            raise DomainError(_("This payer is not available."), field=field, status=status)
         if payer.pk == client.pk:
-            raise DomainError(_("A client cannot be their own payer."), field="payer_client_id")
-        if ClientPayer.objects.filter(client=payer).exists():
+            raise DomainError(_("A client cannot be their own payer."), field=field, status=status)
+        links = ClientPayer.objects.for_org(client.organization)
+        if links.filter(client=payer).exists():
             raise DomainError(
                 _("%(name)s has a payer of their own.") % {"name": payer.name},
-                field="payer_client_id",
+                field=field,
+                status=status,
             )
-        ClientPayer.objects.update_or_create(
+        if links.filter(payer=client).exists():
+            raise DomainError(
+                _("%(name)s pays for other clients and cannot have a payer.")
+                % {"name": client.name},
+                field=field,
+                status=status,
+            )
+        links.update_or_create(
             client=client, defaults={"payer": payer, "organization": client.organization}
         )
+    if getattr(before, "pk", None) == getattr(payer, "pk", None):
+        return  # nothing changed: no audit row
     audit_record(
         organization=client.organization,
         actor=actor,
         action="client.payer_set",
         obj=client,
-        changes={"payer": [getattr(before, "pk", None), getattr(payer, "pk", None)]},
+        changes={"payer": [getattr(before, "name", None), getattr(payer, "name", None)]},
     )
 
 
@@ -184,6 +205,12 @@ def client_payer_set(*, client: Client, payer: Client | None, actor: Actor) -> N
 def _next_number(organization: Organization, year: int) -> str:
     """The next number of the year, without gaps: the counter row is locked until the
     creating transaction ends (a rolled-back invoice gives its number back)."""
+    return next_numbers(organization, year, 1)[0]
+
+
+def next_numbers(organization: Organization, year: int, count: int) -> list[str]:
+    """`count` consecutive numbers of the year in one move of the counter (a rule's batch),
+    under the same lock as one: gap-free, held until the transaction ends."""
     counters = InvoiceCounter.objects.for_org(organization)
     # The year's row may not exist yet: whoever comes first inserts it, a concurrent
     # inserter waits on the unique index and then does nothing.
@@ -191,9 +218,10 @@ def _next_number(organization: Organization, year: int) -> str:
         [InvoiceCounter(organization=organization, year=year)], ignore_conflicts=True
     )
     counter = counters.select_for_update(of=("self",)).get(year=year)
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     counter.save(update_fields=["last"])
-    return f"INV-{year}-{counter.last:05d}"
+    return [f"INV-{year}-{n:05d}" for n in range(first, counter.last + 1)]
 
 
 # --------------------------------------------------------------------------- create
@@ -464,30 +492,86 @@ def invoice_archive(*, invoice: Invoice, actor: Actor, now: datetime | None = No
     return None
 
 
+@transaction.atomic
 def invoices_archive(
-    *, organization: Organization, ids: list[int], actor: Actor
+    *, organization: Organization, ids: list[int], actor: Actor, now: datetime | None = None
 ) -> list[ArchiveResult]:
-    """Bulk archive (I4): a protocol line per id asked, in the order asked. Each invoice is
-    its own transaction: a refusal for one never undoes another."""
-    found = {
-        inv.pk: inv
-        for inv in Invoice.objects.for_org(organization)
-        .filter(pk__in=set(ids))
-        .only("id", "number", "organization_id")
+    """Bulk archive (I4): a protocol line per id asked, in the order asked (a repeated id
+    once): done / "already archived" / "a paid invoice cannot be archived" / not found.
+
+    Set-based, so a selection of 500 costs what a selection of 2 costs: the selected rows
+    are locked in id order (two archivers never deadlock) and read in one query, the
+    archivable ones move in one conditional UPDATE, and their audit rows are written by
+    one INSERT per status they had (at most three). A refusal changes nothing of its own
+    row and never undoes another's archive. The open provider attempts of what was archived
+    are closed by the `invoices.close_attempts` job (a payment's transition is one
+    payment at a time; money that still arrives is kept on the balance, as for any
+    closed invoice)."""
+    now = now or timezone.now()
+    asked = list(dict.fromkeys(ids))  # the order asked, each id once
+    scoped = Invoice.objects.for_org(organization)
+    rows = {
+        pk: (number, status)
+        for pk, number, status in scoped.select_for_update(of=("self",))
+        .filter(pk__in=asked)
+        .order_by("id")
+        .values_list("id", "number", "status")
     }
+    archivable: dict[str, list[int]] = {}
+    for pk, (_number, status) in rows.items():
+        if status not in (S.ARCHIVED, S.PAID):
+            archivable.setdefault(status, []).append(pk)
+    moving = [pk for group in archivable.values() for pk in group]
+    if moving:
+        # The rows are locked: the condition only restates why each may move.
+        scoped.filter(pk__in=moving).exclude(status__in=(S.ARCHIVED, S.PAID)).update(
+            status=S.ARCHIVED, archived_at=now
+        )
+        for before in sorted(archivable):
+            audit_record_many(
+                model=Invoice,
+                ids=archivable[before],
+                actor=actor,
+                action="invoice.archive",
+                changes={"status": [before, S.ARCHIVED]},
+            )
+    moved = set(moving)
     results: list[ArchiveResult] = []
-    seen: set[int] = set()
-    for pk in ids:
-        if pk in seen:
-            continue
-        seen.add(pk)
-        invoice = found.get(pk)
-        if invoice is None:
+    for pk in asked:
+        if pk not in rows:
             results.append(ArchiveResult(pk, "", False, NOT_FOUND))
             continue
-        error = invoice_archive(invoice=invoice, actor=actor)
-        results.append(ArchiveResult(pk, invoice.number, error is None, error))
+        number, status = rows[pk]
+        if pk in moved:
+            results.append(ArchiveResult(pk, number, True, None))
+        else:
+            error = ALREADY_ARCHIVED if status == S.ARCHIVED else PAID_ERROR
+            results.append(ArchiveResult(pk, number, False, error))
     return results
+
+
+#: Open provider attempts of closed invoices the job closes per run.
+CLOSE_ATTEMPTS_BATCH = 200
+
+
+def invoices_close_attempts(now: datetime) -> int:
+    """Close the provider attempts still open on archived or expired invoices (a bulk
+    archive and the expiry job leave them to this): each is expired through the payments
+    service, one at a time, since that is how a payment moves. Returns how many."""
+    closed = 0
+    actor = Actor.scheduler("invoices.close_attempts")
+    with unscoped():
+        invoices = list(
+            Invoice.objects.filter(
+                status__in=(S.ARCHIVED, S.EXPIRED),
+                payment__status__in=(Payment.Status.CREATED, Payment.Status.PENDING),
+            )
+            .select_related("payment", "payment__organization")
+            .order_by("id")[:CLOSE_ATTEMPTS_BATCH]
+        )
+        for invoice in invoices:
+            closed += bool(payment_expire(payment=invoice.payment, actor=actor))
+    return closed
 
 
 #: Candidates the expiry job reads per query.
@@ -544,6 +628,48 @@ def _zone(name: str) -> Any:
         return ZoneInfo(name or "Europe/Kyiv")
     except Exception:  # an unknown zone name: Kyiv, as organizations default to
         return ZoneInfo("Europe/Kyiv")
+
+
+# --------------------------------------------------------------------------- opened (X9)
+
+
+def is_own_staff(viewer: Any, invoice: Invoice) -> bool:
+    """A signed-in staff member of the invoice's organization (checking the link before
+    sending it): not the payer, so not an "opened" in the funnel. Staff of another
+    organization may be this business's client, so they count (as for `/pay/` pages)."""
+    return bool(
+        viewer is not None
+        and getattr(viewer, "is_authenticated", False)
+        and getattr(viewer, "organization_id", None) == invoice.organization_id
+    )
+
+
+def invoice_opened_record(
+    invoice: Invoice, *, viewer: Any = None, now: datetime | None = None
+) -> bool:
+    """The payer's first open of the public page, for the payment-link funnel (X9): stored
+    once on the invoice (one conditional UPDATE, no audit row: a page view is no change), and
+    the current payment attempt shown from the page is marked opened at that moment too
+    (`payments.services.opens`, which the funnel reads: a link is a payment there). Returns
+    whether this was the invoice's first open."""
+    if is_own_staff(viewer, invoice):
+        return False
+    first = False
+    if invoice.opened_at is None:
+        moment = now or timezone.now()
+        first = bool(
+            Invoice.objects.for_org(invoice.organization)
+            .filter(pk=invoice.pk, opened_at__isnull=True)
+            .update(opened_at=moment)
+        )
+        if first:
+            invoice.opened_at = moment
+        else:  # another tab was first: its moment is the open
+            invoice.refresh_from_db(fields=["opened_at"])
+    payment = invoice.payment if invoice.payment_id else None
+    if payment is not None and payment.opened_at is None:
+        payment_opened_record(payment, now=invoice.opened_at)
+    return first
 
 
 # --------------------------------------------------------------------------- paying

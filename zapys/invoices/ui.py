@@ -12,6 +12,7 @@ from zapys.core.ui import (
     NavItem,
     SettingsTab,
     audit_actions,
+    audit_fields,
     client_card_action,
     client_card_tab,
     nav_item,
@@ -37,9 +38,14 @@ audit_actions(
         "invoice.expire": _("Invoice payment period ended"),
         "invoice_rule.create": _("Automatic invoicing rule added"),
         "invoice_rule.update": _("Automatic invoicing rule changed"),
+        "invoice_rule.delete": _("Automatic invoicing rule deleted"),
         "invoice_rule.run": _("Automatic invoicing rule run"),
         "dunning_level.create": _("Payment reminder added"),
         "invoices.settings_update": _("Invoice settings changed"),
         "client.payer_set": _("Payer for the client set"),
     }
 )
+
+# Change keys that are not fields of the object they are written on.
+audit_fields("clients.client", {"payer": _("Payer")})
+audit_fields("invoices.invoicerule", {"invoices_kept": _("Invoices it issued (kept)")})

@@ -13,6 +13,8 @@ urlpatterns = [
     path("clients/<id:client_id>/invoices/new/", views.invoice_new, name="new"),
     path("settings/invoices/", views.settings_view, name="settings"),
     path("finance/invoice-rules/", views.rule_list, name="rules"),
+    path("finance/invoice-rules/<id:pk>/edit/", views.rule_edit, name="rule_edit"),
+    path("finance/invoice-rules/<id:pk>/delete/", views.rule_delete, name="rule_delete"),
     # URL-safe base64 only (core.tokens), like the other token pages.
     re_path(
         r"^i/(?P<token>[A-Za-z0-9_-]{1,128})/$",

@@ -5,6 +5,7 @@ authorize; services write; reads come from selectors."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -38,9 +39,37 @@ from zapys.invoices.forms import (
 )
 from zapys.invoices.models import Invoice
 from zapys.payments.checkout import checkout_context, checkout_submit
-from zapys.payments.services import OPEN_STATUSES
+from zapys.payments.models import Payment
+from zapys.payments.services import OPEN_STATUSES, PAID_STATUSES
+
+#: How long the page waits for the provider's word after the payer comes back before it
+#: offers the payment again (a payer who came back without paying must not wait forever).
+RETURN_WAIT = timedelta(minutes=15)
 
 # --------------------------------------------------------------------------- public page
+
+
+def _breakdown(invoice: Invoice) -> list[dict[str, Any]]:
+    """The forecast's lines with their day as a date (stored as ISO text in the JSON), so
+    the pages show it the way people read dates ("4 грудня 2026"). The balance's line is
+    read by its kind (its stored title is in the language it was issued in): a debt as
+    "debt" (older invoices stored a debt as a "balance" line with a positive amount), the
+    money on the balance with what of it was used."""
+    lines = []
+    for line in invoice.breakdown or []:
+        try:
+            day = date.fromisoformat(str(line.get("date") or ""))
+        except ValueError:
+            day = None
+        shown = {**line, "day": day}
+        amount = int(line.get("amount") or 0)
+        if line.get("kind") == "debt" or (line.get("kind") == "balance" and amount > 0):
+            shown.update(kind="debt", debt=amount)
+        elif line.get("kind") == "balance":
+            on_balance = int(line.get("on_balance") or 0)
+            shown["on_balance"] = on_balance if on_balance > -amount else 0
+        lines.append(shown)
+    return lines
 
 
 def _business_phone(invoice: Invoice) -> str:
@@ -108,6 +137,9 @@ def _invoice_page(request: HttpRequest, invoice: Invoice, language: str) -> Http
             if submitted.done:
                 return redirect("invoices:page", token=invoice.token)
     invoice.refresh_from_db(fields=["status", "paid_amount", "payment"])
+    if request.method == "GET":
+        # the funnel's "opened" (X9): the payer's first open, and the attempt it shows
+        services.invoice_opened_record(invoice, viewer=getattr(request, "user", None), now=now)
     payable = services.invoice_payable(invoice, today)
     payment = invoice.payment
     returned = request.GET.get("return") == "1"
@@ -123,7 +155,19 @@ def _invoice_page(request: HttpRequest, invoice: Invoice, language: str) -> Http
     ):
         checkout = checkout_context(payment, language=language, payable=True, submitted=submitted)
     invoice_settings = services.invoice_settings_get(organization)
-    waiting = returned and invoice.status != Invoice.Status.PAID and payable
+    # Back from the provider: wait (the page refreshes) only while the attempt the payer
+    # went to is still open and young. A part paid, or a declined card, answers at once; the
+    # page waited forever after a partial payment before (the invoice is not "paid" then).
+    attempt_open = (
+        payment is not None
+        and payment.status in OPEN_STATUSES
+        and now - payment.created_at < RETURN_WAIT
+    )
+    waiting = returned and payable and attempt_open
+    received = (
+        payment if returned and payment is not None and payment.status in PAID_STATUSES else None
+    )
+    declined = returned and payment is not None and payment.status == Payment.Status.FAILED
     return render(
         request,
         "invoices/page.html",
@@ -142,8 +186,13 @@ def _invoice_page(request: HttpRequest, invoice: Invoice, language: str) -> Http
             "to_pay": invoice.due if invoice.status != Invoice.Status.PAID else invoice.amount,
             "phone": _business_phone(invoice),
             "waiting": waiting,
+            "received": received,
+            "declined": declined,
             "page_language": language,
-            "lessons": [line for line in invoice.breakdown if line.get("kind") == "lesson"],
+            "lessons": [line for line in _breakdown(invoice) if line.get("kind") == "lesson"],
+            "balance_lines": [
+                line for line in _breakdown(invoice) if line.get("kind") in ("debt", "balance")
+            ],
         },
     )
 
@@ -315,6 +364,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "invoice": invoice,
             "form": form,
             "payments": selectors.invoice_payments(invoice),
+            "breakdown": _breakdown(invoice),
             "messages_log": selectors.invoice_messages(invoice)[:50],
             "tags": events.TAGS,
             "list_url": reverse("invoices:list"),
@@ -383,24 +433,12 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     report = None
     ran_rule = None
     if request.method == "POST" and request.POST.get("action") == "create" and form.is_valid():
-        data = form.cleaned_data
-        filters = {k: data[k] for k in RuleForm.FILTERS if data[k] not in (None, "", [], False)}
         try:
             rules.rule_save(
                 organization=organization,
                 actor=request_actor(request),
-                schedule=rules.Schedule(data["every"], data["at"], data["weekday"], data["day"]),
-                name=data["name"],
-                method=data["method"],
-                account=data["account"],
-                period_type=data["period_type"],
-                period=data["period"],
-                filters=filters,
-                pay_window=data["pay_window"],
-                repeatable=data["repeatable"],
-                reissue_if_unpaid=data["reissue_if_unpaid"],
-                channel=data["channel"],
-                template=data["template"],
+                schedule=_rule_schedule(form),
+                **form.rule_values(),
             )
         except DomainError as exc:
             form_add_domain_error(form, exc)
@@ -441,3 +479,66 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             "levels": DunningLevel.objects.order_by("days_from_due", "id"),
         },
     )
+
+
+def _rule_schedule(form: Any) -> Any:
+    from zapys.invoices import rules
+
+    data = form.cleaned_data
+    return rules.Schedule(data["every"], data["at"], data["weekday"], data["day"])
+
+
+def _rule_or_404(pk: int) -> Any:
+    found = selectors.rules_list().filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("Rule not found."))
+    return found
+
+
+@staff_required(*MANAGERS)
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A rule's edit: every option of the new-rule form (what, for which period, whom,
+    the payment window, when it runs and how it is sent) and whether it is on."""
+    from zapys.invoices import rules
+    from zapys.invoices.forms import RuleEditForm
+
+    rule = _rule_or_404(pk)
+    initial = RuleEditForm.initial_for(
+        rule, rules.rule_schedule_form_values(rules.rule_schedule(rule))
+    )
+    form = RuleEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rules.rule_save(
+                organization=request_organization(request),
+                actor=request_actor(request),
+                rule=rule,
+                schedule=_rule_schedule(form),
+                **form.rule_values(),
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect("invoices:rules")
+    return render(request, "invoices/rule_edit.html", {"rule": rule, "form": form})
+
+
+@staff_required(*MANAGERS)
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a rule after a confirmation that says what happens to its invoices (they
+    stay, and can still be paid)."""
+    from zapys.invoices import rules
+    from zapys.invoices.models import Invoice as InvoiceModel
+
+    rule = _rule_or_404(pk)
+    if request.method == "POST":
+        kept = rules.rule_delete(rule=rule, actor=request_actor(request))
+        messages.success(
+            request,
+            _("Rule “%(name)s” deleted. The invoices it issued (%(count)s) stay.")
+            % {"name": rule.name, "count": kept},
+        )
+        return redirect("invoices:rules")
+    issued = InvoiceModel.objects.filter(rule=rule).count()
+    return render(request, "invoices/rule_delete.html", {"rule": rule, "issued": issued})

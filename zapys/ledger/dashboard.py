@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from zapys.core.http import request_organization
+from zapys.core.http import request_branch, request_organization
 from zapys.core.money import format_money
 from zapys.ledger.selectors import day_sales_summary
 
@@ -18,7 +18,10 @@ def widgets(request: HttpRequest) -> list[dict]:
     if user.role not in ("owner", "administrator"):  # type: ignore[union-attr]
         return []  # specialists do not see the till
     organization = request_organization(request)
-    summary = day_sales_summary(day=timezone.localdate(), branch_id=None)
+    # The branch the header shows, as the page the card links to (issue 17: "15 receipts"
+    # led to a day with 1).
+    branch = request_branch(request)
+    summary = day_sales_summary(day=timezone.localdate(), branch_id=branch.pk if branch else None)
     currency = organization.currency or "UAH"
     language = (get_language() or "uk")[:2]
     return [

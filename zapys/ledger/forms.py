@@ -54,6 +54,32 @@ class EntryForm(StyledForm):
         self.fields["payment_type"].queryset = payment_types  # type: ignore[attr-defined]
         self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
         self.fields["account"].empty_label = _("Base account")  # type: ignore[attr-defined]
+        self.fields["payment_type"].empty_label = _("Not specified")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, purpose = data.get("kind"), data.get("purpose")
+        if kind and purpose and purpose in WRONG_WAY.get(kind, ()):
+            self.add_error(
+                "purpose",
+                _(
+                    "This purpose does not go with this kind: a service, a membership sale or "
+                    "a fee is a charge; a payment, a top-up or a prepayment is money received."
+                ),
+            )
+        return data
+
+
+# What staff cannot mean: money coming in for "service delivered", a charge called a top-up.
+WRONG_WAY = {
+    Entry.Kind.DEBIT: (Entry.Purpose.SERVICE, Entry.Purpose.MEMBERSHIP_SALE, Entry.Purpose.FEE),
+    Entry.Kind.CREDIT: (
+        Entry.Purpose.PAYMENT,
+        Entry.Purpose.TOP_UP,
+        Entry.Purpose.PREPAYMENT,
+        Entry.Purpose.INVOICE_PAYMENT,
+    ),
+}
 
 
 class OperationForm(StyledForm):

@@ -21,10 +21,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
+from zapys.core.money import format_money
+from zapys.core.numbers import numbered
+from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
+
+
+def _money_text(amount: int) -> str:
+    """How a row names its amount (the audit log, admin lists): money, never kopecks."""
+    return format_money(amount, "UAH", (get_language() or "uk")[:2])
 
 
 class LedgerImmutableError(RuntimeError):
@@ -78,6 +87,14 @@ class CashDesk(OrgOwned):
         return self.name
 
 
+#: The msgid a branch's default payment type of each method is named from.
+DEFAULT_PAYMENT_TYPE_NAMES = {
+    "cash": gettext_noop("Cash"),
+    "card": gettext_noop("Card"),
+    "online": gettext_noop("Online payment"),
+}
+
+
 class PaymentType(OrgOwned):
     """How money was taken in a branch: cash, card terminal, online provider."""
 
@@ -110,7 +127,15 @@ class PaymentType(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """A default type (`services.finance_setup.payment_type_for`) is named by its method
+        in the page's language until the organization renames it (`core.system_names`)."""
+        if not self.is_default:
+            return self.name
+        return shown_name(self.name, DEFAULT_PAYMENT_TYPE_NAMES.get(self.method))
 
 
 class FinanceArticle(OrgOwned):
@@ -140,7 +165,18 @@ class FinanceArticle(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """An article an app declared (`ledger.hooks`) is named in the page's language until
+        the organization renames it (`core.system_names`)."""
+        if not self.code:
+            return self.name
+        from zapys.ledger.hooks import finance_articles_declared
+
+        declared = finance_articles_declared().get(self.code)
+        return shown_name(self.name, declared.label if declared else None)
 
 
 class EntryQuerySet(OrgQuerySet["Entry"]):
@@ -181,12 +217,13 @@ class Entry(OrgOwned):
     charge (lowers it). Amounts are positive kopecks; the kind carries the sign."""
 
     class Kind(models.TextChoices):
-        DEBIT = "debit", _("Debit (money in)")
-        CREDIT = "credit", _("Credit (charge)")
+        # The words staff use, not the bookkeeper's Debit/Credit (issue 17).
+        DEBIT = "debit", pgettext_lazy("ledger entry kind", "Paid in")
+        CREDIT = "credit", pgettext_lazy("ledger entry kind", "Charged")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        CANCELLED = "cancelled", _("Cancelled")
+        ACTIVE = "active", pgettext_lazy("ledger status", "Active")
+        CANCELLED = "cancelled", pgettext_lazy("ledger status", "Cancelled")
 
     class Purpose(models.TextChoices):
         PAYMENT = "payment", _("Payment")
@@ -194,7 +231,7 @@ class Entry(OrgOwned):
         PREPAYMENT = "prepayment", _("Prepayment")
         MEMBERSHIP_SALE = "membership_sale", _("Membership sale")
         SERVICE = "service", _("Service delivered")
-        REFUND = "refund", _("Refund")
+        REFUND = "refund", pgettext_lazy("purpose", "Refund")
         CORRECTION = "correction", _("Correction")
         OPENING_BALANCE = "opening_balance", _("Opening balance")
         INVOICE_PAYMENT = "invoice_payment", _("Invoice payment")
@@ -276,7 +313,9 @@ class Entry(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} ({self.get_purpose_display()})"
+        return (
+            f"{self.get_kind_display()} {_money_text(self.amount)} ({self.get_purpose_display()})"
+        )
 
     @property
     def signed_amount(self) -> int:
@@ -300,8 +339,8 @@ class LinkedStatus(models.TextChoices):
     """Status of what a ledger entry caused outside the ledger (an operation, a receipt's
     line or payment): it is cancelled together with its entry, never deleted."""
 
-    ACTIVE = "active", _("Active")
-    CANCELLED = "cancelled", _("Cancelled")
+    ACTIVE = "active", pgettext_lazy("ledger status", "Active")
+    CANCELLED = "cancelled", pgettext_lazy("ledger status", "Cancelled")
 
 
 class FinancialOperation(OrgOwned):
@@ -371,7 +410,7 @@ class FinancialOperation(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount}"
+        return f"{self.get_kind_display()} {_money_text(self.amount)}"
 
     @property
     def signed_amount(self) -> int:
@@ -395,7 +434,7 @@ class SalesReceipt(OrgOwned):
         "clients.Client", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     total = MoneyField(_("total"))
-    paid = models.BigIntegerField(_("paid, kopecks"))
+    paid = MoneyField(_("paid"))
     cause_type = models.CharField(max_length=100, blank=True)
     cause_id = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
@@ -418,7 +457,7 @@ class SalesReceipt(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk}"
+        return numbered(self.pk)
 
     @property
     def unpaid(self) -> int:
@@ -470,7 +509,7 @@ class SalesReceiptPayment(OrgOwned):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.payment_type}: {self.amount}"
+        return f"{self.payment_type}: {_money_text(self.amount)}"
 
     @property
     def is_cancelled(self) -> bool:

@@ -40,6 +40,7 @@ from zapys.ledger.models import (
     SalesReceipt,
     SalesReceiptPayment,
 )
+from zapys.ledger.services.writer import LedgerWrite
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,13 @@ def _where(
 
 
 def _entry_and_operation(
+    write: LedgerWrite,
     *,
     client: Any,
     kind: str,
     purpose: str,
     amount: int,
     article: FinanceArticle | str,
-    actor: Actor,
     cause: Model | None,
     comment: str,
     branch: Branch | None,
@@ -115,16 +116,15 @@ def _entry_and_operation(
     account: Account | None,
 ) -> MoneyRecorded:
     """The client's entry and, when the money has a till, the till's operation linked to it:
-    income for a DEBIT (money in), expense for a CREDIT (money out)."""
+    income for a DEBIT (money in), expense for a CREDIT (money out) — queued in `write`."""
     organization = client.organization
     branch, payment_type = _where(organization, branch, payment_type, method)
     article_row = _article(organization, article)  # an unknown code fails before any write
-    entry = services.entry_create(
+    entry = write.entry(
         client=client,
         kind=kind,
         amount=amount,
         purpose=purpose,
-        actor=actor,
         account=account,
         cause=cause,
         comment=comment,
@@ -133,8 +133,7 @@ def _entry_and_operation(
     )
     if branch is None or payment_type is None:
         return MoneyRecorded(entry, None, None, branch, payment_type)
-    operation = services.financial_operation_create(
-        organization=organization,
+    operation = write.operation(
         branch=branch,
         kind=(
             FinancialOperation.Kind.INCOME
@@ -142,7 +141,6 @@ def _entry_and_operation(
             else FinancialOperation.Kind.EXPENSE
         ),
         amount=amount,
-        actor=actor,
         article=article_row,
         payment_type=payment_type,
         cause=cause,
@@ -153,7 +151,18 @@ def _entry_and_operation(
     return MoneyRecorded(entry, operation, None, branch, payment_type)
 
 
-@transaction.atomic
+def _writer(write: LedgerWrite | None, organization: Any, actor: Actor) -> LedgerWrite:
+    return write if write is not None else LedgerWrite(organization=organization, actor=actor)
+
+
+def _save_if_mine(write: LedgerWrite, given: LedgerWrite | None) -> None:
+    """Write what was queued: in one transaction of its own when the caller gave no
+    `LedgerWrite` (no savepoint inside the caller's), else the caller saves."""
+    if given is None:
+        with transaction.atomic(savepoint=False):
+            write.save()
+
+
 def money_received_record(
     *,
     client: Any,
@@ -169,19 +178,23 @@ def money_received_record(
     payment_type: PaymentType | None = None,
     method: str = PaymentType.Method.ONLINE,
     account: Account | None = None,
+    write: LedgerWrite | None = None,
 ) -> MoneyRecorded:
     """Money came in for `client`: a DEBIT entry (`purpose`), an income operation under
     `article` (an article or a registered code) and a receipt whose lines are `sold`, or one
-    line named `deposit_line` when the money only raises the balance."""
+    line named `deposit_line` when the money only raises the balance. Everything is checked
+    before anything is written; with `write`, the rows are queued in the caller's
+    `LedgerWrite` and written by its `save()` (the returned objects get their ids then)."""
     if not sold and not deposit_line:
         raise ValueError("A receipt line is needed: pass `sold` or `deposit_line`.")
+    given, write = write, _writer(write, client.organization, actor)
     money = _entry_and_operation(
+        write,
         client=client,
         kind=Entry.Kind.DEBIT,
         purpose=purpose,
         amount=amount,
         article=article,
-        actor=actor,
         cause=cause,
         comment=comment,
         branch=branch,
@@ -190,22 +203,21 @@ def money_received_record(
         account=account,
     )
     if money.operation is None or money.branch is None or money.payment_type is None:
+        _save_if_mine(write, given)
         return money
     lines = list(sold) or [SoldLine(deposit_line, amount)]
-    receipt = services.sales_receipt_create(
-        organization=client.organization,
+    receipt = write.receipt(
         branch=money.branch,
         client=client,
         lines=[(line.name, line.amount, line.charge) for line in lines],
         payments=[(money.payment_type, amount, money.entry)],
-        actor=actor,
         cause=cause,
     )
-    _moved(money.operation, "in", [(line.name, line.amount) for line in lines], actor)
+    _moved(write, money.operation, "in", [(line.name, line.amount) for line in lines], actor)
+    _save_if_mine(write, given)
     return MoneyRecorded(money.entry, money.operation, receipt, money.branch, money.payment_type)
 
 
-@transaction.atomic
 def money_refunded_record(
     *,
     client: Any,
@@ -218,16 +230,18 @@ def money_refunded_record(
     method: str = PaymentType.Method.ONLINE,
     article: FinanceArticle | str = "refunds",
     account: Account | None = None,
+    write: LedgerWrite | None = None,
 ) -> MoneyRecorded:
     """Money went back to `client`: a CREDIT entry "refund" and an expense operation linked
-    to it (a refund has no receipt of its own)."""
+    to it (a refund has no receipt of its own). `write` as for `money_received_record`."""
+    given, write = write, _writer(write, client.organization, actor)
     money = _entry_and_operation(
+        write,
         client=client,
         kind=Entry.Kind.CREDIT,
         purpose=Entry.Purpose.REFUND,
         amount=amount,
         article=article,
-        actor=actor,
         cause=cause,
         comment=comment,
         branch=branch,
@@ -236,16 +250,92 @@ def money_refunded_record(
         account=account,
     )
     if money.operation is not None:
-        _moved(money.operation, "out", [], actor)
+        _moved(write, money.operation, "out", [], actor)
+    _save_if_mine(write, given)
     return money
 
 
+@dataclass(frozen=True)
+class Received:
+    """One way the money of a sale came in (cash, card, online) and how much of it."""
+
+    amount: int
+    method: str = PaymentType.Method.ONLINE
+    payment_type: PaymentType | None = None
+
+
+def money_received_many(
+    *,
+    client: Any,
+    received: Sequence[Received],
+    purpose: str,
+    article: FinanceArticle | str,
+    actor: Actor,
+    cause: Model | None,
+    comment: str,
+    sold: Sequence[SoldLine],
+    branch: Branch | None = None,
+    account: Account | None = None,
+    write: LedgerWrite | None = None,
+) -> list[MoneyRecorded]:
+    """Money for one sale came in several ways at once (part cash, part card at the desk):
+    per way a DEBIT entry and the till's income operation linked to it, as
+    `money_received_record` writes them, and ONE receipt with the `sold` lines and a payment
+    per way, each linked to its entry. Every way lands in the same branch. `write` as for
+    `money_received_record` (the checkout passes its own: one INSERT per table)."""
+    if not received or not sold:
+        raise ValueError("A sale needs at least one way of paying and one receipt line.")
+    given, write = write, _writer(write, client.organization, actor)
+    article_row = _article(client.organization, article)  # looked up once for every way
+    recorded: list[MoneyRecorded] = []
+    for way in received:
+        money = _entry_and_operation(
+            write,
+            client=client,
+            kind=Entry.Kind.DEBIT,
+            purpose=purpose,
+            amount=way.amount,
+            article=article_row,
+            cause=cause,
+            comment=comment,
+            branch=branch,
+            payment_type=way.payment_type,
+            method=way.method,
+            account=account,
+        )
+        branch = money.branch  # the next ways land where the first did
+        recorded.append(money)
+    if any(m.operation is None or m.payment_type is None for m in recorded) or branch is None:
+        _save_if_mine(write, given)
+        return recorded  # no branch: the entries only, as money_received_record does
+    lines = [(line.name, line.amount) for line in sold]
+    receipt = write.receipt(
+        branch=branch,
+        client=client,
+        lines=[(line.name, line.amount, line.charge) for line in sold],
+        payments=[(m.payment_type, m.entry.amount, m.entry) for m in recorded],  # type: ignore[misc]
+        cause=cause,
+    )
+    for money in recorded:
+        assert money.operation is not None
+        _moved(write, money.operation, "in", lines, actor)
+    _save_if_mine(write, given)
+    return [
+        MoneyRecorded(m.entry, m.operation, receipt, m.branch, m.payment_type) for m in recorded
+    ]
+
+
 def _moved(
-    operation: FinancialOperation, direction: str, lines: list[tuple[str, int]], actor: Actor
+    write: LedgerWrite,
+    operation: FinancialOperation,
+    direction: str,
+    lines: list[tuple[str, int]],
+    actor: Actor,
 ) -> None:
-    """Tell the apps that act on till movements (ledger.hooks.on_money_moved): a fiscal
-    receipt is asked for in this same transaction."""
-    money_moved_dispatch(MoneyMoved(operation, direction, tuple(lines), actor))
+    """Tell the apps that act on till movements (ledger.hooks.on_money_moved), once the
+    operation is written: a fiscal receipt is asked for in this same transaction."""
+    moved = MoneyMoved(operation, direction, tuple(lines), actor)
+    write.after_rows(lambda: money_moved_dispatch(moved))
 
 
 def _branch_of(payment_type: PaymentType | None) -> Branch | None:
@@ -266,7 +356,6 @@ class UnassignedMoney:
     receipt_payment: SalesReceiptPayment
 
 
-@transaction.atomic
 def money_received_unassigned(
     *,
     organization: Any,
@@ -284,28 +373,27 @@ def money_received_unassigned(
     branch, payment_type = _where(organization, branch, payment_type, method)
     if branch is None or payment_type is None:
         raise DomainError(_("Create a branch first."), field="branch_id")
-    operation = services.financial_operation_create(
-        organization=organization,
+    write = LedgerWrite(organization=organization, actor=actor)
+    operation = write.operation(
         branch=branch,
         kind=FinancialOperation.Kind.INCOME,
         amount=amount,
-        actor=actor,
         article=_article(organization, article),
         payment_type=payment_type,
         cause=cause,
         comment=comment,
     )
-    receipt = services.sales_receipt_create(
-        organization=organization,
+    receipt = write.receipt(
         branch=branch,
         client=None,
         lines=[(line.name, line.amount, line.charge) for line in sold],
         payments=[(payment_type, amount, None)],
-        actor=actor,
         cause=cause,
     )
-    _moved(operation, "in", [(line.name, line.amount) for line in sold], actor)
-    return UnassignedMoney(operation, receipt, receipt.payments.get())
+    _moved(write, operation, "in", [(line.name, line.amount) for line in sold], actor)
+    with transaction.atomic(savepoint=False):
+        write.save()
+    return UnassignedMoney(operation, receipt, receipt.written_payments[0])  # type: ignore[attr-defined]
 
 
 @transaction.atomic
@@ -333,18 +421,19 @@ def money_assign_to_client(
     )
     if claimed is None:
         raise Conflict(_("This money is already on a client's account."))
-    entry = services.entry_create(
+    write = LedgerWrite(organization=client.organization, actor=actor)
+    entry = write.entry(
         client=client,
         kind=Entry.Kind.DEBIT,
         amount=claimed.amount,
         purpose=purpose,
-        actor=actor,
         account=account,
         cause=cause,
         comment=comment,
         branch=claimed.branch,
         payment_type=claimed.payment_type,
     )
+    write.save()  # the entry and its audit row (this function's is written below)
     FinancialOperation.objects.for_org(org_id).filter(pk=claimed.pk).update(
         entry=entry, client=client
     )
@@ -396,5 +485,5 @@ def money_unassigned_cancel(*, money: UnassignedMoney, actor: Actor, reason: str
         obj=money.operation,
         changes={"status": ["active", "cancelled"], "reason": [None, reason]},
     )
-    _moved(money.operation, "out", [], actor)
+    money_moved_dispatch(MoneyMoved(money.operation, "out", (), actor))
     return True

@@ -48,18 +48,27 @@ def account_balance(account: Account) -> int:
 
 def balances_for(client_ids: Iterable[int]) -> dict[int, int]:
     """{client_id: balance} for many clients in one query; ids without entries → 0."""
-    ids = list({int(i) for i in client_ids})
-    result = dict.fromkeys(ids, 0)
-    if not ids:
+    return _balances_by("client_id", client_ids)
+
+
+def account_balances_for(account_ids: Iterable[int]) -> dict[int, int]:
+    """{account_id: balance} for many accounts in one query; ids without entries → 0."""
+    return _balances_by("account_id", account_ids)
+
+
+def _balances_by(column: str, ids: Iterable[int]) -> dict[int, int]:
+    wanted = list({int(i) for i in ids})
+    result = dict.fromkeys(wanted, 0)
+    if not wanted:
         return result
     rows = (
-        Entry.objects.filter(client_id__in=ids, status=Entry.Status.ACTIVE)
-        .values("client_id")
+        Entry.objects.filter(**{f"{column}__in": wanted}, status=Entry.Status.ACTIVE)
+        .values(column)
         .annotate(balance=Sum(SIGNED_AMOUNT))
         .order_by()
     )
     for row in rows:
-        result[row["client_id"]] = int(row["balance"] or 0)
+        result[row[column]] = int(row["balance"] or 0)
     return result
 
 
@@ -295,10 +304,21 @@ def day_sales_summary(*, day: date, branch_id: int | None) -> dict[str, Any]:
         receipt__in=receipts.values("id"), status=SalesReceiptPayment.Status.ACTIVE
     )
     by_type = list(
-        payments.values("payment_type_id", "payment_type__name", "payment_type__method")
+        payments.values(
+            "payment_type_id",
+            "payment_type__name",
+            "payment_type__method",
+            "payment_type__is_default",
+        )
         .annotate(amount=Sum("amount"))
         .order_by("payment_type__name")
     )
+    for row in by_type:  # a default type is named in the page's language (core.system_names)
+        row["name"] = PaymentType(
+            name=row["payment_type__name"] or "",
+            method=row["payment_type__method"] or "",
+            is_default=bool(row["payment_type__is_default"]),
+        ).display_name
     return {
         "total": int(agg["sold"]),
         "paid": int(agg["received"]),

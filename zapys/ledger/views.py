@@ -3,7 +3,6 @@ financial operations, sales of the day, finance settings. Views parse, services 
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
@@ -22,6 +21,7 @@ from zapys.accounts.models import Branch
 from zapys.clients.selectors import client_or_404
 from zapys.core import exports
 from zapys.core.exceptions import DomainError
+from zapys.core.filter_forms import DayForm, PeriodForm, filter_dates
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_branch
 from zapys.core.money import to_decimal_string
@@ -191,7 +191,7 @@ def _report_rows(qs: Any) -> list[list[Any]]:
                 # Decimal: a number in the sheet (negative for a charge), exact text in CSV.
                 Decimal(to_decimal_string(e.signed_amount)),
                 e.get_purpose_display(),
-                e.payment_type.name if e.payment_type else "",
+                e.payment_type.display_name if e.payment_type else "",
                 e.branch.name if e.branch else "",
                 e.get_status_display(),
                 e.comment,
@@ -259,8 +259,11 @@ def operations(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The operation has been recorded."))
                 return redirect("ledger:operations")
-    day_from = _parse_date(request.GET.get("date_from")) or timezone.localdate().replace(day=1)
-    day_to = _parse_date(request.GET.get("date_to")) or timezone.localdate()
+    today = timezone.localdate()
+    period, dates = filter_dates(
+        PeriodForm, request.GET, {"date_from": today.replace(day=1), "date_to": today}
+    )
+    day_from, day_to = dates["date_from"], dates["date_to"]
     show_cancelled = request.GET.get("cancelled") == "1"
     qs = selectors.operations_list(
         date_from=day_from,
@@ -275,25 +278,19 @@ def operations(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": Paginator(qs, 50).get_page(request.GET.get("page")),
             "totals": selectors.operations_totals(qs),
-            "date_from": day_from,
-            "date_to": day_to,
+            "period": period,
             "branch": branch,
             "show_cancelled": show_cancelled,
         },
     )
 
 
-def _parse_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @staff_required(*MANAGERS)
 def day_sales(request: HttpRequest) -> HttpResponse:
     branch = request_branch(request)
-    day = _parse_date(request.GET.get("day")) or timezone.localdate()
+    day_form, dates = filter_dates(DayForm, request.GET, {"day": timezone.localdate()})
+    day = dates["day"]
+    assert day is not None
     branch_id = branch.pk if branch else None
     receipts = selectors.receipts_list(day=day, branch_id=branch_id)
     return render(
@@ -301,6 +298,7 @@ def day_sales(request: HttpRequest) -> HttpResponse:
         "ledger/day_sales.html",
         {
             "day": day,
+            "day_form": day_form,
             "branch": branch,
             "receipts": list(receipts[:500]),
             "summary": selectors.day_sales_summary(day=day, branch_id=branch_id),

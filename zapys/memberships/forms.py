@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.catalog.models import Group, Service, Subject
 from zapys.core.forms import StyledForm
@@ -23,7 +24,10 @@ class PlanForm(StyledForm):
         label=_("Unit"), choices=MembershipPlan.ValidityUnit.choices, initial="months"
     )
     visits = forms.IntegerField(
-        label=_("Visits"), min_value=1, required=False, help_text=_("Empty means unlimited")
+        label=pgettext_lazy("membership", "Visits"),
+        min_value=1,
+        required=False,
+        help_text=_("Empty means unlimited"),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=MembershipPlan.Kind.choices)
     separate_account = forms.BooleanField(label=_("Separate account"), required=False)

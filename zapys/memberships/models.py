@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned
@@ -34,7 +35,10 @@ class MembershipPlan(OrgOwned):
         _("validity unit"), max_length=10, choices=ValidityUnit.choices, default=ValidityUnit.MONTHS
     )
     visits = models.PositiveIntegerField(
-        _("visits"), null=True, blank=True, help_text=_("Empty means unlimited")
+        pgettext_lazy("membership", "visits"),
+        null=True,
+        blank=True,
+        help_text=_("Empty means unlimited"),
     )
     covers_everything = models.BooleanField(_("covers every service and group"), default=True)
     services = models.ManyToManyField(
@@ -88,7 +92,7 @@ class ClientMembership(OrgOwned):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("membership status", "Cancelled")
 
     client = models.ForeignKey(
         "clients.Client", on_delete=models.RESTRICT, related_name="memberships"
@@ -102,7 +106,9 @@ class ClientMembership(OrgOwned):
     sale_mode = models.CharField(_("sale mode"), max_length=10, choices=SaleMode.choices)
     starts_on = models.DateField(_("valid from"))
     ends_on = models.DateField(_("valid until"))
-    visits_total = models.PositiveIntegerField(_("visits"), null=True, blank=True)
+    visits_total = models.PositiveIntegerField(
+        pgettext_lazy("membership", "visits"), null=True, blank=True
+    )
     visits_used = models.PositiveIntegerField(_("visits used"), default=0)
     virtual_visits = models.PositiveIntegerField(_("virtual visits"), default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -111,6 +117,15 @@ class ClientMembership(OrgOwned):
     )
     branch = models.ForeignKey(
         "accounts.Branch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Empty: what the plan covers. Set (an online sale attached "for these groups", O4): the
+    # membership is used only for lessons of these groups — never for another group's lesson
+    # nor for an individual visit (`selectors._covering`).
+    groups = models.ManyToManyField(
+        "catalog.Group",
+        blank=True,
+        related_name="+",
+        verbose_name=_("groups the client may attend"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

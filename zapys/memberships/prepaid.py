@@ -10,8 +10,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
+from zapys.core.exceptions import DomainError
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.ledger.money import UnassignedMoney, money_assign_to_client
@@ -33,11 +35,14 @@ def membership_sell_prepaid(
     comment: str,
     fees: Sequence[tuple[str, int]] = (),
     branch: Branch | None = None,
+    groups: Sequence[Any] = (),
 ) -> ClientMembership:
     """Sell `plan` to `client` as paid by `money`. The client's account gets the price as the
     sale's charge, each of `fees` (name, amount — a payment service's commission the buyer
     paid) as a charge, and the money as the payment: all caused by the membership, so
-    cancelling the membership reverses every one of them and the till's income with it."""
+    cancelling the membership reverses every one of them and the till's income with it.
+    `groups` (optional) limits the membership to lessons of those groups."""
+    chosen = groups_check(plan=plan, groups=groups)
     # The validation, the account and the dates of any sale; its money is written below.
     membership = membership_sell(
         client=client,
@@ -52,6 +57,8 @@ def membership_sell_prepaid(
         sale_mode=paid
     )
     membership.sale_mode = paid
+    if chosen:
+        membership.groups.set(chosen)
     if membership.price:
         ledger.entry_create(
             client=client,
@@ -91,6 +98,29 @@ def membership_sell_prepaid(
         actor=actor,
         action="membership.sale_mode",
         obj=membership,
-        changes={"sale_mode": ["free", "paid"], "entry": entry.pk},
+        changes={
+            "sale_mode": ["free", "paid"],
+            "entry": entry.pk,
+            "groups": [group.pk for group in chosen],
+        },
     )
     return membership
+
+
+def groups_check(*, plan: MembershipPlan, groups: Sequence[Any]) -> list[Any]:
+    """The groups a membership of `plan` may be limited to: the plan's organization's, and
+    among what the plan covers (its groups, or groups of its subjects; any group when the
+    plan covers everything). A DomainError on `group_ids` otherwise."""
+    chosen = list(dict.fromkeys(groups))
+    if any(group.organization_id != plan.organization_id for group in chosen):
+        raise DomainError(_("An object of another organization was given."), field="group_ids")
+    if chosen and not plan.covers_everything:
+        group_ids = set(plan.groups.values_list("pk", flat=True))
+        subject_ids = set(plan.subjects.values_list("pk", flat=True))
+        for group in chosen:
+            if group.pk not in group_ids and group.subject_id not in subject_ids:
+                raise DomainError(
+                    _("This membership does not cover the group %(group)s.") % {"group": group},
+                    field="group_ids",
+                )
+    return chosen

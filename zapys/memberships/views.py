@@ -103,7 +103,8 @@ def plan_archive(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 def _tab_context(request: HttpRequest, client: Any) -> dict[str, Any]:
     today = timezone.localdate()
-    history = list(selectors.client_memberships(client=client)[:200])
+    # The groups a membership is limited to, in one query for the whole list.
+    history = list(selectors.client_memberships(client=client).prefetch_related("groups")[:200])
     return {
         "client": client,
         "active": [m for m in history if m.status == "active" and m.ends_on >= today],

@@ -43,10 +43,17 @@ CREDENTIAL_FIELDS: dict[str, tuple[CredentialField, ...]] = {
         CredentialField("use_tls", _("Use STARTTLS (1/0)")),
         CredentialField("from_email", _("From address")),
     ),
-    "telegram": (CredentialField("token", _("Bot token"), secret=True, required=True),),
+    "telegram": (
+        CredentialField("token", _("Bot token"), secret=True, required=True),
+        # The bot's @username, for "connect Telegram" deep links (filled by the bot's
+        # webhook registration from getMe when left empty).
+        CredentialField("username", _("Bot username")),
+    ),
     "viber": (
         CredentialField("token", _("Bot token"), secret=True, required=True),
         CredentialField("sender_name", _("Sender name"), required=True),
+        # The public account's chat URI, for "connect Viber" deep links.
+        CredentialField("uri", _("Bot chat URI")),
     ),
 }
 

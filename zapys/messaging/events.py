@@ -47,6 +47,10 @@ class EventType:
     default_subjects: Mapping[str, Any] = field(default_factory=dict)
     #: Staff-facing events (e.g. staff.notification) are not offered to clients.
     audience: str = "client"
+    #: A marketing message (a broadcast) goes only on the channel it was queued for: when a
+    #: messenger refuses it, it is not sent again by SMS (that costs money and ignores the
+    #: channel the staff chose); transactional messages keep the fallback.
+    marketing: bool = False
 
     @property
     def variable_names(self) -> list[str]:
@@ -75,6 +79,14 @@ class UnknownEvent(LookupError):
     """No event is registered under this code (a programming error in the sender)."""
 
 
+#: What every client message may say, whatever its event declares (K1): the client's cabinet
+#: link. Added to each client event's variables (the editor lists it, a template may use it);
+#: `messaging.rendering` reads it from the message's client when the sender gives none.
+CLIENT_WIDE_VARIABLES: tuple[tuple[str, Any], ...] = (
+    ("cabinet_url", _("Link to the client's page")),
+)
+
+
 def register_event(
     code: str,
     *,
@@ -83,18 +95,24 @@ def register_event(
     defaults: Mapping[str, Any],
     subject: Any = "",
     audience: str = "client",
+    marketing: bool = False,
 ) -> EventType:
     """Declare a message kind. Re-registering the same code replaces it (module reloads)."""
     unknown = set(defaults) - set(CHANNELS)
     if unknown:
         raise ValueError(f"event {code!r}: unknown channels in defaults: {sorted(unknown)}")
+    declared = tuple((str(name), label_) for name, label_ in variables)
+    if audience == "client":
+        names = {name for name, _label in declared}
+        declared += tuple(v for v in CLIENT_WIDE_VARIABLES if v[0] not in names)
     event = EventType(
         code=code,
         label=label,
-        variables=tuple((str(name), label_) for name, label_ in variables),
+        variables=declared,
         defaults=dict(defaults),
         default_subjects={"email": subject} if subject else {},
         audience=audience,
+        marketing=marketing,
     )
     _REGISTRY[code] = event
     return event

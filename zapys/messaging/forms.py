@@ -6,11 +6,12 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.core.forms import StyledForm
 from zapys.messaging.credentials import CODES_FOR_CHANNEL, CREDENTIAL_FIELDS
 from zapys.messaging.events import CHANNEL_LABELS, CHANNELS
-from zapys.messaging.models import Channel, Message, MessengerChannel
+from zapys.messaging.models import Channel, Message, MessengerChannel, StaffNotification
 
 PROVIDER_LABELS = {
     "console": _("Console (development: messages shown in the outbox only)"),
@@ -34,6 +35,13 @@ class TransportAccountForm(StyledForm):
         max_value=1000,
         initial=10,
         help_text=_("Among active accounts of a channel the lowest number is used."),
+    )
+    max_per_second = forms.IntegerField(
+        label=_("Messages per second at most"),
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text=_("Empty or 0: the provider's usual limit (Telegram about 30 a second)."),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     base_url = forms.URLField(
@@ -125,7 +133,9 @@ class StaffChatForm(StyledForm):
 
 
 class TemplateForm(StyledForm):
-    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    subject = forms.CharField(
+        label=pgettext_lazy("e-mail", "Subject"), max_length=200, required=False
+    )
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
     is_enabled = forms.BooleanField(label=_("Send on this channel"), required=False)
 
@@ -139,6 +149,51 @@ class OutboxFilterForm(StyledForm):
         label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices]
     )
     event = forms.CharField(label=_("Event"), required=False)
+
+
+class NotificationFilterForm(StyledForm):
+    """Filters of the staff notifications list: read or not, kind, from–to date."""
+
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("All")), ("unread", _("Unread")), ("read", _("Read"))],
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("Any kind")), *StaffNotification.Level.choices],
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # The old link "?unread=1" (the bell and bookmarks) keeps working.
+    unread = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filter(self, qs: Any) -> Any:
+        data = self.cleaned_data
+        state = data.get("state") or ("unread" if data.get("unread") else "")
+        if state == "unread":
+            qs = qs.filter(read_at__isnull=True)
+        elif state == "read":
+            qs = qs.filter(read_at__isnull=False)
+        if data.get("kind"):
+            qs = qs.filter(level=data["kind"])
+        if data.get("date_from"):
+            qs = qs.filter(created_at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            qs = qs.filter(created_at__date__lte=data["date_to"])
+        return qs
 
 
 class ClientMessageForm(StyledForm):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.core.tenancy import OrgOwned
 
@@ -47,6 +48,13 @@ class TransportAccount(OrgOwned):
     )
     is_active = models.BooleanField(_("active"), default=True)
     priority = models.PositiveSmallIntegerField(_("priority"), default=10)
+    max_per_second = models.PositiveSmallIntegerField(
+        _("messages per second at most"),
+        default=0,
+        help_text=_(
+            "0: the provider's usual limit (Telegram about 30 a second, Viber and SMS gateways fewer)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,7 +123,7 @@ class MessageTemplate(OrgOwned):
 
     event = models.CharField(_("event"), max_length=100)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=200, blank=True)
     text = models.TextField(_("text"))
     is_enabled = models.BooleanField(_("enabled"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -135,7 +143,10 @@ class MessageTemplate(OrgOwned):
 
 
 class ClientMessenger(OrgOwned):
-    """A client's link to a messenger (filled by the bot when the client subscribes)."""
+    """A client's link to a messenger (filled by the bot when the client subscribes).
+
+    One chat may be linked to every client of a family (one phone), so that each child's
+    messages reach the parent's chat; `messaging.services.messengers` keeps strangers out."""
 
     client = models.ForeignKey(
         "clients.Client", on_delete=models.CASCADE, related_name="messengers"
@@ -152,10 +163,13 @@ class ClientMessenger(OrgOwned):
             models.UniqueConstraint(
                 fields=["client", "channel"], name="messaging_messenger_one_per_channel"
             ),
-            models.UniqueConstraint(
+        ]
+        # One chat may serve a family (several clients with one phone): not unique.
+        indexes = [
+            models.Index(
                 fields=["organization", "channel", "external_id"],
-                name="messaging_messenger_unique_external",
-            ),
+                name="messaging_messenger_chat",
+            )
         ]
 
     def __str__(self) -> str:
@@ -186,7 +200,7 @@ class Message(OrgOwned):
     )
     transport_code = models.CharField(_("provider"), max_length=32, blank=True)
     event = models.CharField(_("event"), max_length=100)
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=300, blank=True)
     text = models.TextField(_("text"))
     # Generic link to what the message is about (a visit, a booking, an invoice), the same
     # convention as ledger entries' cause: model label + primary key as text.
@@ -224,7 +238,8 @@ class Message(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} → {self.recipient} ({self.status})"
+        # The audit log and staff pages: the channel and the state in words, not their keys.
+        return f"{self.get_channel_display()} → {self.recipient} · {self.get_status_display()}"
 
     @property
     def is_final(self) -> bool:
@@ -275,3 +290,57 @@ class StaffNotification(OrgOwned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MarketingOptOut(OrgOwned):
+    """A client who asked not to get broadcasts (M5): on one channel, or on all (channel "").
+
+    Service messages (reminders, payment links) are not marketing and still go out. A row
+    is written by a STOP reply to the bot, by the unsubscribe link or by staff, and deleted
+    when the client subscribes again.
+    """
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        LINK = "link", _("Unsubscribe link")
+        REPLY = "reply", _("Reply to the bot")
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, blank=True, default=""
+    )
+    source = models.CharField(_("how"), max_length=16, choices=Source.choices, default=Source.STAFF)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("broadcast opt-out")
+        verbose_name_plural = _("broadcast opt-outs")
+        ordering = ["client_id", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "channel"], name="messaging_optout_one_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.channel or '*'}"
+
+
+class PacerSlot(models.Model):
+    """When an account may send next, shared by every worker process (`messaging.pacing`).
+
+    Not tenant data: one row per paced transport account, written by one atomic upsert per
+    send, so several workers together keep the account's rate. Seconds since the epoch.
+    """
+
+    account = models.OneToOneField(
+        TransportAccount, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    next_at = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("sending slot")
+        verbose_name_plural = _("sending slots")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.next_at}"

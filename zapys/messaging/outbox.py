@@ -24,14 +24,24 @@ shortest lease among its rows; what it cannot start goes back to the queue untou
 
 Queries are constant per batch: reclaim, pick+claim, read back (with accounts),
 one bulk update of the results.
+
+Each account's rate limit is honoured while sending (`Pacer`): its own `max_per_second`,
+else its provider's usual limit (`PROVIDER_RATES`: Telegram's bulk limit is about 30
+messages a second, research §3.1; Viber bots and the SMS gateways take fewer), else none
+(the console, SMTP). The pause before a send counts towards the batch's lease like the
+send itself, so a slow channel's rows that do not fit go back to the queue untouched. A
+429 from a provider is still a retry after its `retry_after`. The pacer's slots are
+shared by every worker process (`messaging.pacing`: the database, or Redis in the scaled
+mode), so several workers together keep the limit; a paced send costs one statement.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -41,6 +51,7 @@ from django.db.models import F, Q
 from zapys.core.crypto import DecryptionError, decrypt_json
 from zapys.core.tenancy import unscoped
 from zapys.messaging.models import Message, TransportAccount
+from zapys.messaging.pacing import SharedPacer
 from zapys.messaging.transports import (
     LEASE_MARGIN,
     TRANSPORTS,
@@ -60,6 +71,17 @@ MAX_DELAY = timedelta(minutes=30)
 #: 1+2+4+8+16 minutes then every 30: about four hours of trying before giving up.
 MAX_ATTEMPTS = 12
 BATCH_SIZE = 200
+
+#: Messages a second one account sends at most when its own `max_per_second` is 0: below
+#: the providers' published limits (Telegram ~30/s for bulk, SMSClub 9 requests/s,
+#: Viber's per-bot limits), so a broadcast is not answered with 429s. Codes not listed
+#: (console, email) are not paced.
+PROVIDER_RATES: dict[str, float] = {
+    "telegram": 25.0,
+    "viber": 20.0,
+    "turbosms": 10.0,
+    "twilio": 10.0,
+}
 
 #: Columns a delivery attempt changes (claimed_at/claim_token are cleared as well).
 _RESULT_COLUMNS = (
@@ -94,6 +116,48 @@ class DeliveryStats:
             f"sent {self.sent}, retry later {self.retried}, failed {self.failed}, "
             f"reclaimed {self.reclaimed}, batches {self.batches}"
         )
+
+
+def rate_for(account: TransportAccount | None) -> float | None:
+    """Messages a second this account may send, or None for no limit."""
+    if account is None:
+        return None
+    if account.max_per_second:
+        return float(account.max_per_second)
+    return PROVIDER_RATES.get(account.code)
+
+
+class Pacer:
+    """When each account may send next, for one worker process (its threads share it)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.next_at: dict[int, float] = {}
+        self.lock = threading.Lock()
+
+    def delay(self, account: TransportAccount | None) -> float:
+        """Seconds to wait before the next send through `account` (0: at once)."""
+        if account is None or rate_for(account) is None:
+            return 0.0
+        with self.lock:
+            return max(0.0, self.next_at.get(account.pk, 0.0) - self.clock())
+
+    def take(self, account: TransportAccount | None) -> float:
+        """Reserve the next send slot of `account`; returns how long to sleep first."""
+        rate = rate_for(account)
+        if account is None or rate is None:
+            return 0.0
+        with self.lock:
+            now = self.clock()
+            slot = max(now, self.next_at.get(account.pk, 0.0))
+            self.next_at[account.pk] = slot + 1.0 / rate
+            return slot - now
+
+
+#: Shared by every worker process (the database, or Redis in the scaled mode), so several
+#: workers together keep each account's rate (`messaging.pacing`). `Pacer` above is the
+#: in-process one, kept for a single worker and the tests' fake clocks.
+PACER: Pacer | SharedPacer = SharedPacer(rate_for)
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -243,6 +307,7 @@ def _send_one(message: Message, transports: _Transports, now: datetime) -> str:
         )
     except TransportError as exc:
         message.last_error = exc.message[:2000]
+        message.recipient_gone = exc.recipient_gone  # type: ignore[attr-defined]
         if exc.permanent or message.attempts >= MAX_ATTEMPTS:
             message.status = Message.Status.FAILED
             message.next_attempt_at = None
@@ -292,14 +357,24 @@ def deliver_claimed(messages: list[Message], *, now: datetime) -> DeliveryStats:
     for message in sorted(messages, key=lambda m: (-lease_for(m.transport_code), m.pk)):
         lease = lease_for(message.transport_code)  # the one the sweep will apply
         deadline = lease if write_by is None else min(write_by, lease)
-        longest = _max_send_time(transports.account_for(message))
+        account = transports.account_for(message)
+        longest = _max_send_time(account) + timedelta(seconds=PACER.delay(account))
         if timedelta(seconds=time.monotonic() - started) + longest > deadline - LEASE_MARGIN:
             _release(message)
             continue
         write_by = deadline
+        wait = PACER.take(account)
+        if wait > 0:
+            time.sleep(wait)
         outcome = _send_one(message, transports, now)
         setattr(stats, outcome, getattr(stats, outcome) + 1)
     _save_results(messages, token)
+    gone = [m for m in messages if getattr(m, "recipient_gone", False)]
+    if gone:
+        # Function-local: messaging.services imports the send path, which imports this.
+        from zapys.messaging.services.messengers import messengers_gone
+
+        messengers_gone(gone, now=now)
     return stats
 
 

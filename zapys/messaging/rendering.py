@@ -16,6 +16,10 @@ Django template engine and not `str.format`:
 
 Placeholder syntax: `{name}` / `{a.b.c}`, and `{{ name }}` (spaces optional) as a
 synonym for people used to Jinja/Django. Names are ASCII identifiers.
+
+`{first_name}` is short for `{client.first_name}` (allowed wherever that is), and both
+greet by `Client.greeting_name`: the first name, or the whole name of a client who has
+none (a company), never an empty greeting.
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ _PATH = rf"{_NAME}(?:\.{_NAME})*"
 PLACEHOLDER_RE = re.compile(rf"\{{\{{\s*(?P<double>{_PATH})\s*\}}\}}|\{{(?P<single>{_PATH})\}}")
 
 _MISSING = object()
+#: Names a template may write that read another path (`ALIASES[name]`): checked against
+#: `allowed` as the path they stand for.
+ALIASES = {
+    "first_name": "client.first_name",
+}
+#: Paths read from another attribute: the greeting never comes out empty.
+_READ_AS = {"client.first_name": "client.greeting_name"}
 
 
 def render_template(
@@ -79,10 +90,15 @@ def _render(
 
     def replace(match: re.Match[str]) -> str:
         name = _name_of(match)
+        if name not in variables:
+            name = ALIASES.get(name, name)
         if allowed_names is not None and name not in allowed_names:
             return match.group(0)
         try:
             value = _lookup(variables, name)
+            if name in _READ_AS and name not in variables:
+                greeting = _lookup(variables, _READ_AS[name])
+                value = value if greeting is _MISSING else greeting
             return match.group(0) if value is _MISSING else convert(value)
         except Exception:
             # A broken __str__ or a failing property must not stop a reminder going out.
@@ -95,10 +111,16 @@ def _name_of(match: re.Match[str]) -> str:
     return match.group("double") or match.group("single")
 
 
+#: Names read from the message's client when the sender gives no value of that name (the
+#: client-wide variables of `messaging.events.CLIENT_WIDE_VARIABLES`).
+CLIENT_FIELDS = {"cabinet_url": "client.cabinet_url"}
+
+
 def _lookup(variables: Mapping[str, object], path: str) -> object:
     """A flat key "client.name" wins; otherwise walk the dotted path from the first part."""
     if path in variables:
         return _usable(variables[path])
+    path = CLIENT_FIELDS.get(path, path)
     head, *rest = path.split(".")
     if not rest or head not in variables:
         return _MISSING

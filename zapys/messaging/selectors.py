@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.utils import translation
 
+from zapys.clients.models import Client
+from zapys.core.tenancy import unscoped
 from zapys.messaging.events import CHANNELS, EventType, all_events, get_event
 from zapys.messaging.models import (
     ClientMessenger,
     EventSetting,
+    MarketingOptOut,
     Message,
     MessageTemplate,
     MessagingSettings,
@@ -21,12 +24,12 @@ from zapys.messaging.models import (
     TransportAccount,
 )
 from zapys.messaging.rendering import render_template
+from zapys.messaging.unsubscribe import unsubscribe_client_id
 
 if TYPE_CHECKING:
     from django.db import models
 
     from zapys.accounts.models import Organization, User
-    from zapys.clients.models import Client
 
 
 def message_list(
@@ -206,6 +209,39 @@ def notifications_for(*, organization: Organization, user: User) -> QuerySet[Sta
         .filter(Q(recipient__isnull=True) | Q(recipient=user))
         .order_by("-created_at", "-id")
     )
+
+
+def client_for_unsubscribe(token: str) -> Client | None:
+    """The (not deleted) client an unsubscribe link was made for, or None for a bad token."""
+    client_id = unsubscribe_client_id(token)
+    if client_id is None:
+        return None
+    with unscoped():
+        return (
+            Client.objects.filter(pk=client_id, deleted_at__isnull=True)
+            .select_related("organization")
+            .first()
+        )
+
+
+def client_opted_out_everywhere(*, client: Client) -> bool:
+    return (
+        MarketingOptOut.objects.for_org(client.organization)
+        .filter(client=client, channel="")
+        .exists()
+    )
+
+
+def opted_out_channels(*, organization: Organization, client_ids: list[int]) -> dict[int, set[str]]:
+    """Per client, the channels they opted out of broadcasts on ("" = all), one query."""
+    result: dict[int, set[str]] = {}
+    for client_id, channel in (
+        MarketingOptOut.objects.for_org(organization)
+        .filter(client_id__in=client_ids)
+        .values_list("client_id", "channel")
+    ):
+        result.setdefault(client_id, set()).add(channel)
+    return result
 
 
 def unread_notification_count(*, organization: Organization, user: User) -> int:

@@ -38,5 +38,7 @@ audit_actions(
         "client_messenger.link": _("Messenger connected"),
         "client_messenger.unlink": _("Messenger disconnected"),
         "staff_notification.create": _("Staff notified"),
+        "client.broadcast_opt_out": _("Unsubscribed from broadcasts"),
+        "client.broadcast_opt_in": _("Subscribed to broadcasts again"),
     }
 )

@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
+from zapys.core.ratelimit import limit_token_misses
 from zapys.messaging import views
 
 app_name = "messaging"
@@ -42,5 +43,11 @@ urlpatterns = [
     path("messaging/sms-info/", views.sms_info, name="sms_info"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<id:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/<id:pk>/read/", views.notification_read, name="notification_read"),
+    re_path(
+        r"^u/(?P<token>[0-9]{1,18}\.[A-Za-z0-9_-]{1,64})/$",
+        limit_token_misses(views.unsubscribe),
+        name="unsubscribe",
+    ),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
 ]

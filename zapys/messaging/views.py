@@ -17,22 +17,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zapys.clients.selectors import client_get as _client_get
+from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError, NotFound
 from zapys.core.http import request_actor, request_organization
+from zapys.core.i18n import public_language
+from zapys.core.tenancy import public_scope
 from zapys.core.views import staff_required
 from zapys.messaging import selectors, services
 from zapys.messaging.credentials import CODES_FOR_CHANNEL, masked_credentials
 from zapys.messaging.events import CHANNEL_LABELS, CHANNELS, UnknownEvent, all_events, get_event
 from zapys.messaging.forms import (
+    PROVIDER_LABELS,
     ChannelOrderForm,
     ClientMessageForm,
     MessengerLinkForm,
+    NotificationFilterForm,
     OutboxFilterForm,
     StaffChatForm,
     TemplateForm,
     TransportAccountForm,
 )
-from zapys.messaging.models import StaffNotification, TransportAccount
+from zapys.messaging.models import MarketingOptOut, StaffNotification, TransportAccount
 from zapys.messaging.sms import sms_parts
 
 MANAGERS = ("owner", "administrator")
@@ -218,7 +223,11 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         flash.success(request, _("Settings saved."))
         return redirect("messaging:settings")
     accounts = [
-        {"account": a, "masked": masked_credentials(a.credentials_encrypted, a.code)}
+        {
+            "account": a,
+            "masked": masked_credentials(a.credentials_encrypted, a.code),
+            "provider": PROVIDER_LABELS.get(a.code, a.code),
+        }
         for a in selectors.transport_accounts(organization=org)
     ]
     return render(
@@ -269,6 +278,7 @@ def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "code": account.code,
             "name": account.name,
             "priority": account.priority,
+            "max_per_second": account.max_per_second or None,
             "is_active": account.is_active,
             "base_url": account.base_url,
             **{f"cred_{k}": v for k, v in masked.items() if not v.startswith("•")},
@@ -286,6 +296,7 @@ def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 base_url=form.cleaned_data["base_url"],
                 is_active=form.cleaned_data["is_active"],
                 priority=form.cleaned_data["priority"],
+                max_per_second=form.cleaned_data["max_per_second"] or 0,
                 credentials=form.credentials(),
             )
         except DomainError as exc:
@@ -396,11 +407,39 @@ def sms_info(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def notifications(request: HttpRequest) -> HttpResponse:
+    """The list with filters (read/unread, kind, from–to date); one query for the page."""
     qs = selectors.notifications_for(organization=request_organization(request), user=request.user)  # type: ignore[arg-type]
-    if request.GET.get("unread"):
-        qs = qs.filter(read_at__isnull=True)
+    form = NotificationFilterForm(request.GET or None)
+    if form.is_valid():
+        qs = form.filter(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "messaging/notifications.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "messaging/notifications.html",
+        {"page": page, "form": form, "query": query.urlencode()},
+    )
+
+
+@staff_required()
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read without following its link; back to the same filters."""
+    notification: StaffNotification = get_object_or_404(
+        selectors.notifications_for(organization=request_organization(request), user=request.user),  # type: ignore[arg-type]
+        pk=pk,
+    )
+    services.notification_mark_read(notification=notification, user=request.user)  # type: ignore[arg-type]
+    return _back_to_list(request)
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    url = reverse("messaging:notifications")
+    if query and url_has_allowed_host_and_scheme(f"{url}?{query}", allowed_hosts=None):
+        return redirect(f"{url}?{query}")
+    return redirect(url)
 
 
 @staff_required()
@@ -427,4 +466,36 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
         organization=request_organization(request),
         user=request.user,  # type: ignore[arg-type]
     )
-    return redirect("messaging:notifications")
+    return _back_to_list(request)
+
+
+# --- Unsubscribe link (public) ------------------------------------------------------------
+
+
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link at the end of a broadcast: one button opts the client out of broadcasts
+    (a POST: mail scanners that open links must not unsubscribe anybody), another back in."""
+    client = selectors.client_for_unsubscribe(token)
+    if client is None:
+        raise Http404
+    organization = client.organization
+    with public_scope(organization, public_language(request, organization)):
+        if request.method == "POST":
+            services.client_opt_out_set(
+                client=client,
+                channel=None,
+                opted_out=request.POST.get("action") != "subscribe",
+                actor=Actor.client_link(f"unsubscribe link of client {client.pk}"),
+                source=MarketingOptOut.Source.LINK,
+            )
+            return redirect(request.path)
+        response = render(
+            request,
+            "messaging/unsubscribe.html",
+            {
+                "organization": organization,
+                "opted_out": selectors.client_opted_out_everywhere(client=client),
+            },
+        )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -20,6 +20,7 @@ from zapys.memberships.models import MembershipPlan
 from zapys.online_sales import selectors, services
 from zapys.online_sales.models import OnlineSale, PlanOnline
 from zapys.payments.models import PaymentAccount
+from zapys.schedule.models import Visit
 
 router = Router(tags=["Online membership sales"])
 
@@ -258,6 +259,9 @@ class ActivateIn(Schema):
     client_id: Id
     valid_from: Date | None = None
     group_ids: IdList | None = None
+    #: Lessons of the chosen groups to book the client into; any that cannot be booked
+    #: refuses the whole attach (422, an error per lesson).
+    lesson_ids: IdList | None = None
 
 
 @router.post(
@@ -272,12 +276,17 @@ def online_sale_activate(request: HttpRequest, payload: ActivateIn) -> OnlineSal
     groups = []
     for group_id in payload.group_ids or []:
         groups.append(referenced_object(Group, group_id, field="group_ids"))
+    lessons = [
+        referenced_object(Visit, lesson_id, field="lesson_ids")
+        for lesson_id in payload.lesson_ids or []
+    ]
     return services.online_sale_attach(
         sale=sale,
         client=client,
         actor=request_actor(request),
         starts_on=payload.valid_from,
         groups=groups,
+        lessons=lessons,
     )
 
 

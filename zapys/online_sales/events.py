@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.messaging.events import register_event
 
@@ -11,7 +12,7 @@ PURCHASED = "online_sales.purchased"
 VARIABLES = [
     ("membership", _("Membership")),
     ("valid", _("Validity")),
-    ("visits", _("Visits")),
+    ("visits", pgettext_lazy("membership", "Visits")),
     ("amount", _("Amount")),
     ("code", _("Activation code")),
     ("link", _("Purchase page")),

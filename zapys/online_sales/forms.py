@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import Branch
@@ -14,6 +15,7 @@ from zapys.core.forms import StyledForm, StyledModelForm
 from zapys.online_sales.models import OnlineSalesSettings, PlanOnline
 from zapys.online_sales.services import STYLE_BOUNDS, STYLE_FIELDS
 from zapys.payments.models import PaymentAccount
+from zapys.schedule.models import Visit
 
 COLOR_FIELDS = ("text_color", "background", "border_color")
 
@@ -103,9 +105,23 @@ class AttachForm(StyledForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    # Rendered by hand in the lessons list (`_lessons.html`), refreshed as groups change.
+    lesson_ids = forms.ModelMultipleChoiceField(
+        label=_("Book classes"),
+        queryset=Visit._base_manager.none(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+
     def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        groups = Group.objects.all() if plan.covers_everything else plan.groups.all()
+        lessons = Visit.objects.filter(kind=Visit.Kind.LESSON).select_related("group")
+        self.fields["lesson_ids"].queryset = lessons  # type: ignore[attr-defined]
+        groups = Group.objects.filter(is_active=True)
+        if not plan.covers_everything:
+            groups = groups.filter(
+                Q(pk__in=plan.groups.values("pk")) | Q(subject__in=plan.subjects.values("pk"))
+            )
         self.fields["groups"].queryset = groups.order_by("name")  # type: ignore[attr-defined]
 
 

@@ -175,6 +175,9 @@ class OnlineSale(OrgOwned):
         related_name="+",
     )
     groups = models.ManyToManyField("catalog.Group", blank=True, related_name="+")
+    #: The lessons the client was booked into when attaching (O4): a whole refund cancels
+    #: those bookings still ahead, as it cancels the membership that was to pay for them.
+    lessons = models.ManyToManyField("schedule.Visit", blank=True, related_name="+")
     auto_attached = models.BooleanField(default=False)
     attached_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from zapys.accounts.models import Organization
+from zapys.core.tenancy import organization_zone
 from zapys.memberships.models import MembershipPlan
 from zapys.online_sales.models import OnlineSale, PlanOnline
 from zapys.payments.config import public_base
+from zapys.schedule.models import Attendance, Visit
 
 
 def plans_with_online(organization: Organization) -> list[tuple[MembershipPlan, PlanOnline | None]]:
@@ -168,4 +170,41 @@ def unattached_older_than(days: int) -> QuerySet[OnlineSale]:
     edge = timezone.now() - timedelta(days=days)
     return OnlineSale.objects.filter(status=OnlineSale.Status.PAID, paid_at__lte=edge).order_by(
         "paid_at", "id"
+    )
+
+
+#: At most this many lessons are offered in the attach dialog (the nearest first).
+LESSONS_OFFERED = 60
+
+
+def lessons_to_book(
+    organization: Organization,
+    *,
+    group_ids: list[int],
+    starts_on: date,
+    ends_on: date,
+    now: Any = None,
+) -> list[Any]:
+    """The lessons of `group_ids` a membership valid `starts_on`–`ends_on` can be booked
+    into (O4 "optionally book classes"): not started, not cancelled, within the validity,
+    nearest first, each with `taken` seats — one query whatever the number."""
+    if not group_ids:
+        return []
+    zone = organization_zone(organization)
+    first = datetime.combine(starts_on, time.min, tzinfo=zone)
+    last = datetime.combine(ends_on + timedelta(days=1), time.min, tzinfo=zone)
+    return list(
+        Visit.objects.for_org(organization)
+        .filter(
+            kind=Visit.Kind.LESSON,
+            group_id__in=group_ids,
+            blocks_time=True,
+            starts_at__gte=max(first, now or timezone.now()),
+            starts_at__lt=last,
+        )
+        .select_related("group", "branch")
+        .annotate(
+            taken=Count("attendances", filter=~Q(attendances__state=Attendance.State.CANCELLED))
+        )
+        .order_by("starts_at", "id")[:LESSONS_OFFERED]
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
@@ -37,22 +38,28 @@ from zapys.clients.services import client_create
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound
 from zapys.core.money import format_money, percent_of
+from zapys.core.tenancy import organization_zone
 from zapys.core.text import clean_line
+from zapys.ledger.models import Entry
 from zapys.ledger.money import (
     SoldLine,
     UnassignedMoney,
     money_received_unassigned,
+    money_refunded_record,
     money_unassigned_cancel,
 )
+from zapys.ledger.services import LedgerWrite, entry_create
 from zapys.memberships.models import ClientMembership, MembershipPlan
-from zapys.memberships.prepaid import membership_sell_prepaid
+from zapys.memberships.prepaid import groups_check, membership_sell_prepaid
 from zapys.memberships.services import membership_cancel, validity_end
 from zapys.messaging.services import message_send
 from zapys.online_sales.codes import code_new, code_normalise
 from zapys.online_sales.events import PURCHASED
 from zapys.online_sales.models import OnlineSale, OnlineSalesSettings, PlanOnline
-from zapys.payments.models import Payment, PaymentAccount
+from zapys.payments.models import Payment, PaymentAccount, PaymentRefund
 from zapys.payments.services import notify_staff, payment_create, payment_refund
+from zapys.schedule import services as schedule
+from zapys.schedule.models import Attendance, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -544,18 +551,8 @@ def _refuse_unless_paid(sale: OnlineSale) -> None:
 
 
 def _groups(sale: OnlineSale, groups: Any) -> list[Group]:
-    chosen = list(groups)
-    for group in chosen:
-        if group.organization_id != sale.organization_id:
-            raise DomainError(_("An object of another organization was given."), field="group_ids")
-    plan = sale.plan
-    if chosen and not plan.covers_everything:
-        allowed = set(plan.groups.values_list("pk", flat=True))
-        if any(group.pk not in allowed for group in chosen):
-            raise DomainError(
-                _("This membership does not cover one of the chosen groups."), field="group_ids"
-            )
-    return chosen
+    """The chosen groups, checked by memberships (the plan's organization and cover)."""
+    return groups_check(plan=sale.plan, groups=list(groups))
 
 
 def _attach(
@@ -566,6 +563,7 @@ def _attach(
     starts_on: date | None,
     groups: Any,
     auto: bool,
+    lessons: Any = (),
 ) -> OnlineSale:
     locked = (
         OnlineSale.objects.for_org(sale.organization_id)
@@ -592,6 +590,7 @@ def _attach(
         % {"code": locked.activation_code, "p": locked.payment_id},
         fees=fees,
         branch=locked.operation.branch,
+        groups=chosen,
     )
     won = (
         OnlineSale.objects.for_org(locked.organization_id)
@@ -609,6 +608,10 @@ def _attach(
         raise Conflict(_("This code is already used: the membership is attached to a client."))
     if chosen:
         locked.groups.set(chosen)
+    booked = _book_lessons(locked, client, membership, chosen, list(lessons), actor)
+    if booked:
+        locked.lessons.set(booked)
+    _refunded_before_attach(locked, membership, actor)
     audit_record(
         organization=client.organization,
         actor=actor,
@@ -620,6 +623,7 @@ def _attach(
             "membership": [None, membership.pk],
             "auto": auto,
             "groups": [g.pk for g in chosen],
+            "lessons": booked,
         },
     )
     locked.refresh_from_db()
@@ -634,14 +638,25 @@ def online_sale_attach(
     actor: Actor,
     starts_on: date | None = None,
     groups: Any = (),
+    lessons: Any = (),
 ) -> OnlineSale:
     """Staff attach a paid purchase to a client (O4): the client's membership is sold "paid"
-    from the held money, valid from `starts_on` (today by default), for the chosen groups.
-    A used, refunded or unpaid code is refused and nothing changes; of two staff attaching
-    the same code at once exactly one wins (the sale's row is locked)."""
+    from the held money, valid from `starts_on` (today by default), limited to the chosen
+    groups, and the client booked into the chosen `lessons` of those groups. A used,
+    refunded or unpaid code, or any lesson that cannot be booked, is refused and nothing
+    changes; of two staff attaching the same code at once exactly one wins (the sale's row
+    is locked)."""
     if starts_on is not None:
         validity_end(starts_on=starts_on, value=1, unit="days")  # a date, or it fails here
-    return _attach(sale, client=client, actor=actor, starts_on=starts_on, groups=groups, auto=False)
+    return _attach(
+        sale,
+        client=client,
+        actor=actor,
+        starts_on=starts_on,
+        groups=groups,
+        auto=False,
+        lessons=lessons,
+    )
 
 
 @transaction.atomic
@@ -652,6 +667,7 @@ def online_sale_attach_new_client(
     actor: Actor,
     starts_on: date | None = None,
     groups: Any = (),
+    lessons: Any = (),
 ) -> OnlineSale:
     """Attach to a client created from the buyer's e-mail and phone (O4)."""
     _refuse_unless_paid(sale)
@@ -660,7 +676,76 @@ def online_sale_attach_new_client(
     client = client_create(
         organization=sale.organization, name=name, phone=sale.phone, email=sale.email, actor=actor
     )
-    return _attach(sale, client=client, actor=actor, starts_on=starts_on, groups=groups, auto=False)
+    return _attach(
+        sale,
+        client=client,
+        actor=actor,
+        starts_on=starts_on,
+        groups=groups,
+        auto=False,
+        lessons=lessons,
+    )
+
+
+def lesson_label(lesson: Visit, zone: Any) -> str:
+    """ "Salsa, 5 грудня 2026, 18:00" in the organization's time."""
+    return f"{lesson.title}, {date_format(lesson.starts_at.astimezone(zone), 'j E Y, H:i')}"
+
+
+def _book_lessons(
+    sale: OnlineSale,
+    client: Client,
+    membership: ClientMembership,
+    groups: list[Group],
+    lessons: list[Visit],
+    actor: Actor,
+) -> list[int]:
+    """Book the client into the chosen lessons of the membership's groups, through the
+    schedule's participant service (capacity, duplicates). Every lesson is tried, each in a
+    savepoint, so staff see every refusal at once; any refusal raises one DomainError with
+    an error per lesson and the caller's transaction undoes the whole attach."""
+    if not lessons:
+        return []
+    group_ids = {group.pk for group in groups}
+    zone = organization_zone(sale.organization)
+    errors: list[dict[str, str]] = []
+    booked: list[int] = []
+    for lesson in dict.fromkeys(lessons):
+        reason = ""
+        day = lesson.starts_at.astimezone(zone).date()
+        if lesson.organization_id != sale.organization_id:
+            raise DomainError(_("An object of another organization was given."), field="lesson_ids")
+        if lesson.kind != Visit.Kind.LESSON or lesson.group_id not in group_ids:
+            reason = _("This is not a lesson of the chosen groups.")
+        elif not lesson.blocks_time:
+            reason = _("The lesson is cancelled.")
+        elif lesson.starts_at <= timezone.now():
+            reason = _("The lesson has already started.")
+        elif not membership.starts_on <= day <= membership.ends_on:
+            reason = _("The lesson is outside the membership's validity.")
+        else:
+            try:
+                with transaction.atomic():
+                    schedule.lesson_participant_add(visit=lesson, client=client, actor=actor)
+            except DomainError as exc:
+                reason = exc.detail
+        if reason:
+            label = lesson_label(lesson, zone)
+            errors.append({"field": "lesson_ids", "message": f"{label}: {reason}"})
+        else:
+            booked.append(lesson.pk)
+    if errors:
+        raise DomainError(
+            ngettext(
+                "%(n)s lesson cannot be booked; nothing was saved.",
+                "%(n)s lessons cannot be booked; nothing was saved.",
+                len(errors),
+            )
+            % {"n": len(errors)},
+            errors=errors,
+            status=422,
+        )
+    return booked
 
 
 # --------------------------------------------------------------------------- refunds
@@ -677,22 +762,21 @@ def online_sale_refund(*, sale: OnlineSale, actor: Actor) -> OnlineSale:
 
 
 def online_sale_refunded(*, payment: Payment, amount: int, actor: Actor) -> None:
-    """The provider returned money (the purpose's `on_refunded`). A whole refund reverses the
-    sale: an attached membership is cancelled with its entries (the seed's separate manual
-    step), unattached money's income is cancelled. A part refund (asked at the provider's
-    own dashboard) is left to the staff, who are told."""
+    """The provider returned money (the purpose's `on_refunded`), whether staff asked from
+    Zapys or someone refunded in the provider's own dashboard (payments records that the
+    same way). A whole refund reverses the sale: an attached membership is cancelled with
+    its entries (the seed's separate manual step), unattached money's income is cancelled.
+    A part refund of an attached sale is recorded on the client's account through the money
+    service (a refund entry and the till's expense, caused by the membership, so a later
+    whole refund cancels them with it); of a sale not attached yet it is recorded when the
+    sale is attached (`_refunded_before_attach`) — the money has no client until then.
+    Staff are told of every refund they did not make themselves."""
     sale = sale_for_payment(payment, lock=True)
     if sale is None or sale.payment_id != payment.pk:
         return
     organization = payment.organization
     if payment.status != Payment.Status.REFUNDED:
-        notify_staff(
-            organization=organization,
-            title=_("Part of an online sale was refunded"),
-            body=_("%(amount)s of the purchase %(code)s went back to the buyer; check the sale.")
-            % {"amount": format_money(amount, payment.currency), "code": sale.activation_code},
-            related=payment,
-        )
+        _part_refunded(sale, payment, amount, actor)
         return
     before = sale.status
     reason = _("Online sale refunded, payment #%(p)s") % {"p": payment.pk}
@@ -700,6 +784,7 @@ def online_sale_refunded(*, payment: Payment, amount: int, actor: Actor) -> None
         membership = ClientMembership.objects.for_org(organization).get(pk=sale.membership_id)
         if membership.status == ClientMembership.Status.ACTIVE:
             membership_cancel(membership=membership, actor=actor, reason=reason)
+        _cancel_bookings(sale, actor)
     elif sale.status == S.PAID and sale.operation_id:
         assert sale.receipt is not None and sale.receipt_payment is not None
         money_unassigned_cancel(
@@ -719,6 +804,148 @@ def online_sale_refunded(*, payment: Payment, amount: int, actor: Actor) -> None
         obj=sale,
         changes={"status": [before, S.REFUNDED], "amount": amount},
     )
+    if actor.user is None:
+        notify_staff(
+            organization=organization,
+            title=_("An online sale was refunded at the payment provider"),
+            body=_(
+                "%(amount)s of the purchase %(code)s went back to the buyer; the purchase is "
+                "reversed in Zapys."
+            )
+            % {"amount": format_money(amount, payment.currency), "code": sale.activation_code},
+            related=payment,
+        )
+
+
+def _cancel_bookings(sale: OnlineSale, actor: Actor) -> None:
+    """The bookings made when attaching that are still ahead and planned are cancelled (the
+    membership that was to pay for them is); attended or past ones are history."""
+    bookings = (
+        Attendance.objects.for_org(sale.organization_id)
+        .filter(
+            client_id=sale.client_id,
+            visit__in=sale.lessons.all(),
+            visit__starts_at__gt=timezone.now(),
+            state=Attendance.State.PLANNED,
+        )
+        .order_by("visit_id")
+    )
+    for attendance in bookings:
+        schedule.attendance_mark(
+            attendance=attendance, state=Attendance.State.CANCELLED, actor=actor
+        )
+
+
+def _part_refunded(sale: OnlineSale, payment: Payment, amount: int, actor: Actor) -> None:
+    """Part of the purchase went back to the buyer (the sale's row is locked)."""
+    organization = payment.organization
+    recorded = False
+    if sale.status == S.ATTACHED and sale.membership_id and sale.client_id:
+        membership = ClientMembership.objects.for_org(organization).get(pk=sale.membership_id)
+        _refund_on_account(sale, membership, amount, actor)
+        recorded = True
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="online_sale.part_refunded",
+        obj=sale,
+        changes={"amount": amount, "recorded": recorded},
+    )
+    body = (
+        _(
+            "%(amount)s of the purchase %(code)s went back to the buyer; it is recorded as a "
+            "refund on the client's account. The membership stays active."
+        )
+        if recorded
+        else _(
+            "%(amount)s of the purchase %(code)s went back to the buyer; it will be recorded on "
+            "the client's account when the purchase is attached."
+        )
+    )
+    notify_staff(
+        organization=organization,
+        title=_("Part of an online sale was refunded"),
+        body=body
+        % {"amount": format_money(amount, payment.currency), "code": sale.activation_code},
+        related=payment,
+    )
+
+
+def _refund_on_account(
+    sale: OnlineSale,
+    membership: ClientMembership,
+    amount: int,
+    actor: Actor,
+    *,
+    at: datetime | None = None,
+) -> None:
+    """A part of the purchase went back to the buyer, on the membership's account, in one
+    ledger write: the money service's refund (a refund entry and the till's expense) and
+    the membership's price lowered by as much (a correction entry). The client keeps the
+    membership as sold and paid less for it, so a part refund is not a debt: the refund
+    alone left −amount on the client's balance and the cabinet read "you owe". A debt
+    comes only from what the client is charged beyond what they paid (visits a
+    membership does not cover), as for any client. Both entries are caused by the
+    membership: a later whole refund (its cancellation) cancels them with it.
+
+    `at`: when the money went back, for a refund confirmed before the purchase had a client
+    (recorded at the attach): the rows are queued, then dated before they are inserted, so
+    the refund keeps its own date in the ledger, the till and the reports."""
+    write = LedgerWrite(organization=membership.organization, actor=actor)
+    what = {"code": sale.activation_code, "p": sale.payment_id}
+    money = money_refunded_record(
+        client=membership.client,
+        amount=amount,
+        actor=actor,
+        cause=membership,
+        comment=_("Part of online sale %(code)s refunded, payment #%(p)s") % what,
+        branch=membership.branch,
+        account=membership.account,
+        write=write,
+    )
+    lowered = entry_create(
+        client=membership.client,
+        kind=Entry.Kind.DEBIT,
+        amount=amount,
+        purpose=Entry.Purpose.CORRECTION,
+        actor=actor,
+        account=membership.account,
+        cause=membership,
+        comment=_("Membership price lowered by the part refund of online sale %(code)s") % what,
+        branch=membership.branch,
+        write=write,
+    )
+    if at is not None:
+        for row in (money.entry, money.operation, lowered):
+            if row is not None:
+                row.created_at = at
+    with transaction.atomic(savepoint=False):
+        write.save()
+
+
+def _refunded_before_attach(sale: OnlineSale, membership: ClientMembership, actor: Actor) -> None:
+    """What went back to the buyer before the purchase had a client, recorded now on it,
+    each refund with its own date (it was one entry of the total, dated at the attach).
+    The sale's row is locked, so a refund confirmed meanwhile waits and is recorded after."""
+    payment = (
+        Payment.objects.for_org(sale.organization_id)
+        .filter(pk=sale.payment_id)
+        .only("refunded_amount")
+        .first()
+    )
+    if payment is None or not payment.refunded_amount:
+        return
+    refunds = list(
+        PaymentRefund.objects.for_org(sale.organization_id)
+        .filter(payment_id=payment.pk, status=PaymentRefund.Status.SUCCEEDED)
+        .order_by("created_at", "id")
+        .values_list("amount", "confirmed_at", "created_at")
+    )
+    for amount, confirmed_at, created_at in refunds:
+        _refund_on_account(sale, membership, amount, actor, at=confirmed_at or created_at)
+    rest = payment.refunded_amount - sum(amount for amount, _c, _t in refunds)
+    if rest > 0:  # a refund the provider reported without a row of ours: dated now
+        _refund_on_account(sale, membership, rest, actor)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("online-sales/report/", views.report_view, name="report"),
     path("online-sales/<id:sale_id>/", views.sale_view, name="sale"),
     path("online-sales/<id:sale_id>/refund/", views.sale_refund, name="refund"),
+    path("online-sales/<id:sale_id>/lessons/", views.sale_lessons, name="sale_lessons"),
     # Public: the storefront, a plan's purchase page (what a button opens), the purchase.
     path("shop/<slug:org_slug>/", views.storefront, name="storefront"),
     path("shop/<slug:org_slug>/<id:plan_id>/", views.plan_page, name="plan_page"),

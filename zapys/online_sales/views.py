@@ -19,8 +19,10 @@ from zapys.accounts.models import Organization
 from zapys.clients.selectors import client_list, client_or_404
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
-from zapys.core.forms import form_add_domain_error
+from zapys.core.filter_forms import filter_dates, period_form
+from zapys.core.forms import DATE_INPUTS, form_add_domain_error
 from zapys.core.http import request_actor, request_organization
+from zapys.core.i18n import public_language
 from zapys.core.tenancy import public_scope, unscoped
 from zapys.core.views import staff_required
 from zapys.memberships.models import MembershipPlan
@@ -217,6 +219,7 @@ def sale_view(request: HttpRequest, sale_id: int) -> HttpResponse:
                     actor=actor,
                     starts_on=data["starts_on"],
                     groups=data["groups"],
+                    lessons=data["lesson_ids"],
                 )
             elif data["new_client_name"]:
                 services.online_sale_attach_new_client(
@@ -225,6 +228,7 @@ def sale_view(request: HttpRequest, sale_id: int) -> HttpResponse:
                     actor=actor,
                     starts_on=data["starts_on"],
                     groups=data["groups"],
+                    lessons=data["lesson_ids"],
                 )
             else:
                 raise DomainError(_("Choose the client or enter a new client's name."))
@@ -246,8 +250,49 @@ def sale_view(request: HttpRequest, sale_id: int) -> HttpResponse:
             "found": found,
             "suggested": suggested,
             "groups": list(sale.groups.all()),
+            **_lessons_context(sale, form, request_organization(request)),
         },
     )
+
+
+def _lessons_context(
+    sale: OnlineSale, form: AttachForm, organization: Organization
+) -> dict[str, Any]:
+    """The lessons the dialog offers for the groups and start date in the form (posted, or
+    typed and sent by htmx as they change), with those already ticked."""
+    if sale.status != OnlineSale.Status.PAID:
+        return {"lessons": [], "lessons_asked": False}
+    source = form.data if form.is_bound else {}
+    group_ids = _ids(source.getlist("groups") if hasattr(source, "getlist") else [])
+    starts_on = _date(source.get("starts_on")) if source else None
+    starts_on = starts_on or timezone.localdate()
+    plan = sale.plan
+    ends_on = services.validity_end(
+        starts_on=starts_on, value=plan.validity_value, unit=plan.validity_unit
+    )
+    lessons = selectors.lessons_to_book(
+        organization, group_ids=group_ids, starts_on=starts_on, ends_on=ends_on
+    )
+    ticked = set(_ids(source.getlist("lesson_ids") if hasattr(source, "getlist") else []))
+    return {
+        "lessons": lessons,
+        "lessons_asked": bool(group_ids),
+        "ticked": ticked,
+        "valid_until": ends_on,
+    }
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and len(v) < 19]
+
+
+@staff_required(*MANAGERS)
+def sale_lessons(request: HttpRequest, sale_id: int) -> HttpResponse:
+    """The dialog's lessons list (htmx), for the groups and start date as they are now."""
+    sale = _sale_or_404(sale_id)
+    form = AttachForm(request.GET, plan=sale.plan)
+    context = _lessons_context(sale, form, request_organization(request))
+    return render(request, "online_sales/_lessons.html", context)
 
 
 @staff_required(*MANAGERS)
@@ -268,6 +313,10 @@ def sale_refund(request: HttpRequest, sale_id: int) -> HttpResponse:
     return redirect("online_sales:sale", sale_id=sale.pk)
 
 
+#: The report's period, under the parameter names its links use (`from`, `to`).
+REPORT_PERIOD = period_form("from", "to")
+
+
 @staff_required(*MANAGERS)
 def report_view(request: HttpRequest) -> HttpResponse:
     """Online sales by plan and period with commission and refunds; purchases nobody attached
@@ -277,8 +326,11 @@ def report_view(request: HttpRequest) -> HttpResponse:
         days = max(0, min(int(request.GET.get("days", 7)), 3650))
     except ValueError:
         days = 7
-    date_from = _date(request.GET.get("from")) or today.replace(day=1)
-    date_to = _date(request.GET.get("to")) or today
+    period, dates = filter_dates(
+        REPORT_PERIOD, request.GET, {"from": today.replace(day=1), "to": today}
+    )
+    date_from, date_to = dates["from"], dates["to"]
+    assert date_from is not None and date_to is not None
     rows = selectors.report(date_from=date_from, date_to=date_to)
     totals = {
         "sold": sum(r.sold for r in rows),
@@ -292,8 +344,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "totals": totals,
-            "date_from": date_from,
-            "date_to": date_to,
+            "period": period,
             "days": days,
             "stale": list(selectors.unattached_older_than(days)[:100]),
         },
@@ -301,12 +352,16 @@ def report_view(request: HttpRequest) -> HttpResponse:
 
 
 def _date(text: str | None) -> Any:
-    from datetime import date
+    """A date as the styled form's input takes it (dd.mm.yyyy typed, ISO from links): the
+    attach dialog's lesson list is asked with what the person typed."""
+    from datetime import datetime
 
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return None
+    for fmt in DATE_INPUTS:
+        try:
+            return datetime.strptime((text or "").strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 # --------------------------------------------------------------------------- public pages
@@ -320,10 +375,14 @@ def _public_org(org_slug: str) -> Organization:
     return organization
 
 
-def _language(request: HttpRequest, organization: Organization) -> str:
-    """The buyer's choice (`?lang=`), else the organization's language."""
+def _language(request: HttpRequest, organization: Organization, preferred: str = "") -> str:
+    """The buyer's choice on this page (`?lang=`), else their choice elsewhere (the
+    language cookie), else `preferred` (the language they bought in), else the
+    organization's language."""
     wanted = request.GET.get("lang") or request.POST.get("lang") or ""
-    return wanted if wanted in ("uk", "en") else (organization.language or "uk")
+    if wanted in ("uk", "en"):
+        return wanted
+    return public_language(request, organization, preferred)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -421,7 +480,8 @@ def sale_page(request: HttpRequest, token: str) -> HttpResponse:
     if sale is None:
         raise Http404
     organization = sale.organization
-    with public_scope(organization, sale.language):
+    language = _language(request, organization, sale.language)
+    with public_scope(organization, language):
         payment = (
             Payment.objects.select_related("account").filter(pk=sale.payment_id).first()
             if sale.payment_id
@@ -441,7 +501,7 @@ def sale_page(request: HttpRequest, token: str) -> HttpResponse:
         returned = request.GET.get("return") == "1" and pending and not lost
         checkout = None
         if pending and not returned and payment is not None:
-            checkout = checkout_context(payment, language=sale.language, submitted=submitted)
+            checkout = checkout_context(payment, language=language, submitted=submitted)
         plan = sale.plan
         return _no_store(
             render(
@@ -455,7 +515,7 @@ def sale_page(request: HttpRequest, token: str) -> HttpResponse:
                     "visits": services.visits_text(plan),
                     "checkout": checkout,
                     "returned": returned,
-                    "lang": sale.language,
+                    "lang": language,
                     "storefront": reverse("online_sales:storefront", args=[organization.slug]),
                 },
             )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.core.collation import ukrainian_sort_key
 from zapys.core.forms import StyledForm
@@ -33,7 +34,9 @@ class MoneyField(forms.Field):
 
 
 class PaymentAccountForm(StyledForm):
-    provider = forms.ChoiceField(label=_("Provider"), choices=PaymentAccount.Provider.choices)
+    provider = forms.ChoiceField(
+        label=pgettext_lazy("payment service", "Provider"), choices=PaymentAccount.Provider.choices
+    )
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     public_key = forms.CharField(label=_("LiqPay public key"), required=False)
     private_key = forms.CharField(
@@ -51,9 +54,22 @@ class PaymentAccountForm(StyledForm):
     merchant_domain = forms.CharField(label=_("WayForPay merchant domain"), required=False)
     is_default = forms.BooleanField(label=_("Use by default"), required=False)
 
+    #: The inputs each provider uses: the page shows only the chosen provider's (the
+    #: sandbox needs none). Its script reads `data-codes` (as messaging's account form).
+    PROVIDER_FIELDS = {
+        "public_key": "liqpay",
+        "private_key": "liqpay",
+        "sandbox": "liqpay",
+        "merchant_account": "wayforpay",
+        "secret_key": "wayforpay",
+        "merchant_domain": "wayforpay",
+    }
+
     def __init__(self, *args: Any, account: PaymentAccount | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.account = account
+        for name, provider in self.PROVIDER_FIELDS.items():
+            self.fields[name].widget.attrs["data-codes"] = provider
         if account is not None:
             self.fields["provider"].disabled = True
             self.fields["provider"].initial = account.provider
@@ -90,7 +106,7 @@ class PaymentFilterForm(StyledForm):
         label=_("Status"), required=False, choices=[("", _("Any")), *Payment.Status.choices]
     )
     provider = forms.ChoiceField(
-        label=_("Provider"),
+        label=pgettext_lazy("payment service", "Provider"),
         required=False,
         choices=[("", _("Any")), *PaymentAccount.Provider.choices],
     )

@@ -19,7 +19,7 @@ from zapys.core.jobs import periodic_job
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.payments import services
 from zapys.payments.config import reconcile_after_minutes
-from zapys.payments.models import Payment
+from zapys.payments.models import Payment, payment_number
 from zapys.payments.providers import PaymentNotFound, ProviderError
 
 logger = logging.getLogger(__name__)
@@ -122,10 +122,10 @@ def mismatch_report(now: datetime) -> str:
             if _agrees(payment.status, remote):
                 continue
             reason = _("Zapys says %(local)s, the provider says %(remote)s.") % {
-                "local": payment.status,
-                "remote": remote,
+                "local": payment.get_status_display(),
+                "remote": f"“{remote}”",
             }
-            by_org[payment.organization_id].append(f"#{payment.pk}: {reason}")
+            by_org[payment.organization_id].append(f"{payment_number(payment.pk)}: {reason}")
             services.payment_hold(payment=payment, reason=reason, actor=actor, notify=False)
     for payment in recent:
         lines = by_org.pop(payment.organization_id, None)

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.crypto import decrypt_json, encrypt_json
@@ -59,7 +60,9 @@ class PaymentAccount(OrgOwned):
         SANDBOX = "sandbox", _("Sandbox (test payments)")
 
     public_id = models.CharField(max_length=32, unique=True, default=new_account_public_id)
-    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
+    provider = models.CharField(
+        pgettext_lazy("payment service", "provider"), max_length=20, choices=Provider.choices
+    )
     name = models.CharField(_("name"), max_length=100)
     # Non-secret identifier at the provider (LiqPay public_key, WayForPay merchantAccount)
     # kept in clear for display; everything else lives in `credentials_encrypted`.
@@ -82,7 +85,12 @@ class PaymentAccount(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_provider_display()})"
+        # "Sandbox (Пісочниця (тестові платежі))" read like a typo: a name that only repeats
+        # the provider shows the provider once, any other name is followed by it.
+        provider = str(self.get_provider_display())
+        if self.name.strip().casefold() in (self.provider, provider.casefold(), ""):
+            return provider
+        return f"{self.name} · {provider}"
 
     @property
     def credentials(self) -> dict[str, Any]:
@@ -91,6 +99,11 @@ class PaymentAccount(OrgOwned):
 
     def set_credentials(self, credentials: dict[str, Any]) -> None:
         self.credentials_encrypted = encrypt_json(credentials)
+
+
+def payment_number(pk: int | None) -> str:
+    """A payment's number as staff read it: "#7" in English, "№7" in Ukrainian."""
+    return pgettext("payment number", "#%(number)s") % {"number": pk}
 
 
 class Payment(OrgOwned):
@@ -128,6 +141,8 @@ class Payment(OrgOwned):
     review_reason = models.CharField(_("review reason"), max_length=300, blank=True)
     expires_at = models.DateTimeField(_("pay by"), null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # When the client first opened the payment's page (the payment-link funnel, X9).
+    opened_at = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     # A new attempt after a declined card points back to the declined payment (which stays
     # as it was). One-to-one: the database refuses a second attempt from the same link.
@@ -150,7 +165,7 @@ class Payment(OrgOwned):
         # What the audit log and staff pages show: the purpose's label, never its key.
         language = (translation.get_language() or "uk")[:2]
         amount = format_money(self.amount, self.currency, language)
-        return f"#{self.pk} {self.purpose_label} {amount}"
+        return f"{payment_number(self.pk)} {self.purpose_label} {amount}"
 
     @property
     def purpose_label(self) -> str:
@@ -244,7 +259,12 @@ class PaymentRefund(OrgOwned):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"refund {self.amount} of payment {self.payment_id} ({self.status})"
+        language = (translation.get_language() or "uk")[:2]
+        return gettext("Refund of %(amount)s for payment %(number)s (%(status)s)") % {
+            "amount": format_money(self.amount, self.payment.currency, language),
+            "number": payment_number(self.payment_id),
+            "status": self.get_status_display(),
+        }
 
 
 class SandboxCharge(models.Model):

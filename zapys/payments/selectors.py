@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -39,6 +41,30 @@ def account_by_public_id(public_id: str) -> PaymentAccount | None:
     if not _PUBLIC_ID.fullmatch(public_id):
         return None
     return sql.fetch_one(PaymentAccount, {"public_id": public_id}, related="organization")
+
+
+def account_for_callback(public_id: str) -> PaymentAccount | None:
+    """`account_by_public_id` for a callback, whose account read is also the connection's
+    health check.
+
+    With CONN_HEALTH_CHECKS Django sends a `SELECT 1` before a request's first query, so that
+    a connection the database dropped (a restart, a failover) is replaced instead of failing
+    the request. On a callback that check is one of nine round trips. The account read comes
+    first, writes nothing and runs outside any transaction, so it can do the checking
+    itself: Django's check is marked done, and a read that finds the connection dead closes
+    it and reads once more on a new one. Same outcome (no callback fails on a dropped
+    connection), one statement less."""
+    conn: Any = connections[DEFAULT_DB_ALIAS]  # health_check_* are not in django-stubs
+    if not conn.health_check_enabled or conn.in_atomic_block:
+        return account_by_public_id(public_id)
+    conn.health_check_done = True
+    try:
+        return account_by_public_id(public_id)
+    except (OperationalError, InterfaceError):
+        if conn.is_usable():
+            raise  # the statement failed, not the connection
+        conn.close()
+        return account_by_public_id(public_id)
 
 
 def payment_get(*, payment_id: int) -> Payment:

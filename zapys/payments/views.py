@@ -40,6 +40,7 @@ from zapys.payments.providers import InvalidCallback
 from zapys.payments.providers.sandbox import DECLINE_CARD, SUCCESS_CARD, THREE_DS_CODE
 from zapys.payments.purposes import return_url_for
 from zapys.payments.sandbox import checkout_expired, sandbox_api, sandbox_charge, sandbox_verify
+from zapys.payments.services.opens import payment_opened_record
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def callback(request: HttpRequest, provider: str, account_id: str) -> HttpRespon
     """Provider → Zapys. Verify, store, dedupe, lock, transition, reply (DESIGN rule 6)."""
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "POST"})
-    account = selectors.account_by_public_id(account_id)
+    account = selectors.account_for_callback(account_id)
     if account is None or account.provider != provider:
         raise Http404
     limit = max_callback_bytes()
@@ -102,6 +103,8 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
             )
             if submitted.done:
                 return redirect(_after_submit(payment, submitted))
+        if request.method == "GET":
+            payment_opened_record(payment, viewer=request.user)  # the funnel's "opened" (X9)
         returned = request.GET.get("return") == "1" and payment.status in services.OPEN_STATUSES
         expired = bool(
             payment.status in services.OPEN_STATUSES

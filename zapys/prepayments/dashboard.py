@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from zapys.core.http import request_organization
@@ -30,7 +30,7 @@ def widgets(request: HttpRequest) -> list[dict]:
     bookings = reverse("prepayments:bookings")
     cards = [
         {
-            "title": _("Awaiting prepayment"),
+            "title": pgettext("visits", "Awaiting prepayment"),
             "value": totals["pending"],
             "icon": "hourglass-split",
             "order": 20,

@@ -12,7 +12,13 @@ from zapys.payments.models import PaymentAccount
 from zapys.payments.services import payment_account_create, payment_succeed
 from zapys.prepayments import services, sweeps
 from zapys.prepayments.models import Booking
-from zapys.schedule.services import visit_create, visit_statuses_ensure
+from zapys.schedule.services import (
+    visit_cancel,
+    visit_create,
+    visit_status_set,
+    visit_statuses_ensure,
+)
+from zapys.schedule.services.statuses import status_first
 
 
 def load(ctx: DemoContext) -> None:
@@ -26,6 +32,7 @@ def load(ctx: DemoContext) -> None:
         )
     statuses = visit_statuses_ensure(organization=org)
     services.cancel_status_create(organization=org, actor=ctx.actor)
+    services.policy_presets_ensure(org)  # Flexible / Moderate / Strict; Moderate the default
     services.prepayment_settings_update(
         organization=org,
         actor=ctx.actor,
@@ -60,7 +67,7 @@ def load(ctx: DemoContext) -> None:
     services.booking_type_create(
         organization=org, name="Година спеціаліста", rule="hourly", value=50, actor=ctx.actor
     )
-    club, _created = Tag.objects.for_org(org).get_or_create(organization=org, name="club")
+    club, _created = Tag.objects.for_org(org).get_or_create(organization=org, name="клуб")
     services.prepayment_rule_create(
         organization=org, action="waive", tag=club, actor=ctx.actor, order=10
     )
@@ -116,3 +123,43 @@ def load(ctx: DemoContext) -> None:
         actor=ctx.actor,
     )  # paid late
     # made[4], made[5]: pending
+    _policy_demo(ctx, clients, staff, service_list, fixed)
+
+
+def _policy_demo(
+    ctx: DemoContext, clients: list[Any], staff: list[Any], service_list: list[Any], fixed: Any
+) -> None:
+    """X3/V2: one visit cancelled late (the Moderate fee charged, the rest on the balance)
+    and one no-show whose fee was waived with a reason."""
+    org = ctx.organization
+    done: list[Booking] = []
+    for i, hours in enumerate((5, 7)):
+        start = (ctx.now + timedelta(hours=hours)).replace(second=0, microsecond=0)
+        try:
+            visit = visit_create(
+                organization=org,
+                client=clients[(i + 3) % len(clients)],
+                staff=staff[(i + 1) % len(staff)],
+                service=service_list[i % len(service_list)],
+                starts_at=start,
+                branch=ctx.branches[0],
+                actor=ctx.actor,
+                now=ctx.now,
+            )
+            booking = services.booking_create(
+                visit=visit, actor=ctx.actor, booking_type=fixed, now=ctx.now
+            )
+        except Exception:  # noqa: S112 - a busy demo slot: one example fewer
+            continue
+        payment_succeed(payment=booking.payment, actor=ctx.actor)  # type: ignore[arg-type]
+        booking.refresh_from_db()
+        done.append(booking)
+    if len(done) < 2:
+        return
+    visit_cancel(visit=done[0].visit, actor=ctx.actor, options={"by": "client"})
+    no_show = visit_status_set(
+        visit=done[1].visit, status=status_first(org, is_no_show=True), actor=ctx.actor
+    )
+    fee = getattr(no_show, "status_effects", {}).get("fee")
+    if fee is not None:
+        services.fee_waive(fee=fee, actor=ctx.actor, reason="Хвороба, довідка від лікаря")

@@ -11,6 +11,9 @@ PAYMENT_RECEIVED = "prepayments.payment_received"
 LINK_EXPIRED = "prepayments.link_expired"
 VISIT_CANCELLED = "prepayments.visit_cancelled"
 REMINDER = "prepayments.reminder"
+VISIT_CANCELLED_MONEY = "prepayments.visit_cancelled_money"
+FEE_CHARGED = "prepayments.fee_charged"
+REFUND_DONE = "prepayments.refund_done"
 
 VARIABLES = [
     ("client.name", _("Full name")),
@@ -22,6 +25,10 @@ VARIABLES = [
     ("amount", _("Amount")),
     ("link", _("Payment link")),
     ("branch", _("Branch")),
+    ("policy", _("Cancellation policy")),
+    ("cancel_link", _("Link to cancel the visit")),
+    ("fee", _("Cancellation fee")),
+    ("money", _("What happened to the prepayment")),
 ]
 
 EVENTS = {
@@ -31,7 +38,10 @@ EVENTS = {
     ),
     PAYMENT_RECEIVED: (
         _("Prepayment: payment received"),
-        _("{client.first_name}, we received {amount}. See you on {date} at {time}, {branch}."),
+        _(
+            "{client.first_name}, we received {amount}. See you on {date} at {time}, {branch}. "
+            "{policy} To cancel: {cancel_link}"
+        ),
     ),
     LINK_EXPIRED: (
         _("Prepayment: link expired"),
@@ -45,6 +55,24 @@ EVENTS = {
         _(
             "{client.first_name}, your visit ({service}, {date} {time}) is cancelled: "
             "the prepayment was not received."
+        ),
+    ),
+    VISIT_CANCELLED_MONEY: (
+        _("Prepayment: a paid visit cancelled"),
+        _("{client.first_name}, your visit ({service}, {date} {time}) is cancelled. {money}"),
+    ),
+    FEE_CHARGED: (
+        _("Prepayment: a no-show fee charged"),
+        _(
+            "{client.first_name}, you did not come to {service} on {date} at {time}: "
+            "a fee of {fee} was charged by the cancellation policy."
+        ),
+    ),
+    REFUND_DONE: (
+        _("Prepayment: refunded to the card"),
+        _(
+            "{client.first_name}, {amount} for the cancelled visit ({service}, {date} {time}) "
+            "is refunded to your card."
         ),
     ),
     REMINDER: (

@@ -12,6 +12,7 @@ from django import forms
 from django.core.files import File
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from zapys.accounts.models import Branch, User
@@ -21,7 +22,13 @@ from zapys.core.forms import StyledForm, StyledModelForm
 from zapys.core.money import MoneyError, parse_money
 from zapys.ledger.models import FinanceArticle
 from zapys.payments.models import PaymentAccount
-from zapys.prepayments.models import Booking, BookingType, PrepaymentRule, PrepaymentSettings
+from zapys.prepayments.models import (
+    Booking,
+    BookingType,
+    CancellationPolicy,
+    PrepaymentRule,
+    PrepaymentSettings,
+)
 from zapys.schedule.models import VisitStatus
 
 MAX_BACKGROUND_BYTES = 4 * 1024 * 1024
@@ -48,6 +55,7 @@ TAB_FIELDS: dict[str, list[str]] = {
     "main": ["enabled", "require_for_online", "default_channel"],
     "term": [
         "link_lifetime_hours",
+        "release_before_start_minutes",
         "auto_cancel",
         "auto_cancel_after_minutes",
         "cancel_status",
@@ -68,6 +76,7 @@ TAB_FIELDS: dict[str, list[str]] = {
         "page_expired_message",
     ],
     "agreement": ["agreement_enabled", "agreement_text"],
+    "policy": ["cancellation_policy"],
 }
 
 
@@ -95,6 +104,13 @@ def settings_form_class(tab: str) -> type[StyledModelForm]:
                     if name == "cancel_status":
                         qs = qs.filter(is_cancellation=True)
                     self.fields[name].queryset = qs  # type: ignore[attr-defined]
+            if "release_before_start_minutes" in self.fields:
+                # Older forms (and API-less scripts) post the tab without it: keep the value.
+                self.fields["release_before_start_minutes"].required = False
+            if "cancellation_policy" in self.fields:
+                self.fields["cancellation_policy"].queryset = (  # type: ignore[attr-defined]
+                    CancellationPolicy.objects.for_org(org).filter(is_active=True)
+                )
             if "payment_account" in self.fields:
                 self.fields["payment_account"].queryset = (  # type: ignore[attr-defined]
                     PaymentAccount.objects.for_org(org).filter(is_active=True)
@@ -271,3 +287,74 @@ class ReportFilterForm(StyledForm):
         self.fields["branch"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
         self.fields["staff"].queryset = User.objects.for_org(organization)  # type: ignore[attr-defined]
         self.fields["booking_type"].queryset = BookingType.objects.for_org(organization)  # type: ignore[attr-defined]
+
+
+class PolicyForm(StyledModelForm):
+    """A custom cancellation policy (X3); the limits are the service's (field errors)."""
+
+    # Bounded here so 150% is the field's error, not the table constraint's message.
+    late_cancel_fee_percent = forms.IntegerField(
+        label=_("late cancellation fee, %"), min_value=0, max_value=100, initial=0
+    )
+    no_show_fee_percent = forms.IntegerField(
+        label=_("no-show fee, %"), min_value=0, max_value=100, initial=0
+    )
+    exempt_tags = forms.ModelMultipleChoiceField(
+        label=_("Exempt client tags"), queryset=_none(Tag), required=False
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services"),
+        queryset=_none(Service),
+        required=False,
+        help_text=_("The policy applies to these services instead of the default."),
+    )
+
+    class Meta:
+        model = CancellationPolicy
+        fields = [
+            "name",
+            "free_cancel_hours",
+            "late_cancel_fee_percent",
+            "no_show_fee_percent",
+            "fee_base",
+            "late_cancel_rest",
+            "review_hours",
+            "exempt_tags",
+            "services",
+        ]
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["exempt_tags"].queryset = Tag.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["services"].queryset = Service.objects.for_org(organization)  # type: ignore[attr-defined]
+
+
+class CancellationsFilterForm(StyledForm):
+    group = forms.ChoiceField(
+        label=pgettext_lazy("group by", "Group"),
+        required=False,
+        choices=[
+            ("client", _("By client")),
+            ("service", _("By service")),
+            ("staff", _("By specialist")),
+        ],
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ExtendForm(StyledForm):
+    """More time to pay a booking, from the booking's page (the service checks the bounds
+    against the visit)."""
+
+    hours = forms.IntegerField(
+        label=_("Hours to add"),
+        min_value=1,
+        max_value=720,
+        initial=24,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from zapys.core.jobs import periodic_job
+from zapys.prepayments.services import fees_charge_due
 from zapys.prepayments.sweeps import sweep
 
 
@@ -12,3 +13,9 @@ from zapys.prepayments.sweeps import sweep
 def prepayment_deadlines(now: datetime) -> str:
     """Remind, expire and auto-cancel unpaid bookings whose deadline has passed."""
     return sweep(now).summary()
+
+
+@periodic_job("prepayments.fees", every=timedelta(minutes=5))
+def prepayment_fees(now: datetime) -> str:
+    """Charge the no-show fees whose review window has passed (unless waived)."""
+    return f"charged {fees_charge_due(now)}"

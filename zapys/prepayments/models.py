@@ -17,11 +17,15 @@ import functools
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.core.fields import MoneyField
+from zapys.core.numbers import numbered
+from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
+from zapys.prepayments.refund_reasons import refund_failure_text
 
 
 class PrepaymentSettings(OrgOwned):
@@ -59,6 +63,19 @@ class PrepaymentSettings(OrgOwned):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("cancellation status"),
+    )
+    release_before_start_minutes = models.PositiveIntegerField(
+        _("payment deadline before the visit, minutes"),
+        default=60,
+        help_text=_("The link expires at the latest this long before the visit starts (V3)."),
+    )
+    cancellation_policy = models.ForeignKey(
+        "prepayments.CancellationPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cancellation policy"),
     )
     reminder_enabled = models.BooleanField(_("remind before the link expires"), default=False)
     reminder_hours_before = models.PositiveIntegerField(_("remind N hours before"), default=2)
@@ -184,6 +201,14 @@ class BookingType(OrgOwned):
     value = models.BigIntegerField(_("value"), default=0)
     is_default = models.BooleanField(_("default"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    cancellation_policy = models.ForeignKey(
+        "prepayments.CancellationPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cancellation policy"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -238,12 +263,27 @@ class PrepaymentRule(OrgOwned):
 
 
 class Booking(OrgOwned):
+    class RefundState(models.TextChoices):
+        PENDING = "pending", _("Refund asked, awaiting the provider")
+        FAILED = "failed", _("Refund failed")
+        DONE = "done", _("Refunded")
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting payment")
         PAID = "paid", _("Paid")
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
+
+    class DeadlineReason(models.TextChoices):
+        LIFETIME = "lifetime", _("the link's lifetime")
+        BEFORE_START = "before_start", _("the visit's start")
+
+    class CancelledBy(models.TextChoices):
+        NONE = "", _("Not cancelled")
+        STAFF = "staff", _("Staff")
+        CLIENT = "client", _("Client")
+        AUTO = "auto", _("Automatically")
 
     class LateResolution(models.TextChoices):
         NONE = "", _("Not decided")
@@ -278,6 +318,12 @@ class Booking(OrgOwned):
         "payments.Payment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     expires_at = models.DateTimeField(_("pay by"))
+    deadline_reason = models.CharField(
+        _("deadline set by"),
+        max_length=16,
+        choices=DeadlineReason.choices,
+        default=DeadlineReason.LIFETIME,
+    )
     auto_cancel_at = models.DateTimeField(null=True, blank=True)
     remind_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -291,6 +337,29 @@ class Booking(OrgOwned):
     accepted_ip = models.GenericIPAddressField(null=True, blank=True)
     accepted_user_agent = models.CharField(max_length=400, blank=True)
     created_by = models.CharField(max_length=200, blank=True)
+    # The visit cancelled while it held the money (V2): who, and where the money went.
+    cancelled_by = models.CharField(
+        _("cancelled by"), max_length=10, choices=CancelledBy.choices, blank=True, default=""
+    )
+    cancel_kept = MoneyField(_("kept as a fee"), default=0)
+    cancel_to_balance = MoneyField(_("left on the balance"), default=0)
+    cancel_refunded = MoneyField(_("refunded"), default=0)
+    # The refund to the card after a cancellation: asked → done when the provider confirms;
+    # failed (the provider's reason kept) until staff retry it. The client hears
+    # "refunded" only once it is done.
+    refund_state = models.CharField(
+        _("refund to the card"),
+        max_length=10,
+        choices=RefundState.choices,
+        blank=True,
+        default="",
+    )
+    refund_error = models.CharField(_("why the refund failed"), max_length=300, blank=True)
+    # The provider's code for it (`not_refundable`, `1123`, …: prepayments.refund_reasons);
+    # pages show `refund_failure_text`, never the code or the provider's raw words.
+    refund_error_code = models.CharField(
+        _("refund failure code"), max_length=60, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -325,8 +394,23 @@ class Booking(OrgOwned):
         return public_base() + _page_path_template().replace(_TOKEN_SLOT, self.token)
 
     @property
+    def policy_name(self) -> str:
+        """The cancellation policy the client agreed to, as its evidence names it; a preset
+        nobody renamed in the page's language (`core.system_names`)."""
+        policy = (self.terms_snapshot or {}).get("policy") or {}
+        name, preset = str(policy.get("name") or ""), policy.get("preset") or ""
+        if preset not in CancellationPolicy.Preset.values or not preset:
+            return name
+        return shown_name(name, CancellationPolicy.Preset(preset).label)
+
+    @property
     def staff_url(self) -> str:
         return reverse("prepayments:detail", kwargs={"pk": self.pk})
+
+    @property
+    def refund_failure(self) -> str:
+        """Why the refund to the card failed, said for staff (never the provider's code)."""
+        return refund_failure_text(self.refund_error_code, self.refund_error)
 
     @property
     def clock(self) -> str:
@@ -348,3 +432,122 @@ _TOKEN_SLOT = "__token__"
 @functools.lru_cache(maxsize=1)
 def _page_path_template() -> str:
     return reverse("prepayments:page", kwargs={"token": _TOKEN_SLOT})
+
+
+class CancellationPolicy(OrgOwned):
+    """What cancelling late or not coming costs (X3). Presets are seeded per organization
+    (`services.policy_presets_ensure`); the organization's default is in the prepayment
+    settings, a service or a booking type may name another."""
+
+    class Preset(models.TextChoices):
+        CUSTOM = "", pgettext_lazy("cancellation policy", "Custom")
+        FLEXIBLE = "flexible", _("Flexible")
+        MODERATE = "moderate", _("Moderate")
+        STRICT = "strict", _("Strict")
+
+    class FeeBase(models.TextChoices):
+        PREPAYMENT = "prepayment", _("of the prepayment")
+        PRICE = "price", _("of the price")
+
+    class Rest(models.TextChoices):
+        BALANCE = "balance", _("kept on the balance")
+        REFUND = "refund", _("refunded to the card")
+        STAFF = "staff", _("staff choose")
+
+    name = models.CharField(_("name"), max_length=100)
+    preset = models.CharField(max_length=10, choices=Preset.choices, blank=True, default="")
+    free_cancel_hours = models.PositiveIntegerField(
+        _("free cancellation, hours before"), default=24
+    )
+    late_cancel_fee_percent = models.PositiveIntegerField(_("late cancellation fee, %"), default=0)
+    no_show_fee_percent = models.PositiveIntegerField(_("no-show fee, %"), default=0)
+    fee_base = models.CharField(
+        _("fee counted"), max_length=10, choices=FeeBase.choices, default=FeeBase.PREPAYMENT
+    )
+    late_cancel_rest = models.CharField(
+        _("the rest of the prepayment"), max_length=10, choices=Rest.choices, default=Rest.BALANCE
+    )
+    review_hours = models.PositiveIntegerField(_("review before a no-show fee, hours"), default=24)
+    exempt_tags = models.ManyToManyField(
+        "clients.Tag", blank=True, related_name="+", verbose_name=_("exempt client tags")
+    )
+    services = models.ManyToManyField(
+        "catalog.Service", blank=True, related_name="+", verbose_name=_("services")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cancellation policy")
+        verbose_name_plural = _("cancellation policies")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(late_cancel_fee_percent__lte=100, no_show_fee_percent__lte=100),
+                name="prepayments_policy_fee_le_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """A preset is named in the page's language until the organization renames it
+        (`core.system_names`)."""
+        if self.preset not in self.Preset.values or not self.preset:
+            return self.name
+        return shown_name(self.name, self.Preset(self.preset).label)
+
+
+class Fee(OrgOwned):
+    """A late-cancellation or no-show fee (X3). A no-show fee waits `review_hours` as
+    pending (staff may waive it) and is then charged by the tick job; a late-cancellation
+    fee is charged when the visit is cancelled. Charged = a ledger charge (purpose "fee")
+    caused by the fee; waiving a charged fee cancels that entry."""
+
+    class Kind(models.TextChoices):
+        LATE_CANCEL = "late_cancel", _("Late cancellation")
+        NO_SHOW = "no_show", pgettext_lazy("fee", "No-show")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        CHARGED = "charged", _("Charged")
+        WAIVED = "waived", _("Waived")
+
+    visit = models.ForeignKey("schedule.Visit", on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="fees"
+    )
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    policy = models.ForeignKey(
+        CancellationPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    amount = MoneyField(_("amount"))
+    currency = models.CharField(max_length=3, default="UAH")
+    charge_at = models.DateTimeField(_("charge after"), null=True, blank=True)
+    charged_at = models.DateTimeField(_("charged"), null=True, blank=True)
+    waived_at = models.DateTimeField(_("waived"), null=True, blank=True)
+    waive_reason = models.CharField(_("reason for the waiver"), max_length=300, blank=True)
+    entry_id_charged = models.BigIntegerField(null=True, blank=True, editable=False)
+    policy_snapshot = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fee")
+        verbose_name_plural = _("fees")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "charge_at"], name="prepay_fee_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "kind"], name="prepayments_one_fee_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="prepayments_fee_amount_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {numbered(self.pk)}"

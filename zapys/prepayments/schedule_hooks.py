@@ -2,8 +2,14 @@
 an online booking it may start a paid booking, and a visit shows its booking."""
 
 from zapys.prepayments.selectors import bookings_for_visits
-from zapys.prepayments.services import online_visit_created
+from zapys.prepayments.services import (
+    online_visit_created,
+    visit_cancel_page,
+    visit_status_changed,
+)
 from zapys.schedule import hooks
 
 hooks.register_after_online_visit_created(online_visit_created)
 hooks.register_bookings_for(bookings_for_visits)
+hooks.register_visit_status_handler(visit_status_changed)
+hooks.register_visit_cancel_page(visit_cancel_page)

@@ -14,13 +14,21 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override
 
 from zapys.accounts.models import Branch
 from zapys.core.exceptions import DomainError
 from zapys.core.money import format_money, multiply_rate, percent_of
 from zapys.core.tenancy import organization_zone
 from zapys.messaging.models import Message
-from zapys.prepayments.models import Booking, BookingType, PrepaymentRule, PrepaymentSettings
+from zapys.prepayments.models import (
+    Booking,
+    BookingType,
+    CancellationPolicy,
+    Fee,
+    PrepaymentRule,
+    PrepaymentSettings,
+)
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
@@ -181,6 +189,12 @@ def message_variables(booking: Booking) -> dict[str, Any]:
         "amount": format_money(booking.amount, booking.currency),
         "link": booking.payment_url,
         "branch": visit.branch.name if visit.branch_id else "",
+        "policy": (booking.terms_snapshot.get("policy") or {})
+        .get("text", {})
+        .get(booking.organization.language or "uk", ""),
+        "cancel_link": booking.payment_url + "cancel/",
+        "fee": "",
+        "money": "",
     }
 
 
@@ -195,6 +209,8 @@ def booking_json(booking: Booking) -> dict[str, Any]:
         "currency": booking.currency,
         "payment_url": booking.payment_url,
         "expires_at": booking.expires_at.isoformat(),
+        "deadline_reason": booking.deadline_reason,
+        "auto_cancel_at": booking.auto_cancel_at.isoformat() if booking.auto_cancel_at else None,
         "paid_at": booking.paid_at.isoformat() if booking.paid_at else None,
         "payment_id": booking.payment_id,
     }
@@ -330,3 +346,262 @@ def booking_messages(booking: Booking) -> QuerySet:
     return Message.objects.filter(
         related_type=Booking._meta.label_lower, related_id=str(booking.pk)
     ).order_by("created_at", "id")
+
+
+# --------------------------------------------------------------------------- cancellation (X3)
+
+
+def policy_for_visit(visit: Visit, booking: Booking | None = None) -> CancellationPolicy | None:
+    """The policy a visit falls under: its booking type's, else its service's, else the
+    organization's default (prepayment settings). None: no policy (nothing is charged)."""
+    org = visit.organization
+    if booking is not None and booking.booking_type_id:
+        assert booking.booking_type is not None
+        if booking.booking_type.cancellation_policy_id:
+            return booking.booking_type.cancellation_policy
+    active = CancellationPolicy.objects.for_org(org).filter(is_active=True)
+    if visit.service_id:
+        found = active.filter(services=visit.service_id).order_by("id").first()
+        if found is not None:
+            return found
+    settings = prepayment_settings_or_default(org)
+    if settings.cancellation_policy_id:
+        return active.filter(pk=settings.cancellation_policy_id).first()
+    return None
+
+
+def _hours(n: int) -> str:
+    return ngettext("%(n)s hour", "%(n)s hours", n) % {"n": n}
+
+
+def policy_text(policy: CancellationPolicy, language: str) -> str:
+    """The policy as the client reads it, generated from its settings."""
+    with override(language):
+        base = (
+            _("of the prepayment")
+            if policy.fee_base == CancellationPolicy.FeeBase.PREPAYMENT
+            else _("of the price")
+        )
+        parts = []
+        if policy.free_cancel_hours:
+            parts.append(
+                _("Free cancellation up to %(hours)s before the visit.")
+                % {"hours": _hours(policy.free_cancel_hours)}
+            )
+        else:
+            parts.append(_("Cancellation is free until the visit starts."))
+        if policy.late_cancel_fee_percent and policy.free_cancel_hours:
+            parts.append(
+                _("A later cancellation costs %(percent)s%% %(base)s.")
+                % {"percent": policy.late_cancel_fee_percent, "base": base}
+            )
+        rest = {
+            CancellationPolicy.Rest.BALANCE: _(
+                "The rest of the prepayment stays on your balance for the next visit."
+            ),
+            CancellationPolicy.Rest.REFUND: _(
+                "The rest of the prepayment is refunded to your card."
+            ),
+            CancellationPolicy.Rest.STAFF: _(
+                "The rest of the prepayment stays on your balance or is refunded to your card."
+            ),
+        }[CancellationPolicy.Rest(policy.late_cancel_rest)]
+        parts.append(rest)
+        if policy.no_show_fee_percent:
+            parts.append(
+                _("Not coming without cancelling costs %(percent)s%% %(base)s.")
+                % {"percent": policy.no_show_fee_percent, "base": base}
+            )
+        return " ".join(parts)
+
+
+def policy_snapshot(policy: CancellationPolicy | None) -> dict[str, Any]:
+    """What the booking's evidence keeps of the policy: its settings and both texts."""
+    if policy is None:
+        return {}
+    return {
+        "id": policy.pk,
+        "name": policy.name,
+        "preset": policy.preset,  # an unrenamed preset is named in the page's language
+        "free_cancel_hours": policy.free_cancel_hours,
+        "late_cancel_fee_percent": policy.late_cancel_fee_percent,
+        "no_show_fee_percent": policy.no_show_fee_percent,
+        "fee_base": policy.fee_base,
+        "late_cancel_rest": policy.late_cancel_rest,
+        "review_hours": policy.review_hours,
+        "exempt_tags": sorted(policy.exempt_tags.values_list("name", flat=True)),
+        "text": {"uk": policy_text(policy, "uk"), "en": policy_text(policy, "en")},
+    }
+
+
+@dataclass(frozen=True)
+class CancelTerms:
+    """What cancelling a visit now would do with the money it holds (shown before it is
+    done, and what the service then does)."""
+
+    held: int  # the paid prepayment on the booking (0: nothing held)
+    inside_window: bool
+    exempt: bool
+    fee: int  # the late-cancellation fee by the policy (before a waiver)
+    kept: int  # the part of the held money the fee keeps
+    rest: int  # held − kept
+    rest_to: str  # "balance" | "refund" | "staff": who decides
+    can_refund: bool  # the money came through a provider (not from the balance)
+    started: bool  # the visit has started: too late to cancel it from a client's link
+    policy: CancellationPolicy | None
+
+
+def _exempt(policy: CancellationPolicy | None, visit: Visit) -> bool:
+    """The client has one of the policy's exempt tags."""
+    if policy is None or visit.client is None:
+        return False
+    exempt = set(policy.exempt_tags.values_list("id", flat=True))
+    return bool(exempt and exempt & set(visit.client.tags.values_list("id", flat=True)))
+
+
+def cancel_terms(visit: Visit, booking: Booking | None, now: datetime) -> CancelTerms:
+    policy = policy_for_visit(visit, booking)
+    paid = booking is not None and booking.status == Booking.Status.PAID
+    held = booking.amount if paid and booking is not None else 0
+    inside = policy is None or visit.starts_at - now >= timedelta(hours=policy.free_cancel_hours)
+    exempt = _exempt(policy, visit)
+    fee = 0
+    if held and policy is not None and not inside and not exempt:
+        base = held if policy.fee_base == CancellationPolicy.FeeBase.PREPAYMENT else visit.price
+        fee = percent_of(base, policy.late_cancel_fee_percent)
+    kept = min(fee, held)
+    return CancelTerms(
+        held=held,
+        inside_window=inside,
+        exempt=exempt,
+        fee=fee,
+        kept=kept,
+        rest=held - kept,
+        rest_to=policy.late_cancel_rest if policy is not None else CancellationPolicy.Rest.BALANCE,
+        can_refund=bool(
+            booking is not None and booking.payment_id and not booking.paid_from_balance
+        ),
+        started=visit.starts_at <= now,
+        policy=policy,
+    )
+
+
+def no_show_fee_amount(
+    visit: Visit, booking: Booking | None, policy: CancellationPolicy | None
+) -> int:
+    """The no-show fee: a percent of the paid prepayment, or of the price."""
+    if policy is None or not policy.no_show_fee_percent or not visit.client_id:
+        return 0
+    if _exempt(policy, visit):
+        return 0
+    if policy.fee_base == CancellationPolicy.FeeBase.PRICE:
+        return percent_of(visit.price, policy.no_show_fee_percent)
+    if booking is not None and booking.paid_at is not None:
+        return percent_of(booking.amount, policy.no_show_fee_percent)
+    return 0
+
+
+def fee_json(fee: Fee) -> dict[str, Any]:
+    return {
+        "id": fee.pk,
+        "visit_id": fee.visit_id,
+        "client_id": fee.client_id,
+        "kind": fee.kind,
+        "state": fee.state,
+        "amount": fee.amount,
+        "currency": fee.currency,
+        "charge_at": fee.charge_at.isoformat() if fee.charge_at else None,
+        "charged_at": fee.charged_at.isoformat() if fee.charged_at else None,
+        "waived_at": fee.waived_at.isoformat() if fee.waived_at else None,
+        "waive_reason": fee.waive_reason,
+    }
+
+
+def policy_json(policy: CancellationPolicy) -> dict[str, Any]:
+    return {
+        "id": policy.pk,
+        "name": policy.name,
+        "preset": policy.preset,
+        "free_cancel_hours": policy.free_cancel_hours,
+        "late_cancel_fee_percent": policy.late_cancel_fee_percent,
+        "no_show_fee_percent": policy.no_show_fee_percent,
+        "fee_base": policy.fee_base,
+        "late_cancel_rest": policy.late_cancel_rest,
+        "review_hours": policy.review_hours,
+        "exempt_tags": [t.name for t in policy.exempt_tags.all()],
+        "service_ids": [s.pk for s in policy.services.all()],
+        "is_active": policy.is_active,
+    }
+
+
+# --------------------------------------------------------------------------- cancellations report
+
+GROUPS = {
+    "client": ("client_id", "client__name"),
+    "service": ("visit__service_id", "visit__service__name"),
+    "staff": ("visit__staff_id", "visit__staff__last_name"),
+}
+
+
+@dataclass
+class CancellationRow:
+    key: int | None
+    name: str
+    cancelled: int = 0
+    late: int = 0
+    no_shows: int = 0
+    charged: int = 0
+    waived: int = 0
+    refunded: int = 0
+    to_balance: int = 0
+
+
+def cancellations_report(
+    *, group: str, date_from: date | None, date_to: date | None
+) -> list[CancellationRow]:
+    """Cancellations and no-shows by client, service or specialist (by the visit's date):
+    visits cancelled while holding a booking, fees charged and waived, money refunded and
+    left on balances. Two aggregate queries whatever the number of rows."""
+    key, name = GROUPS.get(group, GROUPS["client"])
+    period = Q()
+    if date_from:
+        period &= Q(visit__starts_at__gte=_start(date_from))
+    if date_to:
+        period &= Q(visit__starts_at__lt=_start(date_to + timedelta(days=1)))
+    rows: dict[Any, CancellationRow] = {}
+    first_name = "visit__staff__first_name"
+    booking_values = [key, name] + ([first_name] if group == "staff" else [])
+    for r in (
+        Booking.objects.filter(period)
+        .exclude(cancelled_by="")
+        .values(*booking_values)
+        .annotate(
+            n=Count("id"),
+            refunded=Sum("cancel_refunded"),
+            to_balance=Sum("cancel_to_balance"),
+        )
+        .order_by()
+    ):
+        label = " ".join(x for x in (r.get(first_name), r[name]) if x) or "—"
+        row = rows.setdefault(r[key], CancellationRow(r[key], label))
+        row.cancelled += r["n"]
+        row.refunded += int(r["refunded"] or 0)
+        row.to_balance += int(r["to_balance"] or 0)
+    for r in (
+        Fee.objects.filter(period)
+        .values(*booking_values)
+        .annotate(
+            late=Count("id", filter=Q(kind=Fee.Kind.LATE_CANCEL)),
+            no_shows=Count("id", filter=Q(kind=Fee.Kind.NO_SHOW)),
+            charged=Sum("amount", filter=Q(state=Fee.State.CHARGED)),
+            waived=Sum("amount", filter=Q(state=Fee.State.WAIVED)),
+        )
+        .order_by()
+    ):
+        label = " ".join(x for x in (r.get(first_name), r[name]) if x) or "—"
+        row = rows.setdefault(r[key], CancellationRow(r[key], label))
+        row.late += r["late"]
+        row.no_shows += r["no_shows"]
+        row.charged += int(r["charged"] or 0)
+        row.waived += int(r["waived"] or 0)
+    return sorted(rows.values(), key=lambda row: (-row.charged, row.name))

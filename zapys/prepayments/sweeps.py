@@ -26,6 +26,7 @@ from django.utils.translation import override
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Group, LessonType, Service, Subject
 from zapys.core.audit import Actor, audit_record_many
+from zapys.core.numbers import numbered
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.messaging.services import Outgoing, message_send_many, staff_notify
 from zapys.prepayments import events
@@ -77,8 +78,13 @@ _MESSAGE_FIELDS = (
     "status",
     "token",
     "channel",
+    "terms_snapshot",
     "client__organization_id",
     "client__name",
+    # what a message may greet or link the client by (`Client.greeting_name`, `{cabinet_url}`)
+    "client__first_name",
+    "client__client_type",
+    "client__cabinet_token",
     "client__phone",
     "client__email",
     "client__deleted_at",
@@ -172,7 +178,7 @@ def _by_org(rows: list[Booking]) -> dict[int, list[Booking]]:
 
 def _staff_notify(org: Any, title: str, rows: list[Booking]) -> None:
 
-    body = ", ".join(f"#{b.pk} {b.client.name}" for b in rows[:20])
+    body = ", ".join(f"{numbered(b.pk)} {b.client.name}" for b in rows[:20])
     if len(rows) > 20:
         body += " …"
     staff_notify(organization=org, title=title, body=body, related=rows[0], url="", level="warning")
@@ -253,13 +259,18 @@ def cancel_batch(now: datetime) -> tuple[int, int]:
     """Expired bookings past `auto_cancel_at` → cancelled; their visits move to the
     cancellation status (and leave the calendar); the client is told."""
     with transaction.atomic():
+        # Before the visit's start, never after (V3): a visit whose time has come is the
+        # staff's to decide (the client may be in the chair).
         ids = _claim(
-            Booking.objects.filter(status=S.EXPIRED, auto_cancel_at__lte=now), "auto_cancel_at"
+            Booking.objects.filter(
+                status=S.EXPIRED, auto_cancel_at__lte=now, visit__starts_at__gt=now
+            ),
+            "auto_cancel_at",
         )
         if not ids:
             return 0, 0
         moved = Booking.objects.filter(pk__in=ids, status=S.EXPIRED).update(
-            status=S.CANCELLED, cancelled_at=now
+            status=S.CANCELLED, cancelled_at=now, cancelled_by=Booking.CancelledBy.AUTO
         )
         if moved != len(ids):  # pragma: no cover
             raise RuntimeError("prepayments: cancel batch lost rows it had claimed")

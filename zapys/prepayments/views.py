@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_organization
+from zapys.core.i18n import public_language
 from zapys.core.money import to_decimal_string
 from zapys.core.tenancy import org_scope, public_scope, unscoped
 from zapys.core.views import staff_required
@@ -30,17 +31,29 @@ from zapys.ledger.selectors import client_balance, payment_types_list
 from zapys.messaging.events import get_event
 from zapys.payments.checkout import LOST_STATUSES, checkout_context, checkout_submit
 from zapys.payments.selectors import payment_get
+from zapys.payments.services.opens import payment_opened_record
 from zapys.prepayments import events, selectors, services
 from zapys.prepayments.forms import (
     TAB_FIELDS,
     BookingCreateForm,
     BookingTypeForm,
+    CancellationsFilterForm,
+    ExtendForm,
+    PolicyForm,
     ReportFilterForm,
     RuleForm,
     settings_form_class,
 )
-from zapys.prepayments.models import Booking, BookingType, BranchFinance, PrepaymentRule
+from zapys.prepayments.models import (
+    Booking,
+    BookingType,
+    BranchFinance,
+    CancellationPolicy,
+    PrepaymentRule,
+)
+from zapys.prepayments.refunds_failed import FailedRefund, refunds_failed
 from zapys.schedule.models import Visit
+from zapys.schedule.services import visit_cancel as cancel_visit
 
 TABS = [
     ("main", gettext_lazy("Main")),
@@ -50,6 +63,7 @@ TABS = [
     ("messages", gettext_lazy("Message templates")),
     ("page", gettext_lazy("Payment page")),
     ("agreement", gettext_lazy("Agreement")),
+    ("policy", gettext_lazy("Cancellation policy")),
 ]
 
 
@@ -69,6 +83,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         fields = {}
         for name in TAB_FIELDS[tab]:
             value = form.cleaned_data.get(name)
+            if name == "release_before_start_minutes" and value is None:
+                continue  # left empty: keep the current value
             if name == "page_background":
                 if value is None:
                     continue  # no new file, keep the current one
@@ -105,6 +121,45 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         ]
     if tab == "messages":
         context["events"] = [get_event(code) for code in events.EVENTS]
+    if tab == "policy":
+        context.update(_policy_tab(organization, PolicyForm(organization=organization)))
+    return render(request, "prepayments/settings.html", context)
+
+
+def _policy_tab(organization: Any, policy_form: PolicyForm) -> dict[str, Any]:
+    language = translation.get_language() or "uk"
+    return {
+        "policies": [
+            (p, selectors.policy_text(p, language))
+            for p in services.policy_presets_ensure(organization)
+        ],
+        "policy_form": policy_form,
+    }
+
+
+@staff_required("owner")
+def policy_new(request: HttpRequest) -> HttpResponse:
+    """A custom cancellation policy: saved, or the settings tab again with field errors."""
+    organization = request_organization(request)
+    form = PolicyForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancellation_policy_create(
+                organization=organization, actor=request_actor(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Cancellation policy added."))
+            return redirect(f"{reverse('prepayments:settings')}?tab=policy")
+    settings = services.prepayment_settings_get(organization)
+    context: dict[str, Any] = {
+        "form": settings_form_class("policy")(instance=settings),
+        "tab": "policy",
+        "tabs": TABS,
+        "settings": settings,
+        **_policy_tab(organization, form),
+    }
     return render(request, "prepayments/settings.html", context)
 
 
@@ -215,6 +270,14 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
         organization=organization,
         initial={"channel": settings.default_channel, "booking_type": default_type},
     )
+    if request.method == "POST" and request.POST.get("pay_at_desk") == "1":
+        try:
+            services.visit_pay_at_desk(visit=visit, actor=request_actor(request))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("No link sent: the payment is taken at the desk."))
+        return redirect("schedule:visit_detail", visit_id=visit.pk)
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.booking_create(
@@ -237,10 +300,19 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
         except DomainError as exc:
             amounts.append((booking_type, None, exc.detail))
     decision = selectors.prepayment_decision(visit=visit, settings=settings)
+    now = timezone.now()
+    deadline, deadline_reason = services.booking_deadline(visit, settings, now)
+    too_late = (
+        visit.starts_at > now
+        and (deadline - now).total_seconds() < services.MIN_MINUTES_TO_PAY * 60
+    )
     return render(
         request,
         "prepayments/visit_booking.html",
         {
+            "deadline": deadline,
+            "deadline_reason": deadline_reason,
+            "too_late": too_late,
             "visit": visit,
             "form": form,
             "amounts": amounts,
@@ -350,6 +422,13 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
 
+    return _detail_page(request, booking, ExtendForm())
+
+
+def _detail_page(
+    request: HttpRequest, booking: Booking, extend_form: ExtendForm, status: int = 200
+) -> HttpResponse:
+    now = timezone.now()
     return render(
         request,
         "prepayments/detail.html",
@@ -357,8 +436,66 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "messages_sent": selectors.booking_messages(booking),
             "balance": client_balance(booking.client),
+            # the link's actions: only while the client can still pay through it
+            "link_live": booking.status == Booking.Status.PENDING and booking.expires_at > now,
+            "extend_form": extend_form,
         },
+        status=status,
     )
+
+
+@staff_required("owner", "administrator")
+@require_POST
+def booking_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the payment link again; the page says where it went and how it is doing."""
+    booking = get_object_or_404(Booking.objects.for_org(request_organization(request)), pk=pk)
+    try:
+        message = services.booking_link_resend(booking=booking, actor=request_actor(request))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            _("The payment link was sent again: %(channel)s, %(to)s — %(status)s.")
+            % {
+                "channel": message.get_channel_display(),
+                "to": message.recipient or booking.client.phone,
+                "status": message.get_status_display(),
+            },
+        )
+    return redirect("prepayments:detail", pk=pk)
+
+
+@staff_required("owner", "administrator")
+@require_POST
+def booking_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """More time to pay: a wrong number of hours is an error on the field, nothing changed."""
+    booking = get_object_or_404(
+        Booking.objects.for_org(request_organization(request)).select_related(
+            "visit", "visit__staff", "visit__service", "visit__status", "client", "payment"
+        ),
+        pk=pk,
+    )
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            booking = services.booking_extend(
+                booking=booking, hours=form.cleaned_data["hours"], actor=request_actor(request)
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The client can pay until %(time)s.")
+                % {
+                    "time": formats.date_format(
+                        timezone.localtime(booking.expires_at), "SHORT_DATETIME_FORMAT"
+                    )
+                },
+            )
+            return redirect("prepayments:detail", pk=pk)
+    return _detail_page(request, booking, form, status=400)
 
 
 @staff_required("owner", "administrator")
@@ -375,6 +512,11 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.booking_restore(booking=booking, actor=actor)
         elif action == "refund":
             services.booking_refund(booking=booking, actor=actor)
+        elif action == "retry-refund":
+            booking = services.booking_refund_retry(booking=booking, actor=actor)
+            if booking.refund_state == Booking.RefundState.FAILED:
+                messages.error(request, _("The refund failed again: %s") % booking.refund_failure)
+                return redirect("prepayments:detail", pk=pk)
         elif action == "balance":
             services.booking_pay_from_balance(booking=booking, actor=actor)
         else:
@@ -404,7 +546,8 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
     with org_scope(organization):
         booking = selectors.booking_get(booking_id=booking.pk)
         settings = services.prepayment_settings_get(organization)
-        language = settings.page_language or "uk"
+        # The client's own choice (the language switch's cookie) first, then the page's.
+        language = public_language(request, organization, settings.page_language)
         # The client reads this page (and the errors of what they chose on it) in the
         # page's language and the organization's time zone; what the services store is in
         # the organization's language.
@@ -428,6 +571,8 @@ def _payment_page(
     payment = payment_get(payment_id=booking.payment_id) if booking.payment_id else None
     if payment is not None:
         payment.organization = organization  # the same row, loaded with the booking
+        if request.method == "GET":
+            payment_opened_record(payment, viewer=request.user)  # the funnel's "opened" (X9)
     submitted = None
     if request.method == "POST" and payable and payment is not None:
         submitted = checkout_submit(
@@ -456,5 +601,206 @@ def _payment_page(
             "theme": settings.page_theme,
             "page_language": language,
             "returned": returned,
+            "policy_text": (booking.terms_snapshot.get("policy") or {})
+            .get("text", {})
+            .get(language, ""),
         },
     )
+
+
+# --------------------------------------------------------------------------- cancelling (V2)
+
+
+def _cancel_context(visit: Visit, booking: Booking | None, now: Any) -> dict[str, Any]:
+    terms = selectors.cancel_terms(visit, booking, now)
+    return {
+        "visit": visit,
+        "booking": booking,
+        "terms": terms,
+        "currency": visit.organization.currency,
+        "staff_chooses_rest": terms.rest
+        and terms.rest_to == CancellationPolicy.Rest.STAFF
+        and terms.can_refund,
+    }
+
+
+@staff_required("owner", "administrator")
+def visit_cancel(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """Cancel a visit that holds money: the fee and the rest shown first; staff choose only
+    what the policy leaves to them (waive the fee with a reason; balance or card)."""
+    organization = request_organization(request)
+    visit = get_object_or_404(
+        Visit.objects.for_org(organization).select_related(
+            "organization", "client", "staff", "service", "branch", "status"
+        ),
+        pk=visit_id,
+    )
+    booking = (
+        Booking.objects.for_org(organization)
+        .select_related("booking_type", "booking_type__cancellation_policy")
+        .filter(visit=visit, status=Booking.Status.PAID)
+        .first()
+    )
+    now = timezone.now()
+    error = ""
+    if request.method == "POST" and visit.blocks_time:
+        options = {
+            "by": "staff",
+            "waive_fee": request.POST.get("waive_fee") == "1",
+            "reason": request.POST.get("reason", ""),
+            "rest": request.POST.get("rest") or None,
+        }
+        try:
+            cancel_visit(visit=visit, actor=request_actor(request), options=options)
+        except DomainError as exc:
+            error = exc.detail
+        else:
+            messages.success(request, _("The visit is cancelled."))
+            if booking is not None:
+                return redirect("prepayments:detail", pk=booking.pk)
+            return redirect("schedule:visit_detail", visit_id=visit.pk)
+    context = _cancel_context(visit, booking, now)
+    context["error"] = error
+    context["posted"] = request.POST
+    return render(request, "prepayments/visit_cancel.html", context, status=422 if error else 200)
+
+
+def client_cancel_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The client cancels from the link in a message: free inside the window; outside it
+    the fee is shown before confirming; after the start (or once cancelled) a clear page
+    and nothing changes."""
+    if len(token) > 64:
+        raise Http404
+    with unscoped():
+        found = Booking.objects.select_related("organization").filter(token=token).first()
+    if found is None:
+        raise Http404
+    organization = found.organization
+    with org_scope(organization):
+        settings = services.prepayment_settings_get(organization)
+        # The client's own choice (the language switch's cookie) first, then the page's.
+        language = public_language(request, organization, settings.page_language)
+        with public_scope(organization, language):
+            booking = selectors.booking_get(booking_id=found.pk)
+            visit = Visit.objects.select_related(
+                "organization", "client", "staff", "service", "branch", "status"
+            ).get(pk=booking.visit_id)
+            now = timezone.now()
+            context = _cancel_context(visit, booking, now)
+            context.update(
+                {"organization": organization, "settings": settings, "theme": settings.page_theme}
+            )
+            can_cancel = visit.blocks_time and visit.starts_at > now
+            context["can_cancel"] = can_cancel
+            if request.method == "POST" and can_cancel:
+                done = cancel_visit(
+                    visit=visit,
+                    actor=Actor.client_link(f"booking {booking.pk}"),
+                    options={"by": "client"},
+                )
+                context["done"] = getattr(done, "status_effects", {}).get("cancellation") or {
+                    "fee": 0,
+                    "kept": 0,
+                    "to_balance": 0,
+                    "refunded": 0,
+                }
+                context["can_cancel"] = False
+            response = render(
+                request,
+                "prepayments/cancel_page.html",
+                context,
+                status=200 if can_cancel or request.method == "GET" else 409,
+            )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+CANCELLATIONS_HEADER = [
+    gettext_lazy("Name"),
+    gettext_lazy("Paid visits cancelled"),
+    gettext_lazy("Late cancellation fees"),
+    gettext_lazy("No-show fees"),
+    gettext_lazy("Fees charged"),
+    gettext_lazy("Fees waived"),
+    gettext_lazy("Refunded"),
+    gettext_lazy("Left on the balance"),
+]
+
+
+@staff_required("owner", "administrator")
+def cancellations_report(request: HttpRequest) -> HttpResponse:
+    """Cancellations and fees (X3, V2): by client, service or specialist, with CSV."""
+    form = CancellationsFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    group = data.get("group") or "client"
+    rows = selectors.cancellations_report(
+        group=group, date_from=data.get("date_from"), date_to=data.get("date_to")
+    )
+    failed_count, failed = refunds_failed(
+        date_from=data.get("date_from"), date_to=data.get("date_to")
+    )
+    only_failed = request.GET.get("refund") == "failed"
+    if only_failed and request.GET.get("export") == "csv":
+        return exports.csv_response("refunds-failed.csv", REFUNDS_FAILED_HEADER, [
+            [timezone.localtime(r.visit_at).strftime("%d.%m.%Y %H:%M"), r.client, r.service,
+             Decimal(to_decimal_string(r.amount)), _("Refund failed"), r.reason] for r in failed
+        ])  # fmt: skip
+    if request.GET.get("export") == "csv":
+        return exports.csv_response(
+            "cancellations.csv",
+            CANCELLATIONS_HEADER,
+            [
+                [
+                    r.name,
+                    r.cancelled,
+                    r.late,
+                    r.no_shows,
+                    Decimal(to_decimal_string(r.charged)),
+                    Decimal(to_decimal_string(r.waived)),
+                    Decimal(to_decimal_string(r.refunded)),
+                    Decimal(to_decimal_string(r.to_balance)),
+                ]
+                for r in rows
+            ],
+        )
+    totals = {
+        name: sum(getattr(r, name) for r in rows)
+        for name in ("cancelled", "late", "no_shows", "charged", "waived", "refunded", "to_balance")
+    }
+    query = request.GET.copy()
+    query["export"] = "csv"
+    return render(
+        request,
+        "prepayments/cancellations.html",
+        {"form": form, "rows": rows, "totals": totals, "csv_query": query.urlencode(),
+         **refunds_failed_context(request, failed_count, failed, only_failed)},
+    )  # fmt: skip
+
+
+REFUNDS_FAILED_HEADER = [
+    gettext_lazy("Visit"),
+    gettext_lazy("Client"),
+    gettext_lazy("Service"),
+    gettext_lazy("To refund"),
+    gettext_lazy("Status"),
+    gettext_lazy("Reason"),
+]
+
+
+def refunds_failed_context(
+    request: HttpRequest, count: int, rows: list[FailedRefund], only_failed: bool
+) -> dict[str, Any]:
+    """The report's "Refund failed" filter: its count, its rows, the links to switch."""
+    query = request.GET.copy()
+    query.pop("export", None)
+    query["refund"] = "failed"
+    all_query = query.copy()
+    all_query.pop("refund")
+    return {
+        "refunds_failed": rows,
+        "refunds_failed_count": count,
+        "only_failed": only_failed,
+        "failed_query": query.urlencode(),
+        "all_query": all_query.urlencode(),
+    }

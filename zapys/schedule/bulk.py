@@ -16,6 +16,7 @@ from django.db import transaction
 
 from zapys.core.audit import Actor, audit_record_many
 from zapys.core.exceptions import DomainError
+from zapys.schedule import hooks
 from zapys.schedule.models import Attendance, Visit, VisitStatus
 from zapys.schedule.services import visit_cancel
 
@@ -65,6 +66,7 @@ def visits_cancel_many(
             action="visit.status",
             changes={"status": [None, status.code]},
         )
+        hooks.time_freed_on_commit(plain)
         audit_record_many(
             model=Attendance,
             ids=planned,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zapys.core.http import request_organization
+from zapys.core.http import request_branch, request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.schedule.models import Visit
 
@@ -25,7 +25,13 @@ def today_bounds(organization) -> tuple[datetime, datetime]:  # type: ignore[no-
 def widgets(request: HttpRequest) -> list[dict]:
     organization = request_organization(request)
     start, end = today_bounds(organization)
-    counts = Visit.objects.filter(starts_at__gte=start, starts_at__lt=end).aggregate(
+    # The branch the header shows, as the calendar the card links to (issue 17: "20 visits"
+    # led to a calendar of 13).
+    visits = Visit.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    branch = request_branch(request)
+    if branch is not None:
+        visits = visits.filter(branch=branch)
+    counts = visits.aggregate(
         planned=Count("id", filter=Q(blocks_time=True)),
         came=Count("id", filter=Q(blocks_time=True, status__counts_as_came=True)),
     )

@@ -8,12 +8,16 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.accounts.models import Organization, User
 from zapys.catalog.models import Group, Room, Service, Subject
 from zapys.clients.models import Client
+from zapys.clients.phones import normalize_phone
+from zapys.core.exceptions import DomainError
 from zapys.core.forms import StyledForm
 from zapys.core.schema_types import BIGINT_MAX, MAX_DATE, MAX_UTC_OFFSET, MIN_DATE
+from zapys.core.text import clean_line
 from zapys.schedule.models import ScheduleSettings
 
 _ASCII_ID = re.compile(r"[0-9]{1,19}")
@@ -231,7 +235,9 @@ class HoursExceptionForm(StyledForm):
         label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     end = forms.TimeField(
-        label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=pgettext_lazy("time", "To"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
     note = forms.CharField(label=_("Note"), required=False)
 
@@ -279,6 +285,9 @@ class StatusForm(StyledForm):
 
 
 class PublicBookingForm(forms.Form):
+    """A client's contacts with the name on one line: the waiting list's public join form
+    extends it (the booking page itself asks for the name in parts: `OnlineBookingForm`)."""
+
     name = forms.CharField(label=_("Your name"), max_length=200)
     phone = forms.CharField(
         label=_("Phone"),
@@ -291,3 +300,53 @@ class PublicBookingForm(forms.Form):
         label=_("I agree to the processing of my personal data for this booking."),
         required=False,
     )
+
+
+class OnlineBookingForm(StyledForm):
+    """The client's contacts on the public booking page. Every field is checked here, so one
+    submit shows all the errors at once (the service refused them one at a time). The name
+    comes in parts, as clients store it (clients/0007): greetings use the first name."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        error_messages={"required": _("Enter your name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        error_messages={"required": _("Enter your phone number.")},
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "placeholder": "+380 67 123 45 67"}
+        ),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to the processing of my personal data for this booking."),
+        error_messages={"required": _("Please agree to the processing of your personal data.")},
+    )
+
+    def _clean_name_part(self, name: str) -> str:
+        # Anyone can type here: control characters go before anything is stored.
+        return " ".join(clean_line(self.cleaned_data.get(name) or "").split())
+
+    def clean_first_name(self) -> str:
+        value = self._clean_name_part("first_name")
+        if not value:
+            raise forms.ValidationError(_("Enter your name."))
+        return value
+
+    def clean_last_name(self) -> str:
+        return self._clean_name_part("last_name")
+
+    def clean_phone(self) -> str:
+        try:
+            return normalize_phone(self.cleaned_data.get("phone") or "")
+        except DomainError as exc:
+            raise forms.ValidationError(exc.detail) from None

@@ -8,6 +8,7 @@ an app adds itself without editing anyone's `AppConfig.ready`::
     from zapys.schedule import hooks
     hooks.register_after_online_visit_created(my_handler)   # my_handler(visit) -> None
     hooks.register_bookings_for(my_bookings)                # my_bookings(visits) -> {id: dict}
+    hooks.register_after_time_freed(my_offer)               # my_offer(visit_ids) -> None
 
 After a client books online, the prepayment app decides whether the visit needs a
 prepayment and, if so, starts the paid booking (sends the payment link). The handler runs
@@ -23,6 +24,7 @@ import functools
 import logging
 from collections.abc import Callable
 
+from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from zapys.core.tenancy import org_scope, unscoped
@@ -90,3 +92,97 @@ def bookings_for(visits: list[Visit]) -> dict[int, dict]:
     for func in _bookings_for:
         found.update(func(visits))
     return found
+
+
+# --- after a visit's time is freed (the waiting list offers it) ----------------------------
+
+TimeFreedHandler = Callable[[list[int]], None]
+
+_after_time_freed: list[TimeFreedHandler] = []
+
+
+def register_after_time_freed(handler: TimeFreedHandler) -> TimeFreedHandler:
+    """Register `handler(visit_ids)`: visits whose time was freed — an appointment cancelled
+    (by staff, by the client, by auto-cancel, in bulk) or a seat of a group lesson freed.
+    Called after the freeing transaction commits, outside any organization scope (the ids
+    may span organizations: the handler scopes itself). Registering twice is a no-op."""
+    if handler not in _after_time_freed:
+        _after_time_freed.append(handler)
+    return handler
+
+
+def unregister_after_time_freed(handler: TimeFreedHandler) -> None:
+    if handler in _after_time_freed:
+        _after_time_freed.remove(handler)
+
+
+def run_after_time_freed(visit_ids: list[int]) -> None:
+    """Called on commit by every path that frees time (`status_move` to a cancellation,
+    `visits_cancel_many`, a lesson seat cancelled in `attendance_mark`). A failing handler
+    is logged: the cancellation stands."""
+    _discover()
+    if not visit_ids:
+        return
+    for handler in list(_after_time_freed):
+        try:
+            handler(list(visit_ids))
+        except Exception:
+            logger.exception("after_time_freed handler %r failed", handler)
+
+
+def time_freed_on_commit(visit_ids: list[int]) -> None:
+    """Schedule `run_after_time_freed` for when the current transaction commits."""
+    ids = list(visit_ids)
+    if ids:
+        transaction.on_commit(lambda: run_after_time_freed(ids))
+
+
+# --- a visit's status changes: cancellation and no-show (the prepayment app's policy) ------
+#
+#     hooks.register_visit_status_handler(on_status)   # on_status(visit, **kw) -> dict | None
+#     hooks.register_visit_cancel_page(cancel_page)    # cancel_page(visit) -> url | None
+#
+# `visit_status_set` calls every handler inside its transaction after the visit moved, with
+# `before` and `after` (the statuses), `actor`, `now` and `options` (what the caller passed:
+# the API's `by`, `waive_fee`, `reason`, `rest`). A handler that raises undoes the move (a
+# waiver without a reason is a field error and the visit stays as it was). What handlers
+# return is merged and set on the visit as `status_effects` (the API's `cancellation`).
+# A cancel page is where staff must choose first (the visit holds money); the schedule's
+# cancel button goes there instead of cancelling at once.
+
+VisitStatusHandler = Callable[..., "dict | None"]
+CancelPage = Callable[[Visit], "str | None"]
+
+_visit_status_handlers: list[VisitStatusHandler] = []
+_visit_cancel_pages: list[CancelPage] = []
+
+
+def register_visit_status_handler(handler: VisitStatusHandler) -> VisitStatusHandler:
+    if handler not in _visit_status_handlers:
+        _visit_status_handlers.append(handler)
+    return handler
+
+
+def run_visit_status_handlers(visit: Visit, **kwargs: object) -> dict:
+    _discover()
+    effects: dict = {}
+    for handler in list(_visit_status_handlers):
+        found = handler(visit, **kwargs)
+        if found:
+            effects.update(found)
+    return effects
+
+
+def register_visit_cancel_page(func: CancelPage) -> CancelPage:
+    if func not in _visit_cancel_pages:
+        _visit_cancel_pages.append(func)
+    return func
+
+
+def visit_cancel_page(visit: Visit) -> str | None:
+    _discover()
+    for func in _visit_cancel_pages:
+        url = func(visit)
+        if url:
+            return url
+    return None

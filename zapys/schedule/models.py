@@ -12,8 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zapys.core.fields import MoneyField
+from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgOwned
 
 
@@ -85,7 +87,15 @@ class VisitStatus(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language while the organization has not renamed a
+        default status (`core.system_names`); the organization's own name otherwise."""
+        from zapys.schedule.services.statuses import DEFAULT_STATUS_NAMES
+
+        return shown_name(self.name, DEFAULT_STATUS_NAMES.get(self.code))
 
 
 class WorkingHours(OrgOwned):
@@ -99,7 +109,7 @@ class WorkingHours(OrgOwned):
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"))  # 0 = Monday
     start = models.TimeField(_("from"))
-    end = models.TimeField(_("to"))
+    end = models.TimeField(pgettext_lazy("time", "to"))
 
     class Meta:
         verbose_name = _("working hours")
@@ -135,7 +145,7 @@ class HoursException(OrgOwned):
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     start = models.TimeField(_("from"), null=True, blank=True)
-    end = models.TimeField(_("to"), null=True, blank=True)
+    end = models.TimeField(pgettext_lazy("time", "to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -183,6 +193,8 @@ class Visit(OrgOwned):
         PENDING = "pending", _("Awaiting prepayment")
         PAID = "paid", _("Prepaid")
         EXPIRED = "expired", _("Prepayment expired")
+        #: Too little time to pay online: staff chose to take the payment at the desk.
+        AT_DESK = "at_desk", _("To be paid at the desk")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INDIVIDUAL)
     branch = models.ForeignKey("accounts.Branch", on_delete=models.PROTECT, related_name="visits")

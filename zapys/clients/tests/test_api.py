@@ -48,7 +48,8 @@ def test_create_get_shape(org, api):
     assert body["phone"] == "+380671234567"
     assert sorted(body["tags"]) == ["VIP", "new one"]
     assert body["balance"] == 0 and body["frozen"] is False and body["deleted"] is False
-    assert body["cabinet_url"] is None and body["warnings"] == []
+    assert body["cabinet_url"].endswith(f"/c/{Client.objects.get(pk=body['id']).cabinet_token}/")
+    assert body["warnings"] == []
     assert body["client_type"] == "individual" and body["status"] == "active"
     got = api.get(f"/clients/{body['id']}")
     assert got.status == 200

@@ -4,7 +4,15 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
-from tests.browser import click_and_load, login, patient, wait_attr, wait_for, wait_text
+from tests.browser import (
+    click_and_load,
+    login,
+    patient,
+    screenshot,
+    wait_attr,
+    wait_for,
+    wait_text,
+)
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from tests.factories_ledger import make_entry
@@ -37,11 +45,15 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
     browser.get(f"{live_server.url}/clients/")
     wait_for(browser, "[data-testid=client-new]").click()
     wait_for(browser, "[data-testid=client-form]")
-    browser.find_element(By.NAME, "name").send_keys("Коваленко Олена")
+    browser.find_element(By.NAME, "last_name").send_keys("Коваленко")
+    browser.find_element(By.NAME, "first_name").send_keys("Олена")
     browser.find_element(By.NAME, "phone").send_keys("067 123 45 67")
     browser.find_element(By.NAME, "tags").send_keys("Йога")
     browser.find_element(By.CSS_SELECTOR, "[data-tag-add=VIP]").click()  # the suggestion chip
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=client-save]").click()
+    save = browser.find_element(By.CSS_SELECTOR, "[data-testid=client-save]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", save)
+    screenshot(browser, "client-form-name-parts")
+    save.click()
     wait_text(browser, "[data-testid=client-name]", "Коваленко Олена")
     tags = {el.text for el in browser.find_elements(By.CSS_SELECTOR, "[data-testid=client-tag]")}
     assert tags == {"Йога", "VIP"}
@@ -81,6 +93,7 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=deleted-banner]")
     with org_scope(org):
         client = Client.objects.get(name="Коваленко Олена")
+        assert (client.last_name, client.first_name) == ("Коваленко", "Олена")
         assert client.deleted_at is None
         assert sorted(client.tags.values_list("name", flat=True)) == ["VIP", "Йога"]
 

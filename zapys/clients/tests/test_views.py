@@ -272,7 +272,7 @@ def test_form_shows_service_errors_next_to_form_errors(org, staff_client):
         },
     )
     assert r.status_code == 200
-    assert set(r.context["form"].errors) == {"name", "phone", "email", "birthday"}
+    assert set(r.context["form"].errors) == {"first_name", "phone", "email", "birthday"}
     assert list(Client.objects.values()) == before
 
 

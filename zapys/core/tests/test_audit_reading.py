@@ -91,7 +91,44 @@ def test_a_row_reads_in_words_in_both_languages(org, actor):
     changes = {change.label: (change.old, change.new) for change in text.changes}
     assert text.action == "Payment or charge recorded"
     assert changes["Amount"] == ("—", "UAH\u00a050.00")
-    assert changes["Kind"] == ("—", "Debit (money in)")  # the choice's label, not "debit"
+    assert changes["Kind"] == ("—", "Paid in")  # the choice's label, not "debit"
+
+
+def test_amounts_an_app_declares_as_money_read_as_money(org, actor):
+    """A key that is not a model field (what cancelling did with the money) reads as money
+    once its app declares it so (`core.ui.audit_fields(..., money=True)`); a choice stored
+    under the model's field name reads as the choice's label."""
+    client = make_client(org, "Шевчук Марія")
+    audit_record(
+        organization=org,
+        actor=actor,
+        action="booking.visit_cancelled",
+        obj=client,
+        changes={"fee": 6000, "to_balance": 14000, "cancelled_by": "staff", "waived": False},
+    )
+    row = AuditLog.objects.get(action="booking.visit_cancelled")
+    row.object_type = "prepayments.booking"
+    with translation.override("uk"):
+        (text,) = audit_rows_read([row])
+    changes = {change.label: change.new for change in text.changes}
+    assert changes == {
+        "Штраф за скасування": "60,00\u00a0грн",
+        "Залишено на балансі": "140,00\u00a0грн",
+        "Хто скасував": "Персонал",
+        "Штраф скасовано": "ні",
+    }
+    with translation.override("en"):
+        (text,) = audit_rows_read([row])
+    changes = {change.label: change.new for change in text.changes}
+    assert changes["Cancellation fee"] == "UAH\u00a060.00"
+    assert "6000" not in str(changes) and "staff" not in str(changes)
+
+
+def test_an_entry_named_in_another_row_shows_its_amount_as_money(org):
+    client = make_client(org, "Шевчук Марія")
+    entry = Entry(organization=org, client=client, kind="debit", amount=50000, purpose="payment")
+    with translation.override("uk"):
+        assert "500,00\u00a0грн" in str(entry) and "50000" not in str(entry)
 
 
 def test_set_based_rows_name_the_object_by_number(org, actor):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from zapys.core.views import server_error
 
@@ -15,6 +16,15 @@ def test_unknown_page_is_a_product_404(client):
     page = response.content.decode()
     assert 'data-testid="not-found"' in page
     assert "URLconf" not in page and "Traceback" not in page
+
+
+def test_a_staff_404_has_a_way_back_a_client_404_does_not(staff_client):
+    """Staff who follow a stale link get back to work; a client is not sent to staff pages."""
+    page = staff_client.get("/clients/999999/").content.decode()
+    assert 'data-testid="not-found"' in page
+    assert 'data-testid="not-found-home"' in page and 'href="/"' in page
+    public = Client().get("/book/no-such-organization/").content.decode()
+    assert 'data-testid="not-found-home"' not in public
 
 
 def test_unknown_api_path_is_json(client):

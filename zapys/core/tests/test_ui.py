@@ -20,6 +20,7 @@ def test_the_menu_keeps_its_order_across_apps():
     assert labels == [
         "Dashboard",
         "Calendar",
+        "Waiting list",
         "Clients",
         "Prepayments",
         "Invoices",
@@ -30,9 +31,11 @@ def test_the_menu_keeps_its_order_across_apps():
         "Sales of the day",
         "Cash & operations",
         "Online payments",
+        "Reports",
         "Memberships",
         "Services",
         "Messages",
+        "Broadcasts",
         "Settings",
         "Staff",
         "API keys",
@@ -54,6 +57,7 @@ def test_settings_tabs_and_card_entries_come_from_their_apps(org):
         "online_sales",
         "messaging",
         "templates",
+        "broadcasts",
         "schedule",
         "finance",
     ]
@@ -71,6 +75,7 @@ def test_settings_tabs_and_card_entries_come_from_their_apps(org):
         reverse("invoices:new", kwargs={"client_id": 7}),
         reverse("memberships:sell", kwargs={"client_id": 7}),
         reverse("topups:client_topup", kwargs={"client_id": 7}),
+        reverse("waitlist:client", kwargs={"client_id": 7}),
     ]
 
 

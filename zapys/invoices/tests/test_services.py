@@ -151,9 +151,62 @@ def test_forecast_counts_planned_lessons_membership_and_balance(org, branch):
     assert lessons[0]["covered"] == "One visit"
     assert invoice.breakdown[-1] == {
         "kind": "balance",
-        "title": "Balance taken into account",
+        "title": "Money on the balance",
         "amount": -5_000,
+        "on_balance": 5_000,
     }
+    assert sum(line["amount"] for line in invoice.breakdown) == invoice.amount
+
+
+def test_forecast_adds_a_debt_as_a_debt(org, branch, staff_client):
+    """A debt on the account is added to the lessons and shown as a debt ("Debt on the
+    balance: +300,00 грн to pay"), not as a positive "balance taken into account"; the
+    lines add up to the amount."""
+    client = make_client(org)
+    staff = make_specialist(org, branch)
+    service = make_service(org, price=30_000)
+    for days in (1, 2):
+        _lesson(org, branch, client, staff, service, days, 30_000)
+    make_entry(client, kind="credit", amount=30_000, purpose="service")  # owes 300.00
+    invoice = services.invoice_create(client=client, calculation="forecast", actor=SYSTEM)
+    assert invoice.amount == 2 * 30_000 + 30_000
+    assert invoice.breakdown[-1] == {
+        "kind": "debt",
+        "title": "Debt on the balance",
+        "amount": 30_000,
+    }
+    assert sum(line["amount"] for line in invoice.breakdown) == invoice.amount
+    staff_page = staff_client.get(f"/finance/invoices/{invoice.pk}/").content.decode()
+    debt_row = staff_page.split('data-testid="breakdown-debt"')[1].split("</tr>")[0]
+    assert "Борг на балансі" in debt_row and "+300,00\xa0грн до сплати" in debt_row
+    assert 'data-testid="breakdown-balance"' not in staff_page
+    public = staff_client.get(f"/i/{invoice.token}/?lang=en").content.decode()
+    assert "Debt on the balance: +UAH\xa0300.00 to pay" in public
+
+
+def test_an_older_invoice_with_a_debt_stored_as_balance_reads_as_a_debt(org, staff_client):
+    """Invoices issued before the fix stored a debt as a "balance" line with a positive
+    amount: their pages read it as a debt too."""
+    client = make_client(org)
+    invoice = services.invoice_create(
+        client=client, calculation="manual", amount=90_000, actor=SYSTEM
+    )
+    Invoice.objects.filter(pk=invoice.pk).update(
+        breakdown=[
+            {
+                "kind": "lesson",
+                "date": "2026-12-04",
+                "title": "Вокал",
+                "price": 60_000,
+                "amount": 60_000,
+                "covered": "",
+            },
+            {"kind": "balance", "title": "Balance taken into account", "amount": 30_000},
+        ]
+    )
+    page = staff_client.get(f"/finance/invoices/{invoice.pk}/").content.decode()
+    assert 'data-testid="breakdown-debt"' in page and "+300,00\xa0грн до сплати" in page
+    assert "Balance taken into account" not in page
 
 
 def test_forecast_with_nothing_to_pay_is_refused(org, branch):

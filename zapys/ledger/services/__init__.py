@@ -19,7 +19,12 @@ goes through `zapys.ledger.money`, which records entry, operation and receipt to
 Every name `zapys.ledger.services` had is importable from here as before.
 """
 
-from zapys.ledger.services.accounts import account_base_for, account_create_separate
+from zapys.ledger.services.accounts import (
+    account_base_for,
+    account_create_separate,
+    accounts_base_for_clients,
+    accounts_base_for_many,
+)
 from zapys.ledger.services.checks import MAX_AMOUNT, validate_amount
 from zapys.ledger.services.entries import (
     CANCEL_ROLES,
@@ -39,13 +44,17 @@ from zapys.ledger.services.finance_setup import (
 )
 from zapys.ledger.services.operations import financial_operation_create
 from zapys.ledger.services.receipts import sales_receipt_create
+from zapys.ledger.services.writer import LedgerWrite
 
 __all__ = [
     "CANCEL_ROLES",
     "DEFAULT_PAYMENT_TYPE_NAMES",
     "MAX_AMOUNT",
+    "LedgerWrite",
     "account_base_for",
     "account_create_separate",
+    "accounts_base_for_clients",
+    "accounts_base_for_many",
     "cash_desk_create",
     "entries_cancel_for_cause",
     "entry_cancel",

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
-from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
-from zapys.core.text import clean_line, strip_control
+from zapys.core.exceptions import Conflict, PermissionDenied
+from zapys.core.text import clean_line
 from zapys.ledger.hooks import entry_cancelled_dispatch
 from zapys.ledger.models import (
     Account,
@@ -28,13 +28,8 @@ from zapys.ledger.models import (
     SalesReceiptLine,
     SalesReceiptPayment,
 )
-from zapys.ledger.services.accounts import account_base_for
-from zapys.ledger.services.checks import (
-    actor_user_id,
-    cause_fields,
-    check_same_org,
-    validate_amount,
-)
+from zapys.ledger.services.checks import actor_user_id, cause_fields
+from zapys.ledger.services.writer import LedgerWrite
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Branch
@@ -43,71 +38,6 @@ if TYPE_CHECKING:
 CANCEL_ROLES = ("owner", "administrator")
 
 
-def _insert_entry(
-    *,
-    client: Any,
-    kind: str,
-    amount: int,
-    purpose: str,
-    actor: Actor,
-    account: Account | None,
-    cause: Model | None,
-    comment: str,
-    branch: Branch | None,
-    payment_type: PaymentType | None,
-) -> Entry:
-    if kind not in Entry.Kind.values:
-        raise DomainError(
-            f"Unknown kind {kind!r}: use {' or '.join(Entry.Kind.values)}.", field="kind"
-        )
-    if purpose not in Entry.Purpose.values:
-        raise DomainError(f"Unknown purpose {purpose!r}.", field="purpose")
-    validate_amount(amount)
-    comment = strip_control(comment).strip()  # see core.text: NUL breaks PostgreSQL, XLSX
-    if len(comment) > 500:
-        raise DomainError(_("The comment is too long (500 characters at most)."), field="comment")
-    check_same_org(client.organization_id, account, branch, payment_type, cause)
-    if account is None:
-        account = account_base_for(client=client)
-    elif account.client_id != client.pk:
-        raise DomainError(_("This account belongs to another client."), field="account_id")
-    if payment_type is not None and branch is None:
-        branch = payment_type.branch
-    cause_type, cause_id = cause_fields(cause)
-    entry = Entry(
-        organization_id=client.organization_id,
-        account=account,
-        client=client,
-        kind=kind,
-        amount=amount,
-        purpose=purpose,
-        comment=comment,
-        cause_type=cause_type,
-        cause_id=cause_id,
-        branch=branch,
-        payment_type=payment_type,
-        created_by_id=actor_user_id(actor),
-        created_by_label=actor.label[:200],
-        created_at=timezone.now(),
-    )
-    entry.save()
-    audit_record(
-        organization=client.organization,
-        actor=actor,
-        action="ledger.entry_create",
-        obj=entry,
-        changes={
-            "kind": [None, kind],
-            "amount": [None, amount],
-            "purpose": [None, purpose],
-            "client": [None, client.pk],
-            "account": [None, account.pk],
-        },
-    )
-    return entry
-
-
-@transaction.atomic
 def entry_create(
     *,
     client: Any,
@@ -120,20 +50,31 @@ def entry_create(
     comment: str = "",
     branch: Branch | None = None,
     payment_type: PaymentType | None = None,
+    write: LedgerWrite | None = None,
 ) -> Entry:
-    """Append one entry. Debit = money in (raises the balance); credit = a charge."""
-    return _insert_entry(
+    """Append one entry. Debit = money in (raises the balance); credit = a charge.
+
+    Checked before anything is written; then one transaction (no savepoint inside the
+    caller's). With `write`, the entry is only queued in the caller's `LedgerWrite`, whose
+    `save()` writes it (with its id then) beside the caller's other rows."""
+    mine = write is None
+    if write is None:
+        write = LedgerWrite(organization=client.organization, actor=actor)
+    entry = write.entry(
         client=client,
         kind=kind,
         amount=amount,
         purpose=purpose,
-        actor=actor,
         account=account,
         cause=cause,
         comment=comment,
         branch=branch,
         payment_type=payment_type,
     )
+    if mine:
+        with transaction.atomic(savepoint=False):
+            write.save()
+    return entry
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import DomainError
 from zapys.core.text import clean_line
 from zapys.ledger.hooks import finance_article_declare, finance_articles_declared
-from zapys.ledger.models import CashDesk, FinanceArticle, PaymentType
+from zapys.ledger.models import DEFAULT_PAYMENT_TYPE_NAMES, CashDesk, FinanceArticle, PaymentType
 from zapys.ledger.services.checks import check_same_org
 
 if TYPE_CHECKING:
@@ -22,11 +22,12 @@ if TYPE_CHECKING:
 
 Flagged = TypeVar("Flagged", PaymentType, FinanceArticle)
 
-# Stored names, in the organization's language (they are data the business may rename).
-DEFAULT_PAYMENT_TYPE_NAMES = {
-    "en": {"cash": "Cash", "card": "Card", "online": "Online payment"},
-    "uk": {"cash": "Готівка", "card": "Картка", "online": "Онлайн-оплата"},
-}
+
+def _default_payment_type_name(organization: Organization, method: str) -> str:
+    """Stored in the organization's language (the business may rename it); shown in the
+    page's language while it is not renamed (`PaymentType.display_name`)."""
+    with translation.override(organization.language or "uk"):
+        return _(DEFAULT_PAYMENT_TYPE_NAMES[method])
 
 
 def payment_type_for(*, organization: Organization, branch: Branch, method: str) -> PaymentType:
@@ -44,9 +45,7 @@ def payment_type_for(*, organization: Organization, branch: Branch, method: str)
                 organization=organization,
                 branch=branch,
                 method=method,
-                name=DEFAULT_PAYMENT_TYPE_NAMES.get(
-                    organization.language, DEFAULT_PAYMENT_TYPE_NAMES["en"]
-                )[method],
+                name=_default_payment_type_name(organization, method),
                 is_default=True,
             )
     except IntegrityError:

@@ -49,6 +49,11 @@ def test_add_entry_form(org, branch, staff_client):
     assert bad.status_code == 200 and not Entry.objects.exists()
     bad = staff_client.post(url, {"kind": "debit", "amount": "1,555", "purpose": "payment"})
     assert bad.status_code == 200 and not Entry.objects.exists()
+    # Money in for "service delivered", a charge called a top-up: refused at the purpose.
+    for kind, purpose in (("debit", "service"), ("credit", "top_up")):
+        bad = staff_client.post(url, {"kind": kind, "amount": "100", "purpose": purpose})
+        assert bad.status_code == 200 and list(bad.context["form"].errors) == ["purpose"]
+        assert not Entry.objects.exists()
     r = staff_client.post(
         url, {"kind": "debit", "amount": "1 234,50", "purpose": "payment", "payment_type": pt.pk}
     )

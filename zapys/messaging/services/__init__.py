@@ -2,7 +2,8 @@
 
 - `sending`: `message_send` (what the other apps call), bulk sends, custom messages, retry;
 - `transport_accounts`, `channel_settings`, `templates`, `messengers`: the settings pages;
-- `notifications`: staff notifications.
+- `notifications`: staff notifications;
+- `optout`: broadcast opt-outs (STOP, the unsubscribe link, staff).
 
 The reads these writes use live in `zapys.messaging.routing` (where a message goes) and
 `zapys.messaging.selectors` (templates rendered, settings); they are re-exported here so
@@ -24,6 +25,11 @@ from zapys.messaging.services.notifications import (
     notification_mark_read,
     notifications_mark_all_read,
     staff_notify,
+)
+from zapys.messaging.services.optout import (
+    client_opt_out_set,
+    unsubscribe_token,
+    unsubscribe_url,
 )
 from zapys.messaging.services.sending import (
     MAX_IDEMPOTENCY_KEY,
@@ -49,6 +55,7 @@ __all__ = [
     "choose_route",
     "client_messenger_link",
     "client_messenger_unlink",
+    "client_opt_out_set",
     "event_enabled",
     "event_setting_save",
     "message_renderer",
@@ -66,4 +73,6 @@ __all__ = [
     "template_save",
     "transport_account_delete",
     "transport_account_save",
+    "unsubscribe_token",
+    "unsubscribe_url",
 ]

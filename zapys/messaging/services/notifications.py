@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,10 +10,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from zapys.core.audit import Actor, audit_record
+from zapys.core.tenancy import org_scope
 from zapys.messaging.events import STAFF_NOTIFICATION
 from zapys.messaging.models import StaffNotification
 from zapys.messaging.selectors import messaging_settings_get, notifications_for
 from zapys.messaging.services.sending import message_send
+from zapys.messaging.staff_chats import staff_chats_for
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization, User
@@ -30,8 +33,11 @@ def staff_notify(
 ) -> StaffNotification:
     """An in-app notification for the team (or one person); also to the staff Telegram chat.
 
-    Runs in the caller's transaction when there is one. The Telegram copy goes through
-    the outbox (event "staff.notification"), so it is retried like any message.
+    Runs in the caller's transaction when there is one. The Telegram copies go through
+    the outbox (event "staff.notification"), so they are retried like any message: to the
+    organization's staff chat, and after the commit to the staff members' own chats linked
+    through the bot (`messaging.staff_chats`: everybody's for a team notification, the
+    recipient's own otherwise).
     """
     if level not in StaffNotification.Level.values:
         level = StaffNotification.Level.INFO
@@ -65,7 +71,35 @@ def staff_notify(
                 related=related,
                 idempotency_key=f"staff-notification:{notification.pk}",
             )
+        # The staff members' own chats after the commit: the caller's transaction (a
+        # payment callback's, benchmarked statement by statement) does not pay for them.
+        transaction.on_commit(
+            functools.partial(_copy_to_own_chats, notification, related, exclude=chat_id)
+        )
     return notification
+
+
+def _copy_to_own_chats(
+    notification: StaffNotification, related: models.Model | None, *, exclude: str
+) -> None:
+    organization = notification.organization
+    with org_scope(organization):
+        chats = [c for c in staff_chats_for(organization, notification.recipient) if c != exclude]
+        for chat_id in chats:
+            message_send(
+                organization=organization,
+                event=STAFF_NOTIFICATION,
+                variables={
+                    "title": notification.title,
+                    "body": notification.body,
+                    "url": notification.url,
+                },
+                actor=Actor.system("notifications"),
+                recipient=chat_id,
+                channel="telegram",
+                related=related,
+                idempotency_key=f"staff-notification:{notification.pk}:{chat_id}",
+            )
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ def transport_account_save(
     base_url: str = "",
     is_active: bool = True,
     priority: int = 10,
+    max_per_second: int | None = None,
 ) -> TransportAccount:
     """Create or update an account. Empty secret fields on edit keep the stored value."""
     if channel not in CHANNELS:
@@ -63,14 +64,22 @@ def transport_account_save(
             "base_url": account.base_url,
             "is_active": account.is_active,
             "priority": account.priority,
+            "max_per_second": account.max_per_second,
         }
-    after = {
+    if max_per_second is not None and not 0 <= max_per_second <= 1000:
+        raise DomainError(_("Enter a number from 0 to 1000."), field="max_per_second")
+    after: dict[str, Any] = {
         "channel": channel,
         "code": code,
         "name": name.strip(),
         "base_url": base_url.strip(),
         "is_active": is_active,
         "priority": priority,
+        "max_per_second": (
+            max_per_second
+            if max_per_second is not None
+            else (account.max_per_second if before else 0)
+        ),
     }
     for attr, new_value in after.items():
         setattr(account, attr, new_value)

@@ -67,14 +67,24 @@ class TransportError(Exception):
     `permanent=True` tells the outbox to stop retrying: the same request will fail
     the same way (invalid number, blocked bot, bad credentials). `retry_after` is
     the provider's hint in seconds (HTTP `Retry-After`, Telegram `retry_after`),
-    so the outbox can back off at least that long.
+    so the outbox can back off at least that long. `recipient_gone=True` says this
+    recipient cannot be reached on this channel any more (the user blocked the bot or
+    left it): the outbox drops the client's messenger link and uses the next channel.
     """
 
-    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        recipient_gone: bool = False,
+    ):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.retry_after = retry_after
+        self.recipient_gone = recipient_gone
 
     def __repr__(self) -> str:
         return f"TransportError({self.message!r}, permanent={self.permanent})"
@@ -145,11 +155,19 @@ class Transport(ABC):
         return text
 
     def error(
-        self, message: str, *, permanent: bool, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        recipient_gone: bool = False,
     ) -> TransportError:
         """Build a TransportError prefixed with the transport code and scrubbed of secrets."""
         return TransportError(
-            self.scrub(f"{self.code}: {message}"), permanent=permanent, retry_after=retry_after
+            self.scrub(f"{self.code}: {message}"),
+            permanent=permanent,
+            retry_after=retry_after,
+            recipient_gone=recipient_gone,
         )
 
 

@@ -8,7 +8,8 @@
 
 403 (blocked, kicked, user deactivated), 400 (chat not found, message too long,
 empty text), 401/404 (bad token) are permanent; 429 and 5xx are transient, with
-Telegram's `retry_after` passed on. The provider id is "<chat_id>:<message_id>"
+Telegram's `retry_after` passed on. A 403 also says the recipient is gone
+(`recipient_gone`): the outbox drops the client's Telegram link and uses SMS next. The provider id is "<chat_id>:<message_id>"
 because a message id is only unique within its chat.
 
 Messages go as plain text (no parse_mode): the text comes from a template filled
@@ -33,24 +34,43 @@ class TelegramTransport(HttpTransport):
     required_credentials = ("token",)
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        response = self.post(
-            f"{self.base_url}/bot{self.credentials['token']}/sendMessage",
-            json={"chat_id": message.recipient, "text": message.text},
-        )
-        return self._parse(response, message.recipient)
+        return self.send_message(message.recipient, message.text)
 
-    def _parse(self, response: httpx.Response, chat_id: str) -> SendResult:
+    def send_message(
+        self, chat_id: str, text: str, reply_markup: dict[str, Any] | None = None
+    ) -> SendResult:
+        """`sendMessage`, optionally with a keyboard (the bot's replies)."""
+        params: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if reply_markup is not None:
+            params["reply_markup"] = reply_markup
+        body = self.call("sendMessage", params)
+        result = body["result"]
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        return SendResult(provider_message_id=f"{chat_id}:{message_id}", raw=body)
+
+    def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Any Bot API method (setWebhook, getMe, answerCallbackQuery, ...): the whole
+        `{"ok": true, "result": ...}` answer, or the TransportError its failure means."""
+        response = self.post(
+            f"{self.base_url}/bot{self.credentials['token']}/{method}", json=params
+        )
         body = json_body(response) or {}
-        if body.get("ok") is True and isinstance(body.get("result"), dict):
-            message_id = body["result"].get("message_id")
-            return SendResult(provider_message_id=f"{chat_id}:{message_id}", raw=body)
+        if body.get("ok") is True and "result" in body:
+            return body
+        raise self._failure(response, body)
+
+    def _failure(self, response: httpx.Response, body: dict[str, Any]) -> Exception:
         description = str(body.get("description") or response.text[:200])
         status = _int(body.get("error_code")) or response.status_code
         if is_retryable_status(status) or response.is_success:
-            raise self.error(
+            return self.error(
                 f"{status} {description}", permanent=False, retry_after=_retry_after(body)
             )
-        raise self.error(f"{status} {description}{_migration_hint(body)}", permanent=True)
+        return self.error(
+            f"{status} {description}{_migration_hint(body)}",
+            permanent=True,
+            recipient_gone=status == 403,
+        )
 
 
 def _retry_after(body: dict[str, Any]) -> float | None:

@@ -11,7 +11,9 @@ Viber answers HTTP 200 and puts the outcome in `status`. Permanent: 1–11 and 1
 (bad token, bad request, receiver not registered (5) or not subscribed (6),
 account blocked/suspended, unsupported device or country, …). Transient: 12
 tooManyRequests, 23 free-messages quota / 24 no balance (the owner may top up), any
-unknown code ("general error"), and HTTP 429/5xx.
+unknown code ("general error"), and HTTP 429/5xx. 5 and 6 also say the recipient is gone
+(`recipient_gone`: the user left or unsubscribed from the bot): the outbox drops the
+client's Viber link and uses SMS next.
 
 `tracking_data` carries the idempotency key so delivery callbacks can be matched
 to the outbox row. It is not a deduplication key: Viber's send_message has none, so
@@ -21,8 +23,6 @@ a resend after a lost answer reaches the user twice.
 from __future__ import annotations
 
 from typing import Any
-
-import httpx
 
 from .base import HttpTransport, OutgoingMessage, SendResult, is_retryable_status, json_body
 
@@ -53,12 +53,41 @@ class ViberTransport(HttpTransport):
     required_credentials = ("token", "sender_name")
 
     def send(self, message: OutgoingMessage) -> SendResult:
+        return self._sent(self.call("send_message", self._payload(message)))
+
+    def send_message(
+        self, receiver: str, text: str, keyboard: dict[str, Any] | None = None
+    ) -> SendResult:
+        """A text with an optional keyboard (the bot's replies; share-phone needs API 3)."""
+        payload = self._payload(OutgoingMessage(channel="viber", recipient=receiver, text=text))
+        if keyboard is not None:
+            payload["keyboard"] = keyboard
+            payload["min_api_version"] = 3
+        return self._sent(self.call("send_message", payload))
+
+    def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST /pa/<method> (set_webhook, get_account_info, send_message): the answer of
+        status 0, or the TransportError its status means."""
         response = self.post(
-            f"{self.base_url}/pa/send_message",
-            json=self._payload(message),
+            f"{self.base_url}/pa/{method}",
+            json=payload,
             headers={"X-Viber-Auth-Token": str(self.credentials["token"])},
         )
-        return self._parse(response)
+        body = json_body(response)
+        if is_retryable_status(response.status_code) or body is None:
+            raise self.transient_http_error(response)
+        status = body.get("status")
+        if status == 0 and (method != "send_message" or body.get("message_token") is not None):
+            return body
+        name = STATUS_NAMES.get(status, "") if isinstance(status, int) else ""
+        detail = f"{status} {body.get('status_message') or name}".strip()
+        raise self.error(
+            detail, permanent=status in PERMANENT_STATUSES, recipient_gone=status in (5, 6)
+        )
+
+    @staticmethod
+    def _sent(body: dict[str, Any]) -> SendResult:
+        return SendResult(provider_message_id=str(body["message_token"]), raw=body)
 
     def _payload(self, message: OutgoingMessage) -> dict[str, Any]:
         sender: dict[str, str] = {"name": str(self.credentials["sender_name"])[:MAX_SENDER_NAME]}
@@ -74,14 +103,3 @@ class ViberTransport(HttpTransport):
         if message.idempotency_key:
             payload["tracking_data"] = message.idempotency_key
         return payload
-
-    def _parse(self, response: httpx.Response) -> SendResult:
-        body = json_body(response)
-        if is_retryable_status(response.status_code) or body is None:
-            raise self.transient_http_error(response)
-        status = body.get("status")
-        if status == 0 and body.get("message_token") is not None:
-            return SendResult(provider_message_id=str(body["message_token"]), raw=body)
-        name = STATUS_NAMES.get(status, "") if isinstance(status, int) else ""
-        detail = f"{status} {body.get('status_message') or name}".strip()
-        raise self.error(detail, permanent=status in PERMANENT_STATUSES)

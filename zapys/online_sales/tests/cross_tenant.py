@@ -78,11 +78,44 @@ def _sale_object(victim: Organization) -> CaseInput:
 
 
 def _activate(victim: Organization) -> CaseInput:
+    """The victim's code, client, group and lesson named in an attach: nothing is attached
+    or booked."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import SYSTEM, make_branch
+    from tests.factories_schedule import local, make_specialist
+    from zapys.catalog.models import Group
+    from zapys.schedule.models import Attendance
+    from zapys.schedule.services import lesson_create
+
+    branch = make_branch(victim, "Victim lessons")
+    group = Group.objects.create(organization=victim, name="Victim group")
+    day = timezone.localdate() + timedelta(days=2)
+    (lesson,) = lesson_create(
+        organization=victim,
+        branch=branch,
+        staff=make_specialist(victim, branch),
+        group=group,
+        starts_at=local(victim, day.year, day.month, day.day, 10),
+        duration_minutes=60,
+        client_ids=[],
+        actor=SYSTEM,
+    )
     sale = make_sale(victim, make_shop(victim))
     client = make_client(victim)
     return CaseInput(
-        body={"code": sale.activation_code, "client_id": client.pk},
-        snapshot=_sales(victim),
+        body={
+            "code": sale.activation_code,
+            "client_id": client.pk,
+            "group_ids": [group.pk],
+            "lesson_ids": [lesson.pk],
+        },
+        snapshot=lambda: (
+            _sales(victim)(),
+            list(Attendance.objects.for_org(victim).values_list("id", "client_id")),
+        ),
     )
 
 

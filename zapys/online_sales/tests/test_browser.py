@@ -144,8 +144,8 @@ def test_staff_style_a_button_and_attach_a_code_from_the_header_box(live_server,
         assert "width:333px" in value and "Купити зараз" in value and "<script" not in value
         screenshot(desktop, "o_button_preview_desktop")
 
-        box = desktop.find_element(By.CSS_SELECTOR, "[data-testid=code-input]")
-        box.send_keys(sale.activation_code.lower().replace("-", " "))
+        box = desktop.find_element(By.CSS_SELECTOR, "[data-testid=header-search] input[name=q]")
+        box.send_keys(sale.activation_code.lower())
         box.send_keys(Keys.ENTER)  # what a barcode scanner does
         wait_for(desktop, "[data-testid=attach-dialog]")
         search = desktop.find_element(By.CSS_SELECTOR, "[data-testid=client-search]")

@@ -84,6 +84,10 @@ class ProviderEvent:
     account_key: str  # LiqPay public_key / WayForPay merchantAccount
     event_id: str
     raw: dict[str, Any]
+    #: Kopecks refunded in all, when the provider says (the sandbox's `refunded`, LiqPay's
+    #: `refund_amount`); None: not said — the payments app then holds a refund it did not
+    #: ask for for review rather than guess part or whole.
+    refunded_total: int | None = None
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,16 @@ IN_PROGRESS_STATUSES = frozenset(
         "try_again",
     }
 )
+REFUND_AMOUNT_IS_TOTAL = True
+"""UNCONFIRMED: what `refund_amount` means. LiqPay's callback documentation
+(https://www.liqpay.ua/en/doc/callback; the same list in third-party clients generated
+from it) has `refund_amount` "Refund amount" and `refund_date_last` "Date of last payment
+refund" among the payment's fields, and says no more. The callback describes the payment
+(its amount, its dates), so its refund amount is read as what was refunded of it in all —
+which is also what makes a resent or polled report of the same refund a no-op. With this
+switch off, a `reversed` status states no total and a refund made in LiqPay's dashboard is
+held for review (the behaviour before the field was read)."""
+
 SUBSCRIPTION_STATUSES = frozenset({"subscribed", "unsubscribed"})
 """Final for `subscribe` actions, which Zapys never issues: they say nothing about a
 one-off payment, so they map to `pending` rather than to an outcome."""
@@ -442,7 +452,22 @@ class LiqPayProvider(Provider):
             account_key=_text(payload, "public_key") or self.public_key,
             event_id=f"{payment_id}:{status}:{end_date}:{_text(payload, 'transaction_id')}",
             raw=plain_json(dict(payload)),
+            refunded_total=_refunded_total(status, payload),
         )
+
+
+def _refunded_total(status: str, payload: Mapping[str, Any]) -> int | None:
+    """Kopecks refunded in all, as a `reversed` report states them (`REFUND_AMOUNT_IS_TOTAL`);
+    None when the report does not say (no field, or nothing refunded)."""
+    if status not in REFUNDED_STATUSES or not REFUND_AMOUNT_IS_TOTAL:
+        return None
+    value = payload.get("refund_amount")
+    if value in (None, ""):
+        return None
+    total = parse_amount(_amount_input(value))
+    if total < 0:
+        raise ValueError(f"negative refund_amount {value!r}")
+    return total or None
 
 
 def _amount_input(value: Any) -> str | int | Decimal:

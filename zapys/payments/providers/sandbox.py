@@ -236,6 +236,9 @@ class SandboxProvider(Provider):
         if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
             raise InvalidCallback("sandbox: amount must be integer kopecks")
         payment_id = str(payload.get("payment_id") or order_id)
+        refunded = payload.get("refunded")
+        if refunded is not None and (isinstance(refunded, bool) or not isinstance(refunded, int)):
+            raise InvalidCallback("sandbox: refunded must be integer kopecks")
         return ProviderEvent(
             order_id=order_id,
             status=STATUS_MAP[status],
@@ -246,4 +249,5 @@ class SandboxProvider(Provider):
             account_key=self.account,
             event_id=f"{payment_id}:{status}:{payload.get('transaction_id', '')}",
             raw=dict(payload),
+            refunded_total=refunded,
         )

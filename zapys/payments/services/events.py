@@ -71,12 +71,13 @@ def _apply_event(payment: Payment, event: ProviderEvent, actor: Actor) -> tuple[
         moved = _expire(payment, actor)
         return (Out.APPLIED if moved else Out.NO_CHANGE), ""
     if event.status in ("refunded", "partially_refunded"):
-        return _apply_refund_event(payment, actor)
+        return _apply_refund_event(payment, actor, event)
     return Out.NO_CHANGE, ""
 
 
-def _apply_refund_event(payment: Payment, actor: Actor) -> tuple[str, str]:
-    """The provider says money went back. Match it to a refund Zapys asked for."""
+def _apply_refund_event(payment: Payment, actor: Actor, event: ProviderEvent) -> tuple[str, str]:
+    """The provider says money went back. Match it to a refund Zapys asked for; one made in
+    the provider's own dashboard is recorded like one made from Zapys (`_external_refund`)."""
     Out = PaymentEvent.Outcome
     refunds = PaymentRefund.objects.for_org(payment.organization).filter(payment=payment)
     pending = refunds.filter(status=PaymentRefund.Status.PENDING).first()
@@ -91,9 +92,35 @@ def _apply_refund_event(payment: Payment, actor: Actor) -> tuple[str, str]:
         return Out.NO_CHANGE, ""
     if payment.status == S.REFUNDED:
         return Out.NO_CHANGE, ""
+    if payment.status in PAID_STATUSES and event.refunded_total is not None:
+        # Made in the provider's dashboard, and the provider says how much went back in all;
+        # a report of nothing beyond what is recorded (a resend, a poll) changes nothing.
+        return (Out.APPLIED if _external_refund(payment, actor, event) else Out.NO_CHANGE), ""
+    # The provider does not say how much (WayForPay's `Refunded`/`Voided`; a LiqPay
+    # `reversed` without `refund_amount`) and it may be a part: a person looks rather than
+    # Zapys guessing the whole.
     reason = _("The provider reports a refund that Zapys did not request or record.")
     payment_hold(payment=payment, reason=reason, actor=actor)
     return Out.HELD, reason
+
+
+def _external_refund(payment: Payment, actor: Actor, event: ProviderEvent) -> bool:
+    """A refund made in the provider's dashboard (a verified event, no request of ours):
+    the part the provider reports beyond what is recorded is recorded through the same
+    confirmation as a refund asked from Zapys (the purpose's `on_refunded`: the money
+    service). A replay reports nothing new: False."""
+    assert event.refunded_total is not None
+    amount = min(event.refunded_total, payment.amount) - payment.refunded_amount
+    if amount <= 0:
+        return False
+    refund = PaymentRefund.objects.create(
+        organization=payment.organization,
+        payment=payment,
+        amount=amount,
+        provider_status=event.provider_status[:40],
+        created_by=_("The payment provider's dashboard")[:200],
+    )
+    return _refund_confirm(payment=payment, refund=refund, actor=actor, via_callback=True)
 
 
 def payment_event_process(

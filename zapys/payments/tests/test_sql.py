@@ -81,3 +81,29 @@ def test_statements_run_through_djangos_connection(org, branch):
         sql.fetch_one(PaymentAccount, {"public_id": account.public_id})
     assert len(ctx.captured_queries) == 1
     assert account.public_id in ctx.captured_queries[0]["sql"]
+
+
+def test_errors_are_djangos_and_values_prepared_as_the_orm_would(org, branch):
+    """psycopg's own cursor (PostgreSQL, queries not logged) still raises django.db errors,
+    and values not of their column's plain type (a TextChoices member, a lazy text) take
+    the field's own preparation."""
+    from django.db import IntegrityError, transaction
+    from django.utils.functional import lazy
+
+    account = make_account(org, "liqpay")
+    payment = make_topup(org, account=account)
+    where = {"id": payment.pk, "organization_id": org.pk}
+    label = lazy(lambda: "lazy note", str)()
+    assert sql.update(
+        Payment, {"status": Payment.Status.FAILED, "review_reason": label}, where
+    ) == 1  # fmt: skip
+    fresh = Payment.objects.get(pk=payment.pk)
+    assert (fresh.status, fresh.review_reason) == ("failed", "lazy note")
+    broken = PaymentEvent(organization=org, account=None, source="callback", dedupe_key="k")
+    with transaction.atomic():
+        try:
+            sql.insert(broken)
+        except IntegrityError:
+            transaction.set_rollback(True)
+        else:  # pragma: no cover - the database accepted a row without its account
+            raise AssertionError("a NULL account was written")

@@ -9,6 +9,8 @@
   balance (X5);
 - `refunds`: money goes back through the provider;
 - `cancellation`: staff cancel a booking or restore one paid late;
+- `policies`: cancellation policies (X3): presets, custom ones, validation;
+- `visit_money`: a visit holding money cancelled or not attended (V2): fee, rest, refund;
 - `notices`, `visit_side`: what every step shares (messages and staff notifications; the
   visit, written through the schedule's services).
 
@@ -23,24 +25,36 @@ Reads (what a booking would cost, whether a visit needs one, the message variabl
 in `zapys.prepayments.selectors`; the deadlines in `zapys.prepayments.sweeps`.
 """
 
+from zapys.prepayments.services.booking_link import booking_extend, booking_link_resend
 from zapys.prepayments.services.booking_paid import (
     booking_pay_from_balance,
     booking_payment_succeeded,
 )
 from zapys.prepayments.services.booking_start import (
     ACTIVE,
+    MIN_MINUTES_TO_PAY,
     PURPOSE,
     booking_accept_terms,
     booking_create,
+    booking_deadline,
     booking_payment_retry,
     online_visit_created,
+    visit_pay_at_desk,
 )
 from zapys.prepayments.services.booking_types import booking_type_create, booking_type_update
 from zapys.prepayments.services.cancellation import booking_cancel, booking_restore
+from zapys.prepayments.services.fees import fees_charge_due
+from zapys.prepayments.services.policies import (
+    PRESETS,
+    cancellation_policy_create,
+    cancellation_policy_update,
+    policy_presets_ensure,
+)
 from zapys.prepayments.services.prepayment_settings import (
     CHANNELS,
     MAX_CANCEL_DELAY_MINUTES,
     MAX_LINK_HOURS,
+    MAX_RELEASE_MINUTES,
     SETTINGS_FIELDS,
     branch_finance_set,
     cancel_status_create,
@@ -48,33 +62,57 @@ from zapys.prepayments.services.prepayment_settings import (
     prepayment_settings_get,
     prepayment_settings_update,
 )
-from zapys.prepayments.services.refunds import booking_payment_refunded, booking_refund
+from zapys.prepayments.services.refunds import (
+    booking_payment_refunded,
+    booking_refund,
+    booking_refund_retry,
+)
 from zapys.prepayments.services.rules import prepayment_rule_create, prepayment_rule_delete
+from zapys.prepayments.services.visit_money import (
+    fee_waive,
+    visit_cancel_page,
+    visit_status_changed,
+)
 
 __all__ = [
     "ACTIVE",
     "CHANNELS",
     "MAX_CANCEL_DELAY_MINUTES",
     "MAX_LINK_HOURS",
+    "MAX_RELEASE_MINUTES",
+    "MIN_MINUTES_TO_PAY",
+    "PRESETS",
     "PURPOSE",
     "SETTINGS_FIELDS",
     "booking_accept_terms",
     "booking_cancel",
     "booking_create",
+    "booking_deadline",
+    "booking_extend",
+    "booking_link_resend",
     "booking_pay_from_balance",
     "booking_payment_refunded",
     "booking_payment_retry",
     "booking_payment_succeeded",
     "booking_refund",
+    "booking_refund_retry",
     "booking_restore",
     "booking_type_create",
     "booking_type_update",
     "branch_finance_set",
     "cancel_status_create",
     "cancel_status_for",
+    "cancellation_policy_create",
+    "cancellation_policy_update",
+    "fee_waive",
+    "fees_charge_due",
     "online_visit_created",
+    "policy_presets_ensure",
     "prepayment_rule_create",
     "prepayment_rule_delete",
     "prepayment_settings_get",
     "prepayment_settings_update",
+    "visit_cancel_page",
+    "visit_pay_at_desk",
+    "visit_status_changed",
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError, NotFound
+from zapys.core.tenancy import organization_zone
 from zapys.payments.services import OPEN_STATUSES, PAID_STATUSES, payment_create
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, BookingType, PrepaymentSettings
@@ -20,18 +21,24 @@ from zapys.prepayments.selectors import (
     booking_amount,
     booking_json,
     booking_type_default,
+    policy_for_visit,
+    policy_snapshot,
     prepayment_decision,
 )
 from zapys.prepayments.services.notices import booking_message_send
 from zapys.prepayments.services.prepayment_settings import CHANNELS, prepayment_settings_get
 from zapys.prepayments.services.visit_side import visit_clock_set, visit_locked
+from zapys.schedule.models import Visit
 from zapys.schedule.services import visit_status_set
 
 if TYPE_CHECKING:
     from zapys.payments.models import Payment
-    from zapys.schedule.models import Visit
 
 logger = logging.getLogger(__name__)
+
+#: Less time than this to pay before the deadline: staff are told and may take the
+#: payment at the desk instead (V3).
+MIN_MINUTES_TO_PAY = 15
 
 #: The purpose key of a booking's payments (declared in `prepayments/purposes.py`).
 PURPOSE = "prepayment"
@@ -58,7 +65,9 @@ def _terms_snapshot(
         },
         "starts_at": visit.starts_at.isoformat(),
         "expires_at": booking.expires_at.isoformat(),
+        "deadline_reason": booking.deadline_reason,
         "show_prices": settings.page_show_prices,
+        "policy": policy_snapshot(policy_for_visit(visit, booking)),
     }
 
 
@@ -80,6 +89,37 @@ def _issue_payment(
         expires_at=booking.expires_at,
         branch=visit.branch,
     )
+
+
+def booking_deadline(
+    visit: Visit, settings: PrepaymentSettings, now: datetime
+) -> tuple[datetime, str]:
+    """The earlier of "link lifetime after sending" and "the visit's start minus
+    `release_before_start_minutes`", and which of the two it is (V3)."""
+    lifetime = now + timedelta(hours=settings.link_lifetime_hours)
+    before_start = visit.starts_at - timedelta(minutes=settings.release_before_start_minutes)
+    if before_start < lifetime:
+        return before_start, Booking.DeadlineReason.BEFORE_START
+    return lifetime, Booking.DeadlineReason.LIFETIME
+
+
+@transaction.atomic
+def visit_pay_at_desk(*, visit: Visit, actor: Actor) -> Visit:
+    """Staff chose to take the payment at the desk (too little time to pay online): no
+    link, no deadline; the choice is recorded on the visit — its card and the calendar say
+    "to be paid at the desk" — until a booking is asked for after all."""
+    if visit.client_id is None or not visit.blocks_time:
+        raise Conflict(_("The visit is cancelled."), field="visit_id")
+    if not visit.booking_state:
+        visit_clock_set(visit, Visit.BookingState.AT_DESK, actor)
+    audit_record(
+        organization=visit.organization,
+        actor=actor,
+        action="booking.pay_at_desk",
+        obj=visit,
+        changes={"pay_at_desk": [None, True]},
+    )
+    return visit
 
 
 def booking_create(
@@ -136,7 +176,21 @@ def booking_create(
                 )
         amount = booking_amount(visit=visit, booking_type=booking_type)
         decision = prepayment_decision(visit=visit, settings=settings)
-        expires_at = min(now + timedelta(hours=settings.link_lifetime_hours), visit.starts_at)
+        expires_at, deadline_reason = booking_deadline(visit, settings, now)
+        if expires_at - now < timedelta(minutes=MIN_MINUTES_TO_PAY):
+            local = timezone.localtime(expires_at, organization_zone(organization))
+            raise Conflict(
+                _(
+                    "Too little time to pay online: the link would expire at %(time)s "
+                    "(%(minutes)s minutes before the visit). Take the payment at the desk."
+                )
+                % {
+                    "time": local.strftime("%H:%M"),
+                    "minutes": settings.release_before_start_minutes,
+                },
+                field="pay_at_desk",
+                extra={"too_late_to_pay": True, "expires_at": expires_at.isoformat()},
+            )
         remind_at = None
         if settings.reminder_enabled and settings.reminder_hours_before:
             candidate = expires_at - timedelta(hours=settings.reminder_hours_before)
@@ -153,8 +207,13 @@ def booking_create(
             source=visit.source,
             reason=decision.reason[:300],
             expires_at=expires_at,
+            deadline_reason=deadline_reason,
+            # Never after the start: the auto-cancel frees the time for someone else.
             auto_cancel_at=(
-                expires_at + timedelta(minutes=settings.auto_cancel_after_minutes)
+                min(
+                    expires_at + timedelta(minutes=settings.auto_cancel_after_minutes),
+                    visit.starts_at,
+                )
                 if settings.auto_cancel
                 else None
             ),

@@ -90,11 +90,15 @@ def booking_type_update(*, booking_type: BookingType, actor: Actor, **fields: An
     for key, val in fields.items():
         setattr(booking_type, key, val)
     booking_type.save()
+    changes: dict[str, Any] = changes_between(before, fields)
+    if "value" in changes and "rule" not in changes:
+        # The value is kopecks or a percent by the rule: the row says which it was then.
+        changes["rule"] = rule
     audit_record(
         organization=booking_type.organization,
         actor=actor,
         action="booking_type.update",
         obj=booking_type,
-        changes=changes_between(before, fields),
+        changes=changes,
     )
     return booking_type

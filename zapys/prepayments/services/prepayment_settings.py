@@ -48,8 +48,11 @@ FK_SETTINGS = frozenset(
         "status_after_create",
         "income_article",
         "topup_branch",
+        "cancellation_policy",
     }
 )
+#: The payment deadline at most this long before the visit (V3): a day.
+MAX_RELEASE_MINUTES = 24 * 60
 
 
 def _check_settings(organization: Organization, fields: dict[str, Any]) -> None:
@@ -78,6 +81,12 @@ def _check_settings(organization: Organization, fields: dict[str, Any]) -> None:
         raise DomainError(
             _("The reminder must be between 1 and %(max)s hours before.") % {"max": MAX_LINK_HOURS},
             field="reminder_hours_before",
+        )
+    release = fields.get("release_before_start_minutes")
+    if release is not None and not 0 <= int(release) <= MAX_RELEASE_MINUTES:
+        raise DomainError(
+            _("Enter between 0 and %(max)s minutes.") % {"max": MAX_RELEASE_MINUTES},
+            field="release_before_start_minutes",
         )
     status = fields.get("cancel_status")
     if status is not None and not status.is_cancellation:

@@ -10,11 +10,13 @@ from tests.factories_prepayments import (
     enable_prepayment,
     make_booking,
     make_booking_type,
+    make_service,
     make_visit,
 )
 from zapys.accounts.models import Branch, Organization
-from zapys.prepayments.models import Booking, BookingType
-from zapys.prepayments.services import prepayment_settings_get
+from zapys.prepayments.models import Booking, BookingType, CancellationPolicy, Fee
+from zapys.prepayments.services import policy_presets_ensure, prepayment_settings_get
+from zapys.schedule.models import Visit
 
 
 def _victim_booking(victim: Organization) -> Any:
@@ -81,6 +83,68 @@ def _settings_patch(victim: Organization) -> CaseInput:
     )
 
 
+def _policy_list(victim: Organization) -> CaseInput:
+    policies = policy_presets_ensure(victim)
+    return CaseInput(foreign_ids=[p.pk for p in policies])
+
+
+def _policy_create(victim: Organization) -> CaseInput:
+    # A body naming B's service is refused; B's policies are untouched.
+    service = make_service(victim)
+    return CaseInput(
+        body={"name": "Mine", "service_ids": [service.pk]},
+        snapshot=lambda: CancellationPolicy.objects.for_org(victim).count(),
+    )
+
+
+def _policy_object(victim: Organization) -> CaseInput:
+    policy = policy_presets_ensure(victim)[0]
+    return CaseInput(
+        path_params={"policy_id": policy.pk},
+        body={"late_cancel_fee_percent": 100},
+        snapshot=lambda: list(
+            CancellationPolicy.objects.for_org(victim).values_list("id", "late_cancel_fee_percent")
+        ),
+    )
+
+
+def _victim_fee(victim: Organization) -> Any:
+    booking = _victim_booking(victim)
+    return Fee.objects.for_org(victim).create(
+        organization=victim,
+        visit=booking.visit,
+        booking=booking,
+        client=booking.client,
+        kind=Fee.Kind.NO_SHOW,
+        amount=5_000,
+    )
+
+
+def _fee_list(victim: Organization) -> CaseInput:
+    return CaseInput(foreign_ids=[_victim_fee(victim).pk])
+
+
+def _fee_object(victim: Organization) -> CaseInput:
+    fee = _victim_fee(victim)
+    return CaseInput(
+        path_params={"fee_id": fee.pk},
+        body={"reason": "mine now"},
+        snapshot=lambda: list(Fee.objects.for_org(victim).values_list("id", "state")),
+    )
+
+
+def _no_show(victim: Organization) -> CaseInput:
+    visit = make_visit(victim, Branch.objects.for_org(victim).first())
+    return CaseInput(
+        path_params={"visit_id": visit.pk},
+        body={},
+        snapshot=lambda: (
+            list(Visit.objects.for_org(victim).values_list("id", "status_id", "blocks_time"))
+            + list(Fee.objects.for_org(victim).values_list("id"))
+        ),
+    )
+
+
 CASES = [
     CrossTenantCase("get", "/api/v1/prepayment/settings", _settings_get, kind="own"),
     CrossTenantCase("patch", "/api/v1/prepayment/settings", _settings_patch, kind="create"),
@@ -91,4 +155,10 @@ CASES = [
     CrossTenantCase("get", "/api/v1/bookings/{booking_id}", _booking_object),
     CrossTenantCase("post", "/api/v1/bookings/{booking_id}/pay-from-balance", _booking_object),
     CrossTenantCase("post", "/api/v1/bookings/{booking_id}/cancel", _booking_object),
+    CrossTenantCase("get", "/api/v1/cancellation-policies", _policy_list, kind="list"),
+    CrossTenantCase("post", "/api/v1/cancellation-policies", _policy_create, kind="create"),
+    CrossTenantCase("patch", "/api/v1/cancellation-policies/{policy_id}", _policy_object),
+    CrossTenantCase("post", "/api/v1/visits/{visit_id}/no-show", _no_show),
+    CrossTenantCase("get", "/api/v1/fees", _fee_list, kind="list"),
+    CrossTenantCase("post", "/api/v1/fees/{fee_id}/waive", _fee_object),
 ]

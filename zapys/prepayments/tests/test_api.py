@@ -22,6 +22,8 @@ KEYS = {
     "currency",
     "payment_url",
     "expires_at",
+    "deadline_reason",
+    "auto_cancel_at",
     "paid_at",
     "payment_id",
 }

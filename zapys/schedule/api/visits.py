@@ -159,6 +159,20 @@ class RescheduleIn(Schema):
 
 class VisitCancelIn(Schema):
     status_id: Id | None = None
+    by: Literal["staff", "client"] = "staff"
+    waive_fee: bool = False
+    reason: Note = ""
+    rest: Annotated[
+        Literal["balance", "refund"] | None,
+        Field(description="where the prepayment left after a fee goes, if staff choose"),
+    ] = None
+
+
+class VisitCancelOut(VisitOut):
+    cancellation: Annotated[
+        dict | None,
+        Field(description="{fee, kept, to_balance, refunded, policy_snapshot}: a prepaid visit"),
+    ] = None
 
 
 class StatusSetIn(Schema):
@@ -275,14 +289,19 @@ def visits_reschedule(request: HttpRequest, visit_id: Id, payload: RescheduleIn)
     return _visit_out(request, visit_id)
 
 
-@router.post("/visits/{visit_id}/cancel", response=VisitOut, summary="Cancel a visit")
+@router.post("/visits/{visit_id}/cancel", response=VisitCancelOut, summary="Cancel a visit")
 def visits_cancel(request: HttpRequest, visit_id: Id, payload: VisitCancelIn | None = None):
     visit = get_object_or_404(_visit_qs(request), pk=visit_id)
-    status = referenced_object(
-        VisitStatus, payload.status_id if payload else None, field="status_id"
+    payload = payload or VisitCancelIn()
+    status = referenced_object(VisitStatus, payload.status_id, field="status_id")
+    done = services.visit_cancel(
+        visit=visit,
+        status=status,
+        actor=request_actor(request),
+        options=payload.model_dump(include={"by", "waive_fee", "reason", "rest"}),
     )
-    services.visit_cancel(visit=visit, status=status, actor=request_actor(request))
-    return _visit_out(request, visit_id)
+    out = _visit_out(request, visit_id)
+    return {**out, "cancellation": getattr(done, "status_effects", {}).get("cancellation")}
 
 
 @router.post("/visits/{visit_id}/status", response=VisitOut, summary="Set a visit's status")

@@ -1,20 +1,23 @@
 """Attendance marks: a client attended, was absent, cancelled, or is planned again — with the
-charge that goes with "attended" (a membership visit or the price on the balance) given back
-when the mark changes."""
+charge that goes with "attended" (a membership visit, or the price when the balance covers
+it; otherwise the visit waits for its checkout) given back when the mark changes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zapys.core.audit import Actor, audit_record, changes_between
+from zapys.core.audit import Actor, audit_record, audit_row, changes_between
 from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.models import AuditLog
 from zapys.core.tenancy import organization_zone
 from zapys.ledger import services as ledger
+from zapys.ledger.selectors import client_balance
 from zapys.memberships import services as memberships
+from zapys.schedule import hooks
 from zapys.schedule.models import Attendance, Visit, VisitStatus
 from zapys.schedule.selectors import schedule_settings_for
 from zapys.schedule.services.occupancy import locked_visit, status_move
@@ -59,7 +62,13 @@ def _attendance_charge(attendance: Attendance, visit: Visit, actor: Actor) -> No
         attendance.membership_id = membership.pk
         return
     settings = schedule_settings_for(visit.organization)
-    if settings.charge_without_membership and visit.price > 0:
+    if (
+        settings.charge_without_membership
+        and visit.price > 0
+        and client_balance(client) >= visit.price
+    ):
+        # Only what the balance covers is charged on arrival: arriving never pushes a
+        # client into debt. Otherwise the visit stays to pay until its checkout (V1).
         entry = ledger.entry_create(
             client=client,
             kind="credit",  # a charge for the service delivered
@@ -74,6 +83,67 @@ def _attendance_charge(attendance: Attendance, visit: Visit, actor: Actor) -> No
         attendance.entry_id = entry.pk
 
 
+def attendance_charge_record(*, attendance: Attendance, entry_id: int) -> None:
+    """The visit's checkout charged the client (the caller holds the visit's lock, wrote the
+    charge with the attendance as its cause and audits the checkout): the attendance is
+    charged to the balance, so a later "attended" mark charges nothing and leaving
+    "attended" cancels the charge."""
+    Attendance.objects.for_org(attendance.organization_id).filter(pk=attendance.pk).update(
+        charge=Attendance.Charge.BALANCE, entry_id=entry_id
+    )
+    attendance.charge, attendance.entry_id = Attendance.Charge.BALANCE, entry_id
+
+
+def attendance_arrived_locked(
+    *,
+    visit: Visit,
+    attendance: Attendance,
+    actor: Actor,
+    now: datetime,
+    charge_entry_id: int | None = None,
+    audit_rows: list[AuditLog] | None = None,
+) -> None:
+    """ "Attended" for an appointment's client whom nothing covers (the common checkout),
+    under the visit's and the attendance's locks the caller already holds, in that order.
+
+    What `attendance_mark(…, ATTENDED)` writes for such an arrival, without taking the
+    locks and reading the visit, a membership and the balance again (the caller has just
+    done so): the attendance attended — in ONE UPDATE with the caller's charge entry when
+    it charged the visit (what `attendance_charge_record` would write next) —, the mark's
+    audit row as `attendance_apply` writes it, and the visit moved to the first "came"
+    status as `attendance_mark` moves it (a status that keeps the time taken: nothing to
+    free or re-check). With `audit_rows` the audit row is handed to the caller, to be
+    inserted with its own in one statement; otherwise it is written here."""
+    assert connection.in_atomic_block, "the caller holds the visit's and attendance's locks"
+    if visit.kind != Visit.Kind.INDIVIDUAL or not visit.blocks_time:
+        raise ValueError("attendance_arrived_locked is for an appointment that takes its time")
+    before = {"state": attendance.state, "charge": attendance.charge}
+    values: dict[str, object] = {"state": Attendance.State.ATTENDED, "marked_at": now}
+    if charge_entry_id is not None:
+        values |= {"charge": Attendance.Charge.BALANCE, "entry_id": charge_entry_id}
+    Attendance.objects.for_org(visit.organization_id).filter(pk=attendance.pk).update(**values)
+    for name, value in values.items():
+        setattr(attendance, name, value)
+    row = audit_row(
+        organization=visit.organization,
+        actor=actor,
+        action="attendance.mark",
+        obj=attendance,
+        # the mark's own change; a charge written with it is the ledger entry's audit row
+        changes=changes_between(before, {"state": attendance.state, "charge": before["charge"]}),
+    )
+    if audit_rows is not None:
+        audit_rows.append(row)
+    else:
+        row.save(force_insert=True)
+    came = status_first(visit.organization, counts_as_came=True)
+    if came.pk != visit.status_id:
+        Visit.objects.for_org(visit.organization_id).filter(pk=visit.pk).update(
+            status=came, blocks_time=True, cancelled_at=None
+        )
+        visit.status, visit.blocks_time, visit.cancelled_at = came, True, None
+
+
 def attendance_apply(
     attendance: Attendance, visit: Visit, state: str, actor: Actor, now: datetime
 ) -> bool:
@@ -86,7 +156,8 @@ def attendance_apply(
         _attendance_undo_charge(attendance, actor)
     attendance.state = state
     attendance.marked_at = now if state != Attendance.State.PLANNED else None
-    if state == Attendance.State.ATTENDED:
+    if state == Attendance.State.ATTENDED and attendance.charge == Attendance.Charge.NONE:
+        # (a visit checked out before the mark is charged already)
         _attendance_charge(attendance, visit, actor)
     attendance.save(update_fields=["state", "charge", "membership_id", "entry_id", "marked_at"])
     audit_record(
@@ -106,19 +177,23 @@ def attendance_mark(
     """Mark a client attended / absent / cancelled / planned on a visit or lesson.
 
     Attended consumes a visit of the client's matching membership, or (per the
-    organization's setting) charges the price to the balance; leaving "attended" gives
-    it back. On an appointment the visit's status follows.
+    organization's setting) charges the price to the balance when the balance covers it —
+    never into debt: an uncovered visit stays to pay until its checkout (the checkout app);
+    leaving "attended" gives it back. On an appointment the visit's status follows.
     """
     now = now or timezone.now()
     if state not in Attendance.State.values:
         raise DomainError(_("Unknown attendance state."), field="state")
+    # The visit first, then the attendance: the order every path that settles a visit takes
+    # (status changes, the checkout), so no two of them wait on each other in a circle.
+    visit = locked_visit(Visit(pk=attendance.visit_id, organization=attendance.organization))
     attendance = (
         Attendance.objects.for_org(attendance.organization)
         .select_for_update(of=("self",))
-        .select_related("client", "visit")
+        .select_related("client")
         .get(pk=attendance.pk)
     )
-    visit = locked_visit(attendance.visit)
+    attendance.visit = visit
     if not visit.blocks_time and state != Attendance.State.CANCELLED:
         raise Conflict(_("The visit is cancelled."), field="state")
     if state == Attendance.State.PLANNED or attendance.state == Attendance.State.CANCELLED:
@@ -132,6 +207,8 @@ def attendance_mark(
         if state != Attendance.State.CANCELLED and taken >= visit.capacity:
             raise Conflict(_("The lesson is full."), field="state")
     changed = attendance_apply(attendance, visit, state, actor, now)
+    if changed and state == Attendance.State.CANCELLED and visit.kind == Visit.Kind.LESSON:
+        hooks.time_freed_on_commit([visit.pk])  # a seat of the lesson is free
     if changed and visit.kind == Visit.Kind.INDIVIDUAL:
         flag_map: dict[str, dict[str, bool]] = {
             Attendance.State.ATTENDED: {"counts_as_came": True},

@@ -23,6 +23,7 @@ from zapys.catalog.models import Room
 from zapys.core.audit import Actor
 from zapys.core.exceptions import Conflict, NotFound
 from zapys.core.tenancy import organization_zone
+from zapys.schedule import hooks
 from zapys.schedule.models import Visit, VisitStatus
 
 
@@ -95,16 +96,27 @@ def same_org(organization: Organization, **objs: Any) -> None:
 
 
 def locked_visit(visit: Visit) -> Visit:
-    return (
-        Visit.objects.for_org(visit.organization)
-        .select_for_update(of=("self",))
-        .select_related("status", "organization", "service", "group", "branch", "client", "staff")
-        .get(pk=visit.pk)
-    )
+    """The visit, its row locked, with what the callers read of it.
+
+    The lock is taken on the row alone first, then the joined read follows: PostgreSQL
+    re-checks a FOR UPDATE's joins against the row version it waited for, so a joined
+    `SELECT … FOR UPDATE` waiting on a concurrent writer that moved the visit's status (a
+    checkout, "Arrived") would return no row at all — a 500. Once the lock is ours, the
+    plain joined read sees the committed row. Another organization's or a missing visit:
+    DoesNotExist, as before."""
+    scoped = Visit.objects.for_org(visit.organization)
+    if not list(scoped.select_for_update().filter(pk=visit.pk).values_list("pk", flat=True)):
+        raise Visit.DoesNotExist
+    return scoped.select_related(
+        "status", "organization", "service", "group", "branch", "client", "staff"
+    ).get(pk=visit.pk)
 
 
 def status_move(visit: Visit, status: VisitStatus, actor: Actor, now: datetime) -> None:
-    """Move the (locked) visit to `status`, freeing or re-taking its time."""
+    """Move the (locked) visit to `status`, freeing or re-taking its time (freed time is
+    announced on commit: `hooks.run_after_time_freed`)."""
+    if status.is_cancellation and visit.blocks_time:
+        hooks.time_freed_on_commit([visit.pk])
     if status.is_cancellation and not visit.blocks_time:
         pass
     elif not status.is_cancellation and not visit.blocks_time:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Service
@@ -41,10 +42,12 @@ def online_booking_create(
     organization: Organization,
     service: Service,
     starts_at: datetime,
-    name: str,
     phone: str,
     consent: bool,
     ip: str | None,
+    name: str = "",
+    first_name: str = "",
+    last_name: str = "",
     staff: User | None = None,
     branch: Branch | None = None,
     now: datetime | None = None,
@@ -52,7 +55,10 @@ def online_booking_create(
     """A client books themself from the public page. Refuses (nothing written) a spammer
     over the rate limit, an invalid phone, a missing consent, a time that is not a free
     slot in the specialist's working hours. `staff=None` means "any specialist": the
-    first one free at that time. After commit the prepayment hook may start a booking."""
+    first one free at that time. The name comes in parts (`first_name`, `last_name`, as the
+    public page asks) or as one line (`name`). The client's own mistakes (name, phone,
+    consent) are refused together, each on its field, so one answer lists them all.
+    After commit the prepayment hook may start a booking."""
 
     now = now or timezone.now()
     if online_rate_limited(organization=organization, ip=ip, now=now):
@@ -65,18 +71,34 @@ def online_booking_create(
         raise DomainError(_("Online booking is switched off."))
     # Anyone can type here, so control characters go before anything is stored (see
     # `core.text`); the clients service cleans the name again when it creates the client.
-    name = " ".join(clean_line(name).split())
-    if not name:
-        raise DomainError(_("Enter your name."), field="name")
-    if len(name) > 200:
-        raise DomainError(_("The name is too long."), field="name")
-    if not phone.strip():
-        raise DomainError(_("Enter your phone number."), field="phone")
-    e164 = normalize_phone(phone)
-    if not consent:
-        raise DomainError(
-            _("Please agree to the processing of your personal data."), field="consent"
+    name_field = "name" if name else "first_name"  # the field the caller filled in
+    name, first_name, last_name = (
+        " ".join(clean_line(v).split()) for v in (name, first_name, last_name)
+    )
+    errors: list[dict[str, str]] = []
+    if not (name or first_name):
+        errors.append({"field": name_field, "message": _("Enter your name.")})
+    elif len(name) > 200 or len(first_name) > 100 or len(last_name) > 100:
+        errors.append(
+            {"field": name_field, "message": pgettext("a person's name", "The name is too long.")}
         )
+    e164 = ""
+    if not phone.strip():
+        errors.append({"field": "phone", "message": _("Enter your phone number.")})
+    else:
+        try:
+            e164 = normalize_phone(phone)
+        except DomainError as exc:
+            errors.extend(exc.errors)
+    if not consent:
+        errors.append(
+            {
+                "field": "consent",
+                "message": _("Please agree to the processing of your personal data."),
+            }
+        )
+    if errors:
+        raise DomainError(errors[0]["message"], errors=errors)
     if not service.online_booking or not service.is_active:
         raise DomainError(_("This service cannot be booked online."), field="service_id")
     if starts_at < now:
@@ -104,7 +126,12 @@ def online_booking_create(
     actor = Actor.client_link(f"online booking {e164}")
     with transaction.atomic():
         client, _created = clients.client_find_or_create(
-            organization=organization, name=name, phone=e164, actor=actor
+            organization=organization,
+            name=name,
+            first_name=first_name,
+            last_name=last_name,
+            phone=e164,
+            actor=actor,
         )
         visit = visit_create(
             organization=organization,

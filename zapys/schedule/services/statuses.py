@@ -42,6 +42,10 @@ DEFAULT_STATUSES: list[tuple[str, str, str, int, dict[str, bool]]] = [
 ]
 
 
+#: The msgid each default status was named from, by code (`VisitStatus.display_name`).
+DEFAULT_STATUS_NAMES = {code: name for code, name, *_rest in DEFAULT_STATUSES}
+
+
 def is_system_actor(actor: Actor) -> bool:
     return actor.kind in SYSTEM_ACTOR_KINDS
 

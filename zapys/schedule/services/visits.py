@@ -16,6 +16,7 @@ from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from zapys.core.tenancy import organization_zone
 from zapys.core.text import strip_control
+from zapys.schedule import hooks
 from zapys.schedule.models import Attendance, Visit, VisitStatus
 from zapys.schedule.services.attendance import attendance_apply, attendance_state_for
 from zapys.schedule.services.occupancy import (
@@ -259,11 +260,18 @@ def visit_update(
 
 @transaction.atomic
 def visit_status_set(
-    *, visit: Visit, status: VisitStatus, actor: Actor, now: datetime | None = None
+    *,
+    visit: Visit,
+    status: VisitStatus,
+    actor: Actor,
+    now: datetime | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Visit:
     """Set a visit's status. System statuses only for system actors. On an appointment,
     a "came" status marks the client attended (consuming a membership visit or charging
-    the price), a no-show marks absent, a cancellation cancels — and moving away undoes."""
+    the price), a no-show marks absent, a cancellation cancels — and moving away undoes.
+    The apps above react in the same transaction (`hooks.run_visit_status_handlers`, with
+    `options`); what they did is `visit.status_effects`."""
     now = now or timezone.now()
     visit = locked_visit(visit)
     organization = visit.organization
@@ -271,7 +279,7 @@ def visit_status_set(
         raise NotFound(_("Unknown status."), field="status_id")
     if status.is_system and not is_system_actor(actor):
         raise PermissionDenied(
-            _("The status «%(name)s» is set by the system only.") % {"name": status.name},
+            _("The status «%(name)s» is set by the system only.") % {"name": status.display_name},
             field="status_id",
         )
     if not status.is_active:
@@ -293,18 +301,29 @@ def visit_status_set(
         obj=visit,
         changes={"status": [before.code, status.code]},
     )
+    visit.status_effects = hooks.run_visit_status_handlers(  # type: ignore[attr-defined]
+        visit, before=before, after=status, actor=actor, now=now, options=options or {}
+    )
     return visit
 
 
 def visit_cancel(
-    *, visit: Visit, actor: Actor, status: VisitStatus | None = None, now: datetime | None = None
+    *,
+    visit: Visit,
+    actor: Actor,
+    status: VisitStatus | None = None,
+    now: datetime | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Visit:
     """Cancel into `status` (default: the organization's first cancellation status). The
-    prepayment app passes its system status with a system actor."""
+    prepayment app passes its system status with a system actor. A visit already cancelled
+    is a 409 (nothing changes: its money was dealt with when it was cancelled)."""
     status = status or status_first(visit.organization, is_cancellation=True)
     if not status.is_cancellation:
         raise DomainError(_("Choose a cancellation status."), field="status_id")
-    return visit_status_set(visit=visit, status=status, actor=actor, now=now)
+    if not visit.blocks_time:
+        raise Conflict(_("The visit is already cancelled."), field="status_id")
+    return visit_status_set(visit=visit, status=status, actor=actor, now=now, options=options)
 
 
 @transaction.atomic

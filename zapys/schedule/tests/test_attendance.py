@@ -11,6 +11,7 @@ from zapys.ledger.selectors import client_balance
 from zapys.memberships import services as membership_services
 from zapys.schedule import services
 from zapys.schedule.models import Attendance
+from zapys.schedule.services import attendance as attendance_services
 
 
 @pytest.fixture
@@ -43,6 +44,8 @@ def calls(monkeypatch):
     monkeypatch.setattr(membership_services, "membership_return_visit", give_back)
     monkeypatch.setattr(ledger_services, "entry_create", charge)
     monkeypatch.setattr(ledger_services, "entries_cancel_for_cause", cancel_for_cause)
+    # a client whose balance covers every price (arrival charges only what it covers)
+    monkeypatch.setattr(attendance_services, "client_balance", lambda client: 10**9)
     return log
 
 
@@ -128,22 +131,46 @@ def test_lesson_journal_marks_each_participant(org, branch, spec, actor, calls):
     assert a1.state == "cancelled" and calls.cancelled == [101]
 
 
+def _top_up(client, amount, actor):
+    ledger_services.entry_create(
+        client=client, kind="debit", amount=amount, purpose="top_up", actor=actor
+    )
+
+
 def test_real_ledger_charge_and_undo(org, spec, service, client_a, actor):
-    """With the ledger and memberships apps in place: no membership → a credit entry of
-    the price; undo → the entry is cancelled and the balance is back to zero."""
+    """With the ledger and memberships apps in place: no membership, a balance that covers
+    the price → a credit entry of the price; undo → the entry is cancelled and the balance
+    is back to what it was."""
+    _top_up(client_a, 60000, actor)
     v = make_visit(
         org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
     )
     a = Attendance.objects.get(visit=v)
     services.attendance_mark(attendance=a, state="attended", actor=actor)
-    assert client_balance(client_a) == -60000
-    services.attendance_mark(attendance=a, state="absent", actor=actor)
     assert client_balance(client_a) == 0
+    services.attendance_mark(attendance=a, state="absent", actor=actor)
+    assert client_balance(client_a) == 60000
+
+
+def test_arrival_never_pushes_into_debt(org, spec, service, client_a, actor):
+    """V1: a balance short of the price → "attended" charges nothing; the visit waits for
+    its checkout (the checkout app) and the client owes nothing meanwhile."""
+    _top_up(client_a, 59999, actor)
+    v = make_visit(
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
+    )
+    a = Attendance.objects.get(visit=v)
+    services.attendance_mark(attendance=a, state="attended", actor=actor)
+    a.refresh_from_db()
+    assert (a.state, a.charge, a.entry_id) == ("attended", "", None)
+    assert client_balance(client_a) == 59999
+    assert not Entry.objects.filter(purpose="service").exists()
 
 
 def test_undo_after_staff_cancelled_the_charge_in_the_ledger(org, spec, service, client_a, actor):
     """The charge cancelled by hand in the ledger first: undoing the attendance cancels
-    nothing more (no 409) and the balance stays at zero."""
+    nothing more (no 409) and the balance stays as it was."""
+    _top_up(client_a, 60000, actor)
     v = make_visit(
         org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
     )
@@ -159,4 +186,4 @@ def test_undo_after_staff_cancelled_the_charge_in_the_ledger(org, spec, service,
     assert list(Entry.objects.order_by("id").values("id", "status", "cancel_reason")) == (
         entries_before
     )
-    assert client_balance(client_a) == 0
+    assert client_balance(client_a) == 60000

@@ -3,6 +3,7 @@
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -11,10 +12,12 @@ from selenium.webdriver.support.ui import Select
 from tests.browser import (
     PHONE,
     as_phone,
+    assert_fits_the_width,
     click_and_load,
     login,
     make_driver,
     patient,
+    screenshot,
     wait_for,
     wait_text,
 )
@@ -95,7 +98,8 @@ def test_create_visit_from_empty_slot(browser, live_server, salon):
     _click(browser, browser.find_element(By.CSS_SELECTOR, f"[data-visit='{visit.pk}']"))
     wait_for(browser, "[data-testid=visit-card]")
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=visit-in-past]")
-    browser.find_element(By.CSS_SELECTOR, "#visitModal .btn-close").click()
+    # the card's checkout panel loads after it (htmx): close once the modal has settled
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "#visitModal .btn-close"))
     patient(browser).until(lambda d: not d.find_element(By.ID, "visitModal").is_displayed())
 
     # a new client, right from the search: the typed name becomes the new card
@@ -216,14 +220,37 @@ def _go(driver, target) -> None:
     click_and_load(driver, target)
 
 
-def _book_on_phone(phone, live_server, org, *, day: int) -> None:
+def _book_on_phone(phone, live_server, org, *, day: int, shots: str = "") -> None:
     phone.get(f"{live_server.url}/book/{org.slug}/")
     _go(phone, "[data-testid=service-option]")
     _go(phone, "[data-testid=staff-any]")
     _go(phone, ("[data-testid=day-option]", day))
     _go(phone, "[data-testid=slot-option]")
     wait_for(phone, "[data-testid=booking-form]")
-    phone.find_element(By.NAME, "name").send_keys("Shevchuk Anna")
+    # the branch's address is on top at this step too
+    assert phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-place]").is_displayed()
+    # an empty submit: every field's error at once, on its field, the form in view
+    phone.find_element(By.NAME, "phone").send_keys("12")
+    _go(phone, "[data-testid=booking-submit]")
+    wait_for(phone, "[data-testid=booking-form]")
+    invalid = [
+        e.get_attribute("name")
+        for e in phone.find_elements(By.CSS_SELECTOR, "[data-testid=booking-form] .is-invalid")
+    ]
+    assert invalid == ["first_name", "phone", "consent"]
+    messages = phone.find_elements(By.CSS_SELECTOR, "[data-testid=booking-form] .invalid-feedback")
+    assert len(messages) == 3 and all(m.is_displayed() for m in messages)
+    # the place is repeated beside the chosen time, in view at the contacts step
+    assert phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-summary-place]").is_displayed()
+    styled = phone.execute_script(  # Bootstrap's inputs, not the browser's bare ones
+        "return getComputedStyle(document.querySelector('[name=last_name]')).borderRadius"
+    )
+    assert styled not in ("", "0px")
+    if shots:
+        screenshot(phone, f"book-errors-phone-{shots}")
+    phone.find_element(By.NAME, "phone").clear()
+    phone.find_element(By.NAME, "first_name").send_keys("Anna")
+    phone.find_element(By.NAME, "last_name").send_keys("Shevchuk")
     phone.find_element(By.NAME, "phone").send_keys("067 555 12 34")
     _click(phone, phone.find_element(By.NAME, "consent"))
     # nothing overflows sideways on a 390px screen
@@ -269,7 +296,8 @@ def test_public_booking_on_a_phone_then_calendar(live_server, salon, browser):
             chosen,
         )
         assert visible
-        _book_on_phone(phone, live_server, org, day=1)  # tomorrow: every hour is still ahead
+        # tomorrow: every hour is still ahead
+        _book_on_phone(phone, live_server, org, day=1, shots="en")
         assert not phone.find_elements(By.CSS_SELECTOR, "[data-testid=pay-now]")
     finally:
         phone.quit()
@@ -322,3 +350,101 @@ def test_public_booking_with_prepayment_asks_to_pay(live_server, salon, settings
         assert "200" in phone.find_element(By.CSS_SELECTOR, "[data-testid=amount]").text
     finally:
         phone.quit()
+
+
+def test_public_booking_with_two_branches_on_a_phone(live_server, salon):
+    """Issue 17: the branch first, its address on every step, the page kept at the step."""
+    org, _owner, _spec, svc, _client = salon
+    with org_scope(org):
+        first = svc.branches.get()
+        first.address = "вул. Хрещатик, 1"
+        first.save(update_fields=["address"])
+        second = make_branch(org, "Podil")
+        second.address = "вул. Сагайдачного, 25"
+        second.save(update_fields=["address"])
+        svc.name = "Манікюр з покриттям гель-лаком і дизайном нігтів"
+        svc.save(update_fields=["name"])
+    phone = make_driver(PHONE, language="uk")
+    try:
+        as_phone(phone)
+        phone.get(f"{live_server.url}/book/{org.slug}/")
+        # headless Chromium does not send --lang as Accept-Language: the language switch's cookie
+        phone.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": "uk"})
+        phone.get(f"{live_server.url}/book/{org.slug}/")
+        options = phone.find_elements(By.CSS_SELECTOR, "[data-testid=branch-option]")
+        assert len(options) == 2 and not phone.find_elements(
+            By.CSS_SELECTOR, "[data-testid=service-option]"
+        )
+        screenshot(phone, "book-branches-phone-uk")
+        _go(phone, ("[data-testid=branch-option]", 0))
+        assert "Хрещатик" in wait_for(phone, "[data-testid=booking-place]").text
+        _go(phone, "[data-testid=service-option]")
+        change = wait_for(phone, "[data-testid=service-change]")
+        right = phone.execute_script("return arguments[0].getBoundingClientRect().right", change)
+        assert right <= PHONE[0], "'Змінити' is not clipped"
+        _go(phone, "[data-testid=staff-any]")
+        assert phone.current_url.endswith("#step-slot")
+        top = phone.execute_script(  # the next step is in view, wherever the page was
+            "return document.getElementById('step-slot').getBoundingClientRect().top"
+        )
+        assert 0 <= top < phone.execute_script("return window.innerHeight")
+        assert "Хрещатик" in phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-place]").text
+        assert_fits_the_width(phone)
+        screenshot(phone, "book-slots-phone-uk")
+        _go(phone, ("[data-testid=day-option]", 1))  # tomorrow: every hour is still ahead
+        _go(phone, "[data-testid=slot-option]")
+        wait_for(phone, "[data-testid=booking-form]")
+        assert "Хрещатик" in phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-place]").text
+        _go(phone, "[data-testid=booking-submit]")
+        wait_for(phone, "[data-testid=booking-form]")
+        errors = phone.find_elements(
+            By.CSS_SELECTOR, "[data-testid=booking-form] .invalid-feedback"
+        )
+        assert len(errors) == 3 and "Введіть ваше ім'я." in errors[0].text
+        assert "Хрещатик" in phone.find_element(By.CSS_SELECTOR, "[data-testid=booking-place]").text
+        assert_fits_the_width(phone)
+        screenshot(phone, "book-errors-phone-uk")
+    finally:
+        phone.quit()
+
+
+def test_dates_and_times_read_the_ukrainian_way_in_an_english_browser(live_server, salon):
+    """Issue 17: the native date input followed the browser's locale (mm/dd/yyyy, AM/PM in an
+    English Chrome). The shared widgets are text inputs in dd.mm.yyyy and hh:mm: the visit
+    form opened from the calendar and the working-hours page, typed and saved."""
+    _org, owner, spec, _svc, _client = salon
+    browser = make_driver(language="en")
+    try:
+        login(browser, live_server, owner.username, PASSWORD)
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        browser.get(f"{live_server.url}/calendar/?date={tomorrow.isoformat()}")
+        wait_for(browser, "[data-testid=cal-slot]")
+        _open_new_visit(browser, tomorrow.isoformat(), "10:00")
+        starts = browser.find_element(By.CSS_SELECTOR, "#visitModal [name=starts_at]")
+        assert starts.get_attribute("type") == "text"
+        assert starts.get_attribute("value") == f"{tomorrow:%d.%m.%Y} 10:00"
+        screenshot(browser, "visit-form-dates-en")
+
+        browser.get(f"{live_server.url}/staff-hours/{spec.pk}/")
+        day = wait_for(browser, "[name=date]")
+        assert day.get_attribute("type") == "text"
+        # (the staff pages speak the staff's language, whatever the browser's)
+        assert day.get_attribute("placeholder") in ("dd.mm.yyyy", "дд.мм.рррр")
+        start = browser.find_element(By.NAME, "start")
+        assert start.get_attribute("placeholder") in ("hh:mm", "гг:хх")
+        day.send_keys(f"{tomorrow:%d.%m.%Y}")
+        browser.find_element(By.NAME, "start").send_keys("09:30")
+        browser.find_element(By.NAME, "end").send_keys("13:00")
+        kind = browser.find_elements(By.CSS_SELECTOR, "select[name=kind]")
+        if kind:
+            Select(kind[0]).select_by_index(len(Select(kind[0]).options) - 1)
+        _go(browser, "form:has([name=date]) button")
+        patient(browser).until(
+            lambda d: any(
+                f"{tomorrow:%d.%m.%Y}" in e.text and "09:30" in e.text
+                for e in d.find_elements(By.CSS_SELECTOR, ".list-group-item")
+            )
+        )
+        screenshot(browser, "staff-hours-dates-en")
+    finally:
+        browser.quit()

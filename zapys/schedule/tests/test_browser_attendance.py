@@ -17,7 +17,10 @@ from zapys.core.tenancy import org_scope
 from zapys.memberships.models import ClientMembership
 from zapys.schedule import services
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("midday"),
+]  # visits hours from now stay today
 
 
 @pytest.fixture

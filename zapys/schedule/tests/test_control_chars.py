@@ -34,7 +34,7 @@ def online(org, branch, actor):
 def _book(client, org, svc, staff, name: str):
     slot = local(org, 2030, 3, 4, 10).isoformat()
     url = f"/book/{org.slug}/?service={svc.pk}&staff={staff}&date=2030-03-04&slot={slot}"
-    body = {"name": name, "phone": "067 123 45 67", "consent": "on", "slot": slot}
+    body = {"first_name": name, "phone": "067 123 45 67", "consent": "on", "slot": slot}
     return client.post(url, body, REMOTE_ADDR="10.0.0.1")
 
 
@@ -54,7 +54,7 @@ def test_public_booking_refuses_a_nul_with_an_error_and_stores_nothing(client, o
     audits = AuditLog.objects.count()
     response = _book(client, org, svc, spec.pk, "Ган\x00на")
     assert response.status_code == 200
-    assert response.context["form"].errors["name"]
+    assert response.context["form"].errors["first_name"]
     assert not Client.objects.exists() and not Visit.objects.exists()
     assert not OnlineBookingAttempt.objects.exists() and AuditLog.objects.count() == audits
 

@@ -3,9 +3,12 @@ from datetime import time, timedelta
 import pytest
 import time_machine
 
+from tests.factories import make_branch
 from tests.factories_clients import make_client
 from tests.factories_schedule import local, make_service, make_specialist
+from zapys.accounts.models import Branch
 from zapys.clients.models import Client
+from zapys.core.exceptions import DomainError
 from zapys.schedule import hooks, services
 from zapys.schedule.models import OnlineBookingAttempt, Visit
 
@@ -24,7 +27,13 @@ def setup(org, branch, actor):
 
 def _book(client, org, svc, staff, slot, **data):
     url = f"/book/{org.slug}/?service={svc.pk}&staff={staff}&date=2030-03-04&slot={slot}"
-    body = {"name": "Petrenko Anna", "phone": "067 123 45 67", "consent": "on", "slot": slot}
+    body = {
+        "last_name": "Petrenko",
+        "first_name": "Anna",
+        "phone": "067 123 45 67",
+        "consent": "on",
+        "slot": slot,
+    }
     body.update(data)
     return client.post(url, body, REMOTE_ADDR="10.0.0.1")
 
@@ -80,6 +89,50 @@ def test_bad_input_creates_nothing(client, org, setup):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_one_submit_shows_every_field_error_at_once_and_writes_nothing(client, org, setup):
+    """No name, a bad phone and no consent: all three errors on one page, each on its field
+    (the page used to show one per submit), the inputs styled and marked invalid."""
+    spec, svc = setup
+    slot = local(org, 2030, 3, 4, 9).isoformat()
+    r = _book(client, org, svc, spec.pk, slot, first_name=" ", phone="12", consent="")
+    assert r.status_code == 200
+    assert set(r.context["form"].errors) == {"first_name", "phone", "consent"}
+    page = r.content.decode()
+    assert page.count("invalid-feedback") == 3
+    assert 'name="first_name"' in page and 'name="last_name"' in page
+    assert 'class="form-control is-invalid"' in page
+    assert (Visit.objects.count(), Client.objects.count()) == (0, 0)
+    assert OnlineBookingAttempt.objects.count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_name_is_stored_in_parts(client, org, setup):
+    spec, svc = setup
+    slot = local(org, 2030, 3, 4, 9).isoformat()
+    assert _book(client, org, svc, spec.pk, slot).status_code == 302
+    made = Client.objects.get()
+    assert (made.last_name, made.first_name) == ("Petrenko", "Anna")
+    assert made.greeting_name == "Anna" and made.name == "Petrenko Anna"
+
+
+def test_the_service_refuses_name_phone_and_consent_together(org, setup):
+    spec, svc = setup
+    with pytest.raises(DomainError) as caught:
+        services.online_booking_create(
+            organization=org,
+            service=svc,
+            staff=spec,
+            starts_at=local(org, 2030, 3, 4, 10),
+            first_name="",
+            phone="12",
+            consent=False,
+            ip="10.0.0.1",
+        )
+    assert [e["field"] for e in caught.value.errors] == ["first_name", "phone", "consent"]
+    assert not Visit.objects.exists() and not Client.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
 def test_taken_slot_refused(client, org, setup):
     spec, svc = setup
     slot = local(org, 2030, 3, 4, 9).isoformat()
@@ -93,8 +146,9 @@ def test_rate_limit(client, org, setup, actor):
     spec, svc = setup
     services.schedule_settings_update(organization=org, actor=actor, online_rate_limit_per_minute=3)
     slot = local(org, 2030, 3, 4, 9).isoformat()
+    outside = local(org, 2030, 3, 4, 15).isoformat()  # refused by the service, counted
     for _ in range(3):
-        _book(client, org, svc, spec.pk, slot, phone="12")
+        _book(client, org, svc, spec.pk, outside)
     r = _book(client, org, svc, spec.pk, slot)
     assert r.status_code == 429
     assert Visit.objects.count() == 0
@@ -203,9 +257,44 @@ def test_done_page_of_a_cancelled_visit_says_so_and_asks_for_nothing(
     settings.ZAPYS_PUBLIC_URL = "http://testserver"
     _spec, svc = setup
     _prepayment_on(org)
-    url = _booked_done_url(client, org, svc, 9, django_capture_on_commit_callbacks)
+    # 11:00, three hours ahead: a 09:00 visit would leave no time to pay online before the
+    # release an hour before the start (V3: the booking is then taken at the desk).
+    url = _booked_done_url(client, org, svc, 11, django_capture_on_commit_callbacks)
     assert 'data-testid="pay-now"' in client.get(url).content.decode()
     services.visit_cancel(visit=Visit.objects.get(), actor=actor)
     page = client.get(url).content.decode()
     assert 'data-cancelled="true"' in page
     assert 'data-testid="pay-now"' not in page and "bi-check-circle" not in page
+    assert 'data-testid="business-phone"' not in page  # no number stored: no empty link
+    # "please contact us" comes with the number to call (issue 17: a dead end)
+    Branch.objects.for_org(org).filter(pk=Visit.objects.get().branch_id).update(
+        phone="+380441234567"
+    )
+    page = client.get(url).content.decode()
+    assert 'href="tel:+380441234567"' in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_with_several_branches_the_branch_comes_first_and_its_address_stays(
+    client, org, branch, setup
+):
+    """Issue 17: "any specialist" booked into another branch, the address shown only after."""
+    _spec, svc = setup
+    other = make_branch(org, "Подол")
+    other.address = "вул. Сагайдачного, 1"
+    other.save(update_fields=["address"])
+    branch.address = "вул. Хрещатик, 1"
+    branch.save(update_fields=["address"])
+    page = client.get(f"/book/{org.slug}/").content.decode()
+    assert page.count('data-testid="branch-option"') == 2
+    assert "вул. Сагайдачного, 1" in page and "вул. Хрещатик, 1" in page
+    assert 'data-testid="service-option"' not in page  # no service before the branch
+    base = f"/book/{org.slug}/branch/{branch.pk}/"
+    for url in (base, f"{base}?service={svc.pk}&staff=any&date=2030-03-04"):
+        page = client.get(url).content.decode()
+        assert 'data-testid="booking-place"' in page and "вул. Хрещатик, 1" in page
+        assert "Сагайдачного" not in page
+    # Each step's links land on the next step, not the top of the page.
+    assert "#step-contact" in page and 'id="step-contact"' not in page
+    assert 'id="step-slot"' in page
+    assert other.pk != branch.pk

@@ -62,7 +62,7 @@ def test_an_impossible_slot_is_a_readable_page(client, org, setup, slot):
     assert 'data-testid="slot-error"' in page
     assert page.count('data-testid="slot-option"') == 3  # the day's real times, to pick from
     assert 'data-testid="booking-form"' not in page
-    body = {"name": "Anna", "phone": "067 123 45 67", "consent": "on", "slot": slot}
+    body = {"first_name": "Anna", "phone": "067 123 45 67", "consent": "on", "slot": slot}
     r = client.post(url, body, REMOTE_ADDR="10.0.0.1")
     assert r.status_code == 400 and 'data-testid="slot-error"' in r.content.decode()
     assert _state() == before
@@ -109,7 +109,7 @@ def test_a_real_slot_still_books(client, org, setup):
     slot = local(org, 2030, 3, 4, 10).isoformat()
     url = f"/book/{org.slug}/?service={svc.pk}&staff={spec.pk}&date=2030-03-04&slot={quote(slot)}"
     assert 'data-testid="booking-form"' in client.get(url).content.decode()
-    body = {"name": "Anna", "phone": "067 123 45 67", "consent": "on", "slot": slot}
+    body = {"first_name": "Anna", "phone": "067 123 45 67", "consent": "on", "slot": slot}
     r = client.post(url, body, REMOTE_ADDR="10.0.0.1")
     assert r.status_code == 302
     assert Visit.objects.get().starts_at == local(org, 2030, 3, 4, 10)

@@ -473,3 +473,36 @@ def test_week_view_cards_are_compact_and_the_table_fits(
     card = page[start : page.index("zapys-week-add", start)]
     assert "09:00–10:00</div>" in card
     assert 'data-testid="cal-visit-who">Koval Olena</div>' in card
+
+
+# --- the visit card's dead ends (issue 17) -------------------------------------------------
+
+
+def test_visit_card_links_the_client_and_offers_a_prepayment_only_ahead(
+    staff_client, org, spec, service, client_a
+):
+    """The client's name opens their card; "Request prepayment" only on a visit still ahead
+    (not past, not arrived); a client's own visit has no attendance buttons beside the
+    status buttons (they did the same thing twice)."""
+    past = make_visit(
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2020, 3, 4, 10)
+    )
+    ahead = make_visit(
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
+    )
+    arrived = make_visit(
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 5, 10)
+    )
+    came = services.visit_statuses_ensure(organization=org)["came"]
+    Visit.objects.filter(pk=arrived.pk).update(status=came)
+    visits = {"past": past, "ahead": ahead, "arrived": arrived}
+    pages = {
+        name: staff_client.get(f"/visits/{v.pk}/", headers={"HX-Request": "true"}).content.decode()
+        for name, v in visits.items()
+    }
+    link = f'href="/clients/{client_a.pk}/" data-testid="visit-client-link"'
+    assert all(link in page for page in pages.values())
+    assert "visit-booking-link" in pages["ahead"]
+    assert "visit-booking-link" not in pages["past"]
+    assert "visit-booking-link" not in pages["arrived"]
+    assert all('data-testid="mark-' not in page for page in pages.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zapys.accounts.models import User
 from zapys.clients.selectors import client_or_404
+from zapys.core.filter_forms import PeriodForm, filter_dates
 from zapys.core.http import request_branch, request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.core.views import staff_required
@@ -59,12 +60,8 @@ def client_visits(request: HttpRequest, client_id: int) -> HttpResponse:
     org = request_organization(request)
     # The card of a deleted client still opens (its history stays readable), so does this tab.
     client = client_or_404(client_id, include_deleted=True)
-    date_from = (
-        parse_date(request.GET.get("date_from"), date.min) if request.GET.get("date_from") else None
-    )
-    date_to = (
-        parse_date(request.GET.get("date_to"), date.max) if request.GET.get("date_to") else None
-    )
+    period, dates = filter_dates(PeriodForm, request.GET, {"date_from": None, "date_to": None})
+    date_from, date_to = dates["date_from"], dates["date_to"]
     rows = list(
         selectors.client_attendances(
             organization=org, client_id=client.pk, date_from=date_from, date_to=date_to
@@ -76,7 +73,6 @@ def client_visits(request: HttpRequest, client_id: int) -> HttpResponse:
         {
             "client": client,
             "rows": rows,
-            "date_from": request.GET.get("date_from", ""),
-            "date_to": request.GET.get("date_to", ""),
+            "period": period,
         },
     )

@@ -21,7 +21,7 @@ from zapys.core.http import client_ip
 from zapys.core.tenancy import org_scope, organization_zone, unscoped
 from zapys.schedule import hooks, selectors, services
 from zapys.schedule.forms import (
-    PublicBookingForm,
+    OnlineBookingForm,
     parse_public_id,
     parse_slot,
 )
@@ -64,6 +64,14 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
         "base_url": base_url,
         "enabled": settings.online_booking_enabled,
     }
+    # The branch comes first where there are several: "any specialist" must not book the
+    # client into another branch, and its address is shown at every step (issue 17).
+    branches = list(Branch.objects.for_org(org).filter(is_active=True).order_by("pk"))
+    ctx["many_branches"] = len(branches) > 1
+    ctx["place"] = branch or (branches[0] if len(branches) == 1 else None)
+    if branch is None and len(branches) > 1:
+        ctx["branches"] = branches
+        return render(request, "schedule/public/book.html", ctx)
     services_qs = Service.objects.for_org(org).filter(is_active=True, online_booking=True)
     if branch is not None:
         services_qs = services_qs.filter(branches=branch)
@@ -123,7 +131,7 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
     if timezone.is_naive(starts_at):
         starts_at = starts_at.replace(tzinfo=tz)
     ctx["slot_dt"] = starts_at.astimezone(tz)
-    form = PublicBookingForm(request.POST or None)
+    form = OnlineBookingForm(request.POST or None)
     ctx["form"] = form
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,7 +143,8 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
                 else None,
                 branch=branch,
                 starts_at=starts_at,
-                name=form.cleaned_data["name"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
                 phone=form.cleaned_data["phone"],
                 consent=form.cleaned_data["consent"],
                 ip=client_ip(request),

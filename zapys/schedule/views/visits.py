@@ -23,7 +23,7 @@ from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_branch, request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.core.views import staff_required
-from zapys.schedule import selectors, services
+from zapys.schedule import hooks, selectors, services
 from zapys.schedule.forms import (
     LessonForm,
     RescheduleForm,
@@ -217,6 +217,11 @@ def visit_status(request: HttpRequest, visit_id: int) -> HttpResponse:
 @require_POST
 def visit_cancel(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = visit_for(request, visit_id)
+    choose_at = hooks.visit_cancel_page(visit)  # the visit holds money: staff choose first
+    if choose_at:
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponse(headers={"HX-Redirect": choose_at})
+        return redirect(choose_at)
     try:
         services.visit_cancel(visit=visit, actor=request_actor(request))
     except DomainError as exc:

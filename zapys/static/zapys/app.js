@@ -5,3 +5,29 @@ document.addEventListener("htmx:afterSwap", function (event) {
     bootstrap.Tooltip.getOrCreateInstance(el);
   });
 });
+
+// Copy buttons: <button data-copy="#input" data-copied="#note"> copies the input's value and
+// shows the note ("Copied") for a few seconds. The Clipboard API needs a secure context;
+// elsewhere (plain http on a LAN) the input is selected and copied the old way.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-copy]");
+  if (!button) return;
+  var source = document.querySelector(button.getAttribute("data-copy"));
+  var note = document.querySelector(button.getAttribute("data-copied"));
+  if (!source) return;
+  function done() {
+    if (!note) return;
+    note.hidden = false;
+    clearTimeout(note._zapysTimer);
+    note._zapysTimer = setTimeout(function () { note.hidden = true; }, 4000);
+  }
+  function fallback() {
+    source.select();
+    try { if (document.execCommand("copy")) done(); } catch (e) { /* nothing to copy with */ }
+  }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(source.value).then(done, fallback);
+  } else {
+    fallback();
+  }
+});

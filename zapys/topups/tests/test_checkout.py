@@ -159,9 +159,10 @@ def test_the_top_up_page_costs_the_same_queries_whatever_the_history(
         payment_succeed(payment=old, actor=SYSTEM)
     payment = make_topup(org, account=account, client=customer)
     # token limit (1) + the payment with its organization, account and client (1)
-    _count(django_assert_num_queries, client, f"/pay/{payment.token}/", 2)
+    # + its first open recorded for the link funnel (1, only the first time)
+    _count(django_assert_num_queries, client, f"/pay/{payment.token}/", 3)
     payment_fail(payment=payment, actor=SYSTEM)
     _count(django_assert_num_queries, client, f"/pay/{payment.token}/", 2)
     retried = top_up_retry(payment, SYSTEM)
     payment_succeed(payment=retried, actor=SYSTEM)
-    _count(django_assert_num_queries, client, f"/pay/{retried.token}/", 2)
+    _count(django_assert_num_queries, client, f"/pay/{retried.token}/", 3)  # its first open

@@ -1,0 +1,92 @@
+"""Staff forms of broadcasts (parsing only; the services check and write)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zapys.broadcasts.events import VARIABLES
+from zapys.broadcasts.models import Broadcast
+from zapys.broadcasts.selectors import AudienceSpec
+from zapys.clients.models import Client, Tag
+from zapys.core.forms import StyledForm
+from zapys.messaging.models import Channel
+from zapys.payments.forms import MoneyField
+
+
+class BroadcastForm(StyledForm):
+    audience = forms.ChoiceField(label=_("Who gets it"), choices=Broadcast.Audience.choices)
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"), queryset=Tag._base_manager.none(), required=False
+    )
+    # Picked one by one in a searchable picker (`_client_picker.html`): hidden inputs.
+    clients = forms.ModelMultipleChoiceField(
+        label=_("Clients"),
+        queryset=Client._base_manager.none(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+    days = forms.IntegerField(
+        label=_("Days since the last visit"), required=False, min_value=1, max_value=3650
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("Automatic: messenger, else SMS, else e-mail")), *Channel.choices],
+    )
+    text = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+    )
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: send now."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request (in the page's language), not once at import.
+        self.fields["text"].help_text = _("You can use: %(names)s") % {
+            "names": ", ".join("{" + name + "}" for name, _label in VARIABLES)
+        }
+        tags = self.fields["tags"]
+        assert isinstance(tags, forms.ModelMultipleChoiceField)
+        tags.queryset = Tag.objects.order_by("name")
+        clients = self.fields["clients"]
+        assert isinstance(clients, forms.ModelMultipleChoiceField)
+        clients.queryset = Client.objects.alive().order_by("name", "pk")
+
+    @property
+    def chosen_clients(self) -> list[Client]:
+        """The clients picked so far (shown as chips again after a preview): one query."""
+        if self.is_bound and hasattr(self, "cleaned_data") and "clients" in self.cleaned_data:
+            return sorted(self.cleaned_data["clients"], key=lambda c: (c.name, c.pk))
+        raw = self.data.getlist("clients") if hasattr(self.data, "getlist") else []
+        ids = [int(v) for v in raw if str(v).isdigit()]
+        if not ids:
+            return []
+        return list(Client.objects.alive().filter(pk__in=ids).order_by("name", "pk"))
+
+    def spec(self) -> AudienceSpec:
+        data = self.cleaned_data
+        return AudienceSpec(
+            audience=data["audience"],
+            tag_ids=tuple(t.pk for t in data.get("tags") or ()),
+            client_ids=tuple(c.pk for c in data.get("clients") or ()),
+            days=data.get("days"),
+        )
+
+
+class BroadcastSettingsForm(StyledForm):
+    sms_price = MoneyField(
+        label=_("Price of one SMS part, UAH"),
+        required=False,
+        help_text=_(
+            "Your SMS gateway's price: the estimate before sending multiplies it by the parts."
+        ),
+    )

@@ -1,0 +1,91 @@
+"""Broadcasts (M5): one text to an audience, queued as outbox rows in batches.
+
+A broadcast is written by staff (or the API) as *scheduled*; at its time the job or the
+send-now task turns it *sending*, counts the audience once (`total`) and writes the
+messages batch by batch in client-id order, each batch one transaction that also moves
+`cursor` past its last client. A worker killed mid-way loses at most the batch it was
+writing (rolled back) and the next run starts after `cursor`; and even a repeated batch
+cannot send anybody the broadcast twice, because a message's idempotency key is
+`broadcast:<id>:<client id>`, unique per organization in the outbox. The outbox rows are
+the per-recipient delivery log; when every row is final the broadcast is *done*.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.fields import MoneyField
+from zapys.core.numbers import numbered
+from zapys.core.tenancy import OrgOwned
+from zapys.messaging.models import Channel
+
+
+class Broadcast(OrgOwned):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+
+    class Audience(models.TextChoices):
+        ALL = "all", _("All clients")
+        TAGS = "tags", _("Clients with a tag")
+        CLIENTS = "clients", _("Chosen clients")
+        ACTIVE_MEMBERSHIP = "active_membership", _("Clients with an active membership")
+        NEGATIVE_BALANCE = "negative_balance", _("Clients with a balance below zero")
+        LAST_VISIT_BEFORE = "last_visit_before", _("Clients whose last visit is older than")
+
+    audience = models.CharField(
+        _("audience"), max_length=24, choices=Audience.choices, default=Audience.ALL
+    )
+    tag_ids = models.JSONField(_("tags"), default=list, blank=True)
+    client_ids = models.JSONField(_("clients"), default=list, blank=True)
+    days = models.PositiveIntegerField(_("days since the last visit"), null=True, blank=True)
+    # "" = each client's channel in the organization's order (messenger, SMS, e-mail).
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, blank=True, default=""
+    )
+    text = models.TextField(_("text"))
+    send_at = models.DateTimeField(_("send at"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED
+    )
+    total = models.PositiveIntegerField(_("recipients"), default=0)
+    queued = models.PositiveIntegerField(_("queued"), default=0)
+    skipped = models.PositiveIntegerField(_("not reachable or unsubscribed"), default=0)
+    cursor = models.BigIntegerField(default=0, editable=False)
+    queued_all_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "send_at"], name="broadcasts_due")]
+
+    def __str__(self) -> str:
+        first_line = self.text.strip().splitlines()[0] if self.text.strip() else ""
+        return first_line[:60] or numbered(self.pk)
+
+
+class BroadcastSettings(OrgOwned):
+    """Per organization: what one SMS part costs, for the estimate shown before sending."""
+
+    sms_price = MoneyField(_("price of one SMS part"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("broadcast settings")
+        verbose_name_plural = _("broadcast settings")
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="broadcasts_settings_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"broadcast settings #{self.organization_id}"

@@ -1,0 +1,358 @@
+"""Reads of broadcasts: the audience as one query, what it costs, a preview, the progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from zapys.broadcasts.events import BROADCAST, VARIABLES
+from zapys.broadcasts.gsm import sms_footer
+from zapys.broadcasts.models import Broadcast, BroadcastSettings
+from zapys.clients.models import Client, Tag
+from zapys.ledger.models import Entry
+from zapys.ledger.selectors import SIGNED_AMOUNT
+from zapys.memberships.models import ClientMembership
+from zapys.messaging.events import CLIENT_CHANNELS
+from zapys.messaging.models import ClientMessenger, MarketingOptOut, Message
+from zapys.messaging.rendering import render_template
+from zapys.messaging.routing import active_accounts, channel_order
+from zapys.messaging.sms import sms_parts
+from zapys.messaging.unsubscribe import unsubscribe_url
+from zapys.schedule.models import Attendance
+
+if TYPE_CHECKING:
+    from zapys.accounts.models import Organization
+
+RELATED_TYPE = "broadcasts.broadcast"
+VARIABLE_NAMES = [name for name, _label in VARIABLES]
+
+
+@dataclass(frozen=True)
+class AudienceSpec:
+    """Who a broadcast goes to (the form's and the API's answer, before it is saved)."""
+
+    audience: str
+    tag_ids: tuple[int, ...] = ()
+    client_ids: tuple[int, ...] = ()
+    days: int | None = None
+
+    @classmethod
+    def of(cls, broadcast: Broadcast) -> AudienceSpec:
+        return cls(
+            broadcast.audience,
+            tuple(broadcast.tag_ids or ()),
+            tuple(broadcast.client_ids or ()),
+            broadcast.days,
+        )
+
+
+def audience_clients(
+    *, organization: Organization, spec: AudienceSpec, now: datetime
+) -> QuerySet[Client]:
+    """The audience as one queryset of living clients (segments are subqueries, no loop)."""
+    qs = Client.objects.for_org(organization).alive()
+    kind = spec.audience
+    if kind == Broadcast.Audience.TAGS:
+        qs = qs.filter(
+            Exists(
+                Client.tags.through.objects.filter(
+                    client_id=OuterRef("pk"), tag_id__in=list(spec.tag_ids)
+                )
+            )
+        )
+    elif kind == Broadcast.Audience.CLIENTS:
+        qs = qs.filter(pk__in=list(spec.client_ids))
+    elif kind == Broadcast.Audience.ACTIVE_MEMBERSHIP:
+        today = now.date()
+        qs = qs.filter(
+            Exists(
+                ClientMembership.objects.filter(
+                    client_id=OuterRef("pk"),
+                    status=ClientMembership.Status.ACTIVE,
+                    starts_on__lte=today,
+                    ends_on__gte=today,
+                )
+            )
+        )
+    elif kind == Broadcast.Audience.NEGATIVE_BALANCE:
+        balance = (
+            Entry.objects.filter(client_id=OuterRef("pk"), status=Entry.Status.ACTIVE)
+            .values("client_id")
+            .annotate(balance=Sum(SIGNED_AMOUNT))
+            .values("balance")
+        )
+        qs = qs.annotate(balance=Subquery(balance)).filter(balance__lt=0)
+    elif kind == Broadcast.Audience.LAST_VISIT_BEFORE:
+        cutoff = now - timedelta(days=spec.days or 0)
+        attended = Attendance.objects.filter(
+            client_id=OuterRef("pk"), state=Attendance.State.ATTENDED
+        )
+        qs = qs.filter(Exists(attended.filter(visit__starts_at__lt=cutoff))).exclude(
+            Exists(attended.filter(visit__starts_at__gte=cutoff))
+        )
+    return qs
+
+
+def audience_count(*, organization: Organization, spec: AudienceSpec, now: datetime) -> int:
+    return audience_clients(organization=organization, spec=spec, now=now).count()
+
+
+def channels_for(organization: Organization, channel: str) -> list[str]:
+    """The channels a broadcast tries per client, in order: the chosen one, or the
+    organization's default order (its fallback: messenger, then SMS, then e-mail)."""
+    if channel:
+        return [channel]
+    return channel_order(organization=organization, event=BROADCAST) or list(CLIENT_CHANNELS)
+
+
+def broadcast_text(
+    *, organization: Organization, text: str, client: Client, channel: str
+) -> tuple[str, str]:
+    """The text one client gets on one channel, with the unsubscribe line; and its subject."""
+    body = render_template(
+        text, {"client": client, "organization": organization}, allowed=VARIABLE_NAMES
+    ).strip()
+    with translation.override(organization.language or None):
+        if channel in ("sms", "email"):
+            footer = _("Unsubscribe: %(url)s") % {"url": unsubscribe_url(client)}
+        else:
+            footer = _("Reply STOP to unsubscribe.")
+        subject = organization.name if channel == "email" else ""
+    if channel == "sms":
+        # A GSM-7 body stays GSM-7: the line in Latin letters (the same line is counted by
+        # `estimate`, which renders the sample through this function).
+        footer = sms_footer(body, footer)
+    return f"{body}\n\n{footer}" if channel == "email" else f"{body}\n{footer}", subject
+
+
+@dataclass
+class Estimate:
+    """What the broadcast will be, before it is sent: counted in one grouped query."""
+
+    total: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    unreachable: int = 0
+    opted_out: int = 0
+    sms_parts: int = 0
+    sms_parts_each: int = 0
+    sms_encoding: str = ""
+    sms_cost: int = 0
+    sample: Client | None = None
+    preview: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reachable(self) -> int:
+        return sum(self.by_channel.values())
+
+
+def estimate(
+    *, organization: Organization, spec: AudienceSpec, channel: str, text: str, now: datetime
+) -> Estimate:
+    """Recipients per channel with the fallback applied, the SMS parts and their cost, and
+    the text as the first recipient will read it. The audience is grouped by what can reach
+    each client (linked messengers, phone, e-mail, opt-outs) in one query; the channel
+    choice is then made per group, not per client."""
+    qs = audience_clients(organization=organization, spec=spec, now=now)
+    order = channels_for(organization, channel)
+    accounts = active_accounts(organization=organization)
+    flags: dict[str, Any] = {
+        "out_all": Exists(MarketingOptOut.objects.filter(client_id=OuterRef("pk"), channel="")),
+        "sms_ok": ExpressionWrapper(~Q(phone=""), output_field=BooleanField()),
+        "email_ok": ExpressionWrapper(~Q(email=""), output_field=BooleanField()),
+    }
+    for candidate in order:
+        flags[f"out_{candidate}"] = Exists(
+            MarketingOptOut.objects.filter(client_id=OuterRef("pk"), channel=candidate)
+        )
+        if candidate in ("telegram", "viber"):
+            flags[f"has_{candidate}"] = Exists(
+                ClientMessenger.objects.filter(client_id=OuterRef("pk"), channel=candidate)
+            )
+    result = Estimate()
+    groups = qs.annotate(**flags).values(*flags).annotate(n=Count("pk")).order_by()
+    sms_groups: list[Q] = []
+    for row in groups:
+        n = row["n"]
+        result.total += n
+        if row["out_all"]:
+            result.opted_out += n
+            continue
+        chosen = ""
+        for candidate in order:
+            if candidate not in accounts or row.get(f"out_{candidate}"):
+                continue
+            reachable = {
+                "telegram": row.get("has_telegram"),
+                "viber": row.get("has_viber"),
+                "sms": row["sms_ok"],
+                "email": row["email_ok"],
+            }.get(candidate)
+            if reachable:
+                chosen = candidate
+                break
+        if chosen == "sms":
+            sms_groups.append(Q(**{name: row[name] for name in flags}))
+        if chosen:
+            result.by_channel[chosen] = result.by_channel.get(chosen, 0) + n
+        else:
+            result.unreachable += n
+    result.sample = qs.order_by("pk").first()
+    if result.sample is not None and text.strip():
+        # The text on each channel that will carry it (the sample's own channel may differ).
+        for candidate in [c for c in order if c in result.by_channel]:
+            result.preview[candidate] = broadcast_text(
+                organization=organization, text=text, client=result.sample, channel=candidate
+            )[0]
+        sms_text = (
+            result.preview.get("sms")
+            or broadcast_text(
+                organization=organization, text=text, client=result.sample, channel="sms"
+            )[0]
+        )
+        info = sms_parts(sms_text)
+        result.sms_parts_each = info.parts
+        result.sms_encoding = info.encoding
+        result.sms_parts = info.parts * result.by_channel.get("sms", 0)
+        if sms_groups:
+            result.sms_parts, encodings = _sms_parts_sent(
+                organization, qs.annotate(**flags), sms_groups, text
+            )
+            if encodings:
+                result.sms_encoding = "UCS-2" if "UCS-2" in encodings else "GSM-7"
+        result.sms_cost = result.sms_parts * sms_price(organization=organization)
+    return result
+
+
+#: What of a client a broadcast's text may show (`VARIABLES`): the names, and the type
+#: (a company is greeted by its name).
+_NAME_FIELDS = ("name", "first_name", "last_name", "middle_name", "client_type")
+
+
+def _sms_parts_sent(
+    organization: Organization, annotated: Any, sms_groups: list[Q], text: str
+) -> tuple[int, set[str]]:
+    """The SMS parts of the texts actually queued: each recipient's own text differs only
+    by their names (a Cyrillic name in a Latin text makes it UCS-2, a long one may add a
+    part) and by their unsubscribe link's id, so the recipients are counted by distinct
+    names in one query, and each name's text is rendered once with the longest id among
+    them (never fewer parts than sent)."""
+    condition = sms_groups[0]
+    for extra in sms_groups[1:]:
+        condition |= extra
+    rows = (
+        annotated.filter(condition)
+        .values(*_NAME_FIELDS)
+        .annotate(n=Count("pk"), longest_id=Max("pk"))
+        .order_by()
+    )
+    parts = 0
+    encodings: set[str] = set()
+    for row in rows:
+        n, pk = row.pop("n"), row.pop("longest_id")
+        client = Client(pk=pk, organization=organization, **row)
+        info = sms_parts(
+            broadcast_text(organization=organization, text=text, client=client, channel="sms")[0]
+        )
+        parts += info.parts * n
+        encodings.add(info.encoding)
+    return parts, encodings
+
+
+def sms_price(*, organization: Organization) -> int:
+    row = BroadcastSettings.objects.for_org(organization).first()
+    return row.sms_price if row is not None else 0
+
+
+def broadcast_settings_get(*, organization: Organization) -> BroadcastSettings:
+    return BroadcastSettings.objects.for_org(organization).first() or BroadcastSettings(
+        organization=organization
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    queued: int
+    sent: int
+    failed: int
+    waiting: int
+    skipped: int
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100
+        return min(100, round(100 * (self.sent + self.failed + self.skipped) / self.total))
+
+
+def broadcast_messages(broadcast: Broadcast) -> QuerySet[Message]:
+    """The broadcast's outbox rows: its per-recipient delivery log."""
+    return Message.objects.for_org(broadcast.organization).filter(
+        related_type=RELATED_TYPE, related_id=str(broadcast.pk)
+    )
+
+
+def broadcast_progress(broadcast: Broadcast) -> Progress:
+    """Sent, failed and waiting rows of the broadcast in one grouped query."""
+    counts = dict(
+        broadcast_messages(broadcast)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    sent = counts.get(Message.Status.SENT, 0) + counts.get(Message.Status.DELIVERED, 0)
+    failed = counts.get(Message.Status.FAILED, 0)
+    waiting = counts.get(Message.Status.QUEUED, 0) + counts.get(Message.Status.SENDING, 0)
+    return Progress(
+        total=broadcast.total,
+        queued=broadcast.queued,
+        sent=sent,
+        failed=failed,
+        waiting=waiting,
+        skipped=broadcast.skipped,
+    )
+
+
+def broadcast_list(*, organization: Organization) -> QuerySet[Broadcast]:
+    return Broadcast.objects.for_org(organization).order_by("-created_at", "-id")
+
+
+def audience_label(broadcast: Broadcast) -> str:
+    """Who the broadcast went to, in words ("Clients with a tag: VIP, New")."""
+    label = str(broadcast.get_audience_display())
+    if broadcast.audience == Broadcast.Audience.TAGS:
+        names = Tag.objects.for_org(broadcast.organization).filter(pk__in=broadcast.tag_ids)
+        return f"{label}: {', '.join(sorted(t.name for t in names))}"
+    if broadcast.audience == Broadcast.Audience.CLIENTS:
+        return f"{label}: {len(broadcast.client_ids)}"
+    if broadcast.audience == Broadcast.Audience.LAST_VISIT_BEFORE:
+        return _("%(label)s %(days)s days") % {"label": label, "days": broadcast.days}
+    return label
+
+
+def tag_ids_by_name(*, organization: Organization, names: list[str]) -> list[int] | None:
+    """The ids of these tag names (case as stored), or None when one is unknown."""
+    wanted = {n.strip() for n in names if n.strip()}
+    found = dict(
+        Tag.objects.for_org(organization).filter(name__in=wanted).values_list("name", "pk")
+    )
+    if not wanted or set(found) != wanted:
+        return None
+    return sorted(found.values())

@@ -1,0 +1,28 @@
+"""What broadcasts add to the staff interface (see `core.ui`): the menu item, the settings
+tab (the SMS price) and the audit log's names of its actions."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.ui import (
+    MANAGERS,
+    MESSAGES,
+    NavItem,
+    SettingsTab,
+    audit_actions,
+    nav_item,
+    settings_tab,
+)
+
+nav_item(NavItem("broadcasts:list", _("Broadcasts"), "megaphone", MANAGERS, MESSAGES, 115))
+settings_tab(SettingsTab("broadcasts", "broadcasts:settings", _("Broadcasts"), order=65))
+
+audit_actions(
+    {
+        "broadcast.create": _("Broadcast created"),
+        "broadcast.start": _("Broadcast started"),
+        "broadcast.finish": _("Broadcast finished"),
+        "broadcast_settings.update": _("Broadcast settings changed"),
+    }
+)

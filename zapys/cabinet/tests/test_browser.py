@@ -1,0 +1,138 @@
+"""The cabinet as a client uses it, on a phone: open the link, read the balance, top up
+through the sandbox, pay the open booking; both languages, screenshots to look at."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from selenium.webdriver.common.by import By
+
+from tests.browser import (
+    as_phone,
+    assert_fits_the_width,
+    click_and_load,
+    screenshot,
+    wait_for,
+)
+from tests.factories import SYSTEM, make_branch, make_org, make_staff
+from tests.factories_ledger import make_entry, make_membership
+from tests.factories_payments import make_account
+from tests.factories_prepayments import (
+    enable_prepayment,
+    make_booking,
+    make_booking_type,
+    make_client,
+    make_service,
+    make_visit,
+)
+from zapys.core.tenancy import org_scope
+from zapys.ledger.selectors import client_balance
+from zapys.prepayments.models import Booking
+from zapys.schedule.models import Attendance
+from zapys.schedule.services import attendance_mark
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def cabinet(transactional_db, settings, live_server):
+    settings.ZAPYS_PUBLIC_URL = live_server.url
+    org = make_org("Beauty Lab")
+    with org_scope(org):
+        branch = make_branch(org, "Podil")
+        make_staff(org, "owner", username="lab-owner", branches=[branch])
+        enable_prepayment(org, account=make_account(org, "sandbox"), with_sms=False)
+        customer = make_client(org, "Шевчук Марія", phone="+380671112233")
+        make_client(org, "Шевчук Данило", phone="+380671112233")
+        staff = make_staff(org, "specialist", branches=[branch], first_name="Олена")
+        service = make_service(org)
+        past = make_visit(
+            org, branch, client=customer, staff=staff, service=service,
+            starts_at=timezone.now() - timedelta(days=6),
+        )  # fmt: skip
+        attendance_mark(
+            attendance=Attendance.objects.get(visit=past, client=customer),
+            state="attended",
+            actor=SYSTEM,
+        )
+        make_entry(customer, kind="debit", amount=150_000)
+        make_membership(customer, starts_on=timezone.localdate() - timedelta(days=3))
+        visit = make_visit(org, branch, client=customer, staff=staff, service=service)
+        booking = make_booking(org, branch, visit=visit, booking_type=make_booking_type(org))
+        balance = client_balance(customer)
+    return org, customer, booking, balance
+
+
+def _sandbox_pays(browser) -> None:
+    wait_for(browser, "[data-testid=sandbox-pay]")
+    browser.find_element(By.NAME, "card_number").send_keys("4242 4242 4242 4242")
+    click_and_load(browser, "[data-testid=sandbox-pay]")
+    wait_for(browser, "[data-testid=sandbox-confirm]")
+    browser.find_element(By.NAME, "code").send_keys("1234")
+    click_and_load(browser, "[data-testid=sandbox-confirm]")
+
+
+def test_a_client_tops_up_and_pays_a_booking_on_a_phone(browser, live_server, cabinet):
+    org, customer, booking, balance = cabinet
+    as_phone(browser)
+    url = customer.cabinet_url
+    browser.get(url + "?lang=uk")
+    wait_for(browser, "[data-testid=cabinet]")
+    assert_fits_the_width(browser)
+    assert "Шевчук Марія" in browser.find_element(By.CSS_SELECTOR, "[data-testid=client-name]").text
+    amount = browser.find_element(By.CSS_SELECTOR, "[data-testid=balance-amount]").text
+    assert "грн" in amount and "−" not in amount
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=family-card]")) == 2
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=payable]")) == 1
+    screenshot(browser, "cabinet-uk")
+
+    # Top up 300 UAH through the sandbox: the shared checkout, then back to the cabinet.
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=top-up-amount]").send_keys("300")
+    click_and_load(browser, "[data-testid=top-up-submit]")
+    wait_for(browser, "[data-testid=payment-page]")
+    assert_fits_the_width(browser)
+    click_and_load(browser, "[data-testid=pay-button]")
+    _sandbox_pays(browser)
+    wait_for(browser, "[data-testid=payment-page][data-status=succeeded]")
+    with org_scope(org):
+        assert client_balance(customer) == balance + 30_000
+
+    # Pay the open booking from the cabinet's "To pay".
+    browser.get(url)
+    click_and_load(browser, "[data-testid=pay-payable]")
+    wait_for(browser, "[data-testid=agreement-form]")
+    assert_fits_the_width(browser)
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=accept]").click()
+    click_and_load(browser, "[data-testid=continue]")
+    click_and_load(browser, "[data-testid=pay-button]")
+    _sandbox_pays(browser)
+    wait_for(browser, "[data-testid=prepayment-page][data-status=paid]")
+    with org_scope(org):
+        assert Booking.objects.get(pk=booking.pk).status == "paid"
+
+    # Back in the cabinet, in English: nothing left to pay, the top-up among the payments.
+    browser.get(url + "?lang=en")
+    wait_for(browser, "[data-testid=cabinet]")
+    assert_fits_the_width(browser)
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=payable]")
+    assert "On your balance" in browser.find_element(By.CSS_SELECTOR, "[data-testid=balance]").text
+    money = browser.find_element(By.CSS_SELECTOR, "[data-testid=money]").text
+    assert "Balance top-up" in money and "300.00" in money
+    assert "Upcoming visits" in browser.page_source
+    screenshot(browser, "cabinet-en")
+    _whole_page(browser)
+    screenshot(browser, "cabinet-en-whole")
+    browser.get(url + "?lang=uk")
+    wait_for(browser, "[data-testid=cabinet]")
+    screenshot(browser, "cabinet-uk-whole")
+
+
+def _whole_page(browser) -> None:
+    """A phone as tall as the page: the screenshot shows every section."""
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": height, "deviceScaleFactor": 1, "mobile": True},
+    )

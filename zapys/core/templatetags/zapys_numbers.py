@@ -1,0 +1,22 @@
+"""{% load zapys_numbers %}{{ booking.pk|numbered }}: "№7" / "#7" (core/numbers.py)."""
+
+from __future__ import annotations
+
+from django import template
+
+from zapys.core import numbers
+
+register = template.Library()
+
+
+@register.filter
+def numbered(value: object) -> str:
+    if value in (None, ""):
+        return ""
+    return numbers.numbered(value)
+
+
+@register.filter
+def model_name(label: str) -> str:
+    """A stored model label ("schedule.visit") as the model's name, never the raw key."""
+    return numbers.model_name(str(label))

@@ -1,0 +1,60 @@
+"""Demo: clients waiting for the next days' services; two freed visits offered to the first
+of them (one paid through the sandbox: a slot re-sold, shown on the dashboard), and a client
+waiting behind the open offer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from zapys.core.demo import DemoContext
+from zapys.core.tenancy import organization_zone
+from zapys.payments.services import payment_succeed
+from zapys.schedule import services as schedule
+from zapys.schedule.models import Visit
+from zapys.waitlist import services
+from zapys.waitlist.models import Offer
+
+
+def load(ctx: DemoContext) -> None:
+    clients = ctx.data.get("clients") or []
+    if len(clients) < 8 or "payment_account" not in ctx.data:
+        return
+    org = ctx.organization
+    today = ctx.now.astimezone(organization_zone(org)).date()
+    # Two of tomorrow's and the day after's visits with a service are cancelled below.
+    visits = list(
+        Visit.objects.for_org(org)
+        .filter(
+            kind=Visit.Kind.INDIVIDUAL,
+            blocks_time=True,
+            service__isnull=False,
+            starts_at__gt=ctx.now + timedelta(hours=20),
+        )
+        .select_related("service", "staff")
+        .order_by("starts_at", "id")[:2]
+    )
+    if len(visits) < 2:
+        return
+    busy = {v.client_id for v in visits}
+    waiting = [c for c in clients[-8:] if c.pk not in busy][:5]
+    for i, client in enumerate(waiting):
+        target = visits[i % 2]
+        services.entry_create(
+            organization=org,
+            client=client,
+            service=target.service,
+            staff=target.staff if i % 2 else None,
+            date_from=today,
+            date_to=today + timedelta(days=7),
+            actor=ctx.actor,
+            now=ctx.now,
+        )
+    for visit in visits:
+        schedule.visit_cancel(visit=visit, actor=ctx.actor, now=ctx.now)
+    # The demo runs in one transaction: the freed-time hook would run after it, so the
+    # slots are offered here, the way the hook does.
+    services.slots_offer(services.slots_of_visits([v.pk for v in visits], ctx.now), ctx.now)
+    offer = Offer.objects.for_org(org).order_by("id").first()
+    if offer is not None and offer.amount > 0:
+        payment = services.offer_payment(offer=offer, actor=ctx.actor, now=ctx.now)
+        payment_succeed(payment=payment, actor=ctx.actor)

@@ -1,0 +1,57 @@
+"""Messages the waiting list sends to clients (found by messaging like every app's events.py)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from zapys.messaging.events import register_event
+
+OFFER = "waitlist.offer"
+SLOT_TAKEN = "waitlist.slot_taken"
+BOOKED = "waitlist.booked"
+
+VARIABLES = [
+    ("client.name", _("Full name")),
+    ("client.first_name", _("First name")),
+    ("service", _("Service")),
+    ("specialist", _("Specialist")),
+    ("date", _("Date")),
+    ("time", _("Time")),
+    ("amount", _("Amount")),
+    ("link", _("Offer link")),
+    ("deadline", _("Pay by")),
+    ("branch", _("Branch")),
+]
+
+EVENTS = {
+    OFFER: (
+        _("Waiting list: a time is free"),
+        _(
+            "{client.first_name}, a time is free: {service} on {date} at {time}. "
+            "It is yours if you prepay {amount} by {deadline}: {link}"
+        ),
+    ),
+    SLOT_TAKEN: (
+        _("Waiting list: the time was taken"),
+        _(
+            "{client.first_name}, sorry: {service} on {date} at {time} was taken a moment "
+            "before your payment. Your {amount} is on your balance; you stay on the waiting list."
+        ),
+    ),
+    BOOKED: (
+        _("Waiting list: booked"),
+        _(
+            "{client.first_name}, we received {amount}: {service} on {date} at {time} is "
+            "yours. See you at {branch}!"
+        ),
+    ),
+}
+
+for _code, (_label, _text) in EVENTS.items():
+    register_event(
+        _code,
+        label=_label,
+        variables=VARIABLES,
+        defaults={"sms": _text, "email": _text, "telegram": _text, "viber": _text},
+        subject=_("Waiting list"),
+    )

@@ -1,0 +1,121 @@
+"""Staff forms of the waiting list (parsing only; services do the writing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zapys.accounts.models import User
+from zapys.catalog.models import Service
+from zapys.clients.models import Client
+from zapys.core.forms import StyledForm, StyledFormMixin
+from zapys.schedule.forms import PublicBookingForm
+from zapys.schedule.models import Visit
+from zapys.waitlist.models import Entry
+
+
+def _lesson_label(lesson: Visit) -> str:
+    return f"{lesson.title} · {timezone.localtime(lesson.starts_at):%d.%m %H:%M}"
+
+
+class EntryForm(StyledForm):
+    """What the client waits for: a service and/or a specialist between two dates, or a
+    seat of a group lesson."""
+
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client._base_manager.none())
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service._base_manager.none(), required=False
+    )
+    staff = forms.ModelChoiceField(
+        label=_("Specialist"), queryset=User._base_manager.none(), required=False
+    )
+    lesson = forms.ModelChoiceField(
+        label=_("Group lesson"), queryset=Visit._base_manager.none(), required=False
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, client: Client | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        if client is not None:  # the client card's page: the client is the card's
+            del fields["client"]
+        else:
+            client_field = fields["client"]
+            assert isinstance(client_field, forms.ModelChoiceField)
+            client_field.queryset = Client.objects.filter(deleted_at__isnull=True).order_by("name")
+        for name, queryset in (
+            ("service", Service.objects.filter(is_active=True).order_by("name")),
+            ("staff", User.objects.filter(is_active=True).order_by("first_name", "last_name")),
+            (
+                "lesson",
+                Visit.objects.filter(
+                    kind=Visit.Kind.LESSON, blocks_time=True, starts_at__gt=timezone.now()
+                )
+                .select_related("group", "subject", "lesson_type")
+                .order_by("starts_at")[:200],
+            ),
+        ):
+            field = fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset
+            field.empty_label = "—"
+        lesson_field = fields["lesson"]
+        assert isinstance(lesson_field, forms.ModelChoiceField)
+        lesson_field.label_from_instance = _lesson_label  # type: ignore[method-assign,assignment]
+
+
+class EntryFilterForm(StyledForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Waiting or offered")), ("all", _("All")), *Entry.Status.choices],
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service._base_manager.none(), required=False
+    )
+    staff = forms.ModelChoiceField(
+        label=_("Specialist"), queryset=User._base_manager.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in (
+            ("service", Service.objects.order_by("name")),
+            ("staff", User.objects.filter(is_active=True).order_by("first_name", "last_name")),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset
+            field.empty_label = _("All")
+
+
+class PublicJoinForm(StyledFormMixin, PublicBookingForm):
+    """The online booking page's contact fields, and the days the client can come. Styled
+    like every form: the days are typed and shown dd.mm.yyyy (not the browser's native date
+    input, which follows the browser's locale, not the page's)."""
+
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput())
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput())
+
+
+class SettingsForm(StyledForm):
+    """The organization's waiting-list settings (the service checks the bounds again)."""
+
+    offer_minutes = forms.IntegerField(
+        label=_("Minutes to pay for an offered time"),
+        min_value=5,
+        max_value=1440,
+        help_text=_(
+            "A freed time is offered to one waiting client at a time; unpaid after this "
+            "long, it passes to the next. A client who misses an offer keeps their place."
+        ),
+    )

@@ -1,0 +1,128 @@
+"""The waiting-list deadlines: offers not paid in time pass to the next client.
+
+Deadlines are a column (`Offer.expires_at`), so a worker that was down past them catches up
+on its next run: every lapsed offer is passed on once, oldest deadline first, and the next
+offer's deadline counts from the run (the next client gets their full time). A client who
+let an offer lapse keeps their place on the list (waiting again) but is not offered that
+time again. Each batch costs a constant number of queries whatever its size: claim (FOR
+UPDATE SKIP LOCKED on PostgreSQL) → one conditional UPDATE of the offers → bulk audit rows
+→ `slots_offer` for the slots they held (constant too: see `services.slots_offer`) → one
+UPDATE of the lapsed entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from zapys.core.audit import Actor, audit_record_many
+from zapys.core.tenancy import unscoped
+from zapys.waitlist.models import Entry, Offer
+from zapys.waitlist.services import Slot, slots_offer
+
+BATCH_SIZE = 1000
+ACTOR = Actor.scheduler("waitlist.sweep")
+
+
+@dataclass
+class SweepResult:
+    expired: int = 0
+    offered: int = 0
+    closed: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"offers lapsed {self.expired}, passed on {self.offered}, "
+            f"entries past their dates {self.closed}"
+        )
+
+
+_SLOT_FIELDS = (
+    "pk",
+    "entry_id",
+    "organization_id",
+    "source_id",
+    "is_seat",
+    "staff_id",
+    "service_id",
+    "branch_id",
+    "starts_at",
+    "ends_at",
+    "amount",
+)
+
+
+def expire_batch(now: datetime, *, size: int | None = None) -> tuple[int, int]:
+    """Open offers past their deadline → expired, the slots they held offered to the next
+    entries, and the lapsed entries back to waiting in their place. Returns (lapsed,
+    offered)."""
+    with transaction.atomic():
+        qs = Offer.objects.filter(status=Offer.Status.OPEN, expires_at__lte=now).order_by(
+            "expires_at", "id"
+        )
+        if connection.vendor == "postgresql":
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        rows = list(qs.values(*_SLOT_FIELDS)[: size or BATCH_SIZE])
+        if not rows:
+            return 0, 0
+        ids = [r["pk"] for r in rows]
+        moved = Offer.objects.filter(pk__in=ids, status=Offer.Status.OPEN).update(
+            status=Offer.Status.EXPIRED, closed_at=now
+        )
+        if moved != len(ids):  # pragma: no cover - rows are locked/serialised
+            raise RuntimeError("waitlist: expiry batch lost rows it had claimed")
+        audit_record_many(
+            model=Offer,
+            ids=ids,
+            actor=ACTOR,
+            action="waitlist.offer_expired",
+            changes={"status": [Offer.Status.OPEN, Offer.Status.EXPIRED]},
+        )
+        slots = [
+            Slot(
+                organization_id=r["organization_id"],
+                source_id=r["source_id"],
+                is_seat=r["is_seat"],
+                staff_id=r["staff_id"],
+                service_id=r["service_id"],
+                branch_id=r["branch_id"],
+                starts_at=r["starts_at"],
+                ends_at=r["ends_at"],
+                amount=r["amount"],
+            )
+            for r in rows
+        ]
+        # The slots go on while the lapsed clients still count as offered: the next
+        # client gets the time now, and its previous holder is never offered it again
+        # (`services._offered_before`).
+        offered = slots_offer(slots, now)
+        # They keep their place: back to waiting for the next freed time (as Mangomint
+        # keeps a client whose opening was dismissed; research.md §1.4), not off the list.
+        Entry.objects.filter(
+            pk__in=[r["entry_id"] for r in rows], status=Entry.Status.OFFERED
+        ).update(status=Entry.Status.WAITING)
+    return len(rows), len(offered)
+
+
+def close_past_entries(now: datetime) -> int:
+    """Entries whose last day is over (a day's grace covers every time zone)."""
+    return Entry.objects.filter(
+        status=Entry.Status.WAITING, date_to__lt=(now - timedelta(days=1)).date()
+    ).update(status=Entry.Status.EXPIRED, closed_at=now)
+
+
+def sweep(now: datetime | None = None, *, max_batches: int = 1000) -> SweepResult:
+    now = now or timezone.now()
+    result = SweepResult()
+    with unscoped():
+        for _i in range(max_batches):
+            lapsed, offered = expire_batch(now)
+            result.expired += lapsed
+            result.offered += offered
+            if lapsed < BATCH_SIZE:
+                break
+        result.closed = close_past_entries(now)
+    return result
