@@ -125,6 +125,33 @@ def wait_attr(
     )
 
 
+def _htmx_idle(driver: webdriver.Chrome) -> bool:
+    return bool(
+        driver.execute_script(
+            "return document.readyState === 'complete' && !document.querySelector("
+            "'.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
+    )
+
+
+def wait_htmx_idle(driver: webdriver.Chrome, timeout: float = 20) -> None:
+    """Wait until the page's `hx-trigger="load"` parts (the visit card's checkout and refund
+    panels) have arrived and been swapped in. Clicking before that races the swap: the layout
+    moves under the pointer and the click lands elsewhere (CI, 2026-12-04: a "Cancel visit"
+    click that never showed its confirm)."""
+    patient(driver, timeout).until(lambda d: _htmx_idle(d) and _htmx_idle(d))
+
+
+def click_and_confirm(driver: webdriver.Chrome, css: str, timeout: float = 20) -> None:
+    """Click a button guarded by `hx-confirm` once the page is still, and accept its dialog."""
+    wait_htmx_idle(driver, timeout)
+    button = wait_for(driver, css, timeout)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    button.click()
+    WebDriverWait(driver, timeout).until(EC.alert_is_present())
+    driver.switch_to.alert.accept()
+
+
 def _loaded(driver: webdriver.Chrome) -> bool:
     return driver.execute_script("return document.readyState") == "complete"
 

@@ -11,10 +11,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import as_phone, assert_fits_the_width, login, screenshot, wait_for
+from tests.browser import (
+    as_phone,
+    assert_fits_the_width,
+    click_and_confirm,
+    login,
+    screenshot,
+    wait_for,
+)
 from tests.factories import PASSWORD, SYSTEM, make_branch, make_org, make_staff
 from tests.factories_payments import make_account
 from tests.factories_prepayments import (
@@ -179,9 +184,7 @@ def test_the_checkout_walked_as_a_new_administrator(browser, live_server, desk):
     # Cancelling a prepaid visit: outside the free window (a fee) and inside it.
     for visit, name in ((late, "late"), (early, "early")):
         browser.get(f"{live_server.url}/visits/{visit.pk}/")
-        _click(browser, "[data-testid=visit-cancel]")
-        WebDriverWait(browser, 10).until(EC.alert_is_present())
-        browser.switch_to.alert.accept()
+        click_and_confirm(browser, "[data-testid=visit-cancel]")
         wait_for(browser, "[data-testid=cancel-terms]")
         screenshot(browser, f"walk-uk-cancel-{name}-terms")
     _click(browser, "[data-testid=confirm-cancel]")
@@ -210,9 +213,7 @@ def test_the_checkout_walked_as_a_new_administrator(browser, live_server, desk):
         assert_fits_the_width(browser)
         screenshot(browser, f"walk-en-phone-{name}")
     browser.get(f"{live_server.url}/visits/{late.pk}/")
-    _click(browser, "[data-testid=visit-cancel]")
-    WebDriverWait(browser, 10).until(EC.alert_is_present())
-    browser.switch_to.alert.accept()
+    click_and_confirm(browser, "[data-testid=visit-cancel]")
     wait_for(browser, "[data-testid=cancel-terms]")
     assert_fits_the_width(browser)
     screenshot(browser, "walk-en-phone-cancel-late-terms")

@@ -10,13 +10,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import (
     PHONE,
     as_phone,
     assert_fits_the_width,
+    click_and_confirm,
     click_and_load,
     login,
     make_driver,
@@ -75,9 +74,7 @@ def test_cancel_a_prepaid_visit_outside_and_inside_the_window(browser, live_serv
     login(browser, live_server, user.username, PASSWORD)
     # staff: the visit card's "Cancel visit" goes to the money page (nothing cancelled yet)
     browser.get(f"{live_server.url}/visits/{late.visit_id}/")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=visit-cancel]").click()
-    WebDriverWait(browser, 10).until(EC.alert_is_present())
-    browser.switch_to.alert.accept()
+    click_and_confirm(browser, "[data-testid=visit-cancel]")
     terms = wait_for(browser, "[data-testid=cancel-terms]")
     assert "90,00" in terms.find_element(By.CSS_SELECTOR, "[data-testid=fee]").text
     assert "210,00" in terms.find_element(By.CSS_SELECTOR, "[data-testid=rest]").text

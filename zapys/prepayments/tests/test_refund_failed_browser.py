@@ -7,12 +7,11 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone, translation
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import (
     as_phone,
     assert_fits_the_width,
+    click_and_confirm,
     click_and_load,
     login,
     screenshot,
@@ -53,9 +52,7 @@ def test_a_declined_refund_is_shown_and_retried(browser, live_server, salon):
     SandboxCharge.objects.filter(order_id=late.payment.order_id).update(status="failure")
     login(browser, live_server, user.username, PASSWORD)
     browser.get(f"{live_server.url}/visits/{late.visit_id}/")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=visit-cancel]").click()
-    WebDriverWait(browser, 10).until(EC.alert_is_present())
-    browser.switch_to.alert.accept()
+    click_and_confirm(browser, "[data-testid=visit-cancel]")
     wait_for(browser, "[data-testid=cancel-terms]")
     click_and_load(browser, "[data-testid=confirm-cancel]")
     wait_for(browser, "[data-testid=cancelled-by]")
