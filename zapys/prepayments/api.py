@@ -97,18 +97,24 @@ class PrepaymentSettingsOut(Schema):
     page_theme: str
     page_business_name: str
     page_subtitle: str
+    page_subtitle_en: str
     page_call_to_action: str
+    page_call_to_action_en: str
     page_show_prices: bool
     page_expired_message: str
+    page_expired_message_en: str
     agreement_enabled: bool
     agreement_text: str
+    agreement_text_en: str
     cancellation_policy_id: int | None
     release_before_start_minutes: int
 
 
 class PrepaymentSettingsPatch(Schema):
     """Fields left out keep their value. Only the references (`*_id`) may be null (none);
-    the numbers are bounded as in the settings page (`services.SETTINGS_BOUNDS`)."""
+    the numbers are bounded as in the settings page (`services.SETTINGS_BOUNDS`). Each
+    `*_en` text is the English version of the one before it, shown when the client's page is
+    in English; empty = the main text."""
 
     enabled: bool = omittable()
     payment_account_id: Id | None = None
@@ -139,11 +145,15 @@ class PrepaymentSettingsPatch(Schema):
     page_theme: Literal["light", "dark", "rose", "forest"] = omittable()
     page_business_name: Annotated[str, Line(100)] = omittable()
     page_subtitle: Annotated[str, Line(200)] = omittable()
+    page_subtitle_en: Annotated[str, Line(200)] = omittable()
     page_call_to_action: Annotated[str, Line(200)] = omittable()
+    page_call_to_action_en: Annotated[str, Line(200)] = omittable()
     page_show_prices: bool = omittable()
     page_expired_message: Annotated[str, Text()] = omittable()
+    page_expired_message_en: Annotated[str, Text()] = omittable()
     agreement_enabled: bool = omittable()
     agreement_text: Annotated[str, Text(50_000)] = omittable()
+    agreement_text_en: Annotated[str, Text(50_000)] = omittable()
     cancellation_policy_id: Id | None = None
     release_before_start_minutes: Annotated[
         int, Field(ge=0, le=services.MAX_RELEASE_MINUTES, description="minutes")

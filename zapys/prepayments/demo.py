@@ -46,11 +46,18 @@ def load(ctx: DemoContext) -> None:
         status_after_payment=statuses.get("confirmed"),
         page_business_name=org.name,
         page_subtitle="Салон краси",
+        page_subtitle_en="Beauty salon",
         page_call_to_action="Очікуємо оплати броні",
+        page_call_to_action_en="We are waiting for your booking deposit",
         page_expired_message="Термін оплати броні минув. Зателефонуйте нам, щоб записатися знову.",
+        page_expired_message_en="The time to pay the deposit has passed. Call us to book again.",
         agreement_text=(
             "Передоплата зараховується на ваш баланс і використовується для оплати візиту. "
             "Якщо ви скасуєте візит пізніше ніж за 24 години, передоплата не повертається."
+        ),
+        agreement_text_en=(
+            "The deposit goes to your balance and pays for the visit. "
+            "If you cancel the visit later than 24 hours before it, the deposit is not refunded."
         ),
     )
     fixed = services.booking_type_create(

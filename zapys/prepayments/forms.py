@@ -69,13 +69,17 @@ TAB_FIELDS: dict[str, list[str]] = {
         "page_language",
         "page_theme",
         "page_business_name",
+        # each English version right under its main text
         "page_subtitle",
+        "page_subtitle_en",
         "page_call_to_action",
+        "page_call_to_action_en",
         "page_show_prices",
         "page_background",
         "page_expired_message",
+        "page_expired_message_en",
     ],
-    "agreement": ["agreement_enabled", "agreement_text"],
+    "agreement": ["agreement_enabled", "agreement_text", "agreement_text_en"],
     "policy": ["cancellation_policy"],
 }
 
@@ -91,7 +95,9 @@ def settings_form_class(tab: str) -> type[StyledModelForm]:
             widgets = {
                 "default_channel": forms.Select(choices=CHANNEL_CHOICES),
                 "page_expired_message": forms.Textarea(attrs={"rows": 3}),
+                "page_expired_message_en": forms.Textarea(attrs={"rows": 3}),
                 "agreement_text": forms.Textarea(attrs={"rows": 12}),
+                "agreement_text_en": forms.Textarea(attrs={"rows": 12}),
                 "page_background": forms.ClearableFileInput(attrs={"accept": "image/jpeg"}),
             }
 

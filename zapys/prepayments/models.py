@@ -16,8 +16,8 @@ import functools
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zapys.core.fields import MoneyField
 from zapys.core.numbers import numbered
@@ -26,6 +26,20 @@ from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
 from zapys.prepayments.refund_reasons import refund_failure_text
+
+#: What the organization writes for its clients, each with an English version in
+#: `<field>_en` (empty: the main text is shown on an English page too).
+CLIENT_TEXTS = ("page_subtitle", "page_call_to_action", "page_expired_message", "agreement_text")
+ENGLISH_HELP = _("Shown when the page is in English; empty = the text above.")
+
+
+def client_text(main: str, english: str | None, language: str | None) -> str:
+    """The text a client reads: the English version on an English page when there is one,
+    else the main (Ukrainian) text. The one rule for the settings and the bookings' frozen
+    terms alike."""
+    if (language or "")[:2] == "en" and english:
+        return english
+    return main or ""
 
 
 class PrepaymentSettings(OrgOwned):
@@ -139,17 +153,29 @@ class PrepaymentSettings(OrgOwned):
     )
     page_business_name = models.CharField(_("business name"), max_length=100, blank=True)
     page_subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
+    page_subtitle_en = models.CharField(
+        _("subtitle (English)"), max_length=200, blank=True, help_text=ENGLISH_HELP
+    )
     page_call_to_action = models.CharField(
         _("call to action"), max_length=200, blank=True, default=""
+    )
+    page_call_to_action_en = models.CharField(
+        _("call to action (English)"), max_length=200, blank=True, help_text=ENGLISH_HELP
     )
     page_show_prices = models.BooleanField(_("show prices"), default=True)
     page_background = models.ImageField(
         _("background image"), upload_to="prepayments/backgrounds/", blank=True
     )
     page_expired_message = models.TextField(_("message for an expired link"), blank=True)
+    page_expired_message_en = models.TextField(
+        _("message for an expired link (English)"), blank=True, help_text=ENGLISH_HELP
+    )
     # Agreement
     agreement_enabled = models.BooleanField(_("the client must accept the agreement"), default=True)
     agreement_text = models.TextField(_("agreement (offer terms)"), blank=True)
+    agreement_text_en = models.TextField(
+        _("agreement (offer terms) (English)"), blank=True, help_text=ENGLISH_HELP
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -163,6 +189,18 @@ class PrepaymentSettings(OrgOwned):
 
     def __str__(self) -> str:
         return f"Prepayment settings #{self.organization_id}"
+
+    def text(self, field: str, language: str | None = None) -> str:
+        """One of `CLIENT_TEXTS` as the client reads it in `language` (the active one
+        when not given): the English version on an English page, the main text otherwise."""
+        return client_text(
+            getattr(self, field), getattr(self, f"{field}_en"), language or get_language()
+        )
+
+    def texts(self, language: str | None = None) -> dict[str, str]:
+        """All the texts the organization writes for its clients, in `language`: what the
+        public pages render (`texts.page_subtitle`)."""
+        return {field: self.text(field, language) for field in CLIENT_TEXTS}
 
 
 class BranchFinance(OrgOwned):
@@ -336,6 +374,9 @@ class Booking(OrgOwned):
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_ip = models.GenericIPAddressField(null=True, blank=True)
     accepted_user_agent = models.CharField(max_length=400, blank=True)
+    # The page's language when the client accepted: with the snapshot, the very text they
+    # read (`agreement_accepted_text`). Empty on bookings accepted before it was recorded.
+    accepted_language = models.CharField(max_length=2, blank=True, default="")
     created_by = models.CharField(max_length=200, blank=True)
     # The visit cancelled while it held the money (V2): who, and where the money went.
     cancelled_by = models.CharField(
@@ -406,6 +447,20 @@ class Booking(OrgOwned):
     @property
     def staff_url(self) -> str:
         return reverse("prepayments:detail", kwargs={"pk": self.pk})
+
+    def agreement_snapshot_text(self, language: str | None) -> str:
+        """The agreement frozen at creation as a client reads it in `language`; empty when
+        the booking was made without one. Snapshots older than the English version have
+        only `agreement_text`, which every language then reads."""
+        terms = self.terms_snapshot or {}
+        return client_text(
+            terms.get("agreement_text") or "", terms.get("agreement_text_en"), language
+        )
+
+    @property
+    def agreement_accepted_text(self) -> str:
+        """The agreement as the client read it when accepting (staff's evidence)."""
+        return self.agreement_snapshot_text(self.accepted_language)
 
     @property
     def refund_failure(self) -> str:

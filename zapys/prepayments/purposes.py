@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zapys.core.exceptions import NotFound
 from zapys.payments.purposes import Acceptance, Agreement, Purpose, purpose_declare
@@ -69,20 +69,26 @@ def prepayment_return_url(payment: Payment) -> str | None:
 
 def prepayment_agreement(payment: Payment) -> Agreement | None:
     """The terms frozen into the booking when it was made (the current text only for a
-    booking made before there was one), when the organization asks for acceptance."""
+    booking made before there was one), when the organization asks for acceptance — in
+    the page's language (active while the checkout renders)."""
     booking = _booking_of(payment)
     if booking is None:
         return None
     settings = prepayment_settings_get(payment.organization)
     if not settings.agreement_enabled:
         return None
-    text = booking.terms_snapshot.get("agreement_text") or settings.agreement_text
+    language = get_language()
+    text = booking.agreement_snapshot_text(language) or settings.text("agreement_text", language)
     return Agreement(text=text, accepted=booking.accepted_at is not None)
 
 
 def prepayment_agreement_accept(payment: Payment, acceptance: Acceptance) -> None:
+    # The page's language is active while its form is submitted: the text the client read.
     booking_accept_terms(
-        booking=_booking_or_error(payment), ip=acceptance.ip, user_agent=acceptance.user_agent
+        booking=_booking_or_error(payment),
+        ip=acceptance.ip,
+        user_agent=acceptance.user_agent,
+        language=get_language() or "",
     )
 
 

@@ -595,6 +595,8 @@ def _payment_page(
             "visit": booking.visit,
             "organization": organization,
             "settings": settings,
+            # what the organization wrote for its clients, in the page's language
+            "texts": settings.texts(language),
             "terms": booking.terms_snapshot,
             "expired": expired,
             "checkout": checkout,

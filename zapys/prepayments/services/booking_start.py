@@ -52,7 +52,9 @@ def _terms_snapshot(
     """What the client will be shown, frozen at creation (X4 evidence)."""
     return {
         "agreement_enabled": settings.agreement_enabled,
+        # both versions: the client may read the page in either language
         "agreement_text": settings.agreement_text,
+        "agreement_text_en": settings.agreement_text_en,
         "business_name": settings.page_business_name or booking.organization.name,
         "service": visit.title,
         "service_price": visit.price,
@@ -275,20 +277,35 @@ def online_visit_created(visit: Visit) -> None:
 
 @transaction.atomic
 def booking_accept_terms(
-    *, booking: Booking, ip: str | None, user_agent: str, now: datetime | None = None
+    *,
+    booking: Booking,
+    ip: str | None,
+    user_agent: str,
+    language: str = "",
+    now: datetime | None = None,
 ) -> Booking:
-    """The client ticked the agreement on the payment page (X4): recorded once."""
+    """The client ticked the agreement on the payment page (X4): recorded once, with the
+    page's language — which of the frozen texts they read."""
     now = now or timezone.now()
     Booking.objects.for_org(booking.organization).filter(
         pk=booking.pk, accepted_at__isnull=True
-    ).update(accepted_at=now, accepted_ip=ip, accepted_user_agent=(user_agent or "")[:400])
+    ).update(
+        accepted_at=now,
+        accepted_ip=ip,
+        accepted_user_agent=(user_agent or "")[:400],
+        accepted_language=(language or "")[:2],
+    )
     booking.refresh_from_db()
     audit_record(
         organization=booking.organization,
         actor=Actor.client_link(f"booking {booking.pk}"),
         action="booking.terms_accepted",
         obj=booking,
-        changes={"ip": ip, "accepted_at": booking.accepted_at},
+        changes={
+            "ip": ip,
+            "accepted_at": booking.accepted_at,
+            "language": booking.accepted_language,
+        },
     )
     return booking
 
