@@ -35,6 +35,13 @@ def _invoice_of(payment: Payment) -> Invoice | None:
     return Invoice.objects.for_org(payment.organization).filter(pk=payment.purpose_id).first()
 
 
+def invoice_describe(payment: Payment) -> str:
+    invoice = _invoice_of(payment)
+    if invoice is None:
+        return payment.description
+    return _("Invoice %(number)s") % {"number": invoice.number}
+
+
 def invoice_succeeded(payment: Payment, actor: Actor) -> None:
     invoice_payment_succeeded(payment=payment, actor=actor)
 
@@ -70,5 +77,6 @@ INVOICE = purpose_declare(
         on_refunded=invoice_refunded,
         return_url=invoice_return_url,
         pay_from_balance=invoice_balance,
+        describe=invoice_describe,
     )
 )

@@ -212,6 +212,10 @@ class EntryManager(OrgManager["Entry"]):
         return EntryQuerySet(self.model, using=self._db).filter(organization=org)
 
 
+#: Purposes whose system-written comment is the name of what was sold (`Entry.what_for`).
+_NAMED_BY_COMMENT = frozenset({"service", "membership_sale"})
+
+
 class Entry(OrgOwned):
     """One line of a client's ledger. Debit = money in (raises the balance); credit = a
     charge (lowers it). Amounts are positive kopecks; the kind carries the sign."""
@@ -324,6 +328,15 @@ class Entry(OrgOwned):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def what_for(self) -> str:
+        """What the client reads for this entry: the service or plan by name when the system
+        wrote it for a visit or a sale (its comment is that name), else the purpose. A comment
+        staff typed is internal and never shown to the client."""
+        if self.cause_type and self.comment and self.purpose in _NAMED_BY_COMMENT:
+            return self.comment
+        return str(self.get_purpose_display())
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

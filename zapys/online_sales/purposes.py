@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zapys.online_sales.services import (
@@ -46,6 +47,13 @@ def online_sale_return_url(payment: Payment) -> str | None:
     return f"{sale.success_url}?return=1" if sale is not None else None
 
 
+def online_sale_describe(payment: Payment) -> str:
+    sale = sale_for_payment(payment)
+    if sale is None:
+        return payment.description
+    return _("Membership “%(plan)s”") % {"plan": sale.plan_name}
+
+
 def online_sale_retry_step(payment: Payment, actor: Actor) -> Payment:
     return online_sale_retry(payment=payment, actor=actor)
 
@@ -59,5 +67,6 @@ ONLINE_SALE = purpose_declare(
         on_refunded=online_sale_refunded_step,
         return_url=online_sale_return_url,
         retry=online_sale_retry_step,
+        describe=online_sale_describe,
     )
 )

@@ -30,6 +30,11 @@ provider's form; each is optional and absent means "not offered":
 - `pay_from_balance(payment, actor)` — cover it from the client's balance instead (X5);
 - `retry(payment, actor)` — a new attempt after a declined card; returns the payment to
   pay now (the declined one is kept).
+
+And `describe(payment)` — what the payer reads on the payment page, in the page's language
+("Balance top-up", "Invoice INV-2026-00001"). The stored `payment.description` went to the
+provider in the organization's language when the payment was made; without `describe` the
+page shows that.
 """
 
 from __future__ import annotations
@@ -85,6 +90,7 @@ class Purpose:
     agreement_accept: Callable[[Payment, Acceptance], None] | None = None
     pay_from_balance: Callable[[Payment, Actor], None] | None = None
     retry: Callable[[Payment, Actor], Payment] | None = None
+    describe: Callable[[Payment], str] | None = None
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):
@@ -145,6 +151,14 @@ def purpose_label(key: str) -> str:
     """What people read for a purpose; never the raw key."""
     found = purpose_find(key)
     return str(found.label) if found is not None else gettext("Online payment")
+
+
+def payment_description(payment: Payment) -> str:
+    """What the payment is for, in the active language (see `Purpose.describe`)."""
+    found = purpose_find(payment.purpose)
+    if found is not None and found.describe is not None:
+        return found.describe(payment)
+    return payment.description
 
 
 def return_url_for(payment: Payment) -> str | None:

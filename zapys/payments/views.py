@@ -38,7 +38,7 @@ from zapys.payments.forms import PaymentAccountForm, PaymentFilterForm, RefundFo
 from zapys.payments.models import Payment, PaymentAccount, PaymentEvent
 from zapys.payments.providers import InvalidCallback
 from zapys.payments.providers.sandbox import DECLINE_CARD, SUCCESS_CARD, THREE_DS_CODE
-from zapys.payments.purposes import return_url_for
+from zapys.payments.purposes import payment_description, return_url_for
 from zapys.payments.sandbox import checkout_expired, sandbox_api, sandbox_charge, sandbox_verify
 from zapys.payments.services.opens import payment_opened_record
 
@@ -119,6 +119,7 @@ def payment_page(request: HttpRequest, token: str) -> HttpResponse:
             "payments/page.html",
             {
                 "payment": payment,
+                "description": payment_description(payment),
                 "organization": payment.organization,
                 "checkout": checkout,
                 "expired": expired,

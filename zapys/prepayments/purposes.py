@@ -104,6 +104,13 @@ def prepayment_retry(payment: Payment, actor: Actor) -> Payment:
     return booking.payment
 
 
+def prepayment_describe(payment: Payment) -> str:
+    booking = _booking_of(payment)
+    if booking is None or booking.visit is None:
+        return payment.description
+    return _("Prepayment: %(what)s") % {"what": booking.visit.title}
+
+
 PREPAYMENT = purpose_declare(
     Purpose(
         key=PURPOSE,
@@ -116,5 +123,6 @@ PREPAYMENT = purpose_declare(
         agreement_accept=prepayment_agreement_accept,
         pay_from_balance=prepayment_pay_from_balance,
         retry=prepayment_retry,
+        describe=prepayment_describe,
     )
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from datetime import date, datetime, time, timedelta
 
-from zapys.core.demo import DemoContext
+from zapys.core.demo import DemoContext, demo_clock
 from zapys.core.exceptions import DomainError
 from zapys.core.tenancy import organization_zone
 from zapys.schedule import services
@@ -111,9 +111,12 @@ def _lessons(ctx: DemoContext, today: date) -> None:
         for lesson in lessons:
             if lesson.starts_at >= ctx.now:
                 continue
+            # marked when the lesson ended: the charge for it is dated that day, not the
+            # day the demo was loaded
+            marked = min(lesson.starts_at + timedelta(minutes=60), ctx.now)
             for attendance in Attendance.objects.filter(visit=lesson):
                 state = "attended" if ctx.rng.random() < 0.8 else "absent"
-                with contextlib.suppress(DomainError):
+                with contextlib.suppress(DomainError), demo_clock(marked):
                     services.attendance_mark(
-                        attendance=attendance, state=state, actor=ctx.actor, now=ctx.now
+                        attendance=attendance, state=state, actor=ctx.actor, now=marked
                     )

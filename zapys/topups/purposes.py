@@ -6,7 +6,7 @@ A declined top-up offers "Try again" on the checkout; it never offers "pay from 
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from zapys.payments.purposes import Purpose, purpose_declare
 from zapys.topups.services import (
@@ -27,5 +27,7 @@ TOP_UP_PURPOSE = purpose_declare(
         # Back to the payment's own page, which says the balance was topped up.
         return_url=lambda payment: None,
         retry=top_up_retry,
+        # the business's name is the page's heading already
+        describe=lambda payment: gettext("Balance top-up"),
     )
 )

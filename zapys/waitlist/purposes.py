@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zapys.payments.purposes import Purpose, purpose_declare
@@ -17,6 +18,7 @@ from zapys.waitlist.services import (
     offer_paid,
     offer_payment_retry,
     offer_refunded,
+    offer_title,
     offer_unpaid,
 )
 
@@ -30,6 +32,13 @@ def offer_return_url(payment: Payment) -> str | None:
     return f"{offer.offer_url}?return=1" if offer is not None else None
 
 
+def offer_describe(payment: Payment) -> str:
+    offer = Offer.objects.for_org(payment.organization).filter(pk=payment.purpose_id).first()
+    if offer is None:
+        return payment.description
+    return _("Prepayment: %(what)s") % {"what": offer_title(offer)}
+
+
 WAITLIST_PURPOSE = purpose_declare(
     Purpose(
         key=PURPOSE,
@@ -39,5 +48,6 @@ WAITLIST_PURPOSE = purpose_declare(
         on_refunded=offer_refunded,
         return_url=offer_return_url,
         retry=offer_payment_retry,
+        describe=offer_describe,
     )
 )

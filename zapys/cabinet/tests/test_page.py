@@ -81,6 +81,34 @@ def test_visits_memberships_and_what_to_pay(org, client, branch):
     assert invoice.url in html and "700.00" in html and "200.00" in html
 
 
+def test_each_charge_names_what_was_sold_but_never_a_staff_comment(org, client, branch):
+    """A charge the system wrote for a visit says the service ("Charged · Манікюр"), not
+    "Service delivered"; a comment staff typed on a manual charge stays internal."""
+    customer = make_client(org)
+    staff = make_staff(org, "specialist", branches=[branch])
+    service = make_service(org)
+    service.name = "Манікюр класичний"
+    service.save(update_fields=["name"])
+    make_entry(customer, kind="debit", amount=200_000)  # arriving charges what the balance covers
+    past = make_visit(
+        org, branch, client=customer, staff=staff, service=service,
+        starts_at=timezone.now() - timedelta(days=2),
+    )  # fmt: skip
+    attendance_mark(
+        attendance=Attendance.objects.get(visit=past, client=customer),
+        state="attended",
+        actor=SYSTEM,
+    )
+    make_entry(
+        customer, kind="credit", amount=5_000, purpose="service", comment="забула про знижку"
+    )
+    html = _page(client, customer.cabinet_token)
+    entries = html.split('data-testid="money"')[1].split("</section>")[0]
+    assert "Charged · Манікюр класичний" in entries
+    assert "Charged · Service delivered" in entries  # the manual one: its purpose only
+    assert "забула" not in html
+
+
 def test_a_membership_limited_to_groups_names_them(org, client):
     """The groups an online sale's attach limits a membership to (ClientMembership.groups)
     are shown in the cabinet's memberships block, as on the client card."""

@@ -72,6 +72,11 @@ def test_the_top_up_page_speaks_both_languages_without_raw_keys(org, client):
     client.cookies["django_language"] = "en"
     html = _page(client, payment)
     assert "Balance top-up" in html and "250.50" in html and "Secure payment by" in html
+    # what it is for, in the page's language (the stored description went to the provider in
+    # the organization's: Ukrainian)
+    Payment.objects.for_org(org).filter(pk=payment.pk).update(description="Поповнення: Salon A")
+    html = _page(client, payment)
+    assert "Balance top-up" in html and "Поповнення" not in html
 
 
 def test_a_declined_top_up_is_tried_again_from_the_same_link(org, client):
