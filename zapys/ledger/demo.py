@@ -3,10 +3,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext
+
 from zapys.core.demo import DemoContext
 from zapys.ledger import services
 from zapys.ledger.hooks import finance_articles_declared
-from zapys.ledger.models import Entry, PaymentType
+from zapys.ledger.models import DEFAULT_PAYMENT_TYPE_NAMES, Entry, PaymentType
+
+
+def _system_name(org: Any, msgid: str) -> str:
+    with translation.override(org.language or "uk"):
+        return gettext(msgid)
 
 
 def load(ctx: DemoContext) -> None:
@@ -17,12 +27,14 @@ def load(ctx: DemoContext) -> None:
             organization=org, branch=branch, name=f"Каса {branch.name}", actor=actor
         )
         types[branch.pk] = {}
-        for method, name in (("cash", "Готівка"), ("card", "Термінал"), ("online", "Онлайн")):
+        for method in ("cash", "card", "online"):
             types[branch.pk][method] = services.payment_type_create(
                 organization=org,
                 branch=branch,
                 method=method,
-                name=name,
+                # the system name in the organization's language: shown in each page's
+                # language until the salon renames it (`PaymentType.display_name`)
+                name=_system_name(org, DEFAULT_PAYMENT_TYPE_NAMES[method]),
                 cash_desk=desk if method == "cash" else None,
                 is_default=True,
                 actor=actor,

@@ -25,6 +25,7 @@ from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
+from zapys.prepayments.reasons import reason_text
 from zapys.prepayments.refund_reasons import refund_failure_text
 
 #: What the organization writes for its clients, each with an English version in
@@ -351,7 +352,10 @@ class Booking(OrgOwned):
     token = models.CharField(max_length=64, unique=True, default=new_public_token)
     channel = models.CharField(_("channel"), max_length=16, blank=True)
     source = models.CharField(max_length=10, blank=True)
+    #: why, in the words of the language it was made in (exports, old bookings); pages say
+    #: `reason_shown`, from `why` in their reader's language
     reason = models.CharField(_("why"), max_length=300, blank=True)
+    why = models.JSONField(default=dict, blank=True, editable=False)
     payment = models.ForeignKey(
         "payments.Payment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -427,6 +431,11 @@ class Booking(OrgOwned):
 
     def __str__(self) -> str:
         return f"Booking #{self.pk} {self.status}"
+
+    @property
+    def reason_shown(self) -> str:
+        """Why this booking was made, in the active language (`prepayments.reasons`)."""
+        return reason_text(self.why) if self.why else self.reason
 
     @property
     def payment_url(self) -> str:

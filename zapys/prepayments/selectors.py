@@ -29,6 +29,7 @@ from zapys.prepayments.models import (
     PrepaymentRule,
     PrepaymentSettings,
 )
+from zapys.prepayments.reasons import reason_text
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
@@ -83,30 +84,37 @@ class Decision:
     """Whether a visit needs a prepayment, and why (shown on the visit card)."""
 
     required: bool
-    reason: str
+    #: Why, as data (`reason_text` says it in the reader's language); a booking keeps it,
+    #: so its page explains itself in English too, not in the language it was made in.
+    why: dict[str, Any]
     rule_id: int | None = None
     booking_type_id: int | None = None
 
+    @property
+    def reason(self) -> str:
+        return reason_text(self.why)
 
-def _rule_reason(rule: PrepaymentRule) -> str:
-    parts = []
+
+def _rule_why(rule: PrepaymentRule) -> dict[str, Any]:
+    parts: list[list[str]] = []
     if rule.service_id:
-        parts.append(_("service «%(name)s»") % {"name": rule.service.name if rule.service else ""})
+        parts.append(["service", rule.service.name if rule.service else ""])
     if rule.tag_id:
-        parts.append(_("client tag «%(name)s»") % {"name": rule.tag.name if rule.tag else ""})
+        parts.append(["tag", rule.tag.name if rule.tag else ""])
     if rule.date_from or rule.date_to:
         parts.append(
-            _("period %(start)s – %(end)s")
-            % {"start": rule.date_from or "…", "end": rule.date_to or "…"}
+            [
+                "period",
+                rule.date_from.isoformat() if rule.date_from else "",
+                rule.date_to.isoformat() if rule.date_to else "",
+            ]
         )
     if rule.source == PrepaymentRule.Source.ONLINE:
-        parts.append(_("online self-booking"))
+        parts.append(["online"])
     elif rule.source == PrepaymentRule.Source.STAFF:
-        parts.append(_("booked by staff"))
-    what = ", ".join(parts) or _("every visit")
-    if rule.action == PrepaymentRule.Action.WAIVE:
-        return _("prepayment waived: %(what)s") % {"what": what}
-    return _("prepayment required: %(what)s") % {"what": what}
+        parts.append(["staff"])
+    action = "waive" if rule.action == PrepaymentRule.Action.WAIVE else "require"
+    return {"kind": "rule", "action": action, "parts": parts}
 
 
 def prepayment_decision(*, visit: Visit, settings: PrepaymentSettings | None = None) -> Decision:
@@ -116,7 +124,7 @@ def prepayment_decision(*, visit: Visit, settings: PrepaymentSettings | None = N
     organization = visit.organization
     settings = settings or prepayment_settings_or_default(organization)
     if not settings.enabled:
-        return Decision(False, _("prepayment is switched off"))
+        return Decision(False, {"kind": "switched_off"})
     rules = list(
         PrepaymentRule.objects.for_org(organization)
         .filter(is_active=True)
@@ -143,15 +151,15 @@ def prepayment_decision(*, visit: Visit, settings: PrepaymentSettings | None = N
             continue
         return Decision(
             rule.action == PrepaymentRule.Action.REQUIRE,
-            _rule_reason(rule),
+            _rule_why(rule),
             rule.pk,
             rule.booking_type_id,
         )
     if online and settings.require_for_online:
-        return Decision(True, _("prepayment required: online self-booking"))
+        return Decision(True, {"kind": "online_required"})
     if online:
-        return Decision(False, _("prepayment not required for online self-booking"))
-    return Decision(False, _("no rule requires prepayment"))
+        return Decision(False, {"kind": "online_free"})
+    return Decision(False, {"kind": "no_rule"})
 
 
 def booking_type_default(organization: Organization) -> BookingType | None:

@@ -17,6 +17,7 @@ from zapys.core.tenancy import organization_zone
 from zapys.payments.services import OPEN_STATUSES, PAID_STATUSES, payment_create
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, BookingType, PrepaymentSettings
+from zapys.prepayments.reasons import reason_text
 from zapys.prepayments.selectors import (
     booking_amount,
     booking_json,
@@ -178,6 +179,8 @@ def booking_create(
                 )
         amount = booking_amount(visit=visit, booking_type=booking_type)
         decision = prepayment_decision(visit=visit, settings=settings)
+        # asked for although no rule requires it: say so, with what the rules say
+        why = decision.why if decision.required else {"kind": "requested", "rule": decision.why}
         expires_at, deadline_reason = booking_deadline(visit, settings, now)
         if expires_at - now < timedelta(minutes=MIN_MINUTES_TO_PAY):
             local = timezone.localtime(expires_at, organization_zone(organization))
@@ -207,7 +210,8 @@ def booking_create(
             currency=organization.currency,
             channel=channel,
             source=visit.source,
-            reason=decision.reason[:300],
+            reason=reason_text(why)[:300],
+            why=why,
             expires_at=expires_at,
             deadline_reason=deadline_reason,
             # Never after the start: the auto-cancel frees the time for someone else.
@@ -245,7 +249,7 @@ def booking_create(
                 "booking_type_id": booking_type.pk,
                 "expires_at": expires_at.isoformat(),
                 "channel": channel,
-                "reason": decision.reason,
+                "reason": reason_text(why),
             },
         )
         if settings.send_link:

@@ -369,6 +369,30 @@ def test_rules_decide_and_explain(org, branch, setup):
     assert selectors.prepayment_decision(visit=other).required
 
 
+def test_a_booking_says_why_in_the_language_of_its_reader(org, branch, setup, client):
+    """A booking keeps why as data: its page says it in the reader's language, not in the
+    language of whoever made it; asked for against a "waive" rule, it says staff asked."""
+    club = Tag.objects.create(organization=org, name="клуб")
+    services.prepayment_rule_create(
+        organization=org, action="waive", tag=club, actor=SYSTEM, order=1
+    )
+    member = make_client(org)
+    member.tags.add(club)
+    with translation.override("uk"):
+        booking = make_booking(org, branch, visit=make_visit(org, branch, client=member))
+    assert booking.reason == (
+        "запит від адміністратора (за правилами: передоплата не потрібна: тег клієнта «клуб»)"
+    )
+    with translation.override("en"):
+        assert booking.reason_shown == (
+            "requested by staff (the rules say: prepayment waived: client tag «клуб»)"
+        )
+    old = Booking.objects.filter(pk=booking.pk)
+    old.update(why={})  # made before `why` existed: its stored words
+    with translation.override("en"):
+        assert old.get().reason_shown == booking.reason
+
+
 def test_online_booking_hook_starts_booking(org, branch, setup):
     visit = make_visit(org, branch, source="online")
     services.online_visit_created(visit)
