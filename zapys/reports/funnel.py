@@ -132,13 +132,15 @@ class Funnel:
 
 
 def duration_text(seconds: int | None) -> str:
-    """ "2 d 3 h", "1 h 05 min", "7 min" — readable, never a number of seconds."""
+    """ "2 d 3 h", "1 h 05 min", "3 h", "7 min" — readable, never a number of seconds."""
     if seconds is None:
         return "—"
     minutes = seconds // 60
     if minutes < 60:
         return _("%(minutes)d min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
+    if hours < 24 and not minutes:
+        return _("%(hours)d h") % {"hours": hours}
     if hours < 24:
         return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
     days, hours = divmod(hours, 24)

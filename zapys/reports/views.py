@@ -72,6 +72,9 @@ def _pair(line: selectors.Line, old: selectors.Line | None) -> dict:
 
 # --- Money: by purpose, method and day ----------------------------------------------------
 
+#: The hours the day's chart always shows (first and last), widened to any hour with money.
+WORKDAY = (8, 20)
+
 MONEY_COLUMNS = [
     gettext_lazy("Date"),
     gettext_lazy("Purpose"),
@@ -207,8 +210,15 @@ def day(request: HttpRequest) -> HttpResponse:
         "change": change_percent(report.total.received, before.total.received),
         "by_method": _compared(report.by_method, before.by_method),
         "by_purpose": _compared(report.by_purpose, before.by_purpose),
-        # The hours from the first to the last with money (all 24 on an empty day: none).
-        "hours": hours[hours.index(busy[0]) : hours.index(busy[-1]) + 1] if busy else [],
+        # A working day (08–20) widened to the first and last hours with money: a day paid
+        # in one hour is one bar among its neighbours, not one bar the width of the card.
+        "hours": (
+            hours[
+                min(hours.index(busy[0]), WORKDAY[0]) : max(hours.index(busy[-1]), WORKDAY[1]) + 1
+            ]
+            if busy
+            else []
+        ),
         "query": _query(request),
     }
     return render(request, "reports/day.html", context)

@@ -155,11 +155,16 @@ def test_the_day_by_hour_against_the_same_day_a_week_before(staff_client, money,
     assert page.context["report"].total.received == 123_456
     assert page.context["before"].total.received == 100_000
     assert page.context["change"] == 23
-    assert [h["label"] for h in page.context["hours"]] == ["09:00"]
+    # a day paid in one hour shows it among the working day's hours (08–20), not alone
+    hours = page.context["hours"]
+    assert [h["label"] for h in hours] == [f"{h:02d}:00" for h in range(8, 21)]
+    assert [h["label"] for h in hours if h["value"]] == ["09:00"]
     page = staff_client.get("/reports/day/", {"day": "2026-11-03"})
     hours = page.context["hours"]
-    assert (hours[0]["label"], hours[0]["value"]) == ("10:00", 10_000)
-    assert hours[-1] == {"label": "15:00", "value": 5_000, "percent": 50}
+    assert (hours[0]["label"], hours[0]["value"]) == ("08:00", 0)
+    assert (hours[2]["label"], hours[2]["value"]) == ("10:00", 10_000)
+    assert hours[7] == {"label": "15:00", "value": 5_000, "percent": 50}
+    assert hours[-1]["label"] == "20:00"
     staff_client.cookies["django_language"] = "uk"
     response = staff_client.get("/reports/day/", {"day": "2026-11-03", "export": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
