@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from zapys.core.http import request_organization
@@ -43,7 +43,8 @@ def widgets(request: HttpRequest) -> list[dict]:
             "icon": "check2-circle",
             "order": 30,
             "url": f"{bookings}?status=paid",
-            "hint": _("%(n)s booking(s)") % {"n": totals["paid_today"]},
+            "hint": ngettext("%(n)s booking", "%(n)s bookings", totals["paid_today"])
+            % {"n": totals["paid_today"]},
         },
     ]
     if totals["late"]:  # money that came after the deadline waits for a decision

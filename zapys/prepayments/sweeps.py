@@ -21,7 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Group, LessonType, Service, Subject
@@ -249,7 +249,12 @@ def expire_batch(now: datetime) -> tuple[int, int]:
                     )
                 _staff_notify(
                     org,
-                    _("Prepayment not received in time: %(n)s booking(s)") % {"n": len(group)},
+                    ngettext(
+                        "Prepayment not received in time: %(n)s booking",
+                        "Prepayment not received in time: %(n)s bookings",
+                        len(group),
+                    )
+                    % {"n": len(group)},
                     group,
                 )
     return len(rows), sent

@@ -184,6 +184,14 @@ class LessonForm(StyledForm):
         )
 
 
+def _day_hours_field(label: Any) -> forms.CharField:
+    # No sample hours as the placeholder: an empty day is a day off, and a grey
+    # "09:00-18:00" read as real hours.
+    return forms.CharField(
+        label=label, required=False, widget=forms.TextInput(attrs={"placeholder": _("Day off")})
+    )
+
+
 class WeekHoursForm(StyledForm):
     """Seven rows "09:00-13:00, 14:00-18:00" (empty = day off)."""
 
@@ -196,15 +204,14 @@ class WeekHoursForm(StyledForm):
         _("Saturday"),
         _("Sunday"),
     ]
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for i, label in enumerate(self.DAYS):
-            self.fields[f"day{i}"] = forms.CharField(
-                label=label,
-                required=False,
-                widget=forms.TextInput(attrs={"placeholder": "09:00-18:00"}),
-            )
+    # Declared fields (not added in __init__), so StyledFormMixin styles them like the rest.
+    day0 = _day_hours_field(DAYS[0])
+    day1 = _day_hours_field(DAYS[1])
+    day2 = _day_hours_field(DAYS[2])
+    day3 = _day_hours_field(DAYS[3])
+    day4 = _day_hours_field(DAYS[4])
+    day5 = _day_hours_field(DAYS[5])
+    day6 = _day_hours_field(DAYS[6])
 
     def intervals(self) -> list[tuple[int, Any, Any]]:
         from datetime import time

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from zapys.core.http import request_organization
@@ -28,7 +28,8 @@ def widgets(request: HttpRequest) -> list[dict]:
             "icon": "arrow-repeat",
             "order": 45,
             "url": reverse("waitlist:list"),
-            "hint": _("%(n)s slot(s), 30 days") % {"n": sold["count"]}
+            "hint": ngettext("%(n)s slot, 30 days", "%(n)s slots, 30 days", sold["count"])
+            % {"n": sold["count"]}
             + " · "
             + _("%(n)s waiting") % {"n": waiting},
         }

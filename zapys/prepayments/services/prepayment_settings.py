@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record, changes_between
@@ -13,6 +14,7 @@ from zapys.core.exceptions import DomainError, NotFound, PermissionDenied
 from zapys.prepayments.models import BranchFinance, PrepaymentSettings
 from zapys.schedule.models import VisitStatus
 from zapys.schedule.services import visit_status_create, visit_statuses_ensure
+from zapys.schedule.services.statuses import ON_REQUEST_STATUS_NAMES
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Branch, Organization
@@ -149,9 +151,12 @@ def cancel_status_create(*, organization: Organization, actor: Actor) -> VisitSt
     statuses = visit_statuses_ensure(organization=organization)
     status = statuses.get("prepayment_unpaid")
     if status is None:
+        # Stored in the organization's language, whoever clicked; pages show it in theirs.
+        with translation.override(organization.language or "uk"):
+            name = _(ON_REQUEST_STATUS_NAMES["prepayment_unpaid"])
         status = visit_status_create(
             organization=organization,
-            name=_("Cancelled: prepayment not received"),
+            name=name,
             actor=Actor.system("prepayments"),
             color="#b02a37",
             order=65,

@@ -42,8 +42,20 @@ DEFAULT_STATUSES: list[tuple[str, str, str, int, dict[str, bool]]] = [
 ]
 
 
-#: The msgid each default status was named from, by code (`VisitStatus.display_name`).
-DEFAULT_STATUS_NAMES = {code: name for code, name, *_rest in DEFAULT_STATUSES}
+#: System statuses another app creates when asked rather than seeded here, code → msgid: the
+#: prepayment settings' dedicated cancellation status (`prepayments.cancel_status_create`).
+#: Named apart from the seeded "cancelled_unpaid" (the one the prepayment app falls back to),
+#: so an owner who sees both in the status list can tell them apart.
+ON_REQUEST_STATUS_NAMES = {
+    "prepayment_unpaid": gettext_noop("Cancelled: prepayment not received (dedicated)"),
+}
+
+#: The msgid each default or system status was named from, by code
+#: (`VisitStatus.display_name`: shown in the page's language until the organization renames it).
+DEFAULT_STATUS_NAMES = {
+    **{code: name for code, name, *_rest in DEFAULT_STATUSES},
+    **ON_REQUEST_STATUS_NAMES,
+}
 
 
 def is_system_actor(actor: Actor) -> bool:

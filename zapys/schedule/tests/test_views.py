@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from django.db import connection
@@ -506,3 +507,79 @@ def test_visit_card_links_the_client_and_offers_a_prepayment_only_ahead(
     assert "visit-booking-link" not in pages["past"]
     assert "visit-booking-link" not in pages["arrived"]
     assert all('data-testid="mark-' not in page for page in pages.values())
+
+
+# --- working hours: weekday names, styled week inputs --------------------------------------
+
+
+def test_staff_hours_list_names_the_weekdays_and_groups_a_days_intervals(
+    staff_client, org, branch, spec
+):
+    staff_client.post(
+        f"/staff-hours/{spec.pk}/",
+        {"form": "week", "day0": "14:00-18:00, 09:00-13:00", "day6": "10:00-12:00"},
+    )
+    for language, monday, sunday in (("en", "Mon", "Sun"), ("uk", "Пн", "Нд")):
+        staff_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        page = staff_client.get("/staff-hours/").content.decode()
+        days = re.findall(r'data-testid="hours-day">(.*?)</span>', page)
+        assert days == [
+            f"<b>{monday}</b> 09:00–13:00, 14:00–18:00",
+            f"<b>{sunday}</b> 10:00–12:00",
+        ], language
+
+
+def test_staff_hours_week_inputs_are_styled_and_an_empty_day_reads_as_a_day_off(
+    staff_client, org, branch, spec
+):
+    for language, day_off in (("en", "Day off"), ("uk", "Вихідний")):
+        staff_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        page = staff_client.get(f"/staff-hours/{spec.pk}/").content.decode()
+        inputs = re.findall(r'<input type="text" name="day\d"[^>]*>', page)
+        assert len(inputs) == 7, language
+        for tag in inputs:
+            assert 'class="form-control"' in tag and f'placeholder="{day_off}"' in tag, tag
+
+
+# --- the prepayment app's dedicated cancellation status --------------------------------------
+
+
+def test_the_dedicated_unpaid_status_speaks_the_pages_language_and_differs_from_the_seeded(
+    staff_client, org
+):
+    from tests.factories_schedule import SYSTEM
+    from zapys.prepayments.services import cancel_status_create
+
+    assert org.language == "uk"
+    status = cancel_status_create(organization=org, actor=SYSTEM)
+    assert status.name == "Скасовано: передоплату не отримано (окремий статус)"
+    staff_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = staff_client.get("/settings/schedule/").content.decode()
+    assert "Cancelled: prepayment not received (dedicated)" in page
+    assert "Cancelled: booking unpaid" in page and "Скасовано" not in page
+    staff_client.post("/i18n/setlang/", {"language": "uk", "next": "/"})
+    page = staff_client.get("/settings/schedule/").content.decode()
+    assert "Скасовано: передоплату не отримано (окремий статус)" in page
+    assert "Скасовано: бронь не оплачена" in page
+
+
+def test_the_migration_renames_only_unrenamed_dedicated_statuses(org):
+    import importlib
+
+    from django.apps import apps
+
+    from zapys.schedule.models import VisitStatus
+
+    migration = importlib.import_module(
+        "zapys.schedule.migrations.0006_dedicated_unpaid_status_name"
+    )
+    services.visit_statuses_ensure(organization=org)
+    old = VisitStatus.objects.create(
+        organization=org, code="prepayment_unpaid", name="Скасовано: передоплату не отримано"
+    )
+    renamed = VisitStatus.objects.create(organization=org, code="prepayment_x", name="Мій статус")
+    migration.rename(apps, None)
+    old.refresh_from_db()
+    renamed.refresh_from_db()
+    assert old.name == "Скасовано: передоплату не отримано (окремий статус)"
+    assert renamed.name == "Мій статус"

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from zapys.accounts.models import User
@@ -31,8 +32,20 @@ def staff_hours(request: HttpRequest) -> HttpResponse:
     hours: dict[int, list[WorkingHours]] = {}
     for h in WorkingHours.objects.for_org(org).filter(branch=branch):
         hours.setdefault(h.staff_id, []).append(h)
-    rows = [{"staff": s, "hours": hours.get(s.pk, [])} for s in staff]
+    rows = [{"staff": s, "days": _week_days(hours.get(s.pk, []))} for s in staff]
     return render(request, "schedule/staff_hours.html", {"rows": rows, "branch": branch})
+
+
+def _week_days(hours: list[WorkingHours]) -> list[dict[str, str]]:
+    """One entry a working day, Monday first: its short name and its intervals together
+    ("Mon 09:00–13:00, 14:00–18:00"), so a split day reads as one day."""
+    by_day: dict[int, list[str]] = {}
+    for h in sorted(hours, key=lambda h: (h.weekday, h.start)):
+        by_day.setdefault(h.weekday, []).append(f"{h.start:%H:%M}–{h.end:%H:%M}")
+    return [
+        {"day": str(WEEKDAYS_ABBR[day]), "intervals": ", ".join(intervals)}
+        for day, intervals in sorted(by_day.items())
+    ]
 
 
 @staff_required("owner", "administrator")
