@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, pgettext_lazy
@@ -118,6 +118,10 @@ class OrganizationSettingsForm(StyledModelForm):
         labels = {"name": pgettext_lazy("organization", "Name")}
 
 
+class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    """Django's change-password form with the inputs every other form has."""
+
+
 class ApiKeyForm(StyledForm):
     name = forms.CharField(label=_("Key name"), max_length=100, initial="API key")
 
@@ -126,7 +130,11 @@ class StaffForm(StyledForm):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     username = forms.SlugField(label=_("Login"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=User.Role.choices)
+    # A new member starts with the least rights: the first choice (Owner) was one careless
+    # click from full access.
+    role = forms.ChoiceField(
+        label=_("Role"), choices=User.Role.choices, initial=User.Role.SPECIALIST
+    )
     branches = forms.ModelMultipleChoiceField(
         label=_("Branches"),
         queryset=Branch._base_manager.none(),  # the real one is set per organization
@@ -138,7 +146,7 @@ class StaffForm(StyledForm):
     hourly_rate = forms.CharField(
         label=_("Hourly rate"),
         required=False,
-        help_text=_("Used by the “hourly” prepayment rule, e.g. 450,00"),
+        help_text=_("Used by the “hourly” prepayment rule, e.g. 450.00"),
     )
     password = forms.CharField(
         label=_("Password"),
@@ -164,7 +172,7 @@ class StaffForm(StyledForm):
         try:
             value = parse_money(raw, get_language() or "uk")
         except MoneyError as exc:
-            raise forms.ValidationError(_("Enter an amount, e.g. 450,00")) from exc
+            raise forms.ValidationError(_("Enter an amount, e.g. 450.00")) from exc
         if value < 0:
             raise forms.ValidationError(_("The hourly rate cannot be negative."))
         return value

@@ -20,6 +20,7 @@ from zapys.accounts.forms import (
     BranchForm,
     OrganizationSettingsForm,
     StaffForm,
+    StyledPasswordChangeForm,
     ThrottledLoginForm,
     lockout_text,
 )
@@ -39,7 +40,7 @@ from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_organization
-from zapys.core.money import to_decimal_string
+from zapys.core.money import money_input
 from zapys.core.views import staff_required
 
 
@@ -78,6 +79,7 @@ def login_locked_out(
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = StyledPasswordChangeForm
     success_url = reverse_lazy("core:dashboard")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
@@ -165,7 +167,7 @@ def _staff_form_view(request: HttpRequest, editing: User | None) -> HttpResponse
             "phone": editing.phone, "is_active": editing.is_active,
             # The rate as typed back ("350.00"); the formatted amount's separator is a
             # no-break space, so splitting it on " " was a 500 for any rate (the crawler).
-            "hourly_rate": to_decimal_string(editing.hourly_rate) if editing.hourly_rate else "",
+            "hourly_rate": money_input(editing.hourly_rate) if editing.hourly_rate else "",
         }  # fmt: skip
     form = StaffForm(request.POST or None, organization=org, editing=editing, initial=initial)
     if request.method == "POST" and form.is_valid():

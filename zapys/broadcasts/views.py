@@ -140,9 +140,11 @@ def broadcast_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _hryvnias(kopecks: int) -> str:
+    from zapys.core.money import money_input  # "1,50" in uk, "1.50" in en
+
     if not kopecks:
         return ""
-    return f"{kopecks // 100},{kopecks % 100:02d}"
+    return money_input(kopecks)
 
 
 @staff_required(*MANAGERS)

@@ -83,6 +83,7 @@ class GroupForm(StyledForm):
         label=_("Members"),
         queryset=None,
         required=False,
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
 

@@ -242,6 +242,54 @@ def group_create(
     return group
 
 
+@transaction.atomic
+def group_update(
+    *,
+    group: Group,
+    name: str,
+    actor: Actor,
+    branch: Branch | None = None,
+    subject: Subject | None = None,
+    lesson_type: LessonType | None = None,
+    teacher: User | None = None,
+    capacity: int = 10,
+    member_ids: Iterable[int] = (),
+) -> Group:
+    """Everything the group form shows: its details and its members, one audit row with
+    what changed. Lessons already scheduled keep their own teacher, room and participants."""
+    _require_manager(actor)
+    organization = group.organization
+    name = clean_line(name)
+    if not name:
+        raise DomainError(_("Enter a name."), field="name")
+    if capacity < 1:
+        raise DomainError(_("The capacity must be at least 1."), field="capacity")
+    refs = {"branch": branch, "subject": subject, "lesson_type": lesson_type, "teacher": teacher}
+    _check_group_refs(organization, {f"{key}_id": obj for key, obj in refs.items()})
+    members = _members(organization, member_ids)
+    if len(members) > capacity:
+        raise DomainError(_("More members than the group's capacity."), field="member_ids")
+    details: dict[str, Any] = {
+        "name": name,
+        "capacity": capacity,
+        **{f"{key}_id": obj.pk if obj is not None else None for key, obj in refs.items()},
+    }
+    before: dict[str, Any] = {key: getattr(group, key) for key in details}
+    before["member_ids"] = sorted(group.members.values_list("id", flat=True))
+    for key, value in details.items():
+        setattr(group, key, value)
+    group.save(update_fields=list(details))
+    group.members.set(members)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="group.update",
+        obj=group,
+        changes=changes_between(before, {**details, "member_ids": sorted(m.pk for m in members)}),
+    )
+    return group
+
+
 def _members(organization: Organization, member_ids: Iterable[int]) -> list[Any]:
 
     ids = set(member_ids)

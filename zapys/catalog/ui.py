@@ -15,6 +15,7 @@ audit_actions(
         "service.create": _("Service added"),
         "service.update": _("Service changed"),
         "group.create": _("Group added"),
+        "group.update": _("Group changed"),
         "group.members": _("Group members changed"),
         "lesson_type.create": _("Lesson type added"),
         "room.create": _("Room added"),

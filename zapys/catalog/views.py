@@ -14,6 +14,7 @@ from zapys.catalog.forms import GroupForm, NameForm, RoomForm, ServiceForm
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
 from zapys.core.exceptions import DomainError
 from zapys.core.http import request_actor, request_organization
+from zapys.core.money import money_input
 from zapys.core.views import staff_required
 
 MANAGERS = ("owner", "administrator")
@@ -43,7 +44,7 @@ def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpRes
             "name": service.name,
             "category": service.category,
             "duration_minutes": service.duration_minutes,
-            "price": f"{service.price // 100}.{service.price % 100:02d}",
+            "price": money_input(service.price),
             "branches": list(service.branches.all()),
             "description": service.description,
             "online_booking": service.online_booking,
@@ -189,8 +190,14 @@ def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpRespons
                     actor=request_actor(request),
                 )
             else:
-                services.group_members_set(
+                services.group_update(
                     group=group,
+                    name=d["name"],
+                    branch=d["branch"],
+                    subject=d["subject"],
+                    lesson_type=d["lesson_type"],
+                    teacher=d["teacher"],
+                    capacity=d["capacity"],
                     member_ids=[m.pk for m in d["members"]],
                     actor=request_actor(request),
                 )

@@ -128,6 +128,10 @@ class StyledFormMixin:
             if isinstance(
                 widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
             ):
+                # A list's options copy the widget's attrs, and so would the list's own
+                # <div> if `{{ field }}` drew it: Bootstrap then draws one tiny checkbox
+                # with every option spilling over the next field. `core/_field.html`
+                # draws only the options, each in its own .form-check.
                 css = "form-check-input"
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
                 css = "form-select"

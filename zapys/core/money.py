@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import get_language
+
 MINOR_UNITS = 100  # UAH, USD, EUR all have two decimal places
 SYMBOLS_UK = {"UAH": "грн", "USD": "$", "EUR": "€"}
 NBSP = "\u00a0"
@@ -140,6 +142,16 @@ def to_decimal_string(amount: int, *, always_two_places: bool = True) -> str:
     if not always_two_places and frac == 0:
         return f"{sign}{whole}"
     return f"{sign}{whole}.{frac:02d}"
+
+
+def money_input(amount: int, language: str | None = None) -> str:
+    """Kopecks as a form's pre-filled amount in the page's language: uk "300,00", en
+    "300.00" — no grouping and no currency, as a person would type it; `parse_money`
+    reads either back."""
+    text = to_decimal_string(amount)
+    if (language or get_language() or "uk")[:2] == "en":
+        return text
+    return text.replace(".", ",")
 
 
 def from_decimal_string(text: str | int | float) -> int:

@@ -142,7 +142,7 @@ class InvoiceSettingsForm(StyledForm):
         required=False,
     )
     requisites = forms.CharField(
-        label=_("Requisites"),
+        label=_("Payment details"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Empty: the organization's legal name, tax ID, IBAN, bank and address."),
@@ -245,7 +245,10 @@ class RuleForm(StyledForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Empty: the organization's template for invoices (I6 tags)."),
+        help_text=_(
+            "Empty: the organization's invoice template. The text may use {customer.name}, "
+            "{bill.amount} and {bill.url}."
+        ),
     )
 
     FILTERS = (
@@ -343,5 +346,8 @@ class DunningLevelForm(StyledForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Empty: the organization's reminder template (I6 tags)."),
+        help_text=_(
+            "Empty: the organization's reminder template. The text may use {customer.name}, "
+            "{bill.amount} and {bill.url}."
+        ),
     )

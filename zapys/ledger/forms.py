@@ -113,7 +113,10 @@ class ReportForm(StyledForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     branch = forms.ModelChoiceField(
-        label=_("Branch"), queryset=PaymentType._base_manager.none(), required=False
+        label=_("Branch"),
+        queryset=PaymentType._base_manager.none(),
+        required=False,
+        empty_label=_("All"),  # a filter: empty is every branch, as Purpose and Kind say
     )
     purpose = forms.ChoiceField(
         label=_("Purpose"), choices=[("", _("All")), *list(Entry.Purpose.choices)], required=False
@@ -122,7 +125,10 @@ class ReportForm(StyledForm):
         label=_("Kind"), choices=[("", _("All")), *list(Entry.Kind.choices)], required=False
     )
     payment_type = forms.ModelChoiceField(
-        label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False
+        label=_("Payment type"),
+        queryset=PaymentType._base_manager.none(),
+        required=False,
+        empty_label=_("All"),
     )
     include_cancelled = forms.BooleanField(label=_("Show cancelled"), required=False)
 

@@ -12,7 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned
@@ -20,8 +20,9 @@ from zapys.core.tenancy import OrgOwned
 
 class MembershipPlan(OrgOwned):
     class ValidityUnit(models.TextChoices):
-        DAYS = "days", _("days")
-        MONTHS = "months", _("months")
+        # Context: core's "Days" is a count's heading ("Днів"); a unit is "Дні".
+        DAYS = "days", pgettext_lazy("validity unit", "Days")
+        MONTHS = "months", pgettext_lazy("validity unit", "Months")
 
     class Kind(models.TextChoices):
         PERMANENT = "permanent", _("Permanent (can be sold online)")
@@ -82,6 +83,15 @@ class MembershipPlan(OrgOwned):
     @property
     def is_unlimited(self) -> bool:
         return self.visits is None
+
+    @property
+    def validity_text(self) -> str:
+        """The validity in words, the unit in the form its number needs, in the active
+        language: "1 month", "3 months"; uk "1 місяць", "3 місяці", "5 місяців"."""
+        n = self.validity_value
+        if self.validity_unit == self.ValidityUnit.DAYS:
+            return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+        return ngettext("%(n)s month", "%(n)s months", n) % {"n": n}
 
 
 class ClientMembership(OrgOwned):

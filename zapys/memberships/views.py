@@ -15,7 +15,7 @@ from zapys.clients.selectors import client_or_404
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_branch, request_organization
-from zapys.core.money import to_decimal_string
+from zapys.core.money import money_input
 from zapys.core.views import staff_required
 from zapys.ledger import selectors as ledger_selectors
 from zapys.ledger.views import (
@@ -47,7 +47,7 @@ def _plan_initial(plan: MembershipPlan) -> dict[str, Any]:
 
     return {
         "name": plan.name,
-        "price": to_decimal_string(plan.price).replace(".", ","),
+        "price": money_input(plan.price),
         "validity_value": plan.validity_value,
         "validity_unit": plan.validity_unit,
         "visits": plan.visits,

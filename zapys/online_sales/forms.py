@@ -33,10 +33,10 @@ def _style_widgets() -> dict[str, Any]:
 class SettingsForm(StyledModelForm):
     # Declared here: a model form's default choices would query outside the organization.
     payment_account = forms.ModelChoiceField(
-        label=_("payment account"), queryset=PaymentAccount._base_manager.none(), required=False
+        label=_("Payment account"), queryset=PaymentAccount._base_manager.none(), required=False
     )
     branch = forms.ModelChoiceField(
-        label=_("branch receiving the money"),
+        label=_("Branch receiving the money"),
         queryset=Branch._base_manager.none(),
         required=False,
         help_text=_("Empty: the first active branch."),

@@ -279,12 +279,18 @@ class ReportFilterForm(StyledForm):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
-    staff = forms.ModelChoiceField(label=_("Specialist"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    branch: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Branch"), queryset=None, required=False, empty_label=_("All")
+    )
+    staff: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Specialist"), queryset=None, required=False, empty_label=_("All")
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *Booking.Status.choices]
     )
-    booking_type = forms.ModelChoiceField(label=_("Booking type"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    booking_type: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Booking type"), queryset=None, required=False, empty_label=_("All")
+    )
     paid_late = forms.BooleanField(label=_("Only paid late"), required=False)
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:

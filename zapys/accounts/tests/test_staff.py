@@ -22,10 +22,11 @@ def test_owner_adds_a_specialist_with_branches_and_rate(client, org, owner, bran
     assert set(user.branches.all()) == {branch, second}
     assert user.check_password("Strong-pass-123")
     assert AuditLog.objects.filter(action="staff.create", object_id=str(user.pk)).exists()
-    # Editing her shows the rate back as typed (reading it back was a 500).
+    # Editing her shows the rate back as typed (reading it back was a 500), in the page's
+    # language: a Ukrainian page writes the comma.
     page = client.get(f"/settings/staff/{user.pk}/")
     assert page.status_code == 200
-    assert page.context["form"].initial["hourly_rate"] == "450.50"
+    assert page.context["form"].initial["hourly_rate"] == "450,50"
 
 
 def test_bad_staff_input_shows_field_errors_and_creates_nothing(client, org, owner):
