@@ -18,7 +18,8 @@ VARIABLES = [
 register_event(
     BROADCAST,
     label=_("Broadcast"),
-    variables=VARIABLES,
+    # A channel's template also gets the broadcast's own text (its default is just that).
+    variables=[*VARIABLES, ("text", _("Broadcast text"))],
     # The text is the broadcast's own; this default only says every channel may carry it.
     defaults={"sms": "{text}", "email": "{text}", "telegram": "{text}", "viber": "{text}"},
     # A broadcast refused by a blocked bot is not re-sent by SMS (messaging.messengers_gone).

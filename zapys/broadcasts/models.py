@@ -14,8 +14,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from zapys.broadcasts.events import VARIABLES
 from zapys.core.fields import MoneyField
 from zapys.core.numbers import numbered
 from zapys.core.tenancy import OrgOwned
@@ -70,8 +74,12 @@ class Broadcast(OrgOwned):
         indexes = [models.Index(fields=["status", "send_at"], name="broadcasts_due")]
 
     def __str__(self) -> str:
-        first_line = self.text.strip().splitlines()[0] if self.text.strip() else ""
-        return first_line[:60] or numbered(self.pk)
+        # Its identity, not its text: the text is a template ("{client.first_name}, ...").
+        return f"{numbered(self.pk)} · {date_format(timezone.localtime(self.send_at), 'd.m.Y H:i')}"
+
+    def snippet(self, length: int = 60) -> str:
+        """The first line as a person reads it: "[Client's first name], ..." cut on a word."""
+        return readable_snippet(self.text, length)
 
 
 class BroadcastSettings(OrgOwned):
@@ -88,4 +96,19 @@ class BroadcastSettings(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"broadcast settings #{self.organization_id}"
+        # One row per organization: its kind ("Broadcast settings") says all.
+        return str(capfirst(self._meta.verbose_name))
+
+
+def readable_snippet(text: str, length: int = 60) -> str:
+    """`text`'s first line with its variables as their labels in brackets, at most `length`
+    characters, cut after a whole word with "…" (a list shows it; the page shows it all)."""
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    for name, label in VARIABLES:
+        first_line = first_line.replace("{" + name + "}", f"[{label}]")
+    if len(first_line) <= length:
+        return first_line
+    cut = first_line[: length - 1]
+    if " " in cut and not first_line[length - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-—") + "…"

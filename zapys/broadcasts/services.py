@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.broadcasts.events import BROADCAST
 from zapys.broadcasts.models import Broadcast, BroadcastSettings
@@ -37,6 +38,7 @@ from zapys.core.tenancy import unscoped
 from zapys.core.text import strip_control
 from zapys.messaging.events import CHANNELS, get_event
 from zapys.messaging.models import ClientMessenger, MarketingOptOut, Message
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.routing import active_accounts, first_route
 from zapys.messaging.services import staff_notify
 
@@ -317,9 +319,18 @@ def broadcast_finish(*, broadcast_id: int, now: datetime) -> bool:
         with translation.override(organization.language or None):
             staff_notify(
                 organization=organization,
-                title=_("Broadcast sent: %(name)s") % {"name": str(broadcast)},
-                body=_("Sent %(sent)s, not delivered %(failed)s, not reachable %(skipped)s.")
-                % {"sent": progress.sent, "failed": progress.failed, "skipped": progress.skipped},
+                # Its text as a person reads it (the text is in the organization's language).
+                title=NoticeText(
+                    gettext_noop("Broadcast sent: %(name)s"), name=broadcast.snippet()
+                ),
+                body=NoticeText(
+                    gettext_noop(
+                        "Sent %(sent)s, not delivered %(failed)s, not reachable %(skipped)s."
+                    ),
+                    sent=progress.sent,
+                    failed=progress.failed,
+                    skipped=progress.skipped,
+                ),
                 url=reverse("broadcasts:detail", args=[broadcast.pk]),
                 level="warning" if progress.failed else "success",
                 related=broadcast,

@@ -19,12 +19,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.accounts.models import Organization
 from zapys.clients.models import Client
 from zapys.core.audit import Actor, audit_record, audit_record_many
 from zapys.core.exceptions import Conflict, DomainError
-from zapys.core.money import format_money
+from zapys.core.money import Money, format_money
+from zapys.core.system_names import msgid_of
 from zapys.core.tenancy import organization_zone, unscoped
 from zapys.core.text import clean_line
 from zapys.invoices import events
@@ -44,6 +46,7 @@ from zapys.ledger.services import account_base_for, entry_create
 from zapys.memberships.models import ClientMembership
 from zapys.messaging.events import CHANNELS, CUSTOM_MESSAGE
 from zapys.messaging.models import Message
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.rendering import render_template
 from zapys.messaging.services import message_send
 from zapys.payments.models import Payment, PaymentAccount
@@ -796,20 +799,22 @@ def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:
         counted=counted,
         entry=money.entry,
     )
-    amount_text = format_money(payment.amount, payment.currency, organization.language)
+    amount = Money(payment.amount, payment.currency)
     if not counted:
         notify_staff(
             organization=organization,
-            title=_("Money for a closed invoice: %(number)s") % {"number": invoice.number},
-            body=_(
-                "%(amount)s from %(client)s arrived after the invoice was %(status)s; it is on "
-                "the client's balance."
-            )
-            % {
-                "amount": amount_text,
-                "client": invoice.client.name,
-                "status": invoice.get_status_display().lower(),
-            },
+            title=NoticeText(
+                gettext_noop("Money for a closed invoice: %(number)s"), number=invoice.number
+            ),
+            body=NoticeText(
+                gettext_noop(
+                    "%(amount)s from %(client)s arrived after the invoice was %(status)s; it is "
+                    "on the client's balance."
+                ),
+                amount=amount,
+                client=invoice.client.name,
+                status=NoticeText.word(msgid_of(S(invoice.status).label)),
+            ),
             related=invoice,
         )
         audit_record(
@@ -841,10 +846,14 @@ def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:
     )
     notify_staff(
         organization=organization,
-        title=_("Invoice %(number)s paid: %(amount)s")
-        % {"number": invoice.number, "amount": amount_text},
+        title=NoticeText(
+            gettext_noop("Invoice %(number)s paid: %(amount)s"),
+            number=invoice.number,
+            amount=amount,
+        ),
         body=invoice.client.name,
         related=invoice,
+        level="success",
     )
     return status
 

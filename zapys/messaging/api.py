@@ -86,6 +86,15 @@ class NotificationOut(Schema):
     created_at: datetime
     read_at: datetime | None
 
+    # In the request's language (issue 17), like the page; old rows as they were written.
+    @staticmethod
+    def resolve_title(obj: StaffNotification) -> str:
+        return obj.shown_title
+
+    @staticmethod
+    def resolve_body(obj: StaffNotification) -> str:
+        return obj.shown_body
+
     @staticmethod
     def resolve_for_me_only(obj: StaffNotification) -> bool:
         return obj.recipient_id is not None

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import contextlib
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from zapys.core.demo import DemoContext
 from zapys.core.exceptions import DomainError
 from zapys.messaging import outbox
 from zapys.messaging.events import TEST_MESSAGE
 from zapys.messaging.models import TransportAccount
+from zapys.messaging.notice_text import NoticeText
+from zapys.messaging.providers import DEMO_ACCOUNT_NAME
 from zapys.messaging.services import (
     event_setting_save,
     message_send,
@@ -26,6 +29,9 @@ from zapys.messaging.services import (
 
 def load(ctx: DemoContext) -> None:
     org = ctx.organization
+    # A system name (`TransportAccount.display_name` shows it in the page's language).
+    with translation.override(org.language or None):
+        account_name = translation.gettext(DEMO_ACCOUNT_NAME)
     for channel in ("sms", "email"):
         if not TransportAccount.objects.for_org(org).filter(channel=channel).exists():
             transport_account_save(
@@ -33,7 +39,7 @@ def load(ctx: DemoContext) -> None:
                 actor=ctx.actor,
                 channel=channel,
                 code="console",
-                name="Console (demo)",
+                name=account_name,
                 credentials={},
                 priority=10,
             )
@@ -64,14 +70,21 @@ def load(ctx: DemoContext) -> None:
 
     staff_notify(
         organization=org,
-        title="Вітаємо в Zapys!",
-        body="Це демо-організація: SMS та e-mail йдуть у консоль, їх видно в розділі «Повідомлення».",
+        title=NoticeText(gettext_noop("Welcome to Zapys!")),
+        body=NoticeText(
+            gettext_noop(
+                "This is a demo organization: SMS and e-mails are not sent, they are shown "
+                "in Messages."
+            )
+        ),
         url="/messages/",
         level="success",
     )
     staff_notify(
         organization=org,
-        title="Нове онлайн-бронювання",
-        body="Клієнт забронював час і очікує посилання на оплату.",
+        title=NoticeText(gettext_noop("New online booking")),
+        body=NoticeText(
+            gettext_noop("A client booked a time and is waiting for the payment link.")
+        ),
         level="info",
     )

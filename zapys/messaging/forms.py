@@ -12,15 +12,7 @@ from zapys.core.forms import StyledForm
 from zapys.messaging.credentials import CODES_FOR_CHANNEL, CREDENTIAL_FIELDS
 from zapys.messaging.events import CHANNEL_LABELS, CHANNELS
 from zapys.messaging.models import Channel, Message, MessengerChannel, StaffNotification
-
-PROVIDER_LABELS = {
-    "console": _("Console (development: messages shown in the outbox only)"),
-    "turbosms": "TurboSMS",
-    "twilio": "Twilio",
-    "email": _("E-mail (SMTP / server default)"),
-    "telegram": _("Telegram bot"),
-    "viber": _("Viber bot"),
-}
+from zapys.messaging.providers import PROVIDER_LABELS
 
 
 class TransportAccountForm(StyledForm):
@@ -122,7 +114,7 @@ class ChannelOrderForm(StyledForm):
 
 class StaffChatForm(StyledForm):
     staff_telegram_chat_id = forms.CharField(
-        label=_("Staff Telegram chat id"),
+        label=_("Staff Telegram chat ID"),
         max_length=64,
         required=False,
         help_text=_(
@@ -149,6 +141,11 @@ class OutboxFilterForm(StyledForm):
         label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices]
     )
     event = forms.CharField(label=_("Event"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Labels above the inputs, without a colon, like every other filter form.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class NotificationFilterForm(StyledForm):

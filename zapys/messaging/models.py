@@ -11,10 +11,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgOwned
+from zapys.messaging.events import event_exists, get_event
+from zapys.messaging.notice_text import render_stored
+from zapys.messaging.providers import (
+    DEMO_ACCOUNT_NAME,
+    DEMO_ACCOUNT_OLD_NAMES,
+    TEST_MODE,
+    provider_label,
+)
 
 
 class Channel(models.TextChoices):
@@ -64,7 +74,14 @@ class TransportAccount(OrgOwned):
         verbose_name_plural = _("transport accounts")
 
     def __str__(self) -> str:
-        return self.name or f"{self.get_channel_display()}: {self.code}"
+        return self.display_name or f"{self.get_channel_display()}: {provider_label(self.code)}"
+
+    @property
+    def display_name(self) -> str:
+        """The demo's test-mode account is named in the page's language until renamed."""
+        if self.code != TEST_MODE:
+            return self.name
+        return shown_name(self.name, DEMO_ACCOUNT_NAME, DEMO_ACCOUNT_OLD_NAMES)
 
 
 class EventSetting(OrgOwned):
@@ -100,7 +117,7 @@ class MessagingSettings(OrgOwned):
     """Organization-wide messaging options (one row per organization)."""
 
     staff_telegram_chat_id = models.CharField(
-        _("staff Telegram chat id"),
+        _("staff Telegram chat ID"),
         max_length=64,
         blank=True,
         help_text=_("Staff notifications are also sent to this chat via the Telegram bot."),
@@ -115,7 +132,8 @@ class MessagingSettings(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"messaging settings #{self.organization_id}"
+        # One row per organization: its kind ("Messaging settings") says all.
+        return str(capfirst(self._meta.verbose_name))
 
 
 class MessageTemplate(OrgOwned):
@@ -139,7 +157,8 @@ class MessageTemplate(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} / {self.channel}"
+        event = get_event(self.event).label if event_exists(self.event) else self.event
+        return f"{event} · {self.get_channel_display()}"
 
 
 class ClientMessenger(OrgOwned):
@@ -173,7 +192,7 @@ class ClientMessenger(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.client_id} {self.channel}:{self.external_id}"
+        return f"{self.get_channel_display()} · {self.client}"
 
 
 class Message(OrgOwned):
@@ -238,8 +257,9 @@ class Message(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        # The audit log and staff pages: the channel and the state in words, not their keys.
-        return f"{self.get_channel_display()} → {self.recipient} · {self.get_status_display()}"
+        # The audit log and staff pages: the channel in words and the recipient. Not the
+        # status: the audit log keeps this text, and a status changes after it is written.
+        return f"{self.get_channel_display()} → {self.recipient}"
 
     @property
     def is_final(self) -> bool:
@@ -266,8 +286,14 @@ class StaffNotification(OrgOwned):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # The text as rendered when the notification was written (in the writer's language):
+    # what rows from before issue 17 have, and the fallback. `title_text` / `body_text`
+    # keep the msgid and its parameters, so each reader sees it in their own language
+    # (`messaging.notice_text`); `shown_title` / `shown_body` are what pages show.
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
+    title_text = models.JSONField(default=dict, blank=True)
+    body_text = models.JSONField(default=dict, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
     related_type = models.CharField(max_length=100, blank=True)
@@ -289,7 +315,15 @@ class StaffNotification(OrgOwned):
         indexes = [models.Index(fields=["organization", "read_at"], name="messaging_notif_unread")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        return render_stored(self.title_text, fallback=self.title)
+
+    @property
+    def shown_body(self) -> str:
+        return render_stored(self.body_text, fallback=self.body)
 
 
 class MarketingOptOut(OrgOwned):

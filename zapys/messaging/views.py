@@ -25,9 +25,15 @@ from zapys.core.tenancy import public_scope
 from zapys.core.views import staff_required
 from zapys.messaging import selectors, services
 from zapys.messaging.credentials import CODES_FOR_CHANNEL, masked_credentials
-from zapys.messaging.events import CHANNEL_LABELS, CHANNELS, UnknownEvent, all_events, get_event
+from zapys.messaging.events import (
+    CHANNEL_LABELS,
+    CHANNELS,
+    UnknownEvent,
+    all_events,
+    event_exists,
+    get_event,
+)
 from zapys.messaging.forms import (
-    PROVIDER_LABELS,
     ChannelOrderForm,
     ClientMessageForm,
     MessengerLinkForm,
@@ -38,6 +44,7 @@ from zapys.messaging.forms import (
     TransportAccountForm,
 )
 from zapys.messaging.models import MarketingOptOut, StaffNotification, TransportAccount
+from zapys.messaging.providers import provider_label
 from zapys.messaging.sms import sms_parts
 
 MANAGERS = ("owner", "administrator")
@@ -84,7 +91,16 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
         selectors.message_list(organization=request_organization(request)), pk=pk
     )
-    return render(request, "messaging/message_detail.html", {"message": message})
+    event = message.event
+    return render(
+        request,
+        "messaging/message_detail.html",
+        {
+            "message": message,
+            "event_label": get_event(event).label if event_exists(event) else event,
+            "provider": provider_label(message.transport_code) if message.transport_code else "",
+        },
+    )
 
 
 @staff_required(*MANAGERS)
@@ -226,7 +242,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         {
             "account": a,
             "masked": masked_credentials(a.credentials_encrypted, a.code),
-            "provider": PROVIDER_LABELS.get(a.code, a.code),
+            "provider": provider_label(a.code),
         }
         for a in selectors.transport_accounts(organization=org)
     ]
@@ -269,14 +285,17 @@ def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     org = request_organization(request)
     account: TransportAccount | None = None
     masked: dict[str, str] = {}
-    initial: dict[str, Any] = {"channel": request.GET.get("channel", "sms"), "code": "console"}
+    channel = request.GET.get("channel", "sms")
+    # A real provider of the channel first; the test mode only when somebody picks it.
+    codes = CODES_FOR_CHANNEL.get(channel) or CODES_FOR_CHANNEL["sms"]
+    initial: dict[str, Any] = {"channel": channel, "code": codes[0]}
     if pk is not None:
         account = get_object_or_404(selectors.transport_accounts(organization=org), pk=pk)
         masked = masked_credentials(account.credentials_encrypted, account.code)
         initial = {
             "channel": account.channel,
             "code": account.code,
-            "name": account.name,
+            "name": account.display_name,
             "priority": account.priority,
             "max_per_second": account.max_per_second or None,
             "is_active": account.is_active,

@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, override
+from django.utils.translation import gettext_noop, ngettext, override
 
 from zapys.accounts.models import Branch, Organization
 from zapys.catalog.models import Group
@@ -37,7 +37,7 @@ from zapys.clients.phones import normalize_phone
 from zapys.clients.services import client_create
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound
-from zapys.core.money import format_money, percent_of
+from zapys.core.money import Money, format_money, percent_of
 from zapys.core.tenancy import organization_zone
 from zapys.core.text import clean_line
 from zapys.ledger.models import Entry
@@ -52,6 +52,7 @@ from zapys.ledger.services import LedgerWrite, entry_create
 from zapys.memberships.models import ClientMembership, MembershipPlan
 from zapys.memberships.prepaid import groups_check, membership_sell_prepaid
 from zapys.memberships.services import membership_cancel, validity_end
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import message_send
 from zapys.online_sales.codes import code_new, code_normalise
 from zapys.online_sales.events import PURCHASED
@@ -406,9 +407,11 @@ def online_sale_paid(*, payment: Payment, actor: Actor) -> OnlineSale | None:
     if sale.status != S.PENDING or sale.payment_id != payment.pk or payment.amount != sale.amount:
         notify_staff(
             organization=organization,
-            title=_("An online payment needs a look"),
-            body=_("Payment #%(p)s arrived for an online sale that does not await it.")
-            % {"p": payment.pk},
+            title=NoticeText(gettext_noop("An online payment needs a look")),
+            body=NoticeText(
+                gettext_noop("Payment #%(p)s arrived for an online sale that does not await it."),
+                p=payment.pk,
+            ),
             related=payment,
         )
         return sale
@@ -454,14 +457,15 @@ def online_sale_paid(*, payment: Payment, actor: Actor) -> OnlineSale | None:
     _send_code(sale, actor)
     notify_staff(
         organization=organization,
-        title=_("Membership sold online: %(plan)s") % {"plan": sale.plan_name},
-        body=_("%(email)s paid %(amount)s; activation code %(code)s.")
-        % {
-            "email": sale.email,
-            "amount": format_money(sale.amount, sale.currency),
-            "code": sale.activation_code,
-        },
+        title=NoticeText(gettext_noop("Membership sold online: %(plan)s"), plan=sale.plan_name),
+        body=NoticeText(
+            gettext_noop("%(email)s paid %(amount)s; activation code %(code)s."),
+            email=sale.email,
+            amount=Money(sale.amount, sale.currency),
+            code=sale.activation_code,
+        ),
         related=payment,
+        level="success",
     )
     _auto_attach(sale, actor)
     return sale
@@ -807,12 +811,15 @@ def online_sale_refunded(*, payment: Payment, amount: int, actor: Actor) -> None
     if actor.user is None:
         notify_staff(
             organization=organization,
-            title=_("An online sale was refunded at the payment provider"),
-            body=_(
-                "%(amount)s of the purchase %(code)s went back to the buyer; the purchase is "
-                "reversed in Zapys."
-            )
-            % {"amount": format_money(amount, payment.currency), "code": sale.activation_code},
+            title=NoticeText(gettext_noop("An online sale was refunded at the payment provider")),
+            body=NoticeText(
+                gettext_noop(
+                    "%(amount)s of the purchase %(code)s went back to the buyer; the purchase is "
+                    "reversed in Zapys."
+                ),
+                amount=Money(amount, payment.currency),
+                code=sale.activation_code,
+            ),
             related=payment,
         )
 
@@ -852,21 +859,20 @@ def _part_refunded(sale: OnlineSale, payment: Payment, amount: int, actor: Actor
         changes={"amount": amount, "recorded": recorded},
     )
     body = (
-        _(
+        gettext_noop(
             "%(amount)s of the purchase %(code)s went back to the buyer; it is recorded as a "
             "refund on the client's account. The membership stays active."
         )
         if recorded
-        else _(
+        else gettext_noop(
             "%(amount)s of the purchase %(code)s went back to the buyer; it will be recorded on "
             "the client's account when the purchase is attached."
         )
     )
     notify_staff(
         organization=organization,
-        title=_("Part of an online sale was refunded"),
-        body=body
-        % {"amount": format_money(amount, payment.currency), "code": sale.activation_code},
+        title=NoticeText(gettext_noop("Part of an online sale was refunded")),
+        body=NoticeText(body, amount=Money(amount, payment.currency), code=sale.activation_code),
         related=payment,
     )
 

@@ -3,16 +3,27 @@ it), and the sandbox's books for every demo payment."""
 
 from __future__ import annotations
 
+from django.utils import translation
+from django.utils.translation import gettext_noop
+
 from zapys.core.demo import DemoContext
 from zapys.payments import services
+
+#: The seeded account's name, stored in the organization's language (it was the English
+#: "Sandbox"). A system name: `PaymentAccount` can show it in the page's language with
+#: `core.system_names.shown_name(name, DEMO_ACCOUNT_NAME, DEMO_ACCOUNT_OLD_NAMES)`.
+DEMO_ACCOUNT_NAME = gettext_noop("Test payments (demo)")
+DEMO_ACCOUNT_OLD_NAMES = ("Sandbox",)
 
 
 def load(ctx: DemoContext) -> None:
     org = ctx.organization
+    with translation.override(org.language or None):
+        name = translation.gettext(DEMO_ACCOUNT_NAME)
     account = services.payment_account_create(
         organization=org,
         provider="sandbox",
-        name="Sandbox",
+        name=name,
         credentials={},
         is_default=True,
         actor=ctx.actor,

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.core.exceptions import Conflict
-from zapys.core.money import format_money
+from zapys.core.money import Money, format_money
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record, money_refunded_record
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import message_send
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import notify_staff, payment_create
@@ -100,9 +102,15 @@ def top_up_succeeded(payment: Payment, actor: Actor) -> None:
     amount_text = format_money(payment.amount, payment.currency)
     notify_staff(
         organization=organization,
-        title=_("Top-up received: %(amount)s") % {"amount": amount_text},
-        body=_("%(client)s topped up the balance online.") % {"client": client.name},
+        title=NoticeText(
+            gettext_noop("Top-up received: %(amount)s"),
+            amount=Money(payment.amount, payment.currency),
+        ),
+        body=NoticeText(
+            gettext_noop("%(client)s topped up the balance online."), client=client.name
+        ),
         related=payment,
+        level="success",
     )
     message_send(
         organization=organization,

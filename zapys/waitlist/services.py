@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Service
@@ -34,11 +34,12 @@ from zapys.clients.phones import normalize_phone
 from zapys.clients.services import client_find_or_create
 from zapys.core.audit import Actor, audit_record, audit_record_many
 from zapys.core.exceptions import Conflict, DomainError, NotFound
-from zapys.core.money import format_money
+from zapys.core.money import Money, format_money
 from zapys.core.tenancy import org_scope, organization_zone, unscoped
 from zapys.core.text import clean_line
 from zapys.ledger.models import Entry as LedgerEntry
 from zapys.ledger.money import money_received_record, money_refunded_record
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import Outgoing, message_send, message_send_many, staff_notify
 from zapys.payments.models import Payment
 from zapys.payments.services import payment_create
@@ -803,13 +804,15 @@ def offer_paid(payment: Payment, actor: Actor) -> None:
         action, event, suffix = "waitlist.slot_taken", events.SLOT_TAKEN, "taken"
         staff_notify(
             organization=offer.organization,
-            title=_("Waiting list: paid, but the time was taken"),
-            body=_("%(client)s paid %(amount)s for %(what)s; the money is on their balance.")
-            % {
-                "client": offer.client.name,
-                "amount": format_money(offer.amount, offer.organization.currency),
-                "what": title,
-            },
+            title=NoticeText(gettext_noop("Waiting list: paid, but the time was taken")),
+            body=NoticeText(
+                gettext_noop(
+                    "%(client)s paid %(amount)s for %(what)s; the money is on their balance."
+                ),
+                client=offer.client.name,
+                amount=Money(offer.amount, offer.organization.currency),
+                what=title,
+            ),
             related=offer,
             level="warning",
         )

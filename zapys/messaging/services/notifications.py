@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.tenancy import org_scope
 from zapys.messaging.events import STAFF_NOTIFICATION
 from zapys.messaging.models import StaffNotification
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.selectors import messaging_settings_get, notifications_for
 from zapys.messaging.services.sending import message_send
 from zapys.messaging.staff_chats import staff_chats_for
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 def staff_notify(
     *,
     organization: Organization,
-    title: str,
-    body: str = "",
+    title: str | NoticeText,
+    body: str | NoticeText = "",
     related: models.Model | None = None,
     url: str = "",
     level: str = "info",
@@ -38,6 +39,10 @@ def staff_notify(
     organization's staff chat, and after the commit to the staff members' own chats linked
     through the bot (`messaging.staff_chats`: everybody's for a team notification, the
     recipient's own otherwise).
+
+    A `NoticeText` title or body is shown to each reader in their language (the page's; a
+    Telegram copy in its staff member's, the staff chat's in the organization's); a plain
+    string is shown as it is, in whatever language the caller wrote it.
     """
     if level not in StaffNotification.Level.values:
         level = StaffNotification.Level.INFO
@@ -46,8 +51,10 @@ def staff_notify(
         notification = StaffNotification.objects.create(
             organization=organization,
             recipient=recipient,
-            title=title[:200],
-            body=body,
+            title=_rendered(title)[:200],
+            body=_rendered(body),
+            title_text=title.stored() if isinstance(title, NoticeText) else {},
+            body_text=body.stored() if isinstance(body, NoticeText) else {},
             url=url[:500],
             level=level,
             related_type=related._meta.label_lower if related is not None else "",
@@ -64,7 +71,7 @@ def staff_notify(
             message_send(
                 organization=organization,
                 event=STAFF_NOTIFICATION,
-                variables={"title": title, "body": body, "url": url},
+                variables=_variables(notification, organization.language),
                 actor=actor,
                 recipient=chat_id,
                 channel="telegram",
@@ -85,21 +92,35 @@ def _copy_to_own_chats(
     organization = notification.organization
     with org_scope(organization):
         chats = [c for c in staff_chats_for(organization, notification.recipient) if c != exclude]
+        # A team notification's chats are not told apart by person: the organization's
+        # language; a personal one goes out in its recipient's.
+        recipient = notification.recipient
+        language = (recipient.language if recipient else "") or organization.language
         for chat_id in chats:
             message_send(
                 organization=organization,
                 event=STAFF_NOTIFICATION,
-                variables={
-                    "title": notification.title,
-                    "body": notification.body,
-                    "url": notification.url,
-                },
+                variables=_variables(notification, language),
                 actor=Actor.system("notifications"),
                 recipient=chat_id,
                 channel="telegram",
                 related=related,
                 idempotency_key=f"staff-notification:{notification.pk}:{chat_id}",
             )
+
+
+def _rendered(value: str | NoticeText) -> str:
+    return value if isinstance(value, str) else value.render()
+
+
+def _variables(notification: StaffNotification, language: str) -> dict[str, str]:
+    """A Telegram copy's text, in `language`."""
+    with translation.override(language or None):
+        return {
+            "title": notification.shown_title,
+            "body": notification.shown_body,
+            "url": notification.url,
+        }
 
 
 @transaction.atomic

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor, audit_record
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import staff_notify
 from zapys.payments.models import Payment
 from zapys.payments.services.state import _scoped
@@ -18,16 +19,22 @@ if TYPE_CHECKING:
 
 
 def notify_staff(
-    *, organization: Organization, title: str, body: str = "", related: Any = None
+    *,
+    organization: Organization,
+    title: str | NoticeText,
+    body: str | NoticeText = "",
+    related: Any = None,
+    level: str = "warning",
 ) -> None:
-    """A staff notification about a payment (the bell, and the staff's channels)."""
+    """A staff notification about a payment (the bell, and the staff's channels): "warning"
+    asks a person to look; money that arrived as expected is good news ("success")."""
     staff_notify(
         organization=organization,
         title=title,
         body=body,
         related=related,
         url=getattr(related, "staff_url", "") if related is not None else "",
-        level="warning",
+        level=level,
     )
 
 
@@ -47,7 +54,7 @@ def payment_hold(*, payment: Payment, reason: str, actor: Actor, notify: bool = 
             return
         notify_staff(
             organization=payment.organization,
-            title=_("Online payment #%(id)s needs review") % {"id": payment.pk},
+            title=NoticeText(gettext_noop("Online payment #%(id)s needs review"), id=payment.pk),
             body=reason,
             related=payment,
         )

@@ -12,14 +12,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
-from zapys.core.money import format_money
+from zapys.core.money import Money, format_money
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record
 from zapys.ledger.selectors import client_balance
+from zapys.messaging.notice_text import NoticeText
 from zapys.payments.services import payment_expire
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, BranchFinance
@@ -75,11 +77,18 @@ def _after_paid(booking: Booking, actor: Actor, now: datetime) -> None:
         except DomainError as exc:
             logger.warning("prepayments: status after payment not set on %s: %s", visit.pk, exc)
     visit_clock_set(visit, "paid", actor)
-    amount = format_money(booking.amount, booking.currency)
     booking_staff_notify(
         booking,
-        _("Prepayment received: %(amount)s") % {"amount": amount},
-        _("%(client)s prepaid %(what)s.") % {"client": booking.client.name, "what": visit.title},
+        NoticeText(
+            gettext_noop("Prepayment received: %(amount)s"),
+            amount=Money(booking.amount, booking.currency),
+        ),
+        NoticeText(
+            gettext_noop("%(client)s prepaid %(what)s."),
+            client=booking.client.name,
+            what=visit.title,
+        ),
+        level="success",
     )
     if settings.send_paid:
         booking_message_send(booking, events.PAYMENT_RECEIVED, "paid", actor)
@@ -131,24 +140,28 @@ def booking_payment_succeeded(
         booking.refresh_from_db()
         if late:
             kind = "late"
-            title = _("Prepayment paid after the deadline: booking #%(id)s") % {"id": booking.pk}
-            body = _(
-                "%(amount)s from %(client)s is on the client's balance. Restore the visit "
-                "(if the time is free) or refund the payment."
-            ) % {
-                "amount": format_money(payment.amount, payment.currency),
-                "client": booking.client.name,
-            }
+            title = NoticeText(
+                gettext_noop("Prepayment paid after the deadline: booking #%(id)s"), id=booking.pk
+            )
+            body = NoticeText(
+                gettext_noop(
+                    "%(amount)s from %(client)s is on the client's balance. Restore the visit "
+                    "(if the time is free) or refund the payment."
+                ),
+                amount=Money(payment.amount, payment.currency),
+                client=booking.client.name,
+            )
         else:
             qs.update(extra_payments=F("extra_payments") + 1)
             kind = "duplicate"
-            title = _("Booking #%(id)s was paid twice") % {"id": booking.pk}
-            body = _(
-                "The second payment (%(amount)s) is on %(client)s's balance: keep it or refund."
-            ) % {
-                "amount": format_money(payment.amount, payment.currency),
-                "client": booking.client.name,
-            }
+            title = NoticeText(gettext_noop("Booking #%(id)s was paid twice"), id=booking.pk)
+            body = NoticeText(
+                gettext_noop(
+                    "The second payment (%(amount)s) is on %(client)s's balance: keep it or refund."
+                ),
+                amount=Money(payment.amount, payment.currency),
+                client=booking.client.name,
+            )
         _record_money(
             booking,
             payment,

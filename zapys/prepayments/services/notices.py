@@ -8,6 +8,7 @@ from typing import Any
 
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import message_send, staff_notify
 from zapys.prepayments.models import Booking
 from zapys.prepayments.selectors import message_variables
@@ -35,7 +36,12 @@ def booking_message_send(booking: Booking, event: str, suffix: str, actor: Actor
         return None
 
 
-def booking_staff_notify(booking: Booking, title: str, body: str = "", level: str = "info") -> None:
+def booking_staff_notify(
+    booking: Booking,
+    title: str | NoticeText,
+    body: str | NoticeText = "",
+    level: str = "info",
+) -> None:
     staff_notify(
         organization=booking.organization,
         title=title,

@@ -17,12 +17,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
-from zapys.core.money import format_money
+from zapys.core.money import Money, format_money
 from zapys.ledger.money import money_refunded_record
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import message_send, staff_notify
 from zapys.payments.services import payment_refund
 from zapys.prepayments import events
@@ -134,16 +135,17 @@ def _refund_failed(booking: Booking, amount: int, code: str, detail: str, actor:
         with override(organization.language or "uk"):
             staff_notify(
                 organization=organization,
-                title=_("A refund to the card failed"),
-                body=_(
-                    "%(client)s: %(amount)s for the cancelled visit was not refunded. "
-                    "%(reason)s Open the booking to retry."
-                )
-                % {
-                    "client": booking.client.name,
-                    "amount": format_money(amount, booking.currency),
-                    "reason": refund_failure_text(code, detail),
-                },
+                title=NoticeText(gettext_noop("A refund to the card failed")),
+                # The provider's reason is worded once, in the organization's language.
+                body=NoticeText(
+                    gettext_noop(
+                        "%(client)s: %(amount)s for the cancelled visit was not refunded. "
+                        "%(reason)s Open the booking to retry."
+                    ),
+                    client=booking.client.name,
+                    amount=Money(amount, booking.currency),
+                    reason=refund_failure_text(code, detail),
+                ),
                 related=booking,
                 url=reverse("prepayments:detail", args=[booking.pk]),
                 level="warning",

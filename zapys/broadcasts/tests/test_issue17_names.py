@@ -1,0 +1,90 @@
+"""Issue 17: a broadcast is named by its number and time, never by its raw template text;
+where its text is shown short, the variables read as labels and the cut is on a word."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tests.factories_clients import make_client
+from zapys.broadcasts import services
+from zapys.broadcasts.models import Broadcast, BroadcastSettings, readable_snippet
+from zapys.broadcasts.services import AudienceSpec, broadcast_create, broadcast_finish
+from zapys.core.audit import Actor
+from zapys.messaging import outbox
+from zapys.messaging.events import get_event
+from zapys.messaging.models import StaffNotification
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "{client.first_name}, у п'ятницю знижка 20% на всі послуги! Запис за посиланням у профілі"
+
+
+def _broadcast(org):
+    make_client(org)
+    with mock.patch.object(services, "_enqueue"):
+        return broadcast_create(
+            organization=org,
+            spec=AudienceSpec("all"),
+            channel="",
+            text=TEXT,
+            send_at=None,
+            actor=Actor.system("tests"),
+        )
+
+
+def test_the_snippet_reads_the_variables_and_cuts_on_a_word():
+    with translation.override("en"):
+        shown = readable_snippet(TEXT)
+        assert shown == "[Client's first name], у п'ятницю знижка 20% на всі…"
+    with translation.override("uk"):
+        assert readable_snippet(TEXT).startswith("[Ім'я клієнта], у п'ятницю")
+    assert readable_snippet("Short {organization.name}") == "Short [Organization name]"
+    assert len(shown) <= 60 and "{" not in shown
+
+
+def test_heading_and_list_name_the_broadcast(org, consoles, staff_client):
+    broadcast = _broadcast(org)
+    local = timezone.localtime(broadcast.send_at).strftime("%d.%m.%Y %H:%M")
+    staff_client.cookies["django_language"] = "en"
+    page = staff_client.get(reverse("broadcasts:detail", args=[broadcast.pk])).content.decode()
+    assert f"Broadcast #{broadcast.pk} · {local}</h1>" in page
+    listing = staff_client.get(reverse("broadcasts:list")).content.decode()
+    assert "[Client&#x27;s first name], у п&#x27;ятницю знижка 20% на всі…" in listing
+    assert "{client.first_name}" not in listing
+    staff_client.cookies["django_language"] = "uk"
+    page = staff_client.get(reverse("broadcasts:detail", args=[broadcast.pk])).content.decode()
+    assert f"Розсилка №{broadcast.pk} · {local}</h1>" in page
+
+
+def test_the_name_of_a_broadcast_and_its_settings():
+    broadcast = Broadcast(pk=7, send_at=datetime(2026, 12, 4, 10, 30, tzinfo=ZoneInfo("UTC")))
+    with translation.override("en"), timezone.override("UTC"):
+        assert str(broadcast) == "#7 · 04.12.2026 10:30"
+        assert str(BroadcastSettings()) == "Broadcast settings"
+    with translation.override("uk"):
+        assert str(BroadcastSettings()) == "Налаштування розсилок"
+
+
+def test_the_broadcast_template_lists_its_own_text_variable():
+    names = dict(get_event("broadcasts.broadcast").variables)
+    assert "text" in names
+    with translation.override("uk"):
+        assert str(names["text"]) == "Текст розсилки"
+
+
+def test_the_staff_notification_names_the_broadcast_readably(org, consoles):
+    broadcast = _broadcast(org)
+    services.broadcast_run(broadcast_id=broadcast.pk, now=timezone.now())
+    outbox.deliver_due(now=timezone.now())
+    assert broadcast_finish(broadcast_id=broadcast.pk, now=timezone.now())
+    note = StaffNotification.objects.get(related_id=str(broadcast.pk))
+    with translation.override("en"):
+        assert note.shown_title.startswith("Broadcast sent: [")
+        assert "{client.first_name}" not in note.shown_title
+        assert note.shown_body == "Sent 1, not delivered 0, not reachable 0."

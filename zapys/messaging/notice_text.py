@@ -1,0 +1,99 @@
+"""A staff notification's text, translated when it is read (issue 17).
+
+A notification used to be stored as text translated when it was created: in the language
+of whoever caused it (a Ukrainian payment callback), so an English page showed
+"Отримано поповнення: 500,00 грн". Now the caller gives a `NoticeText`: the English msgid
+(marked with `gettext_noop`, so it is in the app's catalogue) and its parameters; the
+notification stores both and each reader sees it in their own language, with money
+formatted for that language at display time::
+
+    staff_notify(
+        organization=org,
+        title=NoticeText(gettext_noop("Top-up received: %(amount)s"), amount=Money(50000)),
+    )
+
+Parameters are kept as JSON: text and numbers as they are, money as kopecks + currency
+(`Money`), a translatable word (a status) as a nested `NoticeText`. The text rendered at
+creation is stored too: it is what old rows have, and the fallback when a msgid cannot be
+rendered any more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from django.utils import translation
+
+from zapys.core.money import Money
+
+Param: TypeAlias = "str | int | Money | NoticeText"
+
+
+@dataclass(frozen=True, init=False)
+class NoticeText:
+    msgid: str
+    params: dict[str, Param] = field(default_factory=dict)
+    lower: bool = False  # a word inside a sentence ("after the invoice was paid")
+
+    def __init__(self, msgid: str, **params: Param) -> None:
+        object.__setattr__(self, "msgid", str(msgid))
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "lower", False)
+
+    @classmethod
+    def word(cls, msgid: str) -> NoticeText:
+        """A label (a status) used inside another text, in lower case."""
+        text = cls(msgid)
+        object.__setattr__(text, "lower", True)
+        return text
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON kept on the notification."""
+        stored: dict[str, Any] = {
+            "msgid": self.msgid,
+            "params": {k: _dump(v) for k, v in self.params.items()},
+        }
+        if self.lower:
+            stored["lower"] = True
+        return stored
+
+    def render(self) -> str:
+        """The text in the active language."""
+        return render_stored(self.stored(), fallback=self.msgid)
+
+
+def _dump(value: Param) -> Any:
+    if isinstance(value, Money):
+        return {"money": value.amount, "currency": value.currency}
+    if isinstance(value, NoticeText):
+        return {"text": value.stored()}
+    return value
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict) and "money" in value:
+        # The pages' money filter, imported here: the models import this module.
+        from zapys.core.templatetags.zapys import money as money_filter
+
+        return money_filter(value["money"], value.get("currency") or "UAH")
+    if isinstance(value, dict) and "text" in value:
+        return render_stored(value["text"], fallback="")
+    return value
+
+
+def render_stored(stored: dict[str, Any] | None, *, fallback: str) -> str:
+    """A stored text in the active language; `fallback` (the text rendered when the row was
+    written) for a row without one or one that no longer renders."""
+    if not stored or not stored.get("msgid"):
+        return fallback
+    text = translation.gettext(stored["msgid"])
+    if stored.get("lower"):
+        text = text.lower()
+    params = stored.get("params") or {}
+    if not params:
+        return text
+    try:
+        return text % {key: _shown(value) for key, value in params.items()}
+    except (KeyError, TypeError, ValueError):
+        return fallback
