@@ -10,8 +10,11 @@ visit is never settled twice, whoever races.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
@@ -83,8 +86,21 @@ class Checkout(OrgOwned):
             ),
         ]
 
+    #: What `__str__` reads, for `select_related` where many are named at once (the audit log).
+    str_related: ClassVar[tuple[str, ...]] = (
+        "client",
+        "visit__service",
+        "visit__group",
+        "visit__subject",
+        "visit__lesson_type",
+    )
+
     def __str__(self) -> str:
-        return f"Checkout #{self.pk} visit {self.visit_id}"
+        # The client and the visit settled: "Кравець Андрій — Стрижка, 05.12.2026 10:00".
+        when = formats.date_format(
+            timezone.localtime(self.visit.starts_at), "SHORT_DATETIME_FORMAT"
+        )
+        return f"{self.client} — {self.visit.title}, {when}"
 
     @property
     def owed_after_refund(self) -> int:

@@ -102,9 +102,31 @@ def audit_row(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
+        object_repr=_stored_description(obj),
         changes=_jsonable(changes or {}),
     )
+
+
+def _stored_description(obj: models.Model | None) -> str:
+    """What the row keeps to name its object once deleted: the page names a live object
+    itself, in the reader's language (`core.audit_reading`). An object whose `__str__` reads
+    relations (`str_related`) not loaded yet keeps "<Model> #<id>", the form the reader
+    shows as "№<id>": a service writing its audit row must not pay a query per relation."""
+    if obj is None:
+        return ""
+    if not all(_loaded(obj, path) for path in getattr(obj, "str_related", ())):
+        return f"{type(obj).__name__} #{obj.pk}"
+    return str(obj)[:300]
+
+
+def _loaded(obj: models.Model, path: str) -> bool:
+    """Whether `obj`'s relation `path` ("visit__service") is in memory, every step of it."""
+    name, _sep, rest = path.partition("__")
+    field = obj._meta.get_field(name)
+    if not field.is_relation or not field.is_cached(obj):  # type: ignore[union-attr]
+        return False
+    related = getattr(obj, name)
+    return related is None or not rest or _loaded(related, rest)
 
 
 def audit_record_many(

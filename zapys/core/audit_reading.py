@@ -7,22 +7,27 @@ whatever language the request had. Reading turns each part into the administrato
 words at display time, in the language of the page:
 
 - the action: its label declared by the app that writes it (`core.ui.audit_action`);
-- the object: the model's name and the stored description ("Booking #3" written by the
-  set-based `audit_record_many` becomes "Бронювання №3");
+- the object: the model's name and the object as it is now, `str()` in the page's language
+  (the description stored at write time was in the writer's language, with the writer's
+  money format and a status since changed); the stored description only for an object
+  deleted since ("Booking #3" written by the set-based `audit_record_many` becomes
+  "Бронювання №3");
 - each change: the field's verbose name (or a label the app declared for a key that is not
-  a field, `core.ui.audit_field`), the value as the field means it — a choice's label, money
+  a field, `core.ui.audit_field`), the value as the field means it — a choice's label, the
+  name an app declared for a code (`core.ui.audit_values`: a channel, an event), money
   from kopecks (`core.fields.MoneyField`), a date in the organization's zone, yes/no, the
   name of a related object.
 
-Related objects are loaded per model for the whole page at once: a page of 50 rows costs
-one query per kind of object mentioned, whatever the rows say.
+Related objects and the rows' own objects are loaded per model for the whole page at once
+(with what each model's `__str__` reads, its `str_related`): a page of 50 rows costs one
+query per kind of object mentioned, whatever the rows say.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -40,7 +45,7 @@ from zapys.core.fields import MoneyField, is_money_field
 from zapys.core.models import AuditLog
 from zapys.core.money import format_money
 from zapys.core.numbers import numbered
-from zapys.core.ui import AUDIT_ACTIONS, AUDIT_FIELDS, AuditField, audit_field_key
+from zapys.core.ui import AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_VALUES, AuditField, audit_field_key
 
 EMPTY = "—"
 # "<Model> #<id>": the description `audit_record_many` writes without loading objects;
@@ -84,8 +89,10 @@ def audit_rows_read(rows: Iterable[AuditLog]) -> list[AuditRowText]:
     rows = list(rows)
     related = _RelatedNames()
     units = _Units()
+    objects = _ObjectNames()
     for row in rows:
         model = _model(row.object_type)
+        objects.want(model, row.object_id)
         for key, value in (row.changes or {}).items():
             field = _field(model, key)
             if field is not None and field.is_relation and field.related_model is not None:
@@ -94,32 +101,36 @@ def audit_rows_read(rows: Iterable[AuditLog]) -> list[AuditRowText]:
             units.want(row, model, key)
     related.load()
     units.load()
-    return [_read(row, related, units) for row in rows]
+    objects.load()
+    return [_read(row, related, units, objects) for row in rows]
 
 
-def _read(row: AuditLog, related: _RelatedNames, units: _Units) -> AuditRowText:
+def _read(
+    row: AuditLog, related: _RelatedNames, units: _Units, objects: _ObjectNames
+) -> AuditRowText:
     model = _model(row.object_type)
     changes = []
     for key, value in (row.changes or {}).items():
         label = _label(row.object_type, model, key, _field(model, key))
+        named = _declared_values(row.object_type, key)
         if isinstance(value, list) and len(value) == 2 and not key.endswith("_ids"):
             old, new = value
             changes.append(
                 ChangeText(
                     label,
-                    _value(units.field(row, model, key, 0), old, related),
-                    _value(units.field(row, model, key, 1), new, related),
+                    _value(units.field(row, model, key, 0), old, related, named),
+                    _value(units.field(row, model, key, 1), new, related, named),
                 )
             )
         else:
             field = units.field(row, model, key, 1)
-            changes.append(ChangeText(label, None, _value(field, value, related)))
+            changes.append(ChangeText(label, None, _value(field, value, related, named)))
     return AuditRowText(
         row=row,
         action=audit_action_label(row.action),
         actor=_actor(row),
         object_kind=capfirst(str(model._meta.verbose_name)) if model is not None else "",
-        object_text=_object_text(row, model),
+        object_text=objects.name(model, row.object_id) or _object_text(row, model),
         changes=changes,
     )
 
@@ -175,6 +186,13 @@ def _declared(object_type: str, key: str) -> AuditField | None:
     return AUDIT_FIELDS.get(audit_field_key(object_type, key)) or AUDIT_FIELDS.get(
         audit_field_key("", key)
     )
+
+
+def _declared_values(object_type: str, key: str) -> Callable[[str], str] | None:
+    declared = AUDIT_VALUES.get(audit_field_key(object_type, key)) or AUDIT_VALUES.get(
+        audit_field_key("", key)
+    )
+    return declared.label if declared is not None else None
 
 
 def _declared_money(object_type: str, key: str) -> models.Field | None:
@@ -258,17 +276,24 @@ def _values(value: Any) -> list[Any]:
     return [value]
 
 
-def _value(field: models.Field | None, value: Any, related: _RelatedNames) -> str:
+def _value(
+    field: models.Field | None,
+    value: Any,
+    related: _RelatedNames,
+    named: Callable[[str], str] | None = None,
+) -> str:
     if value is None or value in ("", "None", [], {}):
         return EMPTY
     if isinstance(value, list):
-        items = [_value(field, item, related) for item in value]
+        items = [_value(field, item, related, named) for item in value]
         shown = ", ".join(items[:_LIST_SHOWN])
         if len(items) > _LIST_SHOWN:
             shown += " " + _("and %(count)s more") % {"count": len(items) - _LIST_SHOWN}
         return shown
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_value(None, v, related)}" for k, v in value.items())
+    if named is not None:
+        return str(named(str(value)))
     if field is not None:
         if field.is_relation and field.related_model is not None:
             return related.name(field, value)
@@ -371,3 +396,34 @@ class _RelatedNames:
             return found
         # Deleted since, or another organization's (never shown): say which without a name.
         return numbered(value)
+
+
+class _ObjectNames:
+    """The rows' own objects as they are now, named by `str()` in the page's language: one
+    query per model, with what the model's `__str__` reads (`str_related`: a class
+    attribute, e.g. `("client", "visit__service")`) joined in."""
+
+    def __init__(self) -> None:
+        self._wanted: dict[type[models.Model], set[int]] = defaultdict(set)
+        self._names: dict[tuple[type[models.Model], int], str] = {}
+
+    def want(self, model: type[models.Model] | None, object_id: str) -> None:
+        pk = _integer(object_id)
+        if model is not None and pk is not None:
+            self._wanted[model].add(pk)
+
+    def load(self) -> None:
+        for model, ids in self._wanted.items():
+            objects = model._default_manager.filter(pk__in=ids)
+            joined = getattr(model, "str_related", ())
+            if joined:
+                objects = objects.select_related(*joined)
+            for obj in objects:
+                self._names[(model, obj.pk)] = str(obj)
+
+    def name(self, model: type[models.Model] | None, object_id: str) -> str:
+        """The live name; empty for an object deleted since (its stored description then)."""
+        pk = _integer(object_id)
+        if model is None or pk is None:
+            return ""
+        return self._names.get((model, pk), "")

@@ -113,6 +113,24 @@ class AuditField:
 
 
 @dataclass(frozen=True)
+class AuditValues:
+    """How the audit log names the stored values of a change key that are codes without
+    choices on a model field ("sms", "waitlist.booked", "console"): `label(value)` answers
+    the value's name in the current language ("SMS", "Waiting list: booked", "Test mode"),
+    for one kind of object ("payments.payment") or for every kind (empty). Declared apart
+    from the key's label, so an app names the values of a key core labels ("channel")."""
+
+    object_type: str
+    name: str
+    label: Callable[[str], str]
+    order: int = 0
+
+    @property
+    def key(self) -> str:
+        return audit_field_key(self.object_type, self.name)
+
+
+@dataclass(frozen=True)
 class SearchTarget:
     """What the header's search box can open besides the clients list: `resolve(request,
     text)` answers the URL of the page the text names (an online purchase's activation code,
@@ -185,6 +203,7 @@ SEARCH_TARGETS: Declared[SearchTarget] = Declared("Search target")
 
 AUDIT_ACTIONS: Declared[AuditAction] = Declared("Audit action")
 AUDIT_FIELDS: Declared[AuditField] = Declared("Audit field")
+AUDIT_VALUES: Declared[AuditValues] = Declared("Audit values")
 
 nav_item = NAVIGATION.declare
 settings_tab = SETTINGS_TABS.declare
@@ -218,6 +237,13 @@ def audit_fields(
         AUDIT_FIELDS.declare(
             AuditField(object_type, name, label, money=money, unit_of=unit_of, units=pairs)
         )
+
+
+def audit_values(object_type: str, name: str, label: Callable[[str], str]) -> None:
+    """How the audit log names the values of change key `name` of `object_type` ("" = any
+    object): `label(value)`, e.g. `audit_values("", "channel", channel_label)`. For codes a
+    model field has no choices for; a field's choices need no declaration."""
+    AUDIT_VALUES.declare(AuditValues(object_type, name, label))
 
 
 # Core's own entries: the first and the last of the menu.

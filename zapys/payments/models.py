@@ -108,13 +108,14 @@ def payment_number(pk: int | None) -> str:
 
 class Payment(OrgOwned):
     class Status(models.TextChoices):
-        CREATED = "created", _("created")
-        PENDING = "pending", _("awaiting payment")
-        SUCCEEDED = "succeeded", _("paid")
-        FAILED = "failed", _("failed")
-        EXPIRED = "expired", _("expired")
-        REFUNDED = "refunded", _("refunded")
-        PARTIALLY_REFUNDED = "partially_refunded", _("partially refunded")
+        # Capitalised: a status stands alone (a badge, "Status: Paid" in the audit log).
+        CREATED = "created", _("Created")
+        PENDING = "pending", _("Awaiting payment")
+        SUCCEEDED = "succeeded", _("Paid")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+        REFUNDED = "refunded", _("Refunded")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
 
     account = models.ForeignKey(PaymentAccount, on_delete=models.PROTECT, related_name="payments")
     branch = models.ForeignKey(

@@ -9,8 +9,11 @@ charged and undone the same way.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -317,8 +320,21 @@ class Attendance(OrgOwned):
         ]
         indexes = [models.Index(fields=["organization", "client"])]
 
+    #: What `__str__` reads, for `select_related` where many are named at once (the audit log).
+    str_related: ClassVar[tuple[str, ...]] = (
+        "client",
+        "visit__service",
+        "visit__group",
+        "visit__subject",
+        "visit__lesson_type",
+    )
+
     def __str__(self) -> str:
-        return f"{self.client_id}@{self.visit_id}: {self.state}"
+        # "Кравець Андрій — Стрижка, 05.12.2026 10:00 · Скасовано", in the reader's language.
+        when = formats.date_format(
+            timezone.localtime(self.visit.starts_at), "SHORT_DATETIME_FORMAT"
+        )
+        return f"{self.client} — {self.visit.title}, {when} · {self.get_state_display()}"
 
 
 class OnlineBookingAttempt(models.Model):

@@ -11,8 +11,11 @@ offer, so passing on needs no visit read.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
@@ -85,8 +88,16 @@ class Entry(OrgOwned):
             ),
         ]
 
+    #: What `__str__` reads, for `select_related` where many are named at once (the audit log).
+    str_related: ClassVar[tuple[str, ...]] = ("client", "service")
+
     def __str__(self) -> str:
-        return f"{self.client_id} {self.date_from}–{self.date_to}"
+        # "Кравець Андрій — Стрижка, 04.12.2026–11.12.2026" (the service when there is one).
+        days = "–".join(
+            formats.date_format(day, "SHORT_DATE_FORMAT") for day in (self.date_from, self.date_to)
+        )
+        what = f"{self.service}, " if self.service_id and self.service is not None else ""
+        return f"{self.client} — {what}{days}"
 
 
 class Offer(OrgOwned):
@@ -145,8 +156,14 @@ class Offer(OrgOwned):
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="waitlist_offer_amount"),
         ]
 
+    #: What `__str__` reads, for `select_related` where many are named at once (the audit log).
+    str_related: ClassVar[tuple[str, ...]] = ("client", "service")
+
     def __str__(self) -> str:
-        return f"Offer #{self.pk} {self.starts_at:%Y-%m-%d %H:%M}"
+        # The client and the time offered: "Кравець Андрій — Стрижка, 05.12.2026 07:00".
+        when = formats.date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
+        what = f"{self.service}, " if self.service_id and self.service is not None else ""
+        return f"{self.client} — {what}{when}"
 
     @property
     def offer_url(self) -> str:
