@@ -130,9 +130,15 @@ def _read(
         action=audit_action_label(row.action),
         actor=_actor(row),
         object_kind=capfirst(str(model._meta.verbose_name)) if model is not None else "",
-        object_text=objects.name(model, row.object_id) or _object_text(row, model),
+        object_text=_live_or_stored(objects.name(model, row.object_id), row, model),
         changes=changes,
     )
+
+
+def _live_or_stored(live: str | None, row: AuditLog, model: type[models.Model] | None) -> str:
+    # An empty live name is a name too: a singleton's kind says it all ("Waiting list
+    # settings"), where its stored description was "waitlist settings 7".
+    return live if live is not None else _object_text(row, model)
 
 
 def _actor(row: AuditLog) -> str:
@@ -421,9 +427,9 @@ class _ObjectNames:
             for obj in objects:
                 self._names[(model, obj.pk)] = str(obj)
 
-    def name(self, model: type[models.Model] | None, object_id: str) -> str:
-        """The live name; empty for an object deleted since (its stored description then)."""
+    def name(self, model: type[models.Model] | None, object_id: str) -> str | None:
+        """The live name; None for an object deleted since (its stored description then)."""
         pk = _integer(object_id)
         if model is None or pk is None:
-            return ""
-        return self._names.get((model, pk), "")
+            return None
+        return self._names.get((model, pk))

@@ -196,4 +196,5 @@ class WaitlistSettings(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"waitlist settings {self.organization_id}"
+        # One per organization: its kind ("Waiting list settings") names it, an id would not.
+        return ""

@@ -19,6 +19,7 @@ from zapys.core.audit_reading import audit_rows_read
 from zapys.core.models import AuditLog
 from zapys.core.ui import AUDIT_VALUES, audit_field_key, audit_values
 from zapys.schedule.models import Attendance
+from zapys.waitlist.models import WaitlistSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,12 @@ def test_an_object_whose_relations_are_loaded_keeps_its_name_for_once_deleted(or
     assert row.object_repr.startswith("Кравець Андрій 0 — Стрижка, ")
     row.object_id = str(attendance.pk + 1000)  # deleted since: the stored name is shown
     assert _read(row, "en").object_text == row.object_repr
+
+
+def test_a_settings_row_is_named_by_its_kind_alone(org, actor):
+    settings = WaitlistSettings.objects.create(organization=org)
+    audit_record(organization=org, actor=actor, action="waitlist.settings", obj=settings)
+    row = AuditLog.objects.get(object_type="waitlist.waitlistsettings")
+    text = _read(row, "en")
+    assert (text.object_kind, text.object_text) == ("Waiting list settings", "")
+    assert "Налаштування" in _read(row, "uk").object_kind
