@@ -420,10 +420,7 @@ class _ObjectNames:
 
     def load(self) -> None:
         for model, ids in self._wanted.items():
-            objects = model._default_manager.filter(pk__in=ids)
-            joined = getattr(model, "str_related", ())
-            if joined:
-                objects = objects.select_related(*joined)
+            objects = model._default_manager.filter(pk__in=ids).select_related(*_joined(model))
             for obj in objects:
                 self._names[(model, obj.pk)] = str(obj)
 
@@ -433,3 +430,17 @@ class _ObjectNames:
         if model is None or pk is None:
             return None
         return self._names.get((model, pk))
+
+
+def _joined(model: type[models.Model]) -> tuple[str, ...]:
+    """What to join when naming `model`'s objects: its declared `str_related`; otherwise each
+    of its own references (a visit's `__str__` reads its service), so an undeclared model
+    costs one query for the page too."""
+    declared: tuple[str, ...] = getattr(model, "str_related", ())
+    if declared:
+        return declared
+    return tuple(
+        field.name
+        for field in model._meta.concrete_fields
+        if field.many_to_one and not isinstance(field.related_model, str)
+    )

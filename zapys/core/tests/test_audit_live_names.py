@@ -124,3 +124,17 @@ def test_a_settings_row_is_named_by_its_kind_alone(org, actor):
     text = _read(row, "en")
     assert (text.object_kind, text.object_text) == ("Waiting list settings", "")
     assert "Налаштування" in _read(row, "uk").object_kind
+
+
+def test_visits_are_named_at_one_query_for_all_without_a_declaration(org, actor):
+    _attendance_rows(org, actor, 1)
+    rows = list(AuditLog.objects.filter(object_type="schedule.visit"))
+    assert rows  # the visits' own rows, named by Visit.__str__ (reads the service)
+    with CaptureQueriesContext(connection) as one:
+        audit_rows_read(rows[:1])
+    _attendance_rows(org, actor, 6)
+    rows = list(AuditLog.objects.filter(object_type="schedule.visit"))
+    with CaptureQueriesContext(connection) as many:
+        texts = audit_rows_read(rows)
+    assert len(many) == len(one)
+    assert all("Стрижка" in t.object_text for t in texts)
