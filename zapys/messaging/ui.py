@@ -11,10 +11,14 @@ from zapys.core.ui import (
     NavItem,
     SettingsTab,
     audit_actions,
+    audit_values,
     client_card_tab,
     nav_item,
     settings_tab,
 )
+from zapys.messaging.events import event_exists, get_event
+from zapys.messaging.models import Channel
+from zapys.messaging.providers import provider_label
 
 nav_item(NavItem("messaging:outbox", _("Messages"), "chat-dots", MANAGERS, MESSAGES, 110))
 settings_tab(SettingsTab("messaging", "messaging:settings", _("Messages"), order=50))
@@ -42,3 +46,25 @@ audit_actions(
         "client.broadcast_opt_in": _("Subscribed to broadcasts again"),
     }
 )
+
+
+def _channel_label(code: str) -> str:
+    return str(Channel(code).label) if code in Channel.values else code
+
+
+def _event_label(code: str) -> str:
+    return str(get_event(code).label) if event_exists(code) else code
+
+
+def _rate_label(value: str) -> str:
+    # 0 is "no limit of our own": the provider's usual one applies (the field's help text)
+    return str(_("Provider's usual limit")) if value == "0" else value
+
+
+# How the audit log names the codes messaging stores without field choices ("sms",
+# "messaging.custom", "console"): every app's "channel" change key, a message's event, a
+# transport account's provider and its rate.
+audit_values("", "channel", _channel_label)
+audit_values("messaging.message", "event", _event_label)
+audit_values("messaging.transportaccount", "code", provider_label)
+audit_values("messaging.transportaccount", "max_per_second", _rate_label)

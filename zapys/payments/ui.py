@@ -10,9 +10,11 @@ from zapys.core.ui import (
     NavItem,
     SettingsTab,
     audit_actions,
+    audit_values,
     nav_item,
     settings_tab,
 )
+from zapys.payments.purposes import purpose_label
 
 nav_item(NavItem("payments:list", _("Online payments"), "credit-card", MANAGERS, MONEY, 80))
 settings_tab(SettingsTab("payment_accounts", "payments:accounts", _("Payment accounts"), order=30))
@@ -36,3 +38,6 @@ audit_actions(
         "payment_account.update": _("Payment account changed"),
     }
 )
+
+# A payment's purpose is a declared key ("waitlist"): the audit log says its label.
+audit_values("payments.payment", "purpose", purpose_label)
