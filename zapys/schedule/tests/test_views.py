@@ -583,3 +583,42 @@ def test_the_migration_renames_only_unrenamed_dedicated_statuses(org):
     renamed.refresh_from_db()
     assert old.name == "Скасовано: передоплату не отримано (окремий статус)"
     assert renamed.name == "Мій статус"
+
+
+# --- the visit card's prepayment line; the new lesson's way back ------------------------------
+
+
+def test_the_visit_cards_prepayment_line_does_not_say_the_word_twice(
+    staff_client, org, spec, service, client_a
+):
+    from tests.factories_schedule import SYSTEM
+
+    expected = {
+        "paid": ("Prepayment: received", "Передоплата: отримано"),
+        "pending": ("Prepayment: awaited", "Передоплата: очікується"),
+        "expired": ("Prepayment: not received in time", "Передоплата: не отримано вчасно"),
+    }
+    for hour, (state, (en, uk)) in enumerate(expected.items(), start=10):
+        v = make_visit(
+            org,
+            client=client_a,
+            staff=spec,
+            service=service,
+            starts_at=local(org, 2030, 3, 4, hour),
+        )
+        services.visit_booking_state_set(visit=v, state=state, actor=SYSTEM)
+        for language, text in (("en", en), ("uk", uk)):
+            staff_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+            page = staff_client.get(f"/visits/{v.pk}/", headers={"HX-Request": "true"})
+            line = re.search(
+                r'data-testid="visit-prepayment-state">(.*?)</span>', page.content.decode()
+            )
+            assert line, (state, language)
+            assert re.sub(r"<[^>]+>", "", line.group(1)).split() == text.split(), line.group(1)
+
+
+def test_the_new_lesson_form_has_a_way_back_to_the_calendar(staff_client, org):
+    for language, cancel in (("en", "Cancel"), ("uk", "Скасувати")):
+        staff_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        page = staff_client.get("/calendar/lessons/new/").content.decode()
+        assert f'href="/calendar/" data-testid="lesson-cancel">{cancel}</a>' in page, language

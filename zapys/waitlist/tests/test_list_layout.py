@@ -26,8 +26,12 @@ def _page(staff_client, language: str, url: str = "/waitlist/") -> str:
 def test_filters_share_the_row_and_the_button_lines_up(staff_client, org, salon):
     page = _page(staff_client, "en")
     columns = re.findall(r'<div class="([^"]*)" data-testid="filter-col">', page)
-    # equal auto-width columns (not col-md-3): the status choice is not cut off
-    assert columns == ["col-12 col-sm-6 col-md"] * 3
+    # the status choice has the widest column (it was cut off in col-md-3)
+    assert columns == [
+        "col-12 col-sm-6 col-md-5",
+        "col-12 col-sm-6 col-md",
+        "col-12 col-sm-6 col-md",
+    ]
     assert (
         '<div class="col-12 col-md-auto mb-3"><button class="btn btn-primary" data-testid' in page
     )
