@@ -90,12 +90,18 @@ def make_visit(
     now: datetime | None = None,
 ) -> Visit:
     staff = staff or make_staff(org, "specialist", branches=[branch], hourly_rate=60_000)
+    if starts_at is None:
+        # 90 minutes after the organization's previous default visit: counted in this test's
+        # database, not process-wide, so a test's visits land at the same times whatever ran
+        # before it (a process-wide counter pushed them days ahead in the full suite)
+        earlier = Visit.objects.for_org(org).count()
+        starts_at = timezone.now() + timedelta(days=2, minutes=earlier * 90)
     return visit_create(
         organization=org,
         client=client or make_client(org),
         staff=staff,
         service=service or make_service(org),
-        starts_at=starts_at or (timezone.now() + timedelta(days=2, minutes=next(_seq) * 90)),
+        starts_at=starts_at,
         branch=branch,
         actor=SYSTEM,
         source=source,
