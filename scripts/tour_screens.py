@@ -80,7 +80,9 @@ def _public_urls() -> list[str]:
     return urls
 
 
-def staff_tour(base: str, out: Path, language: str, index: list[str]) -> None:
+def staff_tour(
+    base: str, out: Path, language: str, index: list[str], only: re.Pattern[str] | None = None
+) -> None:
     driver = make_driver(DESKTOP, language)
     try:
         driver.get(f"{base}/login/")
@@ -101,6 +103,11 @@ def staff_tour(base: str, out: Path, language: str, index: list[str]) -> None:
                 continue
             seen_shapes.add(name)
             driver.get(base + url)
+            if only is not None and not only.search(url):
+                queue.extend(
+                    link for link in _links(driver) if not link.startswith(PUBLIC_PREFIXES)
+                )
+                continue
             _save(driver, out / f"{name}.png")
             index.append(f"{name}.png  {url}  «{driver.title}»")
             queue.extend(link for link in _links(driver) if not link.startswith(PUBLIC_PREFIXES))
@@ -130,12 +137,13 @@ def main() -> None:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--out", default="var/tour")
     parser.add_argument("--languages", default="uk,en")
+    parser.add_argument("--only", default="", help="a regex: only staff addresses matching it")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     index: list[str] = []
     for language in args.languages.split(","):
-        staff_tour(args.base, out, language, index)
+        staff_tour(args.base, out, language, index, re.compile(args.only) if args.only else None)
         public_tour(args.base, out, language, index)
     (out / "index.txt").write_text("\n".join(index) + "\n", encoding="utf-8")
     print(f"{len(index)} screenshots in {out}")

@@ -35,11 +35,22 @@ class NoticeText:
     msgid: str
     params: dict[str, Param] = field(default_factory=dict)
     lower: bool = False  # a word inside a sentence ("after the invoice was paid")
+    #: the plural msgid of a counted text (`counted`): the count is the parameter "n"
+    plural: str = ""
 
     def __init__(self, msgid: str, **params: Param) -> None:
         object.__setattr__(self, "msgid", str(msgid))
         object.__setattr__(self, "params", params)
         object.__setattr__(self, "lower", False)
+        object.__setattr__(self, "plural", "")
+
+    @classmethod
+    def counted(cls, singular: str, plural: str, n: int, **params: Param) -> NoticeText:
+        """A text with a number in it ("2 bookings"): the language's plural form for `n`
+        (mark both with `ngettext_noop`-style `gettext_noop` pairs in the catalogue)."""
+        text = cls(singular, n=n, **params)
+        object.__setattr__(text, "plural", str(plural))
+        return text
 
     @classmethod
     def word(cls, msgid: str) -> NoticeText:
@@ -56,6 +67,8 @@ class NoticeText:
         }
         if self.lower:
             stored["lower"] = True
+        if self.plural:
+            stored["plural"] = self.plural
         return stored
 
     def render(self) -> str:
@@ -87,10 +100,16 @@ def render_stored(stored: dict[str, Any] | None, *, fallback: str) -> str:
     written) for a row without one or one that no longer renders."""
     if not stored or not stored.get("msgid"):
         return fallback
-    text = translation.gettext(stored["msgid"])
+    params = stored.get("params") or {}
+    if stored.get("plural"):
+        count = params.get("n")
+        text = translation.ngettext(
+            stored["msgid"], stored["plural"], count if isinstance(count, int) else 0
+        )
+    else:
+        text = translation.gettext(stored["msgid"])
     if stored.get("lower"):
         text = text.lower()
-    params = stored.get("params") or {}
     if not params:
         return text
     try:

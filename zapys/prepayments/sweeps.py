@@ -20,14 +20,14 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, override
+from django.utils.translation import gettext_noop, override
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Group, LessonType, Service, Subject
 from zapys.core.audit import Actor, audit_record_many
 from zapys.core.numbers import numbered
 from zapys.core.tenancy import org_scope, unscoped
+from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import Outgoing, message_send_many, staff_notify
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, PrepaymentSettings
@@ -176,7 +176,7 @@ def _by_org(rows: list[Booking]) -> dict[int, list[Booking]]:
     return grouped
 
 
-def _staff_notify(org: Any, title: str, rows: list[Booking]) -> None:
+def _staff_notify(org: Any, title: NoticeText, rows: list[Booking]) -> None:
 
     body = ", ".join(f"{numbered(b.pk)} {b.client.name}" for b in rows[:20])
     if len(rows) > 20:
@@ -249,12 +249,11 @@ def expire_batch(now: datetime) -> tuple[int, int]:
                     )
                 _staff_notify(
                     org,
-                    ngettext(
+                    NoticeText.counted(
                         "Prepayment not received in time: %(n)s booking",
                         "Prepayment not received in time: %(n)s bookings",
                         len(group),
-                    )
-                    % {"n": len(group)},
+                    ),
                     group,
                 )
     return len(rows), sent
@@ -301,7 +300,10 @@ def cancel_batch(now: datetime) -> tuple[int, int]:
                     )
                 _staff_notify(
                     org,
-                    _("Visits cancelled: prepayment not received (%(n)s)") % {"n": len(group)},
+                    NoticeText(
+                        gettext_noop("Visits cancelled: prepayment not received (%(n)s)"),
+                        n=len(group),
+                    ),
                     group,
                 )
     return len(rows), sent

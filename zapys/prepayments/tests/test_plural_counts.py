@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import SYSTEM
 from tests.factories_prepayments import enable_prepayment, make_booking, make_booking_type
@@ -43,3 +44,8 @@ def test_the_expiry_notice_counts_bookings_with_a_plural(org, branch, ready):
     sweeps.sweep(max(b.expires_at for b in bookings) + timedelta(seconds=1))
     notice = StaffNotification.objects.get(title__startswith="Передоплату не отримано")
     assert notice.title == "Передоплату не отримано вчасно: 5 бронювань"
+    # and each reader reads it in their own language (the stored text is the organization's)
+    with translation.override("en"):
+        assert notice.shown_title == "Prepayment not received in time: 5 bookings"
+    with translation.override("uk"):
+        assert notice.shown_title == "Передоплату не отримано вчасно: 5 бронювань"
