@@ -35,6 +35,7 @@ from tests.test_crawler import PUBLIC_PAGES, PUBLIC_PREFIXES, SKIP_PREFIXES, _pa
 
 OWNER = ("owner", "zapys-demo-2026")
 MAX_STAFF_PAGES = 120
+DEMO = "demo"  # the demo organization's slug
 
 
 def _name(language: str, width: str, url: str) -> str:
@@ -69,12 +70,12 @@ def _public_urls() -> list[str]:
     urls = []
     for label, field, address in PUBLIC_PAGES:
         model = apps.get_model(label)
-        value = (
-            model._base_manager.exclude(**{field: ""})
-            .order_by("pk")
-            .values_list(field, flat=True)
-            .first()
+        # the demo's organization ("demo"), not one `demo --reset` archived
+        rows = model._base_manager.exclude(**{field: ""})
+        rows = rows.filter(
+            **({"slug": DEMO} if label == "accounts.Organization" else {"organization__slug": DEMO})
         )
+        value = rows.order_by("pk").values_list(field, flat=True).first()
         if value:
             urls.append(address.format(value))
     return urls
