@@ -605,6 +605,19 @@ class TopUpSetup:
                 line=_("Balance top-up"),
                 title=title[:200],
                 text=_("%(client)s topped up the balance online.") % {"client": client.name},
+                # what each reader's page renders the notification from (messaging.notice_text)
+                title_text=json.dumps(
+                    {
+                        "msgid": "Top-up received: %(amount)s",
+                        "params": {"amount": {"money": amount, "currency": "UAH"}},
+                    }
+                ),
+                body_text=json.dumps(
+                    {
+                        "msgid": "%(client)s topped up the balance online.",
+                        "params": {"client": client.name},
+                    }
+                ),
                 recipient=client.phone,
                 channel=self.CHANNEL,
                 transport=self.transport.pk,
@@ -865,9 +878,10 @@ TOP_UP_SQL = {
     ),
     "notification": (
         "INSERT INTO messaging_staffnotification (organization_id, recipient_id, title, body,"
-        " url, level, related_type, related_id, created_at, read_at, read_by_id) VALUES"
-        " (%(org)s, NULL, %(title)s, %(text)s, '', 'warning', 'payments.payment', %(pk)s,"
-        " now(), NULL, NULL) RETURNING id"
+        " title_text, body_text, url, level, related_type, related_id, created_at, read_at,"
+        " read_by_id) VALUES (%(org)s, NULL, %(title)s, %(text)s, CAST(%(title_text)s AS jsonb),"
+        " CAST(%(body_text)s AS jsonb), '', 'success', 'payments.payment', %(pk)s, now(), NULL,"
+        " NULL) RETURNING id"
     ),
     # ON CONFLICT: the idempotency key, as `message_send` (a repeated key queues nothing).
     "message": (
@@ -934,8 +948,8 @@ def _raw_top_up(conn, p: dict, nudge: Callable[[int], None] | None = None) -> No
         conn.execute(sql["receipt_payment"], p)
         audit(
             "provider", "liqpay", "ledger.receipt_create", "ledger.salesreceipt", p["receipt"],
-            f"#{p['receipt']}", {"total": [None, p["amount"]], "paid": [None, p["amount"]]},
-        )  # fmt: skip
+            f"№{p['receipt']}", {"total": [None, p["amount"]], "paid": [None, p["amount"]]},
+        )  # fmt: skip  (numbered, as the app writes it in a Ukrainian organization)
         notification = conn.execute(sql["notification"], p).fetchone()[0]
         audit(
             "system", "notifications", "staff_notification.create",

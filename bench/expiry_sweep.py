@@ -216,10 +216,11 @@ def _raw_audit(c, now, action: str, table: str, where: str) -> None:  # type: ig
 
 
 def _raw_notification(c, org_id: int, now, title: str) -> None:  # type: ignore[no-untyped-def]
+    # (the app also stores the msgid and count as JSON: one row per organization per batch)
     c.execute(
-        "INSERT INTO messaging_staffnotification (organization_id, title, body, url, level, "
-        "related_type, related_id, created_at) VALUES (%s, %s, '', '', 'warning', "
-        "'prepayments.booking', '', %s)",
+        "INSERT INTO messaging_staffnotification (organization_id, title, body, title_text, "
+        "body_text, url, level, related_type, related_id, created_at) VALUES (%s, %s, '', "
+        "'{}', '{}', '', 'warning', 'prepayments.booking', '', %s)",
         [org_id, title, now],
     )
 
