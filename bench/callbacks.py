@@ -946,10 +946,11 @@ def _raw_top_up(conn, p: dict, nudge: Callable[[int], None] | None = None) -> No
         p["receipt"] = conn.execute(sql["receipt"], p).fetchone()[0]
         conn.execute(sql["line"], p)
         conn.execute(sql["receipt_payment"], p)
+        # the receipt named with its number, as the app writes it in a Ukrainian organization
         audit(
             "provider", "liqpay", "ledger.receipt_create", "ledger.salesreceipt", p["receipt"],
             f"№{p['receipt']}", {"total": [None, p["amount"]], "paid": [None, p["amount"]]},
-        )  # fmt: skip  (numbered, as the app writes it in a Ukrainian organization)
+        )  # fmt: skip
         notification = conn.execute(sql["notification"], p).fetchone()[0]
         audit(
             "system", "notifications", "staff_notification.create",
