@@ -139,7 +139,7 @@ def wait_htmx_idle(driver: webdriver.Chrome, timeout: float = 20) -> None:
     panels) have arrived and been swapped in. Clicking before that races the swap: the layout
     moves under the pointer and the click lands elsewhere (CI, 2026-12-04: a "Cancel visit"
     click that never showed its confirm)."""
-    patient(driver, timeout).until(lambda d: _htmx_idle(d) and _htmx_idle(d))
+    patient(driver, timeout).until(_htmx_idle)
 
 
 def click_and_confirm(driver: webdriver.Chrome, css: str, timeout: float = 20) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zapys.payments.purposes import Purpose, purpose_declare
@@ -17,8 +16,8 @@ from zapys.waitlist.services import (
     PURPOSE,
     offer_paid,
     offer_payment_retry,
+    offer_payment_text,
     offer_refunded,
-    offer_title,
     offer_unpaid,
 )
 
@@ -26,17 +25,19 @@ if TYPE_CHECKING:
     from zapys.payments.models import Payment
 
 
+def _offer_of(payment: Payment) -> Offer | None:
+    return Offer.objects.for_org(payment.organization).filter(pk=payment.purpose_id).first()
+
+
 def offer_return_url(payment: Payment) -> str | None:
     """After paying, the client comes back to the offer's own page (booked, or taken)."""
-    offer = Offer.objects.for_org(payment.organization).filter(pk=payment.purpose_id).first()
+    offer = _offer_of(payment)
     return f"{offer.offer_url}?return=1" if offer is not None else None
 
 
 def offer_describe(payment: Payment) -> str:
-    offer = Offer.objects.for_org(payment.organization).filter(pk=payment.purpose_id).first()
-    if offer is None:
-        return payment.description
-    return _("Prepayment: %(what)s") % {"what": offer_title(offer)}
+    offer = _offer_of(payment)
+    return offer_payment_text(offer) if offer is not None else payment.description
 
 
 WAITLIST_PURPOSE = purpose_declare(

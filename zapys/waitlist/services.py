@@ -588,6 +588,12 @@ def _load(ids: list[int]) -> list[Offer]:
     return rows
 
 
+def offer_payment_text(offer: Offer) -> str:
+    """What the offer's payment is for, in the active language: the provider's description
+    when it is made, the payment page's line when it is shown (`purposes.offer_describe`)."""
+    return _("Prepayment: %(what)s") % {"what": offer_title(offer)}
+
+
 def offer_title(offer: Offer) -> str:
     """What is offered: the service, or the lesson's name."""
     what = getattr(offer, "_what", None)
@@ -670,7 +676,7 @@ def offer_payment(*, offer: Offer, actor: Actor, now: datetime | None = None) ->
         client=offer.client,
         amount=offer.amount,
         currency=organization.currency,
-        description=_("Prepayment: %(what)s") % {"what": offer_title(offer)},
+        description=offer_payment_text(offer),
         actor=actor,
         expires_at=offer.expires_at,
         branch=offer.branch,
