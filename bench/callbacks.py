@@ -605,7 +605,7 @@ class TopUpSetup:
                 line=_("Balance top-up"),
                 title=title[:200],
                 text=_("%(client)s topped up the balance online.") % {"client": client.name},
-                # what each reader's page renders the notification from (messaging.notice_text)
+                # what each reader's page renders the notification from (core.stored_text)
                 title_text=json.dumps(
                     {
                         "msgid": "Top-up received: %(amount)s",

@@ -34,11 +34,11 @@ from zapys.broadcasts.selectors import (
 from zapys.clients.models import Client, Tag
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import DomainError
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import unscoped
 from zapys.core.text import strip_control
 from zapys.messaging.events import CHANNELS, get_event
 from zapys.messaging.models import ClientMessenger, MarketingOptOut, Message
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.routing import active_accounts, first_route
 from zapys.messaging.services import staff_notify
 
@@ -320,10 +320,10 @@ def broadcast_finish(*, broadcast_id: int, now: datetime) -> bool:
             staff_notify(
                 organization=organization,
                 # Its text as a person reads it (the text is in the organization's language).
-                title=NoticeText(
+                title=StoredText(
                     gettext_noop("Broadcast sent: %(name)s"), name=broadcast.snippet()
                 ),
-                body=NoticeText(
+                body=StoredText(
                     gettext_noop(
                         "Sent %(sent)s, not delivered %(failed)s, not reachable %(skipped)s."
                     ),

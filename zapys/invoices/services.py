@@ -26,6 +26,7 @@ from zapys.clients.models import Client
 from zapys.core.audit import Actor, audit_record, audit_record_many
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.money import Money, format_money
+from zapys.core.stored_text import StoredText
 from zapys.core.system_names import msgid_of
 from zapys.core.tenancy import organization_zone, unscoped
 from zapys.core.text import clean_line
@@ -46,7 +47,6 @@ from zapys.ledger.services import account_base_for, entry_create
 from zapys.memberships.models import ClientMembership
 from zapys.messaging.events import CHANNELS, CUSTOM_MESSAGE
 from zapys.messaging.models import Message
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.rendering import render_template
 from zapys.messaging.services import message_send
 from zapys.payments.models import Payment, PaymentAccount
@@ -803,17 +803,17 @@ def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:
     if not counted:
         notify_staff(
             organization=organization,
-            title=NoticeText(
+            title=StoredText(
                 gettext_noop("Money for a closed invoice: %(number)s"), number=invoice.number
             ),
-            body=NoticeText(
+            body=StoredText(
                 gettext_noop(
                     "%(amount)s from %(client)s arrived after the invoice was %(status)s; it is "
                     "on the client's balance."
                 ),
                 amount=amount,
                 client=invoice.client.name,
-                status=NoticeText.word(msgid_of(S(invoice.status).label)),
+                status=StoredText.word(msgid_of(S(invoice.status).label)),
             ),
             related=invoice,
         )
@@ -846,7 +846,7 @@ def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:
     )
     notify_staff(
         organization=organization,
-        title=NoticeText(
+        title=StoredText(
             gettext_noop("Invoice %(number)s paid: %(amount)s"),
             number=invoice.number,
             amount=amount,

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_noop
 
 from zapys.core.demo import DemoContext
 from zapys.core.exceptions import DomainError
+from zapys.core.stored_text import StoredText
 from zapys.messaging import outbox
 from zapys.messaging.events import TEST_MESSAGE
 from zapys.messaging.models import TransportAccount
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.providers import DEMO_ACCOUNT_NAME
 from zapys.messaging.services import (
     event_setting_save,
@@ -70,8 +70,8 @@ def load(ctx: DemoContext) -> None:
 
     staff_notify(
         organization=org,
-        title=NoticeText(gettext_noop("Welcome to Zapys!")),
-        body=NoticeText(
+        title=StoredText(gettext_noop("Welcome to Zapys!")),
+        body=StoredText(
             gettext_noop(
                 "This is a demo organization: SMS and e-mails are not sent, they are shown "
                 "in Messages."
@@ -82,8 +82,8 @@ def load(ctx: DemoContext) -> None:
     )
     staff_notify(
         organization=org,
-        title=NoticeText(gettext_noop("New online booking")),
-        body=NoticeText(
+        title=StoredText(gettext_noop("New online booking")),
+        body=StoredText(
             gettext_noop("A client booked a time and is waiting for the payment link.")
         ),
         level="info",

@@ -15,10 +15,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zapys.core.stored_text import render_stored
 from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgOwned
 from zapys.messaging.events import event_exists, get_event
-from zapys.messaging.notice_text import render_stored
 from zapys.messaging.providers import (
     DEMO_ACCOUNT_NAME,
     DEMO_ACCOUNT_OLD_NAMES,
@@ -289,7 +289,7 @@ class StaffNotification(OrgOwned):
     # The text as rendered when the notification was written (in the writer's language):
     # what rows from before issue 17 have, and the fallback. `title_text` / `body_text`
     # keep the msgid and its parameters, so each reader sees it in their own language
-    # (`messaging.notice_text`); `shown_title` / `shown_body` are what pages show.
+    # (`core.stored_text`); `shown_title` / `shown_body` are what pages show.
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     title_text = models.JSONField(default=dict, blank=True)

@@ -38,6 +38,7 @@ from zapys.clients.services import client_create
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, NotFound
 from zapys.core.money import Money, format_money, percent_of
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import organization_zone
 from zapys.core.text import clean_line
 from zapys.ledger.models import Entry
@@ -52,7 +53,6 @@ from zapys.ledger.services import LedgerWrite, entry_create
 from zapys.memberships.models import ClientMembership, MembershipPlan
 from zapys.memberships.prepaid import groups_check, membership_sell_prepaid
 from zapys.memberships.services import membership_cancel, validity_end
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import message_send
 from zapys.online_sales.codes import code_new, code_normalise
 from zapys.online_sales.events import PURCHASED
@@ -407,8 +407,8 @@ def online_sale_paid(*, payment: Payment, actor: Actor) -> OnlineSale | None:
     if sale.status != S.PENDING or sale.payment_id != payment.pk or payment.amount != sale.amount:
         notify_staff(
             organization=organization,
-            title=NoticeText(gettext_noop("An online payment needs a look")),
-            body=NoticeText(
+            title=StoredText(gettext_noop("An online payment needs a look")),
+            body=StoredText(
                 gettext_noop("Payment #%(p)s arrived for an online sale that does not await it."),
                 p=payment.pk,
             ),
@@ -457,8 +457,8 @@ def online_sale_paid(*, payment: Payment, actor: Actor) -> OnlineSale | None:
     _send_code(sale, actor)
     notify_staff(
         organization=organization,
-        title=NoticeText(gettext_noop("Membership sold online: %(plan)s"), plan=sale.plan_name),
-        body=NoticeText(
+        title=StoredText(gettext_noop("Membership sold online: %(plan)s"), plan=sale.plan_name),
+        body=StoredText(
             gettext_noop("%(email)s paid %(amount)s; activation code %(code)s."),
             email=sale.email,
             amount=Money(sale.amount, sale.currency),
@@ -811,8 +811,8 @@ def online_sale_refunded(*, payment: Payment, amount: int, actor: Actor) -> None
     if actor.user is None:
         notify_staff(
             organization=organization,
-            title=NoticeText(gettext_noop("An online sale was refunded at the payment provider")),
-            body=NoticeText(
+            title=StoredText(gettext_noop("An online sale was refunded at the payment provider")),
+            body=StoredText(
                 gettext_noop(
                     "%(amount)s of the purchase %(code)s went back to the buyer; the purchase is "
                     "reversed in Zapys."
@@ -871,8 +871,8 @@ def _part_refunded(sale: OnlineSale, payment: Payment, amount: int, actor: Actor
     )
     notify_staff(
         organization=organization,
-        title=NoticeText(gettext_noop("Part of an online sale was refunded")),
-        body=NoticeText(body, amount=Money(amount, payment.currency), code=sale.activation_code),
+        title=StoredText(gettext_noop("Part of an online sale was refunded")),
+        body=StoredText(body, amount=Money(amount, payment.currency), code=sale.activation_code),
         related=payment,
     )
 

@@ -26,8 +26,8 @@ from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Group, LessonType, Service, Subject
 from zapys.core.audit import Actor, audit_record_many
 from zapys.core.numbers import numbered
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import org_scope, unscoped
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import Outgoing, message_send_many, staff_notify
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, PrepaymentSettings
@@ -176,7 +176,7 @@ def _by_org(rows: list[Booking]) -> dict[int, list[Booking]]:
     return grouped
 
 
-def _staff_notify(org: Any, title: NoticeText, rows: list[Booking]) -> None:
+def _staff_notify(org: Any, title: StoredText, rows: list[Booking]) -> None:
 
     body = ", ".join(f"{numbered(b.pk)} {b.client.name}" for b in rows[:20])
     if len(rows) > 20:
@@ -249,7 +249,7 @@ def expire_batch(now: datetime) -> tuple[int, int]:
                     )
                 _staff_notify(
                     org,
-                    NoticeText.counted(
+                    StoredText.counted(
                         "Prepayment not received in time: %(n)s booking",
                         "Prepayment not received in time: %(n)s bookings",
                         len(group),
@@ -300,7 +300,7 @@ def cancel_batch(now: datetime) -> tuple[int, int]:
                     )
                 _staff_notify(
                     org,
-                    NoticeText(
+                    StoredText(
                         gettext_noop("Visits cancelled: prepayment not received (%(n)s)"),
                         n=len(group),
                     ),

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_noop
 
 from zapys.core.exceptions import Conflict
 from zapys.core.money import Money, format_money
+from zapys.core.stored_text import StoredText
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record, money_refunded_record
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import message_send
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import notify_staff, payment_create
@@ -102,11 +102,11 @@ def top_up_succeeded(payment: Payment, actor: Actor) -> None:
     amount_text = format_money(payment.amount, payment.currency)
     notify_staff(
         organization=organization,
-        title=NoticeText(
+        title=StoredText(
             gettext_noop("Top-up received: %(amount)s"),
             amount=Money(payment.amount, payment.currency),
         ),
-        body=NoticeText(
+        body=StoredText(
             gettext_noop("%(client)s topped up the balance online."), client=client.name
         ),
         related=payment,

@@ -35,11 +35,11 @@ from zapys.clients.services import client_find_or_create
 from zapys.core.audit import Actor, audit_record, audit_record_many
 from zapys.core.exceptions import Conflict, DomainError, NotFound
 from zapys.core.money import Money, format_money
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import org_scope, organization_zone, unscoped
 from zapys.core.text import clean_line
 from zapys.ledger.models import Entry as LedgerEntry
 from zapys.ledger.money import money_received_record, money_refunded_record
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import Outgoing, message_send, message_send_many, staff_notify
 from zapys.payments.models import Payment
 from zapys.payments.services import payment_create
@@ -810,8 +810,8 @@ def offer_paid(payment: Payment, actor: Actor) -> None:
         action, event, suffix = "waitlist.slot_taken", events.SLOT_TAKEN, "taken"
         staff_notify(
             organization=offer.organization,
-            title=NoticeText(gettext_noop("Waiting list: paid, but the time was taken")),
-            body=NoticeText(
+            title=StoredText(gettext_noop("Waiting list: paid, but the time was taken")),
+            body=StoredText(
                 gettext_noop(
                     "%(client)s paid %(amount)s for %(what)s; the money is on their balance."
                 ),

@@ -10,10 +10,10 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 
 from zapys.core.audit import Actor, audit_record
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import org_scope
 from zapys.messaging.events import STAFF_NOTIFICATION
 from zapys.messaging.models import StaffNotification
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.selectors import messaging_settings_get, notifications_for
 from zapys.messaging.services.sending import message_send
 from zapys.messaging.staff_chats import staff_chats_for
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 def staff_notify(
     *,
     organization: Organization,
-    title: str | NoticeText,
-    body: str | NoticeText = "",
+    title: str | StoredText,
+    body: str | StoredText = "",
     related: models.Model | None = None,
     url: str = "",
     level: str = "info",
@@ -40,7 +40,7 @@ def staff_notify(
     through the bot (`messaging.staff_chats`: everybody's for a team notification, the
     recipient's own otherwise).
 
-    A `NoticeText` title or body is shown to each reader in their language (the page's; a
+    A `StoredText` title or body is shown to each reader in their language (the page's; a
     Telegram copy in its staff member's, the staff chat's in the organization's); a plain
     string is shown as it is, in whatever language the caller wrote it.
     """
@@ -53,8 +53,8 @@ def staff_notify(
             recipient=recipient,
             title=_rendered(title)[:200],
             body=_rendered(body),
-            title_text=title.stored() if isinstance(title, NoticeText) else {},
-            body_text=body.stored() if isinstance(body, NoticeText) else {},
+            title_text=title.stored() if isinstance(title, StoredText) else {},
+            body_text=body.stored() if isinstance(body, StoredText) else {},
             url=url[:500],
             level=level,
             related_type=related._meta.label_lower if related is not None else "",
@@ -109,7 +109,7 @@ def _copy_to_own_chats(
             )
 
 
-def _rendered(value: str | NoticeText) -> str:
+def _rendered(value: str | StoredText) -> str:
     return value if isinstance(value, str) else value.render()
 
 

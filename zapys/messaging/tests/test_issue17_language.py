@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 
 from tests.factories_messaging import make_client, make_console_accounts
 from zapys.core.money import Money
+from zapys.core.stored_text import StoredText
 from zapys.messaging.events import TEST_MESSAGE
 from zapys.messaging.models import (
     Message,
@@ -18,7 +19,6 @@ from zapys.messaging.models import (
     StaffNotification,
     TransportAccount,
 )
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.providers import DEMO_ACCOUNT_NAME
 from zapys.messaging.services import message_send, staff_notify
 
@@ -43,10 +43,10 @@ def _top_up_notice(org):
     with translation.override("uk"):  # written by a Ukrainian payment callback
         return staff_notify(
             organization=org,
-            title=NoticeText(
+            title=StoredText(
                 gettext_noop("Top-up received: %(amount)s"), amount=Money(50000, "UAH")
             ),
-            body=NoticeText(
+            body=StoredText(
                 gettext_noop("%(client)s topped up the balance online."), client="Бондаренко Оксана"
             ),
             level="success",
@@ -113,14 +113,14 @@ def test_the_staff_chat_copy_is_in_the_organizations_language(org, actor):
 
 
 def test_a_status_inside_a_sentence_is_a_lower_case_word(org):
-    text = NoticeText(
+    text = StoredText(
         gettext_noop(
             "%(amount)s from %(client)s arrived after the invoice was %(status)s; it is "
             "on the client's balance."
         ),
         amount=Money(100, "UAH"),
         client="A",
-        status=NoticeText.word("Expired"),
+        status=StoredText.word("Expired"),
     )
     with translation.override("en"):
         assert "after the invoice was expired;" in text.render()

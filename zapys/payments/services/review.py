@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor, audit_record
-from zapys.messaging.notice_text import NoticeText
+from zapys.core.stored_text import StoredText
 from zapys.messaging.services import staff_notify
 from zapys.payments.models import Payment
 from zapys.payments.services.state import _scoped
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 def notify_staff(
     *,
     organization: Organization,
-    title: str | NoticeText,
-    body: str | NoticeText = "",
+    title: str | StoredText,
+    body: str | StoredText = "",
     related: Any = None,
     level: str = "warning",
 ) -> None:
@@ -54,7 +54,7 @@ def payment_hold(*, payment: Payment, reason: str, actor: Actor, notify: bool = 
             return
         notify_staff(
             organization=payment.organization,
-            title=NoticeText(gettext_noop("Online payment #%(id)s needs review"), id=payment.pk),
+            title=StoredText(gettext_noop("Online payment #%(id)s needs review"), id=payment.pk),
             body=reason,
             related=payment,
         )

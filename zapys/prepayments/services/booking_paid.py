@@ -17,11 +17,11 @@ from django.utils.translation import gettext_noop
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.money import Money, format_money
+from zapys.core.stored_text import StoredText
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record
 from zapys.ledger.selectors import client_balance
-from zapys.messaging.notice_text import NoticeText
 from zapys.payments.services import payment_expire
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, BranchFinance
@@ -79,11 +79,11 @@ def _after_paid(booking: Booking, actor: Actor, now: datetime) -> None:
     visit_clock_set(visit, "paid", actor)
     booking_staff_notify(
         booking,
-        NoticeText(
+        StoredText(
             gettext_noop("Prepayment received: %(amount)s"),
             amount=Money(booking.amount, booking.currency),
         ),
-        NoticeText(
+        StoredText(
             gettext_noop("%(client)s prepaid %(what)s."),
             client=booking.client.name,
             what=visit.title,
@@ -140,10 +140,10 @@ def booking_payment_succeeded(
         booking.refresh_from_db()
         if late:
             kind = "late"
-            title = NoticeText(
+            title = StoredText(
                 gettext_noop("Prepayment paid after the deadline: booking #%(id)s"), id=booking.pk
             )
-            body = NoticeText(
+            body = StoredText(
                 gettext_noop(
                     "%(amount)s from %(client)s is on the client's balance. Restore the visit "
                     "(if the time is free) or refund the payment."
@@ -154,8 +154,8 @@ def booking_payment_succeeded(
         else:
             qs.update(extra_payments=F("extra_payments") + 1)
             kind = "duplicate"
-            title = NoticeText(gettext_noop("Booking #%(id)s was paid twice"), id=booking.pk)
-            body = NoticeText(
+            title = StoredText(gettext_noop("Booking #%(id)s was paid twice"), id=booking.pk)
+            body = StoredText(
                 gettext_noop(
                     "The second payment (%(amount)s) is on %(client)s's balance: keep it or refund."
                 ),

@@ -8,7 +8,7 @@ from typing import Any
 
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
-from zapys.messaging.notice_text import NoticeText
+from zapys.core.stored_text import StoredText
 from zapys.messaging.services import message_send, staff_notify
 from zapys.prepayments.models import Booking
 from zapys.prepayments.selectors import message_variables
@@ -38,8 +38,8 @@ def booking_message_send(booking: Booking, event: str, suffix: str, actor: Actor
 
 def booking_staff_notify(
     booking: Booking,
-    title: str | NoticeText,
-    body: str | NoticeText = "",
+    title: str | StoredText,
+    body: str | StoredText = "",
     level: str = "info",
 ) -> None:
     staff_notify(

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_noop, override
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.money import Money, format_money
+from zapys.core.stored_text import StoredText
 from zapys.ledger.money import money_refunded_record
-from zapys.messaging.notice_text import NoticeText
 from zapys.messaging.services import message_send, staff_notify
 from zapys.payments.services import payment_refund
 from zapys.prepayments import events
@@ -135,9 +135,9 @@ def _refund_failed(booking: Booking, amount: int, code: str, detail: str, actor:
         with override(organization.language or "uk"):
             staff_notify(
                 organization=organization,
-                title=NoticeText(gettext_noop("A refund to the card failed")),
+                title=StoredText(gettext_noop("A refund to the card failed")),
                 # The provider's reason is worded once, in the organization's language.
-                body=NoticeText(
+                body=StoredText(
                     gettext_noop(
                         "%(client)s: %(amount)s for the cancelled visit was not refunded. "
                         "%(reason)s Open the booking to retry."

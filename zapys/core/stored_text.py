@@ -1,21 +1,23 @@
-"""A staff notification's text, translated when it is read (issue 17).
+"""Text written once and read in each reader's language (issue 17).
 
-A notification used to be stored as text translated when it was created: in the language
-of whoever caused it (a Ukrainian payment callback), so an English page showed
-"Отримано поповнення: 500,00 грн". Now the caller gives a `NoticeText`: the English msgid
-(marked with `gettext_noop`, so it is in the app's catalogue) and its parameters; the
-notification stores both and each reader sees it in their own language, with money
-formatted for that language at display time::
+Text the system writes for people to read later — a staff notification, the comment of a
+ledger entry or a till operation — used to be stored translated when it was created: in the
+language of whoever caused it (a Ukrainian payment callback), so an English page showed
+"Отримано поповнення: 500,00 грн". Now the writer gives a `StoredText`: the English msgid
+(marked with `gettext_noop`, so it is in the catalogue) and its parameters; the row stores
+both and each reader sees it in their own language, with money formatted for that language
+at display time::
 
     staff_notify(
         organization=org,
-        title=NoticeText(gettext_noop("Top-up received: %(amount)s"), amount=Money(50000)),
+        title=StoredText(gettext_noop("Top-up received: %(amount)s"), amount=Money(50000)),
     )
 
 Parameters are kept as JSON: text and numbers as they are, money as kopecks + currency
-(`Money`), a translatable word (a status) as a nested `NoticeText`. The text rendered at
-creation is stored too: it is what old rows have, and the fallback when a msgid cannot be
-rendered any more.
+(`Money`), a translatable word (a status) as a nested `StoredText`. The text rendered at
+creation is stored too: it is what old rows have, what the API and searches see, and the
+fallback when a msgid cannot be rendered any more. It lives in core because both messaging
+(notifications) and the ledger (comments) use it, and the ledger may not import messaging.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ from django.utils import translation
 
 from zapys.core.money import Money
 
-Param: TypeAlias = "str | int | Money | NoticeText"
+Param: TypeAlias = "str | int | Money | StoredText"
 
 
 @dataclass(frozen=True, init=False)
-class NoticeText:
+class StoredText:
     msgid: str
     params: dict[str, Param] = field(default_factory=dict)
     lower: bool = False  # a word inside a sentence ("after the invoice was paid")
@@ -45,7 +47,7 @@ class NoticeText:
         object.__setattr__(self, "plural", "")
 
     @classmethod
-    def counted(cls, singular: str, plural: str, n: int, **params: Param) -> NoticeText:
+    def counted(cls, singular: str, plural: str, n: int, **params: Param) -> StoredText:
         """A text with a number in it ("2 bookings"): the language's plural form for `n`
         (mark both with `ngettext_noop`-style `gettext_noop` pairs in the catalogue)."""
         text = cls(singular, n=n, **params)
@@ -53,7 +55,7 @@ class NoticeText:
         return text
 
     @classmethod
-    def word(cls, msgid: str) -> NoticeText:
+    def word(cls, msgid: str) -> StoredText:
         """A label (a status) used inside another text, in lower case."""
         text = cls(msgid)
         object.__setattr__(text, "lower", True)
@@ -79,7 +81,7 @@ class NoticeText:
 def _dump(value: Param) -> Any:
     if isinstance(value, Money):
         return {"money": value.amount, "currency": value.currency}
-    if isinstance(value, NoticeText):
+    if isinstance(value, StoredText):
         return {"text": value.stored()}
     return value
 
