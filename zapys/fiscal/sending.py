@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.core.money import format_money
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import organization_zone, unscoped
 from zapys.fiscal.checkbox import CHECK_PAGE, CheckboxClient, CheckboxError
 from zapys.fiscal.events import RECEIPT_READY, RETURN_RECEIPT_READY
@@ -92,16 +93,19 @@ def _seen(receipt: FiscalReceipt, body: dict[str, Any], now: datetime, summary: 
         ).update(offline_since=now)
         if noticed:
             register = receipt.register
-            with translation.override(register.organization.language):
-                staff_told(
-                    register,
-                    _("Cash register of %(branch)s is working offline")
-                    % {"branch": register.branch.name},
-                    _(
+            staff_told(
+                register,
+                StoredText(
+                    gettext_noop("Cash register of %(branch)s is working offline"),
+                    branch=register.branch.name,
+                ),
+                StoredText(
+                    gettext_noop(
                         "Checkbox makes its receipts offline; they reach the tax service when "
                         "it is back online (at most 36 hours offline)."
-                    ),
-                )
+                    )
+                ),
+            )
         summary.add("offline")
     if status == "DONE":
         moved = FiscalReceipt.objects.filter(pk=receipt.pk, status=PENDING).update(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from zapys.accounts.models import Branch
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.stored_text import StoredText
 from zapys.fiscal.checkbox import CheckboxClient, CheckboxError
 from zapys.fiscal.models import CashRegister, FiscalReceipt
 from zapys.ledger.hooks import MoneyMoved
@@ -130,8 +131,11 @@ def register_check(register: CashRegister) -> tuple[bool, str]:
     return True, _("Connected; register %(n)s is online.") % {"n": number}
 
 
-def staff_told(register: CashRegister, title: str, body: str) -> None:
-    """A warning for the team (the bell and the staff chat), in the organization's language."""
+def staff_told(
+    register: CashRegister, title: str | StoredText, body: str | StoredText = ""
+) -> None:
+    """A warning for the team (the bell and the staff chat). A `StoredText` reads in each
+    reader's language; a plain string (Checkbox's own words) is shown as it came."""
     staff_notify(
         organization=register.organization,
         title=title,

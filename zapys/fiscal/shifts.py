@@ -15,8 +15,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor, audit_record
+from zapys.core.stored_text import StoredText
 from zapys.fiscal.checkbox import CheckboxClient, CheckboxError
 from zapys.fiscal.models import CashRegister, Shift
 from zapys.fiscal.services import staff_told
@@ -58,12 +60,21 @@ def _opening_seen(shift: Shift, body: dict[str, Any], now: datetime) -> Shift | 
         _audit(shift, "shift.opened", {"status": ["opening", "opened"]})
         return shift
     if status == "CLOSED":  # it could not open: the reason is in the opening transaction
-        reason = _reason(body, "initial_transaction") or _("Checkbox could not open the shift.")
+        # Checkbox's own words as they came; ours read in each reader's language.
+        reason: str | StoredText = _reason(body, "initial_transaction") or StoredText(
+            gettext_noop("Checkbox could not open the shift.")
+        )
         _failed(shift, reason)
     return None
 
 
-def _failed(shift: Shift, reason: str) -> None:
+def _failed(shift: Shift, reason: str | StoredText) -> None:
+    # The shift and the register keep the reason as text (the fiscal pages show it); the
+    # staff notification keeps a `StoredText` so each reader sees it in their language.
+    told = reason
+    if isinstance(reason, StoredText):
+        with translation.override(shift.register.organization.language or None):
+            reason = reason.render()
     Shift.objects.for_org(shift.organization_id).filter(pk=shift.pk).update(
         status=Shift.Status.FAILED, error=reason
     )
@@ -73,12 +84,13 @@ def _failed(shift: Shift, reason: str) -> None:
     shift.status, shift.error = Shift.Status.FAILED, reason
     _audit(shift, "shift.failed", {"status": ["opening", "failed"], "error": [None, reason]})
     register = shift.register
-    with translation.override(register.organization.language):
-        staff_told(
-            register,
-            _("Shift of %(branch)s could not be opened") % {"branch": register.branch.name},
-            reason,
-        )
+    staff_told(
+        register,
+        StoredText(
+            gettext_noop("Shift of %(branch)s could not be opened"), branch=register.branch.name
+        ),
+        told,
+    )
 
 
 def shift_ready(register: CashRegister, client: CheckboxClient, now: datetime) -> Shift | None:

@@ -13,13 +13,16 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor
 from zapys.core.jobs import periodic_job
+from zapys.core.stored_text import StoredText
+from zapys.core.system_names import msgid_of
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.payments import services
 from zapys.payments.config import reconcile_after_minutes
-from zapys.payments.models import Payment, payment_number
+from zapys.payments.models import Payment
 from zapys.payments.providers import PaymentNotFound, ProviderError
 
 logger = logging.getLogger(__name__)
@@ -92,6 +95,25 @@ def _agrees(local: str, remote: str) -> bool:
     return local == remote
 
 
+def _mismatch_line(payment: Payment, remote: str) -> StoredText:
+    """One payment of the mismatch summary, in each reader's language: our status is a
+    word of the catalogue, the provider's its own code (quoted, as it came)."""
+    return StoredText(
+        gettext_noop("Payment #%(id)s: Zapys says %(local)s, the provider says %(remote)s."),
+        id=payment.pk,
+        local=StoredText.word(msgid_of(S(payment.status).label)),
+        remote=f"“{remote}”",
+    )
+
+
+def _one_per_line(lines: list[StoredText]) -> StoredText:
+    """Texts one under another as one stored text. Its msgid is only the layout
+    ("%(line0)s\n%(line1)s"): no words, so it is in no catalogue and gettext gives it back
+    as it is; each line is a nested text rendered in the reader's language."""
+    layout = "\n".join(f"%(line{n})s" for n in range(len(lines)))
+    return StoredText(layout, **{f"line{n}": line for n, line in enumerate(lines)})
+
+
 @periodic_job("payments.mismatch_report", every=timedelta(days=1))
 def mismatch_report(now: datetime) -> str:
     """Daily: compare the last two days' settled payments with what the provider says;
@@ -105,7 +127,7 @@ def mismatch_report(now: datetime) -> str:
             .select_related("organization", "account")
             .order_by("organization_id", "id")[:1000]
         )
-    by_org: dict[int, list[str]] = defaultdict(list)
+    by_org: dict[int, list[StoredText]] = defaultdict(list)
     checked = errors = 0
     for payment in recent:
         with org_scope(payment.organization):
@@ -125,7 +147,7 @@ def mismatch_report(now: datetime) -> str:
                 "local": payment.get_status_display(),
                 "remote": f"“{remote}”",
             }
-            by_org[payment.organization_id].append(f"{payment_number(payment.pk)}: {reason}")
+            by_org[payment.organization_id].append(_mismatch_line(payment, remote))
             services.payment_hold(payment=payment, reason=reason, actor=actor, notify=False)
     for payment in recent:
         lines = by_org.pop(payment.organization_id, None)
@@ -133,8 +155,10 @@ def mismatch_report(now: datetime) -> str:
             with org_scope(payment.organization):
                 services.notify_staff(
                     organization=payment.organization,
-                    title=_("Payments disagree with the provider: %(n)s") % {"n": len(lines)},
-                    body="\n".join(lines),
+                    title=StoredText(
+                        gettext_noop("Payments disagree with the provider: %(n)s"), n=len(lines)
+                    ),
+                    body=_one_per_line(lines),
                 )
     mismatches = sum(1 for p in recent if p.held_for_review)
     return f"checked {checked}, mismatches {mismatches}, errors {errors}"

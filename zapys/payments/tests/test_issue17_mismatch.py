@@ -1,0 +1,85 @@
+"""Issue 17: the daily mismatch summary is stored as msgids with parameters (a line per
+payment, our status a word of the catalogue) and read in each reader's language."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tests.factories_payments import make_account, make_topup
+from tests.simulators import post_form
+from zapys.messaging.models import StaffNotification
+from zapys.payments import jobs, services
+
+pytestmark = pytest.mark.django_db
+
+
+def _paid_here_unknown_there(org, actor, amount):
+    payment = make_topup(org, account=make_account(org, "liqpay"), amount=amount)
+    form = services.checkout_form(payment)
+    assert post_form(form.action, form.fields).status_code == 200
+    services.payment_succeed(payment=payment, actor=actor)
+    return payment
+
+
+def _page(staff_client, owner, language: str) -> str:
+    owner.language = language
+    owner.save(update_fields=["language"])
+    response = staff_client.get(reverse("messaging:notifications"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_mismatch_summary_reads_in_the_readers_language(
+    org, branch, liqpay_sim, actor, owner, staff_client
+):
+    first = _paid_here_unknown_there(org, actor, 1000)
+    second = _paid_here_unknown_there(org, actor, 2000)
+    with translation.override("uk"):  # the scheduler's language
+        jobs.mismatch_report(timezone.now())
+    note = StaffNotification.objects.get(title__startswith="Платежі не збігаються")
+    assert note.title_text == {
+        "msgid": "Payments disagree with the provider: %(n)s",
+        "params": {"n": 2},
+    }
+    page = _page(staff_client, owner, "en")
+    assert "Payments disagree with the provider: 2" in page
+    for payment in (first, second):
+        line = f"Payment #{payment.pk}: Zapys says paid, the provider says “pending”."
+        assert line.replace("“", "&ldquo;") in page or line in page
+    assert "Платіж №" not in page and "не збігаються" not in page
+    page = _page(staff_client, owner, "uk")
+    assert "Платежі не збігаються з даними платіжного сервісу: 2" in page
+    for payment in (first, second):
+        assert (
+            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжного сервісу — “pending”." in page
+        )
+    with translation.override("en"):
+        # One line per payment, as the bell and the staff chat show it.
+        assert note.shown_body.count("\n") == 1
+
+
+def test_the_summary_written_in_english_reads_in_ukrainian(org, branch, liqpay_sim, actor):
+    payment = _paid_here_unknown_there(org, actor, 1000)
+    with translation.override("en"):
+        jobs.mismatch_report(timezone.now())
+    note = StaffNotification.objects.get(title__startswith="Payments disagree")
+    with translation.override("uk"):
+        assert note.shown_title == "Платежі не збігаються з даними платіжного сервісу: 1"
+        assert note.shown_body == (
+            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжного сервісу — “pending”."
+        )
+
+
+def test_agreeing_payments_make_no_summary(org, branch, liqpay_sim, actor):
+    payment = make_topup(org, account=make_account(org, "liqpay"), amount=1000)
+    form = services.checkout_form(payment)
+    assert post_form(form.action, form.fields).status_code == 200
+    liqpay_sim.build_callback(payment.order_id, "success")  # paid at the provider too
+    services.payment_succeed(payment=payment, actor=actor)
+    before = StaffNotification.objects.count()
+    assert "mismatches 0" in jobs.mismatch_report(timezone.now())
+    assert StaffNotification.objects.count() == before
+    payment.refresh_from_db()
+    assert not payment.held_for_review
