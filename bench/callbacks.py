@@ -600,6 +600,10 @@ class TopUpSetup:
                 payment_type=self.payment_type.pk,
                 article=self.article.pk,
                 comment=_("Online top-up, payment #%(id)s") % {"id": pk},
+                # the comment as each reader's page renders it (core.stored_text)
+                comment_text=json.dumps(
+                    {"msgid": "Online top-up, payment #%(id)s", "params": {"id": pk}}
+                ),
                 entry_repr=str(Entry(kind="debit", amount=amount, purpose=TOP_UP))[:300],
                 operation_repr=str(FinancialOperation(kind="income", amount=amount))[:300],
                 line=_("Balance top-up"),
@@ -846,18 +850,20 @@ TOP_UP_SQL = {
     "account_get": "SELECT id FROM ledger_account WHERE client_id = %(client)s AND kind = 'base'",
     "entry": (
         "INSERT INTO ledger_entry (organization_id, account_id, client_id, kind, amount,"
-        " purpose, comment, cause_type, cause_id, branch_id, payment_type_id, created_by_id,"
-        " created_by_label, created_at, status, cancelled_at, cancelled_by_id, cancel_reason)"
-        " VALUES (%(org)s, %(ledger_account)s, %(client)s, 'debit', %(amount)s, 'top_up',"
-        " %(comment)s, 'payments.payment', %(pk)s, %(branch)s, %(payment_type)s, NULL,"
+        " purpose, comment, comment_text, cause_type, cause_id, branch_id, payment_type_id,"
+        " created_by_id, created_by_label, created_at, status, cancelled_at, cancelled_by_id,"
+        " cancel_reason) VALUES (%(org)s, %(ledger_account)s, %(client)s, 'debit', %(amount)s,"
+        " 'top_up', %(comment)s, CAST(%(comment_text)s AS jsonb), 'payments.payment', %(pk)s,"
+        " %(branch)s, %(payment_type)s, NULL,"
         " 'liqpay', now(), 'active', NULL, NULL, '') RETURNING id"
     ),
     "operation": (
         "INSERT INTO ledger_financialoperation (organization_id, branch_id, kind, amount,"
-        " article_id, payment_type_id, client_id, comment, cause_type, cause_id,"
+        " article_id, payment_type_id, client_id, comment, comment_text, cause_type, cause_id,"
         " created_by_id, created_by_label, created_at, entry_id, status, cancelled_at,"
         " cancel_reason) VALUES (%(org)s, %(branch)s, 'income', %(amount)s, %(article)s,"
-        " %(payment_type)s, %(client)s, %(comment)s, 'payments.payment', %(pk)s, NULL,"
+        " %(payment_type)s, %(client)s, %(comment)s, CAST(%(comment_text)s AS jsonb),"
+        " 'payments.payment', %(pk)s, NULL,"
         " 'liqpay', now(), %(entry)s, 'active', NULL, '') RETURNING id"
     ),
     "receipt": (

@@ -32,7 +32,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from zapys.checkout.events import PAYMENT_LINK_EVENT
@@ -43,6 +43,7 @@ from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.models import AuditLog
 from zapys.core.money import format_money as _format_money
+from zapys.core.stored_text import StoredText, TextOrStored
 from zapys.core.tenancy import organization_zone
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry, PaymentType, SalesReceipt
@@ -620,8 +621,9 @@ def _charge(
     balance covered and the part paid now (the receipt's line) — queued in `write`."""
     visit, client = summary.visit, summary.client
     made: list[Entry | None] = []
+    comment: TextOrStored
     for amount, comment in (
-        (covered, _("%(what)s: covered by the balance") % {"what": visit.title}),
+        (covered, StoredText(gettext_noop("%(what)s: covered by the balance"), what=visit.title)),
         (due, visit.title),
     ):
         made.append(
@@ -695,12 +697,13 @@ def _settle(
     receipt: SalesReceipt | None = None
     arrival_audit: list[AuditLog] = []
     lines = _lines(visit, due, charge_due, to_balance)
-    comment = _("Visit %(what)s, %(when)s") % {
-        "what": visit.title,
-        "when": visit.starts_at.astimezone(organization_zone(visit.organization)).strftime(
+    comment = StoredText(
+        gettext_noop("Visit %(what)s, %(when)s"),
+        what=visit.title,
+        when=visit.starts_at.astimezone(organization_zone(visit.organization)).strftime(
             "%d.%m.%Y %H:%M"
         ),
-    }
+    )
     if money:
         ways = [
             Received(a, m)
@@ -810,7 +813,9 @@ def visit_checkout_paid(payment: Payment, actor: Actor) -> None:
             article=SERVICES_ARTICLE,
             actor=actor,
             cause=payment,
-            comment=_("Online payment #%(id)s for a visit paid otherwise") % {"id": payment.pk},
+            comment=StoredText(
+                gettext_noop("Online payment #%(id)s for a visit paid otherwise"), id=payment.pk
+            ),
             deposit_line=_("Balance top-up"),
             branch=visit.branch,
         )
@@ -827,7 +832,9 @@ def visit_checkout_paid(payment: Payment, actor: Actor) -> None:
         article=SERVICES_ARTICLE,
         actor=actor,
         cause=row,
-        comment=_("Online payment #%(id)s for %(what)s") % {"id": payment.pk, "what": visit.title},
+        comment=StoredText(
+            gettext_noop("Online payment #%(id)s for %(what)s"), id=payment.pk, what=visit.title
+        ),
         sold=_lines(visit, row.due, charge_due, max(payment.amount - row.due, 0)),
         branch=visit.branch,
         write=write,
@@ -873,7 +880,7 @@ def visit_checkout_refunded(payment: Payment, amount: int, actor: Actor) -> None
         amount=amount,
         actor=actor,
         cause=payment,
-        comment=_("Refund of online payment #%(id)s") % {"id": payment.pk},
+        comment=StoredText(gettext_noop("Refund of online payment #%(id)s"), id=payment.pk),
         branch=payment.branch if payment.branch_id else None,
     )
     row = _row_of(payment)
@@ -925,7 +932,9 @@ def _repay(
         article=SERVICES_ARTICLE,
         actor=actor,
         cause=live,
-        comment=_("Visit %(what)s, paid again after a refund") % {"what": visit.title},
+        comment=StoredText(
+            gettext_noop("Visit %(what)s, paid again after a refund"), what=visit.title
+        ),
         sold=repaid_lines(visit, owed, cash + card),
         branch=visit.branch,
     )

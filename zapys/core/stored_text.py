@@ -62,7 +62,7 @@ class StoredText:
         return text
 
     def stored(self) -> dict[str, Any]:
-        """The JSON kept on the notification."""
+        """The JSON kept on the row (a notification, a ledger comment)."""
         stored: dict[str, Any] = {
             "msgid": self.msgid,
             "params": {k: _dump(v) for k, v in self.params.items()},
@@ -76,6 +76,20 @@ class StoredText:
     def render(self) -> str:
         """The text in the active language."""
         return render_stored(self.stored(), fallback=self.msgid)
+
+
+#: What a writer may give where people read text later: text as typed (a staff comment, a
+#: service's name — data, shown as it is) or a `StoredText` the system wrote.
+TextOrStored: TypeAlias = "str | StoredText"
+
+
+def text_split(text: TextOrStored) -> tuple[str, dict[str, Any] | None]:
+    """The two columns a row keeps for `text`: the text in the active language (what the API
+    and searches see, and the fallback) and, for a `StoredText`, what renders it again in
+    each reader's language (None for text as typed)."""
+    if isinstance(text, StoredText):
+        return text.render(), text.stored()
+    return text, None
 
 
 def _dump(value: Param) -> Any:

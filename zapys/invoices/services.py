@@ -785,8 +785,11 @@ def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:
         article=ARTICLE,
         actor=actor,
         cause=invoice,
-        comment=_("Invoice %(number)s, payment #%(id)s")
-        % {"number": invoice.number, "id": payment.pk},
+        comment=StoredText(
+            gettext_noop("Invoice %(number)s, payment #%(id)s"),
+            number=invoice.number,
+            id=payment.pk,
+        ),
         deposit_line=_deposit_line(invoice),
         branch=payment.branch if payment.branch_id else None,
         account=account,
@@ -880,8 +883,11 @@ def invoice_payment_refunded(*, payment: Payment, amount: int, actor: Actor) -> 
         amount=amount,
         actor=actor,
         cause=invoice,
-        comment=_("Refund of invoice %(number)s, payment #%(id)s")
-        % {"number": invoice.number, "id": payment.pk},
+        comment=StoredText(
+            gettext_noop("Refund of invoice %(number)s, payment #%(id)s"),
+            number=invoice.number,
+            id=payment.pk,
+        ),
         branch=payment.branch if payment.branch_id else None,
         account=record.entry.account if record.entry is not None else None,
     )
@@ -940,7 +946,9 @@ def invoice_pay_from_balance(
             field="balance",
         )
     with translation.override(organization.language or None):
-        comment = _("Invoice %(number)s paid from the balance") % {"number": locked.number}
+        comment = StoredText(
+            gettext_noop("Invoice %(number)s paid from the balance"), number=locked.number
+        )
         entry_create(
             client=locked.client,
             kind=Entry.Kind.CREDIT,

@@ -3,11 +3,12 @@ one or many at a time, and the opening balance a client import brings."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.clients.hooks import BalanceProvider, balance_provider_declare
 from zapys.clients.models import Client
 from zapys.core.audit import Actor
+from zapys.core.stored_text import StoredText
 from zapys.ledger import selectors, services
 from zapys.ledger.models import Entry
 
@@ -22,7 +23,7 @@ def opening_balance_post(*, client: Client, amount: int, actor: Actor) -> Entry 
         amount=abs(amount),
         purpose="opening_balance",
         actor=actor,
-        comment=_("Opening balance (import)"),
+        comment=StoredText(gettext_noop("Opening balance (import)")),
     )
 
 

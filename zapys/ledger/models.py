@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from zapys.core.fields import MoneyField
 from zapys.core.money import format_money
 from zapys.core.numbers import numbered
+from zapys.core.stored_text import render_stored
 from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
 
@@ -251,6 +252,9 @@ class Entry(OrgOwned):
     amount = MoneyField(_("amount"))
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
+    # A comment the system wrote ("Online top-up, payment #7"), kept so each reader sees it
+    # in their own language (core.stored_text); `comment` holds it rendered when written.
+    comment_text = models.JSONField(null=True, blank=True, editable=False)
     cause_type = models.CharField(max_length=100, blank=True)
     cause_id = models.CharField(max_length=64, blank=True)
     branch = models.ForeignKey(
@@ -330,12 +334,17 @@ class Entry(OrgOwned):
         return self.status == self.Status.CANCELLED
 
     @property
+    def comment_shown(self) -> str:
+        """The comment in the reader's language (a comment the system wrote) or as typed."""
+        return render_stored(self.comment_text, fallback=self.comment)
+
+    @property
     def what_for(self) -> str:
         """What the client reads for this entry: the service or plan by name when the system
         wrote it for a visit or a sale (its comment is that name), else the purpose. A comment
         staff typed is internal and never shown to the client."""
         if self.cause_type and self.comment and self.purpose in _NAMED_BY_COMMENT:
-            return self.comment
+            return self.comment_shown
         return str(self.get_purpose_display())
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -385,6 +394,9 @@ class FinancialOperation(OrgOwned):
         "clients.Client", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     comment = models.CharField(_("comment"), max_length=500, blank=True)
+    # A comment the system wrote ("Online top-up, payment #7"), kept so each reader sees it
+    # in their own language (core.stored_text); `comment` holds it rendered when written.
+    comment_text = models.JSONField(null=True, blank=True, editable=False)
     cause_type = models.CharField(max_length=100, blank=True)
     cause_id = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
@@ -432,6 +444,11 @@ class FinancialOperation(OrgOwned):
     @property
     def is_cancelled(self) -> bool:
         return self.status == LinkedStatus.CANCELLED
+
+    @property
+    def comment_shown(self) -> str:
+        """The comment in the reader's language (a comment the system wrote) or as typed."""
+        return render_stored(self.comment_text, fallback=self.comment)
 
 
 class SalesReceipt(OrgOwned):

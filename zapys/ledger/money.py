@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from zapys.accounts.models import Branch
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.stored_text import TextOrStored
 from zapys.ledger import services
 from zapys.ledger.hooks import MoneyMoved, money_moved_dispatch
 from zapys.ledger.models import (
@@ -109,7 +110,7 @@ def _entry_and_operation(
     amount: int,
     article: FinanceArticle | str,
     cause: Model | None,
-    comment: str,
+    comment: TextOrStored,
     branch: Branch | None,
     payment_type: PaymentType | None,
     method: str,
@@ -171,7 +172,7 @@ def money_received_record(
     article: FinanceArticle | str,
     actor: Actor,
     cause: Model | None,
-    comment: str,
+    comment: TextOrStored,
     deposit_line: str = "",
     sold: Sequence[SoldLine] = (),
     branch: Branch | None = None,
@@ -224,7 +225,7 @@ def money_refunded_record(
     amount: int,
     actor: Actor,
     cause: Model | None,
-    comment: str,
+    comment: TextOrStored,
     branch: Branch | None = None,
     payment_type: PaymentType | None = None,
     method: str = PaymentType.Method.ONLINE,
@@ -272,7 +273,7 @@ def money_received_many(
     article: FinanceArticle | str,
     actor: Actor,
     cause: Model | None,
-    comment: str,
+    comment: TextOrStored,
     sold: Sequence[SoldLine],
     branch: Branch | None = None,
     account: Account | None = None,
@@ -363,7 +364,7 @@ def money_received_unassigned(
     article: FinanceArticle | str,
     actor: Actor,
     cause: Model | None,
-    comment: str,
+    comment: TextOrStored,
     sold: Sequence[SoldLine],
     branch: Branch | None = None,
     payment_type: PaymentType | None = None,
@@ -404,7 +405,7 @@ def money_assign_to_client(
     purpose: str,
     actor: Actor,
     cause: Model | None,
-    comment: str,
+    comment: TextOrStored,
     account: Account | None = None,
 ) -> Entry:
     """The buyer is known now: the money lands on `client`'s account as a DEBIT entry, and the

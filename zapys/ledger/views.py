@@ -194,7 +194,7 @@ def _report_rows(qs: Any) -> list[list[Any]]:
                 e.payment_type.display_name if e.payment_type else "",
                 e.branch.name if e.branch else "",
                 e.get_status_display(),
-                e.comment,
+                e.comment_shown,
             ]
         )
     return rows

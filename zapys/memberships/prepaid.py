@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import DomainError
+from zapys.core.stored_text import TextOrStored
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.ledger.money import UnassignedMoney, money_assign_to_client
@@ -32,7 +33,7 @@ def membership_sell_prepaid(
     starts_on: date,
     money: UnassignedMoney,
     actor: Actor,
-    comment: str,
+    comment: TextOrStored,
     fees: Sequence[tuple[str, int]] = (),
     branch: Branch | None = None,
     groups: Sequence[Any] = (),

@@ -424,8 +424,11 @@ def online_sale_paid(*, payment: Payment, actor: Actor) -> OnlineSale | None:
         article="membership_sales",
         actor=actor,
         cause=sale,
-        comment=_("Online sale: %(plan)s, payment #%(p)s")
-        % {"plan": sale.plan_name, "p": payment.pk},
+        comment=StoredText(
+            gettext_noop("Online sale: %(plan)s, payment #%(p)s"),
+            plan=sale.plan_name,
+            p=payment.pk,
+        ),
         sold=lines,
         branch=payment.branch if payment.branch_id else None,
     )
@@ -590,8 +593,11 @@ def _attach(
         starts_on=starts_on,
         money=UnassignedMoney(locked.operation, locked.receipt, locked.receipt_payment),
         actor=actor,
-        comment=_("Online sale %(code)s, payment #%(p)s")
-        % {"code": locked.activation_code, "p": locked.payment_id},
+        comment=StoredText(
+            gettext_noop("Online sale %(code)s, payment #%(p)s"),
+            code=locked.activation_code,
+            p=locked.payment_id,
+        ),
         fees=fees,
         branch=locked.operation.branch,
         groups=chosen,
@@ -898,13 +904,16 @@ def _refund_on_account(
     (recorded at the attach): the rows are queued, then dated before they are inserted, so
     the refund keeps its own date in the ledger, the till and the reports."""
     write = LedgerWrite(organization=membership.organization, actor=actor)
-    what = {"code": sale.activation_code, "p": sale.payment_id}
     money = money_refunded_record(
         client=membership.client,
         amount=amount,
         actor=actor,
         cause=membership,
-        comment=_("Part of online sale %(code)s refunded, payment #%(p)s") % what,
+        comment=StoredText(
+            gettext_noop("Part of online sale %(code)s refunded, payment #%(p)s"),
+            code=sale.activation_code,
+            p=sale.payment_id or "",
+        ),
         branch=membership.branch,
         account=membership.account,
         write=write,
@@ -917,7 +926,10 @@ def _refund_on_account(
         actor=actor,
         account=membership.account,
         cause=membership,
-        comment=_("Membership price lowered by the part refund of online sale %(code)s") % what,
+        comment=StoredText(
+            gettext_noop("Membership price lowered by the part refund of online sale %(code)s"),
+            code=sale.activation_code,
+        ),
         branch=membership.branch,
         write=write,
     )

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from django.utils.translation import gettext_noop
+
 from zapys.core.demo import DemoContext, demo_clock
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import organization_zone
 from zapys.ledger.models import Entry, PaymentType
 from zapys.ledger.money import SoldLine, money_received_record, money_refunded_record
@@ -84,7 +87,7 @@ def _desk_money(ctx: DemoContext, clients: list, types: dict, zone: tzinfo, toda
                             amount=price // 2,
                             actor=actor,
                             cause=None,
-                            comment=f"Повернення: {name}",
+                            comment=StoredText(gettext_noop("Refund: %(name)s"), name=name),
                             branch=branch,
                             payment_type=types[branch.pk][method],
                         )

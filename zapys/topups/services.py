@@ -95,7 +95,7 @@ def top_up_succeeded(payment: Payment, actor: Actor) -> None:
         article=TOP_UPS_ARTICLE,
         actor=actor,
         cause=payment,
-        comment=_("Online top-up, payment #%(id)s") % {"id": payment.pk},
+        comment=StoredText(gettext_noop("Online top-up, payment #%(id)s"), id=payment.pk),
         deposit_line=_("Balance top-up"),
         branch=payment.branch if payment.branch_id else None,
     )
@@ -140,7 +140,7 @@ def top_up_refunded(payment: Payment, amount: int, actor: Actor) -> None:
         amount=amount,
         actor=actor,
         cause=payment,
-        comment=_("Refund of online payment #%(id)s") % {"id": payment.pk},
+        comment=StoredText(gettext_noop("Refund of online payment #%(id)s"), id=payment.pk),
         branch=payment.branch if payment.branch_id else None,
     )
 

@@ -773,7 +773,7 @@ def offer_paid(payment: Payment, actor: Actor) -> None:
         article=WAITLIST_ARTICLE,
         actor=actor,
         cause=payment,
-        comment=_("Waiting list prepayment, payment #%(id)s") % {"id": payment.pk},
+        comment=StoredText(gettext_noop("Waiting list prepayment, payment #%(id)s"), id=payment.pk),
         deposit_line=_("Prepayment: %(what)s") % {"what": title},
         branch=offer.branch,
     )
@@ -851,7 +851,7 @@ def offer_refunded(payment: Payment, amount: int, actor: Actor) -> None:
         amount=amount,
         actor=actor,
         cause=payment,
-        comment=_("Refund of online payment #%(id)s") % {"id": payment.pk},
+        comment=StoredText(gettext_noop("Refund of online payment #%(id)s"), id=payment.pk),
         branch=payment.branch if payment.branch_id else None,
     )
 

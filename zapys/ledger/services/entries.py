@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, PermissionDenied
+from zapys.core.stored_text import TextOrStored
 from zapys.core.text import clean_line
 from zapys.ledger.hooks import entry_cancelled_dispatch
 from zapys.ledger.models import (
@@ -47,7 +48,7 @@ def entry_create(
     actor: Actor,
     account: Account | None = None,
     cause: Model | None = None,
-    comment: str = "",
+    comment: TextOrStored = "",
     branch: Branch | None = None,
     payment_type: PaymentType | None = None,
     write: LedgerWrite | None = None,

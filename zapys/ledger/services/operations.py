@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from zapys.core.audit import Actor
+from zapys.core.stored_text import TextOrStored
 from zapys.ledger.models import Entry, FinanceArticle, FinancialOperation, PaymentType
 from zapys.ledger.services.writer import LedgerWrite, check_linked_entry
 
@@ -28,7 +29,7 @@ def financial_operation_create(
     payment_type: PaymentType | None = None,
     cause: Model | None = None,
     client: Any = None,
-    comment: str = "",
+    comment: TextOrStored = "",
     entry: Entry | None = None,
     write: LedgerWrite | None = None,
 ) -> FinancialOperation:

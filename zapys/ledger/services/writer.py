@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from zapys.core.audit import Actor, audit_row
 from zapys.core.exceptions import DomainError
 from zapys.core.models import AuditLog
+from zapys.core.stored_text import TextOrStored, text_split
 from zapys.core.text import clean_line, strip_control
 from zapys.ledger.models import (
     Account,
@@ -59,11 +60,14 @@ if TYPE_CHECKING:
     from zapys.accounts.models import Branch
 
 
-def _comment(text: str) -> str:
-    comment = strip_control(text).strip()  # see core.text: NUL breaks PostgreSQL, XLSX
+def _comment(text: TextOrStored) -> tuple[str, dict[str, Any] | None]:
+    """The comment's two columns (core.stored_text.text_split): the text, checked, and what
+    renders a comment the system wrote in each reader's language."""
+    shown, stored = text_split(text)
+    comment = strip_control(shown).strip()  # see core.text: NUL breaks PostgreSQL, XLSX
     if len(comment) > 500:
         raise DomainError(_("The comment is too long (500 characters at most)."), field="comment")
-    return comment
+    return comment, stored
 
 
 class LedgerWrite:
@@ -96,7 +100,7 @@ class LedgerWrite:
         purpose: str,
         account: Account | None = None,
         cause: Model | None = None,
-        comment: str = "",
+        comment: TextOrStored = "",
         branch: Branch | None = None,
         payment_type: PaymentType | None = None,
     ) -> Entry:
@@ -109,7 +113,7 @@ class LedgerWrite:
         if purpose not in Entry.Purpose.values:
             raise DomainError(f"Unknown purpose {purpose!r}.", field="purpose")
         validate_amount(amount)
-        comment = _comment(comment)
+        comment, comment_text = _comment(comment)
         check_same_org(client.organization_id, account, branch, payment_type, cause)
         if account is None:
             account = account_base_for(client=client)
@@ -126,6 +130,7 @@ class LedgerWrite:
             amount=amount,
             purpose=purpose,
             comment=comment,
+            comment_text=comment_text,
             cause_type=cause_type,
             cause_id=cause_id,
             branch=branch,
@@ -160,7 +165,7 @@ class LedgerWrite:
         payment_type: PaymentType | None = None,
         cause: Model | None = None,
         client: Any = None,
-        comment: str = "",
+        comment: TextOrStored = "",
         entry: Entry | None = None,
     ) -> FinancialOperation:
         """Money into (income) or out of (expense) a branch's till; `entry` is the client's
@@ -180,7 +185,7 @@ class LedgerWrite:
             raise DomainError(
                 _("This payment type belongs to another branch."), field="payment_type_id"
             )
-        comment = _comment(comment)
+        comment, comment_text = _comment(comment)
         entry_kind = (
             Entry.Kind.DEBIT if kind == FinancialOperation.Kind.INCOME else Entry.Kind.CREDIT
         )
@@ -196,6 +201,7 @@ class LedgerWrite:
             payment_type=payment_type,
             client=client,
             comment=comment,
+            comment_text=comment_text,
             cause_type=cause_type,
             cause_id=cause_id,
             entry=entry,

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 S = Booking.Status
 
 
-def _record_money(booking: Booking, payment: Payment, actor: Actor, *, comment: str) -> None:
+def _record_money(booking: Booking, payment: Payment, actor: Actor, *, comment: StoredText) -> None:
     """Money came in for the booking: it lands on the client's balance ("prepayment"), in
     the booking's branch till under the configured article, with a receipt."""
     organization = booking.organization
@@ -121,8 +121,11 @@ def booking_payment_succeeded(
                 booking,
                 payment,
                 actor,
-                comment=_("Prepayment for booking #%(b)s, payment #%(p)s")
-                % {"b": booking.pk, "p": payment.pk},
+                comment=StoredText(
+                    gettext_noop("Prepayment for booking #%(b)s, payment #%(p)s"),
+                    b=booking.pk,
+                    p=payment.pk,
+                ),
             )
             audit_record(
                 organization=organization,
@@ -166,8 +169,11 @@ def booking_payment_succeeded(
             booking,
             payment,
             actor,
-            comment=_("Prepayment received late/twice, booking #%(b)s, payment #%(p)s")
-            % {"b": booking.pk, "p": payment.pk},
+            comment=StoredText(
+                gettext_noop("Prepayment received late/twice, booking #%(b)s, payment #%(p)s"),
+                b=booking.pk,
+                p=payment.pk,
+            ),
         )
         audit_record(
             organization=organization,
@@ -209,12 +215,13 @@ def booking_pay_from_balance(
     if moved != 1:
         raise Conflict(_("Only a booking awaiting payment can be paid from the balance."))
     booking.refresh_from_db()
-    # The client may read this page in English; what is stored (ledger comments, the staff
-    # notification) is the organization's, in its language.
+    # The client may read this page in English; the texts kept beside the stored ones (the
+    # ledger comments' rendering for the API, the staff notification's fallback) are the
+    # organization's, in its language.
     with translation.override(organization.language or None):
         for kind, comment in (
-            ("credit", _("Booking #%(id)s: prepayment taken from the balance")),
-            ("debit", _("Booking #%(id)s: prepayment deposited from the balance")),
+            ("credit", gettext_noop("Booking #%(id)s: prepayment taken from the balance")),
+            ("debit", gettext_noop("Booking #%(id)s: prepayment deposited from the balance")),
         ):
             ledger.entry_create(
                 client=booking.client,
@@ -223,7 +230,7 @@ def booking_pay_from_balance(
                 purpose="prepayment",
                 actor=actor,
                 cause=booking,
-                comment=comment % {"id": booking.pk},
+                comment=StoredText(comment, id=booking.pk),
                 branch=booking.branch,
             )
         if booking.payment_id:

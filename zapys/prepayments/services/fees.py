@@ -20,12 +20,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from zapys.accounts.models import Organization
 from zapys.core.audit import Actor, audit_record_many
 from zapys.core.money import format_money
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
@@ -37,10 +37,15 @@ from zapys.prepayments.selectors import message_variables
 BATCH_SIZE = 500
 ACTOR = Actor.scheduler("prepayments.fees")
 
+#: the fee's ledger comment, per kind (a msgid: read in each reader's language)
+_FEE_COMMENTS: dict[str, str] = {
+    Fee.Kind.LATE_CANCEL: gettext_noop("Late cancellation fee, visit #%(visit)s"),
+    Fee.Kind.NO_SHOW: gettext_noop("No-show fee, visit #%(visit)s"),
+}
+
 
 def fee_entry_create(fee: Fee, actor: Actor) -> Entry:
-    """The fee as a charge on the client's balance (where the prepayment sits), its comment
-    in the organization's language: one writer for the staff's charge and the due-fee job
+    """The fee as a charge on the client's balance (where the prepayment sits): one writer for the staff's charge and the due-fee job
     (`fee_entries_queue`, many at once)."""
     write = ledger.LedgerWrite(organization=fee.organization, actor=actor)
     (entry,) = fee_entries_queue([fee], write)
@@ -56,22 +61,20 @@ def fee_entries_queue(
     `accounts` ({client_id: base account}) when the caller read them for the batch."""
     entries = []
     for fee in fees:
+        # read in each reader's language; the text kept beside it (the API's, the searches')
+        # in the organization's
         with override(fee.organization.language or "uk"):
-            comment = _("%(kind)s fee, visit #%(visit)s") % {
-                "kind": fee.get_kind_display(),
-                "visit": fee.visit_id,
-            }
-        entries.append(
-            write.entry(
-                client=fee.client,
-                kind=Entry.Kind.CREDIT,
-                amount=fee.amount,
-                purpose=Entry.Purpose.FEE,
-                account=accounts.get(fee.client_id) if accounts is not None else None,
-                cause=fee,
-                comment=comment,
+            entries.append(
+                write.entry(
+                    client=fee.client,
+                    kind=Entry.Kind.CREDIT,
+                    amount=fee.amount,
+                    purpose=Entry.Purpose.FEE,
+                    account=accounts.get(fee.client_id) if accounts is not None else None,
+                    cause=fee,
+                    comment=StoredText(_FEE_COMMENTS[fee.kind], visit=fee.visit_id),
+                )
             )
-        )
     return entries
 
 

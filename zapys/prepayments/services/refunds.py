@@ -47,10 +47,11 @@ def booking_payment_refunded(*, payment: Payment, amount: int, actor: Actor) -> 
     booking = Booking.objects.for_org(organization).filter(pk=payment.purpose_id).first()
     if booking is None:
         return
-    comment = _("Refund of prepayment, booking #%(b)s, payment #%(p)s") % {
-        "b": booking.pk,
-        "p": payment.pk,
-    }
+    comment = StoredText(
+        gettext_noop("Refund of prepayment, booking #%(b)s, payment #%(p)s"),
+        b=booking.pk,
+        p=payment.pk,
+    )
     money_refunded_record(
         client=booking.client,
         amount=amount,
