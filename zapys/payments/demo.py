@@ -4,16 +4,14 @@ it), and the sandbox's books for every demo payment."""
 from __future__ import annotations
 
 from django.utils import translation
-from django.utils.translation import gettext_noop
 
 from zapys.core.demo import DemoContext
-from zapys.payments import services
+from zapys.payments import models, services
 
 #: The seeded account's name, stored in the organization's language (it was the English
-#: "Sandbox"). A system name: `PaymentAccount` can show it in the page's language with
-#: `core.system_names.shown_name(name, DEMO_ACCOUNT_NAME, DEMO_ACCOUNT_OLD_NAMES)`.
-DEMO_ACCOUNT_NAME = gettext_noop("Test payments (demo)")
-DEMO_ACCOUNT_OLD_NAMES = ("Sandbox",)
+#: "Sandbox"): a system name, shown in the page's language by `PaymentAccount.display_name`.
+DEMO_ACCOUNT_NAME = models.DEMO_ACCOUNT_NAME
+DEMO_ACCOUNT_OLD_NAMES = models.DEMO_ACCOUNT_OLD_NAMES
 
 
 def load(ctx: DemoContext) -> None:

@@ -23,12 +23,13 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import translation
-from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.crypto import decrypt_json, encrypt_json
 from zapys.core.fields import MoneyField
 from zapys.core.money import format_money
+from zapys.core.system_names import is_default_name, shown_name
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.purposes import purpose_label
@@ -39,6 +40,13 @@ def _decrypted_credentials(token: str, key: tuple[str, str]) -> dict[str, Any]:
     """Decrypted once per process for each stored value (every callback needs the keys);
     `key` is in the cache key so a changed encryption key is never served stale."""
     return decrypt_json(token)
+
+
+#: The name the demo gives its sandbox account, stored in the organization's language: a
+#: system name (`PaymentAccount.display_name` shows it in the page's language). "Sandbox"
+#: is how demos before issue 17 named it, "Пісочниця" its Ukrainian.
+DEMO_ACCOUNT_NAME = gettext_noop("Test payments (demo)")
+DEMO_ACCOUNT_OLD_NAMES = ("Sandbox", "Пісочниця")
 
 
 def new_account_public_id() -> str:
@@ -88,9 +96,22 @@ class PaymentAccount(OrgOwned):
         # "Sandbox (Пісочниця (тестові платежі))" read like a typo: a name that only repeats
         # the provider shows the provider once, any other name is followed by it.
         provider = str(self.get_provider_display())
-        if self.name.strip().casefold() in (self.provider, provider.casefold(), ""):
+        name = self.display_name
+        if name.strip().casefold() in (self.provider, provider.casefold(), ""):
             return provider
-        return f"{self.name} · {provider}"
+        return f"{name} · {provider}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page's language when the system gave it (the demo's sandbox
+        account; the provider's label that `payment_account_create` stores when no name was
+        typed), in whichever language it was stored; a typed name as typed."""
+        if self.provider == self.Provider.SANDBOX and is_default_name(
+            self.name, DEMO_ACCOUNT_NAME, DEMO_ACCOUNT_OLD_NAMES
+        ):
+            return gettext(DEMO_ACCOUNT_NAME)
+        provider = self.Provider(self.provider) if self.provider in self.Provider else None
+        return shown_name(self.name, provider.label if provider is not None else None)
 
     @property
     def credentials(self) -> dict[str, Any]:

@@ -257,7 +257,8 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     creds = account.credentials
     initial = {
         "provider": account.provider,
-        "name": account.name,
+        # A system name in the page's language (the row keeps the stored one if unchanged).
+        "name": account.display_name,
         "is_default": account.is_default,
         "sandbox": bool(creds.get("sandbox")),
         **{
@@ -269,9 +270,10 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PaymentAccountForm(request.POST or None, initial=initial, account=account)
     if request.method == "POST" and form.is_valid():
         try:
+            name = form.cleaned_data["name"]
             services.payment_account_update(
                 account=account,
-                name=form.cleaned_data["name"],
+                name=account.name if name == account.display_name else name,
                 credentials=form.credentials(),
                 is_default=form.cleaned_data["is_default"],
                 actor=request_actor(request),
