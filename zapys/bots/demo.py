@@ -1,6 +1,6 @@
-"""Demo bot: the organization's Telegram bot on the console transport (nothing leaves the
-machine), and two clients who have already shared their phone with it, so their messages
-go to Telegram (readable in Messages) and the audit log shows the links.
+"""Demo bot: the organization's Telegram bot in test mode (nothing leaves the machine),
+and two clients who have already shared their phone with it, so their messages go to
+Telegram (readable in Messages) and the audit log shows the links.
 
 A real bot needs a token from @BotFather: add a Telegram account in the messaging
 settings and press "Connect the bot" (or `manage.py bots_webhook`).
@@ -8,10 +8,13 @@ settings and press "Connect the bot" (or `manage.py bots_webhook`).
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from zapys.bots.dialog import Incoming
 from zapys.bots.services import bot_update_handle
 from zapys.core.demo import DemoContext
 from zapys.messaging.models import TransportAccount
+from zapys.messaging.providers import DEMO_BOT_NAME
 from zapys.messaging.services import transport_account_save
 
 
@@ -21,12 +24,15 @@ def load(ctx: DemoContext) -> None:
         TransportAccount.objects.for_org(org).filter(channel="telegram").order_by("id").first()
     )
     if account is None:
+        # A system name (`TransportAccount.display_name` shows it in the page's language).
+        with translation.override(org.language or None):
+            name = translation.gettext(DEMO_BOT_NAME)
         account = transport_account_save(
             organization=org,
             actor=ctx.actor,
             channel="telegram",
             code="console",
-            name="Telegram bot (demo, console)",
+            name=name,
             credentials={},
             priority=10,
         )

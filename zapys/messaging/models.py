@@ -12,16 +12,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zapys.core.stored_text import render_stored
-from zapys.core.system_names import shown_name
+from zapys.core.system_names import is_default_name, shown_name
 from zapys.core.tenancy import OrgOwned
 from zapys.messaging.events import event_exists, get_event
 from zapys.messaging.providers import (
     DEMO_ACCOUNT_NAME,
     DEMO_ACCOUNT_OLD_NAMES,
+    DEMO_BOT_NAME,
+    DEMO_BOT_OLD_NAMES,
     TEST_MODE,
     provider_label,
 )
@@ -78,9 +80,14 @@ class TransportAccount(OrgOwned):
 
     @property
     def display_name(self) -> str:
-        """The demo's test-mode account is named in the page's language until renamed."""
+        """The demo's test-mode accounts (and its Telegram bot) are named in the page's
+        language until renamed."""
         if self.code != TEST_MODE:
             return self.name
+        if self.channel == Channel.TELEGRAM and is_default_name(
+            self.name, DEMO_BOT_NAME, DEMO_BOT_OLD_NAMES
+        ):
+            return gettext(DEMO_BOT_NAME)
         return shown_name(self.name, DEMO_ACCOUNT_NAME, DEMO_ACCOUNT_OLD_NAMES)
 
 

@@ -26,6 +26,10 @@ PROVIDER_LABELS = {
 #: (`core.system_names`); "Console (demo)" is how demos before issue 17 stored it.
 DEMO_ACCOUNT_NAME = gettext_noop("Test mode (demo)")
 DEMO_ACCOUNT_OLD_NAMES = ("Console (demo)",)
+#: The demo's Telegram bot (a test-mode Telegram account, `bots.demo`), named the same way;
+#: demos before issue 17 stored the English "Telegram bot (demo, console)".
+DEMO_BOT_NAME = gettext_noop("Telegram bot (demo)")
+DEMO_BOT_OLD_NAMES = ("Telegram bot (demo, console)",)
 
 
 def provider_label(code: str) -> str:
