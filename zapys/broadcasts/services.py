@@ -319,9 +319,10 @@ def broadcast_finish(*, broadcast_id: int, now: datetime) -> bool:
         with translation.override(organization.language or None):
             staff_notify(
                 organization=organization,
-                # Its text as a person reads it (the text is in the organization's language).
+                # Its first line as a person reads it, the variables' labels in the reader's
+                # language (the staff's words as typed).
                 title=StoredText(
-                    gettext_noop("Broadcast sent: %(name)s"), name=broadcast.snippet()
+                    gettext_noop("Broadcast sent: %(name)s"), name=broadcast.snippet_text()
                 ),
                 body=StoredText(
                     gettext_noop(
