@@ -34,14 +34,25 @@ class PlanForm(StyledForm):
     covers_everything = forms.BooleanField(
         label=_("Covers every service and group"), required=False, initial=True
     )
+    # Checkbox lists, as every multiple choice in the product (`core/_field.html`): a raw
+    # <select multiple> needs Ctrl+click and hides what is chosen.
     services = forms.ModelMultipleChoiceField(
-        label=_("Services"), queryset=Service._base_manager.none(), required=False
+        label=_("Services"),
+        queryset=Service._base_manager.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     groups = forms.ModelMultipleChoiceField(
-        label=_("Groups"), queryset=Group._base_manager.none(), required=False
+        label=_("Groups"),
+        queryset=Group._base_manager.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     subjects = forms.ModelMultipleChoiceField(
-        label=_("Subjects"), queryset=Subject._base_manager.none(), required=False
+        label=_("Subjects"),
+        queryset=Subject._base_manager.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
