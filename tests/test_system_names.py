@@ -26,14 +26,24 @@ def _page(client, url: str, language: str) -> str:
 
 def test_shown_name_follows_the_page_language_only_for_a_default() -> None:
     with translation.override("en"):
-        assert shown_name("Записаний", "Booked") == "Booked"
+        assert shown_name("Записано", "Booked") == "Booked"
         assert shown_name("Booked", "Booked") == "Booked"
-        assert shown_name("Записаний на манікюр", "Booked") == "Записаний на манікюр"
-        assert shown_name("Записаний", None) == "Записаний"
+        assert shown_name("Записано на манікюр", "Booked") == "Записано на манікюр"
+        assert shown_name("Записано", None) == "Записано"
     with translation.override("uk"):
-        assert shown_name("Booked", "Booked") == "Записаний"
-        assert shown_name("Записаний", "Booked") == "Записаний"
+        assert shown_name("Booked", "Booked") == "Записано"
+        assert shown_name("Записано", "Booked") == "Записано"
         assert shown_name("VIP", "Booked") == "VIP"
+
+
+def test_an_old_wording_passed_as_also_is_still_a_default() -> None:
+    """The Ukrainian default was "Записаний" before the gender-neutral "Записано": a row
+    stored with it is unrenamed, but only where the seeding code names it as an old one."""
+    with translation.override("en"):
+        assert shown_name("Записаний", "Booked", ("Записаний",)) == "Booked"
+        assert shown_name("Записаний", "Booked") == "Записаний"  # no alias: data as typed
+    with translation.override("uk"):
+        assert shown_name("Записаний", "Booked", ("Записаний",)) == "Записано"
 
 
 @pytest.fixture
@@ -50,7 +60,9 @@ def seeded(org, branch):
 
 def test_seeded_rows_are_stored_in_the_organization_language(seeded) -> None:
     statuses, article, cash = seeded
-    assert statuses["booked"].name == "Записаний"
+    assert statuses["booked"].name == "Записано"
+    assert statuses["came"].name == "Відвідано"
+    assert statuses["no_show"].name == "Неявка"
     assert article.name == "Послуги"
     assert cash.name == "Готівка"
     with translation.override("en"):
@@ -61,8 +73,55 @@ def test_seeded_rows_are_stored_in_the_organization_language(seeded) -> None:
         policy = CancellationPolicy.objects.get(preset="moderate")
         assert policy.name != "Moderate" and policy.display_name == "Moderate"
     with translation.override("uk"):
-        assert statuses["booked"].display_name == "Записаний"
+        assert statuses["booked"].display_name == "Записано"
         assert article.display_name == "Послуги"
+
+
+#: The Ukrainian defaults before and after they became gender-neutral, by status code.
+_OLD_AND_NEW = {
+    "booked": ("Записаний", "Записано", "Booked"),
+    "came": ("Прийшов", "Відвідано", "Came"),
+    "no_show": ("Не прийшов", "Неявка", "No-show"),
+}
+
+
+def test_rows_stored_with_the_old_gendered_names_are_still_defaults(seeded) -> None:
+    """Organizations seeded before the rewording keep "Записаний" in the database: the
+    rows are unrenamed, so they show today's words in both languages."""
+    statuses, _article, _cash = seeded
+    for code, (old, _new, _en) in _OLD_AND_NEW.items():
+        VisitStatus.objects.filter(pk=statuses[code].pk).update(name=old)
+    for code, (old, new, en) in _OLD_AND_NEW.items():
+        row = VisitStatus.objects.get(pk=statuses[code].pk)
+        assert row.name == old
+        with translation.override("uk"):
+            assert row.display_name == new
+        with translation.override("en"):
+            assert row.display_name == en
+
+
+def test_the_migration_rewords_only_unrenamed_ukrainian_defaults(seeded, org) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "zapys.schedule.migrations.0007_gender_neutral_status_names"
+    )
+    statuses, _article, _cash = seeded
+    for code, (old, _new, _en) in _OLD_AND_NEW.items():
+        VisitStatus.objects.filter(pk=statuses[code].pk).update(name=old)
+    # A row named by the organization, and a default stored in English: both stay.
+    own = VisitStatus.objects.create(organization=org, code="own", name="Прийшов")
+    VisitStatus.objects.filter(pk=statuses["confirmed"].pk).update(name="Confirmed")
+    migration.rename(apps, None)
+    for code, (_old, new, _en) in _OLD_AND_NEW.items():
+        assert VisitStatus.objects.get(pk=statuses[code].pk).name == new
+    assert VisitStatus.objects.get(pk=own.pk).name == "Прийшов"
+    assert VisitStatus.objects.get(pk=statuses["confirmed"].pk).name == "Confirmed"
+    migration.rename_back(apps, None)
+    for code, (old, _new, _en) in _OLD_AND_NEW.items():
+        assert VisitStatus.objects.get(pk=statuses[code].pk).name == old
 
 
 def test_a_renamed_row_shows_what_the_organization_typed(seeded) -> None:
@@ -87,8 +146,12 @@ def test_a_custom_row_with_a_default_word_stays_as_typed(seeded, org) -> None:
 @pytest.mark.parametrize(
     ("language", "shown", "hidden"),
     [
-        ("en", ["Booked", "No-show", "Cancelled: booking unpaid"], ["Записаний", "Не прийшов"]),
-        ("uk", ["Записаний"], [">Booked<"]),
+        ("en", ["Booked", "Came", "No-show", "Cancelled: booking unpaid"], ["Записано", "Неявка"]),
+        (
+            "uk",
+            ["Записано", "Відвідано", "Неявка", "Вважається відвідуванням"],
+            [">Booked<", "Записаний", "Прийшов", "прийшов"],
+        ),
     ],
 )
 def test_the_statuses_settings_page_speaks_its_language(

@@ -104,6 +104,7 @@ class Group(OrgOwned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="teaching_groups",
+        verbose_name=_("teacher"),  # the group's history says "Teacher", not "User"
     )
     capacity = models.PositiveIntegerField(_("capacity"), default=10)
     members = models.ManyToManyField("clients.Client", blank=True, related_name="catalog_groups")

@@ -2,15 +2,19 @@
 
 Visit statuses, finance categories, payment types and cancellation-policy presets are rows
 the organization owns and may rename, created with a name in the organization's language
-("Записаний", "Передоплати", "Готівка"). Stored text is data, and data is shown as typed —
-but a name nobody typed is not data: an English page showed "Записаний" for "Booked".
+("Записано", "Передоплати", "Готівка"). Stored text is data, and data is shown as typed —
+but a name nobody typed is not data: an English page showed "Записано" for "Booked".
 
 So each such row keeps its system `code` and the msgid it was named from (the registry is
-the seeding code itself: `schedule.status_names`, `ledger.hooks`, ...), and its
+the seeding code itself: `schedule.services.statuses`, `ledger.hooks`, ...), and its
 `display_name` asks `shown_name`: a stored name that is the default in *any* language of
 the site is shown as the default in the active language; a renamed row is shown as the
 organization wrote it. No migration, no query: rows seeded before this rule are recognised
 by their text, and a rename is simply a name that is no longer one of the defaults.
+
+When a default's wording changes (the gender-neutral "Записано" for "Записаний"), rows
+stored with the old wording are still unrenamed defaults: the seeding code passes the old
+spellings as `also`, so they keep following the page's language.
 """
 
 from __future__ import annotations

@@ -84,6 +84,26 @@ TAB_FIELDS: dict[str, list[str]] = {
 }
 
 
+def _system_status_as_the_default(form: Any, qs: Any) -> Any:
+    """The cancellation statuses to choose from. The schedule's system status for unpaid
+    cancellations (used when none is chosen) is the empty choice, named, rather than an
+    option of its own: one status, one meaning in the list, and no "dedicated" twin to
+    create (the template offers that button only when the system status is missing)."""
+    system = qs.filter(code="cancelled_unpaid", is_system=True).first()
+    if system is None:
+        return qs
+    form.system_cancel_status = system
+    field = form.fields["cancel_status"]
+    field.empty_label = _("%(name)s (system status)") % {"name": system.display_name}
+    field.help_text = _(
+        "Visits whose prepayment did not arrive in time are cancelled into this status. "
+        "Administrators cannot set a system status by hand."
+    )
+    if form.instance.cancel_status_id == system.pk:
+        return qs  # chosen by name earlier (through the API): still shown as chosen
+    return qs.exclude(pk=system.pk)
+
+
 def settings_form_class(tab: str) -> type[StyledModelForm]:
     fields = TAB_FIELDS[tab]
 
@@ -104,11 +124,14 @@ def settings_form_class(tab: str) -> type[StyledModelForm]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             org = self.instance.organization
+            #: The schedule's seeded "Cancelled: booking unpaid" (`cancel_status_for` uses it
+            #: when none is chosen); None in an organization seeded before it existed.
+            self.system_cancel_status: VisitStatus | None = None
             for name in ("cancel_status", "status_after_payment", "status_after_create"):
                 if name in self.fields:
                     qs = VisitStatus.objects.for_org(org).filter(is_active=True)
                     if name == "cancel_status":
-                        qs = qs.filter(is_cancellation=True)
+                        qs = _system_status_as_the_default(self, qs.filter(is_cancellation=True))
                     self.fields[name].queryset = qs  # type: ignore[attr-defined]
             if "release_before_start_minutes" in self.fields:
                 # Older forms (and API-less scripts) post the tab without it: keep the value.

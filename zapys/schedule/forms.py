@@ -143,9 +143,11 @@ class RescheduleForm(StyledForm):
         label=_("Specialist"), queryset=None, required=False
     )
 
-    def __init__(self, *args: Any, staff_qs: Any, **kwargs: Any):
+    def __init__(self, *args: Any, staff_qs: Any, lesson: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = staff_qs  # type: ignore[attr-defined]
+        if lesson:  # a group lesson is led by its teacher, as the lesson form says (S3)
+            self.fields["staff"].label = _("Teacher")
 
 
 class LessonForm(StyledForm):

@@ -96,9 +96,13 @@ class VisitStatus(OrgOwned):
     def display_name(self) -> str:
         """The name in the page's language while the organization has not renamed a
         default status (`core.system_names`); the organization's own name otherwise."""
-        from zapys.schedule.services.statuses import DEFAULT_STATUS_NAMES
+        from zapys.schedule.services.statuses import DEFAULT_STATUS_NAMES, FORMER_STATUS_NAMES
 
-        return shown_name(self.name, DEFAULT_STATUS_NAMES.get(self.code))
+        return shown_name(
+            self.name,
+            DEFAULT_STATUS_NAMES.get(self.code),
+            FORMER_STATUS_NAMES.get(self.code, ()),
+        )
 
 
 class WorkingHours(OrgOwned):

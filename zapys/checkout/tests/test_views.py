@@ -50,7 +50,7 @@ def test_a_payment_refreshes_the_rest_of_the_card(staff_client, visit):
     card = staff_client.get(f"/visits/{visit.pk}/", headers=HTMX).content.decode()
     assert "Оплачено: 450,00" in card.split('data-testid="visit-message"')[1][:200]
     status = card.split('data-testid="visit-status"')[1][:80]
-    assert "Прийшов" in status, status  # the status moved: the client arrived
+    assert "Відвідано" in status, status  # the status moved: the client arrived
     again = staff_client.post(url, {"client_id": visit.client_id, "action": "card"}, headers=HTMX)
     assert 'data-testid="checkout-card-refresh"' not in again.content.decode()  # 409: no change
 

@@ -57,6 +57,16 @@ DEFAULT_STATUS_NAMES = {
     **ON_REQUEST_STATUS_NAMES,
 }
 
+#: Ukrainian defaults the seeding used before the names became gender-neutral ("Записаний"
+#: said "he is booked" of every client, women too). Rows still stored with them are
+#: unrenamed defaults: they are shown in the page's language like today's defaults
+#: (migration 0007 renames them; these also cover rows restored from older backups).
+FORMER_STATUS_NAMES: dict[str, tuple[str, ...]] = {
+    "booked": ("Записаний",),
+    "came": ("Прийшов",),
+    "no_show": ("Не прийшов",),
+}
+
 
 def is_system_actor(actor: Actor) -> bool:
     return actor.kind in SYSTEM_ACTOR_KINDS

@@ -164,6 +164,7 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
             "staff": visit.staff_id,
         },
         staff_qs=staff_choices(request_organization(request), visit.branch),
+        lesson=visit.kind == Visit.Kind.LESSON,
     )
     return render(
         request,
