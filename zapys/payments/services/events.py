@@ -9,9 +9,11 @@ import logging
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor
-from zapys.core.money import format_money
+from zapys.core.money import Money
+from zapys.core.stored_text import StoredText
 from zapys.payments import sql
 from zapys.payments.gateway import provider_for
 from zapys.payments.models import Payment, PaymentAccount, PaymentEvent, PaymentRefund
@@ -35,18 +37,20 @@ def _dedupe_key(event: ProviderEvent) -> str:
     return key if len(key) <= 300 else hashlib.sha256(key.encode()).hexdigest()
 
 
-def _mismatch(payment: Payment, event: ProviderEvent) -> str:
+def _mismatch(payment: Payment, event: ProviderEvent) -> StoredText | None:
     if event.amount != payment.amount:
-        return _("Amount mismatch: the provider reports %(got)s, expected %(want)s.") % {
-            "got": "—" if event.amount is None else format_money(event.amount, payment.currency),
-            "want": format_money(payment.amount, payment.currency),
-        }
+        return StoredText(
+            gettext_noop("Amount mismatch: the provider reports %(got)s, expected %(want)s."),
+            got="—" if event.amount is None else Money(event.amount, payment.currency),
+            want=Money(payment.amount, payment.currency),
+        )
     if (event.currency or "").upper() != payment.currency:
-        return _("Currency mismatch: the provider reports %(got)s, expected %(want)s.") % {
-            "got": event.currency or "—",
-            "want": payment.currency,
-        }
-    return ""
+        return StoredText(
+            gettext_noop("Currency mismatch: the provider reports %(got)s, expected %(want)s."),
+            got=event.currency or "—",
+            want=payment.currency,
+        )
+    return None
 
 
 def _apply_event(payment: Payment, event: ProviderEvent, actor: Actor) -> tuple[str, str]:
@@ -56,10 +60,10 @@ def _apply_event(payment: Payment, event: ProviderEvent, actor: Actor) -> tuple[
         if payment.status in (*PAID_STATUSES, S.REFUNDED):
             return Out.NO_CHANGE, ""
         problem = _mismatch(payment, event)
-        if problem:
+        if problem is not None:
             if not payment.held_for_review:
                 payment_hold(payment=payment, reason=problem, actor=actor)
-            return Out.HELD, problem
+            return Out.HELD, problem.render()
         if payment.held_for_review:
             return Out.HELD, payment.review_reason
         moved = _succeed(payment, actor, event)
@@ -99,9 +103,11 @@ def _apply_refund_event(payment: Payment, actor: Actor, event: ProviderEvent) ->
     # The provider does not say how much (WayForPay's `Refunded`/`Voided`; a LiqPay
     # `reversed` without `refund_amount`) and it may be a part: a person looks rather than
     # Zapys guessing the whole.
-    reason = _("The provider reports a refund that Zapys did not request or record.")
+    reason = StoredText(
+        gettext_noop("The provider reports a refund that Zapys did not request or record.")
+    )
     payment_hold(payment=payment, reason=reason, actor=actor)
-    return Out.HELD, reason
+    return Out.HELD, reason.render()
 
 
 def _external_refund(payment: Payment, actor: Actor, event: ProviderEvent) -> bool:
@@ -232,7 +238,7 @@ def _event_after_purpose_failure(
             return PaymentEvent.Outcome.UNKNOWN_ORDER
         _move_without_purpose(payment, actor, status=event.status, event=event)
         payment_hold(payment=payment, reason=reason, actor=actor)
-        _event_outcome(record, payment, PaymentEvent.Outcome.HELD, reason)
+        _event_outcome(record, payment, PaymentEvent.Outcome.HELD, reason.render())
     return PaymentEvent.Outcome.HELD
 
 

@@ -38,8 +38,15 @@ def notify_staff(
     )
 
 
-def payment_hold(*, payment: Payment, reason: str, actor: Actor, notify: bool = True) -> None:
-    """Stop automatic crediting and ask a person to look (staff are notified)."""
+def payment_hold(
+    *, payment: Payment, reason: str | StoredText, actor: Actor, notify: bool = True
+) -> None:
+    """Stop automatic crediting and ask a person to look (staff are notified). The payment
+    keeps the reason as text (its page and the API show it); the notification keeps a
+    `StoredText` reason so each reader sees it in their language."""
+    told = reason
+    if isinstance(reason, StoredText):
+        reason = reason.render()
     with transaction.atomic():
         _scoped(payment).update(held_for_review=True, review_reason=reason[:300])
         payment.held_for_review, payment.review_reason = True, reason[:300]
@@ -55,7 +62,7 @@ def payment_hold(*, payment: Payment, reason: str, actor: Actor, notify: bool = 
         notify_staff(
             organization=payment.organization,
             title=StoredText(gettext_noop("Online payment #%(id)s needs review"), id=payment.pk),
-            body=reason,
+            body=told,
             related=payment,
         )
 

@@ -14,10 +14,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.stored_text import StoredText
 from zapys.payments import sql
 from zapys.payments.models import Payment
 from zapys.payments.providers import ProviderEvent
@@ -70,18 +71,21 @@ class PurposeFailed(Exception):
         self.step = step
         self.error = error
 
-    def reason(self) -> str:
-        """For the staff: what went wrong, in words (a DomainError says it; anything else
-        is a bug, logged with its traceback, not shown)."""
-        detail = (
-            self.error.detail
+    def reason(self) -> StoredText:
+        """For the staff: what went wrong, in words (a DomainError says it, as it was
+        raised; anything else is a bug, logged with its traceback, not shown)."""
+        detail: str | StoredText = (
+            str(self.error.detail)
             if isinstance(self.error, DomainError)
-            else _("an internal error (logged for the developers)")
+            else StoredText(gettext_noop("an internal error (logged for the developers)"))
         )
-        return _(
-            "The payment moved at the provider, but Zapys could not apply it: %(detail)s "
-            "Check the client's account and apply it by hand."
-        ) % {"detail": detail}
+        return StoredText(
+            gettext_noop(
+                "The payment moved at the provider, but Zapys could not apply it: %(detail)s "
+                "Check the client's account and apply it by hand."
+            ),
+            detail=detail,
+        )
 
 
 def _purpose_step(payment: Payment, step: str, *args: Any) -> None:
