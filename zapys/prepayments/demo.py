@@ -31,7 +31,8 @@ def load(ctx: DemoContext) -> None:
             organization=org, provider="sandbox", credentials={}, actor=ctx.actor
         )
     statuses = visit_statuses_ensure(organization=org)
-    services.cancel_status_create(organization=org, actor=ctx.actor)
+    # no dedicated cancellation status: auto-cancel uses the schedule's seeded "cancelled
+    # unpaid" (`cancel_status_for`), so the demo has one status of that meaning, not two
     services.policy_presets_ensure(org)  # Flexible / Moderate / Strict; Moderate the default
     services.prepayment_settings_update(
         organization=org,
