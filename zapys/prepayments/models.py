@@ -82,7 +82,7 @@ class PrepaymentSettings(OrgOwned):
     release_before_start_minutes = models.PositiveIntegerField(
         _("payment deadline before the visit, minutes"),
         default=60,
-        help_text=_("The link expires at the latest this long before the visit starts (V3)."),
+        help_text=_("The link expires at the latest this long before the visit starts."),
     )
     cancellation_policy = models.ForeignKey(
         "prepayments.CancellationPolicy",
