@@ -5,23 +5,15 @@ its name."""
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone, translation
 
+from tests.pages import staff_page
 from zapys.bots import demo
 from zapys.core.audit import Actor
 from zapys.core.demo import DemoContext
 from zapys.messaging.models import TransportAccount
 
 pytestmark = pytest.mark.django_db
-
-
-def _settings_page(staff_client, owner, language: str) -> str:
-    owner.language = language
-    owner.save(update_fields=["language"])
-    response = staff_client.get(reverse("messaging:settings"))
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def _demo_bot(org, owner) -> TransportAccount:
@@ -34,10 +26,10 @@ def test_the_demo_bot_is_named_in_the_page_language(org, owner, staff_client):
     assert org.language == "uk"
     bot = _demo_bot(org, owner)
     assert bot.name == "Telegram-бот (демо)"  # stored in the organization's language
-    page = _settings_page(staff_client, owner, "en")
+    page = staff_page(staff_client, owner, "en", "messaging:settings")
     assert "Telegram bot (demo)" in page
     assert "Telegram-бот (демо)" not in page and "console" not in page.lower()
-    page = _settings_page(staff_client, owner, "uk")
+    page = staff_page(staff_client, owner, "uk", "messaging:settings")
     assert "Telegram-бот (демо)" in page
     assert "Telegram bot (demo)" not in page and "консоль" not in page.lower()
 
@@ -61,7 +53,7 @@ def test_the_name_older_demos_stored_is_the_system_name(org, owner, staff_client
         with translation.override(language):
             assert bot.display_name == shown
             assert str(bot) == shown
-        assert shown in _settings_page(staff_client, owner, language)
+        assert shown in staff_page(staff_client, owner, language, "messaging:settings")
 
 
 def test_a_renamed_bot_keeps_its_name(org, owner, staff_client):
@@ -71,5 +63,5 @@ def test_a_renamed_bot_keeps_its_name(org, owner, staff_client):
     for language in ("en", "uk"):
         with translation.override(language):
             assert bot.display_name == "Бот салону"
-        page = _settings_page(staff_client, owner, language)
+        page = staff_page(staff_client, owner, language, "messaging:settings")
         assert "Бот салону" in page and "(demo)" not in page and "(демо)" not in page

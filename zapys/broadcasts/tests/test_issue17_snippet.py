@@ -7,10 +7,10 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.factories_clients import make_client
+from tests.pages import staff_page
 from zapys.broadcasts import services
 from zapys.broadcasts.models import readable_snippet, stored_snippet
 from zapys.broadcasts.services import AudienceSpec, broadcast_create, broadcast_finish
@@ -39,14 +39,6 @@ def _sent_notice(org) -> StaffNotification:
     return StaffNotification.objects.get(related_id=str(broadcast.pk))
 
 
-def _page(staff_client, owner, language: str) -> str:
-    owner.language = language
-    owner.save(update_fields=["language"])
-    response = staff_client.get(reverse("messaging:notifications"))
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 @pytest.mark.django_db
 def test_a_ukrainian_organizations_notice_reads_in_english(org, consoles, owner, staff_client):
     assert org.language == "uk"
@@ -57,10 +49,10 @@ def test_a_ukrainian_organizations_notice_reads_in_english(org, consoles, owner,
     assert name["params"] == {
         "client_first_name": {"text": {"msgid": "Client's first name", "params": {}}}
     }
-    page = _page(staff_client, owner, "en")
+    page = staff_page(staff_client, owner, "en", "messaging:notifications")
     assert "Broadcast sent: [Client&#x27;s first name], у п&#x27;ятницю знижка 20% на всі" in page
     assert "Ім&#x27;я клієнта" not in page
-    page = _page(staff_client, owner, "uk")
+    page = staff_page(staff_client, owner, "uk", "messaging:notifications")
     assert "[Ім&#x27;я клієнта], у п&#x27;ятницю знижка 20% на всі" in page
     assert "Client&#x27;s first name" not in page
 

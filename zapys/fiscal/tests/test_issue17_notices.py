@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
-from django.urls import reverse
 from django.utils import translation
 
+from tests.pages import staff_page
 from zapys.fiscal import shifts
 from zapys.fiscal.models import Shift
 from zapys.fiscal.sending import receipts_send
@@ -19,14 +19,6 @@ from zapys.messaging.models import StaffNotification
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
-
-
-def _notifications_page(staff_client, owner, language: str) -> str:
-    owner.language = language
-    owner.save(update_fields=["language"])
-    response = staff_client.get(reverse("messaging:notifications"))
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def _register_notice() -> StaffNotification:
@@ -45,7 +37,7 @@ def test_offline_written_in_ukrainian_reads_in_english(org, branch, sim, owner, 
         "msgid": "Cash register of %(branch)s is working offline",
         "params": {"branch": "Main"},
     }
-    page = _notifications_page(staff_client, owner, "en")
+    page = staff_page(staff_client, owner, "en", "messaging:notifications")
     assert "Cash register of Main is working offline" in page
     assert "they reach the tax service when it is back online" in page
     assert "працює офлайн" not in page
@@ -58,7 +50,7 @@ def test_offline_written_in_english_reads_in_ukrainian(org, branch, sim, owner, 
     with translation.override("en"):
         receipts_send(T0)
     assert _register_notice().title == "Cash register of Main is working offline"
-    page = _notifications_page(staff_client, owner, "uk")
+    page = staff_page(staff_client, owner, "uk", "messaging:notifications")
     assert "Каса філії Main працює офлайн" in page
     assert "is working offline" not in page
 
@@ -72,10 +64,10 @@ def test_shift_not_opened_reads_in_the_readers_language(org, branch, sim, owner,
     notice = _register_notice()
     # Checkbox's own reason is shown as it came, in every language.
     assert notice.body == "Каса зайнята іншим касиром" and notice.body_text == {}
-    page = _notifications_page(staff_client, owner, "en")
+    page = staff_page(staff_client, owner, "en", "messaging:notifications")
     assert "Shift of Main could not be opened" in page
     assert "Каса зайнята іншим касиром" in page
-    page = _notifications_page(staff_client, owner, "uk")
+    page = staff_page(staff_client, owner, "uk", "messaging:notifications")
     assert "Зміну каси філії Main не вдалося відкрити" in page
 
 

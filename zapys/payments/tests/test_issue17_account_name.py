@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.factories_payments import make_account, make_client, make_topup
+from tests.pages import staff_page
 from zapys.core.models import AuditLog
 from zapys.payments.demo import DEMO_ACCOUNT_NAME
 from zapys.payments.models import PaymentAccount
@@ -21,24 +22,16 @@ def _demo_account(org, language: str) -> PaymentAccount:
         return make_account(org, "sandbox", name=translation.gettext(DEMO_ACCOUNT_NAME))
 
 
-def _page(staff_client, owner, language: str, name: str, *args) -> str:
-    owner.language = language
-    owner.save(update_fields=["language"])
-    response = staff_client.get(reverse(name, args=args))
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def test_the_demo_account_reads_in_english_on_english_pages(org, owner, staff_client):
     account = _demo_account(org, "uk")
     assert account.name == "Тестові платежі (демо)"
     payment = make_topup(org, account=account)
     client = make_client(org)
     pages = [
-        _page(staff_client, owner, "en", "payments:accounts"),
-        _page(staff_client, owner, "en", "payments:account_edit", account.pk),
-        _page(staff_client, owner, "en", "payments:detail", payment.pk),
-        _page(staff_client, owner, "en", "topups:client_topup", client.pk),  # the select
+        staff_page(staff_client, owner, "en", "payments:accounts"),
+        staff_page(staff_client, owner, "en", "payments:account_edit", account.pk),
+        staff_page(staff_client, owner, "en", "payments:detail", payment.pk),
+        staff_page(staff_client, owner, "en", "topups:client_topup", client.pk),  # the select
     ]
     for page in pages:
         assert "Test payments (demo)" in page
@@ -50,9 +43,9 @@ def test_the_demo_account_reads_in_ukrainian_on_ukrainian_pages(org, owner, staf
     account = _demo_account(org, "en")
     client = make_client(org)
     for page in (
-        _page(staff_client, owner, "uk", "payments:accounts"),
-        _page(staff_client, owner, "uk", "payments:account_edit", account.pk),
-        _page(staff_client, owner, "uk", "topups:client_topup", client.pk),
+        staff_page(staff_client, owner, "uk", "payments:accounts"),
+        staff_page(staff_client, owner, "uk", "payments:account_edit", account.pk),
+        staff_page(staff_client, owner, "uk", "topups:client_topup", client.pk),
     ):
         assert "Тестові платежі (демо)" in page
         assert "Test payments (demo)" not in page
@@ -87,7 +80,7 @@ def test_a_typed_name_stays_as_typed(org, owner, staff_client):
             assert typed.display_name == "Каса на Подолі"
             assert liqpay.display_name == "Sandbox"
             assert str(liqpay) == "Sandbox · LiqPay"
-        page = _page(staff_client, owner, language, "payments:accounts")
+        page = staff_page(staff_client, owner, language, "payments:accounts")
         assert "Каса на Подолі" in page
 
 

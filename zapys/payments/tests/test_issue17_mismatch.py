@@ -4,10 +4,10 @@ payment, our status a word of the catalogue) and read in each reader's language.
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.factories_payments import make_account, make_topup
+from tests.pages import staff_page
 from tests.simulators import post_form
 from zapys.messaging.models import StaffNotification
 from zapys.payments import jobs, services
@@ -23,14 +23,6 @@ def _paid_here_unknown_there(org, actor, amount):
     return payment
 
 
-def _page(staff_client, owner, language: str) -> str:
-    owner.language = language
-    owner.save(update_fields=["language"])
-    response = staff_client.get(reverse("messaging:notifications"))
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def test_the_mismatch_summary_reads_in_the_readers_language(
     org, branch, liqpay_sim, actor, owner, staff_client
 ):
@@ -43,13 +35,13 @@ def test_the_mismatch_summary_reads_in_the_readers_language(
         "msgid": "Payments disagree with the provider: %(n)s",
         "params": {"n": 2},
     }
-    page = _page(staff_client, owner, "en")
+    page = staff_page(staff_client, owner, "en", "messaging:notifications")
     assert "Payments disagree with the provider: 2" in page
     for payment in (first, second):
         line = f"Payment #{payment.pk}: Zapys says paid, the provider says “pending”."
         assert line.replace("“", "&ldquo;") in page or line in page
     assert "Платіж №" not in page and "не збігаються" not in page
-    page = _page(staff_client, owner, "uk")
+    page = staff_page(staff_client, owner, "uk", "messaging:notifications")
     assert "Платежі не збігаються з даними платіжного сервісу: 2" in page
     for payment in (first, second):
         assert (
