@@ -80,7 +80,7 @@ def test_seeded_rows_are_stored_in_the_organization_language(seeded) -> None:
 #: The Ukrainian defaults before and after they became gender-neutral, by status code.
 _OLD_AND_NEW = {
     "booked": ("Записаний", "Записано", "Booked"),
-    "came": ("Прийшов", "Відвідано", "Came"),
+    "came": ("Прийшов", "Відвідано", "Attended"),
     "no_show": ("Не прийшов", "Неявка", "No-show"),
 }
 
@@ -146,7 +146,11 @@ def test_a_custom_row_with_a_default_word_stays_as_typed(seeded, org) -> None:
 @pytest.mark.parametrize(
     ("language", "shown", "hidden"),
     [
-        ("en", ["Booked", "Came", "No-show", "Cancelled: booking unpaid"], ["Записано", "Неявка"]),
+        (
+            "en",
+            ["Booked", "Attended", "No-show", "Cancelled: booking unpaid"],
+            ["Записано", "Неявка", ">Came<"],
+        ),
         (
             "uk",
             ["Записано", "Відвідано", "Неявка", "Вважається відвідуванням"],
@@ -206,3 +210,25 @@ def test_the_booking_evidence_names_an_unrenamed_preset_in_the_page_language() -
         assert Booking(terms_snapshot=older).policy_name == "Помірна"
     with translation.override("uk"):
         assert Booking(terms_snapshot=stored).policy_name == "Помірна"
+
+
+def test_the_migration_renames_only_the_unrenamed_english_came(seeded, org) -> None:
+    """An organization seeded in English before the words were unified keeps "Came": the
+    migration makes it "Attended" (the attendance mark's word); an own "Came" stays."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("zapys.schedule.migrations.0008_attended_in_english")
+    statuses, _article, _cash = seeded
+    VisitStatus.objects.filter(pk=statuses["came"].pk).update(name="Came")
+    own = VisitStatus.objects.create(organization=org, code="own", name="Came")
+    untouched = {s.pk: s.name for s in VisitStatus.objects.exclude(pk__in=[statuses["came"].pk])}
+    with translation.override("en"):
+        assert VisitStatus.objects.get(pk=statuses["came"].pk).display_name == "Attended"
+    migration.rename(apps, None)
+    assert VisitStatus.objects.get(pk=statuses["came"].pk).name == "Attended"
+    assert {s.pk: s.name for s in VisitStatus.objects.exclude(pk=statuses["came"].pk)} == untouched
+    assert VisitStatus.objects.get(pk=own.pk).name == "Came"
+    migration.rename_back(apps, None)
+    assert VisitStatus.objects.get(pk=statuses["came"].pk).name == "Came"

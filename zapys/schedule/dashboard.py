@@ -42,6 +42,6 @@ def widgets(request: HttpRequest) -> list[dict]:
             "icon": "calendar-check",
             "order": 10,
             "url": reverse("schedule:calendar"),
-            "hint": _("%(n)s came") % {"n": counts["came"]},
+            "hint": _("%(n)s attended") % {"n": counts["came"]},
         }
     ]

@@ -284,7 +284,7 @@ class StatusForm(StyledForm):
         label=_("Meaning"),
         choices=[
             ("", _("Planned")),
-            ("came", _("Counts as came")),
+            ("came", _("Counts as attended")),
             ("no_show", _("No-show")),
             ("cancel", _("Cancels the visit")),
         ],

@@ -69,7 +69,7 @@ class VisitStatus(OrgOwned):
     name = models.CharField(_("name"), max_length=100)
     color = models.CharField(_("colour"), max_length=7, default="#0d6efd")
     order = models.PositiveIntegerField(_("order"), default=0)
-    counts_as_came = models.BooleanField(_("counts as came"), default=False)
+    counts_as_came = models.BooleanField(_("counts as attended"), default=False)
     is_cancellation = models.BooleanField(
         _("cancels the visit"), default=False, help_text=_("The time becomes free again.")
     )
@@ -297,7 +297,7 @@ class Attendance(OrgOwned):
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
         ATTENDED = "attended", _("Attended")
-        ABSENT = "absent", _("Absent (no-show)")
+        ABSENT = "absent", _("No-show")
         CANCELLED = "cancelled", _("Cancelled")
 
     class Charge(models.TextChoices):

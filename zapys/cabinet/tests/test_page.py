@@ -73,7 +73,7 @@ def test_visits_memberships_and_what_to_pay(org, client, branch):
     )
     html = _page(client, customer.cabinet_token)
     assert html.count('data-testid="upcoming-visit"') == 1 and service.name in html
-    assert html.count('data-testid="past-visit"') == 1 and "Came" in html
+    assert html.count('data-testid="past-visit"') == 1 and "Attended" in html
     assert html.count('data-testid="membership"') == 1 and "8 visits left" in html
     assert 'data-testid="membership-groups"' not in html  # valid in every group
     assert html.count('data-testid="payable"') == 2

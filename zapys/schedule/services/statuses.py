@@ -29,7 +29,7 @@ SYSTEM_ACTOR_KINDS = {
 DEFAULT_STATUSES: list[tuple[str, str, str, int, dict[str, bool]]] = [
     ("booked", gettext_noop("Booked"), "#0d6efd", 10, {"is_default": True}),
     ("confirmed", gettext_noop("Confirmed"), "#6f42c1", 20, {}),
-    ("came", gettext_noop("Came"), "#198754", 30, {"counts_as_came": True}),
+    ("came", gettext_noop("Attended"), "#198754", 30, {"counts_as_came": True}),
     ("no_show", gettext_noop("No-show"), "#fd7e14", 40, {"is_no_show": True}),
     ("cancelled", gettext_noop("Cancelled"), "#6c757d", 50, {"is_cancellation": True}),
     (
@@ -57,13 +57,14 @@ DEFAULT_STATUS_NAMES = {
     **ON_REQUEST_STATUS_NAMES,
 }
 
-#: Ukrainian defaults the seeding used before the names became gender-neutral ("Записаний"
-#: said "he is booked" of every client, women too). Rows still stored with them are
-#: unrenamed defaults: they are shown in the page's language like today's defaults
-#: (migration 0007 renames them; these also cover rows restored from older backups).
+#: Defaults the seeding used before: Ukrainian ones that were not gender-neutral ("Записаний"
+#: said "he is booked" of every client, women too) and the English "Came" (the attendance
+#: mark said "Attended" of the same visit). Rows still stored with them are unrenamed
+#: defaults: they are shown in the page's language like today's defaults (migrations 0007
+#: and 0008 rename them; these also cover rows restored from older backups).
 FORMER_STATUS_NAMES: dict[str, tuple[str, ...]] = {
     "booked": ("Записаний",),
-    "came": ("Прийшов",),
+    "came": ("Прийшов", "Came"),
     "no_show": ("Не прийшов",),
 }
 
@@ -133,7 +134,8 @@ def _validate_status_fields(fields: dict[str, Any]) -> None:
     flags = [k for k in ("counts_as_came", "is_cancellation", "is_no_show") if fields.get(k)]
     if len(flags) > 1:
         raise DomainError(
-            _("A status can be only one of: came, no-show, cancellation."), field="counts_as_came"
+            _("A status can be only one of: attended, no-show, cancellation."),
+            field="counts_as_came",
         )
 
 

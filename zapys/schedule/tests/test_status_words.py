@@ -60,7 +60,7 @@ def _badges(html: str, testid: str) -> list[str]:
 @pytest.mark.parametrize(
     ("language", "planned", "attended", "absent", "cancelled"),
     [
-        ("en", "Planned", "Attended", "Absent (no-show)", "Cancelled"),
+        ("en", "Planned", "Attended", "No-show", "Cancelled"),
         ("uk", "Заплановано", "Відвідано", "Неявка", "Скасовано"),
     ],
 )
@@ -85,8 +85,8 @@ def test_attendance_states_and_buttons_read_the_same_for_anyone(
     [
         (
             "en",
-            ["Booked", "Confirmed", "Came", "No-show", "Counts as came"],
-            "A status can be only one of: came, no-show, cancellation.",
+            ["Booked", "Confirmed", "Attended", "No-show", "Counts as attended"],
+            "A status can be only one of: attended, no-show, cancellation.",
         ),
         (
             "uk",
@@ -123,7 +123,7 @@ def test_the_dashboard_counts_visits_in_the_status_word(org, branch, owner, spec
     request.user = owner
     request.organization = org  # type: ignore[attr-defined]
     request.session = {}  # type: ignore[assignment]
-    for language, hint in (("en", "1 came"), ("uk", "відвідано: 1")):
+    for language, hint in (("en", "1 attended"), ("uk", "відвідано: 1")):
         with translation.override(language):
             assert widgets(request)[0]["hint"] == hint
 
