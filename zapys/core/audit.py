@@ -29,7 +29,9 @@ class Actor:
 
     @classmethod
     def api_key(cls, user: User, key_name: str) -> Actor:
-        return cls(AuditLog.ActorKind.API_KEY, f"API key «{key_name}» of {user.username}", user)
+        # No words in the label: it is stored once and read in any language; the audit log
+        # puts the kind ("API key" / "API-ключ") before it (`audit_reading._actor`).
+        return cls(AuditLog.ActorKind.API_KEY, f"«{key_name}» ({user.username})", user)
 
     @classmethod
     def client_link(cls, label: str = "client") -> Actor:

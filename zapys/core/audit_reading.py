@@ -141,12 +141,20 @@ def _live_or_stored(live: str | None, row: AuditLog, model: type[models.Model] |
     return live if live is not None else _object_text(row, model)
 
 
+_FORMER_API_KEY_LABEL = re.compile(r"^API key (?P<key>«.*») of (?P<user>.+)$")
+
+
 def _actor(row: AuditLog) -> str:
     kind = row.get_actor_kind_display()
     # Staff and API keys carry a person's name; the other kinds carry an internal job or
     # provider code ("prepayments.sweep", "liqpay") that says nothing to an owner.
-    if row.actor_kind in (AuditLog.ActorKind.STAFF, AuditLog.ActorKind.API_KEY):
+    if row.actor_kind == AuditLog.ActorKind.STAFF:
         return row.actor_label or str(kind)
+    if row.actor_kind == AuditLog.ActorKind.API_KEY and row.actor_label:
+        # Rows written before the label lost its English words: "API key «x» of user".
+        former = _FORMER_API_KEY_LABEL.match(row.actor_label)
+        label = f"{former['key']} ({former['user']})" if former else row.actor_label
+        return f"{kind} {label}"
     return str(kind)
 
 

@@ -158,6 +158,24 @@ def test_scheduler_and_system_rows_do_not_show_job_codes(org):
     assert "prepayments.sweep" not in text.actor
 
 
+def test_an_api_key_row_names_the_key_in_the_page_language(org, owner):
+    """The stored label has no words; rows stored before ("API key «x» of user") read the
+    same way."""
+    audit_record(organization=org, actor=Actor.api_key(owner, "Сайт"), action="client.create")
+    audit_record(
+        organization=org,
+        actor=Actor(AuditLog.ActorKind.API_KEY, f"API key «Сайт» of {owner.username}", owner),
+        action="client.update",
+    )
+    new, former = AuditLog.objects.filter(actor_kind="api_key").order_by("pk")
+    assert new.actor_label == f"«Сайт» ({owner.username})"
+    for language, kind in (("uk", "API-ключ"), ("en", "API key")):
+        with translation.override(language):
+            texts = audit_rows_read([new, former])
+        assert [t.actor for t in texts] == [f"{kind} «Сайт» ({owner.username})"] * 2
+        assert not any(" of " in t.actor for t in texts)
+
+
 def _rows_naming_clients(org, actor, count: int) -> None:
     for number in range(count):
         client = make_client(org, f"Клієнт {number}")

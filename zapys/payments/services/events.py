@@ -8,7 +8,6 @@ import hashlib
 import logging
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor
@@ -124,7 +123,9 @@ def _external_refund(payment: Payment, actor: Actor, event: ProviderEvent) -> bo
         payment=payment,
         amount=amount,
         provider_status=event.provider_status[:40],
-        created_by=_("The payment provider's dashboard")[:200],
+        # Who asked, as the audit names an actor: the provider's code (its dashboard), not
+        # a sentence in the language of whoever happened to be running the callback.
+        created_by=actor.label[:200],
     )
     return _refund_confirm(payment=payment, refund=refund, actor=actor, via_callback=True)
 

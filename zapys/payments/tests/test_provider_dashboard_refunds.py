@@ -122,6 +122,8 @@ def test_liqpay_dashboard_refunds_part_then_whole(
     payment.refresh_from_db()
     assert (payment.status, payment.refunded_amount) == ("partially_refunded", 30_000)
     assert not payment.held_for_review
+    # Who asked: the provider, by its code (as the audit names it), in no one's language.
+    assert list(PaymentRefund.objects.values_list("created_by", flat=True)) == ["liqpay"]
     refund = Entry.objects.get(purpose="refund")
     assert (refund.kind, refund.amount, refund.status) == ("credit", 30_000, "active")
     assert ("expense", 30_000, "active") in _state()[3]
