@@ -247,12 +247,15 @@ class Visit(OrgOwned):
     # exclusion constraint need it on the row itself.
     blocks_time = models.BooleanField(default=True, editable=False)
     booking_state = models.CharField(
-        max_length=10, choices=BookingState.choices, default="", blank=True
+        _("prepayment"), max_length=10, choices=BookingState.choices, default="", blank=True
     )
     series = models.ForeignKey(
         LessonSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
+    # Named for the audit log's changes ("Source: Online booking"), as every audited field is.
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.STAFF
+    )
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -277,8 +280,11 @@ class Visit(OrgOwned):
         ]
 
     def __str__(self) -> str:
+        # "Стрижка 05.12.2026 10:00": the organization's local time in the app's date format,
+        # as the calendar shows it (the audit log names a visit with this).
         what = self.service.name if self.service_id and self.service else self.get_kind_display()
-        return f"{what} {self.starts_at:%Y-%m-%d %H:%M}"
+        when = formats.date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
+        return f"{what} {when}"
 
     @property
     def duration_minutes(self) -> int:
@@ -309,8 +315,12 @@ class Attendance(OrgOwned):
     client = models.ForeignKey(
         "clients.Client", on_delete=models.PROTECT, related_name="attendances"
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PLANNED)
-    charge = models.CharField(max_length=12, choices=Charge.choices, default="", blank=True)
+    state = models.CharField(
+        _("attendance"), max_length=10, choices=State.choices, default=State.PLANNED
+    )
+    charge = models.CharField(
+        _("charge"), max_length=12, choices=Charge.choices, default="", blank=True
+    )
     membership_id = models.BigIntegerField(null=True, blank=True)
     entry_id = models.BigIntegerField(null=True, blank=True)
     marked_at = models.DateTimeField(null=True, blank=True)
