@@ -24,7 +24,9 @@ def test_a_top_up_received_is_a_success_in_the_readers_language(org, branch):
         assert note.shown_title == "Top-up received: UAH\u00a0500.00"
         assert note.shown_body.endswith("topped up the balance online.")
     with translation.override("uk"):
-        assert note.shown_body.startswith("Баланс клієнта ")
+        # The client's name after a colon: Ukrainian does not decline it (was "Баланс
+        # клієнта Бондаренко Оксана поповнено", a name in the wrong case).
+        assert note.shown_body == f"Баланс поповнено онлайн: {payment.client.name}."
 
 
 def test_a_payment_held_for_review_is_a_warning(org, branch):

@@ -343,6 +343,12 @@ def test_pay_from_balance_stores_texts_in_the_organizations_language(org, branch
     ]
     note = StaffNotification.objects.filter(related_id=str(booking.pk)).latest("id")
     assert note.title.startswith("Передоплату отримано")
+    # The client's name after a colon: Ukrainian does not decline it ("від Кравченко Олена").
+    with translation.override("uk"):
+        assert note.shown_body.startswith(f"Передоплата: {booking.client.name}, ")
+        assert " від " not in note.shown_body
+    with translation.override("en"):
+        assert note.shown_body.startswith(f"{booking.client.name} prepaid ")
 
 
 def test_cancel_paid_booking_keeps_money_on_balance(org, branch, setup):
