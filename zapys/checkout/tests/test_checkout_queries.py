@@ -23,13 +23,14 @@ from zapys.ledger.services import account_base_for
 from zapys.schedule.models import Attendance
 
 #: bench/checkout.py's checkout: the outer transaction's two statements (BEGIN/COMMIT, or
-#: a savepoint inside the test's transaction), 12 reads — the visit's and attendance's
-#: locks and the visit joined, the live checkout, the balance, the prepayment, the
-#: memberships, the account, the article, the payment type, the fiscal register, the
-#: "came" status — and 10 writes: the checkout row, the entries, the operation, the
-#: receipt, its line, its payment, the attendance, the visit, the checkout's receipt link
-#: and the audit rows. It was 41.
-CHECKOUT_STATEMENTS = 24
+#: a savepoint inside the test's transaction), 11 reads — the visit's and attendance's
+#: locks (the visit's relations as the caller loaded them: `locked_visit`), the live
+#: checkout, the balance, the prepayment, the memberships, the account, the article, the
+#: payment type, the fiscal register, the "came" status — and 10 writes: the checkout row,
+#: the entries, the operation, the receipt, its line, its payment, the attendance, the
+#: visit, the checkout's receipt link and the audit rows. It was 41, then 24 with the
+#: visit's joined read after its lock.
+CHECKOUT_STATEMENTS = 23
 
 
 def _checkout(org, branch, service, actor, hours: int) -> tuple[list[str], int]:
@@ -105,3 +106,22 @@ def test_the_count_is_the_same_for_every_checkout(org, branch, actor):
     _checkout(org, branch, service, actor, 3)
     counts = [len(_checkout(org, branch, service, actor, 5 + 2 * i)[0]) for i in range(3)]
     assert counts == [CHECKOUT_STATEMENTS] * 3
+
+
+def test_a_visit_loaded_without_its_relations_costs_one_joined_read_more(org, branch, actor):
+    """A caller that loaded the bare visit (an API call by id) gets them read after the lock."""
+    from zapys.schedule.models import Visit
+
+    service = make_service(org, price=45_000)
+    _checkout(org, branch, service, actor, 3)
+    client = make_client(org)
+    account_base_for(client=client)
+    made = make_visit(
+        org, branch, client=client, service=service, starts_at=timezone.now() - timedelta(hours=9)
+    )
+    bare = Visit.objects.get(pk=made.pk)
+    bare.organization = org  # the tenancy scope's object, as a view has it
+    with CaptureQueriesContext(connection) as ctx:
+        visit_checkout(visit=bare, payments=[PaymentIn("card", 45_000)], actor=actor)
+    assert len(ctx.captured_queries) == CHECKOUT_STATEMENTS + 1
+    assert Attendance.objects.get(visit=made).state == "attended"

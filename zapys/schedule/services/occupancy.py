@@ -95,21 +95,48 @@ def same_org(organization: Organization, **objs: Any) -> None:
             raise NotFound(_("Unknown object."), field=field)
 
 
+#: The visit's relations its lockers read (`locked_visit` returns them loaded).
+LOCKED_VISIT_RELATED = ("status", "organization", "service", "group", "branch", "client", "staff")
+
+
 def locked_visit(visit: Visit) -> Visit:
     """The visit, its row locked, with what the callers read of it.
 
-    The lock is taken on the row alone first, then the joined read follows: PostgreSQL
-    re-checks a FOR UPDATE's joins against the row version it waited for, so a joined
-    `SELECT … FOR UPDATE` waiting on a concurrent writer that moved the visit's status (a
-    checkout, "Arrived") would return no row at all — a 500. Once the lock is ours, the
-    plain joined read sees the committed row. Another organization's or a missing visit:
+    The lock is taken on the row alone first (its own columns, read under the lock), then the
+    relations follow: PostgreSQL re-checks a FOR UPDATE's joins against the row version it
+    waited for, so a joined `SELECT … FOR UPDATE` waiting on a concurrent writer that moved
+    the visit's status (a checkout, "Arrived") would return no row at all — a 500. Once the
+    lock is ours, the relations are those the caller loaded in this request if the locked row
+    still points at the same ones (a checkout at the desk: the card loaded them), else one
+    plain joined read of the committed row. Another organization's or a missing visit:
     DoesNotExist, as before."""
     scoped = Visit.objects.for_org(visit.organization)
-    if not list(scoped.select_for_update().filter(pk=visit.pk).values_list("pk", flat=True)):
+    rows = list(scoped.select_for_update().filter(pk=visit.pk))
+    if not rows:
         raise Visit.DoesNotExist
-    return scoped.select_related(
-        "status", "organization", "service", "group", "branch", "client", "staff"
-    ).get(pk=visit.pk)
+    locked = rows[0]
+    if _related_taken_over(visit, locked):
+        return locked
+    return scoped.select_related(*LOCKED_VISIT_RELATED).get(pk=visit.pk)
+
+
+def _related_taken_over(source: Visit, locked: Visit) -> bool:
+    """Give `locked` the related rows `source` has loaded, when every relation it points at
+    is loaded there under the same id (a status moved meanwhile: not the same id, so the
+    joined read runs). The visit's own columns — status, price, client — are the locked
+    row's either way."""
+    loaded = source._state.fields_cache
+    taken: dict[str, Any] = {}
+    for name in LOCKED_VISIT_RELATED:
+        target_id = getattr(locked, f"{name}_id")
+        if target_id is None:
+            continue
+        related = loaded.get(name)
+        if related is None or related.pk != target_id:
+            return False
+        taken[name] = related
+    locked._state.fields_cache.update(taken)
+    return True
 
 
 def status_move(visit: Visit, status: VisitStatus, actor: Actor, now: datetime) -> None:
