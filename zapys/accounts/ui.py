@@ -15,7 +15,18 @@ from zapys.core.ui import (
 )
 
 nav_item(NavItem("accounts:settings", _("Settings"), "gear", ("owner",), ADMINISTRATION, 120))
-nav_item(NavItem("accounts:staff", _("Staff"), "person-badge", MANAGERS, ADMINISTRATION, 130))
+# A branch's page is reached from the staff list (the "Staff and branches" tab).
+nav_item(
+    NavItem(
+        "accounts:staff",
+        _("Staff"),
+        "person-badge",
+        MANAGERS,
+        ADMINISTRATION,
+        130,
+        also_under=("/settings/branches/",),
+    )
+)
 nav_item(NavItem("accounts:api_keys", _("API keys"), "key", section=ADMINISTRATION, order=140))
 settings_tab(SettingsTab("organization", "accounts:settings", _("Organization"), order=10))
 settings_tab(SettingsTab("staff", "accounts:staff", _("Staff and branches"), order=20))

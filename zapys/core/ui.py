@@ -43,6 +43,8 @@ class NavItem:
     roles: tuple[str, ...] = EVERYONE
     section: Label = ""
     order: int = 500
+    # Paths of pages outside the item's URL that belong to its section (highlight it there).
+    also_under: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

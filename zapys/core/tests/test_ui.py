@@ -88,3 +88,40 @@ def test_a_new_app_adds_itself_and_a_clash_is_refused():
     finally:
         NAVIGATION.withdraw("core:audit_export")
     assert item not in list(NAVIGATION)
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "highlighted"),
+    [
+        ("owner", "/", "core:dashboard"),
+        ("owner", "/settings/organization/", "accounts:settings"),
+        ("owner", "/settings/schedule/", "accounts:settings"),
+        ("owner", "/settings/messaging/", "accounts:settings"),
+        ("owner", "/settings/messaging/templates/", "accounts:settings"),
+        ("owner", "/settings/payment-accounts/", "accounts:settings"),
+        ("owner", "/settings/cash-registers/", "accounts:settings"),
+        ("owner", "/settings/finance/", "accounts:settings"),
+        ("owner", "/settings/invoices/", "accounts:settings"),
+        ("owner", "/settings/online-sales/", "accounts:settings"),
+        ("owner", "/settings/prepayment/", "accounts:settings"),
+        ("owner", "/settings/broadcasts/", "accounts:settings"),
+        ("owner", "/settings/staff/4/", "accounts:staff"),
+        ("owner", "/settings/branches/new/", "accounts:staff"),
+        ("owner", "/settings/branches/2/", "accounts:staff"),
+        ("owner", "/visits/52/", "schedule:calendar"),
+        ("owner", "/staff-hours/", "schedule:calendar"),
+        ("owner", "/finance/invoices/6/", "invoices:list"),
+        ("owner", "/finance/invoice-rules/1/edit/", "invoices:rules"),
+        ("administrator", "/settings/branches/2/", "accounts:staff"),
+    ],
+)
+def test_the_menu_highlights_the_section_of_the_page(role, path, highlighted):
+    active = [item["url"] for item in navigation_for(role, path) if item["active"]]
+    assert active == [reverse(highlighted)]
+
+
+@pytest.mark.parametrize("path", ["/settings/schedule/", "/account/password/", "/nowhere/"])
+def test_the_menu_highlights_nothing_outside_the_sections_a_role_sees(path):
+    # An administrator has no "Settings" item; a page of no item's section highlights none.
+    role = "administrator" if path.startswith("/settings/") else "owner"
+    assert not [item for item in navigation_for(role, path) if item["active"]]
