@@ -47,7 +47,7 @@ class ScheduleSettings(OrgOwned):
     )
     online_days_ahead = models.PositiveIntegerField(_("online booking: days ahead"), default=30)
     online_rate_limit_per_minute = models.PositiveIntegerField(
-        _("online bookings per minute from one address"), default=10
+        _("online bookings per minute from one IP address"), default=10
     )
 
     class Meta:
@@ -301,7 +301,9 @@ class Attendance(OrgOwned):
     """A client on a visit, with their own attendance and what it was charged to."""
 
     class State(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        # Not yet marked: the word the seeded visit status says of the same visit ("Booked",
+        # "Записано"), so the journal does not show two words for "not yet happened".
+        PLANNED = "planned", _("Booked")
         ATTENDED = "attended", _("Attended")
         ABSENT = "absent", _("No-show")
         CANCELLED = "cancelled", _("Cancelled")

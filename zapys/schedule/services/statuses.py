@@ -59,13 +59,15 @@ DEFAULT_STATUS_NAMES = {
 
 #: Defaults the seeding used before: Ukrainian ones that were not gender-neutral ("Записаний"
 #: said "he is booked" of every client, women too) and the English "Came" (the attendance
-#: mark said "Attended" of the same visit). Rows still stored with them are unrenamed
-#: defaults: they are shown in the page's language like today's defaults (migrations 0007
-#: and 0008 rename them; these also cover rows restored from older backups).
+#: mark said "Attended" of the same visit), and the unpaid cancellation's "бронь" (the app
+#: says "бронювання"). Rows still stored with them are unrenamed defaults: they are shown in
+#: the page's language like today's defaults (migrations 0007, 0008 and 0010 rename them;
+#: these also cover rows restored from older backups).
 FORMER_STATUS_NAMES: dict[str, tuple[str, ...]] = {
     "booked": ("Записаний",),
     "came": ("Прийшов", "Came"),
     "no_show": ("Не прийшов",),
+    "cancelled_unpaid": ("Скасовано: бронь не оплачена",),
 }
 
 

@@ -16,8 +16,8 @@ from zapys.schedule.models import Attendance, Visit
 @pytest.mark.parametrize(
     ("language", "source", "state"),
     [
-        ("en", "Source:</span> Online booking", "Attendance:</span> Planned → Cancelled"),
-        ("uk", "Джерело:</span> Онлайн-запис", "Відвідування:</span> Заплановано → Скасовано"),
+        ("en", "Source:</span> Online booking", "Attendance:</span> Booked → Cancelled"),
+        ("uk", "Джерело:</span> Онлайн-запис", "Відвідування:</span> Записано → Скасовано"),
     ],
 )
 def test_the_audit_log_names_a_visit_and_its_fields_in_the_readers_words(

@@ -60,8 +60,8 @@ def _badges(html: str, testid: str) -> list[str]:
 @pytest.mark.parametrize(
     ("language", "planned", "attended", "absent", "cancelled"),
     [
-        ("en", "Planned", "Attended", "No-show", "Cancelled"),
-        ("uk", "Заплановано", "Відвідано", "Неявка", "Скасовано"),
+        ("en", "Booked", "Attended", "No-show", "Cancelled"),
+        ("uk", "Записано", "Відвідано", "Неявка", "Скасовано"),
     ],
 )
 def test_attendance_states_and_buttons_read_the_same_for_anyone(
@@ -158,7 +158,7 @@ def test_a_lessons_card_names_its_teacher_an_appointments_its_specialist(
         ),
         (
             "uk",
-            "Скасовано: бронь не оплачена (системний статус)",
+            "Скасовано: бронювання не оплачено (системний статус)",
             "Адміністратори не можуть установити системний статус вручну.",
         ),
     ],

@@ -1,11 +1,13 @@
 import re
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories_clients import make_client
 from tests.factories_schedule import local, make_service, make_specialist, make_visit
+from tests.pages import staff_page
 from zapys.memberships import services as membership_services
 from zapys.schedule import services
 from zapys.schedule.models import Visit
@@ -153,6 +155,61 @@ def test_settings_page(staff_client, org):
     assert r.status_code == 302
     page = staff_client.get("/settings/schedule/").content.decode()
     assert "VIP came" in page and "#112233" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "rate_limit", "unpaid"),
+    [
+        (
+            "en",
+            "Settings",
+            "Online bookings per minute from one IP address",
+            "Cancelled: booking unpaid",
+        ),
+        (
+            "uk",
+            "Налаштування",
+            "Онлайн-записів за хвилину з однієї IP-адреси",
+            "Скасовано: бронювання не оплачено",
+        ),
+    ],
+)
+def test_settings_page_words_and_the_full_booking_address(
+    staff_client, org, owner, settings, language, heading, rate_limit, unpaid
+):
+    # the same heading as every settings tab (was "Organization settings"); the rate limit
+    # counts per IP address; the unpaid status says "бронювання", as the app does (was
+    # "бронь"); the booking page as the full address to copy (was "/book/<slug>/")
+    settings.ZAPYS_PUBLIC_URL = "https://zapys.example/"
+    page = staff_page(staff_client, owner, language, "schedule:settings")
+    assert f'<h1 class="h4">{heading}</h1>' in page
+    assert rate_limit in page
+    assert unpaid in page and "бронь" not in page
+    url = f"https://zapys.example/book/{org.slug}/"
+    assert f'href="{url}" target="_blank" data-testid="booking-page-url">{url}</a>' in page
+
+
+def test_the_migration_renames_only_an_unrenamed_unpaid_status(staff_client, org, owner):
+    import importlib
+
+    from django.apps import apps
+
+    from zapys.schedule.models import VisitStatus
+
+    migration = importlib.import_module(
+        "zapys.schedule.migrations.0010_unpaid_status_says_bronyuvannya"
+    )
+    unpaid = services.visit_statuses_ensure(organization=org)["cancelled_unpaid"]
+    unpaid.name = "Скасовано: бронь не оплачена"
+    unpaid.save(update_fields=["name"])
+    # an old row not yet renamed still reads as the default, in the page's language
+    assert "Cancelled: booking unpaid" in staff_page(staff_client, owner, "en", "schedule:settings")
+    renamed = VisitStatus.objects.create(organization=org, code="unpaid_x", name="Бронь моя")
+    migration.rename(apps, None)
+    unpaid.refresh_from_db()
+    renamed.refresh_from_db()
+    assert unpaid.name == "Скасовано: бронювання не оплачено"
+    assert renamed.name == "Бронь моя"
 
 
 # --- the new-visit dialog's client picker ------------------------------------------------
@@ -560,7 +617,7 @@ def test_the_dedicated_unpaid_status_speaks_the_pages_language_and_differs_from_
     staff_client.post("/i18n/setlang/", {"language": "uk", "next": "/"})
     page = staff_client.get("/settings/schedule/").content.decode()
     assert "Скасовано: передоплату не отримано (окремий статус)" in page
-    assert "Скасовано: бронь не оплачена" in page
+    assert "Скасовано: бронювання не оплачено" in page
 
 
 def test_the_migration_renames_only_unrenamed_dedicated_statuses(org):
@@ -622,3 +679,16 @@ def test_the_new_lesson_form_has_a_way_back_to_the_calendar(staff_client, org):
         staff_client.post("/i18n/setlang/", {"language": language, "next": "/"})
         page = staff_client.get("/calendar/lessons/new/").content.decode()
         assert f'href="/calendar/" data-testid="lesson-cancel">{cancel}</a>' in page, language
+
+
+def test_visit_card_writes_the_day_zero_padded_as_the_move_form_does(
+    staff_client, org, spec, service, client_a
+):
+    # "Пт 04.12.2026 09:00–10:00", as the move form's "New start" (was "Пт 4.12.2026")
+    v = make_visit(
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 9)
+    )
+    card = staff_client.get(f"/visits/{v.pk}/", headers={"HX-Request": "true"}).content.decode()
+    when = re.search(r'data-testid="visit-when">([^<]*)<', card)
+    assert when is not None
+    assert "04.03.2030 09:00–10:00" in when.group(1)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zapys.core.exceptions import DomainError
@@ -56,8 +58,18 @@ def schedule_settings(request: HttpRequest) -> HttpResponse:
     statuses = sorted(
         services.visit_statuses_ensure(organization=org).values(), key=lambda s: (s.order, s.pk)
     )
+    # The public booking page's full address (on ZAPYS_PUBLIC_URL, as the cabinet and
+    # top-up links are): the one an owner copies into a message or a profile.
+    booking_url = str(settings.ZAPYS_PUBLIC_URL).rstrip("/") + reverse(
+        "schedule:book", args=[org.slug]
+    )
     return render(
         request,
         "schedule/settings.html",
-        {"form": form, "status_form": status_form, "statuses": statuses},
+        {
+            "form": form,
+            "status_form": status_form,
+            "statuses": statuses,
+            "booking_url": booking_url,
+        },
     )
