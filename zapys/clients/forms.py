@@ -112,5 +112,7 @@ class ImportUploadForm(StyledForm):
     file = forms.FileField(
         label=_("File"),
         help_text=lazy(_import_help, str)(),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        # Hidden: the browser's own button and "No file chosen" speak the browser's language,
+        # not the page's; clients/import.html draws a button and the chosen name instead.
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx", "class": "visually-hidden"}),
     )

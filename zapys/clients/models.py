@@ -80,9 +80,11 @@ class Client(OrgOwned):
         LEGAL_ENTITY = "legal_entity", _("Legal entity")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        INACTIVE = "inactive", _("Inactive")
-        LEAD = "lead", _("Lead")
+        # A client's status in words that fit anyone (issue 17: "Активний" said "he" of a
+        # woman too); a context of their own, apart from the other apps' "Active".
+        ACTIVE = "active", pgettext_lazy("client status", "Active")
+        INACTIVE = "inactive", pgettext_lazy("client status", "Inactive")
+        LEAD = "lead", pgettext_lazy("client status", "Lead")
 
     # The display name, "Last First Middle" (Ukrainian order), kept by the services from the
     # parts below (a legal entity has only this): lists, search and exports read it.

@@ -279,6 +279,29 @@ def test_page_refuses_a_file_that_is_not_csv_or_xlsx_at_once(org, staff_client):
     assert ClientImport.objects.count() == 0 and Client.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("language", "button", "none"),
+    [("en", "Choose a file", "No file chosen"), ("uk", "Вибрати файл", "Файл не вибрано")],
+)
+def test_the_file_picker_speaks_the_pages_language(
+    org, owner, staff_client, language, button, none
+):
+    # the browser's own file input says "Choose File / No file chosen" in the browser's
+    # language: hidden under a button and the chosen name in the page's
+    from tests.pages import staff_page
+
+    page = staff_page(staff_client, owner, language, "clients:import")
+    field = page.split('data-testid="import-file"')[1].split("</script>")[0]
+    assert re.search(r'<input type="file" name="file"[^>]*class="visually-hidden[^"]*"', field)
+    assert (
+        f'for="id_file"><i class="bi bi-upload" aria-hidden="true"></i> {button}</label>' in field
+    )
+    assert f'data-testid="import-file-name" aria-live="polite">{none}</span>' in field
+    assert f'this.files[0].name : "{none}"' in field
+    r = _upload(staff_client, b"%PDF-1.4", "clients.pdf")  # a refused file: the error shows
+    assert "invalid-feedback d-block" in r.content.decode()
+
+
 def test_page_import_runs_in_batches_with_progress(
     org, staff_client, ledger_calls, monkeypatch, django_capture_on_commit_callbacks
 ):

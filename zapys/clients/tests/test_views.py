@@ -306,3 +306,37 @@ def test_card_balance_partial_and_listener(org, staff_client):
     r = staff_client.get(f"/clients/{client.pk}/balance/", headers={"HX-Request": "true"})
     assert r.status_code == 200 and 'data-balance="-300000"' in r.content.decode()
     assert "<html" not in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "frozen", "inactive", "lead", "active"),
+    [
+        ("en", "Frozen", "Inactive", "Lead", "Active"),
+        ("uk", "Заморожено", "Неактивно", "Лід", "Активно"),
+    ],
+)
+def test_the_clients_status_badges_fit_anyone_and_start_with_a_capital(
+    org, owner, staff_client, language, frozen, inactive, lead, active
+):
+    # issue 17: "❄ заморожений", "Неактивний" said "he" of a woman; "frozen" was the only
+    # badge in lower case
+    from tests.factories_schedule import SYSTEM
+    from tests.pages import staff_page
+    from zapys.clients.services import client_freeze
+
+    olena = make_client(org, "Koval Olena", status=Client.Status.INACTIVE)
+    make_client(org, "Shevchuk Iryna", status=Client.Status.LEAD)
+    client_freeze(client=olena, date_from=date(2000, 1, 1), date_to=date(2999, 1, 1), actor=SYSTEM)
+    page = staff_page(staff_client, owner, language, "clients:list")
+    assert f'<i class="bi bi-snow" aria-hidden="true"></i> {frozen}</span>' in page
+    assert f'data-testid="client-status">{inactive}</span>' in page
+    assert f'data-testid="client-status">{lead}</span>' in page
+    card = staff_page(staff_client, owner, language, "clients:detail", olena.pk)
+    assert inactive in card
+    olena.status = Client.Status.ACTIVE
+    olena.save(update_fields=["status"])
+    card = staff_page(staff_client, owner, language, "clients:detail", olena.pk)
+    assert f">{active}</span>" in card
+    if language == "uk":
+        for word in ("заморожений", "Неактивний", "Активний"):
+            assert word not in page + card
