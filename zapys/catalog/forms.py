@@ -83,8 +83,9 @@ class GroupForm(StyledForm):
         label=_("Members"),
         queryset=None,
         required=False,
-        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        # A list of checkboxes, as the membership plan's: a <select multiple> needed
+        # Ctrl+click, and a plain click dropped every other member.
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any):

@@ -89,6 +89,25 @@ def test_the_group_page_saves_every_field_it_shows(staff_client, org, branch, ow
     assert row.changes["member_ids"] == [[], [member.pk]]
 
 
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_a_groups_members_are_checkboxes_as_a_membership_plans_services(
+    staff_client, org, actor, group, language
+):
+    # a <select multiple> needed Ctrl+click and a plain click dropped the other members
+    olena, iryna = make_client(org, "Koval Olena"), make_client(org, "Shevchuk Iryna")
+    group_update(group=group, name="Salsa", capacity=5, member_ids=[olena.pk], actor=actor)
+    for url in ("/catalog/groups/new/", f"/catalog/groups/{group.pk}/"):
+        html = _page(staff_client, url, language)
+        assert '<select name="members"' not in html and "Ctrl" not in html
+        members = html.split('data-testid="group-members"')[1].split("</fieldset>")[0]
+        boxes = re.findall(
+            r'<div class="form-check"><input type="checkbox" name="members"[^>]*>', members
+        )
+        assert len(boxes) == 2, url
+    assert f'value="{olena.pk}"' in boxes[0] and "checked" in boxes[0]
+    assert f'value="{iryna.pk}"' in boxes[1] and "checked" not in boxes[1]
+
+
 def test_a_refused_group_change_changes_nothing(staff_client, org, group):
     members = [make_client(org) for _ in range(3)]
     response = staff_client.post(
