@@ -32,14 +32,18 @@ def widgets(request: HttpRequest) -> list[dict]:
             now=now,
         )
     )
-    if not attendances:
+    # not the price: what is left to take; a visit whose cover leaves nothing to take is
+    # not unpaid (the list shows it apart, still to be closed)
+    dues = [
+        due for due in dues_of_unpaid(attendances, organization=organization).values() if due > 0
+    ]
+    if not dues:
         return []
-    # not the price: what is left to take
-    due = sum(dues_of_unpaid(attendances, organization=organization).values())
+    due = sum(dues)
     return [
         {
             "title": _("Unpaid visits today"),
-            "value": len(attendances),
+            "value": len(dues),
             "icon": "cash-coin",
             "order": 12,
             "url": reverse("checkout:unpaid"),

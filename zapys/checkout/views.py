@@ -170,12 +170,18 @@ def unpaid(request: HttpRequest) -> HttpResponse:
     dues = services.dues_of_unpaid(attendances, organization=organization)
     for a in attendances:
         a.due = dues[a.pk]  # type: ignore[attr-defined]  # left to take after the covers
+    # A visit a membership, the balance or a prepayment covers whole is not unpaid: nothing
+    # to take. It still waits for its checkout ("Settle: nothing is due") to spend the
+    # cover, so it is listed apart, under what it is, not counted with the unpaid.
+    covered = [a for a in attendances if dues[a.pk] <= 0]
+    attendances = [a for a in attendances if dues[a.pk] > 0]
     return render(
         request,
         "checkout/unpaid.html",
         {
             "form": form,
             "attendances": attendances,
+            "covered": covered,
             "date_from": date_from,
             "date_to": date_to,
             "one_day": date_from == date_to,

@@ -170,8 +170,9 @@ def test_memberships_are_read_once_whatever_the_services_and_days(staff_client, 
     make_membership(first.client, plan=plan, starts_on=today - timedelta(days=10))
     with CaptureQueriesContext(connection) as one:
         html = staff_client.get(query).content.decode()
-    assert _rows(html) == 1 and 'data-testid="unpaid-total-due"' in html
-    assert "0,00" in html.split('data-testid="unpaid-total-due"')[1][:120]  # covered
+    # covered: nothing due, so not unpaid; listed apart, still to be closed
+    assert _rows(html) == 0 and html.count('data-testid="covered-row"') == 1
+    assert "0,00" in html.split('data-testid="unpaid-total-due"')[1][:120]
 
     for days in (1, 2, 3):  # another service each day, the same client: not covered
         _visit_of = make_visit(
@@ -185,6 +186,43 @@ def test_memberships_are_read_once_whatever_the_services_and_days(staff_client, 
         assert _visit_of.service_id != first.service_id
     with CaptureQueriesContext(connection) as many:
         html = staff_client.get(query).content.decode()
-    assert _rows(html) == 4
+    assert _rows(html) == 3 and html.count('data-testid="covered-row"') == 1
     assert "300,00" in html.split('data-testid="unpaid-total-due"')[1][:120]
     assert len(one.captured_queries) == len(many.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "Nothing due, still to be closed"), ("uk", "До сплати нічого, ще не закрито")],
+)
+def test_a_visit_covered_whole_is_not_unpaid_but_still_to_be_closed(
+    staff_client, org, owner, branch, language, heading
+):
+    """A membership covers the 600 of a visit: 0 due. It is not an unpaid visit (not in the
+    list, its total or the dashboard's count) but it waits for its checkout, and the page
+    says so; a visit with money due next to it is counted alone."""
+    from tests.factories_ledger import make_membership, make_plan
+    from tests.pages import staff_page
+
+    covered = _visit(org, branch, hours_ago=0.5, price=60_000)
+    plan = make_plan(org, covers_everything=False)
+    plan.services.add(covered.service)
+    make_membership(covered.client, plan=plan, starts_on=_today(org) - timedelta(days=1))
+    owner.language = language
+    owner.save(update_fields=["language"])
+    dashboard = staff_client.get(f"/?branch={branch.pk}").content.decode()
+    assert 'href="/checkout/unpaid/"' not in dashboard  # nothing unpaid today
+    html = staff_page(staff_client, owner, language, "checkout:unpaid")
+    assert _rows(html) == 0 and 'data-testid="unpaid-empty"' in html
+    assert re.search(r'data-testid="unpaid-count">0<', html)
+    section = html.split('data-testid="covered"')[1]
+    assert heading in section and covered.client.name in section
+    assert section.count('data-testid="covered-row"') == 1
+
+    owing = _visit(org, branch, hours_ago=0.2, price=45_000)
+    html = staff_page(staff_client, owner, language, "checkout:unpaid")
+    assert _rows(html) == 1 and owing.client.name in html.split('data-testid="unpaid-list"')[1]
+    assert re.search(r'data-testid="unpaid-count">1<', html)
+    assert "450" in html.split('data-testid="unpaid-total-price"')[1][:60]
+    dashboard = staff_client.get(f"/?branch={branch.pk}").content.decode()
+    assert 'href="/checkout/unpaid/"' in dashboard
