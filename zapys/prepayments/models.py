@@ -57,7 +57,7 @@ class PrepaymentSettings(OrgOwned):
     require_for_online = models.BooleanField(
         _("require prepayment for online self-booking"),
         default=True,
-        help_text=_("Unless a rule below waives it."),
+        help_text=_("Unless a rule on the «Booking types and finance» tab waives it."),
     )
     default_channel = models.CharField(
         _("default delivery channel"),

@@ -46,8 +46,9 @@ def reason_text(why: dict[str, Any]) -> str:
     if kind in _FIXED_REASONS:
         return str(_FIXED_REASONS[kind])
     if kind == "requested":
-        # staff asked for a prepayment the rules did not require
-        return _("requested by staff (the rules say: %(rule)s)") % {
+        # staff asked for a prepayment the rules did not require; a dash, not a colon in a
+        # parenthesis: the rule's own text has a colon ("waived: client tag «club»")
+        return _("requested by staff — by the rules, %(rule)s") % {
             "rule": reason_text(why.get("rule") or {})
         }
     if kind != "rule":

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
@@ -327,7 +327,7 @@ def report_totals(qs: QuerySet[Booking]) -> ReportTotals:
     )
     totals = ReportTotals(**{k: int(v or 0) for k, v in row.items()})  # type: ignore[arg-type]
     totals.conversion = round(100 * totals.paid / totals.issued) if totals.issued else 0
-    by_day: dict[str, dict[str, int]] = defaultdict(lambda: {"paid": 0, "expired": 0})
+    by_day: dict[date | None, dict[str, int]] = defaultdict(lambda: {"paid": 0, "expired": 0})
     days = (
         qs.order_by()
         .annotate(day=TruncDate("created_at"))
@@ -336,14 +336,14 @@ def report_totals(qs: QuerySet[Booking]) -> ReportTotals:
         .order_by("day")
     )
     for d in days:
-        key = d["day"].isoformat() if d["day"] else ""
-        by_day[key]["paid"] += d["paid"]
-        by_day[key]["expired"] += d["expired"]
-    labels = sorted(by_day)
+        by_day[d["day"]]["paid"] += d["paid"]
+        by_day[d["day"]]["expired"] += d["expired"]
+    keys = sorted(by_day, key=lambda day: day or date.min)
     totals.chart = {
-        "labels": labels,
-        "paid": [by_day[k]["paid"] for k in labels],
-        "expired": [by_day[k]["expired"] for k in labels],
+        # The axis says a day as the page's dates do (04.12.2026), not ISO 2026-12-04.
+        "labels": [formats.date_format(k, "SHORT_DATE_FORMAT") if k else "" for k in keys],
+        "paid": [by_day[k]["paid"] for k in keys],
+        "expired": [by_day[k]["expired"] for k in keys],
     }
     return totals
 
@@ -577,6 +577,14 @@ def cancellations_report(
     if date_to:
         period &= Q(visit__starts_at__lt=_start(date_to + timedelta(days=1)))
     rows: dict[Any, CancellationRow] = {}
+    # Money paid after the booking was cancelled (a link paid late, after the auto-cancel)
+    # went to the balance with nothing recorded on the cancellation: counted here where it
+    # is now (kept on the balance, or refunded), so the row does not say 0 for it.
+    paid_after = Q(paid_at__isnull=False, cancelled_at__isnull=False, paid_at__gt=F("cancelled_at"))
+    late_kept = paid_after & Q(
+        late_resolution__in=[Booking.LateResolution.NONE, Booking.LateResolution.KEPT]
+    )
+    late_refunded = paid_after & Q(late_resolution=Booking.LateResolution.REFUNDED)
     first_name = "visit__staff__first_name"
     booking_values = [key, name] + ([first_name] if group == "staff" else [])
     for r in (
@@ -587,14 +595,16 @@ def cancellations_report(
             n=Count("id"),
             refunded=Sum("cancel_refunded"),
             to_balance=Sum("cancel_to_balance"),
+            late_kept=Sum("amount", filter=late_kept),
+            late_refunded=Sum("amount", filter=late_refunded),
         )
         .order_by()
     ):
         label = " ".join(x for x in (r.get(first_name), r[name]) if x) or "—"
         row = rows.setdefault(r[key], CancellationRow(r[key], label))
         row.cancelled += r["n"]
-        row.refunded += int(r["refunded"] or 0)
-        row.to_balance += int(r["to_balance"] or 0)
+        row.refunded += int(r["refunded"] or 0) + int(r["late_refunded"] or 0)
+        row.to_balance += int(r["to_balance"] or 0) + int(r["late_kept"] or 0)
     for r in (
         Fee.objects.filter(period)
         .values(*booking_values)

@@ -720,7 +720,7 @@ def client_cancel_page(request: HttpRequest, token: str) -> HttpResponse:
 
 CANCELLATIONS_HEADER = [
     gettext_lazy("Name"),
-    gettext_lazy("Paid visits cancelled"),
+    gettext_lazy("Bookings cancelled"),
     gettext_lazy("Late cancellation fees"),
     gettext_lazy("No-show fees"),
     gettext_lazy("Fees charged"),

@@ -387,11 +387,11 @@ def test_a_booking_says_why_in_the_language_of_its_reader(org, branch, setup, cl
     with translation.override("uk"):
         booking = make_booking(org, branch, visit=make_visit(org, branch, client=member))
     assert booking.reason == (
-        "запит від адміністратора (за правилами: передоплата не потрібна: тег клієнта «клуб»)"
+        "запит від адміністратора — за правилами передоплата не потрібна: тег клієнта «клуб»"
     )
     with translation.override("en"):
         assert booking.reason_shown == (
-            "requested by staff (the rules say: prepayment waived: client tag «клуб»)"
+            "requested by staff — by the rules, prepayment waived: client tag «клуб»"
         )
     old = Booking.objects.filter(pk=booking.pk)
     old.update(why={})  # made before `why` existed: its stored words
