@@ -11,6 +11,7 @@ from zapys.core.ui import (
     NavItem,
     SettingsTab,
     audit_actions,
+    audit_fields,
     nav_item,
     settings_tab,
 )
@@ -25,4 +26,10 @@ audit_actions(
         "broadcast.finish": _("Broadcast finished"),
         "broadcast_settings.update": _("Broadcast settings changed"),
     }
+)
+
+# The counts a broadcast's rows record under keys that are not its fields (services.py).
+audit_fields(
+    "broadcasts.broadcast",
+    {"recipients": _("Recipients"), "sent": _("Sent"), "failed": _("Not delivered")},
 )

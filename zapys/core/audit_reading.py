@@ -115,22 +115,25 @@ def _read(
         named = _declared_values(row.object_type, key)
         if isinstance(value, list) and len(value) == 2 and not key.endswith("_ids"):
             old, new = value
-            changes.append(
-                ChangeText(
-                    label,
-                    _value(units.field(row, model, key, 0), old, related, named),
-                    _value(units.field(row, model, key, 1), new, related, named),
-                )
-            )
+            old_text = _value(units.field(row, model, key, 0), old, related, named)
+            new_text = _value(units.field(row, model, key, 1), new, related, named)
+            if old_text == new_text:
+                # Changed only as stored (None → "" → []): nothing a reader would see.
+                continue
+            changes.append(ChangeText(label, old_text, new_text))
         else:
             field = units.field(row, model, key, 1)
             changes.append(ChangeText(label, None, _value(field, value, related, named)))
+    object_kind = capfirst(str(model._meta.verbose_name)) if model is not None else ""
+    object_text = _live_or_stored(objects.name(model, row.object_id), row, model)
+    if object_text.casefold() == object_kind.casefold():
+        object_text = ""  # a singleton named by its kind: "Broadcast settings" once
     return AuditRowText(
         row=row,
         action=audit_action_label(row.action),
         actor=_actor(row),
-        object_kind=capfirst(str(model._meta.verbose_name)) if model is not None else "",
-        object_text=_live_or_stored(objects.name(model, row.object_id), row, model),
+        object_kind=object_kind,
+        object_text=object_text,
         changes=changes,
     )
 

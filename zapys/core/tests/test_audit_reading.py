@@ -228,3 +228,55 @@ def test_the_filter_lists_actions_by_label_and_filters_exactly(staff_client, org
     body = page.split("</select>", 1)[1]
     assert body.count('data-testid="audit-row"') == 2
     assert '<option value="client.update" selected>Дані клієнта змінено</option>' in page
+
+
+def test_a_change_that_reads_the_same_on_both_sides_is_not_listed(org, actor):
+    # None, "" and [] all read "—": "E-mail: — → —" said nothing happened.
+    client = make_client(org, "Шевчук Марія")
+    audit_record(
+        organization=org,
+        actor=actor,
+        action="client.update",
+        obj=client,
+        changes={
+            "email": [None, ""],
+            "middle_name": ["", None],
+            "tags": [[], None],
+            "phone": ["", "+380501112233"],
+        },
+    )
+    row = AuditLog.objects.get(action="client.update")
+    for language in ("uk", "en"):
+        with translation.override(language):
+            (text,) = audit_rows_read([row])
+        assert [(c.old, c.new) for c in text.changes] == [("—", "+380501112233")]
+
+
+def test_an_object_named_by_its_kind_is_named_once(org, actor):
+    from zapys.broadcasts.services import broadcast_settings_save
+
+    broadcast_settings_save(organization=org, actor=actor, sms_price=150)
+    row = AuditLog.objects.get(action="broadcast_settings.update")
+    for language, kind in (("uk", "Налаштування розсилок"), ("en", "Broadcast settings")):
+        with translation.override(language):
+            (text,) = audit_rows_read([row])
+        assert (text.object_kind, text.object_text) == (kind, "")
+
+
+def test_a_broadcasts_counts_read_in_the_page_language(org, actor):
+    client = make_client(org, "Шевчук Марія")
+    audit_record(
+        organization=org,
+        actor=actor,
+        action="broadcast.finish",
+        obj=client,
+        changes={"sent": 15, "failed": 0, "recipients": 15},
+    )
+    row = AuditLog.objects.get(action="broadcast.finish")
+    row.object_type = "broadcasts.broadcast"
+    with translation.override("uk"):
+        (text,) = audit_rows_read([row])
+    assert [c.label for c in text.changes] == ["Надіслано", "Не доставлено", "Отримувачі"]
+    with translation.override("en"):
+        (text,) = audit_rows_read([row])
+    assert [c.label for c in text.changes] == ["Sent", "Not delivered", "Recipients"]
