@@ -41,14 +41,60 @@ def test_the_page_says_the_balance_in_plain_words(org, client):
     html = _page(client, customer.cabinet_token)
     assert "Шевчук Марія" in html
     assert "On your balance" in html and "1,100.00" in html
-    assert "You paid" in html and "1,500.00" in html
-    assert "Charged for services" in html and "400.00" in html
+    assert "Added to your balance" in html and "1,500.00" in html
+    assert "Charged in total" in html and "400.00" in html
     for word in ("debit", "Debit", "credit", "Credit", "110000", "150000"):
         assert word not in html.replace('data-testid="', "")
 
     make_entry(customer, kind="credit", amount=200_000, purpose="service")
     html = _page(client, customer.cabinet_token, lang="uk")
     assert "Ви винні" in html and "900,00" in html  # the debt, without a minus sign
+
+
+def test_payments_and_charges_say_what_each_line_is(org, client):
+    """An opening balance is not "You paid" (the client did not pay it now); a fee is the
+    payment service's commission, as on the receipt; the totals do not claim to be only
+    payments and only services (they include the opening balance, memberships, fees)."""
+    customer = make_client(org)
+    make_entry(customer, kind="debit", amount=50_000, purpose="opening_balance")
+    make_entry(customer, kind="credit", amount=7_500, purpose="fee")
+    for language, carried, fee, totals in (
+        ("en", "Balance carried over", "Payment service commission", ("Added to your balance", "Charged in total")),
+        ("uk", "Перенесений залишок", "Комісія платіжного сервісу", ("Зараховано на баланс", "Усього нараховано")),
+    ):  # fmt: skip
+        html = _page(client, customer.cabinet_token, lang=language)
+        entries = html.split('data-testid="money"')[1].split("</section>")[0]
+        assert carried in entries and fee in entries, language
+        for wrong in ("You paid", "Ви сплатили", "Opening balance", "Fee", "Комісія ·"):
+            assert wrong not in entries, (language, wrong)
+        assert all(total in html for total in totals), language
+        assert "Charged for services" not in html and "Нараховано за послуги" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "attended", "absent"),
+    [("en", "Attended", "No-show"), ("uk", "Відвідано", "Неявка")],
+)
+def test_past_visits_say_attended_and_no_show_as_staff_pages_do(
+    org, client, branch, language, attended, absent
+):
+    customer = make_client(org)
+    staff = make_staff(org, "specialist", branches=[branch])
+    service = make_service(org)
+    for days, state in ((3, "attended"), (5, "absent")):
+        visit = make_visit(
+            org, branch, client=customer, staff=staff, service=service,
+            starts_at=timezone.now() - timedelta(days=days),
+        )  # fmt: skip
+        attendance_mark(
+            attendance=Attendance.objects.get(visit=visit, client=customer),
+            state=state,
+            actor=SYSTEM,
+        )
+    html = _page(client, customer.cabinet_token, lang=language)
+    marks = [part.split("<")[0] for part in html.split('data-testid="attendance">')[1:]]
+    assert marks == [attended, absent]
+    assert "Did not come" not in html and "Пропущено" not in html
 
 
 def test_visits_memberships_and_what_to_pay(org, client, branch):
@@ -79,6 +125,8 @@ def test_visits_memberships_and_what_to_pay(org, client, branch):
     assert html.count('data-testid="payable"') == 2
     assert booking.payment_url.removeprefix("http://testserver") in html
     assert invoice.url in html and "700.00" in html and "200.00" in html
+    # the title's column is not squeezed by the amount and the button on a phone
+    assert 'data-testid="payable-title"' in html and "min-width: 14rem" in html
 
 
 def test_each_charge_names_what_was_sold_but_never_a_staff_comment(org, client, branch):
