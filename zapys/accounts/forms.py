@@ -9,6 +9,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -118,12 +119,30 @@ class OrganizationSettingsForm(StyledModelForm):
         labels = {"name": pgettext_lazy("organization", "Name")}
 
 
+def password_rules_help() -> str:
+    """The password rules as Django lists them, but the "entirely numeric" one in our own
+    words: Django's Ukrainian catalogue has "не може складається" (and, listed before the
+    project's apps, it wins over a translation of the same msgid here)."""
+    rules = [
+        _("Your password cannot be entirely numeric.")
+        if isinstance(validator, password_validation.NumericPasswordValidator)
+        else validator.get_help_text()
+        for validator in password_validation.get_default_password_validators()
+    ]
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((r,) for r in rules)))
+
+
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     """Django's change-password form with the inputs every other form has."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = password_rules_help()
+
 
 class ApiKeyForm(StyledForm):
-    name = forms.CharField(label=_("Key name"), max_length=100, initial="API key")
+    # The suggested name in the page's language (it was the English "API key" on every page).
+    name = forms.CharField(label=_("Key name"), max_length=100, initial=_("API key"))
 
 
 class StaffForm(StyledForm):

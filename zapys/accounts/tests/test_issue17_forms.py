@@ -74,3 +74,19 @@ def test_the_change_password_inputs_are_styled(client, owner, language):
     inputs = re.findall(r'<input type="password"[^>]*>', html)
     assert len(inputs) == 3
     assert all('class="form-control"' in tag for tag in inputs)
+
+
+def test_the_password_rules_read_in_correct_ukrainian(client, owner):
+    client.force_login(owner)
+    html = _page(client, "/account/password/", "uk")
+    # Django's own catalogue has "не може складається"; the project says it correctly.
+    assert "Пароль не може складатися лише з цифр." in html
+    assert "складається лише" not in html
+    assert "Your password cannot be entirely numeric." in _page(client, "/account/password/", "en")
+
+
+@pytest.mark.parametrize(("language", "name"), [("uk", "API-ключ"), ("en", "API key")])
+def test_the_new_api_key_name_is_suggested_in_the_page_language(client, owner, language, name):
+    client.force_login(owner)
+    html = _page(client, "/account/api-keys/", language)
+    assert re.search(rf'name="name"[^>]*value="{name}"', html)
