@@ -17,6 +17,7 @@ from zapys.core.exceptions import DomainError
 from zapys.core.http import request_actor, request_organization
 from zapys.core.views import staff_required
 from zapys.messaging.models import TransportAccount
+from zapys.messaging.providers import TEST_MODE
 from zapys.messaging.services.binding import staff_deep_links
 
 
@@ -62,6 +63,11 @@ def my_messengers(request: HttpRequest) -> HttpResponse:
             "links": [
                 link for link in staff_deep_links(user, organization) if link.channel == "telegram"
             ],
+            # A bot in test mode (the demo's) sends nothing and has no Telegram address, so
+            # it has no link: the page says so instead of "no bot yet".
+            "test_mode_bot": TransportAccount.objects.for_org(organization)
+            .filter(channel__in=("telegram", "viber"), code=TEST_MODE, is_active=True)
+            .exists(),
             "chats": chats,
         },
     )

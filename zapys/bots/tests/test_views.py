@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from tests.factories import make_staff
 from tests.factories_clients import make_client
+from tests.pages import staff_page
 from zapys.accounts.models import User
 from zapys.bots.models import StaffChat
-from zapys.core.audit import AuditLog
+from zapys.core.audit import Actor, AuditLog
 from zapys.core.tenancy import org_scope
 from zapys.messaging.models import ClientMessenger
 from zapys.messaging.services.binding import binding_read
@@ -102,3 +103,26 @@ def test_an_update_costs_the_same_queries_whatever_the_organization_holds(
             organization=org, client=other, channel="telegram", external_id=str(n)
         )
     assert balance_queries(30) == one
+
+
+def test_my_messengers_says_why_a_test_mode_bot_has_no_link(staff_client, org, owner):
+    from zapys.messaging.services import transport_account_save
+
+    for language, words in (("en", "no Telegram bot yet"), ("uk", "ще не має бота Telegram")):
+        page = staff_page(staff_client, owner, language, "bots:my_messengers")
+        assert 'data-testid="no-bot"' in page and words in page
+        assert "webhook" not in page and "вебхук" not in page
+    # The demo's bot: a Telegram account in test mode, which has no address to link to.
+    transport_account_save(
+        organization=org,
+        actor=Actor.system("tests"),
+        channel="telegram",
+        code="console",
+        name="",
+        credentials={},
+        priority=10,
+    )
+    for language, words in (("en", "works in test mode"), ("uk", "працює в тестовому режимі")):
+        page = staff_page(staff_client, owner, language, "bots:my_messengers")
+        assert 'data-testid="test-mode-bot"' in page and words in page
+        assert 'data-testid="no-bot"' not in page
