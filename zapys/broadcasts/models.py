@@ -81,6 +81,12 @@ class Broadcast(OrgOwned):
         # Its identity, not its text: the text is a template ("{client.first_name}, ...").
         return f"{numbered(self.pk)} · {date_format(timezone.localtime(self.send_at), 'd.m.Y H:i')}"
 
+    @property
+    def readable_text(self) -> str:
+        """The whole text with its variables as their labels in brackets, as the list, the
+        audit and the notifications show it ("[Client's first name], …"), not "{client…}"."""
+        return readable_text(self.text)
+
     def snippet(self, length: int = 60) -> str:
         """The first line as a person reads it: "[Client's first name], ..." cut on a word."""
         return readable_snippet(self.text, length)
@@ -109,12 +115,16 @@ class BroadcastSettings(OrgOwned):
         return str(capfirst(self._meta.verbose_name))
 
 
+def readable_text(text: str) -> str:
+    for name, label in VARIABLES:
+        text = text.replace("{" + name + "}", f"[{label}]")
+    return text
+
+
 def readable_snippet(text: str, length: int = 60) -> str:
     """`text`'s first line with its variables as their labels in brackets, at most `length`
     characters, cut after a whole word with "…" (a list shows it; the page shows it all)."""
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
-    for name, label in VARIABLES:
-        first_line = first_line.replace("{" + name + "}", f"[{label}]")
+    first_line = readable_text(text.strip().splitlines()[0] if text.strip() else "")
     if len(first_line) <= length:
         return first_line
     cut = first_line[: length - 1]

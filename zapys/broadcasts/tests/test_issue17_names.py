@@ -62,6 +62,18 @@ def test_heading_and_list_name_the_broadcast(org, consoles, staff_client):
     assert f"Розсилка №{broadcast.pk} · {local}</h1>" in page
 
 
+def test_the_page_shows_the_whole_text_with_the_variables_as_labels(org, consoles, staff_client):
+    broadcast = _broadcast(org)
+    url = reverse("broadcasts:detail", args=[broadcast.pk])
+    for language, label in (("en", "[Client&#x27;s first name]"), ("uk", "[Ім&#x27;я клієнта]")):
+        staff_client.cookies["django_language"] = language
+        page = staff_client.get(url).content.decode()
+        # As the list, the audit and the notifications show it; the whole text, not cut.
+        assert f'data-testid="broadcast-text">{label}, у п&#x27;ятницю' in page
+        assert "за посиланням у профілі</dd>" in page
+        assert "{client.first_name}" not in page
+
+
 def test_the_name_of_a_broadcast_and_its_settings():
     broadcast = Broadcast(pk=7, send_at=datetime(2026, 12, 4, 10, 30, tzinfo=ZoneInfo("UTC")))
     with translation.override("en"), timezone.override("UTC"):
