@@ -11,7 +11,7 @@ BROADCAST = "broadcasts.broadcast"
 #: What a broadcast's text may use (the editor lists them; anything else stays as typed).
 VARIABLES = [
     ("client.first_name", _("Client's first name")),
-    ("client.name", _("Client's name")),
+    ("client.name", _("Client's full name")),
     ("organization.name", _("Organization name")),
 ]
 

@@ -152,7 +152,7 @@ register_event(
     TEST_MESSAGE,
     label=_("Test message"),
     variables=[
-        ("client.name", _("Client's name")),
+        ("client.name", _("Client's full name")),
         ("client.first_name", _("Client's first name")),
         ("organization.name", _("Organization name")),
     ],

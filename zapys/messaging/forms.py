@@ -118,8 +118,8 @@ class StaffChatForm(StyledForm):
         max_length=64,
         required=False,
         help_text=_(
-            "Staff notifications are also sent to this chat through the Telegram "
-            "transport account. Leave empty to keep them in the app only."
+            "Staff notifications are also sent to this chat through the organization's "
+            "Telegram bot. Leave empty to keep them in the app only."
         ),
     )
 

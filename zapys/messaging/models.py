@@ -72,8 +72,8 @@ class TransportAccount(OrgOwned):
 
     class Meta:
         ordering = ["channel", "priority", "id"]
-        verbose_name = _("transport account")
-        verbose_name_plural = _("transport accounts")
+        verbose_name = _("sending account")
+        verbose_name_plural = _("sending accounts")
 
     def __str__(self) -> str:
         return self.display_name or f"{self.get_channel_display()}: {provider_label(self.code)}"

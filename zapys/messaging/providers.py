@@ -19,7 +19,7 @@ PROVIDER_LABELS = {
     "email": _("E-mail (SMTP / server default)"),
     "telegram": _("Telegram bot"),
     "viber": _("Viber bot"),
-    TEST_MODE: _("Test mode (not sent: shown in Messages only)"),
+    TEST_MODE: _("Test mode (nothing is sent)"),
 }
 
 #: The name of the test-mode accounts the demo seeds, shown in the page's language

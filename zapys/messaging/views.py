@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError, NotFound
 from zapys.core.http import request_actor, request_organization
 from zapys.core.i18n import public_language
+from zapys.core.numbers import model_name, numbered
 from zapys.core.tenancy import public_scope
 from zapys.core.views import staff_required
 from zapys.messaging import selectors, services
@@ -86,6 +88,25 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/outbox.html", {"form": form, "page": page})
 
 
+def _regarding(message: Any) -> str:
+    """What the message is about when that is not its client: "Invoice INV-2026-00003" for
+    the reminder staff typed on an invoice (stored as a custom message, related to the
+    invoice), so "Event: Custom message" does not leave out what it was sent for."""
+    if not message.related_type or message.related_type == "clients.client":
+        return ""
+    try:
+        model = apps.get_model(message.related_type)
+    except (LookupError, ValueError):
+        return ""
+    kind = model_name(message.related_type)
+    found = model._default_manager.filter(pk=message.related_id).first()
+    if found is None:
+        return f"{kind} {numbered(message.related_id)}"
+    name = str(found)
+    # A name that says its kind already ("Бронювання №5") is not prefixed twice.
+    return name if name.casefold().startswith(kind.casefold()) else f"{kind} {name}"
+
+
 @staff_required(*MANAGERS)
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(
@@ -98,6 +119,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "message": message,
             "event_label": get_event(event).label if event_exists(event) else event,
+            "regarding": _regarding(message),
             "provider": provider_label(message.transport_code) if message.transport_code else "",
         },
     )
@@ -321,7 +343,7 @@ def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            flash.success(request, _("Transport account saved."))
+            flash.success(request, _("Sending account saved."))
             return redirect("messaging:settings")
     return render(
         request,
@@ -337,7 +359,7 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.transport_accounts(organization=request_organization(request)), pk=pk
     )
     services.transport_account_delete(account=account, actor=request_actor(request))
-    flash.success(request, _("Transport account deleted."))
+    flash.success(request, _("Sending account deleted."))
     return redirect("messaging:settings")
 
 

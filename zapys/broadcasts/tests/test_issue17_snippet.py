@@ -77,7 +77,7 @@ def test_the_stored_snippet_reads_as_the_snippet_in_the_writers_language():
     with translation.override("uk"):
         stored = stored_snippet("Для {client.name} від {organization.name}")
     with translation.override("en"):
-        assert stored.render() == "Для [Client's name] від [Organization name]"
+        assert stored.render() == "Для [Client's full name] від [Organization name]"
 
 
 def test_without_a_variable_the_snippet_is_plain_text():

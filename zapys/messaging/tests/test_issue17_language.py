@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext_noop
 
 from tests.factories_messaging import make_client, make_console_accounts
@@ -69,8 +70,21 @@ def test_a_notification_is_shown_in_the_readers_language(org, owner, staff_clien
     _in(owner, "uk")
     page = _page(staff_client, "messaging:notifications")
     assert "Отримано поповнення: 500,00" in page
-    assert "Баланс клієнта Бондаренко Оксана поповнено онлайн." in page
+    assert "Баланс поповнено онлайн: Бондаренко Оксана." in page
     assert "(ла)" not in page
+
+
+def test_a_notification_row_has_no_stray_dot_and_its_severity_as_an_icon(org, owner, staff_client):
+    _top_up_notice(org)
+    for language, level in (("en", "Success"), ("uk", "Успіх")):
+        _in(owner, language)
+        page = _page(staff_client, "messaging:notifications")
+        # The unread mark was a "·" icon before every title; unread rows are coloured.
+        assert "bi-dot" not in page
+        # The severity: an icon, its word only for screen readers (not "Success · date").
+        assert 'data-testid="notification-level"' in page
+        assert f'<span class="visually-hidden">{level}: </span>' in page
+        assert f"{level} · " not in page
 
 
 def test_an_old_notification_keeps_its_stored_text(org, owner, staff_client):
@@ -142,8 +156,8 @@ def test_message_page_names_the_event_and_the_provider(org, owner, actor, staff_
     message.transport_code = "console"
     message.save(update_fields=["transport_code"])
     for language, event, provider in (
-        ("en", "Test message", "Test mode (not sent: shown in Messages only)"),
-        ("uk", "Тестове повідомлення", "Тестовий режим (не надсилається"),
+        ("en", "Test message", "Test mode (nothing is sent)"),
+        ("uk", "Тестове повідомлення", "Тестовий режим (нічого не надсилається)"),
     ):
         _in(owner, language)
         page = _page(staff_client, "messaging:message", message.pk)
@@ -181,7 +195,8 @@ def test_a_new_sms_account_starts_with_a_real_provider(org, owner, staff_client)
     page = _page(staff_client, "messaging:account_new")
     assert 'value="turbosms" selected' in page
     assert 'value="console" selected' not in page
-    assert "Test mode (not sent: shown in Messages only)" in page
+    # Short enough for the select (the longer label was cut off in it).
+    assert "Test mode (nothing is sent)" in page
 
 
 def test_settings_name_the_demo_account_in_the_page_language(org, owner, staff_client):
@@ -209,3 +224,93 @@ def test_a_template_cell_without_a_default_says_add(org, owner, staff_client):
     _in(owner, "uk")
     page = _page(staff_client, "messaging:templates")
     assert '<i class="bi bi-plus"></i> Додати' in page
+
+
+def _console_message(org, actor):
+    make_console_accounts(org)
+    message = message_send(
+        organization=org,
+        event=TEST_MESSAGE,
+        variables={},
+        actor=actor,
+        client=make_client(org),
+        idempotency_key="k",
+    )
+    Message.objects.filter(pk=message.pk).update(
+        transport_code="console", status="delivered", provider_message_id="console-abc123"
+    )
+    message.refresh_from_db()
+    return message
+
+
+def test_a_test_mode_message_reads_not_sent_rather_than_delivered(org, owner, actor, staff_client):
+    message = _console_message(org, actor)
+    for language, not_sent, delivered in (
+        ("en", "Test mode: not sent", "Delivered"),
+        ("uk", "Тестовий режим: не надіслано", "Доставлено"),
+    ):
+        _in(owner, language)
+        for page in (
+            _page(staff_client, "messaging:outbox"),
+            _page(staff_client, "messaging:message", message.pk),
+        ):
+            assert page.count('data-testid="message-status"') == 1
+            assert not_sent in page
+            assert f'data-testid="message-status">{delivered}<' not in page
+        detail = _page(staff_client, "messaging:message", message.pk)
+        assert "console-abc123" not in detail  # the test mode's own ID means nothing
+    # A real provider's message keeps its status and its ID.
+    Message.objects.filter(pk=message.pk).update(transport_code="turbosms")
+    detail = _page(staff_client, "messaging:message", message.pk)
+    assert 'data-testid="message-status">Доставлено<' in detail and "console-abc123" in detail
+    assert "Тестовий режим: не надіслано" not in detail
+
+
+def test_the_outbox_breaks_long_links_so_the_status_stays_on_screen(
+    org, owner, actor, staff_client
+):
+    _console_message(org, actor)
+    page = _page(staff_client, "messaging:outbox")
+    assert "overflow-wrap: anywhere" in page
+
+
+def test_a_message_page_says_what_the_message_is_about(org, owner, actor, staff_client):
+    message = _console_message(org, actor)
+    # A reminder staff typed on an invoice is a custom message related to the invoice.
+    Message.objects.filter(pk=message.pk).update(related_type="invoices.invoice", related_id="999")
+    for language, regarding in (("en", "Invoice #999"), ("uk", "Рахунок №999")):
+        _in(owner, language)
+        page = _page(staff_client, "messaging:message", message.pk)
+        assert f'data-testid="message-regarding">{regarding}<' in page
+    Message.objects.filter(pk=message.pk).update(related_type="", related_id="")
+    assert 'data-testid="message-regarding"' not in _page(
+        staff_client, "messaging:message", message.pk
+    )
+
+
+def test_settings_pages_name_sending_accounts_in_plain_words(org, owner, staff_client):
+    make_console_accounts(org)
+    for language, words, heading in (
+        ("en", "Sending accounts", "Settings"),
+        ("uk", "Облікові записи для надсилання", "Налаштування"),
+    ):
+        _in(owner, language)
+        page = _page(staff_client, "messaging:settings")
+        assert words in page and "Акаунти відправлення" not in page
+        assert "Transport" not in page and "transport account" not in page
+        # Every settings tab has the same heading; the tab says which.
+        assert f">{heading}</h1>" in page
+        assert f">{heading}</h1>" in _page(staff_client, "messaging:templates")
+    assert "Новий обліковий запис для надсилання" in _page(staff_client, "messaging:account_new")
+
+
+def test_the_template_editor_tells_the_name_variables_apart(org, owner, staff_client):
+    for language, first, full in (
+        ("en", "Client's first name", "Client's full name"),
+        ("uk", "Ім'я клієнта", "Повне ім'я клієнта"),
+    ):
+        _in(owner, language)
+        page = _page(staff_client, "messaging:template_edit", TEST_MESSAGE, "sms")
+        assert escape(first) in page and escape(full) in page
+        # The encoding in words, not "GSM-7".
+        assert ">GSM-7<" not in page and ">UCS-2<" not in page

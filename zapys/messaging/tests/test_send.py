@@ -220,7 +220,8 @@ def test_explicit_recipient_and_channel(org, actor):
     assert message is not None
     assert message.channel == "email" and message.client_id is None
     # Default texts are written in the organization's language.
-    assert message.subject == f"Тестове повідомлення від {org.name}"
+    # The name is not declined ("від Студія краси" was wrong): it follows a colon.
+    assert message.subject == f"Тестове повідомлення. Відправник: {org.name}"
     org.language = "en"
     english = message_send(
         organization=org,

@@ -56,7 +56,7 @@ def test_outbox_lists_messages_with_constant_queries(
     with django_assert_max_num_queries(few):
         response = staff_client.get(url)
     assert response.content.decode().count('data-testid="message-row"') == 13
-    assert "це тестове повідомлення від Salon A" in response.content.decode()
+    assert "це тестове повідомлення. Відправник: Salon A" in response.content.decode()
     response = staff_client.get(url, {"status": "failed"})
     assert 'data-testid="message-row"' not in response.content.decode()
 
@@ -215,6 +215,9 @@ def test_sms_info_endpoint(org, staff_client, text, encoding, parts):
     response = staff_client.post(reverse("messaging:sms_info"), {"text": text})
     html = response.content.decode()
     assert f'data-encoding="{encoding}"' in html and f'data-parts="{parts}"' in html
+    # The encoding's code is for the page's script only; the badge says what it means.
+    assert f">{encoding}<" not in html
+    assert ("Лише латиниця" if encoding == "GSM-7" else "Кирилиця або інші літери") in html
 
 
 def test_notifications_page_bell_and_open(org, owner, staff_client):
