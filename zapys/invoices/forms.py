@@ -218,7 +218,7 @@ class RuleForm(StyledForm):
         initial="month",
     )
     at = forms.TimeField(
-        label=_("At"), initial="09:00", widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Send at (time)"), initial="09:00", widget=forms.TimeInput(attrs={"type": "time"})
     )
     weekday = forms.TypedChoiceField(
         label=_("Day of the week (weekly)"),
@@ -247,7 +247,8 @@ class RuleForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Empty: the organization's invoice template. The text may use {customer.name}, "
-            "{bill.amount} and {bill.url}."
+            "{bill.amount}, {bill.url}, {bill.amount_url}, {bill.amount_subjects_url}, "
+            "{bill.type}, {bill.begin_date} and {bill.end_date}."
         ),
     )
 
@@ -348,6 +349,7 @@ class DunningLevelForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "Empty: the organization's reminder template. The text may use {customer.name}, "
-            "{bill.amount} and {bill.url}."
+            "{bill.amount}, {bill.url}, {bill.amount_url}, {bill.amount_subjects_url}, "
+            "{bill.type}, {bill.begin_date} and {bill.end_date}."
         ),
     )

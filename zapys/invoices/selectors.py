@@ -52,16 +52,26 @@ class Totals:
     count: int
     amount: int
     paid: int
-
-    @property
-    def due(self) -> int:
-        return max(self.amount - self.paid, 0)
+    #: What is still to be paid: archived invoices are no longer asked for (and a paid one
+    #: owes nothing), so "Not paid" leaves them out while "Invoiced" and "Paid" count them.
+    due: int
 
 
 def invoices_totals(qs: QuerySet[Invoice]) -> Totals:
     """Totals of a filtered list in one query (archived invoices count what was paid)."""
-    row = qs.order_by().aggregate(count=Count("id"), amount=Sum("amount"), paid=Sum("paid_amount"))
-    return Totals(int(row["count"] or 0), int(row["amount"] or 0), int(row["paid"] or 0))
+    asked_for = ~Q(status__in=[Invoice.Status.ARCHIVED, Invoice.Status.PAID])
+    row = qs.order_by().aggregate(
+        count=Count("id"),
+        total_amount=Sum("amount"),
+        total_paid=Sum("paid_amount"),
+        total_due=Sum(F("amount") - F("paid_amount"), filter=asked_for),
+    )
+    return Totals(
+        int(row["count"] or 0),
+        int(row["total_amount"] or 0),
+        int(row["total_paid"] or 0),
+        max(int(row["total_due"] or 0), 0),
+    )
 
 
 def invoice_payments(invoice: Invoice) -> QuerySet[InvoicePayment]:

@@ -1,0 +1,64 @@
+"""Invoice pages speak plainly (issue 17): an open-ended payment window reads "from 4
+December 2026" (not "– not set"); nothing paid reads 0,00 in the list as on the detail page;
+"Not paid" leaves archived invoices out; an overdue (expired) invoice's badge is a warning,
+not the grey of archived; the rule form lists every placeholder its template takes and its
+time field says what it is."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import SYSTEM
+from tests.factories_ledger import make_client
+from tests.pages import staff_page
+from zapys.invoices import services
+from zapys.invoices.forms import RuleForm
+from zapys.invoices.models import Invoice
+
+
+def _invoice(org, amount: int, **kwargs) -> Invoice:
+    return services.invoice_create(
+        client=make_client(org, name="Коваленко Олена"),
+        calculation="manual",
+        amount=amount,
+        actor=SYSTEM,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(("language", "window"), [("en", "from "), ("uk", "з ")])
+def test_an_open_ended_window_reads_from_a_date(staff_client, owner, org, language, window):
+    invoice = _invoice(org, 40_000)
+    assert invoice.pay_until is None
+    html = staff_page(staff_client, owner, language, "invoices:detail", invoice.pk)
+    row = html.split("invoice-paid")[1].split("</dl>")[0]
+    assert window in row and "not set" not in row and "не задано" not in row
+
+
+def test_not_paid_leaves_archived_out_and_nothing_paid_reads_zero(staff_client, owner, org):
+    _invoice(org, 100_000)
+    archived = _invoice(org, 285_000)
+    services.invoice_archive(invoice=archived, actor=SYSTEM)
+    expired = _invoice(org, 20_000)
+    Invoice.objects.filter(pk=expired.pk).update(status=Invoice.Status.EXPIRED)
+    html = staff_page(staff_client, owner, "uk", "invoices:list")
+    due = html.split('data-testid="total-due">')[1].split("<")[0]
+    assert due.replace("\xa0", " ").startswith("1 200,00"), due  # 1 000 + 200, not + 2 850
+    body = html.split("<tbody")[1].split("</tbody>")[0]
+    assert '<td class="text-end text-nowrap">—</td>' not in body and "0,00" in body
+    expired_badge = body.split(str(Invoice.Status.EXPIRED.label))[0].rsplit("<span", 1)[1]
+    assert "text-bg-secondary" not in expired_badge
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_the_rule_form_lists_every_placeholder_and_labels_the_time(org, language):
+    from django.utils import translation
+
+    from zapys.core.tenancy import org_scope
+
+    with org_scope(org), translation.override(language):
+        form = RuleForm()
+        helps = " ".join(str(field.help_text) for field in form.fields.values())
+        assert "{bill.amount_url}" in helps and "{bill.amount_subjects_url}" in helps
+        label = str(form.fields["at"].label)
+    assert label in {"en": ["Send at (time)"], "uk": ["Час надсилання"]}[language]
