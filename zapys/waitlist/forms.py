@@ -21,6 +21,14 @@ def _lesson_label(lesson: Visit) -> str:
     return f"{lesson.title} · {timezone.localtime(lesson.starts_at):%d.%m %H:%M}"
 
 
+# The empty choice of the entry form's optional fields says what it means.
+EMPTY_CHOICE = {
+    "service": _("Any service"),
+    "staff": _("Any specialist"),
+    "lesson": _("— choose —"),
+}
+
+
 class EntryForm(StyledForm):
     """What the client waits for: a service and/or a specialist between two dates, or a
     seat of a group lesson."""
@@ -67,7 +75,8 @@ class EntryForm(StyledForm):
             field = fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = queryset
-            field.empty_label = "—"
+            # what leaving it empty means, in words (a bare "—" read as a missing choice)
+            field.empty_label = EMPTY_CHOICE[name]
         lesson_field = fields["lesson"]
         assert isinstance(lesson_field, forms.ModelChoiceField)
         lesson_field.label_from_instance = _lesson_label  # type: ignore[method-assign,assignment]

@@ -1,0 +1,62 @@
+"""Waiting-list words and layout (issue 17). The "booked" message does not decline the branch's name (issue 17):
+"Чекаємо вас у Центр!" read wrong for most names; the name now follows a colon."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone, translation
+
+from tests.factories import SYSTEM
+from zapys.waitlist import services
+from zapys.waitlist.events import BOOKED, EVENTS
+
+
+def test_the_booked_message_names_the_branch_after_a_colon():
+    _label, text = EVENTS[BOOKED]
+    with translation.override("uk"):
+        uk = str(text)
+    assert "Філія: {branch}." in uk and "у {branch}" not in uk
+    with translation.override("en"):
+        assert "See you at {branch}!" in str(text)
+
+
+def _page(staff_client, language: str, url: str) -> str:
+    staff_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    return staff_client.get(url).content.decode()
+
+
+def test_the_list_fits_remove_is_an_icon_and_dates_do_not_wrap(
+    staff_client, org, salon, make_client
+):
+    _specialist, service = salon
+    customer = make_client()
+    today = timezone.localdate()
+    services.entry_create(
+        organization=org,
+        client=customer,
+        service=service,
+        date_from=today,
+        date_to=today + timedelta(days=7),
+        actor=SYSTEM,
+    )
+    for language, word in (("en", "Remove"), ("uk", "Вилучити")):
+        for url in ("/waitlist/", f"/clients/{customer.pk}/waitlist/"):
+            html = _page(staff_client, language, url)
+            row = html.split('data-testid="entry-row"')[1].split("</tr>")[0]
+            assert '<td class="small text-nowrap">' in row, url
+            button = row.split('data-testid="remove-')[1].split("</button>")[0]
+            assert f'<span class="visually-hidden">{word}</span>' in button, (language, url)
+            assert f'title="{word}"' in row, (language, url)
+
+
+def test_the_entry_form_says_what_an_empty_choice_means(staff_client, org, salon, make_client):
+    customer = make_client()
+    for language, words in (
+        ("en", ("Any service", "Any specialist", "— choose —")),
+        ("uk", ("Будь-яка послуга", "Будь-який спеціаліст", "— оберіть —")),
+    ):
+        html = _page(staff_client, language, f"/clients/{customer.pk}/waitlist/")
+        for word in words:
+            assert f'<option value="" selected>{word}</option>' in html, (language, word)
+        assert '<option value="" selected>—</option>' not in html
