@@ -407,6 +407,9 @@ def storefront(request: HttpRequest, org_slug: str) -> HttpResponse:
                     "rows": [(row, selectors.button_css(row)) for row in rows],
                     "enabled": settings.enabled,
                     "lang": language,
+                    # the buyer pays the price plus this: said before they choose (O3 shows it
+                    # as its own line on the plan's page)
+                    "commission_percent": settings.commission_percent,
                 },
             )
         )
