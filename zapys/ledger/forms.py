@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.forms import StyledForm
@@ -34,8 +34,16 @@ class MoneyField(forms.CharField):
 
 
 class EntryForm(StyledForm):
+    # The words of the help text above the form and of the purpose "Payment" (the model's
+    # "Paid in"/"Charged" read as a column of a statement, not as what staff add).
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=Entry.Kind.choices, widget=forms.RadioSelect, initial="debit"
+        label=_("Kind"),
+        choices=[
+            (Entry.Kind.DEBIT, pgettext_lazy("ledger entry form", "Payment")),
+            (Entry.Kind.CREDIT, pgettext_lazy("ledger entry form", "Charge")),
+        ],
+        widget=forms.RadioSelect,
+        initial="debit",
     )
     amount = MoneyField(label=_("Amount"))
     purpose = forms.ChoiceField(
@@ -88,7 +96,9 @@ class OperationForm(StyledForm):
     )
     amount = MoneyField(label=_("Amount"))
     article = forms.ModelChoiceField(
-        label=_("Article"), queryset=FinanceArticle._base_manager.none(), required=False
+        label=pgettext_lazy("finance", "Category"),
+        queryset=FinanceArticle._base_manager.none(),
+        required=False,
     )
     payment_type = forms.ModelChoiceField(
         label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False

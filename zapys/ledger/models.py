@@ -149,7 +149,10 @@ class FinanceArticle(OrgOwned):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(
-        _("system code"), max_length=50, blank=True, help_text=_("Set for articles the system uses")
+        _("system code"),
+        max_length=50,
+        blank=True,
+        help_text=_("Set for categories the system uses"),
     )
     is_archived = models.BooleanField(_("archived"), default=False)
 
@@ -381,7 +384,11 @@ class FinancialOperation(OrgOwned):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     amount = MoneyField(_("amount"))
     article = models.ForeignKey(
-        FinanceArticle, null=True, blank=True, on_delete=models.RESTRICT, verbose_name=_("article")
+        FinanceArticle,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        verbose_name=pgettext_lazy("finance", "category"),
     )
     payment_type = models.ForeignKey(
         PaymentType,

@@ -136,6 +136,9 @@ class ReportTotals:
     credit: int = 0
     count: int = 0
     by_purpose: list[dict[str, Any]] = field(default_factory=list)
+    #: imported opening balances (debit − credit): not money received or charged in the
+    #: period, so outside `debit`/`credit` and `by_purpose`, shown apart
+    opening: int = 0
 
     @property
     def net(self) -> int:
@@ -168,8 +171,17 @@ def payments_report_entries(filters: ReportFilters) -> QuerySet[Entry]:
 
 
 def payments_report_totals(qs: QuerySet[Entry]) -> ReportTotals:
-    """Totals of the report's active rows (cancelled ones never count, even when shown)."""
+    """Totals of the report's active rows (cancelled ones never count, even when shown).
+
+    An imported opening balance is not a payment received (nor a charge) on the day of the
+    import: it is left out of the totals and the purposes and summed apart."""
     active = qs.filter(status=Entry.Status.ACTIVE).order_by()
+    opening_q = Q(purpose=Entry.Purpose.OPENING_BALANCE)
+    opening = active.filter(opening_q).aggregate(
+        debit=Coalesce(Sum("amount", filter=Q(kind=Entry.Kind.DEBIT)), Value(0)),
+        credit=Coalesce(Sum("amount", filter=Q(kind=Entry.Kind.CREDIT)), Value(0)),
+    )
+    active = active.exclude(opening_q)
     agg = active.aggregate(
         debit=Coalesce(Sum("amount", filter=Q(kind=Entry.Kind.DEBIT)), Value(0)),
         credit=Coalesce(Sum("amount", filter=Q(kind=Entry.Kind.CREDIT)), Value(0)),
@@ -195,6 +207,7 @@ def payments_report_totals(qs: QuerySet[Entry]) -> ReportTotals:
         credit=int(agg["credit"]),
         count=int(agg["count"]),
         by_purpose=by_purpose,
+        opening=int(opening["debit"]) - int(opening["credit"]),
     )
 
 

@@ -23,7 +23,9 @@ nav_item(NavItem("ledger:day_sales", _("Sales of the day"), "receipt", MANAGERS,
 nav_item(NavItem("ledger:operations", _("Cash & operations"), "wallet2", MANAGERS, MONEY, 70))
 settings_tab(SettingsTab("finance", "ledger:settings", _("Finance"), order=80))
 client_card_tab(CardTab("payments", _("Payments"), "ledger:client_entries", order=30))
-client_card_action(CardAction(_("Add entry"), "plus-slash-minus", "ledger:client_entry_new", 10))
+client_card_action(
+    CardAction(_("Add a payment or charge"), "plus-slash-minus", "ledger:client_entry_new", 10)
+)
 
 
 # How the audit log names the actions this app writes (core.audit_reading).

@@ -110,7 +110,7 @@ class PrepaymentSettings(OrgOwned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name=_("income article"),
+        verbose_name=_("income category"),
     )
     status_after_payment = models.ForeignKey(
         "schedule.VisitStatus",

@@ -179,7 +179,7 @@ class LedgerWrite:
         check_same_org(organization.pk, branch, article, payment_type, client, cause)
         if article is not None and article.kind != kind:
             raise DomainError(
-                _("This article is for the other kind of operation."), field="article_id"
+                _("This category is for the other kind of operation."), field="article_id"
             )
         if payment_type is not None and payment_type.branch_id != branch.pk:
             raise DomainError(
