@@ -1,0 +1,46 @@
+"""Issue 17 on the online payments' pages: a filter bar that fits at 1366, a settled payment
+without provider events that does not read as if something were missing, and the payment
+accounts' settings in the tab's words with an empty merchant shown as a plain dash."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import SYSTEM
+from tests.factories_payments import make_account, make_topup
+from tests.pages import staff_page
+from zapys.payments import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_filter_bar_puts_four_fields_to_a_row(staff_client, owner, org):
+    page = staff_page(staff_client, owner, "uk", "payments:list")
+    # seven equal columns clipped "Будь-які" and wrapped "held for review" at 1366
+    assert page.count('<div class="col-6 col-md-4 col-xl-3">') == 7
+    assert 'class="col-6 col-md-3 col-xl"' not in page
+
+
+def test_a_settled_payment_without_events_says_so(staff_client, owner, org, branch):
+    payment = make_topup(org, account=make_account(org, "sandbox"))
+    pending = staff_page(staff_client, owner, "en", "payments:detail", payment.pk)
+    assert re.search(r'data-testid="no-events">Nothing yet\.<', pending)
+    services.payment_succeed(payment=payment, actor=SYSTEM)
+    en = staff_page(staff_client, owner, "en", "payments:detail", payment.pk)
+    assert "The payment service sent nothing about this payment." in en
+    assert "Nothing yet." not in en
+    uk = staff_page(staff_client, owner, "uk", "payments:detail", payment.pk)
+    assert "Платіжний сервіс нічого не надсилав щодо цього платежу." in uk
+
+
+def test_payment_accounts_in_the_tabs_words(staff_client, owner, org):
+    make_account(org, "sandbox")
+    uk = staff_page(staff_client, owner, "uk", "payments:accounts")
+    assert re.search(r"<h1[^>]*>Налаштування</h1>", uk)
+    assert "Додати платіжний рахунок" in uk and "Додати обліковий запис" not in uk
+    # the sandbox has no merchant: a muted dash, not a red code-styled one
+    assert "<code>—</code>" not in uk and '<span class="text-muted">—</span>' in uk
+    en = staff_page(staff_client, owner, "en", "payments:accounts")
+    assert re.search(r"<h1[^>]*>Settings</h1>", en) and "Add an account" in en
