@@ -90,6 +90,15 @@ class Stage:
         return self.share(self.paid)
 
     @property
+    def sent_share(self) -> int | None:
+        return self.share(self.sent)
+
+    @property
+    def unsent(self) -> int:
+        """Links whose message was queued but never went out (failed, still waiting)."""
+        return self.messaged - self.sent
+
+    @property
     def opened_share(self) -> int | None:
         return self.share(self.opened)
 
@@ -136,6 +145,9 @@ def duration_text(seconds: int | None) -> str:
     if seconds is None:
         return "—"
     minutes = seconds // 60
+    if not minutes:
+        # paid within the minute it was sent: "0 min" read as if nothing had been measured
+        return _("under 1 min")
     if minutes < 60:
         return _("%(minutes)d min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
@@ -211,7 +223,10 @@ def links(period: Period) -> list[dict]:
                 "channel": channel or NO_CHANNEL,
                 "message_status": status,
                 "hour": sent_at.astimezone(zone).hour,
-                "opened": bool(opened),
+                # Paying needs the page: a paid link was opened, even when its open was
+                # not recorded (paid before `opened_at` existed, or from a staff session,
+                # whose opens are not counted) — a funnel never has more paid than opened.
+                "opened": bool(opened) or paid is not None,
                 "seconds": (
                     None if paid is None else max(0, int((paid - sent_at).total_seconds()))
                 ),

@@ -188,7 +188,7 @@ def day(request: HttpRequest) -> HttpResponse:
     if fmt in ("csv", "xlsx"):
         columns = [gettext_lazy("Hour"), *MONEY_COLUMNS[1:]]
         rows = _money_export_rows(report, types, _hour_text)
-        return _export(fmt, f"day-{the_day}", _("Sales of the day"), columns, rows)
+        return _export(fmt, f"day-{the_day}", _("A day by the hour"), columns, rows)
     week_ago = Period(the_day - timedelta(days=7), the_day - timedelta(days=7))
     before = selectors.money_report(
         selectors.money_rows(*week_ago.bounds(), branch_id=branch_id, by_hour=True), types

@@ -1,0 +1,58 @@
+"""Issue 17 on the reports: a funnel never has more paid than opened, a duration under a
+minute is not "0 min", the sent tile says something, no alarm colour for nothing, the bars'
+colours explained, and one name per page (the receipts page is "Sales of the day")."""
+
+from __future__ import annotations
+
+import re
+
+import time_machine
+
+from tests.factories import SYSTEM
+from tests.factories_payments import make_account, make_topup
+from tests.pages import staff_page
+from zapys.payments.services import payment_succeed
+from zapys.reports.tests.conftest import at
+
+
+def test_a_link_paid_without_a_recorded_open_counts_as_opened(staff_client, org, today):
+    account = make_account(org, "sandbox")
+    with time_machine.travel(at(5, 9), tick=False):
+        paid = make_topup(org, account=account)
+        payment_succeed(payment=paid, actor=SYSTEM)  # paid at once, its open never recorded
+        make_topup(org, account=account)  # neither opened nor paid
+    staff_client.cookies["django_language"] = "en"
+    page = staff_client.get("/reports/payment-links/", {"period": "this_month"})
+    total = page.context["funnel"].total
+    assert (total.links, total.opened, total.paid) == (2, 1, 1)
+    html = page.content.decode()
+    # paid within the minute: not "0 min", which read as nothing measured
+    assert total.p50 == "under 1 min" and ">0 min<" not in html
+    # nothing expired: the count is not painted red
+    assert re.search(r'class="fs-5 fw-semibold" data-testid="expired">0<', html)
+    # the sent tile gives the share of links, not "of N messages" beside N
+    assert "of 0 messages" not in html and re.search(r'data-testid="sent">0<', html)
+
+
+def test_index_names_the_receipts_page_as_the_sidebar_does(staff_client, owner):
+    en = staff_page(staff_client, owner, "en", "reports:index")
+    assert "Sales receipts of a day" not in en
+    assert "Sales of the day" in en and "A day by the hour" in en
+    uk = staff_page(staff_client, owner, "uk", "reports:index")
+    assert "Чеки продажів за день" not in uk
+    assert "Продажі за день" in uk and "День по годинах" in uk
+
+
+def test_money_pages_explain_the_bars_and_keep_red_for_refunds(staff_client, owner, money, today):
+    en = staff_page(staff_client, owner, "en", "reports:money")
+    assert 'data-testid="bars-legend"' in en and "Saturdays and Sundays" in en
+    uk = staff_page(staff_client, owner, "uk", "reports:compare")
+    assert 'data-testid="bars-legend"' in uk and "субота й неділя" in uk
+    day = staff_page(staff_client, owner, "en", "reports:day")
+    assert re.search(r"<title>A day by the hour", day)
+
+
+def test_nothing_refunded_is_not_painted_red(staff_client, owner):
+    for name in ("reports:day", "reports:money"):
+        page = staff_page(staff_client, owner, "en", name)
+        assert re.search(r'class="fs-5 fw-semibold" data-testid="total-refunded">', page), name
