@@ -45,6 +45,8 @@ class SettingsForm(StyledModelForm):
     class Meta:
         model = OnlineSalesSettings
         fields = ("enabled", "payment_account", "commission_percent", "auto_attach", "branch")
+        # shown and typed the page's way: "2,50" in Ukrainian, "2.50" in English
+        localized_fields = ("commission_percent",)
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -62,3 +62,32 @@ def test_ukrainian_words_of_the_button_the_badges_and_the_email():
         email = str(events._TEXT)
         assert email.startswith("{organization.name}: дякуємо за покупку!")
         assert "в {organization.name}" not in email
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "typed"), [("uk", "2,50", "3,75"), ("en", "2.50", "3.75")]
+)
+def test_the_commission_is_shown_and_typed_the_pages_way(org, shop, language, shown, typed):
+    from decimal import Decimal
+
+    from zapys.core.tenancy import org_scope
+    from zapys.online_sales.forms import SettingsForm
+    from zapys.online_sales.services import online_settings_get
+
+    with org_scope(org), translation.override(language):
+        settings = online_settings_get(org)
+        form = SettingsForm(instance=settings, organization=org)
+        assert f'value="{shown}"' in str(form["commission_percent"])
+        data = {
+            "enabled": "on",
+            "payment_account": settings.payment_account_id,
+            "commission_percent": typed,
+        }
+        bound = SettingsForm(data, instance=settings, organization=org)
+        assert bound.is_valid(), bound.errors
+        assert bound.cleaned_data["commission_percent"] == Decimal("3.75")
+
+
+def test_the_sale_page_says_paid_and_date_of_payment_apart():
+    with translation.override("uk"):
+        assert translation.gettext("Paid at") == "Дата оплати" != translation.gettext("Paid")
