@@ -127,6 +127,11 @@ def test_report_sums_by_plan(staff_client, org, branch, shop):
     make_sale(org, shop)
     html = staff_client.get("/online-sales/report/").content.decode()
     assert 'data-testid="report-table"' in html and "Dance 8" in html
+    # nothing refunded: the amount, as in the total (was "0 · 0.00" beside a total "0.00")
+    refunded = html.split('data-testid="row-refunded">')[1].split("</td>")[0]
+    assert " · " not in refunded and "(" not in refunded
+    # the days field is the size of the two dates beside it
+    assert 'class="form-control form-control-sm" data-testid="report-days"' in html
 
 
 @pytest.mark.parametrize("plans", [1, 6])
