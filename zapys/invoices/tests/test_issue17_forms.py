@@ -30,8 +30,10 @@ def test_the_calculation_radios_each_sit_in_their_own_form_check(org, staff_clie
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("en", "The text may use {customer.name}, {bill.amount} and {bill.url}."),
-     ("uk", "У тексті можна вживати {customer.name}, {bill.amount} і {bill.url}.")],
+    [("en", "The text may use {customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, "
+            "{bill.amount_subjects_url}, {bill.type}, {bill.begin_date} and {bill.end_date}."),
+     ("uk", "У тексті можна вживати {customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, "
+            "{bill.amount_subjects_url}, {bill.type}, {bill.begin_date} і {bill.end_date}.")],
 )  # fmt: skip
 def test_template_help_names_the_variables(org, language, words):
     with translation.override(language):
