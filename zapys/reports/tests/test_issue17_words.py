@@ -56,3 +56,12 @@ def test_nothing_refunded_is_not_painted_red(staff_client, owner):
     for name in ("reports:day", "reports:money"):
         page = staff_page(staff_client, owner, "en", name)
         assert re.search(r'class="fs-5 fw-semibold" data-testid="total-refunded">', page), name
+
+
+def test_the_bars_axis_reads_dates_as_numbers_in_both_languages(staff_client, owner, money):
+    """ "1 гру" is no Ukrainian abbreviation; the axis says 01.12 in either language."""
+    for language in ("uk", "en"):
+        page = staff_page(staff_client, owner, language, "reports:money")
+        labels = re.findall(r'font-size:\.7rem">([^<]+)<', page)
+        assert labels and re.fullmatch(r"\d\d\.\d\d", labels[0]), labels[:3]
+        assert not [label for label in labels if re.search(r"[^\d.]", label)], labels
