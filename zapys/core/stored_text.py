@@ -14,7 +14,8 @@ at display time::
     )
 
 Parameters are kept as JSON: text and numbers as they are, money as kopecks + currency
-(`Money`), a translatable word (a status) as a nested `StoredText`. The text rendered at
+(`Money`), a translatable word (a status) as a nested `StoredText`, a list of such (bookings
+named in one notification) as a list, read joined with ", ". The text rendered at
 creation is stored too: it is what old rows have, what the API and searches see, and the
 fallback when a msgid cannot be rendered any more. It lives in core because both messaging
 (notifications) and the ledger (comments) use it, and the ledger may not import messaging.
@@ -29,7 +30,7 @@ from django.utils import translation
 
 from zapys.core.money import Money
 
-Param: TypeAlias = "str | int | Money | StoredText"
+Param: TypeAlias = "str | int | Money | StoredText | list[StoredText]"
 
 
 @dataclass(frozen=True, init=False)
@@ -97,6 +98,8 @@ def _dump(value: Param) -> Any:
         return {"money": value.amount, "currency": value.currency}
     if isinstance(value, StoredText):
         return {"text": value.stored()}
+    if isinstance(value, list):
+        return {"list": [_dump(item) for item in value]}
     return value
 
 
@@ -108,6 +111,8 @@ def _shown(value: Any) -> Any:
         return money_filter(value["money"], value.get("currency") or "UAH")
     if isinstance(value, dict) and "text" in value:
         return render_stored(value["text"], fallback="")
+    if isinstance(value, dict) and "list" in value:
+        return ", ".join(str(_shown(item)) for item in value["list"])
     return value
 
 

@@ -25,7 +25,6 @@ from django.utils.translation import gettext_noop, override
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Group, LessonType, Service, Subject
 from zapys.core.audit import Actor, audit_record_many
-from zapys.core.numbers import numbered
 from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.messaging.services import Outgoing, message_send_many, staff_notify
@@ -178,9 +177,17 @@ def _by_org(rows: list[Booking]) -> dict[int, list[Booking]]:
 
 def _staff_notify(org: Any, title: StoredText, rows: list[Booking]) -> None:
 
-    body = ", ".join(f"{numbered(b.pk)} {b.client.name}" for b in rows[:20])
-    if len(rows) > 20:
-        body += " …"
+    # Stored, not rendered: each reader sees the numbers their way ("№3" / "#3").
+    named = [
+        StoredText(gettext_noop("#%(number)s %(name)s"), number=b.pk, name=b.client.name)
+        for b in rows[:20]
+    ]
+    body = StoredText(
+        gettext_noop("Bookings: %(bookings)s …")
+        if len(rows) > 20
+        else gettext_noop("Bookings: %(bookings)s"),
+        bookings=named,
+    )
     staff_notify(organization=org, title=title, body=body, related=rows[0], url="", level="warning")
 
 

@@ -67,7 +67,17 @@ def test_unsubscribe_on_a_phone_and_notification_filters(
     Select(browser.find_element(By.NAME, "kind")).select_by_value("warning")
     click_and_load(browser, "[data-testid=filter]")
     rows = browser.find_elements(By.CSS_SELECTOR, "[data-testid=notification-row]")
-    assert [r.text.splitlines()[0] for r in rows] == ["Платіж не пройшов"]
+    titles = [
+        r.find_element(By.CSS_SELECTOR, "[data-testid=notification-title]").text for r in rows
+    ]
+    assert titles == ["Платіж не пройшов"]
+    # "Unread" is for screen readers only: not seen, but there
+    assert (
+        rows[0]
+        .find_element(By.CSS_SELECTOR, ".visually-hidden")
+        .get_attribute("textContent")
+        .startswith("Непрочитане")
+    )
     click_and_load(browser, "[data-testid=mark-read]")
     assert "kind=warning" in browser.current_url  # the filters are kept
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=mark-read]")

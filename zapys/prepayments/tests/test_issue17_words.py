@@ -107,3 +107,20 @@ def test_a_booking_cancelled_unpaid_and_never_paid_leaves_nothing_on_the_balance
     assert row is not None
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
     assert cells[1] == "1" and "0.00" in cells[-1] and "0.00" in cells[-2]
+
+
+def test_the_expiry_notification_numbers_bookings_in_the_readers_language(org, branch, ready):
+    """The body lists the bookings: "№3" for a Ukrainian reader, "#3" for an English one,
+    whatever the language the sweep ran in (stored, not rendered once)."""
+    from django.utils import translation
+
+    from zapys.messaging.models import StaffNotification
+
+    bookings = [make_booking(org, branch) for _ in range(2)]
+    sweeps.sweep(max(b.expires_at for b in bookings) + timedelta(minutes=1))
+    note = StaffNotification.objects.filter(level="warning").latest("id")
+    names = [(b.pk, b.client.name) for b in sorted(bookings, key=lambda b: b.pk)]
+    with translation.override("uk"):
+        assert note.shown_body == "Бронювання: " + ", ".join(f"№{n} {c}" for n, c in names)
+    with translation.override("en"):
+        assert note.shown_body == "Bookings: " + ", ".join(f"#{n} {c}" for n, c in names)
