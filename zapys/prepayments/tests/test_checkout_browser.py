@@ -78,7 +78,10 @@ def test_the_booking_is_paid_from_the_balance_on_a_phone(live_server, salon):
         assert_fits_the_width(phone)
         screenshot(phone, "h7_booking_agreement_phone_uk")
 
-        phone.find_element(By.CSS_SELECTOR, "[data-testid=accept]").click()
+        accept = phone.find_element(By.CSS_SELECTOR, "[data-testid=accept]")
+        # out from under the phone's sticky pay bar, as a person scrolls to it
+        phone.execute_script("arguments[0].scrollIntoView({block: 'center'});", accept)
+        accept.click()
         click_and_load(phone, "[data-testid=continue]")
         wait_for(phone, "[data-testid=pay-balance]")
         assert phone.find_elements(By.CSS_SELECTOR, "[data-testid=pay-button]")
