@@ -89,7 +89,7 @@ def staff_tour(
         driver.get(f"{base}/login/")
         driver.find_element(By.NAME, "username").send_keys(OWNER[0])
         driver.find_element(By.NAME, "password").send_keys(OWNER[1])
-        driver.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
+        driver.find_element(By.CSS_SELECTOR, "[data-testid=login-submit]").click()
         # the top bar's UA/EN switch, as a person would
         driver.find_element(
             By.CSS_SELECTOR, f"[data-testid=lang-switch] [value={language}]"
