@@ -850,7 +850,10 @@ def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:
     notify_staff(
         organization=organization,
         title=StoredText(
-            gettext_noop("Invoice %(number)s paid: %(amount)s"),
+            # A part is not the invoice paid ("paid: 500,00" of a 1 500,00 invoice misled).
+            gettext_noop("Invoice %(number)s paid: %(amount)s")
+            if status == S.PAID
+            else gettext_noop("Invoice %(number)s partly paid: %(amount)s received"),
             number=invoice.number,
             amount=amount,
         ),

@@ -120,12 +120,18 @@ def test_replayed_callback_counts_nothing_twice(org, branch, sandbox):
     invoice.refresh_from_db()
     assert (invoice.status, invoice.paid_amount) == ("partially_paid", 15_000)
     assert client_balance(invoice.client) == 15_000
+    titles = StaffNotification.objects.filter(title__contains=invoice.number)
+    assert [n.title for n in titles] == [
+        f"Рахунок {invoice.number} оплачено частково: отримано 150,00\xa0грн"
+    ]
     second = services.invoice_payment_start(invoice=invoice, actor=SYSTEM, amount=30_000)
     payment_succeed(payment=second, actor=SYSTEM)
     invoice.refresh_from_db()
     # more than due: paid, and the rest stays on the balance
     assert (invoice.status, invoice.paid_amount) == ("paid", 45_000)
     assert client_balance(invoice.client) == 45_000
+    last = StaffNotification.objects.filter(title__contains=invoice.number).latest("id")
+    assert last.title == f"Рахунок {invoice.number} оплачено: 300,00\xa0грн"
     assert Entry.objects.filter(purpose="invoice_payment").count() == 2
 
 
