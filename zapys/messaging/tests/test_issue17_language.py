@@ -70,7 +70,7 @@ def test_a_notification_is_shown_in_the_readers_language(org, owner, staff_clien
     _in(owner, "uk")
     page = _page(staff_client, "messaging:notifications")
     assert "Отримано поповнення: 500,00" in page
-    assert "Баланс поповнено онлайн: Бондаренко Оксана." in page
+    assert "Баланс поповнено онлайн: Бондаренко Оксана<" in page
     assert "(ла)" not in page
 
 

@@ -26,7 +26,8 @@ def test_a_top_up_received_is_a_success_in_the_readers_language(org, branch):
     with translation.override("uk"):
         # The client's name after a colon: Ukrainian does not decline it (was "Баланс
         # клієнта Бондаренко Оксана поповнено", a name in the wrong case).
-        assert note.shown_body == f"Баланс поповнено онлайн: {payment.client.name}."
+        # no full stop after the name: a company's "ФОП Мельник А. В." ends with one
+        assert note.shown_body == f"Баланс поповнено онлайн: {payment.client.name}"
 
 
 def test_a_payment_held_for_review_is_a_warning(org, branch):
