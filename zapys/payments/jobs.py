@@ -95,14 +95,22 @@ def _agrees(local: str, remote: str) -> bool:
     return local == remote
 
 
+def _status_word(status: str) -> StoredText | str:
+    """A status as a word of the catalogue. The provider's answer comes normalised to our
+    statuses ("pending" when it does not know the order): the same words as ours, not its
+    code; anything else is quoted as it came."""
+    if status in S.values:
+        return StoredText.word(msgid_of(S(status).label))
+    return f"“{status}”"
+
+
 def _mismatch_line(payment: Payment, remote: str) -> StoredText:
-    """One payment of the mismatch summary, in each reader's language: our status is a
-    word of the catalogue, the provider's its own code (quoted, as it came)."""
+    """One payment of the mismatch summary, in each reader's language."""
     return StoredText(
         gettext_noop("Payment #%(id)s: Zapys says %(local)s, the provider says %(remote)s."),
         id=payment.pk,
-        local=StoredText.word(msgid_of(S(payment.status).label)),
-        remote=f"“{remote}”",
+        local=_status_word(payment.status),
+        remote=_status_word(remote),
     )
 
 
@@ -143,9 +151,10 @@ def mismatch_report(now: datetime) -> str:
             checked += 1
             if _agrees(payment.status, remote):
                 continue
+            said = _status_word(remote)
             reason = _("Zapys says %(local)s, the provider says %(remote)s.") % {
-                "local": payment.get_status_display(),
-                "remote": f"“{remote}”",
+                "local": str(payment.get_status_display()).lower(),
+                "remote": said.render() if isinstance(said, StoredText) else said,
             }
             by_org[payment.organization_id].append(_mismatch_line(payment, remote))
             services.payment_hold(payment=payment, reason=reason, actor=actor, notify=False)

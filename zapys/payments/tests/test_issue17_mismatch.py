@@ -38,14 +38,15 @@ def test_the_mismatch_summary_reads_in_the_readers_language(
     page = staff_page(staff_client, owner, "en", "messaging:notifications")
     assert "Payments disagree with the provider: 2" in page
     for payment in (first, second):
-        line = f"Payment #{payment.pk}: Zapys says paid, the provider says “pending”."
+        line = f"Payment #{payment.pk}: Zapys says paid, the provider says awaiting payment."
         assert line.replace("“", "&ldquo;") in page or line in page
     assert "Платіж №" not in page and "не збігаються" not in page
     page = staff_page(staff_client, owner, "uk", "messaging:notifications")
     assert "Платежі не збігаються з даними платіжного сервісу: 2" in page
     for payment in (first, second):
         assert (
-            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжного сервісу — “pending”." in page
+            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжного сервісу — очікує оплати."
+            in page
         )
     with translation.override("en"):
         # One line per payment, as the bell and the staff chat show it.
@@ -60,7 +61,7 @@ def test_the_summary_written_in_english_reads_in_ukrainian(org, branch, liqpay_s
     with translation.override("uk"):
         assert note.shown_title == "Платежі не збігаються з даними платіжного сервісу: 1"
         assert note.shown_body == (
-            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжного сервісу — “pending”."
+            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжного сервісу — очікує оплати."
         )
 
 

@@ -44,7 +44,9 @@ def test_mismatch_report_holds_disagreeing(org, branch, liqpay_sim, actor):
     summary = jobs.mismatch_report(timezone.now())
     assert "mismatches 1" in summary
     payment.refresh_from_db()
-    assert payment.held_for_review and "pending" in payment.review_reason  # the statuses
+    assert (
+        payment.held_for_review and "says awaiting payment" in payment.review_reason
+    )  # words, not codes
     from zapys.messaging.models import StaffNotification
 
     assert StaffNotification.objects.filter(body__contains=f"#{payment.pk}:").count() == 1
