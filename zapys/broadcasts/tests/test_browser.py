@@ -90,6 +90,9 @@ def test_broadcast_to_a_tag_preview_estimate_send_and_watch(browser, live_server
     browser.refresh()
     rows = browser.find_elements(By.CSS_SELECTOR, "[data-testid=log-row]")
     assert len(rows) == 4
+    # the demo's test-mode transport reached no one: the log says so, as Messages does
+    shown = [r.find_element(By.CSS_SELECTOR, "[data-testid=message-status]").text for r in rows]
+    assert shown == ["Тестовий режим: не надіслано"] * 4
     browser.save_screenshot(str(SHOTS / "broadcast-done-uk.png"))
     with unscoped():
         assert Message.objects.filter(related_id=str(broadcast.pk)).count() == 4

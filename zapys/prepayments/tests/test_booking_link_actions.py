@@ -66,6 +66,10 @@ def test_resend_sends_a_new_message_and_says_where_it_went(staff_client, booking
     html = response.content.decode()
     assert "The payment link was sent again" in html
     assert html.count('data-testid="booking-message"') == 2  # the first and the resend
+    # "delivered" by the demo's test-mode transport: it reached no one, and the page says so
+    Message.objects.filter(pk__gt=0).update(transport_code="console", status="delivered")
+    page = staff_client.get(reverse("prepayments:detail", args=[booking.pk])).content.decode()
+    assert page.count("Test mode: not sent") == 2 and ">Delivered<" not in page
     assert AuditLog.objects.filter(action="booking.link_resent").count() == 1
     staff_client.post(reverse("prepayments:resend", args=[booking.pk]))
     # a second resend is a message of its own, not swallowed by the first one's key
