@@ -1,6 +1,8 @@
 """Demo: the past visits the client came to are checked out — by card or in cash, a few
 through the balance — and a few of today's are left to pay, so the visit card, the
-dashboard's "Unpaid visits today" and the day's sales show the checkout with data."""
+dashboard's "Unpaid visits today" and the day's sales show the checkout with data. Each is
+checked out when its visit ended (`demo_clock`): the payments and receipts fall on the
+visits' days, not all on the day the demo was loaded."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import contextlib
 from datetime import datetime, time
 
 from zapys.checkout.services import CARD, CASH, PaymentIn, checkout_summary, visit_checkout
-from zapys.core.demo import DemoContext
+from zapys.core.demo import DemoContext, demo_clock
 from zapys.core.exceptions import DomainError
 from zapys.core.tenancy import organization_zone
 from zapys.schedule.models import Attendance, Visit
@@ -37,5 +39,6 @@ def load(ctx: DemoContext) -> None:
             continue
         due = checkout_summary(visit).due
         payments = [PaymentIn(CARD if n % 3 else CASH, due)] if due else []
-        with contextlib.suppress(DomainError):
-            visit_checkout(visit=visit, payments=payments, actor=ctx.actor, now=ctx.now)
+        paid_at = min(visit.ends_at, ctx.now)
+        with contextlib.suppress(DomainError), demo_clock(paid_at):
+            visit_checkout(visit=visit, payments=payments, actor=ctx.actor, now=paid_at)
