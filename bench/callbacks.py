@@ -607,6 +607,8 @@ class TopUpSetup:
                 entry_repr=str(Entry(kind="debit", amount=amount, purpose=TOP_UP))[:300],
                 operation_repr=str(FinancialOperation(kind="income", amount=amount))[:300],
                 line=_("Balance top-up"),
+                # the line's name as each reader's page renders it (core.stored_text)
+                line_text=json.dumps({"msgid": "Balance top-up", "params": {}}),
                 title=title[:200],
                 text=_("%(client)s topped up the balance online.") % {"client": client.name},
                 # what each reader's page renders the notification from (core.stored_text)
@@ -873,9 +875,9 @@ TOP_UP_SQL = {
         " 'liqpay', now()) RETURNING id"
     ),
     "line": (
-        "INSERT INTO ledger_salesreceiptline (organization_id, receipt_id, name, amount,"
-        " entry_id, status, cancelled_at) VALUES (%(org)s, %(receipt)s, %(line)s, %(amount)s,"
-        " NULL, 'active', NULL)"
+        "INSERT INTO ledger_salesreceiptline (organization_id, receipt_id, name, name_text,"
+        " amount, entry_id, status, cancelled_at) VALUES (%(org)s, %(receipt)s, %(line)s,"
+        " CAST(%(line_text)s AS jsonb), %(amount)s, NULL, 'active', NULL)"
     ),
     "receipt_payment": (
         "INSERT INTO ledger_salesreceiptpayment (organization_id, receipt_id, payment_type_id,"

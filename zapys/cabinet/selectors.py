@@ -129,8 +129,12 @@ def cabinet_card(client: Client, *, now: datetime | None = None) -> CabinetCard:
     for receipt in receipts:
         for line in receipt.lines.all():
             # Standard names (top-up, prepayment…) in the page's language; typed ones as is.
-            line.display_name = line_name(  # type: ignore[attr-defined]
-                line.name, stored_language=organization.language or "uk"
+            # A line written since issue 17 keeps its msgid (`name_text`); older rows are
+            # recognised by their pattern.
+            line.display_name = (  # type: ignore[attr-defined]
+                line.name_shown
+                if line.name_text
+                else line_name(line.name, stored_language=organization.language or "uk")
             )
     payables = payables_for_clients(organization, [client.pk])[client.pk]
     links = cancel_links(upcoming)

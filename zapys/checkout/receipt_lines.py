@@ -11,8 +11,9 @@ calls `repaid_lines` where it used to write one "Balance top-up" line for all of
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from zapys.core.stored_text import StoredText
 from zapys.ledger.money import SoldLine
 from zapys.schedule.models import Visit
 
@@ -22,9 +23,9 @@ def repaid_lines(visit: Visit, owed: int, paid: int) -> list[SoldLine]:
     refund: the visit's service for what was owed, the rest as a balance top-up. The
     service's charge entry is the first sale's and stays on that receipt (no charge here)."""
     service_part = min(owed, paid)
-    lines = []
+    lines: list[SoldLine] = []
     if service_part > 0:
         lines.append(SoldLine(visit.title, service_part))
     if paid > service_part:
-        lines.append(SoldLine(_("Balance top-up"), paid - service_part))
+        lines.append(SoldLine(StoredText(gettext_noop("Balance top-up")), paid - service_part))
     return lines

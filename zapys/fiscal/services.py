@@ -10,13 +10,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zapys.accounts.models import Branch
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
-from zapys.core.stored_text import StoredText
+from zapys.core.stored_text import StoredText, TextOrStored, text_split
 from zapys.fiscal.checkbox import CheckboxClient, CheckboxError
 from zapys.fiscal.models import CashRegister, FiscalReceipt
 from zapys.ledger.hooks import MoneyMoved
@@ -164,23 +165,43 @@ def _payment_of(organization_id: int, cause_type: str, cause_id: str) -> int | N
     )
 
 
-def _sale_goods(operation_id: int, lines: tuple[tuple[str, int], ...], amount: int) -> list:
-    if sum(price for _name, price in lines) != amount or not lines:
-        lines = ((lines[0][0] if lines else _("Payment"), amount),)
+#: The language of what the tax service receives: a fiscal receipt is Ukrainian, whatever
+#: the language of the page or callback that moved the money.
+RECEIPT_LANGUAGE = "uk"
+
+
+def _in_receipt_language(name: TextOrStored) -> str:
+    """A line's name as the fiscal receipt prints it: a name the system wrote ("Balance
+    top-up", a `StoredText`) in Ukrainian, a name the salon typed as typed."""
+    with translation.override(RECEIPT_LANGUAGE):
+        return text_split(name)[0]
+
+
+def _payment_word() -> str:
+    """The receipt's one line when the lines do not add up to the money (Ukrainian)."""
+    return _in_receipt_language(StoredText(gettext_noop("Payment")))
+
+
+def _sale_goods(
+    operation_id: int, lines: tuple[tuple[TextOrStored, int], ...], amount: int
+) -> list:
+    named = [(_in_receipt_language(name), price) for name, price in lines]
+    if sum(price for _name, price in named) != amount or not named:
+        named = [(named[0][0] if named else _payment_word(), amount)]
     return [
         {
             "good": {"code": f"Z{operation_id}-{n}", "name": name[:250], "price": price},
             "quantity": 1000,
             "is_return": False,
         }
-        for n, (name, price) in enumerate(lines, start=1)
+        for n, (name, price) in enumerate(named, start=1)
     ]
 
 
 def _return_goods(original: FiscalReceipt, amount: int) -> list:
     if amount == original.amount:
         return [{**good, "is_return": True} for good in original.goods]
-    first = original.goods[0]["good"] if original.goods else {"code": "R", "name": _("Payment")}
+    first = original.goods[0]["good"] if original.goods else {"code": "R", "name": _payment_word()}
     return [
         {
             "good": {"code": first["code"], "name": first["name"], "price": amount},

@@ -751,9 +751,13 @@ def _status_after(invoice: Invoice, paid_amount: int) -> str:
     return S.PARTIALLY_PAID if paid_amount > 0 else S.AWAITING
 
 
-def _deposit_line(invoice: Invoice) -> str:
+def _deposit_line(invoice: Invoice) -> StoredText:
+    """The receipt line of an invoice's money, read in each reader's language; the title is
+    the salon's (data), the number the invoice's."""
     what = invoice.title or invoice.number
-    return _("Invoice %(number)s: %(what)s") % {"number": invoice.number, "what": what}
+    return StoredText(
+        gettext_noop("Invoice %(number)s: %(what)s"), number=invoice.number, what=what
+    )
 
 
 def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:

@@ -43,6 +43,7 @@ from typing import Any
 from django.utils.module_loading import autodiscover_modules
 
 from zapys.core.audit import Actor
+from zapys.core.stored_text import TextOrStored
 from zapys.ledger.models import Entry, FinancialOperation
 
 EntryCancelled = Callable[[Entry, Actor, str], dict[str, Any]]
@@ -110,11 +111,13 @@ def entry_cancelled_dispatch(entry: Entry, *, actor: Actor, reason: str) -> dict
 class MoneyMoved:
     """One till movement written by `ledger.money`: money in ("in": a payment, a sale) or
     back out ("out": a refund, a cancelled unassigned sale). `operation` carries the branch,
-    payment type, amount and cause; `lines` are the receipt's (name, kopecks) for money in."""
+    payment type, amount and cause; `lines` are the receipt's (name, kopecks) for money in,
+    each name as the seller gave it: text as typed or a `StoredText` (render it in the
+    language the reader needs: the fiscal receipt's is Ukrainian)."""
 
     operation: FinancialOperation
     direction: str
-    lines: tuple[tuple[str, int], ...]
+    lines: tuple[tuple[TextOrStored, int], ...]
     actor: Actor
 
 

@@ -508,6 +508,10 @@ class SalesReceiptLine(OrgOwned):
 
     receipt = models.ForeignKey(SalesReceipt, on_delete=models.CASCADE, related_name="lines")
     name = models.CharField(_("name"), max_length=300)
+    # A name the system wrote ("Balance top-up", "Invoice №3: …"), kept so each reader sees
+    # it in their own language (core.stored_text); `name` holds it rendered when written. A
+    # name that is data (a service or plan the salon named) has none and is shown as typed.
+    name_text = models.JSONField(null=True, blank=True, editable=False)
     amount = MoneyField(_("amount"))
     entry = models.ForeignKey(
         Entry, null=True, blank=True, on_delete=models.RESTRICT, related_name="receipt_lines"
@@ -521,7 +525,12 @@ class SalesReceiptLine(OrgOwned):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_shown
+
+    @property
+    def name_shown(self) -> str:
+        """The name in the reader's language (a name the system wrote) or as typed."""
+        return render_stored(self.name_text, fallback=self.name)
 
     @property
     def is_cancelled(self) -> bool:

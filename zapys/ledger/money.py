@@ -47,9 +47,11 @@ from zapys.ledger.services.writer import LedgerWrite
 @dataclass(frozen=True)
 class SoldLine:
     """A receipt line the money pays for: its name, amount and, when the sale charged the
-    client's account, that charge entry (so cancelling the charge shows on the receipt)."""
+    client's account, that charge entry (so cancelling the charge shows on the receipt).
+    The name is text as typed (a service or plan the salon named: data) or a `StoredText`
+    the system wrote ("Balance top-up"), read in each reader's language."""
 
-    name: str
+    name: TextOrStored
     amount: int
     charge: Entry | None = None
 
@@ -173,7 +175,7 @@ def money_received_record(
     actor: Actor,
     cause: Model | None,
     comment: TextOrStored,
-    deposit_line: str = "",
+    deposit_line: TextOrStored = "",
     sold: Sequence[SoldLine] = (),
     branch: Branch | None = None,
     payment_type: PaymentType | None = None,
@@ -330,11 +332,12 @@ def _moved(
     write: LedgerWrite,
     operation: FinancialOperation,
     direction: str,
-    lines: list[tuple[str, int]],
+    lines: list[tuple[TextOrStored, int]],
     actor: Actor,
 ) -> None:
     """Tell the apps that act on till movements (ledger.hooks.on_money_moved), once the
-    operation is written: a fiscal receipt is asked for in this same transaction."""
+    operation is written: a fiscal receipt is asked for in this same transaction. The lines'
+    names go as given (a `StoredText` too): the fiscal receipt puts them into Ukrainian."""
     moved = MoneyMoved(operation, direction, tuple(lines), actor)
     write.after_rows(lambda: money_moved_dispatch(moved))
 

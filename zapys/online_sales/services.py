@@ -417,7 +417,9 @@ def online_sale_paid(*, payment: Payment, actor: Actor) -> OnlineSale | None:
         return sale
     lines = [SoldLine(sale.plan_name, sale.price)]
     if sale.commission:
-        lines.append(SoldLine(_("Payment service commission"), sale.commission))
+        lines.append(
+            SoldLine(StoredText(gettext_noop("Payment service commission")), sale.commission)
+        )
     money = money_received_unassigned(
         organization=organization,
         amount=sale.amount,

@@ -96,7 +96,7 @@ def top_up_succeeded(payment: Payment, actor: Actor) -> None:
         actor=actor,
         cause=payment,
         comment=StoredText(gettext_noop("Online top-up, payment #%(id)s"), id=payment.pk),
-        deposit_line=_("Balance top-up"),
+        deposit_line=StoredText(gettext_noop("Balance top-up")),
         branch=payment.branch if payment.branch_id else None,
     )
     amount_text = format_money(payment.amount, payment.currency)

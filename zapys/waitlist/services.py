@@ -774,7 +774,7 @@ def offer_paid(payment: Payment, actor: Actor) -> None:
         actor=actor,
         cause=payment,
         comment=StoredText(gettext_noop("Waiting list prepayment, payment #%(id)s"), id=payment.pk),
-        deposit_line=_("Prepayment: %(what)s") % {"what": title},
+        deposit_line=StoredText(gettext_noop("Prepayment: %(what)s"), what=title),
         branch=offer.branch,
     )
     before = offer.status

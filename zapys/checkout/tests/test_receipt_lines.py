@@ -3,9 +3,12 @@ receipt line names the service, not "Balance top-up" (only an overpayment is one
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from tests.factories import SYSTEM
 from zapys.checkout.receipt_lines import repaid_lines
 from zapys.checkout.services import PaymentIn, checkout_summary, visit_checkout
+from zapys.core.stored_text import text_split
 from zapys.ledger.models import SalesReceipt, SalesReceiptLine
 from zapys.ledger.selectors import client_balance
 from zapys.payments.models import PaymentRefund
@@ -51,6 +54,11 @@ def test_only_the_overpayment_is_a_balance_top_up(org, branch, visit, actor):
     lines = _lines_of(result)
     assert lines[0] == (visit.title, 45_000)
     assert lines[1][1] == 5_000 and lines[1][0] in ("Balance top-up", "Поповнення балансу")
+    top_up = SalesReceiptLine.objects.get(receipt_id=result.receipt_ids[0], amount=5_000)
+    with translation.override("en"):
+        assert top_up.name_shown == "Balance top-up"
+    with translation.override("uk"):
+        assert top_up.name_shown == "Поповнення балансу"
     assert client_balance(visit.client) == 5_000
 
 
@@ -63,3 +71,14 @@ def test_repaid_lines_split():
     ]
     assert [line.amount for line in repaid_lines(V(), 45_000, 50_000)] == [45_000, 5_000]
     assert repaid_lines(V(), 0, 0) == []
+
+
+def test_the_overpayment_line_reads_in_each_language():
+    class V:
+        title = "Стрижка"
+
+    service, top_up = repaid_lines(V(), 45_000, 50_000)  # type: ignore[arg-type]
+    assert service.name == "Стрижка"  # the service's name: data, as typed
+    for language, shown in (("en", "Balance top-up"), ("uk", "Поповнення балансу")):
+        with translation.override(language):
+            assert text_split(top_up.name)[0] == shown

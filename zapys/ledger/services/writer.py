@@ -70,6 +70,13 @@ def _comment(text: TextOrStored) -> tuple[str, dict[str, Any] | None]:
     return comment, stored
 
 
+def _line_name(name: TextOrStored) -> tuple[str, dict[str, Any] | None]:
+    """A receipt line's two name columns, as a comment's: the text (one line, checked) and
+    what renders a name the system wrote in each reader's language."""
+    shown, stored = text_split(name)
+    return clean_line(str(shown)), stored
+
+
 class LedgerWrite:
     """The rows of one ledger write for one organization and actor (see the module doc).
 
@@ -222,29 +229,31 @@ class LedgerWrite:
         *,
         branch: Branch,
         client: Any,
-        lines: Sequence[tuple[str, int] | tuple[str, int, Entry | None]],
+        lines: Sequence[tuple[TextOrStored, int] | tuple[TextOrStored, int, Entry | None]],
         payments: Sequence[tuple[PaymentType, int] | tuple[PaymentType, int, Entry | None]],
         cause: Model | None = None,
     ) -> SalesReceipt:
         """A receipt of one sale: what was sold (lines, each maybe naming the entry that
         charged it) and how it was paid (payments, each maybe naming the money's entry;
-        fewer than the total when sold on credit). The written lines and payments are on
-        the returned receipt as `written_lines` / `written_payments`."""
+        fewer than the total when sold on credit). A line's name is text as typed (a
+        service, a plan: data) or a `StoredText` the system wrote ("Balance top-up"), kept
+        in `name_text` so each reader sees it in their language. The written lines and
+        payments are on the returned receipt as `written_lines` / `written_payments`."""
         organization = self._one_organization()
         if not lines:
             raise DomainError(_("A receipt needs at least one line."), field="lines")
         if branch is None:
             raise DomainError(_("Choose a branch."), field="branch_id")
         check_same_org(organization.pk, branch, client, cause)
-        line_rows: list[tuple[str, int, Entry | None]] = [
-            (clean_line(str(row[0])), row[1], row[2] if len(row) > 2 else None)  # type: ignore[misc]
+        line_rows: list[tuple[str, dict[str, Any] | None, int, Entry | None]] = [
+            (*_line_name(row[0]), row[1], row[2] if len(row) > 2 else None)  # type: ignore[misc]
             for row in lines
         ]
         payment_rows: list[tuple[PaymentType, int, Entry | None]] = [
             (row[0], row[1], row[2] if len(row) > 2 else None)  # type: ignore[misc]
             for row in payments
         ]
-        for name, amount, line_entry in line_rows:
+        for name, _text, amount, line_entry in line_rows:
             if not name:
                 raise DomainError(_("Every line needs a name."), field="lines")
             if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
@@ -256,7 +265,7 @@ class LedgerWrite:
             check_same_org(organization.pk, payment_type)
             if payment_entry is not None:
                 self._check_linked(payment_entry, kind=Entry.Kind.DEBIT, field="payments")
-        total = sum(a for _n, a, _e in line_rows)
+        total = sum(a for _n, _t, a, _e in line_rows)
         paid = sum(a for _p, a, _e in payment_rows)
         if paid > total:
             raise DomainError(_("The payments exceed the receipt's total."), field="payments")
@@ -275,9 +284,14 @@ class LedgerWrite:
         )
         receipt.written_lines = [  # type: ignore[attr-defined]
             SalesReceiptLine(
-                organization=organization, receipt=receipt, name=str(n)[:300], amount=a, entry=e
+                organization=organization,
+                receipt=receipt,
+                name=n[:300],
+                name_text=t,
+                amount=a,
+                entry=e,
             )
-            for n, a, e in line_rows
+            for n, t, a, e in line_rows
         ]
         receipt.written_payments = [  # type: ignore[attr-defined]
             SalesReceiptPayment(

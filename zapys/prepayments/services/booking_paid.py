@@ -58,7 +58,7 @@ def _record_money(booking: Booking, payment: Payment, actor: Actor, *, comment: 
         actor=actor,
         cause=booking,
         comment=comment,
-        deposit_line=_("Prepayment: %(what)s") % {"what": booking.visit.title},
+        deposit_line=StoredText(gettext_noop("Prepayment: %(what)s"), what=booking.visit.title),
         branch=branch,
         payment_type=finance.payment_type if finance and finance.payment_type_id else None,
     )
