@@ -19,7 +19,9 @@ nav_item(
         "fiscal:receipts", _("Fiscal receipts"), "receipt", roles=MANAGERS, section=MONEY, order=60
     )
 )
-settings_tab(SettingsTab("cash_registers", "fiscal:registers", _("Cash registers"), order=45))
+settings_tab(
+    SettingsTab("cash_registers", "fiscal:registers", _("Cash registers (PRRO)"), order=45)
+)
 
 # How the audit log names the actions this app writes (core.audit_reading).
 audit_actions(

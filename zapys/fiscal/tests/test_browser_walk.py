@@ -39,7 +39,7 @@ pytestmark = [pytest.mark.browser]
 
 WORDS = {
     "uk": {
-        "saved": "Касу збережено",
+        "saved": "ПРРО збережено",
         "opening": "Відкривається",
         "open": "Відкрита",
         "done": "Готовий",

@@ -32,7 +32,7 @@ def test_offline_written_in_ukrainian_reads_in_english(org, branch, sim, owner, 
     with translation.override("uk"):  # the worker's language
         receipts_send(T0)
     notice = _register_notice()
-    assert notice.title == "Каса філії Main працює офлайн"
+    assert notice.title == "ПРРО філії Main працює офлайн"
     assert notice.title_text == {
         "msgid": "Cash register of %(branch)s is working offline",
         "params": {"branch": "Main"},
@@ -51,7 +51,7 @@ def test_offline_written_in_english_reads_in_ukrainian(org, branch, sim, owner, 
         receipts_send(T0)
     assert _register_notice().title == "Cash register of Main is working offline"
     page = staff_page(staff_client, owner, "uk", "messaging:notifications")
-    assert "Каса філії Main працює офлайн" in page
+    assert "ПРРО філії Main працює офлайн" in page
     assert "is working offline" not in page
 
 
@@ -68,7 +68,7 @@ def test_shift_not_opened_reads_in_the_readers_language(org, branch, sim, owner,
     assert "Shift of Main could not be opened" in page
     assert "Каса зайнята іншим касиром" in page
     page = staff_page(staff_client, owner, "uk", "messaging:notifications")
-    assert "Зміну каси філії Main не вдалося відкрити" in page
+    assert "Зміну ПРРО філії Main не вдалося відкрити" in page
 
 
 def test_our_own_reason_for_a_shift_not_opened_is_translated(org, branch, sim):
