@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Greatest, Least
 
 from zapys.core.tenancy import unscoped
 from zapys.invoices.models import Invoice, InvoicePayment, InvoiceRule
@@ -49,28 +50,44 @@ def invoices_list(filters: InvoiceFilters) -> QuerySet[Invoice]:
 
 @dataclass(frozen=True)
 class Totals:
+    """The summary of a filtered list. It adds up: `amount` (invoiced) = `paid` + `due` +
+    `archived_unpaid`, each invoice counted in one of them for each kopeck of its amount."""
+
     count: int
+    #: What was invoiced: the amounts of every invoice in the list.
     amount: int
+    #: What was paid towards those amounts (a part of a partly paid invoice; never more than
+    #: an invoice's amount: a repeatable invoice paid again is `paid_again`, apart).
     paid: int
-    #: What is still to be paid: archived invoices are no longer asked for (and a paid one
-    #: owes nothing), so "Not paid" leaves them out while "Invoiced" and "Paid" count them.
+    #: What is still to be paid: the rest of every invoice awaiting payment, partly paid or
+    #: overdue (expired). Archived invoices are no longer asked for: not counted here.
     due: int
+    #: The unpaid rest of archived invoices (written off), shown apart from "Not paid".
+    archived_unpaid: int = 0
+    #: Money beyond an invoice's amount (a repeatable invoice paid again).
+    paid_again: int = 0
 
 
 def invoices_totals(qs: QuerySet[Invoice]) -> Totals:
-    """Totals of a filtered list in one query (archived invoices count what was paid)."""
-    asked_for = ~Q(status__in=[Invoice.Status.ARCHIVED, Invoice.Status.PAID])
+    """Totals of a filtered list (the same queryset as the list, every page) in one query."""
+    archived = Q(status=Invoice.Status.ARCHIVED)
+    kopecks = BigIntegerField()
+    unpaid = Greatest(F("amount") - F("paid_amount"), Value(0), output_field=kopecks)
     row = qs.order_by().aggregate(
         count=Count("id"),
         total_amount=Sum("amount"),
-        total_paid=Sum("paid_amount"),
-        total_due=Sum(F("amount") - F("paid_amount"), filter=asked_for),
+        total_paid=Sum(Least(F("paid_amount"), F("amount"), output_field=kopecks)),
+        total_due=Sum(unpaid, filter=~archived),
+        total_archived=Sum(unpaid, filter=archived),
+        total_again=Sum(Greatest(F("paid_amount") - F("amount"), Value(0), output_field=kopecks)),
     )
     return Totals(
         int(row["count"] or 0),
         int(row["total_amount"] or 0),
         int(row["total_paid"] or 0),
-        max(int(row["total_due"] or 0), 0),
+        int(row["total_due"] or 0),
+        int(row["total_archived"] or 0),
+        int(row["total_again"] or 0),
     )
 
 
