@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
@@ -43,6 +43,7 @@ from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.models import AuditLog
 from zapys.core.money import format_money as _format_money
+from zapys.core.prepared import PreparedQuery, Slots
 from zapys.core.stored_text import StoredText, TextOrStored
 from zapys.core.tenancy import organization_zone
 from zapys.ledger import services as ledger
@@ -351,18 +352,17 @@ def dues_of_unpaid(attendances: Sequence[Attendance], *, organization: Any) -> d
 
 
 def _attendance_of(visit: Visit, client_id: int | None, *, lock: bool = False) -> Attendance:
-    qs = Attendance.objects.for_org(visit.organization_id).filter(visit=visit)
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    qs = qs.select_related("client", "organization").order_by("id")
+    query = _ATTENDANCE_LOCKED if lock else _ATTENDANCE
     if client_id is not None:
-        found = qs.filter(client_id=client_id).first()
+        found = query.first(org=visit.organization_id, visit=visit.pk, client=client_id)
         if found is None:
             raise DomainError(_("This client is not on the visit."), field="client_id")
     elif visit.kind == Visit.Kind.LESSON:
         raise DomainError(_("Choose the participant of the lesson."), field="client_id")
     else:
-        found = qs.filter(client_id=visit.client_id).first() if visit.client_id else None
+        found = None
+        if visit.client_id:
+            found = query.first(org=visit.organization_id, visit=visit.pk, client=visit.client_id)
         if found is None:
             raise DomainError(_("The visit has no client."), field="client_id")
     # the ledger reads the client's organization for its audit rows: the visit's, loaded
@@ -446,15 +446,33 @@ def _lock(visit: Visit, client_id: int | None) -> tuple[Visit, Attendance]:
 
 
 def _live_row(attendance: Attendance) -> Checkout | None:
-    return (
-        Checkout.objects.for_org(attendance.organization_id)
+    return _LIVE_ROW.first(org=attendance.organization_id, attendance=attendance.pk)
+
+
+# The reads every checkout makes, compiled once (core/prepared.py; bench/checkout.py).
+def _attendance_query(s: Slots, *, lock: bool) -> QuerySet[Attendance]:
+    qs = Attendance.objects.for_org(s.org()).filter(
+        visit_id=s.number("visit"), client_id=s.number("client")
+    )
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.select_related("client", "organization").order_by("id")[:1]
+
+
+_ATTENDANCE: PreparedQuery[Attendance] = PreparedQuery(lambda s: _attendance_query(s, lock=False))
+_ATTENDANCE_LOCKED: PreparedQuery[Attendance] = PreparedQuery(
+    lambda s: _attendance_query(s, lock=True)
+)
+_LIVE_ROW: PreparedQuery[Checkout] = PreparedQuery(
+    lambda s: (
+        Checkout.objects.for_org(s.org())
         .filter(
-            attendance=attendance,
+            attendance_id=s.number("attendance"),
             status__in=[Checkout.Status.AWAITING, Checkout.Status.SETTLED],
         )
-        .select_related("payment")
-        .first()
+        .select_related("payment")[:1]
     )
+)
 
 
 @transaction.atomic

@@ -72,6 +72,20 @@ def unscoped() -> Iterator[None]:
         _current_org.reset(org_token)
 
 
+@contextlib.contextmanager
+def no_scope() -> Iterator[None]:
+    """Neither an organization nor `unscoped()`: an organization-owned model can only be
+    queried with `for_org(...)` (core/prepared.py builds its shared statements here, so
+    no request's organization is baked into them)."""
+    org_token = _current_org.set(None)
+    token = _unscoped.set(False)
+    try:
+        yield
+    finally:
+        _unscoped.reset(token)
+        _current_org.reset(org_token)
+
+
 def activate_org(org: Organization | None) -> None:
     """Set the scope for the rest of the current request (the middleware resets it)."""
     _current_org.set(org)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from zapys.accounts.models import Branch
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.prepared import PreparedQuery
 from zapys.core.stored_text import StoredText, TextOrStored, text_split
 from zapys.fiscal.checkbox import CheckboxClient, CheckboxError
 from zapys.fiscal.models import CashRegister, FiscalReceipt
@@ -215,6 +216,15 @@ def _return_goods(original: FiscalReceipt, amount: int) -> list:
 FISCALISED_METHODS = (PaymentType.Method.ONLINE, PaymentType.Method.CARD)
 
 
+# Asked on every card or online payment (a checkout, a callback): compiled once
+# (core/prepared.py).
+_ACTIVE_REGISTER: PreparedQuery[CashRegister] = PreparedQuery(
+    lambda s: CashRegister.objects.for_org(s.org()).filter(
+        branch_id=s.number("branch"), is_active=True
+    )[:1]
+)
+
+
 def receipt_ask(moved: MoneyMoved) -> FiscalReceipt | None:
     """A pending receipt for money moved online (or by card at the desk, where the branch's
     register asks for it: `fiscalise_card`) in a branch with an active register, written
@@ -225,11 +235,9 @@ def receipt_ask(moved: MoneyMoved) -> FiscalReceipt | None:
     if payment_type is None or payment_type.method not in FISCALISED_METHODS:
         return None
     org_id = operation.organization_id
-    register = (
-        CashRegister.objects.for_org(org_id)
-        .filter(branch_id=operation.branch_id, is_active=True)
-        .first()
-    )
+    if operation.branch_id is None:
+        return None  # a register belongs to a branch
+    register = _ACTIVE_REGISTER.first(org=org_id, branch=operation.branch_id)
     if register is None:
         return None
     if payment_type.method == PaymentType.Method.CARD and not register.fiscalise_card:

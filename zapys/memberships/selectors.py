@@ -10,6 +10,7 @@ from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, Qu
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from zapys.core.prepared import PreparedQuery
 from zapys.ledger.models import Entry
 from zapys.memberships.models import ClientMembership, MembershipPlan
 
@@ -99,8 +100,25 @@ def clients_with_covering_membership(
     `memberships_covering`), in one query for a whole group lesson."""
     if not client_ids:
         return set()
+    if len(client_ids) == 1 and service is not None and group is None:
+        # one client's appointment (a checkout): compiled once (core/prepared.py)
+        org_id = getattr(organization, "pk", organization)
+        service_id = getattr(service, "pk", service)
+        return set(
+            _COVERING_ONE.rows(org=org_id, client=client_ids[0], day=on_date, service=service_id)
+        )
     qs = ClientMembership.objects.for_org(organization).filter(client_id__in=client_ids)
     return set(_covering(qs, on_date, service, group).values_list("client_id", flat=True))
+
+
+_COVERING_ONE: PreparedQuery[ClientMembership] = PreparedQuery(
+    lambda s: _covering(
+        ClientMembership.objects.for_org(s.org()).filter(client_id=s.number("client")),
+        s.day("day"),
+        s.number("service"),
+        None,
+    ).values_list("client_id", flat=True)
+)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from zapys.core.audit import Actor, audit_record
+from zapys.core.prepared import PreparedQuery
 from zapys.core.tenancy import unscoped
 from zapys.core.text import clean_line
 from zapys.ledger.models import Account
@@ -15,11 +16,7 @@ from zapys.ledger.models import Account
 
 def account_base_for(*, client: Any) -> Account:
     """The client's base account, created on first use (race-safe: unique constraint)."""
-    account = (
-        Account.objects.for_org(client.organization_id)
-        .filter(client_id=client.pk, kind=Account.Kind.BASE)
-        .first()
-    )
+    account = _BASE_ACCOUNT.first(org=client.organization_id, client=client.pk)
     if account is not None:
         return account
     try:
@@ -31,6 +28,14 @@ def account_base_for(*, client: Any) -> Account:
         return Account.objects.for_org(client.organization_id).get(
             client_id=client.pk, kind=Account.Kind.BASE
         )
+
+
+# Read on every money movement (a checkout, a callback): compiled once (core/prepared.py).
+_BASE_ACCOUNT: PreparedQuery[Account] = PreparedQuery(
+    lambda s: Account.objects.for_org(s.org()).filter(
+        client_id=s.number("client"), kind=Account.Kind.BASE
+    )[:1]
+)
 
 
 def accounts_base_for_many(*, organization_id: int, client_ids: list[int]) -> dict[int, Account]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import DomainError
+from zapys.core.prepared import PreparedQuery
 from zapys.core.text import clean_line
 from zapys.ledger.hooks import finance_article_declare, finance_articles_declared
 from zapys.ledger.models import DEFAULT_PAYMENT_TYPE_NAMES, CashDesk, FinanceArticle, PaymentType
@@ -30,13 +31,24 @@ def _default_payment_type_name(organization: Organization, method: str) -> str:
         return _(DEFAULT_PAYMENT_TYPE_NAMES[method])
 
 
+# Read on every money movement at the desk (a checkout): compiled once (core/prepared.py).
+_DEFAULT_PAYMENT_TYPE: PreparedQuery[PaymentType] = PreparedQuery(
+    lambda s: PaymentType.objects.for_org(s.org()).filter(
+        branch_id=s.number("branch"), method=s.text("method"), is_default=True
+    )[:1]
+)
+_ARTICLE: PreparedQuery[FinanceArticle] = PreparedQuery(
+    lambda s: FinanceArticle.objects.for_org(s.org()).filter(code=s.text("code"))[:1]
+)
+
+
 def payment_type_for(*, organization: Organization, branch: Branch, method: str) -> PaymentType:
     """The branch's default payment type for a method, created on first use."""
     if method not in PaymentType.Method.values:
         raise DomainError(f"Unknown payment method {method!r}.", field="method")
     check_same_org(organization.pk, branch)
     qs = PaymentType.objects.for_org(organization).filter(branch=branch, method=method)
-    found = qs.filter(is_default=True).first()
+    found = _DEFAULT_PAYMENT_TYPE.first(org=organization.pk, branch=branch.pk, method=method)
     if found is not None:
         return found
     try:
@@ -166,7 +178,7 @@ def finance_article_for(*, organization: Organization, code: str) -> FinanceArti
     if declared is None:
         raise DomainError(f"Unknown system article {code!r}.", field="article")
     qs = FinanceArticle.objects.for_org(organization).filter(code=code)
-    found = qs.first()
+    found = _ARTICLE.first(org=organization.pk, code=code)
     if found is not None:
         return found
     kind, label = declared.kind, declared.label

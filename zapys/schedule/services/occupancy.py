@@ -22,6 +22,7 @@ from zapys.accounts.models import Organization, User
 from zapys.catalog.models import Room
 from zapys.core.audit import Actor
 from zapys.core.exceptions import Conflict, NotFound
+from zapys.core.prepared import PreparedQuery
 from zapys.core.tenancy import organization_zone
 from zapys.schedule import hooks
 from zapys.schedule.models import Visit, VisitStatus
@@ -110,14 +111,22 @@ def locked_visit(visit: Visit) -> Visit:
     still points at the same ones (a checkout at the desk: the card loaded them), else one
     plain joined read of the committed row. Another organization's or a missing visit:
     DoesNotExist, as before."""
-    scoped = Visit.objects.for_org(visit.organization)
-    rows = list(scoped.select_for_update().filter(pk=visit.pk))
-    if not rows:
+    locked = _VISIT_LOCK.first(org=visit.organization_id, visit=visit.pk)
+    if locked is None:
         raise Visit.DoesNotExist
-    locked = rows[0]
     if _related_taken_over(visit, locked):
         return locked
-    return scoped.select_related(*LOCKED_VISIT_RELATED).get(pk=visit.pk)
+    return (
+        Visit.objects.for_org(visit.organization)
+        .select_related(*LOCKED_VISIT_RELATED)
+        .get(pk=visit.pk)
+    )
+
+
+# The lock's read, compiled once (core/prepared.py): every checkout and payment takes it.
+_VISIT_LOCK: PreparedQuery[Visit] = PreparedQuery(
+    lambda s: Visit.objects.for_org(s.org()).select_for_update().filter(pk=s.number("visit"))
+)
 
 
 def _related_taken_over(source: Visit, locked: Visit) -> bool:

@@ -14,6 +14,7 @@ from zapys.accounts.models import Organization
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
 from zapys.core.models import AuditLog
+from zapys.core.prepared import PreparedQuery
 from zapys.core.text import clean_line
 from zapys.schedule.models import VisitStatus
 
@@ -75,9 +76,15 @@ def is_system_actor(actor: Actor) -> bool:
     return actor.kind in SYSTEM_ACTOR_KINDS
 
 
+# Read by every arrival and status move (a checkout): compiled once (core/prepared.py).
+_STATUSES: PreparedQuery[VisitStatus] = PreparedQuery(
+    lambda s: VisitStatus.objects.for_org(s.org()).all()
+)
+
+
 def visit_statuses_ensure(*, organization: Organization) -> dict[str, VisitStatus]:
     """The organization's statuses by code, creating the default set the first time."""
-    statuses = {s.code: s for s in VisitStatus.objects.for_org(organization)}
+    statuses = {s.code: s for s in _STATUSES.objects(org=organization.pk)}
     if statuses:
         return statuses
     with transaction.atomic(), translation.override(organization.language or "uk"):
