@@ -753,10 +753,12 @@ def _status_after(invoice: Invoice, paid_amount: int) -> str:
 
 def _deposit_line(invoice: Invoice) -> StoredText:
     """The receipt line of an invoice's money, read in each reader's language; the title is
-    the salon's (data), the number the invoice's."""
-    what = invoice.title or invoice.number
+    the salon's (data), the number the invoice's. Without a title, the number once (it read
+    "Invoice INV-2026-00004: INV-2026-00004")."""
+    if not invoice.title:
+        return StoredText(gettext_noop("Invoice %(number)s"), number=invoice.number)
     return StoredText(
-        gettext_noop("Invoice %(number)s: %(what)s"), number=invoice.number, what=what
+        gettext_noop("Invoice %(number)s: %(what)s"), number=invoice.number, what=invoice.title
     )
 
 
