@@ -49,6 +49,8 @@ class BroadcastOut(Schema):
     total: int
     queued: int
     sent: int
+    # What the test mode "sent" reached no one: never part of `sent`.
+    test_mode: int
     failed: int
     skipped: int
     send_at: datetime
@@ -62,6 +64,7 @@ def _out(broadcast: Broadcast) -> dict:
         "total": broadcast.total,
         "queued": broadcast.queued,
         "sent": progress.sent,
+        "test_mode": progress.test_mode,
         "failed": progress.failed,
         "skipped": broadcast.skipped,
         "send_at": broadcast.send_at,

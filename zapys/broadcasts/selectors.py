@@ -32,6 +32,7 @@ from zapys.messaging.events import CLIENT_CHANNELS
 from zapys.messaging.models import ClientMessenger, MarketingOptOut, Message
 from zapys.messaging.rendering import render_template
 from zapys.messaging.routing import active_accounts, channel_order
+from zapys.messaging.selectors import StatusCounts, status_counts
 from zapys.messaging.sms import sms_parts
 from zapys.messaging.unsubscribe import unsubscribe_url
 from zapys.schedule.models import Attendance
@@ -287,18 +288,24 @@ def broadcast_settings_get(*, organization: Organization) -> BroadcastSettings:
 
 @dataclass(frozen=True)
 class Progress:
+    """A broadcast's rows counted by what happened to them (`messaging.selectors.StatusCounts`):
+    `sent` is what a real transport took; what the test mode "sent" reached no one and is its
+    own figure, `test_mode`, never part of `sent`."""
+
     total: int
     queued: int
     sent: int
     failed: int
     waiting: int
     skipped: int
+    test_mode: int = 0
 
     @property
     def percent(self) -> int:
         if not self.total:
             return 100
-        return min(100, round(100 * (self.sent + self.failed + self.skipped) / self.total))
+        done = self.sent + self.test_mode + self.failed + self.skipped
+        return min(100, round(100 * done / self.total))
 
 
 def broadcast_messages(broadcast: Broadcast) -> QuerySet[Message]:
@@ -308,26 +315,38 @@ def broadcast_messages(broadcast: Broadcast) -> QuerySet[Message]:
     )
 
 
-def broadcast_progress(broadcast: Broadcast) -> Progress:
-    """Sent, failed and waiting rows of the broadcast in one grouped query."""
-    counts = dict(
-        broadcast_messages(broadcast)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("status", "n")
-    )
-    sent = counts.get(Message.Status.SENT, 0) + counts.get(Message.Status.DELIVERED, 0)
-    failed = counts.get(Message.Status.FAILED, 0)
-    waiting = counts.get(Message.Status.QUEUED, 0) + counts.get(Message.Status.SENDING, 0)
+def _progress(broadcast: Broadcast, counts: StatusCounts) -> Progress:
     return Progress(
         total=broadcast.total,
         queued=broadcast.queued,
-        sent=sent,
-        failed=failed,
-        waiting=waiting,
+        sent=counts.sent,
+        failed=counts.failed,
+        waiting=counts.waiting,
         skipped=broadcast.skipped,
+        test_mode=counts.test_mode,
     )
+
+
+def broadcast_progress(broadcast: Broadcast) -> Progress:
+    """Sent, test-mode, failed and waiting rows of the broadcast in one grouped query."""
+    return _progress(broadcast, status_counts(broadcast_messages(broadcast)))
+
+
+def broadcasts_progress(broadcasts: list[Broadcast]) -> dict[int, Progress]:
+    """`broadcast_progress` of a page of broadcasts (the list) in one grouped query."""
+    if not broadcasts:
+        return {}
+    rows: dict[str, list[tuple[str, str, int]]] = {}
+    for related_id, status, transport_code, n in (
+        Message.objects.for_org(broadcasts[0].organization)
+        .filter(related_type=RELATED_TYPE, related_id__in=[str(b.pk) for b in broadcasts])
+        .order_by()
+        .values_list("related_id", "status", "transport_code")
+        .annotate(n=Count("pk"))
+        .values_list("related_id", "status", "transport_code", "n")
+    ):
+        rows.setdefault(related_id, []).append((status, transport_code, n))
+    return {b.pk: _progress(b, StatusCounts.of(rows.get(str(b.pk), []))) for b in broadcasts}
 
 
 def broadcast_list(*, organization: Organization) -> QuerySet[Broadcast]:

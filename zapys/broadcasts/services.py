@@ -24,6 +24,7 @@ from zapys.broadcasts.models import Broadcast, BroadcastSettings
 from zapys.broadcasts.selectors import (
     RELATED_TYPE,
     AudienceSpec,
+    Progress,
     audience_clients,
     broadcast_messages,
     broadcast_progress,
@@ -314,7 +315,12 @@ def broadcast_finish(*, broadcast_id: int, now: datetime) -> bool:
             actor=Actor.scheduler("broadcasts"),
             action="broadcast.finish",
             obj=broadcast,
-            changes={"sent": progress.sent, "failed": progress.failed},
+            changes={
+                "sent": progress.sent,
+                "failed": progress.failed,
+                # what the test mode "sent" reached no one: its own figure, not "sent"
+                **({"test_mode": progress.test_mode} if progress.test_mode else {}),
+            },
         )
         with translation.override(organization.language or None):
             staff_notify(
@@ -322,21 +328,39 @@ def broadcast_finish(*, broadcast_id: int, now: datetime) -> bool:
                 # Its first line as a person reads it, the variables' labels in the reader's
                 # language (the staff's words as typed).
                 title=StoredText(
-                    gettext_noop("Broadcast sent: %(name)s"), name=broadcast.snippet_text()
+                    gettext_noop("Broadcast finished in test mode: %(name)s")
+                    if progress.test_mode
+                    else gettext_noop("Broadcast sent: %(name)s"),
+                    name=broadcast.snippet_text(),
                 ),
-                body=StoredText(
-                    gettext_noop(
-                        "Sent %(sent)s, not delivered %(failed)s, not reachable %(skipped)s."
-                    ),
-                    sent=progress.sent,
-                    failed=progress.failed,
-                    skipped=progress.skipped,
-                ),
+                body=_finish_text(progress),
                 url=reverse("broadcasts:detail", args=[broadcast.pk]),
-                level="warning" if progress.failed else "success",
+                level="warning" if progress.failed or progress.test_mode else "success",
                 related=broadcast,
             )
     return True
+
+
+def _finish_text(progress: Progress) -> StoredText:
+    """The finished broadcast's figures; what the test mode "sent" (nothing reached anyone)
+    is its own figure, as the single message's badge says, never counted as sent."""
+    if progress.test_mode:
+        return StoredText(
+            gettext_noop(
+                "Sent %(sent)s, test mode (not sent to anyone) %(test_mode)s, not delivered "
+                "%(failed)s, not reachable %(skipped)s."
+            ),
+            sent=progress.sent,
+            test_mode=progress.test_mode,
+            failed=progress.failed,
+            skipped=progress.skipped,
+        )
+    return StoredText(
+        gettext_noop("Sent %(sent)s, not delivered %(failed)s, not reachable %(skipped)s."),
+        sent=progress.sent,
+        failed=progress.failed,
+        skipped=progress.skipped,
+    )
 
 
 def broadcast_run(*, broadcast_id: int, now: datetime, max_batches: int | None = None) -> int:

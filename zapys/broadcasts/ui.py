@@ -31,5 +31,10 @@ audit_actions(
 # The counts a broadcast's rows record under keys that are not its fields (services.py).
 audit_fields(
     "broadcasts.broadcast",
-    {"recipients": _("Recipients"), "sent": _("Sent"), "failed": _("Not delivered")},
+    {
+        "recipients": _("Recipients"),
+        "sent": _("Sent"),
+        "test_mode": _("Test mode, not sent"),
+        "failed": _("Not delivered"),
+    },
 )

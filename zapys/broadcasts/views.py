@@ -29,7 +29,9 @@ def broadcast_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.broadcast_list(organization=organization), 30).get_page(
         request.GET.get("page")
     )
-    return render(request, "broadcasts/list.html", {"page": page})
+    progress = selectors.broadcasts_progress(list(page))
+    rows = [(broadcast, progress[broadcast.pk]) for broadcast in page]
+    return render(request, "broadcasts/list.html", {"page": page, "rows": rows})
 
 
 @staff_required(*MANAGERS)

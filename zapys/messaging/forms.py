@@ -11,7 +11,13 @@ from django.utils.translation import pgettext_lazy
 from zapys.core.forms import StyledForm
 from zapys.messaging.credentials import CODES_FOR_CHANNEL, CREDENTIAL_FIELDS
 from zapys.messaging.events import CHANNEL_LABELS, CHANNELS
-from zapys.messaging.models import Channel, Message, MessengerChannel, StaffNotification
+from zapys.messaging.models import (
+    TEST_MODE_OUTCOME,
+    Channel,
+    Message,
+    MessengerChannel,
+    StaffNotification,
+)
 from zapys.messaging.providers import PROVIDER_LABELS
 
 
@@ -134,8 +140,16 @@ class TemplateForm(StyledForm):
 
 class OutboxFilterForm(StyledForm):
     q = forms.CharField(label=_("Search"), required=False)
+    # The statuses as the rows' badges read them: the test mode's messages are found under
+    # "Test mode: not sent", not under "Delivered" (`selectors.message_list`).
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Message.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            *Message.Status.choices,
+            (TEST_MODE_OUTCOME, _("Test mode: not sent")),
+        ],
     )
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices]

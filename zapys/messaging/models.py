@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from zapys.core.stored_text import render_stored
 from zapys.core.system_names import is_default_name, shown_name
 from zapys.core.tenancy import OrgOwned
-from zapys.messaging.events import event_exists, get_event
+from zapys.messaging.events import STAFF_NOTIFICATION, event_exists, get_event
 from zapys.messaging.providers import (
     DEMO_ACCOUNT_NAME,
     DEMO_ACCOUNT_OLD_NAMES,
@@ -266,11 +266,45 @@ class Message(OrgOwned):
     def __str__(self) -> str:
         # The audit log and staff pages: the channel in words and the recipient. Not the
         # status: the audit log keeps this text, and a status changes after it is written.
-        return f"{self.get_channel_display()} → {self.recipient}"
+        # A messenger's recipient is a chat id, which says nothing: the client's name then.
+        if self.channel in MessengerChannel.values and self.client_id is not None:
+            return f"{self.get_channel_display()} → {self.client}"
+        return f"{self.get_channel_display()} → {self.recipient_shown}"
 
     @property
     def is_final(self) -> bool:
         return self.status in (self.Status.SENT, self.Status.DELIVERED, self.Status.FAILED)
+
+    @property
+    def recipient_shown(self) -> str:
+        """The recipient as a person reads it. A phone or an e-mail address is shown as
+        stored; a messenger's recipient is a chat id ("900000001"), which means nothing to
+        anybody reading the page, so the chat is named by whose it is (the client's name is
+        beside it on every page that lists messages). The id stays in `recipient`: the API,
+        the search and the message page's tooltip have it."""
+        if self.channel not in MessengerChannel.values:
+            return self.recipient
+        channel = self.get_channel_display()
+        if self.client_id is not None:
+            return gettext("Client's %(channel)s chat") % {"channel": channel}
+        if self.event == STAFF_NOTIFICATION:
+            return gettext("Staff %(channel)s chat") % {"channel": channel}
+        return gettext("%(channel)s chat not linked to a client") % {"channel": channel}
+
+
+#: How totals name what the test mode "sent" (`message_outcome`).
+TEST_MODE_OUTCOME = "test_mode"
+
+
+def message_outcome(status: str, transport_code: str) -> str:
+    """What a message counts as in a total: its status, except that what the test mode (the
+    console transport, `providers.TEST_MODE`) "sent" or "delivered" reached no one — it is
+    `TEST_MODE_OUTCOME`, never counted as sent or delivered. The single message's badge
+    (`messaging/_status.html`) says the same: "Test mode: not sent". A test-mode message
+    still queued is waiting, as any other (a broadcast is not done while one is)."""
+    if transport_code == TEST_MODE and status in (Message.Status.SENT, Message.Status.DELIVERED):
+        return TEST_MODE_OUTCOME
+    return status
 
 
 class StaffNotification(OrgOwned):

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import translation
 
 from zapys.clients.models import Client
 from zapys.core.tenancy import unscoped
 from zapys.messaging.events import CHANNELS, EventType, all_events, get_event
 from zapys.messaging.models import (
+    TEST_MODE_OUTCOME,
     ClientMessenger,
     EventSetting,
     MarketingOptOut,
@@ -22,7 +23,9 @@ from zapys.messaging.models import (
     MessagingSettings,
     StaffNotification,
     TransportAccount,
+    message_outcome,
 )
+from zapys.messaging.providers import TEST_MODE
 from zapys.messaging.rendering import render_template
 from zapys.messaging.unsubscribe import unsubscribe_client_id
 
@@ -37,6 +40,7 @@ def message_list(
     organization: Organization,
     client_id: int | None = None,
     status: str | None = None,
+    shown_status: str | None = None,
     channel: str | None = None,
     event: str | None = None,
     search: str | None = None,
@@ -47,6 +51,15 @@ def message_list(
         qs = qs.filter(client_id=client_id)
     if status:
         qs = qs.filter(status=status)
+    if shown_status == TEST_MODE_OUTCOME:
+        qs = qs.filter(shown_as_test_mode())
+    elif shown_status:
+        # A status as its badge reads it (the staff page's filter; the API filters by the
+        # stored status): the test mode's rows say "Test mode: not sent", not "Delivered",
+        # so they are found under that choice and not under their status.
+        qs = qs.filter(status=shown_status)
+        if shown_status != Message.Status.FAILED:
+            qs = qs.exclude(transport_code=TEST_MODE)
     if channel:
         qs = qs.filter(channel=channel)
     if event:
@@ -54,6 +67,53 @@ def message_list(
     if search:
         qs = qs.filter(Q(recipient__icontains=search) | Q(text__icontains=search))
     return qs.order_by("-created_at", "-id")
+
+
+def shown_as_test_mode() -> Q:
+    """The rows whose badge reads "Test mode: not sent" (`messaging/_status.html`): the test
+    mode's messages that did not fail."""
+    return Q(transport_code=TEST_MODE) & ~Q(status=Message.Status.FAILED)
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """Messages counted by what happened to them (`models.message_outcome`): `sent` and
+    `delivered` are what a real transport took (delivered is part of sent), `test_mode`
+    what the test mode "sent" to no one — never part of sent or delivered."""
+
+    sent: int = 0
+    delivered: int = 0
+    test_mode: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+    @classmethod
+    def of(cls, rows: Any) -> StatusCounts:
+        """From `(status, transport_code, count)` rows (a grouped query's)."""
+        counts: dict[str, int] = {}
+        for status, transport_code, n in rows:
+            outcome = message_outcome(status, transport_code)
+            counts[outcome] = counts.get(outcome, 0) + n
+        delivered = counts.get(Message.Status.DELIVERED, 0)
+        return cls(
+            sent=counts.get(Message.Status.SENT, 0) + delivered,
+            delivered=delivered,
+            test_mode=counts.get(TEST_MODE_OUTCOME, 0),
+            failed=counts.get(Message.Status.FAILED, 0),
+            waiting=counts.get(Message.Status.QUEUED, 0) + counts.get(Message.Status.SENDING, 0),
+        )
+
+
+def status_counts(messages: QuerySet[Message]) -> StatusCounts:
+    """The messages counted by outcome in one grouped query: every total of message
+    statuses (a broadcast's progress, its list) counts through here, so none counts what
+    the test mode "sent" as sent."""
+    return StatusCounts.of(
+        messages.order_by()
+        .values_list("status", "transport_code")
+        .annotate(n=Count("pk"))
+        .values_list("status", "transport_code", "n")
+    )
 
 
 def message_get(*, organization: Organization, message_id: int) -> Message:

@@ -78,7 +78,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {}
     if form.is_valid():
         filters = {
-            "status": form.cleaned_data["status"] or None,
+            "shown_status": form.cleaned_data["status"] or None,
             "channel": form.cleaned_data["channel"] or None,
             "event": form.cleaned_data["event"] or None,
             "search": form.cleaned_data["q"] or None,

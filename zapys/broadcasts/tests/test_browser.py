@@ -86,7 +86,10 @@ def test_broadcast_to_a_tag_preview_estimate_send_and_watch(browser, live_server
     outbox.deliver_due(now=now)
     send_broadcasts(now)  # sees every row final: done, staff notified
     wait_attr(browser, "[data-testid=progress]", "data-status", "done", timeout=30)
-    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=progress-sent]").text == "4"
+    # The test-mode transport reached no one: nothing is counted as sent, the four rows are
+    # the test mode's own figure (as each row's badge says).
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=progress-sent]").text == "0"
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=progress-test-mode]").text == "4"
     browser.refresh()
     rows = browser.find_elements(By.CSS_SELECTOR, "[data-testid=log-row]")
     assert len(rows) == 4

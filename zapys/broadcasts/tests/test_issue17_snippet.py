@@ -43,14 +43,20 @@ def _sent_notice(org) -> StaffNotification:
 def test_a_ukrainian_organizations_notice_reads_in_english(org, consoles, owner, staff_client):
     assert org.language == "uk"
     notice = _sent_notice(org)
+    # (the console transports are the test mode: the title says so, not "sent")
     # Written in the organization's language; the label is a nested catalogue text.
-    assert notice.title.startswith("Розсилку надіслано: [Ім'я клієнта], у п'ятницю")
+    assert notice.title.startswith(
+        "Розсилку завершено в тестовому режимі: [Ім'я клієнта], у п'ятницю"
+    )
     name = notice.title_text["params"]["name"]["text"]
     assert name["params"] == {
         "client_first_name": {"text": {"msgid": "Client's first name", "params": {}}}
     }
     page = staff_page(staff_client, owner, "en", "messaging:notifications")
-    assert "Broadcast sent: [Client&#x27;s first name], у п&#x27;ятницю знижка 20% на всі" in page
+    assert (
+        "Broadcast finished in test mode: [Client&#x27;s first name], у п&#x27;ятницю знижка 20% на всі"
+        in page
+    )
     assert "Ім&#x27;я клієнта" not in page
     page = staff_page(staff_client, owner, "uk", "messaging:notifications")
     assert "[Ім&#x27;я клієнта], у п&#x27;ятницю знижка 20% на всі" in page
@@ -62,9 +68,13 @@ def test_an_english_organizations_notice_reads_in_ukrainian(org, consoles):
     org.language = "en"
     org.save(update_fields=["language"])
     notice = _sent_notice(org)
-    assert notice.title.startswith("Broadcast sent: [Client's first name], у п'ятницю")
+    assert notice.title.startswith(
+        "Broadcast finished in test mode: [Client's first name], у п'ятницю"
+    )
     with translation.override("uk"):
-        assert notice.shown_title.startswith("Розсилку надіслано: [Ім'я клієнта], у п'ятницю")
+        assert notice.shown_title.startswith(
+            "Розсилку завершено в тестовому режимі: [Ім'я клієнта], у п'ятницю"
+        )
         assert "Client's first name" not in notice.shown_title
 
 

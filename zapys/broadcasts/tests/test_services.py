@@ -201,7 +201,9 @@ def test_sent_to_the_console_then_done_and_staff_told(org, consoles):
     broadcast.refresh_from_db()
     assert broadcast.status == "done"
     progress = broadcast_progress(broadcast)
-    assert (progress.total, progress.sent, progress.failed, progress.percent) == (3, 3, 0, 100)
+    # the console is the test mode: it reached no one, so nothing counts as sent
+    assert (progress.total, progress.sent, progress.failed, progress.percent) == (3, 0, 0, 100)
+    assert progress.test_mode == 3
     note = StaffNotification.objects.get(related_id=str(broadcast.pk))
     assert "3" in note.body and note.url.endswith(f"/broadcasts/{broadcast.pk}/")
 
