@@ -43,7 +43,7 @@ from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.models import AuditLog
 from zapys.core.money import format_money as _format_money
-from zapys.core.prepared import PreparedQuery, Slots
+from zapys.core.prepared import PreparedQuery, Slots, row_update
 from zapys.core.stored_text import StoredText, TextOrStored
 from zapys.core.tenancy import organization_zone
 from zapys.ledger import services as ledger
@@ -663,12 +663,17 @@ def _charge(
     return made[0], made[1]
 
 
+#: The line of money left on the balance, read in each reader's language (Ukrainian on the
+#: fiscal receipt).
+BALANCE_TOP_UP_LINE = StoredText(gettext_noop("Balance top-up"))
+
+
 def _lines(visit: Visit, due: int, charge: Entry | None, to_balance: int) -> list[SoldLine]:
     lines = []
     if due > 0:
         lines.append(SoldLine(visit.title, due, charge))
     if to_balance > 0:
-        lines.append(SoldLine(_("Balance top-up"), to_balance))
+        lines.append(SoldLine(BALANCE_TOP_UP_LINE, to_balance))
     return lines
 
 
@@ -764,8 +769,8 @@ def _settle(
     elif first is not None:
         attendance_charge_record(attendance=attendance, entry_id=first.pk)
     receipt_id = receipt.pk if receipt is not None else None
-    Checkout.objects.for_org(visit.organization_id).filter(pk=row.pk).update(
-        receipt_id=receipt_id, settled_at=now
+    row_update(
+        Checkout, org=visit.organization_id, pk=row.pk, receipt_id=receipt_id, settled_at=now
     )
     row.receipt_id, row.settled_at = receipt_id, now
     for audited in arrival_audit:
@@ -834,7 +839,7 @@ def visit_checkout_paid(payment: Payment, actor: Actor) -> None:
             comment=StoredText(
                 gettext_noop("Online payment #%(id)s for a visit paid otherwise"), id=payment.pk
             ),
-            deposit_line=_("Balance top-up"),
+            deposit_line=BALANCE_TOP_UP_LINE,
             branch=visit.branch,
         )
         return

@@ -130,7 +130,7 @@ class PreparedQuery(Generic[M]):
     """`build(slots)` → the QuerySet; `objects(**values)` / `first(**values)` for a
     model QuerySet, `rows(**values)` for a `values_list` one."""
 
-    def __init__(self, build: Callable[[Slots], models.QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[[Slots], models.QuerySet[M, Any]]) -> None:
         self._build = build
         self._plans: dict[str, _Plan] = {}
 
@@ -243,3 +243,37 @@ class PreparedQuery(Generic[M]):
         if plan.flat:
             return [row[0] for row in rows]
         return [tuple(row) for row in rows]
+
+
+# --- one row's UPDATE -------------------------------------------------------------------
+
+_updates: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+
+
+def row_update(model: type[models.Model], *, org: int, pk: int, **values: Any) -> int:
+    """UPDATE `model` SET values WHERE organization_id = org AND pk = pk — what
+    `Model.objects.for_org(org).filter(pk=pk).update(**values)` writes, its text built once
+    per database, model and set of columns (the money path's updates; bench/checkout.py).
+    `values` are by attribute name (`status_id=…`, not an object), prepared by each field
+    as the ORM prepares them; the number of rows changed is returned, as `update` does."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    key = (conn.alias, model, tuple(values))
+    if key not in _updates:
+        opts = model._meta
+        qn = conn.ops.quote_name
+        by_attname = {f.attname: f for f in opts.concrete_fields}
+        unknown = [name for name in values if name not in by_attname]
+        if unknown or not values or not issubclass(model, OrgOwned):
+            raise ImproperlyConfigured(f"row_update of {model.__name__}: {unknown or 'no values'}")
+        fields = [by_attname[name] for name in values]
+        assert opts.pk is not None
+        sql = (
+            f"UPDATE {qn(opts.db_table)} SET {', '.join(f'{qn(str(f.column))} = %s' for f in fields)}"  # noqa: S608 - quoted identifiers from _meta; values are parameters
+            f" WHERE {qn(str(by_attname['organization_id'].column))} = %s AND {qn(str(opts.pk.column))} = %s"
+        )
+        _updates[key] = (sql, fields)
+    sql, fields = _updates[key]
+    params = [f.get_db_prep_save(v, conn) for f, v in zip(fields, values.values(), strict=True)]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [*params, _checked("org", int, org), _checked("pk", int, pk)])
+        return cursor.rowcount

@@ -82,3 +82,18 @@ def test_the_overpayment_line_reads_in_each_language():
     for language, shown in (("en", "Balance top-up"), ("uk", "Поповнення балансу")):
         with translation.override(language):
             assert text_split(top_up.name)[0] == shown
+
+
+def test_an_overpaid_checkout_in_english_keeps_its_top_up_line_in_each_language(
+    org, branch, visit, actor
+):
+    with translation.override("en"):  # the desk works in English
+        result = visit_checkout(visit=visit, payments=[PaymentIn("cash", 50_000)], actor=actor)
+    service, top_up = SalesReceiptLine.objects.filter(receipt_id=result.receipt_ids[0]).order_by(
+        "id"
+    )
+    assert (service.name_shown, service.amount) == (visit.title, visit.price)
+    assert top_up.amount == 50_000 - visit.price
+    for language, shown in (("en", "Balance top-up"), ("uk", "Поповнення балансу")):
+        with translation.override(language):
+            assert top_up.name_shown == shown

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.factories import make_branch, make_org
 from tests.factories_prepayments import make_client, make_service, make_visit
 from zapys.accounts.models import Branch, Organization
-from zapys.core.prepared import PreparedQuery
+from zapys.core.prepared import PreparedQuery, row_update
 from zapys.core.tenancy import TenancyError, org_scope
 from zapys.schedule.models import Visit
 
@@ -213,3 +213,32 @@ def test_a_lock_outside_a_transaction_is_refused_as_the_orm_refuses_it():
         assert locking.first(org=org.pk, id=branch.pk) == branch  # compiled in a transaction
     with pytest.raises(TransactionManagementError):
         locking.first(org=org.pk, id=branch.pk)  # compiled already: still refused
+
+
+def test_row_update_writes_one_organizations_row_as_the_orm_would():
+    (a, _, visit_a), (b, _, visit_b) = _two_orgs()
+    moved = timezone.now().replace(microsecond=0)
+    with CaptureQueriesContext(connection) as ctx:
+        # B's visit under A's organization: nothing changes
+        assert row_update(Visit, org=a.pk, pk=visit_b.pk, price=1, cancelled_at=moved) == 0
+        assert row_update(Visit, org=a.pk, pk=visit_a.pk, price=1, cancelled_at=moved) == 1
+    assert len(ctx.captured_queries) == 2
+    with org_scope(a):
+        assert Visit.objects.values_list("price", "cancelled_at").get(pk=visit_a.pk) == (1, moved)
+    with org_scope(b):
+        after_b = Visit.objects.get(pk=visit_b.pk)
+    assert (after_b.price, after_b.cancelled_at) == (visit_b.price, visit_b.cancelled_at)
+
+
+def test_row_update_refuses_unknown_columns_objects_and_other_kinds():
+    (a, _, visit), _ = _two_orgs()
+    for values in ({"status": visit.status}, {"nonsense": 1}, {}):
+        with CaptureQueriesContext(connection) as ctx, pytest.raises(ImproperlyConfigured):
+            row_update(Visit, org=a.pk, pk=visit.pk, **values)
+        assert ctx.captured_queries == []
+    with pytest.raises(TypeError):
+        row_update(Visit, org=str(a.pk), pk=visit.pk, price=1)
+    with pytest.raises(ImproperlyConfigured):  # not organization-owned: no org to bound it
+        row_update(Organization, org=a.pk, pk=a.pk, name="x")
+    with org_scope(a):
+        assert Visit.objects.get(pk=visit.pk).price == visit.price

@@ -47,10 +47,10 @@ def payment_type_for(*, organization: Organization, branch: Branch, method: str)
     if method not in PaymentType.Method.values:
         raise DomainError(f"Unknown payment method {method!r}.", field="method")
     check_same_org(organization.pk, branch)
-    qs = PaymentType.objects.for_org(organization).filter(branch=branch, method=method)
     found = _DEFAULT_PAYMENT_TYPE.first(org=organization.pk, branch=branch.pk, method=method)
     if found is not None:
         return found
+    qs = PaymentType.objects.for_org(organization).filter(branch=branch, method=method)
     try:
         with transaction.atomic():
             return PaymentType.objects.for_org(organization).create(
@@ -177,10 +177,10 @@ def finance_article_for(*, organization: Organization, code: str) -> FinanceArti
     declared = finance_articles_declared().get(code)
     if declared is None:
         raise DomainError(f"Unknown system article {code!r}.", field="article")
-    qs = FinanceArticle.objects.for_org(organization).filter(code=code)
     found = _ARTICLE.first(org=organization.pk, code=code)
     if found is not None:
         return found
+    qs = FinanceArticle.objects.for_org(organization).filter(code=code)
     kind, label = declared.kind, declared.label
     with translation.override(organization.language or "uk"):
         name = str(label)  # named in the organization's language, whoever caused it

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zapys.core.audit import Actor, audit_record, audit_row, changes_between
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.models import AuditLog
+from zapys.core.prepared import row_update
 from zapys.core.tenancy import organization_zone
 from zapys.ledger import services as ledger
 from zapys.ledger.selectors import client_balance
@@ -121,7 +122,7 @@ def attendance_arrived_locked(
     values: dict[str, object] = {"state": Attendance.State.ATTENDED, "marked_at": now}
     if charge_entry_id is not None:
         values |= {"charge": Attendance.Charge.BALANCE, "entry_id": charge_entry_id}
-    Attendance.objects.for_org(visit.organization_id).filter(pk=attendance.pk).update(**values)
+    row_update(Attendance, org=visit.organization_id, pk=attendance.pk, **values)
     for name, value in values.items():
         setattr(attendance, name, value)
     row = audit_row(
@@ -138,8 +139,13 @@ def attendance_arrived_locked(
         row.save(force_insert=True)
     came = status_first(visit.organization, counts_as_came=True)
     if came.pk != visit.status_id:
-        Visit.objects.for_org(visit.organization_id).filter(pk=visit.pk).update(
-            status=came, blocks_time=True, cancelled_at=None
+        row_update(
+            Visit,
+            org=visit.organization_id,
+            pk=visit.pk,
+            status_id=came.pk,
+            blocks_time=True,
+            cancelled_at=None,
         )
         visit.status, visit.blocks_time, visit.cancelled_at = came, True, None
 
