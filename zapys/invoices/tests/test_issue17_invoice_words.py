@@ -6,6 +6,8 @@ time field says what it is."""
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 
 from tests.factories import SYSTEM
@@ -62,3 +64,39 @@ def test_the_rule_form_lists_every_placeholder_and_labels_the_time(org, language
         assert "{bill.amount_url}" in helps and "{bill.amount_subjects_url}" in helps
         label = str(form.fields["at"].label)
     assert label in {"en": ["Send at (time)"], "uk": ["Час надсилання"]}[language]
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "test_mode"),
+    [
+        ("en", "Client's Telegram chat", "Test mode: not sent"),
+        ("uk", "Чат клієнта в Telegram", "Тестовий режим: не надіслано"),
+    ],
+)
+def test_the_delivery_log_names_a_chat_and_the_test_mode_in_words(
+    staff_client, owner, org, language, chat, test_mode
+):
+    from zapys.messaging.models import Message
+
+    invoice = _invoice(org, 40_000)
+    for n, (channel, transport, recipient) in enumerate(
+        [("telegram", "telegram", "900000077"), ("sms", "console", "+380670000001")]
+    ):
+        Message.objects.create(
+            organization=org,
+            client=invoice.client,
+            recipient=recipient,
+            channel=channel,
+            transport_code=transport,
+            event="invoice.reminder",
+            text="Text",
+            idempotency_key=f"log:{n}",
+            status="delivered",
+            related_type="invoices.invoice",
+            related_id=str(invoice.pk),
+        )
+    html = unescape(staff_page(staff_client, owner, language, "invoices:detail", invoice.pk))
+    assert "900000077" not in html  # the chat id means nothing to a person
+    assert chat in html and "+380670000001" in html  # a phone reads as stored
+    assert html.count('data-testid="message-status"') == 2
+    assert html.count(test_mode) == 1  # the console's SMS; the Telegram one was delivered
