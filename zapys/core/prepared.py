@@ -126,6 +126,19 @@ class _Plan:
     flat: bool = False
 
 
+def _converted(rows: list[Any], converters: dict[int, Any], conn: Any) -> Iterator[list[Any]]:
+    """The compiler's `apply_converters`, given this thread's connection: the plan's
+    compiler is shared and holds the connection of the thread that compiled it."""
+    by_position = list(converters.items())
+    for row in map(list, rows):
+        for position, (functions, expression) in by_position:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, conn)
+            row[position] = value
+        yield row
+
+
 class PreparedQuery(Generic[M]):
     """`build(slots)` → the QuerySet; `objects(**values)` / `first(**values)` for a
     model QuerySet, `rows(**values)` for a `values_list` one."""
@@ -217,7 +230,7 @@ class PreparedQuery(Generic[M]):
         if plan.trim is not None:
             rows = [row[: plan.trim] for row in rows]
         if plan.converters:
-            rows = plan.compiler.apply_converters(rows, plan.converters)
+            rows = list(_converted(rows, plan.converters, conn))
         return plan, conn, iter(rows)
 
     def objects(self, **values: Any) -> list[M]:
