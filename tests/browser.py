@@ -47,6 +47,9 @@ def make_driver(size: tuple[int, int] = DESKTOP, language: str = "uk") -> webdri
         "--no-first-run",
         f"--window-size={size[0]},{size[1]}",
         f"--lang={language}",
+        # Bootstrap scrolls smoothly unless reduced motion is asked for: a click right after
+        # scrollIntoView then lands while the page is still moving (under a phone's sticky bar)
+        "--force-prefers-reduced-motion",
     ):
         options.add_argument(arg)
     options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='zapys-chrome-')}")
