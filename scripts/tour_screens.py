@@ -30,7 +30,7 @@ django.setup()
 from django.apps import apps  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
-from tests.browser import DESKTOP, as_phone, make_driver  # noqa: E402
+from tests.browser import DESKTOP, as_phone, click_and_load, make_driver  # noqa: E402
 from tests.test_crawler import PUBLIC_PAGES, PUBLIC_PREFIXES, SKIP_PREFIXES, _pattern  # noqa: E402
 
 OWNER = ("owner", "zapys-demo-2026")
@@ -89,11 +89,10 @@ def staff_tour(
         driver.get(f"{base}/login/")
         driver.find_element(By.NAME, "username").send_keys(OWNER[0])
         driver.find_element(By.NAME, "password").send_keys(OWNER[1])
-        driver.find_element(By.CSS_SELECTOR, "[data-testid=login-submit]").click()
+        # each click loads a page: wait for it, or the next element found is the old page's
+        click_and_load(driver, "[data-testid=login-submit]")
         # the top bar's UA/EN switch, as a person would
-        driver.find_element(
-            By.CSS_SELECTOR, f"[data-testid=lang-switch] [value={language}]"
-        ).click()
+        click_and_load(driver, f"[data-testid=lang-switch] [value={language}]")
         queue, seen_shapes = ["/"], set()
         while queue and len(seen_shapes) < MAX_STAFF_PAGES:
             url = queue.pop(0)

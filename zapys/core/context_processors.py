@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from zapys.accounts.selectors import accessible_branches, current_branch
-from zapys.core.navigation import navigation_for
+from zapys.core.navigation import navigation_for, section_tabs
 
 
 def shell(request: HttpRequest) -> dict:
@@ -14,9 +14,11 @@ def shell(request: HttpRequest) -> dict:
         return {}
 
     branches = accessible_branches(user)
+    nav_items = navigation_for(user.role, request.path)
     return {
         "organization": user.organization,
-        "nav_items": navigation_for(user.role, request.path),
+        "nav_items": nav_items,
+        "section_tabs": section_tabs(nav_items),
         "shell_branches": branches,
         "current_branch": current_branch(request, branches),
     }

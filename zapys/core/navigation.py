@@ -3,7 +3,8 @@ Items whose URL is not installed are skipped; roles limit who sees an item (the 
 permissions too).
 
 One item is highlighted: the section the current page belongs to, not only the page the item
-opens (a visit's page is the calendar's, every settings tab is "Settings")."""
+opens (a visit's page is the calendar's, every settings tab is "Settings"). Items of a group
+(`core.ui.NavGroup`) are one entry, and the group's pages show them as tabs."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from zapys.core.ui import NAVIGATION, NavItem
 
 
 def navigation_for(role: str, current_path: str) -> list[dict]:
+    """The menu's entries for `role`, in order. An entry of a group (`NavItem.group`) stands
+    where the group's first visible item would, opens that item, and carries the group's
+    items as `tabs`; an entry of one item has no tabs."""
     visible: list[tuple[NavItem, str]] = []
     for item in NAVIGATION:
         if role not in item.roles:
@@ -23,16 +27,37 @@ def navigation_for(role: str, current_path: str) -> list[dict]:
         except NoReverseMatch:
             continue
     active_url = _section_of(visible, current_path)
-    return [
-        {
+    entries: list[dict] = []
+    by_group: dict[str, dict] = {}
+    for item, url in visible:
+        tab = {"url": url, "label": item.label, "active": url == active_url}
+        if item.group is not None and item.group.key in by_group:
+            entry = by_group[item.group.key]
+            entry["tabs"].append(tab)
+            entry["active"] = entry["active"] or tab["active"]
+            continue
+        label, icon = (item.group.label, item.group.icon) if item.group else (item.label, item.icon)
+        entry = {
             "url": url,
-            "label": item.label,
-            "icon": item.icon,
-            "active": url == active_url,
+            "label": label,
+            "icon": icon,
+            "active": tab["active"],
             "section": item.section,
+            "tabs": [tab] if item.group else [],
         }
-        for item, url in visible
-    ]
+        if item.group is not None:
+            by_group[item.group.key] = entry
+        entries.append(entry)
+    return entries
+
+
+def section_tabs(entries: list[dict]) -> list[dict]:
+    """The tabs to show on the current page: its group's, when the group has more than one
+    item this role sees (one tab alone is no choice)."""
+    for entry in entries:
+        if entry["active"] and len(entry["tabs"]) > 1:
+            return entry["tabs"]
+    return []
 
 
 def _section_of(visible: list[tuple[NavItem, str]], path: str) -> str | None:

@@ -36,6 +36,18 @@ ADMINISTRATION: Label = _("Administration")
 
 
 @dataclass(frozen=True)
+class NavGroup:
+    """One menu entry for pages a person thinks of as one place (the invoices and their
+    automatic rules; the day's sales, the till and the fiscal receipts). The menu shows the
+    group once, where its first item would be, opening that item; every page of the group
+    shows its items as tabs. Eleven entries under "Money" read as eleven different places."""
+
+    key: str
+    label: Label
+    icon: str
+
+
+@dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: Label
@@ -45,6 +57,8 @@ class NavItem:
     order: int = 500
     # Paths of pages outside the item's URL that belong to its section (highlight it there).
     also_under: tuple[str, ...] = ()
+    # Shown as a tab of this group's entry, not as an entry of its own.
+    group: NavGroup | None = None
 
     @property
     def key(self) -> str:
@@ -247,6 +261,11 @@ def audit_values(object_type: str, name: str, label: Callable[[str], str]) -> No
     model field has no choices for; a field's choices need no declaration."""
     AUDIT_VALUES.declare(AuditValues(object_type, name, label))
 
+
+# The groups of the money section, shared by the apps whose pages they gather.
+INVOICING = NavGroup("invoicing", _("Invoices"), "receipt-cutoff")
+PAYMENTS = NavGroup("payments", _("Payments"), "cash-coin")
+TILL = NavGroup("till", _("Till"), "wallet2")
 
 # Core's own entries: the first and the last of the menu.
 nav_item(NavItem("core:dashboard", _("Dashboard"), "speedometer2", order=10))

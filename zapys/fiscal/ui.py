@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from zapys.core.ui import (
     MANAGERS,
     MONEY,
+    TILL,
     NavItem,
     SettingsTab,
     audit_actions,
@@ -16,7 +17,13 @@ from zapys.core.ui import (
 
 nav_item(
     NavItem(
-        "fiscal:receipts", _("Fiscal receipts"), "receipt", roles=MANAGERS, section=MONEY, order=60
+        "fiscal:receipts",
+        _("Fiscal receipts"),
+        "receipt",
+        roles=MANAGERS,
+        section=MONEY,
+        order=75,  # the till's last tab, after the day's sales and the operations
+        group=TILL,
     )
 )
 settings_tab(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.ui import (
+    INVOICING,
     MANAGERS,
     MONEY,
     CardAction,
@@ -19,8 +20,20 @@ from zapys.core.ui import (
     settings_tab,
 )
 
-nav_item(NavItem("invoices:list", _("Invoices"), "receipt-cutoff", MANAGERS, MONEY, 45))
-nav_item(NavItem("invoices:rules", _("Automatic invoicing"), "arrow-repeat", MANAGERS, MONEY, 46))
+nav_item(
+    NavItem("invoices:list", _("Invoices"), "receipt-cutoff", MANAGERS, MONEY, 45, group=INVOICING)
+)
+nav_item(
+    NavItem(
+        "invoices:rules",
+        _("Automatic invoicing"),
+        "arrow-repeat",
+        MANAGERS,
+        MONEY,
+        46,
+        group=INVOICING,
+    )
+)
 settings_tab(SettingsTab("invoices", "invoices:settings", _("Invoices"), order=45))
 client_card_tab(CardTab("invoices", _("Invoices"), "invoices:client_invoices", order=35))
 client_card_action(CardAction(_("Add invoice"), "receipt-cutoff", "invoices:new", 20))

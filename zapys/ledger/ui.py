@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from zapys.core.ui import (
     MANAGERS,
     MONEY,
+    PAYMENTS,
+    TILL,
     CardAction,
     CardTab,
     NavItem,
@@ -18,9 +20,17 @@ from zapys.core.ui import (
     settings_tab,
 )
 
-nav_item(NavItem("ledger:payments_report", _("Payments"), "cash-coin", MANAGERS, MONEY, 50))
-nav_item(NavItem("ledger:day_sales", _("Sales of the day"), "receipt", MANAGERS, MONEY, 60))
-nav_item(NavItem("ledger:operations", _("Cash & operations"), "wallet2", MANAGERS, MONEY, 70))
+nav_item(
+    NavItem(
+        "ledger:payments_report", _("Payments"), "cash-coin", MANAGERS, MONEY, 50, group=PAYMENTS
+    )
+)
+nav_item(
+    NavItem("ledger:day_sales", _("Sales of the day"), "receipt", MANAGERS, MONEY, 60, group=TILL)
+)
+nav_item(
+    NavItem("ledger:operations", _("Cash & operations"), "wallet2", MANAGERS, MONEY, 70, group=TILL)
+)
 settings_tab(SettingsTab("finance", "ledger:settings", _("Finance"), order=80))
 client_card_tab(CardTab("payments", _("Payments"), "ledger:client_entries", order=30))
 client_card_action(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from zapys.core.ui import (
     MANAGERS,
     MONEY,
+    PAYMENTS,
     NavItem,
     SettingsTab,
     audit_actions,
@@ -16,7 +17,11 @@ from zapys.core.ui import (
 )
 from zapys.payments.purposes import purpose_label
 
-nav_item(NavItem("payments:list", _("Online payments"), "credit-card", MANAGERS, MONEY, 80))
+nav_item(
+    NavItem(
+        "payments:list", _("Online payments"), "credit-card", MANAGERS, MONEY, 80, group=PAYMENTS
+    )
+)
 settings_tab(SettingsTab("payment_accounts", "payments:accounts", _("Payment accounts"), order=30))
 
 

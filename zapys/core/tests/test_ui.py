@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from zapys.clients.card import card_actions, card_tabs
-from zapys.core.navigation import navigation_for
+from zapys.core.navigation import navigation_for, section_tabs
 from zapys.core.settings_tabs import settings_tabs
 from zapys.core.ui import NAVIGATION, NavItem, nav_item
 
@@ -25,12 +25,8 @@ def test_the_menu_keeps_its_order_across_apps():
         "Prepayments",
         "Invoices",
         "Online sales",
-        "Automatic invoicing",
         "Payments",
-        "Fiscal receipts",
-        "Sales of the day",
-        "Cash & operations",
-        "Online payments",
+        "Till",
         "Reports",
         "Memberships",
         "Services",
@@ -111,7 +107,10 @@ def test_a_new_app_adds_itself_and_a_clash_is_refused():
         ("owner", "/visits/52/", "schedule:calendar"),
         ("owner", "/staff-hours/", "schedule:calendar"),
         ("owner", "/finance/invoices/6/", "invoices:list"),
-        ("owner", "/finance/invoice-rules/1/edit/", "invoices:rules"),
+        # a group's pages highlight the group's one entry, which opens its first page
+        ("owner", "/finance/invoice-rules/1/edit/", "invoices:list"),
+        ("owner", "/payments/17/", "ledger:payments_report"),
+        ("owner", "/fiscal-receipts/", "ledger:day_sales"),
         ("administrator", "/settings/branches/2/", "accounts:staff"),
     ],
 )
@@ -125,3 +124,67 @@ def test_the_menu_highlights_nothing_outside_the_sections_a_role_sees(path):
     # An administrator has no "Settings" item; a page of no item's section highlights none.
     role = "administrator" if path.startswith("/settings/") else "owner"
     assert not [item for item in navigation_for(role, path) if item["active"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "tabs", "current"),
+    [
+        ("/finance/invoices/", ["invoices:list", "invoices:rules"], "invoices:list"),
+        ("/finance/invoice-rules/1/edit/", ["invoices:list", "invoices:rules"], "invoices:rules"),
+        (
+            "/finance/payments/",
+            ["ledger:payments_report", "payments:list"],
+            "ledger:payments_report",
+        ),
+        ("/payments/17/", ["ledger:payments_report", "payments:list"], "payments:list"),
+        (
+            "/fiscal-receipts/",
+            ["ledger:day_sales", "ledger:operations", "fiscal:receipts"],
+            "fiscal:receipts",
+        ),
+    ],
+)
+def test_a_groups_pages_show_its_items_as_tabs(path, tabs, current):
+    entries = navigation_for("owner", path)
+    shown = section_tabs(entries)
+    assert [tab["url"] for tab in shown] == [reverse(name) for name in tabs]
+    assert [tab["url"] for tab in shown if tab["active"]] == [reverse(current)]
+    # none of the group's pages is an entry of its own
+    entry_urls = [entry["url"] for entry in entries]
+    assert [reverse(name) for name in tabs if reverse(name) in entry_urls] == [reverse(tabs[0])]
+
+
+@pytest.mark.parametrize("path", ["/", "/clients/", "/settings/schedule/", "/reports/"])
+def test_a_page_outside_any_group_shows_no_tabs(path):
+    assert section_tabs(navigation_for("owner", path)) == []
+
+
+def test_a_group_with_one_item_a_role_sees_is_an_entry_without_tabs():
+    """A group whose other items the role can't open (or that aren't installed) offers no
+    choice: one entry opening the item it can, and no tab strip."""
+    from zapys.core.ui import NavGroup
+
+    group = NavGroup("solo", "Solo group", "star")
+    password, search = reverse("accounts:password_change"), reverse("core:search")
+    nav_item(
+        NavItem("accounts:password_change", "Password", "key", ("owner",), order=905, group=group)
+    )
+    nav_item(NavItem("core:search", "Search", "search", order=906, group=group))
+    nav_item(NavItem("core:missing_page", "Missing", "x", order=907, group=group))
+    try:
+        owner_entries = navigation_for("owner", search)
+        specialist_entries = navigation_for("specialist", search)
+    finally:
+        for name in ("accounts:password_change", "core:search", "core:missing_page"):
+            NAVIGATION.withdraw(name)
+    owner_group = [e for e in owner_entries if e["label"] == "Solo group"]
+    assert [(e["url"], e["active"]) for e in owner_group] == [(password, True)]
+    assert [(t["url"], t["active"]) for t in section_tabs(owner_entries)] == [
+        (password, False),
+        (search, True),
+    ]
+    specialist_group = [e for e in specialist_entries if e["label"] == "Solo group"]
+    assert [(e["url"], e["active"], len(e["tabs"])) for e in specialist_group] == [
+        (search, True, 1)
+    ]
+    assert section_tabs(specialist_entries) == []

@@ -86,9 +86,10 @@ def test_the_invoice_form_says_whose_account_gets_the_money(staff_client, owner,
 
 def test_the_registers_tab_and_the_cash_page_are_two_words(staff_client, owner, org, branch):
     uk = staff_page(staff_client, owner, "uk", "fiscal:registers")
-    assert "<title>Каси ПРРО" in uk and "Каса та операції" in uk  # the tab; the menu
+    # the settings tab; the menu's till entry
+    assert "<title>Каси ПРРО" in uk and '<i class="bi bi-wallet2 me-2"></i>Каса</a>' in uk
     assert "Каси (ПРРО)" not in uk
     en = staff_page(staff_client, owner, "en", "fiscal:registers")
-    assert "<title>Cash registers (PRRO)" in en and "Cash &amp; operations" in en
+    assert "<title>Cash registers (PRRO)" in en and '<i class="bi bi-wallet2 me-2"></i>Till</a>' in en
     cash = staff_page(staff_client, owner, "uk", "ledger:operations")
     assert "Каса та операції" in cash and "<title>Каси ПРРО" not in cash
