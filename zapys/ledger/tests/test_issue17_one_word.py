@@ -90,6 +90,8 @@ def test_the_registers_tab_and_the_cash_page_are_two_words(staff_client, owner, 
     assert "<title>Каси ПРРО" in uk and '<i class="bi bi-wallet2 me-2"></i>Каса</a>' in uk
     assert "Каси (ПРРО)" not in uk
     en = staff_page(staff_client, owner, "en", "fiscal:registers")
-    assert "<title>Cash registers (PRRO)" in en and '<i class="bi bi-wallet2 me-2"></i>Till</a>' in en
+    assert (
+        "<title>Cash registers (PRRO)" in en and '<i class="bi bi-wallet2 me-2"></i>Till</a>' in en
+    )
     cash = staff_page(staff_client, owner, "uk", "ledger:operations")
     assert "Каса та операції" in cash and "<title>Каси ПРРО" not in cash
