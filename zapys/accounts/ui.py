@@ -27,7 +27,7 @@ nav_item(
         also_under=("/settings/branches/",),
     )
 )
-nav_item(NavItem("accounts:api_keys", _("API keys"), "key", section=ADMINISTRATION, order=140))
+# API keys are each person's own: the user menu opens them (base.html), not the menu.
 settings_tab(SettingsTab("organization", "accounts:settings", _("Organization"), order=10))
 settings_tab(SettingsTab("staff", "accounts:staff", _("Staff and branches"), order=20))
 

@@ -264,7 +264,7 @@ def audit_values(object_type: str, name: str, label: Callable[[str], str]) -> No
 
 # The groups of the money section, shared by the apps whose pages they gather.
 INVOICING = NavGroup("invoicing", _("Invoices"), "receipt-cutoff")
-PAYMENTS = NavGroup("payments", _("Payments"), "cash-coin")
+PAYMENTS = NavGroup("payments", _("Payments"), "cash-stack")
 TILL = NavGroup("till", _("Till"), "wallet2")
 
 # Core's own entries: the first and the last of the menu.
