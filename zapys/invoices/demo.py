@@ -60,10 +60,19 @@ def load(ctx: DemoContext) -> None:
                 invoice=invoice, actor=ctx.actor, amount=amount, now=ctx.now
             )
             payment_succeed(payment=payment, actor=ctx.actor)
-    expired = manual(clients[5], 45_000, pay_until=today, comment="Пілатес, листопад")
-    Invoice.objects.for_org(org).filter(pk=expired.pk).update(
-        pay_from=today - timedelta(days=20), pay_until=today - timedelta(days=5)
+    # Issued 20 days ago, due 5 days ago: overdue now (issued, payable from and due dates in
+    # this order: a due date before the issue date was on the demo's page once).
+    issued_at = ctx.now - timedelta(days=20)
+    expired = services.invoice_create(
+        client=clients[5],
+        calculation="manual",
+        amount=45_000,
+        pay_until=today - timedelta(days=5),
+        comment="Пілатес, листопад",
+        actor=ctx.actor,
+        now=issued_at,
     )
+    Invoice.objects.for_org(org).filter(pk=expired.pk).update(created_at=issued_at)
     services.invoices_expire(ctx.now)
     archived = manual(clients[-1], 30_000, comment="Скасований курс")
     services.invoice_archive(invoice=archived, actor=ctx.actor)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.catalog.models import LessonType, Subject
@@ -66,10 +66,10 @@ class InvoiceForm(StyledForm):
     period_end = forms.DateField(label=_("Period to"), required=False, widget=DATE)
     pay_from = forms.DateField(label=_("Payable from"), required=False, widget=DATE)
     pay_until = forms.DateField(
-        label=_("Payable until"),
+        label=pgettext_lazy("invoice due date", "Due"),
         required=False,
         widget=DATE,
-        help_text=_("Empty: not set (payable until archived)."),
+        help_text=_("Empty: no due date (payable until archived)."),
     )
     repeatable = forms.BooleanField(label=_("May be paid again"), required=False)
     allow_partial = forms.BooleanField(label=_("Allow partial payment"), required=False)

@@ -28,13 +28,26 @@ def _invoice(org, amount: int, **kwargs) -> Invoice:
     )
 
 
-@pytest.mark.parametrize(("language", "window"), [("en", "from "), ("uk", "з ")])
-def test_an_open_ended_window_reads_from_a_date(staff_client, owner, org, language, window):
+@pytest.mark.parametrize(
+    ("language", "due", "none"),
+    [("en", "Due", "no due date"), ("uk", "Сплатити до", "без терміну")],
+)
+def test_an_open_ended_due_date_reads_the_same_on_the_page_and_in_the_list(
+    staff_client, owner, org, language, due, none
+):
+    # The old assertion wanted "from <date>" here: "з 4 грудня 2026" under "Payment window"
+    # read as a due date while the list said "not set" for the same invoice.
     invoice = _invoice(org, 40_000)
     assert invoice.pay_until is None
     html = staff_page(staff_client, owner, language, "invoices:detail", invoice.pk)
     row = html.split("invoice-paid")[1].split("</dl>")[0]
-    assert window in row and "not set" not in row and "не задано" not in row
+    assert f">{due}</dt>" in row
+    assert row.split('data-testid="invoice-pay-until">')[1].startswith(none + "<")
+    assert "invoice-pay-from" not in row  # payable from the day of issue: not repeated
+    assert "not set" not in row and "не задано" not in row and ">з " not in row
+    listing = staff_page(staff_client, owner, language, "invoices:list")
+    assert f"<th>{due}</th>" in listing
+    assert listing.split('data-testid="invoice-pay-until">')[1].startswith(none + "<")
 
 
 def test_not_paid_leaves_archived_out_and_nothing_paid_reads_zero(staff_client, owner, org):
