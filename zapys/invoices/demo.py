@@ -90,12 +90,12 @@ def load(ctx: DemoContext) -> None:
         repeatable=False,
         reissue_if_unpaid=False,
         channel="",
-        template="{customer.name}, рахунок за абонемент: {bill.amount_url}",
+        template="{customer.first_name}, рахунок за абонемент: {bill.amount_url}",
     )
     rules.dunning_level_create(
         organization=org,
         days_from_due=-2,
         actor=ctx.actor,
-        template="{customer.name}, нагадуємо про оплату {bill.amount}: {bill.url}",
+        template="{customer.first_name}, нагадуємо про оплату {bill.amount}: {bill.url}",
     )
     rules.dunning_level_create(organization=org, days_from_due=3, actor=ctx.actor)

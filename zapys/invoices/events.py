@@ -21,7 +21,8 @@ TAGS = [
     ("bill.end_date", _("Period end")),
     ("bill.amount_url", _("Amount and link")),
     ("bill.amount_subjects_url", _("Amount, subjects and link")),
-    ("customer.name", _("Client's name")),
+    ("customer.first_name", _("Client's first name")),
+    ("customer.name", _("Client's full name")),
     ("customer.bills", _("Links to every open invoice of the client")),
     ("customer.bills.amount_url", _("Every open invoice: amount and link")),
     ("customer.bills.amount_subject_url", _("Every open invoice: amount, subjects and link")),
@@ -30,15 +31,15 @@ TAGS = [
 EVENTS = {
     INVOICE_LINK: (
         _("Invoice: payment link"),
-        _("{customer.name}, please pay {bill.amount} for {bill.type}: {bill.url}"),
+        _("{customer.first_name}, please pay {bill.amount} for {bill.type}: {bill.url}"),
     ),
     REMINDER: (
         _("Invoice: payment reminder"),
-        _("{customer.name}, a reminder: invoice {bill.amount} awaits payment: {bill.url}"),
+        _("{customer.first_name}, a reminder: invoice {bill.amount} awaits payment: {bill.url}"),
     ),
     PAID: (
         _("Invoice: payment received"),
-        _("{customer.name}, we received your payment. Thank you!"),
+        _("{customer.first_name}, we received your payment. Thank you!"),
     ),
 }
 
@@ -49,4 +50,26 @@ for _code, (_label, _text) in EVENTS.items():
         variables=TAGS,
         defaults={"sms": _text, "email": _text, "telegram": _text, "viber": _text},
         subject=_("Invoice"),
+    )
+
+
+#: The same messages with a text typed on a rule or a reminder (already filled in with the
+#: tags above): they go under their own kind, so the message log reads "Invoice: payment
+#: reminder", not "Custom message". Not offered in the template editor (the text is the
+#: rule's or the reminder's own; audience "typed"), the default only carries the text.
+INVOICE_LINK_TYPED = "invoices.invoice_link_typed"
+REMINDER_TYPED = "invoices.reminder_typed"
+TYPED = {INVOICE_LINK: INVOICE_LINK_TYPED, REMINDER: REMINDER_TYPED}
+
+for _code, _label in (
+    (INVOICE_LINK_TYPED, EVENTS[INVOICE_LINK][0]),
+    (REMINDER_TYPED, EVENTS[REMINDER][0]),
+):
+    register_event(
+        _code,
+        label=_label,
+        variables=[("text", _("Message text"))],
+        defaults={"sms": "{text}", "email": "{text}", "telegram": "{text}", "viber": "{text}"},
+        subject=_("Invoice"),
+        audience="typed",
     )

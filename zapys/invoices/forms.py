@@ -246,8 +246,8 @@ class RuleForm(StyledForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "Empty: the organization's invoice template. The text may use {customer.name}, "
-            "{bill.amount}, {bill.url}, {bill.amount_url}, {bill.amount_subjects_url}, "
+            "Empty: the organization's invoice template. The text may use {customer.first_name}, "
+            "{customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, {bill.amount_subjects_url}, "
             "{bill.type}, {bill.begin_date} and {bill.end_date}."
         ),
     )
@@ -348,8 +348,8 @@ class DunningLevelForm(StyledForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Empty: the organization's reminder template. The text may use {customer.name}, "
-            "{bill.amount}, {bill.url}, {bill.amount_url}, {bill.amount_subjects_url}, "
+            "Empty: the organization's reminder template. The text may use {customer.first_name}, "
+            "{customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, {bill.amount_subjects_url}, "
             "{bill.type}, {bill.begin_date} and {bill.end_date}."
         ),
     )

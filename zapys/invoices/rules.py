@@ -53,7 +53,7 @@ from zapys.ledger.models import Account
 from zapys.ledger.selectors import account_balances_for
 from zapys.ledger.services import account_base_for, accounts_base_for_many
 from zapys.memberships.models import ClientMembership
-from zapys.messaging.events import CHANNELS, CUSTOM_MESSAGE
+from zapys.messaging.events import CHANNELS
 from zapys.messaging.models import ClientMessenger
 from zapys.messaging.services import Outgoing, message_send_many
 from zapys.schedule.models import Attendance
@@ -761,7 +761,7 @@ class _Batch:
             )
         message_send_many(
             organization=organization,
-            event=CUSTOM_MESSAGE if rule.template else events.INVOICE_LINK,
+            event=events.INVOICE_LINK_TYPED if rule.template else events.INVOICE_LINK,
             messages=outgoing,
             now=self.now,
         )

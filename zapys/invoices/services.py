@@ -1055,6 +1055,7 @@ def message_variables(
         "bill.end_date": _date_text(invoice.period_end),
         "bill.amount_url": _amount_url(invoice, language),
         "bill.amount_subjects_url": _amount_subjects_url(invoice, language),
+        "customer.first_name": customer.greeting_name,
         "customer.name": customer.name,
         "customer.bills": bills,
         "customer.bills.amount_url": bills.amount_url,
@@ -1103,7 +1104,8 @@ def invoice_send(
     if text is not None and text.strip():
         message = message_send(
             organization=organization,
-            event=CUSTOM_MESSAGE,
+            # a typed text goes under the invoice's own kind ("Invoice: payment reminder")
+            event=events.TYPED.get(event, CUSTOM_MESSAGE),
             variables={"text": render_tags(text.strip(), variables)},
             actor=actor,
             client=customer,

@@ -30,9 +30,9 @@ def test_the_calculation_radios_each_sit_in_their_own_form_check(org, staff_clie
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("en", "The text may use {customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, "
+    [("en", "The text may use {customer.first_name}, {customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, "
             "{bill.amount_subjects_url}, {bill.type}, {bill.begin_date} and {bill.end_date}."),
-     ("uk", "У тексті можна вживати {customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, "
+     ("uk", "У тексті можна вживати {customer.first_name}, {customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, "
             "{bill.amount_subjects_url}, {bill.type}, {bill.begin_date} і {bill.end_date}.")],
 )  # fmt: skip
 def test_template_help_names_the_variables(org, language, words):
