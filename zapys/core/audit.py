@@ -10,6 +10,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from zapys.core.models import AuditLog
+from zapys.core.stored_text import StoredText
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization, User
@@ -53,6 +54,10 @@ class Actor:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, StoredText):
+        # System text (a reason, a schedule's rule): read in each reader's language
+        # (`audit_reading`), with the text as written for the API and as the fallback.
+        return {**value.stored(), "text": value.render()}
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple, set)):

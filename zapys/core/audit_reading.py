@@ -37,6 +37,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ from zapys.core.fields import MoneyField, is_money_field
 from zapys.core.models import AuditLog
 from zapys.core.money import format_money
 from zapys.core.numbers import numbered
+from zapys.core.stored_text import render_stored
 from zapys.core.ui import AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_VALUES, AuditField, audit_field_key
 
 EMPTY = "—"
@@ -53,6 +55,13 @@ EMPTY = "—"
 _BULK_REPR = re.compile(r"^(?P<model>[A-Za-z]+) #(?P<id>\d+)$")
 _REFERENCE = re.compile(r"^(?P<label>[a-z_]+\.[a-z_]+)#(?P<id>\d+)$")
 _LIST_SHOWN = 5
+#: Change keys kept for the record (the API, an export) that name nothing an owner reads: the
+#: id of the message a link was sent in ("Message: 94"; its channel is on the same row).
+_UNSHOWN = frozenset({"message_id"})
+#: The last part of an action key that creates its object ("invoice_rule.create"): a pair
+#: written then has the blank object's default as its "before" ("Current → Next"), which
+#: was never the object's value: only the value it was created with is read.
+_CREATING = frozenset({"create", "created"})
 
 
 @dataclass(frozen=True)
@@ -109,12 +118,20 @@ def _read(
     row: AuditLog, related: _RelatedNames, units: _Units, objects: _ObjectNames
 ) -> AuditRowText:
     model = _model(row.object_type)
+    creating = row.action.rpartition(".")[2] in _CREATING
     changes = []
     for key, value in (row.changes or {}).items():
+        if key in _UNSHOWN:
+            continue
         label = _label(row.object_type, model, key, _field(model, key))
         named = _declared_values(row.object_type, key)
         if isinstance(value, list) and len(value) == 2 and not key.endswith("_ids"):
             old, new = value
+            if creating:
+                new_text = _value(units.field(row, model, key, 1), new, related, named)
+                if new_text != EMPTY:
+                    changes.append(ChangeText(label, None, new_text))
+                continue
             old_text = _value(units.field(row, model, key, 0), old, related, named)
             new_text = _value(units.field(row, model, key, 1), new, related, named)
             if old_text == new_text:
@@ -276,7 +293,11 @@ def _label(
         return str(declared.label)
     if field is not None:
         named = str(field.verbose_name)
-        unnamed = named == field.name.replace("_", " ")  # Django's default: not translated
+        # Django's default, a plain str: not translated. A name given with `_()` is lazy and
+        # may read as the field's own name in English ("payer"): it is a name all the same.
+        unnamed = not isinstance(field.verbose_name, Promise) and named == field.name.replace(
+            "_", " "
+        )
         if unnamed and field.related_model is not None and not isinstance(field.related_model, str):
             # A reference without a name of its own reads as what it points at ("Client").
             return capfirst(str(field.related_model._meta.verbose_name))
@@ -307,6 +328,9 @@ def _value(
         if len(items) > _LIST_SHOWN:
             shown += " " + _("and %(count)s more") % {"count": len(items) - _LIST_SHOWN}
         return shown
+    if isinstance(value, dict) and value.get("msgid"):
+        # System text the writer kept as a `StoredText` (`.stored()`): in the reader's language.
+        return render_stored(value, fallback=str(value.get("text") or EMPTY))
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_value(None, v, related)}" for k, v in value.items())
     if named is not None:
@@ -357,7 +381,7 @@ def _integer(value: Any) -> int | None:
 
 
 def _yes_no(value: Any) -> str:
-    return _("yes") if value in (True, "True") else _("no")
+    return _("Yes") if value in (True, "True") else _("No")
 
 
 def _datetime(value: Any) -> str:

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import Organization
 from zapys.core.audit import Actor, audit_record
@@ -32,6 +33,10 @@ from zapys.core.jobs import periodic_job
 from zapys.core.models import CalendarSchedule
 from zapys.core.recurrence import Recurrence, next_run
 from zapys.core.tenancy import org_scope, organization_zone, unscoped
+from zapys.core.ui import audit_fields
+
+# The change key `calendar_schedule_set` writes (core's other keys: `core.ui`).
+audit_fields("core.calendarschedule", {"rule": _("When it runs")})
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +82,7 @@ def calendar_schedule_set(
             subject_id=subject_id,
             defaults=_rule_fields(rule) | {"next_run_at": next_at},
         )
-        before = None if created else schedule.recurrence.describe()
+        before = None if created else schedule.recurrence.stored_text()
         if not created:
             for field, value in (_rule_fields(rule) | {"next_run_at": next_at}).items():
                 setattr(schedule, field, value)
@@ -87,7 +92,7 @@ def calendar_schedule_set(
             actor=actor,
             action="calendar_schedule.set",
             obj=schedule,
-            changes={"rule": [before, rule.describe()]},
+            changes={"rule": [before, rule.stored_text()]},
         )
     return schedule
 

@@ -25,7 +25,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.formats import time_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_noop, pgettext
+
+from zapys.core.stored_text import StoredText
 
 
 class Frequency(enum.StrEnum):
@@ -112,6 +114,32 @@ class Recurrence:
             "day": self.day_of_month,
             "time": at,
         }
+
+    def stored_text(self) -> StoredText:
+        """`describe()` kept for later readers (the audit log), each in their own language."""
+        at = time_format(self.at, "H:i")
+        if self.frequency is Frequency.DAILY:
+            return StoredText(gettext_noop("Daily at %(time)s"), time=at)
+        if self.frequency is Frequency.WEEKLY:
+            assert self.weekday is not None
+            return StoredText(_WEEKLY[self.weekday], time=at)
+        assert self.day_of_month is not None
+        return StoredText(
+            gettext_noop("Monthly on day %(day)s at %(time)s"), day=self.day_of_month, time=at
+        )
+
+
+#: A weekly rule as stored text: one msgid per weekday (a stored text has no context for
+#: the weekday's "on <weekday>" form), reading as `describe()` does.
+_WEEKLY = (
+    gettext_noop("Weekly on Monday at %(time)s"),
+    gettext_noop("Weekly on Tuesday at %(time)s"),
+    gettext_noop("Weekly on Wednesday at %(time)s"),
+    gettext_noop("Weekly on Thursday at %(time)s"),
+    gettext_noop("Weekly on Friday at %(time)s"),
+    gettext_noop("Weekly on Saturday at %(time)s"),
+    gettext_noop("Weekly on Sunday at %(time)s"),
+)
 
 
 def wall_clock_instant(day: date, at: time, tz: ZoneInfo) -> datetime:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
@@ -371,7 +371,17 @@ class DunningLevel(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return str(self.days_from_due)
+        # How the audit log names a reminder ("2 days before the due date", not "-2").
+        days = self.days_from_due
+        if days == 0:
+            return gettext("On the due date")
+        if days < 0:
+            return ngettext(
+                "%(days)s day before the due date", "%(days)s days before the due date", -days
+            ) % {"days": -days}
+        return ngettext(
+            "%(days)s day after the due date", "%(days)s days after the due date", days
+        ) % {"days": days}
 
 
 _TOKEN_SLOT = "__token__"

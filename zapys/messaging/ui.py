@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zapys.core.system_names import is_default_name, shown_name
 from zapys.core.ui import (
     MANAGERS,
     MESSAGES,
@@ -18,7 +20,13 @@ from zapys.core.ui import (
 )
 from zapys.messaging.events import event_exists, get_event
 from zapys.messaging.models import Channel
-from zapys.messaging.providers import provider_label
+from zapys.messaging.providers import (
+    DEMO_ACCOUNT_NAME,
+    DEMO_ACCOUNT_OLD_NAMES,
+    DEMO_BOT_NAME,
+    DEMO_BOT_OLD_NAMES,
+    provider_label,
+)
 
 nav_item(NavItem("messaging:outbox", _("Messages"), "chat-dots", MANAGERS, MESSAGES, 110))
 settings_tab(SettingsTab("messaging", "messaging:settings", _("Messages"), order=50))
@@ -56,6 +64,14 @@ def _event_label(code: str) -> str:
     return str(get_event(code).label) if event_exists(code) else code
 
 
+def _account_name(value: str) -> str:
+    # The demo's accounts carry a system name: in the reader's language, as on the settings
+    # page (`TransportAccount.display_name`); a name a person typed stays as typed.
+    if is_default_name(value, DEMO_BOT_NAME, DEMO_BOT_OLD_NAMES):
+        return gettext(DEMO_BOT_NAME)
+    return shown_name(value, DEMO_ACCOUNT_NAME, DEMO_ACCOUNT_OLD_NAMES)
+
+
 def _rate_label(value: str) -> str:
     # 0 is "no limit of our own": the provider's usual one applies (the field's help text)
     return str(_("Provider's usual limit")) if value == "0" else value
@@ -68,3 +84,4 @@ audit_values("", "channel", _channel_label)
 audit_values("messaging.message", "event", _event_label)
 audit_values("messaging.transportaccount", "code", provider_label)
 audit_values("messaging.transportaccount", "max_per_second", _rate_label)
+audit_values("messaging.transportaccount", "name", _account_name)

@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor
@@ -152,10 +151,12 @@ def mismatch_report(now: datetime) -> str:
             if _agrees(payment.status, remote):
                 continue
             said = _status_word(remote)
-            reason = _("Zapys says %(local)s, the provider says %(remote)s.") % {
-                "local": str(payment.get_status_display()).lower(),
-                "remote": said.render() if isinstance(said, StoredText) else said,
-            }
+            # Kept as stored text: the audit log reads it in each reader's language.
+            reason = StoredText(
+                gettext_noop("Zapys says %(local)s, the provider says %(remote)s."),
+                local=_status_word(payment.status),
+                remote=said,
+            )
             by_org[payment.organization_id].append(_mismatch_line(payment, remote))
             services.payment_hold(payment=payment, reason=reason, actor=actor, notify=False)
     for payment in recent:

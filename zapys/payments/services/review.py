@@ -55,7 +55,8 @@ def payment_hold(
             actor=actor,
             action="payment.held_for_review",
             obj=payment,
-            changes={"review_reason": [None, reason]},
+            # a `StoredText` reason reads in each reader's language (`core.audit`)
+            changes={"review_reason": [None, told]},
         )
         if not notify:
             return
