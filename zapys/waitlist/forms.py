@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import User
@@ -18,14 +19,16 @@ from zapys.waitlist.models import Entry
 
 
 def _lesson_label(lesson: Visit) -> str:
-    return f"{lesson.title} · {timezone.localtime(lesson.starts_at):%d.%m %H:%M}"
+    # the page's one date format (the list's dates and offers are SHORT_DATETIME_FORMAT too)
+    when = date_format(timezone.localtime(lesson.starts_at), "SHORT_DATETIME_FORMAT")
+    return f"{lesson.title} · {when}"
 
 
 # The empty choice of the entry form's optional fields says what it means.
 EMPTY_CHOICE = {
     "service": _("Any service"),
     "staff": _("Any specialist"),
-    "lesson": _("— choose —"),
+    "lesson": _("No group lesson"),
 }
 
 
@@ -86,7 +89,7 @@ class EntryFilterForm(StyledForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Waiting or offered")), ("all", _("All")), *Entry.Status.choices],
+        choices=[("", _("Waiting or offered")), ("all", _("All statuses")), *Entry.Status.choices],
     )
     service = forms.ModelChoiceField(
         label=_("Service"), queryset=Service._base_manager.none(), required=False
@@ -97,14 +100,25 @@ class EntryFilterForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, queryset in (
-            ("service", Service.objects.order_by("name")),
-            ("staff", User.objects.filter(is_active=True).order_by("first_name", "last_name")),
+        # "All services" / "All specialists": the empty choice names what the filter lets
+        # through, like the other lists' filters (a bare "All" beside "— choose —" read as
+        # two different things)
+        for name, queryset, empty in (
+            ("service", Service.objects.order_by("name"), _("All services")),
+            (
+                "staff",
+                User.objects.filter(is_active=True).order_by("first_name", "last_name"),
+                _("All specialists"),
+            ),
         ):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = queryset
-            field.empty_label = _("All")
+            field.empty_label = empty
+        # the small selects of a filter row (core.filter_forms): with the full-size ones
+        # "All specialists" was cut off beside the status choice at 1366 px
+        for field in self.fields.values():
+            field.widget.attrs["class"] = f"{field.widget.attrs['class']} form-select-sm"
 
 
 class PublicJoinForm(StyledFormMixin, PublicBookingForm):

@@ -26,15 +26,18 @@ def _page(staff_client, language: str, url: str = "/waitlist/") -> str:
 def test_filters_share_the_row_and_the_button_lines_up(staff_client, org, salon):
     page = _page(staff_client, "en")
     columns = re.findall(r'<div class="([^"]*)" data-testid="filter-col">', page)
-    # the status choice has the widest column (it was cut off in col-md-3)
+    # the status choice takes what its longest option needs (it was cut off in col-md-3;
+    # col-md-5 left "All specialists" cut at 1366 px); the small selects of a filter row
     assert columns == [
-        "col-12 col-sm-6 col-md-5",
+        "col-12 col-sm-6 col-md-auto",
         "col-12 col-sm-6 col-md",
         "col-12 col-sm-6 col-md",
     ]
     assert (
-        '<div class="col-12 col-md-auto mb-3"><button class="btn btn-primary" data-testid' in page
+        '<div class="col-12 col-md-auto mb-3"><button class="btn btn-primary btn-sm" data-testid'
+        in page
     )
+    assert page.count('class="form-select form-select-sm"') == 3
     assert "Очікують / з пропозицією" in _page(staff_client, "uk")
 
 
@@ -59,9 +62,10 @@ def test_the_offer_cell_keeps_dates_and_amounts_whole(
         cell = re.search(r'data-testid="entry-offer">(.*?)</td>', page, re.S)
         assert cell, language
         html = cell.group(1)
-        assert html.count('<span class="text-nowrap">') == 2  # the time and the amount
-        assert '<span class="badge text-bg-light">' in html  # the offer's status
-        assert f'<span class="text-nowrap text-muted">{pay_by} ' in html, html
+        # one detail a line, none breaking inside: the cell was cut at "оплатити до 18:3"
+        assert html.count('<div class="text-nowrap">') == 2  # the time and the amount
+        assert '<span class="badge text-bg-light text-wrap text-start">' in html  # status
+        assert f'<div class="text-nowrap text-muted">{pay_by} ' in html, html
 
 
 def test_the_busy_time_note_keeps_the_name_nominative(staff_client, org, salon, booked_slot):
@@ -88,3 +92,15 @@ def test_the_resold_counts_have_plurals(staff_client, org, branch, salon):
         assert f'data-testid="resold-count">{on_list}</span>' in page, language
         card = _page(staff_client, language, "/")
         assert on_card in card and "(s)" not in card, language
+
+
+def test_the_busy_time_note_writes_the_date_like_the_table(staff_client, org, salon, booked_slot):
+    """One date format on the page: the note said "5 грудня 2026, 01:19" beside the
+    table's "05.12.2026" (issue 17 review)."""
+    when = timezone.localtime(booked_slot.starts_at).strftime("%d.%m.%Y %H:%M")
+    url = reverse("waitlist:visit_entry", args=[booked_slot.pk])
+    for language, text in (("uk", f"Зайнято: {when} · "), ("en", f"The time {when} with ")):
+        note = re.search(
+            r'data-testid="from-visit">(.*?)</div>', _page(staff_client, language, url), re.S
+        )
+        assert note and text in note.group(1), (language, note and note.group(1))
