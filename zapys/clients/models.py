@@ -80,8 +80,8 @@ class Client(OrgOwned):
         LEGAL_ENTITY = "legal_entity", _("Legal entity")
 
     class Status(models.TextChoices):
-        # A client's status in words that fit anyone (issue 17: "Активний" said "he" of a
-        # woman too); a context of their own, apart from the other apps' "Active".
+        # A client's status, agreeing with «клієнт» ("Статус: Активний", issue 17); a context
+        # of their own, apart from the other apps' "Active" (a service's «Активна»).
         ACTIVE = "active", pgettext_lazy("client status", "Active")
         INACTIVE = "inactive", pgettext_lazy("client status", "Inactive")
         LEAD = "lead", pgettext_lazy("client status", "Lead")

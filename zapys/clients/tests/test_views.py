@@ -312,14 +312,14 @@ def test_card_balance_partial_and_listener(org, staff_client):
     ("language", "frozen", "inactive", "lead", "active"),
     [
         ("en", "Frozen", "Inactive", "Lead", "Active"),
-        ("uk", "Заморожено", "Неактивно", "Лід", "Активно"),
+        ("uk", "Заморожено", "Неактивний", "Лід", "Активний"),
     ],
 )
-def test_the_clients_status_badges_fit_anyone_and_start_with_a_capital(
+def test_the_clients_status_badges_agree_with_client_and_start_with_a_capital(
     org, owner, staff_client, language, frozen, inactive, lead, active
 ):
-    # issue 17: "❄ заморожений", "Неактивний" said "he" of a woman; "frozen" was the only
-    # badge in lower case
+    # issue 17: "frozen" was the only badge in lower case; "Статус: Активно" did not agree
+    # with «клієнт» (the status is the client's: «Активний / Неактивний»)
     from tests.factories_schedule import SYSTEM
     from tests.pages import staff_page
     from zapys.clients.services import client_freeze
@@ -338,5 +338,27 @@ def test_the_clients_status_badges_fit_anyone_and_start_with_a_capital(
     card = staff_page(staff_client, owner, language, "clients:detail", olena.pk)
     assert f">{active}</span>" in card
     if language == "uk":
-        for word in ("заморожений", "Неактивний", "Активний"):
+        for word in ("заморожений", ">Неактивно<", ">Активно<"):
             assert word not in page + card
+        # the form's choices say it the same way
+        form = staff_page(staff_client, owner, language, "clients:edit", olena.pk)
+        assert ">Активний</option>" in form and ">Неактивний</option>" in form
+
+
+@pytest.mark.parametrize("url", ["clients:create", "clients:edit"])
+def test_the_client_form_is_one_grid_of_equal_columns(org, owner, staff_client, url):
+    # issue 17: rows of 3 and 2 uneven columns, "Тип клієнта" shorter than the field above
+    # and "Статус" a half-width box alone: every field is a third (a company's name a row).
+    import re
+
+    from tests.pages import staff_page
+
+    args = [make_client(org).pk] if url == "clients:edit" else []
+    page = staff_page(staff_client, owner, "uk", url, *args)
+    grid = page.split('data-testid="client-form-grid"', 1)[1].split("</form>", 1)[0]
+    columns = re.findall(r'<div class="(col-[^"]*)"', grid)
+    assert len(columns) >= 10
+    assert set(columns) == {"col-md-4", "col-12"}, columns
+    for name in ("client_type", "status", "email", "birthday", "phone"):
+        cell = grid.split(f'name="{name}"', 1)[0].rsplit('<div class="col', 1)[1]
+        assert cell.startswith('-md-4"'), name
