@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 
 from zapys.cabinet.receipt_names import line_name
 from zapys.clients.models import Client
-from zapys.ledger.models import Entry, SalesReceipt
+from zapys.ledger.models import (
+    Entry,
+    LinkedStatus,
+    SalesReceipt,
+    SalesReceiptLine,
+    SalesReceiptPayment,
+)
 from zapys.ledger.receipt_links import ReceiptLink, receipt_links_for
 from zapys.memberships.models import ClientMembership
 from zapys.payments.payables import Payable, payables_for_clients
@@ -61,6 +67,13 @@ class CabinetCard:
     receipts: list[SalesReceipt]
     fiscal: list[ReceiptLink]
     today: date
+
+    @property
+    def all_receipts(self) -> list[SalesReceipt | ReceiptLink]:
+        """Sales receipts and fiscal receipt links in one list, newest first (the client
+        reads one list by date, not two lists each in its own order)."""
+        both: list[SalesReceipt | ReceiptLink] = [*self.receipts, *self.fiscal]
+        return sorted(both, key=lambda item: item.created_at, reverse=True)
 
 
 def client_balance_totals(client: Client) -> Balance:
@@ -107,11 +120,30 @@ def cabinet_card(client: Client, *, now: datetime | None = None) -> CabinetCard:
             :PAST_LIMIT
         ]
     )
+    # What a payment paid for: the receipt it paid and that receipt's first line, and
+    # what a charge sold: its own receipt line — subqueries of the one entries query.
+    paid_receipt = SalesReceiptPayment.objects.filter(
+        entry=OuterRef("pk"), status=LinkedStatus.ACTIVE
+    ).order_by("id")
+    sold_line = SalesReceiptLine.objects.filter(status=LinkedStatus.ACTIVE).order_by("id")
     entries = list(
         Entry.objects.for_org(organization)
         .filter(client=client, status=Entry.Status.ACTIVE)
+        .annotate(
+            receipt_number=Subquery(paid_receipt.values("receipt_id")[:1]),
+            paid_for=Subquery(
+                sold_line.filter(
+                    receipt__payments__entry=OuterRef("pk"),
+                    receipt__payments__status=LinkedStatus.ACTIVE,
+                ).values("name")[:1]
+            ),
+            sold_as=Subquery(sold_line.filter(entry=OuterRef("pk")).values("name")[:1]),
+        )
         .order_by("-created_at", "-id")[:ENTRIES_LIMIT]
     )
+    stored_language = organization.language or "uk"
+    for entry in entries:
+        entry.shown_as = entry_words(entry, stored_language=stored_language)  # type: ignore[attr-defined]
     memberships = list(
         ClientMembership.objects.for_org(organization)
         .filter(client=client, status=ClientMembership.Status.ACTIVE, ends_on__gte=today)
@@ -134,7 +166,7 @@ def cabinet_card(client: Client, *, now: datetime | None = None) -> CabinetCard:
             line.display_name = (  # type: ignore[attr-defined]
                 line.name_shown
                 if line.name_text
-                else line_name(line.name, stored_language=organization.language or "uk")
+                else line_name(line.name, stored_language=stored_language)
             )
     payables = payables_for_clients(organization, [client.pk])[client.pk]
     links = cancel_links(upcoming)
@@ -152,6 +184,27 @@ def cabinet_card(client: Client, *, now: datetime | None = None) -> CabinetCard:
         fiscal=receipt_links_for(organization, client.pk, limit=RECEIPTS_LIMIT),
         today=today,
     )
+
+
+#: Debits whose purpose says nothing beside "You paid" (the receipt's line says what for).
+_PLAIN_PAYMENTS = frozenset({Entry.Purpose.PAYMENT, Entry.Purpose.OTHER, Entry.Purpose.CORRECTION})
+
+
+def entry_words(entry: Entry, *, stored_language: str) -> str:
+    """What follows "You paid" / "Charged" / "Returned to you" on an entry's row: the receipt
+    line it paid or sold when there is one (`paid_for` / `sold_as`, annotated), else the
+    entry's own `what_for`; "" where that would only repeat "paid" ("You paid · Payment").
+    No query."""
+    if entry.kind == Entry.Kind.DEBIT:
+        paid_for = getattr(entry, "paid_for", None)
+        if paid_for:
+            return line_name(paid_for, stored_language=stored_language)
+        return "" if entry.purpose in _PLAIN_PAYMENTS else entry.what_for
+    sold_as = getattr(entry, "sold_as", None)
+    named = entry.what_for
+    if sold_as and named == str(entry.get_purpose_display()):
+        return line_name(sold_as, stored_language=stored_language)
+    return named
 
 
 def client_cancel_offered() -> bool:

@@ -41,8 +41,8 @@ def test_the_page_says_the_balance_in_plain_words(org, client):
     html = _page(client, customer.cabinet_token)
     assert "Шевчук Марія" in html
     assert "On your balance" in html and "1,100.00" in html
-    assert "Added to your balance" in html and "1,500.00" in html
-    assert "Charged in total" in html and "400.00" in html
+    assert "Total added to the balance" in html and "1,500.00" in html
+    assert "Total taken from the balance" in html and "400.00" in html
     for word in ("debit", "Debit", "credit", "Credit", "110000", "150000"):
         assert word not in html.replace('data-testid="', "")
 
@@ -57,10 +57,10 @@ def test_payments_and_charges_say_what_each_line_is(org, client):
     payments and only services (they include the opening balance, memberships, fees)."""
     customer = make_client(org)
     make_entry(customer, kind="debit", amount=50_000, purpose="opening_balance")
-    make_entry(customer, kind="credit", amount=7_500, purpose="fee")
+    make_entry(customer, kind="credit", amount=7_500, purpose="service_fee")
     for language, carried, fee, totals in (
-        ("en", "Balance carried over", "Payment service commission", ("Added to your balance", "Charged in total")),
-        ("uk", "Перенесений залишок", "Комісія платіжного сервісу", ("Зараховано на баланс", "Усього нараховано")),
+        ("en", "Balance carried over", "Payment service commission", ("Total added to the balance", "Total taken from the balance")),
+        ("uk", "Перенесений залишок", "Комісія платіжного сервісу", ("Усього внесено на баланс", "Усього списано з балансу")),
     ):  # fmt: skip
         html = _page(client, customer.cabinet_token, lang=language)
         entries = html.split('data-testid="money"')[1].split("</section>")[0]
