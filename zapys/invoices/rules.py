@@ -23,7 +23,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from zapys.catalog.models import LessonType, Subject
@@ -79,6 +79,24 @@ EVERY = {"day": Frequency.DAILY, "week": Frequency.WEEKLY, "month": Frequency.MO
 
 
 # --------------------------------------------------------------------------- periods
+
+
+#: A rule's period in one phrase ("Next month", not "Next · Month").
+PERIOD_LABELS = {
+    ("current", "day"): gettext_lazy("Current day"),
+    ("next", "day"): gettext_lazy("Next day"),
+    ("current", "week"): gettext_lazy("Current week"),
+    ("next", "week"): gettext_lazy("Next week"),
+    ("current", "month"): gettext_lazy("Current month"),
+    ("next", "month"): gettext_lazy("Next month"),
+}
+
+
+def period_label(rule: InvoiceRule) -> str:
+    label = PERIOD_LABELS.get((rule.period_type, rule.period))
+    if label is None:
+        return f"{rule.get_period_type_display()} · {rule.get_period_display()}"
+    return str(label)
 
 
 def rule_period(rule: InvoiceRule, today: date) -> tuple[date, date]:
@@ -806,6 +824,49 @@ def dunning_level_create(
         changes={"days_from_due": days_from_due, "channel": channel},
     )
     return level
+
+
+@transaction.atomic
+def dunning_level_update(
+    *, level: DunningLevel, days_from_due: int, actor: Actor, channel: str = "", template: str = ""
+) -> DunningLevel:
+    """Change a reminder's day, channel or text. Invoices it already reminded are not
+    reminded again (its "sent" marks stay)."""
+    if channel and channel not in CHANNELS:
+        raise DomainError(_("Unknown channel."), field="channel")
+    if not -365 <= days_from_due <= 365:
+        raise DomainError(_("At most a year before or after."), field="days_from_due")
+    if DunningLevel.objects.filter(days_from_due=days_from_due).exclude(pk=level.pk).exists():
+        raise DomainError(
+            _("A reminder for this day exists already."), field="days_from_due", status=409
+        )
+    before = {"days_from_due": level.days_from_due, "channel": level.channel}
+    level.days_from_due = days_from_due
+    level.channel = channel
+    level.template = (template or "").strip()
+    level.save(update_fields=["days_from_due", "channel", "template"])
+    after = {"days_from_due": days_from_due, "channel": channel}
+    audit_record(
+        organization=level.organization,
+        actor=actor,
+        action="dunning_level.update",
+        obj=level,
+        changes={k: [before[k], v] for k, v in after.items() if before[k] != v},
+    )
+    return level
+
+
+@transaction.atomic
+def dunning_level_delete(*, level: DunningLevel, actor: Actor) -> None:
+    """Remove a reminder: no more messages on its day (the ones sent stay in the log)."""
+    audit_record(
+        organization=level.organization,
+        actor=actor,
+        action="dunning_level.delete",
+        obj=level,
+        changes={"days_from_due": level.days_from_due},
+    )
+    level.delete()
 
 
 def due_date(invoice: Invoice) -> date:

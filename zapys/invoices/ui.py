@@ -54,6 +54,8 @@ audit_actions(
         "invoice_rule.delete": _("Automatic invoicing rule deleted"),
         "invoice_rule.run": _("Automatic invoicing rule run"),
         "dunning_level.create": _("Payment reminder added"),
+        "dunning_level.update": _("Payment reminder changed"),
+        "dunning_level.delete": _("Payment reminder deleted"),
         "invoices.settings_update": _("Invoice settings changed"),
         "client.payer_set": _("Payer for the client set"),
     }

@@ -15,6 +15,12 @@ urlpatterns = [
     path("finance/invoice-rules/", views.rule_list, name="rules"),
     path("finance/invoice-rules/<id:pk>/edit/", views.rule_edit, name="rule_edit"),
     path("finance/invoice-rules/<id:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path("finance/invoice-rules/reminders/<id:pk>/", views.dunning_edit, name="dunning_edit"),
+    path(
+        "finance/invoice-rules/reminders/<id:pk>/delete/",
+        views.dunning_delete,
+        name="dunning_delete",
+    ),
     # URL-safe base64 only (core.tokens), like the other token pages.
     re_path(
         r"^i/(?P<token>[A-Za-z0-9_-]{1,128})/$",

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -463,7 +463,20 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         names = dict(Client.objects.filter(pk__in=ids).values_list("id", "name"))
         issued = [(names.get(r["client_id"], ""), r.get("invoice_id")) for r in report.issued]
         skipped = [(names.get(r["client_id"], ""), r["reason"]) for r in report.skipped]
-    rule_rows = [(rule, rules.rule_schedule(rule)) for rule in selectors.rules_list()]
+    rule_rows = [
+        (rule, rules.rule_schedule(rule), rules.period_label(rule))
+        for rule in selectors.rules_list()
+    ]
+    from zapys.messaging.events import CHANNEL_LABELS
+
+    levels = list(DunningLevel.objects.order_by("days_from_due", "id"))
+    defaults: dict[str, str] = {}
+    level_rows = []
+    for level in levels:  # the text each reminder sends: its own, else the organization's
+        if not level.template and level.channel not in defaults:
+            defaults[level.channel] = _reminder_default(level)
+        channel = str(CHANNEL_LABELS.get(level.channel, "")) if level.channel else ""
+        level_rows.append((level, level.template or defaults[level.channel], channel))
     return render(
         request,
         "invoices/rules.html",
@@ -476,7 +489,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             "issued": issued,
             "skipped": skipped,
             "level_form": level_form,
-            "levels": DunningLevel.objects.order_by("days_from_due", "id"),
+            "levels": level_rows,
         },
     )
 
@@ -542,3 +555,67 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("invoices:rules")
     issued = InvoiceModel.objects.filter(rule=rule).count()
     return render(request, "invoices/rule_delete.html", {"rule": rule, "issued": issued})
+
+
+def _level_or_404(pk: int) -> Any:
+    from zapys.invoices.models import DunningLevel
+
+    return get_object_or_404(DunningLevel.objects.all(), pk=pk)
+
+
+@staff_required(*MANAGERS)
+def dunning_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A payment reminder's day, channel and text."""
+    from zapys.invoices import rules
+    from zapys.invoices.forms import DunningLevelForm
+
+    level = _level_or_404(pk)
+    form = DunningLevelForm(
+        request.POST or None,
+        initial={
+            "days_from_due": level.days_from_due,
+            "channel": level.channel,
+            "template": level.template,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            rules.dunning_level_update(
+                level=level, actor=request_actor(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Reminder saved."))
+            return redirect("invoices:rules")
+    return render(
+        request,
+        "invoices/dunning_edit.html",
+        {"level": level, "form": form, "default_text": _reminder_default(level)},
+    )
+
+
+@staff_required(*MANAGERS)
+@require_POST
+def dunning_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    from zapys.invoices import rules
+
+    rules.dunning_level_delete(level=_level_or_404(pk), actor=request_actor(request))
+    messages.success(request, _("Reminder deleted."))
+    return redirect("invoices:rules")
+
+
+def _reminder_default(level: Any) -> str:
+    """The text a reminder without its own sends: the organization's reminder template for
+    its channel (SMS when any), else the default; the default in the page's language, as the
+    template editor shows it (a client gets it in the organization's)."""
+    from django.utils.translation import get_language
+
+    from zapys.messaging.selectors import template_resolve
+
+    return template_resolve(
+        organization=level.organization,
+        event=events.REMINDER,
+        channel=level.channel or "sms",
+        language=get_language(),
+    ).text
