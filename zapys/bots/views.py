@@ -55,6 +55,11 @@ def my_messengers(request: HttpRequest) -> HttpResponse:
         flash.success(request, _("Notifications will not come to your messengers any more."))
         return redirect("bots:my_messengers")
     chats = list(StaffChat.objects.for_org(organization).filter(user=user, is_active=True))
+    bots = set(
+        TransportAccount.objects.for_org(organization)
+        .filter(channel="telegram", is_active=True)
+        .values_list("code", flat=True)
+    )
     return render(
         request,
         "bots/my_messengers.html",
@@ -63,11 +68,13 @@ def my_messengers(request: HttpRequest) -> HttpResponse:
             "links": [
                 link for link in staff_deep_links(user, organization) if link.channel == "telegram"
             ],
-            # A bot in test mode (the demo's) sends nothing and has no Telegram address, so
-            # it has no link: the page says so instead of "no bot yet".
-            "test_mode_bot": TransportAccount.objects.for_org(organization)
-            .filter(channel__in=("telegram", "viber"), code=TEST_MODE, is_active=True)
-            .exists(),
+            # Without a link the page says why: a bot in test mode (the demo's) sends nothing
+            # and has no Telegram address; a real bot's address is known once it is
+            # connected (the settings' "Connect the bot" fills it in).
+            "test_mode_bot": TEST_MODE in bots and "telegram" not in bots,
+            "bot_not_connected": "telegram" in bots,
+            # The owner is sent to the setting; anyone else is told to ask the owner.
+            "is_owner": user.is_owner,
             "chats": chats,
         },
     )
