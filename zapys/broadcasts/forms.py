@@ -50,16 +50,21 @@ class BroadcastForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Formatted per request (in the page's language), not once at import.
-        self.fields["text"].help_text = _("You can use: %(names)s") % {
-            "names": ", ".join("{" + name + "}" for name, _label in VARIABLES)
-        }
+        # The variables are buttons under the text (`messaging/_variable_chips.html`), by
+        # their names in the page's language: the help never shows "{client.first_name}".
+        self.fields["text"].help_text = _(
+            "Press a button below to put the client's name (or the business name) in at "
+            "the cursor: each client gets their own."
+        )
         tags = self.fields["tags"]
         assert isinstance(tags, forms.ModelMultipleChoiceField)
         tags.queryset = Tag.objects.order_by("name")
         clients = self.fields["clients"]
         assert isinstance(clients, forms.ModelMultipleChoiceField)
         clients.queryset = Client.objects.alive().order_by("name", "pk")
+
+    #: What the text may insert: (name, label) pairs for the buttons under it.
+    variables = VARIABLES
 
     @property
     def chosen_clients(self) -> list[Client]:

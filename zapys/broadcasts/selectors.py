@@ -307,6 +307,12 @@ class Progress:
         done = self.sent + self.test_mode + self.failed + self.skipped
         return min(100, round(100 * done / self.total))
 
+    @property
+    def only_test_mode(self) -> bool:
+        """Nothing reached anyone: every message handed over so far went to the test mode
+        (the page says so on a grey bar instead of a blue "Done 100%")."""
+        return self.test_mode > 0 and self.sent == 0
+
 
 def broadcast_messages(broadcast: Broadcast) -> QuerySet[Message]:
     """The broadcast's outbox rows: its per-recipient delivery log."""

@@ -158,7 +158,9 @@ register_event(
     ],
     defaults={
         "sms": _("{client.first_name}, this is a test message from {organization.name}."),
-        "email": _("Hello {client.name}!\n\nThis is a test message from {organization.name}."),
+        "email": _(
+            "Hello {client.first_name}!\n\nThis is a test message from {organization.name}."
+        ),
     },
     subject=_("Test message from {organization.name}"),
 )

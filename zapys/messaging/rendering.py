@@ -20,15 +20,23 @@ synonym for people used to Jinja/Django. Names are ASCII identifiers.
 `{first_name}` is short for `{client.first_name}` (allowed wherever that is), and both
 greet by `Client.greeting_name`: the first name, or the whole name of a client who has
 none (a company), never an empty greeting.
+
+A date value (`datetime.date`) reads as words in the active language ("5 грудня",
+"5 December"), with the year only when it is not the current one; a `datetime` adds its
+time ("5 грудня о 14:30"). Senders pass dates, not strings, so a client never reads
+"05.12.2026"; the caller renders inside the message's language (`messaging.selectors`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 
+from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeData
+from django.utils.translation import gettext
 
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
 _PATH = rf"{_NAME}(?:\.{_NAME})*"
@@ -144,8 +152,30 @@ def _usable(value: object) -> object:
     return _MISSING if callable(value) else value
 
 
+def day_in_words(day: date, *, today: date | None = None) -> str:
+    """The day in words in the active language: "5 грудня" / "5 December" ("5 грудня 2027"
+    in another year)."""
+    today = today or timezone.localdate()
+    # "E": the month as a date says it (Ukrainian genitive "грудня", English "December").
+    return formats.date_format(day, "j E" if day.year == today.year else "j E Y")
+
+
+def moment_in_words(moment: datetime, *, today: date | None = None) -> str:
+    """The day in words and the time: "5 грудня о 14:30" / "5 December at 14:30"."""
+    return gettext("%(day)s at %(time)s") % {
+        "day": day_in_words(moment.date(), today=today),
+        "time": moment.strftime("%H:%M"),
+    }
+
+
 def _to_text(value: object) -> str:
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return moment_in_words(value)
+    if isinstance(value, date):
+        return day_in_words(value)
+    return str(value)
 
 
 def _to_html(value: object) -> str:
@@ -153,4 +183,4 @@ def _to_html(value: object) -> str:
         return ""
     if isinstance(value, SafeData):
         return str(value)
-    return str(escape(str(value)))
+    return str(escape(_to_text(value)))

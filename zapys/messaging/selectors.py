@@ -161,7 +161,12 @@ class ResolvedTemplate:
     is_custom: bool
 
 
-def template_resolve(*, organization: Organization, event: str, channel: str) -> ResolvedTemplate:
+def template_resolve(
+    *, organization: Organization, event: str, channel: str, language: str | None = None
+) -> ResolvedTemplate:
+    """The organization's template, else the event's default in `language` (the editor
+    shows it in the page's language); by default in the organization's, the language a
+    client gets it in."""
     event_type = get_event(event)
     custom = (
         MessageTemplate.objects.for_org(organization).filter(event=event, channel=channel).first()
@@ -170,7 +175,7 @@ def template_resolve(*, organization: Organization, event: str, channel: str) ->
         return ResolvedTemplate(
             event_type, channel, custom.text, custom.subject, custom.is_enabled, True
         )
-    with translation.override(organization.language or None):
+    with translation.override(language or organization.language or None):
         return ResolvedTemplate(
             event_type,
             channel,
@@ -229,10 +234,12 @@ def message_renderer(
         if client is not None:
             context["client"] = client
         context.update(variables)
-        rendered_subject = (
-            render_template(subject, context, allowed=allowed) if channel == "email" else ""
-        )
-        return render_template(text, context, allowed=allowed), rendered_subject
+        # Values written in words (a date: "5 грудня") in the organization's language too.
+        with translation.override(organization.language or None):
+            rendered_subject = (
+                render_template(subject, context, allowed=allowed) if channel == "email" else ""
+            )
+            return render_template(text, context, allowed=allowed), rendered_subject
 
     return render
 

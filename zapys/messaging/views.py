@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from zapys.messaging.credentials import CODES_FOR_CHANNEL, masked_credentials
 from zapys.messaging.events import (
     CHANNEL_LABELS,
     CHANNELS,
+    CLIENT_CHANNELS,
     UnknownEvent,
     all_events,
     event_exists,
@@ -47,6 +49,7 @@ from zapys.messaging.forms import (
 )
 from zapys.messaging.models import MarketingOptOut, StaffNotification, TransportAccount
 from zapys.messaging.providers import provider_label
+from zapys.messaging.rendering import PLACEHOLDER_RE
 from zapys.messaging.sms import sms_parts
 
 MANAGERS = ("owner", "administrator")
@@ -216,8 +219,14 @@ def client_messenger_unlink(request: HttpRequest, client_id: int, channel: str) 
 # --- Settings: transport accounts and channel order ---------------------------------------
 
 
-def _order_forms(request: HttpRequest) -> list[dict[str, Any]]:
+def _order_forms(request: HttpRequest, data: Any = None) -> list[dict[str, Any]]:
+    """One row per message kind (the organization's default first), each a prefixed
+    `ChannelOrderForm` of the section's one form; bound to `data` when it was sent."""
     rows = selectors.event_settings(organization=request_organization(request))
+    default_row = rows.get("")
+    default_order = (default_row.channel_list if default_row is not None else []) or list(
+        CLIENT_CHANNELS
+    )
     result = []
     for code, label in [("", _("All messages (default)"))] + [
         (e.code, e.label) for e in all_events(audience="client")
@@ -230,28 +239,56 @@ def _order_forms(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for position, channel in zip(ChannelOrderForm.POSITIONS, order, strict=False):
             initial[position] = channel
+        prefix = f"order-{code or 'default'}"
+        # A row left out of the request (an old one-row form) keeps what it has.
+        sent = data is not None and any(key.startswith(prefix + "-") for key in data)
         result.append(
             {
                 "code": code,
                 "label": label,
-                "form": ChannelOrderForm(initial=initial, prefix=f"order-{code or 'default'}"),
-                "custom": row is not None and bool(order),
+                "form": ChannelOrderForm(data if sent else None, initial=initial, prefix=prefix),
+                "sent": sent,
+                "stored": (order, initial["is_enabled"]),
+                "custom": bool(order),
+                # What a row without its own order follows, in words.
+                "default_order": " → ".join(str(CHANNEL_LABELS[c]) for c in default_order),
             }
         )
     return result
 
 
+def _settings_page(request: HttpRequest, chat_form: Any, orders: list[dict[str, Any]]):
+    accounts = [
+        {
+            "account": a,
+            "masked": masked_credentials(a.credentials_encrypted, a.code),
+            "provider": provider_label(a.code),
+        }
+        for a in selectors.transport_accounts(organization=request_organization(request))
+    ]
+    return render(
+        request,
+        "messaging/settings.html",
+        {
+            "accounts": accounts,
+            "chat_form": chat_form,
+            "orders": orders,
+            "channel_labels": CHANNEL_LABELS,
+        },
+    )
+
+
+def _chat_form(request: HttpRequest, data: Any = None) -> StaffChatForm:
+    settings_row = services.messaging_settings_get(organization=request_organization(request))
+    return StaffChatForm(
+        data, initial={"staff_telegram_chat_id": settings_row.staff_telegram_chat_id}
+    )
+
+
 @staff_required("owner")
 def settings_view(request: HttpRequest) -> HttpResponse:
     org = request_organization(request)
-    chat_form = StaffChatForm(
-        request.POST or None,
-        initial={
-            "staff_telegram_chat_id": services.messaging_settings_get(
-                organization=org
-            ).staff_telegram_chat_id
-        },
-    )
+    chat_form = _chat_form(request, request.POST or None)
     if request.method == "POST" and chat_form.is_valid():
         services.messaging_settings_save(
             organization=org,
@@ -260,45 +297,38 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         )
         flash.success(request, _("Settings saved."))
         return redirect("messaging:settings")
-    accounts = [
-        {
-            "account": a,
-            "masked": masked_credentials(a.credentials_encrypted, a.code),
-            "provider": provider_label(a.code),
-        }
-        for a in selectors.transport_accounts(organization=org)
-    ]
-    return render(
-        request,
-        "messaging/settings.html",
-        {
-            "accounts": accounts,
-            "chat_form": chat_form,
-            "orders": _order_forms(request),
-            "channel_labels": CHANNEL_LABELS,
-        },
-    )
+    return _settings_page(request, chat_form, _order_forms(request))
 
 
 @staff_required("owner")
 @require_POST
 def channel_order_save(request: HttpRequest) -> HttpResponse:
-    event = request.POST.get("event", "")
-    form = ChannelOrderForm(request.POST, prefix=f"order-{event or 'default'}")
-    # The hidden event field is prefixed too; the bare one names which form was sent.
-    if form.is_valid():
-        try:
-            services.event_setting_save(
-                organization=request_organization(request),
-                event=event,
-                channels=form.channels(),
-                is_enabled=form.cleaned_data["is_enabled"],
-                actor=request_actor(request),
-            )
-        except (DomainError, UnknownEvent) as exc:
-            flash.error(request, getattr(exc, "detail", str(exc)))
-        else:
-            flash.success(request, _("Channel order saved."))
+    """The channel order section is one form: every row is checked, then only the rows
+    that changed are saved (together); a bad row shows its error and nothing is lost."""
+    orders = _order_forms(request, request.POST)
+    sent = [row for row in orders if row["sent"]]
+    if not all(row["form"].is_valid() for row in sent):
+        return _settings_page(request, _chat_form(request), orders)
+    changes = []
+    for row in sent:
+        form = row["form"]
+        channels = list(dict.fromkeys(form.channels()))
+        wanted = (channels, form.cleaned_data["is_enabled"] or not row["code"])
+        if wanted != row["stored"]:
+            changes.append((row["code"], *wanted))
+    try:
+        services.event_settings_save_many(
+            organization=request_organization(request),
+            changes=changes,
+            actor=request_actor(request),
+        )
+    except (DomainError, UnknownEvent) as exc:
+        flash.error(request, getattr(exc, "detail", str(exc)))
+        return _settings_page(request, _chat_form(request), orders)
+    if changes:
+        flash.success(request, _("Channel order saved."))
+    else:
+        flash.info(request, _("Nothing changed."))
     return redirect(reverse("messaging:settings") + "#channel-order")
 
 
@@ -388,7 +418,11 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
         raise Http404("unknown event") from None
     if channel not in CHANNELS or event_type.audience != "client":
         raise Http404("unknown channel")
-    resolved = selectors.template_resolve(organization=org, event=event, channel=channel)
+    # The default in the page's language: staff read it in theirs (a client still gets the
+    # organization's language: the default is translated when a message is sent).
+    resolved = selectors.template_resolve(
+        organization=org, event=event, channel=channel, language=translation.get_language()
+    )
     form = TemplateForm(
         request.POST or None,
         initial={
@@ -405,12 +439,15 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
         return redirect("messaging:template_edit", event=event, channel=channel)
     if request.method == "POST" and form.is_valid():
         try:
+            text, subject = _own_words(
+                org, resolved, form.cleaned_data["text"], form.cleaned_data["subject"]
+            )
             services.template_save(
                 organization=org,
                 event=event,
                 channel=channel,
-                text=form.cleaned_data["text"],
-                subject=form.cleaned_data["subject"] if channel == "email" else "",
+                text=text,
+                subject=subject if channel == "email" else "",
                 is_enabled=form.cleaned_data["is_enabled"],
                 actor=request_actor(request),
             )
@@ -429,10 +466,28 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
             "channel": channel,
             "channel_label": CHANNEL_LABELS[channel],
             "resolved": resolved,
-            "sms": sms_parts(text) if channel == "sms" else None,
+            "organization_language": org.language or "uk",
+            **(_sms_counted(text) if channel == "sms" else {"sms": None}),
             "channels": CHANNELS,
             "channel_labels": CHANNEL_LABELS,
         },
+    )
+
+
+def _own_words(
+    organization: Any, resolved: selectors.ResolvedTemplate, text: str, subject: str
+) -> tuple[str, str]:
+    """What to store: a default left as the page showed it (only "Send on this channel"
+    changed, say, on an English page) is stored as the organization's default, so clients
+    keep getting it in the organization's language; staff's own words as written."""
+    if resolved.is_custom:
+        return text, subject
+    theirs = selectors.template_resolve(
+        organization=organization, event=resolved.event.code, channel=resolved.channel
+    )
+    return (
+        theirs.text if text == resolved.text else text,
+        theirs.subject if subject == resolved.subject else subject,
     )
 
 
@@ -440,7 +495,19 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
 def sms_info(request: HttpRequest) -> HttpResponse:
     """Encoding, length and parts of an SMS text, for the editor's live counter (htmx)."""
     text = request.POST.get("text", "") if request.method == "POST" else request.GET.get("text", "")
-    return render(request, "messaging/_sms_info.html", {"sms": sms_parts(text)})
+    return render(request, "messaging/_sms_info.html", _sms_counted(text))
+
+
+def _sms_counted(text: str) -> dict[str, Any]:
+    """What the SMS counter can honestly say of a template: the template's own words are
+    counted without its variables (a name or a broadcast's text is not known until sent),
+    and a template that is nothing but variables ("{text}") has no length of its own."""
+    own = PLACEHOLDER_RE.sub("", text)
+    return {
+        "sms": sms_parts(own),
+        "has_variables": own != text,
+        "only_variables": own != text and not own.strip(),
+    }
 
 
 # --- Staff notifications ------------------------------------------------------------------

@@ -19,7 +19,11 @@ from zapys.messaging.routing import (
     event_enabled,
 )
 from zapys.messaging.selectors import message_renderer, messaging_settings_get, render_message
-from zapys.messaging.services.channel_settings import event_setting_save, messaging_settings_save
+from zapys.messaging.services.channel_settings import (
+    event_setting_save,
+    event_settings_save_many,
+    messaging_settings_save,
+)
 from zapys.messaging.services.messengers import client_messenger_link, client_messenger_unlink
 from zapys.messaging.services.notifications import (
     notification_mark_read,
@@ -58,6 +62,7 @@ __all__ = [
     "client_opt_out_set",
     "event_enabled",
     "event_setting_save",
+    "event_settings_save_many",
     "message_renderer",
     "message_retry",
     "message_send",

@@ -53,6 +53,27 @@ def event_setting_save(
 
 
 @transaction.atomic
+def event_settings_save_many(
+    *,
+    organization: Organization,
+    changes: list[tuple[str, list[str], bool]],
+    actor: Actor,
+) -> list[EventSetting]:
+    """`event_setting_save` for several events at once (the settings page's one form):
+    `(event, channels, is_enabled)` each; all or none are saved."""
+    return [
+        event_setting_save(
+            organization=organization,
+            event=event,
+            channels=channels,
+            is_enabled=is_enabled,
+            actor=actor,
+        )
+        for event, channels, is_enabled in changes
+    ]
+
+
+@transaction.atomic
 def messaging_settings_save(
     *, organization: Organization, staff_telegram_chat_id: str, actor: Actor
 ) -> MessagingSettings:
