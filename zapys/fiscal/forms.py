@@ -42,8 +42,12 @@ class RegisterForm(StyledForm):
                     "terminal does not print fiscal receipts itself."),
     )  # fmt: skip
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organization: Any, has_registers: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not has_registers:  # nothing is stored yet: nothing would be kept
+            self.fields["license_key"].help_text = ""
         branches = Branch.objects.for_org(organization).filter(is_active=True).order_by("id")
         field = self.fields["branch"]
         assert isinstance(field, forms.ModelChoiceField)

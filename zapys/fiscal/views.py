@@ -22,7 +22,10 @@ from zapys.fiscal.sending import shift_close_now
 @staff_required("owner")
 def registers(request: HttpRequest) -> HttpResponse:
     organization = request_organization(request)
-    form = RegisterForm(request.POST or None, organization=organization)
+    registers = selectors.registers_with_shifts(organization)
+    form = RegisterForm(
+        request.POST or None, organization=organization, has_registers=bool(registers)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -43,7 +46,7 @@ def registers(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Cash register saved."))
             return redirect("fiscal:registers")
-    context = {"form": form, "registers": selectors.registers_with_shifts(organization)}
+    context = {"form": form, "registers": registers}
     return render(request, "fiscal/registers.html", context)
 
 

@@ -37,6 +37,7 @@ PurposeLiteral = Literal[
     "opening_balance",
     "invoice_payment",
     "fee",
+    "service_fee",
     "other",
 ]
 assert set(PurposeLiteral.__args__) == set(Entry.Purpose.values)  # type: ignore[attr-defined]

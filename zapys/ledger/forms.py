@@ -39,13 +39,14 @@ class EntryForm(StyledForm):
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[
-            (Entry.Kind.DEBIT, pgettext_lazy("ledger entry form", "Payment")),
+            # "Payment" here repeated the purpose "Payment" right below it (issue 17)
+            (Entry.Kind.DEBIT, pgettext_lazy("ledger entry form", "Money received")),
             (Entry.Kind.CREDIT, pgettext_lazy("ledger entry form", "Charge")),
         ],
         widget=forms.RadioSelect,
         initial="debit",
     )
-    amount = MoneyField(label=_("Amount"))
+    amount = MoneyField(label=_("Amount, UAH"))
     purpose = forms.ChoiceField(
         label=_("Purpose"), choices=Entry.Purpose.choices, initial="payment"
     )
@@ -80,7 +81,12 @@ class EntryForm(StyledForm):
 
 # What staff cannot mean: money coming in for "service delivered", a charge called a top-up.
 WRONG_WAY = {
-    Entry.Kind.DEBIT: (Entry.Purpose.SERVICE, Entry.Purpose.MEMBERSHIP_SALE, Entry.Purpose.FEE),
+    Entry.Kind.DEBIT: (
+        Entry.Purpose.SERVICE,
+        Entry.Purpose.MEMBERSHIP_SALE,
+        Entry.Purpose.FEE,
+        Entry.Purpose.SERVICE_FEE,
+    ),
     Entry.Kind.CREDIT: (
         Entry.Purpose.PAYMENT,
         Entry.Purpose.TOP_UP,

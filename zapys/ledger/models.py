@@ -138,6 +138,13 @@ class PaymentType(OrgOwned):
             return self.name
         return shown_name(self.name, DEFAULT_PAYMENT_TYPE_NAMES.get(self.method))
 
+    @property
+    def method_differs(self) -> bool:
+        """Whether the method says more than the name: "Card" named "Card" (or "Online
+        payment" of the method "Online") would read twice in a row of a list."""
+        method = str(self.get_method_display()).casefold()
+        return method not in self.display_name.casefold()
+
 
 class FinanceArticle(OrgOwned):
     """An income or expense article ("Membership sales", "Rent", ...)."""
@@ -243,7 +250,10 @@ class Entry(OrgOwned):
         CORRECTION = "correction", _("Correction")
         OPENING_BALANCE = "opening_balance", _("Opening balance")
         INVOICE_PAYMENT = "invoice_payment", _("Invoice payment")
-        FEE = "fee", _("Fee")
+        # A fee charged to the client (a late cancellation, a no-show): a penalty, named
+        # apart from the payment service's commission the buyer paid on top of a price.
+        FEE = "fee", pgettext_lazy("ledger purpose", "Penalty")
+        SERVICE_FEE = "service_fee", _("Payment service fee")
         OTHER = "other", _("Other")
 
     account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="entries")

@@ -131,7 +131,12 @@ def client_entry_new(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "ledger/entry_form.html",
-        {"form": form, "client": client, "balance": selectors.client_balance(client)},
+        {
+            "form": form,
+            "client": client,
+            "balance": selectors.client_balance(client),
+            "cancel_url": client_card_url(client.pk, "payments"),
+        },
     )
 
 
@@ -230,6 +235,10 @@ def _export(qs: Any, fmt: str, filters: selectors.ReportFilters) -> HttpResponse
 # --- Financial operations -----------------------------------------------------------------
 
 
+#: Rows of "Cash & operations" per page: a month of a busy till was one 3,800 px page.
+OPERATIONS_PER_PAGE = 25
+
+
 @staff_required(*MANAGERS)
 def operations(request: HttpRequest) -> HttpResponse:
     branch = request_branch(request)
@@ -276,7 +285,7 @@ def operations(request: HttpRequest) -> HttpResponse:
         "ledger/operations.html",
         {
             "form": form,
-            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "page": Paginator(qs, OPERATIONS_PER_PAGE).get_page(request.GET.get("page")),
             "totals": selectors.operations_totals(qs),
             "period": period,
             "branch": branch,

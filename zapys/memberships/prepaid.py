@@ -34,7 +34,7 @@ def membership_sell_prepaid(
     money: UnassignedMoney,
     actor: Actor,
     comment: TextOrStored,
-    fees: Sequence[tuple[str, int]] = (),
+    fees: Sequence[tuple[TextOrStored, int]] = (),
     branch: Branch | None = None,
     groups: Sequence[Any] = (),
 ) -> ClientMembership:
@@ -78,7 +78,7 @@ def membership_sell_prepaid(
                 client=client,
                 kind=Entry.Kind.CREDIT,
                 amount=amount,
-                purpose=Entry.Purpose.FEE,
+                purpose=Entry.Purpose.SERVICE_FEE,
                 actor=actor,
                 account=membership.account,
                 cause=membership,

@@ -9,11 +9,13 @@ card; no balance (the buyer has none) and no agreement.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zapys.online_sales.models import OnlineSale
 from zapys.online_sales.services import (
     PURPOSE,
     online_sale_paid,
@@ -54,6 +56,14 @@ def online_sale_describe(payment: Payment) -> str:
     return _("Membership “%(plan)s”") % {"plan": sale.plan_name}
 
 
+def online_sale_clients(payments: Sequence[Payment]) -> dict[int, Any]:
+    """The client each paid sale was attached to, {payment id: client}: one query."""
+    sales = OnlineSale.objects.filter(
+        payment_id__in=[p.pk for p in payments], client__isnull=False
+    ).select_related("client")
+    return {sale.payment_id: sale.client for sale in sales}
+
+
 def online_sale_retry_step(payment: Payment, actor: Actor) -> Payment:
     return online_sale_retry(payment=payment, actor=actor)
 
@@ -68,5 +78,6 @@ ONLINE_SALE = purpose_declare(
         return_url=online_sale_return_url,
         retry=online_sale_retry_step,
         describe=online_sale_describe,
+        clients=online_sale_clients,
     )
 )

@@ -230,11 +230,12 @@ def plan_online_update(
     actor: Actor,
     sell_online: bool | None = None,
     button_text: str | None = None,
+    button_text_en: str | None = None,
     **style: Any,
 ) -> PlanOnline:
     """Allow or stop the plan's online sale and set its button (O2). Allowing a plan that
     cannot be sold online (a one-off plan) is refused with the reason; the button's text is
-    what a buyer clicks, so an allowed plan needs one (its name when left empty)."""
+    what a buyer clicks: left empty, "Buy “<plan>”" in the buyer's language."""
     unknown = set(style) - set(STYLE_FIELDS)
     if unknown:
         raise DomainError(_("Unknown setting."), field=sorted(unknown)[0])
@@ -249,7 +250,8 @@ def plan_online_update(
             plan=plan,
             **{name: getattr(defaults, name) for name in STYLE_FIELDS},
         )
-    before = {"sell_online": row.sell_online, "button_text": row.button_text} | {
+    texts = ("button_text", "button_text_en")
+    before = {"sell_online": row.sell_online} | {name: getattr(row, name) for name in texts} | {
         name: getattr(row, name) for name in cleaned
     }
     if sell_online:
@@ -259,14 +261,17 @@ def plan_online_update(
         row.sell_online = True
     elif sell_online is not None:
         row.sell_online = False
+    # Left empty, the button reads "Buy “<plan>”" in the buyer's language (PlanOnline.label):
+    # a default stored here would be in the language of whoever saved it.
     if button_text is not None:
         row.button_text = clean_line(button_text)[:80]
-    if row.sell_online and not row.button_text:
-        row.button_text = clean_line(_("Buy “%(plan)s”") % {"plan": plan.name})[:80]
+    if button_text_en is not None:
+        row.button_text_en = clean_line(button_text_en)[:80]
     for name, value in cleaned.items():
         setattr(row, name, value)
     row.save()
-    after = {"sell_online": row.sell_online, "button_text": row.button_text} | cleaned
+    after = {"sell_online": row.sell_online} | {name: getattr(row, name) for name in texts}
+    after |= cleaned
     changes = changes_between(before, after)
     if changes or created:
         audit_record(
@@ -588,7 +593,8 @@ def _attach(
         raise Conflict(_("The money of this purchase was not recorded; ask the owner."))
     starts_on = starts_on or timezone.localdate()
     plan = locked.plan
-    fees = [(_("Payment service commission"), locked.commission)] if locked.commission else []
+    commission = StoredText(gettext_noop("Payment service commission"))
+    fees = [(commission, locked.commission)] if locked.commission else []
     membership = membership_sell_prepaid(
         client=client,
         plan=plan,

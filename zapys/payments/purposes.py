@@ -31,6 +31,10 @@ provider's form; each is optional and absent means "not offered":
 - `retry(payment, actor)` — a new attempt after a declined card; returns the payment to
   pay now (the declined one is kept).
 
+And `clients(payments)` — for payments made with no client (a stranger buying online), the
+client each ended up with, {payment id: client}, read for the whole list at once (one query,
+not one per row): staff lists and the payment's page show that client.
+
 And `describe(payment)` — what the payer reads on the payment page, in the page's language
 ("Balance top-up", "Invoice INV-2026-00001"). The stored `payment.description` went to the
 provider in the organization's language when the payment was made; without `describe` the
@@ -40,9 +44,9 @@ page shows that.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
@@ -91,6 +95,7 @@ class Purpose:
     pay_from_balance: Callable[[Payment, Actor], None] | None = None
     retry: Callable[[Payment, Actor], Payment] | None = None
     describe: Callable[[Payment], str] | None = None
+    clients: Callable[[Sequence[Payment]], dict[int, Any]] | None = None
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):

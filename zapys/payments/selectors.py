@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -17,7 +19,7 @@ from zapys.payments import sql
 from zapys.payments.gateway import callback_url, provider_for
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.providers import CheckoutForm, CheckoutRequest
-from zapys.payments.purposes import purpose_label, return_url_for
+from zapys.payments.purposes import purpose_label, purposes_discover, return_url_for
 
 
 def account_list(*, active_only: bool = False) -> QuerySet[PaymentAccount]:
@@ -115,6 +117,26 @@ def payment_list(filters: PaymentFilters | None = None) -> QuerySet[Payment]:
     if f.search:
         qs = qs.filter(client__name__icontains=f.search) | qs.filter(order_id=f.search)
     return qs
+
+
+def payment_clients_fill(payments: Sequence[Payment]) -> None:
+    """Set `client_shown` on each payment: its client, or for one made without a client (an
+    online sale, attached to a client afterwards) the client its purpose says it ended up
+    with (`Purpose.clients`). One query per purpose among such payments, whatever their
+    number; None when nobody is known."""
+    clientless: dict[str, list[Payment]] = defaultdict(list)
+    for payment in payments:
+        payment.client_shown = payment.client  # type: ignore[attr-defined]
+        if payment.client_id is None:
+            clientless[payment.purpose].append(payment)
+    declared = purposes_discover()
+    for key, group in clientless.items():
+        purpose = declared.get(key)
+        if purpose is None or purpose.clients is None:
+            continue
+        found = purpose.clients(group)
+        for payment in group:
+            payment.client_shown = found.get(payment.pk)  # type: ignore[attr-defined]
 
 
 def payment_purpose_label(payment: Payment) -> str:

@@ -323,6 +323,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             search=data["search"].strip(),
         )
     page = Paginator(selectors.payment_list(filters), 50).get_page(request.GET.get("page"))
+    selectors.payment_clients_fill(list(page.object_list))
     return render(request, "payments/list.html", {"form": form, "page": page})
 
 
@@ -350,6 +351,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Refund done."))
                 return redirect("payments:detail", pk=pk)
     events = PaymentEvent.objects.filter(payment=payment).order_by("-received_at")[:50]
+    selectors.payment_clients_fill([payment])
     return render(
         request,
         "payments/detail.html",

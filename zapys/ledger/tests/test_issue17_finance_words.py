@@ -65,10 +65,11 @@ def test_the_add_payment_page_says_payment_or_charge(staff_client, owner, org):
     client = make_client(org)
     en = staff_page(staff_client, owner, "en", "ledger:client_entry_new", client.pk)
     assert "<title>Add a payment or charge" in en and "Add entry" not in en
-    assert re.search(r'value="debit"[^>]*>\s*<label[^>]*>Payment</label>', en)
+    # the kind is not "Payment": the purpose below defaults to "Payment" (one word twice)
+    assert re.search(r'value="debit"[^>]*>\s*<label[^>]*>Money received</label>', en)
     assert re.search(r'value="credit"[^>]*>\s*<label[^>]*>Charge</label>', en)
     uk = staff_page(staff_client, owner, "uk", "ledger:client_entry_new", client.pk)
     assert "Додати оплату чи нарахування" in uk
-    assert re.search(r'value="debit"[^>]*>\s*<label[^>]*>Оплата</label>', uk)
+    assert re.search(r'value="debit"[^>]*>\s*<label[^>]*>Отримано гроші</label>', uk)
     assert re.search(r'value="credit"[^>]*>\s*<label[^>]*>Нарахування</label>', uk)
     assert "Внесено" not in uk
