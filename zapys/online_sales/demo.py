@@ -1,5 +1,5 @@
 """Demo data: online sales on with the sandbox account and 2.5 % commission, two permanent
-plans on sale with styled buttons, and purchases paid — one attached by its code, one
+plans on sale with the default buttons, and purchases paid — one attached by its code, one
 attached by itself (X10), one waiting for its code."""
 
 from __future__ import annotations
@@ -39,22 +39,10 @@ def load(ctx: DemoContext) -> None:
         commission_percent=Decimal("2.5"),
         auto_attach=True,
     )
-    styles = [
-        {"background": "#6f42c1", "border_color": "#4b2a8a", "radius": 24, "width": 260},
-        {
-            "background": "#ffffff",
-            "text_color": "#198754",
-            "border_color": "#198754",
-            "border_width": 2,
-            "radius": 4,
-            "bold": False,
-        },
-    ]
-    texts = ["Купити абонемент", "Придбати онлайн"]
-    for plan, style, text in zip(plans, styles, texts, strict=True):
-        services.plan_online_update(
-            plan=plan, actor=ctx.actor, sell_online=True, button_text=text, **style
-        )
+    # No text and no design of their own: the buttons read "Buy “<plan>”" in the buyer's
+    # language and look alike (the settings' design), as a business starts.
+    for plan in plans:
+        services.plan_online_update(plan=plan, actor=ctx.actor, sell_online=True)
     clients = list(Client.objects.for_org(org).exclude(phone="").order_by("id")[:2])
 
     def buy(plan: MembershipPlan, email: str, phone: str = "") -> OnlineSale:

@@ -61,7 +61,7 @@ class ButtonForm(StyledModelForm):
 
     class Meta:
         model = PlanOnline
-        fields = ("button_text", *STYLE_FIELDS)
+        fields = ("button_text", "button_text_en", *STYLE_FIELDS)
         widgets = _style_widgets()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -105,7 +105,19 @@ class PlanOnline(OrgOwned, ButtonStyle):
         "memberships.MembershipPlan", on_delete=models.CASCADE, related_name="online"
     )
     sell_online = models.BooleanField(_("allow online sale"), default=False)
-    button_text = models.CharField(_("button text"), max_length=80, blank=True)
+    #: Empty: "Buy “<plan>”" in the page's language (`label`).
+    button_text = models.CharField(
+        _("button text"),
+        max_length=80,
+        blank=True,
+        help_text=_("Empty: “Buy” and the plan's name, in the buyer's language."),
+    )
+    button_text_en = models.CharField(
+        _("button text (English)"),
+        max_length=80,
+        blank=True,
+        help_text=_("Shown when the page is in English; empty = the text above."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -115,6 +127,20 @@ class PlanOnline(OrgOwned, ButtonStyle):
 
     def __str__(self) -> str:
         return self.button_text or str(self.plan_id)
+
+    def label(self, language: str | None = None) -> str:
+        """The button's text as a buyer reads it in `language` (the active one when not
+        given): the English text on an English page when there is one, else the main text,
+        else "Buy “<plan>”" translated (the rule of the organization's other client texts)."""
+        from django.utils import translation
+
+        language = (language or translation.get_language() or "uk")[:2]
+        if language == "en" and self.button_text_en:
+            return self.button_text_en
+        if self.button_text:
+            return self.button_text
+        with translation.override(language):
+            return translation.gettext("Buy “%(plan)s”") % {"plan": self.plan.name}
 
 
 class OnlineSale(OrgOwned):

@@ -74,7 +74,7 @@ def embed_html(row: PlanOnline, url: str) -> str:
     third-party script, no tracking, nothing loaded from anywhere."""
     return (
         f'<a href="{escape(url)}" target="_blank" rel="noopener" '
-        f'style="{escape(button_css(row))}">{escape(row.button_text)}</a>'
+        f'style="{escape(button_css(row))}">{escape(row.label())}</a>'
     )
 
 

@@ -251,9 +251,11 @@ def plan_online_update(
             **{name: getattr(defaults, name) for name in STYLE_FIELDS},
         )
     texts = ("button_text", "button_text_en")
-    before = {"sell_online": row.sell_online} | {name: getattr(row, name) for name in texts} | {
-        name: getattr(row, name) for name in cleaned
-    }
+    before = (
+        {"sell_online": row.sell_online}
+        | {name: getattr(row, name) for name in texts}
+        | {name: getattr(row, name) for name in cleaned}
+    )
     if sell_online:
         reason = plan_sellable_reason(plan)
         if reason:

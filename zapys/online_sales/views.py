@@ -133,7 +133,11 @@ def button_view(request: HttpRequest, plan_id: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
             services.plan_online_update(
-                plan=plan, actor=request_actor(request), button_text=data.pop("button_text"), **data
+                plan=plan,
+                actor=request_actor(request),
+                button_text=data.pop("button_text"),
+                button_text_en=data.pop("button_text_en"),
+                **data,
             )
         except DomainError as exc:
             form_add_domain_error(form, exc)
@@ -404,7 +408,9 @@ def storefront(request: HttpRequest, org_slug: str) -> HttpResponse:
                 "online_sales/storefront.html",
                 {
                     "organization": organization,
-                    "rows": [(row, selectors.button_css(row)) for row in rows],
+                    # the text in the page's language (an English text when the business
+                    # gave one, else its own, else "Buy “<plan>”" translated)
+                    "rows": [(row, selectors.button_css(row), row.label(language)) for row in rows],
                     "enabled": settings.enabled,
                     "lang": language,
                     # the buyer pays the price plus this: said before they choose (O3 shows it
