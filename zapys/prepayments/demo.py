@@ -3,13 +3,17 @@ and bookings in every state."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import itertools
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from zapys.clients.models import Client, Tag
-from zapys.core.demo import DemoContext
-from zapys.payments.models import PaymentAccount
-from zapys.payments.services import payment_account_create, payment_succeed
+from zapys.core.demo import DemoContext, demo_clock
+from zapys.payments.models import Payment, PaymentAccount
+from zapys.payments.services import payment_account_create, payment_expire, payment_succeed
 from zapys.prepayments import services, sweeps
 from zapys.prepayments.models import Booking
 from zapys.schedule.services import (
@@ -19,6 +23,8 @@ from zapys.schedule.services import (
     visit_statuses_ensure,
 )
 from zapys.schedule.services.statuses import status_first
+
+logger = logging.getLogger(__name__)
 
 
 def load(ctx: DemoContext) -> None:
@@ -63,14 +69,14 @@ def load(ctx: DemoContext) -> None:
     )
     fixed = services.booking_type_create(
         organization=org,
-        name="Фіксована 200 грн",
+        name="Стандартна бронь",
         rule="fixed",
         value=20_000,
         actor=ctx.actor,
         is_default=True,
     )
     services.booking_type_create(
-        organization=org, name="30% вартості", rule="percent", value=30, actor=ctx.actor
+        organization=org, name="Відсоток від вартості", rule="percent", value=30, actor=ctx.actor
     )
     services.booking_type_create(
         organization=org, name="Година спеціаліста", rule="hourly", value=50, actor=ctx.actor
@@ -119,11 +125,19 @@ def load(ctx: DemoContext) -> None:
         actor=ctx.actor,
     )
     services.booking_cancel(booking=made[1], actor=ctx.actor)  # cancelled (money on balance)
-    # expired and auto-cancelled: as if their links ran out
+    # expired and auto-cancelled: as if their links ran out. The booking and its payment
+    # share one deadline, so both run out: the payment-links report counts the same expired
+    # links as the bookings' cards.
+    ran_out = ctx.now - timedelta(hours=2)
     Booking.objects.for_org(org).filter(pk__in=[made[2].pk, made[3].pk]).update(
-        expires_at=ctx.now - timedelta(hours=2), auto_cancel_at=ctx.now - timedelta(hours=1)
+        expires_at=ran_out, auto_cancel_at=ctx.now - timedelta(hours=1)
     )
     Booking.objects.for_org(org).filter(pk=made[3].pk).update(auto_cancel_at=None)
+    for booking in (made[2], made[3]):
+        assert booking.payment is not None
+        Payment.objects.for_org(org).filter(pk=booking.payment.pk).update(expires_at=ran_out)
+        booking.payment.refresh_from_db()
+        payment_expire(payment=booking.payment, actor=ctx.actor)
     sweeps.sweep(ctx.now)
     made[2].refresh_from_db()
     payment_succeed(
@@ -138,36 +152,76 @@ def _policy_demo(
     ctx: DemoContext, clients: list[Any], staff: list[Any], service_list: list[Any], fixed: Any
 ) -> None:
     """X3/V2: one visit cancelled late (the Moderate fee charged, the rest on the balance)
-    and one no-show whose fee was waived with a reason."""
+    and one no-show whose fee was waived with a reason.
+
+    The late cancellation is of a visit a few hours ahead; the no-show is of yesterday's
+    visit, booked and paid the day before it — a visit still to come is never a no-show."""
     org = ctx.organization
-    done: list[Booking] = []
-    for i, hours in enumerate((5, 7)):
-        start = (ctx.now + timedelta(hours=hours)).replace(second=0, microsecond=0)
-        try:
+    late = _paid_booking(
+        ctx, clients[3 % len(clients)], staff[1 % len(staff)], service_list[0], fixed,
+        starts_at=(ctx.now + timedelta(hours=5)).replace(second=0, microsecond=0),
+        booked_at=ctx.now,
+    )  # fmt: skip
+    # a past slot the other demos left free: yesterday first, early or late in the day
+    missed = None
+    local_now = timezone.localtime(ctx.now)
+    for days_back, hour, who in itertools.product((1, 2, 3), (8, 19, 9, 18), staff):
+        starts_at = (local_now - timedelta(days=days_back)).replace(
+            hour=hour, minute=0, second=0, microsecond=0
+        )
+        missed = _paid_booking(
+            ctx, clients[4 % len(clients)], who, service_list[1 % len(service_list)], fixed,
+            starts_at=starts_at, booked_at=starts_at - timedelta(days=1),
+        )  # fmt: skip
+        if missed is not None:
+            break
+    if late is not None:
+        visit_cancel(visit=late.visit, actor=ctx.actor, options={"by": "client"})
+    if missed is not None:
+        no_show = visit_status_set(
+            visit=missed.visit,
+            status=status_first(org, is_no_show=True),
+            actor=ctx.actor,
+            now=ctx.now,
+        )
+        fee = getattr(no_show, "status_effects", {}).get("fee")
+        if fee is not None:
+            services.fee_waive(fee=fee, actor=ctx.actor, reason="Хвороба, довідка від лікаря")
+
+
+def _paid_booking(
+    ctx: DemoContext,
+    client: Any,
+    specialist: Any,
+    service: Any,
+    booking_type: Any,
+    *,
+    starts_at: datetime,
+    booked_at: datetime,
+) -> Booking | None:
+    """A visit at `starts_at` booked and prepaid at `booked_at` (None: its slot is busy)."""
+    org = ctx.organization
+    try:
+        # made then, as the services would have made it (`demo_clock`): the booking's,
+        # the payment's and the ledger's times all say so
+        with demo_clock(booked_at):
             visit = visit_create(
                 organization=org,
-                client=clients[(i + 3) % len(clients)],
-                staff=staff[(i + 1) % len(staff)],
-                service=service_list[i % len(service_list)],
-                starts_at=start,
+                client=client,
+                staff=specialist,
+                service=service,
+                starts_at=starts_at,
                 branch=ctx.branches[0],
                 actor=ctx.actor,
-                now=ctx.now,
+                now=booked_at,
             )
             booking = services.booking_create(
-                visit=visit, actor=ctx.actor, booking_type=fixed, now=ctx.now
+                visit=visit, actor=ctx.actor, booking_type=booking_type, now=booked_at
             )
-        except Exception:  # noqa: S112 - a busy demo slot: one example fewer
-            continue
-        payment_succeed(payment=booking.payment, actor=ctx.actor)  # type: ignore[arg-type]
-        booking.refresh_from_db()
-        done.append(booking)
-    if len(done) < 2:
-        return
-    visit_cancel(visit=done[0].visit, actor=ctx.actor, options={"by": "client"})
-    no_show = visit_status_set(
-        visit=done[1].visit, status=status_first(org, is_no_show=True), actor=ctx.actor
-    )
-    fee = getattr(no_show, "status_effects", {}).get("fee")
-    if fee is not None:
-        services.fee_waive(fee=fee, actor=ctx.actor, reason="Хвороба, довідка від лікаря")
+        with demo_clock(min(booked_at + timedelta(hours=1), ctx.now)):
+            payment_succeed(payment=booking.payment, actor=ctx.actor)  # type: ignore[arg-type]
+    except Exception as exc:  # a busy demo slot: one example fewer
+        logger.info("prepayments demo: no booking at %s: %s", starts_at, exc)
+        return None
+    booking.refresh_from_db()
+    return booking

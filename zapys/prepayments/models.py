@@ -16,10 +16,11 @@ import functools
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
+from zapys.core.money import format_money
 from zapys.core.numbers import numbered
 from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgOwned
@@ -257,6 +258,17 @@ class BookingType(OrgOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def amount_text(self) -> str:
+        """How the amount is worked out, in the reader's language, money as the `money`
+        filter writes it: "Fixed sum: UAH 200.00", "30% of the service price"."""
+        if self.rule == self.Rule.FIXED:
+            amount = format_money(int(self.value), "UAH", (get_language() or "uk")[:2])
+            return gettext("Fixed sum: %(amount)s") % {"amount": amount}
+        if self.rule == self.Rule.PERCENT:
+            return gettext("%(n)s%% of the service price") % {"n": self.value}
+        return gettext("%(n)s%% of the specialist's hourly rate × duration") % {"n": self.value}
 
 
 class PrepaymentRule(OrgOwned):

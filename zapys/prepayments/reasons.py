@@ -46,14 +46,26 @@ def reason_text(why: dict[str, Any]) -> str:
     if kind in _FIXED_REASONS:
         return str(_FIXED_REASONS[kind])
     if kind == "requested":
-        # staff asked for a prepayment the rules did not require; a dash, not a colon in a
-        # parenthesis: the rule's own text has a colon ("waived: client tag «club»")
-        return _("requested by staff — by the rules, %(rule)s") % {
-            "rule": reason_text(why.get("rule") or {})
-        }
+        # staff asked for a prepayment the rules did not require: one sentence per case, as
+        # a person would say it, not the rule's own reason glued behind "by the rules"
+        return _requested_text(why.get("rule") or {})
     if kind != "rule":
         return ""
     what = ", ".join(_part_text(p) for p in why.get("parts", [])) or _("every visit")
     if why.get("action") == "waive":
         return _("prepayment waived: %(what)s") % {"what": what}
     return _("prepayment required: %(what)s") % {"what": what}
+
+
+def _requested_text(rule: dict[str, Any]) -> str:
+    kind = rule.get("kind")
+    if kind == "no_rule" or not kind:
+        return _("requested by staff; no rule requires a prepayment")
+    if kind == "online_free":
+        return _("requested by staff; online self-bookings need no prepayment")
+    if kind == "rule" and rule.get("action") == "waive":
+        what = ", ".join(_part_text(p) for p in rule.get("parts", [])) or _("every visit")
+        return _("requested by staff, although a rule waives the prepayment (%(what)s)") % {
+            "what": what
+        }
+    return _("requested by staff; %(rule)s") % {"rule": reason_text(rule)}

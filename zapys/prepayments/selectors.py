@@ -193,7 +193,7 @@ def message_variables(booking: Booking) -> dict[str, Any]:
         "client": booking.client,
         "service": visit.title,
         "specialist": visit.staff.get_full_name() or visit.staff.username,
-        "date": local.strftime("%d.%m.%Y"),
+        "date": local.date(),  # words in the message's language (messaging.rendering)
         "time": local.strftime("%H:%M"),
         "amount": format_money(booking.amount, booking.currency),
         "link": booking.payment_url,
@@ -281,14 +281,18 @@ class ReportFilters:
 class ReportTotals:
     issued: int = 0
     issued_amount: int = 0
+    # by current status: these five add up to `issued`
+    pending: int = 0
     paid: int = 0
-    paid_amount: int = 0
     expired: int = 0
     cancelled: int = 0
     refunded: int = 0
-    pending: int = 0
-    paid_late: int = 0
-    conversion: int = 0  # percent of issued that were paid
+    # across the statuses ("of the issued")
+    received: int = 0  # money came, whatever the status now
+    received_amount: int = 0
+    paid_late: int = 0  # of `received`: after the deadline
+    ran_out: int = 0  # the link ran out unpaid
+    conversion: int = 0  # percent of issued that money came for
     chart: dict[str, list[Any]] = field(default_factory=dict)
 
 
@@ -319,12 +323,15 @@ def bookings_list(filters: ReportFilters) -> QuerySet[Booking]:
 
 
 def report_totals(qs: QuerySet[Booking]) -> ReportTotals:
-    """Totals and the paid-vs-expired chart by day: two aggregate queries.
+    """Totals and the money-vs-ran-out chart by day: two aggregate queries.
 
-    The cards and the chart count the same things. "Paid" is every booking money came for
-    (`paid_at`: on time, late, or later refunded or cancelled with the money kept);
-    "expired" every link that ran out unpaid (`expired_at` without `paid_at`, whether or
-    not the visit was then auto-cancelled); "cancelled" is the current status.
+    The status cards count each booking once, by its current status — the badge the table
+    shows — so awaiting + paid + expired + cancelled + refunded = issued. Two counts cut
+    across them and are shown apart, as "of the issued": `received` is every booking money
+    came for (`paid_at`: on time, late, or later refunded or cancelled with the money kept;
+    `paid_late` of them after the deadline), and `ran_out` every link that ran out unpaid
+    (`expired_at` without `paid_at`, whether or not the visit was then auto-cancelled) — what
+    the chart draws by day and the payment-links report counts as expired.
     """
     S = Booking.Status
     ever_paid = Q(paid_at__isnull=False)
@@ -332,33 +339,35 @@ def report_totals(qs: QuerySet[Booking]) -> ReportTotals:
     row = qs.order_by().aggregate(
         issued=Count("id"),
         issued_amount=Sum("amount"),
-        paid=Count("id", filter=ever_paid),
-        paid_amount=Sum("amount", filter=ever_paid),
-        expired=Count("id", filter=ran_out),
+        pending=Count("id", filter=Q(status=S.PENDING)),
+        paid=Count("id", filter=Q(status=S.PAID)),
+        expired=Count("id", filter=Q(status=S.EXPIRED)),
         cancelled=Count("id", filter=Q(status=S.CANCELLED)),
         refunded=Count("id", filter=Q(status=S.REFUNDED)),
-        pending=Count("id", filter=Q(status=S.PENDING)),
+        received=Count("id", filter=ever_paid),
+        received_amount=Sum("amount", filter=ever_paid),
         paid_late=Count("id", filter=Q(paid_late=True)),
+        ran_out=Count("id", filter=ran_out),
     )
     totals = ReportTotals(**{k: int(v or 0) for k, v in row.items()})  # type: ignore[arg-type]
-    totals.conversion = round(100 * totals.paid / totals.issued) if totals.issued else 0
-    by_day: dict[date | None, dict[str, int]] = defaultdict(lambda: {"paid": 0, "expired": 0})
+    totals.conversion = round(100 * totals.received / totals.issued) if totals.issued else 0
+    by_day: dict[date | None, dict[str, int]] = defaultdict(lambda: {"received": 0, "ran_out": 0})
     days = (
         qs.order_by()
         .annotate(day=TruncDate("created_at"))
         .values("day")
-        .annotate(paid=Count("id", filter=ever_paid), expired=Count("id", filter=ran_out))
+        .annotate(received=Count("id", filter=ever_paid), ran_out=Count("id", filter=ran_out))
         .order_by("day")
     )
     for d in days:
-        by_day[d["day"]]["paid"] += d["paid"]
-        by_day[d["day"]]["expired"] += d["expired"]
+        by_day[d["day"]]["received"] += d["received"]
+        by_day[d["day"]]["ran_out"] += d["ran_out"]
     keys = sorted(by_day, key=lambda day: day or date.min)
     totals.chart = {
         # The axis says a day as the page's dates do (04.12.2026), not ISO 2026-12-04.
         "labels": [formats.date_format(k, "SHORT_DATE_FORMAT") if k else "" for k in keys],
-        "paid": [by_day[k]["paid"] for k in keys],
-        "expired": [by_day[k]["expired"] for k in keys],
+        "received": [by_day[k]["received"] for k in keys],
+        "ran_out": [by_day[k]["ran_out"] for k in keys],
     }
     return totals
 

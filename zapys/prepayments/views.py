@@ -301,6 +301,7 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
             amounts.append((booking_type, None, exc.detail))
     decision = selectors.prepayment_decision(visit=visit, settings=settings)
     now = timezone.now()
+    current = selectors.booking_for_visit(visit)
     deadline, deadline_reason = services.booking_deadline(visit, settings, now)
     too_late = (
         visit.starts_at > now
@@ -318,7 +319,14 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
             "amounts": amounts,
             "decision": decision,
             "settings": settings,
-            "current": selectors.booking_for_visit(visit),
+            "current": current,
+            # an open or paid booking: the page shows it, not a form for a second one
+            "has_active": request.method == "GET"
+            and current is not None
+            and current.status in (Booking.Status.PENDING, Booking.Status.PAID),
+            "current_cancellable": current is not None
+            and services.booking_cancellable(current, now),
+            "visit_passed": visit.starts_at <= now or not visit.blocks_time,
         },
     )
 
@@ -438,6 +446,8 @@ def _detail_page(
             "balance": client_balance(booking.client),
             # the link's actions: only while the client can still pay through it
             "link_live": booking.status == Booking.Status.PENDING and booking.expires_at > now,
+            # cancel buttons only where the service would cancel (not after the visit)
+            "cancellable": services.booking_cancellable(booking, now),
             "extend_form": extend_form,
         },
         status=status,
@@ -562,6 +572,7 @@ def _payment_page(
     request: HttpRequest, booking: Booking, organization: Any, settings: Any, language: str
 ) -> HttpResponse:
     now = timezone.now()
+    booking.organization = organization  # the same row: its phone for "call us", no query
     expired = booking.status in (Booking.Status.EXPIRED, Booking.Status.CANCELLED) or (
         booking.status == Booking.Status.PENDING and booking.expires_at <= now
     )

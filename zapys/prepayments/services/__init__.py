@@ -42,7 +42,11 @@ from zapys.prepayments.services.booking_start import (
     visit_pay_at_desk,
 )
 from zapys.prepayments.services.booking_types import booking_type_create, booking_type_update
-from zapys.prepayments.services.cancellation import booking_cancel, booking_restore
+from zapys.prepayments.services.cancellation import (
+    booking_cancel,
+    booking_cancellable,
+    booking_restore,
+)
 from zapys.prepayments.services.fees import fees_charge_due
 from zapys.prepayments.services.policies import (
     PRESETS,
@@ -86,6 +90,7 @@ __all__ = [
     "SETTINGS_FIELDS",
     "booking_accept_terms",
     "booking_cancel",
+    "booking_cancellable",
     "booking_create",
     "booking_deadline",
     "booking_extend",

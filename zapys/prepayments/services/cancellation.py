@@ -21,6 +21,18 @@ from zapys.schedule.services import visit_status_default, visit_status_set
 S = Booking.Status
 
 
+def booking_cancellable(booking: Booking, now: datetime | None = None) -> bool:
+    """Staff may cancel a booking while its link is open, or a paid one before its visit:
+    once the visit has started or was marked a no-show, the prepayment belongs to the visit
+    (paid towards it, or a no-show fee taken from it) and there is nothing to cancel."""
+    if booking.status in (S.PENDING, S.EXPIRED):
+        return True
+    if booking.status != S.PAID:
+        return False
+    visit = booking.visit
+    return not visit.status.is_no_show and visit.starts_at > (now or timezone.now())
+
+
 def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> Booking:
     """Staff cancel a booking. Pending: the link dies. Paid: the prepayment stays on
     the client's balance, or (refund=True) goes back through the provider."""
@@ -28,14 +40,33 @@ def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> B
     organization = booking.organization
     now = timezone.now()
     with transaction.atomic():
+        before = booking.status
+        if not booking_cancellable(booking, now):
+            raise Conflict(
+                _("The visit has already taken place: its prepayment cannot be cancelled.")
+            )
+        # What happens to paid money, recorded as a visit's cancellation records it, so the
+        # cancellations report counts this booking and says where its money went.
+        to_card = (
+            before == S.PAID
+            and refund
+            and bool(booking.payment_id)
+            and not booking.paid_from_balance
+        )
+        held = booking.amount if before == S.PAID else 0
         moved = (
             Booking.objects.for_org(organization)
             .filter(pk=booking.pk, status__in=[S.PENDING, S.PAID, S.EXPIRED])
-            .update(status=S.CANCELLED, cancelled_at=now)
+            .update(
+                status=S.CANCELLED,
+                cancelled_at=now,
+                cancelled_by=Booking.CancelledBy.STAFF,
+                cancel_to_balance=0 if to_card else held,
+                cancel_refunded=held if to_card else 0,
+            )
         )
         if moved != 1:
             raise Conflict(_("This booking cannot be cancelled any more."))
-        before = booking.status
         booking.refresh_from_db()
         if before == S.PENDING and booking.payment_id:
             assert booking.payment is not None
@@ -48,7 +79,7 @@ def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> B
             obj=booking,
             changes={"status": [before, S.CANCELLED], "refund": refund},
         )
-    if refund and before == S.PAID and booking.payment_id and not booking.paid_from_balance:
+    if to_card:
         assert booking.payment is not None
         payment_refund(payment=booking.payment, actor=actor)
         booking.refresh_from_db()

@@ -228,11 +228,14 @@ def test_report_filters_totals_export(
     with django_assert_max_num_queries(25):
         page = staff_client.get("/prepayments/").content.decode()
     assert re.search(r'data-testid="total-issued">4<', page)
+    # each booking on one status card (the table's badge): auto-cancelled is "cancelled"
     assert re.search(r'data-testid="total-cancelled">3<', page)
-    # auto-cancelled links count as expired, on the cards and in the chart alike
-    assert re.search(r'data-testid="total-expired">3<', page)
+    assert re.search(r'data-testid="total-pending">1<', page)
+    assert re.search(r'data-testid="total-expired">0<', page)
+    # ... and their links ran out unpaid: said apart, as the chart draws it
+    assert re.search(r'data-testid="total-ran-out">3<', page)
     chart = json.loads(re.search(r'id="prepay-chart-data"[^>]*>(.*?)</script>', page).group(1))
-    assert sum(chart["expired"]) == 3 and sum(chart["paid"]) == 0
+    assert sum(chart["ran_out"]) == 3 and sum(chart["received"]) == 0
     assert "chart.umd.js" in page
     only = staff_client.get("/prepayments/?status=pending").content.decode()
     assert only.count('data-testid="booking-row"') == 1
