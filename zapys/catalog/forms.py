@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -54,6 +55,12 @@ class NameForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=200)
 
 
+class RenameForm(StyledForm):
+    """A subject's or a lesson type's page: its name (archiving is a button of its own)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
 class RoomForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     branch: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Branch"), queryset=None)
@@ -92,8 +99,13 @@ class GroupForm(StyledForm):
 
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
-        self.fields["subject"].queryset = Subject.objects.for_org(organization)  # type: ignore[attr-defined]
-        self.fields["lesson_type"].queryset = LessonType.objects.for_org(organization)  # type: ignore[attr-defined]
+        # An archived subject or lesson type is offered for no new group; a group that has
+        # one keeps it (its own value stays a choice).
+        for name, model in (("subject", Subject), ("lesson_type", LessonType)):
+            current = self.initial.get(name)
+            self.fields[name].queryset = model.objects.for_org(organization).filter(  # type: ignore[attr-defined]
+                Q(is_active=True) | Q(pk=current if isinstance(current, int) else None)
+            )
         self.fields["teacher"].queryset = User.objects.for_org(organization).filter(  # type: ignore[attr-defined]
             is_active=True
         )

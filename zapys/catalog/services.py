@@ -182,6 +182,97 @@ def room_create(
     return room
 
 
+@transaction.atomic
+def subject_update(
+    *, subject: Subject, actor: Actor, name: str | None = None, is_active: bool | None = None
+) -> Subject:
+    """Rename a subject or archive it (is_active=False: it stays on the groups, lessons and
+    plans that have it, and is offered for no new one); restore it the same way."""
+    return _named_update(subject, "subject.update", actor, name=name, is_active=is_active)
+
+
+@transaction.atomic
+def lesson_type_update(
+    *, lesson_type: LessonType, actor: Actor, name: str | None = None, is_active: bool | None = None
+) -> LessonType:
+    """Rename or archive a lesson type (see `subject_update`)."""
+    return _named_update(lesson_type, "lesson_type.update", actor, name=name, is_active=is_active)
+
+
+def _named_update(
+    obj: Subject | LessonType,
+    action: str,
+    actor: Actor,
+    *,
+    name: str | None,
+    is_active: bool | None,
+) -> Any:
+    _require_manager(actor)
+    fields: dict[str, Any] = {}
+    if name is not None:
+        name = clean_line(name)
+        if not name:
+            raise DomainError(_("Enter a name."), field="name")
+        fields["name"] = name
+    if is_active is not None:
+        fields["is_active"] = bool(is_active)
+    before = {k: getattr(obj, k) for k in fields}
+    for key, value in fields.items():
+        setattr(obj, key, value)
+    changes = changes_between(before, fields)
+    if changes:
+        obj.save(update_fields=list(fields))
+        audit_record(
+            organization=obj.organization, actor=actor, action=action, obj=obj, changes=changes
+        )
+    return obj
+
+
+@transaction.atomic
+def room_update(
+    *,
+    room: Room,
+    actor: Actor,
+    name: str | None = None,
+    branch: Branch | None = None,
+    capacity: int | None = None,
+    is_active: bool | None = None,
+) -> Room:
+    """Change a room or archive it (is_active=False: its lessons keep it; it is offered for
+    no new one); restore it the same way."""
+    _require_manager(actor)
+    fields: dict[str, Any] = {}
+    if name is not None:
+        name = clean_line(name)
+        if not name:
+            raise DomainError(_("Enter a name."), field="name")
+        fields["name"] = name
+    if branch is not None:
+        if branch.organization_id != room.organization_id:
+            raise DomainError(_("Unknown branch."), field="branch_id")
+        fields["branch"] = branch
+    if capacity is not None:
+        if capacity < 1:
+            raise DomainError(_("The capacity must be at least 1."), field="capacity")
+        fields["capacity"] = capacity
+    if is_active is not None:
+        fields["is_active"] = bool(is_active)
+    before = {k: getattr(room, k) for k in fields}
+    for key, value in fields.items():
+        setattr(room, key, value)
+    changes = changes_between(before, fields)
+    if changes:
+        room.save(update_fields=list(fields))
+        audit_record(
+            organization=room.organization,
+            actor=actor,
+            action="room.update",
+            obj=room,
+            changes=changes,
+        )
+    return room
+
+
 def _check_group_refs(organization: Organization, refs: dict[str, Any]) -> None:
     for field, obj in refs.items():
         if obj is None:

@@ -18,7 +18,10 @@ audit_actions(
         "group.update": _("Group changed"),
         "group.members": _("Group members changed"),
         "lesson_type.create": _("Lesson type added"),
+        "lesson_type.update": _("Lesson type changed"),
         "room.create": _("Room added"),
+        "room.update": _("Room changed"),
         "subject.create": _("Subject added"),
+        "subject.update": _("Subject changed"),
     }
 )

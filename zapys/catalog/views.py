@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from zapys.catalog import selectors, services
-from zapys.catalog.forms import GroupForm, NameForm, RoomForm, ServiceForm
+from zapys.catalog.forms import GroupForm, NameForm, RenameForm, RoomForm, ServiceForm
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
 from zapys.core.exceptions import DomainError
 from zapys.core.http import request_actor, request_organization
@@ -142,6 +142,103 @@ def rooms(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rooms": Room.objects.for_org(org).select_related("branch"),
         },
+    )
+
+
+def _archived_or_restored(obj: Subject | LessonType | Room, active: bool) -> str:
+    said = _("Restored: %(name)s") if active else _("Archived: %(name)s")
+    return said % {"name": obj.name}
+
+
+def _archive_asked(request: HttpRequest) -> bool | None:
+    """The archive / restore button of an edit page: the new `is_active`, or None (a save)."""
+    action = request.POST.get("action", "")
+    return {"archive": False, "restore": True}.get(action)
+
+
+@staff_required(*MANAGERS)
+def subject_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+    org = request_organization(request)
+    subject = get_object_or_404(Subject.objects.for_org(org), pk=item_id)
+    return _named_edit(request, subject, services.subject_update, "subject", _("Subject"))
+
+
+@staff_required(*MANAGERS)
+def lesson_type_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+    org = request_organization(request)
+    lesson_type = get_object_or_404(LessonType.objects.for_org(org), pk=item_id)
+    return _named_edit(
+        request, lesson_type, services.lesson_type_update, "lesson_type", _("Lesson type")
+    )
+
+
+def _named_edit(
+    request: HttpRequest,
+    obj: Subject | LessonType,
+    update: Any,
+    keyword: str,
+    kind: str,
+) -> HttpResponse:
+    """A subject's or a lesson type's page: rename it, archive or restore it."""
+    active = _archive_asked(request) if request.method == "POST" else None
+    form = RenameForm(
+        request.POST if request.method == "POST" and active is None else None,
+        initial={"name": obj.name},
+    )
+    if request.method == "POST":
+        try:
+            if active is not None:
+                update(**{keyword: obj}, actor=request_actor(request), is_active=active)
+                messages.success(request, _archived_or_restored(obj, active))
+                return redirect("catalog:subjects")
+            if form.is_valid():
+                update(
+                    **{keyword: obj}, actor=request_actor(request), name=form.cleaned_data["name"]
+                )
+                messages.success(request, _("Saved."))
+                return redirect("catalog:subjects")
+        except DomainError as exc:
+            form.add_error(_field_of(exc, form), exc.detail)
+    return render(
+        request,
+        "catalog/item_edit.html",
+        {"form": form, "item": obj, "kind": kind, "back": "catalog:subjects"},
+    )
+
+
+@staff_required(*MANAGERS)
+def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
+    org = request_organization(request)
+    room = get_object_or_404(Room.objects.for_org(org), pk=room_id)
+    active = _archive_asked(request) if request.method == "POST" else None
+    form = RoomForm(
+        request.POST if request.method == "POST" and active is None else None,
+        initial={"name": room.name, "branch": room.branch_id, "capacity": room.capacity},
+        organization=org,
+    )
+    if request.method == "POST":
+        try:
+            if active is not None:
+                services.room_update(room=room, actor=request_actor(request), is_active=active)
+                messages.success(request, _archived_or_restored(room, active))
+                return redirect("catalog:rooms")
+            if form.is_valid():
+                d = form.cleaned_data
+                services.room_update(
+                    room=room,
+                    actor=request_actor(request),
+                    name=d["name"],
+                    branch=d["branch"],
+                    capacity=d["capacity"],
+                )
+                messages.success(request, _("Saved."))
+                return redirect("catalog:rooms")
+        except DomainError as exc:
+            form.add_error(_field_of(exc, form), exc.detail)
+    return render(
+        request,
+        "catalog/item_edit.html",
+        {"form": form, "item": room, "kind": _("Room"), "back": "catalog:rooms"},
     )
 
 

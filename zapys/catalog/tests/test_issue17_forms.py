@@ -137,7 +137,7 @@ def test_only_managers_update_groups_and_only_with_their_own_objects(org, other_
 def test_group_forms_offer_cancel(staff_client, group, language, cancel):
     for url in ("/catalog/groups/new/", f"/catalog/groups/{group.pk}/"):
         html = _page(staff_client, url, language)
-        assert f'<a class="btn btn-light" href="/catalog/groups/">{cancel}</a>' in html
+        assert f'<a class="btn btn-link" href="/catalog/groups/">{cancel}</a>' in html
         assert "Only the members" not in html and "Тут змінюються лише" not in html
 
 
