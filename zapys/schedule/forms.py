@@ -263,6 +263,15 @@ class ScheduleSettingsForm(forms.ModelForm):
             "online_days_ahead",
             "online_rate_limit_per_minute",
         ]
+        # an administrator's words for the flood limit ("online bookings per minute from one
+        # IP address" was a developer's)
+        labels = {"online_rate_limit_per_minute": _("Protection from automated bookings")}
+        help_texts = {
+            "online_rate_limit_per_minute": _(
+                "At most this many online bookings a minute from one device (one network "
+                "address); more are refused. A real client makes one or two."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -278,7 +287,10 @@ class ScheduleSettingsForm(forms.ModelForm):
 class StatusForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     color = forms.CharField(
-        label=_("Colour"), initial="#0d6efd", widget=forms.TextInput(attrs={"type": "color"})
+        label=_("Colour"),
+        initial="#0d6efd",
+        # Bootstrap's small swatch, not a full-width bar
+        widget=forms.TextInput(attrs={"type": "color", "class": "form-control-color"}),
     )
     meaning = forms.ChoiceField(
         label=_("Meaning"),

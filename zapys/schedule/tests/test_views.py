@@ -163,13 +163,13 @@ def test_settings_page(staff_client, org):
         (
             "en",
             "Settings",
-            "Online bookings per minute from one IP address",
+            "Protection from automated bookings",
             "Cancelled: booking unpaid",
         ),
         (
             "uk",
             "Налаштування",
-            "Онлайн-записів за хвилину з однієї IP-адреси",
+            "Захист від автоматичних записів",
             "Скасовано: бронювання не оплачено",
         ),
     ],
@@ -178,7 +178,8 @@ def test_settings_page_words_and_the_full_booking_address(
     staff_client, org, owner, settings, language, heading, rate_limit, unpaid
 ):
     # the same heading as every settings tab (was "Organization settings"); the rate limit
-    # counts per IP address; the unpaid status says "бронювання", as the app does (was
+    # is a protection in an administrator's words (was "per minute from one IP address",
+    # issue 17 review); the unpaid status says "бронювання", as the app does (was
     # "бронь"); the booking page as the full address to copy (was "/book/<slug>/")
     settings.ZAPYS_PUBLIC_URL = "https://zapys.example/"
     page = staff_page(staff_client, owner, language, "schedule:settings")

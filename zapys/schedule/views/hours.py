@@ -37,14 +37,18 @@ def staff_hours(request: HttpRequest) -> HttpResponse:
 
 
 def _week_days(hours: list[WorkingHours]) -> list[dict[str, str]]:
-    """One entry a working day, Monday first: its short name and its intervals together
-    ("Mon 09:00–13:00, 14:00–18:00"), so a split day reads as one day."""
+    """The seven days, Monday first: a working day's short name and its intervals together
+    ("Mon 09:00–13:00, 14:00–18:00", so a split day reads as one day); a day without hours
+    says "day off" (a week row that stopped at Saturday left Sunday unexplained). No hours
+    at all: nothing, the page says "Not set"."""
     by_day: dict[int, list[str]] = {}
     for h in sorted(hours, key=lambda h: (h.weekday, h.start)):
         by_day.setdefault(h.weekday, []).append(f"{h.start:%H:%M}–{h.end:%H:%M}")
+    if not by_day:
+        return []
     return [
-        {"day": str(WEEKDAYS_ABBR[day]), "intervals": ", ".join(intervals)}
-        for day, intervals in sorted(by_day.items())
+        {"day": str(WEEKDAYS_ABBR[day]), "intervals": ", ".join(by_day.get(day, []))}
+        for day in range(7)
     ]
 
 
