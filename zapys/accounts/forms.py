@@ -163,7 +163,7 @@ class StaffForm(StyledForm):
     position = forms.CharField(label=_("Position"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     hourly_rate = forms.CharField(
-        label=_("Hourly rate"),
+        label=_("Hourly rate, UAH"),
         required=False,
         help_text=_("Used by the “hourly” prepayment rule, e.g. 450.00"),
     )

@@ -90,3 +90,21 @@ def test_the_new_api_key_name_is_suggested_in_the_page_language(client, owner, l
     client.force_login(owner)
     html = _page(client, "/account/api-keys/", language)
     assert re.search(rf'name="name"[^>]*value="{name}"', html)
+
+
+@pytest.mark.parametrize(
+    ("language", "rate"), [("en", "Hourly rate, UAH"), ("uk", "Ставка за годину, грн")]
+)
+def test_staff_logins_are_plain_text_and_the_rate_says_its_currency(
+    org, owner, staff_client, language, rate
+):
+    # issue 17: logins in a pink code font; "Hourly rate" without a currency
+    from tests.pages import staff_page
+
+    page = staff_page(staff_client, owner, language, "accounts:staff")
+    assert f'<td data-testid="staff-login">{owner.username}</td>' in page
+    assert f"<code>{owner.username}</code>" not in page
+    form = staff_page(staff_client, owner, language, "accounts:staff_edit", owner.pk)
+    assert f"{rate}</label>" in form or f"{rate} <span" in form
+    new = staff_page(staff_client, owner, language, "accounts:staff_new")
+    assert rate in new
