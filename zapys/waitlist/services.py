@@ -612,7 +612,7 @@ def message_variables(offer: Offer) -> dict[str, Any]:
         "client": offer.client,
         "service": offer_title(offer),
         "specialist": offer.staff.get_full_name() or offer.staff.username,
-        "date": start.strftime("%d.%m.%Y"),
+        "date": start.date(),  # words in the message's language (messaging.rendering)
         "time": start.strftime("%H:%M"),
         "amount": format_money(offer.amount, offer.organization.currency),
         "link": offer.offer_url,
