@@ -65,8 +65,19 @@ def test_set_plans_the_next_run_and_is_audited_in_words(work):
     assert schedule.next_run_at == kyiv(2026, 12, 3, 9, 0)
     with org_scope(org):
         row = AuditLog.objects.get(action="calendar_schedule.set")
-    assert row.changes == {"rule": [None, "Daily at 09:00"]}
+    # the rule is kept as stored text (issue 17): each reader sees it in their language
+    assert row.changes == {
+        "rule": [
+            None,
+            {"msgid": "Daily at %(time)s", "params": {"time": "09:00"}, "text": "Daily at 09:00"},
+        ]
+    }
     assert row.object_repr == "Daily at 09:00"
+    from zapys.core.audit_reading import audit_rows_read
+
+    with translation.override("uk"), org_scope(org):
+        (text,) = audit_rows_read([row])
+    assert [(c.label, c.new) for c in text.changes] == [("Коли запускається", "Щодня о 09:00")]
 
 
 @pytest.mark.django_db
