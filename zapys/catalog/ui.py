@@ -6,7 +6,18 @@ from django.utils.translation import gettext_lazy as _
 
 from zapys.core.ui import CATALOGUE, NavItem, audit_actions, nav_item
 
-nav_item(NavItem("catalog:services", _("Services"), "scissors", section=CATALOGUE, order=100))
+# Working hours are a tab of the catalogue's pages (catalog/_tabs.html), though schedule
+# serves them: the menu highlights the entry whose tabs the page shows.
+nav_item(
+    NavItem(
+        "catalog:services",
+        _("Services"),
+        "scissors",
+        section=CATALOGUE,
+        order=100,
+        also_under=("/staff-hours/",),
+    )
+)
 
 
 # How the audit log names the actions this app writes (core.audit_reading).

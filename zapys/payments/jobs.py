@@ -86,7 +86,9 @@ def reconcile(now: datetime) -> str:
 
 def _agrees(local: str, remote: str) -> bool:
     if remote == "pending":
-        return local in services.OPEN_STATUSES
+        # A link that ran out is one nobody paid: asked about it, the provider says it waits
+        # for payment or doesn't know the order (never opened). Neither moved money.
+        return local in (*services.OPEN_STATUSES, S.EXPIRED)
     if remote == "succeeded":
         return local in (S.SUCCEEDED, S.PARTIALLY_REFUNDED)
     if remote == "refunded":

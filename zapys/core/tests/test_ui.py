@@ -104,7 +104,8 @@ def test_a_new_app_adds_itself_and_a_clash_is_refused():
         ("owner", "/settings/branches/new/", "accounts:staff"),
         ("owner", "/settings/branches/2/", "accounts:staff"),
         ("owner", "/visits/52/", "schedule:calendar"),
-        ("owner", "/staff-hours/", "schedule:calendar"),
+        ("owner", "/staff-hours/", "catalog:services"),  # a tab of the catalogue
+        ("owner", "/staff-hours/4/", "catalog:services"),
         ("owner", "/finance/invoices/6/", "invoices:list"),
         # a group's pages highlight the group's one entry, which opens its first page
         ("owner", "/finance/invoice-rules/1/edit/", "invoices:list"),

@@ -76,3 +76,23 @@ def test_agreeing_payments_make_no_summary(org, branch, liqpay_sim, actor):
     assert StaffNotification.objects.count() == before
     payment.refresh_from_db()
     assert not payment.held_for_review
+
+
+def test_a_link_that_ran_out_unpaid_agrees_with_a_provider_that_never_saw_a_payment(
+    org, branch, liqpay_sim, actor
+):
+    """Expired here, unknown (never opened) or still waiting there: no money moved on either
+    side, so nothing is held and no summary is sent. Before, every expired link was
+    reported the next day as a mismatch."""
+    never_opened = make_topup(org, account=make_account(org, "liqpay"), amount=1000)
+    opened = make_topup(org, account=never_opened.account, amount=2000)
+    form = services.checkout_form(opened)
+    assert post_form(form.action, form.fields).status_code == 200  # pending at the provider
+    for payment in (never_opened, opened):
+        assert services.payment_expire(payment=payment, actor=actor)
+    before = StaffNotification.objects.count()
+    assert "checked 2, mismatches 0, errors 0" in jobs.mismatch_report(timezone.now())
+    assert StaffNotification.objects.count() == before
+    for payment in (never_opened, opened):
+        payment.refresh_from_db()
+        assert payment.status == "expired" and not payment.held_for_review
