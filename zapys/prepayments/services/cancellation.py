@@ -40,6 +40,14 @@ def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> B
     organization = booking.organization
     now = timezone.now()
     with transaction.atomic():
+        # The row as it is now, locked: the caller's copy may predate a payment that arrived
+        # meanwhile (a callback), and what happens to the money follows the row's status.
+        booking = (
+            Booking.objects.for_org(organization)
+            .select_for_update()
+            .select_related("visit__status", "payment")
+            .get(pk=booking.pk)
+        )
         before = booking.status
         if not booking_cancellable(booking, now):
             raise Conflict(

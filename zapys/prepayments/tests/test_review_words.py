@@ -65,6 +65,23 @@ def test_staff_cancelling_a_booking_is_a_cancellation_the_report_counts(org, bra
     assert sum(r.to_balance for r in rows) == 20_000
 
 
+def test_a_booking_paid_after_the_caller_loaded_it_is_cancelled_as_paid(org, branch, ready):
+    """Staff opened the booking while it waited; the payment arrived before they clicked
+    cancel. The money is the row's, not the page's: it stays on the balance and the
+    cancellations report says so (the demo's copy recorded 0 and the report lost 200)."""
+    seen_pending = make_booking(org, branch)
+    assert seen_pending.payment is not None
+    payment_succeed(payment=seen_pending.payment, actor=SYSTEM)
+    assert seen_pending.status == Booking.Status.PENDING  # the caller's stale copy
+    cancelled = services.booking_cancel(booking=seen_pending, actor=SYSTEM)
+    assert cancelled.status == Booking.Status.CANCELLED
+    assert (cancelled.cancel_to_balance, cancelled.cancel_refunded) == (20_000, 0)
+    cancelled.payment.refresh_from_db()
+    assert cancelled.payment.status == "succeeded"  # a paid link is not expired
+    rows = selectors.cancellations_report(group="client", date_from=None, date_to=None)
+    assert sum(r.to_balance for r in rows) == 20_000
+
+
 def test_a_paid_booking_of_a_visit_that_took_place_cannot_be_cancelled(
     staff_client, org, branch, ready
 ):
