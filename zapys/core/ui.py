@@ -57,6 +57,9 @@ class NavItem:
     order: int = 500
     # Paths of pages outside the item's URL that belong to its section (highlight it there).
     also_under: tuple[str, ...] = ()
+    # Paths of the app's own pages that are in no section (reached from the top bar, like
+    # the notifications behind the bell): the menu highlights nothing there.
+    not_under: tuple[str, ...] = ()
     # Shown as a tab of this group's entry, not as an entry of its own.
     group: NavGroup | None = None
 

@@ -28,7 +28,18 @@ from zapys.messaging.providers import (
     provider_label,
 )
 
-nav_item(NavItem("messaging:outbox", _("Messages"), "chat-dots", MANAGERS, MESSAGES, 110))
+# The notifications page is the bell's (top bar), not a page of Messages.
+nav_item(
+    NavItem(
+        "messaging:outbox",
+        _("Messages"),
+        "chat-dots",
+        MANAGERS,
+        MESSAGES,
+        110,
+        not_under=("/notifications/",),
+    )
+)
 settings_tab(SettingsTab("messaging", "messaging:settings", _("Messages"), order=50))
 settings_tab(SettingsTab("templates", "messaging:templates", _("Message templates"), order=60))
 client_card_tab(CardTab("messages", _("Messages"), "messaging:client_messages", order=50))

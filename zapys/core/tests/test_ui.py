@@ -119,7 +119,9 @@ def test_the_menu_highlights_the_section_of_the_page(role, path, highlighted):
     assert active == [reverse(highlighted)]
 
 
-@pytest.mark.parametrize("path", ["/settings/schedule/", "/account/password/", "/nowhere/"])
+@pytest.mark.parametrize(
+    "path", ["/settings/schedule/", "/account/password/", "/nowhere/", "/notifications/"]
+)
 def test_the_menu_highlights_nothing_outside_the_sections_a_role_sees(path):
     # An administrator has no "Settings" item; a page of no item's section highlights none.
     role = "administrator" if path.startswith("/settings/") else "owner"
