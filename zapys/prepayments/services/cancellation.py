@@ -44,7 +44,7 @@ def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> B
         # meanwhile (a callback), and what happens to the money follows the row's status.
         booking = (
             Booking.objects.for_org(organization)
-            .select_for_update()
+            .select_for_update(of=("self",))  # the payment is an outer join
             .select_related("visit__status", "payment")
             .get(pk=booking.pk)
         )
