@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import Organization
 from zapys.core.audit import Actor, audit_record
@@ -33,10 +32,6 @@ from zapys.core.jobs import periodic_job
 from zapys.core.models import CalendarSchedule
 from zapys.core.recurrence import Recurrence, next_run
 from zapys.core.tenancy import org_scope, organization_zone, unscoped
-from zapys.core.ui import audit_fields
-
-# The change key `calendar_schedule_set` writes (core's other keys: `core.ui`).
-audit_fields("core.calendarschedule", {"rule": _("When it runs")})
 
 logger = logging.getLogger(__name__)
 

@@ -302,3 +302,5 @@ audit_fields(
         "message_id": _("Message"),
     },
 )
+# The change key `core.calendar_work.calendar_schedule_set` writes.
+audit_fields("core.calendarschedule", {"rule": _("When it runs")})
