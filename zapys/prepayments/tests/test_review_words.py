@@ -145,6 +145,23 @@ def test_the_visit_page_of_a_paid_booking_offers_no_link_actions(staff_client, o
     assert "The prepayment is paid" in page
 
 
+def test_the_visit_page_of_a_booking_says_why_the_booking_was_asked_for(
+    staff_client, org, branch, ready
+):
+    """With a booking, the page says why it was asked for (staff asked where no rule
+    requires one), not what the rules say now beside "Booking №5: Awaiting payment"
+    (it read "Prepayment waived: client tag «клуб»" above an unpaid booking)."""
+    booking = make_booking(org, branch)
+    _lang(staff_client, "en")
+    page = staff_client.get(f"/visits/{booking.visit_id}/booking/").content.decode()
+    decision = re.search(r'data-testid="decision">(.*?)</div>', page, re.S)
+    assert decision is not None
+    with translation.override("en"):
+        assert booking.reason_shown
+        assert booking.reason_shown[0].upper() + booking.reason_shown[1:] in decision.group(1)
+    assert 'data-testid="current-booking"' in page
+
+
 def test_the_paid_public_page_says_thanks_the_amount_and_whom_to_call(client, org, branch, ready):
     org.phone = "+380671112233"
     org.save(update_fields=["phone"])
