@@ -38,7 +38,7 @@ class InvoiceForm(StyledForm):
         widget=forms.RadioSelect,
     )
     amount = MoneyField(
-        label=_("Amount"), required=False, help_text=_("Manual calculation: any amount.")
+        label=_("Amount, UAH"), required=False, help_text=_("Manual calculation: any amount.")
     )
     membership = forms.ModelChoiceField(
         label=_("Client account"),
