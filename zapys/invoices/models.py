@@ -372,16 +372,20 @@ class DunningLevel(OrgOwned):
 
     def __str__(self) -> str:
         # How the audit log names a reminder ("2 days before the due date", not "-2").
-        days = self.days_from_due
-        if days == 0:
-            return gettext("On the due date")
-        if days < 0:
-            return ngettext(
-                "%(days)s day before the due date", "%(days)s days before the due date", -days
-            ) % {"days": -days}
+        return due_offset_words(self.days_from_due)
+
+
+def due_offset_words(days: int) -> str:
+    """A reminder's day in words: "2 days before the due date", "on the due date"."""
+    if days == 0:
+        return gettext("On the due date")
+    if days < 0:
         return ngettext(
-            "%(days)s day after the due date", "%(days)s days after the due date", days
-        ) % {"days": days}
+            "%(days)s day before the due date", "%(days)s days before the due date", -days
+        ) % {"days": -days}
+    return ngettext("%(days)s day after the due date", "%(days)s days after the due date", days) % {
+        "days": days
+    }
 
 
 _TOKEN_SLOT = "__token__"

@@ -14,11 +14,13 @@ from zapys.core.ui import (
     SettingsTab,
     audit_actions,
     audit_fields,
+    audit_values,
     client_card_action,
     client_card_tab,
     nav_item,
     settings_tab,
 )
+from zapys.invoices.models import due_offset_words
 
 nav_item(
     NavItem("invoices:list", _("Invoices"), "receipt-cutoff", MANAGERS, MONEY, 45, group=INVOICING)
@@ -64,3 +66,14 @@ audit_actions(
 # Change keys that are not fields of the object they are written on.
 audit_fields("clients.client", {"payer": _("Payer")})
 audit_fields("invoices.invoicerule", {"invoices_kept": _("Invoices it issued (kept)")})
+
+
+def _due_offset(value: str) -> str:
+    """A reminder's stored day ("-2") as the reminder's own name says it."""
+    try:
+        return due_offset_words(int(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+audit_values("invoices.dunninglevel", "days_from_due", _due_offset)

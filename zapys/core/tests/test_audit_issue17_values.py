@@ -152,6 +152,17 @@ def test_a_payment_reminder_is_named_in_words_not_by_its_number(days, en, uk):
         assert str(level) == uk
 
 
+def test_a_payment_reminders_day_in_its_change_reads_as_its_name(org, actor):
+    """ "Days from the due date: -2" under the heading "2 days before the due date": the
+    value reads as the name does."""
+    row = _row(
+        org, actor, "dunning_level.create", "invoices.dunninglevel", {"days_from_due": [None, -2]}
+    )
+    changes = _read(row, "en")
+    assert [c.new for c in changes.values()] == ["2 days before the due date"]
+    assert [c.new for c in _read(row, "uk").values()] == ["2 дні до терміну оплати"]
+
+
 def test_the_demo_bots_name_reads_in_the_readers_language(org, actor):
     row = _row(
         org,
