@@ -20,6 +20,7 @@ from zapys.core.ui import (
     nav_item,
     settings_tab,
 )
+from zapys.invoices.events import TAGS
 from zapys.invoices.models import due_offset_words
 
 nav_item(
@@ -77,3 +78,16 @@ def _due_offset(value: str) -> str:
 
 
 audit_values("invoices.dunninglevel", "days_from_due", _due_offset)
+
+
+def _readable_template(text: str) -> str:
+    """A rule's or reminder's own text as a person reads it: its tags as their names in
+    brackets ("[Client's first name], …"), as the broadcasts show theirs."""
+    text = str(text)
+    for name, label in TAGS:
+        text = text.replace("{" + name + "}", f"[{label}]")
+    return text
+
+
+audit_values("invoices.invoicerule", "template", _readable_template)
+audit_values("invoices.dunninglevel", "template", _readable_template)

@@ -163,6 +163,19 @@ def test_a_payment_reminders_day_in_its_change_reads_as_its_name(org, actor):
     assert [c.new for c in _read(row, "uk").values()] == ["2 дні до терміну оплати"]
 
 
+@pytest.mark.parametrize("object_type", ["invoices.invoicerule", "invoices.dunninglevel"])
+def test_an_invoice_texts_tags_read_as_their_names(org, actor, object_type):
+    """The audit log is no template editor: "{customer.first_name}" reads as the tag's
+    name, as a broadcast's text does."""
+    text = "{customer.first_name}, рахунок: {bill.amount_url}"
+    row = _row(org, actor, "invoice_rule.create", object_type, {"template": [None, text]})
+    assert [c.new for c in _read(row, "en").values()] == [
+        "[Client's first name], рахунок: [Amount and link]"
+    ]
+    (uk,) = [c.new for c in _read(row, "uk").values()]
+    assert "{" not in uk and uk.startswith("[Ім")
+
+
 def test_the_demo_bots_name_reads_in_the_readers_language(org, actor):
     row = _row(
         org,
