@@ -200,15 +200,18 @@ def lesson_type_update(
 
 
 def _named_update(
-    obj: Subject | LessonType,
+    obj: Subject | LessonType | Room,
     action: str,
     actor: Actor,
     *,
     name: str | None,
     is_active: bool | None,
+    **checked: Any,
 ) -> Any:
+    """Set the given fields (None: unchanged) and audit what changed. `name` is cleaned and
+    required; `checked` are fields the caller has already validated (a room's branch)."""
     _require_manager(actor)
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {k: v for k, v in checked.items() if v is not None}
     if name is not None:
         name = clean_line(name)
         if not name:
@@ -241,36 +244,19 @@ def room_update(
     """Change a room or archive it (is_active=False: its lessons keep it; it is offered for
     no new one); restore it the same way."""
     _require_manager(actor)
-    fields: dict[str, Any] = {}
-    if name is not None:
-        name = clean_line(name)
-        if not name:
-            raise DomainError(_("Enter a name."), field="name")
-        fields["name"] = name
-    if branch is not None:
-        if branch.organization_id != room.organization_id:
-            raise DomainError(_("Unknown branch."), field="branch_id")
-        fields["branch"] = branch
-    if capacity is not None:
-        if capacity < 1:
-            raise DomainError(_("The capacity must be at least 1."), field="capacity")
-        fields["capacity"] = capacity
-    if is_active is not None:
-        fields["is_active"] = bool(is_active)
-    before = {k: getattr(room, k) for k in fields}
-    for key, value in fields.items():
-        setattr(room, key, value)
-    changes = changes_between(before, fields)
-    if changes:
-        room.save(update_fields=list(fields))
-        audit_record(
-            organization=room.organization,
-            actor=actor,
-            action="room.update",
-            obj=room,
-            changes=changes,
-        )
-    return room
+    if branch is not None and branch.organization_id != room.organization_id:
+        raise DomainError(_("Unknown branch."), field="branch_id")
+    if capacity is not None and capacity < 1:
+        raise DomainError(_("The capacity must be at least 1."), field="capacity")
+    return _named_update(
+        room,
+        "room.update",
+        actor,
+        name=name,
+        is_active=is_active,
+        branch=branch,
+        capacity=capacity,
+    )
 
 
 def _check_group_refs(organization: Organization, refs: dict[str, Any]) -> None:

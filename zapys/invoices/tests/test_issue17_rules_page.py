@@ -87,3 +87,24 @@ def test_editing_and_deleting_a_reminder(staff_client, owner, org):
     assert deleted.status_code == 302
     assert list(DunningLevel.objects.values_list("pk", flat=True)) == [first.pk]
     assert AuditLog.objects.filter(action="dunning_level.delete").count() == 1
+
+
+def test_another_organizations_reminder_cannot_be_seen_changed_or_deleted(
+    staff_client, owner, org, other_org
+):
+    from zapys.core.tenancy import org_scope
+
+    with org_scope(other_org):
+        theirs = rules.dunning_level_create(
+            organization=other_org, days_from_due=-2, actor=SYSTEM, template="Їхній текст"
+        )
+    url = f"/finance/invoice-rules/reminders/{theirs.pk}/"
+    assert staff_client.get(url).status_code == 404
+    posted = staff_client.post(url, {"days_from_due": "7", "channel": "sms", "template": "x"})
+    assert posted.status_code == 404
+    assert staff_client.post(f"{url}delete/").status_code == 404
+    with org_scope(other_org):
+        theirs.refresh_from_db()
+        assert (theirs.days_from_due, theirs.template) == (-2, "Їхній текст")
+        assert DunningLevel.objects.count() == 1
+    assert not AuditLog.objects.filter(action__startswith="dunning_level.u").exists()
