@@ -60,15 +60,24 @@ def test_finance_settings_tables_have_headers_and_one_pair_of_actions(
 ):
     make_payment_type(branch)
     ledger.finance_article_create(organization=org, kind="expense", name="Оренда", actor=SYSTEM)
+    ledger.payment_type_create(
+        organization=org, branch=branch, method="card", name="Термінал Приват", actor=SYSTEM
+    )
     en = staff_page(staff_client, owner, "en", "ledger:settings")
     for table in ("payment-types", "categories", "cash-desks"):
         assert re.search(rf'data-testid="{table}"><thead><tr><th>Name</th>', en), table
-    # "Cash | Cash": the method is not repeated beside a name that already says it
-    row = re.search(r'data-testid="payment-type-row">(.*?)</tr>', en, re.S)
-    assert row and row.group(1).count("Cash") == 1
-    assert "Switch off" not in en and en.count(">Archive</button>") == 2
+    rows = re.findall(r'data-testid="payment-type-row">(.*?)</tr>', en, re.S)
+    assert len(rows) == 2
+    cash, terminal = sorted(rows, key=lambda r: "Термінал" in r)
+    # "Cash | Cash": the method is not repeated beside a name that already says it, and
+    # no "—" stands where a method reads as missing
+    assert cash.count("Cash") == 1 and "—" not in cash and "payment-type-method" not in cash
+    # a name that does not say its method is followed by it
+    assert re.search(r'Термінал Приват <span[^>]*payment-type-method">· Card</span>', terminal)
+    assert "<th>Method</th>" not in en
+    assert "Switch off" not in en and en.count(">Archive</button>") == 3
     uk = staff_page(staff_client, owner, "uk", "ledger:settings")
-    assert "Вимкнути" not in uk and uk.count(">В архів</button>") == 2
+    assert "Вимкнути" not in uk and uk.count(">В архів</button>") == 3
 
 
 def _operations(org, branch, n):
