@@ -8,6 +8,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from zapys.clients.models import Client, Tag
@@ -85,7 +86,18 @@ def load(ctx: DemoContext) -> None:
     services.prepayment_rule_create(
         organization=org, action="waive", tag=club, actor=ctx.actor, order=10
     )
-    clients = list(ctx.data.get("clients") or Client.objects.for_org(org)[:8])
+    # the bookings are asked of clients who would be asked in a salon: not of a «клуб» client
+    # (the rule above waives them) nor of one whose membership pays for the visit (refused)
+    exempt = set(
+        Client.objects.for_org(org)
+        .filter(Q(tags=club) | Q(memberships__isnull=False))
+        .values_list("pk", flat=True)
+    )
+    clients = [
+        c
+        for c in (ctx.data.get("clients") or Client.objects.for_org(org)[:12])
+        if c.pk not in exempt
+    ]
     service_list: list[Any] = list(ctx.data.get("services") or [])
     staff = ctx.specialists or ctx.staff
     if not clients or not service_list or not staff or not ctx.branches:

@@ -37,6 +37,7 @@ _FIXED_REASONS = {
     "online_required": gettext_lazy("prepayment required: online self-booking"),
     "online_free": gettext_lazy("prepayment not required for online self-booking"),
     "no_rule": gettext_lazy("no rule requires prepayment"),
+    "membership": gettext_lazy("prepayment not needed: the client's membership covers the visit"),
 }
 
 

@@ -21,6 +21,7 @@ from zapys.core.exceptions import DomainError
 from zapys.core.money import format_money, multiply_rate, percent_of
 from zapys.core.prepared import PreparedQuery
 from zapys.core.tenancy import current_org, organization_zone
+from zapys.memberships.selectors import clients_with_covering_membership
 from zapys.messaging.models import Message
 from zapys.prepayments.models import (
     Booking,
@@ -118,14 +119,35 @@ def _rule_why(rule: PrepaymentRule) -> dict[str, Any]:
     return {"kind": "rule", "action": action, "parts": parts}
 
 
+def _membership_covers(visit: Visit, day: date) -> bool:
+    """Whether the client's membership pays for this appointment (one query, the rule the
+    checkout uses to draw a membership visit)."""
+    if visit.client_id is None or visit.kind != "individual" or visit.service_id is None:
+        return False
+    return bool(
+        clients_with_covering_membership(
+            organization=visit.organization,
+            client_ids=[visit.client_id],
+            on_date=day,
+            service=visit.service_id,
+        )
+    )
+
+
 def prepayment_decision(*, visit: Visit, settings: PrepaymentSettings | None = None) -> Decision:
-    """Evaluate the rules for a visit (two queries): first matching active rule wins;
-    without one, online self-bookings follow the "require for online" switch."""
+    """Evaluate the rules for a visit (three queries): a membership that covers the visit
+    waives it before any rule; else the first matching active rule wins; without one,
+    online self-bookings follow the "require for online" switch."""
 
     organization = visit.organization
     settings = settings or prepayment_settings_or_default(organization)
     if not settings.enabled:
         return Decision(False, {"kind": "switched_off"})
+    day = visit.starts_at.astimezone(organization_zone(organization)).date()
+    if _membership_covers(visit, day):
+        # the client has paid for this visit already: a prepayment would ask twice, and
+        # no rule (nor staff) can make it otherwise (`booking_create` refuses)
+        return Decision(False, {"kind": "membership"})
     rules = list(
         PrepaymentRule.objects.for_org(organization)
         .filter(is_active=True)
@@ -135,7 +157,6 @@ def prepayment_decision(*, visit: Visit, settings: PrepaymentSettings | None = N
     tag_ids: set[int] = set()
     if visit.client_id and any(r.tag_id for r in rules):
         tag_ids = set(visit.client.tags.values_list("id", flat=True))  # type: ignore[union-attr]
-    day = visit.starts_at.astimezone(organization_zone(organization)).date()
     online = visit.source == "online"
     for rule in rules:
         if rule.service_id and rule.service_id != visit.service_id:

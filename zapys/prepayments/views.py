@@ -327,6 +327,8 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
             "current_cancellable": current is not None
             and services.booking_cancellable(current, now),
             "visit_passed": visit.starts_at <= now or not visit.blocks_time,
+            # the client's membership pays for the visit: nothing to ask (the service refuses)
+            "covered": decision.why["kind"] == "membership",
         },
     )
 

@@ -137,7 +137,8 @@ def booking_create(
     clock, optionally the configured visit status, and the link message — one transaction.
 
     Refuses (nothing written): prepayment off, no client, a cancelled or past visit, an
-    active booking already on the visit (409 naming it), an amount of 0 or above the price.
+    active booking already on the visit (409 naming it), a visit the client's membership
+    covers (409: the client would pay twice), an amount of 0 or above the price.
     """
 
     now = now or timezone.now()
@@ -179,6 +180,11 @@ def booking_create(
                 )
         amount = booking_amount(visit=visit, booking_type=booking_type)
         decision = prepayment_decision(visit=visit, settings=settings)
+        if decision.why["kind"] == "membership":
+            raise Conflict(
+                _("The client's membership covers this visit: there is nothing to prepay."),
+                field="visit_id",
+            )
         # asked for although no rule requires it: say so, with what the rules say
         why = decision.why if decision.required else {"kind": "requested", "rule": decision.why}
         expires_at, deadline_reason = booking_deadline(visit, settings, now)
