@@ -1,14 +1,30 @@
-"""About fifty demo clients with tags, birthdays, notes and types; one of them frozen."""
+"""About fifty demo clients with tags, birthdays, notes and types; one of them frozen.
+
+The salon came to Zapys from another CRM: its clients arrive through the same import a real
+salon uses (a file uploaded by the owner, checked, confirmed, carried out), dated before the
+demo's history starts. So the import page lists that import (its date, rows and who ran it)
+and the opening balances the payments report shows are the ones that import brought.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import csv
+import io
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from zapys.clients.models import Client, Tag
-from zapys.clients.services import client_create, client_freeze
-from zapys.core.demo import DemoContext
+from zapys.clients.importing import (
+    client_import_check,
+    client_import_run,
+    client_import_start,
+    client_import_upload,
+)
+from zapys.clients.models import Client, ClientImport, Tag
+from zapys.clients.services import client_freeze
+from zapys.core.audit import Actor
+from zapys.core.demo import DemoContext, demo_clock
+from zapys.core.tenancy import organization_zone
 
 SURNAMES = [
     "Коваленко",
@@ -55,18 +71,46 @@ NOTES = [
 ]
 COMPANIES = ["ТОВ «Зелений сад»", "ФОП Мельник А. В.", "ТОВ «Сонячна студія»"]
 
+#: The file the owner exported from the old CRM, with the Ukrainian headers such a file has.
+IMPORT_FILE_NAME = "Клієнти з попередньої CRM.csv"
+IMPORT_HEADER = [
+    "ПІБ",
+    "Телефон",
+    "Email",
+    "Дата народження",
+    "Примітка",
+    "Теги",
+    "Тип",
+    "Статус",
+    "Баланс",
+]
+TYPE_WORDS = {Client.Type.INDIVIDUAL: "фізособа", Client.Type.LEGAL_ENTITY: "юрособа"}
+STATUS_WORDS = {
+    Client.Status.ACTIVE: "активний",
+    Client.Status.INACTIVE: "неактивний",
+    Client.Status.LEAD: "лід",
+}
+#: Balances carried over from the old CRM (row index → hryvnias): money some clients left
+#: with the salon, and one debt, whose client the old CRM tagged "борг".
+OPENING_BALANCES = {0: "1000", 4: "500", 8: "1500", 12: "-350"}
+DEBTOR = 12
+#: The import happened this many days before the first day of the demo's money history
+#: (reports' demo starts on the first day of the month before last).
+IMPORT_DAYS_BEFORE_HISTORY = 3
+
 
 def load(ctx: DemoContext) -> None:
     org = ctx.organization
     tags = [Tag.objects.create(organization=org, name=n, color=c) for n, c in TAGS]
     free_tags = [t for t in tags if t.name != "борг"]
     today = timezone.localtime(ctx.now).date()
-    clients = []
+    rows: list[list[str]] = []
     for i in range(50):
         legal = i in (7, 23, 41)
-        # A person in parts (the card shows "Surname Name", messages greet by the name).
+        # A person as the old CRM wrote them, "Surname Name": the import splits the parts
+        # (the card shows the whole name, messages greet by the first name).
         surname, first_name = ctx.rng.choice(SURNAMES), ctx.rng.choice(FIRST_NAMES)
-        name = COMPANIES[[7, 23, 41].index(i)] if legal else ""
+        name = COMPANIES[[7, 23, 41].index(i)] if legal else f"{surname} {first_name}"
         status = (
             Client.Status.LEAD
             if i % 17 == 5
@@ -79,22 +123,27 @@ def load(ctx: DemoContext) -> None:
                 1970 + ctx.rng.randrange(38), ctx.rng.randrange(1, 13), ctx.rng.randrange(1, 29)
             )
         )
-        client = client_create(
-            organization=org,
-            name=name,
-            last_name="" if legal else surname,
-            first_name="" if legal else first_name,
-            phone=f"+38067{1000000 + i * 7919:07d}",
-            email=f"client{i + 1}@example.com" if i % 3 else "",
-            birthday=birthday,
-            note=ctx.rng.choice(NOTES),
-            client_type=Client.Type.LEGAL_ENTITY if legal else Client.Type.INDIVIDUAL,
-            status=status,
-            # "борг" (debt) is not dealt at random: a client tagged so had money on account.
-            tag_objects=ctx.rng.sample(free_tags, k=ctx.rng.choice([0, 1, 1, 2])),
-            actor=ctx.actor,
+        note = ctx.rng.choice(NOTES)
+        # "борг" (debt) is not dealt at random: only the client who owes carries it.
+        tag_names = [t.name for t in ctx.rng.sample(free_tags, k=ctx.rng.choice([0, 1, 1, 2]))]
+        if i == DEBTOR:
+            tag_names.append("борг")
+        rows.append(
+            [
+                name,
+                f"+38067{1000000 + i * 7919:07d}",
+                f"client{i + 1}@example.com" if i % 3 else "",
+                birthday.strftime("%d.%m.%Y") if birthday else "",
+                note,
+                ", ".join(tag_names),
+                TYPE_WORDS[Client.Type.LEGAL_ENTITY if legal else Client.Type.INDIVIDUAL],
+                STATUS_WORDS[status],
+                OPENING_BALANCES.get(i, ""),
+            ]
         )
-        clients.append(client)
+    _import(ctx, rows, at=_import_moment(ctx, today))
+    by_phone = {c.phone: c for c in Client.objects.for_org(org)}
+    clients = [by_phone[row[1]] for row in rows]
     # One client on holiday right now: the card shows the badge, the list the snowflake.
     client_freeze(
         client=clients[4],
@@ -105,3 +154,37 @@ def load(ctx: DemoContext) -> None:
     )
     ctx.data["clients"] = clients
     ctx.data["tags"] = tags
+
+
+def _import_moment(ctx: DemoContext, today: date) -> datetime:
+    """An evening a few days before the demo's money history begins (the first day of the
+    month before last), after the salon closed."""
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    history_starts = (last_month - timedelta(days=1)).replace(day=1)
+    day = history_starts - timedelta(days=IMPORT_DAYS_BEFORE_HISTORY)
+    return datetime.combine(day, time(20, 15), organization_zone(ctx.organization))
+
+
+def _import(ctx: DemoContext, rows: list[list[str]], *, at: datetime) -> ClientImport:
+    """The owner uploads the old CRM's file, the worker checks it, the owner confirms, the
+    worker imports: the steps of the import page, run here one after another (the demo
+    has no worker; the tasks queued on commit find the import done and do nothing)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(IMPORT_HEADER)
+    writer.writerows(rows)
+    data = buffer.getvalue().encode("utf-8")
+    owner = Actor.staff(ctx.owner)
+    with demo_clock(at):
+        upload = client_import_upload(
+            organization=ctx.organization,
+            file=io.BytesIO(data),
+            filename=IMPORT_FILE_NAME,
+            size=len(data),
+            actor=owner,
+        )
+        upload = client_import_check(upload=upload, actor=owner)
+    with demo_clock(at + timedelta(minutes=2)):
+        upload = client_import_start(upload=upload, actor=owner)
+        upload = client_import_run(upload=upload, actor=owner)
+    return upload

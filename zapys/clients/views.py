@@ -356,7 +356,9 @@ def _client_import(request: HttpRequest) -> HttpResponse:
             form_add_domain_error(form, exc)
         else:
             return redirect("clients:import_detail", import_id=created.pk)
-    recent = ClientImport.objects.select_related("created_by").order_by("-created_at")[:10]
+    recent = ClientImport.objects.select_related("created_by", "started_by").order_by(
+        "-created_at"
+    )[:10]
     return render(request, "clients/import.html", {"form": form, "recent": recent})
 
 

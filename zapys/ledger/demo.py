@@ -1,14 +1,22 @@
 """Demo finance: payment types and a cash desk per branch, articles, client ledgers
-(payments, charges, one cancelled mistake), a few cash operations."""
+(payments, charges, one cancelled mistake), a few cash operations.
+
+Each of these is dated when it would have happened over the past weeks, not when the demo
+was loaded: the services are called with the clock set back (`core.demo.demo_clock`), so an
+entry, its audit row and its till operation all say the same day. (The ledger is
+append-only; its rows are dated by the clock when written and never re-dated.) The opening
+balances are not made here: they come with the clients' import (`clients/demo.py`)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext
 
-from zapys.core.demo import DemoContext
+from zapys.core.demo import DemoContext, demo_clock
+from zapys.core.tenancy import organization_zone
 from zapys.ledger import services
 from zapys.ledger.hooks import finance_articles_declared
 from zapys.ledger.models import DEFAULT_PAYMENT_TYPE_NAMES, Entry, PaymentType
@@ -51,75 +59,93 @@ def load(ctx: DemoContext) -> None:
 
     clients = ctx.data.get("clients", [])
     main = ctx.branches[0] if ctx.branches else None
+    zone = organization_zone(org)
+    today = ctx.now.astimezone(zone).date()
     for i, client in enumerate(clients[:12]):
         pt = types[main.pk]["cash" if i % 2 else "card"] if main else None
-        if i % 4 == 0:
+        # One visit a client, every other day over the past weeks (the last four days ago),
+        # through the day: charged for the service, then paid at the desk.
+        served = _at(today - timedelta(days=26 - 2 * i), 10 + i % 8, 0 if i % 2 else 30, zone)
+        with demo_clock(served):
+            services.entry_create(
+                client=client,
+                kind=Entry.Kind.CREDIT,
+                amount=ctx.rng.choice([45_000, 60_000, 80_000]),
+                purpose=Entry.Purpose.SERVICE,
+                comment="Манікюр з покриттям гель-лак" if i % 2 else "Стрижка жіноча",
+                branch=main,
+                actor=actor,
+            )
+        paid = served + timedelta(minutes=5)
+        with demo_clock(paid):
             services.entry_create(
                 client=client,
                 kind=Entry.Kind.DEBIT,
-                amount=ctx.rng.choice([50_000, 100_000, 150_000]),
-                purpose=Entry.Purpose.OPENING_BALANCE,
-                comment="Залишок з попередньої CRM",
+                amount=ctx.rng.choice([40_000, 60_000, 70_000]),
+                purpose=Entry.Purpose.PAYMENT,
+                branch=main,
+                payment_type=pt,
                 actor=actor,
             )
-        services.entry_create(
-            client=client,
-            kind=Entry.Kind.DEBIT,
-            amount=ctx.rng.choice([40_000, 60_000, 70_000]),
-            purpose=Entry.Purpose.PAYMENT,
-            branch=main,
-            payment_type=pt,
-            actor=actor,
-        )
-        services.entry_create(
-            client=client,
-            kind=Entry.Kind.CREDIT,
-            amount=ctx.rng.choice([45_000, 60_000, 80_000]),
-            purpose=Entry.Purpose.SERVICE,
-            comment="Манікюр з покриттям гель-лак" if i % 2 else "Стрижка жіноча",
-            branch=main,
-            actor=actor,
-        )
         if i == 1:
-            mistake = services.entry_create(
-                client=client,
-                kind=Entry.Kind.DEBIT,
-                amount=700_000,
-                purpose=Entry.Purpose.PAYMENT,
-                comment="Помилково: зайвий нуль",
-                branch=main,
-                payment_type=pt,
-                actor=actor,
-            )
-            services.entry_cancel(entry=mistake, actor=actor, reason="Зайвий нуль у сумі")
-            services.entry_create(
-                client=client,
-                kind=Entry.Kind.DEBIT,
-                amount=70_000,
-                purpose=Entry.Purpose.PAYMENT,
-                comment="Виправлення",
-                branch=main,
-                payment_type=pt,
-                actor=actor,
-            )
+            # A typo caught at once: the wrong payment cancelled and the right one entered.
+            with demo_clock(paid + timedelta(minutes=2)):
+                mistake = services.entry_create(
+                    client=client,
+                    kind=Entry.Kind.DEBIT,
+                    amount=700_000,
+                    purpose=Entry.Purpose.PAYMENT,
+                    comment="Помилково: зайвий нуль",
+                    branch=main,
+                    payment_type=pt,
+                    actor=actor,
+                )
+            with demo_clock(paid + timedelta(minutes=4)):
+                services.entry_cancel(entry=mistake, actor=actor, reason="Зайвий нуль у сумі")
+                services.entry_create(
+                    client=client,
+                    kind=Entry.Kind.DEBIT,
+                    amount=70_000,
+                    purpose=Entry.Purpose.PAYMENT,
+                    comment="Виправлення",
+                    branch=main,
+                    payment_type=pt,
+                    actor=actor,
+                )
+    # The month's rent on its first working morning, the gel polish bought a week ago.
+    rent_day = _at(_first_weekday(today.replace(day=1)), 9, 30, zone)
+    supplies_day = _at(today - timedelta(days=7), 12, 0, zone)
     for branch in ctx.branches:
-        services.financial_operation_create(
-            organization=org,
-            branch=branch,
-            kind="expense",
-            amount=1_500_000,
-            article=rent,
-            payment_type=types[branch.pk]["card"],
-            comment="Оренда приміщення",
-            actor=actor,
-        )
-        services.financial_operation_create(
-            organization=org,
-            branch=branch,
-            kind="expense",
-            amount=230_000,
-            article=supplies,
-            payment_type=types[branch.pk]["cash"],
-            comment="Гель-лаки",
-            actor=actor,
-        )
+        with demo_clock(rent_day):
+            services.financial_operation_create(
+                organization=org,
+                branch=branch,
+                kind="expense",
+                amount=1_500_000,
+                article=rent,
+                payment_type=types[branch.pk]["card"],
+                comment="Оренда приміщення",
+                actor=actor,
+            )
+        with demo_clock(supplies_day):
+            services.financial_operation_create(
+                organization=org,
+                branch=branch,
+                kind="expense",
+                amount=230_000,
+                article=supplies,
+                payment_type=types[branch.pk]["cash"],
+                comment="Гель-лаки",
+                actor=actor,
+            )
+
+
+def _at(day: date, hour: int, minute: int, zone: Any) -> datetime:
+    return datetime.combine(day, time(hour, minute), zone)
+
+
+def _first_weekday(day: date) -> date:
+    """The first Monday-to-Friday day from `day` on."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day

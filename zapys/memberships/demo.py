@@ -1,10 +1,15 @@
-"""Demo plans and memberships sold in every mode (paid, on credit, without payment)."""
+"""Demo plans and memberships sold in every mode (paid, on credit, without payment).
+
+Each membership is sold on the morning its validity starts (`demo_clock`): the sale's
+charge and payment in the client's balance history are dated that day, not the day the
+demo was loaded."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from zapys.core.demo import DemoContext
+from zapys.core.demo import DemoContext, demo_clock
+from zapys.core.tenancy import organization_zone
 from zapys.memberships import services
 from zapys.memberships.models import ClientMembership, MembershipPlan
 
@@ -51,7 +56,8 @@ def load(ctx: DemoContext) -> None:
     )
     services.membership_plan_archive(plan=old, actor=actor)
 
-    today = ctx.now.date()
+    zone = organization_zone(org)
+    today = ctx.now.astimezone(zone).date()
     branch = ctx.branches[0] if ctx.branches else None
     modes = [
         ClientMembership.SaleMode.PAID,
@@ -61,18 +67,22 @@ def load(ctx: DemoContext) -> None:
     sold = []
     for i, client in enumerate(ctx.data.get("clients", [])[:15]):
         plan = plans[i % 3]
-        m = services.membership_sell(
-            client=client,
-            plan=plan,
-            mode=modes[i % 3],
-            starts_on=today - timedelta(days=ctx.rng.randint(0, 20)),
-            branch=branch,
-            actor=actor,
-        )
-        if m.visits_total and i % 2:
-            services.membership_add_virtual_visits(
-                membership=m, count=1, reason="Відвідування до переходу в Zapys", actor=actor
+        starts_on = today - timedelta(days=ctx.rng.randint(0, 20))
+        # sold at the desk that morning, between 10:00 and 12:40
+        sold_at = datetime.combine(starts_on, time(10 + i % 3, 20 * (i % 3)), zone)
+        with demo_clock(sold_at):
+            m = services.membership_sell(
+                client=client,
+                plan=plan,
+                mode=modes[i % 3],
+                starts_on=starts_on,
+                branch=branch,
+                actor=actor,
             )
+            if m.visits_total and i % 2:
+                services.membership_add_virtual_visits(
+                    membership=m, count=1, reason="Відвідування до переходу в Zapys", actor=actor
+                )
         sold.append(m)
     if sold:
         services.membership_renew(

@@ -1,0 +1,64 @@
+"""The demo's clients came from another CRM through the import (issue 17): the import page
+lists that import with its date, rows and who ran it, and the opening balances the payments
+report shows are the ones it brought — not balances "from an import" nobody made."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from zapys.accounts.models import Organization, User
+from zapys.clients.models import Client, ClientImport
+from zapys.core.tenancy import org_scope, organization_zone, unscoped
+from zapys.ledger.models import Entry
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", stdout=StringIO())
+    with unscoped():
+        org = Organization.objects.get(slug="demo")
+    with org_scope(org), timezone.override(organization_zone(org)):
+        yield org
+
+
+def test_the_demo_imported_its_clients_and_their_opening_balances(demo):
+    owner = User.objects.get(username="owner")
+    run = ClientImport.objects.get()
+    assert run.status == ClientImport.Status.DONE
+    assert (run.total_rows, run.report["created"], run.report["rejected_count"]) == (50, 50, 0)
+    assert run.created_by == owner and run.started_by == owner
+    assert not run.file  # the file is deleted once imported, as always
+    opening = Entry.objects.filter(purpose=Entry.Purpose.OPENING_BALANCE)
+    assert opening.count() == run.report["opening_balances"] == 4
+    # the balances came with the import, before any of the salon's history in Zapys
+    assert {e.created_at.date() for e in opening} == {run.finished_at.date()}
+    first_other = Entry.objects.exclude(purpose=Entry.Purpose.OPENING_BALANCE).earliest(
+        "created_at"
+    )
+    assert run.finished_at < first_other.created_at
+    assert Client.objects.filter(created_at__lte=run.finished_at).count() >= 50
+    # the one imported debt is the client tagged "борг", and no one else is
+    debtor = opening.get(kind=Entry.Kind.CREDIT).client
+    assert list(Client.objects.filter(tags__name="борг")) == [debtor]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("uk", "Завершено"), ("en", "Done")], ids=["uk", "en"]
+)
+def test_the_import_page_lists_the_demos_import(demo, client, language, words):
+    owner = User.objects.get(username="owner")
+    run = ClientImport.objects.get()
+    client.force_login(owner)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    page = client.get("/clients/import/").content.decode()
+    assert "No imports yet." not in page and "Імпортів ще не було" not in page
+    assert page.count('data-testid="import-row"') == 1
+    when = timezone.localtime(run.created_at).strftime("%d.%m.%Y %H:%M")
+    for shown in ("Клієнти з попередньої CRM.csv", words, ">50<", when, "Зоряна Петренко"):
+        assert shown in page, shown
+    detail = client.get(f"/clients/import/{run.pk}/").content.decode()
+    assert 'data-testid="import-done"' in detail

@@ -1,0 +1,79 @@
+"""The demo's money has a history (issue 17): charges, payments, membership sales and till
+operations are dated over the past weeks, when they would have happened, not all at the
+moment the demo was loaded; the client's balance history and the payments report show it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from zapys.accounts.models import Organization, User
+from zapys.core.tenancy import org_scope, organization_zone, unscoped
+from zapys.ledger.models import Entry, FinancialOperation
+from zapys.memberships.models import ClientMembership
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", stdout=StringIO())
+    with unscoped():
+        org = Organization.objects.get(slug="demo")
+    with org_scope(org), timezone.override(organization_zone(org)):
+        yield org
+
+
+def _day(moment):
+    return timezone.localtime(moment).date()
+
+
+def test_the_demo_charges_and_payments_spread_over_past_weeks(demo):
+    now = timezone.now()
+    today = timezone.localdate()
+    assert not Entry.objects.filter(created_at__gt=now).exists()
+    # the desk's charges for services: a month of days, not one
+    charged = {_day(e.created_at) for e in Entry.objects.filter(purpose=Entry.Purpose.SERVICE)}
+    assert len(charged) >= 15, sorted(charged)
+    assert min(charged) <= today - timedelta(days=20)
+    # what was loaded "today" is today's business, a small part of the whole
+    entries = Entry.objects.exclude(purpose=Entry.Purpose.OPENING_BALANCE)
+    assert (
+        entries.filter(created_at__date__lt=today).count()
+        > 3 * entries.filter(created_at__date__gte=today).count()
+    )
+    # the till: the month's rent and the polish bought a week ago, not at load time
+    expenses = FinancialOperation.objects.filter(kind="expense", client__isnull=True)
+    assert {_day(op.created_at) for op in expenses} != {today}
+
+
+def test_a_membership_is_sold_the_day_it_starts(demo):
+    today = timezone.localdate()
+    sold = ClientMembership.objects.filter(starts_on__lt=today)
+    assert sold.count() >= 5
+    for membership in sold:
+        entries = Entry.objects.filter(
+            cause_type="memberships.clientmembership", cause_id=membership.pk
+        )
+        assert {_day(e.created_at) for e in entries} <= {membership.starts_on}, membership
+
+
+def test_the_balance_history_and_the_payments_report_show_the_days(demo, client):
+    client.force_login(User.objects.get(username="owner"))
+    client.post("/i18n/setlang/", {"language": "uk", "next": "/"})
+    entry = (
+        Entry.objects.filter(purpose=Entry.Purpose.SERVICE, comment="Стрижка жіноча")
+        .order_by("created_at")
+        .first()
+    )
+    assert entry is not None and _day(entry.created_at) < timezone.localdate() - timedelta(days=7)
+    shown = timezone.localtime(entry.created_at).strftime("%d.%m.%Y %H:%M")
+    card = client.get(f"/clients/{entry.client_id}/payments/").content.decode()
+    assert shown in card
+    day = _day(entry.created_at).strftime("%d.%m.%Y")
+    report = client.get(
+        "/finance/payments/", {"date_from": day, "date_to": day, "purpose": "service"}
+    ).content.decode()
+    assert shown in report
