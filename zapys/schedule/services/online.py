@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Service
@@ -15,6 +15,7 @@ from zapys.clients import services as clients
 from zapys.clients.phones import normalize_phone
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import organization_zone
 from zapys.core.text import clean_line
 from zapys.schedule import hooks
@@ -148,3 +149,38 @@ def online_booking_create(
         visit_id = visit.pk
         transaction.on_commit(lambda: hooks.run_after_online_visit_created(visit_id))
     return visit
+
+
+#: "5 December" / «5 грудня»: a stored text keeps words, not dates, so the month is a text of
+#: its own and each reader's catalogue gives it (Ukrainian puts it in the genitive).
+DAY_OF_MONTH = (
+    gettext_noop("%(day)s January"),
+    gettext_noop("%(day)s February"),
+    gettext_noop("%(day)s March"),
+    gettext_noop("%(day)s April"),
+    gettext_noop("%(day)s May"),
+    gettext_noop("%(day)s June"),
+    gettext_noop("%(day)s July"),
+    gettext_noop("%(day)s August"),
+    gettext_noop("%(day)s September"),
+    gettext_noop("%(day)s October"),
+    gettext_noop("%(day)s November"),
+    gettext_noop("%(day)s December"),
+)
+
+
+def online_booking_notice(visit: Visit) -> tuple[StoredText, StoredText]:
+    """What the staff are told when a client books themself online (title, body): who, what,
+    when in words and with whom, each reader in their own language. Sent by messaging after
+    the booking commits (`messaging/schedule_hooks.py`), with a link to the visit."""
+    local = visit.starts_at.astimezone(organization_zone(visit.organization))
+    client = visit.client.name if visit.client is not None else ""
+    title = StoredText(gettext_noop("New online booking: %(client)s"), client=client)
+    body = StoredText(
+        gettext_noop("%(service)s on %(date)s at %(time)s. Specialist: %(specialist)s."),
+        service=visit.title,
+        date=StoredText(DAY_OF_MONTH[local.month - 1], day=local.day),
+        time=local.strftime("%H:%M"),
+        specialist=str(visit.staff),
+    )
+    return title, body
