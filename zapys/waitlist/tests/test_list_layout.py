@@ -1,17 +1,22 @@
 """The list page reads well at 1366 px in both languages: the status filter is not clipped,
-the Show button lines up, the offer cell does not break inside a date or an amount, the
-busy-time note keeps the specialist's name in the nominative, and counts have real plurals."""
+the Show button lines up, the offer cell does not break inside a date or an amount, a status
+stays on one line, an offer's deadline says its day unless it is today, the busy-time note keeps the
+specialist's name in the nominative, and counts have real plurals."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zapys.core.audit import Actor
 from zapys.schedule import services as schedule
 from zapys.waitlist import services
+from zapys.waitlist.deadlines import deadline_words
 from zapys.waitlist.models import Offer
 from zapys.waitlist.tests.test_sweep_queries import lapsed_offers
 
@@ -57,15 +62,17 @@ def test_the_offer_cell_keeps_dates_and_amounts_whole(
     with django_capture_on_commit_callbacks(execute=True):
         schedule.visit_cancel(visit=booked_slot, actor=SYSTEM)
     assert Offer.objects.get().status == "open"
-    for language, pay_by in (("en", "pay by"), ("uk", "оплатити до")):
+    for language, pay_by in (("en", "Awaiting payment"), ("uk", "Очікує оплати")):
         page = _page(staff_client, language)
         cell = re.search(r'data-testid="entry-offer">(.*?)</td>', page, re.S)
         assert cell, language
         html = cell.group(1)
         # one detail a line, none breaking inside: the cell was cut at "оплатити до 18:3"
         assert html.count('<div class="text-nowrap">') == 2  # the time and the amount
-        assert '<span class="badge text-bg-light text-wrap text-start">' in html  # status
-        assert f'<div class="text-nowrap text-muted">{pay_by} ' in html, html
+        status = '<span class="badge text-bg-light text-wrap text-start">'
+        assert f"{status}{pay_by}</span>" in html, html
+        # the deadline on a line of its own under "Awaiting payment", not breaking inside
+        assert '<div class="text-nowrap text-muted" data-testid="offer-pay-by">' in html
 
 
 def test_the_busy_time_note_keeps_the_name_nominative(staff_client, org, salon, booked_slot):
@@ -104,3 +111,152 @@ def test_the_busy_time_note_writes_the_date_like_the_table(staff_client, org, sa
             r'data-testid="from-visit">(.*?)</div>', _page(staff_client, language, url), re.S
         )
         assert note and text in note.group(1), (language, note and note.group(1))
+
+
+def _offered(org, salon, booked_slot, make_client, on_commit) -> Offer:
+    """A client waiting for the booked slot's day gets an open offer when it is freed."""
+    _specialist, service = salon
+    day = timezone.localtime(booked_slot.starts_at).date()
+    services.entry_create(
+        organization=org,
+        client=make_client(),
+        service=service,
+        date_from=day,
+        date_to=day,
+        actor=SYSTEM,
+    )
+    with on_commit(execute=True):
+        schedule.visit_cancel(visit=booked_slot, actor=SYSTEM)
+    return Offer.objects.get(status="open")
+
+
+def test_the_offered_status_stays_on_one_line(
+    staff_client, org, salon, booked_slot, make_client, django_capture_on_commit_callbacks
+):
+    """«Запропоновано час» wrapped inside its badge onto two squeezed lines (issue 17)."""
+    _offered(org, salon, booked_slot, make_client, django_capture_on_commit_callbacks)
+    for language, word in (("uk", "Запропоновано час"), ("en", "Offered a time")):
+        page = _page(staff_client, language)
+        assert (
+            f'<span class="badge text-bg-light text-nowrap" data-testid="entry-status">{word}'
+            in page
+        ), language
+
+
+#: Month names as a person writes them after a day number (the test's own words, not the
+#: formats the page uses), to say the deadline's date the way the page must.
+MONTHS = {
+    "uk": [
+        "січня",
+        "лютого",
+        "березня",
+        "квітня",
+        "травня",
+        "червня",
+        "липня",
+        "серпня",
+        "вересня",
+        "жовтня",
+        "листопада",
+        "грудня",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+
+
+def _pay_by(staff_client, language: str) -> str:
+    page = _page(staff_client, language)
+    cell = re.search(r'data-testid="offer-pay-by">(.*?)</div>', page, re.S)
+    assert cell, language
+    return cell.group(1)
+
+
+def test_pay_by_says_the_day_unless_it_is_today(
+    staff_client, org, salon, booked_slot, make_client, django_capture_on_commit_callbacks
+):
+    """«оплатити до 19:41» showed a time alone: an offer made late runs past midnight, and
+    one left open for days looked due today. Under "Awaiting payment", today and tomorrow
+    are said in words, any other day by its date."""
+    offer = _offered(org, salon, booked_slot, make_client, django_capture_on_commit_callbacks)
+    today = timezone.localdate()
+
+    def due(days: int, hour: int, minute: int) -> None:
+        moment = datetime.combine(today + timedelta(days=days), time(hour, minute))
+        Offer.objects.filter(pk=offer.pk).update(
+            expires_at=timezone.make_aware(moment, timezone.get_current_timezone())
+        )
+
+    due(0, 23, 59)
+    assert _pay_by(staff_client, "uk") == "сьогодні до 23:59"
+    assert _pay_by(staff_client, "en") == "today by 23:59"
+    due(1, 0, 5)
+    assert _pay_by(staff_client, "uk") == "завтра до 00:05"
+    assert _pay_by(staff_client, "en") == "tomorrow by 00:05"
+    later = today + timedelta(days=3)
+    year = "" if later.year == today.year else f" {later.year}"
+    due(3, 9, 30)
+    uk_month, en_month = MONTHS["uk"][later.month - 1], MONTHS["en"][later.month - 1]
+    assert _pay_by(staff_client, "uk") == f"до {later.day} {uk_month}{year}, 09:30"
+    assert _pay_by(staff_client, "en") == f"by {later.day} {en_month}{year}, 09:30"
+
+
+@pytest.mark.parametrize(
+    ("now", "deadline", "uk", "en"),
+    [
+        # Kyiv is UTC+2 in December: 17:41 UTC is 19:41 there
+        ("2026-12-04 17:00", "2026-12-04 17:41", "сьогодні до 19:41", "today by 19:41"),
+        # 22:05 UTC is 00:05 in Kyiv: the next day there, though the same day in UTC
+        ("2026-12-04 21:50", "2026-12-04 22:05", "завтра до 00:05", "tomorrow by 00:05"),
+        ("2026-12-04 17:00", "2026-12-05 17:41", "завтра до 19:41", "tomorrow by 19:41"),
+        ("2026-12-04 17:00", "2026-12-06 17:41", "до 6 грудня, 19:41", "by 6 December, 19:41"),
+        ("2026-12-04 17:00", "2026-12-01 17:41", "до 1 грудня, 19:41", "by 1 December, 19:41"),
+        (
+            "2026-12-30 17:00",
+            "2027-01-02 08:00",
+            "до 2 січня 2027, 10:00",
+            "by 2 January 2027, 10:00",
+        ),
+    ],
+)
+def test_deadline_words_in_the_organizations_day(now, deadline, uk, en):
+    def utc(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+    with timezone.override(ZoneInfo("Europe/Kyiv")):
+        for language, expected in (("uk", uk), ("en", en)):
+            with translation.override(language):
+                assert deadline_words(utc(deadline), now=utc(now)) == expected
+
+
+def test_the_offer_page_says_the_deadlines_day(
+    client, org, salon, booked_slot, make_client, django_capture_on_commit_callbacks
+):
+    """The client's page said "confirm by 00:05" for tomorrow's 00:05 too; the deadline
+    stays whole on a phone's narrow line."""
+    offer = _offered(org, salon, booked_slot, make_client, django_capture_on_commit_callbacks)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    Offer.objects.filter(pk=offer.pk).update(
+        expires_at=timezone.make_aware(
+            datetime.combine(tomorrow, time(0, 5)), timezone.get_current_timezone()
+        )
+    )
+    for language, words in (
+        ("uk", 'Він ваш, якщо ви підтвердите <span class="text-nowrap">завтра до 00:05</span>.'),
+        ("en", 'It is yours if you confirm <span class="text-nowrap">tomorrow by 00:05</span>.'),
+    ):
+        client.cookies["django_language"] = language  # the page's language switch
+        page = client.get(f"/w/{offer.token}/").content.decode()
+        assert words in page, language
