@@ -11,18 +11,8 @@ from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.browser import (
-    as_phone,
-    assert_fits_the_width,
-    click_and_load,
-    login,
-    screenshot,
-    wait_for,
-)
-from tests.factories import PASSWORD, make_branch, make_org, make_staff
-from tests.factories_messaging import make_transport_account
-from tests.factories_payments import make_account, make_client
-from tests.factories_schedule import make_service, make_specialist, make_visit
+from tests.browser import as_phone, assert_fits_the_width, click_and_load, screenshot, wait_for
+from tests.factories_payments import make_client
 from zapys.core.audit import Actor
 from zapys.core.tenancy import org_scope
 from zapys.ledger.selectors import client_balance
@@ -34,36 +24,13 @@ from zapys.waitlist.models import Entry, Offer
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture
-def salon(transactional_db, settings, live_server):
-    settings.ZAPYS_PUBLIC_URL = live_server.url
-    org = make_org("Beauty Lab")
+def test_waiting_client_gets_the_freed_slot_and_pays(live_server, live_salon, signed_in):
+    org, service, taken = live_salon.org, live_salon.service, live_salon.taken
     with org_scope(org):
-        branch = make_branch(org, "Podil")
-        user = make_staff(org, "owner", username="lab-owner", branches=[branch])
-        make_account(org, "sandbox")
-        make_transport_account(org)
-        specialist = make_specialist(org, branch, first_name="Iryna", last_name="Bondar")
-        service = make_service(org, "Manicure", price=45000, branches=[branch])
-        start = (timezone.localtime(timezone.now()) + timedelta(days=2)).replace(
-            hour=11, minute=0, second=0, microsecond=0
-        )
-        taken = make_visit(
-            org,
-            client=make_client(org, "Taken Tamara"),
-            staff=specialist,
-            service=service,
-            starts_at=start,
-        )
         client = make_client(org, "Шевчук Марія")
-    return org, user, client, service, taken
-
-
-def test_waiting_client_gets_the_freed_slot_and_pays(browser, live_server, salon):
-    org, user, client, _service, taken = salon
-    login(browser, live_server, user.username, PASSWORD)
+    browser = signed_in()
     browser.get(f"{live_server.url}/clients/{client.pk}/waitlist/")
-    Select(browser.find_element(By.NAME, "service")).select_by_visible_text("Manicure")
+    Select(browser.find_element(By.NAME, "service")).select_by_visible_text(service.name)
     day = timezone.localtime(taken.starts_at).date()
     for name, value in (("date_from", day), ("date_to", day + timedelta(days=1))):
         field = browser.find_element(By.NAME, name)
@@ -110,5 +77,5 @@ def test_waiting_client_gets_the_freed_slot_and_pays(browser, live_server, salon
             True,
         )
         assert Entry.objects.get().status == "booked"
-        assert client_balance(client) == 45000
+        assert client_balance(client) == service.price
         assert Message.objects.filter(client=client, event="waitlist.booked").exists()

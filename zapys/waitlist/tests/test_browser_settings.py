@@ -11,20 +11,21 @@ from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.browser import click_and_load, login, screenshot, wait_for
-from tests.factories import PASSWORD
+from tests.browser import click_and_load, screenshot, wait_for
+from tests.factories_payments import make_client
 from zapys.core.audit import Actor
 from zapys.core.tenancy import org_scope
 from zapys.schedule import services as schedule
 from zapys.waitlist.models import Entry, Offer
-from zapys.waitlist.tests.test_browser import salon  # noqa: F401 - the shared fixture
 
 pytestmark = [pytest.mark.browser]
 
 
-def test_offer_length_and_add_from_the_calendar(browser, live_server, salon):  # noqa: F811
-    org, user, client, service, taken = salon
-    login(browser, live_server, user.username, PASSWORD)
+def test_offer_length_and_add_from_the_calendar(live_server, live_salon, signed_in):
+    org, service, taken = live_salon.org, live_salon.service, live_salon.taken
+    with org_scope(org):
+        client = make_client(org, "Шевчук Марія")
+    browser = signed_in()
 
     browser.get(f"{live_server.url}/waitlist/")
     shown = wait_for(browser, "[data-testid=offer-minutes]")
@@ -58,8 +59,8 @@ def test_offer_length_and_add_from_the_calendar(browser, live_server, salon):  #
     def field(name: str):  # type: ignore[no-untyped-def]
         return form.find_element(By.NAME, name)
 
-    assert Select(field("service")).first_selected_option.text == "Manicure"
-    assert "Bondar" in Select(field("staff")).first_selected_option.text
+    assert Select(field("service")).first_selected_option.text == service.name
+    assert "Мельник" in Select(field("staff")).first_selected_option.text
     assert field("date_from").get_attribute("value") == day.strftime("%d.%m.%Y")  # core.forms
     Select(field("client")).select_by_visible_text(client.name)
     screenshot(browser, "waitlist-prefilled-from-visit")
