@@ -85,3 +85,18 @@ def test_bad_join_shows_field_errors_and_writes_nothing(client, org, salon):
     service.save(update_fields=["online_booking"])
     assert client.get(url).status_code == 404
     assert client.get(f"/book/nobody/waitlist/?service={service.pk}").status_code == 404
+
+
+def test_the_join_form_has_a_way_back_to_the_times(client, org, salon):
+    """The form had no way back: a client who changed their mind had only the browser's
+    back button (issue 17 walk)."""
+    _specialist, service = salon
+    service.online_booking = True
+    service.save(update_fields=["online_booking"])
+    url = _url(org, service, timezone.localdate() + timedelta(days=1))
+    for language, word in (("uk", "Скасувати"), ("en", "Cancel")):
+        client.cookies["django_language"] = language  # the page's language switch
+        page = client.get(url).content.decode()
+        back = f'href="/book/{org.slug}/?service={service.pk}" data-testid="join-cancel">{word}</a>'
+        assert back in page, language
+    assert not Entry.objects.exists()
