@@ -60,7 +60,7 @@ def test_payment_accounts_in_the_tabs_words(staff_client, owner, org):
     make_account(org, "sandbox")
     uk = staff_page(staff_client, owner, "uk", "payments:accounts")
     assert re.search(r"<h1[^>]*>Налаштування</h1>", uk)
-    assert "Додати платіжний рахунок" in uk and "Додати обліковий запис" not in uk
+    assert "Додати платіжний сервіс" in uk and "Додати обліковий запис" not in uk
     # the sandbox has no merchant: a muted dash, not a red code-styled one
     assert "<code>—</code>" not in uk and '<span class="text-muted">—</span>' in uk
     en = staff_page(staff_client, owner, "en", "payments:accounts")
