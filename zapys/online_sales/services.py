@@ -241,6 +241,11 @@ def plan_online_update(
         raise DomainError(_("Unknown setting."), field=sorted(unknown)[0])
     cleaned = _clean_style(style)
     organization = plan.organization
+    # Whether the plan may be sold is decided on its row as it is now, locked: the caller's
+    # copy (the staff page's list) may predate its archiving or its change to one-off.
+    plan = (
+        MembershipPlan.objects.for_org(organization).select_for_update(of=("self",)).get(pk=plan.pk)
+    )
     row = PlanOnline.objects.for_org(organization).select_for_update().filter(plan=plan).first()
     created = row is None
     if row is None:
@@ -310,6 +315,9 @@ def online_sale_start(
 ) -> OnlineSale:
     """The buyer gave their e-mail (and phone) on the plan's page: a sale awaiting payment
     and its payment for price + commission, through the module's account."""
+    # The plan as it is now (not locked: buyers of one plan must not wait for each other):
+    # the caller's copy may predate its archiving or a new price.
+    plan = MembershipPlan.objects.for_org(organization).get(pk=plan.pk)
     settings = online_settings_get(organization)
     online = plan_online_get(plan)
     if not settings.enabled or online is None or not online.sell_online:
@@ -555,6 +563,18 @@ def sale_by_code(organization: Organization, code: str) -> OnlineSale:
     return sale
 
 
+def _sale_locked(sale: OnlineSale) -> OnlineSale:
+    """The sale's row as it is now, locked until the transaction ends: the caller's copy may
+    predate a payment, an attach or a refund that arrived meanwhile (a provider's callback,
+    a second tab), and every decision follows the row's status, not the copy's."""
+    return (
+        OnlineSale.objects.for_org(sale.organization_id)
+        .select_for_update(of=("self",))  # the payment and the plan are read, not locked
+        .select_related("plan", "payment")
+        .get(pk=sale.pk)
+    )
+
+
 def _refuse_unless_paid(sale: OnlineSale) -> None:
     if sale.status == S.ATTACHED:
         raise Conflict(
@@ -690,6 +710,9 @@ def online_sale_attach_new_client(
     lessons: Any = (),
 ) -> OnlineSale:
     """Attach to a client created from the buyer's e-mail and phone (O4)."""
+    # Decided on the row as it is now (a copy loaded before the payment arrived read
+    # "not paid yet"), locked so no client is created for a code attached meanwhile.
+    sale = _sale_locked(sale)
     _refuse_unless_paid(sale)
     if not clean_line(name or ""):
         raise DomainError(_("Enter the client's name."), field="name")
@@ -775,9 +798,16 @@ def online_sale_refund(*, sale: OnlineSale, actor: Actor) -> OnlineSale:
     """Refund the purchase to the buyer's card through the provider (O5). What was recorded
     is reversed when the provider confirms (`online_sale_refunded`), in the same step; a
     provider that declines leaves everything as it was (its error is raised)."""
-    if sale.status not in (S.PAID, S.ATTACHED) or sale.payment is None:
-        raise Conflict(_("Only a paid purchase can be refunded."), field="status")
-    payment_refund(payment=sale.payment, actor=actor)
+    with transaction.atomic():
+        # The row as it is now: the caller's copy may predate the payment (a retried card
+        # paid since: it named the declined attempt) or a refund made meanwhile.
+        locked = _sale_locked(sale)
+        if locked.status not in (S.PAID, S.ATTACHED) or locked.payment is None:
+            raise Conflict(_("Only a paid purchase can be refunded."), field="status")
+        payment = locked.payment
+    # Outside the transaction: no lock is held over the provider's HTTP call; the payment's
+    # own lock (payment_refund) keeps a second refund from being asked beyond the paid amount.
+    payment_refund(payment=payment, actor=actor)
     return OnlineSale.objects.for_org(sale.organization_id).get(pk=sale.pk)
 
 
@@ -980,6 +1010,13 @@ def _refunded_before_attach(sale: OnlineSale, membership: ClientMembership, acto
 def online_sale_retry(*, payment: Payment, actor: Actor) -> Payment:
     """ "Try again" after a declined card: a new attempt for the same sale (the declined
     payment is kept); asked twice, the same new attempt."""
+    # The payment as it is now, locked before the sale as the provider's callbacks lock them:
+    # the caller's copy may predate its decline (it read "awaiting payment") or a late success.
+    payment = (
+        Payment.objects.for_org(payment.organization_id)
+        .select_for_update(of=("self",))
+        .get(pk=payment.pk)
+    )
     sale = sale_for_payment(payment, lock=True)
     if sale is None or sale.status != S.PENDING:
         raise Conflict(_("This purchase cannot be paid again."))
