@@ -14,6 +14,7 @@ from zapys.clients.models import Client
 from zapys.core.forms import StyledForm
 from zapys.core.money import to_decimal_string
 from zapys.invoices import selectors
+from zapys.invoices.events import TAGS
 from zapys.invoices.models import Invoice, InvoiceRule
 from zapys.ledger.forms import MoneyField
 from zapys.memberships.models import ClientMembership
@@ -125,13 +126,22 @@ def _channel_field() -> forms.ChoiceField:
 
 
 class SendForm(StyledForm):
+    #: Under a text field the client's and the invoice's details are buttons named in words
+    #: (`messaging/_variable_chips.html`, the message-template editor's): a button inserts
+    #: the stored tag ("{customer.first_name}", the seed's I6 syntax) at the cursor, so
+    #: nobody has to read or type one. The same in the rule's and the reminder's forms.
+    variables = TAGS
+
     channel = _channel_field()
     text = forms.CharField(
         label=_("Text"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Empty: the organization's template for invoices. Click a tag to insert it."),
+        help_text=_(
+            "Empty: the organization's template for invoices. The buttons below insert the "
+            "client's and the invoice's details."
+        ),
     )
 
 
@@ -171,6 +181,9 @@ class PayAmountForm(StyledForm):
 class RuleForm(StyledForm):
     """I5: the seed's "What / When / How we send" in one form."""
 
+    #: the buttons under `template`
+    variables = TAGS
+
     name = forms.CharField(label=_("Name"), max_length=200)
     method = forms.ChoiceField(label=_("Calculation method"), choices=InvoiceRule.Method.choices)
     account = forms.ChoiceField(label=_("Account type"), choices=InvoiceRule.AccountType.choices)
@@ -183,6 +196,8 @@ class RuleForm(StyledForm):
         choices=Client.Status.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        # the rule filters by status only when one is ticked; say what none means
+        help_text=_("Nothing ticked: any status."),
     )
     client_type = forms.ChoiceField(
         label=_("Client type"), choices=[("", _("Any")), *Client.Type.choices], required=False
@@ -246,9 +261,8 @@ class RuleForm(StyledForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "Empty: the organization's invoice template. The text may use {customer.first_name}, "
-            "{customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, {bill.amount_subjects_url}, "
-            "{bill.type}, {bill.begin_date} and {bill.end_date}."
+            "Empty: the organization's invoice template. The buttons below insert the "
+            "client's and the invoice's details."
         ),
     )
 
@@ -335,6 +349,9 @@ class RuleEditForm(RuleForm):
 
 
 class DunningLevelForm(StyledForm):
+    #: the buttons under `template`
+    variables = TAGS
+
     days_from_due = forms.IntegerField(
         label=_("Days from the due date"),
         min_value=-365,
@@ -348,8 +365,7 @@ class DunningLevelForm(StyledForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Empty: the organization's reminder template. The text may use {customer.first_name}, "
-            "{customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, {bill.amount_subjects_url}, "
-            "{bill.type}, {bill.begin_date} and {bill.end_date}."
+            "Empty: the organization's reminder template. The buttons below insert the "
+            "client's and the invoice's details."
         ),
     )

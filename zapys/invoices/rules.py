@@ -268,19 +268,28 @@ def rule_save(
     return rule
 
 
-def filters_text(filters: dict[str, Any]) -> str:
-    """A rule's filters as the administrator reads them ("Client status: Active, Lead;
-    Money left from: 0,00 грн"), in the active language; empty when there are none."""
-    names: dict[str, dict[Any, str]] = {
+def filter_value_names(filters: list[dict[str, Any]]) -> dict[str, dict[Any, str]]:
+    """The names `filters_text` shows for the ids and codes in these rules' filters: one
+    query per catalogue any of them uses, so a list of rules costs the same as one."""
+    used = {key for one in filters for key in one}
+    return {
         "subject_id": dict(Subject.objects.values_list("id", "name"))
-        if "subject_id" in filters
+        if "subject_id" in used
         else {},
         "lesson_type_id": dict(LessonType.objects.values_list("id", "name"))
-        if "lesson_type_id" in filters
+        if "lesson_type_id" in used
         else {},
         "client_status": {k: str(v) for k, v in Client.Status.choices},
         "client_type": {k: str(v) for k, v in Client.Type.choices},
     }
+
+
+def filters_text(filters: dict[str, Any], names: dict[str, dict[Any, str]] | None = None) -> str:
+    """A rule's filters as the administrator reads them ("Client status: Active, Lead;
+    Money left from: 0,00 грн"), in the active language; empty when there are none.
+    `names`: from `filter_value_names`, when a list shows many rules."""
+    if names is None:
+        names = filter_value_names([filters])
     labels = {
         "client_status": _("Client status"),
         "client_type": _("Client type"),
@@ -311,6 +320,18 @@ def filters_text(filters: dict[str, Any]) -> str:
             shown = str(value)
         parts.append(f"{labels[key]}: {shown}")
     return "; ".join(parts)
+
+
+def audience_text(filters: dict[str, Any], names: dict[str, dict[Any, str]]) -> str:
+    """Whom a rule invoices, for the rules page: its client statuses, "any" in words when
+    none is ticked (the rule then takes every status, and an empty cell said nothing), then
+    its other filters."""
+    others = filters_text({k: v for k, v in filters.items() if k != "client_status"}, names)
+    if filters.get("client_status"):
+        statuses = filters_text({"client_status": filters["client_status"]}, names)
+    else:
+        statuses = str(_("Client status: any"))
+    return "; ".join(part for part in (statuses, others) if part)
 
 
 def rule_schedule(rule: InvoiceRule) -> CalendarSchedule | None:
@@ -875,6 +896,22 @@ def due_date(invoice: Invoice) -> date:
     return invoice.period_start or invoice.pay_until or invoice.pay_from
 
 
+def _still_to_remind(invoice: Invoice, today: date) -> Invoice | None:
+    """The invoice's row, locked, while it still awaits money within its window; None once
+    it is paid, archived or expired (the reminder job's candidates are read in advance)."""
+    current = (
+        Invoice.objects.for_org(invoice.organization)
+        .select_for_update(of=("self",))
+        .select_related("organization", "client", "payer")
+        .get(pk=invoice.pk)
+    )
+    if current.status not in OPEN:
+        return None
+    if current.pay_until is not None and current.pay_until < today:
+        return None
+    return current
+
+
 def dunning_run(now: datetime) -> int:
     """Send every due reminder once (the job): open invoices whose level day has come, while
     the link still takes money; paid ones are never reminded."""
@@ -901,11 +938,16 @@ def dunning_run(now: datetime) -> int:
                     continue
                 try:
                     with transaction.atomic():
+                        # The list above was read before this send: a payment or an archive
+                        # may have come since. Decide from the row as it is now, locked.
+                        current = _still_to_remind(invoice, today)
+                        if current is None:
+                            continue
                         DunningSent.objects.create(
-                            organization=organization, invoice=invoice, level=level
+                            organization=organization, invoice=current, level=level
                         )
                         invoice_send(
-                            invoice=invoice,
+                            invoice=current,
                             actor=Actor.scheduler("invoices.dunning"),
                             channel=level.channel or None,
                             text=level.template or None,

@@ -1068,11 +1068,13 @@ def render_tags(text: str, variables: dict[str, Any]) -> str:
     return render_template(text, variables, allowed=[name for name, _label in events.TAGS])
 
 
-def _recipient(invoice: Invoice) -> Client:
+def invoice_recipient(invoice: Invoice) -> Client:
+    """Whoever pays the invoice: its payer, else its client (messages go to them)."""
     return invoice.payer if invoice.payer_id and invoice.payer is not None else invoice.client
 
 
-def _open_invoices_of(customer: Client) -> list[Invoice]:
+def open_invoices_of(customer: Client) -> list[Invoice]:
+    """`{customer.bills}`: every invoice the customer pays that still awaits money."""
     return list(
         Invoice.objects.for_org(customer.organization)
         .filter(Q(client=customer) | Q(payer=customer), status__in=OPEN)
@@ -1080,6 +1082,7 @@ def _open_invoices_of(customer: Client) -> list[Invoice]:
     )
 
 
+@transaction.atomic
 def invoice_send(
     *,
     invoice: Invoice,
@@ -1091,15 +1094,25 @@ def invoice_send(
 ) -> Message:
     """Send the invoice's link (I2) to whoever pays it (the payer, else the client) through
     the outbox: the organization's template for the event (I6 tags), or `text` typed by
-    staff with the same tags. Raises DomainError when no channel reaches them."""
+    staff with the same tags. Raises DomainError when no channel reaches them.
+
+    Decides from the invoice's row as it is now, locked, not from the caller's copy: a page
+    loaded before an archive, or a reminder job's list read before a payment, would send
+    a link that no longer works, or the amount as it was before a part was paid."""
     organization = invoice.organization
     if channel is not None and channel not in CHANNELS:
         raise DomainError(_("Unknown channel."), field="channel")
+    invoice = (
+        Invoice.objects.for_org(organization)
+        .select_for_update(of=("self",))
+        .select_related("organization", "client", "payer")
+        .get(pk=invoice.pk)
+    )
     if invoice.status == S.ARCHIVED:
         raise Conflict(_("An archived invoice cannot be sent: its link no longer works."))
-    customer = _recipient(invoice)
+    customer = invoice_recipient(invoice)
     language = organization.language or "uk"
-    variables = message_variables(invoice, customer, _open_invoices_of(customer), language)
+    variables = message_variables(invoice, customer, open_invoices_of(customer), language)
     key = idempotency_key or f"invoice:{invoice.pk}:send:{uuid.uuid4().hex}"
     if text is not None and text.strip():
         message = message_send(

@@ -29,7 +29,7 @@ from zapys.core.i18n import public_language
 from zapys.core.tenancy import public_scope
 from zapys.core.ui import MANAGERS
 from zapys.core.views import staff_required
-from zapys.invoices import events, selectors, services
+from zapys.invoices import previews, selectors, services
 from zapys.invoices.forms import (
     InvoiceFilterForm,
     InvoiceForm,
@@ -366,7 +366,6 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": selectors.invoice_payments(invoice),
             "breakdown": _breakdown(invoice),
             "messages_log": selectors.invoice_messages(invoice)[:50],
-            "tags": events.TAGS,
             "list_url": reverse("invoices:list"),
         },
     )
@@ -417,7 +416,9 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
     organization = request_organization(request)
     adding_level = request.method == "POST" and request.POST.get("action") == "dunning"
-    level_form = DunningLevelForm(request.POST if adding_level else None)
+    # ids of their own: the new rule's form on the same page has a "template" and a "channel"
+    # too, and a tag button inserts into the field its id names
+    level_form = DunningLevelForm(request.POST if adding_level else None, auto_id="id_level_%s")
     if adding_level and level_form.is_valid():
         try:
             rules.dunning_level_create(
@@ -463,20 +464,27 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         names = dict(Client.objects.filter(pk__in=ids).values_list("id", "name"))
         issued = [(names.get(r["client_id"], ""), r.get("invoice_id")) for r in report.issued]
         skipped = [(names.get(r["client_id"], ""), r["reason"]) for r in report.skipped]
+    listed = list(selectors.rules_list())
+    value_names = rules.filter_value_names([rule.filters or {} for rule in listed])
     rule_rows = [
-        (rule, rules.rule_schedule(rule), rules.period_label(rule))
-        for rule in selectors.rules_list()
+        (
+            rule,
+            rules.rule_schedule(rule),
+            rules.period_label(rule),
+            rules.audience_text(rule.filters or {}, value_names),
+        )
+        for rule in listed
     ]
     from zapys.messaging.events import CHANNEL_LABELS
 
     levels = list(DunningLevel.objects.order_by("days_from_due", "id"))
-    defaults: dict[str, str] = {}
-    level_rows = []
-    for level in levels:  # the text each reminder sends: its own, else the organization's
-        if not level.template and level.channel not in defaults:
-            defaults[level.channel] = _reminder_default(level)
-        channel = str(CHANNEL_LABELS.get(level.channel, "")) if level.channel else ""
-        level_rows.append((level, level.template or defaults[level.channel], channel))
+    # the message each reminder sends as the client gets it: its own text, else the
+    # organization's reminder template, in the organization's language
+    example = previews.example_for(organization) if levels else None
+    shown = previews.reminder_previews(organization, levels, example) if example else {}
+    level_rows = [
+        (level, shown[level.pk], str(CHANNEL_LABELS.get(level.channel, ""))) for level in levels
+    ]
     return render(
         request,
         "invoices/rules.html",
@@ -490,6 +498,8 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             "skipped": skipped,
             "level_form": level_form,
             "levels": level_rows,
+            "example": example,
+            "organization_language": organization.language,
         },
     )
 
@@ -570,6 +580,7 @@ def dunning_edit(request: HttpRequest, pk: int) -> HttpResponse:
     from zapys.invoices.forms import DunningLevelForm
 
     level = _level_or_404(pk)
+    organization = request_organization(request)
     form = DunningLevelForm(
         request.POST or None,
         initial={
@@ -588,10 +599,17 @@ def dunning_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Reminder saved."))
             return redirect("invoices:rules")
+    example = previews.example_for(organization)
     return render(
         request,
         "invoices/dunning_edit.html",
-        {"level": level, "form": form, "default_text": _reminder_default(level)},
+        {
+            "level": level,
+            "form": form,
+            "preview": previews.reminder_previews(organization, [level], example)[level.pk],
+            "example": example,
+            "organization_language": organization.language,
+        },
     )
 
 
@@ -603,19 +621,3 @@ def dunning_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rules.dunning_level_delete(level=_level_or_404(pk), actor=request_actor(request))
     messages.success(request, _("Reminder deleted."))
     return redirect("invoices:rules")
-
-
-def _reminder_default(level: Any) -> str:
-    """The text a reminder without its own sends: the organization's reminder template for
-    its channel (SMS when any), else the default; the default in the page's language, as the
-    template editor shows it (a client gets it in the organization's)."""
-    from django.utils.translation import get_language
-
-    from zapys.messaging.selectors import template_resolve
-
-    return template_resolve(
-        organization=level.organization,
-        event=events.REMINDER,
-        channel=level.channel or "sms",
-        language=get_language(),
-    ).text

@@ -1,6 +1,6 @@
 """Invoice forms as an administrator reads them (issue 17): the calculation radios laid out
-one by one, template help that names the variables (not a design document's "I6"), and
-"Payment details" rather than the calque "Requisites"."""
+one by one, template help that points to the named buttons (no tag, nor a design
+document's "I6"), and "Payment details" rather than the calque "Requisites"."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 
 from tests.factories_ledger import make_client
-from zapys.invoices.forms import DunningLevelForm, InvoiceSettingsForm, RuleForm
+from zapys.invoices.forms import DunningLevelForm, InvoiceSettingsForm, RuleForm, SendForm
 
 
 @pytest.mark.parametrize("language", ["uk", "en"])
@@ -30,19 +30,21 @@ def test_the_calculation_radios_each_sit_in_their_own_form_check(org, staff_clie
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("en", "The text may use {customer.first_name}, {customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, "
-            "{bill.amount_subjects_url}, {bill.type}, {bill.begin_date} and {bill.end_date}."),
-     ("uk", "У тексті можна вживати {customer.first_name}, {customer.name}, {bill.amount}, {bill.url}, {bill.amount_url}, "
-            "{bill.amount_subjects_url}, {bill.type}, {bill.begin_date} і {bill.end_date}.")],
-)  # fmt: skip
-def test_template_help_names_the_variables(org, language, words):
+    [
+        ("en", "The buttons below insert the client's and the invoice's details."),
+        ("uk", "Кнопки нижче вставляють дані клієнта й рахунку."),
+    ],
+)
+def test_template_help_points_to_the_named_buttons_not_to_tags(org, language, words):
+    """The tags are buttons named in words under the field; the help never lists them."""
     with translation.override(language):
         helps = [
             str(RuleForm().fields["template"].help_text),
             str(DunningLevelForm().fields["template"].help_text),
+            str(SendForm().fields["text"].help_text),
         ]
     for text in helps:
-        assert words in text and "I6" not in text
+        assert words in text and "{" not in text and "I6" not in text
 
 
 @pytest.mark.parametrize(("language", "label"), [("en", "Payment details"), ("uk", "Реквізити")])
