@@ -43,6 +43,10 @@ def visit_panel(request: HttpRequest, visit_id: int) -> HttpResponse:
     take payment for one participant (`action`: card / cash / link for the whole amount
     due, settle when nothing is due, split with the form's amounts)."""
     visit = visit_for(request, visit_id)
+    if request.method == "GET" and not request.htmx:  # type: ignore[attr-defined]
+        # the panel is a part of the visit's card: opened as a page (a copied address, a
+        # new tab) it would be bare, unstyled text; the card holds it
+        return redirect("schedule:visit_detail", visit_id=visit.pk)
     done: dict[int, str] = {}
     failed: dict[int, str] = {}
     split_forms: dict[int, SplitForm] = {}

@@ -37,6 +37,17 @@ def test_panel_shows_due_and_one_click_pays(staff_client, visit):
     assert (row.status, row.paid_card) == ("settled", 45_000)
 
 
+def test_the_panel_opened_as_a_page_is_the_visit_card(staff_client, visit):
+    """A copied address or a new tab gets the styled card with the panel inside, not the
+    bare fragment; nothing is paid by looking."""
+    response = staff_client.get(f"/visits/{visit.pk}/checkout/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/visits/{visit.pk}/"
+    page = staff_client.get(response["Location"]).content.decode()
+    assert "<html" in page and f'hx-get="/visits/{visit.pk}/checkout/"' in page
+    assert not Checkout.objects.exists()
+
+
 def test_a_payment_refreshes_the_rest_of_the_card(staff_client, visit):
     """The click marked the client arrived and moved the status: the panel's answer asks
     for the card again, which shows the new status, the attendance and the message."""
