@@ -203,7 +203,8 @@ def storefront_buttons(request: HttpRequest) -> list[dict]:
                 "plan_id": row.plan_id,
                 "button_text": row.button_text,
                 "url": url,
-                "embed_html": selectors.embed_html(row, url),
+                # the text `button_text` names: the organization's own language's
+                "embed_html": selectors.embed_html(row, url, org.language),
             }
         )
     return out

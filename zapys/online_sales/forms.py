@@ -18,6 +18,8 @@ from zapys.payments.models import PaymentAccount
 from zapys.schedule.models import Visit
 
 COLOR_FIELDS = ("text_color", "background", "border_color")
+#: The button editor's order of the design fields.
+PAGE_ORDER = (*COLOR_FIELDS, "width", "height", "text_size", "border_width", "radius", "bold")
 
 
 def _style_widgets() -> dict[str, Any]:
@@ -61,11 +63,19 @@ class ButtonForm(StyledModelForm):
 
     class Meta:
         model = PlanOnline
-        fields = ("button_text", "button_text_en", *STYLE_FIELDS)
+        # The page's order: the texts, the colours (three to a row), then the sizes by pairs
+        # (a style field missing from PAGE_ORDER fails here, at import).
+        fields = ("button_text", "button_text_en", *sorted(STYLE_FIELDS, key=PAGE_ORDER.index))
         widgets = _style_widgets()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Each text's placeholder is what its buyers read when it is left empty, in the
+        # text's own language whatever the staff page's ("Купити «…»" above "Buy “…”").
+        for name, language in (("button_text", "uk"), ("button_text_en", "en")):
+            self.fields[name].widget.attrs.update(
+                placeholder=self.instance.default_label(language), lang=language
+            )
         # The service's bounds, checked here too so the field is marked.
         for name, (low, high) in STYLE_BOUNDS.items():
             self.fields[name].validators += [MinValueValidator(low), MaxValueValidator(high)]

@@ -38,8 +38,18 @@ class ButtonStyle(models.Model):
     border_color = models.CharField(_("border colour"), max_length=7, default="#6f42c1")
     border_width = models.PositiveSmallIntegerField(_("border width, px"), default=0)
     radius = models.PositiveSmallIntegerField(_("corner radius, px"), default=8)
-    width = models.PositiveSmallIntegerField(_("button width, px"), default=240)
-    height = models.PositiveSmallIntegerField(_("button height, px"), default=48)
+    # Minimums, not sizes: a plan's long name in a fixed 240 px wrapped inside the button and
+    # ran out of it; the button grows to fit its text, up to the width of the page it is on.
+    width = models.PositiveSmallIntegerField(
+        _("minimum button width, px"),
+        default=240,
+        help_text=_("A longer text makes the button wider, up to the width of the page."),
+    )
+    height = models.PositiveSmallIntegerField(
+        _("minimum button height, px"),
+        default=48,
+        help_text=_("A text on two lines makes the button taller."),
+    )
 
     class Meta:
         abstract = True
@@ -105,18 +115,20 @@ class PlanOnline(OrgOwned, ButtonStyle):
         "memberships.MembershipPlan", on_delete=models.CASCADE, related_name="online"
     )
     sell_online = models.BooleanField(_("allow online sale"), default=False)
-    #: Empty: "Buy “<plan>”" in the page's language (`label`).
+    #: The Ukrainian button's text; empty: "Купити «<plan>»" (`label`).
     button_text = models.CharField(
-        _("button text"),
+        _("button text (Ukrainian)"),
         max_length=80,
         blank=True,
-        help_text=_("Empty: “Buy” and the plan's name, in the buyer's language."),
+        help_text=_("Shown when the page is in Ukrainian; empty = “Buy” and the plan's name."),
     )
+    #: The English button's text; empty: "Buy “<plan>”" — never the Ukrainian text above, a
+    #: buyer reading English is better served by the English default than by a Ukrainian text.
     button_text_en = models.CharField(
         _("button text (English)"),
         max_length=80,
         blank=True,
-        help_text=_("Shown when the page is in English; empty = the text above."),
+        help_text=_("Shown when the page is in English; empty = “Buy” and the plan's name."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -130,17 +142,33 @@ class PlanOnline(OrgOwned, ButtonStyle):
 
     def label(self, language: str | None = None) -> str:
         """The button's text as a buyer reads it in `language` (the active one when not
-        given): the English text on an English page when there is one, else the main text,
-        else "Buy “<plan>”" translated (the rule of the organization's other client texts)."""
+        given): the text typed for that language, else "Buy “<plan>”" in that language.
+        Each language defaults to its own words: the Ukrainian text on an English page (the
+        rule of the organization's other client texts) read as a foreign button."""
+        language = button_language(language)
+        typed = self.button_text_en if language == "en" else self.button_text
+        return typed or self.default_label(language)
+
+    def default_label(self, language: str) -> str:
+        """ "Buy “<plan>”" in `language`, whatever the language of the page asking (the staff
+        editor shows each field's own default as its placeholder)."""
         from django.utils import translation
 
-        language = (language or translation.get_language() or "uk")[:2]
-        if language == "en" and self.button_text_en:
-            return self.button_text_en
-        if self.button_text:
-            return self.button_text
-        with translation.override(language):
+        with translation.override(button_language(language)):
             return translation.gettext("Buy “%(plan)s”") % {"plan": self.plan.name}
+
+
+#: The languages a button has a text for: `button_text` is the Ukrainian one.
+BUTTON_LANGUAGES = ("uk", "en")
+
+
+def button_language(language: str | None) -> str:
+    """The button text's language for a page in `language` (the active one when not given):
+    English for English, Ukrainian for everything else."""
+    from django.utils import translation
+
+    code = (language or translation.get_language() or "uk")[:2]
+    return "en" if code == "en" else "uk"
 
 
 class OnlineSale(OrgOwned):

@@ -56,25 +56,31 @@ def plan_url(organization: Organization, plan_id: int) -> str:
 
 def button_css(style: Any) -> str:
     """The inline style of a button: what the preview shows and the snippet carries (no
-    stylesheet, no script: it must look the same pasted into any site)."""
+    stylesheet, no script: it must look the same pasted into any site). The width and height
+    are minimums: a long plan name widens the button, and past the width of the page (a
+    phone) wraps onto balanced lines and makes it taller — in a fixed 240 px it wrapped inside
+    and ran out of the button. `min(…, 100%)`: a minimum wider than a phone would otherwise
+    win over `max-width`."""
     return (
         "display:inline-flex;align-items:center;justify-content:center;box-sizing:border-box;"
-        f"width:{style.width}px;height:{style.height}px;"
+        f"min-width:min({style.width}px,100%);min-height:{style.height}px;max-width:100%;"
         f"color:{style.text_color};background:{style.background};"
         f"font-size:{style.text_size}px;font-weight:{'700' if style.bold else '400'};"
         f"border:{style.border_width}px solid {style.border_color};"
         f"border-radius:{style.radius}px;"
         "text-decoration:none;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
-        "text-align:center;line-height:1.2;padding:0 8px;"
+        "text-align:center;line-height:1.2;padding:6px 16px;"
+        "text-wrap:balance;overflow-wrap:break-word;"
     )
 
 
-def embed_html(row: PlanOnline, url: str) -> str:
+def embed_html(row: PlanOnline, url: str, language: str | None = None) -> str:
     """The snippet to paste into the business's site: one plain link styled inline — no
-    third-party script, no tracking, nothing loaded from anywhere."""
+    third-party script, no tracking, nothing loaded from anywhere. Its text is the button's
+    in `language` (the active one when not given)."""
     return (
         f'<a href="{escape(url)}" target="_blank" rel="noopener" '
-        f'style="{escape(button_css(row))}">{escape(row.label())}</a>'
+        f'style="{escape(button_css(row))}">{escape(row.label(language))}</a>'
     )
 
 

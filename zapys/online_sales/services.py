@@ -215,7 +215,7 @@ def plan_online_get(plan: MembershipPlan) -> PlanOnline | None:
 def plan_sellable_reason(plan: MembershipPlan) -> str:
     """Why a plan cannot be sold online, or "" when it can (O2: permanent plans only)."""
     if plan.kind != MembershipPlan.Kind.PERMANENT:
-        return _("Only permanent membership plans can be sold online; this one is one-off.")
+        return _("A one-off plan (such as a trial) cannot be sold online.")
     if plan.is_archived:
         return _("This plan is archived.")
     if plan.price <= 0:
@@ -401,10 +401,33 @@ def validity_text(plan: MembershipPlan) -> str:
     return ngettext("%(n)s month", "%(n)s months", n) % {"n": n}
 
 
+def validity_phrase(plan: MembershipPlan) -> str:
+    """ "Valid for 1 month from activation": how long a bought membership lasts, said as a
+    sentence. A bare "1 month" stood beside the plan's kind "Permanent" (a plan kept on sale,
+    not a membership without an end) and read as a contradiction."""
+    n = plan.validity_value
+    if plan.validity_unit == MembershipPlan.ValidityUnit.DAYS:
+        text = ngettext(
+            "Valid for %(n)s day from activation", "Valid for %(n)s days from activation", n
+        )
+    else:
+        text = ngettext(
+            "Valid for %(n)s month from activation", "Valid for %(n)s months from activation", n
+        )
+    return text % {"n": n}
+
+
+def terms_text(plan: MembershipPlan) -> str:
+    """ "Valid for 1 month from activation · 8 visits": what a buyer gets, on the shop's pages
+    and the staff list of plans."""
+    return f"{validity_phrase(plan)} · {visits_text(plan)}"
+
+
 def visits_text(plan: MembershipPlan) -> str:
+    """ "8 visits" with its plural forms («8 відвідувань», «3 відвідування»)."""
     if plan.visits is None:
         return _("unlimited visits")
-    return _("%(n)s visits") % {"n": plan.visits}
+    return ngettext("%(n)s visit", "%(n)s visits", plan.visits) % {"n": plan.visits}
 
 
 @transaction.atomic

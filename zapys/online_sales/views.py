@@ -28,13 +28,14 @@ from zapys.core.views import staff_required
 from zapys.memberships.models import MembershipPlan
 from zapys.online_sales import selectors, services
 from zapys.online_sales.forms import (
+    COLOR_FIELDS,
     AttachForm,
     ButtonForm,
     BuyForm,
     SaleFilterForm,
     SettingsForm,
 )
-from zapys.online_sales.models import OnlineSale
+from zapys.online_sales.models import BUTTON_LANGUAGES, OnlineSale, PlanOnline
 from zapys.payments.checkout import LOST_STATUSES, checkout_context, checkout_submit
 from zapys.payments.models import Payment
 
@@ -103,6 +104,9 @@ def plans_view(request: HttpRequest) -> HttpResponse:
             "online": row,
             "reason": services.plan_sellable_reason(plan),
             "error": errors.get(plan.pk, ""),
+            "terms": services.terms_text(plan),
+            # the Ukrainian text's own default, whatever the staff page's language
+            "placeholder": (row or PlanOnline(plan=plan)).default_label("uk"),
         }
         for plan, row in selectors.plans_with_online(organization)
     ]
@@ -153,11 +157,35 @@ def button_view(request: HttpRequest, plan_id: int) -> HttpResponse:
             "plan": plan,
             "row": row,
             "form": form,
-            "url": url,
-            "snippet": selectors.embed_html(row, url),
+            "buttons": _buttons(row, url),
             "css": selectors.button_css(row),
+            "wide_fields": ("button_text", "button_text_en"),
+            "colour_fields": COLOR_FIELDS,
         },
     )
+
+
+def _buttons(row: PlanOnline, url: str) -> list[dict[str, str]]:
+    """The plan's button for each language's pages, as saved: its preview and the snippet
+    to paste, whose link opens the plan's page in the button's language."""
+    titles = {"uk": _("Button for Ukrainian pages"), "en": _("Button for English pages")}
+    fields = {"uk": "button_text", "en": "button_text_en"}
+    buttons = []
+    for language in BUTTON_LANGUAGES:
+        link = f"{url}?lang={language}"
+        buttons.append(
+            {
+                "language": language,
+                "suffix": "" if language == "uk" else f"-{language}",
+                "title": titles[language],
+                "field": fields[language],
+                "url": link,
+                "label": row.label(language),
+                "default": row.default_label(language),
+                "snippet": selectors.embed_html(row, link, language),
+            }
+        )
+    return buttons
 
 
 # --------------------------------------------------------------------------- sales
@@ -410,7 +438,15 @@ def storefront(request: HttpRequest, org_slug: str) -> HttpResponse:
                     "organization": organization,
                     # the text in the page's language (an English text when the business
                     # gave one, else its own, else "Buy “<plan>”" translated)
-                    "rows": [(row, selectors.button_css(row), row.label(language)) for row in rows],
+                    "rows": [
+                        (
+                            row,
+                            selectors.button_css(row),
+                            row.label(language),
+                            services.terms_text(row.plan),
+                        )
+                        for row in rows
+                    ],
                     "enabled": settings.enabled,
                     "lang": language,
                     # the buyer pays the price plus this: said before they choose (O3 shows it
@@ -470,7 +506,7 @@ def plan_page(request: HttpRequest, org_slug: str, plan_id: int) -> HttpResponse
                     "form": form,
                     "commission": commission,
                     "total": plan.price + commission,
-                    "valid": services.validity_text(plan),
+                    "terms": services.terms_text(plan),
                     "currency": organization.currency,
                     "lang": language,
                 },
@@ -520,8 +556,7 @@ def sale_page(request: HttpRequest, token: str) -> HttpResponse:
                     "organization": organization,
                     "sale": sale,
                     "plan": plan,
-                    "valid": services.validity_text(plan),
-                    "visits": services.visits_text(plan),
+                    "terms": services.terms_text(plan),
                     "checkout": checkout,
                     "returned": returned,
                     "lang": language,

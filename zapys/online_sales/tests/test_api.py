@@ -60,7 +60,7 @@ def test_a_one_off_plan_is_422_and_stays_off_sale(api, org, plan):
     one_off = make_plan(org, "Trial", kind=MembershipPlan.Kind.ONE_OFF)
     refused = api.request("patch", f"/storefront/plans/{one_off.pk}", {"sell_online": True})
     assert refused.status == 422 and refused.json["errors"][0]["field"] == "sell_online"
-    assert "permanent" in refused.json["detail"]
+    assert "one-off plan" in refused.json["detail"]
     assert not PlanOnline.objects.filter(plan=one_off).exists()
     listed = {row["plan_id"]: row for row in api.request("get", "/storefront/plans").json}
     assert listed[one_off.pk]["sellable"] is False and listed[one_off.pk]["reason"]

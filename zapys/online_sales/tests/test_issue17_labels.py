@@ -11,7 +11,7 @@ from zapys.online_sales.forms import SettingsForm
 @pytest.mark.parametrize(
     ("language", "labels"),
     [("en", ("Payment account", "Branch receiving the money")),
-     ("uk", ("Платіжний рахунок", "Філія, що отримує гроші"))],
+     ("uk", ("Платіжний сервіс", "Філія, що отримує гроші"))],
 )  # fmt: skip
 def test_the_money_labels_are_capitalised(org, language, labels):
     with translation.override(language):

@@ -43,9 +43,15 @@ def test_buttons_speak_the_pages_language(client, org, shop, language, default):
     assert buttons[0][0] == buttons[1][0]
 
 
-def test_an_english_page_shows_the_business_text_when_it_gave_no_english(client, org, shop):
+def test_an_english_page_shows_the_english_default_when_the_business_gave_no_english(
+    client, org, shop
+):
+    # The old assertion wanted the Ukrainian text on the English page (the rule of the
+    # other client texts); a button is read by a buyer choosing English: its own default.
     plan_online_update(plan=shop, actor=SYSTEM, button_text="Купити абонемент")
-    assert "Купити абонемент" in _shop_page(client, org, "en")  # typed data stays as typed
+    english = _shop_page(client, org, "en")
+    assert "Купити абонемент" not in english and "Buy “Dance 8”" in english
+    assert "Купити абонемент" in _shop_page(client, org, "uk")  # typed data stays as typed
 
 
 @pytest.mark.django_db
@@ -97,12 +103,22 @@ def test_the_done_page_has_no_breakdown_without_a_commission(client, org, shop):
     assert 'data-testid="paid"' in html and 'data-testid="paid-lines"' not in html
 
 
-@pytest.mark.parametrize(("language", "permanent"), [("en", "Permanent"), ("uk", "Постійний")])
-def test_plan_lists_say_only_what_is_true(staff_client, owner, org, shop, language, permanent):
+@pytest.mark.parametrize(
+    ("language", "permanent", "terms"),
+    [
+        ("en", "Permanent", "Valid for 1 month from activation · 8 visits"),
+        ("uk", "Постійний", "Діє 1 місяць від активації · 8 відвідувань"),
+    ],
+)
+def test_plan_lists_say_only_what_is_true(
+    staff_client, owner, org, shop, language, permanent, terms
+):
     off = make_plan(org, "Yoga 12", price=90_000)
     html = unescape(staff_page(staff_client, owner, language, "online_sales:plans"))
     row = html.split(f'data-plan="{off.pk}"')[1].split("</tr>")[0]
-    assert f'data-testid="plan-kind">{permanent}<' in row
+    # what a buyer gets, not the plan's kind ("Permanent" beside "1 month" contradicted it;
+    # test_terms.py)
+    assert f'data-testid="plan-terms">{terms}<' in row and permanent not in html
     listing = unescape(staff_page(staff_client, owner, language, "memberships:plans"))
     assert listing.count(f'data-testid="plan-kind">{permanent}<') >= 2
     assert "(can be sold online)" not in listing and "(можна продавати онлайн)" not in listing

@@ -76,7 +76,7 @@ def test_settings_refuse_bad_values_and_change_nothing(org, shop):
 
 def test_a_one_off_plan_cannot_be_put_on_sale(org, shop):
     one_off = make_plan(org, "Trial", kind=MembershipPlan.Kind.ONE_OFF)
-    with pytest.raises(DomainError, match="Only permanent") as caught:
+    with pytest.raises(DomainError, match="one-off plan") as caught:
         services.plan_online_update(plan=one_off, actor=SYSTEM, sell_online=True)
     assert caught.value.status == 422
     assert services.plan_online_get(one_off) is None
