@@ -15,6 +15,7 @@ from zapys.accounts.models import Branch, User
 from zapys.accounts.selectors import accessible_branches
 from zapys.checkout import selectors, services
 from zapys.checkout.forms import SplitForm, UnpaidFilterForm
+from zapys.checkout.models import Checkout
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_branch, request_organization
@@ -35,6 +36,30 @@ def _money(amount: int, currency: str) -> str:
 def _client_id(request: HttpRequest) -> int | None:
     raw = request.POST.get("client_id", "")
     return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def _done_text(checkout: Checkout, currency: str, link_sent: bool) -> str:
+    """What the desk is told after the click: a settle with nothing to take said "Paid:
+    0,00 грн", as if the visit were free; it says what covered the price instead."""
+    if link_sent:
+        return _("Payment link sent.")
+    if checkout.paid_total:
+        return _("Paid: %(amount)s.") % {"amount": _money(checkout.paid_total, currency)}
+    if checkout.covered_membership:
+        return _("Closed: a membership visit was used.")
+    if checkout.on_credit:
+        return _("Closed on credit: the client owes %(amount)s.") % {
+            "amount": _money(checkout.on_credit, currency)
+        }
+    if checkout.covered_balance:
+        return _("Closed: %(amount)s charged to the client's balance.") % {
+            "amount": _money(checkout.covered_balance, currency)
+        }
+    if checkout.covered_prepayment:
+        return _("Closed: the prepayment of %(amount)s counts.") % {
+            "amount": _money(checkout.covered_prepayment, currency)
+        }
+    return _("Closed: nothing to pay.")
 
 
 @staff_required()
@@ -73,11 +98,8 @@ def visit_panel(request: HttpRequest, visit_id: int) -> HttpResponse:
                     payments=payments,
                     actor=request_actor(request),
                 )
-                done[key] = (
-                    _("Payment link sent.")
-                    if result.payment_url
-                    else _("Paid: %(amount)s.")
-                    % {"amount": _money(result.checkout.paid_total, visit.organization.currency)}
+                done[key] = _done_text(
+                    result.checkout, visit.organization.currency, bool(result.payment_url)
                 )
                 split_forms.pop(key, None)
                 # the rest of the card (status, attendance) changed too: the panel's answer

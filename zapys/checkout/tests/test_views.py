@@ -48,6 +48,33 @@ def test_the_panel_opened_as_a_page_is_the_visit_card(staff_client, visit):
     assert not Checkout.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("uk", "Закрито: 450,00\xa0грн списано з балансу клієнта."),
+        ("en", "Closed: UAH\xa0450.00 charged to the client&#x27;s balance."),
+    ],
+)
+def test_a_visit_the_balance_pays_is_closed_with_what_paid_it(
+    staff_client, owner, visit, language, said
+):
+    """It said "Paid: 0,00 грн", as if the visit were free."""
+    from zapys.ledger.services import entry_create
+
+    owner.language = language
+    owner.save(update_fields=["language"])
+    entry_create(client=visit.client, kind="debit", amount=50_000, purpose="top_up", actor=SYSTEM)
+    url = f"/visits/{visit.pk}/checkout/"
+    closed = staff_client.post(
+        url, {"client_id": visit.client_id, "action": "settle"}, headers=HTMX
+    )
+    html = closed.content.decode()
+    assert said in html
+    assert "Оплачено: 0,00" not in html and "Paid: UAH\xa00.00" not in html
+    row = Checkout.objects.get()
+    assert (row.status, row.covered_balance, row.paid_total) == ("settled", 45_000, 0)
+
+
 def test_a_payment_refreshes_the_rest_of_the_card(staff_client, visit):
     """The click marked the client arrived and moved the status: the panel's answer asks
     for the card again, which shows the new status, the attendance and the message."""
