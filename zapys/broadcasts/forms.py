@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -48,8 +49,18 @@ class BroadcastForm(StyledForm):
         help_text=_("Empty: send now."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, channels: Iterable[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if channels is not None:
+            # Only what the organization can send through (`messaging.selectors.
+            # connected_channels`): a channel without an account would reach nobody.
+            offered = set(channels)
+            channel = self.fields["channel"]
+            assert isinstance(channel, forms.ChoiceField)
+            channel.choices = [
+                ("", _("Automatic: messenger, else SMS, else e-mail")),
+                *((c, label) for c, label in Channel.choices if c in offered),
+            ]
         # The variables are buttons under the text (`messaging/_variable_chips.html`), by
         # their names in the page's language: the help never shows "{client.first_name}".
         self.fields["text"].help_text = _(

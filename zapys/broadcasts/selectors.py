@@ -126,10 +126,12 @@ def broadcast_text(
     *, organization: Organization, text: str, client: Client, channel: str
 ) -> tuple[str, str]:
     """The text one client gets on one channel, with the unsubscribe line; and its subject."""
-    body = render_template(
-        text, {"client": client, "organization": organization}, allowed=VARIABLE_NAMES
-    ).strip()
+    # In the organization's language, as every client message: the greeting that stands in
+    # for a company's name («Вітаємо!», `messaging.rendering`) is written in it too.
     with translation.override(organization.language or None):
+        body = render_template(
+            text, {"client": client, "organization": organization}, allowed=VARIABLE_NAMES
+        ).strip()
         if channel in ("sms", "email"):
             footer = _("Unsubscribe: %(url)s") % {"url": unsubscribe_url(client)}
         else:

@@ -18,6 +18,7 @@ from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_organization
 from zapys.core.views import staff_required
 from zapys.messaging.events import CHANNEL_LABELS
+from zapys.messaging.selectors import connected_channels
 
 MANAGERS = ("owner", "administrator")
 LOG_PAGE = 50
@@ -38,7 +39,10 @@ def broadcast_list(request: HttpRequest) -> HttpResponse:
 def broadcast_new(request: HttpRequest) -> HttpResponse:
     """Compose: "Preview" shows the estimate and the sample text; "Send" creates it."""
     organization = request_organization(request)
-    form = BroadcastForm(request.POST or None)
+    form = BroadcastForm(
+        request.POST or None,
+        channels=connected_channels(organization=organization),
+    )
     found = None
     if request.method == "POST" and form.is_valid():
         spec = form.spec()

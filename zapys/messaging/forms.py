@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,6 +20,7 @@ from zapys.messaging.models import (
     MessengerChannel,
     StaffNotification,
 )
+from zapys.messaging.outbox import PROVIDER_RATES
 from zapys.messaging.providers import PROVIDER_LABELS
 
 
@@ -39,7 +42,8 @@ class TransportAccountForm(StyledForm):
         min_value=0,
         max_value=1000,
         required=False,
-        help_text=_("Empty or 0: the provider's usual limit (Telegram about 30 a second)."),
+        # The help names the chosen provider's own limit (`rate_hints`), not another
+        # channel's: an SMS account's form once said "Telegram about 30 a second".
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     base_url = forms.URLField(
@@ -50,6 +54,8 @@ class TransportAccountForm(StyledForm):
 
     def __init__(self, *args: Any, masked: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        code = self.data.get("code") if self.is_bound else self.initial.get("code")
+        self.fields["max_per_second"].help_text = self.rate_hints().get(str(code or ""), "")
         masked = masked or {}
         seen: set[str] = set()
         for code, fields in CREDENTIAL_FIELDS.items():
@@ -73,6 +79,22 @@ class TransportAccountForm(StyledForm):
                     label=field.label, required=False, widget=widget
                 )
 
+    @staticmethod
+    def rate_hints() -> dict[str, str]:
+        """Per provider, what an empty "messages per second" means: the pace the outbox
+        keeps for it (`outbox.PROVIDER_RATES`), or no limit (e-mail, the test mode). The
+        page swaps the help when another provider is picked."""
+        hints = {}
+        for code in PROVIDER_LABELS:
+            rate = PROVIDER_RATES.get(code)
+            hints[code] = str(
+                _("Empty or 0: no limit for this provider.")
+                if rate is None
+                else _("Empty or 0: this provider's usual limit, %(rate)s a second.")
+                % {"rate": formats.number_format(rate, decimal_pos=0 if rate.is_integer() else 1)}
+            )
+        return hints
+
     def credential_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("cred_")]
 
@@ -95,7 +117,9 @@ class TransportAccountForm(StyledForm):
 
 
 class ChannelOrderForm(StyledForm):
-    """The order as a comma-separated list: one <select> per position in the page."""
+    """The order as a comma-separated list: one <select> per position in the page, offering
+    the `channels` given (the connected ones, `selectors.connected_channels`), in
+    `CHANNELS` order."""
 
     event = forms.CharField(required=False, widget=forms.HiddenInput)
     first = forms.ChoiceField(required=False)
@@ -106,9 +130,10 @@ class ChannelOrderForm(StyledForm):
 
     POSITIONS = ("first", "second", "third", "fourth")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, channels: Iterable[str] = CHANNELS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", "—"), *((c, CHANNEL_LABELS[c]) for c in CHANNELS)]
+        offered = set(channels)
+        choices = [("", "—"), *((c, CHANNEL_LABELS[c]) for c in CHANNELS if c in offered)]
         for name in self.POSITIONS:
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)

@@ -18,8 +18,11 @@ Placeholder syntax: `{name}` / `{a.b.c}`, and `{{ name }}` (spaces optional) as 
 synonym for people used to Jinja/Django. Names are ASCII identifiers.
 
 `{first_name}` is short for `{client.first_name}` (allowed wherever that is), and both
-greet by `Client.greeting_name`: the first name, or the whole name of a client who has
-none (a company), never an empty greeting.
+greet by `Client.greeting_name`: the first name, never an empty greeting. A company (a
+legal entity, which has no first name) is not greeted by its name («ФОП Мельник А. В., ваш
+візит…» reads like a form letter): the template's greeting is made neutral instead —
+"{first_name}, your visit…" reads «Вітаємо! Ваш візит…», "Hello {first_name}!" reads
+"Hello!" (`_without_the_name`).
 
 A date value (`datetime.date`) reads as words in the active language ("5 грудня",
 "5 December"), with the year only when it is not the current one; a `datetime` adds its
@@ -36,7 +39,9 @@ from datetime import date, datetime
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeData
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
+
+from zapys.clients.models import Client
 
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
 _PATH = rf"{_NAME}(?:\.{_NAME})*"
@@ -95,6 +100,8 @@ def _render(
     convert: Callable[[object], str],
 ) -> str:
     allowed_names = None if allowed is None else frozenset(allowed)
+    if _greets_nobody(variables, allowed_names):
+        template = _without_the_name(template, aliased="first_name" not in variables)
 
     def replace(match: re.Match[str]) -> str:
         name = _name_of(match)
@@ -117,6 +124,57 @@ def _render(
 
 def _name_of(match: re.Match[str]) -> str:
     return match.group("double") or match.group("single")
+
+
+def _greets_nobody(variables: Mapping[str, object], allowed: frozenset[str] | None) -> bool:
+    """Whether the greeting has no name to say: the client is a company (a legal entity
+    keeps only its name) without a first name of its own. A sender that gives
+    "client.first_name" itself has decided, and a template that may not use the name keeps
+    its placeholder as written."""
+    if "client.first_name" in variables or (
+        allowed is not None and "client.first_name" not in allowed
+    ):
+        return False
+    try:
+        company = _lookup(variables, "client.client_type") == Client.Type.LEGAL_ENTITY
+        return company and not _lookup(variables, "client.first_name")
+    except Exception:
+        return False  # a broken client object: greet as before rather than fail
+
+
+#: The greeting's placeholder with what surrounds it: the comma and spaces before it, the
+#: punctuation after it, and the character that follows (capitalised when the name opened
+#: the sentence). `{first_name}` only where it is the alias (`_without_the_name`).
+_GREETING_SLOT = re.compile(
+    r"(?P<pre>,?[ \t]*)"
+    r"(?P<name>\{\{\s*client\.first_name\s*\}\}|\{client\.first_name\}"
+    r"|\{\{\s*first_name\s*\}\}|\{first_name\})"
+    r"(?P<post>[ \t]*[,!.]?[ \t]*)(?P<next>.?)"
+)
+#: What ends a sentence: a name right after one (or at the start) opens the next.
+_SENTENCE_END = ".!?…\n"
+
+
+def _without_the_name(template: str, *, aliased: bool) -> str:
+    """The template with its greeting made neutral, for a client with no name to greet:
+    a name opening a sentence becomes the greeting itself ("{first_name}, your visit" →
+    "Hello! Your visit"); a name inside one is left out with its comma ("Hello
+    {first_name}!" → "Hello!", «Дякуємо, {first_name}, що…» → «Дякуємо, що…»).
+    Only the template (staff's or the default) is rewritten, before any value is put in."""
+    hello = pgettext("greeting a client whose name is not said", "Hello!")
+
+    def neutral(match: re.Match[str]) -> str:
+        if not aliased and "client." not in match.group("name"):
+            return match.group(0)  # the sender's own `first_name`, not the greeting
+        pre, post, following = match.group("pre"), match.group("post"), match.group("next")
+        before = match.string[: match.start()].rstrip(" \t")
+        if "," not in pre and (not before or before[-1] in _SENTENCE_END):
+            rest = f" {following.upper()}" if following else ""
+            return f"{pre}{hello}{rest}"
+        said = post.strip()
+        return f"{said} {following}" if following else said
+
+    return _GREETING_SLOT.sub(neutral, template)
 
 
 #: Names read from the message's client when the sender gives no value of that name (the

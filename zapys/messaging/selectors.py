@@ -27,6 +27,7 @@ from zapys.messaging.models import (
 )
 from zapys.messaging.providers import TEST_MODE
 from zapys.messaging.rendering import render_template
+from zapys.messaging.routing import active_accounts
 from zapys.messaging.unsubscribe import unsubscribe_client_id
 
 if TYPE_CHECKING:
@@ -149,6 +150,17 @@ def transport_accounts(*, organization: Organization) -> QuerySet[TransportAccou
     return TransportAccount.objects.for_org(organization).order_by("channel", "priority", "id")
 
 
+def connected_channels(*, organization: Organization) -> dict[str, bool]:
+    """The channels the organization can send through (an active account; `CHANNELS`
+    order), each with whether the account that carries it is the test mode — a channel
+    that "sends" to no one. One query. What pages offer: a channel without an account is
+    skipped by the route anyway, so offering it would only pretend."""
+    carriers = active_accounts(organization=organization)
+    return {
+        channel: carriers[channel].code == TEST_MODE for channel in CHANNELS if channel in carriers
+    }
+
+
 @dataclass(frozen=True)
 class ResolvedTemplate:
     """The text that will be used for an event on a channel, and whether it is custom."""
@@ -164,9 +176,9 @@ class ResolvedTemplate:
 def template_resolve(
     *, organization: Organization, event: str, channel: str, language: str | None = None
 ) -> ResolvedTemplate:
-    """The organization's template, else the event's default in `language` (the editor
-    shows it in the page's language); by default in the organization's, the language a
-    client gets it in."""
+    """The organization's template, else the event's default in `language`; by default in
+    the organization's, the language a client gets it in (the editor shows that one, and
+    the page's only beside it, to read)."""
     event_type = get_event(event)
     custom = (
         MessageTemplate.objects.for_org(organization).filter(event=event, channel=channel).first()

@@ -219,9 +219,16 @@ def client_messenger_unlink(request: HttpRequest, client_id: int, channel: str) 
 # --- Settings: transport accounts and channel order ---------------------------------------
 
 
-def _order_forms(request: HttpRequest, data: Any = None) -> list[dict[str, Any]]:
+def _order_forms(
+    request: HttpRequest, connected: dict[str, bool], data: Any = None
+) -> list[dict[str, Any]]:
     """One row per message kind (the organization's default first), each a prefixed
-    `ChannelOrderForm` of the section's one form; bound to `data` when it was sent."""
+    `ChannelOrderForm` of the section's one form; bound to `data` when it was sent.
+
+    A row offers and shows only the `connected` channels: a channel without an account is
+    skipped when sending, so an order naming it would promise what does not happen. What a
+    row stores of such a channel stays (it takes its place again once connected) until the
+    row is changed and saved."""
     rows = selectors.event_settings(organization=request_organization(request))
     default_row = rows.get("")
     default_order = (default_row.channel_list if default_row is not None else []) or list(
@@ -232,7 +239,8 @@ def _order_forms(request: HttpRequest, data: Any = None) -> list[dict[str, Any]]
         (e.code, e.label) for e in all_events(audience="client")
     ]:
         row = rows.get(code)
-        order = row.channel_list if row is not None else []
+        own = row.channel_list if row is not None else []
+        order = [channel for channel in own if channel in connected]
         initial: dict[str, Any] = {
             "event": code,
             "is_enabled": row.is_enabled if row is not None else True,
@@ -246,18 +254,25 @@ def _order_forms(request: HttpRequest, data: Any = None) -> list[dict[str, Any]]
             {
                 "code": code,
                 "label": label,
-                "form": ChannelOrderForm(data if sent else None, initial=initial, prefix=prefix),
+                "form": ChannelOrderForm(
+                    data if sent else None, initial=initial, prefix=prefix, channels=connected
+                ),
                 "sent": sent,
+                # What the row shows: saved unchanged, it is not rewritten.
                 "stored": (order, initial["is_enabled"]),
-                "custom": bool(order),
-                # What a row without its own order follows, in words.
-                "default_order": " → ".join(str(CHANNEL_LABELS[c]) for c in default_order),
+                "custom": bool(own),
+                # What a row without its own order follows, in words: the channels tried.
+                "default_order": " → ".join(
+                    str(CHANNEL_LABELS[c]) for c in default_order if c in connected
+                ),
             }
         )
     return result
 
 
-def _settings_page(request: HttpRequest, chat_form: Any, orders: list[dict[str, Any]]):
+def _settings_page(
+    request: HttpRequest, chat_form: Any, orders: list[dict[str, Any]], connected: dict[str, bool]
+):
     accounts = [
         {
             "account": a,
@@ -274,6 +289,10 @@ def _settings_page(request: HttpRequest, chat_form: Any, orders: list[dict[str, 
             "chat_form": chat_form,
             "orders": orders,
             "channel_labels": CHANNEL_LABELS,
+            # The channel order's legend: what can send (and whether only in the test
+            # mode), and what is not connected, with where to connect it.
+            "connected": [(CHANNEL_LABELS[c], test_mode) for c, test_mode in connected.items()],
+            "not_connected": [(c, CHANNEL_LABELS[c]) for c in CHANNELS if c not in connected],
         },
     )
 
@@ -297,7 +316,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         )
         flash.success(request, _("Settings saved."))
         return redirect("messaging:settings")
-    return _settings_page(request, chat_form, _order_forms(request))
+    connected = selectors.connected_channels(organization=org)
+    return _settings_page(request, chat_form, _order_forms(request, connected), connected)
 
 
 @staff_required("owner")
@@ -305,10 +325,11 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 def channel_order_save(request: HttpRequest) -> HttpResponse:
     """The channel order section is one form: every row is checked, then only the rows
     that changed are saved (together); a bad row shows its error and nothing is lost."""
-    orders = _order_forms(request, request.POST)
+    connected = selectors.connected_channels(organization=request_organization(request))
+    orders = _order_forms(request, connected, request.POST)
     sent = [row for row in orders if row["sent"]]
     if not all(row["form"].is_valid() for row in sent):
-        return _settings_page(request, _chat_form(request), orders)
+        return _settings_page(request, _chat_form(request), orders, connected)
     changes = []
     for row in sent:
         form = row["form"]
@@ -324,7 +345,7 @@ def channel_order_save(request: HttpRequest) -> HttpResponse:
         )
     except (DomainError, UnknownEvent) as exc:
         flash.error(request, getattr(exc, "detail", str(exc)))
-        return _settings_page(request, _chat_form(request), orders)
+        return _settings_page(request, _chat_form(request), orders, connected)
     if changes:
         flash.success(request, _("Channel order saved."))
     else:
@@ -418,10 +439,18 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
         raise Http404("unknown event") from None
     if channel not in CHANNELS or event_type.audience != "client":
         raise Http404("unknown channel")
-    # The default in the page's language: staff read it in theirs (a client still gets the
-    # organization's language: the default is translated when a message is sent).
-    resolved = selectors.template_resolve(
-        organization=org, event=event, channel=channel, language=translation.get_language()
+    # The text clients get: a default in the organization's language, whatever the page's
+    # (an English page once showed the English default while clients got the Ukrainian).
+    resolved = selectors.template_resolve(organization=org, event=event, channel=channel)
+    client_language = org.language or "uk"
+    page_language = translation.get_language() or client_language
+    # The same default in the page's language, to read beside it (clients never get it).
+    reference = (
+        selectors.template_resolve(
+            organization=org, event=event, channel=channel, language=page_language
+        )
+        if not resolved.is_custom and page_language != client_language
+        else None
     )
     form = TemplateForm(
         request.POST or None,
@@ -439,15 +468,12 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
         return redirect("messaging:template_edit", event=event, channel=channel)
     if request.method == "POST" and form.is_valid():
         try:
-            text, subject = _own_words(
-                org, resolved, form.cleaned_data["text"], form.cleaned_data["subject"]
-            )
             services.template_save(
                 organization=org,
                 event=event,
                 channel=channel,
-                text=text,
-                subject=subject if channel == "email" else "",
+                text=form.cleaned_data["text"],
+                subject=form.cleaned_data["subject"] if channel == "email" else "",
                 is_enabled=form.cleaned_data["is_enabled"],
                 actor=request_actor(request),
             )
@@ -466,28 +492,12 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
             "channel": channel,
             "channel_label": CHANNEL_LABELS[channel],
             "resolved": resolved,
-            "organization_language": org.language or "uk",
+            "reference": reference,
+            "client_language": client_language,
             **(_sms_counted(text) if channel == "sms" else {"sms": None}),
             "channels": CHANNELS,
             "channel_labels": CHANNEL_LABELS,
         },
-    )
-
-
-def _own_words(
-    organization: Any, resolved: selectors.ResolvedTemplate, text: str, subject: str
-) -> tuple[str, str]:
-    """What to store: a default left as the page showed it (only "Send on this channel"
-    changed, say, on an English page) is stored as the organization's default, so clients
-    keep getting it in the organization's language; staff's own words as written."""
-    if resolved.is_custom:
-        return text, subject
-    theirs = selectors.template_resolve(
-        organization=organization, event=resolved.event.code, channel=resolved.channel
-    )
-    return (
-        theirs.text if text == resolved.text else text,
-        theirs.subject if subject == resolved.subject else subject,
     )
 
 

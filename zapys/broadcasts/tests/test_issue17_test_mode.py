@@ -15,60 +15,24 @@ from django.utils import timezone, translation
 
 from tests.factories_clients import make_client
 from zapys.broadcasts import services
-from zapys.broadcasts.models import Broadcast
 from zapys.broadcasts.selectors import broadcast_progress
 from zapys.core.audit import Actor
 from zapys.core.audit_reading import audit_rows_read
 from zapys.core.models import AuditLog
-from zapys.messaging import outbox
-from zapys.messaging.models import Message, StaffNotification
+from zapys.messaging.models import StaffNotification
 
 pytestmark = pytest.mark.django_db
 
 
-def _in(owner, language):
-    owner.language = language
-    owner.save(update_fields=["language"])
-
-
-def _page(staff_client, name, *args):
-    response = staff_client.get(reverse(name, args=args))
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def _sent(org, n: int = 3, *, real: bool = False) -> Broadcast:
-    """A broadcast to `n` clients, delivered by the console transports (the test mode); with
-    `real`, as if a real SMS gateway had delivered them."""
-    for i in range(n):
-        make_client(org, f"Шевченко Олена{i}", phone=f"+38050123450{i}")
-    with mock.patch.object(services, "_enqueue"):
-        broadcast = services.broadcast_create(
-            organization=org,
-            spec=services.AudienceSpec("all"),
-            channel="sms",
-            text="Hi {client.first_name}!",
-            send_at=None,
-            actor=Actor.system("tests"),
-        )
-    services.broadcast_run(broadcast_id=broadcast.pk, now=timezone.now())
-    outbox.deliver_due(now=timezone.now())
-    if real:
-        Message.objects.filter(related_id=str(broadcast.pk)).update(transport_code="turbosms")
-    assert services.broadcast_finish(broadcast_id=broadcast.pk, now=timezone.now())
-    broadcast.refresh_from_db()
-    return broadcast
-
-
-def test_the_progress_counts_the_test_mode_apart(org, consoles):
-    broadcast = _sent(org)
+def test_the_progress_counts_the_test_mode_apart(org, sent_broadcast):
+    broadcast = sent_broadcast()
     progress = broadcast_progress(broadcast)
     assert (progress.total, progress.sent, progress.test_mode, progress.failed) == (3, 0, 3, 0)
     assert progress.percent == 100  # nothing is left to do
 
 
-def test_a_real_transports_progress_is_unchanged(org, consoles):
-    progress = broadcast_progress(_sent(org, real=True))
+def test_a_real_transports_progress_is_unchanged(org, sent_broadcast):
+    progress = broadcast_progress(sent_broadcast(real=True))
     assert (progress.total, progress.sent, progress.test_mode, progress.failed) == (3, 3, 0, 0)
     assert progress.percent == 100
 
@@ -78,17 +42,17 @@ def test_a_real_transports_progress_is_unchanged(org, consoles):
     [("en", "Sent", "Test mode, not sent"), ("uk", "Надіслано", "Тестовий режим, не надіслано")],
 )
 def test_the_detail_and_the_list_say_test_mode(
-    org, consoles, owner, staff_client, language, sent, test_mode
+    org, language, sent, test_mode, sent_broadcast, staff_page, in_language
 ):
-    broadcast = _sent(org)
-    _in(owner, language)
-    detail = _page(staff_client, "broadcasts:detail", broadcast.pk)
+    broadcast = sent_broadcast()
+    in_language(language)
+    detail = staff_page("broadcasts:detail", broadcast.pk)
     assert f'{sent}: <strong data-testid="progress-sent">0</strong>' in detail
     assert f'{test_mode}: <strong data-testid="progress-test-mode">3</strong>' in detail
     # the log's Sent time: nothing was sent, so none is shown (as on the message's page)
     times = re.findall(r'<td class="text-nowrap">([^<]*)</td></tr>', detail)
     assert times == ["—"] * 3
-    listing = _page(staff_client, "broadcasts:list")
+    listing = staff_page("broadcasts:list")
     cell = re.search(r'data-testid="broadcast-sent">(.*?)</td>', listing, re.S)
     assert cell and cell.group(1).startswith("0<")
     assert f'data-testid="broadcast-test-mode">{test_mode}: 3</span>' in cell.group(1)
@@ -96,20 +60,20 @@ def test_the_detail_and_the_list_say_test_mode(
 
 @pytest.mark.parametrize(("language", "sent"), [("en", "Sent"), ("uk", "Надіслано")])
 def test_a_real_broadcasts_pages_say_nothing_of_the_test_mode(
-    org, consoles, owner, staff_client, language, sent
+    org, language, sent, sent_broadcast, staff_page, in_language
 ):
-    broadcast = _sent(org, real=True)
-    _in(owner, language)
-    detail = _page(staff_client, "broadcasts:detail", broadcast.pk)
+    broadcast = sent_broadcast(real=True)
+    in_language(language)
+    detail = staff_page("broadcasts:detail", broadcast.pk)
     assert f'{sent}: <strong data-testid="progress-sent">3</strong>' in detail
     assert "progress-test-mode" not in detail
     assert "—</td></tr>" not in detail  # each row has its sent time
-    listing = _page(staff_client, "broadcasts:list")
+    listing = staff_page("broadcasts:list")
     assert re.search(r'data-testid="broadcast-sent">3</td>', listing)
     assert "broadcast-test-mode" not in listing
 
 
-def test_a_scheduled_broadcast_has_no_sent_figure_yet(org, consoles, staff_client):
+def test_a_scheduled_broadcast_has_no_sent_figure_yet(org, consoles, staff_page):
     make_client(org)
     with mock.patch.object(services, "_enqueue"):
         services.broadcast_create(
@@ -120,12 +84,12 @@ def test_a_scheduled_broadcast_has_no_sent_figure_yet(org, consoles, staff_clien
             send_at=timezone.now() + timedelta(days=1),
             actor=Actor.system("tests"),
         )
-    listing = _page(staff_client, "broadcasts:list")
+    listing = staff_page("broadcasts:list")
     assert 'data-testid="broadcast-sent">—</td>' in listing
 
 
-def test_the_notification_and_the_audit_say_test_mode(org, consoles):
-    broadcast = _sent(org)
+def test_the_notification_and_the_audit_say_test_mode(org, sent_broadcast):
+    broadcast = sent_broadcast()
     note = StaffNotification.objects.get(related_id=str(broadcast.pk))
     assert note.level == "warning"  # not a green "success": nobody got it
     with translation.override("en"):
@@ -147,8 +111,8 @@ def test_the_notification_and_the_audit_say_test_mode(org, consoles):
             assert (label, "3") in [(c.label, c.new) for c in text.changes]
 
 
-def test_a_real_broadcasts_notification_and_audit_are_unchanged(org, consoles):
-    broadcast = _sent(org, real=True)
+def test_a_real_broadcasts_notification_and_audit_are_unchanged(org, sent_broadcast):
+    broadcast = sent_broadcast(real=True)
     note = StaffNotification.objects.get(related_id=str(broadcast.pk))
     assert note.level == "success"
     with translation.override("en"):
@@ -160,21 +124,21 @@ def test_a_real_broadcasts_notification_and_audit_are_unchanged(org, consoles):
     assert AuditLog.objects.get(action="broadcast.finish").changes == {"sent": 3, "failed": 0}
 
 
-def test_the_api_gives_the_test_mode_apart(org, consoles, api):
-    test = _sent(org)
+def test_the_api_gives_the_test_mode_apart(org, api, sent_broadcast):
+    test = sent_broadcast()
     response = api.get(f"/api/v1/broadcasts/{test.pk}")
     assert response.status == 200, response.json
     assert (response.json["sent"], response.json["test_mode"]) == (0, 3)
 
 
 def test_the_list_counts_every_row_in_one_query(
-    org, consoles, staff_client, django_assert_max_num_queries
+    org, staff_client, django_assert_max_num_queries, sent_broadcast
 ):
-    _sent(org, 1)
+    sent_broadcast(1)
     with django_assert_max_num_queries(30) as one:
         staff_client.get(reverse("broadcasts:list"))
     for _ in range(4):
-        _sent(org, 1)
+        sent_broadcast(1)
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = staff_client.get(reverse("broadcasts:list")).content.decode()
     assert page.count('data-testid="broadcast-test-mode"') == 5

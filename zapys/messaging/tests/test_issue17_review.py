@@ -121,21 +121,24 @@ def test_a_message_writes_the_date_in_the_organizations_language(org, actor, lan
     assert words.split()[1] in message.text
 
 
-# --- 4. defaults in the page's language ----------------------------------------------------
+# --- 4. the editor shows what clients get ------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("language", "subject", "other"), [("en", "Broadcast", "Розсилка"), ("uk", "Розсилка", None)]
-)
-def test_the_default_subject_is_shown_in_the_page_language(
-    org, owner, staff_client, language, subject, other
-):
+@pytest.mark.parametrize(("language", "reference"), [("en", "Broadcast"), ("uk", None)])
+def test_the_default_subject_is_the_one_clients_get(org, owner, staff_client, language, reference):
+    """The editor's default is in the organization's language (what clients get), on an
+    English page too; the page's own language is only beside it, labelled, to read."""
     _in(owner, language)
     page = _page(staff_client, "messaging:template_edit", BROADCAST, "email")
-    assert f'value="{subject}"' in page
-    if other:
-        assert other not in page
-        assert "Clients get the default text in Ukrainian" in page
+    assert 'value="Розсилка"' in page
+    if reference:
+        assert "Clients get this message in Ukrainian" in page
+        aside = page.split('data-testid="default-in-page-language"')[1].split("</details>")[0]
+        assert reference in aside and "clients do not get it" in aside
+        assert f'value="{reference}"' not in page
+    else:
+        assert "Клієнти отримують це повідомлення українською" in page
+        assert 'data-testid="default-in-page-language"' not in page
 
 
 def test_saving_an_untouched_default_from_an_english_page_keeps_the_organizations_language(
@@ -143,7 +146,7 @@ def test_saving_an_untouched_default_from_an_english_page_keeps_the_organization
 ):
     _in(owner, "en")
     url = reverse("messaging:template_edit", args=[BROADCAST, "email"])
-    staff_client.post(url, {"subject": "Broadcast", "text": "{text}", "action": "save"})
+    staff_client.post(url, {"subject": "Розсилка", "text": "{text}", "action": "save"})
     saved = MessageTemplate.objects.get(event=BROADCAST, channel="email")
     assert (saved.subject, saved.text, saved.is_enabled) == ("Розсилка", "{text}", False)
     # Staff's own words are stored as written.
@@ -223,6 +226,7 @@ def test_the_section_is_one_form_with_one_save_and_names_the_default_order(
 
 
 def test_saving_the_section_changes_only_what_changed(org, owner, actor, staff_client):
+    make_console_accounts(org)
     event_setting_save(organization=org, event=TEST_MESSAGE, channels=["email"], actor=actor)
     before = AuditLog.objects.filter(action="message_event.update").count()
     data = _all_rows(staff_client)
@@ -242,6 +246,7 @@ def test_saving_the_section_changes_only_what_changed(org, owner, actor, staff_c
 
 
 def test_a_bad_row_shows_its_error_and_saves_nothing(org, owner, staff_client):
+    make_console_accounts(org)
     data = _all_rows(staff_client)
     data[f"order-{BROADCAST}-first"] = "sms"
     data[f"order-{TEST_MESSAGE}-second"] = "pigeon"

@@ -166,6 +166,7 @@ def test_settings_is_for_the_owner(org, client):
 
 
 def test_channel_order_saved_from_settings(org, staff_client):
+    make_console_accounts(org)  # only connected channels can be put in the order
     page = staff_client.get(reverse("messaging:settings"))
     assert page.status_code == 200
     staff_client.post(
