@@ -25,7 +25,7 @@ class MembershipPlan(OrgOwned):
         MONTHS = "months", pgettext_lazy("validity unit", "Months")
 
     class Kind(models.TextChoices):
-        PERMANENT = "permanent", _("Permanent (can be sold online)")
+        PERMANENT = "permanent", _("Regular (can be sold online)")
         ONE_OFF = "one_off", _("One-off")
 
     name = models.CharField(_("name"), max_length=200)

@@ -106,8 +106,8 @@ def test_the_done_page_has_no_breakdown_without_a_commission(client, org, shop):
 @pytest.mark.parametrize(
     ("language", "permanent", "terms"),
     [
-        ("en", "Permanent", "Valid for 1 month from activation · 8 visits"),
-        ("uk", "Постійний", "Діє 1 місяць від активації · 8 відвідувань"),
+        ("en", "Regular", "Valid for 1 month from activation · 8 visits"),
+        ("uk", "Звичайний", "Діє 1 місяць від активації · 8 відвідувань"),
     ],
 )
 def test_plan_lists_say_only_what_is_true(
@@ -122,6 +122,8 @@ def test_plan_lists_say_only_what_is_true(
     listing = unescape(staff_page(staff_client, owner, language, "memberships:plans"))
     assert listing.count(f'data-testid="plan-kind">{permanent}<') >= 2
     assert "(can be sold online)" not in listing and "(можна продавати онлайн)" not in listing
+    # "Permanent" read as "valid forever" beside "1 month"
+    assert "Permanent" not in listing and "Постійн" not in listing
     all_services = {"en": "all services", "uk": "усі послуги"}[language]
     assert ">усе<" not in listing and ">everything<" not in listing
     assert shop.covers_everything and all_services in listing
