@@ -18,7 +18,8 @@ values or code samples) it fails on:
 - on a Ukrainian page, a leftover English interface word (`ENGLISH_WORDS`);
 - on an English page, a Cyrillic word that is not in the data stored in the database (the
   demo's names, services, notes are Ukrainian: what the business typed may stay so; a word
-  no row contains came from the code or a template).
+  no row contains came from the code or a template). Text inside an element marked
+  `lang="uk"` is Ukrainian on purpose (a preview of what Ukrainian clients read) and skipped.
 
 What it must skip is in `ALLOWED` (per page shape) and `KNOWN` (per page shape, for pages
 of other modules not fixed yet), each with the reason. The names of system-seeded rows the
@@ -97,19 +98,28 @@ PUBLIC_PREFIXES = ("/book/", "/shop/", "/pay/", "/p/", "/i/", "/c/", "/w/")
 
 
 class _Text(HTMLParser):
-    """Visible text: outside script/style/textarea/code/pre and not attribute values."""
+    """Visible text: outside script/style/textarea/code/pre and not attribute values, nor
+    inside an element the page marks as written in another language (`lang="uk"` on an
+    English page: the Ukrainian button a shop's buyers read, shown to staff as a preview)."""
 
     HIDDEN = {"script", "style", "textarea", "code", "pre", "template"}
+    VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = "") -> None:
         super().__init__()
+        self.language = language
         self.depth = 0
+        self.foreign = 0  # open elements inside one marked with another language
         self.parts: list[str] = []
         self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.HIDDEN:
             self.depth += 1
+        marked = dict(attrs).get("lang") or self.language
+        counted = tag not in self.VOID and tag != "html"
+        if counted and (self.foreign or marked[:2] != self.language[:2]):
+            self.foreign += 1
         if tag == "a":
             href = dict(attrs).get("href") or ""
             if href.startswith("/"):
@@ -118,9 +128,11 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self.HIDDEN and self.depth:
             self.depth -= 1
+        if self.foreign and tag not in self.VOID:
+            self.foreign -= 1
 
     def handle_data(self, data: str) -> None:
-        if not self.depth:
+        if not self.depth and not self.foreign:
             self.parts.append(data)
 
 
@@ -195,6 +207,13 @@ def test_the_checks_catch_what_they_are_for() -> None:
     assert findings(
         "Олена Манікюр · Безкош… · Українська · Записано", "en", stored_words=stored
     ) == ["Cyrillic Записано"]
+    parser = _Text("en")
+    parser.feed(
+        '<html lang="en"><p>Preview <a lang="uk">Купити <b>зараз</b><br></a> and'
+        ' <span lang="en">Buy</span></p><p>Записано</p></html>'
+    )
+    # the element marked Ukrainian is skipped, with what it holds; what follows is read
+    assert " ".join(" ".join(parser.parts).split()) == "Preview and Buy Записано"
 
 
 class Stored:
@@ -292,7 +311,7 @@ def _crawl(
             continue
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
-        parser = _Text()
+        parser = _Text(language)
         parser.feed(response.content.decode())
         text = " ".join(" ".join(parser.parts).split())
         for finding in findings(
