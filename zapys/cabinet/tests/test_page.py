@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import SYSTEM, make_staff
-from tests.factories_ledger import make_entry, make_membership
+from tests.factories_ledger import make_entry, make_membership, make_plan
 from tests.factories_payments import make_account
 from tests.factories_prepayments import (
     enable_prepayment,
@@ -329,6 +329,7 @@ def test_the_language_switch(org, client):
 def _history(org, branch, customer, size: int) -> None:
     staff = make_staff(org, "specialist", branches=[branch])
     service = make_service(org)
+    plan = make_plan(org, covers_everything=False, services=[make_service(org)])
     base = timezone.now() - timedelta(days=size + 2)
     for n in range(size):
         visit = make_visit(
@@ -345,7 +346,8 @@ def _history(org, branch, customer, size: int) -> None:
             starts_at=timezone.now() + timedelta(days=n + 1),
         )  # fmt: skip
         make_entry(customer, kind="debit", amount=1_000 + n)
-        make_membership(customer, starts_on=date.today())
+        # of another service: a membership covering the booked visit would refuse its booking
+        make_membership(customer, plan, starts_on=date.today())
         invoice_create(client=customer, calculation="manual", amount=5_000 + n, actor=SYSTEM)
     make_booking(
         org, branch,

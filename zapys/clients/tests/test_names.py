@@ -3,6 +3,7 @@ search by the parts in any order, and the Ukrainian sort order of lists."""
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from tests.factories_clients import make_client
 from zapys.clients import selectors
@@ -79,9 +80,12 @@ def test_a_legal_entity_has_only_its_name(org, actor):
         organization=org, actor=actor, name="ТОВ Ромашка", client_type="legal_entity"
     )
     assert (client.name, client.first_name, client.last_name) == ("ТОВ Ромашка", "", "")
-    assert render_template("{first_name}, добрий день", {"client": client}) == (
-        "ТОВ Ромашка, добрий день"
-    )
+    # a company is not greeted by its name («ТОВ Ромашка, добрий день» read like a form
+    # letter): the greeting is neutral, in the message's language (messaging.rendering)
+    with translation.override("uk"):
+        assert render_template("{first_name}, ваш візит завтра", {"client": client}) == (
+            "Вітаємо! Ваш візит завтра"
+        )
 
 
 def test_messages_greet_by_the_first_name(org, actor):
