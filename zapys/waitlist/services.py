@@ -616,7 +616,9 @@ def message_variables(offer: Offer) -> dict[str, Any]:
         "time": start.strftime("%H:%M"),
         "amount": format_money(offer.amount, offer.organization.currency),
         "link": offer.offer_url,
-        "deadline": deadline.strftime("%H:%M"),
+        # the day too (words in the message's language): an offer made late in the evening
+        # runs past midnight, where "by 00:05" read as tonight
+        "deadline": deadline,
         "branch": offer.branch.name,
     }
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories_schedule import make_visit
 from zapys.core.audit import Actor
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.ledger.selectors import client_balance
 from zapys.messaging.models import Message
+from zapys.messaging.rendering import moment_in_words
 from zapys.payments.services import payment_succeed
 from zapys.schedule import services as schedule
 from zapys.schedule.models import Visit
@@ -59,6 +60,11 @@ def test_cancelled_visit_is_offered_to_the_first_eligible_client(
     message = Message.objects.get(client=first.client)
     assert message.event == "waitlist.offer"
     assert f"/w/{offer.token}/" in message.text and "450" in message.text
+    # the deadline names its day, in the message's language: «до 5 грудня о 14:30»
+    deadline = timezone.localtime(offer.expires_at)
+    with translation.override(org.language or "uk"):
+        words = moment_in_words(deadline)
+    assert f"{words}:" in message.text and str(deadline.day) in words
 
 
 def test_paying_books_the_slot_and_the_money_is_on_the_balance(
