@@ -152,6 +152,20 @@ def test_translations_keep_the_placeholders(po_path: Path) -> None:
     assert not bad, f"{po_path}:\n" + "\n".join(bad)
 
 
+def test_messages_name_a_visit_one_way() -> None:
+    """A client's message names a visit as «Манікюр класичний», 5 грудня о 14:00 — the
+    service in quotes, «о» before the time — in every app; one said "(Стрижка жіноча,
+    5 грудня 00:26)" and the next "(«Манікюр класичний», 10 грудня 14:00)"."""
+    bad = []
+    for po_path in CATALOGUES:
+        for entry in polib.pofile(str(po_path)):
+            text = entry.msgstr
+            names_a_visit = "{service}" in text and "{time}" in text
+            if names_a_visit and ("«{service}»" not in text or "о {time}" not in text):
+                bad.append(f"{po_path.parts[-5]}: {text!r}")
+    assert not bad, "\n".join(bad)
+
+
 def test_one_text_one_translation() -> None:
     """The same English text (and context) means one thing in every catalogue.
 

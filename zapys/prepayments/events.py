@@ -53,13 +53,13 @@ EVENTS = {
     VISIT_CANCELLED: (
         _("Prepayment: visit cancelled"),
         _(
-            "{client.first_name}, your visit ({service}, {date} {time}) is cancelled: "
+            "{client.first_name}, your visit ({service} on {date} at {time}) is cancelled: "
             "the prepayment was not received."
         ),
     ),
     VISIT_CANCELLED_MONEY: (
         _("Prepayment: a paid visit cancelled"),
-        _("{client.first_name}, your visit ({service}, {date} {time}) is cancelled. {money}"),
+        _("{client.first_name}, your visit ({service} on {date} at {time}) is cancelled. {money}"),
     ),
     FEE_CHARGED: (
         _("Prepayment: a no-show fee charged"),
@@ -71,7 +71,7 @@ EVENTS = {
     REFUND_DONE: (
         _("Prepayment: refunded to the card"),
         _(
-            "{client.first_name}, {amount} for the cancelled visit ({service}, {date} {time}) "
+            "{client.first_name}, {amount} for the cancelled visit ({service} on {date} at {time}) "
             "is refunded to your card."
         ),
     ),
