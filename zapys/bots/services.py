@@ -131,9 +131,14 @@ def _ask_phone() -> Reply:
 
 def _welcome(client: Client) -> Reply:
     url = selectors.cabinet_url(client)
-    text = _("Hello, %(name)s! You are connected: we will send your messages here.") % {
-        "name": client.greeting_name
-    }
+    if client.client_type == Client.Type.LEGAL_ENTITY and not client.first_name:
+        # a company is not greeted by its name («Вітаємо, ФОП Мельник А. В.!» reads like a
+        # form letter), as messaging's templates do not (messaging.rendering)
+        text = _("Hello! You are connected: we will send your messages here.")
+    else:
+        text = _("Hello, %(name)s! You are connected: we will send your messages here.") % {
+            "name": client.greeting_name
+        }
     if url:
         text += "\n" + _("Your cabinet: %(url)s") % {"url": url}
     text += "\n" + _("Choose what you need:")

@@ -76,6 +76,18 @@ def test_start_asks_for_the_phone_and_own_contact_links_with_the_cabinet(
     assert BotChat.objects.get(chat_id="555").phone == PHONE
 
 
+def test_a_company_is_welcomed_without_its_name(client, org, telegram_bot, fake_telegram):
+    """«Вітаємо, ФОП Мельник А. В.!» read like a form letter: a company with no first name
+    of its own is welcomed as messaging's templates greet it."""
+    company = make_client(org, "ФОП Мельник А. В.", phone=PHONE, client_type="legal_entity")
+    user = fake_telegram.user(556, "Andrii")
+    assert fake_telegram.deliver(user.contact(PHONE), via=client)[0] == 200
+    assert _linked() == {company.pk: "556"}
+    welcome = fake_telegram.replies_to(556)[-1]["text"]
+    assert welcome.startswith("Hello! You are connected: we will send your messages here.")
+    assert "Мельник" not in welcome
+
+
 def test_someone_elses_contact_is_refused(client, org, telegram_bot, fake_telegram):
     make_client(org, phone=PHONE)
     user = fake_telegram.user(555)
