@@ -138,6 +138,8 @@ class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = password_rules_help()
+        # Django's "Enter the same password as before" reads as "the old password"
+        self.fields["new_password2"].help_text = _("Type the new password once more.")
 
 
 class ApiKeyForm(StyledForm):

@@ -83,6 +83,8 @@ def test_the_password_rules_read_in_correct_ukrainian(client, owner):
     assert "Пароль не може складатися лише з цифр." in html
     assert "складається лише" not in html
     assert "Your password cannot be entirely numeric." in _page(client, "/account/password/", "en")
+    # the confirmation asks for the new password again, not "the same password as before"
+    assert "Повторіть новий пароль." in html and "що і раніше" not in html
 
 
 @pytest.mark.parametrize(("language", "name"), [("uk", "API-ключ"), ("en", "API key")])
