@@ -18,7 +18,7 @@ from zapys.memberships.models import ClientMembership, MembershipPlan
 
 class PlanForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=200)
-    price = MoneyField(label=_("Price"), allow_zero=True)
+    price = MoneyField(label=_("Price, UAH"), allow_zero=True)
     validity_value = forms.IntegerField(label=_("Validity"), min_value=1, max_value=3660, initial=1)
     validity_unit = forms.ChoiceField(
         label=_("Unit"), choices=MembershipPlan.ValidityUnit.choices, initial="months"
@@ -32,7 +32,13 @@ class PlanForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=MembershipPlan.Kind.choices)
     separate_account = forms.BooleanField(label=_("Separate account"), required=False)
     covers_everything = forms.BooleanField(
-        label=_("Covers every service and group"), required=False, initial=True
+        label=_("Covers every service and group"),
+        required=False,
+        initial=True,
+        # the lists below are moot while it is ticked: greyed out (app.js)
+        widget=forms.CheckboxInput(
+            attrs={"data-disables": "[name=services], [name=groups], [name=subjects]"}
+        ),
     )
     # Checkbox lists, as every multiple choice in the product (`core/_field.html`): a raw
     # <select multiple> needs Ctrl+click and hides what is chosen.

@@ -97,8 +97,11 @@ def test_the_plan_form_in_a_browser(browser, live_server, studio, language):
     assert not browser.find_elements(By.CSS_SELECTOR, "select[multiple]")
     browser.find_element(By.NAME, "name").send_keys("Bachata 4")
     browser.find_element(By.NAME, "price").send_keys("400")
-    browser.find_element(By.NAME, "covers_everything").click()  # ticked by default: untick
     box = browser.find_element(By.CSS_SELECTOR, f"input[name=groups][value='{groups[1].pk}']")
+    # "covers everything" is ticked by default: the lists are moot, greyed out
+    assert not box.is_enabled()
+    browser.find_element(By.NAME, "covers_everything").click()  # untick
+    assert box.is_enabled()
     label = browser.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']")
     assert label.text == "Бачата"
     label.click()  # the label ticks its box

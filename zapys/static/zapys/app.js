@@ -31,3 +31,23 @@ document.addEventListener("click", function (event) {
     fallback();
   }
 });
+
+// A checkbox that makes other choices moot: <input type="checkbox" data-disables="[name=x]">
+// greys out (disables) the inputs the selector finds while it is ticked ("Covers every
+// service" beside the services to choose from).
+function zapysApplyDisables(box) {
+  document.querySelectorAll(box.getAttribute("data-disables")).forEach(function (input) {
+    input.disabled = box.checked;
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("[data-disables]")) {
+    zapysApplyDisables(event.target);
+  }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-disables]").forEach(zapysApplyDisables);
+});
+document.addEventListener("htmx:afterSwap", function (event) {
+  event.target.querySelectorAll("[data-disables]").forEach(zapysApplyDisables);
+});
