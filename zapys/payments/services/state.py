@@ -57,7 +57,9 @@ def _audit_transition(payment: Payment, actor: Actor, action: str, status: str) 
             object_type=payment._meta.label_lower,
             object_id=str(payment.pk),
             object_repr=str(payment)[:300],
-            changes={"status": [None, str(status)]},
+            # where it went, one value: the UPDATE moved it from any of the allowed
+            # statuses, so a "before" would be a guess (it read "Status: — → Paid")
+            changes={"status": str(status)},
         )
     )
 
