@@ -1,5 +1,6 @@
-"""Dashboard card of the waiting list: the slots re-sold from it (count and money, 30 days)
-and how many clients wait."""
+"""Dashboard card of the waiting list: the freed times filled from it (count and money, 30
+days) and how many clients wait. "Filled", as on the list page: one name for one thing, and
+not "re-sold", which read as profiteering on a client's cancellation."""
 
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ def widgets(request: HttpRequest) -> list[dict]:
     language = (get_language() or "uk")[:2]
     return [
         {
-            "title": _("Slots re-sold from the waiting list"),
+            "title": _("Filled from the waiting list"),
             "value": format_money(sold["amount"], organization.currency or "UAH", language),
             "icon": "arrow-repeat",
             "order": 45,
             "url": reverse("waitlist:list"),
-            "hint": ngettext("%(n)s slot, 30 days", "%(n)s slots, 30 days", sold["count"])
+            # one phrase, not a list of figures: «1 час за 30 днів · чекають: 4»
+            "hint": ngettext("%(n)s slot in 30 days", "%(n)s slots in 30 days", sold["count"])
             % {"n": sold["count"]}
             + " · "
             + _("%(n)s waiting") % {"n": waiting},

@@ -1,6 +1,11 @@
 """Demo: clients waiting for the next days' services; two freed visits offered to the first
-of them (one paid through the sandbox: a slot re-sold, shown on the dashboard), and a client
-waiting behind the open offer."""
+of them (one paid through the sandbox: a time filled from the list, shown on the dashboard),
+and a client waiting behind the open offer.
+
+The two freed times are at different hours and the waiting clients have no visit of their
+own then: the first demo showed two offers at one hour (two specialists' times, the
+specialist not shown), which read as one time sold to one client and still offered to
+another."""
 
 from __future__ import annotations
 
@@ -15,14 +20,10 @@ from zapys.waitlist import services
 from zapys.waitlist.models import Offer
 
 
-def load(ctx: DemoContext) -> None:
-    clients = ctx.data.get("clients") or []
-    if len(clients) < 8 or "payment_account" not in ctx.data:
-        return
-    org = ctx.organization
-    today = ctx.now.astimezone(organization_zone(org)).date()
-    # Two of tomorrow's and the day after's visits with a service are cancelled below.
-    visits = list(
+def _two_times(org, ctx: DemoContext) -> list[Visit]:
+    """The first two of the coming visits with a service (from tomorrow) at different hours."""
+    chosen: list[Visit] = []
+    for visit in (
         Visit.objects.for_org(org)
         .filter(
             kind=Visit.Kind.INDIVIDUAL,
@@ -31,11 +32,40 @@ def load(ctx: DemoContext) -> None:
             starts_at__gt=ctx.now + timedelta(hours=20),
         )
         .select_related("service", "staff")
-        .order_by("starts_at", "id")[:2]
-    )
+        .order_by("starts_at", "id")[:50]
+    ):
+        if all(v.starts_at != visit.starts_at for v in chosen):
+            chosen.append(visit)
+        if len(chosen) == 2:
+            break
+    return chosen
+
+
+def _busy_then(org, visits: list[Visit]) -> set[int]:
+    """Clients with a visit of their own overlapping either time: an offer of it would be
+    one they could not take."""
+    busy: set[int] = set()
+    for visit in visits:
+        busy |= set(
+            Visit.objects.for_org(org)
+            .filter(blocks_time=True, starts_at__lt=visit.ends_at, ends_at__gt=visit.starts_at)
+            .exclude(client__isnull=True)
+            .values_list("client_id", flat=True)
+        )
+    return busy
+
+
+def load(ctx: DemoContext) -> None:
+    clients = ctx.data.get("clients") or []
+    if len(clients) < 8 or "payment_account" not in ctx.data:
+        return
+    org = ctx.organization
+    today = ctx.now.astimezone(organization_zone(org)).date()
+    # Two of tomorrow's and the day after's visits with a service are cancelled below.
+    visits = _two_times(org, ctx)
     if len(visits) < 2:
         return
-    busy = {v.client_id for v in visits}
+    busy = _busy_then(org, visits)
     waiting = [c for c in clients[-8:] if c.pk not in busy][:5]
     for i, client in enumerate(waiting):
         target = visits[i % 2]

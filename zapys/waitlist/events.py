@@ -9,6 +9,8 @@ from zapys.messaging.events import register_event
 OFFER = "waitlist.offer"
 SLOT_TAKEN = "waitlist.slot_taken"
 BOOKED = "waitlist.booked"
+#: An unpaid offer closed because another client booked its time (no money to mention).
+OFFER_LOST = "waitlist.offer_lost"
 
 VARIABLES = [
     ("client.name", _("Full name")),
@@ -36,6 +38,14 @@ EVENTS = {
         _(
             "{client.first_name}, sorry: {service} on {date} at {time} was taken a moment "
             "before your payment. Your {amount} is on your balance; you stay on the waiting list."
+        ),
+    ),
+    OFFER_LOST: (
+        _("Waiting list: the offered time was booked by someone else"),
+        _(
+            "{client.first_name}, sorry: {service} on {date} at {time} has just been booked "
+            "by another client, so the offer is closed. You stay on the waiting list; we will "
+            "write when another time is free."
         ),
     ),
     BOOKED: (

@@ -339,17 +339,25 @@ def _still_free(slots: list[Slot]) -> list[Slot]:
             ends_at__gt=min(s.starts_at for s in times),
         ).values_list("staff_id", "starts_at", "ends_at"):
             busy[row[0]].append((row[1], row[2]))
-        offered = set(
-            Offer.objects.filter(
-                source_id__in=[s.source_id for s in times], status=OS.OPEN, is_seat=False
-            ).values_list("source_id", flat=True)
-        )
+        # An open offer holds its specialist's time whichever freed visit it came from: a
+        # time booked over a cancelled one and cancelled again must not be offered to a
+        # second client while the first still holds it.
+        for row in Offer.objects.filter(
+            status=OS.OPEN,
+            is_seat=False,
+            staff_id__in={s.staff_id for s in times},
+            starts_at__lt=max(s.ends_at for s in times),
+            ends_at__gt=min(s.starts_at for s in times),
+        ).values_list("staff_id", "starts_at", "ends_at"):
+            busy[row[0]].append((row[1], row[2]))
         for slot in times:
             clash = any(
                 start < slot.ends_at and end > slot.starts_at for start, end in busy[slot.staff_id]
             )
-            if not clash and slot.source_id not in offered:
+            if not clash:
                 free.append(slot)
+                # and two overlapping slots of one batch are not both offered
+                busy[slot.staff_id].append((slot.starts_at, slot.ends_at))
     if seats:
         lesson_ids = {s.source_id for s in seats}
         lessons = {
@@ -698,18 +706,81 @@ def offer_of_payment(payment: Payment) -> Offer | None:
     wait at the start, then find the time taken."""
     if payment.purpose_type != "waitlist.offer" or not str(payment.purpose_id).isdigit():
         return None
-    offers = Offer.objects.for_org(payment.organization)
-    source_id = offers.filter(pk=payment.purpose_id).values_list("source_id", flat=True).first()
-    if source_id is None:
+    return _locked_with_its_time(payment.organization, int(payment.purpose_id))
+
+
+def _locked_with_its_time(organization: Organization, offer_id: int) -> Offer | None:
+    """The offer, locked together with every offer of its time (its freed visit's, and
+    every other holding its specialist's hours), in id order: the one order all writers
+    of offers take."""
+    time = (
+        Offer.objects.for_org(organization)
+        .filter(pk=offer_id)
+        .values("source_id", "is_seat", "staff_id", "starts_at", "ends_at")
+        .first()
+    )
+    if time is None:
         return None
+    same_time = Q(source_id=time["source_id"])
+    if not time["is_seat"]:
+        same_time |= _overlapping(time["staff_id"], time["starts_at"], time["ends_at"])
     locked = {
         offer.pk: offer
-        for offer in offers.select_for_update(of=("self",))
+        for offer in Offer.objects.for_org(organization)
+        .select_for_update(of=("self",))
         .select_related("client", "entry", "staff", "service", "branch", "organization")
-        .filter(source_id=source_id)
+        .filter(same_time)
         .order_by("pk")
     }
-    return locked.get(int(payment.purpose_id))
+    return locked.get(offer_id)
+
+
+def _overlapping(staff_id: int, starts_at: datetime, ends_at: datetime) -> Q:
+    """Appointment offers holding any of this specialist's time between the two moments
+    (from any freed visit: a time booked over a cancelled one and cancelled again is a
+    second source of the same hours)."""
+    return Q(is_seat=False, staff_id=staff_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+
+def _offers_lost(offers: list[Offer], actor: Actor, now: datetime) -> None:
+    """Close open offers whose time someone else has just booked (the caller holds their
+    rows, locked in id order): each entry goes back to waiting, keeping its place, and the
+    client is told the time was taken, since their link would only say so if opened."""
+    if not offers:
+        return
+    ids = [o.pk for o in offers]
+    Offer.objects.filter(pk__in=ids, status=OS.OPEN).update(status=OS.TAKEN, closed_at=now)
+    Entry.objects.filter(pk__in=[o.entry_id for o in offers], status=ES.OFFERED).update(
+        status=ES.WAITING
+    )
+    audit_record_many(
+        model=Offer,
+        ids=ids,
+        actor=actor,
+        action="waitlist.offer_lost",
+        changes={"status": [OS.OPEN, OS.TAKEN]},
+    )
+    # "lost", not "taken": a payment of theirs still on its way may end in the paid
+    # client's "taken" message, which must not be swallowed as a duplicate of this one.
+    _queue(events.OFFER_LOST, "lost", _load(ids), now)
+
+
+def offers_close_for_booked_visit(visit: Visit) -> None:
+    """The schedule's "after an online booking" hook: a client booked online a time that a
+    waiting client holds an offer for (the booking page does not know offers). That offer
+    closes at once, and its client is told, instead of paying later for a time that is
+    gone. The offers are locked in id order, as a payment for one of them locks them."""
+    if visit.kind == Visit.Kind.LESSON or not visit.blocks_time:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        held = list(
+            Offer.objects.for_org(visit.organization)
+            .select_for_update()
+            .filter(_overlapping(visit.staff_id, visit.starts_at, visit.ends_at), status=OS.OPEN)
+            .order_by("pk")
+        )
+        _offers_lost(held, Actor.scheduler("waitlist"), now)
 
 
 def _send_one(offer: Offer, event: str, suffix: str, actor: Actor) -> None:
@@ -785,24 +856,22 @@ def offer_paid(payment: Payment, actor: Actor) -> None:
     if visit is not None:
         offer.status, offer.visit, offer.closed_at = OS.BOOKED, visit, now
         entry.status, entry.closed_at = ES.BOOKED, now
-        # Others holding the same appointment time lose it (a seat offer holds its own seat).
-        rivals = (
-            []
-            if offer.is_seat
-            else list(
-                Offer.objects.for_org(offer.organization)
-                .filter(source_id=offer.source_id, status=OS.OPEN)
-                .exclude(pk=offer.pk)
-                .values_list("pk", "entry_id")
+        # Others holding any of this time lose it, and are told (a seat offer holds its own
+        # seat). Their rows are already locked (`offer_of_payment`).
+        if not offer.is_seat:
+            _offers_lost(
+                list(
+                    Offer.objects.for_org(offer.organization)
+                    .filter(
+                        Q(source_id=offer.source_id)
+                        | _overlapping(offer.staff_id, offer.starts_at, offer.ends_at),
+                        status=OS.OPEN,
+                    )
+                    .exclude(pk=offer.pk)
+                ),
+                actor,
+                now,
             )
-        )
-        if rivals:
-            Offer.objects.for_org(offer.organization).filter(pk__in=[r[0] for r in rivals]).update(
-                status=OS.TAKEN, closed_at=now
-            )
-            Entry.objects.for_org(offer.organization).filter(
-                pk__in=[r[1] for r in rivals], status=ES.OFFERED
-            ).update(status=ES.WAITING)
         action, event, suffix = "waitlist.booked", events.BOOKED, "booked"
     else:
         offer.status = OS.TAKEN if before in (OS.OPEN, OS.EXPIRED) else before
@@ -870,12 +939,10 @@ def offer_payment_retry(payment: Payment, actor: Actor) -> Payment:
 def offer_book_free(*, offer: Offer, actor: Actor, now: datetime | None = None) -> Offer:
     """An offer with nothing to pay (a free service or lesson): the client takes it."""
     now = now or timezone.now()
-    offer = (
-        Offer.objects.for_org(offer.organization)
-        .select_for_update(of=("self",))
-        .select_related("client", "entry", "staff", "service", "branch", "organization")
-        .get(pk=offer.pk)
-    )
+    locked = _locked_with_its_time(offer.organization, offer.pk)
+    if locked is None:
+        raise NotFound(_("This offer no longer exists."))
+    offer = locked
     if not offer_is_open(offer, now) or offer.amount > 0:
         raise Conflict(_("This offer is no longer open."), field="status")
     visit = _book(offer, actor, now)
@@ -891,6 +958,17 @@ def offer_book_free(*, offer: Offer, actor: Actor, now: datetime | None = None) 
     Entry.objects.for_org(offer.organization).filter(pk=offer.entry_id).update(
         status=ES.BOOKED, closed_at=now
     )
+    if not offer.is_seat:  # others holding any of this time lose it, as after a payment
+        _offers_lost(
+            list(
+                Offer.objects.for_org(offer.organization)
+                .filter(_overlapping(offer.staff_id, offer.starts_at, offer.ends_at))
+                .filter(status=OS.OPEN)
+                .exclude(pk=offer.pk)
+            ),
+            actor,
+            now,
+        )
     audit_record(
         organization=offer.organization,
         actor=actor,

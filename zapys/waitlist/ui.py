@@ -19,6 +19,7 @@ audit_actions(
         "waitlist.offer_expired": _("Waiting-list offer not paid in time"),
         "waitlist.booked": _("Booked from the waiting list"),
         "waitlist.slot_taken": _("Paid, but the time was taken"),
+        "waitlist.offer_lost": _("Waiting-list offer closed: another client booked the time"),
         "waitlist.settings": _("Waiting list settings changed"),
     }
 )

@@ -69,7 +69,7 @@ def visit_entry(request: HttpRequest, visit_id: int) -> HttpResponse:
     """ "Add to waiting list" from the calendar's visit card: the list page with the entry
     form filled from the visit — its lesson (a seat of a full lesson), or its service,
     specialist and day (someone else wants that taken time)."""
-    visit = Visit.objects.select_related("service", "staff").filter(pk=visit_id).first()
+    visit = Visit.objects.select_related("client", "service", "staff").filter(pk=visit_id).first()
     if visit is None:
         raise Http404
     day = timezone.localtime(visit.starts_at).date()

@@ -1,4 +1,4 @@
-"""The dashboard card: slots re-sold from the waiting list (count and money) and who waits."""
+"""The dashboard card: times filled from the waiting list (count and money) and who waits."""
 
 from __future__ import annotations
 
@@ -34,6 +34,6 @@ def test_card_counts_resold_slots_and_their_money(staff_client, org, branch, sal
     with override("uk"):
         assert card["value"] == format_money(2 * 45000, "UAH", "uk")
     resold_part, waiting_part = card["hint"].split("·")
-    assert re.findall(r"\d+", resold_part) == ["2", "30"]  # 2 slots, 30 days
+    assert re.findall(r"\d+", resold_part) == ["2", "30"]  # 2 slots in 30 days
     # 3 offered (lapsed ones still 'offered' in this setup) + 3 waiting + 1 new = 7 live
     assert re.findall(r"\d+", waiting_part) == ["7"]

@@ -91,8 +91,8 @@ def test_the_resold_counts_have_plurals(staff_client, org, branch, salon):
     booked = list(Offer.objects.order_by("id").values_list("pk", flat=True)[:2])
     Offer.objects.filter(pk__in=booked).update(status="booked", closed_at=timezone.now())
     expected = {
-        "en": ("2 slots", "2 slots, 30 days"),
-        "uk": ("2 записи", "2 записи, 30 днів"),
+        "en": ("2 slots", "2 slots in 30 days"),
+        "uk": ("2 часи", "2 часи за 30 днів"),
     }
     for language, (on_list, on_card) in expected.items():
         page = _page(staff_client, language)
