@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 
@@ -24,7 +24,6 @@ from zapys.ledger.models import (
     LinkedStatus,
     SalesReceipt,
     SalesReceiptLine,
-    SalesReceiptPayment,
 )
 from zapys.ledger.receipt_links import ReceiptLink, receipt_links_for
 from zapys.memberships.models import ClientMembership
@@ -48,6 +47,9 @@ class Balance:
     paid: int  # money the client brought: payments, top-ups, prepayments
     charged: int  # what visits, memberships and sales cost, refunds paid out
     balance: int  # paid − charged
+    #: How many operations the sums count: the page lists only the last ENTRIES_LIMIT of
+    #: them and says so when there are more, so the list need not add up to the totals.
+    operations: int = 0
 
     @property
     def owed(self) -> int:
@@ -77,17 +79,21 @@ class CabinetCard:
 
 
 def client_balance_totals(client: Client) -> Balance:
-    """What was paid and what was charged (active entries), one aggregate query."""
+    """What was paid and what was charged (active entries) and how many entries that is,
+    one aggregate query."""
     totals = (
         Entry.objects.for_org(client.organization)
         .filter(client=client, status=Entry.Status.ACTIVE)
         .aggregate(
             paid=Sum("amount", filter=Q(kind=Entry.Kind.DEBIT), default=0),
             charged=Sum("amount", filter=Q(kind=Entry.Kind.CREDIT), default=0),
+            operations=Count("id"),
         )
     )
     paid, charged = int(totals["paid"]), int(totals["charged"])
-    return Balance(paid=paid, charged=charged, balance=paid - charged)
+    return Balance(
+        paid=paid, charged=charged, balance=paid - charged, operations=int(totals["operations"])
+    )
 
 
 def cabinet_card(client: Client, *, now: datetime | None = None) -> CabinetCard:
@@ -120,17 +126,14 @@ def cabinet_card(client: Client, *, now: datetime | None = None) -> CabinetCard:
             :PAST_LIMIT
         ]
     )
-    # What a payment paid for: the receipt it paid and that receipt's first line, and
-    # what a charge sold: its own receipt line — subqueries of the one entries query.
-    paid_receipt = SalesReceiptPayment.objects.filter(
-        entry=OuterRef("pk"), status=LinkedStatus.ACTIVE
-    ).order_by("id")
+    # What a payment paid for: the first line of the receipt it paid, and what a charge
+    # sold: its own receipt line — subqueries of the one entries query. (No receipt number:
+    # a receipt has none of its own, and its database id is no number to show a client.)
     sold_line = SalesReceiptLine.objects.filter(status=LinkedStatus.ACTIVE).order_by("id")
     entries = list(
         Entry.objects.for_org(organization)
         .filter(client=client, status=Entry.Status.ACTIVE)
         .annotate(
-            receipt_number=Subquery(paid_receipt.values("receipt_id")[:1]),
             paid_for=Subquery(
                 sold_line.filter(
                     receipt__payments__entry=OuterRef("pk"),
@@ -191,10 +194,10 @@ _PLAIN_PAYMENTS = frozenset({Entry.Purpose.PAYMENT, Entry.Purpose.OTHER, Entry.P
 
 
 def entry_words(entry: Entry, *, stored_language: str) -> str:
-    """What follows "You paid" / "Charged" / "Returned to you" on an entry's row: the receipt
-    line it paid or sold when there is one (`paid_for` / `sold_as`, annotated), else the
-    entry's own `what_for`; "" where that would only repeat "paid" ("You paid · Payment").
-    No query."""
+    """What follows "You paid" / "Taken from the balance" / "Returned to you" on an entry's
+    row: the receipt line it paid or sold when there is one (`paid_for` / `sold_as`,
+    annotated), else the entry's own `what_for`; "" where that would only repeat "paid"
+    ("You paid · Payment"). No query."""
     if entry.kind == Entry.Kind.DEBIT:
         paid_for = getattr(entry, "paid_for", None)
         if paid_for:

@@ -17,7 +17,7 @@ from tests.browser import (
     wait_for,
 )
 from tests.factories import SYSTEM, make_branch, make_org, make_staff
-from tests.factories_ledger import make_entry, make_membership
+from tests.factories_ledger import make_entry, make_membership, make_plan
 from tests.factories_payments import make_account
 from tests.factories_prepayments import (
     enable_prepayment,
@@ -58,7 +58,9 @@ def cabinet(transactional_db, settings, live_server):
             actor=SYSTEM,
         )
         make_entry(customer, kind="debit", amount=150_000)
-        make_membership(customer, starts_on=timezone.localdate() - timedelta(days=3))
+        # of another service: a membership covering the booked visit would refuse its booking
+        plan = make_plan(org, covers_everything=False, services=[make_service(org)])
+        make_membership(customer, plan, starts_on=timezone.localdate() - timedelta(days=3))
         visit = make_visit(org, branch, client=customer, staff=staff, service=service)
         booking = make_booking(org, branch, visit=visit, booking_type=make_booking_type(org))
         balance = client_balance(customer)
@@ -86,6 +88,8 @@ def test_a_client_tops_up_and_pays_a_booking_on_a_phone(browser, live_server, ca
     assert "грн" in amount and "−" not in amount
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=family-card]")) == 2
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=payable]")) == 1
+    family = browser.find_element(By.CSS_SELECTOR, "[data-testid=family]").text
+    assert "Сторінка члена родини:" in family
     screenshot(browser, "cabinet-uk")
 
     # Top up 300 UAH through the sandbox: the shared checkout, then back to the cabinet.
@@ -96,6 +100,14 @@ def test_a_client_tops_up_and_pays_a_booking_on_a_phone(browser, live_server, ca
     click_and_load(browser, "[data-testid=pay-button]")
     _sandbox_pays(browser)
     wait_for(browser, "[data-testid=payment-page][data-status=succeeded]")
+    done = browser.find_element(By.CSS_SELECTOR, "[data-testid=payment-page]").text
+    assert "Оплачено. Дякуємо!" in done and "Сплачено" not in done
+    assert (
+        "Beauty Lab"
+        in browser.find_element(By.CSS_SELECTOR, "[data-testid=business-contacts]").text
+    )
+    assert_fits_the_width(browser)
+    screenshot(browser, "cabinet-top-up-paid-uk")
     with org_scope(org):
         assert client_balance(customer) == balance + 30_000
 
@@ -120,6 +132,9 @@ def test_a_client_tops_up_and_pays_a_booking_on_a_phone(browser, live_server, ca
     assert "On your balance" in browser.find_element(By.CSS_SELECTOR, "[data-testid=balance]").text
     money = browser.find_element(By.CSS_SELECTOR, "[data-testid=money]").text
     assert "Balance top-up" in money and "300.00" in money
+    assert "Taken from the balance · " in money and "Charged" not in money
+    receipts = browser.find_element(By.CSS_SELECTOR, "[data-testid=receipts]").text
+    assert "Receipt of " in receipts and "#" not in receipts
     assert "Upcoming visits" in browser.page_source
     screenshot(browser, "cabinet-en")
     _whole_page(browser)

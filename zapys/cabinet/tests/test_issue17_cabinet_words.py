@@ -61,17 +61,18 @@ def test_the_totals_use_words_a_client_cannot_mix_up_and_add_up(
     assert old not in html and "Зараховано" not in html
 
 
-def test_a_payment_says_what_it_paid_for_and_its_receipt_and_never_payment_twice(
+def test_a_payment_says_what_it_paid_for_and_never_payment_twice_nor_a_receipt_id(
     org, branch, client
 ):
     """ "You paid · Payment" said nothing: a payment with a receipt names the receipt's
-    first line and the receipt's number; one without a receipt says "You paid" alone (and
-    names no receipt); a charge with a receipt line but no cause names the line."""
+    first line; one without a receipt says "You paid" alone; a charge with a receipt line
+    but no cause names the line, in the totals' words ("Taken from the balance", «Списано»,
+    not the accountant's «Нараховано»). No row shows a receipt's database id as a number."""
     customer = make_client(org)
     cash = make_payment_type(branch)
     paid = make_entry(customer, kind="debit", amount=30_000)
     sold = make_entry(customer, kind="credit", amount=30_000, purpose="service")
-    receipt = sales_receipt_create(
+    sales_receipt_create(
         organization=org,
         branch=branch,
         client=customer,
@@ -80,9 +81,9 @@ def test_a_payment_says_what_it_paid_for_and_its_receipt_and_never_payment_twice
         actor=SYSTEM,
     )
     make_entry(customer, kind="debit", amount=70_000)  # entered on the card: no receipt
-    for language, you_paid, charged, number, payment_word in (
-        ("en", "You paid", "Charged", "receipt #", "Payment"),
-        ("uk", "Ви сплатили", "Нараховано", "чек №", "Оплата"),
+    for language, you_paid, charged, payment_word in (
+        ("en", "You paid", "Taken from the balance", "Payment"),
+        ("uk", "Ви сплатили", "Списано", "Оплата"),
     ):
         rows = [
             _text(row.split(">", 1)[1].split("</div>\n    </div>")[0])
@@ -91,17 +92,19 @@ def test_a_payment_says_what_it_paid_for_and_its_receipt_and_never_payment_twice
             )[1:]
         ]
         assert len(rows) == 3, rows
-        assert rows[0].startswith(you_paid) and number not in rows[0], rows[0]
+        assert rows[0].startswith(you_paid), rows[0]
         assert f"{you_paid} · " not in rows[0]
         assert rows[1].startswith(f"{charged} · Педикюр"), rows[1]
         assert rows[2].startswith(f"{you_paid} · Педикюр"), rows[2]
-        assert f"{number}{receipt.pk}" in rows[2]
         assert all(f"· {payment_word}" not in row for row in rows), rows
+        assert not any(re.search(r"[#№]\s*\d", row) for row in rows), rows
+        assert all("Нараховано" not in row and "Charged" not in row for row in rows), rows
 
 
 def test_receipts_are_one_list_newest_first(org, branch, client):
-    """Receipt numbers follow the order they were written, not their dates (history
-    entered later): the list is by date, newest first."""
+    """Receipts are written in any order (history entered later): the list is by date,
+    newest first. A receipt is named by its date (it has no number of its own: its database
+    id, «Чек №172», is no number for a client)."""
     customer = make_client(org)
     now = timezone.now()
     made = []
@@ -117,8 +120,12 @@ def test_receipts_are_one_list_newest_first(org, branch, client):
         SalesReceipt.objects.filter(pk=receipt.pk).update(created_at=now - timedelta(days=days_ago))
         made.append((days_ago, receipt.pk))
     html = _section(_page(client, customer.cabinet_token), "receipts")
-    shown = [int(n) for n in re.findall(r"Receipt #(\d+) of", html)]
-    assert shown == [pk for _, pk in sorted(made)]
+    shown = re.findall(r"Послуга (\d+)<", html)
+    assert shown == [str(days_ago) for days_ago, _ in sorted(made)]
+    assert "Receipt of " in html and "Receipt #" not in html
+    assert not any(f"#{pk}" in html or f"№{pk}" in html for _, pk in made)
+    uk = _section(_page(client, customer.cabinet_token, "uk"), "receipts")
+    assert "Чек від " in uk and "№" not in uk
 
 
 def test_past_visits_name_the_specialist_and_branch_as_upcoming_ones_do(org, branch, client):
@@ -164,8 +171,9 @@ def test_the_family_switch_reads_plainly(org, client):
     parent = make_client(org, phone="+380501112200")
     make_client(org, phone="+380501112200")
     html = _page(client, parent.cabinet_token)
-    assert "Family: whose page to show" in html and "one phone number" not in html
-    assert "Родина: чию сторінку показати" in _page(client, parent.cabinet_token, "uk")
+    assert "Family member's page:" in html and "whose page to show" not in html
+    uk = _page(client, parent.cabinet_token, "uk")
+    assert "Сторінка члена родини:" in uk and "чию сторінку показати" not in uk
 
 
 def test_fiscal_receipt_links_and_sale_receipts_are_sorted_together():

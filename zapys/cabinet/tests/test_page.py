@@ -130,7 +130,8 @@ def test_visits_memberships_and_what_to_pay(org, client, branch):
 
 
 def test_each_charge_names_what_was_sold_but_never_a_staff_comment(org, client, branch):
-    """A charge the system wrote for a visit says the service ("Charged · Манікюр"), not
+    """A charge the system wrote for a visit says the service ("Taken from the balance ·
+    Манікюр"), not
     "Service delivered"; a comment staff typed on a manual charge stays internal."""
     customer = make_client(org)
     staff = make_staff(org, "specialist", branches=[branch])
@@ -152,8 +153,8 @@ def test_each_charge_names_what_was_sold_but_never_a_staff_comment(org, client, 
     )
     html = _page(client, customer.cabinet_token)
     entries = html.split('data-testid="money"')[1].split("</section>")[0]
-    assert "Charged · Манікюр класичний" in entries
-    assert "Charged · Service delivered" in entries  # the manual one: its purpose only
+    assert "Taken from the balance · Манікюр класичний" in entries
+    assert "Taken from the balance · Service delivered" in entries  # the manual one: its purpose
     assert "забула" not in html
 
 
