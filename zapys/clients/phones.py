@@ -25,15 +25,20 @@ def normalize_phone(text: str, *, region: str = DEFAULT_REGION, field: str = "ph
 
 
 def display_phone(e164: str) -> str:
-    """+380671234567 → +380 67 123 4567 (international format) for screens."""
+    """+380671234567 → "+380 67 123 45 67" for screens: the international format, with a
+    Ukrainian number's last four digits in pairs, as Ukrainians write them (phonenumbers
+    writes "123 4567"). What does not parse is shown as stored; `tel:` links keep E.164."""
     if not e164:
         return ""
     try:
-        return phonenumbers.format_number(
-            phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
+        number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    head, _space, last = shown.rpartition(" ")
+    if number.country_code == 380 and head.count(" ") >= 2 and len(last) == 4 and last.isdigit():
+        return f"{head} {last[:2]} {last[2:]}"
+    return shown
 
 
 def phone_search_digits(text: str) -> str:

@@ -17,7 +17,7 @@ from zapys.payments.services import payment_succeed
     ("language", "paid_on", "client_word", "my_page"),
     [
         ("en", "Paid on ", "Client: ", "My page: balance, visits and receipts"),
-        ("uk", "Сплачено ", "Клієнт: ", "Моя сторінка: баланс, візити та чеки"),
+        ("uk", "Оплачено ", "Клієнт: ", "Моя сторінка: баланс, візити та чеки"),
     ],
 )
 def test_a_paid_payment_says_when_for_whom_whom_to_call_but_not_the_cabinet(
