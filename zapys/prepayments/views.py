@@ -326,6 +326,12 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
             and current.status in (Booking.Status.PENDING, Booking.Status.PAID),
             "current_cancellable": current is not None
             and services.booking_cancellable(current, now),
+            # the booking page's actions, offered here too: resend while the link works,
+            # take from the balance when it is enough
+            "link_live": current is not None
+            and current.status == Booking.Status.PENDING
+            and current.expires_at > now,
+            "balance": client_balance(visit.client) if current is not None else 0,
             "visit_passed": visit.starts_at <= now or not visit.blocks_time,
             # the client's membership pays for the visit: nothing to ask (the service refuses)
             "covered": decision.why["kind"] == "membership",
@@ -412,7 +418,16 @@ def bookings_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "prepayments/report.html",
-        {"form": form, "page": page, "totals": totals, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "totals": totals,
+            # money came for these, but their status is no longer "paid" (a "paid" booking
+            # always has `paid_at`, so this is never negative): the line under the cards
+            # says where they are, so "Paid 2" beside "money received: 5" adds up
+            "received_elsewhere": totals.received - totals.paid,
+            "query": query.urlencode(),
+        },
     )
 
 
@@ -731,8 +746,15 @@ def client_cancel_page(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+#: The first column names what the rows are grouped by ("Name" read as a service's name
+#: above a column of clients).
+CANCELLATIONS_GROUP_HEADING = {
+    "client": gettext_lazy("Client"),
+    "service": gettext_lazy("Service"),
+    "staff": gettext_lazy("Specialist"),
+}
+
 CANCELLATIONS_HEADER = [
-    gettext_lazy("Name"),
     gettext_lazy("Bookings cancelled"),
     gettext_lazy("Late cancellation fees"),
     gettext_lazy("No-show fees"),
@@ -764,7 +786,7 @@ def cancellations_report(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "csv":
         return exports.csv_response(
             "cancellations.csv",
-            CANCELLATIONS_HEADER,
+            [CANCELLATIONS_GROUP_HEADING[group], *CANCELLATIONS_HEADER],
             [
                 [
                     r.name,
@@ -789,6 +811,7 @@ def cancellations_report(request: HttpRequest) -> HttpResponse:
         request,
         "prepayments/cancellations.html",
         {"form": form, "rows": rows, "totals": totals, "csv_query": query.urlencode(),
+         "group_heading": CANCELLATIONS_GROUP_HEADING[group],
          **refunds_failed_context(request, failed_count, failed, only_failed)},
     )  # fmt: skip
 
