@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from zapys.core import exports
 from zapys.core.money import to_decimal_string
-from zapys.core.report_period import Period, bars, change_percent, period_form
+from zapys.core.report_period import Bar, Period, bars, change_percent, period_form
 from zapys.core.reports_registry import reports_for
 from zapys.core.ui import MANAGERS
 from zapys.core.views import staff_required
@@ -188,7 +188,7 @@ def day(request: HttpRequest) -> HttpResponse:
     if fmt in ("csv", "xlsx"):
         columns = [gettext_lazy("Hour"), *MONEY_COLUMNS[1:]]
         rows = _money_export_rows(report, types, _hour_text)
-        return _export(fmt, f"day-{the_day}", _("A day by the hour"), columns, rows)
+        return _export(fmt, f"day-{the_day}", _("Hourly takings"), columns, rows)
     week_ago = Period(the_day - timedelta(days=7), the_day - timedelta(days=7))
     before = selectors.money_report(
         selectors.money_rows(*week_ago.bounds(), branch_id=branch_id, by_hour=True), types
@@ -225,6 +225,18 @@ def day(request: HttpRequest) -> HttpResponse:
 
 
 # --- This period against the one before -------------------------------------------------
+
+
+def _on_one_scale(*charts: list[Bar]) -> tuple[list[list[Bar]], int]:
+    """Bars of several charts measured against the tallest bar of all of them, and that
+    value: side by side, November's 8,550 drawn as tall as December's 54,225 read as an
+    equal month (`bars` scales each chart to its own peak)."""
+    peak = max((bar.value for chart in charts for bar in chart), default=0)
+    scaled = [
+        [Bar(bar.day, bar.value, round(100 * bar.value / (peak or 1))) for bar in chart]
+        for chart in charts
+    ]
+    return scaled, peak
 
 
 @staff_required(*MANAGERS)
@@ -264,6 +276,9 @@ def compare(request: HttpRequest) -> HttpResponse:
                  money_amount(before.total.received), "" if change is None else change]  # fmt: skip
         return _export(fmt, f"compare-{period.start}-{period.end}", _("Comparison"), columns,
                        [*rows, total])  # fmt: skip
+    (bars_now, bars_before), scale_top = _on_one_scale(
+        bars(period, selectors.day_values(now)), bars(previous, selectors.day_values(before))
+    )
     context = {
         "form": form,
         "period": period,
@@ -273,8 +288,9 @@ def compare(request: HttpRequest) -> HttpResponse:
         "change": change_percent(now.total.received, before.total.received),
         "by_purpose": by_purpose,
         "by_method": by_method,
-        "bars_now": bars(period, selectors.day_values(now)),
-        "bars_before": bars(previous, selectors.day_values(before)),
+        "bars_now": bars_now,
+        "bars_before": bars_before,
+        "scale_top": scale_top,
         "query": _query(request),
     }
     return render(request, "reports/compare.html", context)

@@ -37,10 +37,10 @@ def test_a_link_paid_without_a_recorded_open_counts_as_opened(staff_client, org,
 def test_index_names_the_receipts_page_as_the_sidebar_does(staff_client, owner):
     en = staff_page(staff_client, owner, "en", "reports:index")
     assert "Sales receipts of a day" not in en
-    assert "Sales of the day" in en and "A day by the hour" in en
+    assert "Sales of the day" in en and "Hourly takings" in en
     uk = staff_page(staff_client, owner, "uk", "reports:index")
     assert "Чеки продажів за день" not in uk
-    assert "Продажі за день" in uk and "День по годинах" in uk
+    assert "Продажі за день" in uk and "Надходження за годинами" in uk
 
 
 def test_money_pages_explain_the_bars_and_keep_red_for_refunds(staff_client, owner, money, today):
@@ -49,7 +49,7 @@ def test_money_pages_explain_the_bars_and_keep_red_for_refunds(staff_client, own
     uk = staff_page(staff_client, owner, "uk", "reports:compare")
     assert 'data-testid="bars-legend"' in uk and "субота й неділя" in uk
     day = staff_page(staff_client, owner, "en", "reports:day")
-    assert re.search(r"<title>A day by the hour", day)
+    assert re.search(r"<title>Hourly takings", day)
 
 
 def test_nothing_refunded_is_not_painted_red(staff_client, owner):
