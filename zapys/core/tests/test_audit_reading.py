@@ -115,7 +115,7 @@ def test_amounts_an_app_declares_as_money_read_as_money(org, actor):
         "Штраф за скасування": "60,00\u00a0грн",
         "Залишено на балансі": "140,00\u00a0грн",
         "Хто скасував": "Персонал",
-        "Штраф скасовано": "Ні",
+        "Штраф пробачено": "Ні",
     }
     with translation.override("en"):
         (text,) = audit_rows_read([row])
