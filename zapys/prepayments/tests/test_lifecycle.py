@@ -389,7 +389,7 @@ def test_a_booking_says_why_in_the_language_of_its_reader(org, branch, setup, cl
         booking = make_booking(org, branch, visit=make_visit(org, branch, client=member))
     # one sentence as a person says it, not "by the rules, prepayment waived: …" glued on
     assert booking.reason == (
-        "запитав працівник, хоча за правилом передоплата не потрібна (тег клієнта «клуб»)"
+        "передоплату запросив працівник, хоча за правилом вона не потрібна (тег клієнта «клуб»)"
     )
     with translation.override("en"):
         assert booking.reason_shown == (

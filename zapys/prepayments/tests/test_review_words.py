@@ -110,7 +110,7 @@ def test_a_paid_booking_of_a_visit_that_took_place_cannot_be_cancelled(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("uk", "запитав працівник; за правилами передоплата не потрібна"),
+        ("uk", "передоплату запросив працівник (за правилами вона не обов'язкова)"),
         ("en", "requested by staff; no rule requires a prepayment"),
     ],
 )
