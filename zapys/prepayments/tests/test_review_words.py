@@ -172,6 +172,8 @@ def test_the_paid_public_page_says_thanks_the_amount_and_whom_to_call(client, or
     prepaid = re.search(r'data-testid="prepaid-amount">(.*?)</div>', page, re.S)
     assert prepaid is not None and "UAH\xa0200.00" in prepaid.group(1)
     assert 'href="tel:+380671112233"' in page and 'data-testid="contact-phone"' in page
+    # read as people read a number; dialled as stored
+    assert ">+380 67 111 22 33</a>" in page and ">+380671112233<" not in page
 
 
 def test_the_evidence_block_labels_its_amounts_and_hides_empty_rows(
