@@ -166,6 +166,18 @@ def test_messages_name_a_visit_one_way() -> None:
     assert not bad, "\n".join(bad)
 
 
+def test_a_hint_says_what_an_empty_field_means_as_a_sentence() -> None:
+    """«Порожньо: ціна послуги» read as a label of something empty; the hints say «Якщо не
+    заповнено — ціна послуги»."""
+    bad = [
+        f"{po_path.parts[-5]}: {entry.msgstr!r}"
+        for po_path in CATALOGUES
+        for entry in polib.pofile(str(po_path))
+        if "Порожньо" in entry.msgstr
+    ]
+    assert not bad, "\n".join(bad)
+
+
 def test_one_text_one_translation() -> None:
     """The same English text (and context) means one thing in every catalogue.
 
