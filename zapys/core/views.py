@@ -7,7 +7,7 @@ import importlib.util
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -82,9 +82,25 @@ def dashboard_widgets(request: HttpRequest) -> list[dict]:
     return sorted(widgets, key=lambda w: w.get("order", 100))
 
 
+def public_url_is_local() -> bool:
+    """Whether the links clients get point at this computer (the default of a local run):
+    every reviewer of the demo read `http://127.0.0.1:8000/pay/…` as a broken link."""
+    host = urlsplit(settings.ZAPYS_PUBLIC_URL).hostname or ""
+    return host in {"localhost", "::1"} or host.startswith("127.")
+
+
 @staff_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/dashboard.html", {"widgets": dashboard_widgets(request)})
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "widgets": dashboard_widgets(request),
+            # told to the owner only: the address is set by whoever installs Zapys
+            "public_url_local": request.user.is_owner and public_url_is_local(),  # type: ignore[union-attr]
+            "public_url": settings.ZAPYS_PUBLIC_URL,
+        },
+    )
 
 
 @staff_required("owner")
