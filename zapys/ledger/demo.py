@@ -113,31 +113,29 @@ def load(ctx: DemoContext) -> None:
                     actor=actor,
                 )
     # The month's rent on its first working morning, the gel polish bought a week ago.
-    rent_day = _at(_first_weekday(today.replace(day=1)), 9, 30, zone)
-    supplies_day = _at(today - timedelta(days=7), 12, 0, zone)
+    expenses = (  # (when, amount, article, how it was paid, what it was)
+        (
+            _at(_first_weekday(today.replace(day=1)), 9, 30, zone),
+            1_500_000,
+            rent,
+            "card",
+            "Оренда приміщення",
+        ),
+        (_at(today - timedelta(days=7), 12, 0, zone), 230_000, supplies, "cash", "Гель-лаки"),
+    )
     for branch in ctx.branches:
-        with demo_clock(rent_day):
-            services.financial_operation_create(
-                organization=org,
-                branch=branch,
-                kind="expense",
-                amount=1_500_000,
-                article=rent,
-                payment_type=types[branch.pk]["card"],
-                comment="Оренда приміщення",
-                actor=actor,
-            )
-        with demo_clock(supplies_day):
-            services.financial_operation_create(
-                organization=org,
-                branch=branch,
-                kind="expense",
-                amount=230_000,
-                article=supplies,
-                payment_type=types[branch.pk]["cash"],
-                comment="Гель-лаки",
-                actor=actor,
-            )
+        for when, amount, article, method, comment in expenses:
+            with demo_clock(when):
+                services.financial_operation_create(
+                    organization=org,
+                    branch=branch,
+                    kind="expense",
+                    amount=amount,
+                    article=article,
+                    payment_type=types[branch.pk][method],
+                    comment=comment,
+                    actor=actor,
+                )
 
 
 def _at(day: date, hour: int, minute: int, zone: Any) -> datetime:
