@@ -16,6 +16,8 @@ from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Service
 from zapys.clients.models import Client
 from zapys.payments.models import PaymentAccount
+from zapys.payments.sandbox import sandbox_charge
+from zapys.payments.services import payment_succeed
 from zapys.prepayments import services
 from zapys.prepayments.models import Booking, BookingType, PrepaymentSettings
 from zapys.schedule.models import Visit
@@ -122,3 +124,30 @@ def make_booking(
     return services.booking_create(
         visit=visit, actor=SYSTEM, booking_type=booking_type, now=now, **kwargs
     )
+
+
+def make_paid_booking(
+    org: Organization, branch: Branch, *, hours: float = 48, **visit_fields: Any
+) -> Booking:
+    """A booking for a visit `hours` from now, paid by card through the sandbox provider.
+
+    The provider is told of the charge first: a refund later asks it, and a provider that
+    never saw the charge refuses (as LiqPay and WayForPay do)."""
+    visit = make_visit(
+        org, branch, starts_at=timezone.now() + timedelta(hours=hours), **visit_fields
+    )
+    booking = make_booking(org, branch, visit=visit)
+    assert booking.payment is not None
+    sandbox_charge(
+        account=booking.payment.account,
+        payload={
+            "order_id": booking.payment.order_id,
+            "amount": booking.payment.amount,
+            "currency": "UAH",
+        },
+        success=True,
+    )
+    payment_succeed(payment=booking.payment, actor=SYSTEM)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.PAID
+    return booking

@@ -5,10 +5,7 @@ stays on the balance). Screenshots in Ukrainian (staff) and English (the client'
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from selenium.webdriver.common.by import By
 
 from tests.browser import (
@@ -26,15 +23,12 @@ from tests.factories import PASSWORD, SYSTEM, make_branch, make_org, make_staff
 from tests.factories_payments import make_account
 from tests.factories_prepayments import (
     enable_prepayment,
-    make_booking,
     make_booking_type,
-    make_visit,
+    make_paid_booking,
 )
 from zapys.core.tenancy import org_scope
 from zapys.ledger.selectors import client_balance
 from zapys.messaging.models import Message
-from zapys.payments.sandbox import sandbox_charge
-from zapys.payments.services import payment_succeed
 from zapys.prepayments import services
 from zapys.prepayments.models import Booking, Fee
 
@@ -42,16 +36,7 @@ pytestmark = [pytest.mark.browser]
 
 
 def _paid(org, branch, user, hours):
-    visit = make_visit(org, branch, staff=user, starts_at=timezone.now() + timedelta(hours=hours))
-    booking = make_booking(org, branch, visit=visit)
-    sandbox_charge(
-        account=booking.payment.account,
-        payload={"order_id": booking.payment.order_id, "amount": 30_000, "currency": "UAH"},
-        success=True,
-    )
-    payment_succeed(payment=booking.payment, actor=SYSTEM)
-    booking.refresh_from_db()
-    return booking
+    return make_paid_booking(org, branch, staff=user, hours=hours)
 
 
 @pytest.fixture

@@ -10,17 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import SYSTEM
 from tests.factories_prepayments import (
     enable_prepayment,
-    make_booking,
     make_booking_type,
+    make_paid_booking,
     make_visit,
 )
 from zapys.ledger.models import Entry
 from zapys.ledger.selectors import client_balance
-from zapys.payments.sandbox import sandbox_charge
-from zapys.payments.services import payment_succeed
 from zapys.prepayments import services
 from zapys.prepayments.models import Booking, CancellationPolicy, Fee
 from zapys.schedule.models import Visit
@@ -34,17 +31,7 @@ def ready(org, branch):
 
 
 def _paid(org, branch, hours: float) -> Booking:
-    visit = make_visit(org, branch, starts_at=timezone.now() + timedelta(hours=hours))
-    booking = make_booking(org, branch, visit=visit)
-    assert booking.payment is not None
-    sandbox_charge(
-        account=booking.payment.account,
-        payload={"order_id": booking.payment.order_id, "amount": 20_000, "currency": "UAH"},
-        success=True,
-    )
-    payment_succeed(payment=booking.payment, actor=SYSTEM)
-    booking.refresh_from_db()
-    return booking
+    return make_paid_booking(org, branch, hours=hours)
 
 
 def _state(booking: Booking) -> tuple:

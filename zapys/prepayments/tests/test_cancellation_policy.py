@@ -15,6 +15,7 @@ from tests.factories_prepayments import (
     make_booking,
     make_booking_type,
     make_client,
+    make_paid_booking,
     make_visit,
 )
 from zapys.clients.models import Tag
@@ -22,8 +23,6 @@ from zapys.core.exceptions import Conflict, DomainError
 from zapys.ledger.models import Entry
 from zapys.ledger.selectors import client_balance
 from zapys.messaging.models import Message
-from zapys.payments.sandbox import sandbox_charge
-from zapys.payments.services import payment_succeed
 from zapys.prepayments import selectors, services, sweeps
 from zapys.prepayments.models import Booking, CancellationPolicy, Fee
 from zapys.schedule.models import Visit
@@ -39,23 +38,7 @@ def ready(org, branch):
 
 
 def _paid(org, branch, *, hours: float = 48, **kw) -> Booking:
-    visit = make_visit(org, branch, starts_at=timezone.now() + timedelta(hours=hours), **kw)
-    booking = make_booking(org, branch, visit=visit)
-    assert booking.payment is not None
-    # the sandbox provider must know the charge to refund it
-    sandbox_charge(
-        account=booking.payment.account,
-        payload={
-            "order_id": booking.payment.order_id,
-            "amount": booking.payment.amount,
-            "currency": "UAH",
-        },
-        success=True,
-    )
-    payment_succeed(payment=booking.payment, actor=SYSTEM)
-    booking.refresh_from_db()
-    assert booking.status == "paid"
-    return booking
+    return make_paid_booking(org, branch, hours=hours, **kw)
 
 
 def _fresh(visit: Visit) -> Visit:

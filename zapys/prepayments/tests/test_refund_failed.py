@@ -4,25 +4,20 @@ failed" with the provider's reason, staff notified, the client not told "refunde
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from tests.factories import SYSTEM
 from tests.factories_prepayments import (
     enable_prepayment,
-    make_booking,
     make_booking_type,
-    make_visit,
+    make_paid_booking,
 )
 from zapys.core.exceptions import Conflict
 from zapys.core.models import AuditLog
 from zapys.ledger.selectors import client_balance
 from zapys.messaging.models import Message, StaffNotification
 from zapys.payments.models import PaymentRefund, SandboxCharge
-from zapys.payments.sandbox import sandbox_charge
-from zapys.payments.services import payment_succeed
 from zapys.prepayments import services
 from zapys.prepayments.models import Booking, CancellationPolicy
 from zapys.prepayments.refund_reasons import refund_failure_text
@@ -39,21 +34,7 @@ def refunding(org, branch):
 
 
 def _paid(org, branch) -> Booking:
-    visit = make_visit(org, branch, starts_at=timezone.now() + timedelta(hours=3))
-    booking = make_booking(org, branch, visit=visit)
-    assert booking.payment is not None
-    sandbox_charge(
-        account=booking.payment.account,
-        payload={
-            "order_id": booking.payment.order_id,
-            "amount": booking.payment.amount,
-            "currency": "UAH",
-        },
-        success=True,
-    )
-    payment_succeed(payment=booking.payment, actor=SYSTEM)
-    booking.refresh_from_db()
-    return booking
+    return make_paid_booking(org, branch, hours=3)
 
 
 def _provider_declines(booking: Booking, declines: bool) -> None:

@@ -7,23 +7,19 @@ and the visit's prepayment page shows the booking's amount and state with its ac
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from tests.factories import SYSTEM
 from tests.factories_prepayments import (
     enable_prepayment,
     make_booking,
     make_booking_type,
-    make_visit,
+    make_paid_booking,
 )
 from tests.pages import staff_page
 from zapys.ledger.models import Entry
 from zapys.ledger.services import entry_create
-from zapys.payments.sandbox import sandbox_charge
-from zapys.payments.services import payment_succeed
 from zapys.prepayments import services, sweeps
 from zapys.prepayments.models import Booking
 
@@ -38,23 +34,7 @@ def ready(org, branch):
 
 
 def _paid(org, branch) -> Booking:
-    visit = make_visit(org, branch, starts_at=timezone.now() + timedelta(hours=48))
-    booking = make_booking(org, branch, visit=visit)
-    assert booking.payment is not None
-    # the sandbox provider must know the charge to refund it
-    sandbox_charge(
-        account=booking.payment.account,
-        payload={
-            "order_id": booking.payment.order_id,
-            "amount": booking.payment.amount,
-            "currency": "UAH",
-        },
-        success=True,
-    )
-    payment_succeed(payment=booking.payment, actor=SYSTEM)
-    booking.refresh_from_db()
-    assert booking.status == Booking.Status.PAID
-    return booking
+    return make_paid_booking(org, branch)
 
 
 def _number(page: str, testid: str) -> int:
