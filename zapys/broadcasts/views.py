@@ -15,6 +15,7 @@ from zapys.broadcasts.forms import BroadcastForm, BroadcastSettingsForm
 from zapys.broadcasts.models import Broadcast
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_organization
 from zapys.core.views import staff_required
 from zapys.messaging.events import CHANNEL_LABELS
@@ -112,6 +113,7 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(*MANAGERS)
+@fragment_of("broadcasts:detail")
 def broadcast_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar alone: htmx polls it while the broadcast is not done."""
     broadcast = _broadcast_or_404(request, pk)
@@ -154,6 +156,7 @@ def _hryvnias(kopecks: int) -> str:
 
 
 @staff_required(*MANAGERS)
+@fragment_of("broadcasts:new")
 def client_search(request: HttpRequest) -> HttpResponse:
     """The broadcast form's client picker: matches of the staff member's organization
     (htmx partial, one query: the schedule's picker search)."""

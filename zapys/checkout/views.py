@@ -18,6 +18,7 @@ from zapys.checkout.forms import SplitForm, UnpaidFilterForm
 from zapys.checkout.models import Checkout
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_branch, request_organization
 from zapys.core.money import format_money as _format_money
 from zapys.core.tenancy import organization_zone
@@ -63,15 +64,13 @@ def _done_text(checkout: Checkout, currency: str, link_sent: bool) -> str:
 
 
 @staff_required()
+@fragment_of("schedule:visit_detail")
 def visit_panel(request: HttpRequest, visit_id: int) -> HttpResponse:
     """GET: every participant's price, cover and amount due, with the ways to pay. POST:
     take payment for one participant (`action`: card / cash / link for the whole amount
-    due, settle when nothing is due, split with the form's amounts)."""
+    due, settle when nothing is due, split with the form's amounts). A plain GET goes to
+    the visit's card, which holds the panel (`fragment_of`)."""
     visit = visit_for(request, visit_id)
-    if request.method == "GET" and not request.htmx:  # type: ignore[attr-defined]
-        # the panel is a part of the visit's card: opened as a page (a copied address, a
-        # new tab) it would be bare, unstyled text; the card holds it
-        return redirect("schedule:visit_detail", visit_id=visit.pk)
     done: dict[int, str] = {}
     failed: dict[int, str] = {}
     split_forms: dict[int, SplitForm] = {}

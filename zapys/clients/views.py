@@ -39,6 +39,7 @@ from zapys.clients.services import (
 from zapys.core.audit_reading import audit_rows_read
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor
 from zapys.core.views import staff_required
 
@@ -181,6 +182,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @staff_required()
+@fragment_of("clients:create")
 def phone_check(request: HttpRequest) -> HttpResponse:
     """htmx: warn while typing that another client has this phone (a warning, never a block)."""
     exclude = request.GET.get("client_id", "")
@@ -212,16 +214,22 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_or_404(client_id, include_deleted=True)
     context = _card_context(client)
     context["freeze_form"] = FreezeForm()
+    # the tab `?tab=` names (a fragment opened as a page is sent here with it), else the first
+    keys = [tab["key"] for tab in context["tabs"]]
+    wanted = request.GET.get("tab")
+    context["open_tab"] = wanted if wanted in keys else next(iter(keys), "")
     return render(request, "clients/detail.html", context)
 
 
 @staff_required()
+@fragment_of("clients:detail")
 def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_or_404(client_id, include_deleted=True)
     return render(request, "clients/_overview.html", _card_context(client))
 
 
 @staff_required()
+@fragment_of("clients:detail")
 def client_card_balance(request: HttpRequest, client_id: int) -> HttpResponse:
     """The card header's balance, reloaded when a tab changes it (the `balanceChanged`
     htmx event, e.g. after an entry is cancelled on the Payments tab)."""
@@ -234,6 +242,7 @@ def client_card_balance(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @staff_required()
+@fragment_of("clients:detail", tab="history")
 def client_history(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_or_404(client_id, include_deleted=True)
     page = Paginator(selectors.client_history(client), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -376,6 +385,7 @@ def client_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 @staff_required(*MANAGERS)
+@fragment_of("clients:import_detail")
 def client_import_progress(request: HttpRequest, import_id: int) -> HttpResponse:
     """htmx polling target: "checking the file" until the worker's dry-run report is ready,
     then the report with the confirmation; after it, the progress bar and the final report."""

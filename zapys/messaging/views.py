@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from zapys.clients.selectors import client_get as _client_get
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError, NotFound
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_organization
 from zapys.core.i18n import public_language
 from zapys.core.numbers import model_name, numbered
@@ -163,6 +164,7 @@ def _client_tab(request: HttpRequest, client: Any, form: Any = None, link_form: 
 
 
 @staff_required()
+@fragment_of("clients:detail", tab="messages")
 def client_messages(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client card's Messages tab (htmx partial)."""
     return _client_tab(request, client_get(client_id=client_id))
@@ -502,6 +504,7 @@ def template_edit(request: HttpRequest, event: str, channel: str) -> HttpRespons
 
 
 @staff_required()
+@fragment_of("messaging:templates")
 def sms_info(request: HttpRequest) -> HttpResponse:
     """Encoding, length and parts of an SMS text, for the editor's live counter (htmx)."""
     text = request.POST.get("text", "") if request.method == "POST" else request.GET.get("text", "")

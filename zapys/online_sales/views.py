@@ -21,6 +21,7 @@ from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.filter_forms import filter_dates, period_form
 from zapys.core.forms import DATE_INPUTS, form_add_domain_error
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_organization
 from zapys.core.i18n import public_language
 from zapys.core.tenancy import public_scope, unscoped
@@ -319,6 +320,7 @@ def _ids(values: list[str]) -> list[int]:
 
 
 @staff_required(*MANAGERS)
+@fragment_of("online_sales:sale")
 def sale_lessons(request: HttpRequest, sale_id: int) -> HttpResponse:
     """The dialog's lessons list (htmx), for the groups and start date as they are now."""
     sale = _sale_or_404(sale_id)

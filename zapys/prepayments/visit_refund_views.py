@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from zapys.core.exceptions import DomainError
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_organization
 from zapys.core.views import staff_required
 from zapys.prepayments import services
@@ -24,6 +25,7 @@ RETRY_ROLES = ("owner", "administrator")
 
 
 @staff_required()
+@fragment_of("schedule:visit_detail")
 def visit_refunds(request: HttpRequest, visit_id: int) -> HttpResponse:
     """GET: the visit's bookings whose money goes back to the card, with their state. POST
     (`booking_id`): retry a failed one; the panel answers with the outcome."""

@@ -63,7 +63,9 @@ def test_compose_preview_then_send(staff_client, org, consoles, django_capture_o
     detail = staff_client.get(response["Location"])
     assert detail.status_code == 200
     assert len(detail.context["page"]) == 3
-    progress = staff_client.get(reverse("broadcasts:progress", args=[broadcast.pk]))
+    progress = staff_client.get(
+        reverse("broadcasts:progress", args=[broadcast.pk]), headers={"HX-Request": "true"}
+    )
     assert 'data-status="done"' in progress.content.decode()
     assert "hx-get" not in progress.content.decode()  # no more polling once done
 
@@ -94,11 +96,15 @@ def test_progress_polls_while_sending(staff_client, org, consoles):
             actor=services.Actor.system(),
         )
     services.broadcast_run(broadcast_id=broadcast.pk, now=timezone.now())
-    html = staff_client.get(reverse("broadcasts:progress", args=[broadcast.pk])).content.decode()
+    html = staff_client.get(
+        reverse("broadcasts:progress", args=[broadcast.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
     assert 'data-status="sending"' in html and 'hx-trigger="every 2s"' in html
     outbox.deliver_due(now=timezone.now())
     services.broadcast_finish(broadcast_id=broadcast.pk, now=timezone.now())
-    html = staff_client.get(reverse("broadcasts:progress", args=[broadcast.pk])).content.decode()
+    html = staff_client.get(
+        reverse("broadcasts:progress", args=[broadcast.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
     assert 'data-status="done"' in html
 
 
@@ -108,7 +114,12 @@ def test_another_organizations_broadcast_is_404(staff_client, org, other_org):
             organization=other_org, text="Secret", send_at=timezone.now()
         )
     for name in ("broadcasts:detail", "broadcasts:progress"):
-        assert staff_client.get(reverse(name, args=[theirs.pk])).status_code == 404
+        assert (
+            staff_client.get(
+                reverse(name, args=[theirs.pk]), headers={"HX-Request": "true"}
+            ).status_code
+            == 404
+        )
     with unscoped():
         assert Broadcast.objects.get(pk=theirs.pk).status == "scheduled"
 
@@ -165,19 +176,19 @@ def test_the_client_picker_searches_own_clients_only_in_constant_queries(
     make_client(org, "Шевченко Олена", phone="+380501110001")
     with org_scope(other_org):
         make_client(other_org, "Шевченко Чужа", phone="+380501110002")
-    page = staff_client.get(url, {"client_q": "Шевченко"})
+    page = staff_client.get(url, {"client_q": "Шевченко"}, headers={"HX-Request": "true"})
     html = page.content.decode()
     assert page.status_code == 200
     assert "Шевченко Олена" in html and "Чужа" not in html
     assert html.count("data-add-client=") == 1
     with CaptureQueriesContext(connection) as few:
-        staff_client.get(url, {"client_q": "Шевченко"})
+        staff_client.get(url, {"client_q": "Шевченко"}, headers={"HX-Request": "true"})
     from zapys.schedule.selectors import CLIENT_PICKER_LIMIT
 
     for i in range(CLIENT_PICKER_LIMIT + 1):
         make_client(org, f"Шевченко Марія{i}")
     with django_assert_num_queries(len(few.captured_queries)):
-        page = staff_client.get(url, {"client_q": "Шевченко"})
+        page = staff_client.get(url, {"client_q": "Шевченко"}, headers={"HX-Request": "true"})
     assert page.context["more"] is True
     # The chosen clients come back as chips after a preview (names, not ids).
     chosen = make_client(org, "Бондар Ганна")

@@ -242,7 +242,7 @@ def test_page_upload_preview_confirm(
         assert 'data-status="queued"' in r.content.decode()  # the page polls meanwhile
         assert Client.objects.count() == 0
     assert len(queued) == 1  # the import itself runs in the worker
-    r = staff_client.get(f"/clients/import/{upload.pk}/progress/")
+    r = staff_client.get(f"/clients/import/{upload.pk}/progress/", headers={"HX-Request": "true"})
     assert 'data-testid="import-done"' in r.content.decode()
     assert Client.objects.count() == 3
     upload.refresh_from_db()
@@ -265,7 +265,9 @@ def test_page_refuses_bad_file_with_a_clear_error(
     assert upload.error == (
         "Перший рядок має містити назви колонок; «name» та «phone» обов'язкові."
     )
-    page = staff_client.get(f"/clients/import/{upload.pk}/progress/").content.decode()
+    page = staff_client.get(
+        f"/clients/import/{upload.pk}/progress/", headers={"HX-Request": "true"}
+    ).content.decode()
     assert 'data-testid="import-refused"' in page and "обов&#x27;язкові" in page
     assert "hx-trigger" not in page  # no more polling
     assert r.status_code == 200 and Client.objects.count() == 0
@@ -327,7 +329,7 @@ def test_page_import_runs_in_batches_with_progress(
     assert seen == [(0, 9), (2, 9), (4, 9), (6, 9), (8, 9), (9, 9)]
     upload.refresh_from_db()
     assert upload.status == "done" and upload.processed_rows == upload.total_rows == 9
-    r = staff_client.get(f"/clients/import/{upload.pk}/progress/")
+    r = staff_client.get(f"/clients/import/{upload.pk}/progress/", headers={"HX-Request": "true"})
     assert 'data-status="done"' in r.content.decode()
     assert Client.objects.count() == 3
 
@@ -341,7 +343,9 @@ def test_progress_fragment_polls_while_running(org, staff_client, owner):
         processed_rows=250,
         created_by=owner,
     )
-    page = staff_client.get(f"/clients/import/{upload.pk}/progress/").content.decode()
+    page = staff_client.get(
+        f"/clients/import/{upload.pk}/progress/", headers={"HX-Request": "true"}
+    ).content.decode()
     assert 'hx-trigger="every 1s"' in page and "25%" in page
 
 

@@ -427,7 +427,9 @@ def test_an_xlsx_imports_end_to_end_through_the_page(
     )
     upload = _upload(staff_client, raw, "clients.xlsx", django_capture_on_commit_callbacks)
     assert upload.status == "previewed" and upload.preview["created"] == 2
-    page = staff_client.get(f"/clients/import/{upload.pk}/progress/").content.decode()
+    page = staff_client.get(
+        f"/clients/import/{upload.pk}/progress/", headers={"HX-Request": "true"}
+    ).content.decode()
     assert 'data-testid="import-confirm"' in page and "Коваленко Олена" in page
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(f"/clients/import/{upload.pk}/confirm/")
@@ -452,7 +454,7 @@ def test_another_organizations_staff_cannot_confirm_or_see_a_preview(
         stranger = make_staff(other_org, "owner", username="owner-b")
     other = HttpClient()
     other.force_login(stranger)
-    response = other.get(f"/clients/import/{upload.pk}/progress/")
+    response = other.get(f"/clients/import/{upload.pk}/progress/", headers={"HX-Request": "true"})
     assert response.status_code == 404 and "Клієнт 1" not in response.content.decode()
     assert other.post(f"/clients/import/{upload.pk}/confirm/").status_code == 404
     upload.refresh_from_db()

@@ -79,7 +79,7 @@ def test_an_uploaded_import_is_private_and_served_to_nobody(
         f"/clients/import/{upload.pk}/",
         f"/clients/import/{upload.pk}/progress/",
     ):
-        response = other.get(path)
+        response = other.get(path, headers={"HX-Request": "true"})
         assert response.status_code == 404, path
         assert CSV.encode() not in response.content
     assert other.post(f"/clients/import/{upload.pk}/confirm/").status_code == 404

@@ -129,7 +129,9 @@ def test_card_tabs_hide_missing_url_names(org, staff_client, ghost_tab):
     assert keys[0] == "overview" and "history" in keys and "ghost" not in keys
     page = staff_client.get(f"/clients/{client.pk}/").content.decode()
     assert 'data-tab="history"' in page and 'data-tab="ghost"' not in page
-    history = staff_client.get(f"/clients/{client.pk}/history/").content.decode()
+    history = staff_client.get(
+        f"/clients/{client.pk}/history/", headers={"HX-Request": "true"}
+    ).content.decode()
     # The creation is listed in words (issue 17: the key itself is never shown).
     assert history.count('data-testid="audit-row"') == 1
     assert "Клієнта додано" in history and "client.create" not in history
@@ -200,7 +202,12 @@ def test_foreign_client_is_404(org, other_org, staff_client):
     with org_scope(other_org):
         foreign = make_client(other_org, "Foreign")
     for url in ("/", "/edit/", "/history/", "/overview/", "/freeze/"):
-        assert staff_client.get(f"/clients/{foreign.pk}{url}").status_code == 404
+        assert (
+            staff_client.get(
+                f"/clients/{foreign.pk}{url}", headers={"HX-Request": "true"}
+            ).status_code
+            == 404
+        )
     assert staff_client.post(f"/clients/{foreign.pk}/delete/").status_code == 404
     page = staff_client.get("/clients/?q=Foreign").content.decode()
     assert 'data-testid="client-row"' not in page
@@ -290,7 +297,9 @@ def test_cancelling_a_planned_freeze_clears_the_badge_and_a_second_try_fails(org
     assert 'data-testid="client-unfreeze"' not in page and 'data-testid="client-freeze"' in page
     freeze = ClientFreeze.objects.get()
     assert freeze.ended_early_at == date(2026, 11, 30) and freeze.is_cancelled
-    overview = staff_client.get(f"/clients/{client.pk}/overview/").content.decode()
+    overview = staff_client.get(
+        f"/clients/{client.pk}/overview/", headers={"HX-Request": "true"}
+    ).content.decode()
     assert 'data-testid="freeze-cancelled"' in overview
     r = staff_client.post(f"/clients/{client.pk}/unfreeze/", follow=True)
     assert ClientFreeze.objects.get().ended_early_at == date(2026, 11, 30)

@@ -30,7 +30,9 @@ def _in(owner, language):
 
 
 def _page(staff_client, name, *args, **query):
-    response = staff_client.get(reverse(name, args=args), query)
+    # the client card's tab is fetched by htmx (a plain GET is sent to the card)
+    htmx = {"HX-Request": "true"} if name == "messaging:client_messages" else {}
+    response = staff_client.get(reverse(name, args=args), query, headers=htmx)
     assert response.status_code == 200
     return response.content.decode()
 

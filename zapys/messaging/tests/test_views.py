@@ -82,7 +82,7 @@ def test_client_tab_send_and_link(org, actor, staff_client, django_capture_on_co
     make_console_accounts(org)
     client = make_client(org)
     url = reverse("messaging:client_messages", kwargs={"client_id": client.pk})
-    response = staff_client.get(url)
+    response = staff_client.get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "Цьому клієнту ще не надсилали повідомлень" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -109,7 +109,7 @@ def test_client_tab_of_a_foreign_client_is_404(org, other_org, staff_client):
     with org_scope(other_org):
         foreign = make_client(other_org)
     url = reverse("messaging:client_messages", kwargs={"client_id": foreign.pk})
-    assert staff_client.get(url).status_code == 404
+    assert staff_client.get(url, headers={"HX-Request": "true"}).status_code == 404
 
 
 def test_settings_account_secrets_are_encrypted_and_masked(org, staff_client):

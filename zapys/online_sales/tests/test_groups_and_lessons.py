@@ -264,7 +264,11 @@ def test_the_dialog_lists_lessons_of_the_chosen_groups_and_books_them(
     browser = Browser()
     browser.force_login(owner)
     url = reverse("online_sales:sale_lessons", args=[sale.pk])
-    page = browser.get(url, {"groups": [salsa.pk], "starts_on": timezone.localdate().isoformat()})
+    page = browser.get(
+        url,
+        {"groups": [salsa.pk], "starts_on": timezone.localdate().isoformat()},
+        headers={"HX-Request": "true"},
+    )
     text = page.content.decode()
     assert page.status_code == 200 and text.count('name="lesson_ids"') == 1
     assert f'value="{lesson.pk}"' in text and "Salsa" in text

@@ -103,14 +103,17 @@ def test_bad_input_other_organizations_and_specialists_change_nothing(
         other_visit = make_visit(org, branch)
     other_url = reverse("prepayments:visit_refunds", args=[other_visit.pk])
     assert staff_client.post(other_url, {"booking_id": booking.pk}).status_code == 404
-    assert 'data-testid="visit-refund"' not in staff_client.get(other_url).content.decode()
+    assert (
+        'data-testid="visit-refund"'
+        not in staff_client.get(other_url, headers={"HX-Request": "true"}).content.decode()
+    )
 
     # Another organization's owner: 404 for the visit, nothing retried.
     with org_scope(other_org):
         stranger = make_staff(other_org, "owner", branches=[make_branch(other_org)])
     foreign = HttpClient()
     foreign.force_login(stranger)
-    assert foreign.get(url).status_code == 404
+    assert foreign.get(url, headers={"HX-Request": "true"}).status_code == 404
     assert foreign.post(url, {"booking_id": booking.pk}).status_code == 404
 
     # A specialist sees the state on their own visit but cannot retry.

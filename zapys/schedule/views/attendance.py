@@ -11,6 +11,7 @@ from django.utils import timezone
 from zapys.accounts.models import User
 from zapys.clients.selectors import client_or_404
 from zapys.core.filter_forms import PeriodForm, filter_dates
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_branch, request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.core.views import staff_required
@@ -55,6 +56,7 @@ def journal(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
+@fragment_of("clients:detail", tab="visits")
 def client_visits(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client card's "Visits" tab (htmx partial), filtered by period."""
     org = request_organization(request)

@@ -20,6 +20,7 @@ from zapys.clients.phones import normalize_phone, phone_search_digits
 from zapys.clients.services import client_create, client_find_or_create
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_branch, request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.core.views import staff_required
@@ -125,6 +126,7 @@ def _new_client(request: HttpRequest, data: dict[str, Any]) -> Client:
 
 
 @staff_required()
+@fragment_of("schedule:calendar")
 def client_search(request: HttpRequest) -> HttpResponse:
     """The new-visit dialog's client picker: at most CLIENT_PICKER_LIMIT matches of the
     staff member's organization (htmx partial), plus "create a new client" with the text."""
