@@ -103,6 +103,7 @@ class OrganizationSettingsForm(StyledModelForm):
         model = Organization
         fields = [
             "name",
+            "business_kind",
             "language",
             "time_zone",
             "currency",
@@ -117,6 +118,12 @@ class OrganizationSettingsForm(StyledModelForm):
         ]
         # "Name" of an organization is its title ("Назва"), not a person's name.
         labels = {"name": pgettext_lazy("organization", "Name")}
+        help_texts = {
+            "business_kind": _(
+                "Sets the words on the pages: “Specialist” and “Room” for a salon, "
+                "“Teacher” and “Classroom” for a school."
+            )
+        }
 
 
 def password_rules_help() -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from zapys.core.fields import MoneyField
 from zapys.core.tenancy import OrgOwned, current_org
+from zapys.core.vocabulary import BusinessKind
 
 
 class Organization(models.Model):
@@ -20,6 +21,14 @@ class Organization(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Kyiv")
     language = models.CharField(
         _("language"), max_length=5, default="uk", choices=[("uk", "Українська"), ("en", "English")]
+    )
+    # Names the catalogue's words («Майстер» or «Викладач», core/vocabulary.py). Organizations
+    # made before the question get the neutral words until the owner says what they are.
+    business_kind = models.CharField(
+        _("kind of business"),
+        max_length=16,
+        choices=BusinessKind.choices,
+        default=BusinessKind.OTHER,
     )
     # Requisites printed on invoices and payment pages.
     legal_name = models.CharField(_("legal name"), max_length=300, blank=True)

@@ -19,6 +19,7 @@ API_KEY_PREFIX = "zk_"
 
 ORGANIZATION_SETTINGS_FIELDS = (
     "name",
+    "business_kind",
     "currency",
     "time_zone",
     "language",

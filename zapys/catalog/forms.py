@@ -14,6 +14,7 @@ from zapys.catalog.models import LessonType, Subject
 from zapys.clients.models import Client
 from zapys.core.forms import StyledForm
 from zapys.core.money import parse_money
+from zapys.core.vocabulary import Words, relabel, word_choices, words_for
 
 
 class ServiceForm(StyledForm):
@@ -49,10 +50,15 @@ class ServiceForm(StyledForm):
 
 
 class NameForm(StyledForm):
-    kind = forms.ChoiceField(
-        choices=[("subject", _("Subject")), ("lesson_type", _("Lesson type"))], label=_("Kind")
-    )
+    kind = forms.ChoiceField(label=_("Kind"))
     name = forms.CharField(label=_("Name"), max_length=200)
+
+    def __init__(self, *args: Any, words: Words, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # «Предмет» for a school, «Напрям» for a salon; the values stay the model's names
+        self.fields["kind"].choices = word_choices(  # type: ignore[attr-defined]
+            words, subject="subject", lesson_type="lesson_type"
+        )
 
 
 class RenameForm(StyledForm):
@@ -98,6 +104,13 @@ class GroupForm(StyledForm):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
 
         super().__init__(*args, **kwargs)
+        relabel(
+            self,
+            words_for(organization),
+            subject="subject",
+            lesson_type="lesson_type",
+            teacher="specialist",
+        )
         self.fields["branch"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
         # An archived subject or lesson type is offered for no new group; a group that has
         # one keeps it (its own value stays a choice).

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrPromise
 
 from zapys.catalog import selectors, services
 from zapys.catalog.forms import GroupForm, NameForm, RenameForm, RoomForm, ServiceForm
@@ -16,6 +17,7 @@ from zapys.core.exceptions import DomainError
 from zapys.core.http import request_actor, request_organization
 from zapys.core.money import money_input
 from zapys.core.views import staff_required
+from zapys.core.vocabulary import words_for
 
 MANAGERS = ("owner", "administrator")
 
@@ -91,7 +93,7 @@ def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpRes
 @staff_required()
 def subjects(request: HttpRequest) -> HttpResponse:
     org = request_organization(request)
-    form = NameForm(request.POST or None)
+    form = NameForm(request.POST or None, words=words_for(org))
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["kind"] == "subject":
@@ -160,7 +162,8 @@ def _archive_asked(request: HttpRequest) -> bool | None:
 def subject_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     org = request_organization(request)
     subject = get_object_or_404(Subject.objects.for_org(org), pk=item_id)
-    return _named_edit(request, subject, services.subject_update, "subject", _("Subject"))
+    kind = words_for(org).subject
+    return _named_edit(request, subject, services.subject_update, "subject", kind)
 
 
 @staff_required(*MANAGERS)
@@ -168,7 +171,7 @@ def lesson_type_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     org = request_organization(request)
     lesson_type = get_object_or_404(LessonType.objects.for_org(org), pk=item_id)
     return _named_edit(
-        request, lesson_type, services.lesson_type_update, "lesson_type", _("Lesson type")
+        request, lesson_type, services.lesson_type_update, "lesson_type", words_for(org).lesson_type
     )
 
 
@@ -177,7 +180,7 @@ def _named_edit(
     obj: Subject | LessonType,
     update: Any,
     keyword: str,
-    kind: str,
+    kind: str | StrPromise,
 ) -> HttpResponse:
     """A subject's or a lesson type's page: rename it, archive or restore it."""
     active = _archive_asked(request) if request.method == "POST" else None
@@ -238,7 +241,7 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
     return render(
         request,
         "catalog/item_edit.html",
-        {"form": form, "item": room, "kind": _("Room"), "back": "catalog:rooms"},
+        {"form": form, "item": room, "kind": words_for(org).room, "back": "catalog:rooms"},
     )
 
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from zapys.accounts.selectors import accessible_branches, current_branch
 from zapys.core.navigation import navigation_for, section_tabs
+from zapys.core.vocabulary import words_for
 
 
 def shell(request: HttpRequest) -> dict:
@@ -21,4 +22,6 @@ def shell(request: HttpRequest) -> dict:
         "section_tabs": section_tabs(nav_items),
         "shell_branches": branches,
         "current_branch": current_branch(request, branches),
+        # The kind of business's nouns (core/vocabulary.py): the organization is loaded.
+        "words": words_for(user.organization),
     }

@@ -13,6 +13,7 @@ from zapys.catalog.models import LessonType, Subject
 from zapys.clients.models import Client
 from zapys.core.forms import StyledForm
 from zapys.core.money import to_decimal_string
+from zapys.core.vocabulary import current_words, relabel
 from zapys.invoices import selectors
 from zapys.invoices.events import TAGS
 from zapys.invoices.models import Invoice, InvoiceRule
@@ -284,6 +285,15 @@ class RuleForm(StyledForm):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = model.objects.filter(is_active=True).order_by("name", "id")
+        # the kind of business's words: «Предмет» at a school, «Напрям» in a salon
+        relabel(
+            self,
+            current_words(),
+            subject="subject",
+            lesson_type="lesson_type",
+            lessons_min="lessons_left_from",
+            lessons_max="lessons_left_to",
+        )
 
     #: Filters chosen from the catalogue: the form's field → the rule's filter key.
     CATALOGUE_FILTERS = {"subject": "subject_id", "lesson_type": "lesson_type_id"}

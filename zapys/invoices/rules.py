@@ -36,6 +36,7 @@ from zapys.core.money import format_money
 from zapys.core.recurrence import Frequency, Recurrence
 from zapys.core.tenancy import organization_zone, unscoped
 from zapys.core.text import clean_line
+from zapys.core.vocabulary import current_words
 from zapys.invoices import events
 from zapys.invoices.forecast import forecast_compute, planned_lessons
 from zapys.invoices.models import ClientPayer, DunningLevel, DunningSent, Invoice, InvoiceRule
@@ -290,13 +291,14 @@ def filters_text(filters: dict[str, Any], names: dict[str, dict[Any, str]] | Non
     `names`: from `filter_value_names`, when a list shows many rules."""
     if names is None:
         names = filter_value_names([filters])
+    words = current_words()  # the organization's («Предмет» at a school, «Напрям» in a salon)
     labels = {
         "client_status": _("Client status"),
         "client_type": _("Client type"),
-        "subject_id": _("Subject"),
-        "lesson_type_id": _("Lesson type"),
-        "lessons_min": _("Lessons left from"),
-        "lessons_max": _("Lessons left to"),
+        "subject_id": words.subject,
+        "lesson_type_id": words.lesson_type,
+        "lessons_min": words.lessons_left_from,
+        "lessons_max": words.lessons_left_to,
         "money_min": _("Money left from"),
         "money_max": _("Money left to"),
         "attended_30_days": _("Only if attended lessons in the last 30 days"),

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from zapys.catalog.models import Group, Service, Subject
 from zapys.core.forms import StyledForm
+from zapys.core.vocabulary import current_words, relabel
 from zapys.ledger.forms import MoneyField
 from zapys.ledger.models import PaymentType
 from zapys.memberships.models import ClientMembership, MembershipPlan
@@ -69,6 +70,7 @@ class PlanForm(StyledForm):
         self.fields["services"].queryset = Service.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["groups"].queryset = Group.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["subjects"].queryset = Subject.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        relabel(self, current_words(), subjects="subjects")  # «Напрями» in a salon
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

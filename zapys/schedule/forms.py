@@ -18,6 +18,7 @@ from zapys.core.exceptions import DomainError
 from zapys.core.forms import StyledForm
 from zapys.core.schema_types import BIGINT_MAX, MAX_DATE, MAX_UTC_OFFSET, MIN_DATE
 from zapys.core.text import clean_line
+from zapys.core.vocabulary import current_words, relabel, words_for
 from zapys.schedule.models import ScheduleSettings
 
 _ASCII_ID = re.compile(r"[0-9]{1,19}")
@@ -147,7 +148,7 @@ class RescheduleForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = staff_qs  # type: ignore[attr-defined]
         if lesson:  # a group lesson is led by its teacher, as the lesson form says (S3)
-            self.fields["staff"].label = _("Teacher")
+            self.fields["staff"].label = current_words().specialist  # «Тренер» in a studio
 
 
 class LessonForm(StyledForm):
@@ -174,6 +175,8 @@ class LessonForm(StyledForm):
 
     def __init__(self, *args: Any, organization: Organization, branch: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # the kind of business's words: «Викладач» at a school, «Тренер» in a studio
+        relabel(self, words_for(organization), subject="subject", staff="specialist", room="room")
         self.fields["group"].queryset = Group.objects.for_org(organization).filter(  # type: ignore[attr-defined]
             is_active=True
         )

@@ -9,6 +9,7 @@ def _form(org, **changes):
         f: getattr(org, f)
         for f in (
             "name",
+            "business_kind",
             "language",
             "time_zone",
             "currency",
@@ -68,3 +69,21 @@ def test_branch_switcher_only_accepts_accessible_branches(client, org, owner, ot
     assert client.session["branch_id"] == second.pk
     client.post("/branch/switch/", {"branch_id": foreign.pk, "next": "https://evil.example/"})
     assert client.session["branch_id"] == second.pk
+
+
+def test_the_kind_of_business_is_saved_and_audited_in_words(client, org, owner):
+    """The organization says what it is (core/vocabulary.py names things by it); the audit
+    log says the change in words, not the stored code."""
+    assert org.business_kind == "other"  # an organization never asked: the neutral words
+    owner.language = "uk"
+    owner.save(update_fields=["language"])
+    client.force_login(owner)
+    response = client.post("/settings/organization/", _form(org, business_kind="clinic"))
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.business_kind == "clinic"
+    row = AuditLog.objects.get(action="organization.update")
+    assert row.changes["business_kind"] == ["other", "clinic"]
+    page = client.get("/audit/").content.decode()
+    assert "Клініка або медичний кабінет" in page
+    assert "Вид діяльності" in page

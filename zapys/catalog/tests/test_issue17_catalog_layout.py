@@ -55,11 +55,14 @@ def test_the_forms_have_the_way_back_above_them(
 @pytest.mark.parametrize(
     ("language", "rooms", "subjects"),
     [
-        ("uk", "Новий зал", "Новий предмет або тип заняття"),
-        ("en", "New room", "New subject or lesson type"),
+        ("uk", "Нова аудиторія", "Новий предмет або тип заняття"),
+        ("en", "New classroom", "New subject or lesson type"),
     ],
 )
 def test_the_add_forms_say_what_they_add(org, owner, staff_client, language, rooms, subjects):
+    # a school's words (each kind's are in test_vocabulary.py)
+    org.business_kind = "school"
+    org.save(update_fields=["business_kind"])
     page = staff_page(staff_client, owner, language, "catalog:rooms")
     assert 'data-testid="room-add"><div class="card-body">' in page
     assert f'<h2 class="h6 mb-3">{rooms}</h2>' in page

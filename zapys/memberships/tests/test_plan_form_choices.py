@@ -15,8 +15,9 @@ from zapys.catalog.models import Group, Subject
 from zapys.core.tenancy import org_scope
 from zapys.memberships.models import MembershipPlan
 
-LISTS = {"services": "Services", "groups": "Groups", "subjects": "Subjects"}
-LISTS_UK = {"services": "Послуги", "groups": "Групи", "subjects": "Предмети"}
+# subjects are named by the kind of business (core/vocabulary.py): the neutral words here
+LISTS = {"services": "Services", "groups": "Groups", "subjects": "Areas"}
+LISTS_UK = {"services": "Послуги", "groups": "Групи", "subjects": "Напрями"}
 
 
 def _catalog(org):

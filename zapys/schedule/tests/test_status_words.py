@@ -135,6 +135,8 @@ def test_the_dashboard_counts_visits_in_the_status_word(org, branch, owner, spec
 def test_a_lessons_card_names_its_teacher_an_appointments_its_specialist(
     staff_client, org, spec, service, client_a, lesson, language, teacher, specialist
 ):
+    org.business_kind = "school"  # a school's words (core/vocabulary.py)
+    org.save(update_fields=["business_kind"])
     appointment = make_visit(
         org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
     )

@@ -56,6 +56,8 @@ class Command(BaseCommand):
             name="Студія краси «Зоряна»",
             slug=DEMO_SLUG,
             actor=actor,
+            # a beauty studio with stretching and yoga groups: «Тренер», «Напрями», «Зали»
+            business_kind="studio",
             legal_name="ФОП Зоряна Петренко",
             tax_id="3012345678",
             iban="UA213223130000026007233566001",
