@@ -9,17 +9,20 @@ asked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 
 from zapys.cabinet.receipt_names import line_name
 from zapys.clients.models import Client
 from zapys.ledger.models import (
+    Account,
     Entry,
     LinkedStatus,
     SalesReceipt,
@@ -30,6 +33,9 @@ from zapys.memberships.models import ClientMembership
 from zapys.payments.payables import Payable, payables_for_clients
 from zapys.schedule import hooks as schedule_hooks
 from zapys.schedule.models import Attendance
+
+if TYPE_CHECKING:
+    from zapys.accounts.models import Organization
 
 #: How many rows each list shows (the page's cost does not grow with the history).
 UPCOMING_LIMIT = 10
@@ -50,11 +56,31 @@ class Balance:
     #: How many operations the sums count: the page lists only the last ENTRIES_LIMIT of
     #: them and says so when there are more, so the list need not add up to the totals.
     operations: int = 0
+    #: What the balance may pay now (X5): the base account's money, never more than the
+    #: whole balance. Money on a membership's own account is that membership's; the invoice
+    #: service pays from the base account and the booking's from the whole balance, so what
+    #: both accept is the smaller of the two.
+    spendable: int = 0
 
     @property
     def owed(self) -> int:
         """What the client owes (0 when the balance is not below zero)."""
         return max(-self.balance, 0)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One row of "To pay": the payable, and how the client's balance may pay it."""
+
+    payable: Payable
+    #: Where «Pay from the balance» leads: the cabinet's confirmation page, or the payable's
+    #: own page when its terms come first; "" when the balance does not cover it in full.
+    balance_url: str = ""
+    #: Whose balance, when it is another family member's (a parent's card, the child's
+    #: invoice): the page names them. "" for the card's own client.
+    balance_owner: str = ""
+    #: That client's balance (None: not offered).
+    balance: Balance | None = None
 
 
 @dataclass
@@ -69,6 +95,7 @@ class CabinetCard:
     receipts: list[SalesReceipt]
     fiscal: list[ReceiptLink]
     today: date
+    offers: list[Offer] = field(default_factory=list)
 
     @property
     def all_receipts(self) -> list[SalesReceipt | ReceiptLink]:
@@ -78,27 +105,92 @@ class CabinetCard:
         return sorted(both, key=lambda item: item.created_at, reverse=True)
 
 
-def client_balance_totals(client: Client) -> Balance:
-    """What was paid and what was charged (active entries) and how many entries that is,
-    one aggregate query."""
-    totals = (
-        Entry.objects.for_org(client.organization)
-        .filter(client=client, status=Entry.Status.ACTIVE)
-        .aggregate(
+_SIGNED = Case(
+    When(kind=Entry.Kind.DEBIT, then=F("amount")), default=-F("amount"), output_field=IntegerField()
+)
+
+
+def balances_of(organization: Organization, client_ids: Sequence[int]) -> dict[int, Balance]:
+    """Each client's balance: what was paid and what was charged (active entries), how many
+    entries that is, and what the balance may pay now (`Balance.spendable`). One grouped
+    query for any number of clients (the card's own, the owners of its payables' balances);
+    a client without entries has a zero balance."""
+    result = {client_id: Balance(paid=0, charged=0, balance=0) for client_id in client_ids}
+    rows = (
+        Entry.objects.for_org(organization)
+        .filter(client_id__in=list(result), status=Entry.Status.ACTIVE)
+        .values("client_id")
+        .annotate(
             paid=Sum("amount", filter=Q(kind=Entry.Kind.DEBIT), default=0),
             charged=Sum("amount", filter=Q(kind=Entry.Kind.CREDIT), default=0),
             operations=Count("id"),
+            base=Sum(_SIGNED, filter=Q(account__kind=Account.Kind.BASE), default=0),
         )
+        .order_by()
     )
-    paid, charged = int(totals["paid"]), int(totals["charged"])
-    return Balance(
-        paid=paid, charged=charged, balance=paid - charged, operations=int(totals["operations"])
-    )
+    for row in rows:
+        paid, charged = int(row["paid"]), int(row["charged"])
+        result[row["client_id"]] = Balance(
+            paid=paid,
+            charged=charged,
+            balance=paid - charged,
+            operations=int(row["operations"]),
+            spendable=max(min(int(row["base"]), paid - charged), 0),
+        )
+    return result
 
 
-def cabinet_card(client: Client, *, now: datetime | None = None) -> CabinetCard:
-    """One client's cabinet, in a fixed number of queries (see the module's docstring)."""
+def payable_offers(
+    payables: list[Payable],
+    balances: dict[int, Balance],
+    *,
+    card: Client,
+    family: Sequence[Client],
+    token: str,
+) -> list[Offer]:
+    """The card's payables, each with «Pay from the balance» where its owner's balance
+    covers the whole amount. `balances` holds only the balances the link may see (its
+    family's), so another client's balance is never offered nor named. No query."""
+    names = {member.pk: member.name for member in family}
+    offers = []
+    for payable in payables:
+        owner = payable.balance_client_id
+        balance = balances.get(owner) if owner is not None else None
+        if owner is None or balance is None or not 0 < payable.amount <= balance.spendable:
+            offers.append(Offer(payable=payable))
+            continue
+        url = payable.pay_url
+        if not payable.terms_first:
+            url = reverse(
+                "cabinet:pay_from_balance",
+                kwargs={"token": token, "key": payable.key, "ref": payable.ref},
+            )
+            if card.pk != family[0].pk:
+                url += f"?card={card.pk}"
+        offers.append(
+            Offer(
+                payable=payable,
+                balance_url=url,
+                balance_owner=names.get(owner, "") if owner != card.pk else "",
+                balance=balance,
+            )
+        )
+    return offers
+
+
+def cabinet_card(
+    client: Client,
+    *,
+    family: Sequence[Client] = (),
+    token: str = "",
+    now: datetime | None = None,
+) -> CabinetCard:
+    """One client's cabinet, in a fixed number of queries (see the module's docstring).
+    `family` (the link's clients, its own first) and `token` (the link) let the page offer
+    paying from a family member's balance; without them only the card's own balance is read
+    and nothing is offered."""
     organization = client.organization
+    family = family or [client]
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     attendances = (
@@ -172,12 +264,16 @@ def cabinet_card(client: Client, *, now: datetime | None = None) -> CabinetCard:
                 else line_name(line.name, stored_language=stored_language)
             )
     payables = payables_for_clients(organization, [client.pk])[client.pk]
+    # The card's balance and its payables' owners' (in the family only), in one query.
+    seen = {member.pk for member in family}
+    owners = {p.balance_client_id for p in payables if p.balance_client_id in seen}
+    balances = balances_of(organization, [client.pk, *sorted(owners - {client.pk})])
     links = cancel_links(upcoming)
     for attendance in upcoming:
         attendance.cancel_url = links.get(attendance.visit_id)  # type: ignore[attr-defined]
     return CabinetCard(
         client=client,
-        balance=client_balance_totals(client),
+        balance=balances[client.pk],
         entries=entries,
         upcoming=upcoming,
         past=past,
@@ -186,6 +282,9 @@ def cabinet_card(client: Client, *, now: datetime | None = None) -> CabinetCard:
         receipts=receipts,
         fiscal=receipt_links_for(organization, client.pk, limit=RECEIPTS_LIMIT),
         today=today,
+        offers=payable_offers(payables, balances, card=client, family=family, token=token)
+        if token
+        else [Offer(payable=payable) for payable in payables],
     )
 
 
@@ -237,3 +336,22 @@ def cancel_links(upcoming: list[Attendance]) -> dict[int, str]:
         if token:
             links[visit_id] = reverse(CLIENT_CANCEL_URL, kwargs={"token": token})
     return links
+
+
+def balance_offer(
+    card: Client, *, family: Sequence[Client], token: str, key: str, ref: str
+) -> Offer | None:
+    """The card's payable `key`/`ref` with its balance offer, for the confirmation page;
+    None when the card lists no such payable (paid meanwhile, another family's, forged).
+    Two queries and the payable's provider's."""
+    payables = [
+        payable
+        for payable in payables_for_clients(card.organization, [card.pk])[card.pk]
+        if payable.key == key and payable.ref == ref
+    ]
+    if not payables:
+        return None
+    owner = payables[0].balance_client_id
+    seen = {member.pk for member in family}
+    balances = balances_of(card.organization, [owner]) if owner in seen and owner else {}
+    return payable_offers(payables, balances, card=card, family=family, token=token)[0]

@@ -1,22 +1,35 @@
 """What a client can pay now in this app (see `payments.payables`): open invoices within
 their payment window, shown to the client they are for and to their payer. One query for
-all the clients asked about."""
+all the clients asked about. An invoice is paid from its client's balance (the attendee's:
+`invoice_pay_from_balance` moves the money between that client's own accounts), whoever
+pays it, so the payer's card offers the balance only when the client's covers the invoice."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from zapys.core.exceptions import NotFound
 from zapys.invoices.models import Invoice
-from zapys.invoices.services import OPEN, _end_of_day, local_today
-from zapys.payments.payables import Payable, payables_declare
+from zapys.invoices.services import OPEN, _end_of_day, invoice_pay_from_balance, local_today
+from zapys.payments.payables import BalancePaid, Payable, balance_owner_lock, payables_declare
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
+    from zapys.core.audit import Actor
+
+
+def invoice_title(invoice: Invoice) -> str:
+    """ "Invoice INV-2026-00012: December", in the active language."""
+    what = invoice.title or invoice.comment
+    if what:
+        return _("Invoice %(number)s: %(what)s") % {"number": invoice.number, "what": what}
+    return _("Invoice %(number)s") % {"number": invoice.number}
 
 
 def open_invoices(
@@ -36,15 +49,9 @@ def open_invoices(
     wanted = set(ids)
     result: dict[int, list[Payable]] = {}
     for invoice in rows:
-        what = invoice.title or invoice.comment
-        title = (
-            _("Invoice %(number)s: %(what)s") % {"number": invoice.number, "what": what}
-            if what
-            else _("Invoice %(number)s") % {"number": invoice.number}
-        )
         payable = Payable(
             key="invoices",
-            title=title,
+            title=invoice_title(invoice),
             amount=invoice.due,
             pay_url=invoice.url,
             # The window's last day is payable to its end; "pay by 31.12, 23:59" reads right.
@@ -52,10 +59,44 @@ def open_invoices(
             if invoice.pay_until
             else None,
             created_at=invoice.created_at,
+            ref=str(invoice.pk),
+            balance_client_id=invoice.client_id,
         )
         for client_id in {invoice.client_id, invoice.payer_id} & wanted:
             result.setdefault(client_id, []).append(payable)
     return result
 
 
-payables_declare("invoices", open_invoices)
+@transaction.atomic
+def invoice_pay_from_cabinet(
+    organization: Organization,
+    ref: str,
+    *,
+    card_id: int,
+    family_ids: Collection[int],
+    actor: Actor,
+) -> BalancePaid:
+    """The cabinet's "Pay from the balance" (see `payments.payables.BalancePayer`): an
+    invoice of the card's client or that the card's client pays, whose client the link may
+    see, paid by `invoice_pay_from_balance` (the checkout's service) under the balance
+    owner's lock, then the invoice's."""
+    invoice = (
+        Invoice.objects.for_org(organization)
+        .filter(Q(client_id=card_id) | Q(payer_id=card_id), pk=int(ref))
+        .first()
+        if ref.isdigit()
+        else None
+    )
+    if invoice is None or invoice.client_id not in family_ids:
+        raise NotFound(_("This invoice cannot be paid from this page."))
+    balance_owner_lock(organization, invoice.client_id)
+    locked = Invoice.objects.for_org(organization).select_for_update().get(pk=invoice.pk)
+    title = invoice_title(locked)
+    if locked.status == Invoice.Status.PAID:
+        return BalancePaid(title=title, amount=0, balance_client_id=invoice.client_id, already=True)
+    due = locked.due
+    invoice_pay_from_balance(invoice=locked, actor=actor)
+    return BalancePaid(title=title, amount=due, balance_client_id=invoice.client_id)
+
+
+payables_declare("invoices", open_invoices, pay_from_balance=invoice_pay_from_cabinet)

@@ -151,3 +151,68 @@ def _whole_page(browser) -> None:
         "Emulation.setDeviceMetricsOverride",
         {"width": 390, "height": height, "deviceScaleFactor": 1, "mobile": True},
     )
+
+
+@pytest.fixture
+def family_with_invoices(transactional_db, settings, live_server):
+    """A parent who pays for a child (another phone): the child's invoice, covered by the
+    child's balance, on the parent's card; the parent's own, which their balance does not
+    cover."""
+    from zapys.invoices.services import client_payer_set, invoice_create
+
+    settings.ZAPYS_PUBLIC_URL = live_server.url
+    org = make_org("Beauty Lab")
+    with org_scope(org):
+        make_branch(org, "Podil")
+        parent = make_client(org, "Мельник Ольга Петрівна", phone="+380631234567")
+        child = make_client(org, "Мельник Тарас", phone="+380509990000")
+        client_payer_set(client=child, payer=parent, actor=SYSTEM)
+        make_entry(child, kind="debit", amount=120_000)
+        make_entry(parent, kind="debit", amount=10_000)
+        childs = invoice_create(
+            client=child, payer=parent, calculation="manual", amount=85_000, actor=SYSTEM,
+            comment="Англійська, грудень",
+        )  # fmt: skip
+        invoice_create(
+            client=parent, calculation="manual", amount=40_000, actor=SYSTEM, comment="Йога"
+        )
+    return org, parent, child, childs
+
+
+def test_a_payer_pays_the_childs_invoice_from_the_childs_balance(
+    browser, live_server, family_with_invoices
+):
+    from zapys.invoices.models import Invoice
+
+    org, parent, _child, invoice = family_with_invoices
+    browser.get(parent.cabinet_url + "?lang=uk")
+    wait_for(browser, "[data-testid=payables]")
+    screenshot(browser, "cabinet-balance-offer-uk-1366")
+    as_phone(browser)
+    browser.get(parent.cabinet_url + "?lang=uk")
+    wait_for(browser, "[data-testid=payables]")
+    assert_fits_the_width(browser)
+    offers = browser.find_elements(By.CSS_SELECTOR, "[data-testid=pay-from-balance]")
+    assert len(offers) == 1 and offers[0].text.strip() == "Сплатити з балансу"
+    owner = browser.find_element(By.CSS_SELECTOR, "[data-testid=balance-owner]").text
+    assert owner == "з балансу: Мельник Тарас"
+    browser.execute_script("arguments[0].scrollIntoView()", offers[0])
+    screenshot(browser, "cabinet-balance-offer-uk-phone")
+
+    click_and_load(browser, "[data-testid=pay-from-balance]")
+    wait_for(browser, "[data-testid=pay-from-balance-page]")
+    assert_fits_the_width(browser)
+    summary = browser.find_element(By.CSS_SELECTOR, "[data-testid=pay-from-balance-summary]").text
+    assert "Англійська, грудень" in summary and "Мельник Тарас" in summary
+    screenshot(browser, "cabinet-balance-confirm-uk-phone")
+    click_and_load(browser, "[data-testid=pay-from-balance-confirm]")
+    wait_for(browser, "[data-testid=cabinet-message]")
+    assert_fits_the_width(browser)
+    message = browser.find_element(By.CSS_SELECTOR, "[data-testid=cabinet-message]").text
+    assert message.startswith("Сплачено з балансу (Мельник Тарас): Рахунок ")
+    assert "850,00" in message
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=payable]")) == 1
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=pay-from-balance]")
+    screenshot(browser, "cabinet-balance-paid-uk-phone")
+    with org_scope(org):
+        assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.PAID
