@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "zapys.payments.middleware.ProviderCallbackMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # `?lang=` of a public page's switch and links, before LocaleMiddleware reads the cookie
+    "zapys.core.middleware.LanguageLinkMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "zapys.core.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

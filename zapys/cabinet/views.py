@@ -4,7 +4,6 @@ selectors', writes the services'."""
 
 from __future__ import annotations
 
-from django.conf import settings as django_settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,9 +39,8 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     if client is None:
         raise Http404
     organization = client.organization
-    supported = dict(django_settings.LANGUAGES)
-    requested = request.GET.get("lang", "")
-    language = requested if requested in supported else public_language(request, organization)
+    # `?lang=` (the switch, a family card's link) is read by core's LanguageLinkMiddleware
+    language = public_language(request, organization)
     with public_scope(organization, language):
         family = cabinet_family(client)
         member = cabinet_member(family, request.GET.get("card"))
@@ -62,10 +60,6 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
                 "messengers": client_deep_links(member),
                 "language": language,
             },
-        )
-    if requested in supported:
-        response.set_cookie(
-            django_settings.LANGUAGE_COOKIE_NAME, requested, max_age=365 * 24 * 3600, samesite="Lax"
         )
     response["Cache-Control"] = "no-store"
     # The link is the key: never leak it to the pages the client goes on to (payment pages

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -91,19 +90,11 @@ def invoice_page(request: HttpRequest, token: str) -> HttpResponse:
     if invoice is None:
         raise Http404
     organization = invoice.organization
-    requested = request.GET.get("lang", "")
-    supported = dict(django_settings.LANGUAGES)
-    language = (
-        requested
-        if requested in supported
-        else public_language(request, organization, organization.language)
-    )
+    # `?lang=` (the switch, a link in the client's language) is read by core's
+    # LanguageLinkMiddleware
+    language = public_language(request, organization)
     with public_scope(organization, language):
         response = _invoice_page(request, invoice, language)
-    if requested in supported:
-        response.set_cookie(
-            django_settings.LANGUAGE_COOKIE_NAME, requested, max_age=365 * 24 * 3600, samesite="Lax"
-        )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"
     return response

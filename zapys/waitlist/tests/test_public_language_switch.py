@@ -1,11 +1,14 @@
 """Every public page has the same Українська · English switch (public_base.html, one
 include), and choosing a language there shows the page in it: booking, prepayment, payment,
 waiting-list offer, shop, shop purchase, invoice and cabinet. Before, only the shop, the
-invoice and the cabinet had one (three copies), and only those three read `?lang=`."""
+invoice and the cabinet had one (three copies), and only those three read `?lang=`; now the
+switch is two `?lang=` links, which every page reads in one place (core's
+LanguageLinkMiddleware)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -72,8 +75,14 @@ def public_pages(
 
 
 def _switch(html: str) -> str:
-    start = html.rindex("<form", 0, html.index(SWITCH))
-    return html[start : html.index("</form>", start)]
+    start = html.rindex("<nav", 0, html.index(SWITCH))
+    return html[start : html.index("</nav>", start)]
+
+
+def _link(switch: str, language: str) -> str:
+    """The switch's link to `language`, as the browser would follow it."""
+    anchor = switch[: switch.index(f'hreflang="{language}"')]
+    return unescape(anchor[anchor.rindex('href="') + 6 :].split('"')[0])
 
 
 @pytest.mark.parametrize("language", ["uk", "en"])
@@ -81,27 +90,43 @@ def test_every_public_page_has_the_one_switch_and_it_works(client, public_pages,
     other = "en" if language == "uk" else "uk"
     for name, url in public_pages.items():
         client.cookies["django_language"] = other
-        chosen = client.post(
-            "/i18n/setlang/", {"language": language, "next": url}, REMOTE_ADDR="10.0.0.7"
-        )
-        assert chosen.status_code == 302 and chosen["Location"] == url, name
         html = client.get(url).content.decode()
-        assert html.count(SWITCH) == 1, name
+        assert html.count(SWITCH) == 1 and f'<html lang="{other}">' in html, name
+        link = _link(_switch(html), language)
+        assert link == f"{url}?lang={language}", name
+        chosen = client.get(link, REMOTE_ADDR="10.0.0.7")
+        assert chosen.status_code == 200, name
+        html = chosen.content.decode()
         assert f'<html lang="{language}">' in html, name
-        switch = _switch(html)
-        assert 'action="/i18n/setlang/"' in switch and "csrfmiddlewaretoken" in switch, name
-        assert f'name="next" value="{url}?"' in switch, name
+        switch = " ".join(_switch(html).split())
         assert ">Українська<" in switch and ">English<" in switch, name
         # the page's language is the marked one
-        assert (
-            f'value="{language}" lang="{language}" class="btn btn-link btn-sm p-0 fw-semibold'
-            in (" ".join(switch.split()))
-        ), name
+        assert f'hreflang="{language}" lang="{language}" class="fw-semibold' in switch, name
+        # the choice sticks: the cookie is set, the same address without `?lang=` keeps it
+        assert chosen.cookies["django_language"].value == language, name
+        again = client.get(url).content.decode()
+        assert f'<html lang="{language}">' in again, name
 
 
-def test_the_switch_keeps_the_query_but_not_an_old_lang(client, public_pages):
+def test_the_switch_keeps_the_query_and_replaces_an_old_lang(client, public_pages):
     url = public_pages["cabinet"]
     html = client.get(f"{url}?from=sms&lang=en").content.decode()
-    assert f'name="next" value="{url}?from=sms&amp;"' in _switch(html)
-    # `?lang=` of the old links still works on the pages that took it
+    assert _link(_switch(html), "uk") == f"{url}?from=sms&lang=uk"
     assert '<html lang="en">' in html
+
+
+@pytest.mark.parametrize("name", ["payment", "book", "cabinet", "invoice", "waiting-list offer"])
+def test_lang_in_a_link_chooses_the_language_of_a_public_page(client, public_pages, name):
+    """A link we send may carry `?lang=` (core.middleware.LanguageLinkMiddleware): it wins
+    over a cookie of the other language and becomes the choice for the next pages."""
+    client.cookies["django_language"] = "uk"
+    response = client.get(f"{public_pages[name]}?lang=en")
+    assert '<html lang="en">' in response.content.decode()
+    assert response.cookies["django_language"].value == "en"
+    booking = client.get(public_pages["book"]).content.decode()
+    assert '<html lang="en">' in booking
+    # an unknown language changes nothing
+    client.cookies["django_language"] = "uk"
+    response = client.get(f"{public_pages[name]}?lang=de")
+    assert '<html lang="uk">' in response.content.decode()
+    assert "django_language" not in response.cookies
