@@ -186,3 +186,48 @@ def visit_cancel_page(visit: Visit) -> str | None:
         if url:
             return url
     return None
+
+
+# --- a visit takes a specialist's time (the waiting list closes the offers holding it) -----
+#
+#     hooks.register_time_taking(on_taking)
+#     # on_taking(*, organization, staff_id, starts_at, ends_at, actor)
+#     #     -> Callable[[Visit], None] | None
+#
+# Every path that takes a specialist's time — a visit created (staff, API, online), moved or
+# resized, a cancelled one restored, a group lesson — calls the handlers inside its own
+# transaction *before* it locks the specialist's row (`occupancy.time_take`). A handler locks
+# what it holds of that time there (the waiting list's open offers, in id order: a payment
+# for an offer locks the offers first and the specialist second, so the booking must take
+# them in the same order or the two deadlock) and returns what to do once the visit holds
+# the time (called with the saved visit). A refused booking (the time is busy) raises, and
+# the transaction undoes whatever a handler did.
+
+TimeTaking = Callable[..., "Callable[[Visit], None] | None"]
+
+_time_taking: list[TimeTaking] = []
+
+
+def register_time_taking(handler: TimeTaking) -> TimeTaking:
+    """Register `handler`; registering twice is a no-op."""
+    if handler not in _time_taking:
+        _time_taking.append(handler)
+    return handler
+
+
+def unregister_time_taking(handler: TimeTaking) -> None:
+    if handler in _time_taking:
+        _time_taking.remove(handler)
+
+
+def run_time_taking(**kwargs: object) -> Callable[[Visit], None]:
+    """Run every handler (before the specialist is locked); the result runs, once the visit
+    is saved, what each handler returned."""
+    _discover()
+    then = [after for handler in list(_time_taking) if (after := handler(**kwargs)) is not None]
+
+    def taken(visit: Visit) -> None:
+        for after in then:
+            after(visit)
+
+    return taken

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -765,22 +767,70 @@ def _offers_lost(offers: list[Offer], actor: Actor, now: datetime) -> None:
     _queue(events.OFFER_LOST, "lost", _load(ids), now)
 
 
-def offers_close_for_booked_visit(visit: Visit) -> None:
-    """The schedule's "after an online booking" hook: a client booked online a time that a
-    waiting client holds an offer for (the booking page does not know offers). That offer
-    closes at once, and its client is told, instead of paying later for a time that is
-    gone. The offers are locked in id order, as a payment for one of them locks them."""
-    if visit.kind == Visit.Kind.LESSON or not visit.blocks_time:
+#: Set while the waiting list books an offer's own time (`_book`): the schedule's
+#: time-taking hook then leaves the offers alone — the payment holds their locks already
+#: and closes the rivals itself, after it knows whether the booking succeeded.
+_BOOKING_AN_OFFER: ContextVar[bool] = ContextVar("waitlist_booking_an_offer", default=False)
+
+
+def offers_close_for_taken_time(
+    *,
+    organization: Organization,
+    staff_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor: Actor,
+) -> Callable[[Visit], None] | None:
+    """The schedule's "a visit takes a specialist's time" hook (staff in the calendar, the
+    API, an online booking; created, moved, restored, a lesson), inside the visit's own
+    transaction: a client must not be able to pay for hours someone has just booked.
+
+    Runs before the schedule locks the specialist, and locks the open offers holding any of
+    those hours in id order — the order a payment for one of them takes (offers, then the
+    specialist), so the two cannot deadlock. Once the visit is saved (a refused booking
+    raises and undoes this), each offer closes: another client's is lost and they are told
+    (`waitlist.offer_lost`), back to waiting; the visit's own client's offer (they phoned
+    the desk instead of paying) is booked by this visit, without a message."""
+    if _BOOKING_AN_OFFER.get():
+        return None
+    held = list(
+        Offer.objects.for_org(organization)
+        .select_for_update()
+        .filter(_overlapping(staff_id, starts_at, ends_at), status=OS.OPEN)
+        .order_by("pk")
+    )
+    if not held:
+        return None
+
+    def close(visit: Visit) -> None:
+        now = timezone.now()
+        own = [o for o in held if visit.client_id is not None and o.client_id == visit.client_id]
+        with org_scope(organization):
+            _offers_lost([o for o in held if o not in own], actor, now)
+            _offers_booked_by_staff(own, visit, actor, now)
+
+    return close
+
+
+def _offers_booked_by_staff(offers: list[Offer], visit: Visit, actor: Actor, now: datetime) -> None:
+    """The waiting client's own offer, their time booked for them by staff: the offer and
+    the entry are booked (the list shows it filled), nothing is paid and nothing is sent."""
+    if not offers:
         return
-    now = timezone.now()
-    with transaction.atomic():
-        held = list(
-            Offer.objects.for_org(visit.organization)
-            .select_for_update()
-            .filter(_overlapping(visit.staff_id, visit.starts_at, visit.ends_at), status=OS.OPEN)
-            .order_by("pk")
-        )
-        _offers_lost(held, Actor.scheduler("waitlist"), now)
+    ids = [o.pk for o in offers]
+    Offer.objects.filter(pk__in=ids, status=OS.OPEN).update(
+        status=OS.BOOKED, visit=visit, closed_at=now
+    )
+    Entry.objects.filter(pk__in=[o.entry_id for o in offers], status__in=LIVE).update(
+        status=ES.BOOKED, closed_at=now
+    )
+    audit_record_many(
+        model=Offer,
+        ids=ids,
+        actor=actor,
+        action="waitlist.booked",
+        changes={"status": [OS.OPEN, OS.BOOKED], "visit_id": visit.pk},
+    )
 
 
 def _send_one(offer: Offer, event: str, suffix: str, actor: Actor) -> None:
@@ -800,6 +850,7 @@ def _book(offer: Offer, actor: Actor, now: datetime) -> Visit | None:
     it again under the specialist's or the lesson's row lock; a refusal changes nothing)."""
     if offer.starts_at <= now:
         return None
+    mark = _BOOKING_AN_OFFER.set(True)
     try:
         with transaction.atomic():
             if offer.is_seat:
@@ -826,6 +877,8 @@ def _book(offer: Offer, actor: Actor, now: datetime) -> Visit | None:
             )
     except DomainError:
         return None
+    finally:
+        _BOOKING_AN_OFFER.reset(mark)
 
 
 def offer_paid(payment: Payment, actor: Actor) -> None:

@@ -17,7 +17,7 @@ from zapys.core.exceptions import Conflict, DomainError, NotFound
 from zapys.core.tenancy import organization_zone
 from zapys.core.text import strip_control
 from zapys.schedule.models import Attendance, LessonSeries, Visit
-from zapys.schedule.services.occupancy import check_free, lock_row, same_org, save_checked
+from zapys.schedule.services.occupancy import lock_row, same_org, save_checked, time_take
 from zapys.schedule.services.statuses import visit_status_default
 
 MAX_LESSONS_IN_SERIES = 400
@@ -126,7 +126,14 @@ def lesson_create(
     for day in dates:
         start = datetime.combine(day, local_start.timetz().replace(tzinfo=None)).replace(tzinfo=tz)
         end = start + timedelta(minutes=duration_minutes)
-        check_free(organization=organization, staff=staff, starts_at=start, ends_at=end, room=room)
+        taken = time_take(
+            organization=organization,
+            staff=staff,
+            starts_at=start,
+            ends_at=end,
+            actor=actor,
+            room=room,
+        )
         lesson = Visit(
             organization=organization,
             kind=Visit.Kind.LESSON,
@@ -145,6 +152,7 @@ def lesson_create(
             comment=strip_control(comment),
         )
         save_checked(lesson)
+        taken(lesson)
         lessons.append(lesson)
     Attendance.objects.for_org(organization).bulk_create(
         [

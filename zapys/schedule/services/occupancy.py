@@ -11,6 +11,7 @@ for rows that block time) as the backstop any code path hits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +78,37 @@ def check_free(
                 field="room_id",
                 extra={"conflicting_visit_id": clash.pk},
             )
+
+
+def time_take(
+    *,
+    organization: Organization,
+    staff: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor: Actor,
+    room: Room | None = None,
+    exclude_id: int | None = None,
+) -> Callable[[Visit], None]:
+    """`check_free` for a write that takes the time: the apps above lock what they hold of
+    it first (`hooks.run_time_taking`: the waiting list's open offers, before the specialist,
+    the order its payments lock in). Call the result with the saved visit."""
+    taken = hooks.run_time_taking(
+        organization=organization,
+        staff_id=staff.pk,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        actor=actor,
+    )
+    check_free(
+        organization=organization,
+        staff=staff,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        room=room,
+        exclude_id=exclude_id,
+    )
+    return taken
 
 
 def save_checked(visit: Visit, **kwargs: Any) -> None:
@@ -153,15 +185,15 @@ def status_move(visit: Visit, status: VisitStatus, actor: Actor, now: datetime) 
     announced on commit: `hooks.run_after_time_freed`)."""
     if status.is_cancellation and visit.blocks_time:
         hooks.time_freed_on_commit([visit.pk])
-    if status.is_cancellation and not visit.blocks_time:
-        pass
-    elif not status.is_cancellation and not visit.blocks_time:
+    taken = None
+    if not status.is_cancellation and not visit.blocks_time:
         # Un-cancelling takes the time again: it must still be free.
-        check_free(
+        taken = time_take(
             organization=visit.organization,
             staff=visit.staff,
             starts_at=visit.starts_at,
             ends_at=visit.ends_at,
+            actor=actor,
             room=visit.room,
             exclude_id=visit.pk,
         )
@@ -169,3 +201,5 @@ def status_move(visit: Visit, status: VisitStatus, actor: Actor, now: datetime) 
     visit.blocks_time = not status.is_cancellation
     visit.cancelled_at = now if status.is_cancellation else None
     save_checked(visit, update_fields=["status", "blocks_time", "cancelled_at"])
+    if taken is not None:
+        taken(visit)

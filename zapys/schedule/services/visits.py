@@ -20,11 +20,11 @@ from zapys.schedule import hooks
 from zapys.schedule.models import Attendance, Visit, VisitStatus
 from zapys.schedule.services.attendance import attendance_apply, attendance_state_for
 from zapys.schedule.services.occupancy import (
-    check_free,
     locked_visit,
     same_org,
     save_checked,
     status_move,
+    time_take,
 )
 from zapys.schedule.services.statuses import is_system_actor, status_first, visit_status_default
 
@@ -124,7 +124,9 @@ def visit_create(
         raise DomainError(_("This service is not provided in this branch."), field="service_id")
     if status is not None and status.is_system and not is_system_actor(actor):
         raise PermissionDenied(_("This status can only be set by the system."), field="status_id")
-    check_free(organization=organization, staff=staff, starts_at=starts_at, ends_at=ends_at)
+    taken = time_take(
+        organization=organization, staff=staff, starts_at=starts_at, ends_at=ends_at, actor=actor
+    )
     status = status or visit_status_default(organization)
     visit = Visit(
         organization=organization,
@@ -146,6 +148,8 @@ def visit_create(
     Attendance.objects.for_org(organization).create(
         organization=organization, visit=visit, client=client
     )
+    if visit.blocks_time:
+        taken(visit)
     audit_record(
         organization=organization,
         actor=actor,
@@ -195,17 +199,19 @@ def visit_reschedule(
         minutes=duration_minutes or visit.duration_minutes,
     )
     new_staff = staff or visit.staff
-    check_free(
+    taken = time_take(
         organization=organization,
         staff=new_staff,
         starts_at=starts_at,
         ends_at=new_end,
+        actor=actor,
         room=visit.room,
         exclude_id=visit.pk,
     )
     before = {"starts_at": visit.starts_at, "ends_at": visit.ends_at, "staff_id": visit.staff_id}
     visit.starts_at, visit.ends_at, visit.staff = starts_at, new_end, new_staff
     save_checked(visit, update_fields=["starts_at", "ends_at", "staff"])
+    taken(visit)
     audit_record(
         organization=organization,
         actor=actor,
