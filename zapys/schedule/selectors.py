@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Service
@@ -221,7 +222,8 @@ def calendar_staff(*, organization: Organization, branch: Branch) -> QuerySet[Us
     return (
         User.objects.for_org(organization)
         .filter(is_active=True)
-        .filter(Q(branches=branch, role=User.Role.SPECIALIST) | Exists(has_hours))
+        .annotate(has_hours=Exists(has_hours))  # hours set here at all: see `outside_hours`
+        .filter(Q(branches=branch, role=User.Role.SPECIALIST) | Q(has_hours=True))
         .distinct()
         .order_by("first_name", "last_name", "id")
     )
@@ -280,6 +282,57 @@ def calendar_data(
             local = s.astimezone(tz)
             hours[(staff_id, local.date())].append((local, e.astimezone(tz)))
     return CalendarData(staff=staff, visits=visits, days=day_list, hours=dict(hours))
+
+
+# --- working hours of one visit -------------------------------------------------------------
+
+
+def outside_hours(
+    start: datetime, end: datetime, intervals: list[tuple[datetime, datetime]]
+) -> bool:
+    """A visit not within one of its specialist's working intervals of that day (none: a
+    day off). The calendar's marker and the visit card's warning both ask this."""
+    return not any(s <= start and end <= e for s, e in intervals)
+
+
+def visit_hours_warning(visit: Visit) -> str:
+    """Words for a visit outside its specialist's working hours in its branch, or "".
+
+    Staff may book outside them (a favour, overtime, a client who can only come late), so
+    this is a warning shown after saving and on the card, never a refusal. Nothing is said
+    for a cancelled visit (it takes no time) or for a specialist with no weekly hours in
+    this branch at all: their hours are unknown, not "off" (a salon that never filled them
+    in would see the warning on every visit). Two or three queries."""
+    if not visit.blocks_time:
+        return ""
+    organization = visit.organization
+    tz = organization_zone(organization)
+    start, end = visit.starts_at.astimezone(tz), visit.ends_at.astimezone(tz)
+    found = _working_intervals(
+        organization=organization,
+        date_from=start.date(),
+        date_to=start.date(),
+        staff_ids=[visit.staff_id],
+        branch_ids=[visit.branch_id],
+    ).get(visit.staff_id, [])
+    intervals = [(s.astimezone(tz), e.astimezone(tz)) for s, e, _b in found]
+    if not outside_hours(start, end, intervals):
+        return ""
+    if (
+        not intervals
+        and not WorkingHours.objects.for_org(organization)
+        .filter(staff_id=visit.staff_id, branch_id=visit.branch_id)
+        .exists()
+    ):
+        return ""
+    if not intervals:
+        return _("Outside working hours: %(staff)s does not work on this day.") % {
+            "staff": visit.staff
+        }
+    return _("Outside working hours: %(staff)s works %(hours)s on this day.") % {
+        "staff": visit.staff,
+        "hours": ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in intervals),
+    }
 
 
 # --- lists -----------------------------------------------------------------------------------

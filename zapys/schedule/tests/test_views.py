@@ -530,7 +530,7 @@ def test_week_view_cards_are_compact_and_the_table_fits(
     assert '<colgroup><col class="zapys-week-staff-col">' in page
     start = page.rindex('<div class="zapys-week-visit"', 0, page.index(f'data-visit="{v.pk}"'))
     card = page[start : page.index("zapys-week-add", start)]
-    assert "09:00–10:00</div>" in card
+    assert "09:00–10:00</span></div>" in card
     assert 'data-testid="cal-visit-who">Koval Olena</div>' in card
 
 

@@ -54,12 +54,28 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "next": (first + timedelta(days=n_days)).isoformat(),
         "days": data.days,
     }
+    _mark_outside_hours(data, tz)
     if view == "day":
         ctx.update(_day_grid(data, day, tz))
     else:
         ctx["rows"] = _week_rows(data, tz)
     template = "schedule/_calendar.html" if request.htmx else "schedule/calendar.html"  # type: ignore[attr-defined]
     return render(request, template, ctx)
+
+
+def _mark_outside_hours(data: selectors.CalendarData, tz: Any) -> None:
+    """`visit.outside_hours` for the marker on its card: a visit taking time outside its
+    specialist's working hours of that day (the grey part of their column), when they have
+    hours set in this branch at all (`selectors.visit_hours_warning` says the same in words).
+    No query: the hours and the staff's `has_hours` are what the calendar read already."""
+    has_hours = {s.pk for s in data.staff if getattr(s, "has_hours", False)}
+    for v in data.visits:
+        start, end = v.starts_at.astimezone(tz), v.ends_at.astimezone(tz)
+        v.outside_hours = (  # type: ignore[attr-defined]
+            v.blocks_time
+            and v.staff_id in has_hours
+            and selectors.outside_hours(start, end, data.hours.get((v.staff_id, start.date()), []))
+        )
 
 
 def _day_grid(data: selectors.CalendarData, day: date, tz: Any) -> dict[str, Any]:

@@ -75,6 +75,11 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
+            # Outside the specialist's hours is allowed (overtime, a favour) but said: the
+            # card repeats it for as long as it holds; a full page gets it as a message.
+            hours_warning = selectors.visit_hours_warning(visit)
+            if hours_warning and not request.htmx:  # type: ignore[attr-defined]
+                messages.warning(request, hours_warning)
             if getattr(visit, "in_past", False):
                 # Say so where the person is looking: the dialog turns into the new visit's
                 # card with the warning (a message queued for the next page would surface
@@ -85,10 +90,11 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                     _("The visit is created, but note: it starts in the past (%(when)s).")
                     % {"when": f"{local_start:%d.%m.%Y %H:%M}"},
                 )
-                if request.htmx:  # type: ignore[attr-defined]
-                    response = visit_detail(request, visit.pk)
-                    response["HX-Trigger-After-Swap"] = "calendarChanged"
-                    return response
+            warned = getattr(visit, "in_past", False) or bool(hours_warning)
+            if warned and request.htmx:  # type: ignore[attr-defined]
+                response = visit_detail(request, visit.pk)
+                response["HX-Trigger-After-Swap"] = "calendarChanged"
+                return response
             if request.htmx:  # type: ignore[attr-defined]
                 return closed_modal()
             local_day = visit.starts_at.astimezone(organization_zone(org)).date()
@@ -174,6 +180,7 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
         {
             "visit": visit,
             "in_past": visit.starts_at < timezone.now(),
+            "hours_warning": selectors.visit_hours_warning(visit),
             "statuses": statuses,
             "attendances": attendances,
             "form": form,
