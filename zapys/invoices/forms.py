@@ -359,14 +359,27 @@ class RuleEditForm(RuleForm):
 
 
 class DunningLevelForm(StyledForm):
+    """A payment reminder's day as a person says it — "3 days" + "before the due date" — not
+    the signed number the reminder stores (`DunningLevel.days_from_due`, negative = before):
+    an administrator read "-3" as a typo. `clean` gives the services `days_from_due` as
+    before; an edit's `initial={"days_from_due": -3}` is shown as 3 + "before"."""
+
     #: the buttons under `template`
     variables = TAGS
 
-    days_from_due = forms.IntegerField(
-        label=_("Days from the due date"),
-        min_value=-365,
-        max_value=365,
-        help_text=_("Negative: before the due date (the start of the period paid for)."),
+    BEFORE, ON, AFTER = "before", "on", "after"
+    days = forms.IntegerField(
+        label=_("Number of days"), min_value=1, max_value=365, required=False, initial=3
+    )
+    when = forms.ChoiceField(
+        label=_("When"),
+        choices=[
+            (BEFORE, _("before the due date")),
+            (ON, _("on the due date")),
+            (AFTER, _("after the due date")),
+        ],
+        initial=BEFORE,
+        help_text=_("The due date is the start of the period paid for, else the pay-by date."),
     )
     channel = _channel_field()
     template = forms.CharField(
@@ -379,3 +392,25 @@ class DunningLevelForm(StyledForm):
             "client's and the invoice's details."
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        initial = dict(kwargs.pop("initial", None) or {})
+        if "days_from_due" in initial:  # an existing reminder's stored day
+            stored = int(initial.pop("days_from_due"))
+            initial["days"] = abs(stored) or None
+            initial["when"] = self.BEFORE if stored < 0 else self.AFTER if stored else self.ON
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        when = cleaned.pop("when", None)
+        days = cleaned.pop("days", None)
+        if when is None or "days" in self.errors:
+            return cleaned
+        if when == self.ON:
+            cleaned["days_from_due"] = 0
+        elif not days:
+            self.add_error("days", _("Enter the number of days, or choose “on the due date”."))
+        else:
+            cleaned["days_from_due"] = -days if when == self.BEFORE else days
+        return cleaned

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from tests.browser import click_and_load, login, wait_for
 from tests.factories import PASSWORD, SYSTEM, make_branch, make_org, make_staff
@@ -60,13 +61,16 @@ def test_a_reminder_is_written_with_the_named_buttons(
     )
     assert text.get_attribute("value") == "Вітаємо, {customer.first_name}! Оплата: {bill.url}"
     assert browser.find_element(By.ID, "id_template").get_attribute("value") == ""
-    browser.find_element(By.ID, "id_level_days_from_due").send_keys("2")
+    days = browser.find_element(By.ID, "id_level_days")
+    days.clear()
+    days.send_keys("2")
+    Select(browser.find_element(By.ID, "id_level_when")).select_by_value("after")
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SHOTS / "reminder-named-buttons.png"))
     click_and_load(browser, "[data-testid=dunning] [data-testid=save-dunning]")
     shown = wait_for(browser, "[data-testid=dunning-text]").text
     browser.save_screenshot(str(SHOTS / "reminder-preview.png"))
-    assert shown == f"Вітаємо, Оксана! Оплата: {invoice.url}"
+    assert shown == f"Вітаємо, Оксано! Оплата: {invoice.url}"
     assert (
         "Так це отримає клієнт."
         in browser.find_element(By.CSS_SELECTOR, "[data-testid=preview-note]").text

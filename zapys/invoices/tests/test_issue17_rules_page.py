@@ -36,7 +36,7 @@ def test_a_rules_period_is_one_phrase(staff_client, owner, org, language, period
 
 @pytest.mark.parametrize(
     ("language", "after"),
-    [("en", "3 days after the due date"), ("uk", "3 дні після терміну оплати")],
+    [("en", "3 days after the due date"), ("uk", "Через 3 дні після терміну оплати")],
 )
 def test_each_reminder_shows_its_text_and_can_be_edited(staff_client, owner, org, language, after):
     """The text each reminder sends, as the client gets it: in the organization's language
@@ -66,7 +66,7 @@ def test_editing_and_deleting_a_reminder(staff_client, owner, org):
     second = rules.dunning_level_create(organization=org, days_from_due=3, actor=SYSTEM)
     url = f"/finance/invoice-rules/reminders/{second.pk}/"
     saved = staff_client.post(
-        url, {"days_from_due": "5", "channel": "sms", "template": "{customer.first_name}!"}
+        url, {"days": "5", "when": "after", "channel": "sms", "template": "{customer.first_name}!"}
     )
     assert saved.status_code == 302
     second.refresh_from_db()
@@ -77,8 +77,9 @@ def test_editing_and_deleting_a_reminder(staff_client, owner, org):
     )
     assert AuditLog.objects.filter(action="dunning_level.update").count() == 1
     # the day of another reminder: a field error, nothing changed
-    taken = staff_client.post(url, {"days_from_due": "-2", "channel": "", "template": ""})
-    assert taken.status_code == 200 and "days_from_due" in taken.context["form"].errors
+    taken = staff_client.post(url, {"days": "2", "when": "before", "channel": "", "template": ""})
+    # (the service's refusal, above the form: "A reminder for this day exists already.")
+    assert taken.status_code == 200 and taken.context["form"].non_field_errors()
     second.refresh_from_db()
     assert (second.days_from_due, second.template) == (5, "{customer.first_name}!")
     # a GET does not delete
@@ -101,7 +102,9 @@ def test_another_organizations_reminder_cannot_be_seen_changed_or_deleted(
         )
     url = f"/finance/invoice-rules/reminders/{theirs.pk}/"
     assert staff_client.get(url).status_code == 404
-    posted = staff_client.post(url, {"days_from_due": "7", "channel": "sms", "template": "x"})
+    posted = staff_client.post(
+        url, {"days": "7", "when": "after", "channel": "sms", "template": "x"}
+    )
     assert posted.status_code == 404
     assert staff_client.post(f"{url}delete/").status_code == 404
     with org_scope(other_org):

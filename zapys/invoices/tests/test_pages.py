@@ -371,17 +371,18 @@ def test_dunning_levels_on_the_rules_page(org, owner, staff_client):
     from zapys.invoices.models import DunningLevel
 
     response = staff_client.post(
-        "/finance/invoice-rules/", {"action": "dunning", "days_from_due": "-2", "channel": "sms"}
+        "/finance/invoice-rules/",
+        {"action": "dunning", "days": "2", "when": "before", "channel": "sms"},
     )
     assert response.status_code == 302
     assert list(DunningLevel.objects.values_list("days_from_due", "channel")) == [(-2, "sms")]
     again = staff_client.post(
-        "/finance/invoice-rules/", {"action": "dunning", "days_from_due": "-2"}
+        "/finance/invoice-rules/", {"action": "dunning", "days": "2", "when": "before"}
     )
     assert again.status_code == 200 and DunningLevel.objects.count() == 1
     html = staff_client.get("/finance/invoice-rules/").content.decode()
     assert html.count('data-testid="dunning-level"') == 1
-    assert "2 дні до терміну оплати" in html or "2 days before the due date" in html
+    assert "За 2 дні до терміну оплати" in html or "2 days before the due date" in html
 
 
 def test_after_a_paid_part_and_for_a_repeatable_invoice_the_page_offers_payment_again(
