@@ -12,8 +12,6 @@ the per-recipient delivery log; when every row is final the broadcast is *done*.
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -24,8 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from zapys.broadcasts.events import VARIABLES
 from zapys.core.fields import MoneyField
 from zapys.core.numbers import numbered
-from zapys.core.stored_text import StoredText
-from zapys.core.system_names import msgid_of
 from zapys.core.tenancy import OrgOwned
 from zapys.messaging.models import Channel
 
@@ -83,18 +79,14 @@ class Broadcast(OrgOwned):
 
     @property
     def readable_text(self) -> str:
-        """The whole text with its variables as their labels in brackets, as the list, the
-        audit and the notifications show it ("[Client's first name], …"), not "{client…}"."""
+        """The whole text with its variables as their labels in brackets, as the list and the
+        broadcast's page show it ("[Client's first name], …"), not "{client…}"; the staff
+        notification quotes what a client got instead (`services._finish_body`)."""
         return readable_text(self.text)
 
     def snippet(self, length: int = 60) -> str:
         """The first line as a person reads it: "[Client's first name], ..." cut on a word."""
         return readable_snippet(self.text, length)
-
-    def snippet_text(self, length: int = 60) -> str | StoredText:
-        """`snippet` for text read later (a staff notification): its labels in each
-        reader's language."""
-        return stored_snippet(self.text, length)
 
 
 class BroadcastSettings(OrgOwned):
@@ -124,55 +116,16 @@ def readable_text(text: str) -> str:
 def readable_snippet(text: str, length: int = 60) -> str:
     """`text`'s first line with its variables as their labels in brackets, at most `length`
     characters, cut after a whole word with "…" (a list shows it; the page shows it all)."""
-    first_line = readable_text(text.strip().splitlines()[0] if text.strip() else "")
-    if len(first_line) <= length:
-        return first_line
-    cut = first_line[: length - 1]
-    if " " in cut and not first_line[length - 1].isspace():
+    return first_line(readable_text(text), length)
+
+
+def first_line(text: str, length: int) -> str:
+    """The first line of `text`, at most `length` characters, cut after a whole word with
+    "…" (a rendered message quoted in a staff notification, a template on the list)."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    if len(line) <= length:
+        return line
+    cut = line[: length - 1]
+    if " " in cut and not line[length - 1].isspace():
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:-—") + "…"
-
-
-#: A variable in a broadcast's text ("{client.first_name}"), its name in the group.
-_VARIABLE = re.compile(r"\{(" + "|".join(re.escape(name) for name, _label in VARIABLES) + r")\}")
-
-
-def stored_snippet(text: str, length: int = 60) -> str | StoredText:
-    """`readable_snippet(text)` as a text stored once and read in each reader's language:
-    the staff's own words stay as typed, each variable's label is a nested catalogue text.
-
-    The cut is made in the active language (the organization's, where the writer runs), so
-    in that language the stored text reads exactly as `readable_snippet`; in another one a
-    label may be a little longer or shorter. A label the cut went through is left out: the
-    snippet then ends at the "…" before it. Without a variable it is plain text."""
-    shown = readable_snippet(text, length)
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
-    parts = _VARIABLE.split(first_line)  # words, variable, words, variable, ...
-    if len(parts) == 1:
-        return shown
-    layout: list[str] = []
-    labels = dict(VARIABLES)
-    params: dict[str, StoredText] = {}
-    pos = 0
-    for n, part in enumerate(parts):
-        rest = shown[pos:]
-        if n % 2 == 0:  # the staff's words ("%" escaped: the stored text is a format)
-            if not rest.startswith(part):
-                layout.append(rest.replace("%", "%%"))  # cut in them: what is left and "…"
-                break
-            layout.append(part.replace("%", "%%"))
-            pos += len(part)
-            continue
-        label = f"[{labels[part]}]"
-        if not rest.startswith(label):
-            if rest:  # the cut went through the label: end before it
-                layout[-1] = layout[-1].rstrip(" ,;:-—")
-                layout.append("…")
-            break
-        key = part.replace(".", "_")
-        params[key] = StoredText(msgid_of(labels[part]))
-        layout.append(f"[%({key})s]")
-        pos += len(label)
-    if not params:  # no whole label in it: the staff's words as they are
-        return "".join(layout).replace("%%", "%")
-    return StoredText("".join(layout), **params)

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from zapys.broadcasts.events import BROADCAST
-from zapys.broadcasts.models import Broadcast, BroadcastSettings
+from zapys.broadcasts.models import Broadcast, BroadcastSettings, first_line
 from zapys.broadcasts.selectors import (
     RELATED_TYPE,
     AudienceSpec,
@@ -325,20 +326,46 @@ def broadcast_finish(*, broadcast_id: int, now: datetime) -> bool:
         with translation.override(organization.language or None):
             staff_notify(
                 organization=organization,
-                # Its first line as a person reads it, the variables' labels in the reader's
-                # language (the staff's words as typed).
+                # A sentence naming the broadcast, never its text: the text is a template,
+                # and "[Client's first name], on Friday…" in a notification (and in the
+                # audit log, which names the notification by its title) read as if clients
+                # got the brackets. What one client got is in the body, labelled.
                 title=StoredText(
-                    gettext_noop("Broadcast finished in test mode: %(name)s")
+                    gettext_noop("Broadcast #%(id)s of %(time)s finished in test mode")
                     if progress.test_mode
-                    else gettext_noop("Broadcast sent: %(name)s"),
-                    name=broadcast.snippet_text(),
+                    else gettext_noop("Broadcast #%(id)s of %(time)s sent"),
+                    id=broadcast.pk,
+                    time=date_format(timezone.localtime(broadcast.send_at), "d.m.Y H:i"),
                 ),
-                body=_finish_text(progress),
+                body=_finish_body(progress, _sample_message(broadcast)),
                 url=reverse("broadcasts:detail", args=[broadcast.pk]),
                 level="warning" if progress.failed or progress.test_mode else "success",
                 related=broadcast,
             )
     return True
+
+
+#: How much of the sample message a notification quotes: its first line, cut on a word.
+SAMPLE_LENGTH = 100
+
+
+def _sample_message(broadcast: Broadcast) -> Message | None:
+    """The first client's message, as the outbox holds it: what was actually sent."""
+    return broadcast_messages(broadcast).select_related("client").order_by("pk").first()
+
+
+def _finish_body(progress: Progress, sample: Message | None) -> StoredText:
+    """The figures, then what one client got ("The message to Maria Polishchuk: “Maria, on
+    Friday…”"): the text as rendered for them, with their name filled in, not the template."""
+    figures = _finish_text(progress)
+    if sample is None:  # nobody was reachable: nothing was written for anyone
+        return figures
+    return StoredText(
+        gettext_noop("%(figures)s\nThe message to %(client)s: “%(text)s”"),
+        figures=figures,
+        client=sample.client.name if sample.client else sample.recipient,
+        text=first_line(sample.text, SAMPLE_LENGTH),
+    )
 
 
 def _finish_text(progress: Progress) -> StoredText:

@@ -12,9 +12,11 @@ from zapys.core.ui import (
     SettingsTab,
     audit_actions,
     audit_fields,
+    audit_values,
     nav_item,
     settings_tab,
 )
+from zapys.messaging.models import Channel
 
 nav_item(NavItem("broadcasts:list", _("Broadcasts"), "megaphone", MANAGERS, MESSAGES, 115))
 settings_tab(SettingsTab("broadcasts", "broadcasts:settings", _("Broadcasts"), order=65))
@@ -37,4 +39,17 @@ audit_fields(
         "test_mode": _("Test mode, not sent"),
         "failed": _("Not delivered"),
     },
+)
+
+
+def _channel(code: str) -> str:
+    return str(Channel(code).label) if code in Channel.values else code
+
+
+# A broadcast's channel "" is the form's automatic choice: the audit read "Channel: —".
+audit_values(
+    "broadcasts.broadcast",
+    "channel",
+    _channel,
+    empty=_("Automatic: messenger, else SMS, else e-mail"),
 )

@@ -226,7 +226,15 @@ def _declared_values(object_type: str, key: str) -> Callable[[str], str] | None:
     declared = AUDIT_VALUES.get(audit_field_key(object_type, key)) or AUDIT_VALUES.get(
         audit_field_key("", key)
     )
-    return declared.label if declared is not None else None
+    if declared is None:
+        return None
+    empty = declared.empty
+    if empty is None:
+        return declared.label
+    # An empty code that is a choice of its own: a broadcast's or a reminder's channel "" is
+    # the form's "Automatic …" / "As the client prefers", which the log read as "—".
+    label = declared.label
+    return lambda value: str(empty) if value == "" else label(value)
 
 
 def _declared_money(object_type: str, key: str) -> models.Field | None:
@@ -320,6 +328,8 @@ def _value(
     related: _RelatedNames,
     named: Callable[[str], str] | None = None,
 ) -> str:
+    if value == "" and named is not None:
+        return str(named("")) or EMPTY  # a declared word for "", else nothing
     if value is None or value in ("", "None", [], {}):
         return EMPTY
     if isinstance(value, list):

@@ -143,6 +143,9 @@ class AuditValues:
     name: str
     label: Callable[[str], str]
     order: int = 0
+    #: What an empty value means, when it is a choice of its own (a channel "" is the form's
+    #: "Automatic"); None: empty reads as nothing ("—").
+    empty: Label | None = None
 
     @property
     def key(self) -> str:
@@ -258,11 +261,14 @@ def audit_fields(
         )
 
 
-def audit_values(object_type: str, name: str, label: Callable[[str], str]) -> None:
+def audit_values(
+    object_type: str, name: str, label: Callable[[str], str], *, empty: Label | None = None
+) -> None:
     """How the audit log names the values of change key `name` of `object_type` ("" = any
     object): `label(value)`, e.g. `audit_values("", "channel", channel_label)`. For codes a
-    model field has no choices for; a field's choices need no declaration."""
-    AUDIT_VALUES.declare(AuditValues(object_type, name, label))
+    model field has no choices for; a field's choices need no declaration. `empty`: the
+    words for an empty value that is a choice on the form ("Automatic"), not "—"."""
+    AUDIT_VALUES.declare(AuditValues(object_type, name, label, empty=empty))
 
 
 # The groups of the money section, shared by the apps whose pages they gather.

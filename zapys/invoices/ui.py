@@ -22,6 +22,7 @@ from zapys.core.ui import (
 )
 from zapys.invoices.events import TAGS
 from zapys.invoices.models import due_offset_words
+from zapys.messaging.events import CHANNEL_LABELS
 
 nav_item(
     NavItem("invoices:list", _("Invoices"), "receipt-cutoff", MANAGERS, MONEY, 45, group=INVOICING)
@@ -91,3 +92,12 @@ def _readable_template(text: str) -> str:
 
 audit_values("invoices.invoicerule", "template", _readable_template)
 audit_values("invoices.dunninglevel", "template", _readable_template)
+
+
+def _channel(code: str) -> str:
+    return str(CHANNEL_LABELS.get(code, code))
+
+
+# A rule's or reminder's channel "" is the form's "As the client prefers", not "—".
+for _object_type in ("invoices.invoicerule", "invoices.dunninglevel"):
+    audit_values(_object_type, "channel", _channel, empty=_("As the client prefers"))

@@ -68,7 +68,7 @@ def test_the_page_shows_the_whole_text_with_the_variables_as_labels(org, console
     for language, label in (("en", "[Client&#x27;s first name]"), ("uk", "[Ім&#x27;я клієнта]")):
         staff_client.cookies["django_language"] = language
         page = staff_client.get(url).content.decode()
-        # As the list, the audit and the notifications show it; the whole text, not cut.
+        # As the list shows it; the whole text, not cut.
         assert f'data-testid="broadcast-text">{label}, у п&#x27;ятницю' in page
         assert "за посиланням у профілі</dd>" in page
         assert "{client.first_name}" not in page
@@ -99,8 +99,9 @@ def test_the_staff_notification_names_the_broadcast_readably(org, consoles):
     with translation.override("en"):
         # the console transports are the test mode: the notification does not say "sent"
         # (test_issue17_test_mode.py has a real transport's)
-        assert note.shown_title.startswith("Broadcast finished in test mode: [")
-        assert "{client.first_name}" not in note.shown_title
-        assert note.shown_body == (
-            "Sent 0, test mode (not sent to anyone) 1, not delivered 0, not reachable 0."
+        assert note.shown_title.startswith(f"Broadcast #{broadcast.pk} of ")
+        assert "{client.first_name}" not in note.shown_title and "[" not in note.shown_title
+        assert note.shown_body.startswith(
+            "Sent 0, test mode (not sent to anyone) 1, not delivered 0, not reachable 0.\n"
+            "The message to "
         )

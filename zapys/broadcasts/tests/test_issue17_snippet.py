@@ -1,9 +1,13 @@
-"""Issue 17: the staff notification "Broadcast sent: …" names the broadcast by its first
-line with the variables as labels; the labels read in each reader's language (they were
-stored in the organization's), the staff's own words as typed."""
+"""Issue 17: the staff notification of a finished broadcast, and the audit log that names the
+notification by its title, say what was sent — never the template. They read "Broadcast
+finished in test mode: [Client's first name], on Friday…", which looked as if clients got
+the brackets. Now the title is a sentence naming the broadcast ("Broadcast #3 of 04.12.2026
+10:00 finished in test mode") and the body quotes one client's message as the outbox holds
+it, labelled with whose it is. Both read in each reader's language; the quote is data."""
 
 from __future__ import annotations
 
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -12,24 +16,24 @@ from django.utils import timezone, translation
 from tests.factories_clients import make_client
 from tests.pages import staff_page
 from zapys.broadcasts import services
-from zapys.broadcasts.models import readable_snippet, stored_snippet
+from zapys.broadcasts.models import first_line, readable_snippet
 from zapys.broadcasts.services import AudienceSpec, broadcast_create, broadcast_finish
 from zapys.core.audit import Actor
-from zapys.core.stored_text import StoredText
 from zapys.messaging import outbox
-from zapys.messaging.models import StaffNotification
+from zapys.messaging.models import Message, StaffNotification
 
 TEXT = "{client.first_name}, у п'ятницю знижка 20% на всі послуги! Запис за посиланням у профілі"
+SENT = "Маріє, у п'ятницю знижка 20% на всі послуги! Запис за посиланням у профілі"
 
 
-def _sent_notice(org) -> StaffNotification:
-    make_client(org)
+def _finished(org, text: str = TEXT, *, reachable: bool = True) -> StaffNotification:
+    make_client(org, "Поліщук Марія", phone="+380501234567" if reachable else "")
     with mock.patch.object(services, "_enqueue"):
         broadcast = broadcast_create(
             organization=org,
             spec=AudienceSpec("all"),
             channel="",
-            text=TEXT,
+            text=text,
             send_at=None,
             actor=Actor.system("tests"),
         )
@@ -40,69 +44,65 @@ def _sent_notice(org) -> StaffNotification:
 
 
 @pytest.mark.django_db
-def test_a_ukrainian_organizations_notice_reads_in_english(org, consoles, owner, staff_client):
-    assert org.language == "uk"
-    notice = _sent_notice(org)
-    # (the console transports are the test mode: the title says so, not "sent")
-    # Written in the organization's language; the label is a nested catalogue text.
-    assert notice.title.startswith(
-        "Розсилку завершено в тестовому режимі: [Ім'я клієнта], у п'ятницю"
-    )
-    name = notice.title_text["params"]["name"]["text"]
-    assert name["params"] == {
-        "client_first_name": {"text": {"msgid": "Client's first name", "params": {}}}
-    }
-    page = staff_page(staff_client, owner, "en", "messaging:notifications")
-    assert (
-        "Broadcast finished in test mode: [Client&#x27;s first name], у п&#x27;ятницю знижка 20% на всі"
-        in page
-    )
-    assert "Ім&#x27;я клієнта" not in page
-    page = staff_page(staff_client, owner, "uk", "messaging:notifications")
-    assert "[Ім&#x27;я клієнта], у п&#x27;ятницю знижка 20% на всі" in page
-    assert "Client&#x27;s first name" not in page
+def test_the_notification_quotes_what_the_client_got(org, consoles, owner, staff_client):
+    note = _finished(org)
+    number = note.related_id
+    page = unescape(staff_page(staff_client, owner, "uk", "messaging:notifications"))
+    assert f"Розсилку №{number} від " in page and "завершено в тестовому режимі" in page
+    assert f"Повідомлення клієнтові (Поліщук Марія): «{SENT}»" in page
+    assert "[Ім'я клієнта]" not in page and "{client" not in page
+    page = unescape(staff_page(staff_client, owner, "en", "messaging:notifications"))
+    assert f"Broadcast #{number} of " in page and "finished in test mode" in page
+    assert f"The message to Поліщук Марія: “{SENT}”" in page
+    assert "[Client's first name]" not in page
+    # the very text the outbox holds (its unsubscribe line left out of the quote)
+    (message,) = Message.objects.filter(related_id=number)
+    assert message.text.startswith(SENT + "\n")
 
 
 @pytest.mark.django_db
-def test_an_english_organizations_notice_reads_in_ukrainian(org, consoles):
-    org.language = "en"
-    org.save(update_fields=["language"])
-    notice = _sent_notice(org)
-    assert notice.title.startswith(
-        "Broadcast finished in test mode: [Client's first name], у п'ятницю"
-    )
+def test_the_audit_log_names_the_notification_without_the_template(
+    org, consoles, owner, staff_client
+):
+    note = _finished(org)
+    for language, words, label in (
+        ("uk", f"Розсилку №{note.related_id} від ", "[Ім'я клієнта]"),
+        ("en", f"Broadcast #{note.related_id} of ", "[Client's first name]"),
+    ):
+        page = unescape(staff_page(staff_client, owner, language, "core:audit"))
+        assert words in page
+        assert label not in page and "{client.first_name}" not in page and "у п'ятницю" not in page
+
+
+@pytest.mark.django_db
+def test_a_long_message_is_quoted_by_its_first_line_cut_on_a_word(org, consoles):
+    long_text = "{client.first_name}, " + "дуже довге речення про знижки " * 6 + "\nДругий рядок"
+    note = _finished(org, long_text)
     with translation.override("uk"):
-        assert notice.shown_title.startswith(
-            "Розсилку завершено в тестовому режимі: [Ім'я клієнта], у п'ятницю"
+        quote = note.shown_body.split("«", 1)[1].rstrip("»")
+    assert quote.startswith("Маріє, дуже довге речення") and quote.endswith("…")
+    assert len(quote) <= services.SAMPLE_LENGTH and "Другий рядок" not in quote
+
+
+@pytest.mark.django_db
+def test_nobody_reachable_no_quote(org, consoles):
+    """A broadcast that wrote no message has nothing to quote: the figures alone."""
+    make_client(org, "Поліщук Марія", phone="+380501234567")
+    note = _finished(org)
+    Message.objects.all().delete()
+    broadcast = services.Broadcast.objects.get(pk=note.related_id)
+    with translation.override("en"):
+        assert services._finish_body(services.broadcast_progress(broadcast), None).render() == (
+            "Sent 0, not delivered 0, not reachable 0."
         )
-        assert "Client's first name" not in notice.shown_title
 
 
-def test_the_stored_snippet_reads_as_the_snippet_in_the_writers_language():
-    for language in ("uk", "en"):
-        with translation.override(language):
-            stored = stored_snippet(TEXT)
-            assert isinstance(stored, StoredText)
-            assert stored.render() == readable_snippet(TEXT)  # "20%" kept, cut on a word
-    with translation.override("uk"):
-        stored = stored_snippet("Для {client.name} від {organization.name}")
+def test_the_first_line_is_cut_after_a_whole_word():
+    assert first_line("Знижка 20% до неділі\nДругий рядок", 60) == "Знижка 20% до неділі"
+    assert first_line("Дуже довгий початок тексту, який триває", 25) == "Дуже довгий початок…"
+    assert first_line("", 10) == ""
+
+
+def test_the_list_snippet_still_names_the_variables():
     with translation.override("en"):
-        assert stored.render() == "Для [Client's full name] від [Organization name]"
-
-
-def test_without_a_variable_the_snippet_is_plain_text():
-    assert stored_snippet("Знижка 20% до неділі") == "Знижка 20% до неділі"
-    # A variable past the cut is not in the snippet either.
-    long_text = "Дуже довгий початок тексту, який триває і триває ще далі й далі {client.name}"
-    with translation.override("en"):
-        assert stored_snippet(long_text) == readable_snippet(long_text)
-        assert "[" not in readable_snippet(long_text)
-
-
-def test_a_label_the_cut_goes_through_is_left_out():
-    text = "Шановні клієнти нашої студії краси та здоров'я, {client.name}, 20%!"
-    with translation.override("en"):
-        assert readable_snippet(text).endswith("здоров'я, [Client's…")  # cut inside it
-        stored = stored_snippet(text)
-    # Not half a label in the writer's language: the words before it, then "…".
-    assert stored == "Шановні клієнти нашої студії краси та здоров'я…"
+        assert readable_snippet(TEXT).startswith("[Client's first name], у п'ятницю")

@@ -24,6 +24,10 @@ from zapys.messaging.models import StaffNotification
 pytestmark = pytest.mark.django_db
 
 
+def _when(broadcast) -> str:
+    return timezone.localtime(broadcast.send_at).strftime("%d.%m.%Y %H:%M")
+
+
 def test_the_progress_counts_the_test_mode_apart(org, sent_broadcast):
     broadcast = sent_broadcast()
     progress = broadcast_progress(broadcast)
@@ -92,16 +96,20 @@ def test_the_notification_and_the_audit_say_test_mode(org, sent_broadcast):
     broadcast = sent_broadcast()
     note = StaffNotification.objects.get(related_id=str(broadcast.pk))
     assert note.level == "warning"  # not a green "success": nobody got it
+    when = _when(broadcast)
     with translation.override("en"):
-        assert note.shown_title.startswith("Broadcast finished in test mode: ")
+        assert note.shown_title == f"Broadcast #{broadcast.pk} of {when} finished in test mode"
         assert note.shown_body == (
-            "Sent 0, test mode (not sent to anyone) 3, not delivered 0, not reachable 0."
+            "Sent 0, test mode (not sent to anyone) 3, not delivered 0, not reachable 0.\n"
+            "The message to Шевченко Олена0: “Hi Олена0!”"
         )
     with translation.override("uk"):
-        assert note.shown_title.startswith("Розсилку завершено в тестовому режимі: ")
+        assert (
+            note.shown_title == f"Розсилку №{broadcast.pk} від {when} завершено в тестовому режимі"
+        )
         assert note.shown_body == (
             "Надіслано 0, у тестовому режимі (нікому не надіслано) 3, не доставлено 0, "
-            "недосяжних 0."
+            "недосяжних 0.\nПовідомлення клієнтові (Шевченко Олена0): «Hi Олена0!»"
         )
     row = AuditLog.objects.get(action="broadcast.finish")
     assert row.changes == {"sent": 0, "failed": 0, "test_mode": 3}
@@ -115,12 +123,19 @@ def test_a_real_broadcasts_notification_and_audit_are_unchanged(org, sent_broadc
     broadcast = sent_broadcast(real=True)
     note = StaffNotification.objects.get(related_id=str(broadcast.pk))
     assert note.level == "success"
+    when = _when(broadcast)
     with translation.override("en"):
-        assert note.shown_title.startswith("Broadcast sent: ")
-        assert note.shown_body == "Sent 3, not delivered 0, not reachable 0."
+        assert note.shown_title == f"Broadcast #{broadcast.pk} of {when} sent"
+        assert note.shown_body == (
+            "Sent 3, not delivered 0, not reachable 0.\n"
+            "The message to Шевченко Олена0: “Hi Олена0!”"
+        )
     with translation.override("uk"):
-        assert note.shown_title.startswith("Розсилку надіслано: ")
-        assert note.shown_body == "Надіслано 3, не доставлено 0, недосяжних 0."
+        assert note.shown_title == f"Розсилку №{broadcast.pk} від {when} надіслано"
+        assert note.shown_body == (
+            "Надіслано 3, не доставлено 0, недосяжних 0.\n"
+            "Повідомлення клієнтові (Шевченко Олена0): «Hi Олена0!»"
+        )
     assert AuditLog.objects.get(action="broadcast.finish").changes == {"sent": 3, "failed": 0}
 
 

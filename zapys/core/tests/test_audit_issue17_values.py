@@ -138,10 +138,10 @@ def test_a_created_objects_values_have_no_before(org, actor):
 @pytest.mark.parametrize(
     ("days", "en", "uk"),
     [
-        (-2, "2 days before the due date", "2 дні до терміну оплати"),
-        (-5, "5 days before the due date", "5 днів до терміну оплати"),
+        (-2, "2 days before the due date", "За 2 дні до терміну оплати"),
+        (-5, "5 days before the due date", "За 5 днів до терміну оплати"),
         (0, "On the due date", "У день терміну оплати"),
-        (1, "1 day after the due date", "1 день після терміну оплати"),
+        (1, "1 day after the due date", "Через 1 день після терміну оплати"),
     ],
 )
 def test_a_payment_reminder_is_named_in_words_not_by_its_number(days, en, uk):
@@ -160,7 +160,7 @@ def test_a_payment_reminders_day_in_its_change_reads_as_its_name(org, actor):
     )
     changes = _read(row, "en")
     assert [c.new for c in changes.values()] == ["2 days before the due date"]
-    assert [c.new for c in _read(row, "uk").values()] == ["2 дні до терміну оплати"]
+    assert [c.new for c in _read(row, "uk").values()] == ["За 2 дні до терміну оплати"]
 
 
 @pytest.mark.parametrize("object_type", ["invoices.invoicerule", "invoices.dunninglevel"])
@@ -194,3 +194,30 @@ def test_the_demo_bots_name_reads_in_the_readers_language(org, actor):
         {"name": ["Telegram-бот (демо)", "Бот салону"]},
     )
     assert _read(typed, "en")["Name"].new == "Бот салону"
+
+
+@pytest.mark.parametrize(
+    ("object_type", "en", "uk"),
+    [
+        ("invoices.dunninglevel", "As the client prefers", "Як зручно клієнту"),
+        ("invoices.invoicerule", "As the client prefers", "Як зручно клієнту"),
+        (
+            "broadcasts.broadcast",
+            "Automatic: messenger, else SMS, else e-mail",
+            "Автоматично: месенджер, інакше SMS, інакше e-mail",
+        ),
+    ],
+)
+def test_an_empty_channel_reads_as_the_forms_choice(org, actor, object_type, en, uk):
+    """ "Channel: —" where the form said "Automatic": an app declares what its empty code
+    means (`core.ui.audit_values(..., empty=...)`); a chosen channel reads by its name."""
+    row = _row(org, actor, "dunning_level.update", object_type, {"channel": ["sms", ""]})
+    assert (_read(row, "en")["Channel"].old, _read(row, "en")["Channel"].new) == ("SMS", en)
+    assert _read(row, "uk")["Канал"].new == uk
+
+
+def test_an_empty_value_without_declared_words_is_still_nothing(org, actor):
+    """Messaging's "channel" of any other object (an opt-out's "" has no form choice named
+    here) and every undeclared key keep reading "—"."""
+    row = _row(org, actor, "client.broadcast_opt_out", "clients.client", {"channel": ""})
+    assert _read(row, "en")["Channel"].new == "—"
