@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from html import unescape
 
 import time_machine
 
@@ -71,9 +72,9 @@ def test_the_page_and_the_export_show_the_test_mode_in_both_languages(staff_clie
     for language, words in (("en", "Test mode, not sent"), ("uk", "Тестовий режим, не надіслано")):
         staff_client.cookies["django_language"] = language
         html = staff_client.get(URL, {"period": "this_month"}).content.decode()
-        assert re.search(
-            rf'{words}</div><div class="fs-5 fw-semibold" data-testid="test-mode">2<', html
-        )
+        # the messages tile: all the links' messages, then how many were really sent
+        assert 'data-testid="messaged">6<' in html
+        assert 'data-testid="test-mode">2<' in html
         assert re.search(r'data-testid="sent">2<', html)
         assert re.search(r'data-testid="delivered">1<', html)
         # a column in each table (by purpose, channel, hour), its figure per row
@@ -98,6 +99,48 @@ def test_without_the_test_mode_nothing_changes(staff_client, org, today):
         assert total.delivered_share == 33
         html = page.content.decode()
         assert words not in html and 'data-testid="test-mode"' not in html
+        assert "test-mode-banner" not in html and 'data-testid="messaged"' not in html
         rows = _export(staff_client)
         assert words not in rows[0] and len(rows[0]) == 12
         assert rows[1][2:6] == ["3", "2", "1", "0"]  # links, sent, delivered, opened
+
+
+BANNERS = {
+    "en": (
+        "Test mode. Messages with payment links that went through the test mode: 2. Nobody "
+        "received them: they are only recorded in Messages. Below they are counted apart from "
+        "the messages sent and delivered. To send for real, connect an SMS gateway or a "
+        "messenger in the settings."
+    ),
+    "uk": (
+        "Тестовий режим. Повідомлень із посиланнями на оплату, що пройшли через тестовий "
+        "режим: 2. Їх ніхто не отримав: вони лише записані в «Повідомленнях». Нижче їх "
+        "пораховано окремо від надісланих і доставлених. Щоб повідомлення справді надходили "
+        "клієнтам, підключіть SMS-шлюз або месенджер у налаштуваннях."
+    ),
+}
+
+
+def _text(html: str, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}">(.*?)</div></div>', html, re.S)
+    assert match, testid
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def test_one_banner_explains_the_test_mode_and_the_tile_adds_up(staff_client, org, today):
+    """ "Sent by message 0" beside "SMS 38" read as a contradiction: in the test mode one
+    banner says why, and the messages tile counts every link's message, split into sent, test
+    mode and not sent (2 + 2 + 2 = 6, the SMS row's links)."""
+    _build(org, test_mode=True)
+    for language, tile in (
+        ("en", "sent 2 · test mode 2 · not sent 2"),
+        ("uk", "надіслано 2 · тестовий режим 2 · не надіслано 2"),
+    ):
+        staff_client.cookies["django_language"] = language
+        html = staff_client.get(URL, {"period": "this_month"}).content.decode()
+        assert html.count('data-testid="test-mode-banner"') == 1
+        assert _text(html, "test-mode-banner").replace(" .", ".") == BANNERS[language]
+        assert _text(html, "sent-split") == tile
+        (sms,) = re.findall(r'<tr><td class="text-nowrap" data-testid="stage-label">SMS</td>'
+                            r'<td class="text-end">(\d+)</td>', html)  # fmt: skip
+        assert sms == "6"
