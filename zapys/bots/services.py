@@ -137,7 +137,7 @@ def _welcome(client: Client) -> Reply:
         text = _("Hello! You are connected: we will send your messages here.")
     else:
         text = _("Hello, %(name)s! You are connected: we will send your messages here.") % {
-            "name": client.greeting_name
+            "name": client.greeting_in(translation.get_language())
         }
     if url:
         text += "\n" + _("Your cabinet: %(url)s") % {"url": url}

@@ -57,6 +57,10 @@ class ClientOut(Schema):
     last_name: str
     first_name: str
     middle_name: str
+    first_name_vocative: str = Field(
+        description="how Ukrainian messages address the client (the vocative, «Оксано»), as "
+        "staff wrote it; empty: formed from first_name by the rules"
+    )
     phone: str = Field(description="E.164, e.g. +380671234567; empty when unknown")
     email: str
     birthday: date | None
@@ -108,6 +112,9 @@ class ClientCreateIn(Schema):
     last_name: NamePart = ""
     first_name: NamePart = ""
     middle_name: NamePart = ""
+    first_name_vocative: NamePart = Field(
+        "", description="the vocative Ukrainian messages use; empty: formed from first_name"
+    )
     phone: Phone
     email: Email = ""
     birthday: Date | None = None
@@ -128,6 +135,9 @@ class ClientPatchIn(Schema):
     last_name: NamePart = omittable()
     first_name: NamePart = omittable()
     middle_name: NamePart = omittable()
+    first_name_vocative: NamePart = omittable(
+        "empty: formed from first_name; a new first_name without it clears it"
+    )
     phone: Phone = omittable()
     email: Email = omittable()
     birthday: Date | None = None
@@ -185,6 +195,7 @@ def _out(
         "last_name": client.last_name,
         "first_name": client.first_name,
         "middle_name": client.middle_name,
+        "first_name_vocative": client.first_name_vocative,
         "phone": client.phone,
         "email": client.email,
         "birthday": client.birthday,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zapys.clients.import_files import MAX_FILE_BYTES, MAX_ROWS
 from zapys.clients.models import Client
+from zapys.clients.vocative import vocative
 from zapys.core.forms import StyledForm
 
 
@@ -24,6 +25,10 @@ class ClientForm(StyledForm):
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     middle_name = forms.CharField(label=_("Middle name"), max_length=100, required=False)
+    # Empty: Ukrainian messages greet by the rule's vocative, said in the hint (`_hint`).
+    first_name_vocative = forms.CharField(
+        label=_("Form of address"), max_length=100, required=False
+    )
     # A legal entity has one name (a company's); a person has the parts above.
     name = forms.CharField(label=_("Company name"), max_length=200, required=False)
     phone = forms.CharField(
@@ -57,6 +62,7 @@ class ClientForm(StyledForm):
             "last_name": client.last_name,
             "first_name": client.first_name,
             "middle_name": client.middle_name,
+            "first_name_vocative": client.first_name_vocative,
             "phone": client.phone,
             "email": client.email,
             "birthday": client.birthday,
@@ -66,6 +72,11 @@ class ClientForm(StyledForm):
             "tags": ", ".join(t.name for t in client.tags.all()),
         }
         return cls(data, initial=initial)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        typed = self.data.get("first_name") if self.is_bound else self.initial.get("first_name")
+        self.fields["first_name_vocative"].help_text = vocative_hint(str(typed or ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -90,6 +101,21 @@ class ClientForm(StyledForm):
             for part in ("last_name", "first_name", "middle_name"):
                 data.pop(part, None)
         return data
+
+
+def vocative_hint(first_name: str) -> str:
+    """What an empty form of address means, said for the name typed: «Якщо не заповнено —
+    у повідомленнях українською «Оксано»», or that the name is used as written."""
+    name = first_name.strip()
+    if not name:
+        return gettext(
+            "Empty: Ukrainian messages address the client in the vocative, formed from "
+            "the first name."
+        )
+    form = vocative(name)
+    if form == name:
+        return gettext("Empty: Ukrainian messages use the first name as written.")
+    return gettext("Empty: Ukrainian messages say “%(form)s”.") % {"form": form}
 
 
 class FreezeForm(StyledForm):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zapys.clients.names import split_name
+from zapys.clients.vocative import vocative
 from zapys.core.collation import UKRAINIAN
 from zapys.core.private_storage import get_private_storage, opaque_name
 from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
@@ -92,6 +93,10 @@ class Client(OrgOwned):
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
+    # How a Ukrainian message addresses the client («Оксано»), when staff know better than
+    # the rule (`clients.vocative`, which leaves names it is unsure of as written). Empty:
+    # the rule's form of the first name.
+    first_name_vocative = models.CharField(_("form of address"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
@@ -141,6 +146,26 @@ class Client(OrgOwned):
         if self.first_name or self.client_type == self.Type.LEGAL_ENTITY:
             return self.first_name or self.name
         return split_name(self.name).first_name or self.name
+
+    @property
+    def suggested_vocative(self) -> str:
+        """The rule's vocative of the first name («Оксано»); a company is not declined."""
+        if self.client_type == self.Type.LEGAL_ENTITY and not self.first_name:
+            return self.name
+        return vocative(self.greeting_name)
+
+    @property
+    def greeting_vocative(self) -> str:
+        """How a Ukrainian message addresses the client: the form staff wrote, else the
+        rule's («Оксано, нагадуємо…»)."""
+        return self.first_name_vocative or self.suggested_vocative
+
+    def greeting_in(self, language: str | None) -> str:
+        """The greeting in a message's language: the vocative in Ukrainian, the first name
+        as it is in English (which has no vocative)."""
+        if (language or "").lower().startswith("uk"):
+            return self.greeting_vocative
+        return self.greeting_name
 
     def build_search_text(self) -> str:
         return " ".join(part for part in (self.name, self.email, self.phone) if part).lower()

@@ -43,6 +43,7 @@ NAME_PARTS = ("last_name", "first_name", "middle_name")
 EDITABLE_FIELDS = (
     "name",
     *NAME_PARTS,
+    "first_name_vocative",
     "phone",
     "email",
     "birthday",
@@ -202,6 +203,8 @@ def _clean_fields(
             out.update(_clean_names(fields, current))
         except DomainError as exc:
             errors.extend(exc.errors or [{"field": "name", "message": exc.detail}])
+    if "first_name_vocative" in fields:
+        check("first_name_vocative", lambda: _clean_vocative(fields["first_name_vocative"]))
     if "phone" in fields:
         check("phone", lambda: normalize_phone(str(fields["phone"] or "")))
     if "email" in fields:
@@ -219,7 +222,7 @@ def _clean_fields(
     if errors:
         detail = " ".join(dict.fromkeys(e["message"] for e in errors))
         raise DomainError(detail, errors=errors)
-    return out
+    return _vocative_kept(out, current)
 
 
 def client_validate(fields: dict[str, Any], *, tags: Iterable[str] | None = None) -> dict[str, Any]:
@@ -279,6 +282,32 @@ def _clean_names(fields: dict[str, Any], current: Client | None) -> dict[str, st
     return {"name": name, **parts}
 
 
+def _clean_vocative(value: Any) -> str:
+    form = _one_line(value)
+    if len(form) > 100:
+        raise DomainError(
+            _("The form of address can be at most 100 characters long."),
+            field="first_name_vocative",
+        )
+    return form
+
+
+def _vocative_kept(data: dict[str, Any], current: Client | None) -> dict[str, Any]:
+    """The staff-written form of address follows the name it was written for: a company
+    has none, and a new first name drops the old form unless a new one is written with it
+    (the form posts the old form back unchanged; the API leaves it out)."""
+    client_type = data.get("client_type") or (current.client_type if current else "")
+    if client_type == Client.Type.LEGAL_ENTITY:
+        return {**data, "first_name_vocative": ""}
+    if current is None or not current.first_name_vocative:
+        return data
+    renamed = data.get("first_name", current.first_name) != current.first_name
+    kept = data.get("first_name_vocative", current.first_name_vocative)
+    if renamed and kept == current.first_name_vocative:
+        return {**data, "first_name_vocative": ""}
+    return data
+
+
 def _clean_email(value: Any) -> str:
     email = str(value or "").strip().lower()
     if email:
@@ -314,6 +343,7 @@ def client_create(
     last_name: str = "",
     first_name: str = "",
     middle_name: str = "",
+    first_name_vocative: str = "",
     phone: str = "",
     email: str = "",
     birthday: date | None = None,
@@ -330,6 +360,7 @@ def client_create(
         {
             "name": name,
             **{k: v for k, v in parts.items() if v},
+            "first_name_vocative": first_name_vocative,
             "phone": phone,
             "email": email,
             "birthday": birthday,

@@ -47,7 +47,7 @@ from zapys.ledger.services import account_base_for, entry_create
 from zapys.memberships.models import ClientMembership
 from zapys.messaging.events import CHANNELS, CUSTOM_MESSAGE
 from zapys.messaging.models import Message
-from zapys.messaging.rendering import render_template
+from zapys.messaging.rendering import greeting_for, render_template
 from zapys.messaging.services import message_send
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import notify_staff, payment_create, payment_expire
@@ -1055,7 +1055,8 @@ def message_variables(
         "bill.end_date": _date_text(invoice.period_end),
         "bill.amount_url": _amount_url(invoice, language),
         "bill.amount_subjects_url": _amount_subjects_url(invoice, language),
-        "customer.first_name": customer.greeting_name,
+        # the vocative in Ukrainian («Оксано»); a company is greeted neutrally («Вітаємо!»)
+        "customer.first_name": greeting_for(customer, language),
         "customer.name": customer.name,
         "customer.bills": bills,
         "customer.bills.amount_url": bills.amount_url,

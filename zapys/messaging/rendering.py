@@ -18,7 +18,10 @@ Placeholder syntax: `{name}` / `{a.b.c}`, and `{{ name }}` (spaces optional) as 
 synonym for people used to Jinja/Django. Names are ASCII identifiers.
 
 `{first_name}` is short for `{client.first_name}` (allowed wherever that is), and both
-greet by `Client.greeting_name`: the first name, never an empty greeting. A company (a
+greet by `Client.greeting_name`: the first name, never an empty greeting. A message in
+Ukrainian (the active language: callers render inside the message's language) greets in
+the vocative, `Client.greeting_vocative` («Оксано, нагадуємо…»; the form staff wrote, else
+`clients.vocative`'s); English has no vocative and keeps the name as it is. A company (a
 legal entity, which has no first name) is not greeted by its name («ФОП Мельник А. В., ваш
 візит…» reads like a form letter): the template's greeting is made neutral instead —
 "{first_name}, your visit…" reads «Вітаємо! Ваш візит…», "Hello {first_name}!" reads
@@ -32,6 +35,7 @@ time ("5 грудня о 14:30"). Senders pass dates, not strings, so a client n
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -39,7 +43,7 @@ from datetime import date, datetime
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeData
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from zapys.clients.models import Client
 
@@ -55,6 +59,8 @@ ALIASES = {
 }
 #: Paths read from another attribute: the greeting never comes out empty.
 _READ_AS = {"client.first_name": "client.greeting_name"}
+#: The same in a Ukrainian message: the greeting is in the vocative.
+_READ_AS_UKRAINIAN = {"client.first_name": "client.greeting_vocative"}
 
 
 def render_template(
@@ -100,8 +106,10 @@ def _render(
     convert: Callable[[object], str],
 ) -> str:
     allowed_names = None if allowed is None else frozenset(allowed)
-    if _greets_nobody(variables, allowed_names):
-        template = _without_the_name(template, aliased="first_name" not in variables)
+    read_as = _READ_AS_UKRAINIAN if _in_ukrainian() else _READ_AS
+    nameless = _nameless_greetings(variables, allowed_names)
+    if nameless:
+        template = _without_the_name(template, nameless, aliased="first_name" not in variables)
 
     def replace(match: re.Match[str]) -> str:
         name = _name_of(match)
@@ -111,8 +119,8 @@ def _render(
             return match.group(0)
         try:
             value = _lookup(variables, name)
-            if name in _READ_AS and name not in variables:
-                greeting = _lookup(variables, _READ_AS[name])
+            if name in read_as and name not in variables:
+                greeting = _lookup(variables, read_as[name])
                 value = value if greeting is _MISSING else greeting
             return match.group(0) if value is _MISSING else convert(value)
         except Exception:
@@ -122,19 +130,47 @@ def _render(
     return PLACEHOLDER_RE.sub(replace, template)
 
 
+def _in_ukrainian() -> bool:
+    return (get_language() or "").lower().startswith("uk")
+
+
+def greeting_for(client: Client, language: str | None) -> object:
+    """The value of a greeting a sender fills in itself (the invoices' `customer.first_name`):
+    the client's greeting in `language` (`Client.greeting_in`), or `NO_NAME` for a company
+    without a first name, which makes the template's greeting neutral as `{client.first_name}`'s
+    is."""
+    if client.client_type == Client.Type.LEGAL_ENTITY and not client.first_name:
+        return NO_NAME
+    return client.greeting_in(language)
+
+
 def _name_of(match: re.Match[str]) -> str:
     return match.group("double") or match.group("single")
 
 
-def _greets_nobody(variables: Mapping[str, object], allowed: frozenset[str] | None) -> bool:
-    """Whether the greeting has no name to say: the client is a company (a legal entity
-    keeps only its name) without a first name of its own. A sender that gives
-    "client.first_name" itself has decided, and a template that may not use the name keeps
-    its placeholder as written."""
+def _nameless_greetings(
+    variables: Mapping[str, object], allowed: frozenset[str] | None
+) -> tuple[str, ...]:
+    """The greeting placeholders with no name to say. `client.first_name`: the client is a
+    company (a legal entity keeps only its name) without a first name of its own; a sender
+    that gives "client.first_name" itself has decided. Another greeting (`_GREETINGS`): its
+    sender gave `NO_NAME` (`greeting_for`). A template that may not use a name keeps its
+    placeholder as written."""
+    nameless = [
+        path
+        for path in _GREETINGS
+        if variables.get(path) is NO_NAME and (allowed is None or path in allowed)
+    ]
     if "client.first_name" in variables or (
         allowed is not None and "client.first_name" not in allowed
     ):
-        return False
+        return tuple(nameless)
+    if _is_nameless_company(variables):
+        nameless.insert(0, "client.first_name")
+    return tuple(nameless)
+
+
+def _is_nameless_company(variables: Mapping[str, object]) -> bool:
     try:
         company = _lookup(variables, "client.client_type") == Client.Type.LEGAL_ENTITY
         return company and not _lookup(variables, "client.first_name")
@@ -142,20 +178,42 @@ def _greets_nobody(variables: Mapping[str, object], allowed: frozenset[str] | No
         return False  # a broken client object: greet as before rather than fail
 
 
-#: The greeting's placeholder with what surrounds it: the comma and spaces before it, the
-#: punctuation after it, and the character that follows (capitalised when the name opened
-#: the sentence). `{first_name}` only where it is the alias (`_without_the_name`).
-_GREETING_SLOT = re.compile(
-    r"(?P<pre>,?[ \t]*)"
-    r"(?P<name>\{\{\s*client\.first_name\s*\}\}|\{client\.first_name\}"
-    r"|\{\{\s*first_name\s*\}\}|\{first_name\})"
-    r"(?P<post>[ \t]*[,!.]?[ \t]*)(?P<next>.?)"
-)
+class _NoName:
+    """A greeting with no name to say (`greeting_for`): the renderer makes the template's
+    greeting neutral instead. Printed, it is nothing."""
+
+    def __str__(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return "NO_NAME"
+
+
+NO_NAME = _NoName()
+#: The placeholders that greet the client by name: `client.first_name` (and its alias
+#: `{first_name}`) everywhere, the invoices' `customer.first_name` (I6 tags).
+_GREETINGS = ("client.first_name", "customer.first_name")
+
+
+@functools.lru_cache(maxsize=8)
+def _greeting_slot(paths: tuple[str, ...], aliased: bool) -> re.Pattern[str]:
+    """The greeting's placeholder with what surrounds it: the comma and spaces before it,
+    the punctuation after it, and the character that follows (capitalised when the name
+    opened the sentence). `{first_name}` only where it is the alias of `client.first_name`."""
+    names = [*paths, *(["first_name"] if aliased and "client.first_name" in paths else [])]
+    placeholders = "|".join(
+        rf"\{{\{{\s*{re.escape(name)}\s*\}}\}}|\{{{re.escape(name)}\}}" for name in names
+    )
+    return re.compile(
+        rf"(?P<pre>,?[ \t]*)(?P<name>{placeholders})(?P<post>[ \t]*[,!.]?[ \t]*)(?P<next>.?)"
+    )
+
+
 #: What ends a sentence: a name right after one (or at the start) opens the next.
 _SENTENCE_END = ".!?…\n"
 
 
-def _without_the_name(template: str, *, aliased: bool) -> str:
+def _without_the_name(template: str, paths: tuple[str, ...], *, aliased: bool) -> str:
     """The template with its greeting made neutral, for a client with no name to greet:
     a name opening a sentence becomes the greeting itself ("{first_name}, your visit" →
     "Hello! Your visit"); a name inside one is left out with its comma ("Hello
@@ -164,8 +222,6 @@ def _without_the_name(template: str, *, aliased: bool) -> str:
     hello = pgettext("greeting a client whose name is not said", "Hello!")
 
     def neutral(match: re.Match[str]) -> str:
-        if not aliased and "client." not in match.group("name"):
-            return match.group(0)  # the sender's own `first_name`, not the greeting
         pre, post, following = match.group("pre"), match.group("post"), match.group("next")
         before = match.string[: match.start()].rstrip(" \t")
         if "," not in pre and (not before or before[-1] in _SENTENCE_END):
@@ -174,7 +230,7 @@ def _without_the_name(template: str, *, aliased: bool) -> str:
         said = post.strip()
         return f"{said} {following}" if following else said
 
-    return _GREETING_SLOT.sub(neutral, template)
+    return _greeting_slot(paths, aliased).sub(neutral, template)
 
 
 #: Names read from the message's client when the sender gives no value of that name (the

@@ -80,8 +80,10 @@ _MESSAGE_FIELDS = (
     "terms_snapshot",
     "client__organization_id",
     "client__name",
-    # what a message may greet or link the client by (`Client.greeting_name`, `{cabinet_url}`)
+    # what a message may greet or link the client by (`Client.greeting_name`, its Ukrainian
+    # `greeting_vocative`, `{cabinet_url}`)
     "client__first_name",
+    "client__first_name_vocative",
     "client__client_type",
     "client__cabinet_token",
     "client__phone",

@@ -180,7 +180,8 @@ def test_channel_fallback_and_opt_outs(org, consoles):
     rows = {m.client_id: m for m in broadcast_messages(broadcast)}
     assert set(rows) == {on_telegram.pk, stopped_telegram.pk}
     assert rows[on_telegram.pk].channel == "telegram"
-    assert rows[on_telegram.pk].text.startswith(f"{on_telegram.first_name}, hello!")
+    # greeted in the vocative («Тетяно»): the organization writes in Ukrainian
+    assert rows[on_telegram.pk].text.startswith(f"{on_telegram.greeting_vocative}, hello!")
     assert on_telegram.first_name  # a name, not the placeholder
     assert rows[stopped_telegram.pk].channel == "sms"  # the STOP was for Telegram only
     sms = rows[stopped_telegram.pk].text
@@ -294,7 +295,7 @@ def test_estimate_counts_channels_parts_and_cost(org, consoles, django_assert_ma
     assert found.sms_parts_each >= 2  # 70 UCS-2 characters at most in one part
     assert found.sms_parts == 3 * found.sms_parts_each
     assert found.sms_cost == found.sms_parts * 150
-    assert found.sample == a and found.preview["viber"].startswith(f"{a.first_name}, знижка")
+    assert found.sample == a and found.preview["viber"].startswith(f"{a.greeting_vocative}, знижка")
     # grouped, not per client: the same queries for 6 clients and for 30 more
     with CaptureQueriesContext(connection) as few:
         estimate(organization=org, spec=ALL, channel="", text=text, now=timezone.now())

@@ -240,7 +240,7 @@ def test_a_broadcast_greets_a_company_neutrally_and_a_person_by_name(org, compan
     assert "Мельник" not in body
     person = make_client(org, "Шевченко Олена")
     body, _subject = broadcast_text(organization=org, text=text, client=person, channel="telegram")
-    assert body.startswith("Олена, у п'ятницю знижка 20%")
+    assert body.startswith("Олено, у п'ятницю знижка 20%")  # the vocative: a Ukrainian org
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,7 @@ def test_message_is_written_in_the_callers_transaction_and_delivered_after_commi
     assert message.status == Message.Status.QUEUED
     assert message.channel == "sms"
     assert message.recipient == "+380501234567"
-    assert message.text == "Олена, see you at 10:00"
+    assert message.text == "Олено, see you at 10:00"  # the org writes in Ukrainian
     assert message.transport_code == "console"
     assert len(callbacks) == 1
     assert AuditLog.objects.filter(action="message.queue", object_id=str(message.pk)).exists()
@@ -104,7 +104,7 @@ def test_linked_messenger_wins_then_sms_then_email(org, actor):
     link_messenger(client, "telegram", "777")
     assert send(org, actor, client, key="a").channel == "telegram"
     assert Message.objects.get(idempotency_key="a").recipient == "777"
-    assert Message.objects.get(idempotency_key="a").text == "TG Олена 10:00"
+    assert Message.objects.get(idempotency_key="a").text == "TG Олено 10:00"
 
     no_messenger = make_client(org, name="Бойко Іван", phone="+380671112233", email="i@e.com")
     assert send(org, actor, no_messenger, key="b").channel == "sms"
@@ -161,7 +161,7 @@ def test_organization_template_overrides_default(org, actor):
         text="Привіт, {client.first_name}! Чекаємо о {visit_time}.",
         actor=actor,
     )
-    assert send(org, actor, client).text == "Привіт, Олена! Чекаємо о 10:00."
+    assert send(org, actor, client).text == "Привіт, Олено! Чекаємо о 10:00."
 
 
 @pytest.mark.parametrize(
@@ -315,8 +315,8 @@ def test_send_many_routes_like_send_and_shares_its_idempotency_keys(org, other_o
     assert len(ctx) <= 9  # settings, accounts, templates, messengers, keys, one insert
     sent = {m.idempotency_key: m for m in Message.objects.filter(idempotency_key__startswith="m")}
     assert (sent["many:1"].channel, sent["many:1"].recipient) == ("telegram", "777")
-    assert sent["many:1"].text == "TG Олена 10:00"
-    assert (sent["many:2"].channel, sent["many:2"].text) == ("sms", "Іван, see you at 10:00")
+    assert sent["many:1"].text == "TG Олено 10:00"
+    assert (sent["many:2"].channel, sent["many:2"].text) == ("sms", "Іване, see you at 10:00")
     assert (sent["many:3"].channel, sent["many:3"].subject) == ("email", "Visit at 10:00")
     # the deleted client and the other organization's client get nothing; the key already
     # used by message_send is not queued twice
