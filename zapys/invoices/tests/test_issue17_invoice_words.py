@@ -111,6 +111,6 @@ def test_the_delivery_log_names_a_chat_and_the_test_mode_in_words(
         )
     html = unescape(staff_page(staff_client, owner, language, "invoices:detail", invoice.pk))
     assert "900000077" not in html  # the chat id means nothing to a person
-    assert chat in html and "+380670000001" in html  # a phone reads as stored
+    assert chat in html and "+380 67 000 00 01" in html  # a phone as people write it
     assert html.count('data-testid="message-status"') == 2
     assert html.count(test_mode) == 1  # the console's SMS; the Telegram one was delivered

@@ -13,6 +13,7 @@ from django.utils import translation
 from tests.factories import make_staff
 from tests.factories_messaging import link_messenger, make_client, make_console_accounts
 from zapys.accounts.models import User
+from zapys.clients.phones import display_phone
 from zapys.core.audit import Actor
 from zapys.messaging.events import STAFF_NOTIFICATION, TEST_MESSAGE
 from zapys.messaging.models import TEST_MODE_OUTCOME, Message, message_outcome
@@ -166,14 +167,14 @@ def test_the_outbox_and_the_message_page_show_no_chat_id(org, owner, staff_clien
         outbox = _page(staff_client, "messaging:outbox")
         assert f'data-testid="message-recipient">{words}</div>' in outbox
         assert CHAT not in outbox
-        # negative: an SMS row still shows the phone the message went to
-        assert f'data-testid="message-recipient">{sms.recipient}</div>' in outbox
+        # negative: an SMS row still shows the phone the message went to, as people write it
+        assert f'data-testid="message-recipient">{display_phone(sms.recipient)}</div>' in outbox
         detail = _page(staff_client, "messaging:message", message.pk)
         assert words in detail and "Коваль Олена" in detail
         assert CHAT not in _visible(detail)  # only the tooltip has it, for whoever debugs
         assert re.search(rf'title="[^"]*: {CHAT}"', detail)
         sms_page = _page(staff_client, "messaging:message", sms.pk)
-        assert f'data-testid="message-recipient">{sms.recipient}<br>' in sms_page
+        assert f'data-testid="message-recipient">{display_phone(sms.recipient)}<br>' in sms_page
         tab = _page(staff_client, "messaging:client_messages", olena.pk)
         assert words in tab and CHAT not in _visible(tab)
 

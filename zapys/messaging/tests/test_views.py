@@ -256,7 +256,7 @@ def test_related_messages_include(org, actor, owner):
     html = render_to_string(
         "messaging/_related_messages.html", {"messages_list": messages_for(owner)}
     )
-    assert "+380501234567" in html
+    assert "+380 50 123 45 67" in html  # the phone as people write it
 
 
 def test_dashboard_cards(org, actor, owner, staff_client):
