@@ -104,28 +104,35 @@ def load(ctx: DemoContext) -> None:
         return
     service_list = [s for s in service_list if getattr(s, "price", 0) >= 20_000] or service_list
     made: list[Booking] = []
-    for i in range(6):
-        start = (ctx.now + timedelta(days=3 + i)).replace(
-            hour=9 + i, minute=0, second=0, microsecond=0
-        )
-        try:
-            visit = visit_create(
-                organization=org,
-                client=clients[i % len(clients)],
-                staff=staff[i % len(staff)],
-                service=service_list[i % len(service_list)],
-                starts_at=start,
-                branch=ctx.branches[0],
-                actor=ctx.actor,
-                now=ctx.now,
+    # one booking a day from three days ahead, on the first free hour: the schedule's demo
+    # fills days relative to today, so a fixed hour is busy on some days and not on others
+    for day in range(12):
+        if len(made) == 6:
+            break
+        i = len(made)
+        for hour in (9 + i, 13, 16, 10, 14, 17):
+            start = (ctx.now + timedelta(days=3 + day)).replace(
+                hour=hour, minute=0, second=0, microsecond=0
             )
-            made.append(
-                services.booking_create(
-                    visit=visit, actor=ctx.actor, booking_type=fixed, now=ctx.now
+            try:
+                visit = visit_create(
+                    organization=org,
+                    client=clients[i % len(clients)],
+                    staff=staff[i % len(staff)],
+                    service=service_list[i % len(service_list)],
+                    starts_at=start,
+                    branch=ctx.branches[0],
+                    actor=ctx.actor,
+                    now=ctx.now,
                 )
-            )
-        except Exception:  # noqa: S112 - a busy demo slot: one booking fewer
-            continue
+                made.append(
+                    services.booking_create(
+                        visit=visit, actor=ctx.actor, booking_type=fixed, now=ctx.now
+                    )
+                )
+            except Exception:  # noqa: S112 - a busy demo slot: try the next hour
+                continue
+            break
     if len(made) < 5:
         return
     payment_succeed(

@@ -16,12 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Organization, User
 from zapys.catalog.models import Room
 from zapys.core.audit import Actor
+from zapys.core.dates import date_inline
 from zapys.core.exceptions import Conflict, NotFound
 from zapys.core.prepared import PreparedQuery
 from zapys.core.tenancy import organization_zone
@@ -38,7 +38,8 @@ def _describe(visit: Visit) -> str:
     tz = organization_zone(visit.organization)
     start = visit.starts_at.astimezone(tz)
     end = visit.ends_at.astimezone(tz)
-    return f"«{visit.title}» {date_format(start, 'SHORT_DATE_FORMAT')} {start:%H:%M}–{end:%H:%M}"
+    # named as messages name a visit: «Манікюр», 7 грудня, 10:45–11:15
+    return f"«{visit.title}», {date_inline(start.date(), 'j E')}, {start:%H:%M}–{end:%H:%M}"
 
 
 def check_free(
@@ -64,7 +65,7 @@ def check_free(
     clash = base.filter(staff=staff).order_by("starts_at").first()
     if clash is not None:
         raise Conflict(
-            _("%(staff)s is busy at this time: %(visit)s.")
+            _("%(staff)s already has a visit at this time: %(visit)s.")
             % {"staff": staff, "visit": _describe(clash)},
             field="starts_at",
             extra={"conflicting_visit_id": clash.pk},

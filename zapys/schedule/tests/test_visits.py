@@ -1,6 +1,7 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from tests.factories_clients import make_client
 from tests.factories_schedule import SYSTEM, local, make_specialist, make_visit
@@ -37,6 +38,13 @@ def test_overlap_refused_with_conflicting_visit_named(org, spec, service, client
     assert exc.value.extra["conflicting_visit_id"] == first.pk
     assert "Haircut" in exc.value.detail
     assert Visit.objects.count() == 1
+    # the refusal names the visit as messages do, with no "(-а)" guessing the gender
+    with translation.override("uk"), pytest.raises(Conflict) as exc:
+        make_visit(
+            org, client=other, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10, 30)
+        )
+    assert "на цей час уже є візит — «Haircut», 4 березня, 10:00–11:00." in exc.value.detail
+    assert "(-а)" not in exc.value.detail and Visit.objects.count() == 1
     # back to back is fine
     make_visit(org, client=other, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 11))
 
