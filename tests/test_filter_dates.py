@@ -16,9 +16,12 @@ from tests.factories_ledger import make_client, make_payment_type
 from zapys.core.filter_forms import PeriodForm, filter_dates
 
 
-def _get(client, url: str, params: dict[str, str], language: str = "uk") -> str:
+def _get(
+    client, url: str, params: dict[str, str], language: str = "uk", *, htmx: bool = False
+) -> str:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(url, params)
+    # a client card's tab is a fragment: htmx asks for it (a plain GET goes to the card)
+    response = client.get(url, params, headers={"HX-Request": "true"} if htmx else {})
     assert response.status_code == 200
     html = response.content.decode()
     assert 'type="date"' not in html and 'type="datetime-local"' not in html
@@ -83,7 +86,9 @@ def test_day_sales_reads_a_typed_day(org, branch, staff_client) -> None:
 
 def test_client_visits_and_online_sales_report_read_typed_dates(org, staff_client) -> None:
     client = make_client(org)
-    html = _get(staff_client, f"/clients/{client.pk}/visits/", {"date_from": "01.12.2026"})
+    html = _get(
+        staff_client, f"/clients/{client.pk}/visits/", {"date_from": "01.12.2026"}, htmx=True
+    )
     assert _value(html, "date_from") == "01.12.2026"
     html = _get(staff_client, "/online-sales/report/", {"from": "01.12.2026", "to": "2026-12-31"})
     assert _value(html, "from") == "01.12.2026" and _value(html, "to") == "31.12.2026"

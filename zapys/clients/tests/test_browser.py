@@ -58,7 +58,7 @@ def test_create_filter_open_delete_restore(browser, live_server, salon):
     tags = {el.text for el in browser.find_elements(By.CSS_SELECTOR, "[data-testid=client-tag]")}
     assert tags == {"Йога", "VIP"}
     assert (
-        "+380671234567"
+        "+380 67 123 45 67"  # stored +380671234567, shown as people write it
         in browser.find_element(By.CSS_SELECTOR, "[data-testid=client-overview]").text
     )
 

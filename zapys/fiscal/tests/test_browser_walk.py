@@ -22,6 +22,7 @@ from tests.browser import (
     click_and_load,
     login,
     screenshot,
+    wait_htmx_idle,
 )
 from tests.factories import PASSWORD, SYSTEM, make_branch, make_org, make_staff
 from tests.factories_messaging import make_console_accounts
@@ -213,8 +214,11 @@ def test_fiscal_acceptance_walk(browser, live_server, salon, language):
             )
             client = topup.client
             cabinet = client.cabinet_url.replace("http://testserver", live_server.url)
-        # The client card's messages (its htmx part, read as the card loads it).
+        # The client card's messages tab (the card loads it with htmx; the fragment's own
+        # address opened as a page goes to the card on that tab).
         browser.get(f"{live_server.url}/clients/{client.pk}/messages/")
+        assert browser.current_url.endswith(f"/clients/{client.pk}/?tab=messages")
+        wait_htmx_idle(browser)
         assert sale.check_url in browser.page_source and ret.check_url in browser.page_source
         screenshot(browser, f"{shot}-5-client-messages")
         browser.delete_all_cookies()

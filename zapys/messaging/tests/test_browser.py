@@ -46,7 +46,7 @@ def test_outbox_shows_a_console_message(browser, live_server, salon):
     browser.get(f"{live_server.url}/messages/")
     row = wait_for(browser, "[data-testid=message-row]")
     assert "Оплатіть бронювання" in row.text
-    assert "+380671234567" in row.text
+    assert "+380 67 123 45 67" in row.text  # stored +380671234567
     link = row.find_element(By.CSS_SELECTOR, "[data-testid=message-text] a")
     assert link.get_attribute("href") == "https://pay.example/abc"
     assert row.find_element(By.CSS_SELECTOR, "[data-testid=message-status]").text

@@ -71,7 +71,7 @@ def test_buy_scan_attach_with_groups_book_classes_and_refund(live_server, studio
         # The buyer: the storefront, the plan's page, the sandbox, the code.
         browser.get(f"{live_server.url}/shop/{org.slug}/")
         screenshot(browser, "ow_storefront")
-        click_and_load(browser, "a[href*='/shop/']")
+        click_and_load(browser, "[data-testid=buy-button]")
         wait_for(browser, "[data-testid=buy-form]")
         browser.find_element(By.NAME, "email").send_keys("buyer@example.com")
         click_and_load(browser, "[data-testid=continue]")

@@ -232,7 +232,7 @@ def test_client_search_by_name_phone_email_within_the_organization(staff_client,
     page = _picker(staff_client, "koval")
     assert page.count('data-testid="client-option"') == 1
     assert f'data-pick-client="{olena.pk}"' in page and "Outsider" not in page
-    assert 'data-label="Koval Olena" data-detail="+380671112233"' in page
+    assert 'data-label="Koval Olena" data-detail="+380 67 111 22 33"' in page
     for q in ("067 111 22 33", "olena@example"):
         page = _picker(staff_client, q)
         assert page.count('data-testid="client-option"') == 1, q
