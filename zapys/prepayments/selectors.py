@@ -32,6 +32,7 @@ from zapys.prepayments.models import (
     PrepaymentSettings,
 )
 from zapys.prepayments.reasons import reason_text
+from zapys.schedule.models import Attendance
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
@@ -668,3 +669,26 @@ def cancellations_report(
         row.charged += int(r["charged"] or 0)
         row.waived += int(r["waived"] or 0)
     return sorted(rows.values(), key=lambda row: (-row.charged, row.name))
+
+
+def balance_held_by_bookings(booking: Booking) -> int:
+    """Kopecks of the client's balance already standing behind their other paid bookings.
+
+    A prepayment paid from the balance is a pair of entries that leaves the balance as it was
+    (the money stays there until the visit's checkout takes it), and so does a card-paid one
+    once its money lands. Until that visit is settled the money is promised to it: another
+    booking may be paid only from what is left. Settled means the client's attendance is
+    marked (arrived, charged, absent or cancelled), after which the checkout or the policy
+    has dealt with the money."""
+    held = (
+        Booking.objects.for_org(booking.organization)
+        .filter(
+            client_id=booking.client_id,
+            status=Booking.Status.PAID,
+            visit__attendances__client_id=booking.client_id,
+            visit__attendances__state=Attendance.State.PLANNED,
+        )
+        .exclude(pk=booking.pk)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return held or 0

@@ -22,10 +22,11 @@ from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record
 from zapys.ledger.selectors import client_balance
+from zapys.payments.payables import balance_owner_lock
 from zapys.payments.services import payment_expire
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, BranchFinance
-from zapys.prepayments.selectors import booking_branch
+from zapys.prepayments.selectors import balance_held_by_bookings, booking_branch
 from zapys.prepayments.services.notices import booking_message_send, booking_staff_notify
 from zapys.prepayments.services.prepayment_settings import prepayment_settings_get
 from zapys.prepayments.services.visit_side import visit_clock_set, visit_locked
@@ -197,12 +198,32 @@ def booking_pay_from_balance(
 
     now = now or timezone.now()
     organization = booking.organization
+    # The client's row first (the order every payment from a balance takes): two bookings
+    # paid from one balance at once then decide one after the other, the second from what
+    # the first left free.
+    balance_owner_lock(organization, booking.client_id)
     balance = client_balance(booking.client)
+    held = balance_held_by_bookings(booking)
     if balance < booking.amount:
         raise DomainError(
             _("The balance (%(balance)s) does not cover the prepayment (%(amount)s).")
             % {
                 "balance": format_money(balance, booking.currency),
+                "amount": format_money(booking.amount, booking.currency),
+            },
+            field="balance",
+        )
+    if balance - held < booking.amount:
+        raise DomainError(
+            _(
+                "The balance (%(balance)s) already stands behind other paid bookings "
+                "(%(held)s); what is left (%(free)s) does not cover the prepayment "
+                "(%(amount)s)."
+            )
+            % {
+                "balance": format_money(balance, booking.currency),
+                "held": format_money(held, booking.currency),
+                "free": format_money(max(balance - held, 0), booking.currency),
                 "amount": format_money(booking.amount, booking.currency),
             },
             field="balance",
