@@ -74,6 +74,19 @@ def percent_of(amount: int, percent: Decimal | int | str) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def share_percent(part: int, whole: int) -> int:
+    """`part` of `whole` in whole percent, rounded half up (away from zero): 5 of 8 is 63 %,
+    1 of 8 is 13 %, as people count. Python's `round()` rounds half to even (62 %, 12 %), and
+    a float may land just under the half; integers are exact. `whole` must not be 0."""
+    if whole == 0:
+        raise ZeroDivisionError("share_percent of a whole of 0")
+    negative = (part < 0) != (whole < 0)
+    quotient, remainder = divmod(abs(100 * part), abs(whole))
+    if 2 * remainder >= abs(whole):
+        quotient += 1
+    return -quotient if negative else quotient
+
+
 def multiply_rate(rate_per_hour: int, minutes: int) -> int:
     """An hourly rate (kopecks) × a duration in minutes, rounded half-up."""
     value = Decimal(rate_per_hour) * Decimal(minutes) / Decimal(60)

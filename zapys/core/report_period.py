@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.forms import StyledForm
+from zapys.core.money import share_percent
 
 #: The longest period a report shows by day (a year and a day: a leap year fits).
 MAX_DAYS = 367
@@ -153,7 +154,7 @@ def change_percent(now: int, before: int) -> int | None:
     """How much `now` differs from `before`, in whole percent (None when before was 0)."""
     if not before:
         return None
-    return round(100 * (now - before) / before)
+    return share_percent(now - before, before)
 
 
 def sum_by(rows: Iterable[dict], key: str, value: str) -> dict:

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext, override
 
 from zapys.accounts.models import Branch
 from zapys.core.exceptions import DomainError
-from zapys.core.money import format_money, multiply_rate, percent_of
+from zapys.core.money import format_money, multiply_rate, percent_of, share_percent
 from zapys.core.prepared import PreparedQuery
 from zapys.core.tenancy import current_org, organization_zone
 from zapys.memberships.selectors import clients_with_covering_membership
@@ -372,7 +372,7 @@ def report_totals(qs: QuerySet[Booking]) -> ReportTotals:
         ran_out=Count("id", filter=ran_out),
     )
     totals = ReportTotals(**{k: int(v or 0) for k, v in row.items()})  # type: ignore[arg-type]
-    totals.conversion = round(100 * totals.received / totals.issued) if totals.issued else 0
+    totals.conversion = share_percent(totals.received, totals.issued) if totals.issued else 0
     by_day: dict[date | None, dict[str, int]] = defaultdict(lambda: {"received": 0, "ran_out": 0})
     days = (
         qs.order_by()

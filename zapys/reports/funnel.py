@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zapys.core.money import share_percent
 from zapys.core.report_period import Period
 from zapys.messaging.models import TEST_MODE_OUTCOME, Channel, Message, message_outcome
 from zapys.payments.models import Payment
@@ -88,7 +89,7 @@ class Stage:
             self.expired += 1
 
     def share(self, count: int) -> int | None:
-        return round(100 * count / self.links) if self.links else None
+        return share_percent(count, self.links) if self.links else None
 
     @property
     def paid_share(self) -> int | None:
@@ -116,7 +117,7 @@ class Stage:
     def delivered_share(self) -> int | None:
         """Of the messages a real transport was given (the test mode's reached no one)."""
         real = self.messaged - self.test_mode
-        return round(100 * self.delivered / real) if real else None
+        return share_percent(self.delivered, real) if real else None
 
     def percentile(self, rank: int) -> int | None:
         """Seconds from sending to paying within which `rank`% of the paid links were paid
