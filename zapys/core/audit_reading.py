@@ -61,7 +61,10 @@ _UNSHOWN = frozenset({"message_id"})
 #: The last part of an action key that creates its object ("invoice_rule.create"): a pair
 #: written then has the blank object's default as its "before" ("Current → Next"), which
 #: was never the object's value: only the value it was created with is read.
-_CREATING = frozenset({"create", "created"})
+_CREATING = frozenset({"create", "created", "sell", "start"})
+#: ... and the ledger's `entry_create`, `operation_create`, `receipt_create`: one service per
+#: kind of row, each creating it ("Amount: — → 700,00" read as if the amount had changed).
+_CREATING_SUFFIX = "_create"
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ def _read(
     row: AuditLog, related: _RelatedNames, units: _Units, objects: _ObjectNames
 ) -> AuditRowText:
     model = _model(row.object_type)
-    creating = row.action.rpartition(".")[2] in _CREATING
+    verb = row.action.rpartition(".")[2]
+    creating = verb in _CREATING or verb.endswith(_CREATING_SUFFIX)
     changes = []
     for key, value in (row.changes or {}).items():
         if key in _UNSHOWN:

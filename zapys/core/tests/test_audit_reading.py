@@ -82,16 +82,17 @@ def test_a_row_reads_in_words_in_both_languages(org, actor):
         (text,) = audit_rows_read([row])
     assert text.action == "Оплату або списання записано"
     changes = {change.label: (change.old, change.new) for change in text.changes}
-    assert changes["Сума"] == ("—", "50,00\u00a0грн")
-    assert changes["Клієнт"] == ("—", "Шевчук Марія")
+    # a created entry reads its values, not "— → 50,00 грн"
+    assert changes["Сума"] == (None, "50,00\u00a0грн")
+    assert changes["Клієнт"] == (None, "Шевчук Марія")
     assert changes["Причина"] == (None, "Зайвий нуль")
     assert "5000" not in str(changes) and "debit" not in str(changes)
     with translation.override("en"):
         (text,) = audit_rows_read([row])
     changes = {change.label: (change.old, change.new) for change in text.changes}
     assert text.action == "Payment or charge recorded"
-    assert changes["Amount"] == ("—", "UAH\u00a050.00")
-    assert changes["Kind"] == ("—", "Paid in")  # the choice's label, not "debit"
+    assert changes["Amount"] == (None, "UAH\u00a050.00")
+    assert changes["Kind"] == (None, "Paid in")  # the choice's label, not "debit"
 
 
 def test_amounts_an_app_declares_as_money_read_as_money(org, actor):
@@ -280,3 +281,22 @@ def test_a_broadcasts_counts_read_in_the_page_language(org, actor):
     with translation.override("en"):
         (text,) = audit_rows_read([row])
     assert [c.label for c in text.changes] == ["Sent", "Not delivered", "Recipients"]
+
+
+@pytest.mark.parametrize(
+    "action", ["ledger.entry_create", "ledger.receipt_create", "membership.sell", "client.create"]
+)
+def test_a_row_that_creates_its_object_reads_its_values_not_a_change_from_nothing(
+    org, actor, action
+):
+    """The ledger's services each create one kind of row ("entry_create"): its values were
+    never "— → 700,00 грн"; a change of an existing object keeps its before and after."""
+    client = make_client(org, "Шевчук Марія")
+    for key in (action, "client.update"):
+        audit_record(
+            organization=org, actor=actor, action=key, obj=client, changes={"name": [None, "Марія"]}
+        )
+    rows = AuditLog.objects.filter(object_id=str(client.pk)).order_by("-id")[:2]
+    updated, created = audit_rows_read(rows)
+    assert [(c.old, c.new) for c in created.changes] == [(None, "Марія")]
+    assert [(c.old, c.new) for c in updated.changes] == [("—", "Марія")]
