@@ -144,6 +144,8 @@ def _pattern(path: str) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\{[A-Za-z][A-Za-z0-9_.]*\}")
+#: A link's random token may hold "-z_v-" (token_urlsafe): an address is not words.
+_URL = re.compile(r"https?://\S+")
 
 
 def findings(
@@ -157,6 +159,7 @@ def findings(
     found = [marker for marker in _REPR if marker in text]
     # "{client.first_name}" in a message text people wrote is how they write placeholders.
     text = _PLACEHOLDER.sub(" ", text)
+    text = _URL.sub(" ", text)
     found += [f"key {m}" for m in _SNAKE.findall(text)]
     found += [f"key {m}" for m in _KEY.findall(text)]
     for match in _MONEY[language].finditer(text):
@@ -195,6 +198,8 @@ def test_the_checks_catch_what_they_are_for() -> None:
     assert findings("Платіж №7 · 50,00 грн · 1 250,00 грн", "uk") == []
     assert findings("Payment #7 · UAH 1,250.00 5 · 03.12.2026 UAH 7.00", "en") == []
     assert findings("{client.first_name}, чекаємо", "uk") == []
+    # a link's random token is not a key: "…/i/Ab-z_v-Q/" read as the key "z_v"
+    assert findings("Сплатіть: http://127.0.0.1:8000/i/Ab-z_v-Q/ top_up", "uk") == ["key top_up"]
     assert findings("Витрата 5000 · за 5000 грн", "uk", kopecks=frozenset({5000})) == [
         "kopecks 5000 грн",
         "kopecks 5000",
