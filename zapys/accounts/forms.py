@@ -17,6 +17,7 @@ from zapys.accounts.models import Branch, Organization, User
 from zapys.accounts.throttling import request_locked_until
 from zapys.core.forms import StyledForm, StyledFormMixin, StyledModelForm
 from zapys.core.money import MoneyError, parse_money
+from zapys.core.vocabulary import kinds_hint
 
 
 class ThrottledLoginForm(StyledFormMixin, AuthenticationForm):
@@ -98,6 +99,8 @@ class OrganizationSettingsForm(StyledModelForm):
         if current and current not in dict(CURATED_TIME_ZONES) and current in TIME_ZONES:
             field = self.fields["time_zone"]
             field.choices = [*CURATED_TIME_ZONES, (current, current)]  # type: ignore[attr-defined]
+        # each kind's own words, from the vocabulary itself (a written list drifted from it)
+        self.fields["business_kind"].help_text = kinds_hint()
 
     class Meta:
         model = Organization
@@ -118,12 +121,6 @@ class OrganizationSettingsForm(StyledModelForm):
         ]
         # "Name" of an organization is its title ("Назва"), not a person's name.
         labels = {"name": pgettext_lazy("organization", "Name")}
-        help_texts = {
-            "business_kind": _(
-                "Sets the words on the pages: “Specialist” and “Room” for a salon, "
-                "“Teacher” and “Classroom” for a school."
-            )
-        }
 
 
 def password_rules_help() -> str:

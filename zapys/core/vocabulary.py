@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db import models
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrPromise
@@ -124,10 +126,10 @@ STUDIO = Words(
     lesson_types=pgettext_lazy("studio", "Class types"),
     subjects_tab=pgettext_lazy("studio", "Disciplines and class types"),
     new_subject_or_type=pgettext_lazy("studio", "New discipline or class type"),
-    room=pgettext_lazy("studio", "Hall"),
-    rooms=pgettext_lazy("studio", "Halls"),
-    new_room=pgettext_lazy("studio", "New hall"),
-    no_rooms=pgettext_lazy("studio", "No halls yet."),
+    room=pgettext_lazy("studio", "Room"),
+    rooms=pgettext_lazy("studio", "Rooms"),
+    new_room=pgettext_lazy("studio", "New room"),
+    no_rooms=pgettext_lazy("studio", "No rooms yet."),
     lessons_left_from=pgettext_lazy("studio", "Classes left from"),
     lessons_left_to=pgettext_lazy("studio", "Classes left to"),
 )
@@ -181,3 +183,18 @@ def word_choices(words: Words, **choices: str) -> list[tuple[str, Any]]:
     """Choices named with the organization's words: `word_choices(words,
     subject="subject")` → [("subject", words.subject)]."""
     return [(value, getattr(words, word)) for value, word in choices.items()]
+
+
+def kinds_hint() -> SafeString:
+    """The hint of the "kind of business" field: each kind with the words its pages show,
+    read from the tables above so the hint cannot name a word no page uses («Майстер,
+    Напрями, Кабінети» for a salon). Built when the form is, in the page's language."""
+    rows = (
+        (label, WORDS[value].specialist, WORDS[value].subjects, WORDS[value].rooms)
+        for value, label in BusinessKind.choices
+    )
+    return format_html(
+        '{}<ul class="mb-0 ps-3">{}</ul>',
+        _("Sets the words on the pages:"),
+        format_html_join("", "<li>{}: {}, {}, {}</li>", rows),
+    )

@@ -28,7 +28,7 @@ audit_actions(
         "visit.status": _("Visit status changed"),
         "visit.booking_state": _("Visit prepayment state changed"),
         "attendance.mark": _("Attendance marked"),
-        "lesson.create": _("Group lesson added"),
+        "lesson.create": _("Group class added"),
         "lesson.participant_add": _("Participant added to a lesson"),
         "staff_hours.set": _("Working hours set"),
         "staff_hours.exception_create": _("Day off or changed hours added"),

@@ -29,7 +29,7 @@ def widgets(request: HttpRequest) -> list[dict]:
             "icon": "arrow-repeat",
             "order": 45,
             "url": reverse("waitlist:list"),
-            # one phrase, not a list of figures: «1 час за 30 днів · чекають: 4»
+            # one phrase, not a list of figures: «1 віконце за 30 днів · чекають: 4»
             "hint": ngettext("%(n)s slot in 30 days", "%(n)s slots in 30 days", sold["count"])
             % {"n": sold["count"]}
             + " · "

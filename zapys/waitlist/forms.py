@@ -28,7 +28,7 @@ def _lesson_label(lesson: Visit) -> str:
 EMPTY_CHOICE = {
     "service": _("Any service"),
     "staff": _("Any specialist"),
-    "lesson": _("No group lesson"),
+    "lesson": _("No group class"),
 }
 
 
@@ -44,7 +44,7 @@ class EntryForm(StyledForm):
         label=_("Specialist"), queryset=User._base_manager.none(), required=False
     )
     lesson = forms.ModelChoiceField(
-        label=_("Group lesson"), queryset=Visit._base_manager.none(), required=False
+        label=_("Group class"), queryset=Visit._base_manager.none(), required=False
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})

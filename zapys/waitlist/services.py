@@ -165,16 +165,14 @@ def entry_create(
     today = now.astimezone(tz).date()
     if lesson is not None:
         if lesson.kind != Visit.Kind.LESSON:
-            raise DomainError(_("Choose a group lesson."), field="lesson_id")
+            raise DomainError(_("Choose a group class."), field="lesson_id")
         if not lesson.blocks_time or lesson.starts_at <= now:
             raise DomainError(_("This lesson is cancelled or over."), field="lesson_id")
         lesson_day = lesson.starts_at.astimezone(tz).date()
         date_from, date_to, service = lesson_day, lesson_day, None
         staff = None
     elif service is None and staff is None:
-        raise DomainError(
-            _("Choose a service, a specialist or a group lesson."), field="service_id"
-        )
+        raise DomainError(_("Choose a service, a specialist or a group class."), field="service_id")
     if service is not None and not service.is_active:
         raise DomainError(_("This service is not available."), field="service_id")
     if staff is not None and not staff.is_active:

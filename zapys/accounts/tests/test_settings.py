@@ -87,3 +87,20 @@ def test_the_kind_of_business_is_saved_and_audited_in_words(client, org, owner):
     page = client.get("/audit/").content.decode()
     assert "Клініка або медичний кабінет" in page
     assert "Вид діяльності" in page
+
+
+def test_the_kind_hint_names_each_kinds_own_words(client, org, owner):
+    """The hint under "kind of business" is read from core/vocabulary.py: it named
+    «Кабінет» and «Аудиторія», words no page showed in those forms; now each kind lists
+    the words its pages use, in the page's language."""
+    client.force_login(owner)
+    for language, expected in (
+        ("uk", ("Салон краси або барбершоп: Майстер, Напрями, Кабінети", "Тренер", "Зали")),
+        ("en", ("Beauty salon or barbershop: Specialist, Areas, Rooms", "Instructor")),
+    ):
+        owner.language = language
+        owner.save(update_fields=["language"])
+        client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        page = client.get("/settings/organization/").content.decode()
+        for words in expected:
+            assert words in page

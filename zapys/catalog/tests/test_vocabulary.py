@@ -35,7 +35,7 @@ EN = {
     "salon": ("Areas and formats", "Areas", "Specialist", "Rooms"),
     "clinic": ("Specialties and formats", "Specialties", "Doctor", "Rooms"),
     "school": ("Subjects and lesson types", "Subjects", "Teacher", "Classrooms"),
-    "studio": ("Disciplines and class types", "Disciplines", "Instructor", "Halls"),
+    "studio": ("Disciplines and class types", "Disciplines", "Instructor", "Rooms"),
     "other": ("Areas and formats", "Areas", "Specialist", "Rooms"),
 }
 SCHOOL_WORDS_UK = ("Предмет", "Викладач", "Аудиторі")

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from tests.factories import SYSTEM
 from tests.factories_messaging import make_client
+from tests.pages import staff_page
 from zapys.core.exceptions import Conflict
 from zapys.ledger.models import Entry, FinancialOperation, SalesReceiptPayment
 from zapys.ledger.selectors import client_balance
@@ -59,7 +60,14 @@ def _buy_through_the_sandbox(client, org, plan, capture, *, phone="") -> OnlineS
 
 
 def test_purchase_attach_and_refund_through_the_sandbox(
-    client, staff_client, org, branch, shop, sandbox_in_process, django_capture_on_commit_callbacks
+    client,
+    staff_client,
+    owner,
+    org,
+    branch,
+    shop,
+    sandbox_in_process,
+    django_capture_on_commit_callbacks,
 ):
     sale = _buy_through_the_sandbox(client, org, shop, django_capture_on_commit_callbacks)
     assert sale.status == "paid" and sale.amount == 123_000
@@ -91,6 +99,12 @@ def test_purchase_attach_and_refund_through_the_sandbox(
         "2026-12-15",
     )
     assert client_balance(person) == 0
+    # The note names the client after a colon: «Закріплено за Савченко Софія» declined
+    # nothing (after «за» a name needs the instrumental case).
+    for language, words in (("uk", "Закріплено за клієнтом:"), ("en", "Attached to client:")):
+        page = staff_page(staff_client, owner, language, "online_sales:sale", sale.pk)
+        note = page.split('data-testid="attached-note"')[1].split("</div>")[0]
+        assert words in note and "Ковальчук Ірина" in note
 
     refunded = staff_client.post(f"/online-sales/{sale.pk}/refund/")
     assert refunded.status_code == 302

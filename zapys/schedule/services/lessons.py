@@ -182,7 +182,7 @@ def lesson_create(
 def lesson_participant_add(*, visit: Visit, client: Client, actor: Actor) -> Attendance:
     """Add a client to a lesson; refuses a full lesson (capacity) and a duplicate."""
     if visit.kind != Visit.Kind.LESSON:
-        raise DomainError(_("Participants can be added to group lessons only."), field="visit_id")
+        raise DomainError(_("Participants can be added to group classes only."), field="visit_id")
     same_org(visit.organization, client_id=client)
     lock_row(Visit, visit.pk)
     existing = Attendance.objects.for_org(visit.organization).filter(visit=visit)

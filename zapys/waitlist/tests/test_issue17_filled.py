@@ -2,7 +2,7 @@
 
 The dashboard card said «Час, перепроданий з списку очікування» ("re-sold" reads as
 profiteering) and the list page «Продано з списку очікування…»: both now say "Filled from
-the waiting list", and the card's line reads «1 час за 30 днів · чекають: 4». The list page
+the waiting list", and the card's line reads «1 віконце за 30 днів · чекають: 4». The list page
 opened from a visit had no link back to it."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from zapys.waitlist.tests.test_sweep_queries import lapsed_offers
 
 WORDS = {
     "en": ("Filled from the waiting list", "1 slot in 30 days · 7 waiting"),
-    "uk": ("Заповнено зі списку очікування", "1 час за 30 днів · чекають: 7"),
+    "uk": ("Заповнено зі списку очікування", "1 віконце за 30 днів · чекають: 7"),
 }
 
 

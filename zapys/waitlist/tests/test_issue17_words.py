@@ -60,7 +60,7 @@ def test_the_list_fits_remove_is_an_icon_and_dates_do_not_break_inside(
 def test_the_entry_form_says_what_an_empty_choice_means(staff_client, org, salon, make_client):
     customer = make_client()
     for language, words in (
-        ("en", ("Any service", "Any specialist", "No group lesson")),
+        ("en", ("Any service", "Any specialist", "No group class")),
         ("uk", ("Будь-яка послуга", "Будь-який спеціаліст", "Без групового заняття")),
     ):
         html = _page(staff_client, language, f"/clients/{customer.pk}/waitlist/")

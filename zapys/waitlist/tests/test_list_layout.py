@@ -92,7 +92,7 @@ def test_the_resold_counts_have_plurals(staff_client, org, branch, salon):
     Offer.objects.filter(pk__in=booked).update(status="booked", closed_at=timezone.now())
     expected = {
         "en": ("2 slots", "2 slots in 30 days"),
-        "uk": ("2 часи", "2 часи за 30 днів"),
+        "uk": ("2 віконця", "2 віконця за 30 днів"),
     }
     for language, (on_list, on_card) in expected.items():
         page = _page(staff_client, language)
