@@ -179,7 +179,7 @@ class StaffForm(StyledForm):
         widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the current password."),
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=_("Account active"), required=False, initial=True)
 
     def __init__(self, *args, organization, editing: User | None = None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -45,8 +45,10 @@ TYPE_WORDS = {
 STATUS_WORDS = {
     "active": Client.Status.ACTIVE,
     "активний": Client.Status.ACTIVE,
+    "відвідує": Client.Status.ACTIVE,  # the words the pages show (issue 17)
     "inactive": Client.Status.INACTIVE,
     "неактивний": Client.Status.INACTIVE,
+    "не відвідує": Client.Status.INACTIVE,
     "lead": Client.Status.LEAD,
     "лід": Client.Status.LEAD,
 }

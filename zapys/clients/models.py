@@ -81,8 +81,10 @@ class Client(OrgOwned):
         LEGAL_ENTITY = "legal_entity", _("Legal entity")
 
     class Status(models.TextChoices):
-        # A client's status, agreeing with «клієнт» ("Статус: Активний", issue 17); a context
-        # of their own, apart from the other apps' "Active" (a service's «Активна»).
+        # A client's status in words that have no gender («Відвідує», «Не відвідує»): the
+        # badge stands next to a woman's name as well as a man's («Марченко Оксана
+        # [Неактивний]» read wrong, issue 17); a context of their own, apart from the
+        # other apps' "Active" (a service's «Активна»).
         ACTIVE = "active", pgettext_lazy("client status", "Active")
         INACTIVE = "inactive", pgettext_lazy("client status", "Inactive")
         LEAD = "lead", pgettext_lazy("client status", "Lead")

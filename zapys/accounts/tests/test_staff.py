@@ -99,3 +99,22 @@ def test_owner_edits_a_branch(client, org, owner, branch):
     branch.refresh_from_db()
     assert branch.name == "Podil"
     assert "Podil" in client.get("/settings/staff/").content.decode()
+
+
+def test_the_staff_cards_checkbox_says_whose_activity_and_a_branch_badge_agrees(
+    staff_client, org, owner
+):
+    """A bare «Активний» next to a woman's name read wrong (issue 17): the checkbox is the
+    account's («Обліковий запис активний»); an inactive branch (a «філія») is «неактивна»."""
+    from tests.pages import staff_page
+
+    with org_scope(org):
+        closed = make_branch(org, "Closed")
+    type(closed).objects.filter(pk=closed.pk).update(is_active=False)
+    for language, words, badge in (
+        ("uk", "Обліковий запис активний", ">неактивна</span>"),
+        ("en", "Account active", ">inactive</span>"),
+    ):
+        page = staff_page(staff_client, owner, language, "accounts:staff_edit", owner.pk)
+        assert f">{words}</label>" in page
+        assert badge in staff_page(staff_client, owner, language, "accounts:staff")

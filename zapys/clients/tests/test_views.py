@@ -321,14 +321,15 @@ def test_card_balance_partial_and_listener(org, staff_client):
     ("language", "frozen", "inactive", "lead", "active"),
     [
         ("en", "Frozen", "Inactive", "Lead", "Active"),
-        ("uk", "Заморожено", "Неактивний", "Лід", "Активний"),
+        ("uk", "Заморожено", "Не відвідує", "Лід", "Відвідує"),
     ],
 )
-def test_the_clients_status_badges_agree_with_client_and_start_with_a_capital(
+def test_the_clients_status_badges_have_no_gender_and_start_with_a_capital(
     org, owner, staff_client, language, frozen, inactive, lead, active
 ):
     # issue 17: "frozen" was the only badge in lower case; "Статус: Активно" did not agree
-    # with «клієнт» (the status is the client's: «Активний / Неактивний»)
+    # with «клієнт», and then «Марченко Оксана [Неактивний]» did not agree with a woman's
+    # name: the statuses are said with a verb («Відвідує / Не відвідує»), no gender
     from tests.factories_schedule import SYSTEM
     from tests.pages import staff_page
     from zapys.clients.services import client_freeze
@@ -347,11 +348,11 @@ def test_the_clients_status_badges_agree_with_client_and_start_with_a_capital(
     card = staff_page(staff_client, owner, language, "clients:detail", olena.pk)
     assert f">{active}</span>" in card
     if language == "uk":
-        for word in ("заморожений", ">Неактивно<", ">Активно<"):
+        for word in ("заморожений", ">Неактивно<", ">Активно<", "Неактивний<", "Активний<"):
             assert word not in page + card
         # the form's choices say it the same way
         form = staff_page(staff_client, owner, language, "clients:edit", olena.pk)
-        assert ">Активний</option>" in form and ">Неактивний</option>" in form
+        assert ">Відвідує</option>" in form and ">Не відвідує</option>" in form
 
 
 @pytest.mark.parametrize("url", ["clients:create", "clients:edit"])

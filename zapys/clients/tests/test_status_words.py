@@ -1,0 +1,25 @@
+"""A client's status has no gender on the pages («Відвідує», «Не відвідує», «Лід»: the
+badge stands next to a woman's name as well as a man's, issue 17), and an import file may
+say the status the way the pages do, in either language, as well as the older words."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from zapys.clients.import_plan import STATUS_WORDS
+from zapys.clients.models import Client
+
+
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_an_import_accepts_the_status_as_the_pages_say_it(language):
+    with translation.override(language):
+        for value, label in Client.Status.choices:
+            assert STATUS_WORDS[str(label).lower()] == value
+
+
+def test_the_ukrainian_statuses_are_not_masculine_adjectives():
+    with translation.override("uk"):
+        labels = {str(label) for _value, label in Client.Status.choices}
+    assert labels == {"Відвідує", "Не відвідує", "Лід"}
+    assert STATUS_WORDS["неактивний"] == Client.Status.INACTIVE  # files made before
