@@ -429,6 +429,10 @@ class FinancialOperation(OrgOwned):
     entry = models.ForeignKey(
         Entry, null=True, blank=True, on_delete=models.RESTRICT, related_name="operations"
     )
+    # Money a client paid before the client was known (`ledger.money.money_received_unassigned`:
+    # an online sale paid by a stranger). Not the till's own income: the money reports count
+    # it while it has no `entry`, then through the entry it is assigned to — once either way.
+    client_money = models.BooleanField(default=False, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=LinkedStatus.choices, default=LinkedStatus.ACTIVE
     )

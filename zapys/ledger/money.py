@@ -387,6 +387,7 @@ def money_received_unassigned(
         cause=cause,
         comment=comment,
     )
+    operation.client_money = True  # a client's money, not the till's own: the reports count it
     receipt = write.receipt(
         branch=branch,
         client=None,
@@ -437,6 +438,9 @@ def money_assign_to_client(
         branch=claimed.branch,
         payment_type=claimed.payment_type,
     )
+    # The money came in when it arrived, not when someone attached it: the reports counted it
+    # on that day before (the operation) and count it on the same day after (the entry).
+    entry.created_at = claimed.created_at
     write.save()  # the entry and its audit row (this function's is written below)
     FinancialOperation.objects.for_org(org_id).filter(pk=claimed.pk).update(
         entry=entry, client=client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -192,11 +193,172 @@ def payments_report_entries(filters: ReportFilters) -> QuerySet[Entry]:
     return qs
 
 
-def payments_report_totals(qs: QuerySet[Entry]) -> ReportTotals:
-    """Totals of the report's active rows (cancelled ones never count, even when shown).
+def payments_report_unassigned(filters: ReportFilters) -> QuerySet[FinancialOperation]:
+    """Money a client paid before being known (`FinancialOperation.client_money`: an online
+    sale bought by a stranger) that no entry has taken yet: the report lists it as a payment
+    with no client, so every payment the business received is on it — once (when the money
+    is assigned, its entry is the row and this one is gone). Filtered as the entries are;
+    it is a payment received, so a filter for another purpose or for charges leaves it out."""
+    if filters.purpose not in ("", Entry.Purpose.PAYMENT) or filters.kind not in (
+        "",
+        Entry.Kind.DEBIT,
+    ):
+        return FinancialOperation.objects.none()
+    qs = FinancialOperation.objects.filter(
+        client_money=True, entry__isnull=True, kind=FinancialOperation.Kind.INCOME
+    ).select_related("payment_type", "branch")
+    if not filters.include_cancelled:
+        qs = qs.filter(status=FinancialOperation.Status.ACTIVE)
+    if filters.date_from:
+        qs = qs.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if filters.branch_id:
+        qs = qs.filter(branch_id=filters.branch_id)
+    if filters.payment_type_id:
+        qs = qs.filter(payment_type_id=filters.payment_type_id)
+    return qs.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """One row of the payments report: an entry of a client's account, or money received for
+    no client yet (`client` None; shown as a payment "no client yet")."""
+
+    pk: int
+    created_at: datetime
+    client: Any | None
+    kind: str
+    kind_label: str
+    signed_amount: int
+    purpose_label: str
+    payment_type: PaymentType | None
+    branch: Branch | None
+    status_label: str
+    is_cancelled: bool
+    comment: str
+
+
+def _entry_row(entry: Entry) -> PaymentRow:
+    return PaymentRow(
+        pk=entry.pk,
+        created_at=entry.created_at,
+        client=entry.client,
+        kind=entry.kind,
+        kind_label=str(entry.get_kind_display()),
+        signed_amount=entry.signed_amount,
+        purpose_label=str(entry.get_purpose_display()),
+        payment_type=entry.payment_type,
+        branch=entry.branch,
+        status_label=str(entry.get_status_display()),
+        is_cancelled=entry.is_cancelled,
+        comment=entry.comment_shown,
+    )
+
+
+def _money_row(operation: FinancialOperation) -> PaymentRow:
+    """Unassigned money as the payment it becomes (the entry's kind, purpose and status)."""
+    entry = Entry(
+        kind=Entry.Kind.DEBIT,
+        purpose=Entry.Purpose.PAYMENT,
+        status=Entry.Status.CANCELLED if operation.is_cancelled else Entry.Status.ACTIVE,
+    )
+    return PaymentRow(
+        pk=operation.pk,
+        created_at=operation.created_at,
+        client=None,
+        kind=entry.kind,
+        kind_label=str(entry.get_kind_display()),
+        signed_amount=operation.amount,
+        purpose_label=str(entry.get_purpose_display()),
+        payment_type=operation.payment_type,
+        branch=operation.branch,
+        status_label=str(entry.get_status_display()),
+        is_cancelled=operation.is_cancelled,
+        comment=operation.comment_shown,
+    )
+
+
+ENTRY_ROW, MONEY_ROW = "entry", "money"
+
+
+def payments_report_keys(entries: QuerySet[Entry], unassigned: QuerySet[FinancialOperation]) -> Any:
+    """The report's rows as (created_at, id, source), newest first, entries and unassigned
+    money together: one UNION the paginator counts and slices (two queries per page)."""
+    keys = (
+        entries.order_by()
+        .annotate(source=Value(ENTRY_ROW))
+        .values_list("created_at", "id", "source")
+    )
+    money = (
+        unassigned.order_by()
+        .annotate(source=Value(MONEY_ROW))
+        .values_list("created_at", "id", "source")
+    )
+    return keys.union(money, all=True).order_by("-created_at", "-id")
+
+
+def payments_report_rows(keys: Iterable[tuple[datetime, int, str]]) -> list[PaymentRow]:
+    """The rows a page of keys names, in its order: at most one query per source."""
+    keys = list(keys)
+    entry_ids = [pk for _, pk, source in keys if source == ENTRY_ROW]
+    money_ids = [pk for _, pk, source in keys if source == MONEY_ROW]
+    entries = Entry.objects.select_related("client", "payment_type", "branch").in_bulk(entry_ids)
+    money = FinancialOperation.objects.select_related("payment_type", "branch").in_bulk(money_ids)
+    return [
+        _entry_row(entries[pk]) if source == ENTRY_ROW else _money_row(money[pk])
+        for _, pk, source in keys
+    ]
+
+
+def payments_report_all_rows(
+    entries: QuerySet[Entry], unassigned: QuerySet[FinancialOperation]
+) -> Iterable[PaymentRow]:
+    """Every row, newest first, streamed (the exports): the two sorted sources merged."""
+    return heapq.merge(
+        (_entry_row(e) for e in entries.order_by("-created_at", "-id").iterator(chunk_size=2000)),
+        (_money_row(o) for o in unassigned.iterator(chunk_size=2000)),
+        key=lambda row: (row.created_at, row.pk),
+        reverse=True,
+    )
+
+
+def payments_report_totals(
+    qs: QuerySet[Entry], unassigned: QuerySet[FinancialOperation] | None = None
+) -> ReportTotals:
+    """Totals of the report's active rows (cancelled ones never count, even when shown),
+    with the money received for no client yet counted as payments received.
 
     An imported opening balance is not a payment received (nor a charge) on the day of the
     import: it is left out of the totals and the purposes and summed apart."""
+    totals = _entries_totals(qs)
+    if unassigned is None:
+        return totals
+    money = (
+        unassigned.filter(status=FinancialOperation.Status.ACTIVE)
+        .order_by()
+        .aggregate(amount=Coalesce(Sum("amount"), Value(0)), count=Count("id"))
+    )
+    amount, count = int(money["amount"]), int(money["count"])
+    if count:
+        totals.debit += amount
+        totals.count += count
+        payment = next(
+            (r for r in totals.by_purpose if r["purpose"] == Entry.Purpose.PAYMENT), None
+        )
+        if payment is None:
+            payment = {
+                "purpose": Entry.Purpose.PAYMENT.value,
+                "label": Entry.Purpose.PAYMENT.label,
+                "debit": 0,
+                "credit": 0,
+            }
+            totals.by_purpose = sorted([*totals.by_purpose, payment], key=lambda r: r["purpose"])
+        payment["debit"] += amount
+    return totals
+
+
+def _entries_totals(qs: QuerySet[Entry]) -> ReportTotals:
     active = qs.filter(status=Entry.Status.ACTIVE).order_by()
     opening_q = Q(purpose=Entry.Purpose.OPENING_BALANCE)
     opening = active.filter(opening_q).aggregate(
