@@ -133,7 +133,9 @@ class Payment(OrgOwned):
         CREATED = "created", _("Created")
         PENDING = "pending", _("Awaiting payment")
         SUCCEEDED = "succeeded", _("Paid")
-        FAILED = "failed", _("Failed")
+        # «Не вдалося», not the «Помилка» of a failed message or receipt: the payer's
+        # attempt did not go through (issue 17); a context of its own for that.
+        FAILED = "failed", pgettext_lazy("payment status", "Failed")
         EXPIRED = "expired", _("Expired")
         REFUNDED = "refunded", _("Refunded")
         PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")

@@ -45,7 +45,7 @@ def test_the_mismatch_summary_reads_in_the_readers_language(
     assert "Платежі не збігаються з даними платіжного сервісу: 2" in page
     for payment in (first, second):
         assert (
-            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжного сервісу — очікує оплати."
+            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжному сервісі — очікує оплати."
             in page
         )
     with translation.override("en"):
@@ -61,7 +61,7 @@ def test_the_summary_written_in_english_reads_in_ukrainian(org, branch, liqpay_s
     with translation.override("uk"):
         assert note.shown_title == "Платежі не збігаються з даними платіжного сервісу: 1"
         assert note.shown_body == (
-            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжного сервісу — очікує оплати."
+            f"Платіж №{payment.pk}: у Zapys — оплачено, у платіжному сервісі — очікує оплати."
         )
 
 
@@ -96,3 +96,16 @@ def test_a_link_that_ran_out_unpaid_agrees_with_a_provider_that_never_saw_a_paym
     for payment in (never_opened, opened):
         payment.refresh_from_db()
         assert payment.status == "expired" and not payment.held_for_review
+
+
+def test_a_failed_payment_reads_did_not_go_through_and_the_provider_is_a_place():
+    """«Помилка» read as our fault and is a failed message's word: a payment that did not
+    go through is «Не вдалося»; the provider is where a status is checked («у платіжному
+    сервісі», not «у платіжного сервісу»)."""
+    from zapys.payments.models import Payment
+
+    with translation.override("uk"):
+        assert str(Payment.Status.FAILED.label) == "Не вдалося"
+        assert translation.gettext("Check status at the provider").endswith("у платіжному сервісі")
+    with translation.override("en"):
+        assert str(Payment.Status.FAILED.label) == "Failed"
