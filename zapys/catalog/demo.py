@@ -1,26 +1,57 @@
-"""Demo services with prices and durations; subjects, a room and two groups."""
+"""Demo services with prices and durations, who does each and for whom; subjects, a room and
+two groups led by the trainer.
+
+A reviewer of the demo's screenshots found a beard trim booked for women, a women's haircut
+for men and the hairdresser doing manicures: the demo now books a service only for a client
+it is meant for and with a specialist of its trade (`service_fits`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from zapys.accounts.demo import TRAINER_LOGIN
 from zapys.catalog.models import Service
 from zapys.catalog.services import group_create, lesson_type_create, room_create, subject_create
+from zapys.clients.demo import demo_gender
 from zapys.core.demo import DemoContext
 
+#: (name, category, minutes, price, for whom: "f" women, "m" men, "" anyone)
 SERVICES = [
-    ("Стрижка жіноча", "Волосся", 60, 60000),
-    ("Стрижка чоловіча", "Волосся", 45, 40000),
-    ("Фарбування волосся", "Волосся", 120, 180000),
-    ("Манікюр класичний", "Нігті", 60, 45000),
-    ("Манікюр з покриттям гель-лак", "Нігті", 90, 70000),
-    ("Педикюр", "Нігті", 90, 80000),
-    ("Оформлення бороди", "Барбершоп", 30, 30000),
-    ("Укладка", "Волосся", 45, 50000),
+    ("Стрижка жіноча", "Волосся", 60, 60000, "f"),
+    ("Стрижка чоловіча", "Барбершоп", 45, 40000, "m"),
+    ("Фарбування волосся", "Волосся", 120, 180000, "f"),
+    ("Манікюр класичний", "Нігті", 60, 45000, ""),
+    ("Манікюр з покриттям гель-лак", "Нігті", 90, 70000, "f"),
+    ("Педикюр", "Нігті", 90, 80000, ""),
+    ("Оформлення бороди", "Барбершоп", 30, 30000, "m"),
+    ("Укладка", "Волосся", 45, 50000, "f"),
+    ("Корекція брів", "Брови", 30, 30000, "f"),
 ]
+#: Whose trade each category is (the demo staff's logins, `accounts/demo.py`).
+TRADES = {"Волосся": "maria", "Барбершоп": "taras", "Нігті": "iryna", "Брови": "iryna"}
+_CATEGORY = {name: category for name, category, *_ in SERVICES}
+_FOR_WHOM = {name: for_whom for name, *_, for_whom in SERVICES}
+#: The studio's group subjects (what an invoice for lessons may name).
+SUBJECTS = ("Стретчинг", "Йога")
+
+
+def service_fits(service: Service | str | None, *, client: Any = None, staff: Any = None) -> bool:
+    """Whether the demo may book `service` (or a service of that name) for `client` and with
+    `staff` (either may be left out). A company books no personal service; a name the demo
+    did not make (or no service) fits no one."""
+    name = service if isinstance(service, str) or service is None else service.name
+    if name not in _CATEGORY:
+        return False
+    if client is not None:
+        gender = demo_gender(client)
+        if gender is None or _FOR_WHOM[name] not in ("", gender):
+            return False
+    return staff is None or TRADES[_CATEGORY[name]] == getattr(staff, "username", None)
 
 
 def load(ctx: DemoContext) -> None:
     services = []
-    for name, category, minutes, price in SERVICES:
+    for name, category, minutes, price, _for_whom in SERVICES:
         service = Service.objects.create(
             organization=ctx.organization,
             name=name,
@@ -32,10 +63,10 @@ def load(ctx: DemoContext) -> None:
         services.append(service)
     ctx.data["services"] = services
 
-    # A studio corner of the salon: two groups with members (the schedule demo gives them
-    # weekly lessons and attendance history).
-    stretching = subject_create(organization=ctx.organization, name="Стретчинг", actor=ctx.actor)
-    yoga = subject_create(organization=ctx.organization, name="Йога", actor=ctx.actor)
+    # A studio corner of the salon: two groups with members, led by the trainer (the
+    # schedule demo gives them weekly lessons and attendance history).
+    stretching = subject_create(organization=ctx.organization, name=SUBJECTS[0], actor=ctx.actor)
+    yoga = subject_create(organization=ctx.organization, name=SUBJECTS[1], actor=ctx.actor)
     group_type = lesson_type_create(organization=ctx.organization, name="Групове", actor=ctx.actor)
     room = room_create(
         organization=ctx.organization,
@@ -44,13 +75,22 @@ def load(ctx: DemoContext) -> None:
         capacity=12,
         actor=ctx.actor,
     )
-    clients = ctx.data.get("clients", [])
-    teachers = ctx.specialists or [ctx.owner]
+    # people, not companies, come to a class; the family's daughter goes to stretching
+    # (the invoices demo bills her month of it)
+    people = [c for c in ctx.data.get("clients", []) if demo_gender(c)]
+    family = ctx.data.get("family")
+    trainer = (
+        next((u for u in ctx.specialists if u.username == TRAINER_LOGIN), ctx.specialists[0])
+        if ctx.specialists
+        else ctx.owner
+    )
     groups = []
     for i, (name, subject) in enumerate(
         [("Стретчинг ранковий", stretching), ("Йога вечірня", yoga)]
     ):
-        members = clients[i * 8 : i * 8 + 8]
+        members = people[i * 8 : i * 8 + 8]
+        if i == 0 and family:
+            members.append(family[1])
         groups.append(
             group_create(
                 organization=ctx.organization,
@@ -58,7 +98,7 @@ def load(ctx: DemoContext) -> None:
                 branch=ctx.branches[0],
                 subject=subject,
                 lesson_type=group_type,
-                teacher=teachers[i % len(teachers)],
+                teacher=trainer,
                 capacity=12,
                 member_ids=[c.pk for c in members],
                 actor=ctx.actor,

@@ -21,7 +21,7 @@ from zapys.clients.importing import (
     client_import_upload,
 )
 from zapys.clients.models import Client, ClientImport, Tag
-from zapys.clients.services import client_freeze
+from zapys.clients.services import client_create, client_freeze
 from zapys.core.audit import Actor
 from zapys.core.demo import DemoContext, demo_clock
 from zapys.core.tenancy import organization_zone
@@ -60,7 +60,18 @@ FIRST_NAMES = [
     "Максим",
     "Віктор",
 ]
-TAGS = [("VIP", "#d63384"), ("клуб", "#198754"), ("новий", "#0d6efd"), ("борг", "#dc3545")]
+#: Who each first name is: the demo's own data, not a field of the client. The demo books a
+#: client only the services meant for them (`catalog.demo.service_fits`): a beard trim for a
+#: man, a women's haircut for a woman, as a salon's clients would show.
+FEMALE_NAMES = frozenset(FIRST_NAMES[:9])
+MALE_NAMES = frozenset(FIRST_NAMES[9:])
+#: The daughter the family's mother records and pays for (one phone): the invoices demo
+#: bills her stretching, the cabinet demo opens the mother's page with both cards.
+DAUGHTER_NAMES = ("Софія", "Анна", "Юлія", "Катерина")
+#: The debt tag: the import brings it on the old CRM's debtor; once the demo's money is in,
+#: `ledger.demo.settle` keeps it on exactly the clients who owe.
+DEBT_TAG = "борг"
+TAGS = [("VIP", "#d63384"), ("клуб", "#198754"), ("новий", "#0d6efd"), (DEBT_TAG, "#dc3545")]
 NOTES = [
     "Алергія на лак для волосся.",
     "Зручно зранку, до 12:00.",
@@ -102,15 +113,20 @@ IMPORT_DAYS_BEFORE_HISTORY = 3
 def load(ctx: DemoContext) -> None:
     org = ctx.organization
     tags = [Tag.objects.create(organization=org, name=n, color=c) for n, c in TAGS]
-    free_tags = [t for t in tags if t.name != "борг"]
+    free_tags = [t for t in tags if t.name != DEBT_TAG]
     today = timezone.localtime(ctx.now).date()
     rows: list[list[str]] = []
+    taken: set[str] = set()
     for i in range(50):
         legal = i in (7, 23, 41)
         # A person as the old CRM wrote them, "Surname Name": the import splits the parts
         # (the card shows the whole name, messages greet by the first name).
-        surname, first_name = ctx.rng.choice(SURNAMES), ctx.rng.choice(FIRST_NAMES)
-        name = COMPANIES[[7, 23, 41].index(i)] if legal else f"{surname} {first_name}"
+        # No two clients of one name: two «Кравченко Олена» on one page of the demo read as
+        # one client billed twice.
+        name = COMPANIES[[7, 23, 41].index(i)] if legal else ""
+        while not name or name in taken:
+            name = f"{ctx.rng.choice(SURNAMES)} {ctx.rng.choice(FIRST_NAMES)}"
+        taken.add(name)
         status = (
             Client.Status.LEAD
             if i % 17 == 5
@@ -127,7 +143,7 @@ def load(ctx: DemoContext) -> None:
         # "борг" (debt) is not dealt at random: only the client who owes carries it.
         tag_names = [t.name for t in ctx.rng.sample(free_tags, k=ctx.rng.choice([0, 1, 1, 2]))]
         if i == DEBTOR:
-            tag_names.append("борг")
+            tag_names.append(DEBT_TAG)
         rows.append(
             [
                 name,
@@ -154,6 +170,47 @@ def load(ctx: DemoContext) -> None:
     )
     ctx.data["clients"] = clients
     ctx.data["tags"] = tags
+    ctx.data["family"] = _family(ctx, clients)
+
+
+def demo_gender(client: Client) -> str | None:
+    """ "f" or "m" by the demo's first names; None for a company or a name it did not make."""
+    if client.client_type != Client.Type.INDIVIDUAL:
+        return None
+    first = client.first_name or (client.name.split()[-1] if client.name else "")
+    if first in FEMALE_NAMES:
+        return "f"
+    return "m" if first in MALE_NAMES else None
+
+
+def _family(ctx: DemoContext, clients: list[Client]) -> tuple[Client, Client] | None:
+    """A mother and her daughter on the mother's phone, the daughter added in Zapys (the
+    old CRM had only the mother). Her surname is the mother's: the family switcher, the
+    invoice's "for whom" and the cabinet's "to pay" all name the same two people."""
+    mother = next(
+        (
+            c
+            for c in clients
+            if demo_gender(c) == "f" and c.phone and c.status == Client.Status.ACTIVE
+        ),
+        None,
+    )
+    if mother is None:
+        return None
+    names = {c.name for c in clients}
+    first = next(
+        (n for n in DAUGHTER_NAMES if f"{mother.last_name} {n}" not in names),
+        DAUGHTER_NAMES[0],
+    )
+    daughter = client_create(
+        organization=ctx.organization,
+        last_name=mother.last_name,
+        first_name=first,
+        phone=mother.phone,
+        note="Донька; записує та платить мама (один номер телефону).",
+        actor=ctx.actor,
+    )
+    return mother, daughter
 
 
 def _import_moment(ctx: DemoContext, today: date) -> datetime:

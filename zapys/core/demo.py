@@ -59,7 +59,9 @@ def demo_clock(moment: datetime) -> Iterator[None]:
 def demo_hooks(name: str = "load") -> list[Any]:
     """Each app's `load(ctx)`, in INSTALLED_APPS order; `demo_hooks("finish")` gives the
     optional `finish(ctx)` hooks, run after every app has loaded (to reconcile what later
-    apps made, e.g. the sandbox provider's books for every demo payment)."""
+    apps made, e.g. the sandbox provider's books for every demo payment), and
+    `demo_hooks("settle")` the `settle(ctx)` hooks, run after every `finish` (to read the
+    demo's final state: the clients who owe once every payment is in)."""
     hooks = []
     for app in settings.INSTALLED_APPS:
         if app.startswith("zapys.") and importlib.util.find_spec(f"{app}.demo") is not None:

@@ -1,11 +1,28 @@
 """Demo data: invoice settings on the sandbox account, invoices in every status (one paid in
-part, one with a payer: a mother paying for her son), a monthly rule and two reminders."""
+part, one with a payer: a mother paying for her daughter's stretching), a monthly rule and two
+reminders. Every invoice names what the studio sells: its classes (stretching, yoga) or its
+services, never a school's subject."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+import calendar
+from datetime import date, time, timedelta
 
+from django.utils import translation
+from django.utils.dates import MONTHS
+
+from zapys.clients.demo import demo_gender
 from zapys.core.demo import DemoContext
+
+
+def _month_last_day(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _month_name(day: date) -> str:
+    """The month's name as an invoice's label has it («грудень»): the demo writes Ukrainian."""
+    with translation.override("uk"):
+        return str(MONTHS[day.month]).lower()
 
 
 def load(ctx: DemoContext) -> None:
@@ -18,18 +35,25 @@ def load(ctx: DemoContext) -> None:
     org = ctx.organization
     if Invoice.objects.for_org(org).exists():
         return
-    clients = list(Client.objects.for_org(org).filter(deleted_at__isnull=True).order_by("id")[:8])
-    if len(clients) < 6:
+    family = ctx.data.get("family")
+    # people, not companies: the invoices are for a person's classes and services
+    people = [c for c in ctx.data.get("clients") or [] if demo_gender(c) and not c.is_deleted]
+    women = [c for c in people if demo_gender(c) == "f"]
+    if family is None or len(people) < 6 or len(women) < 3:
         return
+    mother, daughter = family
+    # a woman's colouring paid in part; four more clients, none of them the family's
+    colouring = next(c for c in women if c.pk != mother.pk)
+    others = [c for c in people if c.pk not in (mother.pk, colouring.pk)]
     account = PaymentAccount.objects.for_org(org).filter(is_active=True).order_by("id").first()
-    services.invoice_settings_update(
-        organization=org,
-        actor=ctx.actor,
-        payment_account=account,
-        offer_url="https://zapys.example/oferta",
-    )
+    # No offer link of the invoices' own: the page shows the organization's (its settings),
+    # so the settings page and the invoice page show the same link.
+    services.invoice_settings_update(organization=org, actor=ctx.actor, payment_account=account)
     today = services.local_today(org, ctx.now)
     month_end = rules.pay_until_for("month_end", today)
+    this_month = (today.replace(day=1), _month_last_day(today))
+    last_month_end = this_month[0] - timedelta(days=1)
+    last_month = (last_month_end.replace(day=1), last_month_end)
 
     def manual(client: Client, amount: int, **kwargs: object) -> Invoice:
         return services.invoice_create(
@@ -41,21 +65,28 @@ def load(ctx: DemoContext) -> None:
             **kwargs,  # type: ignore[arg-type]
         )
 
-    mother, son = clients[0], clients[1]
+    # The mother pays for her daughter (a standing payer, as the client card sets it): the
+    # daughter's month of stretching, two classes a week at 150 грн, labelled by the month
+    # it covers.
+    services.client_payer_set(client=daughter, payer=mother, actor=ctx.actor)
     manual(
-        son,
+        daughter,
         120_000,
-        payer=mother,
-        period_start=today,
-        period_end=today + timedelta(days=30),
+        period_start=this_month[0],
+        period_end=this_month[1],
         pay_until=month_end,
-        comment="Англійська, грудень",
+        comment=f"Стретчинг, {_month_name(today)}: 8 занять",
     )
-    manual(clients[2], 90_000, pay_until=month_end, comment="Йога, 8 занять")
-    partial = manual(clients[3], 150_000, allow_partial=True, comment="Курс манікюру")
-    paid = manual(clients[4], 60_000, comment="Масаж, 4 сеанси")
+    manual(others[0], 90_000, pay_until=month_end, comment="Йога, 6 занять")
+    partial = manual(
+        colouring,
+        240_000,
+        allow_partial=True,
+        comment="Фарбування волосся і стрижка жіноча",
+    )
+    paid = manual(others[1], 60_000, comment="Йога, 4 заняття")
     if account is not None:
-        for invoice, amount in ((partial, 50_000), (paid, None)):
+        for invoice, amount in ((partial, 100_000), (paid, None)):
             payment = services.invoice_payment_start(
                 invoice=invoice, actor=ctx.actor, amount=amount, now=ctx.now
             )
@@ -64,17 +95,19 @@ def load(ctx: DemoContext) -> None:
     # this order: a due date before the issue date was on the demo's page once).
     issued_at = ctx.now - timedelta(days=20)
     expired = services.invoice_create(
-        client=clients[5],
+        client=others[2],
         calculation="manual",
         amount=45_000,
+        period_start=last_month[0],
+        period_end=last_month[1],
         pay_until=today - timedelta(days=5),
-        comment="Пілатес, листопад",
+        comment=f"Стретчинг, {_month_name(last_month_end)}: 3 заняття",
         actor=ctx.actor,
         now=issued_at,
     )
     Invoice.objects.for_org(org).filter(pk=expired.pk).update(created_at=issued_at)
     services.invoices_expire(ctx.now)
-    archived = manual(clients[-1], 30_000, comment="Скасований курс")
+    archived = manual(others[-1], 30_000, comment="Стретчинг, 2 заняття (скасовано)")
     services.invoice_archive(invoice=archived, actor=ctx.actor)
     rules.rule_save(
         organization=org,

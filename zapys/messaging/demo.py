@@ -13,7 +13,8 @@ from datetime import timedelta
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from zapys.accounts.models import User
+from zapys.catalog.demo import service_fits
+from zapys.clients.models import Client
 from zapys.core.demo import DemoContext
 from zapys.core.exceptions import DomainError
 from zapys.core.stored_text import StoredText
@@ -109,13 +110,28 @@ def _online_booking(ctx: DemoContext) -> None:
     service = next((s for s in ctx.data.get("services", []) if s.online_booking), None)
     if len(clients) < 6 or service is None:
         return
-    client = clients[5]
+    # a client the service is meant for, with a specialist of its trade (the public page
+    # offers every specialist's time; a client would pick the hairdresser for a haircut)
+    leads_first = sorted(clients[5:], key=lambda c: c.status != Client.Status.LEAD)
+    client = next((c for c in leads_first if service_fits(service, client=c)), None)
+    staff = {u.pk: u for u in ctx.staff if service_fits(service, staff=u)}
+    if client is None or not staff:
+        return
     today = ctx.now.astimezone(organization_zone(org)).date()
     for ahead in range(2, 9):
         day = today + timedelta(days=ahead)
-        slots = free_slots(
-            organization=org, service=service, date_from=day, date_to=day, now=ctx.now, online=True
-        )
+        slots = [
+            slot
+            for slot in free_slots(
+                organization=org,
+                service=service,
+                date_from=day,
+                date_to=day,
+                now=ctx.now,
+                online=True,
+            )
+            if slot.staff_id in staff
+        ]
         if slots:
             break
     else:
@@ -131,7 +147,7 @@ def _online_booking(ctx: DemoContext) -> None:
             last_name=client.last_name,
             consent=True,
             ip=DEMO_CLIENT_IP,
-            staff=User.objects.for_org(org).get(pk=slot.staff_id),
+            staff=staff[slot.staff_id],
             now=ctx.now,
         )
     except DomainError:  # the demo's schedule left no time: one notification fewer

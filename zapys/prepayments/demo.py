@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from zapys.catalog.demo import service_fits
 from zapys.clients.models import Client, Tag
 from zapys.core.demo import DemoContext, demo_clock
 from zapys.payments.models import Payment, PaymentAccount
@@ -53,8 +54,8 @@ def load(ctx: DemoContext) -> None:
         reminder_hours_before=3,
         status_after_payment=statuses.get("confirmed"),
         page_business_name=org.name,
-        page_subtitle="Салон краси",
-        page_subtitle_en="Beauty salon",
+        page_subtitle="Студія краси",
+        page_subtitle_en="Beauty studio",
         page_call_to_action="Очікуємо оплати броні",
         page_call_to_action_en="We are waiting for your booking deposit",
         page_expired_message="Термін оплати броні минув. Зателефонуйте нам, щоб записатися знову.",
@@ -99,10 +100,12 @@ def load(ctx: DemoContext) -> None:
         if c.pk not in exempt
     ]
     service_list: list[Any] = list(ctx.data.get("services") or [])
-    staff = ctx.specialists or ctx.staff
-    if not clients or not service_list or not staff or not ctx.branches:
-        return
     service_list = [s for s in service_list if getattr(s, "price", 0) >= 20_000] or service_list
+    # each booking a specialist's own service, for a client it is meant for
+    pairs = _trade_pairs(ctx.specialists or ctx.staff, service_list)
+    if not clients or not pairs or not ctx.branches:
+        return
+    used: set[int] = set()
     made: list[Booking] = []
     # one booking a day from three days ahead, on the first free hour: the schedule's demo
     # fills days relative to today, so a fixed hour is busy on some days and not on others
@@ -110,6 +113,10 @@ def load(ctx: DemoContext) -> None:
         if len(made) == 6:
             break
         i = len(made)
+        specialist, service = pairs[i % len(pairs)]
+        client = _client_for(service, clients, used)
+        if client is None:
+            break
         for hour in (9 + i, 13, 16, 10, 14, 17):
             start = (ctx.now + timedelta(days=3 + day)).replace(
                 hour=hour, minute=0, second=0, microsecond=0
@@ -117,9 +124,9 @@ def load(ctx: DemoContext) -> None:
             try:
                 visit = visit_create(
                     organization=org,
-                    client=clients[i % len(clients)],
-                    staff=staff[i % len(staff)],
-                    service=service_list[i % len(service_list)],
+                    client=client,
+                    staff=specialist,
+                    service=service,
                     starts_at=start,
                     branch=ctx.branches[0],
                     actor=ctx.actor,
@@ -132,6 +139,7 @@ def load(ctx: DemoContext) -> None:
                 )
             except Exception:  # noqa: S112 - a busy demo slot: try the next hour
                 continue
+            used.add(client.pk)
             break
     if len(made) < 5:
         return
@@ -164,11 +172,26 @@ def load(ctx: DemoContext) -> None:
         actor=ctx.actor,
     )  # paid late
     # made[4], made[5]: pending
-    _policy_demo(ctx, clients, staff, service_list, fixed)
+    _policy_demo(ctx, clients, pairs, used, fixed)
+
+
+def _trade_pairs(staff: list[Any], service_list: list[Any]) -> list[tuple[Any, Any]]:
+    """(specialist, one of their trade's services), the specialists taking turns: the
+    bookings go to each of them, the hairdresser's to haircuts, the manicurist's to nails."""
+    own = [[s for s in service_list if service_fits(s, staff=who)] for who in staff]
+    turns = itertools.zip_longest(
+        *[[(who, s) for s in mine] for who, mine in zip(staff, own, strict=True) if mine]
+    )
+    return [pair for turn in turns for pair in turn if pair is not None]
+
+
+def _client_for(service: Any, clients: list[Any], used: set[int]) -> Any:
+    """The first client the service is meant for and not booked by this demo yet."""
+    return next((c for c in clients if c.pk not in used and service_fits(service, client=c)), None)
 
 
 def _policy_demo(
-    ctx: DemoContext, clients: list[Any], staff: list[Any], service_list: list[Any], fixed: Any
+    ctx: DemoContext, clients: list[Any], pairs: list[tuple[Any, Any]], used: set[int], fixed: Any
 ) -> None:
     """X3/V2: one visit cancelled late (the Moderate fee charged, the rest on the balance)
     and one no-show whose fee was waived with a reason.
@@ -176,20 +199,28 @@ def _policy_demo(
     The late cancellation is of a visit a few hours ahead; the no-show is of yesterday's
     visit, booked and paid the day before it — a visit still to come is never a no-show."""
     org = ctx.organization
-    late = _paid_booking(
-        ctx, clients[3 % len(clients)], staff[1 % len(staff)], service_list[0], fixed,
-        starts_at=(ctx.now + timedelta(hours=5)).replace(second=0, microsecond=0),
-        booked_at=ctx.now,
-    )  # fmt: skip
+    specialist, service = pairs[1 % len(pairs)]
+    late = None
+    client = _client_for(service, clients, used)
+    if client is not None:
+        used.add(client.pk)
+        late = _paid_booking(
+            ctx, client, specialist, service, fixed,
+            starts_at=(ctx.now + timedelta(hours=5)).replace(second=0, microsecond=0),
+            booked_at=ctx.now,
+        )  # fmt: skip
     # a past slot the other demos left free: yesterday first, early or late in the day
     missed = None
     local_now = timezone.localtime(ctx.now)
-    for days_back, hour, who in itertools.product((1, 2, 3), (8, 19, 9, 18), staff):
+    for days_back, hour, (who, service) in itertools.product((1, 2, 3), (8, 19, 9, 18), pairs):
+        client = _client_for(service, clients, used)
+        if client is None:
+            continue
         starts_at = (local_now - timedelta(days=days_back)).replace(
             hour=hour, minute=0, second=0, microsecond=0
         )
         missed = _paid_booking(
-            ctx, clients[4 % len(clients)], who, service_list[1 % len(service_list)], fixed,
+            ctx, client, who, service, fixed,
             starts_at=starts_at, booked_at=starts_at - timedelta(days=1),
         )  # fmt: skip
         if missed is not None:

@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.utils.translation import gettext_noop
 
+from zapys.catalog.demo import service_fits
+from zapys.clients.demo import demo_gender
 from zapys.core.demo import DemoContext, demo_clock
 from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import organization_zone
@@ -21,19 +23,22 @@ from zapys.ledger.models import Entry, PaymentType
 from zapys.ledger.money import SoldLine, money_received_record, money_refunded_record
 from zapys.ledger.services import entry_cancel
 
-SERVICES = (
+SERVICES = (  # the catalogue's (`catalog/demo.py`) at its prices
     ("Стрижка жіноча", 60_000),
+    ("Стрижка чоловіча", 40_000),
+    ("Оформлення бороди", 30_000),
     ("Манікюр з покриттям гель-лак", 70_000),
     ("Фарбування волосся", 180_000),
-    ("Педикюр", 85_000),
-    ("Укладка", 45_000),
+    ("Педикюр", 80_000),
+    ("Укладка", 50_000),
     ("Корекція брів", 30_000),
 )
 
 
 def load(ctx: DemoContext) -> None:
     types = ctx.data.get("payment_types") or {}
-    clients = list(ctx.data.get("clients") or [])
+    # people paying for their visits (a company buys no haircut)
+    clients = [c for c in ctx.data.get("clients") or [] if demo_gender(c)]
     if not ctx.branches or not types or len(clients) < 20:
         return
     zone = organization_zone(ctx.organization)
@@ -64,8 +69,9 @@ def _desk_money(ctx: DemoContext, clients: list, types: dict, zone: tzinfo, toda
         for n in range(visits):
             branch = ctx.branches[n % len(ctx.branches)]
             method = PaymentType.Method.CARD if rng.random() < 0.6 else PaymentType.Method.CASH
-            name, price = rng.choice(SERVICES)
             client = clients[rng.randrange(len(clients))]
+            # what the client had done: a service meant for them (no beard trim for a woman)
+            name, price = rng.choice([s for s in SERVICES if service_fits(s[0], client=client)])
             with demo_clock(_at(day, rng.randint(9, last_hour), rng.choice((0, 15, 30, 45)), zone)):
                 money = money_received_record(
                     client=client,

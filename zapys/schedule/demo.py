@@ -1,16 +1,22 @@
 """Demo schedule: statuses, working hours for every specialist, a week of visits around
-today for each, weekly lessons of the two demo groups with attendance history."""
+today for each (their own trade's services, each for a client it is meant for), weekly
+lessons of the two demo groups with attendance history."""
 
 from __future__ import annotations
 
 import contextlib
 from datetime import date, datetime, time, timedelta
 
+from zapys.accounts.demo import TRAINER_LOGIN
+from zapys.catalog.demo import service_fits
 from zapys.core.demo import DemoContext, demo_clock
 from zapys.core.exceptions import DomainError
 from zapys.core.tenancy import organization_zone
 from zapys.schedule import services
 from zapys.schedule.models import Attendance, Visit
+
+#: The trainer's week: the morning stretching at 8:00 and the evening yoga at 19:00.
+TRAINER_WEEK = [(d, time(8), time(21)) for d in range(6)]
 
 
 def load(ctx: DemoContext) -> None:
@@ -21,8 +27,10 @@ def load(ctx: DemoContext) -> None:
     specialists = ctx.specialists
     week = [(d, time(9), time(19)) for d in range(6)]  # Mon–Sat
     for spec in specialists:
+        # the trainer's classes are early in the morning and in the evening
+        hours = TRAINER_WEEK if spec.username == TRAINER_LOGIN else week
         for branch in spec.branches.all():
-            services.staff_hours_set(staff=spec, branch=branch, intervals=week, actor=ctx.actor)
+            services.staff_hours_set(staff=spec, branch=branch, intervals=hours, actor=ctx.actor)
     if specialists:
         services.hours_exception_create(
             staff=specialists[0],
@@ -37,22 +45,27 @@ def load(ctx: DemoContext) -> None:
     rng = ctx.rng
     visits: list[Visit] = []
     for spec in specialists:
+        # each specialist their own trade's services, each service a client it is meant for
+        own = [s for s in all_services if service_fits(s, staff=spec)]
         branches = list(spec.branches.all())
         for offset in range(-3, 4):
             day = today + timedelta(days=offset)
             if day.weekday() == 6:
                 continue
             at = datetime.combine(day, time(9), tz)
-            while at.hour < 18 and clients and all_services:
-                service = rng.choice(all_services)
+            while at.hour < 18 and clients and own:
+                service = rng.choice(own)
                 if rng.random() < 0.35:
                     at += timedelta(minutes=30)
                     continue
+                fitting = [c for c in clients if service_fits(service, client=c)]
+                if not fitting:
+                    break
                 with contextlib.suppress(DomainError):
                     visits.append(
                         services.visit_create(
                             organization=org,
-                            client=rng.choice(clients),
+                            client=rng.choice(fitting),
                             staff=spec,
                             service=service,
                             branch=branches[0] if branches else None,

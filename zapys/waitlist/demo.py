@@ -1,6 +1,6 @@
 """Demo: clients waiting for the next days' services; two freed visits offered to the first
 of them (one paid through the sandbox: a time filled from the list, shown on the dashboard),
-and a client waiting behind the open offer.
+and a client waiting behind the open offer. Each waits for a service meant for them.
 
 The two freed times are at different hours and the waiting clients have no visit of their
 own then: the first demo showed two offers at one hour (two specialists' times, the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from zapys.catalog.demo import service_fits
 from zapys.core.demo import DemoContext
 from zapys.core.tenancy import organization_zone
 from zapys.payments.services import payment_succeed
@@ -66,19 +67,27 @@ def load(ctx: DemoContext) -> None:
     if len(visits) < 2:
         return
     busy = _busy_then(org, visits)
-    waiting = [c for c in clients[-8:] if c.pk not in busy][:5]
-    for i, client in enumerate(waiting):
-        target = visits[i % 2]
+    # Five of the last clients, each waiting for one of the two services that is meant for
+    # them (no men's haircut for a woman), the two services in turn where the client allows.
+    waiting = 0
+    for client in clients[-12:]:
+        fitting = [v for v in visits if service_fits(v.service, client=client)]
+        if client.pk in busy or not fitting:
+            continue
+        target = fitting[waiting % len(fitting)]
         services.entry_create(
             organization=org,
             client=client,
             service=target.service,
-            staff=target.staff if i % 2 else None,
+            staff=target.staff if waiting % 2 else None,
             date_from=today,
             date_to=today + timedelta(days=7),
             actor=ctx.actor,
             now=ctx.now,
         )
+        waiting += 1
+        if waiting == 5:
+            break
     for visit in visits:
         schedule.visit_cancel(visit=visit, actor=ctx.actor, now=ctx.now)
     # The demo runs in one transaction: the freed-time hook would run after it, so the

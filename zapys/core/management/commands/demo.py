@@ -65,6 +65,9 @@ class Command(BaseCommand):
             address="м. Київ, вул. Хрещатик, 1",
             phone="+380441234567",
             email="hello@zoryana.example",
+            # the studio's own offer (its site, like its e-mail): the invoice page links the
+            # organization's setting, so the settings page and the page show one link
+            offer_url="https://zoryana.example/oferta",
         )
         with org_scope(org):
             owner = staff_create(
@@ -83,4 +86,7 @@ class Command(BaseCommand):
                 for hook in demo_hooks():
                     hook(ctx)
                 for hook in demo_hooks("finish"):
+                    hook(ctx)
+                # what reads the demo's final state (who owes, once every payment is in)
+                for hook in demo_hooks("settle"):
                     hook(ctx)
