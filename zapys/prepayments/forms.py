@@ -51,6 +51,10 @@ CHANNEL_CHOICES = [
     ("email", _("E-mail")),
 ]
 
+# English quotes on the English page (the model's help text has «»; changing it there is a
+# migration, and the form is where the page reads it).
+REQUIRE_FOR_ONLINE_HELP = _("Unless a rule on the “Booking types and finance” tab waives it.")
+
 TAB_FIELDS: dict[str, list[str]] = {
     "main": ["enabled", "require_for_online", "default_channel"],
     "term": [
@@ -112,6 +116,7 @@ def settings_form_class(tab: str) -> type[StyledModelForm]:
             model = PrepaymentSettings
             fields = TAB_FIELDS[tab]
             field_classes = {"page_background": BackgroundImageField}
+            help_texts = {"require_for_online": REQUIRE_FOR_ONLINE_HELP}
             widgets = {
                 "default_channel": forms.Select(choices=CHANNEL_CHOICES),
                 "page_expired_message": forms.Textarea(attrs={"rows": 3}),

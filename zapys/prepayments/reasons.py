@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 def _part_text(part: list[str]) -> str:
     kind, *values = part
     if kind == "service":
-        return _("service «%(name)s»") % {"name": values[0]}
+        return _("service “%(name)s”") % {"name": values[0]}
     if kind == "tag":
-        return _("client tag «%(name)s»") % {"name": values[0]}
+        return _("client tag “%(name)s”") % {"name": values[0]}
     if kind == "period":
         start, end = (
             formats.date_format(date.fromisoformat(v), "SHORT_DATE_FORMAT") if v else "…"

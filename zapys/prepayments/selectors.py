@@ -63,7 +63,7 @@ def booking_amount(*, visit: Visit, booking_type: BookingType) -> int:
             amount = percent_of(amount, booking_type.value)
     if amount <= 0:
         raise DomainError(
-            _("The booking type «%(name)s» gives a prepayment of 0 for this visit.")
+            _("The booking type “%(name)s” gives a prepayment of 0 for this visit.")
             % {"name": booking_type.name},
             field="booking_type_id",
         )

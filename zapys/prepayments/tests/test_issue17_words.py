@@ -78,7 +78,9 @@ def test_settings_heading_and_the_help_that_points_to_the_rules(staff_client, ow
     assert "одне з правил нижче" not in uk
     en = staff_page(staff_client, owner, "en", "prepayments:settings")
     assert re.search(r"<h1[^>]*>Settings</h1>", en)
-    assert "Unless a rule on the «Booking types and finance» tab waives it." in en
+    # English quotes on the English page, not «» (issue 17)
+    assert "Unless a rule on the “Booking types and finance” tab waives it." in en
+    assert "«" not in en and "»" not in en
 
 
 def test_money_paid_after_the_auto_cancel_is_counted_on_the_balance(

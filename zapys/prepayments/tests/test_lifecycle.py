@@ -371,7 +371,7 @@ def test_rules_decide_and_explain(org, branch, setup):
     visit = make_visit(org, branch, client=member, source="online")
     decision = selectors.prepayment_decision(visit=visit)
     assert not decision.required
-    assert decision.reason == "prepayment waived: client tag «club»"
+    assert decision.reason == "prepayment waived: client tag “club”"
     other = make_visit(org, branch, source="online")
     assert selectors.prepayment_decision(visit=other).required
 
@@ -393,7 +393,7 @@ def test_a_booking_says_why_in_the_language_of_its_reader(org, branch, setup, cl
     )
     with translation.override("en"):
         assert booking.reason_shown == (
-            "requested by staff, although a rule waives the prepayment (client tag «клуб»)"
+            "requested by staff, although a rule waives the prepayment (client tag “клуб”)"
         )
     old = Booking.objects.filter(pk=booking.pk)
     old.update(why={})  # made before `why` existed: its stored words

@@ -285,7 +285,7 @@ def visit_status_set(
         raise NotFound(_("Unknown status."), field="status_id")
     if status.is_system and not is_system_actor(actor):
         raise PermissionDenied(
-            _("The status «%(name)s» is set by the system only.") % {"name": status.display_name},
+            _("The status “%(name)s” is set by the system only.") % {"name": status.display_name},
             field="status_id",
         )
     if not status.is_active:
