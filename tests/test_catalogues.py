@@ -195,3 +195,16 @@ def test_one_text_one_translation() -> None:
     assert not ambiguous, "one text, two translations (use pgettext):\n" + "\n".join(
         f"{key[1]!r}: {apps}" for key, apps in ambiguous.items()
     )
+
+
+def test_staff_are_named_one_way() -> None:
+    """«Передоплату запросив працівник» on one page and «Новий співробітник» on another:
+    the product says «працівник» (the word most of its texts used), issue 17."""
+    bad = [
+        f"{po_path.parts[-5]}: {entry.msgstr or entry.msgstr_plural!r}"
+        for po_path in CATALOGUES
+        for entry in polib.pofile(str(po_path))
+        if not entry.obsolete
+        and "співробітн" in (entry.msgstr + "".join(entry.msgstr_plural.values())).lower()
+    ]
+    assert not bad, "\n".join(bad)
