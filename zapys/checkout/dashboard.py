@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from zapys.checkout.selectors import unpaid_attendances
 from zapys.checkout.services import dues_of_unpaid
-from zapys.core.http import request_branch, request_organization
+from zapys.core.dashboard import dashboard_branch
+from zapys.core.http import request_organization
 from zapys.core.money import format_money as _format_money
 from zapys.core.tenancy import organization_zone
 
@@ -22,7 +23,7 @@ def _money(amount: int, currency: str) -> str:
 
 def widgets(request: HttpRequest) -> list[dict]:
     organization = request_organization(request)
-    branch = request_branch(request)
+    branch = dashboard_branch(request)
     now = timezone.now()
     attendances = list(
         unpaid_attendances(

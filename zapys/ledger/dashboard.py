@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from zapys.core.http import request_branch, request_organization
+from zapys.core.dashboard import dashboard_branch
+from zapys.core.http import request_organization
 from zapys.core.money import format_money
 from zapys.ledger.selectors import day_sales_summary
 
@@ -20,7 +21,7 @@ def widgets(request: HttpRequest) -> list[dict]:
     organization = request_organization(request)
     # The branch the header shows, as the page the card links to (issue 17: "15 receipts"
     # led to a day with 1).
-    branch = request_branch(request)
+    branch = dashboard_branch(request)
     summary = day_sales_summary(day=timezone.localdate(), branch_id=branch.pk if branch else None)
     currency = organization.currency or "UAH"
     language = (get_language() or "uk")[:2]

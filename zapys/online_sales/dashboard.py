@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zapys.core.dashboard import dashboard_branch
 from zapys.core.http import request_organization
 from zapys.online_sales.models import OnlineSale
 
@@ -19,9 +20,11 @@ STALE_DAYS = 3
 def widgets(request: HttpRequest) -> list[dict]:
     request_organization(request)  # a staff page of an organization
     edge = timezone.now() - timedelta(days=STALE_DAYS)
-    totals = OnlineSale.objects.filter(status=OnlineSale.Status.PAID).aggregate(
-        waiting=Count("id"), stale=Count("id", filter=Q(paid_at__lte=edge))
-    )
+    waiting = OnlineSale.objects.filter(status=OnlineSale.Status.PAID)
+    branch = dashboard_branch(request)
+    if branch is not None:  # the header's branch, as every card: where the money landed
+        waiting = waiting.filter(operation__branch_id=branch.pk)
+    totals = waiting.aggregate(waiting=Count("id"), stale=Count("id", filter=Q(paid_at__lte=edge)))
     if not totals["waiting"]:
         return []
     return [

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zapys.core.http import request_branch, request_organization
+from zapys.core.dashboard import dashboard_branch
+from zapys.core.http import request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.schedule.models import Visit
 
@@ -28,7 +29,7 @@ def widgets(request: HttpRequest) -> list[dict]:
     # The branch the header shows, as the calendar the card links to (issue 17: "20 visits"
     # led to a calendar of 13).
     visits = Visit.objects.filter(starts_at__gte=start, starts_at__lt=end)
-    branch = request_branch(request)
+    branch = dashboard_branch(request)
     if branch is not None:
         visits = visits.filter(branch=branch)
     counts = visits.aggregate(
