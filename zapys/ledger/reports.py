@@ -20,7 +20,7 @@ report_declare(
 report_declare(
     ReportPage(
         "ledger.day_sales",
-        _("Sales of the day"),  # the sidebar's and the page's name
+        _("Daily sales"),  # the sidebar's and the page's name
         "ledger:day_sales",
         SALES_REPORTS,
         _("The day's receipts of a branch, line by line."),

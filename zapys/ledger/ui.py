@@ -26,7 +26,7 @@ nav_item(
     )
 )
 nav_item(
-    NavItem("ledger:day_sales", _("Sales of the day"), "receipt", MANAGERS, MONEY, 60, group=TILL)
+    NavItem("ledger:day_sales", _("Daily sales"), "receipt", MANAGERS, MONEY, 60, group=TILL)
 )
 nav_item(
     NavItem("ledger:operations", _("Cash & operations"), "wallet2", MANAGERS, MONEY, 70, group=TILL)

@@ -37,7 +37,7 @@ report_declare(
 report_declare(
     ReportPage(
         "reports.day",
-        _("Hourly takings"),  # not "Sales of the day": that is the receipts page
+        _("Hourly takings"),  # not "Daily sales": that is the receipts page
         "reports:day",
         SALES_REPORTS,
         _("One day by hour, method and purpose, against the same day a week before."),

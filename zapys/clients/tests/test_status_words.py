@@ -23,3 +23,27 @@ def test_the_ukrainian_statuses_are_not_masculine_adjectives():
         labels = {str(label) for _value, label in Client.Status.choices}
     assert labels == {"Відвідує", "Не відвідує", "Лід"}
     assert STATUS_WORDS["неактивний"] == Client.Status.INACTIVE  # files made before
+
+
+@pytest.mark.parametrize(
+    ("language", "none_deleted", "none_found"),
+    [
+        ("uk", "Видалених клієнтів немає.", "Клієнтів не знайдено."),
+        ("en", "No deleted clients.", "No clients found."),
+    ],
+)
+def test_the_deleted_list_says_there_are_none_unless_a_search_found_none(
+    staff_client, owner, org, language, none_deleted, none_found
+):
+    """An untouched page of deleted clients said «Клієнтів не знайдено.», as if a search
+    had failed; a search that finds nothing still says so."""
+    from django.urls import reverse
+
+    from tests.factories_messaging import make_client
+    from tests.pages import staff_page
+
+    make_client(org, "Марченко Оксана")  # alive: not on the deleted list
+    page = staff_page(staff_client, owner, language, "clients:deleted")
+    assert f'data-testid="clients-empty">{none_deleted}<' in page
+    searched = staff_client.get(reverse("clients:deleted"), {"q": "Марченко"}).content.decode()
+    assert f'data-testid="clients-empty">{none_found}<' in searched

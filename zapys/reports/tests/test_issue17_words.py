@@ -1,6 +1,6 @@
 """Issue 17 on the reports: a funnel never has more paid than opened, a duration under a
 minute is not "0 min", the sent tile says something, no alarm colour for nothing, the bars'
-colours explained, and one name per page (the receipts page is "Sales of the day")."""
+colours explained, and one name per page (the receipts page is "Daily sales")."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_a_link_paid_without_a_recorded_open_counts_as_opened(staff_client, org,
 def test_index_names_the_receipts_page_as_the_sidebar_does(staff_client, owner):
     en = staff_page(staff_client, owner, "en", "reports:index")
     assert "Sales receipts of a day" not in en
-    assert "Sales of the day" in en and "Hourly takings" in en
+    assert "Daily sales" in en and "Hourly takings" in en
     uk = staff_page(staff_client, owner, "uk", "reports:index")
     assert "Чеки продажів за день" not in uk
     assert "Продажі за день" in uk and "Надходження за годинами" in uk
