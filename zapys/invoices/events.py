@@ -20,12 +20,12 @@ TAGS = [
     ("bill.begin_date", _("Period start")),
     ("bill.end_date", _("Period end")),
     ("bill.amount_url", _("Amount and link")),
-    ("bill.amount_subjects_url", _("Amount, subjects and link")),
+    ("bill.amount_subjects_url", _("Amount, services and link")),
     ("customer.first_name", _("Client's first name")),
     ("customer.name", _("Client's full name")),
     ("customer.bills", _("Links to every open invoice of the client")),
     ("customer.bills.amount_url", _("Every open invoice: amount and link")),
-    ("customer.bills.amount_subject_url", _("Every open invoice: amount, subjects and link")),
+    ("customer.bills.amount_subject_url", _("Every open invoice: amount, services and link")),
 ]
 
 EVENTS = {

@@ -220,9 +220,9 @@ class RuleForm(StyledForm):
     money_min = MoneyField(label=_("Money left from"), required=False, allow_zero=True)
     money_max = MoneyField(label=_("Money left to"), required=False, allow_zero=True)
     attended_30_days = forms.BooleanField(
-        label=_("Only if attended lessons in the last 30 days"), required=False
+        label=_("Only if attended classes in the last 30 days"), required=False
     )
-    lesson_today = forms.BooleanField(label=_("Only if there is a lesson that day"), required=False)
+    lesson_today = forms.BooleanField(label=_("Only if there is a class that day"), required=False)
     pay_window = forms.ChoiceField(label=_("Payment window"), choices=InvoiceRule.PayWindow.choices)
     repeatable = forms.BooleanField(label=_("May be paid again"), required=False)
     reissue_if_unpaid = forms.BooleanField(

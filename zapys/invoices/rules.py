@@ -301,8 +301,8 @@ def filters_text(filters: dict[str, Any], names: dict[str, dict[Any, str]] | Non
         "lessons_max": words.lessons_left_to,
         "money_min": _("Money left from"),
         "money_max": _("Money left to"),
-        "attended_30_days": _("Only if attended lessons in the last 30 days"),
-        "lesson_today": _("Only if there is a lesson that day"),
+        "attended_30_days": _("Only if attended classes in the last 30 days"),
+        "lesson_today": _("Only if there is a class that day"),
     }
     language = (get_language() or "uk")[:2]
     parts = []
