@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zapys.clients.import_files import MAX_FILE_BYTES, MAX_ROWS
 from zapys.clients.models import Client
-from zapys.clients.vocative import vocative
 from zapys.core.forms import StyledForm
+from zapys.core.vocative import vocative
 
 
 def split_tag_input(text: str) -> list[str]:

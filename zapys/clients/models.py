@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zapys.clients.names import split_name
-from zapys.clients.vocative import vocative
 from zapys.core.collation import UKRAINIAN
 from zapys.core.private_storage import get_private_storage, opaque_name
 from zapys.core.tenancy import OrgManager, OrgOwned, OrgQuerySet
 from zapys.core.tokens import new_public_token
+from zapys.core.vocative import vocative
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
@@ -96,7 +96,7 @@ class Client(OrgOwned):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
     # How a Ukrainian message addresses the client («Оксано»), when staff know better than
-    # the rule (`clients.vocative`, which leaves names it is unsure of as written). Empty:
+    # the rule (`core.vocative`, which leaves names it is unsure of as written). Empty:
     # the rule's form of the first name.
     first_name_vocative = models.CharField(_("form of address"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)

@@ -21,7 +21,7 @@ synonym for people used to Jinja/Django. Names are ASCII identifiers.
 greet by `Client.greeting_name`: the first name, never an empty greeting. A message in
 Ukrainian (the active language: callers render inside the message's language) greets in
 the vocative, `Client.greeting_vocative` («Оксано, нагадуємо…»; the form staff wrote, else
-`clients.vocative`'s); English has no vocative and keeps the name as it is. A company (a
+`core.vocative`'s); English has no vocative and keeps the name as it is. A company (a
 legal entity, which has no first name) is not greeted by its name («ФОП Мельник А. В., ваш
 візит…» reads like a form letter): the template's greeting is made neutral instead —
 "{first_name}, your visit…" reads «Вітаємо! Ваш візит…», "Hello {first_name}!" reads

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from zapys.clients.vocative import EXCEPTIONS, MASCULINE_E, vocative
+from zapys.core.vocative import EXCEPTIONS, MASCULINE_E, vocative
 
 FEMININE = [
     # -а, hard group: -о

@@ -1,4 +1,4 @@
-"""Template helpers: money formatting and the settings tabs."""
+"""Template helpers: money formatting, the settings tabs, a first name to greet with."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from zapys.core.money import format_money
 from zapys.core.settings_tabs import settings_tabs as _settings_tabs
+from zapys.core.vocative import vocative
 
 register = template.Library()
 
@@ -18,6 +19,15 @@ def money(amount: int | None, currency: str = "UAH") -> str:
     if amount is None or amount == "":
         return "—"
     return format_money(int(amount), currency or "UAH", (get_language() or "uk")[:2])
+
+
+@register.filter
+def greeting_name(first_name: object) -> str:
+    """{{ user.first_name|greeting_name }}: a first name as a Ukrainian page addresses the
+    person, in the vocative («Вітаємо, Зоряно!»; the rule leaves a name it is unsure of as
+    written); English has no vocative and keeps it."""
+    name = str(first_name or "")
+    return vocative(name) if (get_language() or "uk").startswith("uk") else name
 
 
 @register.simple_tag
