@@ -100,7 +100,7 @@ class SellForm(StyledForm):
         label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     payment_type = forms.ModelChoiceField(
-        label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False
+        label=_("Payment method"), queryset=PaymentType._base_manager.none(), required=False
     )
 
     def __init__(self, *args: Any, payment_types: Any, plans: Any, **kwargs: Any) -> None:
@@ -118,7 +118,7 @@ class RenewForm(StyledForm):
     )
     mode = forms.ChoiceField(label=_("Payment"), choices=ClientMembership.SaleMode.choices)
     payment_type = forms.ModelChoiceField(
-        label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False
+        label=_("Payment method"), queryset=PaymentType._base_manager.none(), required=False
     )
 
     def __init__(self, *args: Any, payment_types: Any, **kwargs: Any) -> None:
