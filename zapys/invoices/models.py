@@ -184,7 +184,7 @@ class Invoice(OrgOwned):
         AWAITING = "awaiting", _("Awaiting payment")
         PARTIALLY_PAID = "partially_paid", _("Partially paid")
         PAID = "paid", _("Paid")
-        EXPIRED = "expired", _("Expired")
+        EXPIRED = "expired", _("Overdue")
         ARCHIVED = "archived", _("Archived")
 
     number = models.CharField(_("number"), max_length=20)
