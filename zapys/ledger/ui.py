@@ -25,9 +25,7 @@ nav_item(
         "ledger:payments_report", _("Payments"), "cash-stack", MANAGERS, MONEY, 50, group=PAYMENTS
     )
 )
-nav_item(
-    NavItem("ledger:day_sales", _("Daily sales"), "receipt", MANAGERS, MONEY, 60, group=TILL)
-)
+nav_item(NavItem("ledger:day_sales", _("Daily sales"), "receipt", MANAGERS, MONEY, 60, group=TILL))
 nav_item(
     NavItem("ledger:operations", _("Cash & operations"), "wallet2", MANAGERS, MONEY, 70, group=TILL)
 )
