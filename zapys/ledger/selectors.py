@@ -173,23 +173,31 @@ def _day_start(day: date) -> datetime:
 
 
 def payments_report_entries(filters: ReportFilters) -> QuerySet[Entry]:
-    qs = Entry.objects.select_related("client", "payment_type", "branch").order_by(
-        "-created_at", "-id"
+    qs = _payments_filtered(
+        Entry.objects.select_related("client", "payment_type", "branch"),
+        filters,
+        active=Entry.Status.ACTIVE,
     )
+    if filters.purpose:
+        qs = qs.filter(purpose=filters.purpose)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return qs.order_by("-created_at", "-id")
+
+
+def _payments_filtered(qs: QuerySet, filters: ReportFilters, *, active: str) -> QuerySet:
+    """The filters the payments report's entries and its money for no client share: status,
+    days, branch, payment type (both kinds of row have these columns)."""
     if not filters.include_cancelled:
-        qs = qs.filter(status=Entry.Status.ACTIVE)
+        qs = qs.filter(status=active)
     if filters.date_from:
         qs = qs.filter(created_at__gte=_day_start(filters.date_from))
     if filters.date_to:
         qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
     if filters.branch_id:
         qs = qs.filter(branch_id=filters.branch_id)
-    if filters.purpose:
-        qs = qs.filter(purpose=filters.purpose)
     if filters.payment_type_id:
         qs = qs.filter(payment_type_id=filters.payment_type_id)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
     return qs
 
 
@@ -207,16 +215,7 @@ def payments_report_unassigned(filters: ReportFilters) -> QuerySet[FinancialOper
     qs = FinancialOperation.objects.filter(
         client_money=True, entry__isnull=True, kind=FinancialOperation.Kind.INCOME
     ).select_related("payment_type", "branch")
-    if not filters.include_cancelled:
-        qs = qs.filter(status=FinancialOperation.Status.ACTIVE)
-    if filters.date_from:
-        qs = qs.filter(created_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
-    if filters.branch_id:
-        qs = qs.filter(branch_id=filters.branch_id)
-    if filters.payment_type_id:
-        qs = qs.filter(payment_type_id=filters.payment_type_id)
+    qs = _payments_filtered(qs, filters, active=FinancialOperation.Status.ACTIVE)
     return qs.order_by("-created_at", "-id")
 
 
