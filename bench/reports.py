@@ -139,14 +139,14 @@ RAW_MONEY = """
 # The links with their retry and their first message, in one statement: a LATERAL join is
 # what a person writing SQL by hand would use (one index lookup per object, memoized).
 RAW_LINKS = """
-    SELECT p.purpose, m.channel, m.status, p.created_at, m.created_at,
+    SELECT p.purpose, m.channel, m.status, m.transport_code, p.created_at, m.created_at,
            LEAST(CASE WHEN p.status IN ('succeeded', 'refunded', 'partially_refunded')
                       THEN p.paid_at END, r.paid_at),
            (p.opened_at IS NOT NULL OR r.opened_at IS NOT NULL), COALESCE(r.status, p.status)
     FROM payments_payment p
     LEFT JOIN payments_payment r ON r.retry_of_id = p.id
     LEFT JOIN LATERAL (
-        SELECT channel, status, created_at FROM messaging_message m
+        SELECT channel, status, transport_code, created_at FROM messaging_message m
         WHERE m.organization_id = p.organization_id AND m.related_type = p.purpose_type
           AND m.related_id = p.purpose_id
         ORDER BY m.created_at, m.id LIMIT 1
@@ -166,14 +166,19 @@ def money_same(ours: list[dict], raw: list[tuple]) -> bool:
 
 def links_same(ours: list[dict], raw: list[tuple]) -> bool:
     """The funnel's links and the raw rows, reduced by the same rules (sent = the message or
-    the link, whichever came first; seconds from sent to paid; the hour sent, locally)."""
+    the link, whichever came first; seconds from sent to paid; the hour sent, locally; a
+    paid link counts as opened; the test mode's "sent" is its own outcome)."""
+    from zapys.messaging.models import message_outcome
+
     zone = timezone.get_current_timezone()
     expected = []
-    for purpose, channel, status, made_at, message_at, paid, opened, last in raw:
+    for purpose, channel, status, transport, made_at, message_at, paid, opened, last in raw:
         sent = min(made_at, message_at) if message_at else made_at
         seconds = None if paid is None else max(0, int((paid - sent).total_seconds()))
-        expected.append((purpose, channel or "", status, sent.astimezone(zone).hour,
-                         bool(opened), seconds, last in ("expired", "failed")))  # fmt: skip
+        outcome = message_outcome(status, transport) if status is not None else None
+        expected.append((purpose, channel or "", outcome, sent.astimezone(zone).hour,
+                         bool(opened) or paid is not None, seconds,
+                         last in ("expired", "failed")))  # fmt: skip
     mine = [(r["purpose"], r["channel"], r["message_status"], r["hour"], r["opened"],
              r["seconds"], r["expired"]) for r in ours]  # fmt: skip
     key = lambda row: tuple("" if v is None else str(v) for v in row)  # noqa: E731
