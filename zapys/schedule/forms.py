@@ -138,7 +138,7 @@ class VisitForm(StyledForm):
 
 class RescheduleForm(StyledForm):
     starts_at = forms.DateTimeField(
-        label=_("New start"), widget=DT_WIDGET, input_formats=["%Y-%m-%dT%H:%M"]
+        label=_("New time"), widget=DT_WIDGET, input_formats=["%Y-%m-%dT%H:%M"]
     )
     staff: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Specialist"), queryset=None, required=False

@@ -104,6 +104,14 @@ class VisitStatus(OrgOwned):
             FORMER_STATUS_NAMES.get(self.code, ()),
         )
 
+    @property
+    def action_label(self) -> str:
+        """What a button that sets this status says: a verb («Підтвердити»), not the state
+        the badge says («Підтверджено») — `schedule.actions`."""
+        from zapys.schedule.actions import status_action
+
+        return status_action(self)
+
 
 class WorkingHours(OrgOwned):
     """A weekly interval a specialist works in a branch (several per day are allowed)."""
@@ -186,7 +194,7 @@ class Visit(OrgOwned):
 
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", _("Appointment")
-        LESSON = "lesson", _("Group lesson")
+        LESSON = "lesson", _("Group class")  # the word the calendar's button says
 
     class Source(models.TextChoices):
         STAFF = "staff", _("Staff")

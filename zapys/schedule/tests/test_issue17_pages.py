@@ -1,7 +1,7 @@
 """Schedule pages after the issue 17 screenshot review, in both languages: the working-hours
-week names Sunday (a day off) and sits under the catalogue's tabs; the attendance journal
-says a visit's status once, its buttons are actions ("Mark as:") and a charge says what it
-was; headings separate the branch with "·"; the status colour is a swatch and the flood
+week names Sunday (a day off) and sits under the catalogue's tabs; the visits of the day
+say a visit's status once, its buttons are actions ("Mark attended") and a charge says what
+it was; headings separate the branch with "·"; the status colour is a swatch and the flood
 limit is worded as a protection, with a help text."""
 
 from __future__ import annotations
@@ -52,14 +52,14 @@ def test_a_specialist_without_hours_is_not_set_not_a_week_of_days_off(
 
 
 @pytest.mark.parametrize(
-    ("language", "mark_as", "charged", "why"),
+    ("language", "no_show", "charged", "why"),
     [
-        ("en", "Mark as:", "Charged to the balance", "the service price was charged"),
-        ("uk", "Позначити як:", "Списано з балансу", "ціну послуги списано з балансу"),
+        ("en", "Mark no-show", "Charged to the balance", "the service price was charged"),
+        ("uk", "Відмітити неявку", "Списано з балансу", "ціну послуги списано з балансу"),
     ],
 )
 def test_the_journal_says_a_visit_status_once_and_explains_a_charge(
-    staff_client, org, branch, spec, service, client_a, language, mark_as, charged, why
+    staff_client, org, branch, spec, service, client_a, language, no_show, charged, why
 ):
     make_entry(client_a, amount=service.price)  # the balance covers the price: charged
     visit = make_visit(
@@ -70,7 +70,8 @@ def test_the_journal_says_a_visit_status_once_and_explains_a_charge(
     row = page.split('data-testid="journal-visit"')[1]
     # the status once (the card's badge), not again beside the client
     assert 'data-testid="journal-state"' not in row
-    assert f'data-testid="journal-mark-as">{mark_as}</span>' in row
+    # the buttons are actions (schedule/actions.py), not a second status
+    assert f'data-testid="journal-absent">{no_show}</button>' in row
     charge = re.search(r'<span class="badge text-bg-info" title="([^"]*)"[^>]*>([^<]*)<', row)
     assert charge and charge.group(2) == charged and why in charge.group(1), row
     assert ">Balance<" not in row and ">Баланс<" not in row

@@ -58,23 +58,35 @@ def _badges(html: str, testid: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("language", "planned", "attended", "absent", "cancelled"),
+    ("language", "states", "actions"),
     [
-        ("en", "Booked", "Attended", "No-show", "Cancelled"),
-        ("uk", "Записано", "Відвідано", "Неявка", "Скасовано"),
+        (
+            "en",
+            ("Booked", "Attended", "No-show"),
+            ("Back to booked", "Mark attended", "Mark no-show", "Cancel"),
+        ),
+        (
+            "uk",
+            ("Записано", "Відвідано", "Неявка"),
+            ("Повернути статус «Записано»", "Відмітити прихід", "Відмітити неявку", "Скасувати"),
+        ),
     ],
 )
-def test_attendance_states_and_buttons_read_the_same_for_anyone(
-    staff_client, lesson, language, planned, attended, absent, cancelled
+def test_attendance_states_read_the_same_for_anyone_and_buttons_say_what_they_do(
+    staff_client, lesson, language, states, actions
 ):
+    planned, attended, absent = states
+    back, mark_attended, mark_absent, cancel = actions
     journal = _page(staff_client, "/attendance/?date=2030-03-04", language)
     assert _badges(journal, "journal-state") == [attended, absent, planned]
-    # the buttons that mark a state say it in the same words
-    assert re.findall(r'data-testid="journal-attended">([^<]*)<', journal) == [attended] * 2
-    assert re.findall(r'data-testid="journal-absent">([^<]*)<', journal) == [absent] * 2
-    assert re.findall(r'data-testid="journal-cancelled">([^<]*)<', journal) == [cancelled] * 3
+    # the buttons that mark a state say the action (schedule/actions.py), not the state
+    assert re.findall(r'data-testid="journal-attended">([^<]*)<', journal) == [mark_attended] * 2
+    assert re.findall(r'data-testid="journal-absent">([^<]*)<', journal) == [mark_absent] * 2
+    assert re.findall(r'data-testid="journal-cancelled">([^<]*)<', journal) == [cancel] * 3
+    assert re.findall(r'data-testid="journal-planned">([^<]*)<', journal) == [back] * 2
     card = _page(staff_client, f"/visits/{lesson.pk}/", language, **{"HX-Request": "true"})
     assert _badges(card, "attendance-state") == [attended, absent, planned]
+    assert re.findall(r'data-testid="mark-attended">([^<]*)<', card) == [mark_attended] * 2
     if language == "uk":
         for page in (journal, card):
             assert not [word for word in GENDERED if word in page]

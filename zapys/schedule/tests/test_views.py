@@ -685,7 +685,7 @@ def test_the_new_lesson_form_has_a_way_back_to_the_calendar(staff_client, org):
 def test_visit_card_writes_the_day_zero_padded_as_the_move_form_does(
     staff_client, org, spec, service, client_a
 ):
-    # "Пт 04.12.2026 09:00–10:00", as the move form's "New start" (was "Пт 4.12.2026")
+    # "Пт 04.12.2026 09:00–10:00", as the move form's "New time" (was "Пт 4.12.2026")
     v = make_visit(
         org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 9)
     )

@@ -1,4 +1,4 @@
-"""The attendance journal of a day, and the client card's "Visits" tab."""
+"""The visits of a day (the attendance page), and the client card's "Visits" tab."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from zapys.core.http import request_branch, request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.core.views import staff_required
 from zapys.schedule import selectors
-from zapys.schedule.models import Attendance
+from zapys.schedule.actions import attendance_actions
 from zapys.schedule.views.common import (
     parse_date,
 )
@@ -24,8 +24,8 @@ from zapys.schedule.views.common import (
 
 @staff_required()
 def journal(request: HttpRequest) -> HttpResponse:
-    """Attendance journal of one day in the branch: every visit and lesson with its
-    participants and mark buttons."""
+    """The visits of one day in the branch ("Visits of the day"): every visit and lesson
+    with its participants and the buttons that mark them."""
     org = request_organization(request)
     tz = organization_zone(org)
     branch = request_branch(request, required=True)
@@ -50,7 +50,7 @@ def journal(request: HttpRequest) -> HttpResponse:
             "branch": branch,
             "prev": (day - timedelta(days=1)).isoformat(),
             "next": (day + timedelta(days=1)).isoformat(),
-            "states": Attendance.State.choices,
+            "states": attendance_actions(),
         },
     )
 

@@ -25,6 +25,7 @@ from zapys.core.http import request_actor, request_branch, request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.core.views import staff_required
 from zapys.schedule import hooks, selectors, services
+from zapys.schedule.actions import attendance_actions
 from zapys.schedule.forms import (
     LessonForm,
     RescheduleForm,
@@ -184,7 +185,7 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
             "statuses": statuses,
             "attendances": attendances,
             "form": form,
-            "states": Attendance.State.choices,
+            "states": attendance_actions(),
         },
     )
 
