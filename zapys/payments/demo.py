@@ -8,8 +8,9 @@ from django.utils import translation
 from zapys.core.demo import DemoContext
 from zapys.payments import models, services
 
-#: The seeded account's name, stored in the organization's language (it was the English
-#: "Sandbox"): a system name, shown in the page's language by `PaymentAccount.display_name`.
+#: The seeded account's name: the test provider's own ("Test payments"), stored in the
+#: organization's language; a system name, shown in the page's language by
+#: `PaymentAccount.display_name` (as the names older demos stored).
 DEMO_ACCOUNT_NAME = models.DEMO_ACCOUNT_NAME
 DEMO_ACCOUNT_OLD_NAMES = models.DEMO_ACCOUNT_OLD_NAMES
 

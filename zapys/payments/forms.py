@@ -45,13 +45,15 @@ class PaymentAccountForm(StyledForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     sandbox = forms.BooleanField(label=_("LiqPay test mode"), required=False)
-    merchant_account = forms.CharField(label=_("WayForPay merchant account"), required=False)
+    merchant_account = forms.CharField(
+        label=_("WayForPay shop login (Merchant login)"), required=False
+    )
     secret_key = forms.CharField(
         label=_("WayForPay secret key"),
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
-    merchant_domain = forms.CharField(label=_("WayForPay merchant domain"), required=False)
+    merchant_domain = forms.CharField(label=_("WayForPay shop domain"), required=False)
     is_default = forms.BooleanField(label=_("Use by default"), required=False)
 
     #: The inputs each provider uses: the page shows only the chosen provider's (the
@@ -65,7 +67,13 @@ class PaymentAccountForm(StyledForm):
         "merchant_domain": "wayforpay",
     }
 
-    def __init__(self, *args: Any, account: PaymentAccount | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        account: PaymentAccount | None = None,
+        masked: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.account = account
         for name, provider in self.PROVIDER_FIELDS.items():
@@ -73,8 +81,15 @@ class PaymentAccountForm(StyledForm):
         if account is not None:
             self.fields["provider"].disabled = True
             self.fields["provider"].initial = account.provider
+            # The stored key by its last characters, under its own label (the page once
+            # listed them by their raw names: "private_key").
             for name in ("private_key", "secret_key"):
-                self.fields[name].help_text = _("Leave empty to keep the stored key.")
+                stored = (masked or {}).get(name)
+                self.fields[name].help_text = (
+                    _("Stored: %(key)s. Leave empty to keep it.") % {"key": stored}
+                    if stored
+                    else _("Leave empty to keep the stored key.")
+                )
 
     def credentials(self) -> dict[str, Any]:
         data = self.cleaned_data

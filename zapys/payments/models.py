@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from zapys.core.crypto import decrypt_json, encrypt_json
 from zapys.core.fields import MoneyField
 from zapys.core.money import format_money
-from zapys.core.system_names import is_default_name, shown_name
+from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.purposes import purpose_label
@@ -42,11 +42,21 @@ def _decrypted_credentials(token: str, key: tuple[str, str]) -> dict[str, Any]:
     return decrypt_json(token)
 
 
-#: The name the demo gives its sandbox account, stored in the organization's language: a
-#: system name (`PaymentAccount.display_name` shows it in the page's language). "Sandbox"
-#: is how demos before issue 17 named it, "Пісочниця" its Ukrainian.
-DEMO_ACCOUNT_NAME = gettext_noop("Test payments (demo)")
-DEMO_ACCOUNT_OLD_NAMES = ("Sandbox", "Пісочниця")
+#: The test provider has one name, on every page and select: "Test payments". The demo's
+#: account and an account added without a name store it in the organization's language: a
+#: system name (`PaymentAccount.display_name` shows it in the page's language).
+DEMO_ACCOUNT_NAME = gettext_noop("Test payments")
+#: How such accounts were named before, in both languages: still system names. Three names
+#: for one thing ("Sandbox", «Пісочниця (тестові платежі)», «Тестові платежі (демо)») stood
+#: side by side in the invoice settings' select of accounts.
+DEMO_ACCOUNT_OLD_NAMES = (
+    "Sandbox",
+    "Пісочниця",
+    "Sandbox (test payments)",
+    "Пісочниця (тестові платежі)",
+    "Test payments (demo)",
+    "Тестові платежі (демо)",
+)
 
 
 def new_account_public_id() -> str:
@@ -65,7 +75,7 @@ class PaymentAccount(OrgOwned):
     class Provider(models.TextChoices):
         LIQPAY = "liqpay", "LiqPay"
         WAYFORPAY = "wayforpay", "WayForPay"
-        SANDBOX = "sandbox", _("Sandbox (test payments)")
+        SANDBOX = "sandbox", _("Test payments")
 
     public_id = models.CharField(max_length=32, unique=True, default=new_account_public_id)
     provider = models.CharField(
@@ -74,7 +84,7 @@ class PaymentAccount(OrgOwned):
     name = models.CharField(_("name"), max_length=100)
     # Non-secret identifier at the provider (LiqPay public_key, WayForPay merchantAccount)
     # kept in clear for display; everything else lives in `credentials_encrypted`.
-    account_key = models.CharField(_("merchant identifier"), max_length=200, blank=True)
+    account_key = models.CharField(_("shop ID at the provider"), max_length=200, blank=True)
     credentials_encrypted = models.TextField(editable=False)
     is_default = models.BooleanField(_("default account"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -103,15 +113,13 @@ class PaymentAccount(OrgOwned):
 
     @property
     def display_name(self) -> str:
-        """The name in the page's language when the system gave it (the demo's sandbox
-        account; the provider's label that `payment_account_create` stores when no name was
-        typed), in whichever language it was stored; a typed name as typed."""
-        if self.provider == self.Provider.SANDBOX and is_default_name(
-            self.name, DEMO_ACCOUNT_NAME, DEMO_ACCOUNT_OLD_NAMES
-        ):
-            return gettext(DEMO_ACCOUNT_NAME)
+        """The name in the page's language when the system gave it (the provider's label,
+        which the demo and `payment_account_create` store when no name was typed; the test
+        provider's older names too), in whichever language it was stored; a typed name as
+        typed ("Sandbox" typed for a LiqPay account is a person's word)."""
         provider = self.Provider(self.provider) if self.provider in self.Provider else None
-        return shown_name(self.name, provider.label if provider is not None else None)
+        older = DEMO_ACCOUNT_OLD_NAMES if provider == self.Provider.SANDBOX else ()
+        return shown_name(self.name, provider.label if provider is not None else None, older)
 
     @property
     def credentials(self) -> dict[str, Any]:

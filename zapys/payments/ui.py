@@ -22,7 +22,7 @@ nav_item(
         "payments:list", _("Online payments"), "credit-card", MANAGERS, MONEY, 80, group=PAYMENTS
     )
 )
-settings_tab(SettingsTab("payment_accounts", "payments:accounts", _("Payment accounts"), order=30))
+settings_tab(SettingsTab("payment_accounts", "payments:accounts", _("Payment services"), order=30))
 
 
 # How the audit log names the actions this app writes (core.audit_reading).

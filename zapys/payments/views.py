@@ -242,7 +242,6 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 
 def _masked(account: PaymentAccount) -> dict[str, str]:
-
     creds = account.credentials
     return {
         name: mask_secret(str(creds.get(name, "")))
@@ -267,7 +266,9 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if not secret
         },
     }
-    form = PaymentAccountForm(request.POST or None, initial=initial, account=account)
+    form = PaymentAccountForm(
+        request.POST or None, initial=initial, account=account, masked=_masked(account)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             name = form.cleaned_data["name"]
@@ -286,7 +287,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "payments/account_edit.html",
-        {"form": form, "account": account, "masked": _masked(account)},
+        {"form": form, "account": account},
     )
 
 

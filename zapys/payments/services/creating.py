@@ -28,7 +28,7 @@ def _default_account(organization: Organization) -> PaymentAccount:
     )
     if account is None:
         raise DomainError(
-            _("No payment account is set up: add one in Settings → Payment accounts."),
+            _("No payment service is set up: add one in Settings → Payment services."),
             field="payment_account_id",
         )
     return account

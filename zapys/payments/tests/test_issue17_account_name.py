@@ -24,7 +24,7 @@ def _demo_account(org, language: str) -> PaymentAccount:
 
 def test_the_demo_account_reads_in_english_on_english_pages(org, owner, staff_client):
     account = _demo_account(org, "uk")
-    assert account.name == "Тестові платежі (демо)"
+    assert account.name == "Тестові платежі"
     payment = make_topup(org, account=account)
     client = make_client(org)
     pages = [
@@ -34,10 +34,10 @@ def test_the_demo_account_reads_in_english_on_english_pages(org, owner, staff_cl
         staff_page(staff_client, owner, "en", "topups:client_topup", client.pk),  # the select
     ]
     for page in pages:
-        assert "Test payments (demo)" in page
+        assert "Test payments" in page
         assert "Тестові платежі" not in page
-    # the payment's page names the account once: "(demo)" already says it is the sandbox
-    assert "Test payments (demo) · Sandbox (test payments)" not in pages[2]
+    # the payment's page names the account once: its name is its provider's
+    assert "Test payments · Test payments" not in pages[2]
 
 
 def test_the_demo_account_reads_in_ukrainian_on_ukrainian_pages(org, owner, staff_client):
@@ -48,28 +48,32 @@ def test_the_demo_account_reads_in_ukrainian_on_ukrainian_pages(org, owner, staf
         staff_page(staff_client, owner, "uk", "payments:account_edit", account.pk),
         staff_page(staff_client, owner, "uk", "topups:client_topup", client.pk),
     ):
-        assert "Тестові платежі (демо)" in page
-        assert "Test payments (demo)" not in page
+        assert "Тестові платежі" in page
+        assert "Test payments" not in page
 
 
-def test_the_old_demo_names_are_system_names_too(org):
-    for old in ("Sandbox", "Пісочниця"):
+def test_the_old_names_of_the_test_provider_are_system_names_too(org):
+    # Three names for one thing stood side by side in the invoice settings' select.
+    olds = ("Sandbox", "Пісочниця", "Sandbox (test payments)", "Пісочниця (тестові платежі)")
+    for old in (*olds, "Test payments (demo)", "Тестові платежі (демо)"):
         account = make_account(org, "sandbox", name=old)
         with translation.override("en"):
-            assert account.display_name == "Test payments (demo)"
+            assert account.display_name == "Test payments"
+            assert str(account) == "Test payments"
         with translation.override("uk"):
-            assert account.display_name == "Тестові платежі (демо)"
+            assert account.display_name == "Тестові платежі"
+            assert str(account) == "Тестові платежі"
 
 
 def test_an_unnamed_account_shows_its_provider_in_the_readers_language(org):
     with translation.override("uk"):
         account = make_account(org, "sandbox", name="")
-    assert account.name == "Пісочниця (тестові платежі)"
+    assert account.name == "Тестові платежі"
     with translation.override("en"):
-        assert account.display_name == "Sandbox (test payments)"
-        assert str(account) == "Sandbox (test payments)"  # the provider once, not twice
+        assert account.display_name == "Test payments"
+        assert str(account) == "Test payments"  # the provider once, not twice
     with translation.override("uk"):
-        assert str(account) == "Пісочниця (тестові платежі)"
+        assert str(account) == "Тестові платежі"
 
 
 def test_a_typed_name_stays_as_typed(org, owner, staff_client):
@@ -91,11 +95,11 @@ def test_saving_the_form_unchanged_keeps_the_stored_name(org, owner, staff_clien
     owner.save(update_fields=["language"])
     url = reverse("payments:account_edit", args=[account.pk])
     response = staff_client.post(
-        url, {"provider": "sandbox", "name": "Test payments (demo)", "is_default": "on"}
+        url, {"provider": "sandbox", "name": "Test payments", "is_default": "on"}
     )
     assert response.status_code == 302
     account.refresh_from_db()
-    assert account.name == "Тестові платежі (демо)"
+    assert account.name == "Тестові платежі"
     update = AuditLog.objects.filter(action="payment_account.update").get()
     assert "name" not in update.changes
     # A new name is the person's: stored as typed.

@@ -64,4 +64,4 @@ def test_payment_accounts_in_the_tabs_words(staff_client, owner, org):
     # the sandbox has no merchant: a muted dash, not a red code-styled one
     assert "<code>—</code>" not in uk and '<span class="text-muted">—</span>' in uk
     en = staff_page(staff_client, owner, "en", "payments:accounts")
-    assert re.search(r"<h1[^>]*>Settings</h1>", en) and "Add an account" in en
+    assert re.search(r"<h1[^>]*>Settings</h1>", en) and "Add a payment service" in en
