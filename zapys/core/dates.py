@@ -5,14 +5,19 @@ Django's Ukrainian names are capitalised ("Четвер", "Гру"), right at th
 names in lowercase there ("Йога · четвер, 3 грудня, 09:00"; "3 гру" under a bar). English
 keeps its capitals ("Thursday", "3 Dec"). A date at the start of a line uses Django's `date`
 filter as it is; a date after other words uses `date_inline`.
+
+A day or a moment told to a person ("7 грудня о 15:00", "7 December at 15:00"; the year only
+when it is not this one): `day_in_words` / `moment_in_words` — messages' placeholders and
+stored texts (`core.stored_text.Moment`) both say it with these.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.template.defaultfilters import date as date_filter
-from django.utils.translation import get_language
+from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext
 
 #: Languages that write weekday and month names in lowercase inside a sentence.
 LOWERCASE_NAMES = ("uk",)
@@ -27,3 +32,20 @@ def date_inline(value: date | None, format_string: str) -> str:
         # (and "р."), all lowercase in running Ukrainian text.
         return text.lower()
     return text
+
+
+def day_in_words(day: date, *, today: date | None = None) -> str:
+    """The day in words in the active language: "5 грудня" / "5 December" ("5 грудня 2027"
+    in another year)."""
+    today = today or timezone.localdate()
+    # "E": the month as a date says it (Ukrainian genitive "грудня", English "December").
+    return formats.date_format(day, "j E" if day.year == today.year else "j E Y")
+
+
+def moment_in_words(moment: datetime, *, today: date | None = None) -> str:
+    """The day in words and the time: "5 грудня о 14:30" / "5 December at 14:30" (`moment`
+    as given: localise it to the organization's zone first)."""
+    return gettext("%(day)s at %(time)s") % {
+        "day": day_in_words(moment.date(), today=today),
+        "time": moment.strftime("%H:%M"),
+    }

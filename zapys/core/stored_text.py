@@ -14,23 +14,46 @@ at display time::
     )
 
 Parameters are kept as JSON: text and numbers as they are, money as kopecks + currency
-(`Money`), a translatable word (a status) as a nested `StoredText`, a list of such (bookings
-named in one notification) as a list, read joined with ", ". The text rendered at
-creation is stored too: it is what old rows have, what the API and searches see, and the
-fallback when a msgid cannot be rendered any more. It lives in core because both messaging
-(notifications) and the ledger (comments) use it, and the ledger may not import messaging.
+(`Money`), a moment as its instant and the organization's time zone (`Moment`, said as
+"7 грудня о 15:00" / "7 December at 15:00" when read), a translatable word (a status) as a
+nested `StoredText`, a list of such (bookings named in one notification) as a list, read
+joined with ", ". The text rendered at creation is stored too: it is what old rows have,
+what the API and searches see, and the fallback when a msgid cannot be rendered any more.
+It lives in core because both messaging (notifications) and the ledger (comments) use it,
+and the ledger may not import messaging.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeAlias
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.utils import translation
 
+from zapys.core.dates import moment_in_words
 from zapys.core.money import Money
 
-Param: TypeAlias = "str | int | Money | StoredText | list[StoredText]"
+Param: TypeAlias = "str | int | Money | Moment | StoredText | list[StoredText]"
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A moment named in a stored text (a visit's start): kept as the instant and the
+    organization's time zone, said in the reader's language when shown — the words of a
+    date ("грудня" / "December") belong to the reader, the clock to the organization."""
+
+    at: datetime
+    zone: str
+
+    def local(self) -> datetime:
+        try:
+            zone = ZoneInfo(self.zone or settings.TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError):  # a stored zone this machine doesn't know
+            zone = ZoneInfo(settings.TIME_ZONE)
+        return self.at.astimezone(zone)
 
 
 @dataclass(frozen=True, init=False)
@@ -96,6 +119,8 @@ def text_split(text: TextOrStored) -> tuple[str, dict[str, Any] | None]:
 def _dump(value: Param) -> Any:
     if isinstance(value, Money):
         return {"money": value.amount, "currency": value.currency}
+    if isinstance(value, Moment):
+        return {"moment": value.at.isoformat(), "zone": value.zone}
     if isinstance(value, StoredText):
         return {"text": value.stored()}
     if isinstance(value, list):
@@ -109,6 +134,9 @@ def _shown(value: Any) -> Any:
         from zapys.core.templatetags.zapys import money as money_filter
 
         return money_filter(value["money"], value.get("currency") or "UAH")
+    if isinstance(value, dict) and "moment" in value:
+        moment = Moment(datetime.fromisoformat(value["moment"]), value.get("zone") or "")
+        return moment_in_words(moment.local())
     if isinstance(value, dict) and "text" in value:
         return render_stored(value["text"], fallback="")
     if isinstance(value, dict) and "list" in value:

@@ -40,12 +40,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 
-from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeData
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, pgettext
 
 from zapys.clients.models import Client
+from zapys.core.dates import day_in_words, moment_in_words  # stored texts say dates too
 
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
 _PATH = rf"{_NAME}(?:\.{_NAME})*"
@@ -264,22 +264,6 @@ def _step(value: object, name: str) -> object:
 def _usable(value: object) -> object:
     """Callables are never called: a template must not be able to trigger behaviour."""
     return _MISSING if callable(value) else value
-
-
-def day_in_words(day: date, *, today: date | None = None) -> str:
-    """The day in words in the active language: "5 грудня" / "5 December" ("5 грудня 2027"
-    in another year)."""
-    today = today or timezone.localdate()
-    # "E": the month as a date says it (Ukrainian genitive "грудня", English "December").
-    return formats.date_format(day, "j E" if day.year == today.year else "j E Y")
-
-
-def moment_in_words(moment: datetime, *, today: date | None = None) -> str:
-    """The day in words and the time: "5 грудня о 14:30" / "5 December at 14:30"."""
-    return gettext("%(day)s at %(time)s") % {
-        "day": day_in_words(moment.date(), today=today),
-        "time": moment.strftime("%H:%M"),
-    }
 
 
 def _to_text(value: object) -> str:

@@ -13,6 +13,7 @@ UPDATE in `services.py` (a payment racing the auto-cancel sweep: exactly one win
 from __future__ import annotations
 
 import functools
+from typing import ClassVar
 
 from django.db import models
 from django.urls import reverse
@@ -21,13 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
 from zapys.core.money import format_money
-from zapys.core.numbers import numbered
 from zapys.core.system_names import shown_name
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
 from zapys.prepayments.reasons import reason_text
 from zapys.prepayments.refund_reasons import refund_failure_text
+from zapys.prepayments.texts import VISIT_NAMED_BY, visit_named
 
 #: What the organization writes for its clients, each with an English version in
 #: `<field>_en` (empty: the main text is shown on an English page too).
@@ -441,8 +442,14 @@ class Booking(OrgOwned):
             ),
         ]
 
+    #: What `__str__` reads, for `select_related` where many are named at once (the audit
+    #: log); a row written with them not loaded keeps "Booking #<id>" (`core.audit`).
+    str_related: ClassVar[tuple[str, ...]] = ("organization", *VISIT_NAMED_BY)
+
     def __str__(self) -> str:
-        return f"Booking #{self.pk} {self.status}"
+        # The booking by its visit, «Стрижка жіноча, 7 грудня о 15:00» (the audit log's
+        # object; its kind, "Booking", stands beside it), never by its number.
+        return visit_named(self.visit, self.organization).render()
 
     @property
     def reason_shown(self) -> str:
@@ -625,5 +632,8 @@ class Fee(OrgOwned):
             ),
         ]
 
+    str_related: ClassVar[tuple[str, ...]] = ("organization", *VISIT_NAMED_BY)
+
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {numbered(self.pk)}"
+        # «Неявка: Манікюр, 7 грудня о 10:45»: which fee, for which visit.
+        return f"{self.get_kind_display()}: {visit_named(self.visit, self.organization).render()}"

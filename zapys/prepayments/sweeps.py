@@ -32,6 +32,7 @@ from zapys.prepayments import events
 from zapys.prepayments.models import Booking, PrepaymentSettings
 from zapys.prepayments.selectors import message_variables
 from zapys.prepayments.services import cancel_status_for
+from zapys.prepayments.texts import visit_named
 from zapys.schedule.bulk import visits_booking_state_set_many, visits_cancel_many
 
 logger = logging.getLogger(__name__)
@@ -179,9 +180,15 @@ def _by_org(rows: list[Booking]) -> dict[int, list[Booking]]:
 
 def _staff_notify(org: Any, title: StoredText, rows: list[Booking]) -> None:
 
-    # Stored, not rendered: each reader sees the numbers their way ("№3" / "#3").
+    # Each booking by its client and visit, «Шевчук Марія (Манікюр, 7 грудня о 10:45)»:
+    # stored, not rendered, so each reader sees the date in their language (`_load` read
+    # the visits' services and groups for the whole batch).
     named = [
-        StoredText(gettext_noop("#%(number)s %(name)s"), number=b.pk, name=b.client.name)
+        StoredText(
+            gettext_noop("%(name)s (%(visit)s)"),
+            name=b.client.name,
+            visit=visit_named(b.visit, org),
+        )
         for b in rows[:20]
     ]
     body = StoredText(

@@ -30,6 +30,7 @@ from zapys.prepayments.selectors import balance_held_by_bookings, booking_branch
 from zapys.prepayments.services.notices import booking_message_send, booking_staff_notify
 from zapys.prepayments.services.prepayment_settings import prepayment_settings_get
 from zapys.prepayments.services.visit_side import visit_clock_set, visit_locked
+from zapys.prepayments.texts import visit_named
 from zapys.schedule.services import visit_status_set
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def _after_paid(booking: Booking, actor: Actor, now: datetime) -> None:
         StoredText(
             gettext_noop("%(client)s prepaid %(what)s."),
             client=booking.client.name,
-            what=visit.title,
+            what=visit_named(visit, booking.organization),
         ),
         level="success",
     )
@@ -123,9 +124,8 @@ def booking_payment_succeeded(
                 payment,
                 actor,
                 comment=StoredText(
-                    gettext_noop("Prepayment for booking #%(b)s, payment #%(p)s"),
-                    b=booking.pk,
-                    p=payment.pk,
+                    gettext_noop("Prepayment: %(what)s"),
+                    what=visit_named(booking.visit, organization),
                 ),
             )
             audit_record(
@@ -137,7 +137,9 @@ def booking_payment_succeeded(
             )
             _after_paid(booking, actor, now)
             return "paid"
-        # Late or duplicate money: never lost — on the balance, flagged for staff.
+        # Late or duplicate money: never lost — on the balance, flagged for staff. The visit
+        # is named before the booking is read again (which forgets its loaded visit).
+        visit = visit_named(booking.visit, organization)
         late = qs.filter(status__in=[S.EXPIRED, S.CANCELLED], paid_late=False).update(
             paid_late=True, paid_at=now, payment=payment
         )
@@ -145,7 +147,7 @@ def booking_payment_succeeded(
         if late:
             kind = "late"
             title = StoredText(
-                gettext_noop("Prepayment paid after the deadline: booking #%(id)s"), id=booking.pk
+                gettext_noop("Prepayment paid after the deadline: %(visit)s"), visit=visit
             )
             body = StoredText(
                 gettext_noop(
@@ -158,7 +160,9 @@ def booking_payment_succeeded(
         else:
             qs.update(extra_payments=F("extra_payments") + 1)
             kind = "duplicate"
-            title = StoredText(gettext_noop("Booking #%(id)s was paid twice"), id=booking.pk)
+            title = StoredText(
+                gettext_noop('Prepayment for "%(visit)s" was received twice'), visit=visit
+            )
             body = StoredText(
                 gettext_noop(
                     "The second payment (%(amount)s) is on %(client)s's balance: keep it or refund."
@@ -166,16 +170,9 @@ def booking_payment_succeeded(
                 amount=Money(payment.amount, payment.currency),
                 client=booking.client.name,
             )
-        _record_money(
-            booking,
-            payment,
-            actor,
-            comment=StoredText(
-                gettext_noop("Prepayment received late/twice, booking #%(b)s, payment #%(p)s"),
-                b=booking.pk,
-                p=payment.pk,
-            ),
-        )
+        # The ledger's comment says what the staff notification says: which visit, and
+        # whether the money came after the deadline or a second time.
+        _record_money(booking, payment, actor, comment=title)
         audit_record(
             organization=organization,
             actor=actor,
@@ -235,14 +232,15 @@ def booking_pay_from_balance(
     )
     if moved != 1:
         raise Conflict(_("Only a booking awaiting payment can be paid from the balance."))
+    visit = visit_named(booking.visit, organization)  # before the reread forgets the visit
     booking.refresh_from_db()
     # The client may read this page in English; the texts kept beside the stored ones (the
     # ledger comments' rendering for the API, the staff notification's fallback) are the
     # organization's, in its language.
     with translation.override(organization.language or None):
         for kind, comment in (
-            ("credit", gettext_noop("Booking #%(id)s: prepayment taken from the balance")),
-            ("debit", gettext_noop("Booking #%(id)s: prepayment deposited from the balance")),
+            ("credit", gettext_noop("Prepayment taken from the balance: %(visit)s")),
+            ("debit", gettext_noop("Prepayment deposited from the balance: %(visit)s")),
         ):
             ledger.entry_create(
                 client=booking.client,
@@ -251,7 +249,7 @@ def booking_pay_from_balance(
                 purpose="prepayment",
                 actor=actor,
                 cause=booking,
-                comment=StoredText(comment, id=booking.pk),
+                comment=StoredText(comment, visit=visit),
                 branch=booking.branch,
             )
         if booking.payment_id:

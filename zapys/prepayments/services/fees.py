@@ -33,14 +33,16 @@ from zapys.messaging.services import Outgoing, message_send_many
 from zapys.prepayments import events
 from zapys.prepayments.models import Fee
 from zapys.prepayments.selectors import message_variables
+from zapys.prepayments.texts import VISIT_NAMED_BY, visit_named
 
 BATCH_SIZE = 500
 ACTOR = Actor.scheduler("prepayments.fees")
 
-#: the fee's ledger comment, per kind (a msgid: read in each reader's language)
+#: the fee's ledger comment, per kind (a msgid: read in each reader's language), naming the
+#: visit by what it is and when (`texts.visit_named`), never by its number
 _FEE_COMMENTS: dict[str, str] = {
-    Fee.Kind.LATE_CANCEL: gettext_noop("Late cancellation fee, visit #%(visit)s"),
-    Fee.Kind.NO_SHOW: gettext_noop("No-show fee, visit #%(visit)s"),
+    Fee.Kind.LATE_CANCEL: gettext_noop("Late cancellation fee: %(visit)s"),
+    Fee.Kind.NO_SHOW: gettext_noop("No-show fee: %(visit)s"),
 }
 
 
@@ -72,7 +74,9 @@ def fee_entries_queue(
                     purpose=Entry.Purpose.FEE,
                     account=accounts.get(fee.client_id) if accounts is not None else None,
                     cause=fee,
-                    comment=StoredText(_FEE_COMMENTS[fee.kind], visit=fee.visit_id),
+                    comment=StoredText(
+                        _FEE_COMMENTS[fee.kind], visit=visit_named(fee.visit, fee.organization)
+                    ),
                 )
             )
     return entries
@@ -98,7 +102,9 @@ def fees_charge_batch(now: datetime, *, size: int = BATCH_SIZE) -> int:
         )
         if moved != len(ids):  # pragma: no cover - the rows are locked/serialised
             raise RuntimeError("prepayments: fee batch lost rows it had claimed")
-        fees = list(Fee.objects.filter(pk__in=ids).select_related("client").order_by("id"))
+        fees = list(
+            Fee.objects.filter(pk__in=ids).select_related("client", *VISIT_NAMED_BY).order_by("id")
+        )
         orgs = Organization.objects.in_bulk({f.organization_id for f in fees})
         for fee in fees:
             org = orgs[fee.organization_id]

@@ -31,6 +31,7 @@ from zapys.prepayments.models import Booking
 from zapys.prepayments.refund_reasons import refund_failure_parse, refund_failure_text
 from zapys.prepayments.selectors import booking_branch, message_variables
 from zapys.prepayments.services.visit_side import visit_clock_set
+from zapys.prepayments.texts import VISIT_NAMED_BY, visit_named
 
 if TYPE_CHECKING:
     from zapys.payments.models import Payment
@@ -44,13 +45,17 @@ def booking_payment_refunded(*, payment: Payment, amount: int, actor: Actor) -> 
     """Money went back through the provider: a ledger CREDIT "refund" and an expense;
     the booking becomes refunded when the whole payment is."""
     organization = payment.organization
-    booking = Booking.objects.for_org(organization).filter(pk=payment.purpose_id).first()
+    booking = (
+        Booking.objects.for_org(organization)
+        .select_related(*VISIT_NAMED_BY)
+        .filter(pk=payment.purpose_id)
+        .first()
+    )
     if booking is None:
         return
     comment = StoredText(
-        gettext_noop("Refund of prepayment, booking #%(b)s, payment #%(p)s"),
-        b=booking.pk,
-        p=payment.pk,
+        gettext_noop("Prepayment refunded: %(visit)s"),
+        visit=visit_named(booking.visit, organization),
     )
     money_refunded_record(
         client=booking.client,
@@ -202,7 +207,7 @@ def booking_cancel_refund(*, booking: Booking, actor: Actor) -> bool:
     booking "refund failed" and tells staff why."""
     booking = (
         Booking.objects.for_org(booking.organization)
-        .select_related("payment__account", "client", "organization")
+        .select_related("payment__account", "client", "organization", *VISIT_NAMED_BY)
         .get(pk=booking.pk)
     )
     amount = _refund_amount(booking)
@@ -210,8 +215,12 @@ def booking_cancel_refund(*, booking: Booking, actor: Actor) -> bool:
         _cancel_refund_done(booking, 0, actor)
         return True
     assert booking.payment is not None
+    # The payments service keeps the refund's comment as text: the organization's words.
     with override(booking.organization.language or "uk"):
-        comment = _("Cancelled visit #%(id)s") % {"id": booking.visit_id}
+        comment = StoredText(
+            gettext_noop("Cancelled visit: %(visit)s"),
+            visit=visit_named(booking.visit, booking.organization),
+        ).render()
     before = _last_refund_id(booking.payment)
     try:
         payment_refund(payment=booking.payment, actor=actor, amount=amount, comment=comment)

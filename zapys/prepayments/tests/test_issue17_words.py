@@ -18,6 +18,7 @@ from tests.pages import staff_page
 from zapys.payments.services import payment_succeed
 from zapys.prepayments import sweeps
 from zapys.prepayments.models import Booking
+from zapys.prepayments.tests.visit_words import visit_words
 
 pytestmark = pytest.mark.django_db
 
@@ -111,9 +112,10 @@ def test_a_booking_cancelled_unpaid_and_never_paid_leaves_nothing_on_the_balance
     assert cells[1] == "1" and "0.00" in cells[-1] and "0.00" in cells[-2]
 
 
-def test_the_expiry_notification_numbers_bookings_in_the_readers_language(org, branch, ready):
-    """The body lists the bookings: "№3" for a Ukrainian reader, "#3" for an English one,
-    whatever the language the sweep ran in (stored, not rendered once)."""
+def test_the_expiry_notification_names_bookings_in_the_readers_language(org, branch, ready):
+    """The body lists the bookings by client and visit, never by number: «Олена Коваленко
+    (Haircut 3, 7 грудня о 15:00)» for a Ukrainian reader, "… 7 December at 15:00" for an
+    English one, whatever the language the sweep ran in (stored, not rendered once)."""
     from django.utils import translation
 
     from zapys.messaging.models import StaffNotification
@@ -121,8 +123,9 @@ def test_the_expiry_notification_numbers_bookings_in_the_readers_language(org, b
     bookings = [make_booking(org, branch) for _ in range(2)]
     sweeps.sweep(max(b.expires_at for b in bookings) + timedelta(minutes=1))
     note = StaffNotification.objects.filter(level="warning").latest("id")
-    names = [(b.pk, b.client.name) for b in sorted(bookings, key=lambda b: b.pk)]
-    with translation.override("uk"):
-        assert note.shown_body == "Бронювання: " + ", ".join(f"№{n} {c}" for n, c in names)
-    with translation.override("en"):
-        assert note.shown_body == "Bookings: " + ", ".join(f"#{n} {c}" for n, c in names)
+    ordered = sorted(bookings, key=lambda b: b.pk)
+    for language, word in (("uk", "Бронювання"), ("en", "Bookings")):
+        named = [f"{b.client.name} ({visit_words(b.visit, language)})" for b in ordered]
+        with translation.override(language):
+            assert note.shown_body == f"{word}: " + ", ".join(named)
+            assert "№" not in note.shown_body and "#" not in note.shown_body

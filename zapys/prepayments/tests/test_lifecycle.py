@@ -33,6 +33,7 @@ from zapys.payments.services import payment_create, payment_succeed
 from zapys.prepayments import selectors, services, sweeps
 from zapys.prepayments.models import Booking
 from zapys.prepayments.selectors import report_totals
+from zapys.prepayments.tests.visit_words import visit_words
 from zapys.schedule.models import Visit
 from zapys.schedule.services import visit_cancel, visit_statuses_ensure
 
@@ -338,9 +339,10 @@ def test_pay_from_balance_stores_texts_in_the_organizations_language(org, branch
     with translation.override("en"):
         services.booking_pay_from_balance(booking=booking, actor=SYSTEM)
     comments = sorted(entries_for_cause(booking).values_list("comment", flat=True))
+    visit = visit_words(booking.visit, "uk")
     assert comments == [
-        f"Бронювання №{booking.pk}: передоплату внесено з балансу",
-        f"Бронювання №{booking.pk}: передоплату списано з балансу",
+        f"Передоплату внесено з балансу: {visit}",
+        f"Передоплату списано з балансу: {visit}",
     ]
     note = StaffNotification.objects.filter(related_id=str(booking.pk)).latest("id")
     assert note.title.startswith("Передоплату отримано")

@@ -1,0 +1,50 @@
+"""What a visit is called in a booking's texts, spelled out by hand for the tests (not by
+the code under test): «Haircut 7, 7 грудня о 15:00» / "Haircut 7, 7 December at 15:00",
+the organization's clock, the year only when it is not this one."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from zapys.schedule.models import Visit
+
+UK_MONTHS = (
+    "січня",
+    "лютого",
+    "березня",
+    "квітня",
+    "травня",
+    "червня",
+    "липня",
+    "серпня",
+    "вересня",
+    "жовтня",
+    "листопада",
+    "грудня",
+)
+EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def visit_words(visit: Visit, language: str, what: str | None = None) -> str:
+    visit = Visit.objects.select_related("service", "organization").get(pk=visit.pk)
+    local = visit.starts_at.astimezone(ZoneInfo(visit.organization.time_zone))
+    year = "" if local.year == timezone.localdate().year else f" {local.year}"
+    what = what or (visit.service.name if visit.service else "")
+    if language == "uk":
+        return f"{what}, {local.day} {UK_MONTHS[local.month - 1]}{year} о {local:%H:%M}"
+    return f"{what}, {local.day} {EN_MONTHS[local.month - 1]}{year} at {local:%H:%M}"
