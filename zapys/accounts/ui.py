@@ -14,19 +14,20 @@ from zapys.core.ui import (
     settings_tab,
 )
 
-nav_item(NavItem("accounts:settings", _("Settings"), "gear", ("owner",), ADMINISTRATION, 120))
-# A branch's page is reached from the staff list (the "Staff and branches" tab).
+# A branch's page is a page of the settings (only the owner opens it, from the "Staff and
+# branches" tab): the menu highlights Settings there, not Staff — a branch is not a person.
 nav_item(
     NavItem(
-        "accounts:staff",
-        _("Staff"),
-        "person-badge",
-        MANAGERS,
+        "accounts:settings",
+        _("Settings"),
+        "gear",
+        ("owner",),
         ADMINISTRATION,
-        130,
+        120,
         also_under=("/settings/branches/",),
     )
 )
+nav_item(NavItem("accounts:staff", _("Staff"), "person-badge", MANAGERS, ADMINISTRATION, 130))
 # API keys are each person's own: the user menu opens them (base.html), not the menu.
 settings_tab(SettingsTab("organization", "accounts:settings", _("Organization"), order=10))
 settings_tab(SettingsTab("staff", "accounts:staff", _("Staff and branches"), order=20))

@@ -101,8 +101,9 @@ def test_a_new_app_adds_itself_and_a_clash_is_refused():
         ("owner", "/settings/prepayment/", "accounts:settings"),
         ("owner", "/settings/broadcasts/", "accounts:settings"),
         ("owner", "/settings/staff/4/", "accounts:staff"),
-        ("owner", "/settings/branches/new/", "accounts:staff"),
-        ("owner", "/settings/branches/2/", "accounts:staff"),
+        # a branch is the settings' (it was Staff: a branch is not a person)
+        ("owner", "/settings/branches/new/", "accounts:settings"),
+        ("owner", "/settings/branches/2/", "accounts:settings"),
         ("owner", "/visits/52/", "schedule:calendar"),
         ("owner", "/staff-hours/", "catalog:services"),  # a tab of the catalogue
         ("owner", "/staff-hours/4/", "catalog:services"),
@@ -111,6 +112,7 @@ def test_a_new_app_adds_itself_and_a_clash_is_refused():
         ("owner", "/finance/invoice-rules/1/edit/", "invoices:list"),
         ("owner", "/payments/17/", "ledger:payments_report"),
         ("owner", "/fiscal-receipts/", "ledger:day_sales"),
+        # an administrator may not open a branch (owner only): the one item of its app
         ("administrator", "/settings/branches/2/", "accounts:staff"),
     ],
 )
