@@ -40,10 +40,16 @@ class ServiceOut(Schema):
     online_booking: bool
     is_active: bool
     branch_ids: list[int]
+    # who performs it; empty: anyone working in its branches (online booking offers these)
+    specialist_ids: list[int]
 
     @staticmethod
     def resolve_branch_ids(obj: Service) -> list[int]:
         return sorted(b.pk for b in obj.branches.all())
+
+    @staticmethod
+    def resolve_specialist_ids(obj: Service) -> list[int]:
+        return sorted(u.pk for u in obj.specialists.all())
 
     @staticmethod
     def resolve_currency(obj: Service) -> str:
@@ -58,6 +64,7 @@ class ServiceIn(Schema):
     description: Note = ""
     online_booking: bool = True
     branch_ids: IdList | None = None
+    specialist_ids: IdList = []
 
 
 class ServicePatch(Schema):
@@ -71,10 +78,15 @@ class ServicePatch(Schema):
     online_booking: bool = omittable()
     is_active: bool = omittable()
     branch_ids: IdList = omittable()
+    specialist_ids: IdList = omittable()
 
 
 def _services(request: HttpRequest):
-    return Service.objects.for_org(request.organization).select_related("organization")  # type: ignore[attr-defined]
+    return (
+        Service.objects.for_org(request.organization)  # type: ignore[attr-defined]
+        .select_related("organization")
+        .prefetch_related("branches", "specialists")
+    )
 
 
 @router.get("/services", response=list[ServiceOut], summary="List services")

@@ -3,7 +3,8 @@ two groups led by the trainer.
 
 A reviewer of the demo's screenshots found a beard trim booked for women, a women's haircut
 for men and the hairdresser doing manicures: the demo now books a service only for a client
-it is meant for and with a specialist of its trade (`service_fits`)."""
+it is meant for and with a specialist of its trade (`service_fits`), and each service lists
+that specialist as the one who performs it (what the public booking page offers)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ def service_fits(service: Service | str | None, *, client: Any = None, staff: An
 
 
 def load(ctx: DemoContext) -> None:
+    # who performs each: its trade's specialist, so the public page offers the hairdresser
+    # for a haircut and never the trainer (she leads the groups and takes no services)
+    by_login = {u.username: u for u in ctx.staff}
     services = []
     for name, category, minutes, price, _for_whom in SERVICES:
         service = Service.objects.create(
@@ -60,6 +64,8 @@ def load(ctx: DemoContext) -> None:
             price=price,
         )
         service.branches.set(ctx.branches)
+        trade = by_login.get(TRADES[category])
+        service.specialists.set([trade] if trade else [])
         services.append(service)
     ctx.data["services"] = services
 

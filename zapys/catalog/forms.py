@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import LessonType, Subject
+from zapys.catalog.selectors import specialist_choices
 from zapys.clients.models import Client
 from zapys.core.forms import StyledForm
 from zapys.core.money import parse_money
@@ -21,11 +22,24 @@ class ServiceForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     category = forms.CharField(label=_("Category"), max_length=100, required=False)
     duration_minutes = forms.IntegerField(
-        label=_("Duration, minutes"), min_value=1, max_value=24 * 60
+        label=_("Duration, minutes"),
+        min_value=1,
+        max_value=24 * 60,
+        help_text=_("For example, 90 is 1 h 30 min."),
     )
     price = forms.CharField(label=_("Price, UAH"))
     branches: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Branches"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    specialists = forms.TypedMultipleChoiceField(
+        label=_("Performed by"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Online booking offers only them. Nobody ticked: anyone who works in the "
+            "service's branches."
+        ),
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -38,6 +52,9 @@ class ServiceForm(StyledForm):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["branches"].queryset = Branch.objects.for_org(organization)  # type: ignore[attr-defined]
+        self.fields["specialists"].choices = specialist_choices(  # type: ignore[attr-defined]
+            organization, keep=self.initial.get("specialists") or ()
+        )
 
     def clean_price(self) -> int:
         try:

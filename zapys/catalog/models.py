@@ -17,6 +17,15 @@ class Service(OrgOwned):
     branches = models.ManyToManyField(
         "accounts.Branch", blank=True, related_name="services", verbose_name=_("branches")
     )
+    # Who performs the service. None chosen: anyone who works in the service's branches (how
+    # every service read before the list existed, so old data keeps working). The online
+    # booking offers only these; staff may still book anyone and are warned.
+    specialists = models.ManyToManyField(
+        "accounts.User",
+        blank=True,
+        related_name="services_performed",
+        verbose_name=_("specialists"),
+    )
     description = models.TextField(_("description"), blank=True)
     online_booking = models.BooleanField(
         _("bookable online"), default=True, help_text=_("Shown on the public booking page.")
@@ -38,6 +47,12 @@ class Service(OrgOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def performed_by(self, user_id: int | None) -> bool:
+        """Whether the specialist performs this service: listed, or the list is empty (see
+        `specialists`). Reads `specialists.all()`, so a prefetched list costs no query."""
+        ids = {u.pk for u in self.specialists.all()}
+        return not ids or user_id in ids
 
 
 class Subject(OrgOwned):

@@ -65,6 +65,16 @@ def _branches_of(organization: Organization, branch_ids: Iterable[int]) -> list[
     return branches
 
 
+def _specialists_of(organization: Organization, specialist_ids: Iterable[int]) -> list[User]:
+    """The organization's staff of these ids (archived ones included: a service keeps who
+    performed it); an id of another organization or of no one is refused."""
+    ids = set(specialist_ids)
+    found = list(User.objects.for_org(organization).filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise DomainError(_("Unknown specialist."), field="specialist_ids")
+    return found
+
+
 @transaction.atomic
 def service_create(
     *,
@@ -77,7 +87,9 @@ def service_create(
     description: str = "",
     online_booking: bool = True,
     branch_ids: Iterable[int] | None = None,
+    specialist_ids: Iterable[int] = (),
 ) -> Service:
+    """A new service; `specialist_ids` empty: anyone in its branches performs it."""
     _require_manager(actor)
     fields = {
         "name": name,
@@ -94,22 +106,34 @@ def service_create(
         if branch_ids is not None
         else list(Branch.objects.for_org(organization))
     )
+    specialists = _specialists_of(organization, specialist_ids or ())
     service = Service.objects.for_org(organization).create(organization=organization, **fields)
     service.branches.set(branches)
+    service.specialists.set(specialists)
     audit_record(
         organization=organization,
         actor=actor,
         action="service.create",
         obj=service,
-        changes={**fields, "branch_ids": sorted(b.pk for b in branches)},
+        changes={
+            **fields,
+            "branch_ids": sorted(b.pk for b in branches),
+            "specialist_ids": sorted(u.pk for u in specialists),
+        },
     )
     return service
 
 
 @transaction.atomic
 def service_update(
-    *, service: Service, actor: Actor, branch_ids: Iterable[int] | None = None, **fields: Any
+    *,
+    service: Service,
+    actor: Actor,
+    branch_ids: Iterable[int] | None = None,
+    specialist_ids: Iterable[int] | None = None,
+    **fields: Any,
 ) -> Service:
+    """Change the given fields; `branch_ids` / `specialist_ids` None: unchanged."""
     _require_manager(actor)
     unknown = set(fields) - set(SERVICE_FIELDS)
     if unknown:
@@ -127,6 +151,11 @@ def service_update(
         before["branch_ids"] = sorted(service.branches.values_list("id", flat=True))
         service.branches.set(branches)
         after["branch_ids"] = sorted(b.pk for b in branches)
+    if specialist_ids is not None:
+        specialists = _specialists_of(service.organization, specialist_ids)
+        before["specialist_ids"] = sorted(service.specialists.values_list("id", flat=True))
+        service.specialists.set(specialists)
+        after["specialist_ids"] = sorted(u.pk for u in specialists)
     audit_record(
         organization=service.organization,
         actor=actor,

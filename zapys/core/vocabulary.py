@@ -56,6 +56,7 @@ class Words:
     said in the language of the page that shows it)."""
 
     specialist: StrPromise  # who leads a group lesson: "Teacher" on a school's pages
+    all_specialists: StrPromise  # a service no one in particular is chosen for: «Усі майстри»
     subject: StrPromise  # a `Subject`, e.g. «Йога»
     subjects: StrPromise
     lesson_type: StrPromise  # a `LessonType`, e.g. «Групове»
@@ -72,6 +73,7 @@ class Words:
 
 SALON = Words(
     specialist=pgettext_lazy("salon", "Specialist"),
+    all_specialists=pgettext_lazy("salon", "All specialists"),
     subject=pgettext_lazy("salon", "Area"),
     subjects=pgettext_lazy("salon", "Areas"),
     lesson_type=pgettext_lazy("salon", "Format"),
@@ -88,6 +90,7 @@ SALON = Words(
 
 CLINIC = Words(
     specialist=pgettext_lazy("clinic", "Doctor"),
+    all_specialists=pgettext_lazy("clinic", "All doctors"),
     subject=pgettext_lazy("clinic", "Specialty"),
     subjects=pgettext_lazy("clinic", "Specialties"),
     lesson_type=pgettext_lazy("clinic", "Format"),
@@ -104,6 +107,7 @@ CLINIC = Words(
 
 SCHOOL = Words(
     specialist=pgettext_lazy("school", "Teacher"),
+    all_specialists=pgettext_lazy("school", "All teachers"),
     subject=pgettext_lazy("school", "Subject"),
     subjects=pgettext_lazy("school", "Subjects"),
     lesson_type=pgettext_lazy("school", "Lesson type"),
@@ -120,6 +124,7 @@ SCHOOL = Words(
 
 STUDIO = Words(
     specialist=pgettext_lazy("studio", "Instructor"),
+    all_specialists=pgettext_lazy("studio", "All instructors"),
     subject=pgettext_lazy("studio", "Discipline"),
     subjects=pgettext_lazy("studio", "Disciplines"),
     lesson_type=pgettext_lazy("studio", "Class type"),
@@ -136,6 +141,7 @@ STUDIO = Words(
 
 OTHER = Words(
     specialist=pgettext_lazy("any business", "Specialist"),
+    all_specialists=pgettext_lazy("any business", "All specialists"),
     subject=pgettext_lazy("any business", "Area"),
     subjects=pgettext_lazy("any business", "Areas"),
     lesson_type=pgettext_lazy("any business", "Format"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Service
+from zapys.catalog.selectors import service_branch_and_specialist_ids
 from zapys.clients.selectors import client_list
 from zapys.core.tenancy import organization_zone
 from zapys.schedule.models import (
@@ -140,9 +141,15 @@ def free_slots(
     """Start times at which `service` fits: working hours minus visits (each padded by the
     buffer on both sides), stepping by the configured slot step.
 
-    Queries: the service's branches, weekly hours, exceptions, visits — four, however many
-    specialists and days. Time is linear in slots + visits (a moving pointer over each
-    specialist's visits sorted by start; one person's visits never overlap).
+    Whose hours: "any specialist" (`staff_ids` None) means any who performs the service
+    (`Service.specialists`; none listed: anyone in its branches). A specialist named by
+    staff or the API is searched as asked (a front desk may book anyone); online, a named
+    specialist who does not perform the service has no slots.
+
+    Queries: the service's branches and specialists (one; none when prefetched), weekly
+    hours, exceptions, visits — four, however many specialists and days. Time is linear in
+    slots + visits (a moving pointer over each specialist's visits sorted by start; one
+    person's visits never overlap).
     """
     settings = settings or schedule_settings_for(organization)
     now = now or timezone.now()
@@ -150,7 +157,13 @@ def free_slots(
     step = timedelta(minutes=max(5, settings.slot_step_minutes))
     buffer = timedelta(minutes=settings.buffer_minutes)
     duration = timedelta(minutes=service.duration_minutes)
-    service_branch_ids = set(service.branches.values_list("id", flat=True))
+    service_branch_ids, performer_ids = service_branch_and_specialist_ids(service)
+    if performer_ids and staff_ids is None:
+        staff_ids = sorted(performer_ids)
+    elif performer_ids and online:
+        staff_ids = [pk for pk in staff_ids or () if pk in performer_ids]
+        if not staff_ids:
+            return []
     branch_ids: set[int] | None = service_branch_ids or None
     if branch is not None:
         if branch_ids is not None and branch.pk not in branch_ids:
@@ -332,6 +345,24 @@ def visit_hours_warning(visit: Visit) -> str:
     return _("Outside working hours: %(staff)s works %(hours)s on this day.") % {
         "staff": visit.staff,
         "hours": ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in intervals),
+    }
+
+
+def visit_service_warning(visit: Visit) -> str:
+    """Words for an appointment whose specialist does not perform its service, or "":
+    «Ольга Ткачук не виконує «Стрижка жіноча».»
+
+    Like the working hours, a warning and never a refusal: a front desk may book anyone
+    (a stand-in, a specialist learning the service); the online booking is the one that
+    refuses (`services.online`). A service with no one listed is anyone's. One query."""
+    service = visit.service
+    if service is None or visit.kind != Visit.Kind.INDIVIDUAL or not visit.blocks_time:
+        return ""
+    if service.performed_by(visit.staff_id):
+        return ""
+    return _("%(staff)s does not perform “%(service)s”.") % {
+        "staff": visit.staff,
+        "service": service.name,
     }
 
 

@@ -38,6 +38,16 @@ class RateLimited(DomainError):
     status = 429
 
 
+def not_performed_text(staff: User | None, service: Service) -> str:
+    """The public page's refusal of a specialist who does not perform the service."""
+    if staff is None:
+        return _("This specialist cannot be booked for this service. Please choose another one.")
+    return _("%(staff)s does not perform “%(service)s”. Please choose another specialist.") % {
+        "staff": staff,
+        "service": service.name,
+    }
+
+
 def online_booking_create(
     *,
     organization: Organization,
@@ -55,9 +65,10 @@ def online_booking_create(
 ) -> Visit:
     """A client books themself from the public page. Refuses (nothing written) a spammer
     over the rate limit, an invalid phone, a missing consent, a time that is not a free
-    slot in the specialist's working hours. `staff=None` means "any specialist": the
-    first one free at that time. The name comes in parts (`first_name`, `last_name`, as the
-    public page asks) or as one line (`name`). The client's own mistakes (name, phone,
+    slot in the specialist's working hours, a specialist who does not perform the service
+    (`Service.specialists`). `staff=None` means "any specialist": the first of the
+    service's specialists free at that time. The name comes in parts (`first_name`,
+    `last_name`, as the public page asks) or as one line (`name`). The client's own mistakes (name, phone,
     consent) are refused together, each on its field, so one answer lists them all.
     After commit the prepayment hook may start a booking."""
 
@@ -102,6 +113,9 @@ def online_booking_create(
         raise DomainError(errors[0]["message"], errors=errors)
     if not service.online_booking or not service.is_active:
         raise DomainError(_("This service cannot be booked online."), field="service_id")
+    if staff is not None and not service.performed_by(staff.pk):
+        # The page offers only the service's specialists; an edited request names another.
+        raise DomainError(not_performed_text(staff, service), field="staff_id")
     if starts_at < now:
         raise DomainError(_("This time has already passed."), field="starts_at")
     tz = organization_zone(organization)

@@ -10,6 +10,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
 from tests.browser import (
+    DESKTOP,
     PHONE,
     as_phone,
     assert_fits_the_width,
@@ -24,6 +25,7 @@ from tests.browser import (
 from tests.factories import PASSWORD, make_branch, make_org, make_staff
 from tests.factories_clients import make_client
 from tests.factories_schedule import SYSTEM, make_service, make_specialist
+from zapys.catalog.services import service_update
 from zapys.clients.models import Client
 from zapys.core.tenancy import org_scope, organization_zone
 from zapys.schedule import services
@@ -406,6 +408,78 @@ def test_public_booking_with_two_branches_on_a_phone(live_server, salon):
         screenshot(phone, "book-errors-phone-uk")
     finally:
         phone.quit()
+
+
+@pytest.mark.parametrize(
+    ("size", "language", "anyone", "duration"),
+    [
+        (PHONE, "uk", "Будь-який спеціаліст", "1 год 30 хв"),
+        (PHONE, "en", "Any specialist", "1 h 30 min"),
+        (DESKTOP, "uk", "Будь-який спеціаліст", "1 год 30 хв"),
+        (DESKTOP, "en", "Any specialist", "1 h 30 min"),
+    ],
+)
+def test_public_booking_offers_only_the_services_specialists(
+    live_server, salon, size, language, anyone, duration
+):
+    """A service performed by Iryna offers Iryna (and "any" is her), never the trainer who
+    also has hours; its length reads in hours and minutes. On a phone and a 1366 screen."""
+    org, _owner, spec, svc, _client = salon
+    with org_scope(org):
+        trainer = make_specialist(
+            org, svc.branches.get(), first_name="Olha", last_name="Tkachuk", hours=ALL_DAY
+        )
+        svc.duration_minutes = 90
+        svc.save(update_fields=["duration_minutes"])
+        service_update(service=svc, actor=SYSTEM, specialist_ids=[spec.pk])
+    shots = f"book-specialists-{'phone' if size == PHONE else 'desktop'}-{language}"
+    driver = make_driver(size, language=language)
+    try:
+        if size == PHONE:
+            as_phone(driver)
+        driver.get(f"{live_server.url}/book/{org.slug}/")
+        driver.add_cookie({"name": settings.LANGUAGE_COOKIE_NAME, "value": language})
+        driver.get(f"{live_server.url}/book/{org.slug}/")
+        assert wait_for(driver, "[data-testid=service-duration]").text == duration
+        screenshot(driver, f"{shots}-1-services")
+        _go(driver, "[data-testid=service-option]")
+        offered = [
+            e.text for e in driver.find_elements(By.CSS_SELECTOR, "[data-testid=staff-option]")
+        ]
+        assert offered == ["Iryna Bondar"]
+        assert driver.find_element(By.CSS_SELECTOR, "[data-testid=staff-any]").text == anyone
+        assert "Tkachuk" not in driver.find_element(By.CSS_SELECTOR, "main, body").text
+        chosen = driver.find_element(By.CSS_SELECTOR, "[data-testid=chosen-service-duration]")
+        assert chosen.text == duration
+        assert_fits_the_width(driver)
+        screenshot(driver, f"{shots}-2-specialists")
+        _go(driver, "[data-testid=staff-any]")
+        _go(driver, ("[data-testid=day-option]", 1))  # tomorrow: every hour is still ahead
+        assert_fits_the_width(driver)
+        screenshot(driver, f"{shots}-3-slots")
+        _go(driver, "[data-testid=slot-option]")
+        wait_for(driver, "[data-testid=booking-form]")
+        driver.find_element(By.NAME, "first_name").send_keys("Anna")
+        driver.find_element(By.NAME, "last_name").send_keys("Shevchuk")
+        driver.find_element(By.NAME, "phone").send_keys("067 555 12 34")
+        _click(driver, driver.find_element(By.NAME, "consent"))
+        screenshot(driver, f"{shots}-4-contacts")
+        _go(driver, "[data-testid=booking-submit]")
+        wait_for(driver, "[data-testid=booking-done]")
+        screenshot(driver, f"{shots}-5-done")
+        # an edited address naming the trainer is refused in words, with no times offered
+        driver.get(
+            f"{live_server.url}/book/{org.slug}/?service={svc.pk}&staff={trainer.pk}#step-staff"
+        )
+        error = wait_for(driver, "[data-testid=staff-error]")
+        assert "Olha Tkachuk" in error.text
+        assert not driver.find_elements(By.CSS_SELECTOR, "[data-testid=slot-option]")
+        assert_fits_the_width(driver)
+        screenshot(driver, f"{shots}-6-refused")
+    finally:
+        driver.quit()
+    with org_scope(org):
+        assert Visit.objects.get().staff == spec  # "any" was one who performs the service
 
 
 def test_dates_and_times_read_the_ukrainian_way_in_an_english_browser(live_server, salon):

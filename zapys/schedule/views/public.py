@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core import signing
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.catalog.models import Service
+from zapys.core.collation import ukrainian_sort_key
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import client_ip
@@ -26,6 +28,7 @@ from zapys.schedule.forms import (
     parse_slot,
 )
 from zapys.schedule.models import Visit
+from zapys.schedule.services import online
 from zapys.schedule.views.common import (
     parse_date,
 )
@@ -74,8 +77,19 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
         return render(request, "schedule/public/book.html", ctx)
     services_qs = Service.objects.for_org(org).filter(is_active=True, online_booking=True)
     if branch is not None:
-        services_qs = services_qs.filter(branches=branch)
-    ctx["services"] = list(services_qs)
+        # A branch's page lists what someone there performs: the barber's services are not
+        # offered in a branch where the barber never works (none listed: anyone's).
+        services_qs = (
+            services_qs.filter(branches=branch)
+            .filter(
+                Q(specialists__isnull=True)
+                | Q(specialists__branches=branch, specialists__is_active=True)
+            )
+            .distinct()
+        )
+    # Who performs each service comes with the list: the slot search and the check of a
+    # chosen specialist read it from here (a fixed number of queries per step).
+    ctx["services"] = list(services_qs.prefetch_related("branches", "specialists"))
     service_id = parse_public_id(request.GET.get("service"))
     service = next((s for s in ctx["services"] if s.pk == service_id), None)
     ctx["service"] = service
@@ -87,6 +101,13 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
     staff_param = request.GET.get("staff", "")
     staff_id = parse_public_id(staff_param)
     staff_ids = [staff_id] if staff_id is not None else None
+    if staff_param and staff_param != "any" and not _performs(org, service, staff_id):
+        # An edited address or a forged form: a specialist who does not perform the service
+        # (or no one) is refused before any time is shown, and nothing is booked.
+        named = User.objects.for_org(org).filter(pk=staff_id).first() if staff_id else None
+        ctx["staff_error"] = online.not_performed_text(named, service)
+        staff_param = ""
+        staff_ids = None
     # Specialists who work this service at all (any day in the window): for the picker.
     horizon = selectors.free_slots(
         organization=org,
@@ -99,12 +120,16 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
         settings=settings,
     )
     ids = sorted({s.staff_id for s in horizon})
-    ctx["specialists"] = list(User.objects.for_org(org).filter(pk__in=ids))
+    ctx["specialists"] = sorted(
+        User.objects.for_org(org).filter(pk__in=ids), key=lambda u: ukrainian_sort_key(str(u))
+    )
     ctx["staff_param"] = staff_param
     ctx["days"] = [today + timedelta(days=i) for i in range(min(settings.online_days_ahead, 14))]
     ctx["day"] = day
     if not staff_param:
-        return render(request, "schedule/public/book.html", ctx)
+        # an edited address is still a page; a refused submission says so
+        status = 400 if ctx.get("staff_error") and request.method == "POST" else 200
+        return render(request, "schedule/public/book.html", ctx, status=status)
     slots = [
         s
         for s in horizon
@@ -157,6 +182,16 @@ def _book(request: HttpRequest, org: Organization, branch_id: int | None) -> Htt
         token = signing.dumps(visit.pk, salt="schedule.book")
         return redirect("schedule:book_done", org_slug=org.slug, token=token)
     return render(request, "schedule/public/book.html", ctx)
+
+
+def _performs(org: Organization, service: Service, staff_id: int | None) -> bool:
+    """Whether `staff_id` names one of the organization's staff who performs the service
+    (the service's prefetched list: a query only for a service open to anyone)."""
+    if staff_id is None:
+        return False
+    if service.specialists.all():
+        return service.performed_by(staff_id)
+    return User.objects.for_org(org).filter(pk=staff_id, is_active=True).exists()
 
 
 def book_done(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:

@@ -81,6 +81,10 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             hours_warning = selectors.visit_hours_warning(visit)
             if hours_warning and not request.htmx:  # type: ignore[attr-defined]
                 messages.warning(request, hours_warning)
+            # A specialist who does not perform the service: allowed (a stand-in), said.
+            service_warning = selectors.visit_service_warning(visit)
+            if service_warning and not request.htmx:  # type: ignore[attr-defined]
+                messages.warning(request, service_warning)
             if getattr(visit, "in_past", False):
                 # Say so where the person is looking: the dialog turns into the new visit's
                 # card with the warning (a message queued for the next page would surface
@@ -91,7 +95,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                     _("The visit is created, but note: it starts in the past (%(when)s).")
                     % {"when": f"{local_start:%d.%m.%Y %H:%M}"},
                 )
-            warned = getattr(visit, "in_past", False) or bool(hours_warning)
+            warned = getattr(visit, "in_past", False) or bool(hours_warning or service_warning)
             if warned and request.htmx:  # type: ignore[attr-defined]
                 response = visit_detail(request, visit.pk)
                 response["HX-Trigger-After-Swap"] = "calendarChanged"
@@ -182,6 +186,7 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
             "visit": visit,
             "in_past": visit.starts_at < timezone.now(),
             "hours_warning": selectors.visit_hours_warning(visit),
+            "service_warning": selectors.visit_service_warning(visit),
             "statuses": statuses,
             "attendances": attendances,
             "form": form,
