@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zapys.core.durations import duration_words
 from zapys.core.money import share_percent
 from zapys.core.report_period import Period
 from zapys.messaging.models import TEST_MODE_OUTCOME, Channel, Message, message_outcome
@@ -150,21 +151,16 @@ class Funnel:
 
 
 def duration_text(seconds: int | None) -> str:
-    """ "2 d 3 h", "1 h 05 min", "3 h", "7 min" — readable, never a number of seconds."""
+    """ "2 d 3 h", "1 h 5 min", "3 h", "7 min" — readable, never a number of seconds."""
     if seconds is None:
         return "—"
     minutes = seconds // 60
     if not minutes:
         # paid within the minute it was sent: "0 min" read as if nothing had been measured
         return _("under 1 min")
-    if minutes < 60:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24 and not minutes:
-        return _("%(hours)d h") % {"hours": hours}
-    if hours < 24:
-        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
-    days, hours = divmod(hours, 24)
+    if minutes < 24 * 60:
+        return duration_words(minutes)  # «45 хв», «2 год», «1 год 5 хв», as everywhere
+    days, hours = divmod(minutes // 60, 24)
     return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
 
 

@@ -153,5 +153,5 @@ def test_the_funnel_is_a_fixed_number_of_queries(staff_client, client, org, toda
 
 def test_durations_read_as_time():
     assert [duration_text(s) for s in (None, 59, 420, 3_900, 7_200, 200_000)] == [
-        "—", "under 1 min", "7 min", "1 h 05 min", "2 h", "2 d 7 h",
+        "—", "under 1 min", "7 min", "1 h 5 min", "2 h", "2 d 7 h",
     ]  # fmt: skip
