@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from zapys.core.ratelimit import limit_token_misses
 from zapys.prepayments import views
+from zapys.prepayments.visit_balance_views import visit_balance
 from zapys.prepayments.visit_refund_views import visit_refunds
 
 app_name = "prepayments"
@@ -25,6 +26,7 @@ urlpatterns = [
     path("visits/<id:visit_id>/booking/", views.visit_booking, name="visit_booking"),
     path("visits/<id:visit_id>/cancel-paid/", views.visit_cancel, name="visit_cancel"),
     path("visits/<id:visit_id>/refunds/", visit_refunds, name="visit_refunds"),
+    path("visits/<id:visit_id>/balance/", visit_balance, name="visit_balance"),
     path("settings/prepayment/policies/", views.policy_new, name="policy_new"),
     path("prepayments/cancellations/", views.cancellations_report, name="cancellations"),
     # URL-safe base64 only (core.tokens): a NUL byte in the lookup was a 500 on PostgreSQL.
