@@ -236,3 +236,15 @@ def login(driver: webdriver.Chrome, live_server, username: str, password: str) -
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "[data-testid=login-submit]").click()
     wait_for(driver, "[data-testid=nav]")
+
+
+def message_editor(driver: webdriver.Chrome, field_id: str, timeout: float = 20) -> WebElement:
+    """The chip editor a message text field is shown as (`messaging/message_editor.js`): type
+    into it and press the insert buttons; the hidden field `#<field_id>` keeps the text with
+    its placeholders ("{client.first_name}"), which is what the form sends."""
+    return wait_for(driver, f"[data-editor-for={field_id}]", timeout)
+
+
+def chip_labels(editor: WebElement) -> list[str]:
+    """The words of the chips in a message editor, in order."""
+    return [chip.text for chip in editor.find_elements(By.CSS_SELECTOR, "[data-key]")]

@@ -11,7 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.browser import click_and_load, login, wait_for
+from tests.browser import click_and_load, login, message_editor, wait_for
 from tests.factories import PASSWORD, SYSTEM, make_branch, make_org, make_staff
 from tests.factories_ledger import make_client
 from zapys.core.tenancy import org_scope
@@ -45,7 +45,7 @@ def test_a_reminder_is_written_with_the_named_buttons(
         )
     login(browser, live_server, user.username, PASSWORD)
     browser.get(f"{live_server.url}/finance/invoice-rules/")
-    text = wait_for(browser, "#id_level_template")
+    text = message_editor(browser, "id_level_template")  # the chip editor over the field
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", text)
     text.click()
     text.send_keys("Вітаємо, ")
@@ -59,7 +59,13 @@ def test_a_reminder_is_written_with_the_named_buttons(
             By.CSS_SELECTOR, f"{reminder_buttons} [data-testid='variable-customer.first_name']"
         ).text
     )
-    assert text.get_attribute("value") == "Вітаємо, {customer.first_name}! Оплата: {bill.url}"
+    assert [chip.text for chip in text.find_elements(By.CSS_SELECTOR, "[data-key]")] == [
+        "Ім'я клієнта",
+        "Посилання на рахунок",
+    ]
+    assert browser.find_element(By.ID, "id_level_template").get_attribute("value") == (
+        "Вітаємо, {customer.first_name}! Оплата: {bill.url}"
+    )
     assert browser.find_element(By.ID, "id_template").get_attribute("value") == ""
     days = browser.find_element(By.ID, "id_level_days")
     days.clear()

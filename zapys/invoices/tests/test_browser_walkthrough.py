@@ -13,7 +13,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.browser import PHONE, click_and_load, login, make_driver, wait_for
+from tests.browser import PHONE, click_and_load, login, make_driver, message_editor, wait_for
 from tests.factories import PASSWORD, SYSTEM, make_branch, make_org, make_staff
 from tests.factories_ledger import make_client, make_membership, make_plan
 from tests.factories_messaging import make_console_accounts
@@ -124,7 +124,7 @@ def test_a_new_owner_walks_through_invoices(browser, live_server, studio):
         manual_invoice = Invoice.objects.get(number=manual)
     browser.get(f"{live_server.url}/finance/invoices/{manual_invoice.pk}/")
     Select(browser.find_element(By.NAME, "channel")).select_by_value("email")
-    text = browser.find_element(By.ID, "id_text")
+    text = message_editor(browser, "id_text")  # the chip editor over the hidden field
     text.send_keys("Доброго дня! Рахунок: ")
     browser.find_element(By.CSS_SELECTOR, "[data-testid=tags] button").click()  # a tag
     _press(browser, "[data-testid=send]")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser import login, patient, wait_for
+from tests.browser import login, message_editor, patient, wait_for
 from tests.factories import PASSWORD, SYSTEM, make_branch, make_org, make_staff
 from tests.factories_messaging import make_client, make_console_accounts
 from zapys.core.tenancy import org_scope
@@ -61,18 +61,20 @@ def test_template_editor_inserts_variable_and_counts_parts(browser, live_server,
     org, user, _client = salon
     login(browser, live_server, user.username, PASSWORD)
     browser.get(f"{live_server.url}/settings/messaging/templates/{TEST_MESSAGE}/sms/")
-    textarea = wait_for(browser, "[data-testid=template-text]")
-    textarea.clear()
-    textarea.send_keys("Hi , see you")
+    # The text is typed into the chip editor; the hidden textarea holds it with its keys.
+    editor = message_editor(browser, "id_text")
+    textarea = browser.find_element(By.CSS_SELECTOR, "[data-testid=template-text]")
+    editor.send_keys(Keys.CONTROL, "a", Keys.DELETE)
+    editor.send_keys("Hi , see you")
     # Put the cursor after "Hi " and click the variable.
-    textarea.send_keys(Keys.HOME)
+    editor.send_keys(Keys.HOME)
     for _ in range(3):
-        textarea.send_keys(Keys.ARROW_RIGHT)
+        editor.send_keys(Keys.ARROW_RIGHT)
     browser.find_element(By.CSS_SELECTOR, '[data-testid="variable-client.first_name"]').click()
     assert textarea.get_attribute("value") == "Hi {client.first_name}, see you"
     patient(browser).until(lambda d: _sms_info(d) == ("GSM-7", "1"))
 
-    textarea.send_keys(Keys.END, " — до зустрічі!" * 5)
+    editor.send_keys(Keys.END, " — до зустрічі!" * 5)
     patient(browser).until(lambda d: _sms_info(d) == ("UCS-2", "2"))
 
     browser.find_element(By.CSS_SELECTOR, "[data-testid=save-template]").click()
