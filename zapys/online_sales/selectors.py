@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from zapys.accounts.models import Organization
+from zapys.accounts.models import Branch, Organization
 from zapys.core.tenancy import organization_zone
 from zapys.memberships.models import MembershipPlan
-from zapys.online_sales.models import OnlineSale, PlanOnline
+from zapys.online_sales.models import OnlineSale, OnlineSalesSettings, PlanOnline
 from zapys.payments.config import public_base
 from zapys.schedule.models import Attendance, Visit
 
@@ -214,3 +214,15 @@ def lessons_to_book(
         )
         .order_by("starts_at", "id")[:LESSONS_OFFERED]
     )
+
+
+def shop_branch(settings: OnlineSalesSettings) -> Branch | None:
+    """The branch whose address and phone the shop's public pages show, in one query: the
+    one receiving the money (the payment page of the purchase shows it too), else the
+    organization's only active branch. With several branches and none chosen, None: the
+    organization's own contacts (`core/_business_contacts.html`)."""
+    branches = Branch.objects.for_org(settings.organization_id).filter(is_active=True)
+    if settings.branch_id:
+        return branches.filter(pk=settings.branch_id).first()
+    only = list(branches.order_by("pk")[:2])
+    return only[0] if len(only) == 1 else None

@@ -454,6 +454,7 @@ def storefront(request: HttpRequest, org_slug: str) -> HttpResponse:
                     # the buyer pays the price plus this: said before they choose (O3 shows it
                     # as its own line on the plan's page)
                     "commission_percent": settings.commission_percent,
+                    "branch": selectors.shop_branch(settings),
                 },
             )
         )
@@ -476,7 +477,12 @@ def plan_page(request: HttpRequest, org_slug: str, plan_id: int) -> HttpResponse
                 render(
                     request,
                     "online_sales/plan.html",
-                    {"organization": organization, "row": None, "lang": language},
+                    {
+                        "organization": organization,
+                        "row": None,
+                        "lang": language,
+                        "branch": selectors.shop_branch(settings),
+                    },
                     status=404,
                 )
             )
@@ -511,6 +517,7 @@ def plan_page(request: HttpRequest, org_slug: str, plan_id: int) -> HttpResponse
                     "terms": services.terms_text(plan),
                     "currency": organization.currency,
                     "lang": language,
+                    "branch": selectors.shop_branch(settings),
                 },
             )
         )
@@ -530,7 +537,7 @@ def sale_page(request: HttpRequest, token: str) -> HttpResponse:
     language = _language(request, organization, sale.language)
     with public_scope(organization, language):
         payment = (
-            Payment.objects.select_related("account").filter(pk=sale.payment_id).first()
+            Payment.objects.select_related("account", "branch").filter(pk=sale.payment_id).first()
             if sale.payment_id
             else None
         )
@@ -563,6 +570,10 @@ def sale_page(request: HttpRequest, token: str) -> HttpResponse:
                     "returned": returned,
                     "lang": language,
                     "storefront": reverse("online_sales:storefront", args=[organization.slug]),
+                    # the contacts of the branch the money went to, as on the payment page
+                    "branch": payment.branch
+                    if payment is not None and payment.branch_id
+                    else selectors.shop_branch(services.online_settings_get(organization)),
                 },
             )
         )

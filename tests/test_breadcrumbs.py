@@ -1,0 +1,137 @@
+"""Every staff page below the menu says where it is and leads back (review of 2026-12-05).
+
+A page reached from the menu, the user menu, the notifications bell or a row of tabs (the
+settings', a section's, the catalogue's) is a place of its own: the shell says where it is.
+Any other page — a visit, a client's payment, a specialist's hours, a sale — shows the
+trail back (`<ol class="breadcrumb">`): without it a person who opened it from a link, a
+search or a notification has only the browser's Back button.
+
+It loads the demo, signs in as its owner and opens the staff pages the links lead to, one
+page of each shape (as `test_crawler.py` does). A page is top-level when one of the shell's
+links (a `nav-link`, a `dropdown-item`, the bell) on it points at its own path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from html.parser import HTMLParser
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tests.test_crawler import PUBLIC_PREFIXES, SKIP_PREFIXES, _pattern
+from zapys.accounts.models import User
+
+MAX_PAGES = 400
+
+# Pages of other modules without a trail yet: (path pattern prefix) → whose they are.
+# Listed in the session's report for their owners; remove a line when its page is fixed.
+KNOWN: dict[str, str] = {
+    "/broadcasts/<id>/": "broadcasts: a broadcast",
+    "/broadcasts/new/": "broadcasts: a new broadcast",
+    "/clients/<id>/waitlist/": "waitlist: a client's entry (include clients/_crumbs.html)",
+    "/finance/invoice-rules/": "invoices: a rule, its deletion, its reminders",
+    "/finance/invoices/<id>/": "invoices: an invoice",
+    "/memberships/plans/": "memberships: a plan, a new plan",
+    "/messages/<id>/": "messaging: a message",
+    "/payments/<id>/": "payments: a payment",
+    "/prepayments/<id>/": "prepayments: a booking",
+    "/prepayments/cancellations/": "prepayments: the cancellations",
+    "/reports/": "reports: each report below the reports' page",
+    "/settings/messaging/accounts/": "messaging: a transport account",
+    "/settings/messaging/templates/<key>/": "messaging: a template",
+    "/settings/payment-accounts/<id>/": "payments: a payment account",
+    "/waitlist/settings/": "waitlist: its settings",
+}
+
+
+class _Shell(HTMLParser):
+    """The page's links, the shell's among them, and whether it has a breadcrumb."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.shell: set[str] = set()
+        self.breadcrumb = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        classes = set((values.get("class") or "").split())
+        href = values.get("href") or ""
+        if tag == "a" and href.startswith("/"):
+            self.links.append(href.split("#")[0])
+            if classes & {"nav-link", "dropdown-item"} or (
+                values.get("data-testid") == "notifications-bell"
+            ):
+                self.shell.add(href.split("?")[0])
+        if tag == "ol" and "breadcrumb" in classes:
+            self.breadcrumb = True
+
+
+def _shape(path: str) -> str:
+    # a message template's page per event and channel is one page
+    return re.sub(
+        r"^/settings/messaging/templates/[^/]+/[^/]+/",
+        "/settings/messaging/templates/<key>/",
+        _pattern(path),
+    )
+
+
+def _known(shape: str) -> bool:
+    return any(shape.startswith(prefix) and shape != "/reports/" for prefix in KNOWN)
+
+
+def test_the_shell_rule_tells_places_from_sub_pages() -> None:
+    page = _Shell()
+    page.feed(
+        '<a class="nav-link active" href="/calendar/">C</a><a class="dropdown-item" '
+        'href="/account/password/">P</a><a href="/visits/7/?x=1#card">V</a>'
+        '<ol class="breadcrumb small"></ol>'
+    )
+    assert page.shell == {"/calendar/", "/account/password/"}
+    assert page.links == ["/calendar/", "/account/password/", "/visits/7/?x=1"]
+    assert page.breadcrumb
+    assert _shape("/settings/messaging/templates/waitlist.offer/sms/") == (
+        "/settings/messaging/templates/<key>/"
+    )
+    assert _known("/reports/day/") and not _known("/reports/") and not _known("/visits/<id>/")
+
+
+@pytest.mark.django_db
+def test_every_staff_page_below_the_menu_has_a_breadcrumb(client) -> None:
+    call_command("demo", stdout=StringIO())
+    client.force_login(User.objects.get(username="owner"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    queue, seen = deque(["/"]), set()
+    missing, sub_pages = [], []
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.popleft()
+        path = url.split("?")[0]
+        shape = _shape(path)
+        if shape in seen:
+            continue
+        seen.add(shape)
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        page = _Shell()
+        page.feed(html)
+        queue.extend(
+            link
+            for link in page.links
+            if not link.startswith(SKIP_PREFIXES + PUBLIC_PREFIXES)
+            and "export" not in link
+            and "lang=" not in link
+        )
+        if "<html" not in html or path in page.shell:
+            continue  # a fragment, or a place of its own
+        sub_pages.append(shape)
+        if not page.breadcrumb and not _known(shape):
+            missing.append(f"{shape} ({url})")
+    # the pages this review gave a trail were reached, so the rule was applied to them
+    for shape in ("/visits/<id>/", "/visits/<id>/booking/", "/attendance/", "/online-sales/<id>/"):
+        assert shape in sub_pages, sorted(sub_pages)
+    assert not missing, "staff pages with no way back:\n" + "\n".join(sorted(missing))
