@@ -9,6 +9,7 @@ an app adds itself without editing anyone's `AppConfig.ready`::
     hooks.register_after_online_visit_created(my_handler)   # my_handler(visit) -> None
     hooks.register_bookings_for(my_bookings)                # my_bookings(visits) -> {id: dict}
     hooks.register_after_time_freed(my_offer)               # my_offer(visit_ids) -> None
+    hooks.register_after_time_vacated(my_moved)             # my_moved([VacatedTime]) -> None
 
 After a client books online, the prepayment app decides whether the visit needs a
 prepayment and, if so, starts the paid booking (sends the payment link). The handler runs
@@ -23,6 +24,8 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
@@ -137,6 +140,58 @@ def time_freed_on_commit(visit_ids: list[int]) -> None:
         transaction.on_commit(lambda: run_after_time_freed(ids))
 
 
+# --- a visit moved away from its time (the waiting list offers the old time) --------------
+
+
+@dataclass(frozen=True)
+class VacatedTime:
+    """The time a visit held before it moved (another start or another specialist): free
+    now, as a cancelled visit's time is, while the visit holds its new one."""
+
+    visit_id: int
+    staff_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+TimeVacatedHandler = Callable[[list[VacatedTime]], None]
+
+_after_time_vacated: list[TimeVacatedHandler] = []
+
+
+def register_after_time_vacated(handler: TimeVacatedHandler) -> TimeVacatedHandler:
+    """Register `handler(times)`, called after the move commits, outside any organization
+    scope, like `register_after_time_freed`. Registering twice is a no-op."""
+    if handler not in _after_time_vacated:
+        _after_time_vacated.append(handler)
+    return handler
+
+
+def unregister_after_time_vacated(handler: TimeVacatedHandler) -> None:
+    if handler in _after_time_vacated:
+        _after_time_vacated.remove(handler)
+
+
+def run_after_time_vacated(times: list[VacatedTime]) -> None:
+    """A failing handler is logged: the move stands."""
+    _discover()
+    if not times:
+        return
+    for handler in list(_after_time_vacated):
+        try:
+            handler(list(times))
+        except Exception:
+            logger.exception("after_time_vacated handler %r failed", handler)
+
+
+def time_vacated_on_commit(times: list[VacatedTime]) -> None:
+    """Schedule `run_after_time_vacated` for when the current transaction commits
+    (`visit_reschedule`: the calendar's drag and move dialog, the API's reschedule)."""
+    found = list(times)
+    if found:
+        transaction.on_commit(lambda: run_after_time_vacated(found))
+
+
 # --- a visit's status changes: cancellation and no-show (the prepayment app's policy) ------
 #
 #     hooks.register_visit_status_handler(on_status)   # on_status(visit, **kw) -> dict | None
@@ -229,5 +284,46 @@ def run_time_taking(**kwargs: object) -> Callable[[Visit], None]:
     def taken(visit: Visit) -> None:
         for after in then:
             after(visit)
+
+    return taken
+
+
+# --- a seat of a group lesson is taken (the waiting list closes the seat offers it beats) --
+#
+#     hooks.register_seat_taking(on_seat)
+#     # on_seat(*, organization, lesson_id, actor) -> Callable[[int, int], None] | None
+#
+# `lesson_participant_add` (staff add a client) calls the handlers inside its transaction
+# *before* it locks the lesson's row — a payment for a seat offer locks the offers first
+# and the lesson second — and, once the participant is added, calls what they returned with
+# the client's id and the seats left. A refused add (full, a duplicate) raises and the
+# transaction undoes whatever a handler did.
+
+SeatTaking = Callable[..., "Callable[[int, int], None] | None"]
+
+_seat_taking: list[SeatTaking] = []
+
+
+def register_seat_taking(handler: SeatTaking) -> SeatTaking:
+    """Register `handler`; registering twice is a no-op."""
+    if handler not in _seat_taking:
+        _seat_taking.append(handler)
+    return handler
+
+
+def unregister_seat_taking(handler: SeatTaking) -> None:
+    if handler in _seat_taking:
+        _seat_taking.remove(handler)
+
+
+def run_seat_taking(**kwargs: object) -> Callable[[int, int], None]:
+    """Run every handler (before the lesson is locked); call the result with the added
+    client's id and the seats left once the participant is saved."""
+    _discover()
+    then = [after for handler in list(_seat_taking) if (after := handler(**kwargs)) is not None]
+
+    def taken(client_id: int, seats_left: int) -> None:
+        for after in then:
+            after(client_id, seats_left)
 
     return taken

@@ -1,5 +1,5 @@
 """Dashboard card of the waiting list: the freed times filled from it (count and money, 30
-days) and how many clients wait. "Filled", as on the list page: one name for one thing, and
+days) and how many clients wait, in the header's branch. "Filled", as on the list page: one name for one thing, and
 not "re-sold", which read as profiteering on a client's cancellation."""
 
 from __future__ import annotations
@@ -9,16 +9,19 @@ from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from zapys.core.dashboard import dashboard_branch
 from zapys.core.http import request_organization
 from zapys.core.money import format_money
-from zapys.waitlist.models import Entry
-from zapys.waitlist.selectors import resold
+from zapys.waitlist.selectors import resold, waiting_count
 
 
 def widgets(request: HttpRequest) -> list[dict]:
+    """Two queries, in the header's branch as every card (`selectors.entry_in_branch`: who
+    could be served there) or organization-wide."""
     organization = request_organization(request)
-    sold = resold()
-    waiting = Entry.objects.filter(status__in=(Entry.Status.WAITING, Entry.Status.OFFERED)).count()
+    branch = dashboard_branch(request)
+    sold = resold(branch=branch)
+    waiting = waiting_count(branch)
     if not sold["count"] and not waiting:
         return []
     language = (get_language() or "uk")[:2]

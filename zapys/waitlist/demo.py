@@ -91,8 +91,11 @@ def load(ctx: DemoContext) -> None:
     for visit in visits:
         schedule.visit_cancel(visit=visit, actor=ctx.actor, now=ctx.now)
     # The demo runs in one transaction: the freed-time hook would run after it, so the
-    # slots are offered here, the way the hook does.
-    services.slots_offer(services.slots_of_visits([v.pk for v in visits], ctx.now), ctx.now)
+    # slots are offered here, the way the hook does — whatever the hour: a demo built at
+    # night still shows an offer (a salon's own times wait for the quiet hours to end).
+    services.slots_offer(
+        services.slots_of_visits([v.pk for v in visits], ctx.now), ctx.now, quiet=False
+    )
     offer = Offer.objects.for_org(org).order_by("id").first()
     if offer is not None and offer.amount > 0:
         payment = services.offer_payment(offer=offer, actor=ctx.actor, now=ctx.now)

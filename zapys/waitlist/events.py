@@ -25,6 +25,9 @@ VARIABLES = [
     ("branch", _("Branch")),
 ]
 
+# The two "time taken" messages read apart by what the client did: paid (the money is on
+# their balance) or not yet (the offer simply closed). Labelled alike, administrators could
+# not tell which one a client had been sent.
 EVENTS = {
     OFFER: (
         _("Waiting list: a time is free"),
@@ -34,14 +37,14 @@ EVENTS = {
         ),
     ),
     SLOT_TAKEN: (
-        _("Waiting list: the time was taken"),
+        _("Waiting list: paid, but the time was already taken (money on the balance)"),
         _(
             "{client.first_name}, sorry: {service} on {date} at {time} was taken a moment "
             "before your payment. Your {amount} is on your balance; you stay on the waiting list."
         ),
     ),
     OFFER_LOST: (
-        _("Waiting list: the offered time was booked by someone else"),
+        _("Waiting list: offer closed before payment, another client booked the time"),
         _(
             "{client.first_name}, sorry: {service} on {date} at {time} has just been booked "
             "by another client, so the offer is closed. You stay on the waiting list; we will "

@@ -142,3 +142,15 @@ class SettingsForm(StyledForm):
             "long, it passes to the next. A client who misses an offer keeps their place."
         ),
     )
+    quiet_from = forms.TimeField(
+        label=_("No offers from"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    quiet_to = forms.TimeField(
+        label=_("No offers until"),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_(
+            "Nobody gets an offer at night: a time freed in these hours is offered when they "
+            "end, if it is still free, and the time to pay counts from that message. The same "
+            "time in both fields: offers at any hour."
+        ),
+    )

@@ -11,6 +11,7 @@ offer, so passing on needs no visit read.
 
 from __future__ import annotations
 
+from datetime import time
 from typing import ClassVar
 
 from django.conf import settings
@@ -134,6 +135,9 @@ class Offer(OrgOwned):
     visit = models.ForeignKey(
         "schedule.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: Booked by staff in the calendar for this very client (they phoned instead of paying
+    #: by the link): booked, with no payment of the offer's and no message.
+    booked_by_staff = models.BooleanField(_("booked in the calendar by staff"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -147,9 +151,11 @@ class Offer(OrgOwned):
         ]
         constraints = [
             # One open offer per freed appointment time: two clients never hold the same
-            # one (a lesson's free seats may be offered to as many clients as are free).
+            # one (a lesson's free seats may be offered to as many clients as are free). A
+            # visit moved away frees its old time while it holds the new one, so one visit
+            # may be the source of two times: the time is part of the key.
             models.UniqueConstraint(
-                fields=["source"],
+                fields=["source", "staff", "starts_at"],
                 condition=models.Q(status="open", is_seat=False),
                 name="waitlist_one_open_offer_per_slot",
             ),
@@ -170,6 +176,11 @@ class Offer(OrgOwned):
         return public_url("waitlist:offer", token=self.token)
 
 
+#: Quiet hours unless an organization sets its own: no offer is sent from 21:00 to 08:00.
+QUIET_FROM_DEFAULT = time(21, 0)
+QUIET_TO_DEFAULT = time(8, 0)
+
+
 class WaitlistSettings(OrgOwned):
     """An organization's waiting-list settings (one row, made with the defaults on first
     read: `services.waitlist_settings_get`)."""
@@ -182,6 +193,11 @@ class WaitlistSettings(OrgOwned):
             "it passes to the next."
         ),
     )
+    #: No offer is sent between these two times of the organization's day (wrapping past
+    #: midnight when `quiet_from` is later than `quiet_to`; the same time twice: none). A
+    #: time freed then waits (`DeferredSlot`) and is offered when they end.
+    quiet_from = models.TimeField(_("quiet hours from"), default=QUIET_FROM_DEFAULT)
+    quiet_to = models.TimeField(_("quiet hours until"), default=QUIET_TO_DEFAULT)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -198,3 +214,44 @@ class WaitlistSettings(OrgOwned):
     def __str__(self) -> str:
         # One per organization: its kind ("Waiting list settings") names it, an id would not.
         return ""
+
+
+class DeferredSlot(OrgOwned):
+    """A freed time that came up during quiet hours: nobody is offered it at night (with 15
+    minutes to pay while they sleep). The `waitlist.offers` job offers it at `offer_at`, the
+    end of the quiet hours, if it is still free and still ahead — then the pay window counts
+    from that message (`sweeps.offer_deferred`). The slot is stored whole, as an offer
+    carries it: a moved visit's old time is nowhere else."""
+
+    source = models.ForeignKey("schedule.Visit", on_delete=models.CASCADE, related_name="+")
+    is_seat = models.BooleanField(default=False)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(
+        "catalog.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    branch = models.ForeignKey("accounts.Branch", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField(_("start"))
+    ends_at = models.DateTimeField(_("end"))
+    amount = MoneyField(_("prepayment"))
+    offer_at = models.DateTimeField(_("to be offered at"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("freed time waiting for the morning")
+        verbose_name_plural = _("freed times waiting for the morning")
+        ordering = ["offer_at", "id"]
+        indexes = [models.Index(fields=["offer_at"])]
+        constraints = [
+            # One row per time: a second freeing of it overnight (a lapsed offer, a removal)
+            # changes nothing.
+            models.UniqueConstraint(
+                fields=["source", "is_seat", "starts_at"], name="waitlist_deferred_once"
+            ),
+        ]
+
+    #: What `__str__` reads, for `select_related` where many are named at once.
+    str_related: ClassVar[tuple[str, ...]] = ("service",)
+
+    def __str__(self) -> str:
+        when = formats.date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.service}, {when}" if self.service_id and self.service else when

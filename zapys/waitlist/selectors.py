@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from zapys.waitlist.models import Entry, Offer
+from zapys.accounts.models import Branch, User
+from zapys.catalog.models import Service
+from zapys.waitlist.models import DeferredSlot, Entry, Offer
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,54 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
-def resold(*, since: datetime | None = None, days: int = 30) -> dict[str, int]:
-    """Slots re-sold from the waiting list: booked offers and the money they brought."""
+def resold(
+    *, since: datetime | None = None, days: int = 30, branch: Branch | None = None
+) -> dict[str, int]:
+    """Slots re-sold from the waiting list: booked offers and the money they brought (in
+    one branch: the offers of its times; every offer names the branch of its time)."""
     since = since or timezone.now() - timedelta(days=days)
-    totals = Offer.objects.filter(status=Offer.Status.BOOKED, closed_at__gte=since).aggregate(
-        count=Count("id"), amount=Sum("amount")
-    )
+    booked = Offer.objects.filter(status=Offer.Status.BOOKED, closed_at__gte=since)
+    if branch is not None:
+        booked = booked.filter(branch=branch)
+    totals = booked.aggregate(count=Count("id"), amount=Sum("amount"))
     return {"count": totals["count"] or 0, "amount": totals["amount"] or 0}
+
+
+def entry_in_branch(branch: Branch) -> Q:
+    """An entry a branch's freed time could serve. An entry names no branch: it names what
+    it waits for, and each thing named must be had there — its lesson is the branch's, its
+    specialist works there (or is an owner: every branch is theirs, as the dashboard's staff
+    count has it), its service is provided there (a service tied to no branch is provided in
+    all). An entry for "any specialist" and a service of every branch waits in every
+    branch: it is counted in each (whichever frees the time first, that client is offered
+    it)."""
+    works_there = Exists(
+        User.branches.through.objects.filter(user_id=OuterRef("staff_id"), branch_id=branch.pk)
+    )
+    provided_there = Exists(
+        Service.branches.through.objects.filter(
+            service_id=OuterRef("service_id"), branch_id=branch.pk
+        )
+    )
+    provided_everywhere = ~Exists(
+        Service.branches.through.objects.filter(service_id=OuterRef("service_id"))
+    )
+    return (
+        (Q(lesson__isnull=True) | Q(lesson__branch_id=branch.pk))
+        & (Q(staff__isnull=True) | Q(staff__role=User.Role.OWNER) | Q(works_there))
+        & (Q(service__isnull=True) | Q(provided_there) | Q(provided_everywhere))
+    )
+
+
+def waiting_count(branch: Branch | None = None) -> int:
+    """Clients waiting or offered a time (in a branch: `entry_in_branch`), one query."""
+    live = Entry.objects.filter(status__in=(Entry.Status.WAITING, Entry.Status.OFFERED))
+    if branch is not None:
+        live = live.filter(entry_in_branch(branch))
+    return live.count()
+
+
+def deferred_summary() -> dict[str, Any]:
+    """The freed times kept back through the quiet hours: how many, and when the first is
+    offered (one query)."""
+    return DeferredSlot.objects.aggregate(count=Count("id"), first=Min("offer_at"))

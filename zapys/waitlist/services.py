@@ -20,8 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -45,12 +45,20 @@ from zapys.ledger.money import money_received_record, money_refunded_record
 from zapys.messaging.services import Outgoing, message_send, message_send_many, staff_notify
 from zapys.payments.models import Payment
 from zapys.payments.services import payment_create
+from zapys.schedule import hooks
 from zapys.schedule import selectors as schedule_selectors
 from zapys.schedule import services as schedule
 from zapys.schedule.models import Attendance, Visit
 from zapys.waitlist import events
 from zapys.waitlist.ledger_hooks import WAITLIST_ARTICLE
-from zapys.waitlist.models import Entry, Offer, WaitlistSettings
+from zapys.waitlist.models import (
+    QUIET_FROM_DEFAULT,
+    QUIET_TO_DEFAULT,
+    DeferredSlot,
+    Entry,
+    Offer,
+    WaitlistSettings,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -65,6 +73,9 @@ OFFER_MINUTES_DEFAULT = 15
 OFFER_MINUTES_MIN, OFFER_MINUTES_MAX = 5, 1440
 #: A slot starting sooner than this is not offered (nobody could come).
 MIN_LEAD = timedelta(minutes=5)
+#: The quiet hours of an organization without its settings row (the tests of other things
+#: switch them off, so that they pass at any hour: `waitlist/tests/conftest.py`).
+QUIET_DEFAULT = (QUIET_FROM_DEFAULT, QUIET_TO_DEFAULT)
 
 ES = Entry.Status
 OS = Offer.Status
@@ -84,10 +95,17 @@ def waitlist_settings_get(organization: Organization) -> WaitlistSettings:
 
 @transaction.atomic
 def waitlist_settings_update(
-    *, organization: Organization, offer_minutes: int, actor: Actor
+    *,
+    organization: Organization,
+    offer_minutes: int,
+    actor: Actor,
+    quiet_from: time | None = None,
+    quiet_to: time | None = None,
 ) -> WaitlistSettings:
-    """Staff change how long an offer waits for its payment (audited). Offers already sent
-    keep the deadline their message named."""
+    """Staff change how long an offer waits for its payment and the quiet hours (audited;
+    a quiet hour not given stays as it is). Offers already sent keep the deadline their
+    message named; times already waiting for the morning are offered when the new quiet
+    hours end (the job checks again)."""
     if isinstance(offer_minutes, bool) or not isinstance(offer_minutes, int):
         raise DomainError(_("Enter a whole number of minutes."), field="offer_minutes")
     if not OFFER_MINUTES_MIN <= offer_minutes <= OFFER_MINUTES_MAX:
@@ -98,18 +116,32 @@ def waitlist_settings_update(
         )
     row = waitlist_settings_get(organization)
     row = WaitlistSettings.objects.for_org(organization).select_for_update().get(pk=row.pk)
-    before = row.offer_minutes
-    if before != offer_minutes:
-        row.offer_minutes = offer_minutes
-        row.save(update_fields=["offer_minutes", "updated_at"])
+    wanted: dict[str, Any] = {"offer_minutes": offer_minutes}
+    if quiet_from is not None:
+        wanted["quiet_from"] = quiet_from.replace(second=0, microsecond=0)
+    if quiet_to is not None:
+        wanted["quiet_to"] = quiet_to.replace(second=0, microsecond=0)
+    changes: dict[str, list[Any]] = {}
+    for name, value in wanted.items():
+        before = getattr(row, name)
+        if before != value:
+            changes[name] = [_audit_value(before), _audit_value(value)]
+            setattr(row, name, value)
+    if changes:
+        row.save(update_fields=[*changes, "updated_at"])
         audit_record(
             organization=organization,
             actor=actor,
             action="waitlist.settings",
             obj=row,
-            changes={"offer_minutes": [before, offer_minutes]},
+            changes=changes,
         )
     return row
+
+
+def _audit_value(value: Any) -> Any:
+    # a time of day as people write it ("21:00"), not "21:00:00"
+    return value.strftime("%H:%M") if isinstance(value, time) else value
 
 
 def offer_minutes_of(organization: Organization) -> int:
@@ -120,12 +152,45 @@ def offer_minutes_of(organization: Organization) -> int:
 def offer_minutes_for(org_ids: Iterable[int]) -> dict[int, int]:
     """Each organization's offer length (one query for a batch spanning organizations;
     an organization without a settings row has the default)."""
-    found = dict(
-        WaitlistSettings.objects.filter(organization_id__in=set(org_ids)).values_list(
-            "organization_id", "offer_minutes"
+    return {pk: rules.minutes for pk, rules in offer_rules_for(org_ids).items()}
+
+
+class OfferRules(NamedTuple):
+    """What an organization's settings say about sending an offer."""
+
+    minutes: int
+    quiet_from: time
+    quiet_to: time
+
+
+def offer_rules_for(org_ids: Iterable[int]) -> dict[int, OfferRules]:
+    """Each organization's offer length and quiet hours: one query for a batch spanning
+    organizations (one without a settings row has the defaults)."""
+    found = {
+        row[0]: OfferRules(*row[1:])
+        for row in WaitlistSettings.objects.filter(organization_id__in=set(org_ids)).values_list(
+            "organization_id", "offer_minutes", "quiet_from", "quiet_to"
         )
-    )
-    return {pk: found.get(pk, OFFER_MINUTES_DEFAULT) for pk in set(org_ids)}
+    }
+    default = OfferRules(OFFER_MINUTES_DEFAULT, *QUIET_DEFAULT)
+    return {pk: found.get(pk, default) for pk in set(org_ids)}
+
+
+def quiet_until(moment: datetime, tz: Any, quiet_from: time, quiet_to: time) -> datetime | None:
+    """When the quiet hours `moment` falls in end (the organization's wall clock), or None
+    outside them. From 21:00 to 08:00 wraps past midnight; the same time twice is none."""
+    if quiet_from == quiet_to:
+        return None
+    local = moment.astimezone(tz)
+    now = local.time()
+    if quiet_from < quiet_to:
+        inside = quiet_from <= now < quiet_to
+    else:
+        inside = now >= quiet_from or now < quiet_to
+    if not inside:
+        return None
+    day = local.date() if now < quiet_to else local.date() + timedelta(days=1)
+    return datetime.combine(day, quiet_to, tzinfo=tz)
 
 
 # --- entries ---------------------------------------------------------------------------
@@ -439,12 +504,13 @@ def _next_entries(
     return list(qs[:limit])
 
 
-def _offered_before(slots: list[Slot]) -> set[tuple[int, int]]:
-    """(entry, freed visit) pairs already offered: a client who let an offer lapse, or lost
-    it to a rival, keeps their place on the list but is not offered that same time again."""
+def _offered_before(slots: list[Slot]) -> set[tuple[int, int, int, datetime]]:
+    """(entry, freed visit, specialist, start) already offered: a client who let an offer
+    lapse, or lost it to a rival, keeps their place on the list but is not offered that same
+    time again (a visit moved twice is the source of two times: each is a time of its own)."""
     return set(
         Offer.objects.filter(source_id__in={s.source_id for s in slots}).values_list(
-            "entry_id", "source_id"
+            "entry_id", "source_id", "staff_id", "starts_at"
         )
     )
 
@@ -490,7 +556,7 @@ def _pair(slots: list[Slot], tzs: dict[int, Any]) -> list[tuple[Slot, Entry]]:
                 entry = chunk[j]
                 if (
                     entry.pk not in used
-                    and (entry.pk, slot.source_id) not in seen
+                    and (entry.pk, slot.source_id, slot.staff_id, slot.starts_at) not in seen
                     and _fits(entry, slot, days[i])
                 ):
                     used.add(entry.pk)
@@ -502,23 +568,82 @@ def _pair(slots: list[Slot], tzs: dict[int, Any]) -> list[tuple[Slot, Entry]]:
     return [(slots[i], paired[i]) for i in sorted(paired)]
 
 
-def slots_offer(slots: list[Slot], now: datetime) -> list[Offer]:
+def _defer_quiet(
+    slots: list[Slot], rules: dict[int, OfferRules], tzs: dict[int, Any], now: datetime
+) -> list[Slot]:
+    """The slots that may be offered now; those of an organization in its quiet hours wait
+    for their end (`DeferredSlot`, one INSERT for the batch; a time already waiting is not
+    stored twice), those starting too soon after that are dropped: nobody is woken up with
+    minutes to pay, and the morning's message gets the whole pay window."""
+    now_ok: list[Slot] = []
+    later: list[DeferredSlot] = []
+    for slot in slots:
+        org_rules = rules[slot.organization_id]
+        until = quiet_until(
+            now, tzs[slot.organization_id], org_rules.quiet_from, org_rules.quiet_to
+        )
+        if until is None:
+            now_ok.append(slot)
+        elif slot.starts_at > until + MIN_LEAD:
+            later.append(
+                DeferredSlot(
+                    organization_id=slot.organization_id,
+                    source_id=slot.source_id,
+                    is_seat=slot.is_seat,
+                    staff_id=slot.staff_id,
+                    service_id=slot.service_id,
+                    branch_id=slot.branch_id,
+                    starts_at=slot.starts_at,
+                    ends_at=slot.ends_at,
+                    amount=slot.amount,
+                    offer_at=until,
+                )
+            )
+    if later:
+        DeferredSlot.objects.bulk_create(later, ignore_conflicts=True)
+    return now_ok
+
+
+def slot_of_deferred(row: dict[str, Any]) -> Slot:
+    """The slot a `DeferredSlot` row (as `values()`) holds."""
+    return Slot(
+        organization_id=row["organization_id"],
+        source_id=row["source_id"],
+        is_seat=row["is_seat"],
+        staff_id=row["staff_id"],
+        service_id=row["service_id"],
+        branch_id=row["branch_id"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        amount=row["amount"],
+    )
+
+
+def slots_offer(slots: list[Slot], now: datetime, *, quiet: bool = True) -> list[Offer]:
     """Offer each free slot to the first eligible waiting entry (oldest first; an entry gets
     one offer at a time). Set-based: a constant number of queries per call plus one outbox
     write per organization, whatever the number of slots (see `_pair`). Runs in the
-    caller's transaction, outside any organization scope (a batch spans organizations)."""
+    caller's transaction, outside any organization scope (a batch spans organizations).
+
+    In an organization's quiet hours nothing is offered: its slots wait for the morning
+    (`_defer_quiet`) and the job offers them then (`sweeps.offer_deferred`). `quiet=False`
+    only for the demo, which shows an offer whatever hour it is built at."""
     slots = [s for s in slots if s.starts_at > now + MIN_LEAD]
+    if not slots:
+        return []
+    orgs = Organization.objects.in_bulk({s.organization_id for s in slots})
+    tzs = {pk: organization_zone(org) for pk, org in orgs.items()}
+    rules = offer_rules_for(orgs)
+    if quiet:
+        slots = _defer_quiet(slots, rules, tzs, now)
     if not slots:
         return []
     slots = _still_free(sorted(slots, key=lambda s: (s.starts_at, s.source_id)))
     if not slots:
         return []
-    orgs = Organization.objects.in_bulk({s.organization_id for s in slots})
-    tzs = {pk: organization_zone(org) for pk, org in orgs.items()}
     pairs = _pair(slots, tzs)
     if not pairs:
         return []
-    minutes = offer_minutes_for(orgs)
     offers = Offer.objects.bulk_create(
         [
             Offer(
@@ -534,7 +659,7 @@ def slots_offer(slots: list[Slot], now: datetime) -> list[Offer]:
                 ends_at=slot.ends_at,
                 amount=slot.amount,
                 expires_at=min(
-                    now + timedelta(minutes=minutes[slot.organization_id]), slot.starts_at
+                    now + timedelta(minutes=rules[slot.organization_id].minutes), slot.starts_at
                 ),
             )
             for slot, entry in pairs
@@ -563,6 +688,45 @@ def offers_for_freed_visits(visit_ids: list[int]) -> None:
     now = timezone.now()
     with unscoped(), transaction.atomic():
         slots_offer(slots_of_visits(visit_ids, now), now)
+
+
+def slots_of_vacated(times: list[hooks.VacatedTime], now: datetime) -> list[Slot]:
+    """The old times of moved appointments (one query, any organizations), as a cancelled
+    visit's: its service, branch and price at the time it left. A lesson moved frees no
+    seat (its participants move with it); a visit cancelled meanwhile frees its time
+    through the cancellation."""
+    visits = {
+        row["pk"]: row
+        for row in Visit.objects.filter(
+            pk__in={t.visit_id for t in times},
+            kind=Visit.Kind.INDIVIDUAL,
+            blocks_time=True,
+            service__isnull=False,
+        ).values("pk", "organization_id", "service_id", "branch_id", "price")
+    }
+    return [
+        Slot(
+            organization_id=row["organization_id"],
+            source_id=t.visit_id,
+            is_seat=False,
+            staff_id=t.staff_id,
+            service_id=row["service_id"],
+            branch_id=row["branch_id"],
+            starts_at=t.starts_at,
+            ends_at=t.ends_at,
+            amount=row["price"],
+        )
+        for t in times
+        if (row := visits.get(t.visit_id)) is not None and t.starts_at > now + MIN_LEAD
+    ]
+
+
+def offers_for_vacated_times(times: list[hooks.VacatedTime]) -> None:
+    """The schedule's "a visit moved away from its time" hook: the old time goes to the
+    waiting list the way a cancelled visit's does (`slots_offer` checks it is free)."""
+    now = timezone.now()
+    with unscoped(), transaction.atomic():
+        slots_offer(slots_of_vacated(times, now), now)
 
 
 # --- what the messages say ---------------------------------------------------------------
@@ -721,9 +885,13 @@ def _locked_with_its_time(organization: Organization, offer_id: int) -> Offer | 
     )
     if time is None:
         return None
-    same_time = Q(source_id=time["source_id"])
-    if not time["is_seat"]:
-        same_time |= _overlapping(time["staff_id"], time["starts_at"], time["ends_at"])
+    # a seat: the lesson's seat offers; an appointment's time: every offer holding any of
+    # its hours (its own included; not the same visit's other times, were it moved)
+    same_time = (
+        Q(source_id=time["source_id"], is_seat=True)
+        if time["is_seat"]
+        else _overlapping(time["staff_id"], time["starts_at"], time["ends_at"])
+    )
     locked = {
         offer.pk: offer
         for offer in Offer.objects.for_org(organization)
@@ -805,19 +973,58 @@ def offers_close_for_taken_time(
         own = [o for o in held if visit.client_id is not None and o.client_id == visit.client_id]
         with org_scope(organization):
             _offers_lost([o for o in held if o not in own], actor, now)
-            _offers_booked_by_staff(own, visit, actor, now)
+            _offers_booked_by_staff(own, visit.pk, actor, now)
 
     return close
 
 
-def _offers_booked_by_staff(offers: list[Offer], visit: Visit, actor: Actor, now: datetime) -> None:
+def offers_close_for_taken_seat(
+    *, organization: Organization, lesson_id: int, actor: Actor
+) -> Callable[[int, int], None] | None:
+    """The schedule's "a seat of a group lesson is taken" hook (staff add a participant),
+    inside its transaction, before the lesson's row is locked: the open seat offers of the
+    lesson are locked in id order, the order a payment for one takes (offers, then the
+    lesson in `lesson_participant_add`).
+
+    Once the participant is added (`close(client_id, seats_left)`), the added client's own
+    offer is booked by it, without a message (they came to the desk instead of paying);
+    the other clients' offers the free seats no longer cover close, the newest first —
+    all of them when the last seat is taken — and their clients are told once
+    (`waitlist.offer_lost`) and wait again."""
+    if _BOOKING_AN_OFFER.get():
+        return None
+    held = list(
+        Offer.objects.for_org(organization)
+        .select_for_update()
+        .filter(source_id=lesson_id, is_seat=True, status=OS.OPEN)
+        .order_by("pk")
+    )
+    if not held:
+        return None
+
+    def close(client_id: int, seats_left: int) -> None:
+        now = timezone.now()
+        own = [o for o in held if o.client_id == client_id]
+        others = [o for o in held if o.client_id != client_id]
+        with org_scope(organization):
+            _offers_lost(others[max(seats_left, 0) :], actor, now)
+            _offers_booked_by_staff(own, lesson_id, actor, now)
+
+    return close
+
+
+def _offers_booked_by_staff(
+    offers: list[Offer], visit_id: int, actor: Actor, now: datetime
+) -> None:
     """The waiting client's own offer, their time booked for them by staff: the offer and
-    the entry are booked (the list shows it filled), nothing is paid and nothing is sent."""
+    the entry are booked (the list shows it filled, "booked by staff"), nothing is paid and
+    nothing is sent. Its own audit action says so in words (`waitlist.booked_by_staff`): a
+    booking from the list that no payment link made."""
     if not offers:
         return
     ids = [o.pk for o in offers]
     Offer.objects.filter(pk__in=ids, status=OS.OPEN).update(
-        status=OS.BOOKED, visit=visit, closed_at=now
+        status=OS.BOOKED, visit_id=visit_id, closed_at=now, booked_by_staff=True
     )
     Entry.objects.filter(pk__in=[o.entry_id for o in offers], status__in=LIVE).update(
         status=ES.BOOKED, closed_at=now
@@ -826,8 +1033,8 @@ def _offers_booked_by_staff(offers: list[Offer], visit: Visit, actor: Actor, now
         model=Offer,
         ids=ids,
         actor=actor,
-        action="waitlist.booked",
-        changes={"status": [OS.OPEN, OS.BOOKED], "visit_id": visit.pk},
+        action="waitlist.booked_by_staff",
+        changes={"status": [OS.OPEN, OS.BOOKED], "visit_id": visit_id},
     )
 
 
@@ -914,8 +1121,7 @@ def offer_paid(payment: Payment, actor: Actor) -> None:
                 list(
                     Offer.objects.for_org(offer.organization)
                     .filter(
-                        Q(source_id=offer.source_id)
-                        | _overlapping(offer.staff_id, offer.starts_at, offer.ends_at),
+                        _overlapping(offer.staff_id, offer.starts_at, offer.ends_at),
                         status=OS.OPEN,
                     )
                     .exclude(pk=offer.pk)

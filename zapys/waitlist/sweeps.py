@@ -8,6 +8,10 @@ time again. Each batch costs a constant number of queries whatever its size: cla
 UPDATE SKIP LOCKED on PostgreSQL) → one conditional UPDATE of the offers → bulk audit rows
 → `slots_offer` for the slots they held (constant too: see `services.slots_offer`) → one
 UPDATE of the lapsed entries.
+
+The same job offers the times freed during quiet hours once they end (`offer_deferred`):
+claim the due `DeferredSlot` rows → delete them → `slots_offer` at the run's time, which
+checks they are still free and still ahead; each offer's pay window counts from then.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from django.utils import timezone
 
 from zapys.core.audit import Actor, audit_record_many
 from zapys.core.tenancy import unscoped
-from zapys.waitlist.models import Entry, Offer
-from zapys.waitlist.services import Slot, slots_offer
+from zapys.waitlist.models import DeferredSlot, Entry, Offer
+from zapys.waitlist.services import Slot, slot_of_deferred, slots_offer
 
 BATCH_SIZE = 1000
 ACTOR = Actor.scheduler("waitlist.sweep")
@@ -32,11 +36,14 @@ class SweepResult:
     expired: int = 0
     offered: int = 0
     closed: int = 0
+    mornings: int = 0
+    morning_offers: int = 0
 
     def summary(self) -> str:
         return (
             f"offers lapsed {self.expired}, passed on {self.offered}, "
-            f"entries past their dates {self.closed}"
+            f"entries past their dates {self.closed}, "
+            f"times kept through quiet hours {self.mornings}, offered now {self.morning_offers}"
         )
 
 
@@ -107,6 +114,36 @@ def expire_batch(now: datetime, *, size: int | None = None) -> tuple[int, int]:
     return len(rows), len(offered)
 
 
+_DEFERRED_FIELDS = (
+    "pk",
+    "organization_id",
+    "source_id",
+    "is_seat",
+    "staff_id",
+    "service_id",
+    "branch_id",
+    "starts_at",
+    "ends_at",
+    "amount",
+)
+
+
+def offer_deferred(now: datetime, *, size: int | None = None) -> tuple[int, int]:
+    """The times freed during quiet hours that have ended: offered now, when still free and
+    still ahead (`slots_offer` checks both, and keeps a time back again should the quiet
+    hours have moved meanwhile). Returns (times claimed, offers made)."""
+    with transaction.atomic():
+        qs = DeferredSlot.objects.filter(offer_at__lte=now).order_by("offer_at", "id")
+        if connection.vendor == "postgresql":
+            qs = qs.select_for_update(skip_locked=True)
+        rows = list(qs.values(*_DEFERRED_FIELDS)[: size or BATCH_SIZE])
+        if not rows:
+            return 0, 0
+        DeferredSlot.objects.filter(pk__in=[r["pk"] for r in rows]).delete()
+        offered = slots_offer([slot_of_deferred(r) for r in rows], now)
+    return len(rows), len(offered)
+
+
 def close_past_entries(now: datetime) -> int:
     """Entries whose last day is over (a day's grace covers every time zone)."""
     return Entry.objects.filter(
@@ -123,6 +160,12 @@ def sweep(now: datetime | None = None, *, max_batches: int = 1000) -> SweepResul
             result.expired += lapsed
             result.offered += offered
             if lapsed < BATCH_SIZE:
+                break
+        for _i in range(max_batches):
+            claimed, offered = offer_deferred(now)
+            result.mornings += claimed
+            result.morning_offers += offered
+            if claimed < BATCH_SIZE:
                 break
         result.closed = close_past_entries(now)
     return result

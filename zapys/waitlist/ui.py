@@ -18,8 +18,14 @@ audit_actions(
         "waitlist.offer": _("A freed time offered from the waiting list"),
         "waitlist.offer_expired": _("Waiting-list offer not paid in time"),
         "waitlist.booked": _("Booked from the waiting list"),
-        "waitlist.slot_taken": _("Paid, but the time was taken"),
-        "waitlist.offer_lost": _("Waiting-list offer closed: another client booked the time"),
+        "waitlist.booked_by_staff": _(
+            "Booked by staff for the waiting client: not paid by the link, no message sent"
+        ),
+        # the two ways a client loses a time, told apart by whether they had paid
+        "waitlist.slot_taken": _("Paid for an offered time, but it was already taken"),
+        "waitlist.offer_lost": _(
+            "Offer closed before payment: the time was booked for another client"
+        ),
         "waitlist.settings": _("Waiting list settings changed"),
     }
 )

@@ -108,6 +108,7 @@ def _list_page(
     if _create(request, form) is not None:
         messages.success(request, _("The client is on the waiting list."))
         return redirect("waitlist:list")
+    organization = request_organization(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for entry in page:
         entry.offer = selectors.latest_offer(entry)  # type: ignore[attr-defined]
@@ -120,7 +121,8 @@ def _list_page(
             "page": page,
             "resold": selectors.resold(),
             # Read, not made: the page costs the same before the settings row exists.
-            "offer_minutes": services.offer_minutes_of(request_organization(request)),
+            "rules": services.offer_rules_for([organization.pk])[organization.pk],
+            "deferred": selectors.deferred_summary(),
             "from_visit": from_visit,
             "query": request.GET.urlencode(),
         },
@@ -129,15 +131,24 @@ def _list_page(
 
 @staff_required("owner", "administrator")
 def waitlist_settings(request: HttpRequest) -> HttpResponse:
-    """How long an offer waits for its payment, per organization."""
+    """How long an offer waits for its payment, and the quiet hours, per organization."""
     organization = request_organization(request)
     current = services.waitlist_settings_get(organization)
-    form = SettingsForm(request.POST or None, initial={"offer_minutes": current.offer_minutes})
+    form = SettingsForm(
+        request.POST or None,
+        initial={
+            "offer_minutes": current.offer_minutes,
+            "quiet_from": current.quiet_from,
+            "quiet_to": current.quiet_to,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.waitlist_settings_update(
                 organization=organization,
                 offer_minutes=form.cleaned_data["offer_minutes"],
+                quiet_from=form.cleaned_data["quiet_from"],
+                quiet_to=form.cleaned_data["quiet_to"],
                 actor=request_actor(request),
             )
             messages.success(request, _("Waiting list settings saved."))

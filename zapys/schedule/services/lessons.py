@@ -16,6 +16,7 @@ from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError, NotFound
 from zapys.core.tenancy import organization_zone
 from zapys.core.text import strip_control
+from zapys.schedule import hooks
 from zapys.schedule.models import Attendance, LessonSeries, Visit
 from zapys.schedule.services.occupancy import lock_row, same_org, save_checked, time_take
 from zapys.schedule.services.statuses import visit_status_default
@@ -184,6 +185,10 @@ def lesson_participant_add(*, visit: Visit, client: Client, actor: Actor) -> Att
     if visit.kind != Visit.Kind.LESSON:
         raise DomainError(_("Participants can be added to group classes only."), field="visit_id")
     same_org(visit.organization, client_id=client)
+    # the waiting list's seat offers first, then the lesson: the order a seat payment takes
+    seat_taken = hooks.run_seat_taking(
+        organization=visit.organization, lesson_id=visit.pk, actor=actor
+    )
     lock_row(Visit, visit.pk)
     existing = Attendance.objects.for_org(visit.organization).filter(visit=visit)
     if existing.filter(client=client).exists():
@@ -197,6 +202,7 @@ def lesson_participant_add(*, visit: Visit, client: Client, actor: Actor) -> Att
     attendance = Attendance.objects.for_org(visit.organization).create(
         organization=visit.organization, visit=visit, client=client
     )
+    seat_taken(client.pk, visit.capacity - taken - 1)
     audit_record(
         organization=visit.organization,
         actor=actor,

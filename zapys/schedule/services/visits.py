@@ -208,10 +208,15 @@ def visit_reschedule(
         room=visit.room,
         exclude_id=visit.pk,
     )
+    vacated = hooks.VacatedTime(visit.pk, visit.staff_id, visit.starts_at, visit.ends_at)
     before = {"starts_at": visit.starts_at, "ends_at": visit.ends_at, "staff_id": visit.staff_id}
     visit.starts_at, visit.ends_at, visit.staff = starts_at, new_end, new_staff
     save_checked(visit, update_fields=["starts_at", "ends_at", "staff"])
     taken(visit)
+    if (vacated.starts_at, vacated.staff_id) != (starts_at, new_staff.pk):
+        # moved away: its old time is free, as a cancelled visit's (the waiting list offers
+        # it on commit; a resize from the same start frees no whole time)
+        hooks.time_vacated_on_commit([vacated])
     audit_record(
         organization=organization,
         actor=actor,

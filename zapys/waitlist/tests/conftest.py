@@ -116,3 +116,17 @@ def signed_in(live_salon, live_server) -> Iterator[Callable[..., Chrome]]:
     finally:
         for driver in drivers:
             driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(monkeypatch) -> None:
+    """The tests of other things run at any hour of the day: an organization has no quiet
+    hours here, with or without its settings row (`test_quiet_hours.py` sets its own)."""
+    from datetime import time
+
+    from zapys.waitlist import services
+    from zapys.waitlist.models import WaitlistSettings
+
+    monkeypatch.setattr(services, "QUIET_DEFAULT", (time(0), time(0)))
+    for name in ("quiet_from", "quiet_to"):
+        monkeypatch.setattr(WaitlistSettings._meta.get_field(name), "default", time(0))

@@ -214,7 +214,11 @@ def test_booking_the_waiting_client_by_phone_books_their_offer_without_a_message
     assert (offer.status, offer.visit_id) == ("booked", visit.pk)
     assert Entry.objects.get(pk=offer.entry_id).status == "booked"
     assert Message.objects.count() == messages_before
-    assert AuditLog.objects.filter(action="waitlist.booked", object_id=str(offer.pk)).exists()
+    # the audit says it in words: booked by staff, not through the offer's link
+    assert AuditLog.objects.filter(
+        action="waitlist.booked_by_staff", object_id=str(offer.pk)
+    ).exists()
+    assert Offer.objects.get(pk=offer.pk).booked_by_staff
 
 
 def test_a_group_lesson_over_the_offered_hours_closes_the_offer(org, branch, salon, owner, offered):
