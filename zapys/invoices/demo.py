@@ -47,8 +47,11 @@ def load(ctx: DemoContext) -> None:
     others = [c for c in people if c.pk not in (mother.pk, colouring.pk)]
     account = PaymentAccount.objects.for_org(org).filter(is_active=True).order_by("id").first()
     # No offer link of the invoices' own: the page shows the organization's (its settings),
-    # so the settings page and the invoice page show the same link.
-    services.invoice_settings_update(organization=org, actor=ctx.actor, payment_account=account)
+    # so the settings page and the invoice page show the same link. Numbers as a Ukrainian
+    # salon's documents have them: РАХ-2026-00001.
+    services.invoice_settings_update(
+        organization=org, actor=ctx.actor, payment_account=account, number_prefix="РАХ"
+    )
     today = services.local_today(org, ctx.now)
     month_end = rules.pay_until_for("month_end", today)
     this_month = (today.replace(day=1), _month_last_day(today))

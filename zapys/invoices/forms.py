@@ -16,7 +16,7 @@ from zapys.core.money import to_decimal_string
 from zapys.core.vocabulary import current_words, relabel
 from zapys.invoices import selectors
 from zapys.invoices.events import TAGS
-from zapys.invoices.models import Invoice, InvoiceRule
+from zapys.invoices.models import NUMBER_PREFIX_MAX, Invoice, InvoiceRule, balance_label
 from zapys.ledger.forms import MoneyField
 from zapys.memberships.models import ClientMembership
 from zapys.messaging.events import CHANNEL_LABELS, CHANNELS
@@ -26,8 +26,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _membership_label(membership: Any) -> str:
-    """A membership as the account the money goes to: "Piano 8 · Membership account"."""
-    return f"{membership.name} · {membership.account}"
+    """A membership as the balance the money goes to: "Piano 8 · Separate membership
+    balance" (or "· Main balance" when its plan keeps no balance of its own)."""
+    return f"{membership.name} · {balance_label(membership.account)}"
 
 
 class InvoiceForm(StyledForm):
@@ -43,12 +44,12 @@ class InvoiceForm(StyledForm):
         label=_("Amount, UAH"), required=False, help_text=_("Manual calculation: any amount.")
     )
     membership = forms.ModelChoiceField(
-        label=_("Client account"),
+        label=_("Client balance"),
         queryset=ClientMembership._base_manager.none(),
         required=False,
-        empty_label=_("Base account"),
+        empty_label=_("Main balance"),
         help_text=_(
-            "The money goes to this account; by membership price, the membership's price is "
+            "The money goes to this balance; by membership price, the membership's price is "
             "invoiced."
         ),
     )
@@ -147,6 +148,8 @@ class SendForm(StyledForm):
 
 
 class InvoiceSettingsForm(StyledForm):
+    # checked by the service (`number_prefix_clean`), which says what is allowed
+    number_prefix = forms.CharField(label=_("Invoice number prefix"), max_length=NUMBER_PREFIX_MAX)
     payment_account = forms.ModelChoiceField(
         label=_("Payment account"),
         queryset=PaymentAccount._base_manager.none(),
@@ -171,6 +174,11 @@ class InvoiceSettingsForm(StyledForm):
         assert isinstance(account, forms.ModelChoiceField)
         account.queryset = PaymentAccount.objects.filter(is_active=True)
         account.empty_label = _("Default account")
+        self.fields["number_prefix"].help_text = _(
+            "Letters and digits, with a hyphen between them if needed, %(max)s characters at "
+            "most. A new prefix is for the invoices issued from now on: issued invoices keep "
+            "their numbers."
+        ) % {"max": NUMBER_PREFIX_MAX}
 
 
 class PayAmountForm(StyledForm):
@@ -187,7 +195,7 @@ class RuleForm(StyledForm):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     method = forms.ChoiceField(label=_("Calculation method"), choices=InvoiceRule.Method.choices)
-    account = forms.ChoiceField(label=_("Account type"), choices=InvoiceRule.AccountType.choices)
+    account = forms.ChoiceField(label=_("Which balance"), choices=InvoiceRule.AccountType.choices)
     period_type = forms.ChoiceField(label=_("Period type"), choices=InvoiceRule.PeriodType.choices)
     period = forms.ChoiceField(
         label=_("Period"), choices=InvoiceRule.Period.choices, initial="month"

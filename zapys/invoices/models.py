@@ -12,14 +12,18 @@ Every change of status is a conditional UPDATE in `services.py`. What an invoice
 is one `InvoicePayment` per provider payment (UNIQUE payment): a replayed callback cannot
 count the same money twice.
 
-Numbers are `INV-<year>-<5 digits>` per organization and year, without gaps: the next
+Numbers are `<prefix>-<year>-<5 digits>` per organization and year, without gaps: the next
 number comes from one `InvoiceCounter` row locked FOR UPDATE in the creating transaction
-(a rolled-back creation gives its number back).
+(a rolled-back creation gives its number back). The prefix is the organization's
+(`InvoiceSettings.number_prefix`, «РАХ» by default): it is read when a number is given, so a
+change applies to the next invoice and an issued number never changes. The sequence is the
+year's whatever the prefix, so a changed prefix cannot repeat a number.
 """
 
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from django.db import models
 from django.utils.translation import get_language, gettext, ngettext
@@ -31,10 +35,24 @@ from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
 
+#: An invoice number is `<prefix>-<year>-<sequence>`; the prefix is short enough that the
+#: whole number fits `Invoice.number` (20) even past 99,999 invoices in a year.
+NUMBER_PREFIX_MAX = 8
+#: Letters (any alphabet) and digits, in groups joined by single hyphens: «РАХ», «INV»,
+#: «СТУДІЯ-1». Nothing that would blur where the year starts or read oddly on a document.
+NUMBER_PREFIX_PATTERN = r"^[^\W_]+(?:-[^\W_]+)*$"
+
+
+def default_number_prefix(language: str) -> str:
+    """A new organization's prefix: «РАХ» (рахунок) when it writes to clients in
+    Ukrainian, "INV" otherwise."""
+    return "РАХ" if (language or "uk").startswith("uk") else "INV"
+
 
 class InvoiceSettings(OrgOwned):
-    """One row per organization: what the public invoice page shows and where it is paid.
-    Empty requisites / offer link fall back to the organization's own (its settings)."""
+    """One row per organization: what the public invoice page shows and where it is paid,
+    and how its invoice numbers start. Empty requisites / offer link fall back to the
+    organization's own (its settings)."""
 
     payment_account = models.ForeignKey(
         "payments.PaymentAccount",
@@ -46,6 +64,11 @@ class InvoiceSettings(OrgOwned):
     )
     requisites = models.TextField(_("requisites"), blank=True)
     offer_url = models.URLField(_("public offer link"), blank=True)
+    #: Organizations that had issued numbers before the setting existed keep "INV"
+    #: (migration 0008): their year's series goes on as it began.
+    number_prefix = models.CharField(
+        _("invoice number prefix"), max_length=NUMBER_PREFIX_MAX, default="РАХ"
+    )
 
     class Meta:
         verbose_name = _("invoice settings")
@@ -105,9 +128,10 @@ class InvoiceRule(OrgOwned):
         MEMBERSHIP = "membership", _("By membership price")
 
     class AccountType(models.TextChoices):
-        BASE = "base", _("Base account")
-        MEMBERSHIP = "membership", _("Per membership")
-        ALL = "all", _("All accounts")
+        # «Рахунок» is the invoice itself: the money's place is a balance (issue 17)
+        BASE = "base", _("Main balance")
+        MEMBERSHIP = "membership", _("Separate membership balances")
+        ALL = "all", _("All balances")
 
     class PeriodType(models.TextChoices):
         CURRENT = "current", _("Current")
@@ -131,7 +155,7 @@ class InvoiceRule(OrgOwned):
     name = models.CharField(_("name"), max_length=200)
     method = models.CharField(_("calculation method"), max_length=12, choices=Method.choices)
     account = models.CharField(
-        _("account type"), max_length=12, choices=AccountType.choices, default=AccountType.BASE
+        _("which balance"), max_length=12, choices=AccountType.choices, default=AccountType.BASE
     )
     period_type = models.CharField(
         _("period type"), max_length=8, choices=PeriodType.choices, default=PeriodType.CURRENT
@@ -202,7 +226,7 @@ class Invoice(OrgOwned):
         verbose_name=_("payer"),
     )
     account = models.ForeignKey(
-        "ledger.Account", on_delete=models.PROTECT, related_name="+", verbose_name=_("account")
+        "ledger.Account", on_delete=models.PROTECT, related_name="+", verbose_name=_("balance")
     )
     membership = models.ForeignKey(
         "memberships.ClientMembership",
@@ -290,6 +314,11 @@ class Invoice(OrgOwned):
         return max(self.amount - self.paid_amount, 0)
 
     @property
+    def balance_label(self) -> str:
+        """Where the money goes, as the invoice's pages say it."""
+        return balance_label(self.account)
+
+    @property
     def recipient_id(self) -> int:
         """Who gets the link and the reminders: the payer, else the client."""
         return self.payer_id or self.client_id
@@ -373,6 +402,14 @@ class DunningLevel(OrgOwned):
     def __str__(self) -> str:
         # How the audit log names a reminder ("2 days before the due date", not "-2").
         return due_offset_words(self.days_from_due)
+
+
+def balance_label(account: Any) -> str:
+    """A ledger account as an invoice names it: the client's main balance or a
+    membership's separate one (the ledger's own names say "account", a bank's word)."""
+    if account.kind == "base":
+        return gettext("Main balance")
+    return gettext("Separate membership balance")
 
 
 def due_offset_words(days: int) -> str:

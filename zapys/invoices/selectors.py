@@ -10,8 +10,15 @@ from typing import Any
 from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Greatest, Least
 
+from zapys.accounts.models import Organization
 from zapys.core.tenancy import unscoped
-from zapys.invoices.models import Invoice, InvoicePayment, InvoiceRule
+from zapys.invoices.models import (
+    Invoice,
+    InvoiceCounter,
+    InvoicePayment,
+    InvoiceRule,
+    InvoiceSettings,
+)
 from zapys.messaging.models import Message
 
 
@@ -23,6 +30,18 @@ class InvoiceFilters:
     date_from: date | None = None  # issued on or after (created_at, organization's day)
     date_to: date | None = None
     search: str = ""
+
+
+def next_number_shown(organization: Organization, settings: InvoiceSettings, year: int) -> str:
+    """The number the next invoice of `year` gets if the prefix stays as it is, for the
+    settings page (read without the lock: only `services.next_numbers` gives a number)."""
+    last = (
+        InvoiceCounter.objects.for_org(organization)
+        .filter(year=year)
+        .values_list("last", flat=True)
+        .first()
+    )
+    return f"{settings.number_prefix}-{year}-{(last or 0) + 1:05d}"
 
 
 def invoices_list(filters: InvoiceFilters) -> QuerySet[Invoice]:

@@ -9,6 +9,7 @@ UPDATE while the invoice row is locked.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -33,12 +34,15 @@ from zapys.core.text import clean_line
 from zapys.invoices import events
 from zapys.invoices.forecast import Forecast, forecast_for
 from zapys.invoices.models import (
+    NUMBER_PREFIX_MAX,
+    NUMBER_PREFIX_PATTERN,
     ClientPayer,
     Invoice,
     InvoiceCounter,
     InvoicePayment,
     InvoiceRule,
     InvoiceSettings,
+    default_number_prefix,
 )
 from zapys.ledger.models import Account, Entry
 from zapys.ledger.money import money_received_record, money_refunded_record
@@ -80,7 +84,13 @@ def invoice_settings_get(organization: Organization) -> InvoiceSettings:
     if found is not None:
         return found
     InvoiceSettings.objects.for_org(organization).bulk_create(
-        [InvoiceSettings(organization=organization)], ignore_conflicts=True
+        [
+            InvoiceSettings(
+                organization=organization,
+                number_prefix=default_number_prefix(organization.language),
+            )
+        ],
+        ignore_conflicts=True,
     )
     return InvoiceSettings.objects.for_org(organization).get()
 
@@ -108,7 +118,9 @@ def offer_url_of(organization: Organization, settings: InvoiceSettings) -> str:
 def invoice_settings_update(
     *, organization: Organization, actor: Actor, **fields: Any
 ) -> InvoiceSettings:
-    """Change what is given (`payment_account`, `requisites`, `offer_url`)."""
+    """Change what is given (`payment_account`, `requisites`, `offer_url`,
+    `number_prefix`). A new prefix is for the invoices issued from now on: the numbers
+    already given stay as they are (a number is a document's, once issued)."""
     settings = invoice_settings_get(organization)
     changes: dict[str, Any] = {}
     if "payment_account" in fields:
@@ -131,6 +143,10 @@ def invoice_settings_update(
             raise DomainError(_("Enter a link starting with https://."), field="offer_url")
         changes["offer_url"] = [settings.offer_url, url]
         settings.offer_url = url
+    if "number_prefix" in fields:
+        prefix = number_prefix_clean(fields["number_prefix"])
+        changes["number_prefix"] = [settings.number_prefix, prefix]
+        settings.number_prefix = prefix
     settings.save()
     audit_record(
         organization=organization,
@@ -140,6 +156,23 @@ def invoice_settings_update(
         changes=changes,
     )
     return settings
+
+
+def number_prefix_clean(value: Any) -> str:
+    """The prefix as stored, or a DomainError saying what is allowed."""
+    prefix = str(value or "").strip()
+    if not prefix:
+        raise DomainError(_("Enter the prefix of invoice numbers."), field="number_prefix")
+    if len(prefix) > NUMBER_PREFIX_MAX or not re.fullmatch(NUMBER_PREFIX_PATTERN, prefix):
+        raise DomainError(
+            _(
+                "Use letters and digits, with a hyphen between them if needed, "
+                "%(max)s characters at most."
+            )
+            % {"max": NUMBER_PREFIX_MAX},
+            field="number_prefix",
+        )
+    return prefix
 
 
 # --------------------------------------------------------------------------- payer (X6)
@@ -213,18 +246,31 @@ def _next_number(organization: Organization, year: int) -> str:
 
 def next_numbers(organization: Organization, year: int, count: int) -> list[str]:
     """`count` consecutive numbers of the year in one move of the counter (a rule's batch),
-    under the same lock as one: gap-free, held until the transaction ends."""
+    under the same lock as one: gap-free, held until the transaction ends. The prefix is
+    the organization's as it is now, read in the counter's own query (no query more)."""
     counters = InvoiceCounter.objects.for_org(organization)
     # The year's row may not exist yet: whoever comes first inserts it, a concurrent
     # inserter waits on the unique index and then does nothing.
     counters.bulk_create(
         [InvoiceCounter(organization=organization, year=year)], ignore_conflicts=True
     )
-    counter = counters.select_for_update(of=("self",)).get(year=year)
+    counter = (
+        counters.select_for_update(of=("self",))
+        .annotate(prefix=Subquery(_prefix_of_counters_organization))
+        .get(year=year)
+    )
     first = counter.last + 1
     counter.last += count
     counter.save(update_fields=["last"])
-    return [f"INV-{year}-{n:05d}" for n in range(first, counter.last + 1)]
+    # The sequence is the year's whatever the prefix: a prefix changed back and forth
+    # cannot give a number twice. No settings row yet: the one it will be created with.
+    prefix = counter.prefix or default_number_prefix(organization.language)
+    return [f"{prefix}-{year}-{n:05d}" for n in range(first, counter.last + 1)]
+
+
+_prefix_of_counters_organization = InvoiceSettings._base_manager.filter(
+    organization_id=OuterRef("organization_id")
+).values("number_prefix")[:1]
 
 
 # --------------------------------------------------------------------------- create

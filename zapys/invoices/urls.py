@@ -17,6 +17,11 @@ urlpatterns = [
     path("finance/invoice-rules/<id:pk>/delete/", views.rule_delete, name="rule_delete"),
     path("finance/invoice-rules/reminders/<id:pk>/", views.dunning_edit, name="dunning_edit"),
     path(
+        "finance/invoice-rules/preview/<str:kind>/",
+        views.message_preview,
+        name="message_preview",
+    ),
+    path(
         "finance/invoice-rules/reminders/<id:pk>/delete/",
         views.dunning_delete,
         name="dunning_delete",

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -372,6 +372,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     form = InvoiceSettingsForm(
         request.POST or None,
         initial={
+            "number_prefix": current.number_prefix,
             "payment_account": current.payment_account_id,
             "requisites": current.requisites,
             "offer_url": current.offer_url,
@@ -390,6 +391,9 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "shown": services.requisites_of(organization, current),
+        "next_number": selectors.next_number_shown(
+            organization, current, services.local_today(organization).year
+        ),
     }
     return render(request, "invoices/settings.html", context)
 
@@ -535,7 +539,63 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Rule saved."))
             return redirect("invoices:rules")
-    return render(request, "invoices/rule_edit.html", {"rule": rule, "form": form})
+    organization = request_organization(request)
+    return render(
+        request,
+        "invoices/rule_edit.html",
+        {
+            "rule": rule,
+            "form": form,
+            # the text as typed when the form comes back with an error, else as saved
+            **_preview_context(organization, "invoice", request.POST or rule, rule=rule),
+        },
+    )
+
+
+def _preview_context(organization: Any, kind: str, source: Any, rule: Any = None) -> dict[str, Any]:
+    """What `_message_preview.html` shows: the message of `kind` as the client gets it,
+    with the channel and text of `source`: a saved rule or reminder, or a form's data
+    (the edit page's POST, the live preview's GET: `channel`, `template`)."""
+    from zapys.messaging.events import CHANNELS
+
+    if isinstance(source, QueryDict):
+        channel, text = source.get("channel", ""), source.get("template", "")
+    else:
+        channel, text = source.channel, source.template
+
+    example = previews.example_for(organization, rule)
+    preview = previews.message_preview(
+        organization,
+        kind=previews.KINDS[kind],
+        channel=channel if channel in CHANNELS else "",
+        text=str(text)[:2000],
+        example=example,
+        templates=previews.templates_for(organization, previews.KINDS[kind]),
+    )
+    return {
+        "kind": kind,
+        "preview": preview,
+        "example": example,
+        "organization_language": organization.language,
+    }
+
+
+@staff_required(*MANAGERS)
+def message_preview(request: HttpRequest, kind: str) -> HttpResponse:
+    """A rule's or a reminder's message as typed so far (htmx: the edit page's preview
+    redrawn while the text or the channel changes). Opened as a page: the rules page."""
+    if kind not in previews.KINDS:
+        raise Http404
+    if not getattr(request, "htmx", False):
+        return redirect("invoices:rules")
+    rule = None
+    if kind == "invoice" and request.GET.get("rule", "").isdigit():
+        rule = selectors.rules_list().filter(pk=int(request.GET["rule"])).first()
+    return render(
+        request,
+        "invoices/_message_preview_body.html",
+        _preview_context(request_organization(request), kind, request.GET, rule=rule),
+    )
 
 
 @staff_required(*MANAGERS)
@@ -590,16 +650,13 @@ def dunning_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Reminder saved."))
             return redirect("invoices:rules")
-    example = previews.example_for(organization)
     return render(
         request,
         "invoices/dunning_edit.html",
         {
             "level": level,
             "form": form,
-            "preview": previews.reminder_previews(organization, [level], example)[level.pk],
-            "example": example,
-            "organization_language": organization.language,
+            **_preview_context(organization, "reminder", request.POST or level),
         },
     )
 

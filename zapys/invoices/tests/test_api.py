@@ -40,7 +40,7 @@ def test_create_manual_and_read_back(api, org):
     )
     assert r.status == 201, r.body
     body = r.body
-    assert body["number"] == f"INV-{today.year}-00001"
+    assert body["number"] == f"РАХ-{today.year}-00001"
     assert (body["client_id"], body["payer_client_id"]) == (client.pk, payer.pk)
     assert (body["status"], body["amount"], body["paid_amount"], body["currency"]) == (
         "awaiting",

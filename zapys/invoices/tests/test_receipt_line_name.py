@@ -1,4 +1,4 @@
-"""An invoice's money on the sales receipt (issue 17): "Invoice INV-2026-00001: <title>" is
+"""An invoice's money on the sales receipt (issue 17): "Invoice РАХ-2026-00001: <title>" is
 a line the system writes, read in each reader's language; the title is the salon's, as
 typed; an invoice without a title is named by its number once."""
 

@@ -117,7 +117,7 @@ def test_numbers_stay_gap_free_across_batches(org, branch):
     rules.rule_run(rule=_rule(org), actor=SYSTEM, batch_size=2)
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     year = services.local_today(org).year
-    assert numbers == [f"INV-{year}-{n:05d}" for n in range(1, 7)]
+    assert numbers == [f"РАХ-{year}-{n:05d}" for n in range(1, 7)]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,15 +33,15 @@ def test_numbers_are_per_organization_and_year_without_gaps(org, other_org):
     client = make_client(org)
     first, second = _manual(client), _manual(client)
     year = services.local_today(org).year
-    assert (first.number, second.number) == (f"INV-{year}-00001", f"INV-{year}-00002")
+    assert (first.number, second.number) == (f"РАХ-{year}-00001", f"РАХ-{year}-00002")
     # a refused invoice takes no number
     with pytest.raises(DomainError):
         _manual(client, amount=0)
-    assert _manual(client).number == f"INV-{year}-00003"
+    assert _manual(client).number == f"РАХ-{year}-00003"
     next_year = datetime(year + 1, 1, 2, 12, tzinfo=organization_zone(org))
-    assert _manual(client, now=next_year).number == f"INV-{year + 1}-00001"
+    assert _manual(client, now=next_year).number == f"РАХ-{year + 1}-00001"
     with org_scope(other_org):
-        assert _manual(make_client(other_org)).number == f"INV-{year}-00001"
+        assert _manual(make_client(other_org)).number == f"РАХ-{year}-00001"
 
 
 def test_manual_invoice_fields_and_base_account(org):
@@ -295,7 +295,7 @@ def test_concurrent_creation_gives_distinct_numbers_without_gaps():
         thread.join()
     assert errors == []
     year = services.local_today(org).year
-    assert sorted(numbers) == [f"INV-{year}-{n:05d}" for n in range(1, 9)]
+    assert sorted(numbers) == [f"РАХ-{year}-{n:05d}" for n in range(1, 9)]
 
 
 def test_a_remembered_payer_gets_the_new_invoices(org):
