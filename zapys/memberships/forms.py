@@ -31,7 +31,15 @@ class PlanForm(StyledForm):
         help_text=_("Empty means unlimited"),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=MembershipPlan.Kind.choices)
-    separate_account = forms.BooleanField(label=_("Separate account"), required=False)
+    # «рахунок» is an invoice beside it: the money's place is a balance (issue 17)
+    separate_account = forms.BooleanField(
+        label=_("Separate membership balance"),
+        required=False,
+        help_text=_(
+            "The money for this membership is kept apart from the client's main balance: "
+            "what is paid and owed for it shows on its own."
+        ),
+    )
     covers_everything = forms.BooleanField(
         label=_("Covers every service and group"),
         required=False,

@@ -52,10 +52,12 @@ class MembershipPlan(OrgOwned):
         "catalog.Subject", blank=True, related_name="+", verbose_name=_("subjects")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERMANENT)
+    #: The sold membership gets a ledger account of its own; the pages call it the
+    #: membership's separate balance («рахунок» alone is an invoice).
     separate_account = models.BooleanField(
-        _("separate account"),
+        _("separate membership balance"),
         default=False,
-        help_text=_("Keep this membership's money on its own account instead of the base one"),
+        help_text=_("Keep this membership's money apart from the client's main balance"),
     )
     is_archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,7 +1,9 @@
 """Issue 17: «Рахунок» and «Каса» each name one thing in the Ukrainian UI.
 
-«Рахунок» alone is an invoice (рахунок на оплату); the ledger's account is «особовий
-рахунок» and a provider's account «платіжний сервіс» (it was «платіжний рахунок», which
+«Рахунок» is an invoice (рахунок на оплату); the ledger's account is the client's «баланс»
+(«основний баланс», a membership's «окремий баланс абонемента»: it was «особовий рахунок»,
+bank language beside «Рахунки») and a provider's account «платіжний сервіс» (it was
+«платіжний рахунок», which
 reviewers read as an invoice beside «Рахунки»; the ledger's «Комісія платіжного сервісу»
 already said it so). «Каса» is the till (the page «Каса та
 операції», a branch's cash desks); the fiscal register at Checkbox is «ПРРО» («Каси ПРРО»,
@@ -23,6 +25,7 @@ from tests.pages import staff_page
 APPS = Path(__file__).resolve().parents[2]
 CATALOGUES = [
     "ledger",
+    "memberships",
     "fiscal",
     "invoices",
     "topups",
@@ -39,9 +42,9 @@ def _entries(app: str) -> list[polib.POEntry]:
 
 
 @pytest.mark.parametrize("app", CATALOGUES)
-def test_an_account_is_never_a_bare_rakhunok(app):
-    """A msgid about an account (not an invoice) says «особовий рахунок» or «платіжний
-    сервіс», never a bare «рахунок» nor «платіжний рахунок»."""
+def test_an_account_is_never_a_rakhunok(app):
+    """A msgid about an account (not an invoice) says «баланс» or «платіжний сервіс»,
+    never «рахунок»: not bare, not «особовий», not «платіжний»."""
     wrong = []
     for e in _entries(app):
         if not re.search(r"\baccounts?\b", e.msgid, re.I) or re.search("invoice", e.msgid, re.I):
@@ -50,9 +53,8 @@ def test_an_account_is_never_a_bare_rakhunok(app):
             continue
         if "account at the provider" in e.msgid:  # the salon's own money at LiqPay
             continue
-        for word in re.findall(r"(?:\w+\s+)?рахун\w*", e.msgstr, re.I):
-            if not re.match(r"(особов|основн\w* особов|окрем\w* особов)", word, re.I):
-                wrong.append((e.msgid, e.msgstr))
+        if re.search(r"рахун", e.msgstr, re.I):
+            wrong.append((e.msgid, e.msgstr))
     assert wrong == []
 
 
@@ -84,8 +86,9 @@ def _member(org):
 def test_the_entry_form_names_the_account_in_both_languages(staff_client, owner, org, branch):
     client = _member(org)
     uk = staff_page(staff_client, owner, "uk", "ledger:client_entry_new", client.pk)
-    assert "Особовий рахунок" in uk and "Основний особовий рахунок" in uk
+    assert "Баланс" in uk and "Основний баланс" in uk
     assert not re.search(r">\s*Рахунок\s*<", uk)  # a bare «Рахунок» is an invoice
+    assert "особов" not in uk.lower()
     en = staff_page(staff_client, owner, "en", "ledger:client_entry_new", client.pk)
     assert "Account" in en and "Base account" in en and "рахунок" not in en
 
@@ -93,9 +96,12 @@ def test_the_entry_form_names_the_account_in_both_languages(staff_client, owner,
 def test_the_invoice_form_says_whose_account_gets_the_money(staff_client, owner, org, branch):
     client = _member(org)
     uk = staff_page(staff_client, owner, "uk", "invoices:new", client.pk)
-    assert "Особовий рахунок клієнта" in uk and "Основний особовий рахунок" in uk
+    assert "Баланс клієнта" in uk and "Основний баланс" in uk
+    assert "Йога 8 · Окремий баланс абонемента" in uk and "особов" not in uk.lower()
     en = staff_page(staff_client, owner, "en", "invoices:new", client.pk)
-    assert "Client account" in en and "Base account" in en
+    assert "Client balance" in en and "Main balance" in en
+    assert "Йога 8 · Separate membership balance" in en
+    assert "Client account" not in en and "Base account" not in en
 
 
 def test_the_registers_tab_and_the_cash_page_are_two_words(staff_client, owner, org, branch):
