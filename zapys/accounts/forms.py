@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from zapys.accounts.models import Branch, Organization, User
 from zapys.accounts.throttling import request_locked_until
 from zapys.core.forms import StyledForm, StyledFormMixin, StyledModelForm
+from zapys.core.iban import IBAN_TYPED_MAX_LENGTH, iban_compact, iban_grouped
 from zapys.core.money import MoneyError, parse_money
 from zapys.core.vocabulary import kinds_hint
 
@@ -87,6 +88,22 @@ CURATED_TIME_ZONES = [
 ]
 
 
+class IbanField(forms.CharField):
+    """An IBAN typed or pasted as the bank prints it ("UA21 3223 1300 …") or in one run:
+    cleaned to the compact form the record keeps (the model's 34 characters count without
+    the spaces), shown back in groups of four (`core.iban`)."""
+
+    def to_python(self, value: Any) -> str:
+        return iban_compact(super().to_python(value))
+
+    def prepare_value(self, value: Any) -> str:
+        return iban_grouped(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # room for the spaces between the groups; the 34 are checked on the compact form
+        return {**super().widget_attrs(widget), "maxlength": str(IBAN_TYPED_MAX_LENGTH)}
+
+
 class OrganizationSettingsForm(StyledModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=CURATED_TIME_ZONES)
     currency = forms.ChoiceField(
@@ -121,6 +138,7 @@ class OrganizationSettingsForm(StyledModelForm):
         ]
         # "Name" of an organization is its title ("Назва"), not a person's name.
         labels = {"name": pgettext_lazy("organization", "Name")}
+        field_classes = {"iban": IbanField}
 
 
 def password_rules_help() -> str:

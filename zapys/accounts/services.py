@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from zapys.accounts.models import ApiKey, Branch, Organization, User
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import DomainError, PermissionDenied
+from zapys.core.iban import iban_compact
 from zapys.core.tenancy import unscoped
 from zapys.core.tokens import constant_time_equal, sha256_hex
 
@@ -50,6 +51,8 @@ def organization_update(*, organization: Organization, actor: Actor, **fields: s
     unknown = set(fields) - set(ORGANIZATION_SETTINGS_FIELDS)
     if unknown:
         raise DomainError(_("Unknown settings: %s") % ", ".join(sorted(unknown)))
+    if "iban" in fields:  # one spelling in the record, whatever was typed (core.iban)
+        fields = {**fields, "iban": iban_compact(fields["iban"])}
     # Read "before" from the database: a ModelForm may already have mutated the instance.
     before = Organization.objects.filter(pk=organization.pk).values(*fields).get() if fields else {}
     for key, value in fields.items():
