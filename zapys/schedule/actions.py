@@ -8,7 +8,8 @@ badge «Записано» read as a second status, not as something to press.
 The seeded statuses have their own verbs, as long as the organization has not renamed them
 (a renamed "confirmed" may mean something else to that salon); any other status, custom or
 renamed, is «Позначити: <its name>». The attendance marks of a lesson's participants (and
-of the attendance page's rows) use the same verbs as the statuses they move a visit to.
+of the rows of the day's visits) use the same verbs as the statuses they move a visit to;
+undoing a mark is «Зняти відмітку».
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ STATUS_ACTIONS = {
 }
 
 #: The verb of each attendance state (`Attendance.State` values): the same as the status
-#: it moves a client's own visit to (`services.attendance.attendance_mark`).
+#: it moves a client's own visit to (`services.attendance.attendance_mark`), but "not yet
+#: marked" is undoing a mark: short, as a lesson's card has a row of these per participant.
 ATTENDANCE_ACTIONS = {
-    "planned": _BOOKED,
+    "planned": pgettext_lazy("attendance action", "Clear the mark"),
     "attended": _ATTENDED,
     "absent": _NO_SHOW,
     "cancelled": _CANCEL,

@@ -63,12 +63,12 @@ def _badges(html: str, testid: str) -> list[str]:
         (
             "en",
             ("Booked", "Attended", "No-show"),
-            ("Back to booked", "Mark attended", "Mark no-show", "Cancel"),
+            ("Clear the mark", "Mark attended", "Mark no-show", "Cancel"),
         ),
         (
             "uk",
             ("Записано", "Відвідано", "Неявка"),
-            ("Повернути статус «Записано»", "Відмітити прихід", "Відмітити неявку", "Скасувати"),
+            ("Зняти відмітку", "Відмітити прихід", "Відмітити неявку", "Скасувати"),
         ),
     ],
 )
