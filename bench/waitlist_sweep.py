@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import time as clock
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,7 +50,7 @@ def build():  # type: ignore[no-untyped-def]
     from zapys.core.tenancy import org_scope
     from zapys.schedule.models import Visit
     from zapys.schedule.services import visit_statuses_ensure
-    from zapys.waitlist.models import Entry, Offer
+    from zapys.waitlist.models import Entry, Offer, WaitlistSettings
 
     org = make_org("Bench")
     with org_scope(org):
@@ -58,6 +58,9 @@ def build():  # type: ignore[no-untyped-def]
         make_transport_account(org)
         staff = [make_staff(org, "specialist", branches=[branch]) for _ in range(N_STAFF)]
         service = make_service(org, "Manicure", branches=[branch])
+        # no quiet hours: the bench measures passing offers on, at whatever hour it runs
+        # (in quiet hours the slots would wait for the morning instead)
+        WaitlistSettings.objects.create(organization=org, quiet_from=time(0), quiet_to=time(0))
         clients = Client.objects.bulk_create(
             [
                 Client(organization=org, name=f"Client {i}", phone=f"+38067{i:07d}")

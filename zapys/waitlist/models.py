@@ -137,7 +137,9 @@ class Offer(OrgOwned):
     )
     #: Booked by staff in the calendar for this very client (they phoned instead of paying
     #: by the link): booked, with no payment of the offer's and no message.
-    booked_by_staff = models.BooleanField(_("booked in the calendar by staff"), default=False)
+    booked_by_staff = models.BooleanField(
+        _("booked in the calendar by staff"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
