@@ -63,7 +63,7 @@ class Entry(OrgOwned):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
-        verbose_name=_("group lesson"),
+        verbose_name=_("group class"),  # the schedule's word for a lesson (Visit.Kind)
     )
     date_from = models.DateField(_("from"))
     date_to = models.DateField(_("to"))
