@@ -81,7 +81,7 @@ def test_a_rule_without_a_text_shows_the_organizations_template(staff_client, ow
     invoice = _issued(org, rule)
     sent = Message.objects.get(related_id=str(invoice.pk)).text
     html = unescape(staff_page(staff_client, owner, "uk", "invoices:rule_edit", rule.pk))
-    assert "Шаблон організації для рахунків:" in html and sent in html
+    assert "Шаблон рахунку організації:" in html and sent in html
     en = unescape(staff_page(staff_client, owner, "en", "invoices:rule_edit", rule.pk))
     assert "The organization's invoice template:" in en and sent in en
 
@@ -118,7 +118,7 @@ def test_the_preview_follows_the_typed_text_and_changes_nothing(staff_client, ow
             url, {"rule": rule.pk, "channel": "", "template": ""}, **HTMX
         ).content.decode()
     )
-    assert "Шаблон організації для рахунків:" in emptied and invoice.url in emptied
+    assert "Шаблон рахунку організації:" in emptied and invoice.url in emptied
     assert (
         list(InvoiceRule.objects.values()),
         Message.objects.count(),
