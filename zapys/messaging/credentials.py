@@ -79,3 +79,10 @@ def masked_credentials(encrypted: str, code: str) -> dict[str, str]:
         if value:
             shown[field.key] = mask_secret(value) if field.secret else value
     return shown
+
+
+def labelled_credentials(encrypted: str, code: str) -> list[tuple[str, str]]:
+    """`masked_credentials` under each field's label ("API token"), for the accounts' table:
+    it listed them by their stored keys ("token", "from_email")."""
+    labels = {field.key: str(field.label) for field in fields_for(code)}
+    return [(labels[key], value) for key, value in masked_credentials(encrypted, code).items()]

@@ -35,7 +35,10 @@ class TransportAccountForm(StyledForm):
         min_value=0,
         max_value=1000,
         initial=10,
-        help_text=_("Among active accounts of a channel the lowest number is used."),
+        help_text=_(
+            "When a channel has several accounts, messages go through the one with the "
+            "smallest number; the next takes over when you switch it off."
+        ),
     )
     max_per_second = forms.IntegerField(
         label=_("Messages per second at most"),
@@ -49,7 +52,7 @@ class TransportAccountForm(StyledForm):
     base_url = forms.URLField(
         label=_("API base URL"),
         required=False,
-        help_text=_("Leave empty for the provider's default address."),
+        help_text=_("Leave empty unless the service gave you an address of its own."),
     )
 
     def __init__(self, *args: Any, masked: dict[str, str] | None = None, **kwargs: Any) -> None:
@@ -88,9 +91,9 @@ class TransportAccountForm(StyledForm):
         for code in PROVIDER_LABELS:
             rate = PROVIDER_RATES.get(code)
             hints[code] = str(
-                _("Empty or 0: no limit for this provider.")
+                _("Leave empty to send without a limit.")
                 if rate is None
-                else _("Empty or 0: this provider's usual limit, %(rate)s a second.")
+                else _("Leave empty to keep this service's usual pace: up to %(rate)s a second.")
                 % {"rate": formats.number_format(rate, decimal_pos=0 if rate.is_integer() else 1)}
             )
         return hints

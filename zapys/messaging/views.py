@@ -28,7 +28,11 @@ from zapys.core.numbers import model_name, numbered
 from zapys.core.tenancy import public_scope
 from zapys.core.views import staff_required
 from zapys.messaging import selectors, services
-from zapys.messaging.credentials import CODES_FOR_CHANNEL, masked_credentials
+from zapys.messaging.credentials import (
+    CODES_FOR_CHANNEL,
+    labelled_credentials,
+    masked_credentials,
+)
 from zapys.messaging.events import (
     CHANNEL_LABELS,
     CHANNELS,
@@ -278,7 +282,7 @@ def _settings_page(
     accounts = [
         {
             "account": a,
-            "masked": masked_credentials(a.credentials_encrypted, a.code),
+            "masked": labelled_credentials(a.credentials_encrypted, a.code),
             "provider": provider_label(a.code),
         }
         for a in selectors.transport_accounts(organization=request_organization(request))

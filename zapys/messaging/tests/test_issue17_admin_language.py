@@ -157,12 +157,12 @@ def test_a_stored_unconnected_channel_is_kept_until_the_row_is_changed(
 @pytest.mark.parametrize(
     ("language", "channel", "words"),
     [
-        ("en", "sms", "this provider's usual limit, 10 a second"),
-        ("uk", "sms", "звичайний ліміт цього провайдера: 10 за секунду"),
-        ("en", "email", "no limit for this provider"),
-        ("uk", "email", "без обмеження для цього провайдера"),
-        ("en", "viber", "this provider's usual limit, 20 a second"),
-        ("en", "telegram", "this provider's usual limit, 25 a second"),
+        ("en", "sms", "this service's usual pace: up to 10 a second"),
+        ("uk", "sms", "звичайному для цього сервісу темпі: до 10 за секунду"),
+        ("en", "email", "Leave empty to send without a limit."),
+        ("uk", "email", "Залиште порожнім, щоб надсилати без обмеження."),
+        ("en", "viber", "this service's usual pace: up to 20 a second"),
+        ("en", "telegram", "this service's usual pace: up to 25 a second"),
     ],
 )
 def test_the_speed_hint_names_the_accounts_own_provider(

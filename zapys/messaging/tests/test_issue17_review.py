@@ -185,12 +185,15 @@ def test_a_latin_template_with_a_name_warns_that_the_name_may_be_cyrillic(org, s
         reverse("messaging:sms_info"), {"text": "Hi {client.first_name}, see you"}
     ).content.decode()
     assert 'data-encoding="GSM-7"' in html and 'data-parts="1"' in html
-    assert "Поки що лише латиниця" in html and "без змінних" in html
-    assert "кириличним: 70" in html
+    assert "Поки що лише латиниця" in html and "без даних клієнта" in html
+    assert "кириличним усе SMS: тоді в одному SMS 70" in html
     # Counted without the placeholder: "Hi , see you" is 12 characters.
     assert "12 символів" in html
     plain = staff_client.post(reverse("messaging:sms_info"), {"text": "Hello"}).content.decode()
-    assert "Лише латиниця: 160" in plain and "без змінних" not in plain
+    assert "Лише латиниця: 160" in plain and "без даних клієнта" not in plain
+    # counted in SMS, as the operator bills them, not in "parts"
+    assert "5 символів · 1 SMS (до 160 символів у кожному)" in plain
+    assert "частин" not in plain and "змінн" not in html
 
 
 # --- 6. the channel order: one form, one Save ----------------------------------------------
