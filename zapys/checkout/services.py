@@ -39,6 +39,13 @@ from zapys.checkout.events import PAYMENT_LINK_EVENT
 from zapys.checkout.models import Checkout
 from zapys.checkout.receipt_lines import repaid_lines
 from zapys.checkout.selectors import owed_after_refund
+from zapys.checkout.texts import (
+    online_paid_otherwise_text,
+    online_payment_text,
+    online_refund_text,
+    paid_again_text,
+    visit_named,
+)
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.models import AuditLog
@@ -63,6 +70,7 @@ from zapys.memberships.selectors import (
     clients_with_covering_membership,
 )
 from zapys.messaging.services import message_send
+from zapys.payments.locks import payment_lock_nowait
 from zapys.payments.models import Payment
 from zapys.payments.services import payment_create, payment_expire
 from zapys.schedule import hooks as schedule_hooks
@@ -73,6 +81,7 @@ from zapys.schedule.services.attendance import (
     attendance_charge_record,
 )
 from zapys.schedule.services.occupancy import locked_visit
+from zapys.schedule.texts import VISIT_NAMED_BY
 
 logger = logging.getLogger(__name__)
 
@@ -551,6 +560,14 @@ def _arrives_uncovered(visit: Visit, summary: ParticipantCheckout) -> bool:
 
 
 def _replace_link(live: Checkout, actor: Actor) -> None:
+    if live.payment is not None and live.payment.status in (
+        Payment.Status.CREATED,
+        Payment.Status.PENDING,
+    ):
+        # The link's callback locks its payment, then this visit; here the visit is locked
+        # already, so the payment is taken without waiting (payments/locks.py): a callback
+        # in progress makes this a 409 with nothing written, and it settles the visit.
+        payment_lock_nowait(live.organization_id, live.payment.pk)
     Checkout.objects.for_org(live.organization_id).filter(pk=live.pk).update(
         status=Checkout.Status.CANCELLED
     )
@@ -720,13 +737,8 @@ def _settle(
     receipt: SalesReceipt | None = None
     arrival_audit: list[AuditLog] = []
     lines = _lines(visit, due, charge_due, to_balance)
-    comment = StoredText(
-        gettext_noop("Visit %(what)s, %(when)s"),
-        what=visit.title,
-        when=visit.starts_at.astimezone(organization_zone(visit.organization)).strftime(
-            "%d.%m.%Y %H:%M"
-        ),
-    )
+    # «Стрижка жіноча, 2 грудня о 09:00», in the reader's language (checkout/texts.py)
+    comment = visit_named(visit, visit.organization)
     if money:
         ways = [
             Received(a, m)
@@ -799,7 +811,8 @@ def _row_of(payment: Payment) -> Checkout | None:
         return None
     return (
         Checkout.objects.for_org(payment.organization_id)
-        .select_related("visit", "client", "attendance")
+        # the visit with what naming it in a comment reads (`visit_named`)
+        .select_related("visit__organization", *VISIT_NAMED_BY, "client", "attendance")
         .filter(pk=int(payment.purpose_id))
         .first()
     )
@@ -836,9 +849,7 @@ def visit_checkout_paid(payment: Payment, actor: Actor) -> None:
             article=SERVICES_ARTICLE,
             actor=actor,
             cause=payment,
-            comment=StoredText(
-                gettext_noop("Online payment #%(id)s for a visit paid otherwise"), id=payment.pk
-            ),
+            comment=online_paid_otherwise_text(visit),
             deposit_line=BALANCE_TOP_UP_LINE,
             branch=visit.branch,
         )
@@ -855,9 +866,7 @@ def visit_checkout_paid(payment: Payment, actor: Actor) -> None:
         article=SERVICES_ARTICLE,
         actor=actor,
         cause=row,
-        comment=StoredText(
-            gettext_noop("Online payment #%(id)s for %(what)s"), id=payment.pk, what=visit.title
-        ),
+        comment=online_payment_text(visit),
         sold=_lines(visit, row.due, charge_due, max(payment.amount - row.due, 0)),
         branch=visit.branch,
         write=write,
@@ -898,15 +907,15 @@ def visit_checkout_refunded(payment: Payment, amount: int, actor: Actor) -> None
     client = payment.client
     if client is None:
         return
+    row = _row_of(payment)
     money_refunded_record(
         client=client,
         amount=amount,
         actor=actor,
         cause=payment,
-        comment=StoredText(gettext_noop("Refund of online payment #%(id)s"), id=payment.pk),
+        comment=online_refund_text(row.visit if row is not None else None),
         branch=payment.branch if payment.branch_id else None,
     )
-    row = _row_of(payment)
     if row is None or row.status != Checkout.Status.SETTLED or row.payment_id != payment.pk:
         return  # a link paid for a visit settled otherwise: that money was a top-up
     Checkout.objects.for_org(payment.organization_id).filter(pk=row.pk).update(
@@ -955,9 +964,7 @@ def _repay(
         article=SERVICES_ARTICLE,
         actor=actor,
         cause=live,
-        comment=StoredText(
-            gettext_noop("Visit %(what)s, paid again after a refund"), what=visit.title
-        ),
+        comment=paid_again_text(visit),
         sold=repaid_lines(visit, owed, cash + card),
         branch=visit.branch,
     )
