@@ -599,10 +599,14 @@ class TopUpSetup:
                 branch=self.branch.pk,
                 payment_type=self.payment_type.pk,
                 article=self.article.pk,
-                comment=_("Online top-up, payment #%(id)s") % {"id": pk},
+                # how the money came, not the payment's number (topups/texts.py)
+                comment=_("Online balance top-up (%(provider)s)") % {"provider": "LiqPay"},
                 # the comment as each reader's page renders it (core.stored_text)
                 comment_text=json.dumps(
-                    {"msgid": "Online top-up, payment #%(id)s", "params": {"id": pk}}
+                    {
+                        "msgid": "Online balance top-up (%(provider)s)",
+                        "params": {"provider": "LiqPay"},
+                    }
                 ),
                 entry_repr=str(Entry(kind="debit", amount=amount, purpose=TOP_UP))[:300],
                 operation_repr=str(FinancialOperation(kind="income", amount=amount))[:300],

@@ -33,6 +33,7 @@ from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import notify_staff, payment_create
 from zapys.topups.events import TOP_UP_RECEIVED_EVENT
 from zapys.topups.ledger_hooks import TOP_UPS_ARTICLE
+from zapys.topups.texts import top_up_refund_text, top_up_text
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Branch
@@ -95,7 +96,7 @@ def top_up_succeeded(payment: Payment, actor: Actor) -> None:
         article=TOP_UPS_ARTICLE,
         actor=actor,
         cause=payment,
-        comment=StoredText(gettext_noop("Online top-up, payment #%(id)s"), id=payment.pk),
+        comment=top_up_text(payment),
         deposit_line=StoredText(gettext_noop("Balance top-up")),
         branch=payment.branch if payment.branch_id else None,
     )
@@ -140,7 +141,7 @@ def top_up_refunded(payment: Payment, amount: int, actor: Actor) -> None:
         amount=amount,
         actor=actor,
         cause=payment,
-        comment=StoredText(gettext_noop("Refund of online payment #%(id)s"), id=payment.pk),
+        comment=top_up_refund_text(payment),
         branch=payment.branch if payment.branch_id else None,
     )
 
