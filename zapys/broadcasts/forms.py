@@ -46,7 +46,7 @@ class BroadcastForm(StyledForm):
         label=_("Send at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Empty: send now."),
+        help_text=_("Leave empty to send right away."),
     )
 
     def __init__(self, *args: Any, channels: Iterable[str] | None = None, **kwargs: Any) -> None:
@@ -100,9 +100,12 @@ class BroadcastForm(StyledForm):
 
 class BroadcastSettingsForm(StyledForm):
     sms_price = MoneyField(
-        label=_("Price of one SMS part, UAH"),
+        label=_("Price of one SMS, UAH"),
         required=False,
+        # An owner knows what one SMS costs, not "parts" or an "estimate that multiplies".
         help_text=_(
-            "Your SMS gateway's price: the estimate before sending multiplies it by the parts."
+            "What your SMS service charges for one SMS. A long text goes as several SMS "
+            "(about 70 Cyrillic characters each): before sending, a broadcast shows how "
+            "many and what they cost."
         ),
     )

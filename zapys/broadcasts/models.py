@@ -92,7 +92,7 @@ class Broadcast(OrgOwned):
 class BroadcastSettings(OrgOwned):
     """Per organization: what one SMS part costs, for the estimate shown before sending."""
 
-    sms_price = MoneyField(_("price of one SMS part"), default=0)
+    sms_price = MoneyField(_("price of one SMS"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zapys.broadcasts.events import BROADCAST, VARIABLES
+from zapys.broadcasts.events import BROADCAST, SUBJECT, TEXT_START, VARIABLES
 from zapys.broadcasts.gsm import sms_footer
 from zapys.broadcasts.models import Broadcast, BroadcastSettings
 from zapys.clients.models import Client, Tag
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 
 RELATED_TYPE = "broadcasts.broadcast"
 VARIABLE_NAMES = [name for name, _label in VARIABLES]
+
+#: How much of the text an e-mail's subject quotes: what an inbox shows beside the sender.
+SUBJECT_START_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -136,12 +139,33 @@ def broadcast_text(
             footer = _("Unsubscribe: %(url)s") % {"url": unsubscribe_url(client)}
         else:
             footer = _("Reply STOP to unsubscribe.")
-        subject = organization.name if channel == "email" else ""
+        subject = ""
+        if channel == "email":
+            start = subject_start(body)
+            subject = (
+                render_template(
+                    SUBJECT,
+                    {"organization": organization, TEXT_START: start},
+                    allowed=["organization.name", TEXT_START],
+                )
+                if start
+                else organization.name
+            )
     if channel == "sms":
         # A GSM-7 body stays GSM-7: the line in Latin letters (the same line is counted by
         # `estimate`, which renders the sample through this function).
         footer = sms_footer(body, footer)
     return f"{body}\n\n{footer}" if channel == "email" else f"{body}\n{footer}", subject
+
+
+def subject_start(body: str, length: int = SUBJECT_START_LENGTH) -> str:
+    """The text's first line, cut after a whole word with "…" when longer than `length`:
+    "Знижка 20% на манікюр до неділі, запишіться…"."""
+    line = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    if len(line) <= length:
+        return line
+    cut = line[: length + 1].rsplit(" ", 1)[0] if " " in line[:length] else line[:length]
+    return cut.rstrip(" ,.;:!?—-") + "…"
 
 
 @dataclass
