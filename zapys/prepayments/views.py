@@ -287,6 +287,15 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
                 channel=form.cleaned_data["channel"] or "",
             )
         except DomainError as exc:
+            active = (
+                exc.extra.get("booking")
+                if exc.extra.get("code") == services.BOOKING_ACTIVE
+                else None
+            )
+            if active is not None:
+                # made meanwhile (another tab, a double submit): its page, not a form error
+                messages.info(request, _("This visit already has a prepayment: here it is."))
+                return redirect("prepayments:detail", pk=active["id"])
             form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Booking created; the payment link was sent."))

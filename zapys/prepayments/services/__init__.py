@@ -32,6 +32,7 @@ from zapys.prepayments.services.booking_paid import (
 )
 from zapys.prepayments.services.booking_start import (
     ACTIVE,
+    BOOKING_ACTIVE,
     MIN_MINUTES_TO_PAY,
     PURPOSE,
     booking_accept_terms,
@@ -80,6 +81,7 @@ from zapys.prepayments.services.visit_money import (
 
 __all__ = [
     "ACTIVE",
+    "BOOKING_ACTIVE",
     "CHANNELS",
     "MAX_CANCEL_DELAY_MINUTES",
     "MAX_LINK_HOURS",

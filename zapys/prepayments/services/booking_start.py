@@ -125,6 +125,28 @@ def visit_pay_at_desk(*, visit: Visit, actor: Actor) -> Visit:
     return visit
 
 
+#: The machine-readable `code` of the 409 for a visit that has a prepayment already (the
+#: API's error body carries it beside the booking; the sentence is for people).
+BOOKING_ACTIVE = "booking_active"
+
+
+def booking_active_error(found: Booking | None) -> Conflict:
+    """The visit has an open or paid prepayment already: said in words (staff know no booking
+    numbers); the API's body carries `code` and the booking itself (its `id` among the
+    fields) for a program, and a page may link to it (`exc.extra["booking"]`)."""
+    if found is not None and found.status == S.PAID:
+        detail = _("This visit's prepayment is already paid.")
+    else:
+        detail = _(
+            "A prepayment for this visit is already awaiting payment: open it to send the "
+            "link again or to take the payment."
+        )
+    extra: dict[str, Any] = {"code": BOOKING_ACTIVE}
+    if found is not None:
+        extra["booking"] = booking_json(found)
+    return Conflict(detail, field="visit_id", extra=extra)
+
+
 def booking_create(
     *,
     visit: Visit,
@@ -137,7 +159,7 @@ def booking_create(
     clock, optionally the configured visit status, and the link message — one transaction.
 
     Refuses (nothing written): prepayment off, no client, a cancelled or past visit, an
-    active booking already on the visit (409 naming it), a visit the client's membership
+    active booking already on the visit (409 `booking_active_error`, carrying it), a visit the client's membership
     covers (409: the client would pay twice), an amount of 0 or above the price.
     """
 
@@ -166,11 +188,7 @@ def booking_create(
         existing = Booking.objects.for_org(organization).filter(visit=visit, status__in=ACTIVE)
         found = existing.first()
         if found is not None:
-            raise Conflict(
-                _("The visit already has an active booking (#%(id)s).") % {"id": found.pk},
-                field="visit_id",
-                extra={"booking": booking_json(found)},
-            )
+            raise booking_active_error(found)
         if booking_type is None:
             booking_type = booking_type_default(organization)
             if booking_type is None:
@@ -237,7 +255,7 @@ def booking_create(
             with transaction.atomic():
                 booking.save(force_insert=True)
         except IntegrityError as exc:  # a concurrent booking of the same visit won
-            raise Conflict(_("The visit already has an active booking."), field="visit_id") from exc
+            raise booking_active_error(None) from exc
         booking.payment = _issue_payment(booking, visit, settings, actor)
         booking.save(update_fields=["payment"])
         visit_clock_set(visit, "pending", actor)

@@ -82,6 +82,10 @@ def test_create_get_list_booking(api, org, branch, ready):
     assert r.body["payment_url"].endswith(f"/p/{Booking.objects.get().token}/")
     again = api.post(f"/visits/{visit.pk}/booking", {})
     assert again.status == 409 and again.body["booking"]["id"] == r.body["id"]
+    # a code for a program, the booking among the fields, and words for people: no number
+    assert again.body["code"] == "booking_active"
+    assert again.body["detail"].startswith("A prepayment for this visit is already awaiting")
+    assert str(r.body["id"]) not in again.body["detail"]
     assert api.get(f"/bookings/{r.body['id']}").body == r.body
     listed = api.get("/bookings", status="pending")
     assert listed.body["count"] == 1 and listed.body["items"][0]["id"] == r.body["id"]

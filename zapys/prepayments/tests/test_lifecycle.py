@@ -17,6 +17,7 @@ from tests.factories_prepayments import (
     make_booking,
     make_booking_type,
     make_client,
+    make_paid_booking,
     make_service,
     make_visit,
 )
@@ -98,6 +99,22 @@ def test_second_booking_for_visit_is_409_naming_the_first(org, branch, setup):
     with pytest.raises(Conflict) as exc:
         services.booking_create(visit=booking.visit, actor=SYSTEM)
     assert exc.value.extra["booking"]["id"] == booking.pk
+    assert exc.value.extra["code"] == services.BOOKING_ACTIVE
+    with translation.override("uk"), pytest.raises(Conflict) as exc:
+        services.booking_create(visit=booking.visit, actor=SYSTEM)
+    # said in words, the booking named by a field only
+    assert exc.value.detail.startswith("На цей візит уже чекає оплата передоплати")
+    assert str(booking.pk) not in exc.value.detail
+    assert Booking.objects.count() == 1
+
+
+def test_a_paid_prepayment_is_said_paid_when_asked_again(org, branch, setup):
+    booking = make_paid_booking(org, branch)
+    with translation.override("uk"), pytest.raises(Conflict) as exc:
+        services.booking_create(visit=booking.visit, actor=SYSTEM)
+    assert exc.value.detail == "Передоплату за цей візит уже сплачено."
+    assert exc.value.extra["code"] == "booking_active"
+    assert exc.value.extra["booking"]["status"] == Booking.Status.PAID
     assert Booking.objects.count() == 1
 
 
