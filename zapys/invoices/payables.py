@@ -16,8 +16,14 @@ from django.utils.translation import gettext as _
 
 from zapys.core.exceptions import NotFound
 from zapys.invoices.models import Invoice
-from zapys.invoices.services import OPEN, _end_of_day, invoice_pay_from_balance, local_today
-from zapys.payments.payables import BalancePaid, Payable, balance_owner_lock, payables_declare
+from zapys.invoices.services import (
+    OPEN,
+    _end_of_day,
+    invoice_balance_locks,
+    invoice_pay_from_balance,
+    local_today,
+)
+from zapys.payments.payables import BalancePaid, Payable, payables_declare
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
@@ -78,8 +84,8 @@ def invoice_pay_from_cabinet(
 ) -> BalancePaid:
     """The cabinet's "Pay from the balance" (see `payments.payables.BalancePayer`): an
     invoice of the card's client or that the card's client pays, whose client the link may
-    see, paid by `invoice_pay_from_balance` (the checkout's service) under the balance
-    owner's lock, then the invoice's."""
+    see, paid by `invoice_pay_from_balance` (the checkout's service) under its locks: the
+    balance owner's, the invoice's payment's, the invoice's."""
     invoice = (
         Invoice.objects.for_org(organization)
         .filter(Q(client_id=card_id) | Q(payer_id=card_id), pk=int(ref))
@@ -89,8 +95,9 @@ def invoice_pay_from_cabinet(
     )
     if invoice is None or invoice.client_id not in family_ids:
         raise NotFound(_("This invoice cannot be paid from this page."))
-    balance_owner_lock(organization, invoice.client_id)
-    locked = Invoice.objects.for_org(organization).select_for_update().get(pk=invoice.pk)
+    # the client's row, the invoice's payment, the invoice's row (payments/locks.py): the
+    # locks `invoice_pay_from_balance` takes, in its order (taken again there: no wait)
+    locked = invoice_balance_locks(invoice)
     title = invoice_title(locked)
     if locked.status == Invoice.Status.PAID:
         return BalancePaid(title=title, amount=0, balance_client_id=invoice.client_id, already=True)

@@ -53,6 +53,7 @@ from zapys.messaging.events import CHANNELS, CUSTOM_MESSAGE
 from zapys.messaging.models import Message
 from zapys.messaging.rendering import greeting_for, render_template
 from zapys.messaging.services import message_send
+from zapys.payments.locks import balance_owner_lock, payment_lock, payment_still_locked
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import notify_staff, payment_create, payment_expire
 from zapys.payments.services.opens import payment_opened_record
@@ -970,6 +971,31 @@ def invoice_payment_refunded(*, payment: Payment, amount: int, actor: Actor) -> 
     )
 
 
+def invoice_balance_locks(invoice: Invoice) -> Invoice:
+    """The named locks of paying an invoice from the balance, in the order of
+    `payments/locks.py`, inside the caller's transaction: the invoice client's row (whose
+    base balance pays), the invoice's open payment (its provider callback locks the payment
+    first, then the invoice: taken the other way round, the two waited for each other), then
+    the invoice's row, returned as it is under the lock."""
+    organization = invoice.organization
+    balance_owner_lock(organization, invoice.client_id)
+    payment_id = (
+        Invoice.objects.for_org(organization)
+        .filter(pk=invoice.pk)
+        .values_list("payment_id", flat=True)
+        .first()
+    )
+    locked_payment = payment_lock(organization, payment_id)
+    locked = (
+        Invoice.objects.for_org(organization)
+        .select_for_update(of=("self",))
+        .select_related("client", "payment", "account")
+        .get(pk=invoice.pk)
+    )
+    payment_still_locked(locked_payment, locked.payment_id)
+    return locked
+
+
 @transaction.atomic
 def invoice_pay_from_balance(
     *, invoice: Invoice, actor: Actor, now: datetime | None = None
@@ -980,12 +1006,7 @@ def invoice_pay_from_balance(
     unchanged; the open provider link is closed."""
     now = now or timezone.now()
     organization = invoice.organization
-    locked = (
-        Invoice.objects.for_org(organization)
-        .select_for_update(of=("self",))
-        .select_related("client", "payment", "account")
-        .get(pk=invoice.pk)
-    )
+    locked = invoice_balance_locks(invoice)
     if not invoice_payable(locked, local_today(organization, now)) or locked.status == S.PAID:
         raise Conflict(_("Only an invoice awaiting payment can be paid from the balance."))
     base = account_base_for(client=locked.client)

@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from zapys.clients.models import Client
 from zapys.core.exceptions import NotFound
 
 if TYPE_CHECKING:
@@ -126,15 +125,6 @@ def payable_pay_from_balance(
     if payer is None:
         raise NotFound(_("There is nothing to pay with this link."))
     return payer(organization, ref, card_id=card_id, family_ids=family_ids, actor=actor)
-
-
-def balance_owner_lock(organization: Organization, client_id: int) -> None:
-    """Lock the client row whose balance is about to pay (inside the caller's transaction),
-    before the paid object's row: two payments from one balance (two tabs, two invoices)
-    then run one after the other, and the second decides from what the first left."""
-    Client.objects.for_org(organization).select_for_update().filter(pk=client_id).values_list(
-        "pk"
-    ).first()
 
 
 def payables_for_clients(

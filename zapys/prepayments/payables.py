@@ -21,12 +21,12 @@ from zapys.core.exceptions import Conflict, NotFound
 from zapys.payments.payables import (
     BalancePaid,
     Payable,
-    balance_owner_lock,
     payables_declare,
     topup_branch_declare,
 )
 from zapys.prepayments.models import Booking, PrepaymentSettings
 from zapys.prepayments.services import booking_pay_from_balance, prepayment_settings_get
+from zapys.prepayments.services.booking_paid import booking_balance_locks
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Branch, Organization
@@ -97,7 +97,8 @@ def booking_pay_from_cabinet(
     """The cabinet's "Pay from the balance" (see `payments.payables.BalancePayer`): the card
     client's own booking, still awaiting its prepayment within its deadline and with the
     terms accepted where they are asked, paid by `booking_pay_from_balance` (the staff's
-    and the checkout's service) under the client's lock, then the booking's."""
+    and the checkout's service) under its locks: the client's, the booking's payment's, the
+    booking's."""
     booking = (
         Booking.objects.for_org(organization).filter(pk=int(ref), client_id=card_id).first()
         if ref.isdigit()
@@ -105,9 +106,9 @@ def booking_pay_from_cabinet(
     )
     if booking is None or booking.client_id not in family_ids:
         raise NotFound(_("This booking cannot be paid from this page."))
-    balance_owner_lock(organization, booking.client_id)
-    # The row alone (the repo's rule for locks): its visit is read after, unlocked.
-    locked = Booking.objects.for_org(organization).select_for_update().get(pk=booking.pk)
+    # The client's row, the booking's payment, then the booking's row (payments/locks.py):
+    # the locks `booking_pay_from_balance` takes, in its order (taken again there: no wait).
+    locked = booking_balance_locks(booking)
     title = booking_title(locked)
     if locked.status == Booking.Status.PAID:
         return BalancePaid(title=title, amount=0, balance_client_id=booking.client_id, already=True)

@@ -22,7 +22,7 @@ from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record
 from zapys.ledger.selectors import client_balance
-from zapys.payments.payables import balance_owner_lock
+from zapys.payments.locks import balance_owner_lock, payment_lock, payment_still_locked
 from zapys.payments.services import payment_expire
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, BranchFinance
@@ -30,7 +30,7 @@ from zapys.prepayments.selectors import balance_held_by_bookings, booking_branch
 from zapys.prepayments.services.notices import booking_message_send, booking_staff_notify
 from zapys.prepayments.services.prepayment_settings import prepayment_settings_get
 from zapys.prepayments.services.visit_side import visit_clock_set, visit_locked
-from zapys.prepayments.texts import visit_named
+from zapys.prepayments.texts import VISIT_NAMED_BY, visit_named
 from zapys.schedule.services import visit_status_set
 
 if TYPE_CHECKING:
@@ -184,6 +184,36 @@ def booking_payment_succeeded(
         return kind
 
 
+def booking_balance_locks(booking: Booking) -> Booking:
+    """The named locks of paying a booking from the balance, in the order of
+    `payments/locks.py`, inside the caller's transaction: the client's row (two bookings paid
+    from one balance at once decide one after the other, the second from what the first left
+    free), the booking's payment (its link's provider callback locks the payment first, then
+    the booking: taking them the other way round, the two waited for each other), then the
+    booking's row, returned as it is under the lock. The visit is locked after it
+    (`_after_paid`), as the callback does."""
+    organization = booking.organization
+    balance_owner_lock(organization, booking.client_id)
+    # the payment as the booking names it now (a new attempt may have replaced the
+    # caller's): read unlocked, locked, then checked under the booking's lock
+    payment_id = (
+        Booking.objects.for_org(organization)
+        .filter(pk=booking.pk)
+        .values_list("payment_id", flat=True)
+        .first()
+    )
+    locked_payment = payment_lock(organization, payment_id)
+    locked = (
+        Booking.objects.for_org(organization)
+        .select_for_update(of=("self",))
+        .select_related("client", *VISIT_NAMED_BY, "payment")
+        .get(pk=booking.pk)
+    )
+    payment_still_locked(locked_payment, locked.payment_id)
+    locked.organization = organization
+    return locked
+
+
 @transaction.atomic
 def booking_pay_from_balance(
     *, booking: Booking, actor: Actor, now: datetime | None = None
@@ -195,10 +225,10 @@ def booking_pay_from_balance(
 
     now = now or timezone.now()
     organization = booking.organization
-    # The client's row first (the order every payment from a balance takes): two bookings
-    # paid from one balance at once then decide one after the other, the second from what
-    # the first left free.
-    balance_owner_lock(organization, booking.client_id)
+    booking = booking_balance_locks(booking)
+    if booking.status == S.PAID:
+        # paid meanwhile (the card's callback, another desk): the second reads it paid
+        raise Conflict(_("This booking is already paid."))
     balance = client_balance(booking.client)
     held = balance_held_by_bookings(booking)
     if balance < booking.amount:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict
+from zapys.payments.locks import payment_lock, payment_still_locked
 from zapys.payments.services import payment_expire, payment_refund
 from zapys.prepayments.models import Booking
 from zapys.prepayments.services.prepayment_settings import prepayment_settings_get
@@ -40,6 +41,15 @@ def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> B
     organization = booking.organization
     now = timezone.now()
     with transaction.atomic():
+        # The booking's payment first, then the booking (payments/locks.py: its link's
+        # callback locks them in that order; the link is closed below).
+        payment_id = (
+            Booking.objects.for_org(organization)
+            .filter(pk=booking.pk)
+            .values_list("payment_id", flat=True)
+            .first()
+        )
+        locked_payment = payment_lock(organization, payment_id)
         # The row as it is now, locked: the caller's copy may predate a payment that arrived
         # meanwhile (a callback), and what happens to the money follows the row's status.
         booking = (
@@ -48,6 +58,7 @@ def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> B
             .select_related("visit__status", "payment")
             .get(pk=booking.pk)
         )
+        payment_still_locked(locked_payment, booking.payment_id)
         before = booking.status
         if not booking_cancellable(booking, now):
             raise Conflict(

@@ -1,0 +1,125 @@
+"""The desk takes the money while the client's online link is being paid (PostgreSQL, two
+threads, two connections).
+
+The link's callback locks its payment, then the visit; the desk's checkout locks the visit,
+then closes the awaiting link — its payment. Waiting for that payment made a cycle. The desk
+now takes it without waiting (`payments.locks.payment_lock_nowait`): while the callback
+holds it, the desk is told the client is paying right now, with nothing written, and the
+callback settles the visit — paid once, online."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone, translation
+
+from tests.factories import SYSTEM, make_branch, make_org
+from tests.factories_payments import make_account
+from tests.factories_prepayments import make_client, make_service, make_visit
+from zapys.checkout import services
+from zapys.checkout.models import Checkout
+from zapys.checkout.services import PaymentIn, visit_checkout
+from zapys.core.audit import Actor
+from zapys.core.exceptions import Conflict
+from zapys.core.tenancy import org_scope
+from zapys.ledger.models import Entry, SalesReceipt
+from zapys.ledger.selectors import client_balance
+from zapys.payments.models import Payment, PaymentEvent
+from zapys.payments.providers.base import ProviderEvent
+from zapys.payments.services import payment_event_process
+from zapys.schedule.models import Visit
+
+pytestmark = pytest.mark.postgres_only
+
+
+def test_cash_at_the_desk_while_the_link_is_being_paid(transactional_db, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    org = make_org("Race")
+    with org_scope(org):
+        branch = make_branch(org, "Main")
+        account = make_account(org, "sandbox")
+        visit = make_visit(
+            org,
+            branch,
+            client=make_client(org),
+            service=make_service(org, price=45_000),
+            starts_at=timezone.now() - timedelta(minutes=30),
+        )
+        link = visit_checkout(
+            visit=visit, payments=[PaymentIn("online_link", 45_000)], actor=SYSTEM
+        )
+        payment = link.checkout.payment
+    holding, desk_done = threading.Event(), threading.Event()
+    original = services._row_of
+    outcomes: dict[str, Any] = {}
+
+    def row_of_while_holding_the_payment(paid: Payment) -> Any:
+        holding.set()  # the callback has the payment locked by now
+        assert desk_done.wait(60)
+        return original(paid)
+
+    monkeypatch.setattr(services, "_row_of", row_of_while_holding_the_payment)
+
+    def callback() -> None:
+        with org_scope(org):
+            outcomes["callback"] = payment_event_process(
+                account=account,
+                event=ProviderEvent(
+                    order_id=payment.order_id,
+                    status="succeeded",
+                    provider_status="success",
+                    amount=payment.amount,
+                    currency="UAH",
+                    provider_payment_id="race-1",
+                    account_key=account.public_id,
+                    event_id="race-1",
+                    raw={},
+                ),
+                source=PaymentEvent.Source.CALLBACK,
+                actor=Actor.provider(account.provider),
+            )
+
+    def desk() -> None:
+        assert holding.wait(60)
+        try:
+            with org_scope(org), translation.override("en"):
+                fresh = Visit.objects.select_related("organization").get(pk=visit.pk)
+                try:
+                    visit_checkout(visit=fresh, payments=[PaymentIn("cash", 45_000)], actor=SYSTEM)
+                    outcomes["desk"] = "paid"
+                except Conflict as exc:
+                    outcomes["desk"] = f"409: {exc.detail}"
+        finally:
+            desk_done.set()
+
+    def run(target) -> None:
+        try:
+            target()
+        except Exception:  # shown in the assertion below, not lost in the thread
+            outcomes[target.__name__] = traceback.format_exc()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in (callback, desk)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == {
+        "callback": PaymentEvent.Outcome.APPLIED,
+        "desk": "409: The client is paying by the link right now: wait a moment and open it again.",
+    }, outcomes
+    with org_scope(org):
+        row = Checkout.objects.get()
+        assert (row.status, row.paid_online, row.paid_cash) == ("settled", 45_000, 0)
+        money = Entry.objects.filter(purpose="payment")
+        assert [(e.amount, e.payment_type.method) for e in money] == [(45_000, "online")]
+        assert Entry.objects.filter(purpose="service").count() == 1
+        assert SalesReceipt.objects.count() == 1
+        assert client_balance(visit.client) == 0

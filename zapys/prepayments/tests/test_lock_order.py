@@ -1,0 +1,229 @@
+"""Paying a prepayment from the balance while its card payment's callback arrives (PostgreSQL,
+two threads, two connections): both finish — one pays, the other reads it paid — and the
+balance pays once.
+
+The two paths used to lock the same rows in opposite orders: the callback the payment, then
+the booking; paying from the balance the client, the booking, then the payment (closing the
+link). Each could hold one and wait for the other, and PostgreSQL broke the cycle by failing
+one of them. Now both take `payments/locks.py`'s order — client, payment, booking, visit —
+so one waits for the other. Each test makes one side hold its locks until the other is
+seen waiting for a lock (`pg_locks`), so the interleaving that deadlocked before is the one
+tested, every run."""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone, translation
+
+from tests.factories import SYSTEM, make_branch, make_org
+from tests.factories_prepayments import (
+    enable_prepayment,
+    make_booking,
+    make_booking_type,
+    make_client,
+    make_visit,
+)
+from zapys.core.audit import Actor
+from zapys.core.exceptions import Conflict
+from zapys.core.tenancy import org_scope
+from zapys.ledger.models import Entry
+from zapys.ledger.selectors import client_balance
+from zapys.ledger.services import entry_create
+from zapys.payments.models import Payment, PaymentEvent
+from zapys.payments.providers.base import ProviderEvent
+from zapys.payments.services import payment_event_process
+from zapys.prepayments import purposes
+from zapys.prepayments.models import Booking
+from zapys.prepayments.services import booking_paid
+
+pytestmark = pytest.mark.postgres_only
+
+AMOUNT = 20_000
+
+
+def _someone_waits_for_a_lock() -> bool:
+    """Another backend of this test database waits for a lock (polled from the caller's
+    connection; `pg_locks` is live, the activity view is cleared of its snapshot first)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE NOT l.granted AND a.datname = current_database()"
+            " AND l.pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def _hold_until_the_other_waits(seen: list[bool]) -> None:
+    for _ in range(600):  # at most ~30 s: a run that never meets the other fails below
+        if _someone_waits_for_a_lock():
+            seen.append(True)
+            return
+        time.sleep(0.05)
+
+
+def _at_once(**paths: Callable[[], str]) -> dict[str, str]:
+    barrier = threading.Barrier(len(paths))
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, path: Callable[[], str]) -> None:
+        try:
+            barrier.wait()
+            outcomes[name] = path()
+        except Exception:  # shown in the assertion, not lost in the thread
+            outcomes[name] = traceback.format_exc()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=item) for item in paths.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.fixture
+def race(transactional_db) -> dict[str, Any]:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    org = make_org("Race")
+    with org_scope(org):
+        branch = make_branch(org, "Main")
+        enable_prepayment(org)
+        make_booking_type(org, "fixed", AMOUNT)
+        client = make_client(org)
+        entry_create(client=client, kind="debit", amount=50_000, purpose="top_up", actor=SYSTEM)
+        visit = make_visit(org, branch, client=client, starts_at=timezone.now() + timedelta(days=2))
+        booking = make_booking(org, branch, visit=visit)
+        assert booking.payment is not None
+    return {"org": org, "booking": booking, "payment": booking.payment, "client": client}
+
+
+def _callback(race: dict[str, Any]) -> str:
+    payment = race["payment"]
+    with org_scope(race["org"]):
+        account = Payment.objects.select_related("account").get(pk=payment.pk).account
+        return payment_event_process(
+            account=account,
+            event=ProviderEvent(
+                order_id=payment.order_id,
+                status="succeeded",
+                provider_status="success",
+                amount=payment.amount,
+                currency="UAH",
+                provider_payment_id="race-1",
+                account_key=account.public_id,
+                event_id="race-1",
+                raw={},
+            ),
+            source=PaymentEvent.Source.CALLBACK,
+            actor=Actor.provider(account.provider),
+        )
+
+
+def _from_balance(race: dict[str, Any]) -> str:
+    with org_scope(race["org"]), translation.override("en"):
+        booking = Booking.objects.select_related("organization", "client").get(
+            pk=race["booking"].pk
+        )
+        try:
+            booking_paid.booking_pay_from_balance(booking=booking, actor=SYSTEM)
+        except Conflict as exc:
+            return f"409: {exc.detail}"
+        return "paid"
+
+
+def _money(race: dict[str, Any]) -> dict[str, Any]:
+    with org_scope(race["org"]):
+        booking = Booking.objects.get(pk=race["booking"].pk)
+        entries = Entry.objects.filter(client=race["client"], purpose="prepayment")
+        return {
+            "status": booking.status,
+            "from_balance": booking.paid_from_balance,
+            "extra_payments": booking.extra_payments,
+            "balance_pairs": (
+                entries.filter(kind="credit").count(),
+                entries.filter(kind="debit").count(),
+            ),
+            "card_money": sum(
+                e.amount for e in entries.filter(kind="debit", cause_type="prepayments.booking")
+            ),
+            "balance": client_balance(race["client"]),
+            "payment": Payment.objects.get(pk=race["payment"].pk).status,
+        }
+
+
+def test_the_callback_first_the_balance_reads_it_paid(race, monkeypatch):
+    """The callback holds the payment when the balance path asks for it: the balance path
+    waits (it used to hold the client and the booking and wait for the payment while the
+    callback waited for the booking, or for the client row its ledger entries name), then
+    finds the booking paid by card and takes nothing."""
+    seen: list[bool] = []
+    holding = threading.Event()
+    original = purposes.booking_payment_succeeded
+
+    def succeeded_after_the_other_waits(**kwargs: Any) -> str:
+        holding.set()  # the payment is locked by now
+        _hold_until_the_other_waits(seen)
+        return original(**kwargs)
+
+    def balance_once_the_callback_holds() -> str:
+        assert holding.wait(60)
+        return _from_balance(race)
+
+    monkeypatch.setattr(purposes, "booking_payment_succeeded", succeeded_after_the_other_waits)
+    outcomes = _at_once(callback=lambda: _callback(race), balance=balance_once_the_callback_holds)
+    assert outcomes["callback"] == PaymentEvent.Outcome.APPLIED, outcomes
+    assert outcomes["balance"] == "409: This booking is already paid.", outcomes
+    assert seen == [True], "the balance path never waited for the callback's lock"
+    money = _money(race)
+    assert money["status"] == Booking.Status.PAID and not money["from_balance"]
+    # the card's money once, on the balance (the prepayment's deposit); nothing from it
+    assert money["balance_pairs"] == (0, 1)
+    assert money["card_money"] == AMOUNT
+    assert money["balance"] == 50_000 + AMOUNT
+    assert money["payment"] == Payment.Status.SUCCEEDED
+
+
+def test_the_balance_first_the_callback_keeps_the_card_money(race, monkeypatch):
+    """The balance path holds the client, the payment and the booking when the callback
+    arrives: the callback waits for the payment (it used to lock the payment and wait for
+    the booking while the balance path waited for the payment), then finds the booking paid
+    from the balance — the card's money is a second payment, kept on the balance and
+    flagged, never lost; the balance paid the prepayment once."""
+    seen: list[bool] = []
+    holding = threading.Event()
+    original = booking_paid.client_balance
+
+    def balance_after_the_other_waits(client: Any) -> int:
+        holding.set()  # client, payment and booking are locked by now
+        _hold_until_the_other_waits(seen)
+        return original(client)
+
+    def callback_once_the_balance_holds() -> str:
+        assert holding.wait(60)
+        return _callback(race)
+
+    monkeypatch.setattr(booking_paid, "client_balance", balance_after_the_other_waits)
+    outcomes = _at_once(
+        balance=lambda: _from_balance(race), callback=callback_once_the_balance_holds
+    )
+    assert outcomes["balance"] == "paid", outcomes
+    assert outcomes["callback"] == PaymentEvent.Outcome.APPLIED, outcomes
+    assert seen == [True], "the callback never waited for the balance path's lock"
+    money = _money(race)
+    assert money["status"] == Booking.Status.PAID and money["from_balance"]
+    assert money["extra_payments"] == 1  # the card's money, flagged for staff
+    # one pair from the balance (taken, deposited) and the card's money once more
+    assert money["balance_pairs"] == (1, 2)
+    assert money["balance"] == 50_000 + AMOUNT
+    assert money["payment"] == Payment.Status.SUCCEEDED  # a late success of the closed link
