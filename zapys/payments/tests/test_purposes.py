@@ -185,7 +185,7 @@ def test_a_purpose_writes_in_the_organizations_language_whoever_caused_it(org, b
     with translation.override("en"):
         services.payment_succeed(payment=payment, actor=Actor.system("t"))
     entry = Entry.objects.get(cause_id=str(payment.pk))
-    assert entry.comment == f"Онлайн-поповнення, платіж №{payment.pk}"
+    assert entry.comment == "Онлайн-поповнення балансу (Тестові платежі)"
     receipt = SalesReceipt.objects.get(cause_id=str(payment.pk))
     assert [line.name for line in receipt.lines.all()] == ["Поповнення балансу"]
     note = StaffNotification.objects.get(related_id=str(payment.pk))
