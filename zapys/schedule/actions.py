@@ -10,6 +10,10 @@ The seeded statuses have their own verbs, as long as the organization has not re
 renamed, is «Позначити: <its name>». The attendance marks of a lesson's participants (and
 of the rows of the day's visits) use the same verbs as the statuses they move a visit to;
 undoing a mark is «Зняти відмітку».
+
+A button is offered only when the service accepts it (`attendance_actions_for`): «Візити
+дня» offered «Зняти відмітку» and «Відмітити прихід» on a cancelled visit, which
+`attendance_mark` then refused («Візит скасовано»).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from zapys.core.system_names import is_default_name
 from zapys.schedule.services.statuses import DEFAULT_STATUS_NAMES, FORMER_STATUS_NAMES
 
 if TYPE_CHECKING:
-    from zapys.schedule.models import VisitStatus
+    from zapys.schedule.models import Attendance, Visit, VisitStatus
 
 _BOOKED = pgettext_lazy("visit status action", "Back to booked")
 _ATTENDED = pgettext_lazy("visit status action", "Mark attended")
@@ -63,3 +67,37 @@ def status_action(status: VisitStatus) -> str:
 def attendance_actions() -> list[tuple[str, str]]:
     """(state, button label) for every attendance state, in `Attendance.State` order."""
     return [(state, str(label)) for state, label in ATTENDANCE_ACTIONS.items()]
+
+
+def attendance_actions_for(visit: Visit, attendance: Attendance) -> list[tuple[str, str]]:
+    """(state, button label) of the marks `services.attendance_mark` accepts for this
+    client of `visit`, by its own rules, read from the rows the page already has (no query):
+
+    - a cancelled visit (it holds no time, whatever its status: a staff cancellation or a
+      system one such as "cancelled: booking unpaid") takes no mark but «cancelled»: not
+      «Зняти відмітку», not «Відмітити прихід». Nor «Повернути «Записано»»: bringing the
+      visit back is a status change that takes its time again, which the visit's card does
+      not offer either;
+    - a full lesson: a cancelled participant stays cancelled (no place to come back to),
+      and "booked" again needs a place besides the client's own, as the service counts
+      (`participant_count`, the annotation of `selectors.calendar_visits`; else the
+      prefetched attendances).
+    """
+    current = attendance.state
+    if not visit.blocks_time:
+        allowed = {"cancelled"} - {current}
+        return [(state, label) for state, label in attendance_actions() if state in allowed]
+    taken = getattr(visit, "participant_count", None)
+    if taken is None:
+        taken = sum(1 for a in visit.attendances.all() if a.state != "cancelled")
+    if current != "cancelled":
+        taken -= 1  # the seat this client holds is theirs to keep
+    full = taken >= visit.capacity
+
+    def accepted(state: str) -> bool:
+        if state == current:
+            return False
+        takes_a_seat = state == "planned" or current == "cancelled"
+        return not (full and takes_a_seat and state != "cancelled")
+
+    return [(state, label) for state, label in attendance_actions() if accepted(state)]

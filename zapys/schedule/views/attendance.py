@@ -16,7 +16,7 @@ from zapys.core.http import request_branch, request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.core.views import staff_required
 from zapys.schedule import selectors
-from zapys.schedule.actions import attendance_actions
+from zapys.schedule.actions import attendance_actions_for
 from zapys.schedule.views.common import (
     parse_date,
 )
@@ -41,6 +41,13 @@ def journal(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.role == User.Role.SPECIALIST:
         visits = [v for v in visits if v.staff_id == user.pk]
+    for visit in visits:
+        # each client's row offers only the marks the service accepts (a cancelled visit:
+        # none but "cancelled"), from the rows already read
+        visit.journal_rows = [  # type: ignore[attr-defined]
+            (attendance, attendance_actions_for(visit, attendance))
+            for attendance in visit.attendances.all()
+        ]
     return render(
         request,
         "schedule/journal.html",
@@ -50,7 +57,6 @@ def journal(request: HttpRequest) -> HttpResponse:
             "branch": branch,
             "prev": (day - timedelta(days=1)).isoformat(),
             "next": (day + timedelta(days=1)).isoformat(),
-            "states": attendance_actions(),
         },
     )
 
