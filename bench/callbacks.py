@@ -867,10 +867,10 @@ TOP_UP_SQL = {
         "INSERT INTO ledger_financialoperation (organization_id, branch_id, kind, amount,"
         " article_id, payment_type_id, client_id, comment, comment_text, cause_type, cause_id,"
         " created_by_id, created_by_label, created_at, entry_id, status, cancelled_at,"
-        " cancel_reason) VALUES (%(org)s, %(branch)s, 'income', %(amount)s, %(article)s,"
-        " %(payment_type)s, %(client)s, %(comment)s, CAST(%(comment_text)s AS jsonb),"
+        " cancel_reason, client_money) VALUES (%(org)s, %(branch)s, 'income', %(amount)s,"
+        " %(article)s, %(payment_type)s, %(client)s, %(comment)s, CAST(%(comment_text)s AS jsonb),"
         " 'payments.payment', %(pk)s, NULL,"
-        " 'liqpay', now(), %(entry)s, 'active', NULL, '') RETURNING id"
+        " 'liqpay', now(), %(entry)s, 'active', NULL, '', false) RETURNING id"
     ),
     "receipt": (
         "INSERT INTO ledger_salesreceipt (organization_id, branch_id, client_id, total, paid,"
@@ -977,7 +977,7 @@ def _raw_top_up(conn, p: dict, nudge: Callable[[int], None] | None = None) -> No
             )  # fmt: skip
         audit(
             "provider", "liqpay", "payment.succeeded", "payments.payment", p["pk"], p["repr"],
-            {"status": [None, "succeeded"]},
+            {"status": "succeeded"},
         )  # fmt: skip
         conn.execute(sql["outcome"], p)
     if message is not None and nudge is not None:
