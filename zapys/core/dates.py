@@ -8,7 +8,8 @@ filter as it is; a date after other words uses `date_inline`.
 
 A day or a moment told to a person ("7 грудня о 15:00", "7 December at 15:00"; the year only
 when it is not this one): `day_in_words` / `moment_in_words` — messages' placeholders and
-stored texts (`core.stored_text.Moment`) both say it with these.
+stored texts (`core.stored_text.Moment`) both say it with these. A moment of today or
+tomorrow shown on a page: `moment_relative` ("завтра о 08:00").
 """
 
 from __future__ import annotations
@@ -40,6 +41,21 @@ def day_in_words(day: date, *, today: date | None = None) -> str:
     today = today or timezone.localdate()
     # "E": the month as a date says it (Ukrainian genitive "грудня", English "December").
     return formats.date_format(day, "j E" if day.year == today.year else "j E Y")
+
+
+def moment_relative(moment: datetime, *, today: date | None = None) -> str:
+    """A moment near enough to say by its day: "сьогодні о 08:00" / "today at 08:00",
+    "завтра о 08:00" / "tomorrow at 08:00"; any other day as `moment_in_words` says it
+    (`moment` as given: localise it to the organization's zone first). A time alone read
+    as today's when it was tomorrow's."""
+    today = today or timezone.localdate()
+    time = moment.strftime("%H:%M")
+    days = (moment.date() - today).days
+    if days == 0:
+        return gettext("today at %(time)s") % {"time": time}
+    if days == 1:
+        return gettext("tomorrow at %(time)s") % {"time": time}
+    return moment_in_words(moment, today=today)
 
 
 def moment_in_words(moment: datetime, *, today: date | None = None) -> str:

@@ -31,7 +31,8 @@ def widgets(request: HttpRequest) -> list[dict]:
             "value": format_money(sold["amount"], organization.currency or "UAH", language),
             "icon": "arrow-repeat",
             "order": 45,
-            "url": reverse("waitlist:list"),
+            # the list in the same branch: the entries the card counts (`entry_in_branch`)
+            "url": reverse("waitlist:list") + (f"?branch={branch.pk}" if branch else ""),
             # one phrase, not a list of figures: «1 віконце за 30 днів · чекають: 4»
             "hint": ngettext("%(n)s slot in 30 days", "%(n)s slots in 30 days", sold["count"])
             % {"n": sold["count"]}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from zapys.accounts.models import User
+from zapys.accounts.models import Branch, User
 from zapys.catalog.models import Service
 from zapys.clients.models import Client
 from zapys.core.forms import StyledForm, StyledFormMixin
@@ -91,6 +91,12 @@ class EntryFilterForm(StyledForm):
         required=False,
         choices=[("", _("Waiting or offered")), ("all", _("All statuses")), *Entry.Status.choices],
     )
+    # An entry names no branch: the branch's entries are those its freed time could serve
+    # (`selectors.entry_in_branch`, as the dashboard card counts them; the card links here
+    # with its branch).
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch._base_manager.none(), required=False
+    )
     service = forms.ModelChoiceField(
         label=_("Service"), queryset=Service._base_manager.none(), required=False
     )
@@ -110,6 +116,7 @@ class EntryFilterForm(StyledForm):
                 User.objects.filter(is_active=True).order_by("first_name", "last_name"),
                 _("All specialists"),
             ),
+            ("branch", Branch.objects.filter(is_active=True).order_by("name"), _("All branches")),
         ):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)

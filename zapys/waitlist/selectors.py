@@ -20,6 +20,8 @@ class EntryFilters:
     client_id: int | None = None
     service_id: int | None = None
     staff_id: int | None = None
+    #: the entries a branch's freed time could serve (`entry_in_branch`, the dashboard's rule)
+    branch: Branch | None = None
 
 
 def entry_list(filters: EntryFilters) -> QuerySet[Entry]:
@@ -38,6 +40,8 @@ def entry_list(filters: EntryFilters) -> QuerySet[Entry]:
         qs = qs.filter(service_id=filters.service_id)
     if filters.staff_id:
         qs = qs.filter(staff_id=filters.staff_id)
+    if filters.branch is not None:
+        qs = qs.filter(entry_in_branch(filters.branch))
     return qs.order_by("created_at", "id")
 
 

@@ -19,6 +19,7 @@ from zapys.catalog.models import Service
 from zapys.clients.models import Client
 from zapys.clients.selectors import client_or_404
 from zapys.core.audit import Actor
+from zapys.core.dates import moment_relative
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import client_ip, request_actor, request_organization
@@ -92,15 +93,17 @@ def _list_page(
     form: EntryForm,
     from_visit: Visit | None = None,
 ) -> HttpResponse:
-    status, service, staff = "", None, None
+    status, service, staff, branch = "", None, None, None
     if filters.is_valid():
         status = filters.cleaned_data["status"] or ""
         service, staff = filters.cleaned_data["service"], filters.cleaned_data["staff"]
+        branch = filters.cleaned_data["branch"]
     qs = selectors.entry_list(
         selectors.EntryFilters(
             status="" if status in ("", "all") else status,
             service_id=service.pk if service else None,
             staff_id=staff.pk if staff else None,
+            branch=branch,
         )
     )
     if status == "":
@@ -112,6 +115,7 @@ def _list_page(
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for entry in page:
         entry.offer = selectors.latest_offer(entry)  # type: ignore[attr-defined]
+    deferred = selectors.deferred_summary()
     return render(
         request,
         "waitlist/list.html",
@@ -119,10 +123,15 @@ def _list_page(
             "filters": filters,
             "form": form,
             "page": page,
-            "resold": selectors.resold(),
+            # in the branch filtered, as the dashboard card that links here counts them
+            "resold": selectors.resold(branch=branch),
             # Read, not made: the page costs the same before the settings row exists.
             "rules": services.offer_rules_for([organization.pk])[organization.pk],
-            "deferred": selectors.deferred_summary(),
+            "deferred": deferred,
+            # the day too: kept at 23:00, a time is offered at 08:00 tomorrow, not today
+            "deferred_when": moment_relative(timezone.localtime(deferred["first"]))
+            if deferred["first"]
+            else "",
             "from_visit": from_visit,
             "query": request.GET.urlencode(),
         },

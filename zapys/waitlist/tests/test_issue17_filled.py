@@ -39,7 +39,7 @@ def test_the_card_and_the_list_name_filled_times_one_way(
     url = reverse("waitlist:list")
     for language, (title, hint) in WORDS.items():
         response = _as(staff_client, language, "/")
-        card = next(w for w in response.context["widgets"] if w.get("url") == url)
+        card = next(w for w in response.context["widgets"] if w.get("url", "").startswith(url))
         assert (str(card["title"]), card["hint"]) == (title, hint), language
         page = _as(staff_client, language, url).content.decode()
         resold = page.split('data-testid="resold">')[1].split("</div></div>")[0]

@@ -32,17 +32,26 @@ def test_filters_share_the_row_and_the_button_lines_up(staff_client, org, salon)
     page = _page(staff_client, "en")
     columns = re.findall(r'<div class="([^"]*)" data-testid="filter-col">', page)
     # the status choice takes what its longest option needs (it was cut off in col-md-3;
-    # col-md-5 left "All specialists" cut at 1366 px); the small selects of a filter row
+    # col-md-5 left "All specialists" cut at 1366 px); the small selects of a filter row;
+    # the branch beside the status, then a new line: four in one cut their words
     assert columns == [
         "col-12 col-sm-6 col-md-auto",
         "col-12 col-sm-6 col-md",
         "col-12 col-sm-6 col-md",
+        "col-12 col-sm-6 col-md",
     ]
+    assert re.findall(r'data-testid="filter-col">.*?<select name="(\w+)"', page, re.S) == [
+        "status",
+        "branch",
+        "service",
+        "staff",
+    ]
+    assert page.count('<div class="w-100 d-none d-md-block"></div>') == 1
     assert (
         '<div class="col-12 col-md-auto mb-3"><button class="btn btn-primary btn-sm" data-testid'
         in page
     )
-    assert page.count('class="form-select form-select-sm"') == 3
+    assert page.count('class="form-select form-select-sm"') == 4
     assert "Очікують / з пропозицією" in _page(staff_client, "uk")
 
 
