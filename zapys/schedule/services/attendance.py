@@ -21,7 +21,7 @@ from zapys.memberships import services as memberships
 from zapys.schedule import hooks
 from zapys.schedule.models import Attendance, Visit, VisitStatus
 from zapys.schedule.selectors import schedule_settings_for
-from zapys.schedule.services.occupancy import locked_visit, status_move
+from zapys.schedule.services.occupancy import locked_visit, status_move, status_moved_record
 from zapys.schedule.services.statuses import status_first, visit_status_default
 
 
@@ -228,5 +228,9 @@ def attendance_mark(
             else visit_status_default(visit.organization)
         )
         if target.pk != visit.status_id:
+            # the visit's status follows the mark, with what a status change brings: a
+            # no-show's fee, a paid booking cancelled by the policy (as the status buttons)
+            before = visit.status
             status_move(visit, target, actor, now)
+            status_moved_record(visit, before=before, actor=actor, now=now)
     return attendance

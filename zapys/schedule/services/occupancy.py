@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Organization, User
 from zapys.catalog.models import Room
-from zapys.core.audit import Actor
+from zapys.core.audit import Actor, audit_record
 from zapys.core.dates import date_inline
 from zapys.core.exceptions import Conflict, NotFound
 from zapys.core.prepared import PreparedQuery
@@ -179,6 +179,31 @@ def _related_taken_over(source: Visit, locked: Visit) -> bool:
         taken[name] = related
     locked._state.fields_cache.update(taken)
     return True
+
+
+def status_moved_record(
+    visit: Visit,
+    *,
+    before: VisitStatus,
+    actor: Actor,
+    now: datetime,
+    options: dict[str, Any] | None = None,
+) -> dict:
+    """After `status_move`: the audit row and the apps' reactions (`hooks.
+    run_visit_status_handlers`: a cancelled visit's paid booking by the cancellation policy,
+    a no-show's fee...). Every path that changes a visit's status ends here — the status
+    buttons and the attendance marks alike — so the money follows the status whichever
+    button staff pressed."""
+    audit_record(
+        organization=visit.organization,
+        actor=actor,
+        action="visit.status",
+        obj=visit,
+        changes={"status": [before.code, visit.status.code]},
+    )
+    return hooks.run_visit_status_handlers(
+        visit, before=before, after=visit.status, actor=actor, now=now, options=options or {}
+    )
 
 
 def status_move(visit: Visit, status: VisitStatus, actor: Actor, now: datetime) -> None:

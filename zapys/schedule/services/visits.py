@@ -24,6 +24,7 @@ from zapys.schedule.services.occupancy import (
     same_org,
     save_checked,
     status_move,
+    status_moved_record,
     time_take,
 )
 from zapys.schedule.services.statuses import is_system_actor, status_first, visit_status_default
@@ -305,15 +306,8 @@ def visit_status_set(
     elif status.is_cancellation:
         for attendance in Attendance.objects.for_org(organization).filter(visit=visit):
             attendance_apply(attendance, visit, Attendance.State.CANCELLED, actor, now)
-    audit_record(
-        organization=organization,
-        actor=actor,
-        action="visit.status",
-        obj=visit,
-        changes={"status": [before.code, status.code]},
-    )
-    visit.status_effects = hooks.run_visit_status_handlers(  # type: ignore[attr-defined]
-        visit, before=before, after=status, actor=actor, now=now, options=options or {}
+    visit.status_effects = status_moved_record(  # type: ignore[attr-defined]
+        visit, before=before, actor=actor, now=now, options=options
     )
     return visit
 
