@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,18 +22,18 @@ from django.db.models import (
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zapys.broadcasts.events import BROADCAST, SUBJECT, TEXT_START, VARIABLES
+from zapys.broadcasts.events import BROADCAST, TEXT_START, VARIABLES
 from zapys.broadcasts.gsm import sms_footer
 from zapys.broadcasts.models import Broadcast, BroadcastSettings
 from zapys.clients.models import Client, Tag
 from zapys.ledger.models import Entry
 from zapys.ledger.selectors import SIGNED_AMOUNT
 from zapys.memberships.models import ClientMembership
-from zapys.messaging.events import CLIENT_CHANNELS
-from zapys.messaging.models import ClientMessenger, MarketingOptOut, Message
+from zapys.messaging.events import CLIENT_CHANNELS, get_event
+from zapys.messaging.models import ClientMessenger, MarketingOptOut, Message, MessageTemplate
 from zapys.messaging.rendering import render_template
 from zapys.messaging.routing import active_accounts, channel_order
-from zapys.messaging.selectors import StatusCounts, status_counts
+from zapys.messaging.selectors import StatusCounts, message_renderer, status_counts
 from zapys.messaging.sms import sms_parts
 from zapys.messaging.unsubscribe import unsubscribe_url
 from zapys.schedule.models import Attendance
@@ -125,32 +126,52 @@ def channels_for(organization: Organization, channel: str) -> list[str]:
     return channel_order(organization=organization, event=BROADCAST) or list(CLIENT_CHANNELS)
 
 
+def broadcast_templates(*, organization: Organization) -> dict[str, MessageTemplate]:
+    """The organization's own texts of the broadcast event by channel, in one query. The
+    template editor offers them (Settings → Message templates → Broadcast) and a broadcast's
+    messages are written with them: the broadcast's text goes in as `{text}`, an e-mail's
+    subject is the template's (by default «{organization.name}: {text_start}»), and a
+    channel whose template is switched off carries no broadcast (`messaging.routing`)."""
+    return {
+        template.channel: template
+        for template in MessageTemplate.objects.for_org(organization).filter(event=BROADCAST)
+    }
+
+
 def broadcast_text(
-    *, organization: Organization, text: str, client: Client, channel: str
+    *,
+    organization: Organization,
+    text: str,
+    client: Client,
+    channel: str,
+    templates: Mapping[str, MessageTemplate] | None = None,
 ) -> tuple[str, str]:
-    """The text one client gets on one channel, with the unsubscribe line; and its subject."""
+    """The text one client gets on one channel, with the unsubscribe line; and its subject.
+    `templates`: `broadcast_templates`, read once for many clients (else read here)."""
+    if templates is None:
+        templates = broadcast_templates(organization=organization)
+    template = templates.get(channel)
     # In the organization's language, as every client message: the greeting that stands in
     # for a company's name («Вітаємо!», `messaging.rendering`) is written in it too.
     with translation.override(organization.language or None):
         body = render_template(
             text, {"client": client, "organization": organization}, allowed=VARIABLE_NAMES
         ).strip()
+        start = subject_start(body)
+        framed, subject = message_renderer(
+            organization=organization,
+            event=get_event(BROADCAST),
+            channel=channel,
+            template=template,
+        )({"text": body, TEXT_START: start}, client)
+        body = framed.strip()
         if channel in ("sms", "email"):
             footer = _("Unsubscribe: %(url)s") % {"url": unsubscribe_url(client)}
         else:
             footer = _("Reply STOP to unsubscribe.")
-        subject = ""
-        if channel == "email":
-            start = subject_start(body)
-            subject = (
-                render_template(
-                    SUBJECT,
-                    {"organization": organization, TEXT_START: start},
-                    allowed=["organization.name", TEXT_START],
-                )
-                if start
-                else organization.name
-            )
+        if channel == "email" and not start and not (template and template.subject):
+            subject = organization.name  # the default subject, with no words to quote
+        subject = subject.strip()
     if channel == "sms":
         # A GSM-7 body stays GSM-7: the line in Latin letters (the same line is counted by
         # `estimate`, which renders the sample through this function).
@@ -196,7 +217,13 @@ def estimate(
     each client (linked messengers, phone, e-mail, opt-outs) in one query; the channel
     choice is then made per group, not per client."""
     qs = audience_clients(organization=organization, spec=spec, now=now)
-    order = channels_for(organization, channel)
+    templates = broadcast_templates(organization=organization)
+    # a channel whose broadcast template is switched off carries none (as when sending)
+    order = [
+        candidate
+        for candidate in channels_for(organization, channel)
+        if candidate not in templates or templates[candidate].is_enabled
+    ]
     accounts = active_accounts(organization=organization)
     flags: dict[str, Any] = {
         "out_all": Exists(MarketingOptOut.objects.filter(client_id=OuterRef("pk"), channel="")),
@@ -244,12 +271,20 @@ def estimate(
         # The text on each channel that will carry it (the sample's own channel may differ).
         for candidate in [c for c in order if c in result.by_channel]:
             result.preview[candidate] = broadcast_text(
-                organization=organization, text=text, client=result.sample, channel=candidate
+                organization=organization,
+                text=text,
+                client=result.sample,
+                channel=candidate,
+                templates=templates,
             )[0]
         sms_text = (
             result.preview.get("sms")
             or broadcast_text(
-                organization=organization, text=text, client=result.sample, channel="sms"
+                organization=organization,
+                text=text,
+                client=result.sample,
+                channel="sms",
+                templates=templates,
             )[0]
         )
         info = sms_parts(sms_text)
@@ -258,7 +293,7 @@ def estimate(
         result.sms_parts = info.parts * result.by_channel.get("sms", 0)
         if sms_groups:
             result.sms_parts, encodings = _sms_parts_sent(
-                organization, qs.annotate(**flags), sms_groups, text
+                organization, qs.annotate(**flags), sms_groups, text, templates
             )
             if encodings:
                 result.sms_encoding = "UCS-2" if "UCS-2" in encodings else "GSM-7"
@@ -272,7 +307,11 @@ _NAME_FIELDS = ("name", "first_name", "last_name", "middle_name", "client_type")
 
 
 def _sms_parts_sent(
-    organization: Organization, annotated: Any, sms_groups: list[Q], text: str
+    organization: Organization,
+    annotated: Any,
+    sms_groups: list[Q],
+    text: str,
+    templates: Mapping[str, MessageTemplate],
 ) -> tuple[int, set[str]]:
     """The SMS parts of the texts actually queued: each recipient's own text differs only
     by their names (a Cyrillic name in a Latin text makes it UCS-2, a long one may add a
@@ -293,8 +332,15 @@ def _sms_parts_sent(
     for row in rows:
         n, pk = row.pop("n"), row.pop("longest_id")
         client = Client(pk=pk, organization=organization, **row)
+        # (the client's other fields are defaults: a cabinet link's token is as long as theirs)
         info = sms_parts(
-            broadcast_text(organization=organization, text=text, client=client, channel="sms")[0]
+            broadcast_text(
+                organization=organization,
+                text=text,
+                client=client,
+                channel="sms",
+                templates=templates,
+            )[0]
         )
         parts += info.parts * n
         encodings.add(info.encoding)

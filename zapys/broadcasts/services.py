@@ -24,11 +24,13 @@ from zapys.broadcasts.events import BROADCAST
 from zapys.broadcasts.models import Broadcast, BroadcastSettings, first_line
 from zapys.broadcasts.selectors import (
     RELATED_TYPE,
+    VARIABLE_NAMES,
     AudienceSpec,
     Progress,
     audience_clients,
     broadcast_messages,
     broadcast_progress,
+    broadcast_templates,
     broadcast_text,
     channels_for,
     estimate,
@@ -42,7 +44,7 @@ from zapys.core.text import strip_control
 from zapys.messaging.events import CHANNELS, get_event
 from zapys.messaging.models import ClientMessenger, MarketingOptOut, Message
 from zapys.messaging.routing import active_accounts, first_route
-from zapys.messaging.services import staff_notify
+from zapys.messaging.services import placeholders_error, staff_notify
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
@@ -67,9 +69,10 @@ def broadcast_create(
     now: datetime | None = None,
 ) -> Broadcast:
     """A broadcast, refused with field errors when it cannot go anywhere: an empty or too
-    long text, an unknown channel, tags or clients not of this organization, an audience
-    of nobody, or nobody in it reachable. Sent at once (after the commit) when `send_at`
-    is empty or now; otherwise the job starts it at its time."""
+    long text, a variable the text cannot fill (the template editor's rule: 422), an unknown
+    channel, tags or clients not of this organization, an audience of nobody, or nobody in
+    it reachable. Sent at once (after the commit) when `send_at` is empty or now; otherwise
+    the job starts it at its time."""
     now = now or timezone.now()
     text = strip_control(text or "").strip()
     errors: list[dict[str, str]] = []
@@ -82,13 +85,18 @@ def broadcast_create(
                 "message": _("The text is too long: at most %(n)s characters.") % {"n": MAX_TEXT},
             }
         )
+    unknown = placeholders_error(text, VARIABLE_NAMES)
+    if unknown:
+        errors.append({"field": "text", "message": unknown})
     if channel and channel not in CHANNELS:
         errors.append({"field": "channel", "message": _("Unknown channel.")})
     if send_at is not None and send_at < now - PAST_GRACE:
         errors.append({"field": "send_at", "message": _("This time has already passed.")})
     errors += _audience_errors(organization, spec)
     if errors:
-        raise DomainError(errors[0]["message"], errors=errors)
+        # a variable the text cannot fill is the schema's kind of refusal (422), as the
+        # template editor's; the others stay the service's 400
+        raise DomainError(errors[0]["message"], errors=errors, status=422 if unknown else None)
     found = estimate(organization=organization, spec=spec, channel=channel, text=text, now=now)
     if found.total == 0:
         raise DomainError(_("Nobody is in this audience."), field="audience")
@@ -252,6 +260,7 @@ def _messages_for(broadcast: Broadcast, clients: list[Client], now: datetime) ->
         opted_out.setdefault(client_id, set()).add(channel)
     accounts = active_accounts(organization=organization)
     order = channels_for(organization, broadcast.channel)
+    templates = broadcast_templates(organization=organization)
     event = get_event(BROADCAST)
     related_id = str(broadcast.pk)
     rows = []
@@ -263,14 +272,18 @@ def _messages_for(broadcast: Broadcast, clients: list[Client], now: datetime) ->
             client,
             [c for c in order if c not in refused],
             accounts,
-            {},
+            templates,  # a channel whose template is switched off is skipped
             messengers.get(client.pk, {}),
             event,
         )
         if route is None:
             continue
         text, subject = broadcast_text(
-            organization=organization, text=broadcast.text, client=client, channel=route.channel
+            organization=organization,
+            text=broadcast.text,
+            client=client,
+            channel=route.channel,
+            templates=templates,
         )
         rows.append(
             Message(

@@ -20,6 +20,7 @@ from zapys.core.http import request_actor, request_organization
 from zapys.core.views import staff_required
 from zapys.messaging.events import CHANNEL_LABELS
 from zapys.messaging.selectors import connected_channels
+from zapys.messaging.services import placeholders_error
 
 MANAGERS = ("owner", "administrator")
 LOG_PAGE = 50
@@ -63,6 +64,9 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
             else:
                 flash.success(request, _("The broadcast is on its way."))
                 return redirect("broadcasts:detail", pk=broadcast.pk)
+        elif unknown := placeholders_error(data["text"], selectors.VARIABLE_NAMES):
+            # the preview says it before "Send" would: the text as written is not the client's
+            form.add_error("text", unknown)
         else:
             found = selectors.estimate(
                 organization=organization,

@@ -44,6 +44,7 @@ from zapys.invoices.services import (
     MAX_AMOUNT,
     OPEN,
     Issued,
+    check_tags,
     invoice_send,
     local_today,
     message_variables,
@@ -225,6 +226,7 @@ def rule_save(
     if rule.channel and rule.channel not in CHANNELS:
         raise DomainError(_("Unknown channel."), field="channel")
     rule.filters = _check_filters(dict(rule.filters or {}))
+    check_tags(rule.template or "", field="template")
     recurrence = schedule.recurrence() if schedule is not None else None
     rule.save()
     existing = CalendarSchedule.objects.filter(work=WORK, subject_id=rule.pk).first()
@@ -829,6 +831,7 @@ def dunning_level_create(
         raise DomainError(_("Unknown channel."), field="channel")
     if not -365 <= days_from_due <= 365:
         raise DomainError(_("At most a year before or after."), field="days_from_due")
+    check_tags(template or "", field="template")
     if DunningLevel.objects.filter(days_from_due=days_from_due).exists():
         raise DomainError(
             _("A reminder for this day exists already."), field="days_from_due", status=409
@@ -859,6 +862,7 @@ def dunning_level_update(
         raise DomainError(_("Unknown channel."), field="channel")
     if not -365 <= days_from_due <= 365:
         raise DomainError(_("At most a year before or after."), field="days_from_due")
+    check_tags(template or "", field="template")
     if DunningLevel.objects.filter(days_from_due=days_from_due).exclude(pk=level.pk).exists():
         raise DomainError(
             _("A reminder for this day exists already."), field="days_from_due", status=409
@@ -955,6 +959,7 @@ def dunning_run(now: datetime) -> int:
                             text=level.template or None,
                             event=events.REMINDER,
                             idempotency_key=f"invoice:{invoice.pk}:dunning:{level.pk}",
+                            check_text=False,  # checked when saved (`dunning_level_*`)
                         )
                         sent += 1
                 except IntegrityError:

@@ -52,7 +52,7 @@ from zapys.memberships.models import ClientMembership
 from zapys.messaging.events import CHANNELS, CUSTOM_MESSAGE
 from zapys.messaging.models import Message
 from zapys.messaging.rendering import greeting_for, render_template
-from zapys.messaging.services import message_send
+from zapys.messaging.services import check_placeholders, message_send
 from zapys.payments.locks import balance_owner_lock, payment_lock, payment_still_locked
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import notify_staff, payment_create, payment_expire
@@ -1131,9 +1131,19 @@ def message_variables(
     }
 
 
+#: The names a typed text (an invoice's, a rule's, a reminder's) may use: the I6 tags.
+TAG_NAMES = [name for name, _label in events.TAGS]
+
+
 def render_tags(text: str, variables: dict[str, Any]) -> str:
     """A typed text with the I6 tags filled in the same safe single pass as templates."""
-    return render_template(text, variables, allowed=[name for name, _label in events.TAGS])
+    return render_template(text, variables, allowed=TAG_NAMES)
+
+
+def check_tags(text: str, *, field: str) -> None:
+    """Refuse a typed text with a tag `render_tags` does not know ("{bill.sum}" would reach
+    the client as written): the template editor's rule, naming the field (422)."""
+    check_placeholders(text, TAG_NAMES, field=field)
 
 
 def invoice_recipient(invoice: Invoice) -> Client:
@@ -1159,10 +1169,13 @@ def invoice_send(
     text: str | None = None,
     event: str = events.INVOICE_LINK,
     idempotency_key: str | None = None,
+    check_text: bool = True,
 ) -> Message:
     """Send the invoice's link (I2) to whoever pays it (the payer, else the client) through
     the outbox: the organization's template for the event (I6 tags), or `text` typed by
-    staff with the same tags. Raises DomainError when no channel reaches them.
+    staff with the same tags. Raises DomainError when no channel reaches them, or when
+    `text` has a tag that is not one (`check_tags`; `check_text=False` for a reminder's
+    stored text, checked when it was saved: one saved before the check still goes).
 
     Decides from the invoice's row as it is now, locked, not from the caller's copy: a page
     loaded before an archive, or a reminder job's list read before a payment, would send
@@ -1170,6 +1183,8 @@ def invoice_send(
     organization = invoice.organization
     if channel is not None and channel not in CHANNELS:
         raise DomainError(_("Unknown channel."), field="channel")
+    if text and check_text:
+        check_tags(text, field="text")
     invoice = (
         Invoice.objects.for_org(organization)
         .select_for_update(of=("self",))

@@ -99,6 +99,18 @@ def placeholders_in(template: str) -> list[str]:
     return list(seen)
 
 
+def unknown_placeholders(template: str, allowed: Iterable[str]) -> list[str]:
+    """The placeholders of `template` that `render_template(..., allowed=allowed)` would
+    leave as written, in order of first appearance: an alias counts as the path it stands
+    for (`{first_name}` is known wherever `client.first_name` is)."""
+    names = frozenset(allowed)
+    return [
+        name
+        for name in placeholders_in(template)
+        if name not in names and ALIASES.get(name) not in names
+    ]
+
+
 def _render(
     template: str,
     variables: Mapping[str, object],

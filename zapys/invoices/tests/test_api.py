@@ -149,16 +149,28 @@ def test_send_queues_a_message_with_the_tags(api, org):
     invoice = services.invoice_create(
         client=child, calculation="manual", amount=12_345, payer=parent, actor=SYSTEM
     )
+    # a name that is not a tag would reach the client as written: refused, nothing queued
     r = api.post(
         f"/invoices/{invoice.pk}/send",
         {"channel": "sms", "text": "{customer.name}: {bill.amount_url} {{ settings.SECRET_KEY }}"},
     )
+    assert r.status == 422
+    assert r.body["errors"] == [
+        {
+            "field": "text",
+            "message": "Unknown variables: {settings.SECRET_KEY}. "
+            "Use the variables listed next to the editor.",
+        }
+    ]
+    assert not Message.objects.exists()
+    r = api.post(
+        f"/invoices/{invoice.pk}/send",
+        {"channel": "sms", "text": "{customer.name}: {bill.amount_url}"},
+    )
     assert r.status == 200, r.body
     message = Message.objects.get(pk=r.body["id"])
     assert message.client_id == parent.pk and message.channel == "sms"
-    assert message.text == (
-        f"Parent Petrenko: 123,45\xa0грн — {invoice.url} {{{{ settings.SECRET_KEY }}}}"
-    )
+    assert message.text == f"Parent Petrenko: 123,45\xa0грн — {invoice.url}"
     assert (message.related_type, message.related_id) == ("invoices.invoice", str(invoice.pk))
     templated = api.post(f"/invoices/{invoice.pk}/send", {})
     assert templated.status == 200

@@ -43,7 +43,12 @@ from zapys.messaging.services.sending import (
     message_send_custom,
     message_send_many,
 )
-from zapys.messaging.services.templates import template_reset, template_save
+from zapys.messaging.services.templates import (
+    check_placeholders,
+    placeholders_error,
+    template_reset,
+    template_save,
+)
 from zapys.messaging.services.transport_accounts import (
     transport_account_delete,
     transport_account_save,
@@ -56,6 +61,7 @@ __all__ = [
     "Route",
     "active_accounts",
     "channel_order",
+    "check_placeholders",
     "choose_route",
     "client_messenger_link",
     "client_messenger_unlink",
@@ -72,6 +78,7 @@ __all__ = [
     "messaging_settings_save",
     "notification_mark_read",
     "notifications_mark_all_read",
+    "placeholders_error",
     "render_message",
     "staff_notify",
     "template_reset",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -11,10 +12,30 @@ from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.exceptions import DomainError
 from zapys.messaging.events import CHANNELS, EventType, get_event
 from zapys.messaging.models import MessageTemplate
-from zapys.messaging.rendering import placeholders_in
+from zapys.messaging.rendering import unknown_placeholders
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
+
+
+def placeholders_error(text: str, allowed: Iterable[str]) -> str | None:
+    """What is wrong with the placeholders of a text staff typed, in words («Невідомі змінні:
+    {visit_time}. …»), or None: a name the text's renderer does not know would reach the
+    client as written. The template editor and every other typed text with variables (an
+    invoice's, a rule's and a reminder's text, a broadcast) are checked by this one rule."""
+    unknown = unknown_placeholders(text, allowed)
+    if not unknown:
+        return None
+    return _("Unknown variables: %s. Use the variables listed next to the editor.") % ", ".join(
+        "{" + name + "}" for name in unknown
+    )
+
+
+def check_placeholders(text: str, allowed: Iterable[str], *, field: str) -> None:
+    """`placeholders_error` as the services refuse input: a 422 naming the field."""
+    error = placeholders_error(text, allowed)
+    if error:
+        raise DomainError(error, field=field, status=422)
 
 
 def _check_template(event: EventType, channel: str, text: str) -> None:
@@ -22,14 +43,7 @@ def _check_template(event: EventType, channel: str, text: str) -> None:
         raise DomainError(_("Unknown channel."), field="channel")
     if not text.strip():
         raise DomainError(_("Enter the message text."), field="text")
-    allowed = set(event.variable_names)
-    unknown = [name for name in placeholders_in(text) if name not in allowed]
-    if unknown:
-        raise DomainError(
-            _("Unknown variables: %s. Use the variables listed next to the editor.")
-            % ", ".join("{" + n + "}" for n in unknown),
-            field="text",
-        )
+    check_placeholders(text, event.variable_names, field="text")
 
 
 @transaction.atomic
@@ -46,13 +60,7 @@ def template_save(
     """Store the organization's text for an event and channel (M3)."""
     event_type = get_event(event)
     _check_template(event_type, channel, text)
-    if subject:
-        unknown = [n for n in placeholders_in(subject) if n not in event_type.variable_names]
-        if unknown:
-            raise DomainError(
-                _("Unknown variables: %s.") % ", ".join("{" + n + "}" for n in unknown),
-                field="subject",
-            )
+    check_placeholders(subject, event_type.variable_names, field="subject")
     template = (
         MessageTemplate.objects.for_org(organization).filter(event=event, channel=channel).first()
     )

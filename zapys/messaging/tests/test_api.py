@@ -82,7 +82,7 @@ def test_templates_get_and_put(org, api):
     )
 
     response = api.put(f"/message-templates/{TEST_MESSAGE}/sms", {"text": "{client.phone}"})
-    assert response.status == 400 and response.body["errors"][0]["field"] == "text"
+    assert response.status == 422 and response.body["errors"][0]["field"] == "text"
     assert MessageTemplate.objects.get().text == "Hi {client.first_name}"
     assert api.put("/message-templates/nope/sms", {"text": "x"}).status == 404
     assert api.put(f"/message-templates/{TEST_MESSAGE}/fax", {"text": "x"}).status == 404

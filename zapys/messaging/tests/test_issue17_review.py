@@ -127,13 +127,17 @@ def test_a_message_writes_the_date_in_the_organizations_language(org, actor, lan
 # --- 4. the editor shows what clients get ------------------------------------------------
 
 
-@pytest.mark.parametrize(("language", "reference"), [("en", "Broadcast"), ("uk", None)])
+@pytest.mark.parametrize(
+    ("language", "reference"), [("en", "Test message from {organization.name}"), ("uk", None)]
+)
 def test_the_default_subject_is_the_one_clients_get(org, owner, staff_client, language, reference):
     """The editor's default is in the organization's language (what clients get), on an
-    English page too; the page's own language is only beside it, labelled, to read."""
+    English page too; the page's own language is only beside it, labelled, to read. (A
+    broadcast's default subject, «{organization.name}: {text_start}», has no words to
+    translate: the test message's has.)"""
     _in(owner, language)
-    page = _page(staff_client, "messaging:template_edit", BROADCAST, "email")
-    assert 'value="Розсилка"' in page
+    page = _page(staff_client, "messaging:template_edit", TEST_MESSAGE, "email")
+    assert 'value="Тестове повідомлення. Відправник: {organization.name}"' in page
     if reference:
         assert "Clients get this message in Ukrainian" in page
         aside = page.split('data-testid="default-in-page-language"')[1].split("</details>")[0]
