@@ -37,7 +37,7 @@ from zapys.clients.services import client_find_or_create
 from zapys.core.audit import Actor, audit_record, audit_record_many
 from zapys.core.exceptions import Conflict, DomainError, NotFound
 from zapys.core.money import Money, format_money
-from zapys.core.stored_text import StoredText
+from zapys.core.stored_text import Moment, StoredText
 from zapys.core.tenancy import org_scope, organization_zone, unscoped
 from zapys.core.text import clean_line
 from zapys.ledger.models import Entry as LedgerEntry
@@ -776,6 +776,24 @@ def offer_title(offer: Offer) -> str:
     return Visit._base_manager.get(pk=offer.source_id).title
 
 
+def offer_named(offer: Offer) -> StoredText:
+    """«Стрижка жіноча, 7 грудня о 15:00»: what a ledger comment calls the offered time, as a
+    visit is named (`schedule.texts.visit_named`) — staff know no offer or payment numbers."""
+    return StoredText(
+        gettext_noop("%(what)s, %(when)s"),
+        what=offer_title(offer),
+        when=Moment(offer.starts_at, str(organization_zone(offer.organization))),
+    )
+
+
+#: What the comments said before they named the offered time: rows stored then keep these
+#: msgids and their numbers, so the catalogue keeps them and old rows still read.
+FORMER_TEXTS = (
+    gettext_noop("Waiting list prepayment, payment #%(id)s"),
+    gettext_noop("Refund of online payment #%(id)s"),
+)
+
+
 def message_variables(offer: Offer) -> dict[str, Any]:
     tz = organization_zone(offer.organization)
     start = offer.starts_at.astimezone(tz)
@@ -1104,7 +1122,9 @@ def offer_paid(payment: Payment, actor: Actor) -> None:
         article=WAITLIST_ARTICLE,
         actor=actor,
         cause=payment,
-        comment=StoredText(gettext_noop("Waiting list prepayment, payment #%(id)s"), id=payment.pk),
+        comment=StoredText(
+            gettext_noop("Waiting list prepayment: %(what)s"), what=offer_named(offer)
+        ),
         deposit_line=StoredText(gettext_noop("Prepayment: %(what)s"), what=title),
         branch=offer.branch,
     )
@@ -1174,12 +1194,25 @@ def offer_unpaid(payment: Payment, actor: Actor) -> None:
 def offer_refunded(payment: Payment, amount: int, actor: Actor) -> None:
     if payment.client is None:
         return
+    offer = (
+        Offer.objects.for_org(payment.organization)
+        .select_related("service", "organization")
+        .filter(pk=payment.purpose_id)
+        .first()
+    )
+    comment = (
+        StoredText(
+            gettext_noop("Refund of the waiting list prepayment: %(what)s"), what=offer_named(offer)
+        )
+        if offer is not None
+        else StoredText(gettext_noop("Refund of the waiting list prepayment"))
+    )
     money_refunded_record(
         client=payment.client,
         amount=amount,
         actor=actor,
         cause=payment,
-        comment=StoredText(gettext_noop("Refund of online payment #%(id)s"), id=payment.pk),
+        comment=comment,
         branch=payment.branch if payment.branch_id else None,
     )
 
