@@ -26,6 +26,7 @@ from zapys.accounts.models import Organization
 from zapys.clients.models import Client
 from zapys.core.audit import Actor, audit_record, audit_record_many
 from zapys.core.exceptions import Conflict, DomainError
+from zapys.core.iban import iban_grouped
 from zapys.core.money import Money, format_money
 from zapys.core.stored_text import StoredText
 from zapys.core.system_names import msgid_of
@@ -104,7 +105,10 @@ def requisites_of(organization: Organization, settings: InvoiceSettings) -> str:
     lines = [
         organization.legal_name,
         _("Tax ID: %(id)s") % {"id": organization.tax_id} if organization.tax_id else "",
-        _("IBAN: %(iban)s") % {"iban": organization.iban} if organization.iban else "",
+        # in groups of four, as banks print it (the record keeps it compact: core/iban.py)
+        _("IBAN: %(iban)s") % {"iban": iban_grouped(organization.iban)}
+        if organization.iban
+        else "",
         organization.bank_name,
         organization.address,
     ]
