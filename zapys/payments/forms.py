@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zapys.core.collation import ukrainian_sort_key
 from zapys.core.forms import StyledForm
@@ -35,7 +34,7 @@ class MoneyField(forms.Field):
 
 class PaymentAccountForm(StyledForm):
     provider = forms.ChoiceField(
-        label=pgettext_lazy("payment service", "Provider"), choices=PaymentAccount.Provider.choices
+        label=_("Payment service"), choices=PaymentAccount.Provider.choices
     )
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     public_key = forms.CharField(label=_("LiqPay public key"), required=False)
@@ -121,7 +120,7 @@ class PaymentFilterForm(StyledForm):
         label=_("Status"), required=False, choices=[("", _("Any")), *Payment.Status.choices]
     )
     provider = forms.ChoiceField(
-        label=pgettext_lazy("payment service", "Provider"),
+        label=_("Payment service"),
         required=False,
         choices=[("", _("Any")), *PaymentAccount.Provider.choices],
     )

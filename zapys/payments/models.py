@@ -79,12 +79,12 @@ class PaymentAccount(OrgOwned):
 
     public_id = models.CharField(max_length=32, unique=True, default=new_account_public_id)
     provider = models.CharField(
-        pgettext_lazy("payment service", "provider"), max_length=20, choices=Provider.choices
+        _("payment service"), max_length=20, choices=Provider.choices
     )
     name = models.CharField(_("name"), max_length=100)
     # Non-secret identifier at the provider (LiqPay public_key, WayForPay merchantAccount)
     # kept in clear for display; everything else lives in `credentials_encrypted`.
-    account_key = models.CharField(_("shop ID at the provider"), max_length=200, blank=True)
+    account_key = models.CharField(_("shop ID at the payment service"), max_length=200, blank=True)
     credentials_encrypted = models.TextField(editable=False)
     is_default = models.BooleanField(_("default account"), default=False)
     is_active = models.BooleanField(_("active"), default=True)

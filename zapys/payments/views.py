@@ -339,7 +339,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("payments:detail", pk=pk)
         if request.POST.get("action") == "check":
             outcome = services.payment_reconcile(payment=payment, actor=actor)
-            messages.info(request, _("Provider checked: %(outcome)s") % {"outcome": outcome})
+            messages.info(request, _("Status checked: %(outcome)s") % {"outcome": outcome})
             return redirect("payments:detail", pk=pk)
         if form.is_valid():
             try:

@@ -34,7 +34,7 @@ ACCOUNT_KEY_FIELD = {"liqpay": "public_key", "wayforpay": "merchant_account"}
 
 def _clean_credentials(provider: str, data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     if provider not in CREDENTIAL_FIELDS:
-        raise DomainError(_("Unknown payment provider."), field="provider")
+        raise DomainError(_("Unknown payment service."), field="provider")
     cleaned: dict[str, Any] = {}
     errors = []
     for name, required, _secret in CREDENTIAL_FIELDS[provider]:

@@ -129,7 +129,7 @@ def payment_refund(
             message=result.message[:300],
         )
         raise Conflict(
-            _("The payment provider refused the refund: %(reason)s")
+            _("The payment service refused the refund: %(reason)s")
             % {"reason": result.message or result.provider_status}
         )
     refunds.update(provider_status=result.provider_status[:40])

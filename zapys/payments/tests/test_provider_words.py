@@ -111,3 +111,27 @@ def test_the_test_account_page_names_it_once(staff_client, owner, org):
     liqpay = make_account(org, "liqpay", name="Каса на Подолі")
     en = staff_page(staff_client, owner, "en", "payments:account_edit", liqpay.pk)
     assert re.search(r'aria-current="page">Каса на Подолі <span[^>]*>· LiqPay</span></li>', en)
+
+
+@pytest.mark.parametrize(
+    ("language", "word"), [("uk", "Платіжний сервіс"), ("en", "Payment service")]
+)
+def test_the_payments_pages_say_payment_service(staff_client, owner, org, language, word):
+    """The list's column, the payment's page, the services' table and the forms say
+    "Payment service" as the Ukrainian says «Платіжний сервіс» (the English said
+    "Provider")."""
+    from tests.factories_payments import make_topup
+
+    account = make_account(org, "sandbox")
+    payment = make_topup(org, account=account)
+    pages = {
+        "list": staff_page(staff_client, owner, language, "payments:list"),
+        "detail": staff_page(staff_client, owner, language, "payments:detail", payment.pk),
+        "accounts": staff_page(staff_client, owner, language, "payments:accounts"),
+        "account": staff_page(staff_client, owner, language, "payments:account_edit", account.pk),
+    }
+    assert f"<th>{word}</th>" in pages["list"] and f"<th>{word}</th>" in pages["accounts"]
+    assert f">{word}</dt>" in pages["detail"]
+    for name, page in pages.items():
+        text = _visible(page)
+        assert not re.search(r"\b[Pp]rovider\b|Провайдер", text), name
