@@ -54,7 +54,7 @@ class EntryForm(StyledForm):
         label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False
     )
     account = forms.ModelChoiceField(
-        label=_("Account"), queryset=PaymentType._base_manager.none(), required=False
+        label=_("Balance"), queryset=PaymentType._base_manager.none(), required=False
     )
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
 
@@ -62,7 +62,7 @@ class EntryForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["payment_type"].queryset = payment_types  # type: ignore[attr-defined]
         self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
-        self.fields["account"].empty_label = _("Base account")  # type: ignore[attr-defined]
+        self.fields["account"].empty_label = _("Main balance")  # type: ignore[attr-defined]
         self.fields["payment_type"].empty_label = _("Not specified")  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

@@ -46,8 +46,8 @@ class Account(OrgOwned):
     separate account (so a school can see what a child owes for piano apart from dance)."""
 
     class Kind(models.TextChoices):
-        BASE = "base", _("Base account")
-        MEMBERSHIP = "membership", _("Membership account")
+        BASE = "base", _("Main balance")
+        MEMBERSHIP = "membership", _("Separate membership balance")
 
     client = models.ForeignKey(
         "clients.Client", on_delete=models.RESTRICT, related_name="ledger_accounts"
@@ -57,8 +57,8 @@ class Account(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("client account")
-        verbose_name_plural = _("client accounts")
+        verbose_name = _("client balance")
+        verbose_name_plural = _("client balances")
         ordering = ["client_id", "kind", "id"]
         constraints = [
             models.UniqueConstraint(

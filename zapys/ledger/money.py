@@ -425,7 +425,7 @@ def money_assign_to_client(
         .first()
     )
     if claimed is None:
-        raise Conflict(_("This money is already on a client's account."))
+        raise Conflict(_("This money is already on a client's balance."))
     write = LedgerWrite(organization=client.organization, actor=actor)
     entry = write.entry(
         client=client,

@@ -43,7 +43,7 @@ audit_actions(
         "ledger.entry_cancel": _("Payment or charge cancelled"),
         "ledger.operation_create": _("Cash operation recorded"),
         "ledger.receipt_create": _("Sales receipt recorded"),
-        "ledger.account_create": _("Client account opened"),
+        "ledger.account_create": _("Client balance opened"),
         "ledger.article_create": _("Finance category added"),
         "ledger.article_update": _("Finance category changed"),
         "ledger.cash_desk_create": _("Cash desk added"),

@@ -125,7 +125,7 @@ class LedgerWrite:
         if account is None:
             account = account_base_for(client=client)
         elif account.client_id != client.pk:
-            raise DomainError(_("This account belongs to another client."), field="account_id")
+            raise DomainError(_("This balance belongs to another client."), field="account_id")
         if payment_type is not None and branch is None:
             branch = payment_type.branch
         cause_type, cause_id = cause_fields(cause)

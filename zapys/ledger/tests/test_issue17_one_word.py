@@ -90,7 +90,10 @@ def test_the_entry_form_names_the_account_in_both_languages(staff_client, owner,
     assert not re.search(r">\s*Рахунок\s*<", uk)  # a bare «Рахунок» is an invoice
     assert "особов" not in uk.lower()
     en = staff_page(staff_client, owner, "en", "ledger:client_entry_new", client.pk)
-    assert "Account" in en and "Base account" in en and "рахунок" not in en
+    assert "Balance" in en and "Main balance" in en and "рахунок" not in en
+    # nowhere in what the page says (names and attributes aside: `name="account"`)
+    said = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", en, flags=re.S))
+    assert not re.search(r"\b[Aa]ccount\b", said), re.findall(r".{40}\b[Aa]ccount\b.{40}", said)
 
 
 def test_the_invoice_form_says_whose_account_gets_the_money(staff_client, owner, org, branch):
