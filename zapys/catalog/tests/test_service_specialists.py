@@ -93,29 +93,36 @@ def test_someone_of_another_organization_is_refused_and_nothing_changes(org, bra
 
 
 @pytest.mark.parametrize(
-    ("language", "performed", "anyone"),
-    [("uk", "Виконують: ", "Усі майстри"), ("en", "Performed by: ", "All specialists")],
+    ("language", "performed", "one", "anyone"),
+    [
+        ("uk", "Виконують: ", "Виконує: ", "Усі майстри"),
+        ("en", "Performed by: ", "Performed by: ", "All specialists"),
+    ],
 )
 def test_the_list_says_who_performs_each_service(
-    org, owner, branch, staff_client, language, performed, anyone
+    org, owner, branch, staff_client, language, performed, one, anyone
 ):
     _salon(org)
     maria = make_specialist(org, branch, first_name="Марія", last_name="Шевченко")
     iryna = make_specialist(org, branch, first_name="Ірина", last_name="Бондар")
     make_service(org, "Стрижка жіноча", branches=[branch], specialist_ids=[maria.pk, iryna.pk])
     make_service(org, "Укладка", branches=[branch], duration_minutes=90)
+    make_service(org, "Фарбування", branches=[branch], specialist_ids=[maria.pk])
     page = staff_page(staff_client, owner, language, "catalog:services")
     cells = [
         part.split(">", 1)[1].split("</div>", 1)[0]
         for part in page.split('data-testid="service-specialists"')[1:]
     ]
     # Ukrainian order: Ірина before Марія
-    assert cells == [f"{performed}Ірина Бондар, Марія Шевченко", anyone]
+    # one performer agrees in number: «Виконує: Марія Шевченко»
+    assert cells == [f"{performed}Ірина Бондар, Марія Шевченко", anyone, f"{one}Марія Шевченко"]
     durations = [
         part.split(">", 1)[1].split("</td>", 1)[0]
         for part in page.split('data-testid="service-duration"')[1:]
     ]
-    assert durations == (["1 год", "1 год 30 хв"] if language == "uk" else ["1 h", "1 h 30 min"])
+    assert durations == (
+        ["1 год", "1 год 30 хв", "1 год"] if language == "uk" else ["1 h", "1 h 30 min", "1 h"]
+    )
 
 
 def test_the_services_list_costs_the_same_queries_for_more_services(
