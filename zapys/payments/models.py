@@ -78,9 +78,7 @@ class PaymentAccount(OrgOwned):
         SANDBOX = "sandbox", _("Test payments")
 
     public_id = models.CharField(max_length=32, unique=True, default=new_account_public_id)
-    provider = models.CharField(
-        _("payment service"), max_length=20, choices=Provider.choices
-    )
+    provider = models.CharField(_("payment service"), max_length=20, choices=Provider.choices)
     name = models.CharField(_("name"), max_length=100)
     # Non-secret identifier at the provider (LiqPay public_key, WayForPay merchantAccount)
     # kept in clear for display; everything else lives in `credentials_encrypted`.

@@ -106,6 +106,8 @@ def test_a_failed_payment_reads_did_not_go_through_and_the_provider_is_a_place()
 
     with translation.override("uk"):
         assert str(Payment.Status.FAILED.label) == "Не вдалося"
-        assert translation.gettext("Check status at the payment service").endswith("у платіжному сервісі")
+        assert translation.gettext("Check status at the payment service").endswith(
+            "у платіжному сервісі"
+        )
     with translation.override("en"):
         assert str(Payment.Status.FAILED.label) == "Failed"
