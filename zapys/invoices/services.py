@@ -63,6 +63,13 @@ logger = logging.getLogger(__name__)
 
 PURPOSE = "invoice"
 ARTICLE = "invoices"
+
+#: What the ledger comments said before they dropped the payment's number: rows stored then
+#: keep these msgids and their numbers, so the catalogue keeps them and old rows still read.
+FORMER_TEXTS = (
+    gettext_noop("Invoice %(number)s, payment #%(id)s"),
+    gettext_noop("Refund of invoice %(number)s, payment #%(id)s"),
+)
 S = Invoice.Status
 #: Statuses in which the link takes money (a paid invoice too when it may be paid again).
 OPEN = (S.AWAITING, S.PARTIALLY_PAID)
@@ -842,11 +849,8 @@ def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:
         article=ARTICLE,
         actor=actor,
         cause=invoice,
-        comment=StoredText(
-            gettext_noop("Invoice %(number)s, payment #%(id)s"),
-            number=invoice.number,
-            id=payment.pk,
-        ),
+        # the invoice's number is a document's; a payment's number is nobody's business
+        comment=StoredText(gettext_noop("Payment of invoice %(number)s"), number=invoice.number),
         deposit_line=_deposit_line(invoice),
         branch=payment.branch if payment.branch_id else None,
         account=account,
@@ -943,11 +947,7 @@ def invoice_payment_refunded(*, payment: Payment, amount: int, actor: Actor) -> 
         amount=amount,
         actor=actor,
         cause=invoice,
-        comment=StoredText(
-            gettext_noop("Refund of invoice %(number)s, payment #%(id)s"),
-            number=invoice.number,
-            id=payment.pk,
-        ),
+        comment=StoredText(gettext_noop("Refund of invoice %(number)s"), number=invoice.number),
         branch=payment.branch if payment.branch_id else None,
         account=record.entry.account if record.entry is not None else None,
     )
