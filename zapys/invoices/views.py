@@ -23,6 +23,7 @@ from zapys.clients.selectors import client_or_404
 from zapys.core.audit import Actor
 from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_organization
 from zapys.core.i18n import public_language
 from zapys.core.tenancy import public_scope
@@ -581,13 +582,12 @@ def _preview_context(organization: Any, kind: str, source: Any, rule: Any = None
 
 
 @staff_required(*MANAGERS)
+@fragment_of(lambda request, **kwargs: reverse("invoices:rules"))
 def message_preview(request: HttpRequest, kind: str) -> HttpResponse:
     """A rule's or a reminder's message as typed so far (htmx: the edit page's preview
     redrawn while the text or the channel changes). Opened as a page: the rules page."""
     if kind not in previews.KINDS:
         raise Http404
-    if not getattr(request, "htmx", False):
-        return redirect("invoices:rules")
     rule = None
     if kind == "invoice" and request.GET.get("rule", "").isdigit():
         rule = selectors.rules_list().filter(pk=int(request.GET["rule"])).first()

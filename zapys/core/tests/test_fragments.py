@@ -67,6 +67,7 @@ def ids(org, branch, owner):
         "pk": Broadcast.objects.create(organization=org, text="x", send_at=timezone.now()).pk,
         "sale_id": make_sale(org, make_shop(org)).pk,
         "channel": "telegram",
+        "kind": "invoice",
     }
 
 
