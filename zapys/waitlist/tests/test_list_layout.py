@@ -263,7 +263,10 @@ def test_the_offer_page_says_the_deadlines_day(
         )
     )
     for language, words in (
-        ("uk", 'Запишемо вас, якщо ви підтвердите <span class="text-nowrap">завтра до 00:05</span>.'),
+        (
+            "uk",
+            'Запишемо вас, якщо ви підтвердите <span class="text-nowrap">завтра до 00:05</span>.',
+        ),
         ("en", 'It is yours if you confirm <span class="text-nowrap">tomorrow by 00:05</span>.'),
     ):
         client.cookies["django_language"] = language  # the page's language switch
