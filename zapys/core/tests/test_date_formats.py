@@ -21,6 +21,8 @@ from django.conf import settings
 from django.template import Context, Template
 from django.utils import formats, translation
 
+from tests.months import MONTHS
+
 ROOT = Path(settings.BASE_DIR) / "zapys"
 
 _TEMPLATE_FORMAT = re.compile(r"""\|(date|date_inline):(["'])(.*?)\2""")
@@ -36,20 +38,7 @@ NAMED = (
     "SHORT_DATETIME_FORMAT",
 )
 
-GENITIVE = [
-    "січня",
-    "лютого",
-    "березня",
-    "квітня",
-    "травня",
-    "червня",
-    "липня",
-    "серпня",
-    "вересня",
-    "жовтня",
-    "листопада",
-    "грудня",
-]
+GENITIVE = MONTHS["uk"]
 NOMINATIVE = [
     "січень",
     "лютий",
@@ -89,20 +78,7 @@ WEEKDAYS_UK = [
     "неділя",
 ]
 SHORT_WEEKDAYS_UK = ["пн", "вт", "ср", "чт", "пт", "сб", "нд"]
-MONTHS_EN = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+MONTHS_EN = [m.lower() for m in MONTHS["en"]]
 SHORT_MONTHS_EN = [m[:3] for m in MONTHS_EN]
 # A day of every month, covering every weekday, some days with one digit; 09:05 shows padding.
 SAMPLES = [datetime(2026, month, 1, 9, 5) + timedelta(days=month * 2) for month in range(1, 13)]

@@ -8,36 +8,10 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from tests.months import MONTHS
 from zapys.schedule.models import Visit
 
-UK_MONTHS = (
-    "січня",
-    "лютого",
-    "березня",
-    "квітня",
-    "травня",
-    "червня",
-    "липня",
-    "серпня",
-    "вересня",
-    "жовтня",
-    "листопада",
-    "грудня",
-)
-EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+UK_MONTHS, EN_MONTHS = MONTHS["uk"], MONTHS["en"]
 
 
 def visit_words(visit: Visit, language: str, what: str | None = None) -> str:

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from tests.months import MONTHS
 from zapys.core.audit import Actor
 from zapys.schedule import services as schedule
 from zapys.waitlist import services
@@ -150,40 +151,6 @@ def test_the_offered_status_stays_on_one_line(
             f'<span class="badge text-bg-light text-nowrap" data-testid="entry-status">{word}'
             in page
         ), language
-
-
-#: Month names as a person writes them after a day number (the test's own words, not the
-#: formats the page uses), to say the deadline's date the way the page must.
-MONTHS = {
-    "uk": [
-        "січня",
-        "лютого",
-        "березня",
-        "квітня",
-        "травня",
-        "червня",
-        "липня",
-        "серпня",
-        "вересня",
-        "жовтня",
-        "листопада",
-        "грудня",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 
 
 def _pay_by(staff_client, language: str) -> str:
