@@ -78,6 +78,37 @@ def run_after_online_visit_created(visit_id: int) -> None:
                 logger.exception("after_online_visit_created handler %r failed", handler)
 
 
+# --- after any appointment is created (staff, the API, online, the waiting list) -----------
+
+_after_visit_created: list[OnlineVisitHandler] = []
+
+
+def register_after_visit_created(handler: OnlineVisitHandler) -> OnlineVisitHandler:
+    """Register `handler(visit)`, called like the online one (after the commit, in the
+    visit's organization scope, a failure logged) for every `visit_create`; the handler reads
+    `visit.source`. Registering twice is a no-op."""
+    if handler not in _after_visit_created:
+        _after_visit_created.append(handler)
+    return handler
+
+
+def run_after_visit_created(visit_id: int) -> None:
+    """Called by `visit_create` on commit."""
+    _discover()
+    if not _after_visit_created:
+        return
+    with unscoped():
+        visit = Visit.objects.select_related("organization").filter(pk=visit_id).first()
+    if visit is None:
+        return
+    with org_scope(visit.organization):
+        for handler in list(_after_visit_created):
+            try:
+                handler(visit)
+            except Exception:
+                logger.exception("after_visit_created handler %r failed", handler)
+
+
 # --- booking shown on a visit (GET /api/v1/visits/{id} → "booking") ----------------------
 
 

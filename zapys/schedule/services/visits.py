@@ -167,6 +167,8 @@ def visit_create(
             "source": source,
         },
     )
+    visit_id = visit.pk
+    transaction.on_commit(lambda: hooks.run_after_visit_created(visit_id))
     return _annotate_warnings(visit, now)
 
 
