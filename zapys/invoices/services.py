@@ -54,7 +54,7 @@ from zapys.messaging.events import CHANNELS, CUSTOM_MESSAGE
 from zapys.messaging.models import Message
 from zapys.messaging.rendering import greeting_for, render_template
 from zapys.messaging.services import check_placeholders, message_send
-from zapys.payments.locks import balance_owner_lock, payment_lock, payment_still_locked
+from zapys.payments.locks import locked_with_payment
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import notify_staff, payment_create, payment_expire
 from zapys.payments.services.opens import payment_opened_record
@@ -535,7 +535,10 @@ def invoice_archive(*, invoice: Invoice, actor: Actor, now: datetime | None = No
     else why not: "already_archived" or "paid" — and nothing changed then."""
     now = now or timezone.now()
     scoped = Invoice.objects.for_org(invoice.organization)
-    locked = scoped.select_for_update(of=("self",)).select_related("payment").get(pk=invoice.pk)
+    # The open link's payment before the invoice (payments/locks.py): its callback locks them
+    # in that order, and the link is closed below — the other way round, the two waited for
+    # each other.
+    locked = locked_with_payment(Invoice, invoice, related=("payment",))
     if locked.status == S.ARCHIVED:
         return ALREADY_ARCHIVED
     if locked.status == S.PAID:
@@ -981,23 +984,9 @@ def invoice_balance_locks(invoice: Invoice) -> Invoice:
     base balance pays), the invoice's open payment (its provider callback locks the payment
     first, then the invoice: taken the other way round, the two waited for each other), then
     the invoice's row, returned as it is under the lock."""
-    organization = invoice.organization
-    balance_owner_lock(organization, invoice.client_id)
-    payment_id = (
-        Invoice.objects.for_org(organization)
-        .filter(pk=invoice.pk)
-        .values_list("payment_id", flat=True)
-        .first()
+    return locked_with_payment(
+        Invoice, invoice, related=("client", "payment", "account"), balance_owner=True
     )
-    locked_payment = payment_lock(organization, payment_id)
-    locked = (
-        Invoice.objects.for_org(organization)
-        .select_for_update(of=("self",))
-        .select_related("client", "payment", "account")
-        .get(pk=invoice.pk)
-    )
-    payment_still_locked(locked_payment, locked.payment_id)
-    return locked
 
 
 @transaction.atomic

@@ -37,7 +37,8 @@ docs/architecture.md ("Lock order of the money paths") lists each path.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import OperationalError
 from django.utils.translation import gettext as _
@@ -48,6 +49,9 @@ from zapys.payments.models import Payment
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Organization
+    from zapys.core.tenancy import OrgOwned
+
+Paid = TypeVar("Paid", bound="OrgOwned")
 
 
 def balance_owner_lock(organization: Organization, client_id: int) -> None:
@@ -117,3 +121,31 @@ def payment_still_locked(locked_id: int | None, current_id: int | None) -> None:
     none); else `PaymentChanged` (locking the new one now would be out of order)."""
     if current_id is not None and current_id != locked_id:
         raise PaymentChanged()
+
+
+def locked_with_payment(
+    model: type[Paid], obj: Paid, *, related: Iterable[str] = (), balance_owner: bool = False
+) -> Paid:
+    """The locks of a path that moves an object a provider payment pays for (a booking, an
+    invoice), in the order above, inside the caller's transaction; returns the object's row
+    as it is under its lock (with `related` loaded and the caller's organization).
+
+    With `balance_owner` (paying it from the balance) the object's client row first (lock 1).
+    Then the payment the object names *now* — read unlocked, since a new attempt after a
+    declined card may have replaced the caller's — locked (lock 2), then the object's row
+    (lock 3), and under it the check that it still names the payment locked
+    (`PaymentChanged` otherwise). The visit, when the path needs it, comes after."""
+    organization = obj.organization
+    if balance_owner:
+        balance_owner_lock(organization, obj.client_id)  # type: ignore[attr-defined]
+    scoped = model.objects.for_org(organization)  # type: ignore[attr-defined]
+    payment_id = scoped.filter(pk=obj.pk).values_list("payment_id", flat=True).first()
+    locked_payment = payment_lock(organization, payment_id)
+    locked: Paid = (
+        scoped.select_for_update(of=("self",))  # the payment is an outer join
+        .select_related(*related)
+        .get(pk=obj.pk)
+    )
+    payment_still_locked(locked_payment, locked.payment_id)  # type: ignore[attr-defined]
+    locked.organization = organization
+    return locked

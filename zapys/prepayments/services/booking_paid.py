@@ -22,7 +22,7 @@ from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.ledger.money import money_received_record
 from zapys.ledger.selectors import client_balance
-from zapys.payments.locks import balance_owner_lock, payment_lock, payment_still_locked
+from zapys.payments.locks import locked_with_payment
 from zapys.payments.services import payment_expire
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, BranchFinance
@@ -192,26 +192,9 @@ def booking_balance_locks(booking: Booking) -> Booking:
     the booking: taking them the other way round, the two waited for each other), then the
     booking's row, returned as it is under the lock. The visit is locked after it
     (`_after_paid`), as the callback does."""
-    organization = booking.organization
-    balance_owner_lock(organization, booking.client_id)
-    # the payment as the booking names it now (a new attempt may have replaced the
-    # caller's): read unlocked, locked, then checked under the booking's lock
-    payment_id = (
-        Booking.objects.for_org(organization)
-        .filter(pk=booking.pk)
-        .values_list("payment_id", flat=True)
-        .first()
+    return locked_with_payment(
+        Booking, booking, related=("client", *VISIT_NAMED_BY, "payment"), balance_owner=True
     )
-    locked_payment = payment_lock(organization, payment_id)
-    locked = (
-        Booking.objects.for_org(organization)
-        .select_for_update(of=("self",))
-        .select_related("client", *VISIT_NAMED_BY, "payment")
-        .get(pk=booking.pk)
-    )
-    payment_still_locked(locked_payment, locked.payment_id)
-    locked.organization = organization
-    return locked
 
 
 @transaction.atomic
