@@ -19,7 +19,12 @@ from zapys.payments import sql
 from zapys.payments.gateway import callback_url, provider_for
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.providers import CheckoutForm, CheckoutRequest
-from zapys.payments.purposes import purpose_label, purposes_discover, return_url_for
+from zapys.payments.purposes import (
+    payment_description,
+    purpose_label,
+    purposes_discover,
+    return_url_for,
+)
 
 
 def account_list(*, active_only: bool = False) -> QuerySet[PaymentAccount]:
@@ -137,6 +142,13 @@ def payment_clients_fill(payments: Sequence[Payment]) -> None:
         found = purpose.clients(group)
         for payment in group:
             payment.client_shown = found.get(payment.pk)  # type: ignore[attr-defined]
+
+
+def payment_title(payment: Payment) -> str:
+    """What was paid, in the reader's language («Передоплата: Стрижка жіноча», «Абонемент
+    «4 візити на місяць»», "Balance top-up"): the payment page's name, not its number. The
+    purpose's own words (`Purpose.describe`), else the stored description, else its label."""
+    return payment_description(payment) or purpose_label(payment.purpose)
 
 
 def payment_purpose_label(payment: Payment) -> str:

@@ -29,6 +29,7 @@ from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import request_actor, request_organization
 from zapys.core.i18n import public_language
+from zapys.core.templatetags.zapys import money as money_shown
 from zapys.core.tenancy import org_scope, public_scope
 from zapys.core.views import staff_required
 from zapys.payments import selectors, services
@@ -353,6 +354,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("payments:detail", pk=pk)
     events = PaymentEvent.objects.filter(payment=payment).order_by("-received_at")[:50]
     selectors.payment_clients_fill([payment])
+    description = selectors.payment_title(payment)
     return render(
         request,
         "payments/detail.html",
@@ -362,5 +364,9 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "refunds": payment.refunds.all(),
             "purpose_label": selectors.payment_purpose_label(payment),
+            "description": description,
+            # «Передоплата: Стрижка жіноча — 200,00 грн»: what was paid and how much.
+            "title": _("%(what)s — %(amount)s")
+            % {"what": description, "amount": money_shown(payment.amount, payment.currency)},
         },
     )
