@@ -7,20 +7,17 @@ the booking; paying from the balance the client, the booking, then the payment (
 link). Each could hold one and wait for the other, and PostgreSQL broke the cycle by failing
 one of them. Now both take `payments/locks.py`'s order — client, payment, booking, visit —
 so one waits for the other. Each test makes one side hold its locks until the other is
-seen waiting for a lock (`pg_locks`), so the interleaving that deadlocked before is the one
-tested, every run."""
+seen waiting for a lock (`pg_locks`: tests/pg_locks.py), so the interleaving that
+deadlocked before is the one tested, every run."""
 
 from __future__ import annotations
 
 import threading
-import time
-import traceback
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone, translation
 
 from tests.factories import SYSTEM, make_branch, make_org
@@ -31,6 +28,7 @@ from tests.factories_prepayments import (
     make_client,
     make_visit,
 )
+from tests.pg_locks import at_once, hold_until_the_other_waits
 from zapys.core.audit import Actor
 from zapys.core.exceptions import Conflict
 from zapys.core.tenancy import org_scope
@@ -47,48 +45,6 @@ from zapys.prepayments.services import booking_paid
 pytestmark = pytest.mark.postgres_only
 
 AMOUNT = 20_000
-
-
-def _someone_waits_for_a_lock() -> bool:
-    """Another backend of this test database waits for a lock (polled from the caller's
-    connection; `pg_locks` is live, the activity view is cleared of its snapshot first)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-            " WHERE NOT l.granted AND a.datname = current_database()"
-            " AND l.pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def _hold_until_the_other_waits(seen: list[bool]) -> None:
-    for _ in range(600):  # at most ~30 s: a run that never meets the other fails below
-        if _someone_waits_for_a_lock():
-            seen.append(True)
-            return
-        time.sleep(0.05)
-
-
-def _at_once(**paths: Callable[[], str]) -> dict[str, str]:
-    barrier = threading.Barrier(len(paths))
-    outcomes: dict[str, str] = {}
-
-    def run(name: str, path: Callable[[], str]) -> None:
-        try:
-            barrier.wait()
-            outcomes[name] = path()
-        except Exception:  # shown in the assertion, not lost in the thread
-            outcomes[name] = traceback.format_exc()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=item) for item in paths.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.fixture
@@ -173,7 +129,7 @@ def test_the_callback_first_the_balance_reads_it_paid(race, monkeypatch):
 
     def succeeded_after_the_other_waits(**kwargs: Any) -> str:
         holding.set()  # the payment is locked by now
-        _hold_until_the_other_waits(seen)
+        hold_until_the_other_waits(seen)
         return original(**kwargs)
 
     def balance_once_the_callback_holds() -> str:
@@ -181,7 +137,7 @@ def test_the_callback_first_the_balance_reads_it_paid(race, monkeypatch):
         return _from_balance(race)
 
     monkeypatch.setattr(purposes, "booking_payment_succeeded", succeeded_after_the_other_waits)
-    outcomes = _at_once(callback=lambda: _callback(race), balance=balance_once_the_callback_holds)
+    outcomes = at_once(callback=lambda: _callback(race), balance=balance_once_the_callback_holds)
     assert outcomes["callback"] == PaymentEvent.Outcome.APPLIED, outcomes
     assert outcomes["balance"] == "409: This booking is already paid.", outcomes
     assert seen == [True], "the balance path never waited for the callback's lock"
@@ -206,7 +162,7 @@ def test_the_balance_first_the_callback_keeps_the_card_money(race, monkeypatch):
 
     def balance_after_the_other_waits(client: Any) -> int:
         holding.set()  # client, payment and booking are locked by now
-        _hold_until_the_other_waits(seen)
+        hold_until_the_other_waits(seen)
         return original(client)
 
     def callback_once_the_balance_holds() -> str:
@@ -214,7 +170,7 @@ def test_the_balance_first_the_callback_keeps_the_card_money(race, monkeypatch):
         return _callback(race)
 
     monkeypatch.setattr(booking_paid, "client_balance", balance_after_the_other_waits)
-    outcomes = _at_once(
+    outcomes = at_once(
         balance=lambda: _from_balance(race), callback=callback_once_the_balance_holds
     )
     assert outcomes["balance"] == "paid", outcomes
