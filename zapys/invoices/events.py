@@ -1,5 +1,5 @@
 """Messages about invoices (I2, I5, X6 dunning), declared for the template editor with
-exactly the seed's tags (I6): `{bill.*}` for the invoice the message is about and
+the seed's tags (I6) and the due date: `{bill.*}` for the invoice the message is about and
 `{customer.*}` for the client and all their open invoices."""
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ TAGS = [
     ("bill.type", _("Invoice type (what it is for)")),
     ("bill.begin_date", _("Period start")),
     ("bill.end_date", _("Period end")),
+    # not the seed's: the one due date the page says «Сплатити до» and reminders count from
+    ("bill.due_date", _("Due date")),
     ("bill.amount_url", _("Amount and link")),
     ("bill.amount_subjects_url", _("Amount, services and link")),
     ("customer.first_name", _("Client's first name")),
@@ -35,7 +37,10 @@ EVENTS = {
     ),
     REMINDER: (
         _("Invoice: payment reminder"),
-        _("{customer.first_name}, a reminder: invoice {bill.amount} awaits payment: {bill.url}"),
+        _(
+            "{customer.first_name}, a reminder: invoice {bill.amount} (due {bill.due_date}) "
+            "awaits payment: {bill.url}"
+        ),
     ),
     PAID: (
         _("Invoice: payment received"),

@@ -23,6 +23,7 @@ year's whatever the prefix, so a changed prefix cannot repeat a number.
 from __future__ import annotations
 
 import functools
+from datetime import date
 from typing import Any
 
 from django.db import models
@@ -314,6 +315,20 @@ class Invoice(OrgOwned):
         return max(self.amount - self.paid_amount, 0)
 
     @property
+    def due_on(self) -> date:
+        """The invoice's one due date: what its pages say as «Сплатити до» and what the
+        reminders count from (`rules.dunning_run`). The start of the period paid for (a
+        salon asks for December's classes by 1 December), never before the invoice can be
+        paid (one issued on 5 December for December is due that day) nor after its link
+        closes; an invoice for no period is due when its link closes, or, with no end to
+        its link, the day it became payable. `pay_until` stays what it is: the last day the
+        link takes money."""
+        due = max(self.period_start or self.pay_until or self.pay_from, self.pay_from)
+        if self.pay_until is not None:
+            due = min(due, self.pay_until)
+        return due
+
+    @property
     def balance_label(self) -> str:
         """Where the money goes, as the invoice's pages say it."""
         return balance_label(self.account)
@@ -369,11 +384,14 @@ class InvoicePayment(OrgOwned):
 
 
 class DunningSent(OrgOwned):
-    """A dunning level's reminder went out for an invoice: never twice."""
+    """A dunning level's reminder was dealt with for an invoice: sent, or skipped (`skipped`)
+    because a later reminder's day had come too (the job sends only the latest one due: a
+    client never gets "in 2 days" and "3 days late" in one minute). Never twice either way."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="+")
     level = models.ForeignKey("DunningLevel", on_delete=models.CASCADE, related_name="+")
     sent_at = models.DateTimeField(auto_now_add=True)
+    skipped = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -897,9 +897,31 @@ def dunning_level_delete(*, level: DunningLevel, actor: Actor) -> None:
 
 
 def due_date(invoice: Invoice) -> date:
-    """When the money is due: the start of the period paid for, else the end of the window,
-    else the day it was issued."""
-    return invoice.period_start or invoice.pay_until or invoice.pay_from
+    """When the money is due: the invoice's one due date (`Invoice.due_on`), the date its
+    pages say «Сплатити до»."""
+    return invoice.due_on
+
+
+def reminders_due(
+    invoice: Invoice, levels: list[DunningLevel], dealt: set[int], today: date
+) -> tuple[DunningLevel | None, list[DunningLevel]]:
+    """Which reminder goes now and which are skipped for good. Of the levels whose day has
+    come and that were neither sent nor skipped, only the latest goes: an invoice issued
+    late, or a job that did not run for days, must not send "in 2 days" and "3 days late"
+    in one minute. A "before the due date" reminder whose due date has come is not sent
+    at all (it would say the day is still ahead)."""
+    due = due_date(invoice)
+    come = [
+        level
+        for level in levels
+        if level.pk not in dealt and due + timedelta(days=level.days_from_due) <= today
+    ]
+    if not come:
+        return None, []
+    latest = max(come, key=lambda level: level.days_from_due)
+    if latest.days_from_due < 0 and today >= due:
+        return None, come
+    return latest, [level for level in come if level is not latest]
 
 
 def _still_to_remind(invoice: Invoice, today: date) -> Invoice | None:
@@ -919,54 +941,100 @@ def _still_to_remind(invoice: Invoice, today: date) -> Invoice | None:
 
 
 def dunning_run(now: datetime) -> int:
-    """Send every due reminder once (the job): open invoices whose level day has come, while
-    the link still takes money; paid ones are never reminded."""
+    """Send the due reminders (the job): for each open invoice whose link still takes money,
+    the latest reminder whose day has come, once (`reminders_due`; the earlier ones it
+    overtook are recorded as skipped and never go); paid ones are never reminded."""
     sent = 0
     with unscoped():
-        levels = list(DunningLevel.objects.filter(is_active=True).select_related("organization"))
-    for level in levels:
-        organization = level.organization
-        today = local_today(organization, now)
-        with unscoped():
-            candidates = list(
-                Invoice.objects.for_org(organization)
-                .filter(status__in=OPEN)
-                .filter(Q(pay_until__isnull=True) | Q(pay_until__gte=today))
-                .exclude(pk__in=DunningSent.objects.filter(level=level).values("invoice_id"))
-                .select_related("organization", "client", "payer")
-                .order_by("id")[:1000]
-            )
-        from zapys.core.tenancy import org_scope
-
-        with org_scope(organization):
-            for invoice in candidates:
-                if due_date(invoice) + timedelta(days=level.days_from_due) > today:
-                    continue
-                try:
-                    with transaction.atomic():
-                        # The list above was read before this send: a payment or an archive
-                        # may have come since. Decide from the row as it is now, locked.
-                        current = _still_to_remind(invoice, today)
-                        if current is None:
-                            continue
-                        DunningSent.objects.create(
-                            organization=organization, invoice=current, level=level
-                        )
-                        invoice_send(
-                            invoice=current,
-                            actor=Actor.scheduler("invoices.dunning"),
-                            channel=level.channel or None,
-                            text=level.template or None,
-                            event=events.REMINDER,
-                            idempotency_key=f"invoice:{invoice.pk}:dunning:{level.pk}",
-                            check_text=False,  # checked when saved (`dunning_level_*`)
-                        )
-                        sent += 1
-                except IntegrityError:
-                    continue  # another runner sent it
-                except DomainError as exc:
-                    logger.info("invoices: reminder for %s not sent: %s", invoice.pk, exc.detail)
-                    DunningSent.objects.get_or_create(
-                        organization=organization, invoice=invoice, level=level
-                    )
+        active = list(
+            DunningLevel.objects.filter(is_active=True)
+            .select_related("organization")
+            .order_by("organization_id", "days_from_due")
+        )
+    by_org: dict[int, list[DunningLevel]] = {}
+    for level in active:
+        by_org.setdefault(level.organization_id, []).append(level)
+    for levels in by_org.values():
+        sent += _dunning_run_org(levels, now)
     return sent
+
+
+def _dunning_run_org(levels: list[DunningLevel], now: datetime) -> int:
+    from zapys.core.tenancy import org_scope
+
+    organization = levels[0].organization
+    today = local_today(organization, now)
+    sent = 0
+    after = 0
+    while True:
+        with unscoped():
+            batch = list(
+                Invoice.objects.for_org(organization)
+                .filter(status__in=OPEN, pk__gt=after)
+                .filter(Q(pay_until__isnull=True) | Q(pay_until__gte=today))
+                .select_related("organization", "client", "payer")
+                .order_by("id")[:500]
+            )
+            if not batch:
+                return sent
+            after = batch[-1].pk
+            dealt: dict[int, set[int]] = {}
+            for invoice_id, level_id in DunningSent.objects.filter(
+                invoice_id__in=[invoice.pk for invoice in batch]
+            ).values_list("invoice_id", "level_id"):
+                dealt.setdefault(invoice_id, set()).add(level_id)
+        with org_scope(organization):
+            for invoice in batch:
+                level, skipped = reminders_due(invoice, levels, dealt.get(invoice.pk, set()), today)
+                if level is None and not skipped:
+                    continue
+                sent += _remind(invoice, level, skipped, today)
+
+
+def _remind(
+    invoice: Invoice, level: DunningLevel | None, skipped: list[DunningLevel], today: date
+) -> int:
+    """Record the skipped levels and send `level`'s reminder, in one transaction; 1 if sent."""
+    organization = invoice.organization
+    try:
+        with transaction.atomic():
+            # The list was read before this send: a payment or an archive may have come
+            # since. Decide from the row as it is now, locked.
+            current = _still_to_remind(invoice, today)
+            if current is None:
+                return 0
+            DunningSent.objects.bulk_create(
+                [
+                    DunningSent(
+                        organization=organization, invoice=current, level=each, skipped=True
+                    )
+                    for each in skipped
+                ]
+            )
+            if level is None:
+                return 0
+            DunningSent.objects.create(organization=organization, invoice=current, level=level)
+            invoice_send(
+                invoice=current,
+                actor=Actor.scheduler("invoices.dunning"),
+                channel=level.channel or None,
+                text=level.template or None,
+                event=events.REMINDER,
+                idempotency_key=f"invoice:{invoice.pk}:dunning:{level.pk}",
+                check_text=False,  # checked when saved (`dunning_level_*`)
+            )
+            return 1
+    except IntegrityError:
+        return 0  # another runner dealt with it
+    except DomainError as exc:
+        assert level is not None
+        logger.info("invoices: reminder for %s not sent: %s", invoice.pk, exc.detail)
+        with transaction.atomic():
+            for each in [*skipped, level]:
+                DunningSent.objects.get_or_create(
+                    organization=organization,
+                    invoice=invoice,
+                    level=each,
+                    defaults={"skipped": each is not level},
+                )
+        return 0

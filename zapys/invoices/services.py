@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 from zapys.accounts.models import Organization
 from zapys.clients.models import Client
 from zapys.core.audit import Actor, audit_record, audit_record_many
+from zapys.core.dates import day_in_words
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.iban import iban_grouped
 from zapys.core.money import Money, format_money
@@ -1081,6 +1082,12 @@ def _date_text(day: date | None) -> str:
     return f"{day:%d.%m.%Y}" if day else ""
 
 
+def _due_text(invoice: Invoice, language: str) -> str:
+    """The due date as the invoice's page says it: «1 грудня» / "1 December"."""
+    with translation.override(language):
+        return day_in_words(invoice.due_on, today=invoice.pay_from)
+
+
 def _amount_url(invoice: Invoice, language: str) -> str:
     return (
         f"{format_money(invoice.due or invoice.amount, invoice.currency, language)} — {invoice.url}"
@@ -1113,6 +1120,7 @@ def message_variables(
         "bill.type": bill_type(invoice),
         "bill.begin_date": _date_text(invoice.period_start),
         "bill.end_date": _date_text(invoice.period_end),
+        "bill.due_date": _due_text(invoice, language),
         "bill.amount_url": _amount_url(invoice, language),
         "bill.amount_subjects_url": _amount_subjects_url(invoice, language),
         # the vocative in Ukrainian («Оксано»); a company is greeted neutrally («Вітаємо!»)

@@ -77,13 +77,18 @@ def test_a_due_date_reads_the_same_everywhere(client, staff_client, owner, org, 
         pay_until=today + timedelta(days=10),
     )
     detail = staff_page(staff_client, owner, language, "invoices:detail", invoice.pk)
-    shown = detail.split('data-testid="invoice-pay-until">')[1].split("<")[0]
-    assert f">{due}</dt>" in detail and str(invoice.pay_until.year) in shown
+    # due the day the period starts (today); the link works 10 days more
+    assert invoice.due_on == today
+    shown = detail.split('data-testid="invoice-due-on">')[1].split("<")[0]
+    assert f">{due}</dt>" in detail and shown.startswith(f"{today.day} ")
+    until = detail.split('data-testid="invoice-pay-until">')[1].split("<")[0]
+    assert until.startswith(f"{invoice.pay_until.day} ")
     listing = staff_page(staff_client, owner, language, "invoices:list")
     assert f"<th>{due}</th>" in listing
     client.cookies["django_language"] = language
     page = client.get(f"/i/{invoice.token}/?lang={language}").content.decode()
     assert f">{due}</dt>" in page
-    assert page.split('data-testid="page-pay-until">')[1].split("<")[0] == shown
+    assert page.split('data-testid="page-due-on">')[1].split("<")[0] == shown
+    assert page.split('data-testid="page-pay-until">')[1].split("<")[0] == until
     period = page.split('data-testid="page-period">')[1].split("</dd>")[0]
     assert period.count('<span class="text-nowrap">') == 2

@@ -30,24 +30,28 @@ def _invoice(org, amount: int, **kwargs) -> Invoice:
 
 @pytest.mark.parametrize(
     ("language", "due", "none"),
-    [("en", "Due", "no due date"), ("uk", "Сплатити до", "без терміну")],
+    [("en", "Due", "no end date"), ("uk", "Сплатити до", "без обмеження")],
 )
-def test_an_open_ended_due_date_reads_the_same_on_the_page_and_in_the_list(
+def test_an_open_ended_invoice_is_due_the_day_it_is_payable_and_its_link_has_no_end(
     staff_client, owner, org, language, due, none
 ):
-    # The old assertion wanted "from <date>" here: "з 4 грудня 2026" under "Payment window"
-    # read as a due date while the list said "not set" for the same invoice.
+    # One due date (Invoice.due_on): an invoice for no period with no end to its link is
+    # due the day it can be paid; the link's own end reads apart from it.
     invoice = _invoice(org, 40_000)
-    assert invoice.pay_until is None
+    assert invoice.pay_until is None and invoice.due_on == invoice.pay_from
+    day = f"{invoice.due_on.day} "
     html = staff_page(staff_client, owner, language, "invoices:detail", invoice.pk)
     row = html.split("invoice-paid")[1].split("</dl>")[0]
     assert f">{due}</dt>" in row
+    assert row.split('data-testid="invoice-due-on">')[1].startswith(day)
     assert row.split('data-testid="invoice-pay-until">')[1].startswith(none + "<")
     assert "invoice-pay-from" not in row  # payable from the day of issue: not repeated
     assert "not set" not in row and "не задано" not in row and ">з " not in row
     listing = staff_page(staff_client, owner, language, "invoices:list")
     assert f"<th>{due}</th>" in listing
-    assert listing.split('data-testid="invoice-pay-until">')[1].startswith(none + "<")
+    shown = invoice.due_on.strftime("%d.%m.%Y") if language == "uk" else None
+    cell = listing.split('data-testid="invoice-due-on">')[1].split("<")[0]
+    assert shown is None or cell == shown
 
 
 def test_not_paid_leaves_archived_out_and_nothing_paid_reads_zero(staff_client, owner, org):
