@@ -14,7 +14,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import organization_zone
 from zapys.ledger.models import Account
 from zapys.memberships.models import ClientMembership
@@ -25,7 +27,9 @@ from zapys.schedule.models import Attendance
 class Forecast:
     amount: int
     lines: list[dict[str, Any]] = field(default_factory=list)
-    title: str = ""
+    #: "Lessons 01.12–31.12.2026", in each reader's language (a StoredText: an invoice
+    #: issued by a Ukrainian organization read "Заняття …" on the English page).
+    title: str | StoredText = ""
     subjects: str = ""
 
 
@@ -160,7 +164,10 @@ def forecast_compute(
     return Forecast(
         amount=amount,
         lines=lines,
-        title=_("Lessons %(start)s–%(end)s")
-        % {"start": f"{start:%d.%m}", "end": f"{end:%d.%m.%Y}"},
+        title=StoredText(
+            gettext_noop("Lessons %(start)s–%(end)s"),
+            start=f"{start:%d.%m}",
+            end=f"{end:%d.%m.%Y}",
+        ),
         subjects=titles,
     )

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
 from zapys.core.money import format_money
+from zapys.core.stored_text import StoredText, render_stored
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
@@ -259,6 +260,9 @@ class Invoice(OrgOwned):
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     #: What it is for, as the messages' {bill.type} and {bill.amount_subjects_url} say it.
     title = models.CharField(_("for"), max_length=300, blank=True)
+    #: The title the system wrote (a forecast's "Lessons 01.12–31.12.2026"), kept to be read
+    #: in each reader's language (`core.stored_text`); None: a title typed or given as text.
+    title_text = models.JSONField(null=True, blank=True, editable=False)
     subjects = models.CharField(_("subjects"), max_length=300, blank=True)
     rule = models.ForeignKey(
         InvoiceRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
@@ -313,6 +317,18 @@ class Invoice(OrgOwned):
     def due(self) -> int:
         """What is left to pay (0 once paid in full)."""
         return max(self.amount - self.paid_amount, 0)
+
+    @property
+    def title_shown(self) -> str:
+        """What it is for, in the reader's language (`title` as stored for a typed one)."""
+        return render_stored(self.title_text, fallback=self.title)
+
+    @property
+    def title_param(self) -> str | StoredText:
+        """The title as a parameter of another stored text (a ledger comment)."""
+        if self.title_text and self.title_text.get("msgid"):
+            return StoredText(self.title_text["msgid"], **(self.title_text.get("params") or {}))
+        return self.title
 
     @property
     def due_on(self) -> date:

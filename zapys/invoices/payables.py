@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 def invoice_title(invoice: Invoice) -> str:
     """ "Invoice INV-2026-00012: December", in the active language."""
-    what = invoice.title or invoice.comment
+    what = invoice.title_shown or invoice.comment
     if what:
         return _("Invoice %(number)s: %(what)s") % {"number": invoice.number, "what": what}
     return _("Invoice %(number)s") % {"number": invoice.number}

@@ -35,7 +35,6 @@ from zapys.core.models import CalendarSchedule
 from zapys.core.money import format_money
 from zapys.core.recurrence import Frequency, Recurrence
 from zapys.core.tenancy import organization_zone, unscoped
-from zapys.core.text import clean_line
 from zapys.core.vocabulary import current_words
 from zapys.invoices import events
 from zapys.invoices.forecast import forecast_compute, planned_lessons
@@ -50,6 +49,7 @@ from zapys.invoices.services import (
     message_variables,
     next_numbers,
     render_tags,
+    title_columns,
 )
 from zapys.ledger.models import Account
 from zapys.ledger.selectors import account_balances_for
@@ -752,7 +752,7 @@ class _Batch:
                     pay_until=pay_until,
                     repeatable=rule.repeatable,
                     breakdown=item.issued.breakdown,
-                    title=(clean_line(item.issued.title) or "")[:300],
+                    **title_columns(item.issued.title),
                     subjects=item.issued.subjects,
                     rule=rule,
                 )

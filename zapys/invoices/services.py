@@ -29,7 +29,7 @@ from zapys.core.dates import day_in_words
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.iban import iban_grouped
 from zapys.core.money import Money, format_money
-from zapys.core.stored_text import StoredText
+from zapys.core.stored_text import StoredText, text_split
 from zapys.core.system_names import msgid_of
 from zapys.core.tenancy import organization_zone, unscoped
 from zapys.core.text import clean_line
@@ -312,7 +312,7 @@ class Issued:
     """What an invoice will be, before it is written (also the rule's dry run)."""
 
     amount: int
-    title: str
+    title: str | StoredText
     subjects: str
     breakdown: list[dict[str, Any]]
     period_start: date | None
@@ -477,7 +477,7 @@ def invoice_create(
         allow_partial=bool(allow_partial),
         breakdown=issued.breakdown,
         comment=clean_line(comment or "")[:500],
-        title=(clean_line(issued.title) or "")[:300],
+        **title_columns(issued.title),
         subjects=issued.subjects,
         rule=rule,
     )
@@ -813,6 +813,14 @@ def _status_after(invoice: Invoice, paid_amount: int) -> str:
     return S.PARTIALLY_PAID if paid_amount > 0 else S.AWAITING
 
 
+def title_columns(title: str | StoredText) -> dict[str, Any]:
+    """An invoice's "what for" as its two columns: the text (in the active language: the
+    API, searches and old readers see it) and, for a text the system wrote (a forecast's
+    "Lessons 01.12–31.12.2026"), what renders it in each reader's language."""
+    shown, stored = text_split(title)
+    return {"title": (clean_line(shown) or "")[:300], "title_text": stored}
+
+
 def _deposit_line(invoice: Invoice) -> StoredText:
     """The receipt line of an invoice's money, read in each reader's language; the title is
     the salon's (data), the number the invoice's. Without a title, the number once (it read
@@ -820,7 +828,9 @@ def _deposit_line(invoice: Invoice) -> StoredText:
     if not invoice.title:
         return StoredText(gettext_noop("Invoice %(number)s"), number=invoice.number)
     return StoredText(
-        gettext_noop("Invoice %(number)s: %(what)s"), number=invoice.number, what=invoice.title
+        gettext_noop("Invoice %(number)s: %(what)s"),
+        number=invoice.number,
+        what=invoice.title_param,
     )
 
 
@@ -1082,6 +1092,11 @@ def _date_text(day: date | None) -> str:
     return f"{day:%d.%m.%Y}" if day else ""
 
 
+def _in_language(language: str, func: Any, *args: Any) -> str:
+    with translation.override(language):
+        return str(func(*args))
+
+
 def _due_text(invoice: Invoice, language: str) -> str:
     """The due date as the invoice's page says it: «1 грудня» / "1 December"."""
     with translation.override(language):
@@ -1095,13 +1110,14 @@ def _amount_url(invoice: Invoice, language: str) -> str:
 
 
 def _amount_subjects_url(invoice: Invoice, language: str) -> str:
-    subjects = invoice.subjects or invoice.title
+    with translation.override(language):
+        subjects = invoice.subjects or invoice.title_shown
     amount = format_money(invoice.due or invoice.amount, invoice.currency, language)
     return f"{amount} ({subjects}) — {invoice.url}" if subjects else f"{amount} — {invoice.url}"
 
 
 def bill_type(invoice: Invoice) -> str:
-    return invoice.title or str(invoice.get_calculation_display())
+    return invoice.title_shown or str(invoice.get_calculation_display())
 
 
 def message_variables(
@@ -1117,7 +1133,7 @@ def message_variables(
     return {
         "bill.url": invoice.url,
         "bill.amount": format_money(invoice.due or invoice.amount, invoice.currency, language),
-        "bill.type": bill_type(invoice),
+        "bill.type": _in_language(language, bill_type, invoice),
         "bill.begin_date": _date_text(invoice.period_start),
         "bill.end_date": _date_text(invoice.period_end),
         "bill.due_date": _due_text(invoice, language),
