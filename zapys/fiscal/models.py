@@ -18,8 +18,8 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zapys.core.crypto import decrypt_json, encrypt_json, mask_secret
 from zapys.core.fields import MoneyField
@@ -209,3 +209,20 @@ class FiscalReceipt(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {numbered(self.pk)}"
+
+    def described(self) -> str:
+        """What the receipt sold or gave back, as staff recognise it: «Продаж: Манікюр
+        класичний», «Повернення: Абонемент «4 візити на місяць»» (the lines as printed on it;
+        two named, the rest counted), not «Продаж №60»."""
+        names = [
+            str(good["good"].get("name") or "")
+            for good in self.goods or []
+            if isinstance(good, dict) and isinstance(good.get("good"), dict)
+        ]
+        names = [name for name in names if name]
+        if not names:
+            return str(self.get_kind_display())
+        what = ", ".join(names[:2])
+        if len(names) > 2:
+            what = gettext("%(what)s and %(n)s more") % {"what": what, "n": len(names) - 2}
+        return gettext("%(kind)s: %(what)s") % {"kind": self.get_kind_display(), "what": what}

@@ -25,7 +25,7 @@ def receipts_failed(organization: Any) -> list[FiscalReceipt]:
     return list(
         FiscalReceipt.objects.for_org(organization)
         .filter(status=FiscalReceipt.Status.ERROR)
-        .select_related("register__branch", "client")
+        .select_related("register__branch", "client", "original")
         .order_by("-id")[:RECENT]
     )
 
@@ -33,7 +33,7 @@ def receipts_failed(organization: Any) -> list[FiscalReceipt]:
 def receipts_recent(organization: Any) -> list[FiscalReceipt]:
     return list(
         FiscalReceipt.objects.for_org(organization)
-        .select_related("register__branch", "client")
+        .select_related("register__branch", "client", "original")
         .order_by("-id")[:RECENT]
     )
 

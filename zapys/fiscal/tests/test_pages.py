@@ -66,3 +66,41 @@ def test_failed_receipts_listed_with_reason_and_retried(staff_client, org, branc
     staff_client.post(f"/fiscal-receipts/{receipt.pk}/retry/")
     receipt.refresh_from_db()
     assert receipt.status == "pending" and receipt.uuid == uuid
+
+
+def test_receipts_are_named_by_what_was_sold_not_a_number(staff_client, owner, org, branch, sim):
+    """«Продаж №60 до чека продажу №59» named nothing staff know: a receipt reads as what it
+    sold («Продаж: Поповнення балансу»), a return as the sale it gives back, dated in words."""
+    import re
+
+    from django.utils import translation
+
+    from tests.factories import SYSTEM
+    from zapys.topups.services import top_up_refunded
+
+    make_register(org, branch, sim.base_url)
+    payment = paid_topup(org, 30_000)
+    top_up_refunded(payment, 10_000, SYSTEM)
+    sale, ret = FiscalReceipt.objects.order_by("id")
+    owner.language = "uk"
+    owner.save(update_fields=["language"])
+    staff_client.get("/fiscal-receipts/")
+    with CaptureQueriesContext(connection) as queries:
+        html = staff_client.get("/fiscal-receipts/").content.decode()
+    whats = re.findall(r'data-testid="receipt-what">([^<]*)<', html)
+    assert len(whats) == 2
+    assert whats[1].startswith("Продаж: ") and whats[0].startswith("Повернення: ")
+    assert f"№{sale.pk}" not in html and f"№{ret.pk}" not in html
+    found = re.search(r'data-testid="return-of">([^<]*)<', html)
+    assert found and re.fullmatch(r"до чека продажу від \d{1,2} [а-яі]+ \d{4}", found.group(1)), (
+        found
+    )
+    assert not re.search(r"\d\d\.\d\d\.\d{4}", html)
+    # the sale a return gives back comes in the same query as the receipts
+    for _ in range(3):
+        top_up_refunded(paid_topup(org, 5_000), 1_000, SYSTEM)
+    with CaptureQueriesContext(connection) as more:
+        staff_client.get("/fiscal-receipts/")
+    assert len(more) == len(queries)
+    with translation.override("en"):
+        assert sale.described().startswith("Sale: ")
