@@ -177,7 +177,8 @@ class InvoiceSettingsForm(StyledForm):
         self.fields["number_prefix"].help_text = _(
             "Letters and digits, with a hyphen between them if needed, %(max)s characters at "
             "most. A new prefix is for the invoices issued from now on: issued invoices keep "
-            "their numbers."
+            "their numbers. Clients see the number as it is on every page, in English too: "
+            "if your clients read English, choose Latin letters (INV)."
         ) % {"max": NUMBER_PREFIX_MAX}
 
 

@@ -27,6 +27,8 @@ from datetime import date
 from typing import Any
 
 from django.db import models
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -317,6 +319,19 @@ class Invoice(OrgOwned):
     def due(self) -> int:
         """What is left to pay (0 once paid in full)."""
         return max(self.amount - self.paid_amount, 0)
+
+    @property
+    def number_html(self) -> str:
+        """The number for the middle of a sentence on a page: as issued (a legal identifier,
+        never transliterated), marked as Ukrainian when its prefix is Cyrillic, so «РАХ» on
+        an English page is read (by screen readers, page translators) as the letters it is,
+        not as the Latin "PAX", and never translated."""
+        cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in self.number)
+        return format_html(
+            '<span class="text-nowrap" translate="no"{}>{}</span>',
+            mark_safe(' lang="uk"') if cyrillic else "",
+            self.number,
+        )
 
     @property
     def title_shown(self) -> str:
