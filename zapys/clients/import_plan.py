@@ -51,6 +51,9 @@ STATUS_WORDS = {
     "не відвідує": Client.Status.INACTIVE,
     "lead": Client.Status.LEAD,
     "лід": Client.Status.LEAD,
+    "потенційний клієнт": Client.Status.LEAD,  # the word the pages show
+    "потенційний": Client.Status.LEAD,
+    "prospect": Client.Status.LEAD,
 }
 
 

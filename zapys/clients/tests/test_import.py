@@ -234,6 +234,12 @@ def test_page_upload_preview_confirm(
     page = staff_client.get(r.redirect_chain[-1][0]).content.decode()
     assert 'data-testid="dry-run-note"' in page
     assert 'data-testid="rejected-rows"' in page and "Коваленко Олена" in page
+    # fifth tour: the counts were five bare numbers; each says what it is, in a sentence
+    assert "Буде додано 3 нових клієнтів" in page
+    assert "Буде пропущено 6 рядків (причини — нижче)" in page
+    assert "Буде записано початкові баланси 2 клієнтам" in page
+    assert "Пропущені рядки" in page and "відхилено" not in page
+    assert 'data-testid="count-updated"' not in page  # nothing to update: no «0» line
     assert Client.objects.count() == 0
     upload = ClientImport.objects.get()
     assert upload.status == "previewed" and upload.preview["created"] == 3
@@ -243,7 +249,10 @@ def test_page_upload_preview_confirm(
         assert Client.objects.count() == 0
     assert len(queued) == 1  # the import itself runs in the worker
     r = staff_client.get(f"/clients/import/{upload.pk}/progress/", headers={"HX-Request": "true"})
-    assert 'data-testid="import-done"' in r.content.decode()
+    done = r.content.decode()
+    assert 'data-testid="import-done"' in done
+    assert "Додано 3 нових клієнтів" in done and "Пропущено 6 рядків" in done
+    assert "Записано початкові баланси 2 клієнтам" in done
     assert Client.objects.count() == 3
     upload.refresh_from_db()
     assert upload.status == "done" and upload.report["created"] == 3
@@ -251,6 +260,20 @@ def test_page_upload_preview_confirm(
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(f"/clients/import/{upload.pk}/confirm/")
     assert Client.objects.count() == 3
+
+
+def test_the_import_report_says_its_counts_in_english(
+    org, owner, staff_client, django_capture_on_commit_callbacks
+):
+    from tests.pages import staff_page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(staff_client, CSV.encode(), "clients.csv")
+    upload = ClientImport.objects.get()
+    page = staff_page(staff_client, owner, "en", "clients:import_detail", upload.pk)
+    assert "3 new clients will be added" in page
+    assert "6 rows will be skipped (reasons below)" in page
+    assert "Opening balances will be recorded for 2 clients" in page
 
 
 def test_page_refuses_bad_file_with_a_clear_error(

@@ -91,8 +91,12 @@ def test_upload_preview_confirm_import(browser, live_server, salon, worker, tmp_
     wait_for(browser, "[data-testid=dry-run-note]")
     preview = browser.find_element(By.CSS_SELECTOR, "[data-testid=preview-rows]").text
     assert "Коваленко Олена" in preview and "Бондар Ігор" in preview
-    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=count-created]").text == "2"
-    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=count-rejected]").text == "1"
+    created = browser.find_element(By.CSS_SELECTOR, "[data-testid=count-created]")
+    assert created.get_attribute("data-count") == "2"
+    assert created.text == "Буде додано 2 нових клієнтів"
+    rejected = browser.find_element(By.CSS_SELECTOR, "[data-testid=count-rejected]")
+    assert rejected.get_attribute("data-count") == "1"
+    assert rejected.text == "Буде пропущено 1 рядок (причини — нижче)"
     screenshot(browser, "h1_3_preview")
     with org_scope(org):
         assert Client.objects.count() == 1  # a dry run writes nothing

@@ -1,6 +1,7 @@
-"""A client's status has no gender on the pages («Відвідує», «Не відвідує», «Лід»: the
-badge stands next to a woman's name as well as a man's, issue 17), and an import file may
-say the status the way the pages do, in either language, as well as the older words."""
+"""A client's status has no gender on the pages («Відвідує», «Не відвідує», «Потенційний
+клієнт»: the badge stands next to a woman's name as well as a man's, issue 17; not the
+jargon «Лід», fifth tour), and an import file may say the status the way the pages do, in
+either language, as well as the older words."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ def test_an_import_accepts_the_status_as_the_pages_say_it(language):
 def test_the_ukrainian_statuses_are_not_masculine_adjectives():
     with translation.override("uk"):
         labels = {str(label) for _value, label in Client.Status.choices}
-    assert labels == {"Відвідує", "Не відвідує", "Лід"}
+    assert labels == {"Відвідує", "Не відвідує", "Потенційний клієнт"}
     assert STATUS_WORDS["неактивний"] == Client.Status.INACTIVE  # files made before
+    assert STATUS_WORDS["лід"] == Client.Status.LEAD
 
 
 @pytest.mark.parametrize(

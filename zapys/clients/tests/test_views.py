@@ -321,7 +321,7 @@ def test_card_balance_partial_and_listener(org, staff_client):
     ("language", "frozen", "inactive", "lead", "active"),
     [
         ("en", "Frozen", "Inactive", "Lead", "Active"),
-        ("uk", "Заморожено", "Не відвідує", "Лід", "Відвідує"),
+        ("uk", "Заморожено", "Не відвідує", "Потенційний клієнт", "Відвідує"),
     ],
 )
 def test_the_clients_status_badges_have_no_gender_and_start_with_a_capital(
@@ -372,3 +372,10 @@ def test_the_client_form_is_one_grid_of_equal_columns(org, owner, staff_client, 
     for name in ("client_type", "status", "email", "birthday", "phone"):
         cell = grid.split(f'name="{name}"', 1)[0].rsplit('<div class="col', 1)[1]
         assert cell.startswith('-md-4"'), name
+    # fifth tour: «Звертання» sat under the first name with an empty third before it and
+    # after it; no cell of the grid is empty, the form of address opens the contacts' row.
+    assert not re.search(r'<div class="col-md-4"[^>]*>\s*</div>', grid)
+    order = [
+        grid.index(f'name="{name}"') for name in ("middle_name", "first_name_vocative", "phone")
+    ]
+    assert order == sorted(order)
