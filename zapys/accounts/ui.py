@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from zapys.core.ui import (
     ADMINISTRATION,
     MANAGERS,
+    NavGroup,
     NavItem,
     SettingsTab,
     audit_actions,
@@ -27,10 +28,45 @@ nav_item(
         also_under=("/settings/branches/",),
     )
 )
-nav_item(NavItem("accounts:staff", _("Staff"), "person-badge", MANAGERS, ADMINISTRATION, 130))
+# The people and when they work are one place, "Staff": its pages show the two as tabs.
+# The working hours' pages are the schedule's (it reads them), but they are about people,
+# not about the services they were listed with before (issue 17, fifth tour).
+STAFF = NavGroup("staff", _("Staff"), "person-badge")
+nav_item(
+    NavItem(
+        "accounts:staff",
+        _("Staff and branches"),
+        "person-badge",
+        MANAGERS,
+        ADMINISTRATION,
+        130,
+        group=STAFF,
+    )
+)
+nav_item(
+    NavItem(
+        "schedule:staff_hours",
+        _("Working hours"),
+        "clock",
+        MANAGERS,
+        ADMINISTRATION,
+        131,
+        group=STAFF,
+        claims_app=False,
+    )
+)
 # API keys are each person's own: the user menu opens them (base.html), not the menu.
 settings_tab(SettingsTab("organization", "accounts:settings", _("Organization"), order=10))
-settings_tab(SettingsTab("staff", "accounts:staff", _("Staff and branches"), order=20))
+settings_tab(
+    SettingsTab(
+        "staff",
+        "accounts:staff",
+        _("Staff and branches"),
+        order=20,
+        also_under=("/settings/branches/",),
+    )
+)
+settings_tab(SettingsTab("staff_hours", "schedule:staff_hours", _("Working hours"), order=25))
 
 
 # How the audit log names the actions this app writes (core.audit_reading).

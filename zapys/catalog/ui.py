@@ -6,18 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zapys.core.ui import CATALOGUE, NavItem, audit_actions, nav_item
 
-# Working hours are a tab of the catalogue's pages (catalog/_tabs.html), though schedule
-# serves them: the menu highlights the entry whose tabs the page shows.
-nav_item(
-    NavItem(
-        "catalog:services",
-        _("Services"),
-        "scissors",
-        section=CATALOGUE,
-        order=100,
-        also_under=("/staff-hours/",),
-    )
-)
+# Working hours were a tab here; they are the staff's now (accounts/ui.py).
+nav_item(NavItem("catalog:services", _("Services"), "scissors", section=CATALOGUE, order=100))
 
 
 # How the audit log names the actions this app writes (core.audit_reading).

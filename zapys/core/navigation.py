@@ -83,5 +83,7 @@ def _section_of(visible: list[tuple[NavItem, str]], path: str) -> str | None:
         return None
     if any(path.startswith(prefix) for item, _url in visible for prefix in item.not_under):
         return None
-    same_app = [url for item, url in visible if item.url_name.split(":")[0] == namespace]
+    same_app = [
+        url for item, url in visible if item.claims_app and item.url_name.split(":")[0] == namespace
+    ]
     return same_app[0] if len(same_app) == 1 else None

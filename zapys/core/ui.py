@@ -62,6 +62,9 @@ class NavItem:
     not_under: tuple[str, ...] = ()
     # Shown as a tab of this group's entry, not as an entry of its own.
     group: NavGroup | None = None
+    # False: the pages of its URL's app in no item's section are not this item's (the
+    # schedule's working hours are the staff's; a visit's page is still the calendar's).
+    claims_app: bool = True
 
     @property
     def key(self) -> str:
@@ -74,6 +77,12 @@ class SettingsTab:
     url_name: str
     label: Label
     order: int = 500
+    # The group of the settings menu it is listed in (`core.settings_tabs.SETTINGS_GROUPS`:
+    # "business", "money", "messages"); empty: the one core knows it by, else "other".
+    group: str = ""
+    # Paths of pages outside the tab's URL that are its pages (a branch's page is the staff
+    # and branches' tab).
+    also_under: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
