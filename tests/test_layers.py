@@ -54,6 +54,7 @@ PURPOSE_APPS = frozenset(
         "broadcasts",
         "fiscal",
         "reports",
+        "visit_messages",
     }
 )
 SKIPPED_DIRS = frozenset({"tests", "migrations"})

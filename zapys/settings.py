@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "zapys.bots",
     "zapys.broadcasts",
     "zapys.reports",
+    "zapys.visit_messages",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,51 @@
+"""The organization's visit-message settings (the service checks every rule again)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zapys.core.forms import StyledForm
+from zapys.visit_messages.models import LEAD_CHOICES
+
+
+class VisitMessageSettingsForm(StyledForm):
+    confirm_online = forms.BooleanField(
+        label=_("Confirm a visit booked online"),
+        required=False,
+        help_text=_(
+            "Right after the client books on your page. A visit that waits for a prepayment "
+            "gets the payment link instead, and “we received…” when it is paid."
+        ),
+    )
+    confirm_staff = forms.BooleanField(
+        label=_("Confirm a visit booked by an administrator"),
+        required=False,
+        help_text=_(
+            "Also a visit booked through the API. Not for a visit that starts within half an "
+            "hour: the client is already at the desk."
+        ),
+    )
+    remind = forms.BooleanField(label=_("Remind the client before the visit"), required=False)
+    reminder_hours = forms.TypedChoiceField(label=_("Reminder"), choices=LEAD_CHOICES, coerce=int)
+    second_reminder_hours = forms.TypedChoiceField(
+        label=_("Second reminder"),
+        choices=[(0, _("No second reminder")), *LEAD_CHOICES],
+        coerce=int,
+        help_text=_(
+            "For example the day before and 2 hours before. A client who booked inside the "
+            "reminder's time already has the confirmation and gets no reminder of it."
+        ),
+    )
+    quiet_from = forms.TimeField(
+        label=_("No reminders from"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    quiet_to = forms.TimeField(
+        label=_("No reminders until"),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_(
+            "Nobody gets a reminder at night: one due in these hours goes when they end, if the "
+            "visit is still more than half an hour away. The same time in both fields: reminders "
+            "at any hour."
+        ),
+    )
