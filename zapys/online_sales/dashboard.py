@@ -29,7 +29,7 @@ def widgets(request: HttpRequest) -> list[dict]:
         return []
     return [
         {
-            "title": _("Online purchases to attach"),
+            "title": _("Online sales to attach"),
             "value": totals["waiting"],
             "icon": "bag-check",
             "order": 35,

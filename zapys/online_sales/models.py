@@ -245,9 +245,15 @@ class OnlineSale(OrgOwned):
     attached_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
 
+    @property
+    def email_parts(self) -> tuple[str, str]:
+        """The e-mail before and after its «@»: the list breaks a long one there."""
+        local, _at, domain = self.email.rpartition("@")
+        return (local, domain) if local else (self.email, "")
+
     class Meta:
-        verbose_name = _("online purchase")
-        verbose_name_plural = _("online purchases")
+        verbose_name = _("online sale")
+        verbose_name_plural = _("online sales")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "status", "created_at"])]
         constraints = [

@@ -94,6 +94,17 @@ FORMER_TEXTS = (
     gettext_noop("Online sale: %(plan)s, payment #%(p)s"),
     gettext_noop("Online sale %(code)s, payment #%(p)s"),
     gettext_noop("Part of online sale %(code)s refunded, payment #%(p)s"),
+    # Notices that said "the client's account" and "payment provider" (now "balance" and
+    # "payment service", as the rest of the product says).
+    gettext_noop("An online sale was refunded at the payment provider"),
+    gettext_noop(
+        "%(amount)s of the purchase %(code)s went back to the buyer; it is recorded as a "
+        "refund on the client's account. The membership stays active."
+    ),
+    gettext_noop(
+        "%(amount)s of the purchase %(code)s went back to the buyer; it will be recorded on "
+        "the client's account when the purchase is attached."
+    ),
 )
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -891,7 +902,7 @@ def online_sale_refunded(*, payment: Payment, amount: int, actor: Actor) -> None
     if actor.user is None:
         notify_staff(
             organization=organization,
-            title=StoredText(gettext_noop("An online sale was refunded at the payment provider")),
+            title=StoredText(gettext_noop("An online sale was refunded at the payment service")),
             body=StoredText(
                 gettext_noop(
                     "%(amount)s of the purchase %(code)s went back to the buyer; the purchase is "
@@ -941,12 +952,12 @@ def _part_refunded(sale: OnlineSale, payment: Payment, amount: int, actor: Actor
     body = (
         gettext_noop(
             "%(amount)s of the purchase %(code)s went back to the buyer; it is recorded as a "
-            "refund on the client's account. The membership stays active."
+            "refund on the client's balance. The membership stays active."
         )
         if recorded
         else gettext_noop(
             "%(amount)s of the purchase %(code)s went back to the buyer; it will be recorded on "
-            "the client's account when the purchase is attached."
+            "the client's balance when the purchase is attached."
         )
     )
     notify_staff(

@@ -62,11 +62,11 @@ audit_actions(
     {
         "online_sales.settings_update": _("Online sales settings changed"),
         "online_sales.plan_update": _("Online sale of a plan changed"),
-        "online_sale.start": _("Online purchase started"),
-        "online_sale.paid": _("Online purchase paid"),
-        "online_sale.attach": _("Online purchase attached to a client"),
-        "online_sale.refunded": _("Online purchase refunded"),
-        "online_sale.part_refunded": _("Part of an online purchase refunded"),
+        "online_sale.start": _("Online sale started"),
+        "online_sale.paid": _("Online sale paid"),
+        "online_sale.attach": _("Online sale attached to a client"),
+        "online_sale.refunded": _("Online sale refunded"),
+        "online_sale.part_refunded": _("Part of an online sale refunded"),
     }
 )
 

@@ -342,7 +342,7 @@ def sale_refund(request: HttpRequest, sale_id: int) -> HttpResponse:
             messages.success(request, _("Refunded to the buyer's card; the purchase is reversed."))
         else:
             messages.info(
-                request, _("The refund is asked; it completes when the provider confirms.")
+                request, _("The refund is asked; it completes when the payment service confirms.")
             )
     return redirect("online_sales:sale", sale_id=sale.pk)
 

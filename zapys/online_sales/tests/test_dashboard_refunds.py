@@ -50,7 +50,7 @@ def _dashboard_refund(client, payment: Payment, refunded_total: int, *, forged: 
 
 PART = ("Part of an online sale was refunded", "Частину онлайн-продажу повернуто")
 WHOLE = (
-    "An online sale was refunded at the payment provider",
+    "An online sale was refunded at the payment service",
     "Онлайн-продаж повернено в кабінеті платіжного сервісу",
 )
 

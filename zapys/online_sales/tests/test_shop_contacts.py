@@ -123,8 +123,9 @@ def test_the_contacts_cost_the_same_queries_however_many_branches(client, org, s
 @pytest.mark.parametrize(
     ("language", "purchases", "plans", "design"),
     [
-        ("en", "Online purchases", "Membership plans for online sale", "Button design"),
-        ("uk", "Онлайн-покупки", "Абонементи для продажу онлайн", "Дизайн кнопки"),
+        # one name for the staff's page, the menu's and the tab's: «Онлайн-продажі»
+        ("en", "Online sales", "Membership plans for online sale", "Button design"),
+        ("uk", "Онлайн-продажі", "Абонементи для продажу онлайн", "Дизайн кнопки"),
     ],
 )
 def test_the_shops_staff_sub_pages_say_where_they_are(
@@ -132,7 +133,8 @@ def test_the_shops_staff_sub_pages_say_where_they_are(
 ):
     sale = make_sale(org, shop)
     page = staff_page(staff_client, owner, language, "online_sales:sale", sale.pk)
-    assert _crumbs(page) == [("/online-sales/", purchases), ("", sale.activation_code)]
+    # the sale is named by what was bought, not its code
+    assert _crumbs(page) == [("/online-sales/", purchases), ("", sale.plan_name)]
     page = staff_page(staff_client, owner, language, "online_sales:button", shop.pk)
     assert _crumbs(page) == [("/online-sales/plans/", plans), ("", design)]
 
