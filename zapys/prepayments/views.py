@@ -54,6 +54,7 @@ from zapys.prepayments.models import (
 from zapys.prepayments.refunds_failed import FailedRefund, refunds_failed
 from zapys.schedule.models import Visit
 from zapys.schedule.services import visit_cancel as cancel_visit
+from zapys.schedule.texts import visit_named
 
 TABS = [
     ("main", gettext_lazy("Main")),
@@ -254,7 +255,7 @@ def cancel_status_new(request: HttpRequest) -> HttpResponse:
 
 @staff_required("owner", "administrator")
 def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
-    """The visit card's "Create booking" dialog: channel + type, amounts shown first."""
+    """The visit card's "Request prepayment" page: channel + type, amounts shown first."""
 
     organization = request_organization(request)
     visit = get_object_or_404(
@@ -298,7 +299,7 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
                 return redirect("prepayments:detail", pk=active["id"])
             form_add_domain_error(form, exc)
         else:
-            messages.success(request, _("Booking created; the payment link was sent."))
+            messages.success(request, _("Prepayment requested; the payment link was sent."))
             return redirect("prepayments:detail", pk=booking.pk)
     amounts: list[tuple[Any, int | None, str]] = []
     for booking_type in BookingType.objects.for_org(organization).filter(is_active=True):
@@ -468,6 +469,8 @@ def _detail_page(
         "prepayments/detail.html",
         {
             "booking": booking,
+            # the page is named by its visit, not the booking's number («Бронювання №6»)
+            "visit_named": visit_named(booking.visit, request_organization(request)).render(),
             "messages_sent": selectors.booking_messages(booking),
             "balance": client_balance(booking.client),
             # the link's actions: only while the client can still pay through it

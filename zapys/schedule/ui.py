@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.ui import (
+    CardAction,
     CardTab,
     NavItem,
     SettingsTab,
     audit_actions,
+    client_card_action,
     client_card_tab,
     nav_item,
     settings_tab,
@@ -17,6 +19,8 @@ from zapys.core.ui import (
 nav_item(NavItem("schedule:calendar", _("Calendar"), "calendar3", order=20))
 settings_tab(SettingsTab("schedule", "schedule:settings", _("Schedule"), order=70))
 client_card_tab(CardTab("visits", _("Visits"), "schedule:client_visits", order=20))
+# «Записати»: the new-visit form with this client chosen, the card's first action
+client_card_action(CardAction(_("Book a visit"), "calendar-plus", "schedule:client_book", 5))
 
 
 # How the audit log names the actions this app writes (core.audit_reading).

@@ -17,6 +17,7 @@ urlpatterns = [
     path("attendance/<id:attendance_id>/", views.attendance_set, name="attendance_set"),
     path("attendance/", views.journal, name="journal"),
     path("clients/<id:client_id>/visits/", views.client_visits, name="client_visits"),
+    path("clients/<id:client_id>/book/", views.client_book, name="client_book"),
     path("staff-hours/", views.staff_hours, name="staff_hours"),
     path("staff-hours/<id:staff_id>/", views.staff_hours_edit, name="staff_hours_edit"),
     path("settings/schedule/", views.schedule_settings, name="settings"),

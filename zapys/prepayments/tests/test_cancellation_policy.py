@@ -271,8 +271,16 @@ def test_the_visit_card_says_the_payment_is_taken_at_the_desk(org, branch, ready
     text = page.content.decode()
     assert page.status_code == 200
     assert "To be paid at the desk" in text
-    assert "Request prepayment" in text  # a link can still be asked for after all
-    assert "Open booking" not in text
+    # the visit is today: the card's money is the checkout, where the desk takes it, not a
+    # prepayment to ask for (docs/architecture.md, "The visit card's money")
+    assert 'data-testid="checkout-slot"' in text
+    assert "Request prepayment" not in text and "Open prepayment" not in text
+    # days ahead, a link can still be asked for after all
+    ahead = make_visit(org, branch, starts_at=now + timedelta(days=3))
+    services.visit_pay_at_desk(visit=ahead, actor=SYSTEM)
+    text = client.get(f"/visits/{ahead.pk}/").content.decode()
+    assert "To be paid at the desk" in text and "Request prepayment" in text
+    assert 'data-testid="checkout-slot"' not in text
 
 
 def test_sweep_does_not_auto_cancel_a_visit_that_has_started(org, branch, ready):

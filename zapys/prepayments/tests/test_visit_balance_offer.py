@@ -95,7 +95,7 @@ def test_a_balance_that_covers_it_is_offered_in_words_and_not_taken(
     owner.save(update_fields=["language"])
     panel = _panel(staff_client, booking)
     assert "The client's balance (" in panel and ") covers the prepayment (" in panel
-    assert "Pay from the balance" in panel and "грн" not in panel
+    assert "Pay from balance" in panel and "грн" not in panel
     assert _snapshot(booking) == before  # offered, never done by itself
 
 

@@ -8,6 +8,7 @@ from zapys.schedule.views.public import book, book_done
 from zapys.schedule.views.schedule_settings import schedule_settings
 from zapys.schedule.views.visits import (
     attendance_set,
+    client_book,
     client_search,
     lesson_new,
     visit_cancel,
@@ -22,6 +23,7 @@ __all__ = [
     "book",
     "book_done",
     "calendar",
+    "client_book",
     "client_search",
     "client_visits",
     "journal",

@@ -25,7 +25,7 @@ from zapys.core.http import request_actor, request_branch, request_organization
 from zapys.core.tenancy import organization_zone
 from zapys.core.views import staff_required
 from zapys.schedule import hooks, selectors, services
-from zapys.schedule.actions import attendance_actions
+from zapys.schedule.actions import attendance_actions_for
 from zapys.schedule.forms import (
     LessonForm,
     RescheduleForm,
@@ -50,6 +50,14 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         initial["staff"] = int(request.GET["staff"])
     if request.GET.get("at"):
         initial["starts_at"] = request.GET["at"]
+    # «Записати» on the client card: the client already chosen — only one of this
+    # organization's clients (another's id, or a deleted client, is ignored: the form asks)
+    raw_client = request.GET.get("client", "")
+    for_client = None
+    if raw_client.isdigit() and len(raw_client) < 19:
+        for_client = Client.objects.for_org(org).filter(pk=raw_client).alive().first()
+        if for_client is not None:
+            initial["client"] = for_client.pk
     form = VisitForm(
         request.POST or None,
         initial=initial,
@@ -107,8 +115,18 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "schedule/_visit_form.html" if request.htmx else "schedule/visit_form_page.html",  # type: ignore[attr-defined]
-        {"form": form, "branch": branch},
+        {"form": form, "branch": branch, "for_client": for_client},
     )
+
+
+@staff_required()
+def client_book(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The client card's «Записати»: the new-visit form with this client chosen (a client
+    of another organization is not found)."""
+    client = get_object_or_404(
+        Client.objects.for_org(request_organization(request)).alive(), pk=client_id
+    )
+    return redirect(f"{reverse('schedule:visit_new')}?client={client.pk}")
 
 
 def _new_client(request: HttpRequest, data: dict[str, Any]) -> Client:
@@ -169,6 +187,11 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     ]
     statuses.sort(key=lambda s: (s.order, s.pk))
     attendances = list(visit.attendances.select_related("client"))
+    # a lesson's marks the service accepts, read from these rows (no query per participant)
+    visit.participant_count = sum(1 for a in attendances if a.state != "cancelled")  # type: ignore[attr-defined]
+    for a in attendances:
+        a.actions = attendance_actions_for(visit, a)  # type: ignore[attr-defined]
+    now = timezone.now()
     form = RescheduleForm(
         initial={
             "starts_at": visit.starts_at.astimezone(organization_zone(visit.organization)).strftime(
@@ -184,15 +207,29 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
         "schedule/_visit_card.html" if request.htmx else "schedule/visit_page.html",  # type: ignore[attr-defined]
         {
             "visit": visit,
-            "in_past": visit.starts_at < timezone.now(),
+            "in_past": visit.starts_at < now,
+            "money_due": visit_money_due(visit, attendances, now),
             "hours_warning": selectors.visit_hours_warning(visit),
             "service_warning": selectors.visit_service_warning(visit),
             "statuses": statuses,
             "attendances": attendances,
             "form": form,
-            "states": attendance_actions(),
         },
     )
+
+
+def visit_money_due(visit: Visit, attendances: list[Attendance], now: Any) -> bool:
+    """The visit is to be paid for now, so its card shows the checkout (docs/architecture.md,
+    "The visit card's money"): it is today or past (in the organization's calendar), or its
+    client arrived (a status that counts as came, a participant marked attended). A visit
+    days ahead shows its prepayment only: a checkout there said «До сплати 0,00» under
+    «Передоплата: очікується», two answers to one question."""
+    zone = organization_zone(visit.organization)
+    if visit.starts_at.astimezone(zone).date() <= now.astimezone(zone).date():
+        return True
+    if visit.status.counts_as_came:
+        return True
+    return any(a.state == Attendance.State.ATTENDED for a in attendances)
 
 
 def _after_action(request: HttpRequest, visit: Visit) -> HttpResponse:
