@@ -25,6 +25,7 @@ from huey.contrib.djhuey import HUEY
 
 from zapys.core.audit_reading import audit_rows_read
 from zapys.core.collation import ukrainian_sort_key
+from zapys.core.dashboard import dashboard_branch
 from zapys.core.models import AuditLog
 from zapys.core.ui import AUDIT_ACTIONS, SEARCH_TARGETS
 
@@ -96,9 +97,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "core/dashboard.html",
         {
             "widgets": dashboard_widgets(request),
-            # told to the owner only: the address is set by whoever installs Zapys
-            "public_url_local": request.user.is_owner and public_url_is_local(),  # type: ignore[union-attr]
+            # told to the owner and the administrators (who send the links), not specialists
+            "public_url_local": request.user.role in ("owner", "administrator")  # type: ignore[union-attr]
+            and public_url_is_local(),
             "public_url": settings.ZAPYS_PUBLIC_URL,
+            # the branch every card counts in, said above them (read once, `dashboard_branch`)
+            "dashboard_branch": dashboard_branch(request),
         },
     )
 

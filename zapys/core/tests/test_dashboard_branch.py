@@ -39,3 +39,18 @@ def test_the_branch_is_read_once_whatever_the_cards(org, branch, owner, staff_cl
     branch_reads = [q for q in one.captured_queries if 'FROM "accounts_branch"' in q["sql"]]
     # the header's switcher, the dashboard's scope (once for every card) and the branches' count
     assert len(branch_reads) == 3, [q["sql"][:120] for q in branch_reads]
+
+
+@pytest.mark.parametrize(("language", "today"), [("uk", "сьогодні"), ("en", "today")])
+def test_the_dashboard_says_which_branch_its_cards_count(
+    org, branch, owner, staff_client, language, today
+):
+    """The cards follow the header's branch: the page says so above them («Поділ ·
+    сьогодні»), or a card's 0 beside the list's 1 of another branch reads as wrong."""
+    podil = make_branch(org, "Поділ")
+    owner.language = language
+    owner.save(update_fields=["language"])
+    page = staff_client.get(reverse("core:dashboard"), {"branch": podil.pk}).content.decode()
+    scope = page.split('data-testid="dashboard-scope">')[1].split("</div>")[0]
+    assert f"Поділ · {today}" in scope
+    assert branch.name not in scope
