@@ -6,10 +6,12 @@ from zapys.prepayments.services import (
     online_visit_created,
     visit_cancel_page,
     visit_status_changed,
+    visit_status_locking,
 )
 from zapys.schedule import hooks
 
 hooks.register_after_online_visit_created(online_visit_created)
 hooks.register_bookings_for(bookings_for_visits)
+hooks.register_visit_status_locking(visit_status_locking)
 hooks.register_visit_status_handler(visit_status_changed)
 hooks.register_visit_cancel_page(visit_cancel_page)

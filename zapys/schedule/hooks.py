@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from zapys.core.tenancy import org_scope, unscoped
-from zapys.schedule.models import Visit
+from zapys.schedule.models import Visit, VisitStatus
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +272,31 @@ def visit_cancel_page(visit: Visit) -> str | None:
         if url:
             return url
     return None
+
+
+# --- before a visit is locked for a status move (the prepayment app's locks come first) ----
+#
+#     hooks.register_visit_status_locking(on_locking)  # on_locking(visit, status) -> None
+#
+# `visit_status_set` calls these *before* it locks the visit's row. A cancellation closes
+# the visit's booking and its payment link, and that link's provider callback locks the
+# payment, then the booking, then the visit (payments/locks.py's order): a handler takes the
+# payment and the booking there, so the cancel never holds the visit while waiting for them.
+
+VisitStatusLocking = Callable[[Visit, VisitStatus], None]
+_visit_status_locking: list[VisitStatusLocking] = []
+
+
+def register_visit_status_locking(handler: VisitStatusLocking) -> VisitStatusLocking:
+    if handler not in _visit_status_locking:
+        _visit_status_locking.append(handler)
+    return handler
+
+
+def run_visit_status_locking(visit: Visit, status: VisitStatus) -> None:
+    _discover()
+    for handler in list(_visit_status_locking):
+        handler(visit, status)
 
 
 # --- a visit takes a specialist's time (the waiting list closes the offers holding it) -----

@@ -77,6 +77,7 @@ from zapys.prepayments.services.visit_money import (
     fee_waive,
     visit_cancel_page,
     visit_status_changed,
+    visit_status_locking,
 )
 
 __all__ = [
@@ -122,4 +123,5 @@ __all__ = [
     "visit_cancel_page",
     "visit_pay_at_desk",
     "visit_status_changed",
+    "visit_status_locking",
 ]

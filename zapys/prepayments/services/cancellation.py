@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
 from zapys.core.exceptions import Conflict
-from zapys.payments.locks import payment_lock, payment_still_locked
+from zapys.payments.locks import locked_with_payment
 from zapys.payments.services import payment_expire, payment_refund
 from zapys.prepayments.models import Booking
 from zapys.prepayments.services.prepayment_settings import prepayment_settings_get
@@ -42,23 +42,10 @@ def booking_cancel(*, booking: Booking, actor: Actor, refund: bool = False) -> B
     now = timezone.now()
     with transaction.atomic():
         # The booking's payment first, then the booking (payments/locks.py: its link's
-        # callback locks them in that order; the link is closed below).
-        payment_id = (
-            Booking.objects.for_org(organization)
-            .filter(pk=booking.pk)
-            .values_list("payment_id", flat=True)
-            .first()
-        )
-        locked_payment = payment_lock(organization, payment_id)
-        # The row as it is now, locked: the caller's copy may predate a payment that arrived
-        # meanwhile (a callback), and what happens to the money follows the row's status.
-        booking = (
-            Booking.objects.for_org(organization)
-            .select_for_update(of=("self",))  # the payment is an outer join
-            .select_related("visit__status", "payment")
-            .get(pk=booking.pk)
-        )
-        payment_still_locked(locked_payment, booking.payment_id)
+        # callback locks them in that order; the link is closed below), the row as it is
+        # now: the caller's copy may predate a payment that arrived meanwhile (a callback),
+        # and what happens to the money follows the row's status.
+        booking = locked_with_payment(Booking, booking, related=("visit__status", "payment"))
         before = booking.status
         if not booking_cancellable(booking, now):
             raise Conflict(
@@ -111,11 +98,17 @@ def booking_restore(*, booking: Booking, actor: Actor, now: datetime | None = No
 
     now = now or timezone.now()
     organization = booking.organization
+    visit = booking.visit  # the caller's, with what it loaded (locked below)
     with transaction.atomic():
+        # The booking's payment, then the booking, then the visit (payments/locks.py): a
+        # staff cancel of the same booking or its visit takes them in that order; the visit
+        # first, as this took it, could wait for the booking another path held while it
+        # waited for the visit. Decided on the locked row.
+        booking = locked_with_payment(Booking, booking)
         if not booking.paid_late or booking.status not in (S.EXPIRED, S.CANCELLED):
             raise Conflict(_("Only a booking paid after its deadline can be restored."))
         settings = prepayment_settings_get(organization)
-        visit = visit_locked(booking.visit)
+        visit = visit_locked(visit)
         if not visit.blocks_time:
             target = settings.status_after_payment or visit_status_default(organization)
             visit_status_set(visit=visit, status=target, actor=Actor.system("prepayments"), now=now)

@@ -33,6 +33,7 @@ from zapys.core.text import clean_line
 from zapys.ledger import services as ledger
 from zapys.ledger.models import Entry
 from zapys.messaging.services import message_send
+from zapys.payments.locks import locked_with_payment
 from zapys.payments.services import payment_expire
 from zapys.prepayments import events
 from zapys.prepayments.models import Booking, CancellationPolicy, Fee
@@ -267,6 +268,28 @@ def _no_show(visit: Visit, actor: Actor, now: datetime) -> dict[str, Any]:
             changes={"kind": fee.kind, "amount": amount, "charge_at": fee.charge_at},
         )
     return {"fee": fee}
+
+
+def visit_status_locking(visit: Visit, status: VisitStatus) -> None:
+    """Schedule hook, before `visit_status_set` locks the visit: cancelling a visit whose
+    booking is live closes the booking and its payment link (`_cancel_unpaid`,
+    `_cancel_paid`), and that link's provider callback locks the payment, then the booking,
+    then the visit. Taken after the visit, as they were, the two could wait for each other;
+    here they are taken first, in that order (payments/locks.py), and `_live_booking`
+    finds them held. A booking made between this read and the visit's lock (a new attempt)
+    is locked after the visit, as before — a new attempt is a new payment no callback holds
+    yet."""
+    if not status.is_cancellation or visit.kind != Visit.Kind.INDIVIDUAL:
+        return
+    booking_id = (
+        Booking.objects.for_org(visit.organization)
+        .filter(visit_id=visit.pk, status__in=[S.PENDING, S.PAID, S.EXPIRED])
+        .order_by("-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if booking_id is not None:
+        locked_with_payment(Booking, Booking(pk=booking_id, organization=visit.organization))
 
 
 def visit_status_changed(

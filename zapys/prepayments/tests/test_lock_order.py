@@ -40,7 +40,9 @@ from zapys.payments.providers.base import ProviderEvent
 from zapys.payments.services import payment_event_process
 from zapys.prepayments import purposes
 from zapys.prepayments.models import Booking
-from zapys.prepayments.services import booking_paid
+from zapys.prepayments.services import booking_paid, cancellation, visit_money
+from zapys.schedule.models import Visit
+from zapys.schedule.services import visit_cancel
 
 pytestmark = pytest.mark.postgres_only
 
@@ -183,3 +185,88 @@ def test_the_balance_first_the_callback_keeps_the_card_money(race, monkeypatch):
     assert money["balance_pairs"] == (1, 2)
     assert money["balance"] == 50_000 + AMOUNT
     assert money["payment"] == Payment.Status.SUCCEEDED  # a late success of the closed link
+
+
+def test_cancelling_the_visit_while_its_link_is_paid(race, monkeypatch):
+    """Staff cancel the visit while its open link's callback arrives. The cancel used to
+    lock the visit, then the booking (`visit_money._live_booking`), then close the link —
+    the payment; the callback locks the payment, the booking, then the visit: held here
+    until the callback is seen waiting, the two deadlocked every run. The cancel now locks
+    the payment and the booking before the visit (`visit_status_locking`), so the callback
+    waits, then finds the booking cancelled: the money is kept on the balance, flagged as
+    paid late."""
+    seen: list[bool] = []
+    holding = threading.Event()
+    original = visit_money._live_booking
+
+    def live_booking_after_the_other_waits(visit: Any) -> Any:
+        holding.set()  # the visit (and, now, the payment and the booking first) is locked
+        hold_until_the_other_waits(seen)
+        return original(visit)
+
+    def cancel() -> str:
+        with org_scope(race["org"]), translation.override("en"):
+            visit = Visit.objects.select_related("organization").get(pk=race["booking"].visit_id)
+            return visit_cancel(visit=visit, actor=SYSTEM).status.name
+
+    def callback_once_the_cancel_holds() -> str:
+        assert holding.wait(60)
+        return _callback(race)
+
+    monkeypatch.setattr(visit_money, "_live_booking", live_booking_after_the_other_waits)
+    outcomes = at_once(cancel=cancel, callback=callback_once_the_cancel_holds)
+    assert set(outcomes) == {"cancel", "callback"}
+    assert "Traceback" not in outcomes["cancel"], outcomes
+    assert outcomes["callback"] == PaymentEvent.Outcome.APPLIED, outcomes
+    assert seen == [True], "the callback never waited for the cancel's lock"
+    money = _money(race)
+    with org_scope(race["org"]):
+        booking = Booking.objects.select_related("visit__status").get(pk=race["booking"].pk)
+    assert booking.visit.status.is_cancellation
+    assert money["status"] == Booking.Status.CANCELLED and booking.paid_late
+    assert money["card_money"] == AMOUNT and money["balance"] == 50_000 + AMOUNT
+
+
+def test_restoring_a_late_booking_while_staff_cancel_it(race, monkeypatch):
+    """One staff member restores a booking paid after its deadline while another cancels
+    it. The restore used to lock the visit, then the booking; the cancel locks the payment,
+    the booking, then the visit (its clock): held here until the cancel is seen waiting, the
+    two deadlocked every run. The restore now takes the payment, the booking, then the visit,
+    so the cancel waits, then cancels the restored booking, its money kept on the balance."""
+    with org_scope(race["org"]):
+        Booking.objects.filter(pk=race["booking"].pk).update(status=Booking.Status.EXPIRED)
+    assert _callback(race) == PaymentEvent.Outcome.APPLIED  # the money came late
+    with org_scope(race["org"]):
+        assert Booking.objects.get(pk=race["booking"].pk).paid_late
+    seen: list[bool] = []
+    holding = threading.Event()
+    original = cancellation.visit_locked
+
+    def visit_locked_then_hold(visit: Any) -> Any:
+        locked = original(visit)
+        holding.set()  # the visit (and, now, the payment and the booking first) is locked
+        hold_until_the_other_waits(seen)
+        return locked
+
+    def fresh() -> Booking:
+        return Booking.objects.select_related("organization", "visit").get(pk=race["booking"].pk)
+
+    def restore() -> str:
+        with org_scope(race["org"]), translation.override("en"):
+            return cancellation.booking_restore(booking=fresh(), actor=SYSTEM).status
+
+    def cancel_once_the_restore_holds() -> str:
+        assert holding.wait(60)
+        with org_scope(race["org"]), translation.override("en"):
+            return cancellation.booking_cancel(booking=fresh(), actor=SYSTEM).status
+
+    monkeypatch.setattr(cancellation, "visit_locked", visit_locked_then_hold)
+    outcomes = at_once(restore=restore, cancel=cancel_once_the_restore_holds)
+    assert outcomes == {
+        "restore": Booking.Status.PAID,
+        "cancel": Booking.Status.CANCELLED,
+    }, outcomes
+    assert seen == [True], "the cancel never waited for the restore's lock"
+    money = _money(race)
+    assert money["status"] == Booking.Status.CANCELLED
+    assert money["card_money"] == AMOUNT and money["balance"] == 50_000 + AMOUNT

@@ -287,6 +287,7 @@ def visit_status_set(
     The apps above react in the same transaction (`hooks.run_visit_status_handlers`, with
     `options`); what they did is `visit.status_effects`."""
     now = now or timezone.now()
+    hooks.run_visit_status_locking(visit, status)  # what they lock comes before the visit
     visit = locked_visit(visit)
     organization = visit.organization
     if status.organization_id != organization.pk:
