@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor
 from zapys.core.jobs import periodic_job
+from zapys.core.money import Money
 from zapys.core.stored_text import StoredText
 from zapys.core.system_names import msgid_of
 from zapys.core.tenancy import org_scope, unscoped
@@ -23,6 +24,7 @@ from zapys.payments import services
 from zapys.payments.config import reconcile_after_minutes
 from zapys.payments.models import Payment
 from zapys.payments.providers import PaymentNotFound, ProviderError
+from zapys.payments.purposes import purpose_text
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +110,11 @@ def _status_word(status: str) -> StoredText | str:
 def _mismatch_line(payment: Payment, remote: str) -> StoredText:
     """One payment of the mismatch summary, in each reader's language."""
     return StoredText(
-        gettext_noop("Payment #%(id)s: Zapys says %(local)s, the provider says %(remote)s."),
-        id=payment.pk,
+        gettext_noop(
+            "%(what)s, %(amount)s: Zapys says %(local)s, the payment service says %(remote)s."
+        ),
+        what=purpose_text(payment),
+        amount=Money(payment.amount, payment.currency),
         local=_status_word(payment.status),
         remote=_status_word(remote),
     )
@@ -155,7 +160,7 @@ def mismatch_report(now: datetime) -> str:
             said = _status_word(remote)
             # Kept as stored text: the audit log reads it in each reader's language.
             reason = StoredText(
-                gettext_noop("Zapys says %(local)s, the provider says %(remote)s."),
+                gettext_noop("Zapys says %(local)s, the payment service says %(remote)s."),
                 local=_status_word(payment.status),
                 remote=said,
             )
@@ -168,7 +173,8 @@ def mismatch_report(now: datetime) -> str:
                 services.notify_staff(
                     organization=payment.organization,
                     title=StoredText(
-                        gettext_noop("Payments disagree with the provider: %(n)s"), n=len(lines)
+                        gettext_noop("Payments disagree with the payment service: %(n)s"),
+                        n=len(lines),
                     ),
                     body=_one_per_line(lines),
                 )

@@ -50,7 +50,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
+
+from zapys.core.stored_text import StoredText
+from zapys.core.system_names import msgid_of
 
 if TYPE_CHECKING:
     from zapys.core.audit import Actor
@@ -156,6 +159,14 @@ def purpose_label(key: str) -> str:
     """What people read for a purpose; never the raw key."""
     found = purpose_find(key)
     return str(found.label) if found is not None else gettext("Online payment")
+
+
+def purpose_text(payment: Payment, *, lower: bool = False) -> StoredText:
+    """The payment's purpose as a stored text ("Balance top-up" / «Поповнення балансу»), for
+    notices read later in each reader's language; `lower` inside a sentence."""
+    found = purpose_find(payment.purpose)
+    msgid = msgid_of(found.label) if found is not None else gettext_noop("Online payment")
+    return StoredText.word(msgid) if lower else StoredText(msgid)
 
 
 def payment_description(payment: Payment) -> str:

@@ -39,13 +39,17 @@ def _dedupe_key(event: ProviderEvent) -> str:
 def _mismatch(payment: Payment, event: ProviderEvent) -> StoredText | None:
     if event.amount != payment.amount:
         return StoredText(
-            gettext_noop("Amount mismatch: the provider reports %(got)s, expected %(want)s."),
+            gettext_noop(
+                "Amount mismatch: the payment service reports %(got)s, expected %(want)s."
+            ),
             got="—" if event.amount is None else Money(event.amount, payment.currency),
             want=Money(payment.amount, payment.currency),
         )
     if (event.currency or "").upper() != payment.currency:
         return StoredText(
-            gettext_noop("Currency mismatch: the provider reports %(got)s, expected %(want)s."),
+            gettext_noop(
+                "Currency mismatch: the payment service reports %(got)s, expected %(want)s."
+            ),
             got=event.currency or "—",
             want=payment.currency,
         )
@@ -103,7 +107,7 @@ def _apply_refund_event(payment: Payment, actor: Actor, event: ProviderEvent) ->
     # `reversed` without `refund_amount`) and it may be a part: a person looks rather than
     # Zapys guessing the whole.
     reason = StoredText(
-        gettext_noop("The provider reports a refund that Zapys did not request or record.")
+        gettext_noop("The payment service reports a refund that Zapys did not request or record.")
     )
     payment_hold(payment=payment, reason=reason, actor=actor)
     return Out.HELD, reason.render()

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from zapys.core.audit import Actor, audit_record
+from zapys.core.money import Money
 from zapys.core.stored_text import StoredText
 from zapys.messaging.services import staff_notify
 from zapys.payments.models import Payment
+from zapys.payments.purposes import purpose_text
 from zapys.payments.services.state import _scoped
 
 if TYPE_CHECKING:
@@ -62,7 +64,11 @@ def payment_hold(
             return
         notify_staff(
             organization=payment.organization,
-            title=StoredText(gettext_noop("Online payment #%(id)s needs review"), id=payment.pk),
+            title=StoredText(
+                gettext_noop("Online payment of %(amount)s (%(what)s) needs review"),
+                amount=Money(payment.amount, payment.currency),
+                what=purpose_text(payment, lower=True),
+            ),
             body=told,
             related=payment,
         )

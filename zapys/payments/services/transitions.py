@@ -81,8 +81,8 @@ class PurposeFailed(Exception):
         )
         return StoredText(
             gettext_noop(
-                "The payment moved at the provider, but Zapys could not apply it: %(detail)s "
-                "Check the client's account and apply it by hand."
+                "The payment went through at the payment service, but Zapys could not apply it: "
+                "%(detail)s Check the client's balance and apply it by hand."
             ),
             detail=detail,
         )

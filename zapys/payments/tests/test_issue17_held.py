@@ -19,6 +19,7 @@ from zapys.payments import services
 from zapys.payments.models import Payment
 from zapys.payments.providers import CheckoutRequest
 from zapys.payments.services.transitions import PurposeFailed
+from zapys.payments.texts import FORMER_TEXTS
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,8 @@ def test_an_amount_mismatch_reads_in_the_readers_language(client, org, branch, l
     }
     with translation.override("en"):
         assert notice.shown_body == (
-            "Amount mismatch: the provider reports UAH\u00a0150.00, expected UAH\u00a0150.50."
+            "Amount mismatch: the payment service reports UAH\u00a0150.00, expected "
+            "UAH\u00a0150.50."
         )
     with translation.override("uk"):
         assert notice.shown_body == fresh.review_reason
@@ -70,16 +72,21 @@ def test_an_amount_mismatch_reads_in_the_readers_language(client, org, branch, l
 
 def test_a_hold_written_in_english_reads_in_ukrainian(org, branch):
     payment = make_topup(org, account=make_account(org, "sandbox"), amount=50000)
-    reason = StoredText("The provider reports a refund that Zapys did not request or record.")
+    reason = StoredText(
+        "The payment service reports a refund that Zapys did not request or record."
+    )
     with translation.override("en"):
         services.payment_hold(payment=payment, reason=reason, actor=Actor.system("t"))
     payment.refresh_from_db()
     assert payment.review_reason == (
-        "The provider reports a refund that Zapys did not request or record."
+        "The payment service reports a refund that Zapys did not request or record."
     )
     notice = _notice(payment)
     with translation.override("uk"):
-        assert notice.shown_title == f"Онлайн-платіж №{payment.pk} потребує перевірки"
+        # what was paid and how much, not «Онлайн-платіж №9»
+        assert notice.shown_title == (
+            "Онлайн-платіж на 500,00\u00a0грн (поповнення балансу) потребує перевірки"
+        )
         assert "Zapys" in notice.shown_body and "did not request" not in notice.shown_body
     with translation.override("en"):
         assert notice.shown_body == payment.review_reason
@@ -101,11 +108,62 @@ def test_a_failed_purpose_reason_in_both_languages(org, branch):
     refused = PurposeFailed(payment, "on_succeeded", DomainError("Клієнта видалено.")).reason()
     with translation.override("en"):
         assert bug.render() == (
-            "The payment moved at the provider, but Zapys could not apply it: an internal "
-            "error (logged for the developers) Check the client's account and apply it by hand."
+            "The payment went through at the payment service, but Zapys could not apply it: an "
+            "internal error (logged for the developers) Check the client's balance and apply it "
+            "by hand."
         )
         # A domain error's words are shown as they were raised.
         assert "could not apply it: Клієнта видалено." in refused.render()
     with translation.override("uk"):
         assert "KeyError" not in bug.render() and "internal error" not in bug.render()
         assert "Клієнта видалено." in refused.render()
+
+
+@pytest.mark.parametrize("msgid", FORMER_TEXTS)
+def test_the_texts_stored_before_are_still_in_the_catalogue(msgid):
+    with translation.override("uk"):
+        assert translation.gettext(msgid) != msgid
+
+
+def test_a_notice_stored_before_still_renders_in_each_language():
+    """A row written before the rename ("the provider", a payment number) still reads."""
+    old = StaffNotification(
+        title="Онлайн-платіж №9 потребує перевірки",
+        title_text={"msgid": "Online payment #%(id)s needs review", "params": {"id": 9}},
+        body="",
+        body_text={
+            "msgid": "The provider reports a refund that Zapys did not request or record.",
+            "params": {},
+        },
+    )
+    with translation.override("en"):
+        assert old.shown_title == "Online payment #9 needs review"
+    with translation.override("uk"):
+        assert old.shown_title == "Онлайн-платіж №9 потребує перевірки"
+        assert old.shown_body.startswith("Платіжний сервіс повідомляє про повернення")
+
+
+def test_stored_texts_say_payment_service_and_balance():
+    """What payments stores for people to read says "payment service" and "balance" as the
+    pages do; only the former texts (kept for old rows) say "provider" or "account"."""
+    import ast
+    from pathlib import Path
+
+    import zapys.payments as app
+
+    root = Path(app.__file__).parent
+    said = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts or path.name == "texts.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") == "gettext_noop"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                text = str(node.args[0].value)
+                if "provider" in text or "client's account" in text:
+                    said.append(f"{path.name}: {text}")
+    assert not said, said

@@ -36,6 +36,8 @@ def test_a_payment_held_for_review_is_a_warning(org, branch):
     note = StaffNotification.objects.get(related_id=str(payment.pk))
     assert note.level == "warning"
     with translation.override("en"):
-        assert note.shown_title == f"Online payment #{payment.pk} needs review"
+        assert note.shown_title == "Online payment of UAH\u00a0500.00 (balance top-up) needs review"
     with translation.override("uk"):
-        assert note.shown_title == f"Онлайн-платіж №{payment.pk} потребує перевірки"
+        assert note.shown_title == (
+            "Онлайн-платіж на 500,00\u00a0грн (поповнення балансу) потребує перевірки"
+        )

@@ -39,7 +39,7 @@ from zapys.payments.models import Payment, PaymentEvent, PaymentRefund
 
 PART = ("Part of an online sale was refunded", "Частину онлайн-продажу повернуто")
 WHOLE = (
-    "An online sale was refunded at the payment provider",
+    "An online sale was refunded at the payment service",
     "Онлайн-продаж повернено в кабінеті платіжного сервісу",
 )
 
