@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zapys.cabinet.receipt_names import line_name
 from zapys.clients.models import Client
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 UPCOMING_LIMIT = 10
 PAST_LIMIT = 15
 ENTRIES_LIMIT = 15
+#: «Show all»: the whole statement, still bounded (one page's worth of years of visits).
+ENTRIES_ALL_LIMIT = 500
 RECEIPTS_LIMIT = 10
 MEMBERSHIPS_LIMIT = 20
 #: The client's own cancel page of a booked visit (the cancellation policy's, by URL name:
@@ -184,6 +187,7 @@ def cabinet_card(
     family: Sequence[Client] = (),
     token: str = "",
     now: datetime | None = None,
+    all_entries: bool = False,
 ) -> CabinetCard:
     """One client's cabinet, in a fixed number of queries (see the module's docstring).
     `family` (the link's clients, its own first) and `token` (the link) let the page offer
@@ -234,7 +238,7 @@ def cabinet_card(
             ),
             sold_as=Subquery(sold_line.filter(entry=OuterRef("pk")).values("name")[:1]),
         )
-        .order_by("-created_at", "-id")[:ENTRIES_LIMIT]
+        .order_by("-created_at", "-id")[: ENTRIES_ALL_LIMIT if all_entries else ENTRIES_LIMIT]
     )
     stored_language = organization.language or "uk"
     for entry in entries:
@@ -295,13 +299,21 @@ _PLAIN_PAYMENTS = frozenset({Entry.Purpose.PAYMENT, Entry.Purpose.OTHER, Entry.P
 def entry_words(entry: Entry, *, stored_language: str) -> str:
     """What follows "You paid" / "Taken from the balance" / "Returned to you" on an entry's
     row: the receipt line it paid or sold when there is one (`paid_for` / `sold_as`,
-    annotated), else the entry's own `what_for`; "" where that would only repeat "paid"
-    ("You paid · Payment"). No query."""
+    annotated), else the entry's own `what_for`. A plain payment says what it paid when the
+    system wrote that (a checkout's «Манікюр, 3 грудня о 17:30», a stored text: a comment
+    staff typed stays internal), else where the money went: "to the balance" (a bare «Ви
+    сплатили +700,00 грн» said nothing; "You paid · Payment" said it twice). No query."""
     if entry.kind == Entry.Kind.DEBIT:
         paid_for = getattr(entry, "paid_for", None)
         if paid_for:
             return line_name(paid_for, stored_language=stored_language)
-        return "" if entry.purpose in _PLAIN_PAYMENTS else entry.what_for
+        if entry.purpose not in _PLAIN_PAYMENTS:
+            return entry.what_for
+        if entry.purpose == Entry.Purpose.CORRECTION:
+            return str(entry.get_purpose_display())
+        if entry.comment_text:
+            return entry.comment_shown
+        return gettext("to the balance")
     sold_as = getattr(entry, "sold_as", None)
     named = entry.what_for
     if sold_as and named == str(entry.get_purpose_display()):

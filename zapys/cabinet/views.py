@@ -46,7 +46,9 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
         member = cabinet_member(family, request.GET.get("card"))
         if member is None:
             raise Http404
-        card = selectors.cabinet_card(member, family=family, token=token)
+        card = selectors.cabinet_card(
+            member, family=family, token=token, all_entries=request.GET.get("entries") == "all"
+        )
         response = render(
             request,
             "cabinet/page.html",

@@ -7,6 +7,7 @@ pays it, so the payer's card offers the balance only when the client's covers th
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,7 @@ def open_invoices(
         Invoice.objects.for_org(organization)
         .filter(Q(client_id__in=ids) | Q(payer_id__in=ids), status__in=OPEN, pay_from__lte=today)
         .filter(Q(pay_until__isnull=True) | Q(pay_until__gte=today))
+        .select_related("client")
         .order_by("pay_until", "created_at", "id")
     )
     wanted = set(ids)
@@ -60,15 +62,21 @@ def open_invoices(
             title=invoice_title(invoice),
             amount=invoice.due,
             pay_url=invoice.url,
-            # The window's last day is payable to its end; "pay by 31.12, 23:59" reads right.
-            due_at=(_end_of_day(organization, invoice.pay_until) - timedelta(minutes=1))
-            if invoice.pay_until
-            else None,
+            # The invoice's one due date (its page's «Сплатити до»), to the day's end.
+            due_at=_end_of_day(organization, invoice.due_on) - timedelta(minutes=1),
             created_at=invoice.created_at,
             ref=str(invoice.pk),
             balance_client_id=invoice.client_id,
         )
         for client_id in {invoice.client_id, invoice.payer_id} & wanted:
+            if client_id != invoice.client_id:
+                # the payer's card (a mother's): whom the invoice is for (her daughter's),
+                # as the invoice's own page says it («За кого»)
+                payable = replace(
+                    payable,
+                    title=_("%(title)s (for %(name)s)")
+                    % {"title": payable.title, "name": invoice.client.name},
+                )
             result.setdefault(client_id, []).append(payable)
     return result
 

@@ -65,7 +65,8 @@ def test_a_payment_says_what_it_paid_for_and_never_payment_twice_nor_a_receipt_i
     org, branch, client
 ):
     """ "You paid · Payment" said nothing: a payment with a receipt names the receipt's
-    first line; one without a receipt says "You paid" alone; a charge with a receipt line
+    first line; one without a receipt says where the money went ("You paid · to the
+    balance": «Ви сплатили +700,00 грн» alone said nothing, fifth tour); a charge with a receipt line
     but no cause names the line, in the totals' words ("Taken from the balance", «Списано»,
     not the accountant's «Нараховано»). No row shows a receipt's database id as a number."""
     customer = make_client(org)
@@ -81,9 +82,9 @@ def test_a_payment_says_what_it_paid_for_and_never_payment_twice_nor_a_receipt_i
         actor=SYSTEM,
     )
     make_entry(customer, kind="debit", amount=70_000)  # entered on the card: no receipt
-    for language, you_paid, charged, payment_word in (
-        ("en", "You paid", "Taken from the balance", "Payment"),
-        ("uk", "Ви сплатили", "Списано", "Оплата"),
+    for language, you_paid, charged, payment_word, to_balance in (
+        ("en", "You paid", "Taken from the balance", "Payment", "to the balance"),
+        ("uk", "Ви сплатили", "Списано", "Оплата", "на баланс"),
     ):
         rows = [
             _text(row.split(">", 1)[1].split("</div>\n    </div>")[0])
@@ -92,8 +93,7 @@ def test_a_payment_says_what_it_paid_for_and_never_payment_twice_nor_a_receipt_i
             )[1:]
         ]
         assert len(rows) == 3, rows
-        assert rows[0].startswith(you_paid), rows[0]
-        assert f"{you_paid} · " not in rows[0]
+        assert rows[0].startswith(f"{you_paid} · {to_balance} "), rows[0]
         assert rows[1].startswith(f"{charged} · Педикюр"), rows[1]
         assert rows[2].startswith(f"{you_paid} · Педикюр"), rows[2]
         assert all(f"· {payment_word}" not in row for row in rows), rows
