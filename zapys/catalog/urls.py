@@ -8,6 +8,8 @@ urlpatterns = [
     path("services/", views.service_list, name="services"),
     path("services/new/", views.service_edit, name="service_new"),
     path("services/<id:service_id>/", views.service_edit, name="service_edit"),
+    # the services a staff member performs, a part of their page (accounts:staff_edit)
+    path("services/performed-by/<id:staff_id>/", views.staff_services, name="staff_services"),
     path("catalog/subjects/", views.subjects, name="subjects"),
     path("catalog/subjects/<id:item_id>/", views.subject_edit, name="subject_edit"),
     path("catalog/lesson-types/<id:item_id>/", views.lesson_type_edit, name="lesson_type_edit"),

@@ -10,10 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrPromise
 
+from zapys.accounts.models import User
 from zapys.catalog import selectors, services
 from zapys.catalog.forms import GroupForm, NameForm, RenameForm, RoomForm, ServiceForm
 from zapys.catalog.models import Group, LessonType, Room, Service, Subject
 from zapys.core.exceptions import DomainError
+from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_organization
 from zapys.core.money import money_input
 from zapys.core.views import staff_required
@@ -316,3 +318,42 @@ def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpRespons
             messages.success(request, _("Group saved."))
             return redirect("catalog:groups")
     return render(request, "catalog/group_form.html", {"form": form, "group": group})
+
+
+@staff_required("owner")
+@fragment_of("accounts:staff_edit")
+def staff_services(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """The services a staff member performs, ticked on their own page (issue 17, fifth tour:
+    it could be changed only service by service). The same `Service.specialists` the
+    service's form ticks; a change goes through `service_update` (checked and audited)."""
+    org = request_organization(request)
+    staff = get_object_or_404(User.objects.for_org(org), pk=staff_id)
+    items = list(
+        Service.objects.for_org(org)
+        .filter(is_active=True)
+        .prefetch_related("specialists")
+        .order_by("name", "id")
+    )
+    performed = {s.pk for s in items if any(u.pk == staff.pk for u in s.specialists.all())}
+    saved = False
+    if request.method == "POST":
+        ticked = {int(v) for v in request.POST.getlist("services") if v.isdigit()}
+        actor = request_actor(request)
+        for service in items:
+            ids = {u.pk for u in service.specialists.all()}
+            if (service.pk in ticked) == (staff.pk in ids):
+                continue
+            ids = ids | {staff.pk} if service.pk in ticked else ids - {staff.pk}
+            services.service_update(service=service, actor=actor, specialist_ids=sorted(ids))
+        performed = ticked & {s.pk for s in items}
+        saved = True
+        if not getattr(request, "htmx", False):
+            messages.success(request, _("Saved."))
+            return redirect("accounts:staff_edit", staff_id=staff.pk)
+    rows = [
+        {"service": s, "ticked": s.pk in performed, "anyone": not s.specialists.all()}
+        for s in items
+    ]
+    return render(
+        request, "catalog/_staff_services.html", {"staff": staff, "rows": rows, "saved": saved}
+    )

@@ -14,7 +14,7 @@ from zapys.catalog.models import Group
 
 pytestmark = pytest.mark.django_db
 
-TABS = '<ul class="nav nav-tabs mb-3">'
+TABS = '<nav class="zapys-tabs mb-3"'
 
 
 @pytest.mark.parametrize(

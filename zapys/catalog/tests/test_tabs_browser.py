@@ -1,5 +1,5 @@
 """In a real browser: the catalogue's tabs (services, subjects and lesson types, groups,
-rooms, working hours) are in the same place on every one of its pages, so moving from tab
+rooms; the working hours are the staff's since issue 17's fifth tour) are in the same place on every one of its pages, so moving from tab
 to tab nothing jumps (issue 17 review: on rooms and subjects they sat 17 px higher, where
 the heading's row had no "New …" button). Screenshots in $ZAPYS_SCREENSHOTS."""
 
@@ -13,11 +13,11 @@ from zapys.core.tenancy import org_scope
 
 pytestmark = [pytest.mark.browser]
 
-#: Every page that shows the catalogue's tabs; working hours are schedule's page.
-PAGES = ("/services/", "/catalog/subjects/", "/catalog/groups/", "/catalog/rooms/", "/staff-hours/")
+#: Every page that shows the catalogue's tabs.
+PAGES = ("/services/", "/catalog/subjects/", "/catalog/groups/", "/catalog/rooms/")
 
-#: catalog/_tabs.html's list (schedule's tests read its markup as it is: no test id added).
-TABS = "ul.nav-tabs"
+#: catalog/_tabs.html's list, in the product's one tab style (core/_section_tabs.html).
+TABS = "[data-testid=catalog-tabs]"
 
 TABS_TOP = """
 const tabs = document.querySelector(arguments[0]);

@@ -36,9 +36,12 @@ def test_the_week_names_sunday_and_the_pages_keep_the_catalogue_tabs(
     assert len(off) == 6 and off[-1] == (sunday, day_off), off
     for url in ("/staff-hours/", f"/staff-hours/{spec.pk}/"):
         html = _page(staff_client, language, url)
-        tabs = html.split('<ul class="nav nav-tabs mb-3">')[1].split("</ul>")[0]
-        assert f'class="nav-link active" href="/staff-hours/">{tab}</a>' in tabs, (url, tabs)
-        assert 'href="/services/"' in tabs
+        # the staff's page now (issue 17, fifth tour): the owner's settings menu marks it
+        tabs = html.split('data-testid="settings-tabs"')[1].split("</nav>")[0]
+        assert re.search(
+            rf'class="nav-link text-nowrap active" href="/staff-hours/"[^>]*>{tab}</a>', tabs
+        ), (url, tabs)
+        assert 'href="/settings/staff/"' in tabs
         assert f'<small class="text-muted">· {branch.name}</small></h1>' in html, url
 
 
