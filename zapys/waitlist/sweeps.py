@@ -25,7 +25,7 @@ from django.utils import timezone
 from zapys.core.audit import Actor, audit_record_many
 from zapys.core.tenancy import unscoped
 from zapys.waitlist.models import DeferredSlot, Entry, Offer
-from zapys.waitlist.services import Slot, slot_of_deferred, slots_offer
+from zapys.waitlist.services import SLOT_FIELDS, slot_of_deferred, slot_of_row, slots_offer
 
 BATCH_SIZE = 1000
 ACTOR = Actor.scheduler("waitlist.sweep")
@@ -47,19 +47,8 @@ class SweepResult:
         )
 
 
-_SLOT_FIELDS = (
-    "pk",
-    "entry_id",
-    "organization_id",
-    "source_id",
-    "is_seat",
-    "staff_id",
-    "service_id",
-    "branch_id",
-    "starts_at",
-    "ends_at",
-    "amount",
-)
+#: An offer's slot, and whose it was (its entry goes back to waiting).
+_SLOT_FIELDS = ("pk", "entry_id", *SLOT_FIELDS)
 
 
 def expire_batch(now: datetime, *, size: int | None = None) -> tuple[int, int]:
@@ -88,20 +77,7 @@ def expire_batch(now: datetime, *, size: int | None = None) -> tuple[int, int]:
             action="waitlist.offer_expired",
             changes={"status": [Offer.Status.OPEN, Offer.Status.EXPIRED]},
         )
-        slots = [
-            Slot(
-                organization_id=r["organization_id"],
-                source_id=r["source_id"],
-                is_seat=r["is_seat"],
-                staff_id=r["staff_id"],
-                service_id=r["service_id"],
-                branch_id=r["branch_id"],
-                starts_at=r["starts_at"],
-                ends_at=r["ends_at"],
-                amount=r["amount"],
-            )
-            for r in rows
-        ]
+        slots = [slot_of_row(r) for r in rows]
         # The slots go on while the lapsed clients still count as offered: the next
         # client gets the time now, and its previous holder is never offered it again
         # (`services._offered_before`).
@@ -114,18 +90,7 @@ def expire_batch(now: datetime, *, size: int | None = None) -> tuple[int, int]:
     return len(rows), len(offered)
 
 
-_DEFERRED_FIELDS = (
-    "pk",
-    "organization_id",
-    "source_id",
-    "is_seat",
-    "staff_id",
-    "service_id",
-    "branch_id",
-    "starts_at",
-    "ends_at",
-    "amount",
-)
+_DEFERRED_FIELDS = ("pk", *SLOT_FIELDS)
 
 
 def offer_deferred(now: datetime, *, size: int | None = None) -> tuple[int, int]:
