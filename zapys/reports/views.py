@@ -78,8 +78,10 @@ WORKDAY = (8, 20)
 MONEY_COLUMNS = [
     gettext_lazy("Date"),
     gettext_lazy("Purpose"),
-    gettext_lazy("Method"),
-    gettext_lazy("Payment type"),
+    # card / cash / online, then the organization's own methods («Готівка (Центр)»): the
+    # ledger's words since payment types became payment methods
+    gettext_lazy("Kind of payment"),
+    gettext_lazy("Payment method"),
     gettext_lazy("Received"),
     gettext_lazy("Refunded"),
     gettext_lazy("Payments"),
@@ -268,7 +270,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             [group, row["label"], money_amount(row["now"].received),
              money_amount(row["before"].received),
              row["change"] if row["change"] is not None else ""]
-            for group, lines in ((_("Purpose"), by_purpose), (_("Method"), by_method))
+            for group, lines in ((_("Purpose"), by_purpose), (_("Kind of payment"), by_method))
             for row in lines
         ]  # fmt: skip
         change = change_percent(now.total.received, before.total.received)

@@ -65,3 +65,17 @@ def test_the_bars_axis_reads_dates_as_numbers_in_both_languages(staff_client, ow
         labels = re.findall(r'font-size:\.7rem">([^<]+)<', page)
         # every label the same way (not "01.12" then "2, 3, 4")
         assert labels and all(re.fullmatch(r"\d\d\.\d\d", label) for label in labels), labels
+
+
+def test_money_tables_name_kind_and_method_as_the_ledger_does(staff_client, owner):
+    """Payment types became payment methods («Спосіб оплати», the organization's own: «Готівка
+    (Центр)»); card / cash / online is the kind of payment («Вид оплати»). The money report
+    said «За способом» for the kind and «За типом оплати» for the method."""
+    uk = staff_page(staff_client, owner, "uk", "reports:money")
+    assert "За видом оплати" in uk and "За способом оплати" in uk
+    assert "За типом оплати" not in uk and "За способом<" not in uk
+    en = staff_page(staff_client, owner, "en", "reports:money")
+    assert "By kind of payment" in en and "By payment method" in en
+    assert "By payment type" not in en
+    for name in ("reports:compare", "reports:day"):
+        assert "За видом оплати" in staff_page(staff_client, owner, "uk", name)

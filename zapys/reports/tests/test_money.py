@@ -100,8 +100,8 @@ def test_the_csv_opens_in_a_ukrainian_excel_and_round_trips(staff_client, money,
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
-    assert rows[0] == ["Дата", "Призначення", "Спосіб", "Тип оплати", "Отримано", "Повернено",
-                       "Платежі"]  # fmt: skip
+    assert rows[0] == ["Дата", "Призначення", "Вид оплати", "Спосіб оплати", "Отримано",
+                       "Повернено", "Платежі"]  # fmt: skip
     received = sum(Decimal(row[4].replace(",", ".")) for row in rows[1:])
     refunded = sum(Decimal(row[5].replace(",", ".")) for row in rows[1:])
     assert (received, refunded) == (Decimal("1384.56"), Decimal("20.00"))
