@@ -133,6 +133,10 @@ class PlanTotals:
     commission: int
     refunded: int
     refunded_amount: int
+    #: the commission of sales paid but not attached to a client yet: the payments report
+    #: charges it to the client when the sale is attached (until then it is inside the
+    #: payment "no client yet"), so its commission total is this much lower
+    commission_unattached: int = 0
 
 
 def report(*, date_from: date, date_to: date) -> list[PlanTotals]:
@@ -153,6 +157,7 @@ def report(*, date_from: date, date_to: date) -> list[PlanTotals]:
             n_sold=Count("id"),
             total=Sum("amount"),
             total_commission=Sum("commission"),
+            unattached_commission=Sum("commission", filter=Q(status=OnlineSale.Status.PAID)),
             n_refunded=Count("id", filter=Q(status=OnlineSale.Status.REFUNDED)),
             total_refunded=Sum("amount", filter=Q(status=OnlineSale.Status.REFUNDED)),
         )
@@ -166,6 +171,7 @@ def report(*, date_from: date, date_to: date) -> list[PlanTotals]:
             r["total_commission"] or 0,
             r["n_refunded"],
             r["total_refunded"] or 0,
+            r["unattached_commission"] or 0,
         )
         for r in rows
     ]

@@ -370,6 +370,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
         "sold": sum(r.sold for r in rows),
         "amount": sum(r.amount for r in rows),
         "commission": sum(r.commission for r in rows),
+        "commission_unattached": sum(r.commission_unattached for r in rows),
         "refunded_amount": sum(r.refunded_amount for r in rows),
     }
     return render(

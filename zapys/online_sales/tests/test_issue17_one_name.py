@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 
+from tests.factories import SYSTEM
 from tests.pages import staff_page
 from zapys.messaging.models import StaffNotification
 from zapys.online_sales.services import FORMER_TEXTS
@@ -92,3 +94,39 @@ def test_a_notice_stored_before_still_renders_in_each_language():
         assert old.shown_title == "Онлайн-продаж повернено в кабінеті платіжного сервісу"
         assert old.shown_body.startswith("500,00")
         assert "KGK-F8MN повернено покупцю" in old.shown_body
+
+
+def test_the_reports_commission_agrees_with_the_payments_report(
+    staff_client, owner, org, shop, django_assert_max_num_queries
+):
+    """The fifth tour read 155 грн of commission here and 115 грн in «Оплати та нарахування»
+    for the same days. Both are right about different things: the payment service kept the
+    commission of every paid sale (155), and the payments report charges it to a client
+    when the sale is attached (115: one sale was not). The report now says how much of its
+    commission is not charged yet, and the two add up."""
+    from django.db.models import Sum
+
+    from tests.factories_messaging import make_client
+    from zapys.ledger.models import Entry
+    from zapys.online_sales import selectors, services
+    from zapys.online_sales.tests.factories import make_sale
+
+    attached = make_sale(org, shop, email="a@example.com")
+    services.online_sale_attach(
+        sale=attached, client=make_client(org, phone="+380501112233"), actor=SYSTEM
+    )
+    make_sale(org, shop, email="b@example.com")  # paid, nobody attached it yet
+    today = timezone.localdate()
+    (row,) = selectors.report(date_from=today, date_to=today)
+    charged = Entry.objects.filter(purpose=Entry.Purpose.SERVICE_FEE).aggregate(s=Sum("amount"))
+    assert row.commission == 2 * attached.commission
+    assert row.commission - row.commission_unattached == abs(charged["s"])
+    owner.language = "uk"
+    owner.save(update_fields=["language"])
+    with django_assert_max_num_queries(14):
+        page = staff_client.get(reverse("online_sales:report")).content.decode()
+    note = re.search(r'data-testid="commission-unattached">([^<]*)<', page).group(1)
+    assert "ще не закріплені за клієнтом" in note and "Оплати та нарахування" in note
+    assert note.replace("\xa0", " ").startswith(
+        f"З цієї комісії {attached.commission // 100},{attached.commission % 100:02d} грн"
+    )
