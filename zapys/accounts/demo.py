@@ -1,5 +1,5 @@
 """Demo branches and staff: two branches, an administrator, three specialists of the salon's
-trades and the trainer of the studio's groups."""
+trades and the make-up artist who teaches the salon's courses («Макіяж для себе»)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from zapys.accounts.models import User
 from zapys.accounts.services import branch_create, staff_create
 from zapys.core.demo import DEMO_PASSWORD, DemoContext
 
-#: The trainer leads the stretching and yoga groups and takes no individual services.
-TRAINER_LOGIN = "olha"
+#: The make-up artist leads the salon's courses (groups) and takes no individual services.
+TEACHER_LOGIN = "olha"
 
 STAFF = [
     ("admin", User.Role.ADMINISTRATOR, "Олена", "Коваль", "Адміністратор", 0, [0, 1]),
     ("maria", User.Role.SPECIALIST, "Марія", "Шевченко", "Перукар-стиліст", 45000, [0]),
     ("iryna", User.Role.SPECIALIST, "Ірина", "Бондар", "Майстер манікюру та брів", 35000, [0, 1]),
     ("taras", User.Role.SPECIALIST, "Тарас", "Мельник", "Барбер", 40000, [1]),
-    (TRAINER_LOGIN, User.Role.SPECIALIST, "Ольга", "Ткачук", "Тренер", 30000, [0]),
+    (TEACHER_LOGIN, User.Role.SPECIALIST, "Ольга", "Ткачук", "Візажист", 30000, [0]),
 ]
 
 

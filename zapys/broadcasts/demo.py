@@ -12,6 +12,7 @@ from zapys.broadcasts.services import (
     broadcast_run,
     broadcast_settings_save,
 )
+from zapys.clients.phones import display_phone
 from zapys.core.demo import DemoContext
 from zapys.core.exceptions import DomainError
 from zapys.messaging import outbox
@@ -23,10 +24,12 @@ def load(ctx: DemoContext) -> None:
     tags = ctx.data.get("tags") or []
     if not tags:
         return
+    # the salon's phone in the text: «Запис за телефоном» with no number was a dead end
+    phone = display_phone(org.phone)
     text = (
-        "{client.first_name}, у п'ятницю знижка 20% на всі послуги! Запис за телефоном."
+        f"{{client.first_name}}, у п'ятницю знижка 20% на всі послуги! Запис за телефоном {phone}."
         if org.language == "uk"
-        else "{client.first_name}, 20% off every service this Friday! Call us to book."
+        else f"{{client.first_name}}, 20% off every service this Friday! Call us to book: {phone}."
     )
     try:
         broadcast = broadcast_create(

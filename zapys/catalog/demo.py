@@ -1,5 +1,6 @@
-"""Demo services with prices and durations, who does each and for whom; subjects, a room and
-two groups led by the trainer.
+"""Demo services with prices and durations, who does each and for whom, offered in the
+branches where their specialist works; the salon's courses: two areas (make-up, hairstyles),
+the «Майстер-клас» format, a training room and two groups led by the make-up artist.
 
 A reviewer of the demo's screenshots found a beard trim booked for women, a women's haircut
 for men and the hairdresser doing manicures: the demo now books a service only for a client
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zapys.accounts.demo import TRAINER_LOGIN
+from zapys.accounts.demo import TEACHER_LOGIN
 from zapys.catalog.models import Service
 from zapys.catalog.services import group_create, lesson_type_create, room_create, subject_create
 from zapys.clients.demo import demo_gender
@@ -32,8 +33,10 @@ SERVICES = [
 TRADES = {"Волосся": "maria", "Барбершоп": "taras", "Нігті": "iryna", "Брови": "iryna"}
 _CATEGORY = {name: category for name, category, *_ in SERVICES}
 _FOR_WHOM = {name: for_whom for name, *_, for_whom in SERVICES}
-#: The studio's group subjects (what an invoice for lessons may name).
-SUBJECTS = ("Стретчинг", "Йога")
+#: The areas of the salon's courses (what an invoice for lessons may name) and its groups:
+#: people learning to do their own make-up and hair, two evenings a week.
+SUBJECTS = ("Макіяж", "Зачіски")
+GROUPS = ("Макіяж для себе", "Зачіски для себе")
 
 
 def service_fits(service: Service | str | None, *, client: Any = None, staff: Any = None) -> bool:
@@ -52,7 +55,8 @@ def service_fits(service: Service | str | None, *, client: Any = None, staff: An
 
 def load(ctx: DemoContext) -> None:
     # who performs each: its trade's specialist, so the public page offers the hairdresser
-    # for a haircut and never the trainer (she leads the groups and takes no services)
+    # for a haircut and never the make-up artist (she teaches the courses); offered in the
+    # branches that specialist works in (the barber's beard trim is not listed in Центр)
     by_login = {u.username: u for u in ctx.staff}
     services = []
     for name, category, minutes, price, _for_whom in SERVICES:
@@ -63,37 +67,37 @@ def load(ctx: DemoContext) -> None:
             duration_minutes=minutes,
             price=price,
         )
-        service.branches.set(ctx.branches)
         trade = by_login.get(TRADES[category])
+        service.branches.set(list(trade.branches.all()) if trade else ctx.branches)
         service.specialists.set([trade] if trade else [])
         services.append(service)
     ctx.data["services"] = services
 
-    # A studio corner of the salon: two groups with members, led by the trainer (the
-    # schedule demo gives them weekly lessons and attendance history).
-    stretching = subject_create(organization=ctx.organization, name=SUBJECTS[0], actor=ctx.actor)
-    yoga = subject_create(organization=ctx.organization, name=SUBJECTS[1], actor=ctx.actor)
-    group_type = lesson_type_create(organization=ctx.organization, name="Групове", actor=ctx.actor)
+    # The salon's courses: two groups with members, led by the make-up artist (the schedule
+    # demo gives them weekly lessons and attendance history).
+    make_up = subject_create(organization=ctx.organization, name=SUBJECTS[0], actor=ctx.actor)
+    hair = subject_create(organization=ctx.organization, name=SUBJECTS[1], actor=ctx.actor)
+    group_type = lesson_type_create(
+        organization=ctx.organization, name="Майстер-клас", actor=ctx.actor
+    )
     room = room_create(
         organization=ctx.organization,
         branch=ctx.branches[0],
-        name="Зал",
-        capacity=12,
+        name="Навчальний кабінет",
+        capacity=10,
         actor=ctx.actor,
     )
-    # people, not companies, come to a class; the family's daughter goes to stretching
+    # women, not companies, come to these courses; the family's daughter learns make-up
     # (the invoices demo bills her month of it)
-    people = [c for c in ctx.data.get("clients", []) if demo_gender(c)]
+    people = [c for c in ctx.data.get("clients", []) if demo_gender(c) == "f"]
     family = ctx.data.get("family")
     trainer = (
-        next((u for u in ctx.specialists if u.username == TRAINER_LOGIN), ctx.specialists[0])
+        next((u for u in ctx.specialists if u.username == TEACHER_LOGIN), ctx.specialists[0])
         if ctx.specialists
         else ctx.owner
     )
     groups = []
-    for i, (name, subject) in enumerate(
-        [("Стретчинг ранковий", stretching), ("Йога вечірня", yoga)]
-    ):
+    for i, (name, subject) in enumerate(zip(GROUPS, (make_up, hair), strict=True)):
         members = people[i * 8 : i * 8 + 8]
         if i == 0 and family:
             members.append(family[1])
@@ -105,7 +109,7 @@ def load(ctx: DemoContext) -> None:
                 subject=subject,
                 lesson_type=group_type,
                 teacher=trainer,
-                capacity=12,
+                capacity=10,
                 member_ids=[c.pk for c in members],
                 actor=ctx.actor,
             )

@@ -1,5 +1,10 @@
 """About fifty demo clients with tags, birthdays, notes and types; one of them frozen.
 
+`ctx.data["clients"]` are the clients who come (status «Активний»): the other demos book,
+charge and bill only them. A lead («Лід») has not come yet and one marked «Не відвідує»
+no longer comes, so neither has a visit, a balance or a payment (`ctx.data["all_clients"]`
+lists everyone the import brought).
+
 The salon came to Zapys from another CRM: its clients arrive through the same import a real
 salon uses (a file uploaded by the owner, checked, confirmed, carried out), dated before the
 demo's history starts. So the import page lists that import (its date, rows and who ran it)
@@ -168,7 +173,8 @@ def load(ctx: DemoContext) -> None:
         reason="Відпустка",
         actor=ctx.actor,
     )
-    ctx.data["clients"] = clients
+    ctx.data["all_clients"] = clients
+    ctx.data["clients"] = [c for c in clients if c.status == Client.Status.ACTIVE]
     ctx.data["tags"] = tags
     ctx.data["family"] = _family(ctx, clients)
 

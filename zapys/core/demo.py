@@ -3,6 +3,21 @@
 Each app that has demo data defines `load(ctx: DemoContext) -> None` in `zapys/<app>/demo.py`;
 hooks run in INSTALLED_APPS order inside one transaction, so a later app can use what an
 earlier one made (ctx.data is the shared bag).
+
+**The demo's clock.** A salon's day happens in its working hours, whenever `manage.py demo`
+is run: built at 04:13, the fifth tour found today's payments, the broadcast, the messages
+and a bar of the day's sales at «04», and offers made in the waiting list's quiet hours.
+So the demo is built as of `demo_now(real now)`:
+
+- inside working hours (`OPENS`–`CLOSES`, Monday to Saturday, the organization's wall
+  clock) it is the real now: today's past events happen up to now;
+- otherwise it is `EVENING` of the last working day that has ended (at 04:13 on Saturday:
+  Friday 19:30; at 21:00: today 19:30; on Sunday: Saturday 19:30).
+
+The whole build runs with `timezone.now()` answering that moment (`demo_clock`), so every
+row stamped "now" is stamped then. It is never later than the real now: what the demo
+says happened really is in the past. Events still to come are placed in working hours by
+the hooks themselves (`working_moment`), never "now + N hours" into the night.
 """
 
 from __future__ import annotations
@@ -13,7 +28,7 @@ import importlib.util
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
@@ -28,6 +43,43 @@ if TYPE_CHECKING:
 DEMO_SLUG = "demo"
 DEMO_OWNER_LOGIN = "owner"
 DEMO_PASSWORD = "zapys-demo-2026"  # the demo is for trying the product offline; never in production
+
+#: The demo salon's working hours (its staff's hours, `schedule/demo.py`): Monday to Saturday.
+OPENS = time(9)
+CLOSES = time(20)
+WORKDAYS = range(6)
+#: The demo's "now" when it is built outside working hours: the last working evening.
+EVENING = time(19, 30)
+
+
+def demo_now(real: datetime, zone: tzinfo) -> datetime:
+    """The moment the demo is built as of (module docstring): `real` inside working hours,
+    else `EVENING` of the last working day that has ended. Never later than `real`."""
+    local = real.astimezone(zone)
+    if local.weekday() in WORKDAYS and OPENS <= local.time() < CLOSES:
+        return real
+    day = local.date()
+    if local.weekday() not in WORKDAYS or local.time() < OPENS:
+        day -= timedelta(days=1)
+    while day.weekday() not in WORKDAYS:
+        day -= timedelta(days=1)
+    return datetime.combine(day, EVENING, zone)
+
+
+def working_moment(after: datetime, zone: tzinfo, *, latest: time = time(18)) -> datetime:
+    """The first hour or half past from `after` at which a visit may start in working hours
+    (`OPENS` to `latest`, a working day): a coming event the demo places in the salon's day."""
+    local = after.astimezone(zone)
+    moment = local.replace(minute=local.minute // 30 * 30, second=0, microsecond=0)
+    if moment < local:
+        moment += timedelta(minutes=30)
+    while True:
+        if moment.weekday() in WORKDAYS and OPENS <= moment.time() <= latest:
+            return moment
+        if moment.time() > latest or moment.weekday() not in WORKDAYS:
+            moment = datetime.combine(moment.date() + timedelta(days=1), OPENS, zone)
+        else:
+            moment = datetime.combine(moment.date(), OPENS, zone)
 
 
 @dataclass

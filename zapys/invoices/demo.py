@@ -1,7 +1,8 @@
 """Demo data: invoice settings on the sandbox account, invoices in every status (one paid in
-part, one with a payer: a mother paying for her daughter's stretching), a monthly rule and two
-reminders. Every invoice names what the studio sells: its classes (stretching, yoga) or its
-services, never a school's subject."""
+part, one with a payer: a mother paying for her daughter's make-up course), a monthly rule
+for memberships and two reminders. Every invoice names what the salon sells: its courses,
+its memberships or its services, never a school's subject. Numbered in the order they were
+issued: the overdue one, issued twenty days ago, is РАХ-2026-00001."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import translation
 from django.utils.dates import MONTHS
 
 from zapys.clients.demo import demo_gender
-from zapys.core.demo import DemoContext
+from zapys.core.demo import DemoContext, demo_clock
 
 
 def _month_last_day(day: date) -> date:
@@ -68,49 +69,58 @@ def load(ctx: DemoContext) -> None:
             **kwargs,  # type: ignore[arg-type]
         )
 
+    # Issued 20 days ago, due 5 days ago: overdue now (issued, payable from and due dates in
+    # this order: a due date before the issue date was on the demo's page once). Issued
+    # first, so numbered first: numbers follow the dates.
+    issued_at = ctx.now - timedelta(days=20)
+    with demo_clock(issued_at):
+        expired = services.invoice_create(
+            client=others[2],
+            calculation="manual",
+            amount=160_000,
+            period_start=last_month[0],
+            period_end=last_month[1],
+            pay_until=today - timedelta(days=5),
+            comment=f"Манікюр ×4 на місяць, {_month_name(last_month_end)}",
+            actor=ctx.actor,
+            now=issued_at,
+        )
+    Invoice.objects.for_org(org).filter(pk=expired.pk).update(created_at=issued_at)
+    services.invoices_expire(ctx.now)
     # The mother pays for her daughter (a standing payer, as the client card sets it): the
-    # daughter's month of stretching, two classes a week at 150 грн, labelled by the month
-    # it covers.
+    # daughter's month of the make-up course, two lessons a week at 300 грн, labelled by the
+    # month it covers.
     services.client_payer_set(client=daughter, payer=mother, actor=ctx.actor)
     manual(
         daughter,
-        120_000,
+        240_000,
         period_start=this_month[0],
         period_end=this_month[1],
         pay_until=month_end,
-        comment=f"Стретчинг, {_month_name(today)}: 8 занять",
+        comment=f"Макіяж для себе, {_month_name(today)}: 8 занять",
     )
-    manual(others[0], 90_000, pay_until=month_end, comment="Йога, 6 занять")
+    manual(
+        others[0],
+        200_000,
+        period_start=this_month[0],
+        period_end=this_month[1],
+        pay_until=month_end,
+        comment=f"4 візити на місяць, {_month_name(today)}",
+    )
     partial = manual(
         colouring,
         240_000,
         allow_partial=True,
         comment="Фарбування волосся і стрижка жіноча",
     )
-    paid = manual(others[1], 60_000, comment="Йога, 4 заняття")
+    paid = manual(others[1], 120_000, comment="Зачіски для себе, 4 заняття")
     if account is not None:
         for invoice, amount in ((partial, 100_000), (paid, None)):
             payment = services.invoice_payment_start(
                 invoice=invoice, actor=ctx.actor, amount=amount, now=ctx.now
             )
             payment_succeed(payment=payment, actor=ctx.actor)
-    # Issued 20 days ago, due 5 days ago: overdue now (issued, payable from and due dates in
-    # this order: a due date before the issue date was on the demo's page once).
-    issued_at = ctx.now - timedelta(days=20)
-    expired = services.invoice_create(
-        client=others[2],
-        calculation="manual",
-        amount=45_000,
-        period_start=last_month[0],
-        period_end=last_month[1],
-        pay_until=today - timedelta(days=5),
-        comment=f"Стретчинг, {_month_name(last_month_end)}: 3 заняття",
-        actor=ctx.actor,
-        now=issued_at,
-    )
-    Invoice.objects.for_org(org).filter(pk=expired.pk).update(created_at=issued_at)
-    services.invoices_expire(ctx.now)
-    archived = manual(others[-1], 30_000, comment="Стретчинг, 2 заняття (скасовано)")
+    archived = manual(others[-1], 60_000, comment="Зачіски для себе, 2 заняття (скасовано)")
     services.invoice_archive(invoice=archived, actor=ctx.actor)
     rules.rule_save(
         organization=org,

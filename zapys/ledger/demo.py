@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext
 
+from zapys.catalog.demo import SERVICES
 from zapys.clients.demo import DEBT_TAG, demo_gender
 from zapys.clients.models import Client
 from zapys.clients.services import client_update
@@ -24,6 +25,9 @@ from zapys.core.tenancy import organization_zone
 from zapys.ledger import selectors, services
 from zapys.ledger.hooks import finance_articles_declared
 from zapys.ledger.models import DEFAULT_PAYMENT_TYPE_NAMES, Entry, PaymentType
+
+#: The catalogue's prices (`catalog/demo.py`): what a visit of that service is charged.
+PRICES = {name: price for name, _category, _minutes, price, _for_whom in SERVICES}
 
 
 def _system_name(org: Any, msgid: str) -> str:
@@ -69,48 +73,51 @@ def load(ctx: DemoContext) -> None:
     for i, client in enumerate(clients[:12]):
         pt = types[main.pk]["cash" if i % 2 else "card"] if main else None
         # One visit a client, every other day over the past weeks (the last four days ago),
-        # through the day: charged for the service, then paid at the desk.
+        # through the day: charged the service's price (the catalogue's), then paid at the
+        # desk, the same sum (a card read «Стрижка чоловіча 800 грн» charged and 400 paid).
         served = _at(today - timedelta(days=26 - 2 * i), 10 + i % 8, 0 if i % 2 else 30, zone)
+        service = _service_for(client, i)
         with demo_clock(served):
             services.entry_create(
                 client=client,
                 kind=Entry.Kind.CREDIT,
-                amount=ctx.rng.choice([45_000, 60_000, 80_000]),
+                amount=PRICES[service],
                 purpose=Entry.Purpose.SERVICE,
-                comment=_service_for(client, i),
+                comment=service,
                 branch=main,
                 actor=actor,
             )
         paid = served + timedelta(minutes=5)
-        with demo_clock(paid):
-            services.entry_create(
-                client=client,
-                kind=Entry.Kind.DEBIT,
-                amount=ctx.rng.choice([40_000, 60_000, 70_000]),
-                purpose=Entry.Purpose.PAYMENT,
-                branch=main,
-                payment_type=pt,
-                actor=actor,
-            )
-        if i == 1:
+        if i != 1:
+            with demo_clock(paid):
+                services.entry_create(
+                    client=client,
+                    kind=Entry.Kind.DEBIT,
+                    amount=PRICES[service],
+                    purpose=Entry.Purpose.PAYMENT,
+                    branch=main,
+                    payment_type=pt,
+                    actor=actor,
+                )
+        else:
             # A typo caught at once: the wrong payment cancelled and the right one entered.
-            with demo_clock(paid + timedelta(minutes=2)):
+            with demo_clock(paid):
                 mistake = services.entry_create(
                     client=client,
                     kind=Entry.Kind.DEBIT,
-                    amount=700_000,
+                    amount=PRICES[service] * 10,
                     purpose=Entry.Purpose.PAYMENT,
                     comment="Помилково: зайвий нуль",
                     branch=main,
                     payment_type=pt,
                     actor=actor,
                 )
-            with demo_clock(paid + timedelta(minutes=4)):
+            with demo_clock(paid + timedelta(minutes=2)):
                 services.entry_cancel(entry=mistake, actor=actor, reason="Зайвий нуль у сумі")
                 services.entry_create(
                     client=client,
                     kind=Entry.Kind.DEBIT,
-                    amount=70_000,
+                    amount=PRICES[service],
                     purpose=Entry.Purpose.PAYMENT,
                     comment="Виправлення",
                     branch=main,

@@ -1,4 +1,6 @@
-"""Demo plans and memberships sold in every mode (paid, on credit, without payment).
+"""Demo plans and memberships sold in every mode (paid, on credit, without payment): a
+salon's — four manicures a month, four visits a month, ten visits over three months (on a
+balance of its own), and a one-off gift (a manicure and a pedicure).
 
 Each membership is sold on the morning its validity starts (`demo_clock`): the sale's
 charge and payment in the client's balance history are dated that day, not the day the
@@ -18,6 +20,7 @@ def load(ctx: DemoContext) -> None:
     org, actor = ctx.organization, ctx.actor
     catalog = ctx.data.get("services", [])
     nails = [s for s in catalog if "анікюр" in s.name]
+    gift = [s for s in catalog if s.name in ("Манікюр класичний", "Педикюр")]
     plans = [
         services.membership_plan_create(
             organization=org,
@@ -29,24 +32,26 @@ def load(ctx: DemoContext) -> None:
             actor=actor,
         ),
         services.membership_plan_create(
-            organization=org, name="Безлім на місяць", price=300_000, visits=None, actor=actor
+            organization=org, name="4 візити на місяць", price=200_000, visits=4, actor=actor
         ),
         services.membership_plan_create(
             organization=org,
-            name="10 відвідувань / 3 місяці",
+            name="10 візитів на 3 місяці",
             price=450_000,
             visits=10,
             validity_value=3,
             separate_account=True,
             actor=actor,
         ),
+        # a one-off package: a gift certificate bought once, not renewed
         services.membership_plan_create(
             organization=org,
-            name="Пробний тиждень",
-            price=0,
+            name="Подарунок: манікюр і педикюр",
+            price=120_000,
             visits=2,
-            validity_value=7,
-            validity_unit=MembershipPlan.ValidityUnit.DAYS,
+            validity_value=3,
+            covers_everything=not gift,
+            services=gift or None,
             kind=MembershipPlan.Kind.ONE_OFF,
             actor=actor,
         ),

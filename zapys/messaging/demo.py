@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from zapys.catalog.demo import service_fits
 from zapys.clients.models import Client
+from zapys.clients.phones import display_phone
 from zapys.core.demo import DemoContext
 from zapys.core.exceptions import DomainError
 from zapys.core.stored_text import StoredText
@@ -69,7 +70,10 @@ def load(ctx: DemoContext) -> None:
         with contextlib.suppress(DomainError):
             message_send_custom(
                 client=client,
-                text="Нагадуємо: завтра о 10:00 чекаємо вас у студії. Гарного дня!",
+                text=(
+                    "Дякуємо, що обрали салон «Зоряна»! Записатися знову можна онлайн "
+                    f"або за телефоном {display_phone(org.phone)}."
+                ),
                 actor=ctx.actor,
                 idempotency_key=f"demo:custom:{i}",
             )

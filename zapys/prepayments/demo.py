@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q
@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from zapys.catalog.demo import service_fits
 from zapys.clients.models import Client, Tag
-from zapys.core.demo import DemoContext, demo_clock
+from zapys.core.demo import DemoContext, demo_clock, working_moment
+from zapys.core.tenancy import organization_zone
 from zapys.payments.models import Payment, PaymentAccount
 from zapys.payments.services import payment_account_create, payment_expire, payment_succeed
 from zapys.prepayments import services, sweeps
@@ -54,8 +55,8 @@ def load(ctx: DemoContext) -> None:
         reminder_hours_before=3,
         status_after_payment=statuses.get("confirmed"),
         page_business_name=org.name,
-        page_subtitle="Студія краси",
-        page_subtitle_en="Beauty studio",
+        page_subtitle="Салон краси",
+        page_subtitle_en="Beauty salon",
         page_call_to_action="Очікуємо оплати броні",
         page_call_to_action_en="We are waiting for your booking deposit",
         page_expired_message="Термін оплати броні минув. Зателефонуйте нам, щоб записатися знову.",
@@ -107,8 +108,10 @@ def load(ctx: DemoContext) -> None:
         return
     used: set[int] = set()
     made: list[Booking] = []
-    # one booking a day from three days ahead, on the first free hour: the schedule's demo
-    # fills days relative to today, so a fixed hour is busy on some days and not on others
+    # one booking a day from three days ahead, on the first free hour (the salon's wall
+    # clock): the schedule's demo fills days relative to today, so a fixed hour is busy on
+    # some days and not on others
+    local_now = timezone.localtime(ctx.now, organization_zone(org))
     for day in range(12):
         if len(made) == 6:
             break
@@ -118,7 +121,7 @@ def load(ctx: DemoContext) -> None:
         if client is None:
             break
         for hour in (9 + i, 13, 16, 10, 14, 17):
-            start = (ctx.now + timedelta(days=3 + day)).replace(
+            start = (local_now + timedelta(days=3 + day)).replace(
                 hour=hour, minute=0, second=0, microsecond=0
             )
             try:
@@ -128,7 +131,7 @@ def load(ctx: DemoContext) -> None:
                     staff=specialist,
                     service=service,
                     starts_at=start,
-                    branch=ctx.branches[0],
+                    branch=_branch_of(specialist, ctx),
                     actor=ctx.actor,
                     now=ctx.now,
                 )
@@ -175,6 +178,11 @@ def load(ctx: DemoContext) -> None:
     _policy_demo(ctx, clients, pairs, used, fixed)
 
 
+def _branch_of(specialist: Any, ctx: DemoContext) -> Any:
+    """Where the specialist works (the barber only in Поділ): the visit is booked there."""
+    return specialist.branches.order_by("id").first() or ctx.branches[0]
+
+
 def _trade_pairs(staff: list[Any], service_list: list[Any]) -> list[tuple[Any, Any]]:
     """(specialist, one of their trade's services), the specialists taking turns: the
     bookings go to each of them, the hairdresser's to haircuts, the manicurist's to nails."""
@@ -196,23 +204,34 @@ def _policy_demo(
     """X3/V2: one visit cancelled late (the Moderate fee charged, the rest on the balance)
     and one no-show whose fee was waived with a reason.
 
-    The late cancellation is of a visit a few hours ahead; the no-show is of yesterday's
+    The late cancellation is of a visit in the salon's next working hours, at least three
+    hours ahead (not "now + 5 hours", which put it at night); the no-show is of yesterday's
     visit, booked and paid the day before it — a visit still to come is never a no-show."""
     org = ctx.organization
-    specialist, service = pairs[1 % len(pairs)]
+    zone = organization_zone(org)
+    # the first free time of the salon's day from three hours on, with any specialist
     late = None
-    client = _client_for(service, clients, used)
-    if client is not None:
-        used.add(client.pk)
-        late = _paid_booking(
-            ctx, client, specialist, service, fixed,
-            starts_at=(ctx.now + timedelta(hours=5)).replace(second=0, microsecond=0),
-            booked_at=ctx.now,
-        )  # fmt: skip
-    # a past slot the other demos left free: yesterday first, early or late in the day
+    for specialist, service in [*pairs[1:], *pairs[:1]]:
+        client = _client_for(service, clients, used)
+        if client is None:
+            continue
+        starts_at = working_moment(ctx.now + timedelta(hours=3), zone, latest=time(17))
+        for _attempt in range(18):
+            late = _paid_booking(
+                ctx, client, specialist, service, fixed,
+                starts_at=starts_at, booked_at=ctx.now,
+            )  # fmt: skip
+            if late is not None:
+                break
+            starts_at = working_moment(starts_at + timedelta(minutes=30), zone, latest=time(17))
+        if late is not None:
+            used.add(client.pk)
+            break
+    # a past slot the other demos left free: yesterday first, early or late in the
+    # working day (the salon opens at 9:00; a service ends by 19:00)
     missed = None
-    local_now = timezone.localtime(ctx.now)
-    for days_back, hour, (who, service) in itertools.product((1, 2, 3), (8, 19, 9, 18), pairs):
+    local_now = timezone.localtime(ctx.now, zone)
+    for days_back, hour, (who, service) in itertools.product((1, 2, 3), (9, 17, 10, 16), pairs):
         client = _client_for(service, clients, used)
         if client is None:
             continue
@@ -261,7 +280,7 @@ def _paid_booking(
                 staff=specialist,
                 service=service,
                 starts_at=starts_at,
-                branch=ctx.branches[0],
+                branch=_branch_of(specialist, ctx),
                 actor=ctx.actor,
                 now=booked_at,
             )

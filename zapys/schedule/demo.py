@@ -1,22 +1,26 @@
 """Demo schedule: statuses, working hours for every specialist, a week of visits around
-today for each (their own trade's services, each for a client it is meant for), weekly
-lessons of the two demo groups with attendance history."""
+today for each (their own trade's services, each for a client it is meant for, only
+clients who come: not a lead nor one marked «Не відвідує»), weekly evening lessons of
+the salon's two courses with attendance history."""
 
 from __future__ import annotations
 
 import contextlib
 from datetime import date, datetime, time, timedelta
 
-from zapys.accounts.demo import TRAINER_LOGIN
+from zapys.accounts.demo import TEACHER_LOGIN
 from zapys.catalog.demo import service_fits
+from zapys.clients.models import Client
 from zapys.core.demo import DemoContext, demo_clock
 from zapys.core.exceptions import DomainError
 from zapys.core.tenancy import organization_zone
 from zapys.schedule import services
 from zapys.schedule.models import Attendance, Visit
 
-#: The trainer's week: the morning stretching at 8:00 and the evening yoga at 19:00.
-TRAINER_WEEK = [(d, time(8), time(21)) for d in range(6)]
+#: The make-up artist's week: the courses' evening lessons, 18:00–20:00, Monday to Thursday.
+TEACHER_WEEK = [(d, time(17), time(21)) for d in range(4)]
+LESSON_START = time(18)
+LESSON_MINUTES = 120
 
 
 def load(ctx: DemoContext) -> None:
@@ -27,8 +31,8 @@ def load(ctx: DemoContext) -> None:
     specialists = ctx.specialists
     week = [(d, time(9), time(19)) for d in range(6)]  # Mon–Sat
     for spec in specialists:
-        # the trainer's classes are early in the morning and in the evening
-        hours = TRAINER_WEEK if spec.username == TRAINER_LOGIN else week
+        # the courses' lessons are in the evening
+        hours = TEACHER_WEEK if spec.username == TEACHER_LOGIN else week
         for branch in spec.branches.all():
             services.staff_hours_set(staff=spec, branch=branch, intervals=hours, actor=ctx.actor)
     if specialists:
@@ -40,7 +44,7 @@ def load(ctx: DemoContext) -> None:
             note="Відпустка",
             actor=ctx.actor,
         )
-    clients = ctx.data.get("clients", [])
+    clients = [c for c in ctx.data.get("clients", []) if c.status == Client.Status.ACTIVE]
     all_services = ctx.data.get("services", [])
     rng = ctx.rng
     visits: list[Visit] = []
@@ -103,8 +107,7 @@ def _lessons(ctx: DemoContext, today: date) -> None:
     first_monday = today - timedelta(days=today.weekday() + 21)
     for i, group in enumerate(groups):
         teacher = group.teacher or ctx.owner
-        start_hour = 8 if i == 0 else 19
-        start = datetime.combine(first_monday + timedelta(days=i), time(start_hour), tz)
+        start = datetime.combine(first_monday + timedelta(days=i), LESSON_START, tz)
         try:
             lessons = services.lesson_create(
                 organization=ctx.organization,
@@ -113,8 +116,8 @@ def _lessons(ctx: DemoContext, today: date) -> None:
                 group=group,
                 room=rooms[0] if rooms else None,
                 starts_at=start,
-                duration_minutes=60,
-                price=15000,
+                duration_minutes=LESSON_MINUTES,
+                price=30000,
                 repeat_until=today + timedelta(days=28),
                 weekdays=[i, i + 2],
                 actor=ctx.actor,
@@ -122,11 +125,11 @@ def _lessons(ctx: DemoContext, today: date) -> None:
         except DomainError:
             continue
         for lesson in lessons:
-            if lesson.starts_at >= ctx.now:
+            # marked when the lesson ended (one still going on is not marked yet): the
+            # charge for it is dated that day, not the day the demo was loaded
+            marked = lesson.starts_at + timedelta(minutes=LESSON_MINUTES)
+            if marked > ctx.now:
                 continue
-            # marked when the lesson ended: the charge for it is dated that day, not the
-            # day the demo was loaded
-            marked = min(lesson.starts_at + timedelta(minutes=60), ctx.now)
             for attendance in Attendance.objects.filter(visit=lesson):
                 state = "attended" if ctx.rng.random() < 0.8 else "absent"
                 with contextlib.suppress(DomainError), demo_clock(marked):

@@ -63,7 +63,9 @@ def _payment_links(ctx: DemoContext, clients: list, zone: tzinfo, today: date) -
     rng, actor, org = ctx.rng, ctx.actor, ctx.organization
     for index, (back, client) in enumerate(zip(range(LINK_DAYS, 0, -1), clients, strict=False)):
         day = today - timedelta(days=back)
-        sent = _at(day, rng.choice((9, 10, 11, 13, 15, 18, 20)), rng.randint(0, 59), zone)
+        # sent in working hours, paid within three hours: by 22:00 at the latest (a link
+        # paid at 04:24 read as the demo's clock, not a client's evening)
+        sent = _at(day, rng.choice((9, 10, 11, 13, 15, 17, 18)), rng.randint(0, 59), zone)
         with demo_clock(sent):
             payment = topup_create(client=client, amount=rng.choice((50_000, 100_000)), actor=actor)
             with contextlib.suppress(DomainError):  # a client with no phone: no message
@@ -84,7 +86,7 @@ def _payment_links(ctx: DemoContext, clients: list, zone: tzinfo, today: date) -
             opened = sent + timedelta(minutes=rng.randint(1, 90))
             payment_opened_record(payment, now=min(opened, timezone.now()))
         if fate < 0.7:
-            with demo_clock(sent + timedelta(minutes=rng.choice((5, 12, 25, 40, 90, 180, 600)))):
+            with demo_clock(sent + timedelta(minutes=rng.choice((5, 12, 25, 40, 90, 180)))):
                 payment_succeed(payment=payment, actor=actor)
         else:
             with demo_clock(sent + timedelta(days=1)):

@@ -22,7 +22,9 @@ from zapys.waitlist.models import Offer
 
 
 def _two_times(org, ctx: DemoContext) -> list[Visit]:
-    """The first two of the coming visits with a service (from tomorrow) at different hours."""
+    """The first two of the coming visits with a service (from tomorrow) at different hours
+    and of different specialists: two of the barber's would leave the women nothing to
+    wait for."""
     chosen: list[Visit] = []
     for visit in (
         Visit.objects.for_org(org)
@@ -35,7 +37,7 @@ def _two_times(org, ctx: DemoContext) -> list[Visit]:
         .select_related("service", "staff")
         .order_by("starts_at", "id")[:50]
     ):
-        if all(v.starts_at != visit.starts_at for v in chosen):
+        if all(v.starts_at != visit.starts_at and v.staff_id != visit.staff_id for v in chosen):
             chosen.append(visit)
         if len(chosen) == 2:
             break
@@ -91,11 +93,9 @@ def load(ctx: DemoContext) -> None:
     for visit in visits:
         schedule.visit_cancel(visit=visit, actor=ctx.actor, now=ctx.now)
     # The demo runs in one transaction: the freed-time hook would run after it, so the
-    # slots are offered here, the way the hook does — whatever the hour: a demo built at
-    # night still shows an offer (a salon's own times wait for the quiet hours to end).
-    services.slots_offer(
-        services.slots_of_visits([v.pk for v in visits], ctx.now), ctx.now, quiet=False
-    )
+    # slots are offered here, the way the hook does, quiet hours and all: the demo's clock
+    # is in the salon's working hours (`core.demo.demo_now`), outside «21:00–08:00».
+    services.slots_offer(services.slots_of_visits([v.pk for v in visits], ctx.now), ctx.now)
     offer = Offer.objects.for_org(org).order_by("id").first()
     if offer is not None and offer.amount > 0:
         payment = services.offer_payment(offer=offer, actor=ctx.actor, now=ctx.now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone, translation
@@ -9,8 +11,16 @@ from django.utils import timezone, translation
 from zapys.accounts.models import Organization, User
 from zapys.accounts.services import organization_create, staff_create
 from zapys.core.audit import Actor
-from zapys.core.demo import DEMO_OWNER_LOGIN, DEMO_PASSWORD, DEMO_SLUG, DemoContext, demo_hooks
-from zapys.core.tenancy import org_scope, unscoped
+from zapys.core.demo import (
+    DEMO_OWNER_LOGIN,
+    DEMO_PASSWORD,
+    DEMO_SLUG,
+    DemoContext,
+    demo_clock,
+    demo_hooks,
+    demo_now,
+)
+from zapys.core.tenancy import org_scope, organization_zone, unscoped
 
 
 class Command(BaseCommand):
@@ -28,7 +38,12 @@ class Command(BaseCommand):
                 self._archive(existing)
                 existing = None
         if existing is None:
-            self._create()
+            # the salon's working hours, whatever the hour the command runs (core/demo.py);
+            # the clock stays set while the transaction's on-commit tasks run too
+            zone = organization_zone(Organization())  # the new organization's zone
+            now = demo_now(timezone.now(), zone)
+            with demo_clock(now):
+                self._create(now)
             self.stdout.write(self.style.SUCCESS("Demo organization created."))
         else:
             self.stdout.write("Demo organization already exists.")
@@ -50,14 +65,15 @@ class Command(BaseCommand):
         self.stdout.write(f"Archived the previous demo as {org.slug}.")
 
     @transaction.atomic
-    def _create(self) -> None:
+    def _create(self, now: datetime) -> None:
         actor = Actor.system("demo")
         org = organization_create(
-            name="Студія краси «Зоряна»",
+            name="Салон краси «Зоряна»",
             slug=DEMO_SLUG,
             actor=actor,
-            # a beauty studio with stretching and yoga groups: «Тренер», «Напрями», «Зали»
-            business_kind="studio",
+            # a beauty salon (hair, nails, brows, a barber) that also runs make-up and
+            # hairstyling courses: the salon's words, «Майстер», «Напрями», «Кабінети»
+            business_kind="salon",
             legal_name="ФОП Зоряна Петренко",
             tax_id="3012345678",
             iban="UA213223130000026007233566001",
@@ -65,7 +81,7 @@ class Command(BaseCommand):
             address="м. Київ, вул. Хрещатик, 1",
             phone="+380441234567",
             email="hello@zoryana.example",
-            # the studio's own offer (its site, like its e-mail): the invoice page links the
+            # the salon's own offer (its site, like its e-mail): the invoice page links the
             # organization's setting, so the settings page and the page show one link
             offer_url="https://zoryana.example/oferta",
         )
@@ -79,7 +95,7 @@ class Command(BaseCommand):
                 last_name="Петренко",
                 actor=actor,
             )
-            ctx = DemoContext(organization=org, owner=owner, now=timezone.now(), actor=actor)
+            ctx = DemoContext(organization=org, owner=owner, now=now, actor=actor)
             # What the services store as text (finance article names, ledger comments,
             # notifications) is written in the organization's language, as in the app.
             with translation.override(org.language or "uk"):
