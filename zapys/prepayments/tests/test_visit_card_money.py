@@ -93,7 +93,7 @@ def test_a_visit_days_ahead_shows_its_prepayment_and_no_checkout(
     uk = staff_page(staff_client, owner, "uk", "schedule:visit_detail", booking.visit_id)
     assert PREPAYMENT_ROW in uk and "Передоплата: очікується" in uk
     assert BALANCE_SLOT in uk  # «Сплатити з балансу» comes into this row
-    assert CHECKOUT not in uk
+    assert CHECKOUT not in uk and 'data-testid="visit-price"' in uk
     assert "До сплати" not in uk and "Покрито" not in uk
     en = staff_page(staff_client, owner, "en", "schedule:visit_detail", booking.visit_id)
     assert CHECKOUT not in en and "Prepayment: awaited" in en and "Due" not in en
@@ -132,6 +132,7 @@ def test_a_visit_today_shows_the_checkout_with_the_prepayment_subtracted(
     uk = staff_page(staff_client, owner, "uk", "schedule:visit_detail", booking.visit_id)
     assert CHECKOUT in uk
     assert PREPAYMENT_ROW not in uk and BALANCE_SLOT not in uk  # the checkout says it
+    assert 'data-testid="visit-price"' not in uk  # nor the price twice: the checkout's first line
     panel = _panel(staff_client, booking.visit_id)
     assert "Передоплата отримана" in panel
     assert f"−200,00{NBSP}грн" in panel
