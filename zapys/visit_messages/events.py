@@ -43,8 +43,7 @@ CONFIRMATION_LONG = _(
     "{organization.name}"
 )
 REMINDER_SMS = _(
-    "{first_name}, a reminder of your visit: {service}, {when}, {address}. "
-    "Cannot come? Please call {phone}"
+    "{first_name}, a reminder: {service}, {when}, {address}. Cannot come? Please call {phone}"
 )
 REMINDER_LONG = _(
     "{first_name}, a reminder of your visit: {service}, {when}.\n"

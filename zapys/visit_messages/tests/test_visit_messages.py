@@ -147,7 +147,7 @@ def test_the_reminder_goes_at_the_lead_time_and_only_once(
     reminders_sweep(at(org, 8, 18))
     [message] = sent(events.REMINDER)
     assert message.text == (
-        "Оксано, нагадуємо про запис: Стрижка жіноча, завтра о 15:00, вул. Хрещатик, 22. "
+        "Оксано, нагадуємо: Стрижка жіноча, завтра о 15:00, вул. Хрещатик, 22. "
         "Не зможете прийти — зателефонуйте: +380441234567"
     )
     assert message.related_id == str(visit.pk)
