@@ -209,6 +209,24 @@ def test_the_prepayment_page_is_named_by_its_visit(staff_client, owner, org, bra
     title = uk.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.startswith("Передоплата: Haircut ")
     assert "№" not in title and "Бронювання" not in uk.split('data-testid="breadcrumb"')[1][:600]
+    # its online payment is named by its amount, not the payment's number («№4»)
+    assert booking.payment_id is not None
+    link = uk.split('data-testid="booking-payment">', 1)[1].split("<", 1)[0]
+    assert link == f"200,00{NBSP}грн"
     en = staff_page(staff_client, owner, "en", "prepayments:detail", booking.pk)
     title = en.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.startswith("Prepayment: Haircut ") and "#" not in title and " at " in title
+
+
+def test_the_visit_prepayment_page_says_prepayment_not_booking(
+    staff_client, owner, org, branch, ready
+):
+    client = make_client(org)
+    booking = _booking(org, branch, client)
+    _top_up(client, 20_000)
+    services.booking_pay_from_balance(booking=booking, actor=SYSTEM)
+    uk = staff_page(staff_client, owner, "uk", "prepayments:visit_booking", booking.visit_id)
+    assert "Передоплату внесено. Якщо її скасувати" in uk
+    assert "Відкрити передоплату" in uk and "бронюван" not in uk.lower()
+    en = staff_page(staff_client, owner, "en", "prepayments:visit_booking", booking.visit_id)
+    assert "Cancelling it keeps" in en and "Open prepayment" in en
