@@ -28,7 +28,9 @@ class TransportAccountForm(StyledForm):
     """One form for every provider: credential inputs are named `cred_<key>`."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    code = forms.ChoiceField(label=_("Provider"), choices=list(PROVIDER_LABELS.items()))
+    code = forms.ChoiceField(
+        label=pgettext_lazy("message transport", "Service"), choices=list(PROVIDER_LABELS.items())
+    )
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     priority = forms.IntegerField(
         label=_("Priority"),

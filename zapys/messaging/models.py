@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.text import capfirst
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.stored_text import render_stored
@@ -50,7 +50,7 @@ class TransportAccount(OrgOwned):
     """
 
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    code = models.CharField(_("provider"), max_length=32)
+    code = models.CharField(pgettext_lazy("message transport", "service"), max_length=32)
     name = models.CharField(_("name"), max_length=100, blank=True)
     credentials_encrypted = models.TextField(blank=True, editable=False)
     base_url = models.URLField(
@@ -224,7 +224,9 @@ class Message(OrgOwned):
     transport_account = models.ForeignKey(
         TransportAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    transport_code = models.CharField(_("provider"), max_length=32, blank=True)
+    transport_code = models.CharField(
+        pgettext_lazy("message transport", "service"), max_length=32, blank=True
+    )
     event = models.CharField(_("event"), max_length=100)
     subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=300, blank=True)
     text = models.TextField(_("text"))
@@ -241,7 +243,9 @@ class Message(OrgOwned):
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    provider_message_id = models.CharField(_("provider id"), max_length=200, blank=True)
+    provider_message_id = models.CharField(
+        _("message ID at the service"), max_length=200, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
@@ -264,12 +268,38 @@ class Message(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        # The audit log and staff pages: the channel in words and the recipient. Not the
-        # status: the audit log keeps this text, and a status changes after it is written.
-        # A messenger's recipient is a chat id, which says nothing: the client's name then.
-        if self.channel in MessengerChannel.values and self.client_id is not None:
-            return f"{self.get_channel_display()} → {self.client}"
-        return f"{self.get_channel_display()} → {self.recipient_shown}"
+        # The audit log and staff pages: the channel in words and to whom, «SMS → Коваль
+        # Олена, +380 67 130 09 22» (not a bare «SMS → +380671300922»). Not the status: the
+        # audit log keeps this text, and a status changes after it is written. A messenger's
+        # recipient is a chat id, which says nothing: the client's name alone then.
+        return f"{self.get_channel_display()} → {self.addressee}"
+
+    @property
+    def addressee(self) -> str:
+        """To whom, as people read it: the client's name, then the phone (formatted) or the
+        address it went to; a messenger's chat by the client's name."""
+        from zapys.clients.phones import display_phone
+
+        address = self.recipient if self.channel == Channel.EMAIL else display_phone(self.recipient)
+        if self.client_id is None:
+            return self.recipient_shown if self.channel in MessengerChannel.values else address
+        if self.channel in MessengerChannel.values or not address:
+            return str(self.client)
+        return f"{self.client}, {address}"
+
+    @property
+    def title(self) -> str:
+        """The message's page names it by channel, addressee and time («SMS: Коваль Олена,
+        +380 67 130 09 22, 5 грудня о 10:15»), not «Повідомлення №90»."""
+        from django.utils import timezone
+
+        from zapys.core.dates import moment_in_words
+
+        return pgettext("message title", "%(channel)s: %(addressee)s, %(moment)s") % {
+            "channel": self.get_channel_display(),
+            "addressee": self.addressee,
+            "moment": moment_in_words(timezone.localtime(self.created_at)),
+        }
 
     @property
     def is_final(self) -> bool:

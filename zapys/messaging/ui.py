@@ -85,7 +85,7 @@ def _account_name(value: str) -> str:
 
 def _rate_label(value: str) -> str:
     # 0 is "no limit of our own": the provider's usual one applies (the field's help text)
-    return str(_("Provider's usual limit")) if value == "0" else value
+    return str(_("The service's usual limit")) if value == "0" else value
 
 
 # How the audit log names the codes messaging stores without field choices ("sms",

@@ -145,7 +145,7 @@ def test_a_messenger_recipient_is_named_by_whose_chat_it_is(org):
         assert stranger.recipient_shown == "Чат у Viber, не пов’язаний із клієнтом"
     # A phone or an e-mail is what a person reads: shown as stored.
     assert sms.recipient_shown == sms.recipient == "+380670000004"
-    assert str(sms) == "SMS → +380670000004"
+    assert str(sms) == "SMS → Коваль Олена, +380 67 000 00 04"
     # The id stays where code needs it.
     assert client_chat.recipient == CHAT
 
