@@ -12,16 +12,18 @@ the per-recipient delivery log; when every row is final the broadcast is *done*.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from zapys.broadcasts.events import VARIABLES
+from zapys.core.dates import moment_in_words
 from zapys.core.fields import MoneyField
-from zapys.core.numbers import numbered
 from zapys.core.tenancy import OrgOwned
 from zapys.messaging.models import Channel
 
@@ -74,8 +76,18 @@ class Broadcast(OrgOwned):
         indexes = [models.Index(fields=["status", "send_at"], name="broadcasts_due")]
 
     def __str__(self) -> str:
-        # Its identity, not its text: the text is a template ("{client.first_name}, ...").
-        return f"{numbered(self.pk)} · {date_format(timezone.localtime(self.send_at), 'd.m.Y H:i')}"
+        # The audit log names it by its first words and its time, «„У п'ятницю знижка 20%
+        # на всі послуги!“, 4 грудня о 19:30» (fifth tour: «№1 · 04.12.2026 19:30»).
+        return pgettext("broadcast named", "“%(title)s”, %(moment)s") % {
+            "title": self.title,
+            "moment": moment_in_words(timezone.localtime(self.send_at)),
+        }
+
+    @property
+    def title(self) -> str:
+        """What the broadcast is called on its page, in the list's trail and in the staff
+        notification: its text's first words (`broadcast_title`)."""
+        return broadcast_title(self.text)
 
     @property
     def readable_text(self) -> str:
@@ -105,6 +117,23 @@ class BroadcastSettings(OrgOwned):
     def __str__(self) -> str:
         # One row per organization: its kind ("Broadcast settings") says all.
         return str(capfirst(self._meta.verbose_name))
+
+
+#: How many characters of its text name a broadcast.
+TITLE_LENGTH = 50
+_LEADING_VARIABLES = re.compile(r"^(?:\s*\{[a-z_.]+\}[\s,;:!.—–-]*)+")
+
+
+def broadcast_title(text: str) -> str:
+    """A broadcast's text's first words, «У п'ятницю знижка 20% на всі послуги!»: the
+    variables it opens with go («{client.first_name}, у п'ятницю…» would be named
+    «[Ім'я клієнта], у п'ятницю…»), the first letter is a capital, at most `TITLE_LENGTH`
+    characters cut on a word. A text that is only variables is named as the list shows it."""
+    words = readable_text(_LEADING_VARIABLES.sub("", text.strip()))
+    title = first_line(words, TITLE_LENGTH)
+    if not title:
+        return readable_snippet(text, TITLE_LENGTH)
+    return title[0].upper() + title[1:]
 
 
 def readable_text(text: str) -> str:

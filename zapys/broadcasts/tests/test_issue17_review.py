@@ -5,6 +5,7 @@ shows a grey bar that says nothing was sent, not a blue "Done 100%"."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from django.utils.html import escape
@@ -37,8 +38,12 @@ def _bar(page: str) -> str:
 @pytest.mark.parametrize(
     ("language", "nothing", "done"),
     [
-        ("en", "Test mode: nothing was sent", "Done"),
-        ("uk", "Тестовий режим, нічого не надіслано", "Завершено"),
+        ("en", "Test mode: nothing was sent; the 3 messages are only shown in Messages", "Done"),
+        (
+            "uk",
+            "Тестовий режим: нічого не надіслано, 3 повідомлення лише показано в «Повідомленнях»",
+            "Завершено",
+        ),
     ],
 )
 def test_a_test_mode_broadcast_shows_a_grey_bar_that_says_nothing_was_sent(
@@ -49,7 +54,7 @@ def test_a_test_mode_broadcast_shows_a_grey_bar_that_says_nothing_was_sent(
     in_language(language)
     page = staff_page("broadcasts:detail", broadcast.pk)
     bar = _bar(page)
-    assert nothing in bar and "bg-secondary" in bar
+    assert nothing in unescape(bar) and "bg-secondary" in bar
     assert f">{done}<" not in bar and "100%</span>" not in bar
 
 
@@ -60,3 +65,24 @@ def test_a_real_broadcast_keeps_its_blue_done_bar(org, sent_broadcast, staff_pag
     bar = _bar(staff_page("broadcasts:detail", broadcast.pk))
     assert ">Done<" in bar and "100%</span>" in bar
     assert "bg-secondary" not in bar and "nothing was sent" not in bar
+
+
+@pytest.mark.parametrize(
+    ("language", "nothing", "done"),
+    [
+        ("en", "Test mode: nothing was sent", "Done"),
+        ("uk", "Тестовий режим: нічого не надіслано", "Завершено"),
+    ],
+)
+def test_the_list_says_a_test_mode_broadcast_sent_nothing(
+    org, language, nothing, done, sent_broadcast, staff_page, in_language
+):
+    """Fifth tour: the list said «Завершено» for a broadcast the test mode took whole, as if
+    it had gone out; its dates read «4 грудня 2026, 19:30», not «04.12.2026 19:30»."""
+    broadcast = sent_broadcast()
+    in_language(language)
+    listing = staff_page("broadcasts:list")
+    status = listing.split('data-testid="broadcast-status">', 1)[1].split("</td>", 1)[0]
+    assert nothing in status and done not in status
+    assert not re.search(r"\d\d\.\d\d\.\d{4}", listing)
+    assert str(broadcast.send_at.year) in listing

@@ -1,8 +1,9 @@
 """Issue 17: the staff notification of a finished broadcast, and the audit log that names the
 notification by its title, say what was sent — never the template. They read "Broadcast
 finished in test mode: [Client's first name], on Friday…", which looked as if clients got
-the brackets. Now the title is a sentence naming the broadcast ("Broadcast #3 of 04.12.2026
-10:00 finished in test mode") and the body quotes one client's message as the outbox holds
+the brackets. Now the title is a sentence naming the broadcast by its first words, the
+variables it opens with left out ("Broadcast “On Friday…”: test mode, nothing was sent") and
+the body quotes one client's message as the outbox holds
 it, labelled with whose it is. Both read in each reader's language; the quote is data."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from zapys.messaging import outbox
 from zapys.messaging.models import Message, StaffNotification
 
 TEXT = "{client.first_name}, у п'ятницю знижка 20% на всі послуги! Запис за посиланням у профілі"
+TITLE = "У п'ятницю знижка 20% на всі послуги! Запис за…"
 SENT = "Маріє, у п'ятницю знижка 20% на всі послуги! Запис за посиланням у профілі"
 
 
@@ -48,11 +50,11 @@ def test_the_notification_quotes_what_the_client_got(org, consoles, owner, staff
     note = _finished(org)
     number = note.related_id
     page = unescape(staff_page(staff_client, owner, "uk", "messaging:notifications"))
-    assert f"Розсилку №{number} від " in page and "завершено в тестовому режимі" in page
+    assert f"Розсилка «{TITLE}»: тестовий режим, нічого не надіслано" in page
     assert f"Повідомлення клієнтові (Поліщук Марія): «{SENT}»" in page
     assert "[Ім'я клієнта]" not in page and "{client" not in page
     page = unescape(staff_page(staff_client, owner, "en", "messaging:notifications"))
-    assert f"Broadcast #{number} of " in page and "finished in test mode" in page
+    assert f"Broadcast “{TITLE}”: test mode, nothing was sent" in page
     assert f"The message to Поліщук Марія: “{SENT}”" in page
     assert "[Client's first name]" not in page
     # the very text the outbox holds (its unsubscribe line left out of the quote)
@@ -64,10 +66,10 @@ def test_the_notification_quotes_what_the_client_got(org, consoles, owner, staff
 def test_the_audit_log_names_the_notification_without_the_template(
     org, consoles, owner, staff_client
 ):
-    note = _finished(org)
+    _finished(org)
     for language, words, label in (
-        ("uk", f"Розсилку №{note.related_id} від ", "[Ім'я клієнта]"),
-        ("en", f"Broadcast #{note.related_id} of ", "[Client's first name]"),
+        ("uk", f"Розсилка «{TITLE}»", "[Ім'я клієнта]"),
+        ("en", f"Broadcast “{TITLE}”", "[Client's first name]"),
     ):
         page = unescape(staff_page(staff_client, owner, language, "core:audit"))
         assert words in page

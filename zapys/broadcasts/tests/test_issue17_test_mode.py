@@ -24,10 +24,6 @@ from zapys.messaging.models import StaffNotification
 pytestmark = pytest.mark.django_db
 
 
-def _when(broadcast) -> str:
-    return timezone.localtime(broadcast.send_at).strftime("%d.%m.%Y %H:%M")
-
-
 def test_the_progress_counts_the_test_mode_apart(org, sent_broadcast):
     broadcast = sent_broadcast()
     progress = broadcast_progress(broadcast)
@@ -96,16 +92,18 @@ def test_the_notification_and_the_audit_say_test_mode(org, sent_broadcast):
     broadcast = sent_broadcast()
     note = StaffNotification.objects.get(related_id=str(broadcast.pk))
     assert note.level == "warning"  # not a green "success": nobody got it
-    when = _when(broadcast)
     with translation.override("en"):
-        assert note.shown_title == f"Broadcast #{broadcast.pk} of {when} finished in test mode"
+        # named by its first words (fifth tour: «Розсилку №1 від 04.12.2026 19:30 …»); the
+        # variable's label inside them is as the organization's language wrote it
+        assert note.shown_title.startswith("Broadcast “Hi [")
+        assert note.shown_title.endswith("]!”: test mode, nothing was sent")
         assert note.shown_body == (
             "Sent 0, test mode (not sent to anyone) 3, not delivered 0, not reachable 0.\n"
             "The message to Шевченко Олена0: “Hi Олена0!”"
         )
     with translation.override("uk"):
-        assert (
-            note.shown_title == f"Розсилку №{broadcast.pk} від {when} завершено в тестовому режимі"
+        assert note.shown_title == (
+            "Розсилка «Hi [Ім'я клієнта]!»: тестовий режим, нічого не надіслано"
         )
         assert note.shown_body == (
             "Надіслано 0, у тестовому режимі (нікому не надіслано) 3, не доставлено 0, "
@@ -123,15 +121,15 @@ def test_a_real_broadcasts_notification_and_audit_are_unchanged(org, sent_broadc
     broadcast = sent_broadcast(real=True)
     note = StaffNotification.objects.get(related_id=str(broadcast.pk))
     assert note.level == "success"
-    when = _when(broadcast)
     with translation.override("en"):
-        assert note.shown_title == f"Broadcast #{broadcast.pk} of {when} sent"
+        assert note.shown_title.startswith("Broadcast “Hi [")
+        assert note.shown_title.endswith("]!” sent")
         assert note.shown_body == (
             "Sent 3, not delivered 0, not reachable 0.\n"
             "The message to Шевченко Олена0: “Hi Олена0!”"
         )
     with translation.override("uk"):
-        assert note.shown_title == f"Розсилку №{broadcast.pk} від {when} надіслано"
+        assert note.shown_title == "Розсилку «Hi [Ім'я клієнта]!» надіслано"
         assert note.shown_body == (
             "Надіслано 3, не доставлено 0, недосяжних 0.\n"
             "Повідомлення клієнтові (Шевченко Олена0): «Hi Олена0!»"
@@ -157,3 +155,16 @@ def test_the_list_counts_every_row_in_one_query(
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = staff_client.get(reverse("broadcasts:list")).content.decode()
     assert page.count('data-testid="broadcast-test-mode"') == 5
+
+
+@pytest.mark.parametrize("msgid", services.FORMER_TEXTS)
+def test_notifications_titled_before_still_read_in_each_language(msgid):
+    from django.utils.translation import gettext
+
+    from zapys.core.stored_text import render_stored
+
+    with translation.override("uk"):
+        assert gettext(msgid) != msgid  # still in the catalogue
+        stored = {"msgid": msgid, "params": {"id": 1, "time": "04.12.2026 19:30"}}
+        shown = render_stored(stored, fallback="")
+        assert shown.startswith("Розсилку №1 від 04.12.2026 19:30")
