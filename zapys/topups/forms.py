@@ -23,4 +23,4 @@ class TopUpForm(StyledForm):
         account_field = self.fields["account"]
         assert isinstance(account_field, forms.ModelChoiceField)
         account_field.queryset = PaymentAccount.objects.filter(is_active=True)
-        account_field.empty_label = _("Default account")
+        account_field.empty_label = _("Default payment service")

@@ -65,3 +65,22 @@ def test_payment_accounts_in_the_tabs_words(staff_client, owner, org):
     assert "<code>—</code>" not in uk and '<span class="text-muted">—</span>' in uk
     en = staff_page(staff_client, owner, "en", "payments:accounts")
     assert re.search(r"<h1[^>]*>Settings</h1>", en) and "Add a payment service" in en
+
+
+def test_the_payment_apps_say_typovyi_not_za_zamovchuvanniam():
+    """«за замовчуванням» is a calque of "by default": the payment service everyone uses unless
+    told otherwise is «типовий» («Типовий платіжний сервіс», the badge «Типовий»)."""
+    from pathlib import Path
+
+    import polib
+    from django.conf import settings
+    from django.utils import translation
+
+    for app in ("payments", "topups", "online_sales", "fiscal", "reports"):
+        path = Path(settings.BASE_DIR) / "zapys" / app / "locale/uk/LC_MESSAGES/django.po"
+        said = [e.msgid for e in polib.pofile(str(path)) if "замовчуванням" in e.msgstr]
+        assert not said, (app, said)
+    with translation.override("uk"):
+        assert translation.gettext("Default payment service") == "Типовий платіжний сервіс"
+        # its own context: "default" alone is another app's word («основний», «типово»)
+        assert translation.pgettext("payment service", "Default") == "Типовий"
