@@ -68,11 +68,15 @@ class InvoiceForm(StyledForm):
     period_start = forms.DateField(label=_("Period from"), required=False, widget=DATE)
     period_end = forms.DateField(label=_("Period to"), required=False, widget=DATE)
     pay_from = forms.DateField(label=_("Payable from"), required=False, widget=DATE)
+    # the link's last day; the due date (`Invoice.due_on`) is the period's start within it
     pay_until = forms.DateField(
-        label=pgettext_lazy("invoice due date", "Due"),
+        label=_("Link works until"),
         required=False,
         widget=DATE,
-        help_text=_("Empty: no due date (payable until archived)."),
+        help_text=_(
+            "Empty: the link works until the invoice is archived. The invoice is due when "
+            "its period starts, or on this day if it comes first."
+        ),
     )
     repeatable = forms.BooleanField(label=_("May be paid again"), required=False)
     allow_partial = forms.BooleanField(label=_("Allow partial payment"), required=False)
@@ -303,6 +307,47 @@ class RuleForm(StyledForm):
             lessons_min="lessons_left_from",
             lessons_max="lessons_left_to",
         )
+
+    #: The form's layout: sections (the seed's "What / Whom / When / How we send"), each a
+    #: list of rows; a row of two is a from/to pair that never splits across lines. The
+    #: weekday shows only for a weekly rule and the day of the month only for a monthly one
+    #: (`SHOWN_WHEN`, by the page's script; without it both show, each labelled for which).
+    LAYOUT = (
+        (_("What is invoiced"), (("name",), ("method", "account"), ("period_type", "period"))),
+        (
+            _("To whom"),
+            (
+                ("client_status", "client_type"),
+                ("subject", "lesson_type"),
+                ("lessons_min", "lessons_max"),
+                ("money_min", "money_max"),
+                ("attended_30_days", "lesson_today"),
+            ),
+        ),
+        (
+            pgettext_lazy("invoice rule section", "Payment"),
+            (("pay_window",), ("repeatable", "reissue_if_unpaid")),
+        ),
+        (_("When it runs"), (("every", "at"), ("weekday", "day"))),
+        (_("How it is sent"), (("channel",), ("template",), ("enabled",))),
+    )
+    SHOWN_WHEN = {"weekday": ("every", "week"), "day": ("every", "month")}
+
+    def sections(self) -> list[dict[str, Any]]:
+        """`LAYOUT` with the bound fields this form has (the new-rule form has no
+        "enabled"); each field knows when it is shown (`shown_when`: "every=week")."""
+        result = []
+        for title, rows in self.LAYOUT:
+            bound_rows = []
+            for row in rows:
+                fields = [self[name] for name in row if name in self.fields]
+                for field in fields:
+                    when = self.SHOWN_WHEN.get(field.name)
+                    field.shown_when = f"{when[0]}={when[1]}" if when else ""  # type: ignore[attr-defined]
+                if fields:
+                    bound_rows.append(fields)
+            result.append({"title": title, "rows": bound_rows})
+        return result
 
     #: Filters chosen from the catalogue: the form's field → the rule's filter key.
     CATALOGUE_FILTERS = {"subject": "subject_id", "lesson_type": "lesson_type_id"}
