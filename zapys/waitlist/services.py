@@ -751,7 +751,20 @@ def offer_title(offer: Offer) -> str:
         return str(what)
     if offer.service is not None:
         return offer.service.name
+    if "source" in offer._state.fields_cache:  # read with `OFFER_NAMED_BY`
+        return offer.source.title
     return Visit._base_manager.get(pk=offer.source_id).title
+
+
+#: What `offer_named` reads, for one joined read of the offer: a seat offer (no service) is
+#: named by its lesson, whose title reads the group, the subject or the lesson type.
+OFFER_NAMED_BY = (
+    "service",
+    "organization",
+    "source__group",
+    "source__subject",
+    "source__lesson_type",
+)
 
 
 def offer_named(offer: Offer) -> StoredText:
@@ -1170,11 +1183,14 @@ def offer_unpaid(payment: Payment, actor: Actor) -> None:
 
 
 def offer_refunded(payment: Payment, amount: int, actor: Actor) -> None:
+    """The provider returned an offer's prepayment: the ledger's refund, its comment naming
+    the offered time. The offer is read once with what names it (`OFFER_NAMED_BY`): a seat
+    offer's lesson cost a query more per refund."""
     if payment.client is None:
         return
     offer = (
         Offer.objects.for_org(payment.organization)
-        .select_related("service", "organization")
+        .select_related(*OFFER_NAMED_BY)
         .filter(pk=payment.purpose_id)
         .first()
     )
