@@ -190,6 +190,16 @@ def attendance_mark(
     now = now or timezone.now()
     if state not in Attendance.State.values:
         raise DomainError(_("Unknown attendance state."), field="state")
+    # A cancelled place taken back is a seat taken: the waiting list's open seat offers of the
+    # lesson are locked first (`hooks.run_seat_taking`), as `lesson_participant_add` does —
+    # a seat payment locks the offers, then the lesson, so the lesson must not come first.
+    seat_taken = (
+        hooks.run_seat_taking(
+            organization=attendance.organization, lesson_id=attendance.visit_id, actor=actor
+        )
+        if attendance.state == Attendance.State.CANCELLED and state != Attendance.State.CANCELLED
+        else None
+    )
     # The visit first, then the attendance: the order every path that settles a visit takes
     # (status changes, the checkout), so no two of them wait on each other in a circle.
     visit = locked_visit(Visit(pk=attendance.visit_id, organization=attendance.organization))
@@ -212,7 +222,10 @@ def attendance_mark(
         )
         if state != Attendance.State.CANCELLED and taken >= visit.capacity:
             raise Conflict(_("The lesson is full."), field="state")
+    retaken = attendance.state == Attendance.State.CANCELLED and state != attendance.state
     changed = attendance_apply(attendance, visit, state, actor, now)
+    if seat_taken is not None and retaken and visit.kind == Visit.Kind.LESSON:
+        seat_taken(attendance.client_id, visit.capacity - taken - 1)  # the offers it beats
     if changed and state == Attendance.State.CANCELLED and visit.kind == Visit.Kind.LESSON:
         hooks.time_freed_on_commit([visit.pk])  # a seat of the lesson is free
     if changed and visit.kind == Visit.Kind.INDIVIDUAL:
