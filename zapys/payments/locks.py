@@ -30,6 +30,11 @@ through the object (a booking's `payment_id`) read before the object is locked: 
 checks, under the object's lock, that it still points at the payment locked, and refuses
 otherwise (`PaymentChanged`) rather than lock a payment out of order.
 
+A path that moves such an object takes lock 2 and 3 with `locked_with_payment` (lock 1
+too when it pays from the balance): paying a booking or an invoice from the balance, a staff
+cancel or restore of a booking, archiving an invoice, and a visit's cancellation (the
+prepayment app's `visit_status_locking`, which the schedule runs before it locks the visit).
+
 What the callback takes, in order: its event's row (an insert), the payment, the purpose's
 object, the visit (a prepayment's success), or the visit then the attendance (a checkout's).
 docs/architecture.md ("Lock order of the money paths") lists each path.
