@@ -51,7 +51,7 @@ class EntryForm(StyledForm):
         label=_("Purpose"), choices=Entry.Purpose.choices, initial="payment"
     )
     payment_type = forms.ModelChoiceField(
-        label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False
+        label=_("Payment method"), queryset=PaymentType._base_manager.none(), required=False
     )
     account = forms.ModelChoiceField(
         label=_("Balance"), queryset=PaymentType._base_manager.none(), required=False
@@ -76,7 +76,20 @@ class EntryForm(StyledForm):
                     "a fee is a charge; a payment, a top-up or a prepayment is money received."
                 ),
             )
+        if kind == Entry.Kind.DEBIT and purpose in PAID_BY_CLIENT and not data.get("payment_type"):
+            # fifth tour: money recorded as received with «Спосіб оплати: Не вказано» left
+            # the till and the day's report without a way it came in
+            self.add_error("payment_type", _("Choose how the client paid."))
         return data
+
+
+#: Money received that the client paid in some way (cash, card, online): the way is asked.
+PAID_BY_CLIENT = (
+    Entry.Purpose.PAYMENT,
+    Entry.Purpose.TOP_UP,
+    Entry.Purpose.PREPAYMENT,
+    Entry.Purpose.INVOICE_PAYMENT,
+)
 
 
 # What staff cannot mean: money coming in for "service delivered", a charge called a top-up.
@@ -107,7 +120,7 @@ class OperationForm(StyledForm):
         required=False,
     )
     payment_type = forms.ModelChoiceField(
-        label=_("Payment type"), queryset=PaymentType._base_manager.none(), required=False
+        label=_("Payment method"), queryset=PaymentType._base_manager.none(), required=False
     )
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
 
@@ -141,7 +154,7 @@ class ReportForm(StyledForm):
         label=_("Kind"), choices=[("", _("All")), *list(Entry.Kind.choices)], required=False
     )
     payment_type = forms.ModelChoiceField(
-        label=_("Payment type"),
+        label=_("Payment method"),
         queryset=PaymentType._base_manager.none(),
         required=False,
         empty_label=_("All"),
@@ -155,9 +168,13 @@ class ReportForm(StyledForm):
 
 
 class PaymentTypeForm(StyledForm):
-    method = forms.ChoiceField(label=_("Method"), choices=PaymentType.Method.choices)
+    method = forms.ChoiceField(
+        label=pgettext_lazy("payment method", "Kind"), choices=PaymentType.Method.choices
+    )
     name = forms.CharField(label=_("Name"), max_length=100)
-    is_default = forms.BooleanField(label=_("Default for this method"), required=False)
+    is_default = forms.BooleanField(
+        label=pgettext_lazy("payment method", "The main one of its kind"), required=False
+    )
 
 
 class ArticleForm(StyledForm):

@@ -107,17 +107,23 @@ class PaymentType(OrgOwned):
     branch = models.ForeignKey(
         "accounts.Branch", on_delete=models.CASCADE, related_name="payment_types"
     )
-    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    # What kind of money it is (cash, card, online); the payment method itself is the row
+    # («Готівка», «Термінал ПриватБанку»): "kind", so the two are not both «Спосіб».
+    method = models.CharField(
+        pgettext_lazy("payment method", "kind"), max_length=20, choices=Method.choices
+    )
     name = models.CharField(_("name"), max_length=100)
     cash_desk = models.ForeignKey(
         CashDesk, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("cash desk")
     )
-    is_default = models.BooleanField(_("default for this method"), default=False)
+    is_default = models.BooleanField(
+        pgettext_lazy("payment method", "the main one of its kind"), default=False
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        verbose_name = _("payment type")
-        verbose_name_plural = _("payment types")
+        verbose_name = _("payment method")
+        verbose_name_plural = _("payment methods")
         ordering = ["branch_id", "method", "name", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -405,7 +411,7 @@ class FinancialOperation(OrgOwned):
         null=True,
         blank=True,
         on_delete=models.RESTRICT,
-        verbose_name=_("payment type"),
+        verbose_name=_("payment method"),
     )
     client = models.ForeignKey(
         "clients.Client", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"

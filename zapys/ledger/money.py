@@ -87,7 +87,7 @@ def _payment_type(
     if payment_type is not None:
         if branch is not None and payment_type.branch_id != branch.pk:
             raise DomainError(
-                _("This payment type belongs to another branch."), field="payment_type_id"
+                _("This payment method belongs to another branch."), field="payment_type_id"
             )
         return payment_type
     if branch is None:

@@ -47,8 +47,8 @@ audit_actions(
         "ledger.article_create": _("Finance category added"),
         "ledger.article_update": _("Finance category changed"),
         "ledger.cash_desk_create": _("Cash desk added"),
-        "ledger.payment_type_create": _("Payment type added"),
-        "ledger.payment_type_update": _("Payment type changed"),
+        "ledger.payment_type_create": _("Payment method added"),
+        "ledger.payment_type_update": _("Payment method changed"),
         "ledger.money_assigned": _("Payment attached to a client"),
         "ledger.money_unassigned_cancel": _("Unattached payment cancelled"),
     }

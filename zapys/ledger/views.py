@@ -177,7 +177,7 @@ REPORT_COLUMNS = [
     gettext_lazy("Kind"),
     gettext_lazy("Amount"),
     gettext_lazy("Purpose"),
-    gettext_lazy("Payment type"),
+    gettext_lazy("Payment method"),
     gettext_lazy("Branch"),
     gettext_lazy("Status"),
     gettext_lazy("Comment"),

@@ -190,7 +190,7 @@ class LedgerWrite:
             )
         if payment_type is not None and payment_type.branch_id != branch.pk:
             raise DomainError(
-                _("This payment type belongs to another branch."), field="payment_type_id"
+                _("This payment method belongs to another branch."), field="payment_type_id"
             )
         comment, comment_text = _comment(comment)
         entry_kind = (

@@ -138,3 +138,33 @@ def test_on_credit_is_red_only_when_something_is_owed(staff_client, owner, org, 
     en = staff_page(staff_client, owner, "en", "ledger:day_sales")
     unpaid = re.search(r'<div class="([^"]*)" data-testid="day-unpaid">', en)
     assert unpaid and "text-danger" not in unpaid.group(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "error"),
+    [("uk", "Оберіть, як клієнт заплатив."), ("en", "Choose how the client paid.")],
+)
+def test_money_received_needs_the_way_it_was_paid(
+    staff_client, owner, org, branch, language, error
+):
+    """Fifth tour: a payment recorded as received with «Спосіб оплати: Не вказано» was taken;
+    the field now says what is missing and nothing is written. A charge needs no way."""
+    customer = make_client(org)
+    staff_page(staff_client, owner, language, "ledger:client_entry_new", customer.pk)
+    url = reverse("ledger:client_entry_new", kwargs={"client_id": customer.pk})
+    for purpose in ("payment", "top_up", "prepayment"):
+        r = staff_client.post(url, {"kind": "debit", "amount": "100", "purpose": purpose})
+        assert r.status_code == 200
+        assert r.context["form"].errors["payment_type"] == [error]
+    assert not Entry.objects.filter(client=customer).exists()
+    cash = make_payment_type(branch)
+    r = staff_client.post(
+        url, {"kind": "debit", "amount": "100", "purpose": "payment", "payment_type": cash.pk}
+    )
+    assert r.status_code == 302
+    r = staff_client.post(url, {"kind": "credit", "amount": "50", "purpose": "service"})
+    assert r.status_code == 302
+    assert sorted(Entry.objects.filter(client=customer).values_list("kind", flat=True)) == [
+        "credit",
+        "debit",
+    ]

@@ -21,11 +21,16 @@ def test_finance_settings_say_category_and_settings(staff_client, owner, org, br
     assert re.search(r"<h1[^>]*>Settings</h1>", en)
     assert "Income and expense categories" in en and "Add category" in en
     assert "rticle" not in re.sub(r'value="[a-z_]*article"', "", en)
-    assert ">Default</span>" in en and ">default<" not in en
+    assert ">Main</span>" in en and ">default<" not in en
+    # fifth tour: one word for how a client pays, «Спосіб оплати» / "Payment method"; what
+    # kind of money it is (cash, card, online) is its «Вид оплати», not a second «Спосіб»
+    assert "Payment methods" in en and "Add payment method" in en and "Payment type" not in en
     uk = staff_page(staff_client, owner, "uk", "ledger:settings")
     assert re.search(r"<h1[^>]*>Налаштування</h1>", uk)
     assert "Статті доходів і витрат" in uk and "Додати статтю" in uk
-    assert ">За замовчуванням</span>" in uk and "За замовчуванням для цього способу" in uk
+    assert ">Основний</span>" in uk and "Основний для цього виду оплати" in uk
+    assert "Способи оплати" in uk and "Додати спосіб оплати" in uk and "Вид оплати" in uk
+    assert "Тип оплати" not in uk and "Типи оплати" not in uk and "замовчуванням" not in uk
     assert "Типовий" not in uk
 
 

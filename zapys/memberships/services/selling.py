@@ -104,7 +104,7 @@ def _validate_sale(
             raise DomainError(_("An object of another organization was given."), field=name)
     if payment_type is not None and branch is not None and payment_type.branch_id != branch.pk:
         raise DomainError(
-            _("This payment type belongs to another branch."), field="payment_type_id"
+            _("This payment method belongs to another branch."), field="payment_type_id"
         )
     if getattr(client, "deleted_at", None) is not None:
         raise DomainError(_("This client is deleted."), field="client_id")
