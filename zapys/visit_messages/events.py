@@ -34,19 +34,19 @@ VARIABLES = [
 ]
 
 CONFIRMATION_SMS = _(
-    "{first_name}, you are booked: {service}, {when}, {address}. {organization.name}, {phone}"
+    "{client.first_name}, you are booked: {service}, {when}, {address}. {organization.name}, {phone}"
 )
 CONFIRMATION_LONG = _(
-    "{first_name}, you are booked: {service}, {when}.\n"
+    "{client.first_name}, you are booked: {service}, {when}.\n"
     "{specialist} will see you. Address: {address}.\n"
     "If your plans change, please call {phone}.\n"
     "{organization.name}"
 )
 REMINDER_SMS = _(
-    "{first_name}, a reminder: {service}, {when}, {address}. Cannot come? Please call {phone}"
+    "{client.first_name}, a reminder: {service}, {when}, {address}. Cannot come? Please call {phone}"
 )
 REMINDER_LONG = _(
-    "{first_name}, a reminder of your visit: {service}, {when}.\n"
+    "{client.first_name}, a reminder of your visit: {service}, {when}.\n"
     "{specialist} will see you. Address: {address}.\n"
     "If you cannot come, please call {phone}.\n"
     "{organization.name}"

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zapys.accounts.models import Organization
+from zapys.clients.phones import display_phone
 from zapys.core.audit import Actor, audit_record, changes_between
 from zapys.core.dates import moment_relative
 from zapys.core.exceptions import DomainError
@@ -151,7 +152,7 @@ def message_variables(visit: Visit, now: datetime) -> dict[str, Any]:
         "time": local.strftime("%H:%M"),
         "branch": branch.name,
         "address": branch.address or organization.address or branch.name,
-        "phone": branch.phone or organization.phone,
+        "phone": display_phone(branch.phone or organization.phone),
     }
 
 

@@ -147,7 +147,7 @@ def test_the_sms_texts_fit_two_cyrillic_sms(code):
         "time": "15:00",
         "branch": "Центр",
         "address": "вул. Хрещатик, 22, оф. 3",
-        "phone": "+380441234567",
+        "phone": "+380 44 123 45 67",
         "organization": {"name": "Студія Лілія"},
     }
     event = get_event(code)

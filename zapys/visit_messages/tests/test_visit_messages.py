@@ -61,7 +61,7 @@ def test_a_staff_booking_is_confirmed_once_in_ukrainian(
     assert message.event == events.CONFIRMATION
     assert message.text == (
         "Оксано, ви записані: Стрижка жіноча, 9 грудня о 15:00, вул. Хрещатик, 22. "
-        f"{org.name}, +380441234567"
+        f"{org.name}, +380 44 123 45 67"
     )
     assert message.related_id == str(visit.pk)
 
@@ -148,7 +148,7 @@ def test_the_reminder_goes_at_the_lead_time_and_only_once(
     [message] = sent(events.REMINDER)
     assert message.text == (
         "Оксано, нагадуємо: Стрижка жіноча, завтра о 15:00, вул. Хрещатик, 22. "
-        "Не зможете прийти — зателефонуйте: +380441234567"
+        "Не зможете прийти — зателефонуйте: +380 44 123 45 67"
     )
     assert message.related_id == str(visit.pk)
     assert VisitNotice.objects.get(kind="reminder").outcome == "queued"
