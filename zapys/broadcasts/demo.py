@@ -27,9 +27,11 @@ def load(ctx: DemoContext) -> None:
     # the salon's phone in the text: «Запис за телефоном» with no number was a dead end
     phone = display_phone(org.phone)
     text = (
-        f"{{client.first_name}}, у п'ятницю знижка 20% на всі послуги! Запис за телефоном {phone}."
+        f"{{client.first_name}}, до кінця місяця знижка 20% на всі послуги! "
+        f"Запис за телефоном {phone}."
         if org.language == "uk"
-        else f"{{client.first_name}}, 20% off every service this Friday! Call us to book: {phone}."
+        else f"{{client.first_name}}, 20% off every service until the end of the month! "
+        f"Call us to book: {phone}."
     )
     try:
         broadcast = broadcast_create(

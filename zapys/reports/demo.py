@@ -5,7 +5,9 @@ top-ups' demo (`topups/demo.py`): a purpose app makes its own payments.
 Everything goes through the money service, as in live use; only the clock is set back for
 each event (`core.demo.demo_clock`). Deterministic (the demo's seeded random) and small:
 about 160 desk payments (the demo must stay quick: each payment is the money service's
-dozens of statements).
+dozens of statements). Each desk payment pays for a service charged to the client's balance
+just before (the catalogue's price): a client's card shows what was done and what was paid,
+its balance does not grow by every visit.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from zapys.core.stored_text import StoredText
 from zapys.core.tenancy import organization_zone
 from zapys.ledger.models import Entry, PaymentType
 from zapys.ledger.money import SoldLine, money_received_record, money_refunded_record
-from zapys.ledger.services import entry_cancel
+from zapys.ledger.services import entry_cancel, entry_create
 
 SERVICES = (  # the catalogue's (`catalog/demo.py`) at its prices
     ("Стрижка жіноча", 60_000),
@@ -72,7 +74,20 @@ def _desk_money(ctx: DemoContext, clients: list, types: dict, zone: tzinfo, toda
             client = clients[rng.randrange(len(clients))]
             # what the client had done: a service meant for them (no beard trim for a woman)
             name, price = rng.choice([s for s in SERVICES if service_fits(s[0], client=client)])
+            refunded = back and back % 9 == 0 and n == 0
             with demo_clock(_at(day, rng.randint(9, last_hour), rng.choice((0, 15, 30, 45)), zone)):
+                # the service charged to the client's balance, then paid: the card reads
+                # «Надана послуга −600 / Оплата +600», not payments piling up on the balance
+                # (a refunded visit was charged what the client kept paying for)
+                entry_create(
+                    client=client,
+                    kind=Entry.Kind.CREDIT,
+                    amount=price - price // 2 if refunded else price,
+                    purpose=Entry.Purpose.SERVICE,
+                    comment=name,
+                    branch=branch,
+                    actor=actor,
+                )
                 money = money_received_record(
                     client=client,
                     amount=price,
@@ -85,7 +100,7 @@ def _desk_money(ctx: DemoContext, clients: list, types: dict, zone: tzinfo, toda
                     branch=branch,
                     payment_type=types[branch.pk][method],
                 )
-                if back and back % 9 == 0 and n == 0:
+                if refunded:
                     # A refund that evening: the client was unhappy with the result.
                     with demo_clock(_at(day, 20, 0, zone)):
                         money_refunded_record(
@@ -98,4 +113,17 @@ def _desk_money(ctx: DemoContext, clients: list, types: dict, zone: tzinfo, toda
                             payment_type=types[branch.pk][method],
                         )
                 if back == 11 and n == 1:
+                    # the payment written twice: the second one cancelled, with its charge
+                    money = money_received_record(
+                        client=client,
+                        amount=price,
+                        purpose=Entry.Purpose.PAYMENT,
+                        article="services",
+                        actor=actor,
+                        cause=None,
+                        comment=name,
+                        sold=[SoldLine(name, price)],
+                        branch=branch,
+                        payment_type=types[branch.pk][method],
+                    )
                     entry_cancel(entry=money.entry, actor=actor, reason="Записали двічі")
