@@ -99,6 +99,10 @@ class CabinetCard:
     fiscal: list[ReceiptLink]
     today: date
     offers: list[Offer] = field(default_factory=list)
+    #: Where to call to cancel or move an upcoming visit: (branch, phone), one per phone,
+    #: in the order of the visits (a visit booked by phone has no cancel page of its own,
+    #: and no visit can be moved online).
+    change_phones: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def all_receipts(self) -> list[SalesReceipt | ReceiptLink]:
@@ -272,6 +276,11 @@ def cabinet_card(
     seen = {member.pk for member in family}
     owners = {p.balance_client_id for p in payables if p.balance_client_id in seen}
     balances = balances_of(organization, [client.pk, *sorted(owners - {client.pk})])
+    phones: dict[str, str] = {}
+    for attendance in upcoming:
+        phone = attendance.visit.branch.phone or organization.phone
+        if phone:
+            phones.setdefault(phone, attendance.visit.branch.name)
     links = cancel_links(upcoming)
     for attendance in upcoming:
         attendance.cancel_url = links.get(attendance.visit_id)  # type: ignore[attr-defined]
@@ -286,6 +295,7 @@ def cabinet_card(
         receipts=receipts,
         fiscal=receipt_links_for(organization, client.pk, limit=RECEIPTS_LIMIT),
         today=today,
+        change_phones=[(name, phone) for phone, name in phones.items()],
         offers=payable_offers(payables, balances, card=client, family=family, token=token)
         if token
         else [Offer(payable=payable) for payable in payables],
