@@ -10,17 +10,17 @@ callback settles the visit — paid once, online."""
 from __future__ import annotations
 
 import threading
-import traceback
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone, translation
 
 from tests.factories import SYSTEM, make_branch, make_org
 from tests.factories_payments import make_account
 from tests.factories_prepayments import make_client, make_service, make_visit
+from tests.pg_locks import at_once
 from zapys.checkout import services
 from zapys.checkout.models import Checkout
 from zapys.checkout.services import PaymentIn, visit_checkout
@@ -57,7 +57,6 @@ def test_cash_at_the_desk_while_the_link_is_being_paid(transactional_db, monkeyp
         payment = link.checkout.payment
     holding, desk_done = threading.Event(), threading.Event()
     original = services._row_of
-    outcomes: dict[str, Any] = {}
 
     def row_of_while_holding_the_payment(paid: Payment) -> Any:
         holding.set()  # the callback has the payment locked by now
@@ -66,9 +65,9 @@ def test_cash_at_the_desk_while_the_link_is_being_paid(transactional_db, monkeyp
 
     monkeypatch.setattr(services, "_row_of", row_of_while_holding_the_payment)
 
-    def callback() -> None:
+    def callback() -> str:
         with org_scope(org):
-            outcomes["callback"] = payment_event_process(
+            return payment_event_process(
                 account=account,
                 event=ProviderEvent(
                     order_id=payment.order_id,
@@ -85,32 +84,20 @@ def test_cash_at_the_desk_while_the_link_is_being_paid(transactional_db, monkeyp
                 actor=Actor.provider(account.provider),
             )
 
-    def desk() -> None:
+    def desk() -> str:
         assert holding.wait(60)
         try:
             with org_scope(org), translation.override("en"):
                 fresh = Visit.objects.select_related("organization").get(pk=visit.pk)
                 try:
                     visit_checkout(visit=fresh, payments=[PaymentIn("cash", 45_000)], actor=SYSTEM)
-                    outcomes["desk"] = "paid"
+                    return "paid"
                 except Conflict as exc:
-                    outcomes["desk"] = f"409: {exc.detail}"
+                    return f"409: {exc.detail}"
         finally:
             desk_done.set()
 
-    def run(target) -> None:
-        try:
-            target()
-        except Exception:  # shown in the assertion below, not lost in the thread
-            outcomes[target.__name__] = traceback.format_exc()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in (callback, desk)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(callback=callback, desk=desk)  # tests/pg_locks.py
     assert outcomes == {
         "callback": PaymentEvent.Outcome.APPLIED,
         "desk": "409: The client is paying by the link right now: wait a moment and open it again.",
