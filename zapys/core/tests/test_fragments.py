@@ -68,6 +68,7 @@ def ids(org, branch, owner):
         "sale_id": make_sale(org, make_shop(org)).pk,
         "channel": "telegram",
         "kind": "invoice",
+        "staff_id": owner.pk,
     }
 
 
