@@ -54,6 +54,10 @@ def test_a_planned_lesson_offers_the_marks(staff_client, owner, org, branch, spe
     lesson = _lesson(org, branch, spec, actor)
     page = staff_page(staff_client, owner, "uk", "schedule:visit_detail", lesson.pk)
     assert _marks(page) == {"attended", "absent", "cancelled"}  # not "planned": it is that
+    # a lesson is cancelled as a lesson, not «Скасувати візит»
+    assert "Скасувати заняття" in page and "Скасувати візит" not in page
+    en = staff_page(staff_client, owner, "en", "schedule:visit_detail", lesson.pk)
+    assert "Cancel lesson" in en and "Cancel visit" not in en
 
 
 def test_a_cancelled_lesson_offers_no_mark(staff_client, owner, org, branch, spec, actor):
