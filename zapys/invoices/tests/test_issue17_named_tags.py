@@ -19,6 +19,7 @@ from django.urls import reverse
 from tests.factories import SYSTEM
 from tests.factories_ledger import make_client
 from tests.factories_messaging import make_console_accounts
+from tests.months import MONTHS
 from tests.pages import staff_page
 from zapys.core.tenancy import organization_zone
 from zapys.invoices import rules, services
@@ -114,7 +115,11 @@ def test_a_reminders_preview_is_the_message_the_client_gets(staff_client, owner,
         actor=SYSTEM,
     )
     level = rules.dunning_level_create(organization=org, days_from_due=0, actor=SYSTEM)
-    expected = f"Оксано, нагадуємо: рахунок на 300,00\xa0грн очікує оплати: {invoice.url}"
+    due = f"{today.day} {MONTHS['uk'][today.month - 1]}"  # the due date, as the page says it
+    expected = (
+        f"Оксано, нагадуємо: рахунок на 300,00\xa0грн (сплатити до {due}) очікує оплати: "
+        f"{invoice.url}"
+    )
     for name, args in (("invoices:rules", ()), ("invoices:dunning_edit", (level.pk,))):
         html = unescape(staff_page(staff_client, owner, language, name, *args))
         assert expected in html, name
