@@ -58,6 +58,11 @@ _LIST_SHOWN = 5
 #: Change keys kept for the record (the API, an export) that name nothing an owner reads: the
 #: id of the message a link was sent in ("Message: 94"; its channel is on the same row).
 _UNSHOWN = frozenset({"message_id"})
+#: ... and keys that are internal ids of one kind of object only: a membership's usage row and
+#: the ledger entry its sale wrote (the log names the sale and the visit in words).
+_UNSHOWN_OF = frozenset(
+    {("memberships.clientmembership", "usage"), ("memberships.clientmembership", "entry")}
+)
 #: The last part of an action key that creates its object ("invoice_rule.create"): a pair
 #: written then has the blank object's default as its "before" ("Current → Next"), which
 #: was never the object's value: only the value it was created with is read.
@@ -65,6 +70,18 @@ _CREATING = frozenset({"create", "created", "sell", "start"})
 #: ... and the ledger's `entry_create`, `operation_create`, `receipt_create`: one service per
 #: kind of row, each creating it ("Amount: — → 700,00" read as if the amount had changed).
 _CREATING_SUFFIX = "_create"
+
+
+#: object type → (number key, unit key, words): two change keys that read as one amount with
+#: its unit, «Термін дії: 1 місяць» (fifth tour: «Термін дії 1 · Одиниця Місяці»);
+#: `words(number, unit)` says it, None when it cannot. Apps declare theirs (`audit_merged`).
+AUDIT_MERGED: dict[str, tuple[str, str, Callable[[Any, Any], str | None]]] = {}
+
+
+def audit_merged(
+    object_type: str, number: str, unit: str, words: Callable[[Any, Any], str | None]
+) -> None:
+    AUDIT_MERGED[object_type] = (number, unit, words)
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,7 @@ def audit_rows_read(rows: Iterable[AuditLog]) -> list[AuditRowText]:
     related = _RelatedNames()
     units = _Units()
     objects = _ObjectNames()
+    related.objects = objects
     for row in rows:
         model = _model(row.object_type)
         objects.want(model, row.object_id)
@@ -110,6 +128,12 @@ def audit_rows_read(rows: Iterable[AuditLog]) -> list[AuditRowText]:
             if field is not None and field.is_relation and field.related_model is not None:
                 for item in _values(value):
                     related.want(field, item)
+            for item in _values(value):
+                # "<app>.<model>#<id>": named as the object is now, loaded with the rows'
+                # own objects (one query per kind), not «Відвідування №195»
+                reference = _REFERENCE.match(item) if isinstance(item, str) else None
+                if reference:
+                    objects.want(_model(reference["label"]), reference["id"])
             units.want(row, model, key)
     related.load()
     units.load()
@@ -124,8 +148,18 @@ def _read(
     verb = row.action.rpartition(".")[2]
     creating = verb in _CREATING or verb.endswith(_CREATING_SUFFIX)
     changes = []
+    merged = AUDIT_MERGED.get(row.object_type)
+    skip_unit = ""
     for key, value in (row.changes or {}).items():
-        if key in _UNSHOWN:
+        if key in _UNSHOWN or (row.object_type, key) in _UNSHOWN_OF:
+            continue
+        if merged is not None and key == merged[0] and merged[1] in (row.changes or {}):
+            change = _merged_change(row, model, merged, creating)
+            if change is not None:
+                changes.append(change)
+                skip_unit = merged[1]
+                continue
+        if key == skip_unit:
             continue
         label = _label(row.object_type, model, key, _field(model, key))
         named = _declared_values(row.object_type, key)
@@ -147,8 +181,10 @@ def _read(
             changes.append(ChangeText(label, None, _value(field, value, related, named)))
     object_kind = capfirst(str(model._meta.verbose_name)) if model is not None else ""
     object_text = _live_or_stored(objects.name(model, row.object_id), row, model)
-    if object_text.casefold() == object_kind.casefold():
-        object_text = ""  # a singleton named by its kind: "Broadcast settings" once
+    if object_text.casefold() == object_kind.casefold() or _is_settings(model):
+        # a singleton named by its kind: "Broadcast settings" once, not «invoice settings of
+        # 1» or «Prepayment settings #1» (one settings row per organization, fifth tour)
+        object_text = ""
     return AuditRowText(
         row=row,
         action=audit_action_label(row.action),
@@ -157,6 +193,36 @@ def _read(
         object_text=object_text,
         changes=changes,
     )
+
+
+def _merged_change(
+    row: AuditLog,
+    model: type[models.Model] | None,
+    merged: tuple[str, str, Callable[[Any, Any], str | None]],
+    creating: bool,
+) -> ChangeText | None:
+    number_key, unit_key, words = merged
+    changes = row.changes or {}
+
+    def sides(value: Any) -> tuple[Any, Any]:
+        if isinstance(value, list) and len(value) == 2:
+            return value[0], value[1]
+        return None, value
+
+    old_n, new_n = sides(changes[number_key])
+    old_u, new_u = sides(changes[unit_key])
+    new = words(new_n, new_u)
+    if new is None:
+        return None
+    label = _label(row.object_type, model, number_key, _field(model, number_key))
+    if creating or old_n is None:
+        return ChangeText(label, None, new)
+    old = words(old_n, old_u if old_u is not None else new_u) or EMPTY
+    return None if old == new else ChangeText(label, old, new)
+
+
+def _is_settings(model: type[models.Model] | None) -> bool:
+    return model is not None and model.__name__.endswith("Settings")
 
 
 def _live_or_stored(live: str | None, row: AuditLog, model: type[models.Model] | None) -> str:
@@ -376,6 +442,9 @@ def _value(
             model = _model(reference["label"])
             if model is not None:
                 kind = capfirst(str(model._meta.verbose_name))
+                live = related.objects.name(model, reference["id"]) if related.objects else None
+                if live:
+                    return f"{kind}: {live}"
                 return f"{kind} {numbered(reference['id'])}"
         if parse_datetime(value) is not None and "T" in value:
             return _datetime(value)
@@ -418,6 +487,8 @@ class _RelatedNames:
     def __init__(self) -> None:
         self._wanted: dict[tuple[type[models.Model], str], set[Any]] = defaultdict(set)
         self._names: dict[tuple[type[models.Model], str, str], str] = {}
+        #: the page's objects by reference ("<app>.<model>#<id>" values), as they are now
+        self.objects: _ObjectNames | None = None
 
     @staticmethod
     def _key_of(field: models.Field, value: Any) -> tuple[type[models.Model], str] | None:

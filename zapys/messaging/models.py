@@ -113,7 +113,17 @@ class EventSetting(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event or '*'}: {self.channels}"
+        # The audit log names it: «Оплата візиту: Telegram → SMS → E-mail», «Усі
+        # повідомлення: …» for the organization's order (was «*: telegram,viber,sms,email»).
+        labels = dict(Channel.choices)
+        order = " → ".join(str(labels.get(code, code)) for code in self.channel_list) or "—"
+        if not self.event:
+            what = gettext("All messages")
+        elif event_exists(self.event):
+            what = str(get_event(self.event).label)
+        else:
+            what = self.event
+        return f"{what}: {order}"
 
     @property
     def channel_list(self) -> list[str]:
