@@ -144,4 +144,11 @@ def load(ctx: DemoContext) -> None:
         actor=ctx.actor,
         template="{customer.first_name}, нагадуємо про оплату {bill.amount}: {bill.url}",
     )
-    rules.dunning_level_create(organization=org, days_from_due=3, actor=ctx.actor)
+    # the overdue reminder in the salon's own words too: the organization's default
+    # reminder (Ukrainian) showed on the English rules page as the level's text
+    rules.dunning_level_create(
+        organization=org,
+        days_from_due=3,
+        actor=ctx.actor,
+        template="{customer.first_name}, рахунок на {bill.amount} ще не оплачено: {bill.url}",
+    )
