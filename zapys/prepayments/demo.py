@@ -211,17 +211,20 @@ def _policy_demo(
     zone = organization_zone(org)
     # the first free time of the salon's day from three hours on, with any specialist
     late = None
+    booked_before = datetime.combine(
+        timezone.localtime(ctx.now, zone).date() - timedelta(days=2), time(12), zone
+    )
     for specialist, service in [*pairs[1:], *pairs[:1]]:
         client = _client_for(service, clients, used)
         if client is None:
             continue
         starts_at = working_moment(ctx.now + timedelta(hours=3), zone, latest=time(17))
         for _attempt in range(18):
-            # booked and paid two days ago, cancelled now: the newest booking on the
+            # booked and paid two days ago at noon, cancelled now: the newest booking on the
             # prepayments page is still one to pay, not this cancelled one
             late = _paid_booking(
                 ctx, client, specialist, service, fixed,
-                starts_at=starts_at, booked_at=ctx.now - timedelta(days=2),
+                starts_at=starts_at, booked_at=booked_before,
             )  # fmt: skip
             if late is not None:
                 break
