@@ -1,8 +1,8 @@
 """The visit checkout (V1): what a participant of a visit owes, and taking it.
 
 `checkout_summary` reads (no writes): the price, what covers it — a membership visit, the
-visit's prepayment sitting on the balance, the rest of a positive balance — and the amount
-due. `visit_checkout` takes the rest, in one transaction, under the visit's lock:
+visit's prepayment sitting on the balance, the rest of a positive balance that other visits'
+prepayments do not hold — and the amount due. `visit_checkout` takes the rest, in one transaction, under the visit's lock:
 
 - locks in a fixed order: the visit row, then the participant's attendance row (every path
   that settles a visit — this one, the online payment's success, "Arrived" — takes the visit
@@ -184,12 +184,14 @@ def _prepayments_paid(visits: Sequence[Visit]) -> dict[int, int]:
     }
 
 
-def _split_cover(price: int, balance: int, prepaid: int) -> tuple[int, int]:
+def _split_cover(price: int, balance: int, prepaid: int, held: int = 0) -> tuple[int, int]:
     """(covered by the prepayment, covered by the rest of the balance): the prepayment is
-    part of the balance, so both come out of what is positive on it."""
+    part of the balance, so both come out of what is positive on it; the rest is only the
+    *free* balance — what other visits' paid prepayments hold (`held`) stays theirs."""
     positive = max(balance, 0)
     by_prepayment = min(prepaid, positive, price)
-    by_balance = min(positive - by_prepayment, price - by_prepayment)
+    free = max(positive - by_prepayment - held, 0)
+    by_balance = min(free, price - by_prepayment)
     return by_prepayment, by_balance
 
 
@@ -200,6 +202,7 @@ def _summary(
     balance: int,
     prepaid: int,
     membership_covers: bool,
+    held: int = 0,
 ) -> ParticipantCheckout:
     price = visit.price
     if live is not None and live.status == Checkout.Status.SETTLED:
@@ -241,7 +244,7 @@ def _summary(
         return ParticipantCheckout(
             visit, attendance, price, [Cover("balance", price)], 0, True, live, balance
         )
-    by_prepayment, by_balance = _split_cover(price, balance, prepaid)
+    by_prepayment, by_balance = _split_cover(price, balance, prepaid, held)
     covered = [
         Cover(s, a) for s, a in (("prepayment", by_prepayment), ("balance", by_balance)) if a
     ]
@@ -292,12 +295,41 @@ def _summaries_for(
     balances = balances_for(a.client_id for a in attendances)
     prepaid = _prepayments_paid([visit]).get(visit.pk, 0)
     by_membership = _covered_by_memberships(visit, attendances) if with_memberships else set()
+    # what other visits' paid prepayments hold on each balance (one query): not this visit's
+    held = _held_elsewhere(visit, attendances, balances)
     result = []
     for a in attendances:
         covers = a.client_id in by_membership
         mine = prepaid if visit.client_id == a.client_id else 0
-        result.append(_summary(visit, a, live.get(a.pk), balances[a.client_id], mine, covers))
+        result.append(
+            _summary(
+                visit,
+                a,
+                live.get(a.pk),
+                balances[a.client_id],
+                mine,
+                covers,
+                held.get(a.client_id, 0),
+            )
+        )
     return result
+
+
+def _held_elsewhere(
+    visit: Visit, attendances: Sequence[Attendance], balances: dict[int, int]
+) -> dict[int, int]:
+    """{client_id: kopecks} of the balance that paid prepayments of the client's other
+    visits hold (the prepayment app answers through `schedule.hooks.balance_held`), asked
+    only for the participants still to charge whose balance is positive: a balance at or
+    below zero covers nothing anyway."""
+    asked = sorted(
+        {
+            a.client_id
+            for a in attendances
+            if a.charge == Attendance.Charge.NONE and balances[a.client_id] > 0
+        }
+    )
+    return schedule_hooks.balance_held(visit, asked) if asked else {}
 
 
 def checkout_summary(visit: Visit, client_id: int | None = None) -> ParticipantCheckout:

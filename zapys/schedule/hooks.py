@@ -8,6 +8,7 @@ an app adds itself without editing anyone's `AppConfig.ready`::
     from zapys.schedule import hooks
     hooks.register_after_online_visit_created(my_handler)   # my_handler(visit) -> None
     hooks.register_bookings_for(my_bookings)                # my_bookings(visits) -> {id: dict}
+    hooks.register_balance_held(my_held)                    # my_held(visit, ids) -> {id: int}
     hooks.register_after_time_freed(my_offer)               # my_offer(visit_ids) -> None
     hooks.register_after_time_vacated(my_moved)             # my_moved([VacatedTime]) -> None
 
@@ -126,6 +127,30 @@ def bookings_for(visits: list[Visit]) -> dict[int, dict]:
     for func in _bookings_for:
         found.update(func(visits))
     return found
+
+
+# --- balance other visits' prepayments hold (the checkout spends only the free part) -------
+
+BalanceHeld = Callable[[Visit, list[int]], dict[int, int]]
+_balance_held: list[BalanceHeld] = []
+
+
+def register_balance_held(func: BalanceHeld) -> BalanceHeld:
+    """The prepayment app registers `func(visit, client_ids) -> {client_id: kopecks}`: the
+    part of each client's balance that paid prepayments of their other visits (not `visit`)
+    hold until those visits are settled, in one query for all the clients."""
+    if func not in _balance_held:
+        _balance_held.append(func)
+    return func
+
+
+def balance_held(visit: Visit, client_ids: list[int]) -> dict[int, int]:
+    _discover()
+    held: dict[int, int] = {}
+    for func in _balance_held:
+        for client_id, amount in func(visit, client_ids).items():
+            held[client_id] = held.get(client_id, 0) + amount
+    return held
 
 
 # --- after a visit's time is freed (the waiting list offers it) ----------------------------
