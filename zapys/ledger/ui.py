@@ -22,7 +22,13 @@ from zapys.core.ui import (
 
 nav_item(
     NavItem(
-        "ledger:payments_report", _("Payments and charges"), "cash-stack", MANAGERS, MONEY, 50, group=PAYMENTS
+        "ledger:payments_report",
+        _("Payments and charges"),
+        "cash-stack",
+        MANAGERS,
+        MONEY,
+        50,
+        group=PAYMENTS,
     )
 )
 nav_item(NavItem("ledger:day_sales", _("Daily sales"), "receipt", MANAGERS, MONEY, 60, group=TILL))

@@ -69,6 +69,7 @@ def test_settings_tabs_and_card_entries_come_from_their_apps(org):
         "history",
     ]
     assert [a["url"] for a in card_actions(7)] == [
+        reverse("schedule:client_book", kwargs={"client_id": 7}),
         reverse("ledger:client_entry_new", kwargs={"client_id": 7}),
         reverse("invoices:new", kwargs={"client_id": 7}),
         reverse("memberships:sell", kwargs={"client_id": 7}),
