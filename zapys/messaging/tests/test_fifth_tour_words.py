@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def _message(org, actor, client=None) -> Message:
     make_console_accounts(org)
-    return message_send(
+    message = message_send(
         organization=org,
         event=TEST_MESSAGE,
         variables={},
@@ -36,6 +36,8 @@ def _message(org, actor, client=None) -> Message:
         channel=None if client else "sms",
         idempotency_key=f"k{client.pk if client else 0}",
     )
+    assert message is not None  # a client with a channel, or a recipient: it is queued
+    return message
 
 
 @pytest.mark.parametrize("language", ["uk", "en"])
