@@ -4,7 +4,10 @@ the same money (uk and en, desktop and phone)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from selenium.webdriver.common.by import By
 
 from tests.browser import (
@@ -28,6 +31,7 @@ from zapys.checkout.models import Checkout
 from zapys.core.tenancy import org_scope
 from zapys.ledger.selectors import client_balance
 from zapys.payments.services import payment_succeed
+from zapys.schedule.models import Visit
 
 pytestmark = [pytest.mark.browser]
 
@@ -50,6 +54,13 @@ def prepaid(transactional_db, settings, live_server):
             org, branch, visit=visit, booking_type=make_booking_type(org, "fixed", 20_000)
         )
         payment_succeed(payment=booking.payment, actor=SYSTEM)
+        # the prepaid visit's day has come (it started half an hour ago): the card shows the
+        # checkout from the visit's day on, only the prepayment before it
+        started = timezone.now() - timedelta(minutes=30)
+        Visit.objects.filter(pk=visit.pk).update(
+            starts_at=started, ends_at=started + (visit.ends_at - visit.starts_at)
+        )
+        visit.refresh_from_db()
     return org, user, visit
 
 

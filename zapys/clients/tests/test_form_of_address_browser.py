@@ -30,9 +30,10 @@ def test_the_form_of_address_under_the_first_name(browser, live_server, transact
     field = wait_for(browser, "[data-testid=client-vocative]")
     assert "Якщо не заповнено — у повідомленнях українською «Оксано»." in field.text
     first = browser.find_element(By.NAME, "first_name")
+    last = browser.find_element(By.NAME, "last_name")
     vocative = browser.find_element(By.NAME, "first_name_vocative")
-    # under the first name, in its column
-    assert vocative.location["x"] == first.location["x"]
+    # below the names, opening the next row (alone under the first name it left empty thirds)
+    assert vocative.location["x"] == last.location["x"]
     assert vocative.location["y"] > first.location["y"]
     screenshot(browser, "client-form-vocative")
     vocative.send_keys("Ксано")
