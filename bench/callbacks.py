@@ -572,7 +572,7 @@ class TopUpSetup:
         from django.utils.translation import gettext as _
 
         from zapys.core.money import format_money
-        from zapys.ledger.models import Entry, FinancialOperation
+        from zapys.ledger.models import Entry, FinancialOperation, SalesReceipt
         from zapys.messaging.events import get_event
         from zapys.messaging.models import Message
         from zapys.messaging.services import message_renderer
@@ -610,6 +610,8 @@ class TopUpSetup:
                 ),
                 entry_repr=str(Entry(kind="debit", amount=amount, purpose=TOP_UP))[:300],
                 operation_repr=str(FinancialOperation(kind="income", amount=amount))[:300],
+                # the receipt named as the audit log names it: whose and its total
+                receipt_repr=str(SalesReceipt(client=client, total=amount))[:300],
                 line=_("Balance top-up"),
                 # the line's name as each reader's page renders it (core.stored_text)
                 line_text=json.dumps({"msgid": "Balance top-up", "params": {}}),
@@ -636,7 +638,9 @@ class TopUpSetup:
                 sms=text,
                 idempotency_key=f"payment:{pk}:top_up_received",
                 message_repr=str(
-                    Message(channel=self.CHANNEL, recipient=client.phone, status="queued")
+                    Message(
+                        channel=self.CHANNEL, recipient=client.phone, status="queued", client=client
+                    )
                 )[:300],
             )
         return params
@@ -958,10 +962,10 @@ def _raw_top_up(conn, p: dict, nudge: Callable[[int], None] | None = None) -> No
         p["receipt"] = conn.execute(sql["receipt"], p).fetchone()[0]
         conn.execute(sql["line"], p)
         conn.execute(sql["receipt_payment"], p)
-        # the receipt named with its number, as the app writes it in a Ukrainian organization
+        # the receipt named by whose it is and its total, as the app writes it
         audit(
             "provider", "liqpay", "ledger.receipt_create", "ledger.salesreceipt", p["receipt"],
-            f"№{p['receipt']}", {"total": [None, p["amount"]], "paid": [None, p["amount"]]},
+            p["receipt_repr"], {"total": [None, p["amount"]], "paid": [None, p["amount"]]},
         )  # fmt: skip
         notification = conn.execute(sql["notification"], p).fetchone()[0]
         audit(
