@@ -65,18 +65,7 @@ def unregister_after_online_visit_created(handler: OnlineVisitHandler) -> None:
 def run_after_online_visit_created(visit_id: int) -> None:
     """Called by `online_booking_create` on commit."""
     _discover()
-    if not _after_online_visit_created:
-        return
-    with unscoped():
-        visit = Visit.objects.select_related("organization").filter(pk=visit_id).first()
-    if visit is None:
-        return
-    with org_scope(visit.organization):
-        for handler in list(_after_online_visit_created):
-            try:
-                handler(visit)
-            except Exception:
-                logger.exception("after_online_visit_created handler %r failed", handler)
+    _run_for_visit(_after_online_visit_created, visit_id, "after_online_visit_created")
 
 
 # --- after any appointment is created (staff, the API, online, the waiting list) -----------
@@ -96,18 +85,25 @@ def register_after_visit_created(handler: OnlineVisitHandler) -> OnlineVisitHand
 def run_after_visit_created(visit_id: int) -> None:
     """Called by `visit_create` on commit."""
     _discover()
-    if not _after_visit_created:
+    _run_for_visit(_after_visit_created, visit_id, "after_visit_created")
+
+
+def _run_for_visit(handlers: list, visit_id: int, label: str) -> None:
+    """Call each handler with the visit, inside its organization's scope (an on-commit
+    callback runs outside any request's scope); one handler's failure is logged and does not
+    stop the others. Nothing is read when no app registered."""
+    if not handlers:
         return
     with unscoped():
         visit = Visit.objects.select_related("organization").filter(pk=visit_id).first()
     if visit is None:
         return
     with org_scope(visit.organization):
-        for handler in list(_after_visit_created):
+        for handler in list(handlers):
             try:
                 handler(visit)
             except Exception:
-                logger.exception("after_visit_created handler %r failed", handler)
+                logger.exception("%s handler %r failed", label, handler)
 
 
 # --- booking shown on a visit (GET /api/v1/visits/{id} → "booking") ----------------------
