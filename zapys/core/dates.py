@@ -10,11 +10,14 @@ A day or a moment told to a person ("7 грудня о 15:00", "7 December at 15
 when it is not this one): `day_in_words` / `moment_in_words` — messages' placeholders and
 stored texts (`core.stored_text.Moment`) both say it with these. A moment of today or
 tomorrow shown on a page: `moment_relative` ("завтра о 08:00").
+
+Quiet hours (nothing sent to a client at night): `quiet_until` — the visit reminders and the
+waiting list's offers keep the same rule, each with its organization's own hours.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.template.defaultfilters import date as date_filter
 from django.utils import formats, timezone
@@ -65,3 +68,21 @@ def moment_in_words(moment: datetime, *, today: date | None = None) -> str:
         "day": day_in_words(moment.date(), today=today),
         "time": moment.strftime("%H:%M"),
     }
+
+
+def quiet_until(moment: datetime, tz: tzinfo, quiet_from: time, quiet_to: time) -> datetime | None:
+    """When the quiet hours `moment` falls in end (the organization's wall clock, `tz`), or
+    None outside them. From 21:00 to 08:00 wraps past midnight; the same time twice is none
+    (messages at any hour)."""
+    if quiet_from == quiet_to:
+        return None
+    local = moment.astimezone(tz)
+    clock = local.time()
+    if quiet_from < quiet_to:
+        inside = quiet_from <= clock < quiet_to
+    else:
+        inside = clock >= quiet_from or clock < quiet_to
+    if not inside:
+        return None
+    day = local.date() if clock < quiet_to else local.date() + timedelta(days=1)
+    return datetime.combine(day, quiet_to, tzinfo=tz)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from zapys.accounts.models import Organization
 from zapys.clients.phones import display_phone
 from zapys.core.audit import Actor, audit_record, changes_between
-from zapys.core.dates import moment_relative
+from zapys.core.dates import moment_relative, quiet_until
 from zapys.core.exceptions import DomainError
 from zapys.core.tenancy import org_scope, organization_zone, unscoped
 from zapys.messaging.models import Message
@@ -260,25 +260,6 @@ def _rules_of(row: VisitMessageSettings) -> _Rules:
 
 def _lead(rules: _Rules, kind: str) -> timedelta | None:
     return rules.first if kind == Kind.REMINDER else rules.second
-
-
-def quiet_until(moment: datetime, tz: Any, quiet_from: time, quiet_to: time) -> datetime | None:
-    """When the quiet hours `moment` falls in end (the organization's wall clock), or None
-    outside them; from 21:00 to 08:00 wraps past midnight, the same time twice is none.
-    (The waiting list's offers keep the same rule, `waitlist.services.quiet_until`; two
-    peer apps cannot share a module, see docs/architecture.md.)"""
-    if quiet_from == quiet_to:
-        return None
-    local = moment.astimezone(tz)
-    clock = local.time()
-    if quiet_from < quiet_to:
-        inside = quiet_from <= clock < quiet_to
-    else:
-        inside = clock >= quiet_from or clock < quiet_to
-    if not inside:
-        return None
-    day = local.date() if clock < quiet_to else local.date() + timedelta(days=1)
-    return datetime.combine(day, quiet_to, tzinfo=tz)
 
 
 def reminders_sweep(

@@ -35,6 +35,7 @@ from zapys.clients.models import Client
 from zapys.clients.phones import normalize_phone
 from zapys.clients.services import client_find_or_create
 from zapys.core.audit import Actor, audit_record, audit_record_many
+from zapys.core.dates import quiet_until
 from zapys.core.exceptions import Conflict, DomainError, NotFound
 from zapys.core.money import Money, format_money
 from zapys.core.stored_text import Moment, StoredText
@@ -174,23 +175,6 @@ def offer_rules_for(org_ids: Iterable[int]) -> dict[int, OfferRules]:
     }
     default = OfferRules(OFFER_MINUTES_DEFAULT, *QUIET_DEFAULT)
     return {pk: found.get(pk, default) for pk in set(org_ids)}
-
-
-def quiet_until(moment: datetime, tz: Any, quiet_from: time, quiet_to: time) -> datetime | None:
-    """When the quiet hours `moment` falls in end (the organization's wall clock), or None
-    outside them. From 21:00 to 08:00 wraps past midnight; the same time twice is none."""
-    if quiet_from == quiet_to:
-        return None
-    local = moment.astimezone(tz)
-    now = local.time()
-    if quiet_from < quiet_to:
-        inside = quiet_from <= now < quiet_to
-    else:
-        inside = now >= quiet_from or now < quiet_to
-    if not inside:
-        return None
-    day = local.date() if now < quiet_to else local.date() + timedelta(days=1)
-    return datetime.combine(day, quiet_to, tzinfo=tz)
 
 
 # --- entries ---------------------------------------------------------------------------
