@@ -355,13 +355,19 @@ def visit_service_warning(visit: Visit) -> str:
     Like the working hours, a warning and never a refusal: a front desk may book anyone
     (a stand-in, a specialist learning the service); the online booking is the one that
     refuses (`services.online`). A service with no one listed is anyone's. One query."""
-    service = visit.service
-    if service is None or visit.kind != Visit.Kind.INDIVIDUAL or not visit.blocks_time:
+    if visit.kind != Visit.Kind.INDIVIDUAL or not visit.blocks_time:
         return ""
-    if service.performed_by(visit.staff_id):
+    return service_staff_warning(visit.service, visit.staff)
+
+
+def service_staff_warning(service: Service | None, staff: User | None) -> str:
+    """The same words for a service and a specialist not booked yet: the new-visit and move
+    forms say it as they are filled in, before the visit is saved. One query (none when the
+    service's specialists are prefetched)."""
+    if service is None or staff is None or service.performed_by(staff.pk):
         return ""
     return _("%(staff)s does not perform “%(service)s”.") % {
-        "staff": visit.staff,
+        "staff": staff,
         "service": service.name,
     }
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/visits/new/", views.visit_new, name="visit_new"),
     path("calendar/clients/", views.client_search, name="client_search"),
+    path("calendar/visits/service-check/", views.visit_service_check, name="visit_service_check"),
     path("calendar/lessons/new/", views.lesson_new, name="lesson_new"),
     path("visits/<id:visit_id>/", views.visit_detail, name="visit_detail"),
     path("visits/<id:visit_id>/status/", views.visit_status, name="visit_status"),

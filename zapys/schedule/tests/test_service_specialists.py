@@ -17,6 +17,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import make_branch
 from tests.factories_clients import make_client
 from tests.factories_schedule import SYSTEM, local, make_service, make_specialist
 from zapys.catalog.services import service_update
@@ -283,3 +284,83 @@ def test_the_api_books_anyone_as_staff_do(org, salon, api):
     )
     assert r.status == 201, r.body
     assert Visit.objects.get().staff == olha
+
+
+# --- said before saving: the new-visit and move forms -----------------------------------------
+
+CHECK = "/calendar/visits/service-check/"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("uk", "Ольга Ткачук не виконує «Стрижка жіноча»."),
+        ("en", "Ольга Ткачук does not perform “Стрижка жіноча”."),
+    ],
+)
+def test_the_form_says_it_as_the_specialist_is_chosen(staff_client, org, salon, language, words):
+    maria, _iryna, olha, haircut = salon
+    staff_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    htmx = {"HX-Request": "true"}
+    # the new-visit form asks as its specialist or service changes
+    form = staff_client.get("/calendar/visits/new/", headers=htmx).content.decode()
+    assert f'hx-get="{CHECK}"' in form and 'hx-params="staff,service"' in form
+    said = staff_client.get(CHECK, {"staff": olha.pk, "service": haircut.pk}, headers=htmx)
+    assert 'data-testid="form-not-their-service"' in said.content.decode()
+    assert words in said.content.decode()
+    fine = staff_client.get(CHECK, {"staff": maria.pk, "service": haircut.pk}, headers=htmx)
+    assert fine.status_code == 200 and fine.content.decode().strip() == ""
+    assert not Visit.objects.exists()  # asking books nothing
+
+
+def test_the_form_shown_again_says_it_too(staff_client, org, salon):
+    _maria, _iryna, olha, haircut = salon
+    # no client: refused, and the form shown again already names the mismatch
+    r = staff_client.post(
+        "/calendar/visits/new/",
+        {"staff": olha.pk, "service": haircut.pk, "starts_at": "2030-03-04T09:00"},
+        headers={"HX-Request": "true"},
+    )
+    page = r.content.decode()
+    assert 'data-testid="form-not-their-service"' in page
+    assert "Ольга Ткачук не виконує «Стрижка жіноча»." in page
+    assert not Visit.objects.exists()
+
+
+def test_the_move_form_asks_for_the_visits_own_service(staff_client, org, branch, salon):
+    maria, _iryna, _olha, haircut = salon
+    visit = services.visit_create(
+        organization=org,
+        client=make_client(org),
+        staff=maria,
+        service=haircut,
+        branch=branch,
+        starts_at=local(org, 2030, 3, 4, 9),
+        actor=SYSTEM,
+    )
+    card = staff_client.get(f"/visits/{visit.pk}/", headers={"HX-Request": "true"})
+    page = card.content.decode()
+    # the move form sends its specialist with the visit's service; nothing said yet
+    assert f'hx-vals=\'{{"service": "{haircut.pk}"}}\'' in page
+    assert 'data-testid="form-not-their-service"' not in page
+
+
+@pytest.mark.parametrize("query", ["foreign", "empty", "typed"])
+def test_the_check_says_nothing_of_what_is_not_this_organizations(
+    staff_client, org, other_org, salon, query
+):
+    _maria, _iryna, olha, haircut = salon
+    other_branch = make_branch(other_org, "Other")
+    stranger = make_specialist(other_org, other_branch, first_name="Чужа", last_name="Майстриня")
+    their_service = make_service(other_org, "Чужа послуга", specialist_ids=[stranger.pk])
+    params = {
+        "foreign": [
+            {"staff": stranger.pk, "service": haircut.pk},
+            {"staff": olha.pk, "service": their_service.pk},
+        ],
+        "empty": [{"staff": "", "service": haircut.pk}, {}],
+        "typed": [{"staff": "²", "service": haircut.pk}, {"staff": "9" * 30, "service": "x"}],
+    }[query]
+    for p in params:
+        r = staff_client.get(CHECK, p, headers={"HX-Request": "true"})
+        assert r.status_code == 200 and r.content.decode().strip() == "", p

@@ -682,14 +682,18 @@ def test_the_new_lesson_form_has_a_way_back_to_the_calendar(staff_client, org):
         assert f'href="/calendar/" data-testid="lesson-cancel">{cancel}</a>' in page, language
 
 
-def test_visit_card_writes_the_day_zero_padded_as_the_move_form_does(
-    staff_client, org, spec, service, client_a
-):
-    # "Пт 04.12.2026 09:00–10:00", as the move form's "New time" (was "Пт 4.12.2026")
+def test_visit_card_says_the_day_in_words(staff_client, org, spec, service, client_a):
+    # «понеділок, 4 березня 2030, 09:00–10:00» as a person says it (was «Пн 04.03.2030
+    # 09:00–10:00», the move form's format); the weekday lowercase after the "When" label
     v = make_visit(
         org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 9)
     )
-    card = staff_client.get(f"/visits/{v.pk}/", headers={"HX-Request": "true"}).content.decode()
-    when = re.search(r'data-testid="visit-when">([^<]*)<', card)
-    assert when is not None
-    assert "04.03.2030 09:00–10:00" in when.group(1)
+    for language, expected in (
+        ("uk", "понеділок, 4 березня 2030, 09:00–10:00"),
+        ("en", "Monday, 4 March 2030, 09:00–10:00"),
+    ):
+        staff_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        page = staff_client.get(f"/visits/{v.pk}/", headers={"HX-Request": "true"})
+        when = re.search(r'data-testid="visit-when">([^<]*)<', page.content.decode())
+        assert when is not None
+        assert when.group(1).strip() == expected, language

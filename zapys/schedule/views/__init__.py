@@ -15,6 +15,7 @@ from zapys.schedule.views.visits import (
     visit_detail,
     visit_new,
     visit_reschedule,
+    visit_service_check,
     visit_status,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "visit_detail",
     "visit_new",
     "visit_reschedule",
+    "visit_service_check",
     "visit_status",
 ]

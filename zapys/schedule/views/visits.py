@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zapys.catalog.models import Service
 from zapys.clients.models import Client
 from zapys.clients.phones import normalize_phone, phone_search_digits
 from zapys.clients.services import client_create, client_find_or_create
@@ -30,6 +31,7 @@ from zapys.schedule.forms import (
     LessonForm,
     RescheduleForm,
     VisitForm,
+    parse_public_id,
 )
 from zapys.schedule.models import Attendance, Visit, VisitStatus
 from zapys.schedule.views.common import (
@@ -115,8 +117,46 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "schedule/_visit_form.html" if request.htmx else "schedule/visit_form_page.html",  # type: ignore[attr-defined]
-        {"form": form, "branch": branch, "for_client": for_client},
+        {
+            "form": form,
+            "branch": branch,
+            "for_client": for_client,
+            # the form shown again (a refusal, or «Записати» with the specialist chosen)
+            # says it too, not only once a select changes
+            "service_warning": _chosen_service_warning(
+                request, form["staff"].value(), form["service"].value()
+            ),
+        },
     )
+
+
+@staff_required()
+@fragment_of("schedule:calendar")
+def visit_service_check(request: HttpRequest) -> HttpResponse:
+    """The new-visit and move forms' warning, asked as their specialist or service changes
+    (htmx): «Ольга Ткачук не виконує «Стрижка жіноча».» before the visit is saved, not only
+    on its card afterwards. Empty when the specialist performs it, or either is not chosen
+    (or not one of this organization's)."""
+    warning = _chosen_service_warning(request, request.GET.get("staff"), request.GET.get("service"))
+    return render(request, "schedule/_service_warning.html", {"service_warning": warning})
+
+
+def _chosen_service_warning(request: HttpRequest, staff_value: Any, service_value: Any) -> str:
+    """`selectors.service_staff_warning` for the ids a form holds: only this organization's
+    active staff and services count; anything else (empty, typed, another's) says nothing."""
+    staff_id = parse_public_id(str(staff_value or ""))
+    service_id = parse_public_id(str(service_value or ""))
+    if staff_id is None or service_id is None:
+        return ""
+    org = request_organization(request)
+    staff = staff_choices(org, request_branch(request, required=True)).filter(pk=staff_id).first()
+    service = (
+        Service.objects.for_org(org)
+        .filter(pk=service_id, is_active=True)
+        .prefetch_related("specialists")
+        .first()
+    )
+    return selectors.service_staff_warning(service, staff)
 
 
 @staff_required()
