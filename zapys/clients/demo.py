@@ -76,7 +76,8 @@ DAUGHTER_NAMES = ("Софія", "Анна", "Юлія", "Катерина")
 #: The debt tag: the import brings it on the old CRM's debtor; once the demo's money is in,
 #: `ledger.demo.settle` keeps it on exactly the clients who owe.
 DEBT_TAG = "борг"
-TAGS = [("VIP", "#d63384"), ("клуб", "#198754"), ("новий", "#0d6efd"), (DEBT_TAG, "#dc3545")]
+VIP_TAG = "VIP"
+TAGS = [(VIP_TAG, "#d63384"), ("клуб", "#198754"), ("новий", "#0d6efd"), (DEBT_TAG, "#dc3545")]
 NOTES = [
     "Алергія на лак для волосся.",
     "Зручно зранку, до 12:00.",
@@ -147,6 +148,10 @@ def load(ctx: DemoContext) -> None:
         note = ctx.rng.choice(NOTES)
         # "борг" (debt) is not dealt at random: only the client who owes carries it.
         tag_names = [t.name for t in ctx.rng.sample(free_tags, k=ctx.rng.choice([0, 1, 1, 2]))]
+        if legal:
+            # VIP is a person the salon greets by name (the demo's broadcast to VIP opens
+            # with «{client.first_name}»): a company has no first name, so none is VIP
+            tag_names = [n for n in tag_names if n != VIP_TAG]
         if i == DEBTOR:
             tag_names.append(DEBT_TAG)
         rows.append(

@@ -9,15 +9,20 @@ is run: built at 04:13, the fifth tour found today's payments, the broadcast, th
 and a bar of the day's sales at «04», and offers made in the waiting list's quiet hours.
 So the demo is built as of `demo_now(real now)`:
 
-- inside working hours (`OPENS`–`CLOSES`, Monday to Saturday, the organization's wall
-  clock) it is the real now: today's past events happen up to now;
-- otherwise it is `EVENING` of the last working day that has ended (at 04:13 on Saturday:
-  Friday 19:30; at 21:00: today 19:30; on Sunday: Saturday 19:30).
+- inside working hours (`OPENS`–`CLOSES`, every day: the demo salon works on Sundays
+  too, as most Ukrainian salons do) it is the real now: today's past events happen up
+  to now;
+- otherwise it is `EVENING` of the last working day that has ended (at 04:13: yesterday
+  19:30; at 21:00: today 19:30).
 
 The whole build runs with `timezone.now()` answering that moment (`demo_clock`), so every
 row stamped "now" is stamped then. It is never later than the real now: what the demo
 says happened really is in the past. Events still to come are placed in working hours by
 the hooks themselves (`working_moment`), never "now + N hours" into the night.
+
+**The demo's today** (`DemoContext.today`) is the real date, not the clock's: a person who
+opens the demo at 08:00 finds today's calendar full of visits — all still to come, none
+arrived or paid — rather than an empty day (the clock is still last evening's).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import importlib.util
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
@@ -36,6 +41,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from zapys.core.audit import Actor
+from zapys.core.tenancy import organization_zone
 
 if TYPE_CHECKING:
     from zapys.accounts.models import Branch, Organization, User
@@ -44,10 +50,11 @@ DEMO_SLUG = "demo"
 DEMO_OWNER_LOGIN = "owner"
 DEMO_PASSWORD = "zapys-demo-2026"  # the demo is for trying the product offline; never in production
 
-#: The demo salon's working hours (its staff's hours, `schedule/demo.py`): Monday to Saturday.
+#: The demo salon's working hours (its staff's hours, `schedule/demo.py`): every day, so
+#: whatever the day a person tries the demo, today's calendar has visits.
 OPENS = time(9)
 CLOSES = time(20)
-WORKDAYS = range(6)
+WORKDAYS = range(7)
 #: The demo's "now" when it is built outside working hours: the last working evening.
 EVENING = time(19, 30)
 
@@ -92,6 +99,13 @@ class DemoContext:
     branches: list[Branch] = field(default_factory=list)
     staff: list[User] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    #: The real date in the organization's zone (module docstring): the calendar's today.
+    #: Before opening it is the day after the clock's (`now`); otherwise the clock's own.
+    today: date = date.min
+
+    def __post_init__(self) -> None:
+        if self.today == date.min:
+            self.today = self.now.astimezone(organization_zone(self.organization)).date()
 
     @property
     def specialists(self) -> list[User]:

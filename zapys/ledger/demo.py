@@ -1,6 +1,6 @@
-"""Demo finance: payment types and a cash desk per branch, articles, client ledgers
-(payments, charges, one cancelled mistake), a few cash operations; at the very end the «борг»
-tag follows who owes (`settle`).
+"""Demo finance: payment types and a cash desk per branch, articles, a few cash operations;
+at the very end the «борг» tag follows who owes (`settle`). The clients' charges and
+payments come with their visits (`checkout/demo.py` checks out two months of them).
 
 Each of these is dated when it would have happened over the past weeks, not when the demo
 was loaded: the services are called with the clock set back (`core.demo.demo_clock`), so an
@@ -16,18 +16,14 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext
 
-from zapys.catalog.demo import SERVICES
-from zapys.clients.demo import DEBT_TAG, demo_gender
+from zapys.clients.demo import DEBT_TAG
 from zapys.clients.models import Client
 from zapys.clients.services import client_update
 from zapys.core.demo import DemoContext, demo_clock
 from zapys.core.tenancy import organization_zone
 from zapys.ledger import selectors, services
 from zapys.ledger.hooks import finance_articles_declared
-from zapys.ledger.models import DEFAULT_PAYMENT_TYPE_NAMES, Entry, PaymentType
-
-#: The catalogue's prices (`catalog/demo.py`): what a visit of that service is charged.
-PRICES = {name: price for name, _category, _minutes, price, _for_whom in SERVICES}
+from zapys.ledger.models import DEFAULT_PAYMENT_TYPE_NAMES, PaymentType
 
 
 def _system_name(org: Any, msgid: str) -> str:
@@ -65,65 +61,10 @@ def load(ctx: DemoContext) -> None:
     )
     ctx.data["payment_types"] = types
 
-    # people's visits: a company is not charged for a haircut
-    clients = [c for c in ctx.data.get("clients", []) if demo_gender(c)]
-    main = ctx.branches[0] if ctx.branches else None
+    # The clients' charges and payments are visits checked out at the desk
+    # (`checkout/demo.py`): every charge for a service on a card is a visit on the calendar.
     zone = organization_zone(org)
     today = ctx.now.astimezone(zone).date()
-    for i, client in enumerate(clients[:12]):
-        pt = types[main.pk]["cash" if i % 2 else "card"] if main else None
-        # One visit a client, every other day over the past weeks (the last four days ago),
-        # through the day: charged the service's price (the catalogue's), then paid at the
-        # desk, the same sum (a card read «Стрижка чоловіча 800 грн» charged and 400 paid).
-        served = _at(today - timedelta(days=26 - 2 * i), 10 + i % 8, 0 if i % 2 else 30, zone)
-        service = _service_for(client, i)
-        with demo_clock(served):
-            services.entry_create(
-                client=client,
-                kind=Entry.Kind.CREDIT,
-                amount=PRICES[service],
-                purpose=Entry.Purpose.SERVICE,
-                comment=service,
-                branch=main,
-                actor=actor,
-            )
-        paid = served + timedelta(minutes=5)
-        if i != 1:
-            with demo_clock(paid):
-                services.entry_create(
-                    client=client,
-                    kind=Entry.Kind.DEBIT,
-                    amount=PRICES[service],
-                    purpose=Entry.Purpose.PAYMENT,
-                    branch=main,
-                    payment_type=pt,
-                    actor=actor,
-                )
-        else:
-            # A typo caught at once: the wrong payment cancelled and the right one entered.
-            with demo_clock(paid):
-                mistake = services.entry_create(
-                    client=client,
-                    kind=Entry.Kind.DEBIT,
-                    amount=PRICES[service] * 10,
-                    purpose=Entry.Purpose.PAYMENT,
-                    comment="Помилково: зайвий нуль",
-                    branch=main,
-                    payment_type=pt,
-                    actor=actor,
-                )
-            with demo_clock(paid + timedelta(minutes=2)):
-                services.entry_cancel(entry=mistake, actor=actor, reason="Зайвий нуль у сумі")
-                services.entry_create(
-                    client=client,
-                    kind=Entry.Kind.DEBIT,
-                    amount=PRICES[service],
-                    purpose=Entry.Purpose.PAYMENT,
-                    comment="Виправлення",
-                    branch=main,
-                    payment_type=pt,
-                    actor=actor,
-                )
     # The month's rent on its first working morning, the gel polish bought a week ago.
     expenses = (  # (when, amount, article, how it was paid, what it was)
         (
@@ -148,15 +89,6 @@ def load(ctx: DemoContext) -> None:
                     comment=comment,
                     actor=actor,
                 )
-
-
-def _service_for(client: Any, i: int) -> str:
-    """What the client's visit was: a manicure or a haircut, each as the client's gender
-    has it (`catalog.demo.SERVICES`)."""
-    woman = demo_gender(client) == "f"
-    if i % 2:
-        return "Манікюр з покриттям гель-лак" if woman else "Манікюр класичний"
-    return "Стрижка жіноча" if woman else "Стрижка чоловіча"
 
 
 def settle(ctx: DemoContext) -> None:

@@ -233,10 +233,11 @@ def _policy_demo(
             used.add(client.pk)
             break
     # a past slot the other demos left free: yesterday first, early or late in the
-    # working day (the salon opens at 9:00; a service ends by 19:00)
+    # working day (a service ends by 19:00). Not at 9:00: booked the day before, its
+    # deadline is an hour before the start (`booking_deadline`), 8:00, before opening
     missed = None
     local_now = timezone.localtime(ctx.now, zone)
-    for days_back, hour, (who, service) in itertools.product((1, 2, 3), (9, 17, 10, 16), pairs):
+    for days_back, hour, (who, service) in itertools.product((1, 2, 3), (10, 17, 11, 16), pairs):
         client = _client_for(service, clients, used)
         if client is None:
             continue

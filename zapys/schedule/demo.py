@@ -1,5 +1,6 @@
 """Demo schedule: statuses, working hours for every specialist, a week of visits around
-today for each (their own trade's services, each for a client it is meant for, only
+today (the real date, `DemoContext.today`: loaded before opening, today's visits are all
+still to come) for each (their own trade's services, each for a client it is meant for, only
 clients who come: not a lead nor one marked «Не відвідує»), weekly evening lessons of
 the salon's two courses with attendance history."""
 
@@ -11,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zapys.accounts.demo import TEACHER_LOGIN
 from zapys.catalog.demo import service_fits
 from zapys.clients.models import Client
-from zapys.core.demo import DemoContext, demo_clock
+from zapys.core.demo import WORKDAYS, DemoContext, demo_clock
 from zapys.core.exceptions import DomainError
 from zapys.core.tenancy import organization_zone
 from zapys.schedule import services
@@ -27,9 +28,9 @@ def load(ctx: DemoContext) -> None:
     org = ctx.organization
     statuses = services.visit_statuses_ensure(organization=org)
     tz = organization_zone(org)
-    today = ctx.now.astimezone(tz).date()
+    today = ctx.today
     specialists = ctx.specialists
-    week = [(d, time(9), time(19)) for d in range(6)]  # Mon–Sat
+    week = [(d, time(9), time(19)) for d in WORKDAYS]  # the salon works every day
     for spec in specialists:
         # the courses' lessons are in the evening
         hours = TEACHER_WEEK if spec.username == TEACHER_LOGIN else week
@@ -54,8 +55,6 @@ def load(ctx: DemoContext) -> None:
         branches = list(spec.branches.all())
         for offset in range(-3, 4):
             day = today + timedelta(days=offset)
-            if day.weekday() == 6:
-                continue
             at = datetime.combine(day, time(9), tz)
             while at.hour < 18 and clients and own:
                 service = rng.choice(own)

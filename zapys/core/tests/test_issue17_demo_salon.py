@@ -32,6 +32,7 @@ from django.utils.dates import MONTHS
 from zapys.accounts.demo import TEACHER_LOGIN
 from zapys.accounts.models import Branch, Organization, User
 from zapys.broadcasts.models import Broadcast
+from zapys.broadcasts.events import BROADCAST
 from zapys.catalog.demo import SERVICES, service_fits
 from zapys.catalog.models import Group, Service, Subject
 from zapys.clients.cabinet import cabinet_family
@@ -44,9 +45,10 @@ from zapys.invoices.services import offer_url_of
 from zapys.ledger.models import Entry
 from zapys.ledger.selectors import balances_for
 from zapys.memberships.models import MembershipPlan
+from zapys.messaging.models import Message
 from zapys.payments.models import Payment
 from zapys.prepayments.models import Booking, PrepaymentSettings
-from zapys.schedule.models import Visit
+from zapys.schedule.models import Attendance, Visit
 from zapys.waitlist.models import Entry as WaitingEntry
 from zapys.waitlist.models import Offer
 
@@ -269,6 +271,46 @@ def test_built_at_night_it_stamps_the_salons_working_hours(demo, db):
     assert all(_working(v.starts_at) for v in late)
 
 
+def test_every_booking_deadline_is_in_working_hours(demo, db):
+    # the no-show's too: booked the day before a 9:00 visit, its deadline was 8:00
+    bookings = list(Booking.objects.all())
+    assert len(bookings) >= 8
+    for booking in bookings:
+        local = timezone.localtime(booking.expires_at, KYIV).time()
+        assert OPENS <= local <= CLOSES, (booking.status, booking.expires_at)
+
+
+def test_every_charge_for_a_service_is_a_visit(demo, db):
+    """A charge on a client's card is for a visit on the calendar, before the charge."""
+    charges = list(Entry.objects.filter(purpose=Entry.Purpose.SERVICE, kind=Entry.Kind.CREDIT))
+    assert len(charges) > 100
+    assert {e.cause_type for e in charges} == {"schedule.attendance"}
+    attendances = Attendance.objects.select_related("visit").in_bulk(
+        [int(e.cause_id) for e in charges]
+    )
+    for entry in charges:
+        attendance = attendances[int(entry.cause_id)]
+        assert attendance.client_id == entry.client_id, entry
+        assert attendance.visit.starts_at <= entry.created_at, entry
+    # two months of them, not only the schedule's week
+    first = min(e.created_at for e in charges)
+    assert (NIGHT - first).days > 40
+
+
+def test_vip_clients_are_people_greeted_by_name(demo, db):
+    vip = list(Client.objects.filter(tags__name="VIP"))
+    assert vip
+    assert [
+        c.name for c in vip if c.client_type != Client.Type.INDIVIDUAL or not c.first_name
+    ] == []
+    # the broadcast to VIP greets each of them by their first name
+    messages = list(Message.objects.filter(event=BROADCAST).select_related("client"))
+    assert messages
+    for message in messages:
+        assert message.client is not None
+        assert message.text.startswith(f"{message.client.first_name}, "), message.text
+
+
 def test_the_waiting_list_offers_outside_its_quiet_hours(demo, db):
     offers = list(Offer.objects.all())
     assert len(offers) == 2
@@ -284,8 +326,8 @@ def test_the_waiting_list_offers_outside_its_quiet_hours(demo, db):
         (datetime(2026, 12, 5, 4, 13), datetime(2026, 12, 4, 19, 30)),
         (datetime(2026, 12, 5, 14, 5), datetime(2026, 12, 5, 14, 5)),  # in working hours
         (datetime(2026, 12, 5, 21, 0), datetime(2026, 12, 5, 19, 30)),  # after closing
-        (datetime(2026, 12, 6, 12, 0), datetime(2026, 12, 5, 19, 30)),  # Sunday: closed
-        (datetime(2026, 12, 7, 8, 59), datetime(2026, 12, 5, 19, 30)),  # Monday, before 9
+        (datetime(2026, 12, 6, 12, 0), datetime(2026, 12, 6, 12, 0)),  # Sunday: open too
+        (datetime(2026, 12, 7, 8, 59), datetime(2026, 12, 6, 19, 30)),  # Monday, before 9
     ],
 )
 def test_the_demos_clock(real: datetime, expected: datetime):
@@ -298,7 +340,7 @@ def test_the_demos_clock(real: datetime, expected: datetime):
         (datetime(2026, 12, 4, 22, 30), datetime(2026, 12, 5, 9, 0)),  # the next morning
         (datetime(2026, 12, 5, 10, 20), datetime(2026, 12, 5, 10, 30)),  # the next half hour
         (datetime(2026, 12, 5, 10, 40), datetime(2026, 12, 5, 11, 0)),
-        (datetime(2026, 12, 5, 17, 30), datetime(2026, 12, 7, 9, 0)),  # past 17:00 on Saturday
+        (datetime(2026, 12, 5, 17, 30), datetime(2026, 12, 6, 9, 0)),  # past 17:00: Sunday 9:00
     ],
 )
 def test_a_coming_event_is_placed_in_working_hours(after: datetime, expected: datetime):

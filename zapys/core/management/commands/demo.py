@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
@@ -41,9 +41,12 @@ class Command(BaseCommand):
             # the salon's working hours, whatever the hour the command runs (core/demo.py);
             # the clock stays set while the transaction's on-commit tasks run too
             zone = organization_zone(Organization())  # the new organization's zone
-            now = demo_now(timezone.now(), zone)
+            real = timezone.now()
+            now = demo_now(real, zone)
             with demo_clock(now):
-                self._create(now)
+                # the calendar's today is the real date (core/demo.py): before opening, a
+                # day of visits still to come
+                self._create(now, today=timezone.localtime(real, zone).date())
             self.stdout.write(self.style.SUCCESS("Demo organization created."))
         else:
             self.stdout.write("Demo organization already exists.")
@@ -65,7 +68,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Archived the previous demo as {org.slug}.")
 
     @transaction.atomic
-    def _create(self, now: datetime) -> None:
+    def _create(self, now: datetime, *, today: date) -> None:
         actor = Actor.system("demo")
         org = organization_create(
             name="Салон краси «Зоряна»",
@@ -95,7 +98,7 @@ class Command(BaseCommand):
                 last_name="Петренко",
                 actor=actor,
             )
-            ctx = DemoContext(organization=org, owner=owner, now=now, actor=actor)
+            ctx = DemoContext(organization=org, owner=owner, now=now, actor=actor, today=today)
             # What the services store as text (finance article names, ledger comments,
             # notifications) is written in the organization's language, as in the app.
             with translation.override(org.language or "uk"):
