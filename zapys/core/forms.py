@@ -101,6 +101,19 @@ def form_add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
         form.add_error(field if field in form.fields else None, error["message"])
 
 
+def quiet_hours_fields(
+    *, from_label: Any, to_label: Any, help_text: Any
+) -> tuple[forms.TimeField, forms.TimeField]:
+    """The two fields of an organization's quiet hours, the hours its clients are sent
+    nothing (`core.dates.quiet_until`): `quiet_from, quiet_to = quiet_hours_fields(...)` in
+    a form's body. Typed hh:mm like every time of a styled form; the labels say what is kept
+    quiet (reminders, offers) and the help what happens to it at night."""
+    return (
+        forms.TimeField(label=from_label, widget=forms.TimeInput()),
+        forms.TimeField(label=to_label, widget=forms.TimeInput(), help_text=help_text),
+    )
+
+
 #: Django's empty choice, "---------", says nothing to an administrator in either language.
 _DASHES = "---------"
 EMPTY_CHOICE = _("— choose —")

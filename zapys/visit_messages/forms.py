@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zapys.core.forms import StyledForm
+from zapys.core.forms import StyledForm, quiet_hours_fields
 from zapys.visit_messages.models import LEAD_CHOICES
 
 
@@ -37,12 +37,9 @@ class VisitMessageSettingsForm(StyledForm):
             "reminder's time already has the confirmation and gets no reminder of it."
         ),
     )
-    quiet_from = forms.TimeField(
-        label=_("No reminders from"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    quiet_to = forms.TimeField(
-        label=_("No reminders until"),
-        widget=forms.TimeInput(attrs={"type": "time"}),
+    quiet_from, quiet_to = quiet_hours_fields(
+        from_label=_("No reminders from"),
+        to_label=_("No reminders until"),
         help_text=_(
             "Nobody gets a reminder at night: one due in these hours goes when they end, if the "
             "visit is still more than half an hour away. The same time in both fields: reminders "

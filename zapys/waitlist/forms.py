@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from zapys.accounts.models import Branch, User
 from zapys.catalog.models import Service
 from zapys.clients.models import Client
-from zapys.core.forms import StyledForm, StyledFormMixin
+from zapys.core.forms import StyledForm, StyledFormMixin, quiet_hours_fields
 from zapys.schedule.forms import PublicBookingForm
 from zapys.schedule.models import Visit
 from zapys.waitlist.models import Entry
@@ -149,12 +149,9 @@ class SettingsForm(StyledForm):
             "long, it passes to the next. A client who misses an offer keeps their place."
         ),
     )
-    quiet_from = forms.TimeField(
-        label=_("No offers from"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    quiet_to = forms.TimeField(
-        label=_("No offers until"),
-        widget=forms.TimeInput(attrs={"type": "time"}),
+    quiet_from, quiet_to = quiet_hours_fields(
+        from_label=_("No offers from"),
+        to_label=_("No offers until"),
         help_text=_(
             "Nobody gets an offer at night: a time freed in these hours is offered when they "
             "end, if it is still free, and the time to pay counts from that message. The same "

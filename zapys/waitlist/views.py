@@ -24,6 +24,7 @@ from zapys.core.exceptions import DomainError
 from zapys.core.forms import form_add_domain_error
 from zapys.core.http import client_ip, request_actor, request_organization
 from zapys.core.i18n import public_language
+from zapys.core.settings_pages import settings_page
 from zapys.core.tenancy import public_scope, unscoped
 from zapys.core.views import staff_required
 from zapys.ledger.selectors import client_balance
@@ -151,21 +152,16 @@ def waitlist_settings(request: HttpRequest) -> HttpResponse:
             "quiet_to": current.quiet_to,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.waitlist_settings_update(
-                organization=organization,
-                offer_minutes=form.cleaned_data["offer_minutes"],
-                quiet_from=form.cleaned_data["quiet_from"],
-                quiet_to=form.cleaned_data["quiet_to"],
-                actor=request_actor(request),
-            )
-            messages.success(request, _("Waiting list settings saved."))
-            return redirect("waitlist:list")
-        except DomainError as exc:
-            form_add_domain_error(form, exc)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "waitlist/settings.html", {"form": form}, status=status)
+    return settings_page(
+        request,
+        form,
+        save=lambda cleaned: services.waitlist_settings_update(
+            organization=organization, actor=request_actor(request), **cleaned
+        ),
+        saved_message=_("Waiting list settings saved."),
+        success_url="waitlist:list",
+        template="waitlist/settings.html",
+    )
 
 
 @staff_required()
