@@ -255,10 +255,13 @@ class Entry(OrgOwned):
         CORRECTION = "correction", _("Correction")
         OPENING_BALANCE = "opening_balance", _("Opening balance")
         INVOICE_PAYMENT = "invoice_payment", _("Invoice payment")
-        # A fee charged to the client (a late cancellation, a no-show): a penalty, named
-        # apart from the payment service's commission the buyer paid on top of a price.
-        FEE = "fee", pgettext_lazy("ledger purpose", "Penalty")
-        SERVICE_FEE = "service_fee", _("Payment service fee")
+        # A fee charged to the client (a late cancellation, a no-show; its comment says
+        # which), named apart from the payment service's commission the buyer paid on top
+        # of a price. English says "fee" and "commission" as the comments, the cabinet and
+        # the «Cancellations and fees» report do (it said "Penalty" and "Payment service
+        # fee" beside comments saying "… fee" and "Payment service commission").
+        FEE = "fee", pgettext_lazy("ledger purpose", "Fee")
+        SERVICE_FEE = "service_fee", _("Payment service commission")
         OTHER = "other", _("Other")
 
     account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="entries")

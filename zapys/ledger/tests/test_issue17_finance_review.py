@@ -30,12 +30,13 @@ def test_a_penalty_and_a_payment_service_fee_are_named_apart(staff_client, owner
     en = staff_page(staff_client, owner, "en", "ledger:payments_report")
     rows = re.findall(r'data-testid="report-row">(.*?)</tr>', en, re.S)
     assert len(rows) == 2
-    assert any("<td>Penalty</td>" in r for r in rows)
-    assert any("<td>Payment service fee</td>" in r for r in rows)
-    assert "<td>Fee</td>" not in en
+    # English says "fee" and "commission" as the comments and the reports do (tour 6, #11)
+    assert any("<td>Fee</td>" in r for r in rows)
+    assert any("<td>Payment service commission</td>" in r for r in rows)
+    assert "Penalty" not in en and "Payment service fee" not in en
     # the filter offers both, each by its own name
-    assert '<option value="fee">Penalty</option>' in en
-    assert '<option value="service_fee">Payment service fee</option>' in en
+    assert '<option value="fee">Fee</option>' in en
+    assert '<option value="service_fee">Payment service commission</option>' in en
     uk = staff_page(staff_client, owner, "uk", "ledger:payments_report")
     assert "<td>Штраф</td>" in uk and "<td>Комісія платіжного сервісу</td>" in uk
     assert "<td>Комісія</td>" not in uk
