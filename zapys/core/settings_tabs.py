@@ -4,7 +4,9 @@ a tab whose URL is not installed is hidden.
 Twelve tabs in one row wrapped to two rows at 1366 px (issue 17, fifth tour), so the owner's
 settings pages show them as a menu beside the page, in groups (as Altegio and Fresha do):
 what the business is, its money, what it tells its clients. `settings_menu` answers that
-menu for the page at a path; base.html draws it around the page."""
+menu for the page at a path; base.html draws it around the page. `settings_section` names the
+page's section, its heading and browser title («Передоплата», not «Налаштування» on every
+page: the menu already says these are the settings)."""
 
 from __future__ import annotations
 
@@ -88,3 +90,12 @@ def settings_menu(path: str) -> list[dict]:
         if items:
             groups.append({"key": key, "label": label, "tabs": items})
     return groups
+
+
+def settings_section(path: str) -> Label | None:
+    """The name of the settings section the page at `path` belongs to (its tab's label, as the
+    menu says it), or None off the settings. For everyone who may open a settings page, not
+    only the owner who sees the menu."""
+    tabs = settings_tabs()
+    active = active_tab(path, tabs)
+    return next((t["label"] for t in tabs if t["key"] == active), None)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_finance_settings_say_category_and_settings(staff_client, owner, org, branch):
     make_payment_type(branch)  # the first of its method: the default
     en = staff_page(staff_client, owner, "en", "ledger:settings")
-    assert re.search(r"<h1[^>]*>Settings</h1>", en)
+    assert re.search(r"<h1[^>]*>Finance</h1>", en)  # the section, not "Settings"
     assert "Income and expense categories" in en and "Add category" in en
     assert "rticle" not in re.sub(r'value="[a-z_]*article"', "", en)
     assert ">Main</span>" in en and ">default<" not in en
@@ -26,7 +26,7 @@ def test_finance_settings_say_category_and_settings(staff_client, owner, org, br
     # kind of money it is (cash, card, online) is its «Вид оплати», not a second «Спосіб»
     assert "Payment methods" in en and "Add payment method" in en and "Payment type" not in en
     uk = staff_page(staff_client, owner, "uk", "ledger:settings")
-    assert re.search(r"<h1[^>]*>Налаштування</h1>", uk)
+    assert re.search(r"<h1[^>]*>Фінанси</h1>", uk)
     assert "Статті доходів і витрат" in uk and "Додати статтю" in uk
     assert ">Основний</span>" in uk and "Основний для цього виду оплати" in uk
     assert "Способи оплати" in uk and "Додати спосіб оплати" in uk and "Вид оплати" in uk

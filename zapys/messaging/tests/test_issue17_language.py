@@ -292,17 +292,17 @@ def test_a_message_page_says_what_the_message_is_about(org, owner, actor, staff_
 
 def test_settings_pages_name_sending_accounts_in_plain_words(org, owner, staff_client):
     make_console_accounts(org)
-    for language, words, heading in (
-        ("en", "Sending accounts", "Settings"),
-        ("uk", "Облікові записи для надсилання", "Налаштування"),
+    for language, words, heading, templates in (
+        ("en", "Sending accounts", "Messages", "Message templates"),
+        ("uk", "Облікові записи для надсилання", "Повідомлення", "Шаблони повідомлень"),
     ):
         _in(owner, language)
         page = _page(staff_client, "messaging:settings")
         assert words in page and "Акаунти відправлення" not in page
         assert "Transport" not in page and "transport account" not in page
-        # Every settings tab has the same heading; the tab says which.
+        # Each settings page is headed by its section's name (all were «Налаштування»).
         assert f">{heading}</h1>" in page
-        assert f">{heading}</h1>" in _page(staff_client, "messaging:templates")
+        assert f">{templates}</h1>" in _page(staff_client, "messaging:templates")
     assert "Новий обліковий запис для надсилання" in _page(staff_client, "messaging:account_new")
 
 

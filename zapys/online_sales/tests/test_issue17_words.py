@@ -32,8 +32,8 @@ def test_the_shop_says_the_commission_is_added(client, org, shop, language, note
 @pytest.mark.parametrize(
     ("language", "h1", "empty"),
     [
-        ("en", "Settings", "No purchases left unattached that long."),
-        ("uk", "Налаштування", "Немає покупок, не закріплених так довго."),
+        ("en", "Online sales", "No purchases left unattached that long."),
+        ("uk", "Онлайн-продажі", "Немає покупок, не закріплених так довго."),
     ],
 )
 def test_settings_h1_and_the_reports_empty_list(

@@ -59,12 +59,12 @@ def test_a_settled_payment_without_events_says_so(
 def test_payment_accounts_in_the_tabs_words(staff_client, owner, org):
     make_account(org, "sandbox")
     uk = staff_page(staff_client, owner, "uk", "payments:accounts")
-    assert re.search(r"<h1[^>]*>Налаштування</h1>", uk)
+    assert re.search(r"<h1[^>]*>Платіжні сервіси</h1>", uk)  # the section's name
     assert "Додати платіжний сервіс" in uk and "Додати обліковий запис" not in uk
     # the sandbox has no merchant: a muted dash, not a red code-styled one
     assert "<code>—</code>" not in uk and '<span class="text-muted">—</span>' in uk
     en = staff_page(staff_client, owner, "en", "payments:accounts")
-    assert re.search(r"<h1[^>]*>Settings</h1>", en) and "Add a payment service" in en
+    assert re.search(r"<h1[^>]*>Payment services</h1>", en) and "Add a payment service" in en
 
 
 def test_the_payment_apps_say_typovyi_not_za_zamovchuvanniam():

@@ -74,11 +74,11 @@ def test_paid_late_is_a_capitalised_badge_and_the_status_a_coloured_one(
 
 def test_settings_heading_and_the_help_that_points_to_the_rules(staff_client, owner, ready):
     uk = staff_page(staff_client, owner, "uk", "prepayments:settings")
-    assert re.search(r"<h1[^>]*>Налаштування</h1>", uk)
+    assert re.search(r"<h1[^>]*>Передоплата</h1>", uk)  # the section, not «Налаштування»
     assert "правило на вкладці «Види бронювання та фінанси»" in uk
     assert "одне з правил нижче" not in uk
     en = staff_page(staff_client, owner, "en", "prepayments:settings")
-    assert re.search(r"<h1[^>]*>Settings</h1>", en)
+    assert re.search(r"<h1[^>]*>Prepayment</h1>", en)
     # English quotes on the English page, not «» (issue 17)
     assert "Unless a rule on the “Booking types and finance” tab waives it." in en
     assert "«" not in en and "»" not in en
