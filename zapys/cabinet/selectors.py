@@ -49,6 +49,8 @@ MEMBERSHIPS_LIMIT = 20
 #: The client's own cancel page of a booked visit (the cancellation policy's, by URL name:
 #: the cabinet imports no purpose app). Where it is not installed no link is offered.
 CLIENT_CANCEL_URL = "prepayments:client_cancel"
+#: The client's own page to move a visit whose prepayment is paid (the same app's).
+CLIENT_MOVE_URL = "prepayments:client_move"
 
 
 @dataclass
@@ -100,8 +102,8 @@ class CabinetCard:
     today: date
     offers: list[Offer] = field(default_factory=list)
     #: Where to call to cancel or move an upcoming visit: (branch, phone), one per phone,
-    #: in the order of the visits (a visit booked by phone has no cancel page of its own,
-    #: and no visit can be moved online).
+    #: in the order of the visits (a visit booked by phone has no cancel or move page of
+    #: its own; a prepaid one's move page has its own rules).
     change_phones: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -281,9 +283,10 @@ def cabinet_card(
         phone = attendance.visit.branch.phone or organization.phone
         if phone:
             phones.setdefault(phone, attendance.visit.branch.name)
-    links = cancel_links(upcoming)
+    links, moves = visit_links(upcoming)
     for attendance in upcoming:
         attendance.cancel_url = links.get(attendance.visit_id)  # type: ignore[attr-defined]
+        attendance.move_url = moves.get(attendance.visit_id)  # type: ignore[attr-defined]
     return CabinetCard(
         client=client,
         balance=balances[client.pk],
@@ -333,8 +336,12 @@ def entry_words(entry: Entry, *, stored_language: str) -> str:
 
 def client_cancel_offered() -> bool:
     """Whether the cancellation policy's client page is installed (no query)."""
+    return _url_installed(CLIENT_CANCEL_URL)
+
+
+def _url_installed(name: str) -> bool:
     try:
-        reverse(CLIENT_CANCEL_URL, kwargs={"token": "x"})
+        reverse(name, kwargs={"token": "x"})
     except NoReverseMatch:
         return False
     return True
@@ -342,12 +349,21 @@ def client_cancel_offered() -> bool:
 
 def cancel_links(upcoming: list[Attendance]) -> dict[int, str]:
     """Upcoming visits with a live booking (awaiting or paid) link to the booking's cancel
-    page, where the policy says what cancelling costs. The bookings come through
-    `schedule.hooks.bookings_for` (one query for the list); the page's token is read from
-    the booking's own page address by the URL resolver."""
+    page, where the policy says what cancelling costs."""
+    return visit_links(upcoming)[0]
+
+
+def visit_links(upcoming: list[Attendance]) -> tuple[dict[int, str], dict[int, str]]:
+    """The cancel links (`cancel_links`) and the move links: a visit whose prepayment is
+    paid may be moved from the booking's move page, which says when the policy no longer
+    allows it (an unpaid one is moved by a call: its deadline follows the start). The
+    bookings come through `schedule.hooks.bookings_for` (one query for the list); the
+    page's token is read from the booking's own page address by the URL resolver."""
     if not upcoming or not client_cancel_offered():
-        return {}
+        return {}, {}
+    move_offered = _url_installed(CLIENT_MOVE_URL)
     links: dict[int, str] = {}
+    moves: dict[int, str] = {}
     for visit_id, booking in schedule_hooks.bookings_for([a.visit for a in upcoming]).items():
         if booking.get("status") not in ("pending", "paid") or not booking.get("payment_url"):
             continue
@@ -357,7 +373,9 @@ def cancel_links(upcoming: list[Attendance]) -> dict[int, str]:
             continue
         if token:
             links[visit_id] = reverse(CLIENT_CANCEL_URL, kwargs={"token": token})
-    return links
+            if move_offered and booking.get("status") == "paid":
+                moves[visit_id] = reverse(CLIENT_MOVE_URL, kwargs={"token": token})
+    return links, moves
 
 
 def balance_offer(

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from zapys.core.ratelimit import limit_token_misses
 from zapys.prepayments import views
+from zapys.prepayments.client_move import client_move_page
 from zapys.prepayments.visit_balance_views import visit_balance
 from zapys.prepayments.visit_refund_views import visit_refunds
 
@@ -39,5 +40,10 @@ urlpatterns = [
         r"^p/(?P<token>[A-Za-z0-9_-]{1,128})/cancel/$",
         limit_token_misses(views.client_cancel_page),
         name="client_cancel",
+    ),
+    re_path(
+        r"^p/(?P<token>[A-Za-z0-9_-]{1,128})/move/$",
+        limit_token_misses(client_move_page),
+        name="client_move",
     ),
 ]
