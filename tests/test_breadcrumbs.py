@@ -20,9 +20,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
+from django.utils.html import escape
 
 from tests.test_crawler import PUBLIC_PREFIXES, SKIP_PREFIXES, _pattern
-from zapys.accounts.models import User
+from zapys.accounts.models import Organization, User
+from zapys.core.demo import DEMO_SLUG
+from zapys.core.tenancy import org_scope, organization_zone, unscoped
+from zapys.schedule.models import Visit
 
 MAX_PAGES = 400
 
@@ -166,3 +171,34 @@ def test_every_staff_page_below_the_menu_has_a_breadcrumb(client) -> None:
         assert shape in sub_pages, sorted(sub_pages)
     assert not missing, "staff pages with no way back:\n" + "\n".join(sorted(missing))
     assert {shape: trails.get(shape) for shape in TRAILS} == TRAILS
+    # the crawl opens one visit card (the first linked); the card's kinds each say where
+    # they are, on the same demo
+    _every_kind_of_visit_card_leads_back_to_its_day(client)
+
+
+def _every_kind_of_visit_card_leads_back_to_its_day(client) -> None:  # type: ignore[no-untyped-def]
+    """An appointment, a group lesson and a cancelled visit, found in the demo by what
+    they are: each card's trail is the calendar of the visit's day, then the visit."""
+    with unscoped():
+        org = Organization.objects.get(slug=DEMO_SLUG)
+    with org_scope(org):
+        visits = Visit.objects.order_by("starts_at", "pk")
+        kinds = {
+            "appointment": visits.filter(
+                kind=Visit.Kind.INDIVIDUAL, status__is_cancellation=False
+            ).first(),
+            "lesson": visits.exclude(kind=Visit.Kind.INDIVIDUAL).first(),
+            "cancelled": visits.filter(status__is_cancellation=True).first(),
+        }
+    for kind, visit in kinds.items():
+        assert visit is not None, kind
+        response = client.get(f"/visits/{visit.pk}/")
+        assert response.status_code == 200, kind
+        page = _Shell()
+        page.feed(response.content.decode())
+        assert page.breadcrumb and page.trail == ["/calendar/"], (kind, page.trail)
+        day = timezone.localtime(visit.starts_at, organization_zone(org)).date()
+        html = response.content.decode()
+        assert f'href="/calendar/?date={day:%Y-%m-%d}"' in html, kind
+        crumb = html.split('aria-current="page">', 1)[1].split("<", 1)[0]
+        assert crumb == escape(visit.title), (kind, crumb)
