@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 Label = str | Promise
 
@@ -282,7 +283,9 @@ def audit_values(
 
 # The groups of the money section, shared by the apps whose pages they gather.
 INVOICING = NavGroup("invoicing", _("Invoices"), "receipt-cutoff")
-PAYMENTS = NavGroup("payments", _("Payments"), "cash-stack")
+# «Оплати»: the first word of the page it opens, «Оплати та нарахування» (the whole name
+# wraps in the menu); it said «Платежі», a third name for the same page (tour 6, #12).
+PAYMENTS = NavGroup("payments", pgettext_lazy("menu", "Payments"), "cash-stack")
 TILL = NavGroup("till", _("Till"), "wallet2")
 
 # Core's own entries: the first and the last of the menu.

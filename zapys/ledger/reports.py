@@ -12,7 +12,8 @@ report_declare(
         _("Payments and charges"),
         "ledger:payments_report",
         MONEY_REPORTS,
-        _("Every entry of the clients' accounts, with filters and exports."),
+        # Not "accounts": beside the «Рахунки» card that word reads as invoices.
+        _("Every payment and charge of the clients, with filters and exports."),
         order=20,
         icon="cash-coin",
     )

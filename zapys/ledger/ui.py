@@ -36,7 +36,8 @@ nav_item(
     NavItem("ledger:operations", _("Cash & operations"), "wallet2", MANAGERS, MONEY, 70, group=TILL)
 )
 settings_tab(SettingsTab("finance", "ledger:settings", _("Finance"), order=80))
-client_card_tab(CardTab("payments", _("Payments"), "ledger:client_entries", order=30))
+# The tab says what the page and the card's button say (it said «Платежі»; tour 6, #12).
+client_card_tab(CardTab("payments", _("Payments and charges"), "ledger:client_entries", order=30))
 client_card_action(
     CardAction(_("Add a payment or charge"), "plus-slash-minus", "ledger:client_entry_new", 10)
 )

@@ -232,7 +232,7 @@ def _export(rows: Any, fmt: str, filters: selectors.ReportFilters) -> HttpRespon
     name = f"payments-{filters.date_from or 'all'}-{filters.date_to or 'all'}"
     if fmt == "csv":
         return exports.csv_response(f"{name}.csv", REPORT_COLUMNS, table)
-    return exports.xlsx_response(f"{name}.xlsx", _("Payments"), REPORT_COLUMNS, table)
+    return exports.xlsx_response(f"{name}.xlsx", _("Payments and charges"), REPORT_COLUMNS, table)
 
 
 # --- Financial operations -----------------------------------------------------------------

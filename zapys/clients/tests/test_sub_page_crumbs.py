@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 #: url name, the tab the client's name opens, the last crumb in English and in Ukrainian
 SUB_PAGES = [
-    ("ledger:client_entries", "payments", "Payments", "Платежі"),
+    ("ledger:client_entries", "payments", "Payments and charges", "Оплати та нарахування"),
     (
         "ledger:client_entry_new",
         "payments",
