@@ -94,6 +94,8 @@ FORMER_TEXTS = (
     gettext_noop("Online sale: %(plan)s, payment #%(p)s"),
     gettext_noop("Online sale %(code)s, payment #%(p)s"),
     gettext_noop("Part of online sale %(code)s refunded, payment #%(p)s"),
+    # The unattached sale's money, before it named the sale by its activation code.
+    gettext_noop("Online sale: %(plan)s"),
     # Notices that said "the client's account" and "payment provider" (now "balance" and
     # "payment service", as the rest of the product says).
     gettext_noop("An online sale was refunded at the payment provider"),
@@ -484,19 +486,25 @@ def online_sale_paid(*, payment: Payment, actor: Actor) -> OnlineSale | None:
         lines.append(
             SoldLine(StoredText(gettext_noop("Payment service commission")), sale.commission)
         )
+    # The code first: the money's comment names the sale by it, as an attached sale's does
+    # («Онлайн-продаж 01S-HAXM: …»), so staff can match the row "no client yet" to the sale
+    # waiting for a client (it said «Онлайн-продаж: Манікюр ×4», tour 6, #23).
+    code = _unique_code(organization.pk)
     money = money_received_unassigned(
         organization=organization,
         amount=sale.amount,
         article="membership_sales",
         actor=actor,
         cause=sale,
-        comment=StoredText(gettext_noop("Online sale: %(plan)s"), plan=sale.plan_name),
+        comment=StoredText(
+            gettext_noop("Online sale %(code)s: %(plan)s"), code=code, plan=sale.plan_name
+        ),
         sold=lines,
         branch=payment.branch if payment.branch_id else None,
     )
     now = timezone.now()
     sale.status, sale.paid_at = S.PAID, now
-    sale.activation_code = _unique_code(organization.pk)
+    sale.activation_code = code
     sale.operation, sale.receipt, sale.receipt_payment = (
         money.operation,
         money.receipt,
