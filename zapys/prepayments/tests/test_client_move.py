@@ -281,3 +281,26 @@ def test_the_links_to_the_page(client, org, branch, ready):
     move = f'href="/p/{booking.token}/move/"'
     assert move in client.get(f"/p/{booking.token}/").content.decode()
     assert move in client.get(f"/p/{booking.token}/cancel/").content.decode()
+
+
+def test_the_cabinet_offers_moving_a_prepaid_visit_next_to_cancelling(client, org, branch, ready):
+    customer = make_client(org)
+    paid = make_booking(org, branch, visit=make_visit(org, branch, staff=ready, client=customer))
+    sandbox_charge(
+        account=paid.payment.account,
+        payload={
+            "order_id": paid.payment.order_id,
+            "amount": paid.payment.amount,
+            "currency": "UAH",
+        },
+        success=True,
+    )
+    payment_succeed(payment=paid.payment, actor=SYSTEM)
+    pending = make_booking(org, branch, visit=make_visit(org, branch, staff=ready, client=customer))
+    client.cookies["django_language"] = "uk"
+    html = client.get(f"/c/{customer.cabinet_token}/").content.decode()
+    assert html.count('data-testid="cancel-visit"') == 2
+    # the unpaid one is moved by a call: its deadline follows the start
+    assert html.count('data-testid="move-visit"') == 1
+    assert f'href="/p/{paid.token}/move/"' in html and "Перенести запис" in html
+    assert f"/p/{pending.token}/move/" not in html

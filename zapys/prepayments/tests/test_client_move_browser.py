@@ -131,3 +131,21 @@ def test_the_client_moves_a_prepaid_visit_on_a_phone(browser, live_server, salon
     assert "can be moved online once" in rules.text and "UAH 300.00" in rules.text
     assert_fits_the_width(browser)
     screenshot(browser, "move-client-1366-en")
+    browser.get(f"{live_server.url}/p/{second.token}/move/?lang=uk")
+    assert "один раз" in wait_for(browser, "[data-testid=move-rules]").text
+    screenshot(browser, "move-client-1366-uk")
+    # the moved visit again: once per visit, said with whom to call (English, a phone)
+    phone = make_driver(PHONE, language="en")
+    try:
+        as_phone(phone)
+        phone.get(f"{live_server.url}/p/{first.token}/move/?lang=en")
+        closed = wait_for(phone, "[data-testid=move-closed]")
+        assert "already been moved online once" in closed.text
+        assert (
+            "+380 44 123 45 67"
+            in phone.find_element(By.CSS_SELECTOR, "[data-testid=move-phone]").text
+        )
+        assert_fits_the_width(phone)
+        screenshot(phone, "move-client-closed-390-en")
+    finally:
+        phone.quit()
