@@ -72,17 +72,53 @@ def test_the_offer_cell_keeps_dates_and_amounts_whole(
     with django_capture_on_commit_callbacks(execute=True):
         schedule.visit_cancel(visit=booked_slot, actor=SYSTEM)
     assert Offer.objects.get().status == "open"
+    client_page = f"/clients/{Offer.objects.get().entry.client_id}/waitlist/"
     for language, pay_by in (("en", "Awaiting payment"), ("uk", "Очікує оплати")):
-        page = _page(staff_client, language)
+        # the client's own page has the offer's details, one a line, none breaking inside:
+        # the cell was cut at "оплатити до 18:3"
+        page = _page(staff_client, language, client_page)
         cell = re.search(r'data-testid="entry-offer">(.*?)</td>', page, re.S)
         assert cell, language
         html = cell.group(1)
-        # one detail a line, none breaking inside: the cell was cut at "оплатити до 18:3"
         assert html.count('<div class="text-nowrap">') == 2  # the time and the amount
         status = '<span class="badge text-bg-light text-wrap text-start">'
         assert f"{status}{pay_by}</span>" in html, html
         # the deadline on a line of its own under "Awaiting payment", not breaking inside
         assert '<div class="text-nowrap text-muted" data-testid="offer-pay-by">' in html
+        # the list: the status with the offered time and its deadline, each on one line
+        # (the specialist, amount and state are on the client's page)
+        listed = _page(staff_client, language)
+        cell = re.search(r'data-testid="entry-offer">(.*?)</td>', listed, re.S)
+        assert cell, language
+        html = cell.group(1)
+        assert 'class="badge text-bg-light text-nowrap" data-testid="entry-status"' in html
+        assert html.count('<div class="small text-nowrap">') == 1  # the offered time
+        assert '<div class="small text-nowrap text-muted" data-testid="offer-pay-by">' in html
+        assert 'data-testid="offer-staff"' not in html
+
+
+def test_the_list_has_four_columns_and_names_on_one_line(staff_client, org, salon, make_client):
+    _specialist, service = salon
+    today = timezone.localdate()
+    customer = make_client()
+    services.entry_create(
+        organization=org,
+        client=customer,
+        service=service,
+        date_from=today,
+        date_to=today + timedelta(days=7),
+        actor=SYSTEM,
+    )
+    page = _page(staff_client, "uk")
+    table = page.split('data-testid="entries-table"')[1].split("</table>")[0]
+    assert (
+        len(re.findall(r"<th[ >]", table.split("</thead>")[0])) == 4
+    )  # client, waits for, status, ×
+    # the name on one line, a link to the client's waiting list (the row's details)
+    assert (
+        '<td class="text-nowrap" data-testid="entry-client">'
+        f'<a href="/clients/{customer.pk}/waitlist/">{customer.name}</a></td>' in table
+    )
 
 
 def test_the_busy_time_note_keeps_the_name_nominative(staff_client, org, salon, booked_slot):
