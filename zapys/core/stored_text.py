@@ -39,6 +39,19 @@ from zapys.core.money import Money
 Param: TypeAlias = "str | int | Money | Moment | StoredText | list[StoredText]"
 
 
+#: Stored texts said differently now: the msgid a row was stored with → the msgid it is read
+#: with today (`text_renamed`). The row keeps its parameters; today's text uses those it
+#: needs (a "%(name)s" mapping ignores the others), so an old row reads as a new one does.
+RENAMED: dict[str, str] = {}
+
+
+def text_renamed(former: str, today: str) -> None:
+    """Read rows stored with `former` as `today` says it. For a text that dropped something
+    nobody should read any more (an internal number), where every parameter `today` uses was
+    stored with `former` too; the former msgid stays in the catalogue (the fallback)."""
+    RENAMED[former] = today
+
+
 @dataclass(frozen=True)
 class Moment:
     """A moment named in a stored text (a visit's start): kept as the instant and the
@@ -149,6 +162,7 @@ def render_stored(stored: dict[str, Any] | None, *, fallback: str) -> str:
     written) for a row without one or one that no longer renders."""
     if not stored or not stored.get("msgid"):
         return fallback
+    msgid = RENAMED.get(stored["msgid"], stored["msgid"])
     params = stored.get("params") or {}
     if stored.get("plural"):
         count = params.get("n")
@@ -156,7 +170,7 @@ def render_stored(stored: dict[str, Any] | None, *, fallback: str) -> str:
             stored["msgid"], stored["plural"], count if isinstance(count, int) else 0
         )
     else:
-        text = translation.gettext(stored["msgid"])
+        text = translation.gettext(msgid)
     if stored.get("lower"):
         text = text.lower()
     if not params:

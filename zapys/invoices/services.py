@@ -29,7 +29,7 @@ from zapys.core.dates import day_in_words
 from zapys.core.exceptions import Conflict, DomainError
 from zapys.core.iban import iban_grouped
 from zapys.core.money import Money, format_money
-from zapys.core.stored_text import StoredText, text_split
+from zapys.core.stored_text import StoredText, text_renamed, text_split
 from zapys.core.system_names import msgid_of
 from zapys.core.tenancy import organization_zone, unscoped
 from zapys.core.text import clean_line
@@ -65,12 +65,18 @@ logger = logging.getLogger(__name__)
 PURPOSE = "invoice"
 ARTICLE = "invoices"
 
-#: What the ledger comments said before they dropped the payment's number: rows stored then
-#: keep these msgids and their numbers, so the catalogue keeps them and old rows still read.
+#: What the ledger comments said before they dropped the payment's number («Рахунок
+#: РАХ-2026-00004, платіж №16»: a number staff cannot find anywhere). Rows stored then keep
+#: these msgids and their parameters; they are read in today's words, by the invoice alone
+#: (`text_renamed`), and the catalogue keeps the old texts as the fallback.
 FORMER_TEXTS = (
     gettext_noop("Invoice %(number)s, payment #%(id)s"),
     gettext_noop("Refund of invoice %(number)s, payment #%(id)s"),
 )
+PAYMENT_COMMENT = gettext_noop("Payment of invoice %(number)s")
+REFUND_COMMENT = gettext_noop("Refund of invoice %(number)s")
+text_renamed(FORMER_TEXTS[0], PAYMENT_COMMENT)
+text_renamed(FORMER_TEXTS[1], REFUND_COMMENT)
 S = Invoice.Status
 #: Statuses in which the link takes money (a paid invoice too when it may be paid again).
 OPEN = (S.AWAITING, S.PARTIALLY_PAID)
@@ -864,7 +870,7 @@ def invoice_payment_succeeded(*, payment: Payment, actor: Actor) -> str:
         actor=actor,
         cause=invoice,
         # the invoice's number is a document's; a payment's number is nobody's business
-        comment=StoredText(gettext_noop("Payment of invoice %(number)s"), number=invoice.number),
+        comment=StoredText(PAYMENT_COMMENT, number=invoice.number),
         deposit_line=_deposit_line(invoice),
         branch=payment.branch if payment.branch_id else None,
         account=account,
@@ -961,7 +967,7 @@ def invoice_payment_refunded(*, payment: Payment, amount: int, actor: Actor) -> 
         amount=amount,
         actor=actor,
         cause=invoice,
-        comment=StoredText(gettext_noop("Refund of invoice %(number)s"), number=invoice.number),
+        comment=StoredText(REFUND_COMMENT, number=invoice.number),
         branch=payment.branch if payment.branch_id else None,
         account=record.entry.account if record.entry is not None else None,
     )

@@ -9,10 +9,10 @@ from zapys.core.reports_registry import BOOKING_REPORTS, ReportPage, report_decl
 report_declare(
     ReportPage(
         "prepayments.bookings",
-        _("Prepaid bookings"),
+        _("Prepayments before visits"),
         "prepayments:bookings",
         BOOKING_REPORTS,
-        _("Bookings awaiting, paid, expired and cancelled, with exports."),
+        _("Prepayments awaited, paid, expired and cancelled, with exports."),
         order=200,
         icon="calendar-check",
     )

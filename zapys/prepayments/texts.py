@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
+from zapys.core.stored_text import text_renamed
+
 # How a visit is named lives with the visit (the checkout names one too); kept importable
 # from here for the prepayments' modules.
 from zapys.schedule.texts import VISIT_NAMED_BY, visit_named, visit_what
@@ -39,3 +41,16 @@ FORMER_TEXTS = (
     gettext_noop("No-show fee, visit #%(visit)s"),
     gettext_noop("#%(number)s %(name)s"),
 )
+
+#: ... and how those rows read now: their parameters hold numbers only (no visit to name), so
+#: the numbers stay, but the thing is a prepayment, not a "booking" (`text_renamed`).
+for _former, _today in (
+    (FORMER_TEXTS[0], gettext_noop("Prepayment #%(b)s, payment #%(p)s")),
+    (FORMER_TEXTS[1], gettext_noop("Prepayment #%(id)s paid after the deadline")),
+    (FORMER_TEXTS[2], gettext_noop("Prepayment #%(id)s was paid twice")),
+    (FORMER_TEXTS[3], gettext_noop("Prepayment #%(b)s received late or twice, payment #%(p)s")),
+    (FORMER_TEXTS[4], gettext_noop("Prepayment #%(id)s taken from the balance")),
+    (FORMER_TEXTS[5], gettext_noop("Prepayment #%(id)s deposited from the balance")),
+    (FORMER_TEXTS[6], gettext_noop("Refund of prepayment #%(b)s, payment #%(p)s")),
+):
+    text_renamed(_former, _today)

@@ -69,8 +69,8 @@ def test_one_balance_pays_one_prepayment_not_two(org, branch, ready):
     with translation.override("uk"), pytest.raises(DomainError) as refused:
         services.booking_pay_from_balance(booking=second, actor=SYSTEM)
     assert refused.value.detail.replace("\xa0", " ") == (
-        "На балансі 200,00 грн, але 200,00 грн із них уже забезпечують інші оплачені "
-        "бронювання; вільних 0,00 грн не вистачає на передоплату (200,00 грн)."
+        "На балансі 200,00 грн, але 200,00 грн із них уже забезпечують інші сплачені "
+        "передоплати; вільних 0,00 грн не вистачає на передоплату (200,00 грн)."
     )
     assert _snapshot(second) == before and before[0] == Booking.Status.PENDING
 

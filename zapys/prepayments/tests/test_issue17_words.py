@@ -75,7 +75,7 @@ def test_paid_late_is_a_capitalised_badge_and_the_status_a_coloured_one(
 def test_settings_heading_and_the_help_that_points_to_the_rules(staff_client, owner, ready):
     uk = staff_page(staff_client, owner, "uk", "prepayments:settings")
     assert re.search(r"<h1[^>]*>Передоплата</h1>", uk)  # the section, not «Налаштування»
-    assert "правило на вкладці «Види бронювання та фінанси»" in uk
+    assert "правило на вкладці «Види передоплати та фінанси»" in uk
     assert "одне з правил нижче" not in uk
     en = staff_page(staff_client, owner, "en", "prepayments:settings")
     assert re.search(r"<h1[^>]*>Prepayment</h1>", en)
@@ -94,7 +94,7 @@ def test_money_paid_after_the_auto_cancel_is_counted_on_the_balance(
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
     # name, cancelled, late fees, no-show fees, charged, waived, refunded, on the balance
     assert cells[1] == "1" and cells[-2].startswith("0,00") and cells[-1].startswith("200,00")
-    assert "Скасовано бронювань" in page and "Скасовано оплачених візитів" not in page
+    assert "Скасовано передоплат" in page and "Скасовано оплачених візитів" not in page
     # in a card like the other reports, the filter's button level with the inputs
     assert '<div class="card mb-3"><div class="table-responsive">' in page
     assert '<div class="col-sm-auto mb-3">' in page
@@ -124,7 +124,7 @@ def test_the_expiry_notification_names_bookings_in_the_readers_language(org, bra
     sweeps.sweep(max(b.expires_at for b in bookings) + timedelta(minutes=1))
     note = StaffNotification.objects.filter(level="warning").latest("id")
     ordered = sorted(bookings, key=lambda b: b.pk)
-    for language, word in (("uk", "Бронювання"), ("en", "Bookings")):
+    for language, word in (("uk", "Передоплати"), ("en", "Bookings")):
         named = [f"{b.client.name} ({visit_words(b.visit, language)})" for b in ordered]
         with translation.override(language):
             assert note.shown_body == f"{word}: " + ", ".join(named)

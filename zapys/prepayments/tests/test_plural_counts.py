@@ -35,17 +35,17 @@ def test_the_prepaid_today_card_counts_bookings_with_a_plural(org, branch, staff
     for _ in range(2):
         payment_succeed(payment=make_booking(org, branch).payment, actor=SYSTEM)
     assert _prepaid_today_hint(staff_client, "en") == "2 bookings"
-    assert _prepaid_today_hint(staff_client, "uk") == "2 бронювання"
+    assert _prepaid_today_hint(staff_client, "uk") == "2 передоплати"
 
 
 def test_the_expiry_notice_counts_bookings_with_a_plural(org, branch, ready):
     assert org.language == "uk"
     bookings = [make_booking(org, branch) for _ in range(5)]
     sweeps.sweep(max(b.expires_at for b in bookings) + timedelta(seconds=1))
-    notice = StaffNotification.objects.get(title__startswith="Передоплату не отримано")
-    assert notice.title == "Передоплату не отримано вчасно: 5 бронювань"
+    notice = StaffNotification.objects.get(title__startswith="Вчасно не сплачено")
+    assert notice.title == "Вчасно не сплачено: 5 передоплат"
     # and each reader reads it in their own language (the stored text is the organization's)
     with translation.override("en"):
         assert notice.shown_title == "Prepayment not received in time: 5 bookings"
     with translation.override("uk"):
-        assert notice.shown_title == "Передоплату не отримано вчасно: 5 бронювань"
+        assert notice.shown_title == "Вчасно не сплачено: 5 передоплат"

@@ -208,8 +208,9 @@ def test_rows_stored_before_with_numbers_still_render_in_each_language(org):
             "params": {"b": 2, "p": 5},
         },
     )
-    assert _shown(entry, "comment_shown", "uk") == "Передоплата за бронювання №2, платіж №5"
-    assert _shown(entry, "comment_shown", "en") == "Prepayment for booking #2, payment #5"
+    # the old rows' Ukrainian says «передоплата», as the product now does (was «за бронювання»)
+    assert _shown(entry, "comment_shown", "uk") == "Передоплата №2, платіж №5"
+    assert _shown(entry, "comment_shown", "en") == "Prepayment #2, payment #5"
     fee = Entry(
         comment="Штраф за неявку, візит №146",
         comment_text={"msgid": "No-show fee, visit #%(visit)s", "params": {"visit": 146}},
@@ -220,8 +221,8 @@ def test_rows_stored_before_with_numbers_still_render_in_each_language(org):
         title="Бронювання №3 оплачено двічі",
         title_text={"msgid": "Booking #%(id)s was paid twice", "params": {"id": 3}},
     )
-    assert _shown(note, "shown_title", "uk") == "Бронювання №3 оплачено двічі"
-    assert _shown(note, "shown_title", "en") == "Booking #3 was paid twice"
+    assert _shown(note, "shown_title", "uk") == "Передоплату №3 сплачено двічі"
+    assert _shown(note, "shown_title", "en") == "Prepayment #3 was paid twice"
 
 
 def test_the_pages_show_the_visit_in_the_readers_language(org, branch, ready, staff_client, owner):

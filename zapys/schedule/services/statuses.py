@@ -60,15 +60,16 @@ DEFAULT_STATUS_NAMES = {
 
 #: Defaults the seeding used before: Ukrainian ones that were not gender-neutral ("Записаний"
 #: said "he is booked" of every client, women too) and the English "Came" (the attendance
-#: mark said "Attended" of the same visit), and the unpaid cancellation's "бронь" (the app
-#: says "бронювання"). Rows still stored with them are unrenamed defaults: they are shown in
-#: the page's language like today's defaults (migrations 0007, 0008 and 0010 rename them;
-#: these also cover rows restored from older backups).
+#: mark said "Attended" of the same visit), and the unpaid cancellation's "бронь", then
+#: "бронювання" (the thing paid before a visit is «передоплата»). Rows still stored with them
+#: are unrenamed defaults: they are shown in the page's language like today's defaults
+#: (migrations 0007, 0008 and 0010 rename them; these also cover rows restored from older
+#: backups, and rows seeded while the catalogue said «бронювання»).
 FORMER_STATUS_NAMES: dict[str, tuple[str, ...]] = {
     "booked": ("Записаний",),
     "came": ("Прийшов", "Came"),
     "no_show": ("Не прийшов",),
-    "cancelled_unpaid": ("Скасовано: бронь не оплачена",),
+    "cancelled_unpaid": ("Скасовано: бронь не оплачена", "Скасовано: бронювання не оплачено"),
 }
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.factories_clients import make_client
 from tests.factories_schedule import local, make_service, make_specialist, make_visit
@@ -162,26 +163,25 @@ def test_settings_page(staff_client, org):
     [
         (
             "en",
-            "Schedule",
+            "Settings",
             "Protection from automated bookings",
             "Cancelled: booking unpaid",
         ),
         (
             "uk",
-            "Розклад",
+            "Налаштування",
             "Захист від автоматичних записів",
-            "Скасовано: бронювання не оплачено",
+            "Скасовано: передоплату не сплачено",
         ),
     ],
 )
 def test_settings_page_words_and_the_full_booking_address(
     staff_client, org, owner, settings, language, heading, rate_limit, unpaid
 ):
-    # headed by its section, as every settings page (was "Organization settings", then
-    # «Налаштування» on every page); the rate limit
+    # the same heading as every settings tab (was "Organization settings"); the rate limit
     # is a protection in an administrator's words (was "per minute from one IP address",
-    # issue 17 review); the unpaid status says "бронювання", as the app does (was
-    # "бронь"); the booking page as the full address to copy (was "/book/<slug>/")
+    # issue 17 review); the unpaid status says «передоплату», as the app does (was
+    # "бронь", then "бронювання"); the booking page as the full address to copy (was "/book/<slug>/")
     settings.ZAPYS_PUBLIC_URL = "https://zapys.example/"
     page = staff_page(staff_client, owner, language, "schedule:settings")
     assert f'<h1 class="h4">{heading}</h1>' in page
@@ -212,6 +212,9 @@ def test_the_migration_renames_only_an_unrenamed_unpaid_status(staff_client, org
     renamed.refresh_from_db()
     assert unpaid.name == "Скасовано: бронювання не оплачено"
     assert renamed.name == "Бронь моя"
+    # the name that migration wrote is a former default too: shown in today's words
+    with translation.override("uk"):
+        assert unpaid.display_name == "Скасовано: передоплату не сплачено"
 
 
 # --- the new-visit dialog's client picker ------------------------------------------------
@@ -619,7 +622,7 @@ def test_the_dedicated_unpaid_status_speaks_the_pages_language_and_differs_from_
     staff_client.post("/i18n/setlang/", {"language": "uk", "next": "/"})
     page = staff_client.get("/settings/schedule/").content.decode()
     assert "Скасовано: передоплату не отримано (окремий статус)" in page
-    assert "Скасовано: бронювання не оплачено" in page
+    assert "Скасовано: передоплату не сплачено" in page
 
 
 def test_the_migration_renames_only_unrenamed_dedicated_statuses(org):
