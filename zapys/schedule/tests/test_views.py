@@ -163,13 +163,13 @@ def test_settings_page(staff_client, org):
     [
         (
             "en",
-            "Settings",
+            "Schedule",
             "Protection from automated bookings",
             "Cancelled: booking unpaid",
         ),
         (
             "uk",
-            "Налаштування",
+            "Розклад",
             "Захист від автоматичних записів",
             "Скасовано: передоплату не сплачено",
         ),
@@ -178,7 +178,8 @@ def test_settings_page(staff_client, org):
 def test_settings_page_words_and_the_full_booking_address(
     staff_client, org, owner, settings, language, heading, rate_limit, unpaid
 ):
-    # the same heading as every settings tab (was "Organization settings"); the rate limit
+    # headed by its section, as every settings page (was "Organization settings", then
+    # «Налаштування» on every page); the rate limit
     # is a protection in an administrator's words (was "per minute from one IP address",
     # issue 17 review); the unpaid status says «передоплату», as the app does (was
     # "бронь", then "бронювання"); the booking page as the full address to copy (was "/book/<slug>/")
