@@ -4,7 +4,11 @@ A lock-order test runs two paths in two threads (two connections) and makes one 
 its locks until the other is seen waiting for a lock in `pg_locks`: the interleaving that
 deadlocks when the two take their locks in opposite orders is then the one tested, not a
 lucky timing. Used by prepayments/tests/test_lock_order.py, invoices/tests/test_lock_order.py
-and checkout/tests/test_link_race.py."""
+and checkout/tests/test_link_race.py.
+
+What their setups share is here too: `needs_postgresql` (the test's first line), `link_paid`
+(the provider's callback for a payment link, as the web hook processes it) and `Hold` (one
+side holds its locks, patched into the function where it has them, until the other waits)."""
 
 from __future__ import annotations
 
@@ -12,8 +16,16 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from django.db import connection, connections
+
+from zapys.core.audit import Actor
+from zapys.core.tenancy import org_scope
+from zapys.payments.models import Payment, PaymentAccount, PaymentEvent
+from zapys.payments.providers.base import ProviderEvent
+from zapys.payments.services import payment_event_process
 
 #: At most ~30 s of polling: a run that never meets the other fails in its assertion.
 POLLS, POLL_SECONDS = 600, 0.05
@@ -65,3 +77,66 @@ def at_once(**paths: Callable[[], str]) -> dict[str, str]:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def needs_postgresql() -> None:
+    """Skip on another database: two writers racing for row locks need PostgreSQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+
+
+def link_paid(organization: Any, payment: Payment, account: PaymentAccount | None = None) -> str:
+    """The provider's callback: `payment` succeeded, its whole amount (event "race-1"),
+    processed in `organization` as the web hook does; the event's outcome."""
+    with org_scope(organization):
+        if account is None:
+            account = Payment.objects.select_related("account").get(pk=payment.pk).account
+        return payment_event_process(
+            account=account,
+            event=ProviderEvent(
+                order_id=payment.order_id,
+                status="succeeded",
+                provider_status="success",
+                amount=payment.amount,
+                currency="UAH",
+                provider_payment_id="race-1",
+                account_key=account.public_id,
+                event_id="race-1",
+                raw={},
+            ),
+            source=PaymentEvent.Source.CALLBACK,
+            actor=Actor.provider(account.provider),
+        )
+
+
+class Hold:
+    """One side of a race holds its locks until the other is seen waiting for one.
+
+    `hold.inside(monkeypatch, module, "name")` makes `module.name` hold before it runs
+    (`after=True`: once it has returned — a function that takes the locks itself); the
+    other side calls `hold.wait()` first, so it asks for the locks while they are held;
+    `hold.seen == [True]` once the other side did wait."""
+
+    def __init__(self) -> None:
+        self.seen: list[bool] = []
+        self.holding = threading.Event()
+
+    def here(self) -> None:
+        self.holding.set()  # the holding side's locks are taken by now
+        hold_until_the_other_waits(self.seen)
+
+    def wait(self) -> None:
+        assert self.holding.wait(60), "the holding side never took its locks"
+
+    def inside(self, monkeypatch: Any, owner: Any, name: str, *, after: bool = False) -> None:
+        original = getattr(owner, name)
+
+        def held(*args: Any, **kwargs: Any) -> Any:
+            if not after:
+                self.here()
+            result = original(*args, **kwargs)
+            if after:
+                self.here()
+            return result
+
+        monkeypatch.setattr(owner, name, held)

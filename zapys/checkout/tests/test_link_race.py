@@ -14,32 +14,27 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone, translation
 
 from tests.factories import SYSTEM, make_branch, make_org
 from tests.factories_payments import make_account
 from tests.factories_prepayments import make_client, make_service, make_visit
-from tests.pg_locks import at_once
+from tests.pg_locks import at_once, link_paid, needs_postgresql
 from zapys.checkout import services
 from zapys.checkout.models import Checkout
 from zapys.checkout.services import PaymentIn, visit_checkout
-from zapys.core.audit import Actor
 from zapys.core.exceptions import Conflict
 from zapys.core.tenancy import org_scope
 from zapys.ledger.models import Entry, SalesReceipt
 from zapys.ledger.selectors import client_balance
 from zapys.payments.models import Payment, PaymentEvent
-from zapys.payments.providers.base import ProviderEvent
-from zapys.payments.services import payment_event_process
 from zapys.schedule.models import Visit
 
 pytestmark = pytest.mark.postgres_only
 
 
 def test_cash_at_the_desk_while_the_link_is_being_paid(transactional_db, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL")
+    needs_postgresql()
     org = make_org("Race")
     with org_scope(org):
         branch = make_branch(org, "Main")
@@ -66,23 +61,7 @@ def test_cash_at_the_desk_while_the_link_is_being_paid(transactional_db, monkeyp
     monkeypatch.setattr(services, "_row_of", row_of_while_holding_the_payment)
 
     def callback() -> str:
-        with org_scope(org):
-            return payment_event_process(
-                account=account,
-                event=ProviderEvent(
-                    order_id=payment.order_id,
-                    status="succeeded",
-                    provider_status="success",
-                    amount=payment.amount,
-                    currency="UAH",
-                    provider_payment_id="race-1",
-                    account_key=account.public_id,
-                    event_id="race-1",
-                    raw={},
-                ),
-                source=PaymentEvent.Source.CALLBACK,
-                actor=Actor.provider(account.provider),
-            )
+        return link_paid(org, payment, account)
 
     def desk() -> str:
         assert holding.wait(60)

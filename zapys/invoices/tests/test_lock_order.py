@@ -11,24 +11,19 @@ and waited for the invoice while the archive waited for the payment — a deadlo
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from tests.factories import SYSTEM, make_branch, make_org
 from tests.factories_ledger import make_client
 from tests.factories_payments import make_account
-from tests.pg_locks import at_once, hold_until_the_other_waits
-from zapys.core.audit import Actor
+from tests.pg_locks import Hold, at_once, link_paid, needs_postgresql
 from zapys.core.tenancy import org_scope
 from zapys.invoices import services
 from zapys.invoices.models import Invoice
 from zapys.ledger.selectors import client_balance
 from zapys.payments.models import Payment, PaymentEvent
-from zapys.payments.providers.base import ProviderEvent
-from zapys.payments.services import payment_event_process
 
 pytestmark = pytest.mark.postgres_only
 
@@ -38,8 +33,7 @@ AMOUNT = 50_000
 def test_archiving_while_the_link_is_paid_keeps_the_money_on_the_balance(
     transactional_db, monkeypatch
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL")
+    needs_postgresql()
     org = make_org("Race")
     with org_scope(org):
         make_branch(org, "Main")
@@ -49,16 +43,9 @@ def test_archiving_while_the_link_is_paid_keeps_the_money_on_the_balance(
             client=client, calculation="manual", amount=AMOUNT, actor=SYSTEM
         )
         payment = services.invoice_payment_start(invoice=invoice, actor=SYSTEM)
-    seen: list[bool] = []
-    holding = threading.Event()
-    original = services._close_open_payment
-
-    def close_after_the_other_waits(locked: Invoice, actor: Actor) -> None:
-        holding.set()  # the invoice (and, now, its payment first) is locked by now
-        hold_until_the_other_waits(seen)
-        original(locked, actor)
-
-    monkeypatch.setattr(services, "_close_open_payment", close_after_the_other_waits)
+    # the invoice (and, now, its payment first) is locked when the open payment is closed
+    hold = Hold()
+    hold.inside(monkeypatch, services, "_close_open_payment")
 
     def archive() -> str:
         with org_scope(org):
@@ -66,28 +53,12 @@ def test_archiving_while_the_link_is_paid_keeps_the_money_on_the_balance(
             return services.invoice_archive(invoice=fresh, actor=SYSTEM) or "archived"
 
     def callback() -> str:
-        assert holding.wait(60)
-        with org_scope(org):
-            return payment_event_process(
-                account=account,
-                event=ProviderEvent(
-                    order_id=payment.order_id,
-                    status="succeeded",
-                    provider_status="success",
-                    amount=payment.amount,
-                    currency="UAH",
-                    provider_payment_id="race-1",
-                    account_key=account.public_id,
-                    event_id="race-1",
-                    raw={},
-                ),
-                source=PaymentEvent.Source.CALLBACK,
-                actor=Actor.provider(account.provider),
-            )
+        hold.wait()
+        return link_paid(org, payment, account)
 
     outcomes: dict[str, Any] = at_once(archive=archive, callback=callback)
     assert outcomes == {"archive": "archived", "callback": PaymentEvent.Outcome.APPLIED}, outcomes
-    assert seen == [True], "the callback never waited for the archive's lock"
+    assert hold.seen == [True], "the callback never waited for the archive's lock"
     with org_scope(org):
         row = Invoice.objects.get(pk=invoice.pk)
         assert row.status == Invoice.Status.ARCHIVED

@@ -12,12 +12,10 @@ deadlocked before is the one tested, every run."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone, translation
 
 from tests.factories import SYSTEM, make_branch, make_org
@@ -28,16 +26,13 @@ from tests.factories_prepayments import (
     make_client,
     make_visit,
 )
-from tests.pg_locks import at_once, hold_until_the_other_waits
-from zapys.core.audit import Actor
+from tests.pg_locks import Hold, at_once, link_paid, needs_postgresql
 from zapys.core.exceptions import Conflict
 from zapys.core.tenancy import org_scope
 from zapys.ledger.models import Entry
 from zapys.ledger.selectors import client_balance
 from zapys.ledger.services import entry_create
 from zapys.payments.models import Payment, PaymentEvent
-from zapys.payments.providers.base import ProviderEvent
-from zapys.payments.services import payment_event_process
 from zapys.prepayments import purposes
 from zapys.prepayments.models import Booking
 from zapys.prepayments.services import booking_paid, cancellation, visit_money
@@ -51,8 +46,7 @@ AMOUNT = 20_000
 
 @pytest.fixture
 def race(transactional_db) -> dict[str, Any]:
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL")
+    needs_postgresql()
     org = make_org("Race")
     with org_scope(org):
         branch = make_branch(org, "Main")
@@ -67,25 +61,7 @@ def race(transactional_db) -> dict[str, Any]:
 
 
 def _callback(race: dict[str, Any]) -> str:
-    payment = race["payment"]
-    with org_scope(race["org"]):
-        account = Payment.objects.select_related("account").get(pk=payment.pk).account
-        return payment_event_process(
-            account=account,
-            event=ProviderEvent(
-                order_id=payment.order_id,
-                status="succeeded",
-                provider_status="success",
-                amount=payment.amount,
-                currency="UAH",
-                provider_payment_id="race-1",
-                account_key=account.public_id,
-                event_id="race-1",
-                raw={},
-            ),
-            source=PaymentEvent.Source.CALLBACK,
-            actor=Actor.provider(account.provider),
-        )
+    return link_paid(race["org"], race["payment"])
 
 
 def _from_balance(race: dict[str, Any]) -> str:
@@ -125,24 +101,17 @@ def test_the_callback_first_the_balance_reads_it_paid(race, monkeypatch):
     waits (it used to hold the client and the booking and wait for the payment while the
     callback waited for the booking, or for the client row its ledger entries name), then
     finds the booking paid by card and takes nothing."""
-    seen: list[bool] = []
-    holding = threading.Event()
-    original = purposes.booking_payment_succeeded
-
-    def succeeded_after_the_other_waits(**kwargs: Any) -> str:
-        holding.set()  # the payment is locked by now
-        hold_until_the_other_waits(seen)
-        return original(**kwargs)
+    hold = Hold()  # the payment is locked when the booking is told it succeeded
+    hold.inside(monkeypatch, purposes, "booking_payment_succeeded")
 
     def balance_once_the_callback_holds() -> str:
-        assert holding.wait(60)
+        hold.wait()
         return _from_balance(race)
 
-    monkeypatch.setattr(purposes, "booking_payment_succeeded", succeeded_after_the_other_waits)
     outcomes = at_once(callback=lambda: _callback(race), balance=balance_once_the_callback_holds)
     assert outcomes["callback"] == PaymentEvent.Outcome.APPLIED, outcomes
     assert outcomes["balance"] == "409: This booking is already paid.", outcomes
-    assert seen == [True], "the balance path never waited for the callback's lock"
+    assert hold.seen == [True], "the balance path never waited for the callback's lock"
     money = _money(race)
     assert money["status"] == Booking.Status.PAID and not money["from_balance"]
     # the card's money once, on the balance (the prepayment's deposit); nothing from it
@@ -158,26 +127,19 @@ def test_the_balance_first_the_callback_keeps_the_card_money(race, monkeypatch):
     the booking while the balance path waited for the payment), then finds the booking paid
     from the balance — the card's money is a second payment, kept on the balance and
     flagged, never lost; the balance paid the prepayment once."""
-    seen: list[bool] = []
-    holding = threading.Event()
-    original = booking_paid.client_balance
-
-    def balance_after_the_other_waits(client: Any) -> int:
-        holding.set()  # client, payment and booking are locked by now
-        hold_until_the_other_waits(seen)
-        return original(client)
+    hold = Hold()  # client, payment and booking are locked when the balance is read
+    hold.inside(monkeypatch, booking_paid, "client_balance")
 
     def callback_once_the_balance_holds() -> str:
-        assert holding.wait(60)
+        hold.wait()
         return _callback(race)
 
-    monkeypatch.setattr(booking_paid, "client_balance", balance_after_the_other_waits)
     outcomes = at_once(
         balance=lambda: _from_balance(race), callback=callback_once_the_balance_holds
     )
     assert outcomes["balance"] == "paid", outcomes
     assert outcomes["callback"] == PaymentEvent.Outcome.APPLIED, outcomes
-    assert seen == [True], "the callback never waited for the balance path's lock"
+    assert hold.seen == [True], "the callback never waited for the balance path's lock"
     money = _money(race)
     assert money["status"] == Booking.Status.PAID and money["from_balance"]
     assert money["extra_payments"] == 1  # the card's money, flagged for staff
@@ -195,14 +157,10 @@ def test_cancelling_the_visit_while_its_link_is_paid(race, monkeypatch):
     the payment and the booking before the visit (`visit_status_locking`), so the callback
     waits, then finds the booking cancelled: the money is kept on the balance, flagged as
     paid late."""
-    seen: list[bool] = []
-    holding = threading.Event()
-    original = visit_money._live_booking
-
-    def live_booking_after_the_other_waits(visit: Any) -> Any:
-        holding.set()  # the visit (and, now, the payment and the booking first) is locked
-        hold_until_the_other_waits(seen)
-        return original(visit)
+    # the visit (and, now, the payment and the booking first) is locked when its live
+    # booking is read
+    hold = Hold()
+    hold.inside(monkeypatch, visit_money, "_live_booking")
 
     def cancel() -> str:
         with org_scope(race["org"]), translation.override("en"):
@@ -210,15 +168,14 @@ def test_cancelling_the_visit_while_its_link_is_paid(race, monkeypatch):
             return visit_cancel(visit=visit, actor=SYSTEM).status.name
 
     def callback_once_the_cancel_holds() -> str:
-        assert holding.wait(60)
+        hold.wait()
         return _callback(race)
 
-    monkeypatch.setattr(visit_money, "_live_booking", live_booking_after_the_other_waits)
     outcomes = at_once(cancel=cancel, callback=callback_once_the_cancel_holds)
     assert set(outcomes) == {"cancel", "callback"}
     assert "Traceback" not in outcomes["cancel"], outcomes
     assert outcomes["callback"] == PaymentEvent.Outcome.APPLIED, outcomes
-    assert seen == [True], "the callback never waited for the cancel's lock"
+    assert hold.seen == [True], "the callback never waited for the cancel's lock"
     money = _money(race)
     with org_scope(race["org"]):
         booking = Booking.objects.select_related("visit__status").get(pk=race["booking"].pk)
@@ -238,15 +195,9 @@ def test_restoring_a_late_booking_while_staff_cancel_it(race, monkeypatch):
     assert _callback(race) == PaymentEvent.Outcome.APPLIED  # the money came late
     with org_scope(race["org"]):
         assert Booking.objects.get(pk=race["booking"].pk).paid_late
-    seen: list[bool] = []
-    holding = threading.Event()
-    original = cancellation.visit_locked
-
-    def visit_locked_then_hold(visit: Any) -> Any:
-        locked = original(visit)
-        holding.set()  # the visit (and, now, the payment and the booking first) is locked
-        hold_until_the_other_waits(seen)
-        return locked
+    # the visit (and, now, the payment and the booking first) is locked once it returns
+    hold = Hold()
+    hold.inside(monkeypatch, cancellation, "visit_locked", after=True)
 
     def fresh() -> Booking:
         return Booking.objects.select_related("organization", "visit").get(pk=race["booking"].pk)
@@ -256,17 +207,16 @@ def test_restoring_a_late_booking_while_staff_cancel_it(race, monkeypatch):
             return cancellation.booking_restore(booking=fresh(), actor=SYSTEM).status
 
     def cancel_once_the_restore_holds() -> str:
-        assert holding.wait(60)
+        hold.wait()
         with org_scope(race["org"]), translation.override("en"):
             return cancellation.booking_cancel(booking=fresh(), actor=SYSTEM).status
 
-    monkeypatch.setattr(cancellation, "visit_locked", visit_locked_then_hold)
     outcomes = at_once(restore=restore, cancel=cancel_once_the_restore_holds)
     assert outcomes == {
         "restore": Booking.Status.PAID,
         "cancel": Booking.Status.CANCELLED,
     }, outcomes
-    assert seen == [True], "the cancel never waited for the restore's lock"
+    assert hold.seen == [True], "the cancel never waited for the restore's lock"
     money = _money(race)
     assert money["status"] == Booking.Status.CANCELLED
     assert money["card_money"] == AMOUNT and money["balance"] == 50_000 + AMOUNT
