@@ -20,9 +20,11 @@ import functools
 
 from django.conf import settings as django_settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
+from zapys.core.money import format_money
 from zapys.core.tenancy import OrgOwned
 from zapys.core.tokens import new_public_token
 from zapys.payments.config import public_base
@@ -269,7 +271,12 @@ class OnlineSale(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan_name} · {self.activation_code or self.pk}"
+        # The plan and the activation code (the buyer's document); a sale with no code yet
+        # by its amount, «4 візити на місяць · 1 200,00 грн» (it read «… · 4», the row's id).
+        if self.activation_code:
+            return f"{self.plan_name} · {self.activation_code}"
+        language = (get_language() or "uk")[:2]
+        return f"{self.plan_name} · {format_money(self.amount, self.currency, language)}"
 
     @functools.cached_property
     def success_url(self) -> str:

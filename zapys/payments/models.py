@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop, pgettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.crypto import decrypt_json, encrypt_json
@@ -128,11 +128,6 @@ class PaymentAccount(OrgOwned):
         self.credentials_encrypted = encrypt_json(credentials)
 
 
-def payment_number(pk: int | None) -> str:
-    """A payment's number as staff read it: "#7" in English, "№7" in Ukrainian."""
-    return pgettext("payment number", "#%(number)s") % {"number": pk}
-
-
 class Payment(OrgOwned):
     class Status(models.TextChoices):
         # Capitalised: a status stands alone (a badge, "Status: Paid" in the audit log).
@@ -192,10 +187,12 @@ class Payment(OrgOwned):
         ]
 
     def __str__(self) -> str:
-        # What the audit log and staff pages show: the purpose's label, never its key.
+        # What the audit log and staff pages show: «Передоплата зі списку очікування,
+        # 300,00 грн» — the purpose's label (never its key) and the amount, not the
+        # payment's number (it read «#12 Prepayment … UAH 300.00»: a number nobody knows).
         language = (translation.get_language() or "uk")[:2]
         amount = format_money(self.amount, self.currency, language)
-        return f"{payment_number(self.pk)} {self.purpose_label} {amount}"
+        return f"{self.purpose_label}, {amount}"
 
     @property
     def purpose_label(self) -> str:
@@ -290,9 +287,11 @@ class PaymentRefund(OrgOwned):
 
     def __str__(self) -> str:
         language = (translation.get_language() or "uk")[:2]
-        return gettext("Refund of %(amount)s for payment %(number)s (%(status)s)") % {
+        # «Повернення 100,00 грн: Передоплата зі списку очікування, 300,00 грн (Повернено)»:
+        # the payment by what it was for, not by its number
+        return gettext("Refund of %(amount)s: %(payment)s (%(status)s)") % {
             "amount": format_money(self.amount, self.payment.currency, language),
-            "number": payment_number(self.payment_id),
+            "payment": self.payment,
             "status": self.get_status_display(),
         }
 

@@ -13,11 +13,13 @@ UPDATE in `services.py` (a payment racing the auto-cancel sweep: exactly one win
 from __future__ import annotations
 
 import functools
+from datetime import date
 from typing import ClassVar
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils import formats
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zapys.core.fields import MoneyField
@@ -311,7 +313,34 @@ class PrepaymentRule(OrgOwned):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.action} #{self.pk}"
+        # «Не вимагати передоплату: Стрижка жіноча, клієнти з тегом «VIP», онлайн-запис»: what
+        # the rule does and to which visits, in the reader's words (the audit log read
+        # "waive #1", the action's key and the row's id). No `str_related`: a deleted rule
+        # (the settings page deletes them) is named by the text stored when it was written,
+        # so the writer says it in full; the log's reader joins the references itself.
+        which = []
+        if self.service is not None:
+            which.append(str(self.service))
+        if self.tag is not None:
+            which.append(gettext("clients tagged “%(tag)s”") % {"tag": self.tag})
+        if self.date_from or self.date_to:
+            which.append(self._dates_text())
+        if self.source:
+            source = str(self.get_source_display())
+            which.append(source[:1].lower() + source[1:])
+        what = ", ".join(which) or pgettext("prepayment rule", "every visit")
+        return f"{self.get_action_display()}: {what}"
+
+    def _dates_text(self) -> str:
+        def day(value: date) -> str:
+            return formats.date_format(value, "j E Y")
+
+        if self.date_from and self.date_to:
+            return f"{day(self.date_from)} – {day(self.date_to)}"
+        if self.date_from:
+            return pgettext("prepayment rule", "from %(day)s") % {"day": day(self.date_from)}
+        assert self.date_to is not None
+        return pgettext("prepayment rule", "until %(day)s") % {"day": day(self.date_to)}
 
 
 class Booking(OrgOwned):

@@ -170,7 +170,14 @@ class HoursException(OrgOwned):
         indexes = [models.Index(fields=["organization", "staff", "date"])]
 
     def __str__(self) -> str:
-        return f"{self.staff_id} {self.date} {self.kind}"
+        # «Вихідний 14 грудня 2026 · Коваль Ірина», «Додаткові години 15 грудня 2026,
+        # 10:00–14:00 · …»: the audit log read "3 2026-12-14 day_off" (the specialist's id,
+        # an ISO date, the kind's key). The year always: the log is read long after. No
+        # `str_related`: a removed day off is named by the text stored when it was written.
+        text = f"{self.get_kind_display()} {formats.date_format(self.date, 'j E Y')}"
+        if self.kind == self.Kind.EXTRA and self.start and self.end:
+            text += f", {self.start:%H:%M}–{self.end:%H:%M}"
+        return f"{text} · {self.staff}"
 
 
 class LessonSeries(OrgOwned):
