@@ -21,6 +21,8 @@ LeadHours = Literal[1, 2, 3, 4, 6, 12, 24, 48]
 class VisitMessageSettingsOut(Schema):
     confirm_online: bool
     confirm_staff: bool
+    #: «your visit moved» when a visit moves to another time or specialist
+    notify_moved: bool
     remind: bool
     reminder_hours: int
     #: 0: no second reminder
@@ -32,6 +34,7 @@ class VisitMessageSettingsOut(Schema):
 class VisitMessageSettingsPatch(Schema):
     confirm_online: bool = omittable()
     confirm_staff: bool = omittable()
+    notify_moved: bool = omittable("Tell the client when their visit moves")
     remind: bool = omittable()
     reminder_hours: LeadHours = omittable("Hours before the visit")
     second_reminder_hours: Literal[0, 1, 2, 3, 4, 6, 12, 24, 48] = omittable(

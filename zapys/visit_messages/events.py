@@ -1,5 +1,6 @@
-"""The two messages a client gets about a visit (found by messaging like every app's
-events.py): «Ви записані…» when it is booked, «Нагадуємо…» before it.
+"""The messages a client gets about a visit (found by messaging like every app's
+events.py): «Ви записані…» when it is booked, «Нагадуємо…» before it, «Ваш запис
+перенесено…» when it moves to another time or specialist.
 
 The SMS texts stay within two SMS in Cyrillic (134 characters) with typical values: the
 client's name «Оксано», «Стрижка жіноча», «завтра о 15:00», an address of 20 characters
@@ -7,7 +8,8 @@ and a phone (`tests/test_events.py` measures them). The messengers' and the e-ma
 who the specialist is too. `{when}` reads «завтра о 15:00» / «сьогодні о 15:00» near the
 visit and «7 грудня о 15:00» further away; `{address}` is the branch's address (else the
 organization's, else the branch's name) and `{phone}` the branch's phone (else the
-organization's).
+organization's). `{was}` (the moved message's) is the previous day and time, said like
+`{when}`, or the previous specialist when only the specialist changed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from zapys.messaging.events import register_event
 
 CONFIRMATION = "visit_messages.confirmation"
 REMINDER = "visit_messages.reminder"
+MOVED = "visit_messages.moved"
 
 VARIABLES = [
     ("client.name", _("Full name")),
@@ -52,6 +55,16 @@ REMINDER_LONG = _(
     "{organization.name}"
 )
 
+MOVED_SMS = _(
+    "{client.first_name}, your visit is moved: {service}, {when} (was {was}). {address}, {phone}"
+)
+MOVED_LONG = _(
+    "{client.first_name}, your visit is moved: {service}, {when} (was {was}).\n"
+    "{specialist} will see you. Address: {address}.\n"
+    "If the new time does not suit you, please call {phone}.\n"
+    "{organization.name}"
+)
+
 register_event(
     CONFIRMATION,
     label=_("Booking confirmation"),
@@ -75,4 +88,16 @@ register_event(
         "email": REMINDER_LONG,
     },
     subject=_("Reminder: {service}, {when}"),
+)
+register_event(
+    MOVED,
+    label=_("Visit moved message"),
+    variables=[*VARIABLES, ("was", _("Previous day and time (or specialist)"))],
+    defaults={
+        "sms": MOVED_SMS,
+        "telegram": MOVED_LONG,
+        "viber": MOVED_LONG,
+        "email": MOVED_LONG,
+    },
+    subject=_("Your visit is moved: {service}, {when}"),
 )

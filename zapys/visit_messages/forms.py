@@ -26,6 +26,15 @@ class VisitMessageSettingsForm(StyledForm):
             "hour: the client is already at the desk."
         ),
     )
+    notify_moved = forms.BooleanField(
+        label=_("Tell the client when their visit moves"),
+        required=False,
+        help_text=_(
+            "To another time or specialist: the new time and the one it replaces. Not for a "
+            "visit that has passed or starts within half an hour; at night it waits for the "
+            "morning, as the reminders do."
+        ),
+    )
     remind = forms.BooleanField(label=_("Remind the client before the visit"), required=False)
     reminder_hours = forms.TypedChoiceField(label=_("Reminder"), choices=LEAD_CHOICES, coerce=int)
     second_reminder_hours = forms.TypedChoiceField(

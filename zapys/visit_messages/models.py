@@ -2,9 +2,10 @@
 
 `VisitMessageSettings`: one row per organization (an organization without one has the
 defaults: online bookings confirmed, a reminder 24 hours before, nothing at night).
-`VisitNotice`: one row per visit, client, kind and start — the record that a confirmation
-or a reminder was handled, so it never goes twice (a unique constraint, even with two
-workers) and a visit moved to another time is reminded of the new one.
+`VisitNotice`: one row per visit, client, kind and start — the record that a confirmation,
+a reminder or a «your visit moved» message was handled, so it never goes twice (a unique
+constraint, even with two workers) and a visit moved to another time is reminded of the
+new one.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class VisitMessageSettings(OrgOwned):
     #: The same for a visit staff or the API book (off: the client has just been told on
     #: the phone or at the desk, and an SMS costs money).
     confirm_staff = models.BooleanField(_("confirm visits booked by staff"), default=False)
+    #: «Your visit moved» when staff or the API move it to another time or specialist (off
+    #: by default, as `confirm_staff`: the desk usually agrees the new time with the client).
+    notify_moved = models.BooleanField(_("tell the client a visit moved"), default=False)
     remind = models.BooleanField(_("remind before the visit"), default=True)
     reminder_hours = models.PositiveSmallIntegerField(
         _("reminder"), choices=LEAD_CHOICES, default=REMINDER_HOURS_DEFAULT
@@ -73,17 +77,31 @@ class VisitNotice(OrgOwned):
         CONFIRMATION = "confirmation", _("Booking confirmation")
         REMINDER = "reminder", _("Reminder")
         SECOND_REMINDER = "second_reminder", _("Second reminder")
+        MOVED = "moved", _("Visit moved")
 
     class Outcome(models.TextChoices):
         QUEUED = "queued", _("Handed to the outbox")
         NOT_SENT = "not_sent", _("Not sent: no channel reaches the client or the message is off")
         NOT_NEEDED = "not_needed", _("Not needed: the booking was just confirmed")
+        #: A «visit moved» made in the quiet hours: the reminder sweep sends it when they end.
+        WAITING = "waiting", _("Waiting for the quiet hours to end")
+        STALE = "stale", _("Not sent: the visit moved again or was cancelled meanwhile")
 
     visit = models.ForeignKey("schedule.Visit", on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     #: The visit's start the message named: a visit moved later is reminded again.
     starts_at = models.DateTimeField(_("visit start"))
+    #: A «visit moved» message's previous start and specialist (the message says «було …»).
+    moved_from = models.DateTimeField(_("previous start"), null=True, blank=True)
+    previous_staff = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous specialist"),
+    )
     outcome = models.CharField(
         _("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.QUEUED
     )

@@ -32,5 +32,9 @@ def visit_message_settings(request: HttpRequest) -> HttpResponse:
         saved_message=_("Saved."),
         success_url="visit_messages:settings",
         template="visit_messages/settings.html",
-        context={"texts": [get_event(code) for code in (events.CONFIRMATION, events.REMINDER)]},
+        context={
+            "texts": [
+                get_event(code) for code in (events.CONFIRMATION, events.MOVED, events.REMINDER)
+            ]
+        },
     )

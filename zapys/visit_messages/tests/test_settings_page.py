@@ -12,7 +12,7 @@ from zapys.messaging.events import get_event
 from zapys.messaging.rendering import render_template
 from zapys.visit_messages import events
 from zapys.visit_messages.models import VisitMessageSettings
-from zapys.visit_messages.services import When, settings_get
+from zapys.visit_messages.services import When, WhenExactly, settings_get
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,8 @@ def _language(staff_client, language: str) -> None:
                 "за 24 години",
                 "Без другого нагадування",
                 "Підтвердження запису",
+                "Повідомляти клієнта, коли його запис перенесено",
+                "Повідомлення про перенесення запису",
             ],
         ),
         (
@@ -42,6 +44,8 @@ def _language(staff_client, language: str) -> None:
                 "24 hours before",
                 "No second reminder",
                 "Booking confirmation",
+                "Tell the client when their visit moves",
+                "Visit moved message",
             ],
         ),
     ],
@@ -62,6 +66,7 @@ def test_saving_changes_the_settings_and_writes_the_audit(staff_client, org):
         {
             "confirm_online": "on",
             "confirm_staff": "on",
+            "notify_moved": "on",
             "remind": "on",
             "reminder_hours": "48",
             "second_reminder_hours": "2",
@@ -72,6 +77,7 @@ def test_saving_changes_the_settings_and_writes_the_audit(staff_client, org):
     assert response.status_code == 302
     found = settings_get(org)
     assert (found.confirm_staff, found.reminder_hours, found.second_reminder_hours) == (True, 48, 2)
+    assert found.notify_moved
     assert found.quiet_to.strftime("%H:%M") == "09:00"
     from zapys.core.models import AuditLog
 
@@ -100,6 +106,7 @@ def test_the_api_reads_and_changes_the_settings(api, org):
     assert body == {
         "confirm_online": True,
         "confirm_staff": False,
+        "notify_moved": False,
         "remind": True,
         "reminder_hours": 24,
         "second_reminder_hours": 0,
@@ -109,10 +116,11 @@ def test_the_api_reads_and_changes_the_settings(api, org):
     changed = api.request(
         "patch",
         "/api/v1/visit-messages/settings",
-        {"second_reminder_hours": 2, "quiet_to": "07:30"},
+        {"second_reminder_hours": 2, "quiet_to": "07:30", "notify_moved": True},
     )
     assert changed.status == 200
     assert (changed.body["second_reminder_hours"], changed.body["quiet_to"]) == (2, "07:30")
+    assert changed.body["notify_moved"] is True
     refused = api.request("patch", "/api/v1/visit-messages/settings", {"second_reminder_hours": 48})
     assert refused.status == 400  # a DomainError on its field, as every settings API
     assert refused.body["errors"][0]["field"] == "second_reminder_hours"
@@ -124,7 +132,7 @@ def test_the_template_list_offers_both_messages(staff_client, language):
     _language(staff_client, language)
     html = staff_client.get(reverse("messaging:templates")).content.decode()
     with translation.override(language):
-        for code in (events.CONFIRMATION, events.REMINDER):
+        for code in (events.CONFIRMATION, events.REMINDER, events.MOVED):
             assert str(get_event(code).label) in html
 
 
@@ -135,7 +143,7 @@ class _Client:
     client_type = "person"
 
 
-@pytest.mark.parametrize("code", [events.CONFIRMATION, events.REMINDER])
+@pytest.mark.parametrize("code", [events.CONFIRMATION, events.REMINDER, events.MOVED])
 def test_the_sms_texts_fit_two_cyrillic_sms(code):
     start = datetime(2026, 12, 8, 15, 0)
     values = {
@@ -143,6 +151,7 @@ def test_the_sms_texts_fit_two_cyrillic_sms(code):
         "service": "Стрижка жіноча",
         "specialist": "Марія Шевченко",
         "when": When(start, start.date().replace(day=7)),
+        "was": WhenExactly(start.replace(day=7, hour=12), start.date().replace(day=7)),
         "date": start.date(),
         "time": "15:00",
         "branch": "Центр",

@@ -22,7 +22,7 @@ from zapys.schedule.models import Visit
 from zapys.schedule.services.statuses import status_first
 from zapys.visit_messages import events
 from zapys.visit_messages.models import VisitNotice
-from zapys.visit_messages.services import reminders_sweep, settings_update
+from zapys.visit_messages.services import confirmation_send, reminders_sweep, settings_update
 from zapys.visit_messages.tests.conftest import at, sent
 
 pytestmark = pytest.mark.django_db
@@ -314,3 +314,46 @@ def test_the_sweep_reads_a_constant_number_of_queries(
     many = _queries_for(salon, 9, 12, django_capture_on_commit_callbacks)
     assert few == many
     assert timezone.now()  # the clock stood still
+
+
+# --- what a booking costs ------------------------------------------------------------------
+
+
+def test_a_visit_that_cannot_be_confirmed_reads_nothing(
+    salon, time_machine, django_assert_num_queries
+):
+    """`confirmation_send` runs after every `visit_create`: a walk-in (starting in minutes)
+    costs no query at all (nor does a visit without a client or a lesson: the same check)."""
+    org = salon["org"]
+    time_machine.move_to(at(org, 7, 14, 50), tick=False)
+    walk_in = make_visit(
+        org,
+        client=salon["client"],
+        staff=salon["staff"],
+        service=salon["service"],
+        starts_at=at(org, 7, 15),
+    )
+    walk_in = Visit.objects.select_related("organization").get(pk=walk_in.pk)
+    with django_assert_num_queries(0):
+        assert confirmation_send(walk_in) is None
+
+
+def test_staff_confirmations_off_cost_one_query(salon, time_machine, django_assert_num_queries):
+    """The switch is read with the visit, in one query (it was the settings and then the
+    visit when confirmations are on; the settings alone when off)."""
+    org = salon["org"]
+    time_machine.move_to(at(org, 7, 10), tick=False)
+    visit = make_visit(
+        org,
+        client=salon["client"],
+        staff=salon["staff"],
+        service=salon["service"],
+        starts_at=at(org, 9, 15),
+    )
+    visit = Visit.objects.select_related("organization").get(pk=visit.pk)
+    with django_assert_num_queries(1):
+        assert confirmation_send(visit) is None  # no settings row: staff bookings unconfirmed
+    settings_update(organization=org, actor=SYSTEM, remind=False)  # a row, switch still off
+    with django_assert_num_queries(1):
+        assert confirmation_send(visit) is None
+    assert sent() == []
