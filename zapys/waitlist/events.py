@@ -60,11 +60,34 @@ EVENTS = {
     ),
 }
 
+# The SMS says the same in fewer words: within two SMS in Cyrillic (134 characters) with
+# typical values (messaging/tests/test_sms_defaults_fit.py); the other channels keep the
+# whole text.
+SMS_TEXTS = {
+    OFFER: _(
+        "{client.first_name}, a time is free: {service}, {date} at {time}. "
+        "Prepay {amount} by {deadline}: {link}"
+    ),
+    SLOT_TAKEN: _(
+        "{client.first_name}, sorry: {service}, {date} at {time} was taken first. "
+        "{amount} is on your balance; you stay on the list."
+    ),
+    OFFER_LOST: _(
+        "{client.first_name}, sorry: {service}, {date} at {time} has been booked by another "
+        "client. You stay on the waiting list."
+    ),
+}
+
 for _code, (_label, _text) in EVENTS.items():
     register_event(
         _code,
         label=_label,
         variables=VARIABLES,
-        defaults={"sms": _text, "email": _text, "telegram": _text, "viber": _text},
+        defaults={
+            "sms": SMS_TEXTS.get(_code, _text),
+            "email": _text,
+            "telegram": _text,
+            "viber": _text,
+        },
         subject=_("Waiting list"),
     )

@@ -36,16 +36,7 @@ MAX_PARTS = 2
 
 #: (event, language) → why its default SMS is longer. Each is a candidate for a shorter SMS
 #: text of its own (as prepayments.events.SMS_TEXTS does).
-LONGER = {
-    ("online_sales.purchased", "uk"): "the activation code with how to use it, and the plan",
-    ("online_sales.purchased", "en"): "the activation code with how to use it, and the plan",
-    ("waitlist.offer", "uk"): "the offered time, the prepayment, its deadline and the link",
-    ("waitlist.offer", "en"): "the offered time, the prepayment, its deadline and the link",
-    ("waitlist.offer_lost", "uk"): "why the offer closed and that the client stays on the list",
-    ("waitlist.offer_lost", "en"): "why the offer closed and that the client stays on the list",
-    ("waitlist.slot_taken", "uk"): "where the money went and that the client stays on the list",
-    ("waitlist.slot_taken", "en"): "where the money went and that the client stays on the list",
-}
+LONGER: dict[tuple[str, str], str] = {}
 
 
 def _typical(name: str) -> str:
