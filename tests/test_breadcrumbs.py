@@ -133,6 +133,7 @@ def test_the_shell_rule_tells_places_from_sub_pages() -> None:
     assert not _known("/reports/day/") and not _known("/visits/<id>/")
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_every_staff_page_below_the_menu_has_a_breadcrumb(client) -> None:
     call_command("demo", stdout=StringIO())

@@ -35,18 +35,17 @@ from bisect import bisect_left
 from collections import deque
 from datetime import timedelta
 from html.parser import HTMLParser
-from io import StringIO
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from django.utils import timezone, translation
 
+from tests.demo_build import demo_built
 from zapys.accounts.models import Organization, User
 from zapys.catalog.models import Service
 from zapys.core.fields import is_money_field
@@ -340,10 +339,17 @@ def _report(visited: int, problems: list[str]) -> str:
     return f"{len(problems)} findings on {visited} pages:\n" + "\n".join(sorted(set(problems)))
 
 
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """One demo for the four crawls (each a test of its own): they only read it."""
+    with demo_built(django_db_blocker) as org:
+        yield org
+
+
+@pytest.mark.demo
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["uk", "en"])
-def test_every_staff_page_of_the_demo_speaks_words(client, language) -> None:
-    call_command("demo", stdout=StringIO())
+def test_every_staff_page_of_the_demo_speaks_words(demo_once, client, language) -> None:
     owner = User.objects.get(username="owner")
     client.force_login(owner)
     client.post("/i18n/setlang/", {"language": language, "next": "/"})
@@ -352,11 +358,11 @@ def test_every_staff_page_of_the_demo_speaks_words(client, language) -> None:
     assert not problems, _report(visited, problems)
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["uk", "en"])
-def test_every_public_page_of_the_demo_speaks_words(language) -> None:
+def test_every_public_page_of_the_demo_speaks_words(demo_once, language) -> None:
     """The pages a client opens: no login, the language of the switch's cookie."""
-    call_command("demo", stdout=StringIO())
     org = Organization.objects.order_by("pk").first()
     assert org is not None
     client = Client()

@@ -4,26 +4,29 @@ report shows are the ones it brought — not balances "from an import" nobody ma
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from zapys.accounts.models import Organization, User
+from tests.demo_build import demo_built
+from zapys.accounts.models import User
 from zapys.clients.models import Client, ClientImport
-from zapys.core.tenancy import org_scope, organization_zone, unscoped
+from zapys.core.tenancy import org_scope, organization_zone
 from zapys.ledger.models import Entry
 from zapys.ledger.selectors import balances_for
 
+pytestmark = pytest.mark.demo
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    with demo_built(django_db_blocker) as org:  # one build for the module's tests
+        yield org
+
 
 @pytest.fixture
-def demo(db):
-    call_command("demo", stdout=StringIO())
-    with unscoped():
-        org = Organization.objects.get(slug="demo")
-    with org_scope(org), timezone.override(organization_zone(org)):
-        yield org
+def demo(demo_once, db):
+    with org_scope(demo_once), timezone.override(organization_zone(demo_once)):
+        yield demo_once
 
 
 def test_the_demo_imported_its_clients_and_their_opening_balances(demo):

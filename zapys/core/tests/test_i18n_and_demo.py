@@ -27,6 +27,7 @@ def test_login_page_in_both_languages(client, db):
     assert "Увійти" in client.get("/login/").content.decode()
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_demo_is_idempotent_and_prints_credentials():
     out = StringIO()
@@ -55,6 +56,7 @@ def test_demo_is_idempotent_and_prints_credentials():
     assert owner.check_password(lines[-1].removeprefix("password: "))
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_demo_reset_archives_the_old_demo_and_creates_a_fresh_one():
     out = StringIO()

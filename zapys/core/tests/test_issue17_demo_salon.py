@@ -52,6 +52,8 @@ from zapys.schedule.models import Attendance, Visit
 from zapys.waitlist.models import Entry as WaitingEntry
 from zapys.waitlist.models import Offer
 
+pytestmark = pytest.mark.demo
+
 KYIV = ZoneInfo("Europe/Kyiv")
 
 

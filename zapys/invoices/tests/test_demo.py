@@ -13,6 +13,8 @@ from zapys.core.models import CalendarSchedule
 from zapys.core.tenancy import org_scope, unscoped
 from zapys.invoices.models import DunningLevel, Invoice, InvoiceRule
 
+pytestmark = pytest.mark.demo
+
 
 @pytest.mark.django_db
 def test_demo_invoices():

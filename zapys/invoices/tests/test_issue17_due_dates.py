@@ -20,6 +20,7 @@ from zapys.invoices import services
 from zapys.invoices.models import Invoice
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_the_demo_issues_before_it_is_due():
     call_command("demo", stdout=StringIO())

@@ -5,25 +5,29 @@ moment the demo was loaded; the client's balance history and the payments report
 from __future__ import annotations
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from zapys.accounts.models import Organization, User
-from zapys.core.tenancy import org_scope, organization_zone, unscoped
+from tests.demo_build import demo_built
+from zapys.accounts.models import User
+from zapys.core.tenancy import org_scope, organization_zone
 from zapys.ledger.models import Entry, FinancialOperation
 from zapys.memberships.models import ClientMembership
 
+pytestmark = pytest.mark.demo
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    with demo_built(django_db_blocker) as org:  # one build for the module's tests
+        yield org
+
 
 @pytest.fixture
-def demo(db):
-    call_command("demo", stdout=StringIO())
-    with unscoped():
-        org = Organization.objects.get(slug="demo")
-    with org_scope(org), timezone.override(organization_zone(org)):
-        yield org
+def demo(demo_once, db):
+    with org_scope(demo_once), timezone.override(organization_zone(demo_once)):
+        yield demo_once
 
 
 def _day(moment):

@@ -54,6 +54,7 @@ def test_an_english_page_shows_the_english_default_when_the_business_gave_no_eng
     assert "Купити абонемент" in _shop_page(client, org, "uk")  # typed data stays as typed
 
 
+@pytest.mark.demo
 @pytest.mark.django_db
 def test_the_demo_buttons_have_no_text_or_design_of_their_own():
     from io import StringIO

@@ -14,7 +14,7 @@ from zapys.core.tenancy import org_scope, unscoped
 from zapys.messaging.models import StaffNotification
 from zapys.payments.models import Payment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_fresh_demo_reconciles_without_alerts(sandbox_in_process, settings):

@@ -18,7 +18,7 @@ from zapys.prepayments import selectors
 from zapys.prepayments.models import Booking, Fee
 from zapys.reports import funnel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_the_demo_bookings_add_up(client) -> None:

@@ -16,6 +16,8 @@ from zapys.core.tenancy import org_scope, organization_zone, unscoped
 from zapys.ledger.models import Entry
 from zapys.reports import funnel, selectors
 
+pytestmark = pytest.mark.demo
+
 
 @pytest.mark.django_db
 def test_the_demo_fills_the_reports():

@@ -15,6 +15,8 @@ from zapys.core.tenancy import org_scope, organization_zone, unscoped
 from zapys.messaging.models import StaffNotification
 from zapys.schedule.models import Visit
 
+pytestmark = pytest.mark.demo
+
 
 @pytest.mark.django_db
 def test_the_demos_online_booking_tells_the_staff(django_capture_on_commit_callbacks):

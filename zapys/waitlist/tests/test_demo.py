@@ -15,6 +15,8 @@ from zapys.core.tenancy import org_scope, unscoped
 from zapys.schedule.models import Visit
 from zapys.waitlist.models import Entry, Offer
 
+pytestmark = pytest.mark.demo
+
 
 @pytest.mark.django_db
 def test_demo_waiting_list():
