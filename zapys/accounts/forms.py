@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from zapys.accounts.models import Branch, Organization, User
 from zapys.accounts.throttling import request_locked_until
+from zapys.core.exceptions import DomainError
 from zapys.core.forms import StyledForm, StyledFormMixin, StyledModelForm
 from zapys.core.iban import IBAN_TYPED_MAX_LENGTH, iban_compact, iban_grouped
 from zapys.core.money import MoneyError, parse_money
+from zapys.core.phones import display_phone, normalize_phone
 from zapys.core.vocabulary import kinds_hint
 
 
@@ -104,6 +106,21 @@ class IbanField(forms.CharField):
         return {**super().widget_attrs(widget), "maxlength": str(IBAN_TYPED_MAX_LENGTH)}
 
 
+class PhoneField(forms.CharField):
+    """A phone typed any way ("044 123 45 67", "+38 (044) 123-45-67") is kept as E.164, as
+    clients' are (the `tel:` links use it), and shown as every page shows it, «+380 44 123
+    45 67» (the form showed the stored «+380441234567»; tour 6, #31)."""
+
+    def to_python(self, value: Any) -> str:
+        try:
+            return normalize_phone(super().to_python(value) or "")
+        except DomainError as exc:
+            raise forms.ValidationError(exc.detail) from exc
+
+    def prepare_value(self, value: Any) -> str:
+        return display_phone(value) if value else ""
+
+
 class OrganizationSettingsForm(StyledModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=CURATED_TIME_ZONES)
     currency = forms.ChoiceField(
@@ -138,7 +155,7 @@ class OrganizationSettingsForm(StyledModelForm):
         ]
         # "Name" of an organization is its title ("Назва"), not a person's name.
         labels = {"name": pgettext_lazy("organization", "Name")}
-        field_classes = {"iban": IbanField}
+        field_classes = {"iban": IbanField, "phone": PhoneField}
 
 
 def password_rules_help() -> str:
