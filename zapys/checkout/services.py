@@ -4,10 +4,12 @@
 visit's prepayment sitting on the balance, the rest of a positive balance that other visits'
 prepayments do not hold — and the amount due. `visit_checkout` takes the rest, in one transaction, under the visit's lock:
 
-- locks in a fixed order: the visit row, then the participant's attendance row (every path
-  that settles a visit — this one, the online payment's success, "Arrived" — takes the visit
-  first), so two front desks pressing "Paid" at once write once: the second finds the
-  attendance charged and gets 409 with nothing written;
+- locks in a fixed order (`payments/locks.py`): the client's row (the balance it spends:
+  a prepayment paid from the same balance at the same instant waits, or makes this wait),
+  the visit row, then the participant's attendance row (every path that settles a visit —
+  this one, the online payment's success, "Arrived" — takes the visit first), so two front
+  desks pressing "Paid" at once write once: the second finds the attendance charged and
+  gets 409 with nothing written;
 - marks the participant arrived if they were still planned (a membership that covers the
   visit is consumed by that mark, as the schedule does it);
 - charges the service with the attendance as the charge's cause: the covered part and the
@@ -70,7 +72,7 @@ from zapys.memberships.selectors import (
     clients_with_covering_membership,
 )
 from zapys.messaging.services import message_send
-from zapys.payments.locks import payment_lock_nowait
+from zapys.payments.locks import balance_owner_lock, payment_lock_nowait
 from zapys.payments.models import Payment
 from zapys.payments.services import payment_create, payment_expire
 from zapys.schedule import hooks as schedule_hooks
@@ -341,10 +343,13 @@ def checkout_summary(visit: Visit, client_id: int | None = None) -> ParticipantC
 def dues_of_unpaid(attendances: Sequence[Attendance], *, organization: Any) -> dict[int, int]:
     """{attendance_id: amount due} of not-yet-charged participants (the unpaid list and the
     dashboard card), with the checkout's rules: a membership that covers the visit, the
-    visit's paid prepayment, the rest of a positive balance. Set-based: the balances in
-    one query, the prepayments in one, the memberships in one (a UNION of one question per
-    distinct service, group and day). A client with several visits that day spends the positive
-    balance once, on the earliest (`attendances` come in start order)."""
+    visit's paid prepayment, the rest of a positive balance that paid prepayments of the
+    client's other visits do not hold. Set-based: the balances in one query, the
+    prepayments in one, the memberships in one (a UNION of one question per distinct
+    service, group and day), the holds in one (only when some balance is positive). A
+    client with several visits that day spends the positive balance once, on the earliest
+    (`attendances` come in start order), and a visit listed earlier releases its own hold
+    for the later ones, as checking it out would."""
     if not attendances:
         return {}
     visits = [a.visit for a in attendances]
@@ -373,6 +378,17 @@ def dues_of_unpaid(attendances: Sequence[Attendance], *, organization: Any) -> d
         if a.client_id in clients
     }
     left = {client_id: max(balance, 0) for client_id, balance in balances.items()}
+    # what paid prepayments hold of each positive balance, visit by visit (one query, only
+    # when some client has money on the balance): a visit spends only what the client's
+    # OTHER visits do not hold, as its own checkout does (`_held_elsewhere`)
+    asked = sorted(
+        {
+            a.client_id
+            for a in attendances
+            if a.charge == Attendance.Charge.NONE and left[a.client_id]
+        }
+    )
+    holds = schedule_hooks.balances_held(organization, asked) if asked else {}
     dues = {}
     refunded = [a.pk for a in attendances if a.charge != Attendance.Charge.NONE]
     if refunded:  # charged and paid, then refunded: what the refund left owing
@@ -381,12 +397,17 @@ def dues_of_unpaid(attendances: Sequence[Attendance], *, organization: Any) -> d
     for a in attendances:
         if a.pk in dues:
             continue
+        # this visit's own hold is its prepayment (counted as `mine`); once it is checked
+        # out the hold is gone, so a later visit of the client in the list no longer sees it
+        theirs = holds.get(a.client_id, {})
+        theirs.pop(a.visit_id, None)
         price = a.visit.price
         if a.pk in covered or price <= 0:
             dues[a.pk] = 0
             continue
         mine = prepaid.get(a.visit_id, 0) if a.visit.client_id == a.client_id else 0
-        by_prepayment, by_balance = _split_cover(price, left[a.client_id], mine)
+        held = sum(theirs.values())
+        by_prepayment, by_balance = _split_cover(price, left[a.client_id], mine, held)
         left[a.client_id] -= by_prepayment + by_balance
         dues[a.pk] = price - by_prepayment - by_balance
     return dues
@@ -480,10 +501,24 @@ def _check_adds_up(summary: ParticipantCheckout, payments: Sequence[PaymentIn]) 
 
 
 def _lock(visit: Visit, client_id: int | None) -> tuple[Visit, Attendance]:
-    """The named locks of a checkout, always in this order: the visit, then the
-    participant's attendance."""
+    """The named locks of a checkout, in the order of `payments/locks.py`: the balance
+    owner (the participant's client row), the visit, then the participant's attendance.
+
+    The client's row first because the checkout spends the client's free balance, read
+    under these locks: paying a prepayment from the balance (`booking_pay_from_balance`,
+    an invoice's) takes the same lock before deciding, so the two queue and the second
+    decides from what the first left — without it both read the same free money and both
+    spent it. The participant is named by the caller (a lesson) or by the visit as read
+    before its lock (an appointment); a visit whose client changed before its lock is
+    refused as changed meanwhile, nothing written."""
+    owner = client_id if client_id is not None else visit.client_id
+    if owner is not None:
+        balance_owner_lock(visit.organization, owner)
     locked = locked_visit(visit)
-    return locked, _attendance_of(locked, client_id, lock=True)
+    attendance = _attendance_of(locked, client_id, lock=True)
+    if attendance.client_id != owner:
+        raise Conflict(_("This changed meanwhile: reload the page and try again."))
+    return locked, attendance
 
 
 def _live_row(attendance: Attendance) -> Checkout | None:

@@ -671,6 +671,41 @@ def cancellations_report(
     return sorted(rows.values(), key=lambda row: (-row.charged, row.name))
 
 
+@dataclass(frozen=True)
+class BalanceOffer:
+    """What the client's balance means for an awaited prepayment: `balance` the whole of
+    it, `held` the part their other paid prepayments stand behind, `free` the rest."""
+
+    amount: int
+    balance: int
+    held: int
+
+    @property
+    def free(self) -> int:
+        return max(self.balance - self.held, 0)
+
+    @property
+    def covers(self) -> bool:
+        """«Сплатити з балансу» is offered: the free balance covers the whole prepayment
+        (the rule `booking_pay_from_balance` checks again under the client's lock)."""
+        return self.free >= self.amount
+
+
+def booking_balance_offer(booking: Booking) -> BalanceOffer | None:
+    """The balance against an awaited prepayment (None: the booking awaits nothing), for
+    every page that offers «Сплатити з балансу» — the visit card, the visit's prepayment
+    page, the prepayment's own page — so none offers what the service then refuses: the
+    *free* balance must cover it. The held part is read only when the whole balance would
+    cover it (a query less otherwise: nothing to offer either way)."""
+    if booking.status != Booking.Status.PENDING:
+        return None
+    from zapys.ledger.selectors import client_balance
+
+    balance = client_balance(booking.client)
+    held = balance_held_by_bookings(booking) if balance >= booking.amount else 0
+    return BalanceOffer(booking.amount, balance, held)
+
+
 def balance_held_by_bookings(booking: Booking) -> int:
     """Kopecks of the client's balance already standing behind their other paid bookings.
 
@@ -699,6 +734,26 @@ def balance_held_for_visit(visit: Visit, client_ids: list[int]) -> dict[int, int
         .order_by()
     )
     return {r["client_id"]: int(r["total"] or 0) for r in rows}
+
+
+def balances_held_by_visits(organization: Any, client_ids: list[int]) -> dict[int, dict[int, int]]:
+    """Schedule hook (`hooks.balances_held`): {client_id: {visit_id: kopecks}} that paid
+    bookings hold of each client's balance (the rule of `balance_held_by_bookings`), one
+    query for all the clients. A list of many visits (the unpaid list, the dashboard) lets
+    each visit spend only what the client's other visits do not hold, as its checkout does
+    (`balance_held_for_visit`)."""
+    if not client_ids:
+        return {}
+    rows = (
+        _held_by_paid_bookings(organization, client_ids)
+        .values("client_id", "visit_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    held: dict[int, dict[int, int]] = {}
+    for r in rows:
+        held.setdefault(r["client_id"], {})[r["visit_id"]] = int(r["total"] or 0)
+    return held
 
 
 def _held_by_paid_bookings(organization: Any, client_ids: list[int]) -> QuerySet[Booking]:

@@ -342,6 +342,10 @@ def visit_booking(request: HttpRequest, visit_id: int) -> HttpResponse:
             and current.status == Booking.Status.PENDING
             and current.expires_at > now,
             "balance": client_balance(visit.client) if current is not None else 0,
+            # offered when the *free* balance covers it, as on the visit card
+            "balance_offer": selectors.booking_balance_offer(current)
+            if current is not None
+            else None,
             "visit_passed": visit.starts_at <= now or not visit.blocks_time,
             # the client's membership pays for the visit: nothing to ask (the service refuses)
             "covered": decision.why["kind"] == "membership",
@@ -473,6 +477,8 @@ def _detail_page(
             "visit_named": visit_named(booking.visit, request_organization(request)).render(),
             "messages_sent": selectors.booking_messages(booking),
             "balance": client_balance(booking.client),
+            # «Сплатити з балансу» when the *free* balance covers it, as on the visit card
+            "balance_offer": selectors.booking_balance_offer(booking),
             # the link's actions: only while the client can still pay through it
             "link_live": booking.status == Booking.Status.PENDING and booking.expires_at > now,
             # cancel buttons only where the service would cancel (not after the visit)

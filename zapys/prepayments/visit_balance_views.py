@@ -4,7 +4,7 @@ The card said «Передоплата: очікується» while the checkou
 балансом … · До сплати 0,00 грн»: the salon waited for a card payment of money the client
 had already left with it. What a CRM does here, decided (docs/architecture.md,
 prepayments): when the client's *free* balance — not standing behind their other paid
-bookings (`selectors.balance_held_by_bookings`) — covers the whole prepayment, the card
+bookings (`selectors.booking_balance_offer`, the rule of every page that offers it) — covers the whole prepayment, the card
 says so in words and offers «Сплатити з балансу» as its first action: one click, through
 the service every other path uses (`booking_pay_from_balance`: the client's row lock, the
 held money checked again, the link closed, audited). It is offered, never done by itself:
@@ -23,10 +23,9 @@ from zapys.core.exceptions import DomainError
 from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_organization
 from zapys.core.views import staff_required
-from zapys.ledger.selectors import client_balance
 from zapys.prepayments import services
 from zapys.prepayments.models import Booking
-from zapys.prepayments.selectors import balance_held_by_bookings
+from zapys.prepayments.selectors import booking_balance_offer
 from zapys.schedule.views.common import visit_for
 from zapys.schedule.views.visits import visit_detail
 
@@ -66,12 +65,8 @@ def visit_balance(request: HttpRequest, visit_id: int) -> HttpResponse:
             response["HX-Trigger"] = "calendarChanged"
             return response
         return redirect("schedule:visit_detail", visit_id=visit.pk)
-    offer = None
-    if booking is not None:
-        balance = client_balance(booking.client)
-        held = balance_held_by_bookings(booking) if balance >= booking.amount else 0
-        if balance - held >= booking.amount:
-            offer = {"balance": balance, "held": held, "free": balance - held}
+    found = booking_balance_offer(booking) if booking is not None else None
+    offer = found if found is not None and found.covers else None
     return render(
         request,
         "prepayments/_visit_balance.html",

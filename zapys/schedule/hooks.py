@@ -9,6 +9,7 @@ an app adds itself without editing anyone's `AppConfig.ready`::
     hooks.register_after_online_visit_created(my_handler)   # my_handler(visit) -> None
     hooks.register_bookings_for(my_bookings)                # my_bookings(visits) -> {id: dict}
     hooks.register_balance_held(my_held)                    # my_held(visit, ids) -> {id: int}
+    hooks.register_balances_held(my_holds)   # my_holds(org, ids) -> {id: {visit_id: int}}
     hooks.register_after_time_freed(my_offer)               # my_offer(visit_ids) -> None
     hooks.register_after_time_vacated(my_moved)             # my_moved([VacatedTime]) -> None
 
@@ -27,6 +28,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
@@ -146,6 +148,32 @@ def balance_held(visit: Visit, client_ids: list[int]) -> dict[int, int]:
     for func in _balance_held:
         for client_id, amount in func(visit, client_ids).items():
             held[client_id] = held.get(client_id, 0) + amount
+    return held
+
+
+BalancesHeld = Callable[[Any, list[int]], dict[int, dict[int, int]]]
+_balances_held: list[BalancesHeld] = []
+
+
+def register_balances_held(func: BalancesHeld) -> BalancesHeld:
+    """The prepayment app registers `func(organization, client_ids) -> {client_id: {visit_id:
+    kopecks}}`: what paid prepayments hold of each client's balance, visit by visit, in one
+    query for all the clients — for a list of many visits at once (the unpaid list, the
+    dashboard), where each visit's checkout may spend only what the client's *other* visits
+    do not hold."""
+    if func not in _balances_held:
+        _balances_held.append(func)
+    return func
+
+
+def balances_held(organization: Any, client_ids: list[int]) -> dict[int, dict[int, int]]:
+    _discover()
+    held: dict[int, dict[int, int]] = {}
+    for func in _balances_held:
+        for client_id, visits in func(organization, client_ids).items():
+            mine = held.setdefault(client_id, {})
+            for visit_id, amount in visits.items():
+                mine[visit_id] = mine.get(visit_id, 0) + amount
     return held
 
 

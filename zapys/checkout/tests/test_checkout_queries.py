@@ -23,14 +23,16 @@ from zapys.ledger.services import account_base_for
 from zapys.schedule.models import Attendance
 
 #: bench/checkout.py's checkout: the outer transaction's two statements (BEGIN/COMMIT, or
-#: a savepoint inside the test's transaction), 11 reads — the visit's and attendance's
+#: a savepoint inside the test's transaction), 12 reads — the client's row lock (the balance
+#: it spends, lock 1 of payments/locks.py, so a prepayment paid from the same balance at once
+#: queues: test_balance_race.py), the visit's and attendance's
 #: locks (the visit's relations as the caller loaded them: `locked_visit`), the live
 #: checkout, the balance, the prepayment, the memberships, the account, the article, the
 #: payment type, the fiscal register, the "came" status — and 10 writes: the checkout row,
 #: the entries, the operation, the receipt, its line, its payment, the attendance, the
 #: visit, the checkout's receipt link and the audit rows. It was 41, then 24 with the
-#: visit's joined read after its lock.
-CHECKOUT_STATEMENTS = 23
+#: visit's joined read after its lock, 23 before the client's lock.
+CHECKOUT_STATEMENTS = 24
 
 
 def _checkout(org, branch, service, actor, hours: int) -> tuple[list[str], int]:
