@@ -5,6 +5,7 @@ it; otherwise the visit waits for its checkout) given back when the mark changes
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,6 +24,9 @@ from zapys.schedule.models import Attendance, Visit, VisitStatus
 from zapys.schedule.selectors import schedule_settings_for
 from zapys.schedule.services.occupancy import locked_visit, status_move, status_moved_record
 from zapys.schedule.services.statuses import status_first, visit_status_default
+
+if TYPE_CHECKING:
+    from zapys.clients.models import Client
 
 
 def attendance_state_for(status: VisitStatus) -> str:
@@ -66,7 +70,7 @@ def _attendance_charge(attendance: Attendance, visit: Visit, actor: Actor) -> No
     if (
         settings.charge_without_membership
         and visit.price > 0
-        and client_balance(client) >= visit.price
+        and _free_balance(client, visit) >= visit.price
     ):
         # Only what the balance covers is charged on arrival: arriving never pushes a
         # client into debt. Otherwise the visit stays to pay until its checkout (V1).
@@ -82,6 +86,17 @@ def _attendance_charge(attendance: Attendance, visit: Visit, actor: Actor) -> No
         )
         attendance.charge = Attendance.Charge.BALANCE
         attendance.entry_id = entry.pk
+
+
+def _free_balance(client: Client, visit: Visit) -> int:
+    """The client's balance less what paid prepayments of their OTHER visits hold
+    (`hooks.balance_held`, the checkout's rule: docs/architecture.md, "The visit card's
+    money"): a participant marked arrived at a lesson must not spend the prepayment of
+    tomorrow's appointment. Asked only when the whole balance would cover the price."""
+    balance = client_balance(client)
+    if balance < visit.price:
+        return balance
+    return balance - hooks.balance_held(visit, [client.pk]).get(client.pk, 0)
 
 
 def attendance_charge_record(*, attendance: Attendance, entry_id: int) -> None:
