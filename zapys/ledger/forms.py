@@ -12,6 +12,9 @@ from zapys.core.forms import StyledForm
 from zapys.core.money import MoneyError, parse_money
 from zapys.ledger.models import Entry, FinanceArticle, FinancialOperation, PaymentType
 
+# money received that the client paid: the way is asked (the service refuses it without)
+from zapys.ledger.services.entries import PAID_BY_CLIENT
+
 
 class MoneyField(forms.CharField):
     """Text as typed ("1 234,56", "250 грн") → positive kopecks; never rounded."""
@@ -81,15 +84,6 @@ class EntryForm(StyledForm):
             # the till and the day's report without a way it came in
             self.add_error("payment_type", _("Choose how the client paid."))
         return data
-
-
-#: Money received that the client paid in some way (cash, card, online): the way is asked.
-PAID_BY_CLIENT = (
-    Entry.Purpose.PAYMENT,
-    Entry.Purpose.TOP_UP,
-    Entry.Purpose.PREPAYMENT,
-    Entry.Purpose.INVOICE_PAYMENT,
-)
 
 
 # What staff cannot mean: money coming in for "service delivered", a charge called a top-up.

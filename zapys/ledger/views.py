@@ -112,7 +112,7 @@ def client_entry_new(request: HttpRequest, client_id: int) -> HttpResponse:
         data = form.cleaned_data
         payment_type = data.get("payment_type")
         try:
-            services.entry_create(
+            services.entry_record_by_staff(
                 client=client,
                 kind=data["kind"],
                 amount=data["amount"],

@@ -28,9 +28,11 @@ from zapys.ledger.services.accounts import (
 from zapys.ledger.services.checks import MAX_AMOUNT, validate_amount
 from zapys.ledger.services.entries import (
     CANCEL_ROLES,
+    PAID_BY_CLIENT,
     entries_cancel_for_cause,
     entry_cancel,
     entry_create,
+    entry_record_by_staff,
 )
 from zapys.ledger.services.finance_setup import (
     DEFAULT_PAYMENT_TYPE_NAMES,
@@ -50,6 +52,7 @@ __all__ = [
     "CANCEL_ROLES",
     "DEFAULT_PAYMENT_TYPE_NAMES",
     "MAX_AMOUNT",
+    "PAID_BY_CLIENT",
     "LedgerWrite",
     "account_base_for",
     "account_create_separate",
@@ -59,6 +62,7 @@ __all__ = [
     "entries_cancel_for_cause",
     "entry_cancel",
     "entry_create",
+    "entry_record_by_staff",
     "finance_article_create",
     "finance_article_for",
     "finance_article_set_archived",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zapys.core.audit import Actor, audit_record
-from zapys.core.exceptions import Conflict, PermissionDenied
+from zapys.core.exceptions import Conflict, DomainError, PermissionDenied
 from zapys.core.stored_text import TextOrStored
 from zapys.core.text import clean_line
 from zapys.ledger.hooks import entry_cancelled_dispatch
@@ -37,6 +37,15 @@ if TYPE_CHECKING:
 
 
 CANCEL_ROLES = ("owner", "administrator")
+
+#: Money received that the client paid in some way (cash, card, a terminal): the way is asked
+#: of whoever records it by hand.
+PAID_BY_CLIENT = (
+    Entry.Purpose.PAYMENT,
+    Entry.Purpose.TOP_UP,
+    Entry.Purpose.PREPAYMENT,
+    Entry.Purpose.INVOICE_PAYMENT,
+)
 
 
 def entry_create(
@@ -76,6 +85,41 @@ def entry_create(
         with transaction.atomic(savepoint=False):
             write.save()
     return entry
+
+
+def entry_record_by_staff(
+    *,
+    client: Any,
+    kind: str,
+    amount: int,
+    purpose: str,
+    actor: Actor,
+    account: Account | None = None,
+    comment: TextOrStored = "",
+    branch: Branch | None = None,
+    payment_type: PaymentType | None = None,
+) -> Entry:
+    """An entry a person adds by hand — the client's «Додати запис» and the API's
+    `POST /clients/{id}/entries`. Money received that the client paid (`PAID_BY_CLIENT`)
+    must say how: without a payment method it reached no till and no day's report (fifth
+    tour: «Спосіб оплати: Не вказано»), so it is refused on `payment_type_id`, nothing
+    written. A correction, an opening balance, "other" and every charge need none. The
+    system's own money paths — a provider's callback (online), a prepayment paid from the
+    balance, the checkout — write through `entry_create` and `ledger.money` with the way
+    they know, and are not asked."""
+    if kind == Entry.Kind.DEBIT and purpose in PAID_BY_CLIENT and payment_type is None:
+        raise DomainError(_("Choose how the client paid."), field="payment_type_id")
+    return entry_create(
+        client=client,
+        kind=kind,
+        amount=amount,
+        purpose=purpose,
+        actor=actor,
+        account=account,
+        comment=comment,
+        branch=branch,
+        payment_type=payment_type,
+    )
 
 
 @transaction.atomic

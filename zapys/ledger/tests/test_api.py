@@ -9,10 +9,12 @@ from zapys.core.models import AuditLog
 from zapys.ledger.models import Entry
 
 
-def test_create_list_cancel_entry(org, api):
+def test_create_list_cancel_entry(org, api, branch):
     client = make_client(org)
+    cash = make_payment_type(branch)  # money received says how it came in
     r = api.post(
-        f"/clients/{client.pk}/entries", {"kind": "debit", "amount": 50_000, "comment": "cash"}
+        f"/clients/{client.pk}/entries",
+        {"kind": "debit", "amount": 50_000, "comment": "cash", "payment_type_id": cash.pk},
     )
     assert r.status == 201, r.body
     entry = r.body
@@ -69,9 +71,15 @@ def test_bad_entry_input_is_422_with_field_and_nothing_written(org, api, body, f
 def test_foreign_account_or_payment_type_is_400(org, api, branch):
     client, other = make_client(org), make_client(org)
     other_entry = make_entry(other)
+    cash = make_payment_type(branch)
     r = api.post(
         f"/clients/{client.pk}/entries",
-        {"kind": "debit", "amount": 100, "account_id": other_entry.account_id},
+        {
+            "kind": "debit",
+            "amount": 100,
+            "account_id": other_entry.account_id,
+            "payment_type_id": cash.pk,
+        },
     )
     assert r.status == 400 and r.body["errors"][0]["field"] == "account_id"
     r = api.post(
