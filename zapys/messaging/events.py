@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 CLIENT_CHANNELS: tuple[str, ...] = ("telegram", "viber", "sms", "email")
 #: Every channel a template can exist for.
 CHANNELS: tuple[str, ...] = ("sms", "email", "telegram", "viber")
+#: Where a channel without a default text of its own takes one from, in this order.
+DEFAULT_TEXT_FALLBACK: tuple[str, ...] = ("sms", "telegram", "email", "viber")
 CHANNEL_LABELS: dict[str, Any] = {
     "sms": _("SMS"),
     "email": _("E-mail"),
@@ -63,7 +65,7 @@ class EventType:
         """
         if channel in self.defaults:
             return self.defaults[channel]
-        for fallback in ("sms", "telegram", "email", "viber"):
+        for fallback in DEFAULT_TEXT_FALLBACK:
             if fallback in self.defaults:
                 return self.defaults[fallback]
         return ""

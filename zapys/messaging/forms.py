@@ -29,7 +29,8 @@ class TransportAccountForm(StyledForm):
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     code = forms.ChoiceField(
-        label=pgettext_lazy("message transport", "Service"), choices=list(PROVIDER_LABELS.items())
+        label=pgettext_lazy("message transport", "Sending service"),
+        choices=list(PROVIDER_LABELS.items()),
     )
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     priority = forms.IntegerField(
@@ -146,6 +147,10 @@ class ChannelOrderForm(StyledForm):
 
     def channels(self) -> list[str]:
         return [self.cleaned_data[p] for p in self.POSITIONS if self.cleaned_data.get(p)]
+
+    def places(self) -> list[forms.BoundField]:
+        """The four lists, first to fourth, for the page to number."""
+        return [self[p] for p in self.POSITIONS]
 
 
 class StaffChatForm(StyledForm):

@@ -50,7 +50,7 @@ class TransportAccount(OrgOwned):
     """
 
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    code = models.CharField(pgettext_lazy("message transport", "service"), max_length=32)
+    code = models.CharField(pgettext_lazy("message transport", "sending service"), max_length=32)
     name = models.CharField(_("name"), max_length=100, blank=True)
     credentials_encrypted = models.TextField(blank=True, editable=False)
     base_url = models.URLField(
@@ -235,7 +235,7 @@ class Message(OrgOwned):
         TransportAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     transport_code = models.CharField(
-        pgettext_lazy("message transport", "service"), max_length=32, blank=True
+        pgettext_lazy("message transport", "sending service"), max_length=32, blank=True
     )
     event = models.CharField(_("event"), max_length=100)
     subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=300, blank=True)

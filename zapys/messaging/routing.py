@@ -120,14 +120,24 @@ def first_route(
     for candidate in order:
         account = accounts.get(candidate)
         template = templates.get(candidate)
-        if account is None or (template is not None and not template.is_enabled):
-            continue
-        if template is None and not event.default_text(candidate):
+        if account is None or not has_text(
+            event, candidate, template.is_enabled if template is not None else None
+        ):
             continue
         address = _address(client, candidate, messengers)
         if address:
             return Route(candidate, address, account)
     return None
+
+
+def has_text(event: EventType, channel: str, template_enabled: bool | None) -> bool:
+    """Whether the event goes on the channel at all: the organization's own text, switched
+    on (`template_enabled`; None when it wrote none), else the event's default — a messenger
+    without a default of its own takes the SMS text (`EventType.default_text`). The route
+    skips a channel without text; the settings pages say it the same way."""
+    if template_enabled is not None:
+        return template_enabled
+    return bool(event.default_text(channel))
 
 
 def _address(client: Client, channel: str, messengers: dict[str, str]) -> str:

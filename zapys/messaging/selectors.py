@@ -12,7 +12,14 @@ from django.utils import translation
 
 from zapys.clients.models import Client
 from zapys.core.tenancy import unscoped
-from zapys.messaging.events import CHANNELS, EventType, all_events, get_event
+from zapys.messaging.events import (
+    CHANNEL_LABELS,
+    CHANNELS,
+    DEFAULT_TEXT_FALLBACK,
+    EventType,
+    all_events,
+    get_event,
+)
 from zapys.messaging.models import (
     TEST_MODE_OUTCOME,
     ClientMessenger,
@@ -269,12 +276,35 @@ def template_overview(*, organization: Organization) -> list[dict[str, Any]]:
                         "channel": channel,
                         "custom": custom.get((event.code, channel)),
                         "has_default": bool(event.defaults.get(channel)),
+                        # No default of its own, but a text all the same: a messenger takes
+                        # the SMS text (`EventType.default_text`), so the cell names the
+                        # channel it comes from instead of «+ Add» (the route sends it).
+                        "borrowed_from": _borrowed_from(event, channel),
                     }
                     for channel in CHANNELS
                 ],
             }
         )
     return rows
+
+
+def _borrowed_from(event: EventType, channel: str) -> Any:
+    """The label of the channel whose default text `channel` sends for want of its own
+    ("SMS"), or ""."""
+    if channel in event.defaults:
+        return ""
+    source = next((c for c in DEFAULT_TEXT_FALLBACK if c in event.defaults), "")
+    return CHANNEL_LABELS[source] if source else ""
+
+
+def template_switches(*, organization: Organization) -> dict[tuple[str, str], bool]:
+    """Whether each text the organization wrote is on, by (event, channel); one query."""
+    return {
+        (event, channel): enabled
+        for event, channel, enabled in MessageTemplate.objects.for_org(organization).values_list(
+            "event", "channel", "is_enabled"
+        )
+    }
 
 
 def event_settings(*, organization: Organization) -> dict[str, EventSetting]:

@@ -25,9 +25,10 @@ from zapys.core.fragments import fragment_of
 from zapys.core.http import request_actor, request_organization
 from zapys.core.i18n import public_language
 from zapys.core.numbers import model_name, numbered
+from zapys.core.settings_tabs import settings_tabs
 from zapys.core.tenancy import public_scope
 from zapys.core.views import staff_required
-from zapys.messaging import selectors, services
+from zapys.messaging import routing, selectors, services
 from zapys.messaging.credentials import (
     CODES_FOR_CHANNEL,
     labelled_credentials,
@@ -235,18 +236,27 @@ def _order_forms(
     skipped when sending, so an order naming it would promise what does not happen. What a
     row stores of such a channel stays (it takes its place again once connected) until the
     row is changed and saved."""
-    rows = selectors.event_settings(organization=request_organization(request))
+    organization = request_organization(request)
+    rows = selectors.event_settings(organization=organization)
+    switches = selectors.template_switches(organization=organization)
     default_row = rows.get("")
     default_order = (default_row.channel_list if default_row is not None else []) or list(
         CLIENT_CHANNELS
     )
     result = []
-    for code, label in [("", _("All messages (default)"))] + [
-        (e.code, e.label) for e in all_events(audience="client")
+    for code, label, event in [("", _("All messages (default)"), None)] + [
+        (e.code, e.label, e) for e in all_events(audience="client")
     ]:
         row = rows.get(code)
         own = row.channel_list if row is not None else []
         order = [channel for channel in own if channel in connected]
+        # The route's rule (`routing.has_text`): a channel the message has no text for (its
+        # template switched off) is skipped, so the row does not list it.
+        texted = {
+            c
+            for c in CHANNELS
+            if event is None or routing.has_text(event, c, switches.get((code, c)))
+        }
         initial: dict[str, Any] = {
             "event": code,
             "is_enabled": row.is_enabled if row is not None else True,
@@ -267,13 +277,33 @@ def _order_forms(
                 # What the row shows: saved unchanged, it is not rewritten.
                 "stored": (order, initial["is_enabled"]),
                 "custom": bool(own),
-                # What a row without its own order follows, in words: the channels tried.
+                # What a row without its own order follows, in words: the channels tried,
+                # those the message has a text for only (the route skips the others).
                 "default_order": " → ".join(
-                    str(CHANNEL_LABELS[c]) for c in default_order if c in connected
+                    str(CHANNEL_LABELS[c]) for c in default_order if c in connected and c in texted
                 ),
+                # A row's own order naming a channel the message has no text for: skipped.
+                "without_text": [str(CHANNEL_LABELS[c]) for c in order if c not in texted],
+                "note": _channel_note(code),
             }
         )
     return result
+
+
+#: Messages whose channel another settings page may choose instead of this order: the
+#: prepayment's link (and the prepayment's other messages) go by the booking's channel,
+#: which is Settings → Prepayment's «default delivery channel» or the one picked when the
+#: prepayment is requested; only «Automatic» (empty) leaves them to this order
+#: (`prepayments.services.booking_start.booking_create` → `choose_route(channel=…)`).
+CHANNEL_SET_ELSEWHERE = {"prepayments.booking_link": "prepayment"}
+
+
+def _channel_note(code: str) -> dict[str, Any] | None:
+    """The settings tab (url, label) that may decide the row's channel, if any."""
+    key = CHANNEL_SET_ELSEWHERE.get(code)
+    if key is None:
+        return None
+    return next((t for t in settings_tabs() if t["key"] == key), None)
 
 
 def _settings_page(

@@ -41,11 +41,12 @@ def test_the_codes_read_as_names_in_both_languages(org):
         org, "messaging.transportaccount", {"code": [None, "console"], "max_per_second": [None, 0]}
     )
     en = _changes(account, "en")
-    assert "console" not in en["Service"][1] and "Test mode" in en["Service"][1]
+    assert "console" not in en["Sending service"][1] and "Test mode" in en["Sending service"][1]
     assert en["Messages per second at most"][1] == "The service's usual limit"
-    # fifth tour: «Провайдер» is «Сервіс розсилки» in the log as on the settings page
+    # fifth tour: not «Провайдер»; sixth: «Сервіс надсилання», not «… розсилки» (broadcasts
+    # are «Розсилки»), in the log as on the settings page
     uk = _changes(account, "uk")
-    assert "Сервіс розсилки" in uk and "Провайдер" not in uk
+    assert "Сервіс надсилання" in uk and "Провайдер" not in uk and "Сервіс розсилки" not in uk
     assert "Звичайний ліміт сервісу" in [new for _old, new in uk.values()]
 
     payment = _row(org, "payments.payment", {"purpose": [None, "waitlist"]})

@@ -16,7 +16,7 @@ from zapys.core.tenancy import org_scope
 from zapys.messaging import outbox
 from zapys.messaging.events import TEST_MESSAGE
 from zapys.messaging.models import Message, MessageTemplate
-from zapys.messaging.services import message_send_custom
+from zapys.messaging.services import event_setting_save, message_send_custom
 
 pytestmark = [pytest.mark.browser]
 
@@ -100,3 +100,36 @@ def test_client_card_messages_tab_sends(browser, live_server, salon):
     with org_scope(org):
         message = Message.objects.get()
     assert message.channel == "sms" and message.recipient == "+380671234567"
+
+
+# The text a <select> shows cannot be read back clipped or not: measure it in the select's own
+# font against the room inside its padding and arrow.
+_CLIPPED_SELECTS = """
+const canvas = document.createElement("canvas").getContext("2d");
+return [...document.querySelectorAll("[data-testid=order-default] select")].filter(s => {
+  const style = getComputedStyle(s);
+  canvas.font = style.font;
+  const text = canvas.measureText(s.options[s.selectedIndex].text).width;
+  const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return text > room;
+}).map(s => s.options[s.selectedIndex].text);
+"""
+
+
+def test_the_channel_order_lists_are_not_clipped_at_1366(browser, live_server, salon):
+    """Sixth tour: the first of four lists in a row showed «Telegrai» at 1366 px."""
+    org, user, _client = salon
+    with org_scope(org):
+        event_setting_save(
+            organization=org, event="", channels=["telegram", "viber", "sms", "email"], actor=SYSTEM
+        )
+    login(browser, live_server, user.username, PASSWORD)
+    assert browser.execute_script("return window.innerWidth") == 1366
+    browser.get(f"{live_server.url}/settings/messaging/")
+    wait_for(browser, "[data-testid=order-default] select")
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('[data-testid=order-default] select')]"
+        ".map(s => s.options[s.selectedIndex].text)"
+    )
+    assert shown == ["Telegram", "Viber", "SMS", "E-mail"]
+    assert browser.execute_script(_CLIPPED_SELECTS) == []

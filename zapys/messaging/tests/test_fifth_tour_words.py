@@ -1,7 +1,8 @@
 """The fifth tour's words on the messaging pages: a message is named by channel, client and
 time, not «Повідомлення №90»; the audit log names it with the client and the phone as people
 write it, not a bare «SMS → +380671300922»; the sending accounts' column and the message's
-page say «Сервіс розсилки» / "Service", not «Провайдер»; the template list's standard texts
+page say «Сервіс надсилання» / "Sending service" (sixth tour: not «Сервіс розсилки», broadcasts
+are «Розсилки»), not «Провайдер»; the template list's standard texts
 are muted links, not a column of «Типовий» buttons."""
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def test_the_message_page_is_named_by_channel_client_and_time(
     assert f"<title>{title} · " in page
     assert "№" not in page.split("<main", 1)[-1] and "Message #" not in page
     assert "Провайдер" not in page and "Provider" not in page
-    assert ("Сервіс розсилки" if language == "uk" else "Service") in page
+    assert ("Сервіс надсилання" if language == "uk" else "Sending service") in page
+    assert "розсилки" not in page.split("<main", 1)[-1]
     assert not re.search(r"\d\d\.\d\d\.\d{4}", page)  # «5 грудня 2026, 10:15:03»
 
 
@@ -84,7 +86,7 @@ def test_standard_texts_are_muted_links_not_buttons(org, owner, staff_client, la
 def test_the_accounts_column_says_service(org, owner, staff_client):
     make_console_accounts(org)
     uk = staff_page(staff_client, owner, "uk", "messaging:settings")
-    assert ">Сервіс розсилки</th>" in uk and "Провайдер" not in uk
+    assert ">Сервіс надсилання</th>" in uk and "Провайдер" not in uk and "Сервіс розсилки" not in uk
     assert "замовчуванням" not in uk
     en = staff_page(staff_client, owner, "en", "messaging:settings")
-    assert ">Service</th>" in en and ">Provider<" not in en
+    assert ">Sending service</th>" in en and ">Provider<" not in en

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from tests.factories_messaging import make_client, make_console_accounts
 from zapys.core.money import Money
 from zapys.core.stored_text import StoredText
+from zapys.messaging import events
 from zapys.messaging.events import TEST_MESSAGE
 from zapys.messaging.models import (
     Message,
@@ -217,7 +218,14 @@ def test_settings_name_the_demo_account_in_the_page_language(org, owner, staff_c
     assert DEMO_ACCOUNT_NAME == "Test mode (demo)"
 
 
-def test_a_template_cell_without_a_default_says_add(org, owner, staff_client):
+def test_a_template_cell_without_a_default_says_add(org, owner, staff_client, monkeypatch):
+    # Every registered event has a text for every channel (a messenger takes the SMS one):
+    # a kind with no default at all shows «+ Add».
+    monkeypatch.setitem(
+        events._REGISTRY,
+        "tests.no_text",
+        events.EventType(code="tests.no_text", label="No text", variables=(), defaults={}),
+    )
     _in(owner, "en")
     page = _page(staff_client, "messaging:templates")
     assert 'data-testid="add-template"' in page

@@ -209,7 +209,7 @@ def test_a_reminders_text_is_edited_with_chips(browser, live_server, studio, set
     assert _value(browser, "id_template") == expected
     assert chip_labels(editor) == [
         REMINDER_CHIPS[language][0],
-        {"uk": "Сума рахунку", "en": "Invoice amount"}[language],
+        {"uk": "Сума до сплати", "en": "Amount due"}[language],
         {"uk": "Посилання на рахунок", "en": "Invoice link"}[language],
     ]
     assert "{" not in _visible_text(browser)
