@@ -15,7 +15,9 @@ PAID = "invoices.paid"
 #: I6, in the seed's order; the editor lists them (clickable) from this declaration.
 TAGS = [
     ("bill.url", _("Invoice link")),
-    ("bill.amount", _("Invoice amount")),
+    # what is still due (the whole sum once paid): «Сума рахунку» read wrong next to
+    # «1 400,00 грн» for an invoice of 2 400,00 грн with 1 000,00 paid (tour 6, #33)
+    ("bill.amount", _("Amount due")),
     ("bill.type", _("Invoice type (what it is for)")),
     ("bill.begin_date", _("Period start")),
     ("bill.end_date", _("Period end")),
@@ -37,9 +39,11 @@ EVENTS = {
     ),
     REMINDER: (
         _("Invoice: payment reminder"),
+        # {bill.amount} is what is still due: «рахунок на 1 400,00 грн» was wrong for an
+        # invoice of 2 400,00 грн with 1 000,00 paid
         _(
-            "{customer.first_name}, a reminder: invoice {bill.amount} (due {bill.due_date}) "
-            "awaits payment: {bill.url}"
+            "{customer.first_name}, a reminder to pay your invoice: {bill.amount}, "
+            "due {bill.due_date}: {bill.url}"
         ),
     ),
     PAID: (

@@ -170,8 +170,15 @@ def _invoice_page(request: HttpRequest, invoice: Invoice, language: str) -> Http
             "offer_url": services.offer_url_of(organization, invoice_settings),
             "payable": payable,
             "not_yet": invoice.status in services.OPEN and today < invoice.pay_from,
+            # a paid invoice whose window is over says "Paid", not "expired"
             "closed": invoice.is_final
-            or (invoice.pay_until is not None and today > invoice.pay_until),
+            or (
+                invoice.status != Invoice.Status.PAID
+                and invoice.pay_until is not None
+                and today > invoice.pay_until
+            ),
+            # withdrawn by the business, not run out: its own words, and no "left to pay"
+            "archived": invoice.status == Invoice.Status.ARCHIVED,
             "paid": invoice.status == Invoice.Status.PAID,
             "checkout": checkout,
             "amount_form": amount_form,

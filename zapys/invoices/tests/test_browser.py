@@ -97,7 +97,7 @@ def test_manual_invoice_paid_on_a_phone_in_ukrainian(browser, live_server, studi
             services.invoice_archive(invoice=closed, actor=SYSTEM)
         phone.get(closed.url)
         message = wait_for(phone, "[data-testid=expired-message]").text
-        assert "Термін оплати цього рахунку минув" in message and "+380 44 123 45 67" in message
+        assert "Цей рахунок закрито" in message and "+380 44 123 45 67" in message
         # nothing to pay: no form at all (the language switch is two links)
         assert phone.find_elements(By.TAG_NAME, "form") == []
         assert phone.find_elements(By.CSS_SELECTOR, "[data-testid=language-switch]")

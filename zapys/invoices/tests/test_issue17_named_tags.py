@@ -60,7 +60,7 @@ def _chips(html: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     ("language", "first_name", "amount"),
-    [("en", "Client's first name", "Invoice amount"), ("uk", "Ім'я клієнта", "Сума рахунку")],
+    [("en", "Client's first name", "Amount due"), ("uk", "Ім'я клієнта", "Сума до сплати")],
 )
 def test_every_invoice_text_offers_its_tags_as_named_buttons(
     staff_client, owner, org, language, first_name, amount
@@ -117,8 +117,7 @@ def test_a_reminders_preview_is_the_message_the_client_gets(staff_client, owner,
     level = rules.dunning_level_create(organization=org, days_from_due=0, actor=SYSTEM)
     due = f"{today.day} {MONTHS['uk'][today.month - 1]}"  # the due date, as the page says it
     expected = (
-        f"Оксано, нагадуємо: рахунок на 300,00\xa0грн (сплатити до {due}) очікує оплати: "
-        f"{invoice.url}"
+        f"Оксано, нагадуємо про оплату рахунку: 300,00\xa0грн, сплатити до {due}: {invoice.url}"
     )
     for name, args in (("invoices:rules", ()), ("invoices:dunning_edit", (level.pk,))):
         html = unescape(staff_page(staff_client, owner, language, name, *args))
@@ -127,7 +126,7 @@ def test_a_reminders_preview_is_the_message_the_client_gets(staff_client, owner,
             assert "This is what the client gets." in html
             assert f"The details are as for invoice {invoice.number} (Марченко Оксана)." in html
             assert "Clients get reminders in Ukrainian, the organization's language." in html
-            assert "a reminder: invoice" not in html  # not the English default
+            assert "a reminder to pay" not in html  # not the English default
         else:
             assert "Так це отримає клієнт." in html
             assert "мовою організації" not in html  # the page is in the client's language

@@ -43,8 +43,8 @@ def test_each_reminder_shows_its_text_and_can_be_edited(staff_client, owner, org
     (Ukrainian here) on a page in either, and, with no invoice yet to fill it from, the
     details by their names, never as {bill.amount}."""
     default = (
-        "[Ім'я клієнта], нагадуємо: рахунок на [Сума рахунку] (сплатити до [Сплатити до]) "
-        "очікує оплати: [Посилання на рахунок]"
+        "[Ім'я клієнта], нагадуємо про оплату рахунку: [Сума до сплати], сплатити до "
+        "[Сплатити до]: [Посилання на рахунок]"
     )
     own = rules.dunning_level_create(
         organization=org, days_from_due=-2, actor=SYSTEM, template="Скоро: {bill.url}"
