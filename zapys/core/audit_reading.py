@@ -29,14 +29,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
 from django.apps import apps
 from django.db import models
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -434,6 +434,10 @@ def _value(
             return _datetime(value)
         if isinstance(field, models.DateField):
             return _date(value)
+        if isinstance(field, models.TimeField):
+            return _time(value)
+    if isinstance(value, time):
+        return _time(value)
     if isinstance(value, bool) or value in ("True", "False"):
         return _yes_no(value)
     if isinstance(value, str):
@@ -450,6 +454,8 @@ def _value(
             return _datetime(value)
         if parse_date(value) is not None:
             return _date(value)
+        if _CLOCK.fullmatch(value):
+            return _time(value)  # a time stored as text (working hours in JSON): «10:00»
     return str(value)
 
 
@@ -474,6 +480,17 @@ def _datetime(value: Any) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)  # the organization's zone on staff pages
     return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+# A time of day as stored: «10:00», «10:00:00», «10:00:00.000000».
+_CLOCK = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+
+
+def _time(value: Any) -> str:
+    """«10:00»: hours and minutes, as the product shows every time; never the seconds the
+    database keeps («10:00:00»)."""
+    moment = value if isinstance(value, time) else parse_time(str(value))
+    return moment.strftime("%H:%M") if moment is not None else str(value)
 
 
 def _date(value: Any) -> str:
