@@ -133,6 +133,8 @@ def test_an_archived_invoice_says_what_it_was_and_that_it_is_closed(org, client,
     # withdrawn, not run out: its own words, and no "left to pay" to chase
     assert words["archived"] in read and words["expired"] not in read
     assert words["left"] not in read
+    # nor "the link works until: no end date" under a closed link
+    assert {"uk": "Посилання діє до", "en": "Link works until"}[language] not in read
     assert read.index(words["amount"]) < read.index(words["archived"])
     client.post(f"/i/{invoice.token}/", {"action": "start"})
     assert _snapshot(invoice)[:4] == before[:4]
