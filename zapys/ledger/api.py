@@ -135,9 +135,9 @@ def client_entry_create(request: HttpRequest, client_id: Id, payload: EntryIn):
     client = client_get(client_id=client_id)
     purpose = payload.purpose or ("payment" if payload.kind == "debit" else "service")
     account = referenced_object(Account, payload.account_id, field="account_id", status=400)
-    # money received that the client paid needs its payment method (400 on
-    # `payment_type_id` otherwise, nothing written): docs/architecture.md
-    entry = services.entry_record_by_staff(
+    # API.md's body is `{kind, amount, purpose?, comment?}`: a payment without its method
+    # stays accepted here (the stable surface), unlike the staff form; docs/architecture.md
+    entry = services.entry_create(
         client=client,
         kind=payload.kind,
         amount=payload.amount,

@@ -99,8 +99,7 @@ def entry_record_by_staff(
     branch: Branch | None = None,
     payment_type: PaymentType | None = None,
 ) -> Entry:
-    """An entry a person adds by hand — the client's «Додати запис» and the API's
-    `POST /clients/{id}/entries`. Money received that the client paid (`PAID_BY_CLIENT`)
+    """An entry a person adds by hand on the client's «Додати запис». Money received that the client paid (`PAID_BY_CLIENT`)
     must say how: without a payment method it reached no till and no day's report (fifth
     tour: «Спосіб оплати: Не вказано»), so it is refused on `payment_type_id`, nothing
     written. A correction, an opening balance, "other" and every charge need none. The
