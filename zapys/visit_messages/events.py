@@ -36,8 +36,10 @@ VARIABLES = [
     ("organization.name", _("Organization name")),
 ]
 
+# The service quoted and the branch named, as the prepayment's texts do (sixth tour, #21).
 CONFIRMATION_SMS = _(
-    "{client.first_name}, you are booked: {service}, {when}, {address}. {organization.name}, {phone}"
+    "{client.first_name}, you are booked for {service} {when}, {branch}, {address}. "
+    "{organization.name}, {phone}"
 )
 CONFIRMATION_LONG = _(
     "{client.first_name}, you are booked: {service}, {when}.\n"

@@ -60,8 +60,9 @@ def test_a_staff_booking_is_confirmed_once_in_ukrainian(
     [message] = sent()
     assert message.event == events.CONFIRMATION
     assert message.text == (
-        "Оксано, ви записані: Стрижка жіноча, 9 грудня о 15:00, вул. Хрещатик, 22. "
-        f"{org.name}, +380 44 123 45 67"
+        # the service quoted and the branch named, as the prepayment's texts (sixth tour, #21)
+        f"Оксано, ви записані на «Стрижка жіноча» 9 грудня о 15:00, {salon['branch'].name}, "
+        f"вул. Хрещатик, 22. {org.name}, +380 44 123 45 67"
     )
     assert message.related_id == str(visit.pk)
 
@@ -76,7 +77,9 @@ def test_english_organization_gets_english_words(
     time_machine.move_to(at(org, 7, 10), tick=False)
     book(salon, at(org, 8, 15), django_capture_on_commit_callbacks)
     [message] = sent()
-    assert message.text.startswith("Оксана, you are booked: Стрижка жіноча, tomorrow at 15:00,")
+    assert message.text.startswith(
+        f"Оксана, you are booked for Стрижка жіноча tomorrow at 15:00, {salon['branch'].name}, "
+    )
 
 
 def test_a_walk_in_and_a_cancelled_visit_get_no_confirmation(
