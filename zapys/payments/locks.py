@@ -10,7 +10,9 @@ skipping any it does not need, never taking an earlier one after a later one:
 1. **balance owner** — the client row whose balance pays (`balance_owner_lock`, FOR NO KEY
    UPDATE: it must not wait for the rows that merely name the client — a callback's ledger
    entries take FOR KEY SHARE on it, after the payment): a payment from a balance (staff,
-   the API, the payment page, the cabinet);
+   the API, the payment page, the cabinet), and the checkout at the desk
+   (`checkout.services._lock`: the participant's client row before the visit and the
+   attendance — it spends the client's free balance, so it queues behind a balance payment);
 2. **payment** — the provider payment the path may move (`payment_lock`): the callback
    locks it first of all (`payments.services.events._event_payment`), so a path that
    closes an open link (paying from the balance, taking the money at the desk instead)
