@@ -194,13 +194,16 @@ def word_choices(words: Words, **choices: str) -> list[tuple[str, Any]]:
 def kinds_hint() -> SafeString:
     """The hint of the "kind of business" field: each kind with the words its pages show,
     read from the tables above so the hint cannot name a word no page uses («Майстер,
-    Напрями, Кабінети» for a salon). Built when the form is, in the page's language."""
+    Напрями, Кабінети» for a salon). Built when the form is, in the page's language.
+
+    It promises the group lessons' words only (sixth tour, #10): «Майстер» is who leads a
+    salon's group lesson, while the appointments' pages say «Спеціаліст» for every kind."""
     rows = (
         (label, WORDS[value].specialist, WORDS[value].subjects, WORDS[value].rooms)
         for value, label in BusinessKind.choices
     )
     return format_html(
         '{}<ul class="mb-0 ps-3">{}</ul>',
-        _("Sets the words on the pages:"),
+        _("Sets the words of the group lessons (who leads one, what it is, where):"),
         format_html_join("", "<li>{}: {}, {}, {}</li>", rows),
     )

@@ -70,3 +70,22 @@ def test_audit_times_of_day_read_without_seconds(org, actor, language):
     values = {(change.old, change.new) for change in text.changes}
     assert values == {("10:00", "11:30"), ("19:00", "20:15")}
     assert ":00:00" not in str(values)
+
+
+@pytest.mark.parametrize(
+    ("language", "promise"),
+    [
+        ("uk", "Визначає слова групових занять (хто веде, що це, де):"),
+        ("en", "Sets the words of the group lessons (who leads one, what it is, where):"),
+    ],
+)
+def test_the_kind_of_business_promises_the_group_lessons_words_only(language, promise):
+    """«Майстер» is the salon's word for who leads a group lesson; the appointments' pages
+    say «Спеціаліст» for every kind, so the hint no longer promises «the words on the pages»
+    (#10)."""
+    from zapys.core.vocabulary import kinds_hint
+
+    with translation.override(language):
+        hint = str(kinds_hint())
+    assert hint.startswith(promise)
+    assert ("Майстер" if language == "uk" else "Specialist") in hint
