@@ -88,9 +88,11 @@ def load(ctx: DemoContext) -> None:
         actor=ctx.actor,
     )
     # women, not companies, come to these courses; the family's daughter learns make-up
-    # (the invoices demo bills her month of it)
-    people = [c for c in ctx.data.get("clients", []) if demo_gender(c) == "f"]
+    # (the invoices demo bills her month of it) and her mother only pays for it: the
+    # mother enrolled too showed her own classes, no-shows and charges in her cabinet
     family = ctx.data.get("family")
+    mother_pk = family[0].pk if family else None
+    people = [c for c in ctx.data.get("clients", []) if demo_gender(c) == "f" and c.pk != mother_pk]
     trainer = (
         next((u for u in ctx.specialists if u.username == TEACHER_LOGIN), ctx.specialists[0])
         if ctx.specialists

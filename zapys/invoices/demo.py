@@ -20,6 +20,22 @@ def _month_last_day(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+#: An invoice of the demo's for no period is due this many days after it is issued.
+DUE_IN_DAYS = 14
+#: A monthly one is due when its month starts, at least this many days after it is issued:
+#: the reminder two days before the due date has days to fire (`_billed_month`).
+DUE_AT_LEAST_DAYS = 7
+
+
+def _billed_month(today: date) -> date:
+    """The first day of the month the demo's monthly invoices are for: the next month, or
+    the one after when the next starts in less than `DUE_AT_LEAST_DAYS`."""
+    start = _month_last_day(today) + timedelta(days=1)
+    if (start - today).days < DUE_AT_LEAST_DAYS:
+        start = _month_last_day(start) + timedelta(days=1)
+    return start
+
+
 def _month_name(day: date) -> str:
     """The month's name as an invoice's label has it («грудень»): the demo writes Ukrainian."""
     with translation.override("uk"):
@@ -54,10 +70,16 @@ def load(ctx: DemoContext) -> None:
         organization=org, actor=ctx.actor, payment_account=account, number_prefix="РАХ"
     )
     today = services.local_today(org, ctx.now)
-    month_end = rules.pay_until_for("month_end", today)
     this_month = (today.replace(day=1), _month_last_day(today))
     last_month_end = this_month[0] - timedelta(days=1)
     last_month = (last_month_end.replace(day=1), last_month_end)
+    # The month's invoices are for the month ahead (`_billed_month`): due when it starts, a
+    # week or more from today, so the demo's own reminder «за 2 дні до терміну» can fire
+    # (billing the current month, issued on the 5th, made every one due the day issued).
+    billed = _billed_month(today)
+    billed_end = _month_last_day(billed)
+    # an invoice for no period is due when its link closes: in two weeks
+    in_two_weeks = today + timedelta(days=DUE_IN_DAYS)
 
     def manual(client: Client, amount: int, **kwargs: object) -> Invoice:
         return services.invoice_create(
@@ -94,26 +116,27 @@ def load(ctx: DemoContext) -> None:
     manual(
         daughter,
         240_000,
-        period_start=this_month[0],
-        period_end=this_month[1],
-        pay_until=month_end,
-        comment=f"Макіяж для себе, {_month_name(today)}: 8 занять",
+        period_start=billed,
+        period_end=billed_end,
+        pay_until=billed_end,
+        comment=f"Макіяж для себе, {_month_name(billed)}: 8 занять",
     )
     manual(
         others[0],
         200_000,
-        period_start=this_month[0],
-        period_end=this_month[1],
-        pay_until=month_end,
-        comment=f"4 візити на місяць, {_month_name(today)}",
+        period_start=billed,
+        period_end=billed_end,
+        pay_until=billed_end,
+        comment=f"4 візити на місяць, {_month_name(billed)}",
     )
     partial = manual(
         colouring,
         240_000,
         allow_partial=True,
+        pay_until=in_two_weeks,
         comment="Фарбування волосся і стрижка жіноча",
     )
-    paid = manual(others[1], 120_000, comment="Зачіски для себе, 4 заняття")
+    paid = manual(others[1], 120_000, pay_until=in_two_weeks, comment="Зачіски для себе, 4 заняття")
     if account is not None:
         for invoice, amount in ((partial, 100_000), (paid, None)):
             payment = services.invoice_payment_start(

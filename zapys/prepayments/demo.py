@@ -253,12 +253,16 @@ def _policy_demo(
     if late is not None:
         visit_cancel(visit=late.visit, actor=ctx.actor, options={"by": "client"})
     if missed is not None:
-        no_show = visit_status_set(
-            visit=missed.visit,
-            status=status_first(org, is_no_show=True),
-            actor=ctx.actor,
-            now=ctx.now,
-        )
+        # marked a no-show when the visit ended (its fee dated then, not when the demo was
+        # loaded: the sixth tour's #4); the fee waived now
+        marked = min(missed.visit.ends_at, ctx.now)
+        with demo_clock(marked):
+            no_show = visit_status_set(
+                visit=missed.visit,
+                status=status_first(org, is_no_show=True),
+                actor=ctx.actor,
+                now=marked,
+            )
         fee = getattr(no_show, "status_effects", {}).get("fee")
         if fee is not None:
             services.fee_waive(fee=fee, actor=ctx.actor, reason="Хвороба, довідка від лікаря")

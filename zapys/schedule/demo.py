@@ -2,7 +2,12 @@
 today (the real date, `DemoContext.today`: loaded before opening, today's visits are all
 still to come) for each (their own trade's services, each for a client it is meant for, only
 clients who come: not a lead nor one marked «Не відвідує»), weekly evening lessons of
-the salon's two courses with attendance history."""
+the salon's two courses with attendance history.
+
+The week's past visits happened on their days: each booked two days before, its outcome
+marked when it ended (a cancellation the day before it), with the clock set back
+(`demo_clock`). Marked at the moment the demo was loaded, a visit of yesterday charged to
+the balance read as money taken this morning (the sixth tour's #4)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from zapys.accounts.demo import TEACHER_LOGIN
 from zapys.catalog.demo import service_fits
 from zapys.clients.models import Client
-from zapys.core.demo import WORKDAYS, DemoContext, demo_clock
+from zapys.core.demo import CLOSES, OPENS, WORKDAYS, DemoContext, demo_clock
 from zapys.core.exceptions import DomainError
 from zapys.core.tenancy import organization_zone
 from zapys.schedule import services
@@ -30,7 +35,9 @@ def load(ctx: DemoContext) -> None:
     tz = organization_zone(org)
     today = ctx.today
     specialists = ctx.specialists
-    week = [(d, time(9), time(19)) for d in WORKDAYS]  # the salon works every day
+    # the salon works every day, its whole opening hours (README says 9:00–20:00: the
+    # staff hours page said 19:00)
+    week = [(d, OPENS, CLOSES) for d in WORKDAYS]
     for spec in specialists:
         # the courses' lessons are in the evening
         hours = TEACHER_WEEK if spec.username == TEACHER_LOGIN else week
@@ -64,7 +71,10 @@ def load(ctx: DemoContext) -> None:
                 fitting = [c for c in clients if service_fits(service, client=c)]
                 if not fitting:
                     break
-                with contextlib.suppress(DomainError):
+                # a past visit was booked two days before it (so cancelled after booking,
+                # `_status`); a coming one now
+                booked = min(at - timedelta(days=2), ctx.now)
+                with contextlib.suppress(DomainError), demo_clock(booked):
                     visits.append(
                         services.visit_create(
                             organization=org,
@@ -74,7 +84,7 @@ def load(ctx: DemoContext) -> None:
                             branch=branches[0] if branches else None,
                             starts_at=at,
                             actor=ctx.actor,
-                            now=ctx.now,
+                            now=booked,
                         )
                     )
                 at += timedelta(minutes=service.duration_minutes + 15)
@@ -93,8 +103,15 @@ def load(ctx: DemoContext) -> None:
 
 
 def _status(visit: Visit, status, ctx: DemoContext) -> None:  # type: ignore[no-untyped-def]
-    with contextlib.suppress(DomainError):
-        services.visit_status_set(visit=visit, status=status, actor=ctx.actor, now=ctx.now)
+    """The visit's outcome as of when it was known: a cancellation the day before, an
+    arrival or a no-show when the visit ended (one still going on: now). The charge to the
+    balance an arrival writes is dated then, as at the desk."""
+    if status.is_cancellation:
+        when = visit.starts_at - timedelta(days=1)
+    else:
+        when = min(visit.ends_at, ctx.now)
+    with contextlib.suppress(DomainError), demo_clock(when):
+        services.visit_status_set(visit=visit, status=status, actor=ctx.actor, now=when)
 
 
 def _lessons(ctx: DemoContext, today: date) -> None:

@@ -18,6 +18,7 @@ import calendar
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,8 @@ from django.utils.dates import MONTHS
 
 from zapys.accounts.demo import TEACHER_LOGIN
 from zapys.accounts.models import Branch, Organization, User
-from zapys.broadcasts.models import Broadcast
 from zapys.broadcasts.events import BROADCAST
+from zapys.broadcasts.models import Broadcast
 from zapys.catalog.demo import SERVICES, service_fits
 from zapys.catalog.models import Group, Service, Subject
 from zapys.clients.cabinet import cabinet_family
@@ -48,7 +49,7 @@ from zapys.memberships.models import MembershipPlan
 from zapys.messaging.models import Message
 from zapys.payments.models import Payment
 from zapys.prepayments.models import Booking, PrepaymentSettings
-from zapys.schedule.models import Attendance, Visit
+from zapys.schedule.models import Attendance, Visit, WorkingHours
 from zapys.waitlist.models import Entry as WaitingEntry
 from zapys.waitlist.models import Offer
 
@@ -214,16 +215,23 @@ def test_a_lead_or_a_client_who_no_longer_comes_has_no_visit_and_no_money(demo, 
 def test_a_payment_for_a_service_pays_that_services_charge(demo, db):
     names = [name for name, *_ in SERVICES]
     active = Entry.objects.exclude(status=Entry.Status.CANCELLED)
-    paid = active.filter(purpose=Entry.Purpose.PAYMENT, comment__in=names)
+    # a checkout's payment names the visit («Стрижка жіноча, 2 грудня о 09:00»), its
+    # charge the service
+    paid = [
+        (e, name)
+        for e in active.filter(purpose=Entry.Purpose.PAYMENT)
+        for name in names
+        if e.comment.startswith(f"{name}, ")
+    ]
     charged = Counter(
         (e.client_id, e.comment, timezone.localtime(e.created_at, KYIV).date())
         for e in active.filter(purpose=Entry.Purpose.SERVICE, comment__in=names)
     )
-    assert paid.count() > 100
+    assert len(paid) > 100
     missing = [
         (e.client_id, e.comment, e.created_at)
-        for e in paid
-        if not charged[e.client_id, e.comment, timezone.localtime(e.created_at, KYIV).date()]
+        for e, name in paid
+        if not charged[e.client_id, name, timezone.localtime(e.created_at, KYIV).date()]
     ]
     assert missing == []
     # and the ledger's charges are the catalogue's prices
@@ -305,12 +313,15 @@ def test_vip_clients_are_people_greeted_by_name(demo, db):
     assert [
         c.name for c in vip if c.client_type != Client.Type.INDIVIDUAL or not c.first_name
     ] == []
-    # the broadcast to VIP greets each of them by their first name
+    # the broadcast to VIP greets each of them by their first name (in Ukrainian, its
+    # vocative: «Маріє, …»)
     messages = list(Message.objects.filter(event=BROADCAST).select_related("client"))
     assert messages
     for message in messages:
         assert message.client is not None
-        assert message.text.startswith(f"{message.client.first_name}, "), message.text
+        greeting = message.client.greeting_in("uk")
+        assert greeting.startswith(message.client.first_name[:3]), greeting
+        assert message.text.startswith(f"{greeting}, "), message.text
 
 
 def test_the_waiting_list_offers_outside_its_quiet_hours(demo, db):
@@ -406,3 +417,72 @@ def test_the_public_page_offers_the_hairdresser_for_a_haircut(demo, db):
     assert "Оформлення бороди" in listed["Поділ"] and "Стрижка жіноча" not in listed["Поділ"]
     assert "Манікюр класичний" in listed["Центр"] and "Манікюр класичний" in listed["Поділ"]
     assert "1 год 30 хв" in listed["Поділ"]  # the manicure with gel polish, in words
+
+
+# The sixth tour's demo findings (#5, #8, #9, #15), on the same demo.
+
+
+def test_the_money_for_a_service_is_taken_where_the_service_is_offered(demo, db):
+    """#5: a colouring (offered at Центр only, by Марія) was sold at Поділ."""
+    offered = {s.pk: {b.pk for b in s.branches.all()} for s in Service.objects.all()}
+    visits = list(
+        Visit.objects.filter(service__isnull=False).values_list("service_id", "branch_id")
+    )
+    assert len(visits) > 100
+    assert [v for v in visits if v[1] not in offered[v[0]]] == []
+    by_name = {s.name: offered[s.pk] for s in Service.objects.all()}
+    money = list(
+        Entry.objects.filter(
+            purpose__in=[Entry.Purpose.SERVICE, Entry.Purpose.PAYMENT], branch__isnull=False
+        )
+    )
+    elsewhere = [
+        (e.comment, e.branch_id)
+        for e in money
+        for name, branches in by_name.items()
+        if e.comment.startswith(name) and e.branch_id not in branches
+    ]
+    assert elsewhere == []
+
+
+def test_the_mother_only_pays_for_her_daughters_course(demo, db):
+    """#8: README says the mother pays for her daughter's make-up course; she was enrolled
+    in it herself (her cabinet listed her own classes, no-shows and charges)."""
+    invoice = Invoice.objects.select_related("client", "payer").get(payer__isnull=False)
+    mother, daughter = invoice.payer, invoice.client
+    course = Group.objects.get(name="Макіяж для себе")
+    members = set(course.members.all())
+    assert daughter in members and mother not in members
+    assert not Group.objects.filter(members=mother).exists()
+    assert not Attendance.objects.filter(client=mother, visit__kind=Visit.Kind.LESSON).exists()
+    assert Attendance.objects.filter(client=daughter, visit__group=course).exists()
+
+
+def test_the_staff_hours_are_the_hours_readme_gives(demo, db):
+    """#9: README said 9:00–20:00, the staff hours page 09:00–19:00."""
+    hours = WorkingHours.objects.exclude(staff__username=TEACHER_LOGIN)
+    assert hours.count() >= 7
+    assert set(hours.values_list("weekday", "start", "end")) == {
+        (day, OPENS, CLOSES) for day in range(7)
+    }
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    assert f"every day, {OPENS.hour}:00–{CLOSES.hour}:00" in readme
+
+
+def test_every_charge_for_a_service_names_it_for_the_client(demo, db):
+    """#15: some charges read «Списано · Надана послуга» in the cabinet: each names its
+    service (or its course), as a real checkout's charge does."""
+    charges = list(Entry.objects.filter(purpose=Entry.Purpose.SERVICE, kind=Entry.Kind.CREDIT))
+    assert len(charges) > 100
+    attendances = Attendance.objects.select_related("visit__service", "visit__group").in_bulk(
+        [int(e.cause_id) for e in charges]
+    )
+    with translation.override("uk"):
+        generic = str(Entry.Purpose.SERVICE.label)
+        unnamed = [e.pk for e in charges if e.what_for == generic]
+        wrong = [
+            (e.what_for, attendances[int(e.cause_id)].visit.title)
+            for e in charges
+            if not e.what_for.startswith(attendances[int(e.cause_id)].visit.title)
+        ]
+    assert unnamed == [] and wrong == []

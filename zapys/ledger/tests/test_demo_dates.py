@@ -14,6 +14,7 @@ from zapys.accounts.models import User
 from zapys.core.tenancy import org_scope, organization_zone
 from zapys.ledger.models import Entry, FinancialOperation
 from zapys.memberships.models import ClientMembership
+from zapys.schedule.models import Attendance
 
 pytestmark = pytest.mark.demo
 
@@ -81,3 +82,36 @@ def test_the_balance_history_and_the_payments_report_show_the_days(demo, client)
         "/finance/payments/", {"date_from": day, "date_to": day, "purpose": "service"}
     ).content.decode()
     assert shown in report
+
+
+def test_a_past_visit_is_marked_and_charged_when_it_ended(demo):
+    """Tour 6, #4: yesterday's visits charged to the balance were marked, and charged, at
+    the moment the demo was loaded (a charge «05.12 09:33» for a visit of 4 December). Each
+    arrival or no-show is marked when its visit ended; its charge, with it."""
+    now = timezone.now()
+    marked = list(
+        Attendance.objects.filter(state__in=[Attendance.State.ATTENDED, Attendance.State.ABSENT])
+        .exclude(marked_at=None)
+        .select_related("visit")
+    )
+    assert len(marked) > 100
+    late = [
+        (a.visit.title, a.visit.starts_at, a.marked_at)
+        for a in marked
+        if not a.visit.starts_at <= a.marked_at <= min(a.visit.ends_at, now)
+    ]
+    assert late == []
+    charges = Entry.objects.filter(purpose=Entry.Purpose.SERVICE, cause_type="schedule.attendance")
+    by_attendance = Attendance.objects.select_related("visit").in_bulk(
+        [int(e.cause_id) for e in charges]
+    )
+    assert len(by_attendance) > 100
+    # charged on the visit's day (at the desk, or from the balance on arrival)
+    wrong_day = [
+        (e.comment, e.created_at)
+        for e in charges
+        if _day(e.created_at) != _day(by_attendance[int(e.cause_id)].visit.starts_at)
+    ]
+    assert wrong_day == []
+    # this week's visits (the schedule's) among them, not only the desk's history
+    assert [a for a in by_attendance.values() if a.visit.starts_at > now - timedelta(days=4)]
