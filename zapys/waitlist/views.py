@@ -126,6 +126,8 @@ def _list_page(
             "page": page,
             # in the branch filtered, as the dashboard card that links here counts them
             "resold": selectors.resold(branch=branch),
+            # and says which: the top bar may name one branch while the page shows all (tour 6)
+            "scope_branch": branch,
             # Read, not made: the page costs the same before the settings row exists.
             "rules": services.offer_rules_for([organization.pk])[organization.pk],
             "deferred": deferred,

@@ -64,3 +64,14 @@ def test_the_list_opened_from_a_visit_links_back_to_it(staff_client, org, salon,
         'data-testid="back-to-visit"' not in _as(staff_client, "uk", "/waitlist/").content.decode()
     )
     assert staff_client.get(visit_url).status_code == 200  # the link leads to the visit's page
+
+
+def test_the_list_names_the_branch_its_figures_count(staff_client, org, branch):
+    """The top bar may name one branch while the list shows all (sixth tour: the dashboard's
+    «0 віконець» in Поділ beside the list's «1 віконце» of every branch): the card says which."""
+    url = reverse("waitlist:list")
+    for language, everywhere in (("uk", "Усі філії"), ("en", "All branches")):
+        page = _as(staff_client, language, url).content.decode()
+        assert f'data-testid="resold-scope">{everywhere}</span>' in page, language
+        page = _as(staff_client, language, f"{url}?branch={branch.pk}").content.decode()
+        assert f'data-testid="resold-scope">{branch.name}</span>' in page, language
