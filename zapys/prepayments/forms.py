@@ -11,6 +11,8 @@ from typing import Any
 from django import forms
 from django.core.files import File
 from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from PIL import Image, UnidentifiedImageError
@@ -43,8 +45,11 @@ MAX_BACKGROUND_PIXELS = 40_000_000
 # ~89 million, let the 13,300 × 13,300 file through with a warning).
 Image.MAX_IMAGE_PIXELS = MAX_BACKGROUND_PIXELS
 
+#: «Automatic» (empty) leaves the channel to the order set for the payment link in Settings →
+#: Messages → «Channel order» (`choose_route`); any other choice replaces that order for the
+#: prepayment's messages. It said "messenger if linked, else SMS", which the order may not be.
 CHANNEL_CHOICES = [
-    ("", _("Automatic (messenger if linked, else SMS)")),
+    ("", _("Automatic (by the channel order in the messaging settings)")),
     ("sms", "SMS"),
     ("telegram", "Telegram"),
     ("viber", "Viber"),
@@ -53,7 +58,7 @@ CHANNEL_CHOICES = [
 
 # English quotes on the English page (the model's help text has «»; changing it there is a
 # migration, and the form is where the page reads it).
-REQUIRE_FOR_ONLINE_HELP = _("Unless a rule on the “Booking types and finance” tab waives it.")
+REQUIRE_FOR_ONLINE_HELP = _("Unless a rule on the “Prepayment types and finance” tab waives it.")
 
 TAB_FIELDS: dict[str, list[str]] = {
     "main": ["enabled", "require_for_online", "default_channel"],
@@ -108,6 +113,21 @@ def _system_status_as_the_default(form: Any, qs: Any) -> Any:
     return qs.exclude(pk=system.pk)
 
 
+def _default_channel_help() -> str:
+    """Which of the two channel settings wins, with a link to the other one (sixth tour
+    #28): «Automatic» is the messaging settings' order, any channel here replaces it."""
+    return format_html(
+        '{} <a href="{}#channel-order">{}</a>. {}',
+        _("“Automatic”: the order set for the payment link in"),
+        reverse("messaging:settings"),
+        _("Settings → Messages → Channel order"),
+        _(
+            "A channel chosen here, or when a prepayment is requested, is used instead of "
+            "that order for all the prepayment's messages."
+        ),
+    )
+
+
 def settings_form_class(tab: str) -> type[StyledModelForm]:
     fields = TAB_FIELDS[tab]
 
@@ -138,6 +158,8 @@ def settings_form_class(tab: str) -> type[StyledModelForm]:
                     if name == "cancel_status":
                         qs = _system_status_as_the_default(self, qs.filter(is_cancellation=True))
                     self.fields[name].queryset = qs  # type: ignore[attr-defined]
+            if "default_channel" in self.fields:
+                self.fields["default_channel"].help_text = _default_channel_help()
             if "release_before_start_minutes" in self.fields:
                 # Older forms (and API-less scripts) post the tab without it: keep the value.
                 self.fields["release_before_start_minutes"].required = False
@@ -261,7 +283,7 @@ class RuleForm(StyledModelForm):
         required=False,
     )
     booking_type = forms.ModelChoiceField(
-        label=_("Booking type"), queryset=_none(BookingType), required=False
+        label=_("Prepayment type"), queryset=_none(BookingType), required=False
     )
 
     class Meta:
@@ -290,7 +312,7 @@ class RuleForm(StyledModelForm):
 
 
 class BookingCreateForm(StyledForm):
-    booking_type = forms.ModelChoiceField(label=_("Booking type"), queryset=_none(BookingType))
+    booking_type = forms.ModelChoiceField(label=_("Prepayment type"), queryset=_none(BookingType))
     channel = forms.ChoiceField(label=_("Send via"), choices=CHANNEL_CHOICES, required=False)
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
@@ -317,7 +339,7 @@ class ReportFilterForm(StyledForm):
         label=_("Status"), required=False, choices=[("", _("All")), *Booking.Status.choices]
     )
     booking_type: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Booking type"), queryset=None, required=False, empty_label=_("All")
+        label=_("Prepayment type"), queryset=None, required=False, empty_label=_("All")
     )
     paid_late = forms.BooleanField(label=_("Only paid late"), required=False)
 

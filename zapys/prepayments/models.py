@@ -61,13 +61,13 @@ class PrepaymentSettings(OrgOwned):
     require_for_online = models.BooleanField(
         _("require prepayment for online self-booking"),
         default=True,
-        help_text=_("Unless a rule on the «Booking types and finance» tab waives it."),
+        help_text=_("Unless a rule on the «Prepayment types and finance» tab waives it."),
     )
     default_channel = models.CharField(
         _("default delivery channel"),
         max_length=16,
         blank=True,
-        help_text=_("Empty: the client's messenger if linked, otherwise SMS."),
+        help_text=_("Empty: by the channel order in Settings → Messages."),
     )
     # Booking term and cancellation
     link_lifetime_hours = models.PositiveIntegerField(_("payment link lifetime, hours"), default=24)
@@ -98,7 +98,7 @@ class PrepaymentSettings(OrgOwned):
     )
     reminder_enabled = models.BooleanField(_("remind before the link expires"), default=False)
     reminder_hours_before = models.PositiveIntegerField(_("remind N hours before"), default=2)
-    # Payment system
+    # Payment service
     payment_account = models.ForeignKey(
         "payments.PaymentAccount",
         null=True,
@@ -107,7 +107,7 @@ class PrepaymentSettings(OrgOwned):
         related_name="+",
         verbose_name=_("payment account"),
     )
-    # Booking types and finance
+    # Prepayment types and finance
     income_article = models.ForeignKey(
         "ledger.FinanceArticle",
         null=True,

@@ -59,8 +59,8 @@ from zapys.schedule.texts import visit_named
 TABS = [
     ("main", gettext_lazy("Main")),
     ("term", gettext_lazy("Booking term and cancellation")),
-    ("system", gettext_lazy("Payment system")),
-    ("finance", gettext_lazy("Booking types and finance")),
+    ("system", gettext_lazy("Payment service")),
+    ("finance", gettext_lazy("Prepayment types and finance")),
     ("messages", gettext_lazy("Message templates")),
     ("page", gettext_lazy("Payment page")),
     ("agreement", gettext_lazy("Agreement")),
@@ -175,7 +175,7 @@ def booking_type_new(request: HttpRequest) -> HttpResponse:
                 actor=request_actor(request),
                 **form.cleaned_data,
             )
-            messages.success(request, _("Booking type added."))
+            messages.success(request, _("Prepayment type added."))
         except DomainError as exc:
             messages.error(request, exc.detail)
     else:
@@ -378,7 +378,7 @@ EXPORT_HEADER = [
     gettext_lazy("Specialist"),
     gettext_lazy("Visit"),
     gettext_lazy("Branch"),
-    gettext_lazy("Booking type"),
+    gettext_lazy("Prepayment type"),
     gettext_lazy("Status"),
     gettext_lazy("Paid late"),
     gettext_lazy("Amount"),
@@ -437,7 +437,7 @@ def bookings_report(request: HttpRequest) -> HttpResponse:
             "page": page,
             "totals": totals,
             # money came for these, but their status is no longer "paid" (a "paid" booking
-            # always has `paid_at`, so this is never negative): the line under the cards
+            # always has `paid_at`, so this is never negative): a card of the second row
             # says where they are, so "Paid 2" beside "money received: 5" adds up
             "received_elsewhere": totals.received - totals.paid,
             "query": query.urlencode(),

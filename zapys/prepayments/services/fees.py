@@ -74,6 +74,9 @@ def fee_entries_queue(
                     purpose=Entry.Purpose.FEE,
                     account=accounts.get(fee.client_id) if accounts is not None else None,
                     cause=fee,
+                    # the visit's branch, as the visit's other money rows have it: an empty
+                    # branch left the fee out of that branch's reports (sixth tour)
+                    branch=fee.visit.branch,
                     comment=StoredText(
                         _FEE_COMMENTS[fee.kind], visit=visit_named(fee.visit, fee.organization)
                     ),
@@ -103,7 +106,9 @@ def fees_charge_batch(now: datetime, *, size: int = BATCH_SIZE) -> int:
         if moved != len(ids):  # pragma: no cover - the rows are locked/serialised
             raise RuntimeError("prepayments: fee batch lost rows it had claimed")
         fees = list(
-            Fee.objects.filter(pk__in=ids).select_related("client", *VISIT_NAMED_BY).order_by("id")
+            Fee.objects.filter(pk__in=ids)
+            .select_related("client", "visit__branch", *VISIT_NAMED_BY)
+            .order_by("id")
         )
         orgs = Organization.objects.in_bulk({f.organization_id for f in fees})
         for fee in fees:

@@ -80,7 +80,7 @@ def test_settings_heading_and_the_help_that_points_to_the_rules(staff_client, ow
     en = staff_page(staff_client, owner, "en", "prepayments:settings")
     assert re.search(r"<h1[^>]*>Prepayment</h1>", en)
     # English quotes on the English page, not «» (issue 17)
-    assert "Unless a rule on the “Booking types and finance” tab waives it." in en
+    assert "Unless a rule on the “Prepayment types and finance” tab waives it." in en
     assert "«" not in en and "»" not in en
 
 

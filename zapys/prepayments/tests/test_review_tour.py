@@ -78,10 +78,10 @@ def test_money_received_adds_up_with_the_paid_card_and_says_where_the_rest_is(
     assert (received, paid) == (4, 2)
     assert _number(uk, "total-received-paid") == paid
     assert _number(uk, "total-received-elsewhere") == received - paid == 2
-    assert "з них зараз «Оплачено»" in uk
-    assert "згодом скасовано чи повернено або оплачено після строку" in uk
+    assert "З них зараз «Оплачено»" in uk
+    assert "З них скасовано, повернено або оплачено із запізненням" in uk
     en = staff_page(staff_client, owner, "en", "prepayments:bookings")
-    assert "of them “Paid” now" in en and "cancelled or refunded afterwards" in en
+    assert "Of them “Paid” now" in en and "Of them cancelled, refunded or paid late" in en
 
 
 def test_nothing_elsewhere_is_not_announced(staff_client, owner, org, branch, ready):
@@ -101,7 +101,7 @@ def test_a_link_that_expired_unpaid_has_one_name_on_the_page(
     uk = staff_page(staff_client, owner, "uk", "prepayments:bookings")
     assert _number(uk, "total-expired") == _number(uk, "total-ran-out") == 1
     assert "сплил" not in uk and "термін дії посилання минув" not in uk
-    assert "прострочено без оплати" in uk  # the line
+    assert ">Прострочено без оплати<" in uk  # the card
     assert 'label: "Прострочено без оплати"' in uk  # the chart's legend
     # why the number can exceed the "Expired" card: auto-cancelled visits are "Cancelled"
     assert "враховано як «Прострочено»" in uk
