@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('prepayments', '0011_finance_category_words'),
+        ("prepayments", "0011_finance_category_words"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='prepaymentsettings',
-            name='default_channel',
-            field=models.CharField(blank=True, help_text='Empty: by the channel order in Settings → Messages.', max_length=16, verbose_name='default delivery channel'),
+            model_name="prepaymentsettings",
+            name="default_channel",
+            field=models.CharField(
+                blank=True,
+                help_text="Empty: by the channel order in Settings → Messages.",
+                max_length=16,
+                verbose_name="default delivery channel",
+            ),
         ),
         migrations.AlterField(
-            model_name='prepaymentsettings',
-            name='require_for_online',
-            field=models.BooleanField(default=True, help_text='Unless a rule on the «Prepayment types and finance» tab waives it.', verbose_name='require prepayment for online self-booking'),
+            model_name="prepaymentsettings",
+            name="require_for_online",
+            field=models.BooleanField(
+                default=True,
+                help_text="Unless a rule on the «Prepayment types and finance» tab waives it.",
+                verbose_name="require prepayment for online self-booking",
+            ),
         ),
     ]
