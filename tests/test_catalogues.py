@@ -134,6 +134,21 @@ def test_no_untranslated_or_fuzzy_entry(po_path: Path) -> None:
     assert not bad, f"{po_path}:\n" + "\n".join(bad)
 
 
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_no_text_defined_twice(po_path: Path) -> None:
+    """A msgid written twice in one catalogue (two helpers adding the same text by hand):
+    gettext's msgfmt refuses the file and polib keeps whichever comes last, so which
+    translation a page shows depended on the order of the file."""
+    seen: dict[tuple[str, str], int] = {}
+    twice = []
+    for entry in polib.pofile(str(po_path)):
+        key = (entry.msgctxt or "", entry.msgid)
+        if key in seen:
+            twice.append(f"{entry.msgid!r} (lines {seen[key]} and {entry.linenum})")
+        seen[key] = entry.linenum
+    assert not twice, f"{po_path}:\n" + "\n".join(twice)
+
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
 
 
