@@ -226,3 +226,12 @@ def test_a_visit_covered_whole_is_not_unpaid_but_still_to_be_closed(
     assert "450" in html.split('data-testid="unpaid-total-price"')[1][:60]
     dashboard = staff_client.get(f"/?branch={branch.pk}").content.decode()
     assert 'href="/checkout/unpaid/"' in dashboard
+
+
+@pytest.mark.parametrize(("language", "home"), [("uk", "Головна"), ("en", "Dashboard")])
+def test_the_list_leads_back_to_the_dashboard_it_is_reached_from(staff_client, language, home):
+    """Not in the menu (the dashboard's card opens it): a breadcrumb is the way back."""
+    staff_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    html = staff_client.get("/checkout/unpaid/").content.decode()
+    trail = html.split('data-testid="breadcrumb">')[1].split("</ol>")[0]
+    assert f'<a href="/">{home}</a>' in trail
