@@ -69,7 +69,9 @@ def attendance_actions() -> list[tuple[str, str]]:
     return [(state, str(label)) for state, label in ATTENDANCE_ACTIONS.items()]
 
 
-def attendance_actions_for(visit: Visit, attendance: Attendance) -> list[tuple[str, str]]:
+def attendance_actions_for(
+    visit: Visit, attendance: Attendance, *, marks_open: bool = True
+) -> list[tuple[str, str]]:
     """(state, button label) of the marks `services.attendance_mark` accepts for this
     client of `visit`, by its own rules, read from the rows the page already has (no query):
 
@@ -81,8 +83,16 @@ def attendance_actions_for(visit: Visit, attendance: Attendance) -> list[tuple[s
     - a full lesson: a cancelled participant stays cancelled (no place to come back to),
       and "booked" again needs a place besides the client's own, as the service counts
       (`participant_count`, the annotation of `selectors.calendar_visits`; else the
-      prefetched attendances).
+      prefetched attendances);
+    - before the visit's day (`marks_open` False: `services.attendance.marks_open`) no
+      «прийшов» / «не прийшов»: nobody has come yet.
     """
+    if not marks_open:
+        return [
+            (state, label)
+            for state, label in attendance_actions_for(visit, attendance)
+            if state not in ("attended", "absent")
+        ]
     current = attendance.state
     if not visit.blocks_time:
         allowed = {"cancelled"} - {current}

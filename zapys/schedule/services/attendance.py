@@ -29,6 +29,16 @@ if TYPE_CHECKING:
     from zapys.clients.models import Client
 
 
+def marks_open(visit: Visit, now: datetime) -> bool:
+    """Whether the visit card and the day's journal offer «прийшов» / «не прийшов» yet: from
+    the visit's day on, in the organization's calendar (the day its card starts showing the
+    checkout, docs/architecture.md "The visit card's money"). Nine days ahead nobody has
+    come or failed to come: the card offered «Відмітити прихід» there (sixth tour, #22).
+    The service itself still accepts an early mark (an API caller's correction)."""
+    zone = organization_zone(visit.organization)
+    return visit.starts_at.astimezone(zone).date() <= now.astimezone(zone).date()
+
+
 def attendance_state_for(status: VisitStatus) -> str:
     if status.counts_as_came:
         return Attendance.State.ATTENDED

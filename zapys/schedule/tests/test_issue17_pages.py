@@ -65,11 +65,12 @@ def test_the_journal_says_a_visit_status_once_and_explains_a_charge(
     staff_client, org, branch, spec, service, client_a, language, no_show, charged, why
 ):
     make_entry(client_a, amount=service.price)  # the balance covers the price: charged
+    # a past day: «Відмітити неявку» is offered from the visit's day on
     visit = make_visit(
-        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2025, 3, 4, 10)
     )
     services.attendance_mark(attendance=visit.attendances.get(), state="attended", actor=SYSTEM)
-    page = _page(staff_client, language, "/attendance/?date=2030-03-04")
+    page = _page(staff_client, language, "/attendance/?date=2025-03-04")
     row = page.split('data-testid="journal-visit"')[1]
     # the status once (the card's badge), not again beside the client
     assert 'data-testid="journal-state"' not in row

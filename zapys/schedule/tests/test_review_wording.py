@@ -105,8 +105,9 @@ def test_status_buttons_say_what_they_do_and_the_badge_the_state(
     back,
 ):
     statuses = services.visit_statuses_ensure(organization=org)
+    # a past day: «Відмітити прихід» / «неявку» are offered from the visit's day on
     visit = make_visit(
-        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2025, 3, 4, 10)
     )
     card = _page(staff_client, f"/visits/{visit.pk}/", language, **{"HX-Request": "true"})
     assert re.findall(r'data-testid="visit-status">([^<]*)<', card) == [booked]
@@ -142,8 +143,9 @@ def test_a_custom_or_renamed_status_is_marked_by_its_own_name(
     services.visit_status_update(
         status=statuses["confirmed"], name="Клієнт підтвердив", actor=SYSTEM
     )
+    # a past day, so the marks are offered too
     visit = make_visit(
-        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2025, 3, 4, 10)
     )
     card = _page(staff_client, f"/visits/{visit.pk}/", language, **{"HX-Request": "true"})
     buttons = _buttons(card)
@@ -154,8 +156,9 @@ def test_a_custom_or_renamed_status_is_marked_by_its_own_name(
 
 def test_the_status_buttons_cost_no_query_per_status(staff_client, org, spec, service, client_a):
     services.visit_statuses_ensure(organization=org)
+    # a past day, so the marks are offered too
     visit = make_visit(
-        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2030, 3, 4, 10)
+        org, client=client_a, staff=spec, service=service, starts_at=local(org, 2025, 3, 4, 10)
     )
     url = f"/visits/{visit.pk}/"
     staff_client.get(url, headers={"HX-Request": "true"})  # warm the session and caches

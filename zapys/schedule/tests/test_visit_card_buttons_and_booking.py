@@ -51,7 +51,8 @@ def _marks(page: str) -> set[str]:
 
 
 def test_a_planned_lesson_offers_the_marks(staff_client, owner, org, branch, spec, actor):
-    lesson = _lesson(org, branch, spec, actor)
+    # three days ago: «прийшов» / «не прийшов» are offered from the lesson's day on
+    lesson = _lesson(org, branch, spec, actor, days=-3)
     page = staff_page(staff_client, owner, "uk", "schedule:visit_detail", lesson.pk)
     assert _marks(page) == {"attended", "absent", "cancelled"}  # not "planned": it is that
     # a lesson is cancelled as a lesson, not «Скасувати візит»

@@ -41,11 +41,13 @@ def journal(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.role == User.Role.SPECIALIST:
         visits = [v for v in visits if v.staff_id == user.pk]
+    # a day ahead takes no «прийшов» / «не прийшов» yet (`services.attendance.marks_open`)
+    marks_open = day <= timezone.now().astimezone(tz).date()
     for visit in visits:
         # each client's row offers only the marks the service accepts (a cancelled visit:
         # none but "cancelled"), from the rows already read
         visit.journal_rows = [  # type: ignore[attr-defined]
-            (attendance, attendance_actions_for(visit, attendance))
+            (attendance, attendance_actions_for(visit, attendance, marks_open=marks_open))
             for attendance in visit.attendances.all()
         ]
     return render(

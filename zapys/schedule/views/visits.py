@@ -34,6 +34,7 @@ from zapys.schedule.forms import (
     parse_public_id,
 )
 from zapys.schedule.models import Attendance, Visit, VisitStatus
+from zapys.schedule.services.attendance import marks_open
 from zapys.schedule.views.common import (
     as_org_time,
     closed_modal,
@@ -226,12 +227,16 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
         if not s.is_system and s.is_active
     ]
     statuses.sort(key=lambda s: (s.order, s.pk))
+    now = timezone.now()
+    marks = marks_open(visit, now)
+    if not marks:
+        # «Відмітити прихід» / «неявку» from the visit's day only, as the service accepts them
+        statuses = [s for s in statuses if not (s.counts_as_came or s.is_no_show)]
     attendances = list(visit.attendances.select_related("client"))
     # a lesson's marks the service accepts, read from these rows (no query per participant)
     visit.participant_count = sum(1 for a in attendances if a.state != "cancelled")  # type: ignore[attr-defined]
     for a in attendances:
-        a.actions = attendance_actions_for(visit, a)  # type: ignore[attr-defined]
-    now = timezone.now()
+        a.actions = attendance_actions_for(visit, a, marks_open=marks)  # type: ignore[attr-defined]
     form = RescheduleForm(
         initial={
             "starts_at": visit.starts_at.astimezone(organization_zone(visit.organization)).strftime(
@@ -264,8 +269,7 @@ def visit_money_due(visit: Visit, attendances: list[Attendance], now: Any) -> bo
     client arrived (a status that counts as came, a participant marked attended). A visit
     days ahead shows its prepayment only: a checkout there said «До сплати 0,00» under
     «Передоплата: очікується», two answers to one question."""
-    zone = organization_zone(visit.organization)
-    if visit.starts_at.astimezone(zone).date() <= now.astimezone(zone).date():
+    if marks_open(visit, now):
         return True
     if visit.status.counts_as_came:
         return True
