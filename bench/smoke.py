@@ -17,9 +17,11 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+WORKERS = int(os.environ.get("BENCH_SMOKE_WORKERS", "2"))
 
 #: bench script → the environment that makes it small (each has its own size knob).
 SMALL: dict[str, dict[str, str]] = {
@@ -34,21 +36,27 @@ SMALL: dict[str, dict[str, str]] = {
 }
 
 
+def _run(script: str, knobs: dict[str, str]) -> tuple[str, subprocess.CompletedProcess, float]:
+    env = {**os.environ, "BENCH_REPEAT": "1", **knobs}
+    started = time.monotonic()
+    command = [sys.executable, str(HERE / script)]
+    if script.startswith("test_"):
+        command[1:1] = ["-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    run = subprocess.run(command, env=env, capture_output=True, text=True)
+    return script, run, time.monotonic() - started
+
+
 def main() -> int:
+    # Two at a time: each builds and migrates its own throwaway database (`_throwaway.py`,
+    # named per script), so they never meet; two cores halve the step (nothing here is timed).
     failed = []
-    for script, knobs in SMALL.items():
-        env = {**os.environ, "BENCH_REPEAT": "1", **knobs}
-        started = time.monotonic()
-        command = [sys.executable, str(HERE / script)]
-        if script.startswith("test_"):
-            command[1:1] = ["-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
-        run = subprocess.run(command, env=env, capture_output=True, text=True)
-        seconds = time.monotonic() - started
-        verdict = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
-        print(f"{script:20} {verdict:18} {seconds:5.0f} s", flush=True)
-        if run.returncode != 0:
-            failed.append(script)
-            print(run.stdout[-3000:], run.stderr[-3000:], sep="\n", flush=True)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for script, run, seconds in pool.map(lambda item: _run(*item), SMALL.items()):
+            verdict = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
+            print(f"{script:22} {verdict:18} {seconds:5.0f} s", flush=True)
+            if run.returncode != 0:
+                failed.append(script)
+                print(run.stdout[-3000:], run.stderr[-3000:], sep="\n", flush=True)
     return 1 if failed else 0
 
 
