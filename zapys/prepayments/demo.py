@@ -72,7 +72,7 @@ def load(ctx: DemoContext) -> None:
     )
     fixed = services.booking_type_create(
         organization=org,
-        name="Стандартна бронь",
+        name="Стандартна передоплата",
         rule="fixed",
         value=20_000,
         actor=ctx.actor,
