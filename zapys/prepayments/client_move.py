@@ -30,7 +30,7 @@ from zapys.core.dates import moment_in_words
 from zapys.core.exceptions import DomainError
 from zapys.core.i18n import public_language
 from zapys.core.models import AuditLog
-from zapys.core.tenancy import org_scope, organization_zone, public_scope, unscoped
+from zapys.core.tenancy import org_scope, organization_zone, public_scope
 from zapys.prepayments import selectors, services
 from zapys.prepayments.models import Booking
 from zapys.schedule.forms import parse_slot
@@ -125,10 +125,7 @@ def client_move_page(request: HttpRequest, token: str) -> HttpResponse:
     """The client picks a new time for their visit from the booking's link. A wrong token
     is a 404; a visit that cannot be moved shows why and whom to call; a time taken
     meanwhile says so and changes nothing."""
-    if len(token) > 64:
-        raise Http404
-    with unscoped():
-        found = Booking.objects.select_related("organization").filter(token=token).first()
+    found = selectors.booking_by_link_token(token)
     if found is None:
         raise Http404
     organization = found.organization

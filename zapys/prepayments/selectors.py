@@ -20,7 +20,7 @@ from zapys.accounts.models import Branch
 from zapys.core.exceptions import DomainError
 from zapys.core.money import format_money, multiply_rate, percent_of, share_percent
 from zapys.core.prepared import PreparedQuery
-from zapys.core.tenancy import current_org, organization_zone
+from zapys.core.tenancy import current_org, organization_zone, unscoped
 from zapys.memberships.selectors import clients_with_covering_membership
 from zapys.messaging.models import Message
 from zapys.prepayments.models import (
@@ -765,3 +765,13 @@ def _held_by_paid_bookings(organization: Any, client_ids: list[int]) -> QuerySet
         visit__attendances__client_id=F("client_id"),
         visit__attendances__state=Attendance.State.PLANNED,
     )
+
+
+def booking_by_link_token(token: str) -> Booking | None:
+    """The booking a client's link names (any organization: the token is the whole
+    credential), with its organization; None for a token too long to be one or unknown.
+    The cancel and move pages both start here."""
+    if len(token) > 64:
+        return None
+    with unscoped():
+        return Booking.objects.select_related("organization").filter(token=token).first()

@@ -717,10 +717,7 @@ def client_cancel_page(request: HttpRequest, token: str) -> HttpResponse:
     """The client cancels from the link in a message: free inside the window; outside it
     the fee is shown before confirming; after the start (or once cancelled) a clear page
     and nothing changes."""
-    if len(token) > 64:
-        raise Http404
-    with unscoped():
-        found = Booking.objects.select_related("organization").filter(token=token).first()
+    found = selectors.booking_by_link_token(token)
     if found is None:
         raise Http404
     organization = found.organization
